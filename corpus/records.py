@@ -1,0 +1,133 @@
+"""Plain records that readers produce and everything downstream consumes.
+
+A document is a list of blocks (runs of text that share a section name and a page),
+so chunking, findings and the document page can all point back to "section X, page N"
+and to character offsets in one canonical text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+BLOCK_SEPARATOR = "\n\n"
+
+# The closed set of document types (issue 3); readers may leave "other" for the classifier.
+DOCUMENT_TYPES = (
+    "pfd_report",
+    "pfd_response",
+    "action_plan",
+    "inspection",
+    "minutes",
+    "other",
+)
+
+
+@dataclass
+class Block:
+    """A run of text from one section and one page of a document."""
+
+    text: str
+    section: str | None = None
+    page: int | None = None
+
+
+@dataclass
+class Document:
+    """One readable document, as a reader found it (nothing embedded yet)."""
+
+    title: str
+    source: str  # file path, or "reports.csv#row=12" for a dataset row
+    blocks: list[Block]
+    type: str = "other"
+    date: str | None = None  # YYYY-MM-DD
+    reference: str | None = None  # the source's own id, e.g. PFD "2024-0621"
+    meta: dict[str, Any] = field(default_factory=dict)  # area, coroner, recipients, url, ...
+
+    @property
+    def text(self) -> str:
+        return BLOCK_SEPARATOR.join(b.text for b in self.blocks)
+
+    def block_spans(self) -> list[tuple[int, int, Block]]:
+        """(start, end, block) of every block inside ``self.text``."""
+        spans, pos = [], 0
+        for b in self.blocks:
+            spans.append((pos, pos + len(b.text), b))
+            pos += len(b.text) + len(BLOCK_SEPARATOR)
+        return spans
+
+
+@dataclass
+class Annotation:
+    """Facts about an existing report from a dataset that carries no text of its own
+    (the Preventable Deaths Tracker): matched to documents by ``reference``."""
+
+    reference: str
+    data: dict[str, Any]
+
+
+@dataclass
+class ReadResult:
+    documents: list[Document] = field(default_factory=list)
+    annotations: list[Annotation] = field(default_factory=list)
+
+
+class ReadError(Exception):
+    """A file that cannot be read; ``str(err)`` is the reason shown to the user."""
+
+
+FINDING_KINDS = (
+    "concern",  # coroner's concern / matter of concern
+    "recommendation",
+    "cause_of_concern",
+    "area_for_improvement",
+    "key_finding",
+    "lesson_learned",
+)
+
+ACTION_KINDS = ("response", "action_required", "action_taken", "commitment", "update")
+
+ACTION_STATUSES = ("completed", "ongoing", "not_started", "red", "amber", "green")
+
+
+@dataclass
+class Finding:
+    """A concern / recommendation / AFI / lesson found in a document (issue 3).
+
+    ``start``/``end`` are offsets into ``Document.text``; ``index`` is its position
+    within the document, which actions use to say which finding they answer."""
+
+    index: int
+    kind: str
+    text: str
+    label: str | None = None  # as written: "Recommendation 3", "Concern 2", "AFI"
+    addressees: list[str] = field(default_factory=list)
+    start: int | None = None
+    end: int | None = None
+    section: str | None = None
+    page: int | None = None
+
+
+@dataclass
+class Action:
+    """A response / action required / action taken / commitment (issue 3)."""
+
+    kind: str
+    text: str
+    owner: str | None = None
+    due: str | None = None  # YYYY-MM-DD where the text gives a date
+    due_text: str | None = None  # as written: "30/06/16", "With immediate effect"
+    updated: str | None = None  # date of the update, YYYY-MM-DD
+    status: str | None = None  # one of ACTION_STATUSES or None (not stated)
+    finding_indexes: list[int] = field(default_factory=list)
+    start: int | None = None
+    end: int | None = None
+    page: int | None = None
+
+
+@dataclass
+class Extraction:
+    """What the extractor found in one document."""
+
+    type: str  # one of DOCUMENT_TYPES
+    findings: list[Finding] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
