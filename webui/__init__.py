@@ -1,0 +1,56 @@
+"""Flask app factory: HTML pages and their JSON twins, built from the same dicts."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, jsonify, request
+from markupsafe import Markup, escape
+from werkzeug.exceptions import HTTPException
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """``LIBRARY`` is a path or an open ``index.library.Library``; ``MODEL`` optional."""
+    app = Flask(__name__)
+    app.config.from_mapping(
+        LIBRARY=os.environ.get("PRECEDENT_LIBRARY", "library"),
+        MODEL=None,
+        JSON_SORT_KEYS=False,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.json.sort_keys = False
+
+    from . import views
+
+    app.register_blueprint(views.bp)
+    app.add_template_filter(highlight)
+    app.register_error_handler(HTTPException, _error)
+    return app
+
+
+def highlight(text: str, spans: list[list[int]] | None) -> Markup:
+    """Escape ``text`` (documents carry HTML) and wrap ``spans`` in <mark>."""
+    out, pos = [], 0
+    for s, e in spans or []:
+        if s < pos:
+            continue
+        out.append(escape(text[pos:s]))
+        out.append(Markup("<mark>") + escape(text[s:e]) + Markup("</mark>"))
+        pos = e
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
+def error_body(status: int, message: str) -> dict:
+    """The one JSON error shape used everywhere."""
+    return {"error": {"status": status, "message": message}}
+
+
+def _error(e: HTTPException):
+    from flask import render_template
+
+    status = e.code or 500
+    if request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
+        return jsonify(error_body(status, e.description or e.name)), status
+    return render_template("error.html", status=status, message=e.description or e.name), status

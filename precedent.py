@@ -1,0 +1,171 @@
+"""The `precedent` command: each command opens the library, calls one core function,
+and prints the result (as text, or as JSON with --json)."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from index.library import LIBRARY_ENV, LibraryError, default_path, open_library
+
+library_option = click.option(
+    "--library", "library_path", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help=f"Library directory (default: ${LIBRARY_ENV} or ./library).",
+)
+model_option = click.option("--model", default=None, help="Embedding model (a library refuses any but its own).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+def _open(library_path: Path | None, model: str | None = None, create: bool = False):
+    try:
+        return open_library(library_path or default_path(), model=model, create=create)
+    except LibraryError as e:
+        raise click.ClickException(str(e)) from e
+
+
+def _print_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group()
+@click.version_option(package_name="precedent")
+def cli() -> None:
+    """Precedent: search past concerns across PFD reports, reviews and inspections."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@library_option
+@model_option
+@json_option
+def ingest(paths, library_path, model, as_json):
+    """Add documents (files or folders) to the library."""
+    from tqdm import tqdm
+
+    from index.ingest import ingest as run_ingest
+
+    lib = _open(library_path, model, create=True)
+    bar = tqdm(total=0, unit="doc", desc="ingest", disable=not sys.stderr.isatty() and as_json, file=sys.stderr)
+    state = {"files": 0}
+
+    def progress(event: str, **kw) -> None:
+        if event == "files":
+            state["files"] = kw["total"]
+        elif event == "file":
+            bar.set_postfix_str(f"file {kw['number']}/{state['files']} {Path(kw['path']).name[:40]}")
+        elif event == "documents":
+            bar.total += kw["count"]
+            bar.refresh()
+        elif event == "document":
+            bar.update(1)
+
+    try:
+        report = run_ingest(lib, paths, progress=progress)
+    finally:
+        bar.close()
+        lib.close()
+    summary = report.summary()
+    if as_json:
+        _print_json(summary)
+    else:
+        click.echo(
+            f"added {summary['added']} documents ({summary['passages']} passages, {summary['findings']} findings,"
+            f" {summary['actions']} actions), already present {summary['already_present']},"
+            f" failed {summary['failed_count']}, annotations {summary['annotations']}"
+            f" in {summary['seconds']:.1f}s"
+        )
+        for f in summary["failed"]:
+            click.echo(f"  failed: {f['path']}: {f['reason']}")
+        for w in summary["warnings"]:
+            click.echo(f"  warning: {w['source']}: {w['warning']}")
+    if summary["failed_count"]:
+        sys.exit(1)
+
+
+@cli.command("search")
+@click.argument("query")
+@click.option("--k", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "keyword"]), default="hybrid", show_default=True)
+@library_option
+@json_option
+def search_cmd(query, k, mode, library_path, as_json):
+    """Find the passages most like QUERY."""
+    from search.engine import search
+
+    lib = _open(library_path)
+    data = search(lib, query, k=k, mode=mode)
+    if as_json:
+        _print_json(data)
+        return
+    if not data["results"]:
+        click.echo("no results")
+    for i, r in enumerate(data["results"], 1):
+        d, p = r["document"], r["passage"]
+        where = ", ".join(x for x in (d["type"], d["date"], d["reference"], p["section"],
+                                      f"page {p['page']}" if p["page"] else None) if x)
+        click.echo(f"{i}. [{r['score']:.4f}] {d['title']} (#{d['id']}; {where})")
+        snippet = " ".join(p["text"].split())
+        click.echo(f"   {snippet[:300]}{'…' if len(snippet) > 300 else ''}")
+
+
+@cli.command()
+@library_option
+@json_option
+def documents(library_path, as_json):
+    """List the library's documents."""
+    from search.engine import list_documents
+
+    data = list_documents(_open(library_path))
+    if as_json:
+        _print_json(data)
+        return
+    for d in data["documents"]:
+        click.echo(f"{d['id']}\t{d['type']}\t{d['date'] or '-'}\t{d['reference'] or '-'}\t{d['title']}\t{d['source']}")
+    click.echo(f"{data['total']} documents")
+
+
+@cli.command()
+@click.argument("doc_id", type=int)
+@library_option
+@json_option
+def show(doc_id, library_path, as_json):
+    """Show one document."""
+    from search.engine import get_document
+
+    data = get_document(_open(library_path), doc_id)
+    if data is None:
+        raise click.ClickException(f"no document {doc_id}")
+    if as_json:
+        _print_json(data)
+        return
+    click.echo(f"{data['title']}\n{data['type']} · {data['date'] or 'no date'} · {data['source']}\n")
+    click.echo(data["text"])
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+@library_option
+def serve(host, port, threads, library_path):
+    """Serve the search pages and JSON API with a production WSGI server (waitress)."""
+    from waitress import serve as waitress_serve
+
+    from webui import create_app
+
+    lib = _open(library_path)
+    click.echo(f"loading model {lib.model} …", err=True)
+    lib.embedder  # load once, before the first request
+    app = create_app({"LIBRARY": lib})
+    click.echo(f"Precedent: {lib.store.count('documents')} documents at http://{host}:{port}/", err=True)
+    waitress_serve(app, host=host, port=port, threads=threads)
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

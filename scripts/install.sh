@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs Precedent into ./.venv (idempotent). torch is pinned to the CPU build:
+# any other version would pull several GB of CUDA packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null 2>&1 || PY=python3
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+if ! .venv/bin/python -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '2.13.0')" 2>/dev/null; then
+  echo "installing torch 2.13.0 (CPU) …" >&2
+  .venv/bin/python -m pip install -q torch==2.13.0
+fi
+echo "installing Precedent and its dependencies …" >&2
+.venv/bin/python -m pip install -q -c constraints.txt -e ".[test]"

@@ -1,0 +1,119 @@
+"""Search the library: dense (FAISS) and keyword (FTS5 BM25) retrieval over passages,
+fused by reciprocal rank so acronyms the small model does not know (MARAC, MAPPA) still
+count, and shaped into the JSON that the CLI, the page and other tools read."""
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from index.library import Library
+from index.store import document_row
+
+from .text import fts_query, highlight_spans, phrases
+
+RRF_K = 60  # the usual constant: rank 1 scores 1/61
+
+
+def dense_passages(lib: Library, query: str, n: int) -> list[tuple[int, float]]:
+    vec = lib.embedder.encode([query])[0]
+    return lib.passages.search(vec, n)
+
+
+def keyword_passages(lib: Library, query: str, n: int) -> list[tuple[int, float]]:
+    expr = fts_query(query)
+    if not expr:
+        return []
+    try:
+        rows = lib.store.conn.execute(
+            "SELECT rowid, bm25(passages_fts) AS s FROM passages_fts WHERE passages_fts MATCH ? ORDER BY s LIMIT ?",
+            (expr, n),
+        ).fetchall()
+    except sqlite3.OperationalError:  # a query FTS cannot parse finds nothing by keyword
+        return []
+    return [(r[0], -r[1]) for r in rows]
+
+
+def fuse(*rankings: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: robust to the two scores living on different scales."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, (pid, _) in enumerate(ranking):
+            scores[pid] = scores.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+def document_summary(row: dict) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "type": row["type"],
+        "date": row["date"],
+        "reference": row["reference"],
+        "source": row["source"],
+    }
+
+
+def _passage_rows(lib: Library, ids: list[int]) -> dict[int, dict]:
+    if not ids:
+        return {}
+    q = (
+        "SELECT p.id AS pid, p.text AS ptext, p.section, p.page, p.start, p.end, p.seq,"
+        " d.id, d.title, d.type, d.date, d.reference, d.source, d.meta"
+        f" FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id IN ({','.join('?' * len(ids))})"
+    )
+    return {r["pid"]: dict(r) for r in lib.store.conn.execute(q, ids)}
+
+
+def search(lib: Library, query: str, k: int = 10, mode: str = "hybrid") -> dict[str, Any]:
+    """The ``k`` passages most like ``query``: ``{"query", "results": [...]}``."""
+    query = (query or "").strip()
+    if not query:
+        return {"query": query, "mode": mode, "results": []}
+    pool = max(50, k * 5)
+    dense = dense_passages(lib, query, pool) if mode in ("hybrid", "dense") else []
+    keyword = keyword_passages(lib, query, pool) if mode in ("hybrid", "keyword") else []
+    if phrases(query):  # quoted phrases are required: keep only passages that have them
+        allowed = {pid for pid, _ in keyword}
+        dense = [(pid, s) for pid, s in dense if pid in allowed]
+    ranked = fuse(dense, keyword) if mode == "hybrid" else (dense or keyword)
+    ranked = ranked[:k]
+    rows = _passage_rows(lib, [pid for pid, _ in ranked])
+    results = []
+    for pid, score in ranked:
+        r = rows.get(pid)
+        if r is None:
+            continue
+        doc = document_summary(r)
+        results.append({
+            "score": round(float(score), 6),
+            "document": doc,
+            "passage": {
+                "id": pid,
+                "text": r["ptext"],
+                "section": r["section"],
+                "page": r["page"],
+                "start": r["start"],
+                "end": r["end"],
+                "highlights": [list(s) for s in highlight_spans(r["ptext"], query)],
+            },
+        })
+    return {"query": query, "mode": mode, "results": results}
+
+
+def get_document(lib: Library, doc_id: int) -> dict[str, Any] | None:
+    """A whole document with its passages (and later findings), for the document page."""
+    row = lib.store.document(doc_id)
+    if row is None:
+        return None
+    out = document_summary(row)
+    out["meta"] = row["meta"]
+    out["text"] = row["text"]
+    out["blocks"] = [{"start": s, "end": e, "section": sec, "page": pg} for s, e, sec, pg in row["blocks"]]
+    out["passages"] = lib.store.passages_of(doc_id)
+    out["annotations"] = lib.store.annotations_for(row["reference"])
+    return out
+
+
+def list_documents(lib: Library, limit: int | None = None, offset: int = 0) -> dict[str, Any]:
+    docs = [document_summary(r) for r in lib.store.documents(limit, offset)]
+    return {"total": lib.store.count("documents"), "documents": docs}

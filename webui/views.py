@@ -1,0 +1,109 @@
+"""Search and document pages. Every page is ``render(template, data)`` where ``data``
+is exactly what the ``.json`` twin returns."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
+
+from index.library import Library, LibraryError, open_library
+from search.engine import get_document, list_documents, search
+
+bp = Blueprint("main", __name__)
+
+MAX_K = 100
+
+
+def library() -> Library:
+    """The app's library, opened once (the model stays loaded between requests)."""
+    lib = current_app.config.get("_LIBRARY")
+    if lib is None:
+        configured = current_app.config["LIBRARY"]
+        if isinstance(configured, Library):
+            lib = configured
+        else:
+            try:
+                lib = open_library(configured, model=current_app.config.get("MODEL"), create=False)
+            except LibraryError as e:
+                abort(503, description=str(e))
+        current_app.config["_LIBRARY"] = lib
+    return lib
+
+
+def respond(template: str, data: dict, as_json: bool, status: int = 200):
+    if as_json:
+        return jsonify(data), status
+    return render_template(template, data=data), status
+
+
+def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        v = int(raw)
+    except ValueError:
+        abort(400, description=f"{name} must be a whole number")
+    return max(lo, min(hi, v))
+
+
+@bp.route("/")
+def index():
+    return search_page()
+
+
+@bp.route("/search", defaults={"fmt": None})
+@bp.route("/search.json", defaults={"fmt": "json"})
+def search_page(fmt: str | None = None):
+    q = request.args.get("q", "").strip()
+    k = _int_arg("k", 10, 1, MAX_K)
+    mode = request.args.get("mode", "hybrid")
+    if mode not in ("hybrid", "dense", "keyword"):
+        abort(400, description="mode must be hybrid, dense or keyword")
+    lib = library()
+    data = search(lib, q, k=k, mode=mode) if q else {"query": q, "mode": mode, "results": []}
+    data["library"] = {"documents": lib.store.count("documents"), "passages": lib.store.count("passages")}
+    return respond("search.html", data, fmt == "json")
+
+
+@bp.route("/documents", defaults={"fmt": None})
+@bp.route("/documents.json", defaults={"fmt": "json"})
+def documents(fmt: str | None = None):
+    limit = _int_arg("limit", 100, 1, 1000)
+    offset = _int_arg("offset", 0, 0, 10**9)
+    data = list_documents(library(), limit, offset)
+    data.update({"limit": limit, "offset": offset})
+    return respond("documents.html", data, fmt == "json")
+
+
+@bp.route("/documents/<int:doc_id>", defaults={"fmt": None})
+@bp.route("/documents/<int:doc_id>.json", defaults={"fmt": "json"})
+def document(doc_id: int, fmt: str | None = None):
+    data = get_document(library(), doc_id)
+    if data is None:
+        abort(404, description=f"no document {doc_id}")
+    passage = request.args.get("passage", type=int)
+    if fmt == "json":
+        return respond("document.html", data, True)
+    return render_template("document.html", data=data, render_blocks=render_blocks(data, passage))
+
+
+def render_blocks(doc: dict, passage_id: int | None) -> list[dict]:
+    """Blocks of the document text with a heading when section or page changes, and
+    the selected passage cut out as its own segment so the page can mark it in place."""
+    text = doc["text"]
+    sel = next((p for p in doc["passages"] if p["id"] == passage_id), None)
+    out, last = [], (None, None)
+    for b in doc["blocks"]:
+        key = (b["section"], b["page"])
+        head = None
+        if key != last:
+            head = " · ".join(x for x in (b["section"], f"page {b['page']}" if b["page"] else None) if x)
+            last = key
+        s, e = b["start"], b["end"]
+        segs = []
+        if sel and sel["start"] < e and s < sel["end"]:
+            a, z = max(s, sel["start"]), min(e, sel["end"])
+            segs = [(text[s:a], False, None), (text[a:z], True, sel["id"]), (text[z:e], False, None)]
+        else:
+            segs = [(text[s:e], False, None)]
+        out.append({"head": head, "segments": [x for x in segs if x[0]]})
+    return out
