@@ -151,9 +151,8 @@ class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._local = threading.local()
-        with self.transaction() as c:
-            c.executescript(SCHEMA)
-            c.execute("INSERT OR IGNORE INTO settings VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        # executescript commits on its own; every statement is idempotent
+        self.conn.executescript(SCHEMA + f"INSERT OR IGNORE INTO settings VALUES ('schema_version', '{SCHEMA_VERSION}');")
 
     @property
     def conn(self) -> sqlite3.Connection:

@@ -39,7 +39,7 @@ def docs_dir(tmp_path) -> Path:
         "Concern: Information shared at the MARAC meeting was not properly minuted, or not minuted at all.\n\n"
         "Response: Since taking over responsibility for minuting MARAC meetings we have recruited trained "
         "minute takers and every meeting is now minuted in full and the minutes shared with all agencies.\n\n"
-        "Concern: The <b>risk assessment</b> was not reviewed after the second incident & nobody noticed.\n\n"
+        "Concern: The <b>risk assessment</b> was not reviewed after the second incident (DASH score <15 & falling) and nobody noticed.\n\n"
         "Response: The DASH risk assessment is now reviewed by a supervisor within 24 hours.\n",
         encoding="utf-8",
     )
