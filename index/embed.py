@@ -66,7 +66,8 @@ class SentenceTransformerEmbedder:
         self.name = name
         self.batch_size = batch_size
         self.model = SentenceTransformer(str(packaged.get_model_path()), device="cpu")
-        self.dimension = int(self.model.get_sentence_embedding_dimension())
+        dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dimension = int(dim())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

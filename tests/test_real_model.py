@@ -58,5 +58,5 @@ def test_marac_minuting_concern_finds_the_seed_answer_in_top_three(real_library)
 def test_dense_ranking_uses_real_semantics(real_library):
     lib, _, _ = real_library
     # no shared keywords with the seed wording: only a real model can find it
-    results = search(lib, "notes of the multi-agency risk conference were never written up", k=10, mode="dense")
+    results = search(lib, "notes of the multi-agency risk conference were never written up", k=10, mode="dense")["results"]
     assert any("MARAC" in r["passage"]["text"] for r in results)
