@@ -1,0 +1,98 @@
+"""Findings and actions out of review documents, and the document's type.
+
+Public API
+----------
+``classify(doc) -> str``       one of ``DOCUMENT_TYPES`` from text and layout (classify.py).
+``extract(doc) -> Extraction`` the type plus ``Finding``s (concerns, recommendations, causes of
+                               concern, areas for improvement, lessons, key findings) and
+                               ``Action``s (responses, actions required, commitments) linked
+                               to the findings they answer through ``finding_indexes``.
+
+Approach
+--------
+Rules, not models: the genres are few and formulaic, the output must point back at exact
+text, and ~5,000 PFD reports must go through in seconds. Every parser reads
+``common.mask(doc.text)`` — the canonical text with leftover markup (``<p>``, ``<b>``,
+``&amp;``, markdown ``**``) overwritten in place by filler characters — so offsets found
+there are offsets into ``doc.text`` whatever the reader stripped or kept, and whatever the
+block split. Each type has its parser (one module each):
+
+* ``pfd_report``   pfd.py — numbered (outermost level) coroner's concerns, boilerplate dropped.
+* ``pfd_response`` letters.py — "Concern:/Response:" pairs, headed findings, or a numbered list
+  of concerns answered under matching (fuzzy-titled) headings; "we will …" commitments.
+* ``action_plan``  tables.py — tab-separated rows, columns found by header meaning, rows
+  rebuilt across page breaks, sub-actions aligned positionally with leads and dates.
+* ``inspection``   inspection.py — "Recommendation N" with deadline and addressee, causes of
+  concern, AFI sections, Ofsted "What needs to improve".
+* ``minutes``      minutes.py — bold / "ACTION –" actions with owners, lessons learned.
+* ``other``        the inspection and letter rules, which only fire on explicit labels.
+
+Known limits: bold-only actions in minutes are found only if the reader keeps ``**``/``<b>``;
+a letter that answers concerns without headings, pairs or numbering yields findings only.
+"""
+from __future__ import annotations
+
+from ..records import Action, Document, Extraction, Finding
+from .classify import classify, scores
+from .common import mask
+from .inspection import extract_inspection
+from .letters import extract_letter
+from .minutes import extract_minutes
+from .pfd import extract_pfd_concerns
+from .tables import extract_tables
+
+__all__ = ["classify", "extract", "scores"]
+
+
+def extract(doc: Document) -> Extraction:
+    """The type (a reader's own type wins unless it is "other") and what the text holds."""
+    kind = doc.type if doc.type and doc.type != "other" else classify(doc)
+    raw = doc.text
+    text = mask(raw)
+    findings: list[Finding]
+    actions: list[Action]
+    if kind == "pfd_report":
+        findings, actions = extract_pfd_concerns(doc, text), []
+    elif kind == "pfd_response":
+        findings, actions = extract_letter(text)
+    elif kind == "action_plan":
+        findings, actions = extract_tables(text)
+        if not findings:
+            findings, actions = extract_inspection(text)
+    elif kind == "inspection":
+        findings, actions = extract_inspection(text)
+    elif kind == "minutes":
+        findings, actions = extract_minutes(raw, text)
+    else:
+        findings, actions = extract_inspection(text)
+        if not findings:
+            findings, actions = extract_letter(text)
+    _locate(doc, findings, actions)
+    return Extraction(type=kind, findings=findings, actions=actions)
+
+
+def _locate(doc: Document, findings: list[Finding], actions: list[Action]) -> None:
+    """Fill section/page from the block each item starts in, and renumber findings 0..n-1."""
+    spans = doc.block_spans()
+    remap = {}
+    for i, f in enumerate(findings):
+        remap[f.index] = i
+        f.index = i
+        blk = _block_at(spans, f.start)
+        if blk is not None:
+            f.section = f.section or blk.section
+            f.page = f.page if f.page is not None else blk.page
+    for a in actions:
+        a.finding_indexes = [remap.get(i, i) for i in a.finding_indexes]
+        blk = _block_at(spans, a.start)
+        if blk is not None and a.page is None:
+            a.page = blk.page
+
+
+def _block_at(spans, pos):  # type: ignore[no-untyped-def]
+    if pos is None:
+        return None
+    for s, e, b in spans:
+        if s <= pos <= e:
+            return b
+    return None

@@ -1,0 +1,217 @@
+"""Inspection reports and papers summarising them (HMICFRS, Ofsted, CQC, HM Inspectorates).
+
+* "Recommendation N" / "Area for improvement N" blocks; a leading deadline ("By 31 July 2024,",
+  "With immediate effect,") becomes the due date of an action_required owned by whoever the
+  sentence says "should" act (the addressee: "chief constables", "the College of Policing").
+* "Cause of concern: Leadership" followed by its "Recommendation:".
+* An "Areas for improvement" section: each "should" statement is one AFI; bullets without
+  "should" complete the statement they follow ("… dignity of detainees by: - Informing …").
+* Ofsted's "What needs to improve?" bullet list (◼ …), addressed to the local authority."""
+from __future__ import annotations
+
+import re
+
+from ..records import Action, Finding
+from .common import BULLET, Para, due_of, lines, norm, paragraphs
+
+_REC = re.compile(r"^(?P<kind>Recommendation|Area for improvement|AFI)\s+(?P<num>\d{1,3})\b\s*[:.\-–]?\s*(?P<body>.*)$", re.I)
+_CAUSE = re.compile(r"^(?:\d{1,2}[.)]+\s*)?Cause of concern(?:\s+\d{1,2})?\s*[:\-–]?\s*(?P<body>.*)$", re.I)
+_REC_INTRO = re.compile(r"^Recommendations?\s*[:\-–]\s*(?P<body>.*)$", re.I)
+_AFI_HEAD = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s*)?Areas? for improvement\s*:?$", re.I)
+_MAJOR = re.compile(r"^(?:\d{1,2}\.\s+[A-Z][^.]{2,80}|[A-Z][A-Z &,'’\-]{5,})$")
+_SHOULD = re.compile(r"\bshould(?:n['’]t)?\b|\bmust\b|\bneeds? to\b", re.I)
+_DEADLINE = re.compile(
+    r"^(?P<due>(?:By|Before|Within|No later than|From)\s+[^,]{3,40}?|With immediate effect|Immediately|With effect from [^,]{3,30}),\s*",
+    re.I,
+)
+_WHO = re.compile(r"^(?P<who>[^.]{2,120}?)\s+(?:should(?:n['’]t)?|must|needs? to|is to|are to|to)\s+[a-z]")
+_ACTOR = re.compile(
+    r"\b(?:forces?|constables?|police|constabulary|college|office|trusts?|services?|council|authorit(?:y|ies)|boards?|"
+    r"partnerships?|ICBs?|NHS|providers?|government|department|leaders|commissioners?|lead|portfolio|agenc(?:y|ies)|"
+    r"inspectorate|HMPPS|CoP|NPCC|ministry|secretary|executive|directors?|managers?|partners|commissioning)\b",
+    re.I,
+)
+
+
+def split_addressees(who: str) -> list[str]:
+    """'all chief constables' -> ['chief constables']; 'the Portfolio and the CoP' -> two.
+    Why: addressees are matched against organisations elsewhere, so trim quantifiers."""
+    who = re.sub(r"\s*\([^)]*\)", "", who)
+    who = who.split(",")[0]
+    parts = re.split(r"\s+and\s+(?=(?:the|all|each|every)\b)", who)
+    out = []
+    for p in parts:
+        p = re.sub(r"^(?:all|each|every|both)\s+", "", p.strip(), flags=re.I)
+        if p and len(p.split()) <= 12:
+            out.append(p)
+    return out
+
+
+def deadline_and_who(text: str) -> tuple[str | None, str | None, str | None]:
+    """(due_text, due_iso, addressee phrase) from 'By 31 July 2024, chief constables should …'."""
+    due_text = due = None
+    m = _DEADLINE.match(text)
+    rest = text
+    if m:
+        due_text = m.group("due").strip()
+        due = due_of(due_text)
+        rest = text[m.end():]
+    w = _WHO.match(rest)
+    who = w.group("who").strip() if w else None
+    if who and (len(who.split()) > 14 or re.match(r"^(?:this|it|these|they)\b", who, re.I) or not _ACTOR.search(who)):
+        who = None
+    return due_text, due, who
+
+
+def _continues(acc: str, nxt: Para) -> bool:
+    """A recommendation runs on across a page break when it has not ended a sentence."""
+    return not re.search(r"[.!?:)]$", acc) or nxt.text[:1].islower()
+
+
+def extract_inspection(text: str, base: int = 0) -> tuple[list[Finding], list[Action]]:
+    """All inspection-style findings in ``text`` (masked), ordered by position."""
+    paras = paragraphs(text)
+    found: list[tuple[Finding, Action | None]] = []
+    found += _numbered_recs(paras)
+    found += _causes(paras)
+    found += _afi_sections(paras)
+    found += _ofsted(text)
+    found.sort(key=lambda fa: fa[0].start or 0)
+    findings, actions = [], []
+    for i, (f, a) in enumerate(found):
+        f.index = base + i
+        findings.append(f)
+        if a:
+            a.finding_indexes = [f.index]
+            actions.append(a)
+    return findings, actions
+
+
+def _numbered_recs(paras: list[Para]) -> list[tuple[Finding, Action | None]]:
+    out: list[tuple[Finding, Action | None]] = []
+    for i, p in enumerate(paras):
+        m = _REC.match(p.text)
+        if not m:
+            continue
+        body, j = m.group("body").strip(), i + 1
+        if not body and j < len(paras) and not _REC.match(paras[j].text):
+            body, j = paras[j].text, j + 1
+        while body and j < len(paras) and _continues(body, paras[j]) and not _REC.match(paras[j].text) and not _MAJOR.match(paras[j].text):
+            body, j = body + " " + paras[j].text, j + 1
+        if not body:
+            continue
+        kind = "recommendation" if m.group("kind").lower().startswith("rec") else "area_for_improvement"
+        label = ("Recommendation " if kind == "recommendation" else "Area for improvement ") + m.group("num")
+        out.append(_with_action(kind, label, body, p.start, paras[j - 1].end))
+    return out
+
+
+def _with_action(kind: str, label: str, body: str, start: int, end: int) -> tuple[Finding, Action | None]:
+    """A finding plus, when it names who should act or by when, its action_required."""
+    due_text, due, who = deadline_and_who(body)
+    addressees = split_addressees(who) if who else []
+    f = Finding(index=0, kind=kind, text=body, label=label, addressees=addressees, start=start, end=end)
+    if kind == "area_for_improvement" or not (due_text or who):
+        return f, None
+    owner = "; ".join(addressees) if addressees else None
+    return f, Action(kind="action_required", text=body, owner=owner, due=due, due_text=due_text, start=start, end=end)
+
+
+def _causes(paras: list[Para]) -> list[tuple[Finding, Action | None]]:
+    """'Cause of concern: X' (+ 'Recommendation:' text) -> cause_of_concern with its action."""
+    out: list[tuple[Finding, Action | None]] = []
+    heads = [i for i, p in enumerate(paras) if _CAUSE.match(p.text)]
+    for n, i in enumerate(heads, 1):
+        m = _CAUSE.match(paras[i].text)
+        assert m
+        title, j, rec = m.group("body").strip(), i + 1, ""
+        limit = heads[heads.index(i) + 1] if heads.index(i) + 1 < len(heads) else len(paras)
+        if j < limit and _REC_INTRO.match(paras[j].text):
+            rec = _REC_INTRO.match(paras[j].text).group("body").strip()  # type: ignore[union-attr]
+            j += 1
+            while j < limit and (not rec or _continues(rec, paras[j])) and not _MAJOR.match(paras[j].text) \
+                    and not _AFI_HEAD.match(paras[j].text):
+                rec, j = (rec + " " + paras[j].text).strip(), j + 1
+        text = f"{title}. Recommendation: {rec}" if rec else title
+        f, a = _with_action("cause_of_concern", f"Cause of concern {n}", rec or title, paras[i].start, paras[j - 1].end)
+        f.text = text
+        if not rec:
+            a = None
+        out.append((f, a))
+    return out
+
+
+def _afi_sections(paras: list[Para]) -> list[tuple[Finding, Action | None]]:
+    out: list[tuple[Finding, Action | None]] = []
+    for i, p in enumerate(paras):
+        if _AFI_HEAD.match(p.text):
+            out += _afi_items(paras, i + 1)
+    return out
+
+
+def _afi_items(paras: list[Para], j: int) -> list[tuple[Finding, Action | None]]:
+    """Group an AFI section's paragraphs into statements (see module doc)."""
+    items: list[list[Para]] = []
+    for p in paras[j:]:
+        t = p.text
+        is_bullet = bool(BULLET.match(t))
+        body = BULLET.sub("", t, count=1)
+        if _MAJOR.match(t) or _AFI_HEAD.match(t) or _REC.match(t) or _CAUSE.match(t):
+            break
+        if _SHOULD.search(body) and not re.match(r"^This\b", body):
+            items.append([p])
+        elif items and (is_bullet or re.match(r"^This\b", body)):
+            items[-1].append(p)
+        elif not is_bullet and len(body.split()) <= 14 and not body.endswith("."):
+            continue  # a sub-heading such as "First point of contact"
+        else:
+            break
+    out = []
+    for n, ps in enumerate(items, 1):
+        text = " ".join(BULLET.sub("", q.text, count=1) if k else q.text for k, q in enumerate(ps))
+        text = BULLET.sub("", text, count=1)
+        out.append(_with_action("area_for_improvement", f"Area for improvement {n}", text, ps[0].start, ps[-1].end))
+    return out
+
+
+# ------------------------------------------------------------------ Ofsted
+_WNTI = re.compile(r"^What needs to improve\b.*$", re.I)
+_LA = re.compile(r"Inspection of\s+(?P<la>[A-Z][\w ,.'’&\-]{1,60}?)\s+local\s+authority\s+children[’']?s\s+services", re.S)
+_OFSTED_STOP = re.compile(r"^(?:The experiences and progress|The impact of leaders|Overall effectiveness|\d{1,3}\.\s)", re.I)
+_PAGE_HEAD = re.compile(r"^Inspection of .+ children[’']?s services\s*$", re.I)
+_OBULLET = re.compile(r"^[◼■▪●•]\s*")
+_SUB = re.compile(r"^[−–\-o]\s+")
+
+
+def _ofsted(text: str) -> list[tuple[Finding, Action | None]]:
+    """Each ◼ bullet under 'What needs to improve' is one area for improvement."""
+    out: list[tuple[Finding, Action | None]] = []
+    la = _LA.search(text)
+    addressees = [norm(la.group("la"))] if la else []
+    ls = lines(text)
+    for k, ln in enumerate(ls):
+        if not _WNTI.match(ln.clean):
+            continue
+        items: list[list] = []  # [start, end, text]
+        skip_next = False
+        for nxt in ls[k + 1 :]:
+            c = nxt.clean
+            if skip_next:
+                skip_next = False
+                continue
+            if not c:
+                continue
+            if _PAGE_HEAD.match(c):
+                skip_next = True
+                continue
+            if _OBULLET.match(c):
+                items.append([nxt.start, nxt.end, _OBULLET.sub("", c)])
+            elif items and (_SUB.match(c) or not re.search(r"[.?!]$", items[-1][2])) and not _OFSTED_STOP.match(c):
+                items[-1][1], items[-1][2] = nxt.end, items[-1][2] + " " + c
+            else:
+                break
+        for n, (s, e, t) in enumerate(items, 1):
+            out.append((Finding(index=0, kind="area_for_improvement", text=t, label=f"What needs to improve {n}",
+                                addressees=list(addressees), start=s, end=e), None))
+        break
+    return out

@@ -1,0 +1,217 @@
+"""Responses to PFD reports (and other letters answering concerns).
+
+Two layouts are common:
+* quoted pairs — "Concern: …" then "Response: …" (optionally grouped under headings such as
+  "Recommendation one: MARAC Information", which are findings answered by the text under them);
+* a numbered list of the concerns near the top ("1. Management of release …"), answered
+  later under headings that repeat (or paraphrase, or misspell) each concern's title.
+Commitments ("we will …", "will ensure …") inside a response become extra actions so that
+"what did they promise, by when" can be searched."""
+from __future__ import annotations
+
+import re
+
+from ..records import Action, Finding
+from .common import COMMITMENT, Para, owner_will, due_of, letter_owner, paragraphs, sentences, similarity
+
+_NUMWORD = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_WORDS = {w: i for i, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)}
+_HEAD = re.compile(
+    rf"^(?:\d{{1,2}}[.)]\s*)?(?P<kind>Recommendation|Concern|Matter of concern|Area of concern|Coroner'?s concern|Issue)\s*"
+    rf"(?P<num>{_NUMWORD})?\s*[:.\-–]\s*(?P<body>.*)$",
+    re.I,
+)
+_RESP = re.compile(r"^(?:Our |Trust |Organisation(?:al)? )?(?:Response|Reply|Action(?:s)? taken|Actions? (?:proposed|planned))\s*\d*\s*[:\-–]\s*", re.I)
+_SIGNOFF = re.compile(
+    r"^(?:Yours (?:sincerely|faithfully)|Kind regards|Best regards|Signed|If (?:you|WMP|we|I)\b.{0,80}\b(?:further|any)\b.{0,40}"
+    r"(?:assistance|questions|queries|information))",
+    re.I,
+)
+_NUMBERED = re.compile(r"^(?:[-•*]\s*)?\(?(?P<n>\d{1,2})[.)]\s*\)?\s*(?P<body>\S.*)$")
+_ROLE_LINE = re.compile(r"^(?:[A-Z][a-z]+\s){0,4}(?:Constable|Executive|Director|Officer|Coroner|Chair|Governor|Manager)$")
+
+
+def extract_letter(text: str, start_index: int = 0) -> tuple[list[Finding], list[Action]]:
+    """Findings and responses of a response letter (``text`` is the masked doc text)."""
+    paras = paragraphs(text)
+    owner = letter_owner(text)
+    findings, actions = _pairs(paras, owner, start_index)
+    if not findings:
+        findings, actions = _numbered(paras, owner, start_index)
+    return findings, actions
+
+
+def _label(kind: str, num: str | None, position: int) -> str:
+    kind = kind.strip().capitalize()
+    if kind.lower().startswith("coroner"):
+        kind = "Concern"
+    if num:
+        n = _WORDS.get(num.lower(), None) or int(num)
+        return f"{kind} {n}"
+    return f"{kind} {position}"
+
+
+def _pairs(paras: list[Para], owner: str | None, base: int) -> tuple[list[Finding], list[Action]]:
+    """'Concern: … / Response: …' pairs and headed findings answered by the text below them."""
+    heads = [i for i, p in enumerate(paras) if _HEAD.match(p.text) and not _RESP.match(p.text)]
+    if not heads or not any(_RESP.match(p.text) for p in paras) and not _headed_titles(paras, heads):
+        return [], []
+    findings: list[Finding] = []
+    actions: list[Action] = []
+    counters: dict[str, int] = {}
+    end_all = _signoff_index(paras, heads[-1])
+    for h_pos, i in enumerate(heads):
+        stop = heads[h_pos + 1] if h_pos + 1 < len(heads) else end_all
+        m = _HEAD.match(paras[i].text)
+        assert m
+        kind_word = m.group("kind")
+        fkind = "recommendation" if kind_word.lower().startswith("recommendation") else "concern"
+        counters[fkind] = counters.get(fkind, 0) + 1
+        resp_at = next((j for j in range(i + 1, stop) if _RESP.match(paras[j].text)), None)
+        body_end = resp_at if resp_at is not None else (i + 1 if _short_title(m.group("body")) else i + 1)
+        ftext = " ".join([m.group("body")] + [paras[j].text for j in range(i + 1, body_end)]).strip()
+        idx = base + len(findings)
+        findings.append(Finding(index=idx, kind=fkind, text=ftext or paras[i].text,
+                                label=_label(kind_word, m.group("num"), counters[fkind]),
+                                start=paras[i].start, end=paras[body_end - 1].end))
+        r0 = resp_at if resp_at is not None else body_end
+        if r0 >= stop:
+            continue
+        rparas = _trim_tail(paras[r0:stop])
+        if not rparas:
+            continue
+        rtext = " ".join(p.text for p in rparas)
+        rtext = _RESP.sub("", rtext, count=1).strip()
+        actions.append(Action(kind="response", text=rtext, owner=owner, finding_indexes=[idx],
+                              start=rparas[0].start, end=rparas[-1].end))
+        actions.extend(_commitments(rparas, owner, idx))
+    return findings, actions
+
+
+def _headed_titles(paras: list[Para], heads: list[int]) -> bool:
+    """Numbered headings ('Recommendation one: X') count even without 'Response:' lines."""
+    return sum(1 for i in heads if _HEAD.match(paras[i].text).group("num")) >= 1  # type: ignore[union-attr]
+
+
+def _short_title(body: str) -> bool:
+    return len(body.split()) <= 12 and not body.rstrip().endswith(".")
+
+
+def _signoff_index(paras: list[Para], after: int) -> int:
+    for j in range(after + 1, len(paras)):
+        if _SIGNOFF.match(paras[j].text):
+            return j
+    return len(paras)
+
+
+def _trim_tail(ps: list[Para]) -> list[Para]:
+    """Drop a trailing signature line ('Chief Constable') from the last response."""
+    out = list(ps)
+    while out and (_ROLE_LINE.match(out[-1].text) or _SIGNOFF.match(out[-1].text)):
+        out.pop()
+    return out
+
+
+def _commitments(rparas: list[Para], owner: str | None, idx: int) -> list[Action]:
+    """Sentences that promise something, as separate actions linked to the same finding."""
+    out: list[Action] = []
+    third = owner_will(owner)
+    for p in rparas:
+        for s, e, sent in sentences(p.text):
+            if COMMITMENT.search(sent) or third.search(sent):
+                due = _due_in(sent)
+                out.append(Action(kind="commitment", text=sent, owner=owner, due=due[0], due_text=due[1],
+                                  finding_indexes=[idx], start=p.start, end=p.end))
+    return out
+
+
+_BY_DATE = re.compile(
+    r"\b(?:by|before|no later than|within|until|from)\s+(?:the\s+)?(?:end\s+of\s+)?"
+    r"((?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December)\s+\d{4}|\d{1,2}/\d{1,2}/\d{2,4}|Q[1-4]\s*\d{4}|(?:19|20)\d\d)",
+    re.I,
+)
+
+
+def _due_in(sentence: str) -> tuple[str | None, str | None]:
+    """A deadline stated in a sentence ('by March 2025'), as (iso, as written)."""
+    m = _BY_DATE.search(sentence)
+    if not m or m.group(0).lower().startswith(("from", "until")):
+        return None, None
+    return due_of(m.group(0)), m.group(0)
+
+
+def _numbered(paras: list[Para], owner: str | None, base: int) -> tuple[list[Finding], list[Action]]:
+    """A numbered list of concerns, answered later under headings matching their titles."""
+    items = _first_sequence(paras)
+    if not items:
+        return [], []
+    findings: list[Finding] = []
+    titles: list[str] = []
+    for k, (i, j) in enumerate(items):
+        m = _NUMBERED.match(paras[i].text)
+        assert m
+        body = " ".join([m.group("body")] + [paras[x].text for x in range(i + 1, j)])
+        findings.append(Finding(index=base + k, kind="concern", text=body.strip(), label=f"Concern {k + 1}",
+                                start=paras[i].start, end=paras[j - 1].end))
+        titles.append(re.split(r"(?<=[a-z0-9)])[.:](?:\s|$)", m.group("body"), maxsplit=1)[0][:200])
+    after = items[-1][1]
+    end_all = _signoff_index(paras, after - 1)
+    cands = [i for i in range(after, end_all) if _answer_heading(paras[i].text)]
+    match = _assign(titles, [paras[i].text for i in cands])
+    actions: list[Action] = []
+    starts = sorted((cands[c], f) for f, c in match.items())
+    for pos, (pi, f) in enumerate(starts):
+        stop = starts[pos + 1][0] if pos + 1 < len(starts) else end_all
+        rparas = _trim_tail(paras[pi + 1 : stop])
+        if not rparas:
+            continue
+        idx = base + f
+        actions.append(Action(kind="response", text=" ".join(p.text for p in rparas), owner=owner,
+                              finding_indexes=[idx], start=rparas[0].start, end=rparas[-1].end))
+        actions.extend(_commitments(rparas, owner, idx))
+    return findings, actions
+
+
+def _answer_heading(text: str) -> bool:
+    """A heading repeating a concern's title: one line, capitalised, no sentence end."""
+    return bool(text) and text[0].isupper() and len(text.split()) <= 30 and not re.search(r"[.,;:]$", text)
+
+
+def _first_sequence(paras: list[Para]) -> list[tuple[int, int]]:
+    """(first para, end para) of each item of the first list numbered 1, 2, 3 …"""
+    starts: list[int] = []
+    for i, p in enumerate(paras):
+        m = _NUMBERED.match(p.text)
+        if not m:
+            continue
+        n = int(m.group("n"))
+        if n == len(starts) + 1:
+            starts.append(i)
+        elif starts and n == 1:
+            break
+    if not starts:
+        return []
+    out = []
+    for k, i in enumerate(starts):
+        j = starts[k + 1] if k + 1 < len(starts) else i + 1
+        if k + 1 == len(starts):  # the last item runs on while paragraphs continue it
+            while j < len(paras) and paras[j].text[:1].islower():
+                j += 1
+        out.append((i, j))
+    return out
+
+
+def _assign(titles: list[str], heads: list[str], threshold: float = 0.5) -> dict[int, int]:
+    """Greedy best-first matching of concern titles to answering headings."""
+    scored = sorted(((similarity(t, h), f, c) for f, t in enumerate(titles) for c, h in enumerate(heads)), reverse=True)
+    out: dict[int, int] = {}
+    used: set[int] = set()
+    for score, f, c in scored:
+        if score < threshold:
+            break
+        if f in out or c in used:
+            continue
+        out[f] = c
+        used.add(c)
+    return out

@@ -1,0 +1,161 @@
+"""The coroner's concerns of a PFD (Regulation 28) report.
+
+The concerns are the block whose section names them (dataset rows), or the text after a
+"CORONER'S CONCERNS" / "MATTERS OF CONCERN" box up to "ACTION SHOULD BE TAKEN" (PDF text).
+The statutory boilerplate ("During the course of the inquest the evidence revealed …") is
+dropped. Numbered concerns ("1.", "2)", "(a)", "(i)", bullets) give one finding each —
+only the outermost numbering counts, so "(a)/(b)" inside concern 1 stay part of it; an
+unnumbered section is a single finding."""
+from __future__ import annotations
+
+import re
+
+from ..records import Document, Finding
+from .common import FILL, norm
+
+_SECTION = re.compile(r"concern", re.I)
+_HEAD = re.compile(r"(?:CORONER['’]?S\s+CONCERNS|MATTERS\s+OF\s+CONCERN)\b[^\n]{0,40}", re.I)
+_HEAD_STRICT = re.compile(r"CORONER['’]?S\s+CONCERNS|MATTERS\s+OF\s+CONCERN")
+_END = re.compile(r"^\s*(?:\d{1,2}\s*[.)]?\s*)?(?:ACTION SHOULD BE TAKEN|YOUR RESPONSE|COPIES and PUBLICATION|COPIES AND PUBLICATION)", re.M)
+_BOILER = [
+    re.compile(r"during the course of the (?:inquest|investigation)[^.]{0,80}?(?:revealed|heard)[^.]{0,60}?concern[^.]*\.", re.I),
+    re.compile(r"in my opinion,? there (?:is|are|was) (?:a |no )?risks?[^.]{0,200}?(?:taken|occur|created)[^.]*\.", re.I),
+    re.compile(r"in the circumstances,? it is my statutory duty to (?:report|write)[^.]*\.", re.I),
+    re.compile(r"the matters? of concern (?:is|are)(?: as follows)?\s*[.:;\-–]*", re.I),
+    re.compile(r"^\s*(?:CORONER['’]?S CONCERNS|MATTERS OF CONCERN)\s*[.:\-–]*", re.I),
+]
+# marker at a line start: 1.  1)  (1)  a)  (a)  i.  (iv)  • -
+_MARK = re.compile(
+    r"^[ \t\x00]*(?P<m>\(?(?P<num>\d{1,2})(?:[.)](?!\d)|\)(?!\d))|\((?P<rom>i{1,3}|iv|v|vi{1,3}|ix|x)\)|"
+    r"(?P<rom2>i{1,3}|iv|v|vi{1,3}|ix|x)[.)](?=\s)|\((?P<alp>[a-z])\)|(?P<alp2>[a-z])[.)](?=\s)|(?P<bul>[•●▪◼\-–*]))\s*(?=\S)",
+    re.M,
+)
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+
+
+def concerns_region(doc: Document, text: str) -> tuple[int, int] | None:
+    """(start, end) of the coroner's concerns inside ``text`` (the masked doc.text)."""
+    for s, e, b in doc.block_spans():
+        if b.section and _SECTION.search(b.section):
+            return s, e
+    m = _HEAD_STRICT.search(text) or _HEAD.search(text)
+    if not m:
+        return None
+    start = m.end()
+    end_m = _END.search(text, start)
+    return start, end_m.start() if end_m else len(text)
+
+
+def _skip_boilerplate(text: str, start: int, end: int) -> int:
+    """Offset just after the standard preamble at the top of the concerns."""
+    pos = start
+    while True:
+        window = text[pos:min(end, pos + 700)]
+        lead = len(window) - len(window.lstrip(" \t\n\r" + FILL + ":.-–"))
+        moved = False
+        for pat in _BOILER:
+            m = pat.match(window, lead)
+            if m:
+                pos += m.end()
+                moved = True
+                break
+        if not moved:
+            return pos + lead
+
+
+def _style(m: re.Match) -> tuple[str, int]:
+    """(numbering style, value) of a list marker."""
+    raw = m.group("m")
+    if m.group("num"):
+        kind = "paren" if raw.startswith("(") else ("dot" if raw.endswith(".") else "close")
+        return "n" + kind, int(m.group("num"))
+    if m.group("rom") or m.group("rom2"):
+        r = m.group("rom") or m.group("rom2")
+        return ("rp" if m.group("rom") else "r"), _ROMAN[r]
+    if m.group("alp") or m.group("alp2"):
+        a = m.group("alp") or m.group("alp2")
+        return ("ap" if m.group("alp") else "a"), ord(a) - 96
+    return "bullet", 0
+
+
+def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the outermost numbered (or bulleted) items between start and end."""
+    marks = []
+    for m in _MARK.finditer(text, start, end):
+        st, val = _style(m)
+        marks.append((m.start("m"), st, val))
+    if not marks:
+        return []
+    # the outermost style is the first one to appear that starts at 1 (bullets: any)
+    top = None
+    for pos, st, val in marks:
+        if st == "bullet" or val == 1:
+            top = st
+            break
+    if top is None:
+        return []
+    if top == "bullet":
+        chosen = [pos for pos, st, _ in marks if st == "bullet"]
+    else:
+        chosen = _sequence(marks, top)
+    if top == "bullet" and len(chosen) < 2:
+        return []
+    return [(p, chosen[i + 1] if i + 1 < len(chosen) else end) for i, p in enumerate(chosen)]
+
+
+def _sequence(marks: list[tuple[int, str, int]], top: str) -> list[int]:
+    """Positions of items 1, 2, 3 … in the top style; arabic styles may mix ('1.' then
+    '(2)') when the top style has no such number, as coroners' typing often does."""
+    family = top[0]
+    chosen: list[int] = []
+    expect, k = 1, 0
+    while k < len(marks):
+        same = next((i for i in range(k, len(marks)) if marks[i][1] == top and marks[i][2] == expect
+                     or family == "a" and expect == 9 and marks[i][1][0] == "r" and marks[i][2] == 1
+                     and (marks[i][1] == "rp") == (top == "ap")), None)
+        if same is None and family == "n":
+            same = next((i for i in range(k, len(marks)) if marks[i][1][0] == "n" and marks[i][2] == expect), None)
+        if same is None:
+            break
+        restart = next((i for i in range(k, same) if marks[i][1] == top and marks[i][2] == 1 and chosen), None)
+        if restart is not None:
+            break  # a second list starts before the next item: keep the first list only
+        chosen.append(marks[same][0])
+        expect, k = expect + 1, same + 1
+    return chosen
+
+
+def extract_pfd_concerns(doc: Document, text: str, base: int = 0) -> list[Finding]:
+    """One finding per outermost concern (see module doc); addressed to the recipients."""
+    region = concerns_region(doc, text)
+    if not region:
+        return []
+    start = _skip_boilerplate(text, *region)
+    end = region[1]
+    recipients = [r for r in (doc.meta.get("recipients") or []) if r]
+    spans = _items(text, start, end)
+    if not spans:
+        body = norm(text[start:end])
+        if len(body) < 15:
+            return []
+        lead = len(text[start:end]) - len(text[start:end].lstrip(" \t\n\r" + FILL))
+        spans_text = [(start + lead, end, body)]
+    else:
+        spans_text = [(s, e, _strip_marker(norm(text[s:e]))) for s, e in spans]
+    out = []
+    for s, e, t in spans_text:
+        if not t:
+            continue
+        out.append(Finding(index=base + len(out), kind="concern", text=t, label=f"Concern {len(out) + 1}",
+                           addressees=list(recipients), start=s, end=_rstrip_end(text, s, e)))
+    return out
+
+
+def _strip_marker(t: str) -> str:
+    return re.sub(r"^(?:\(?\d{1,2}[.)]|\(\d{1,2}\)|\(?[a-z]\)|[a-z]\.|\(?[ivx]{1,4}[.)]|[•●▪◼\-–*])\s*", "", t)
+
+
+def _rstrip_end(text: str, s: int, e: int) -> int:
+    while e > s and text[e - 1] in " \t\n\r" + FILL:
+        e -= 1
+    return e
