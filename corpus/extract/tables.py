@@ -202,6 +202,8 @@ def _starts_new(first: str, recs: list[Rec]) -> bool:
     """Unlabelled tables: a new row starts a recommendation unless it runs on mid-sentence."""
     if first[:1].islower():
         return False
+    if _NUMLEAD.match(first) or re.match(r"^\d{1,2}(?:\.\d+)?[.)]?\s", first):
+        return True
     if recs and recs[-1].start != -1:
         prev = " ".join(p.text for p in recs[-1].cols.get("recommendation", []))
         return bool(re.search(r"[.!?)]$", prev)) or not prev
