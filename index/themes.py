@@ -1,0 +1,372 @@
+"""Recurring themes across reviews: the pure core (issue 4). No SQLite here; see
+``index.themes_store`` for persistence, stable ids and edits.
+
+``fit_themes(texts, vectors, documents=..., dates=...) -> ThemeModel`` works like
+BERTopic's ``fit(docs, embeddings)``: it takes findings' texts and their precomputed
+(L2-normalised) sentence vectors and returns two levels of themes:
+
+* **specific themes** (level 2): average-linkage agglomerative clustering with a cosine
+  *distance threshold* (so the number of themes comes from the data), over features that
+  mix the sentence vector with keyword features (TF-IDF reduced by LSA):
+  ``cos = w * cos_embedding + (1 - w) * cos_keywords``. The keyword side keeps specific
+  findings ("MARAC minutes", "insulin prescribing") apart from generic ones ("staff should
+  be trained") that sentence models put close together; average linkage (not single)
+  keeps a generic cluster from chaining through everything. For large inputs the merge
+  tree is restricted to a k-nearest-neighbour graph, so memory grows with n*k, not n².
+  A theme must recur: at least ``min_size`` findings from ``min_documents`` documents;
+  smaller clusters stay unassigned (label -1).
+* **broad themes** (level 1): the specific themes' centroids clustered again with a wider
+  threshold; a specific theme's ``parent`` is its broad theme's key (None when it joined
+  no other theme).
+
+Each theme gets a label from class-based TF-IDF keyphrases (uni- and bigrams, English
+stopwords dropped, PFD boilerplate such as "coroner", "inquest", "risk of future deaths"
+down-weighted, terms used by a single document of the theme ignored), its top terms, a
+centroid and radius in embedding space (for assigning new findings at ingest), and
+member scores (cosine to the centroid) for choosing exemplars.
+
+``match_themes(old, new, threshold=0.5)`` pairs old and new member sets by Jaccard
+overlap (Hungarian assignment), which is how ids stay stable across rebuilds.
+``split_members(vectors, k)`` re-clusters one theme's members into k parts.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import numpy as np
+
+# ---- tunables (chosen on the dev labels and the whole PFD corpus; see benchmarks/themes_eval.py)
+EMBED_WEIGHT = 0.6          # share of the sentence vector in the mixed cosine
+FINE_THRESHOLD = 0.5        # average-linkage cosine distance for specific themes
+BROAD_THRESHOLD = 0.75      # ... for broad themes (over specific themes' centroids)
+MIN_SIZE = 3                # findings in a theme
+MIN_DOCUMENTS = 2           # distinct documents in a theme ("recurring")
+LSA_DIM = 128
+KNN = 30                    # neighbours in the connectivity graph for large inputs
+DENSE_LIMIT = 4000          # below this, exact average linkage over all pairs
+
+BOILERPLATE = {
+    "coroner", "coroners", "death", "deaths", "died", "die", "dying", "inquest", "inquests",
+    "future", "risk future", "future deaths", "deaths occur", "evidence", "heard", "hear",
+    "concern", "concerns", "concerned", "matter", "matters", "matters concern", "deceased",
+    "mr", "mrs", "ms", "miss", "dr", "court", "report", "action", "taken", "action taken",
+    "opinion", "statutory", "duty", "circumstances", "occur", "prevent", "unless", "given",
+    "noted", "note", "appears", "appear", "clear", "including", "time", "way", "case",
+    "did", "does", "told", "gave", "investigation", "witness", "witnesses", "stated",
+    "accepted", "particular", "course", "following", "regard", "relation", "respect",
+    "number", "ensure", "need", "needs", "necessary", "able", "place", "currently",
+    "inquest heard", "heard evidence", "evidence heard", "evidence given", "gave evidence",
+    "created", "concerned that", "risk", "risks",
+}
+_EXTRA_STOP = {
+    "would", "could", "should", "may", "might", "must", "shall", "also", "however", "whilst",
+    "within", "upon", "therefore", "thus", "although", "us", "one", "two", "three", "yet",
+    "still", "even", "made", "make", "many", "much", "well", "whether", "another", "per",
+}
+
+
+@dataclass
+class Theme:
+    key: int                     # index in ThemeModel.themes (not a stable id)
+    level: int                   # 1 broad, 2 specific
+    members: list[int]           # row indexes into the fitted texts
+    label: str = ""
+    top_terms: list[str] = field(default_factory=list)
+    parent: int | None = None    # key of the broad theme
+    children: list[int] = field(default_factory=list)
+    centroid: np.ndarray | None = None   # unit vector in embedding space
+    radius: float = 0.0                  # cosine distance covering most members
+    scores: list[float] = field(default_factory=list)  # cosine of each member to centroid
+
+
+@dataclass
+class ThemeModel:
+    themes: list[Theme]
+    labels: np.ndarray           # specific theme key per row, -1 = unassigned
+    documents: list              # document key per row (for "recurring")
+    params: dict
+
+    def specific(self) -> list[Theme]:
+        return [t for t in self.themes if t.level == 2]
+
+    def broad(self) -> list[Theme]:
+        return [t for t in self.themes if t.level == 1]
+
+
+# ---- text features --------------------------------------------------------------------------
+_TOKEN = r"(?u)\b[a-zA-Z][a-zA-Z]+\b"
+
+
+def _stopwords() -> list[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return sorted(set(ENGLISH_STOP_WORDS) | _EXTRA_STOP)
+
+
+def _clean(t: str) -> str:
+    # possessives ("Gareth's") and digits carry no theme
+    return re.sub(r"[’']s\b", "", t or "")
+
+
+def keyword_features(texts: Sequence[str], dim: int = LSA_DIM) -> np.ndarray:
+    """TF-IDF (uni+bigrams, sublinear) reduced by LSA to ``dim``, unit rows; zeros when
+    the texts share too few words to reduce."""
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    n = len(texts)
+    try:
+        tf = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_df=0.5, sublinear_tf=True,
+                             stop_words=_stopwords(), token_pattern=_TOKEN, preprocessor=lambda s: _clean(s).lower())
+        m = tf.fit_transform(texts)
+    except ValueError:  # empty vocabulary
+        return np.zeros((n, 1), np.float32)
+    k = min(dim, m.shape[1] - 1, n - 1)
+    if k < 2:
+        return np.zeros((n, 1), np.float32)
+    z = TruncatedSVD(n_components=k, random_state=0).fit_transform(m)
+    return _unit(z)
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    n = np.linalg.norm(x, axis=1, keepdims=True)
+    n[n == 0] = 1.0
+    return x / n
+
+
+def mixed_features(vectors: np.ndarray, keywords: np.ndarray, w: float = EMBED_WEIGHT) -> np.ndarray:
+    """Rows whose dot products are ``w*cos(vectors) + (1-w)*cos(keywords)``."""
+    return np.hstack([np.sqrt(w) * _unit(vectors), np.sqrt(1 - w) * _unit(keywords)]).astype(np.float32)
+
+
+# ---- clustering -----------------------------------------------------------------------------
+def cluster(x: np.ndarray, threshold: float, knn: int = KNN, dense_limit: int = DENSE_LIMIT) -> np.ndarray:
+    """Average-linkage agglomerative clustering of rows of ``x`` (unit-ish) cut at cosine
+    distance ``threshold``; for more than ``dense_limit`` rows the merges follow a kNN graph."""
+    from sklearn.cluster import AgglomerativeClustering
+
+    n = len(x)
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    if n == 1:
+        return np.zeros(1, dtype=int)
+    conn = None
+    if n > dense_limit:
+        from sklearn.neighbors import kneighbors_graph
+
+        conn = kneighbors_graph(x, n_neighbors=min(knn, n - 1), metric="cosine", include_self=False)
+        conn = conn.maximum(conn.T)
+    ac = AgglomerativeClustering(n_clusters=None, distance_threshold=threshold, metric="cosine",
+                                 linkage="average", connectivity=conn)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ac.fit_predict(x)
+
+
+def split_members(vectors: np.ndarray, k: int = 2, texts: Sequence[str] | None = None) -> np.ndarray:
+    """Part (0..k-1) of each member when one theme is split into ``k`` (deterministic)."""
+    from sklearn.cluster import AgglomerativeClustering
+
+    n = len(vectors)
+    if n < k:
+        raise ValueError(f"cannot split {n} findings into {k} themes")
+    x = _unit(vectors)
+    if texts is not None and len(texts) == n and n > 3:
+        x = mixed_features(x, keyword_features(list(texts), dim=min(LSA_DIM, n - 1)))
+    lab = AgglomerativeClustering(n_clusters=k, metric="cosine", linkage="average").fit_predict(x)
+    sizes = np.bincount(lab, minlength=k)
+    if sizes.min() * 10 < n and n >= 4 * k:   # average linkage peeled off an outlier: use Ward
+        lab = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(x)
+    # parts ordered by first member, so the same input always gives the same numbering
+    order = {old: new for new, old in enumerate(dict.fromkeys(lab.tolist()))}
+    return np.array([order[v] for v in lab])
+
+
+# ---- labels ---------------------------------------------------------------------------------
+def label_themes(texts: Sequence[str], groups: list[list[int]], documents: Sequence | None = None,
+                 n_terms: int = 10) -> list[tuple[str, list[str]]]:
+    """(label, top terms) per group of row indexes, by class-based TF-IDF: term frequency
+    in the group x log(1 + average group length / term frequency overall), boilerplate
+    x0.1, and x the share of the group's documents using the term (a term from one
+    document, like a person's name, is dropped)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    if not groups:
+        return []
+    docs = list(documents) if documents is not None else list(range(len(texts)))
+    try:
+        cv = CountVectorizer(ngram_range=(1, 2), stop_words=_stopwords(), token_pattern=_TOKEN,
+                             preprocessor=lambda s: _clean(s).lower(), min_df=1)
+        m = cv.fit_transform(texts).tocsr()
+    except ValueError:
+        return [("", []) for _ in groups]
+    vocab = np.array(cv.get_feature_names_out())
+    binm = m.copy()
+    binm.data[:] = 1
+    rows = []
+    for g in groups:
+        rows.append(np.asarray(m[g].sum(axis=0)).ravel())
+    cls = np.vstack(rows).astype(np.float64)
+    total = cls.sum(axis=0)
+    # also count words outside every group, so the idf reflects the whole library
+    overall = np.asarray(m.sum(axis=0)).ravel().astype(np.float64)
+    avg = max(cls.sum(axis=1).mean(), 1.0)
+    idf = np.log1p(avg / np.maximum(overall, 1.0))
+    weight = np.ones(len(vocab))
+    for i, term in enumerate(vocab):
+        words = term.split()
+        if term in BOILERPLATE or all(w in BOILERPLATE for w in words):
+            weight[i] = 0.1
+        elif any(w in BOILERPLATE for w in words):
+            weight[i] = 0.5
+    out = []
+    del total
+    for gi, g in enumerate(groups):
+        tf = cls[gi] / max(cls[gi].sum(), 1.0)
+        score = tf * idf * weight
+        gdocs = [docs[i] for i in g]
+        ndocs = len(set(gdocs))
+        # share of the group's documents using each candidate term
+        cand = np.argsort(-score)[: 60]
+        share = {}
+        sub = binm[g][:, cand].tocsc()
+        for j, t in enumerate(cand):
+            rws = sub[:, j].nonzero()[0]
+            share[t] = len({gdocs[r] for r in rws}) / ndocs if ndocs else 0.0
+        ranked = []
+        for t in cand:
+            if score[t] <= 0:
+                continue
+            if ndocs >= 2 and share[t] * ndocs < 2:
+                continue  # used by one document only
+            ranked.append((score[t] * (0.5 + share[t]), t))
+        ranked.sort(reverse=True)
+        terms = [vocab[t] for _, t in ranked]
+        out.append((_compose_label(terms), terms[:n_terms]))
+    return out
+
+
+def _compose_label(terms: list[str], k: int = 3) -> str:
+    """Up to ``k`` keyphrases, bigrams absorbing the unigrams they contain."""
+    chosen: list[str] = []
+    for t in terms:
+        words = set(t.split())
+        if any(t in c.split() or t == c for c in chosen):
+            continue
+        if len(words) > 1 and all(any(w in c.split() for c in chosen) for w in words):
+            continue
+        # a bigram replaces a chosen unigram it contains
+        chosen = [c for c in chosen if not (len(c.split()) == 1 and c in words)]
+        chosen.append(t)
+        if len(chosen) >= k:
+            break
+    return ", ".join(chosen)
+
+
+# ---- fitting --------------------------------------------------------------------------------
+def _centroid(v: np.ndarray) -> np.ndarray:
+    c = v.mean(axis=0)
+    n = np.linalg.norm(c)
+    return (c / n if n else c).astype(np.float32)
+
+
+def _radius(scores: np.ndarray) -> float:
+    """Cosine distance from the centroid that covers 90% of members, plus a margin."""
+    d = 1.0 - scores
+    return float(min(1.0, np.quantile(d, 0.9) * 1.05 + 0.02)) if len(d) else 0.0
+
+
+def fit_themes(
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    documents: Sequence | None = None,
+    dates: Sequence | None = None,  # accepted for symmetry; statistics are computed by the store
+    *,
+    embed_weight: float = EMBED_WEIGHT,
+    fine_threshold: float = FINE_THRESHOLD,
+    broad_threshold: float = BROAD_THRESHOLD,
+    min_size: int = MIN_SIZE,
+    min_documents: int = MIN_DOCUMENTS,
+) -> ThemeModel:
+    """Themes of ``texts`` (findings) from their unit ``vectors``; ``documents`` gives
+    each finding's document (any hashable) so that a theme must recur across documents."""
+    texts = list(texts)
+    n = len(texts)
+    vectors = np.asarray(vectors, dtype=np.float32).reshape(n, -1) if n else np.zeros((0, 1), np.float32)
+    docs = list(documents) if documents is not None else list(range(n))
+    params = dict(embed_weight=embed_weight, fine_threshold=fine_threshold, broad_threshold=broad_threshold,
+                  min_size=min_size, min_documents=min_documents)
+    labels = np.full(n, -1, dtype=int)
+    if n < min_size:
+        return ThemeModel([], labels, docs, params)
+    emb = _unit(vectors)
+    x = mixed_features(emb, keyword_features(texts), embed_weight) if embed_weight < 1 else emb
+    raw = cluster(x, fine_threshold)
+    groups: list[list[int]] = []
+    for c in np.unique(raw):
+        idx = np.flatnonzero(raw == c)
+        if len(idx) >= min_size and len({docs[i] for i in idx}) >= min_documents:
+            groups.append(idx.tolist())
+    groups.sort(key=lambda g: g[0])
+    themes: list[Theme] = []
+    for g in groups:
+        t = Theme(key=len(themes), level=2, members=g)
+        labels[g] = t.key
+        themes.append(t)
+    # broad level: specific themes' centroids in the mixed space
+    if len(themes) >= 2:
+        cx = np.vstack([_centroid(x[t.members]) for t in themes])
+        top = cluster(cx, broad_threshold, dense_limit=10 ** 9)
+        for c in np.unique(top):
+            kids = [themes[i].key for i in np.flatnonzero(top == c)]
+            if len(kids) < 2:
+                continue
+            b = Theme(key=len(themes), level=1, members=sorted(m for k in kids for m in themes[k].members),
+                      children=kids)
+            for k in kids:
+                themes[k].parent = b.key
+            themes.append(b)
+    for t in themes:
+        t.centroid = _centroid(emb[t.members])
+        s = emb[t.members] @ t.centroid
+        t.scores = s.astype(float).tolist()
+        t.radius = _radius(s)
+    for t, (lab, terms) in zip(themes, label_themes(texts, [t.members for t in themes], docs)):
+        t.label, t.top_terms = lab, terms
+    return ThemeModel(themes, labels, docs, params)
+
+
+# ---- stable identity ------------------------------------------------------------------------
+def jaccard(a: Iterable, b: Iterable) -> float:
+    a, b = set(a), set(b)
+    return len(a & b) / len(a | b) if (a or b) else 0.0
+
+
+def match_themes(old: dict, new: dict, threshold: float = 0.5) -> dict:
+    """{new_key: old_key} pairing member sets one-to-one (Hungarian on Jaccard) where the
+    overlap is at least ``threshold``. ``old``/``new`` map a key to a set of member ids."""
+    from scipy.optimize import linear_sum_assignment
+
+    ok, nk = list(old), list(new)
+    if not ok or not nk:
+        return {}
+    # sparse overlap through an inverted index: most pairs share nothing
+    owner: dict = {}
+    for i, k in enumerate(ok):
+        for m in old[k]:
+            owner.setdefault(m, []).append(i)
+    sim = np.zeros((len(nk), len(ok)))
+    for j, k in enumerate(nk):
+        inter: dict[int, int] = {}
+        for m in new[k]:
+            for i in owner.get(m, ()):
+                inter[i] = inter.get(i, 0) + 1
+        for i, c in inter.items():
+            sim[j, i] = c / (len(new[k]) + len(old[ok[i]]) - c)
+    rows, cols = linear_sum_assignment(-sim)
+    return {nk[r]: ok[c] for r, c in zip(rows, cols) if sim[r, c] >= threshold}
