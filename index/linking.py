@@ -1,0 +1,274 @@
+"""Link responses in the library to the PFD reports they answer.
+
+``index.ingest`` calls ``link_new_documents(lib, new_ids)`` after every ingest. Each new
+``pfd_response`` is linked from its own text (``corpus.linking``): candidates are
+shortlisted cheaply in SQLite (reports whose title carries a surname the response
+names, the full name as an FTS phrase, an explicit reference, a report date, and the
+reports sharing the response's rarest words by FTS rank), then scored in Python. When
+new ``pfd_report`` documents arrive, responses still unlinked are tried again.
+
+A response that carries the dataset's own parent id (``meta["parent_reference"]``) is
+linked to that report with confidence 1.0 and evidence "dataset parent id"; text
+linking never reads it. Responses that cannot be linked confidently stay unlinked:
+``unlinked_responses`` lists them, with the reason and the best candidate if asked.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from datetime import date, timedelta
+
+from corpus.linking import (
+    THRESHOLD,
+    LinkDecision,
+    ReportInfo,
+    ResponseCues,
+    TermStats,
+    decide,
+    extract_cues,
+    make_report,
+    telling_terms,
+)
+
+from .store import dumps
+
+REPORT, RESPONSE = "pfd_report", "pfd_response"
+MAX_PER_SURNAME = 60  # a surname in more report titles than this is no shortlist
+CONTENT_CANDIDATES = 15
+PASSAGE_POOL = 400  # best FTS passages looked at when shortlisting by words
+
+
+# ------------------------------------------------------------------ term statistics
+
+
+class StoreTermStats(TermStats):
+    """Word rarity from the passages' FTS index (porter-stemmed, so words are stemmed
+    by FTS itself through a scratch table). ``df`` counts report documents for rare
+    words and passages (an over-estimate) for common ones."""
+
+    def __init__(self, conn: sqlite3.Connection, words: list[str]):
+        self.conn = conn
+        conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.linking_vocab USING fts5vocab(main, passages_fts, row)")
+        conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.linking_probe USING fts5(t, tokenize='porter unicode61')")
+        conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.linking_probe_v USING fts5vocab(temp, linking_probe, instance)")
+        self.n = conn.execute("SELECT COUNT(*) FROM documents WHERE type=?", (REPORT,)).fetchone()[0]
+        self._df: dict[str, int] = {}
+        words = sorted(set(words))
+        if not words:
+            return
+        conn.execute("DELETE FROM temp.linking_probe")
+        conn.executemany("INSERT INTO temp.linking_probe(rowid, t) VALUES (?, ?)", list(enumerate(words, 1)))
+        stem_of = {words[r[1] - 1]: r[0] for r in conn.execute("SELECT term, doc FROM temp.linking_probe_v")}
+        conn.execute("DELETE FROM temp.linking_probe")
+        stems = sorted(set(stem_of.values()))
+        passages: dict[str, int] = {}
+        for i in range(0, len(stems), 500):
+            part = stems[i:i + 500]
+            q = f"SELECT term, doc FROM temp.linking_vocab WHERE term IN ({','.join('?' * len(part))})"
+            passages.update({t: d for t, d in conn.execute(q, part)})
+        exact: dict[str, int] = {}
+        for stem, d in passages.items():
+            if d <= 20:  # rare enough to count documents exactly
+                exact[stem] = conn.execute(
+                    "SELECT COUNT(DISTINCT p.document_id) FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid "
+                    "JOIN documents d ON d.id = p.document_id WHERE passages_fts MATCH ? AND d.type = ?",
+                    (f'"{stem}"', REPORT),
+                ).fetchone()[0]
+        for w, stem in stem_of.items():
+            self._df[w] = exact.get(stem, passages.get(stem, 0))
+
+    def df(self, term: str) -> int | None:
+        return self._df.get(term, 0)
+
+
+# ------------------------------------------------------------------ candidates
+
+
+def _fts_phrase(tokens: list[str]) -> str:
+    return '"' + " ".join(re.sub(r"[^a-z0-9]", "", t) for t in tokens) + '"'
+
+
+def _report_ids_matching(conn, match: str, limit: int) -> list[int]:
+    try:
+        # bm25() cannot be aggregated directly: rank the best passages first
+        return [r[0] for r in conn.execute(
+            "SELECT p.document_id, MIN(f.s) AS s FROM "
+            "(SELECT rowid, bm25(passages_fts) AS s FROM passages_fts WHERE passages_fts MATCH ? "
+            " ORDER BY s LIMIT ?) f "
+            "JOIN passages p ON p.id = f.rowid JOIN documents d ON d.id = p.document_id "
+            "WHERE d.type = ? GROUP BY p.document_id ORDER BY s LIMIT ?",
+            (match, PASSAGE_POOL, REPORT, limit))]
+    except sqlite3.OperationalError:  # a query FTS cannot parse: no candidates from it
+        return []
+
+
+def candidate_ids(conn, cues: ResponseCues, stats: TermStats) -> list[int]:
+    """Report ids worth scoring for this response (a few dozen, not thousands)."""
+    found: dict[int, None] = {}
+    for ref in cues.references:
+        found.update(dict.fromkeys(r[0] for r in conn.execute(
+            "SELECT id FROM documents WHERE reference=? AND type=?", (ref, REPORT))))
+    for n in cues.names:
+        sur = re.sub(r"[%_]", "", n.surname)
+        if len(sur) >= 2:
+            ids = [r[0] for r in conn.execute(
+                "SELECT id FROM documents WHERE type=? AND title LIKE ? LIMIT ?",
+                (REPORT, f"%{sur}%", MAX_PER_SURNAME + 1))]
+            if len(ids) <= MAX_PER_SURNAME:
+                found.update(dict.fromkeys(ids))
+        if len(n.tokens) >= 2:
+            found.update(dict.fromkeys(_report_ids_matching(conn, _fts_phrase([n.tokens[0], n.surname]), 20)))
+            if len(n.tokens) > 2:
+                found.update(dict.fromkeys(_report_ids_matching(conn, _fts_phrase(n.tokens), 20)))
+    for d in cues.report_dates:
+        if d.iso:
+            day = date.fromisoformat(d.iso)
+            found.update(dict.fromkeys(r[0] for r in conn.execute(
+                "SELECT id FROM documents WHERE type=? AND date BETWEEN ? AND ?",
+                (REPORT, (day - timedelta(days=3)).isoformat(), (day + timedelta(days=3)).isoformat()))))
+    terms = [t for _, t in telling_terms(cues, stats, 20)]
+    if terms:
+        found.update(dict.fromkeys(_report_ids_matching(
+            conn, " OR ".join(_fts_phrase([t]) for t in terms), CONTENT_CANDIDATES)))
+    return list(found)
+
+
+def _report_info(row) -> ReportInfo:
+    meta = json.loads(row["meta"] or "{}")
+    return make_report(row["id"], row["title"], row["text"], row["reference"], row["date"], meta)
+
+
+def _load_reports(conn, ids: list[int], cache: dict[int, ReportInfo]) -> list[ReportInfo]:
+    todo = [i for i in ids if i not in cache]
+    for k in range(0, len(todo), 500):
+        part = todo[k:k + 500]
+        for row in conn.execute(
+            f"SELECT id, title, text, reference, date, meta FROM documents WHERE id IN ({','.join('?' * len(part))})",
+            part,
+        ):
+            cache[row["id"]] = _report_info(row)
+    return [cache[i] for i in ids if i in cache]
+
+
+# ------------------------------------------------------------------ linking
+
+
+def _decide_for(conn, row, cache: dict[int, ReportInfo], threshold: float) -> tuple[LinkDecision | None, dict]:
+    """(decision, link) for one response row; ``link`` is {} when it stays unlinked."""
+    meta = json.loads(row["meta"] or "{}")
+    parent = meta.get("parent_reference")
+    if parent:
+        r = conn.execute("SELECT id FROM documents WHERE reference=? AND type=? ORDER BY id LIMIT 1",
+                         (parent, REPORT)).fetchone()
+        if r is None:
+            return None, {"reason": f"its report {parent} is not in the library yet"}
+        return None, {"report_id": r[0], "confidence": 1.0, "evidence": {"dataset parent id": parent}}
+    # the letter date only from its text (a document date may come from a file name)
+    cues = extract_cues(row["text"], respondent=meta.get("respondent"))
+    stats = StoreTermStats(conn, list(cues.terms))
+    ids = candidate_ids(conn, cues, stats)
+    d = decide(cues, _load_reports(conn, ids, cache), stats, threshold)
+    if d.report is None:
+        best = d.ranked[0].report if d.ranked else None
+        return d, {"reason": d.reason, "best": best and {"id": best.id, "title": best.title,
+                                                         "confidence": d.confidence}}
+    return d, {"report_id": d.report.id, "confidence": d.confidence,
+               "evidence": dict(d.evidence, cues=cues.summary(), candidates=len(ids))}
+
+
+def link_new_documents(lib, new_ids: list[int], threshold: float = THRESHOLD) -> dict:
+    """Link the new responses, and retry unlinked ones if new reports arrived.
+    All links are written in one transaction. Returns what was linked and what not."""
+    t0 = time.perf_counter()
+    conn = lib.store.conn
+    new_ids = list(dict.fromkeys(int(i) for i in new_ids or []))
+    types: dict[int, str] = {}
+    for k in range(0, len(new_ids), 500):
+        part = new_ids[k:k + 500]
+        types.update({r[0]: r[1] for r in conn.execute(
+            f"SELECT id, type FROM documents WHERE id IN ({','.join('?' * len(part))})", part)})
+    responses = [i for i in new_ids if types.get(i) == RESPONSE]
+    new_reports = [i for i in new_ids if types.get(i) == REPORT]
+    retried = []
+    if new_reports:
+        retried = [r[0] for r in conn.execute(
+            "SELECT id FROM documents d WHERE type=? AND NOT EXISTS (SELECT 1 FROM links l WHERE l.response_id=d.id) "
+            "ORDER BY id", (RESPONSE,)) if r[0] not in set(responses)]
+    todo = responses + retried
+    linked, unlinked, rows = [], [], []
+    cache: dict[int, ReportInfo] = {}
+    for rid in todo:
+        row = conn.execute("SELECT id, title, text, date, meta FROM documents WHERE id=?", (rid,)).fetchone()
+        if row is None:
+            continue
+        _, out = _decide_for(conn, row, cache, threshold)
+        if "report_id" in out:
+            rows.append((rid, out["report_id"], out["confidence"], dumps(out["evidence"])))
+            linked.append({"response_id": rid, **out})
+        else:
+            unlinked.append({"response_id": rid, "title": row["title"], **out})
+    if rows:
+        with lib.store.transaction() as c:
+            c.executemany(
+                "INSERT OR REPLACE INTO links(response_id, report_id, confidence, evidence) VALUES (?,?,?,?)", rows)
+    return {"checked": len(todo), "retried": len(retried), "linked": linked, "unlinked": unlinked,
+            "seconds": round(time.perf_counter() - t0, 3)}
+
+
+def link_all(lib, threshold: float = THRESHOLD) -> dict:
+    """Try every unlinked response in the library (e.g. after changing the threshold)."""
+    ids = [r[0] for r in lib.store.conn.execute(
+        "SELECT id FROM documents d WHERE type=? AND NOT EXISTS (SELECT 1 FROM links l WHERE l.response_id=d.id)",
+        (RESPONSE,))]
+    return link_new_documents(lib, ids, threshold)
+
+
+# ------------------------------------------------------------------ reading links
+
+
+def _link_rows(conn, sql: str, arg: int) -> list[dict]:
+    out = []
+    for r in conn.execute(sql, (arg,)):
+        d = dict(r)
+        d["evidence"] = json.loads(d["evidence"] or "{}")
+        d["meta"] = json.loads(d.get("meta") or "{}")
+        out.append(d)
+    return out
+
+
+def responses_for(lib, report_id: int) -> list[dict]:
+    """The responses linked to a report, with confidence and evidence, oldest first."""
+    return _link_rows(lib.store.conn,
+                      "SELECT d.id, d.title, d.date, d.reference, d.source, d.meta, l.confidence, l.evidence "
+                      "FROM links l JOIN documents d ON d.id = l.response_id WHERE l.report_id=? "
+                      "ORDER BY d.date, d.id", report_id)
+
+
+def reports_for(lib, response_id: int) -> list[dict]:
+    """The report(s) a response is linked to (normally one), best first."""
+    return _link_rows(lib.store.conn,
+                      "SELECT d.id, d.title, d.date, d.reference, d.source, d.meta, l.confidence, l.evidence "
+                      "FROM links l JOIN documents d ON d.id = l.report_id WHERE l.response_id=? "
+                      "ORDER BY l.confidence DESC", response_id)
+
+
+def unlinked_responses(lib, explain: bool = False, threshold: float = THRESHOLD) -> list[dict]:
+    """Responses not linked to any report. With ``explain``, why not and the best
+    candidate (recomputed, so slower)."""
+    conn = lib.store.conn
+    rows = conn.execute(
+        "SELECT id, title, date, source, text, meta FROM documents d WHERE type=? "
+        "AND NOT EXISTS (SELECT 1 FROM links l WHERE l.response_id=d.id) ORDER BY id", (RESPONSE,)).fetchall()
+    out, cache = [], {}
+    for r in rows:
+        meta = json.loads(r["meta"] or "{}")
+        item = {"id": r["id"], "title": r["title"], "date": r["date"], "source": r["source"],
+                "respondent": meta.get("respondent")}
+        if explain:
+            _, why = _decide_for(conn, r, cache, threshold)
+            item["reason"] = why.get("reason", "would now link")
+            item["best"] = why.get("best")
+        out.append(item)
+    return out
