@@ -88,26 +88,43 @@ def ingest(paths, library_path, model, as_json):
 @click.argument("query")
 @click.option("--k", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "keyword"]), default="hybrid", show_default=True)
+@click.option("--type", "doc_type", default=None, help="Document type, e.g. pfd_report, action_plan.")
+@click.option("--date-from", default=None, help="YYYY[-MM[-DD]]")
+@click.option("--date-to", default=None, help="YYYY[-MM[-DD]]")
+@click.option("--area", default=None, help="Coroner area.")
+@click.option("--recipient", default=None, help="Recipient/agency (spellings normalised).")
+@click.option("--theme", default=None, help="Theme id.")
+@click.option("--status", default=None, help="Action status: completed, ongoing, not_started, red, amber, green.")
+@click.option("--has-response", type=click.Choice(["yes", "no"]), default=None)
 @library_option
 @json_option
-def search_cmd(query, k, mode, library_path, as_json):
-    """Find the passages most like QUERY."""
-    from search.engine import search
+def search_cmd(query, k, mode, doc_type, date_from, date_to, area, recipient, theme, status, has_response,
+               library_path, as_json):
+    """Find past concerns (and passages) most like QUERY, with the actions taken."""
+    from search.query import run_search
 
-    lib = _open(library_path)
-    data = search(lib, query, k=k, mode=mode)
+    filters = {"type": doc_type, "date_from": date_from, "date_to": date_to, "area": area, "recipient": recipient,
+               "theme": theme, "status": status, "has_response": has_response}
+    data = run_search(_open(library_path), query, k=k, mode=mode, filters=filters)
     if as_json:
         _print_json(data)
         return
     if not data["results"]:
         click.echo("no results")
     for i, r in enumerate(data["results"], 1):
-        d, p = r["document"], r["passage"]
-        where = ", ".join(x for x in (d["type"], d["date"], d["reference"], p["section"],
-                                      f"page {p['page']}" if p["page"] else None) if x)
+        d, p, f = r["document"], r["passage"] or {}, r["finding"]
+        where = ", ".join(x for x in (d["type"], d["date"], d["reference"], p.get("section"),
+                                      f"page {p['page']}" if p.get("page") else None) if x)
         click.echo(f"{i}. [{r['score']:.4f}] {d['title']} (#{d['id']}; {where})")
-        snippet = " ".join(p["text"].split())
-        click.echo(f"   {snippet[:300]}{'…' if len(snippet) > 300 else ''}")
+        text = f["text"] if f else p.get("text", "")
+        label = f"{f['label'] or f['kind']}: " if f else ""
+        snippet = " ".join(text.split())
+        click.echo(f"   {label}{snippet[:300]}{'…' if len(snippet) > 300 else ''}")
+        for a in r["actions"][:3]:
+            click.echo(f"   → {' '.join(a['text'].split())[:160]} [owner: {a['owner'] or '-'}; due: "
+                       f"{a['due'] or a['due_text'] or '-'}; status: {a['status'] or 'not stated'}]")
+        if r["similar_count"]:
+            click.echo(f"   and {r['similar_count']} similar")
 
 
 @cli.command()
@@ -161,6 +178,66 @@ def serve(host, port, threads, library_path):
     app = create_app({"LIBRARY": lib})
     click.echo(f"Precedent: {lib.store.count('documents')} documents at http://{host}:{port}/", err=True)
     waitress_serve(app, host=host, port=port, threads=threads)
+
+
+@cli.command("eval")
+@click.option("--qrels", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="TSV/CSV with columns query, relevant (one row per relevant document), run against the library.")
+@click.option("--themes", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Labelled reports CSV (id,url,<label>... True/False), e.g. eval/themes-dev.csv.")
+@click.option("--labels", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="JSON {label: definition}; each definition is a query (with --themes).")
+@click.option("--reports", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="PFD-toolkit reports.csv holding the labelled reports' text (with --themes).")
+@click.option("--depth", default=1000, show_default=True, type=click.IntRange(10, 100_000),
+              help="Passages retrieved per query (documents are ranked by their best passage).")
+@click.option("--verbose", "-v", is_flag=True, help="Also print average precision per query.")
+@library_option
+@model_option
+@json_option
+def eval_cmd(qrels, themes, labels, reports, depth, verbose, library_path, model, as_json):
+    """Score keyword, dense and hybrid search side by side (MAP, nDCG@10, P@10, Recall@50).
+
+    With --qrels, against the library. With --themes/--labels/--reports, against a library of
+    just the labelled reports: built in --library DIR if empty (kept for the next run, which
+    reuses it), else in a temporary directory."""
+    import shutil
+    import tempfile
+
+    from search import evaluate as ev
+
+    if bool(qrels) == bool(themes):
+        raise click.UsageError("give either --qrels FILE or --themes CSV --labels JSON --reports CSV")
+    tmpdir = None
+    try:
+        if qrels:
+            queries = ev.load_qrels(qrels)
+            lib = _open(library_path, model)
+        else:
+            if not (labels and reports):
+                raise click.UsageError("--themes needs --labels and --reports")
+            queries, labelled = ev.load_theme_labels(themes, labels)
+            if library_path is None:
+                tmpdir = tempfile.mkdtemp(prefix="precedent-eval-")
+                library_path = Path(tmpdir) / "library"
+            lib = _open(library_path, model, create=True)
+            if lib.store.count("documents") == 0:
+                click.echo(f"building a library of the {len(labelled)} labelled reports in {library_path} …", err=True)
+                built = ev.build_theme_library(lib, reports, labelled)
+                click.echo(f"  {built['added']} documents, {built['passages']} passages in {built['seconds']:.0f}s", err=True)
+            elif not ev.library_holds_exactly(lib, labelled):
+                raise click.ClickException(
+                    f"library {library_path} holds other documents than the labelled reports; name an empty or new --library")
+        result = ev.evaluate(lib, queries, depth=depth)
+    except ev.EvalError as e:
+        raise click.ClickException(str(e)) from e
+    finally:
+        if tmpdir:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+    if as_json:
+        _print_json(result)
+    else:
+        click.echo(ev.format_table(result, verbose=verbose))
 
 
 def main() -> None:

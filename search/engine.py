@@ -111,7 +111,40 @@ def get_document(lib: Library, doc_id: int) -> dict[str, Any] | None:
     out["blocks"] = [{"start": s, "end": e, "section": sec, "page": pg} for s, e, sec, pg in row["blocks"]]
     out["passages"] = lib.store.passages_of(doc_id)
     out["annotations"] = lib.store.annotations_for(row["reference"])
+    out.update(document_findings(lib, doc_id))
     return out
+
+
+def document_findings(lib: Library, doc_id: int) -> dict[str, Any]:
+    """Findings with the actions answering them, the document's own unattached actions,
+    and the response/report links: ``findings``, ``actions``, ``responds_to``, ``responses``."""
+    import json
+
+    from .query import finding_actions
+
+    c = lib.store.conn
+    findings = [dict(r) for r in c.execute(
+        "SELECT id, seq, kind, label, text, addressees, section, page, start, end FROM findings"
+        " WHERE document_id=? ORDER BY seq", (doc_id,))]
+    acts = finding_actions(lib, [f["id"] for f in findings])
+    for f in findings:
+        f["addressees"] = json.loads(f["addressees"] or "[]")
+        f["actions"] = acts.get(f["id"], [])
+    loose = [dict(r) for r in c.execute(
+        "SELECT id, kind, text, owner, due, due_text, updated, status, page FROM actions a WHERE document_id=?"
+        " AND NOT EXISTS (SELECT 1 FROM action_findings af WHERE af.action_id = a.id) ORDER BY seq", (doc_id,))]
+    link = lambda q: [{"id": r[0], "title": r[1], "confidence": round(r[2], 3)} for r in c.execute(q, (doc_id,))]  # noqa: E731
+    responds_to = link("SELECT d.id, d.title, l.confidence FROM links l JOIN documents d ON d.id = l.report_id"
+                       " WHERE l.response_id=? ORDER BY l.confidence DESC")
+    responses = link("SELECT d.id, d.title, l.confidence FROM links l JOIN documents d ON d.id = l.response_id"
+                     " WHERE l.report_id=? ORDER BY l.confidence DESC")
+    return {
+        "findings": findings,
+        "unattached_actions": loose,
+        "responds_to": [r["id"] for r in responds_to],
+        "responses": [r["id"] for r in responses],
+        "links": {"responds_to": responds_to, "responses": responses},
+    }
 
 
 def list_documents(lib: Library, limit: int | None = None, offset: int = 0) -> dict[str, Any]:

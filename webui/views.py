@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
 from index.library import Library, LibraryError, open_library
-from search.engine import get_document, list_documents, search
+from search.engine import get_document, list_documents
+from search.query import FILTER_KEYS, run_search
 
 bp = Blueprint("main", __name__)
 
@@ -58,10 +59,24 @@ def search_page(fmt: str | None = None):
     mode = request.args.get("mode", "hybrid")
     if mode not in ("hybrid", "dense", "keyword"):
         abort(400, description="mode must be hybrid, dense or keyword")
+    filters = {key: request.args.get(key, "").strip() for key in FILTER_KEYS if request.args.get(key, "").strip()}
+    for key in ("date_from", "date_to"):
+        if key in filters and not _is_date(filters[key]):
+            abort(400, description=f"{key} must be a date (YYYY, YYYY-MM or YYYY-MM-DD)")
     lib = library()
-    data = search(lib, q, k=k, mode=mode) if q else {"query": q, "mode": mode, "results": []}
-    data["library"] = {"documents": lib.store.count("documents"), "passages": lib.store.count("passages")}
-    return respond("search.html", data, fmt == "json")
+    data = run_search(lib, q, k=k, mode=mode, filters=filters) if q else \
+        {"query": q, "mode": mode, "filters": filters, "total": 0, "facets": {}, "results": []}
+    data["library"] = {"documents": lib.store.count("documents"), "passages": lib.store.count("passages"),
+                       "findings": lib.store.count("findings")}
+    if fmt == "json":
+        return respond("search.html", data, True)
+    return render_template("search.html", data=data, args=request.args, filter_keys=FILTER_KEYS)
+
+
+def _is_date(v: str) -> bool:
+    import re
+
+    return bool(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", v))
 
 
 @bp.route("/documents", defaults={"fmt": None})

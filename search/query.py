@@ -1,0 +1,385 @@
+"""What a user's search returns: concerns with the actions taken on them.
+
+Retrieval (search.engine) ranks passages and findings separately; here a passage hit is
+folded into the finding it overlaps, so each hit is *a concern and what was done about it*,
+with passages as the fallback for text outside any finding. Then filters, facets,
+near-duplicate collapsing and a per-document cap keep one case from filling the page."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from index.library import Library
+
+from .engine import dense_passages, fuse, keyword_passages
+from .text import fts_query, highlight_spans, phrases
+
+FILTER_KEYS = ("type", "date_from", "date_to", "area", "recipient", "theme", "status", "has_response")
+PER_DOCUMENT = 2  # hits one document may hold in a page of results
+DUPLICATE_COSINE = 0.95
+
+
+@dataclass
+class Hit:
+    document_id: int
+    finding_id: int | None
+    passage_id: int | None
+    score: float = 0.0
+    similar: list[dict] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple:
+        return ("f", self.finding_id) if self.finding_id else ("p", self.passage_id)
+
+
+def _in(ids) -> str:
+    return ",".join("?" * len(ids))
+
+
+def dense_findings(lib: Library, query: str, n: int) -> list[tuple[int, float]]:
+    return lib.findings.search(lib.embedder.encode([query])[0], n)
+
+
+def keyword_findings(lib: Library, query: str, n: int) -> list[tuple[int, float]]:
+    expr = fts_query(query)
+    if not expr:
+        return []
+    try:
+        rows = lib.store.conn.execute(
+            "SELECT rowid, bm25(findings_fts) s FROM findings_fts WHERE findings_fts MATCH ? ORDER BY s LIMIT ?",
+            (expr, n)).fetchall()
+    except Exception:  # noqa: BLE001 - an unparseable query finds nothing by keyword
+        return []
+    return [(r[0], -r[1]) for r in rows]
+
+
+def _retrieve(lib: Library, query: str, mode: str, pool: int) -> tuple[list, list]:
+    """(passage ranking, finding ranking), each fused over dense and keyword."""
+    want_dense, want_kw = mode in ("hybrid", "dense"), mode in ("hybrid", "keyword")
+    p_dense = dense_passages(lib, query, pool) if want_dense else []
+    p_kw = keyword_passages(lib, query, pool) if want_kw else []
+    f_dense = dense_findings(lib, query, pool) if want_dense and lib.findings.ntotal else []
+    f_kw = keyword_findings(lib, query, pool) if want_kw else []
+    if phrases(query):  # quoted phrases are required
+        p_ok, f_ok = {i for i, _ in p_kw}, {i for i, _ in f_kw}
+        p_dense = [x for x in p_dense if x[0] in p_ok]
+        f_dense = [x for x in f_dense if x[0] in f_ok]
+    if mode == "hybrid":
+        return fuse(p_dense, p_kw), fuse(f_dense, f_kw)
+    return (p_dense or p_kw), (f_dense or f_kw)
+
+
+def _hits(lib: Library, passages: list, findings: list) -> list[Hit]:
+    """One hit per finding (or stray passage), scored by reciprocal rank over both lists."""
+    c = lib.store.conn
+    prow = {r["id"]: r for r in c.execute(
+        f"SELECT id, document_id, start, end FROM passages WHERE id IN ({_in(passages)})",
+        [i for i, _ in passages])} if passages else {}
+    doc_ids = {r["document_id"] for r in prow.values()}
+    spans: dict[int, list] = {}
+    if doc_ids:
+        for r in c.execute(f"SELECT id, document_id, start, end FROM findings WHERE document_id IN ({_in(doc_ids)})"
+                           " AND start IS NOT NULL", list(doc_ids)):
+            spans.setdefault(r["document_id"], []).append(r)
+    frow = {r["id"]: r for r in c.execute(
+        f"SELECT id, document_id, start FROM findings WHERE id IN ({_in(findings)})",
+        [i for i, _ in findings])} if findings else {}
+    hits: dict[tuple, Hit] = {}
+
+    def add(h: Hit, rank: int) -> None:
+        cur = hits.get(h.key)
+        if cur is None:
+            hits[h.key] = cur = h
+        elif cur.passage_id is None:
+            cur.passage_id = h.passage_id
+        cur.score += 1.0 / (61 + rank)
+
+    f_rank = {fid: r for r, (fid, _) in enumerate(findings)}
+    seen_keys: set = set()
+    for rank, (pid, _) in enumerate(passages):
+        p = prow.get(pid)
+        if p is None:
+            continue
+        # a passage holding several findings credits the one the finding ranking prefers
+        best, pref = None, (float("-inf"), 0)
+        for f in spans.get(p["document_id"], []):
+            o = min(p["end"], f["end"] or 0) - max(p["start"], f["start"])
+            if o > 0 and (-f_rank.get(f["id"], 10**9), o) > pref:
+                best, pref = f["id"], (-f_rank.get(f["id"], 10**9), o)
+        h = Hit(p["document_id"], best, pid)
+        if h.key in seen_keys:  # a finding counts once per list, at its best rank
+            continue
+        seen_keys.add(h.key)
+        add(h, rank)
+    for rank, (fid, _) in enumerate(findings):
+        f = frow.get(fid)
+        if f is not None:
+            add(Hit(f["document_id"], fid, None), rank)
+    return sorted(hits.values(), key=lambda h: -h.score)
+
+
+def _documents(lib: Library, ids) -> dict[int, dict]:
+    if not ids:
+        return {}
+    out = {}
+    for r in lib.store.conn.execute(
+            f"SELECT id, title, type, date, reference, source, meta FROM documents WHERE id IN ({_in(ids)})", list(ids)):
+        d = dict(r)
+        d["meta"] = json.loads(d["meta"] or "{}")
+        out[d["id"]] = d
+    return out
+
+
+def _org_key(name: str) -> str:
+    try:
+        from corpus.orgs import normalise_org
+        key = normalise_org(name)
+        return key[0] if isinstance(key, tuple) else str(key)
+    except Exception:  # noqa: BLE001 - normalisation is an improvement, not a requirement
+        return " ".join(name.lower().split())
+
+
+def _responded(lib: Library, doc_ids) -> set[int]:
+    """Documents with a linked response, or reports the tracker records replies for."""
+    if not doc_ids:
+        return set()
+    c = lib.store.conn
+    out = {r[0] for r in c.execute(f"SELECT DISTINCT report_id FROM links WHERE report_id IN ({_in(doc_ids)})",
+                                   list(doc_ids))}
+    out |= {r[0] for r in c.execute(
+        f"SELECT DISTINCT d.id FROM documents d JOIN annotations a ON a.reference = d.reference "
+        f"WHERE d.id IN ({_in(doc_ids)}) AND (json_extract(a.data, '$.replies') > 0 "
+        "OR json_extract(a.data, '$.status') IN ('completed', 'partial'))", list(doc_ids))}
+    return out
+
+
+def _statuses(lib: Library, finding_ids) -> dict[int, set[str]]:
+    if not finding_ids:
+        return {}
+    out: dict[int, set[str]] = {}
+    for r in lib.store.conn.execute(
+            f"SELECT af.finding_id, a.status FROM action_findings af JOIN actions a ON a.id = af.action_id "
+            f"WHERE af.finding_id IN ({_in(finding_ids)})", list(finding_ids)):
+        out.setdefault(r[0], set()).add(r[1] or "not_stated")
+    return out
+
+
+def _themes(lib: Library, finding_ids) -> dict[int, dict]:
+    try:
+        from index.themes_store import theme_of_finding
+    except ImportError:
+        return {}
+    out = {}
+    for fid in finding_ids:
+        try:
+            t = theme_of_finding(lib, fid)
+        except Exception:  # noqa: BLE001 - themes may not be built yet
+            return {}
+        if t:
+            out[fid] = t
+    return out
+
+
+def _facts(lib: Library, hits: list[Hit]) -> tuple[dict, dict, dict, set]:
+    docs = _documents(lib, {h.document_id for h in hits})
+    fids = {h.finding_id for h in hits if h.finding_id}
+    return docs, _statuses(lib, fids), _themes(lib, fids), _responded(lib, set(docs))
+
+
+def _facet_values(h: Hit, doc: dict, statuses: dict, themes: dict, responded: set) -> dict[str, list[str]]:
+    meta = doc["meta"]
+    return {
+        "type": [doc["type"]],
+        "year": [doc["date"][:4]] if doc.get("date") else [],
+        "area": [meta["area"]] if meta.get("area") else [],
+        "recipient": sorted({_org_key(r) for r in meta.get("recipients") or [] if r}),
+        "theme": [str(themes[h.finding_id]["id"])] if h.finding_id in themes else [],
+        "status": sorted(statuses.get(h.finding_id, set())) if h.finding_id else [],
+        "has_response": ["yes" if doc["id"] in responded else "no"],
+    }
+
+
+def _passes(values: dict, doc: dict, filters: dict) -> bool:
+    for key, want in filters.items():
+        if want in (None, "", []):
+            continue
+        if key == "date_from":
+            if not doc.get("date") or doc["date"] < want:
+                return False
+        elif key == "date_to":
+            if not doc.get("date") or doc["date"] > want:
+                return False
+        elif key == "recipient":
+            if _org_key(want) not in values["recipient"]:
+                return False
+        elif key == "has_response":
+            if values["has_response"] != [("yes" if str(want).lower() in ("1", "true", "yes") else "no")]:
+                return False
+        elif key in values:
+            wanted = want if isinstance(want, (list, tuple, set)) else [want]
+            if not set(map(str, wanted)) & set(values[key]):
+                return False
+    return True
+
+
+def _vectors(lib: Library, hits: list[Hit]) -> dict[tuple, np.ndarray]:
+    c = lib.store.conn
+    out = {}
+    for h in hits:
+        table, rid = ("findings", h.finding_id) if h.finding_id else ("passages", h.passage_id)
+        r = c.execute(f"SELECT v.vector FROM {table} t JOIN vectors v ON v.text_hash = t.text_hash WHERE t.id=?",
+                      (rid,)).fetchone()
+        if r:
+            out[h.key] = np.frombuffer(r[0], dtype=np.float32)
+    return out
+
+
+def _diversify(lib: Library, hits: list[Hit], docs: dict, k: int, per_document: int) -> list[Hit]:
+    """Collapse near-duplicates into the first of them, and cap hits per document."""
+    chosen: list[Hit] = []
+    per_doc: Counter = Counter()
+    window = hits[: k * 8]
+    vecs = _vectors(lib, window)
+    for h in window:
+        v = vecs.get(h.key)
+        twin = None
+        if v is not None:
+            for c in chosen:
+                cv = vecs.get(c.key)
+                if cv is not None and c.document_id != h.document_id and float(cv @ v) >= DUPLICATE_COSINE:
+                    twin = c
+                    break
+        if twin is not None:
+            d = docs[h.document_id]
+            twin.similar.append({"document_id": h.document_id, "title": d["title"], "date": d["date"]})
+            continue
+        if per_doc[h.document_id] >= per_document:
+            continue
+        per_doc[h.document_id] += 1
+        chosen.append(h)
+        if len(chosen) >= k:
+            break
+    # hits from one document sit together, documents in order of their best hit
+    order = {}
+    for i, h in enumerate(chosen):
+        order.setdefault(h.document_id, i)
+    return sorted(chosen, key=lambda h: (order[h.document_id], -h.score))
+
+
+def finding_actions(lib: Library, finding_ids) -> dict[int, list[dict]]:
+    """Actions answering each finding, wherever they were written."""
+    if not finding_ids:
+        return {}
+    out: dict[int, list[dict]] = {}
+    for r in lib.store.conn.execute(
+            "SELECT af.finding_id, a.id, a.kind, a.text, a.owner, a.due, a.due_text, a.status, a.updated,"
+            " a.document_id, d.title AS document_title FROM action_findings af JOIN actions a ON a.id = af.action_id"
+            f" JOIN documents d ON d.id = a.document_id WHERE af.finding_id IN ({_in(finding_ids)})"
+            " ORDER BY a.document_id, a.seq", list(finding_ids)):
+        out.setdefault(r["finding_id"], []).append({
+            "id": r["id"], "kind": r["kind"], "text": r["text"], "owner": r["owner"], "due": r["due"],
+            "due_text": r["due_text"], "status": r["status"], "updated": r["updated"],
+            "document_id": r["document_id"], "document_title": r["document_title"],
+        })
+    return out
+
+
+def _shape(lib: Library, hits: list[Hit], docs: dict, themes: dict, query: str) -> list[dict]:
+    c = lib.store.conn
+    fids = [h.finding_id for h in hits if h.finding_id]
+    frows = {r["id"]: dict(r) for r in c.execute(
+        f"SELECT id, kind, label, text, addressees, start, end FROM findings WHERE id IN ({_in(fids)})", fids)} if fids else {}
+    actions = finding_actions(lib, fids)
+    for h in hits:  # a finding hit without a passage: the passage holding the finding's start
+        if h.passage_id is None and h.finding_id in frows:
+            r = c.execute("SELECT id FROM passages WHERE document_id=? AND start<=? ORDER BY start DESC LIMIT 1",
+                          (h.document_id, frows[h.finding_id]["start"] or 0)).fetchone()
+            h.passage_id = r[0] if r else None
+    pids = [h.passage_id for h in hits if h.passage_id]
+    prows = {r["id"]: dict(r) for r in c.execute(
+        f"SELECT id, text, section, page, start, end FROM passages WHERE id IN ({_in(pids)})", pids)} if pids else {}
+    responses = _links(lib, {h.document_id for h in hits})
+    results = []
+    for h in hits:
+        d = docs[h.document_id]
+        p = prows.get(h.passage_id)
+        f = frows.get(h.finding_id)
+        results.append({
+            "score": round(h.score, 6),
+            "document": {k: d[k] for k in ("id", "title", "type", "date", "reference", "source")}
+            | {"area": d["meta"].get("area"), "recipients": d["meta"].get("recipients") or []},
+            "passage": None if p is None else {
+                "id": p["id"], "text": p["text"], "section": p["section"], "page": p["page"],
+                "start": p["start"], "end": p["end"],
+                "highlights": [list(s) for s in highlight_spans(p["text"], query)],
+            },
+            "finding": None if f is None else {
+                "id": f["id"], "kind": f["kind"], "label": f["label"], "text": f["text"],
+                "addressees": json.loads(f["addressees"] or "[]"),
+                "highlights": [list(s) for s in highlight_spans(f["text"], query)],
+            },
+            "actions": [{k: a[k] for k in ("text", "owner", "due", "due_text", "status", "kind", "document_id",
+                                            "document_title")} for a in actions.get(h.finding_id, [])],
+            "responses": responses.get(h.document_id, []),
+            "theme": themes.get(h.finding_id),
+            "similar": h.similar,
+            "similar_count": len(h.similar),
+        })
+    return results
+
+
+def _links(lib: Library, doc_ids) -> dict[int, list[dict]]:
+    """Linked response documents of each report (with their titles)."""
+    if not doc_ids:
+        return {}
+    out: dict[int, list[dict]] = {}
+    for r in lib.store.conn.execute(
+            "SELECT l.report_id, l.response_id, l.confidence, d.title FROM links l JOIN documents d ON d.id = l.response_id"
+            f" WHERE l.report_id IN ({_in(doc_ids)}) ORDER BY l.confidence DESC", list(doc_ids)):
+        out.setdefault(r[0], []).append({"document_id": r[1], "title": r[3], "confidence": round(r[2], 3)})
+    return out
+
+
+def run_search(
+    lib: Library,
+    query: str,
+    k: int = 10,
+    mode: str = "hybrid",
+    filters: dict[str, Any] | None = None,
+    per_document: int = PER_DOCUMENT,
+) -> dict[str, Any]:
+    """``{"query", "mode", "filters", "total", "facets", "results": [...]}`` for one query."""
+    query = (query or "").strip()
+    filters = {k_: v for k_, v in (filters or {}).items() if k_ in FILTER_KEYS and v not in (None, "", [])}
+    empty = {"query": query, "mode": mode, "filters": filters, "total": 0, "facets": {}, "results": []}
+    if not query:
+        return empty
+    pool = max(200, k * 20)
+    passages, findings = _retrieve(lib, query, mode, pool)
+    hits = _hits(lib, passages, findings)
+    if not hits:
+        return empty
+    docs, statuses, themes, responded = _facts(lib, hits)
+    facets: dict[str, Counter] = {key: Counter() for key in ("type", "year", "area", "recipient", "theme",
+                                                              "status", "has_response")}
+    kept = []
+    for h in hits:
+        values = _facet_values(h, docs[h.document_id], statuses, themes, responded)
+        if not _passes(values, docs[h.document_id], filters):
+            continue
+        kept.append(h)
+        for key, vals in values.items():
+            facets[key].update(vals)
+    chosen = _diversify(lib, kept, docs, k, per_document)
+    return {
+        "query": query,
+        "mode": mode,
+        "filters": filters,
+        "total": len(kept),
+        "facets": {key: [{"value": v, "count": n} for v, n in cnt.most_common(15)] for key, cnt in facets.items() if cnt},
+        "results": _shape(lib, chosen, docs, themes, query),
+    }

@@ -1,0 +1,63 @@
+"""Search as users see it: concerns with actions, filters, facets, diversity."""
+from search.query import run_search
+
+
+def test_hit_is_the_concern_with_its_response(filled_library):
+    data = run_search(filled_library, "MARAC meeting not minuted", k=5)
+    top = data["results"][0]
+    assert top["finding"]["kind"] == "concern"
+    assert "minuted" in top["finding"]["text"]
+    assert top["actions"] and "minute takers" in top["actions"][0]["text"]
+    assert top["actions"][0]["document_id"] == top["document"]["id"]
+    marked = [top["finding"]["text"][s:e] for s, e in top["finding"]["highlights"]]
+    assert "MARAC" in marked
+
+
+def test_filters_and_facets(filled_library):
+    data = run_search(filled_library, "training staff", k=10)
+    types = {f["value"]: f["count"] for f in data["facets"]["type"]}
+    assert sum(types.values()) == data["total"] and len(types) >= 1
+    only = next(iter(types))
+    filtered = run_search(filled_library, "training staff", k=10, filters={"type": only})
+    assert filtered["results"] and all(r["document"]["type"] == only for r in filtered["results"])
+    assert filtered["total"] == types[only]
+    none = run_search(filled_library, "training staff", k=10, filters={"date_from": "2999"})
+    assert none["results"] == [] and none["total"] == 0
+
+
+def test_one_document_cannot_fill_the_page_and_duplicates_collapse(library, tmp_path):
+    from index.ingest import ingest
+
+    d = tmp_path / "d"
+    d.mkdir()
+    big = "\n\n".join(f"Concern: referral number {i} about the missing MASH referral was never followed up by the team."
+                      for i in range(12))
+    (d / "big.txt").write_text("Regulation 28 Report to Prevent Future Deaths\n\n" + big)
+    same = "The MASH referral was never followed up and the child was not seen by anyone for weeks afterwards."
+    (d / "a.txt").write_text(same + " Report A.")
+    (d / "b.txt").write_text(same + " Report B.")
+    ingest(library, [d])
+    data = run_search(library, "MASH referral never followed up", k=10, per_document=2)
+    per_doc = {}
+    for r in data["results"]:
+        per_doc[r["document"]["id"]] = per_doc.get(r["document"]["id"], 0) + 1
+    assert max(per_doc.values()) <= 2
+    assert any(r["similar_count"] == 1 for r in data["results"])  # A and B collapse into one hit
+    # hits of one document sit together
+    ids = [r["document"]["id"] for r in data["results"]]
+    assert ids == sorted(ids, key=ids.index)
+
+
+def test_document_json_has_findings_with_actions(client):
+    hit = client.get("/search.json?q=MARAC").get_json()["results"][0]
+    doc = client.get(f"/documents/{hit['document']['id']}.json").get_json()
+    assert doc["findings"] and doc["findings"][0]["actions"]
+    assert {"responds_to", "responses"} <= set(doc)
+    page = client.get(f"/documents/{hit['document']['id']}").get_data(as_text=True)
+    assert "Findings and actions" in page and f'id="f{doc["findings"][0]["id"]}"' in page
+
+
+def test_search_page_shows_facets_and_actions(client):
+    html = client.get("/search?q=MARAC+minuted").get_data(as_text=True)
+    assert 'class="facets"' in html and 'class="actions"' in html
+    assert client.get("/search.json?q=x&date_from=notadate").status_code == 400
