@@ -37,13 +37,22 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--columns", default=None, metavar="ROLE=COL,...",
+              help="Import CSV/XLSX tables of recommendations: finding=COL,action=COL,owner=COL,date=COL,"
+                   "status=COL,reference=COL (rows sharing a reference form one document).")
 @library_option
 @model_option
 @json_option
-def ingest(paths, library_path, model, as_json):
+def ingest(paths, columns, library_path, model, as_json):
     """Add documents (files or folders) to the library."""
     from tqdm import tqdm
 
+    from corpus.spreadsheet import parse_columns
+
+    try:
+        mapping = parse_columns(columns) if columns else None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--columns") from e
     from index.ingest import ingest as run_ingest
 
     lib = _open(library_path, model, create=True)
@@ -62,7 +71,7 @@ def ingest(paths, library_path, model, as_json):
             bar.update(1)
 
     try:
-        report = run_ingest(lib, paths, progress=progress)
+        report = run_ingest(lib, paths, progress=progress, columns=mapping)
     finally:
         bar.close()
         lib.close()
@@ -238,6 +247,167 @@ def eval_cmd(qrels, themes, labels, reports, depth, verbose, library_path, model
         _print_json(result)
     else:
         click.echo(ev.format_table(result, verbose=verbose))
+
+
+@cli.command("commitments")
+@click.option("--owner", default=None, help="Organisation (spellings normalised: WMP = West Midlands Police).")
+@click.option("--status", default=None, help="completed, ongoing, not_started, red, amber, green, open or none.")
+@click.option("--overdue", is_flag=True, help="Only commitments past their due date and not completed.")
+@click.option("--as-of", "as_of", default=None, help="Date overdue is judged on, YYYY-MM-DD (default today).")
+@click.option("--due-from", default=None, help="YYYY-MM-DD")
+@click.option("--due-to", default=None, help="YYYY-MM-DD")
+@click.option("--q", "q", default=None, help="Words that must appear in the action, owner or concern.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@library_option
+@json_option
+def commitments_cmd(owner, status, overdue, as_of, due_from, due_to, q, as_csv, library_path, as_json):
+    """The commitments ledger: actions with owner, due date, status, and what is overdue."""
+    from search.commitments import list_commitments, to_csv
+
+    try:
+        data = list_commitments(_open(library_path), owner=owner, status=status, overdue=True if overdue else None,
+                                as_of=as_of, due_from=due_from, due_to=due_to, q=q)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from e
+    if as_csv:
+        click.echo(to_csv(data["commitments"]), nl=False)
+        return
+    if as_json:
+        _print_json(data)
+        return
+    for c in data["commitments"]:
+        flag = "OVERDUE " if c["overdue"] else ""
+        click.echo(f"{flag}[{c['due'] or c['due_text'] or 'no date'}] {c['owner'] or '-'} · "
+                   f"{(c['status'] or 'not stated')} · #{c['document_id']} {c['document_title'][:60]}")
+        click.echo(f"   {' '.join(c['text'].split())[:200]}")
+    s = data["summary"]
+    click.echo(f"{data['total']} commitments, {s['with_due_date']} with a due date, {s['overdue']} overdue"
+               f" as of {data['as_of']}")
+
+
+@cli.command("organisations")
+@click.option("--q", "q", default=None, help="Words in the organisation's name.")
+@click.option("--type", "org_type", default=None, help="police, nhs_trust, nhs_national, local_authority, ...")
+@click.option("--as-of", "as_of", default=None, help="YYYY-MM-DD (default today).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@library_option
+@json_option
+def organisations_cmd(q, org_type, as_of, limit, library_path, as_json):
+    """Organisations: reports sent to them, responses, overdue responses and commitments."""
+    from search.tracking import list_organisations
+
+    try:
+        data = list_organisations(_open(library_path), as_of=as_of, q=q, type=org_type, limit=limit)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from e
+    if as_json:
+        _print_json(data)
+        return
+    click.echo("reports\tresp.\tresp.overdue\tcommit.\tcommit.overdue\ttype\torganisation")
+    for o in data["organisations"]:
+        click.echo(f"{o['reports']}\t{o['responses']}\t{o['responses_overdue']}\t{o['commitments']}\t"
+                   f"{o['commitments_overdue']}\t{o['type']}\t{o['name']} ({o['key']})")
+    click.echo(f"{data['total']} organisations as of {data['as_of']}")
+
+
+@cli.group("collections")
+def collections_cmd() -> None:
+    """Learning packs: named collections of findings and cases, exported for training."""
+
+
+@collections_cmd.command("create")
+@click.argument("name")
+@click.option("--description", default="")
+@library_option
+@json_option
+def collections_create(name, description, library_path, as_json):
+    """Create a collection called NAME."""
+    from search.collections import CollectionError, create_collection
+
+    try:
+        data = create_collection(_open(library_path), name, description)
+    except CollectionError as e:
+        raise click.ClickException(str(e)) from e
+    _print_json(data) if as_json else click.echo(f"created collection {data['id']}: {data['name']}")
+
+
+@collections_cmd.command("add")
+@click.argument("collection_id", type=int)
+@click.argument("item_type", type=click.Choice(["finding", "document", "case"]))
+@click.argument("item_id", type=int)
+@click.option("--note", default="")
+@library_option
+def collections_add(collection_id, item_type, item_id, note, library_path):
+    """Add a finding or a case (document) to a collection."""
+    from search.collections import CollectionError, add_item
+
+    try:
+        data = add_item(_open(library_path), collection_id, item_type, item_id, note)
+    except CollectionError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"collection {data['id']} now has {data['total']} items")
+
+
+@collections_cmd.command("remove")
+@click.argument("collection_id", type=int)
+@click.argument("item_type", type=click.Choice(["finding", "document", "case"]))
+@click.argument("item_id", type=int)
+@library_option
+def collections_remove(collection_id, item_type, item_id, library_path):
+    """Remove a finding or a case from a collection."""
+    from search.collections import CollectionError, remove_item
+
+    try:
+        data = remove_item(_open(library_path), collection_id, item_type, item_id)
+    except CollectionError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"collection {data['id']} now has {data['total']} items")
+
+
+@collections_cmd.command("list")
+@library_option
+@json_option
+def collections_list(library_path, as_json):
+    """List collections."""
+    from search.collections import list_collections
+
+    data = list_collections(_open(library_path))
+    if as_json:
+        _print_json(data)
+        return
+    for c in data["collections"]:
+        click.echo(f"{c['id']}\t{c['items']} items\t{c['name']}")
+
+
+@collections_cmd.command("export")
+@click.argument("collection_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "pdf", "json"]), default="md", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (required for pdf unless stdout is redirected).")
+@click.option("--base-url", default="", help="Prefix for /documents/<id> links, e.g. http://127.0.0.1:5000")
+@library_option
+def collections_export(collection_id, fmt, output, base_url, library_path):
+    """Export a collection as Markdown, CSV, PDF or JSON."""
+    from search.collections import get_collection, to_csv, to_markdown, to_pdf
+
+    coll = get_collection(_open(library_path), collection_id)
+    if coll is None:
+        raise click.ClickException(f"no collection {collection_id}")
+    if fmt == "pdf":
+        body: bytes = to_pdf(coll, base_url)
+    elif fmt == "csv":
+        body = to_csv(coll, base_url).encode("utf-8")
+    elif fmt == "json":
+        body = json.dumps(coll, ensure_ascii=False, indent=2).encode("utf-8")
+    else:
+        body = to_markdown(coll, base_url).encode("utf-8")
+    if output:
+        output.write_bytes(body)
+        click.echo(f"wrote {output}", err=True)
+    elif fmt == "pdf" and sys.stdout.isatty():
+        raise click.UsageError("a PDF goes to a file: use --output FILE")
+    else:
+        click.get_binary_stream("stdout").write(body)
 
 
 def main() -> None:

@@ -42,6 +42,9 @@ class Document:
     date: str | None = None  # YYYY-MM-DD
     reference: str | None = None  # the source's own id, e.g. PFD "2024-0621"
     meta: dict[str, Any] = field(default_factory=dict)  # area, coroner, recipients, url, ...
+    # findings/actions already known from the source's structure (a mapped spreadsheet);
+    # when set, ingest stores these instead of running the text extractor
+    extraction: "Extraction | None" = None
 
     @property
     def text(self) -> str:

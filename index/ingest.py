@@ -18,6 +18,7 @@ import numpy as np
 from corpus.chunk import Chunk, chunk_document
 from corpus.records import Document, Extraction, ReadError
 from corpus import readers
+from corpus.spreadsheet import read_mapped_table
 
 from .library import Library
 from .store import dumps
@@ -75,6 +76,8 @@ def file_hash(path: Path) -> str:
 
 def _extract(doc: Document, report: IngestReport) -> Extraction:
     """Findings and actions; an extractor bug costs the findings, never the document."""
+    if doc.extraction is not None:  # the source's own structure (a mapped spreadsheet)
+        return doc.extraction
     try:
         from corpus.extract import extract
     except ImportError:
@@ -193,8 +196,12 @@ def ingest(
     progress: Progress | None = None,
     batch_size: int = 256,
     save_every: int = 20,
+    columns: dict[str, str] | None = None,
 ) -> IngestReport:
-    """Add every readable document under ``paths``; report the rest with reasons."""
+    """Add every readable document under ``paths``; report the rest with reasons.
+
+    ``columns`` maps roles (finding, action, owner, date, status, reference) to the columns
+    of spreadsheets (CSV/XLSX) among the inputs, imported row by row as action plans."""
     t0 = time.perf_counter()
     report = IngestReport()
     progress = progress or (lambda *a, **k: None)
@@ -216,7 +223,10 @@ def ingest(
             progress("skipped", path=str(path))
             continue
         try:
-            result = readers.read_path(path)
+            if columns and path.suffix.lower() in (".csv", ".xlsx", ".tsv"):
+                result = read_mapped_table(path, columns)
+            else:
+                result = readers.read_path(path)
         except ReadError as e:
             report.failed.append({"path": str(path), "reason": str(e)})
             continue
