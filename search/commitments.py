@@ -1,0 +1,243 @@
+"""The commitments ledger: every action the library holds (responses, actions required,
+commitments, updates), with its owner, due date and status, and whether it is overdue.
+
+``list_commitments(lib, owner=None, status=None, overdue=None, as_of=None, due_from=None,
+due_to=None, q=None, kind=None, limit=None, offset=0) -> dict``
+
+* overdue = a due date before ``as_of`` (default today) and a status other than completed.
+* due dates are the extractor's; where it kept only the text ("by the end of Q3 2023") the
+  date is parsed here with ``corpus.dates.parse_due``. "With immediate effect" stays undated.
+* ``owner`` matches organisations by normalised name (``corpus.orgs``): "WMP" finds
+  "West Midlands Police"; an owner that names no organisation matches by words.
+* ``status``: a stored status (completed, ongoing, not_started, red, amber, green), "open"
+  (anything not completed) or "none" (not stated).
+* ``q``: every word must appear in the action, its owner, the finding it answers or the
+  document's title (case-insensitive).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+from typing import Any, Iterable
+
+from corpus.dates import parse_due
+from corpus.orgs import normalise_org, org_type
+from index.library import Library
+
+COLUMNS = ["id", "text", "owner", "due", "due_text", "status", "overdue", "document_id", "finding_id",
+           "document_title", "document_type", "kind"]
+CSV_COLUMNS = COLUMNS + ["organisations", "organisation_types", "finding_text", "document_date", "updated", "page",
+                         "link"]
+DONE = {"completed", "complete", "closed", "done"}
+
+
+def today() -> str:
+    return date.today().isoformat()
+
+
+def check_date(value: str | None, name: str = "date") -> str | None:
+    """YYYY-MM-DD or None; anything else is a ValueError with a message for the user."""
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise ValueError(f"{name} must be a date written YYYY-MM-DD") from None
+
+
+def split_owners(owner: str | None) -> list[str]:
+    """An owner cell may name several: "the National Armed Policing Portfolio; the CoP"."""
+    if not owner:
+        return []
+    return [p.strip() for p in re.split(r";|\n", owner) if p.strip()]
+
+
+def owner_orgs(owner: str | None) -> list[dict]:
+    """[{key, name, type}] for each organisation an owner cell names (deduplicated)."""
+    out, seen = [], set()
+    for part in split_owners(owner):
+        org = normalise_org(part)
+        if org.key and org.key not in seen:
+            seen.add(org.key)
+            out.append({"key": org.key, "name": org.name, "type": org_type(org.name)})
+    return out
+
+
+def is_overdue(due: str | None, status: str | None, as_of: str) -> bool:
+    return bool(due) and due < as_of and (status or "").lower() not in DONE
+
+
+def _rows(lib: Library) -> Iterable[dict]:
+    q = (
+        "SELECT a.id, a.document_id, a.seq, a.kind, a.text, a.owner, a.due, a.due_text, a.updated, a.status, a.page,"
+        " d.title AS document_title, d.type AS document_type, d.date AS document_date, d.meta AS document_meta,"
+        " (SELECT MIN(af.finding_id) FROM action_findings af WHERE af.action_id = a.id) AS finding_id"
+        " FROM actions a JOIN documents d ON d.id = a.document_id ORDER BY a.document_id, a.seq"
+    )
+    for r in lib.store.conn.execute(q):
+        yield dict(r)
+
+
+def _finding_texts(lib: Library, ids: list[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        for r in lib.store.conn.execute(
+            f"SELECT id, text FROM findings WHERE id IN ({','.join('?' * len(part))})", part
+        ):
+            out[r[0]] = r[1]
+    return out
+
+
+def _matches_owner(wanted: str, row_orgs: list[dict], owner_text: str | None) -> bool:
+    w = normalise_org(wanted)
+    if w.key and any(o["key"] == w.key for o in row_orgs):
+        return True
+    # a part of a longer owner cell ("Wales Probation Trust and SWMPT Senior Management Team")
+    hay = " " + re.sub(r"[^a-z0-9]+", " ", (owner_text or "").lower().replace("&", " and ")) + " "
+    needle = re.sub(r"[^a-z0-9]+", " ", wanted.lower().replace("&", " and ")).strip()
+    needle = re.sub(r"^the ", "", needle)
+    if needle and f" {needle} " in hay:
+        return True
+    if w.key:
+        keyed = " " + " ".join(o["key"].replace("-", " ") for o in row_orgs) + " "
+        return f" {w.key.replace('-', ' ')} " in keyed
+    return False
+
+
+def commitment_record(r: dict, as_of: str, finding_text: str | None = None) -> dict[str, Any]:
+    due = r["due"] or (parse_due(r["due_text"]) if r.get("due_text") else None)
+    orgs = owner_orgs(r["owner"])
+    return {
+        "id": r["id"],
+        "text": r["text"],
+        "owner": r["owner"],
+        "due": due,
+        "due_text": r["due_text"],
+        "status": r["status"],
+        "overdue": is_overdue(due, r["status"], as_of),
+        "document_id": r["document_id"],
+        "finding_id": r["finding_id"],
+        "document_title": r["document_title"],
+        "document_type": r["document_type"],
+        "document_date": r.get("document_date"),
+        "kind": r["kind"],
+        "updated": r.get("updated"),
+        "page": r.get("page"),
+        "organisations": orgs,
+        "finding_text": finding_text,
+        "link": f"/documents/{r['document_id']}",
+    }
+
+
+def all_commitments(lib: Library, as_of: str | None = None) -> list[dict]:
+    """Every action as a ledger record (no filters)."""
+    as_of = check_date(as_of, "as_of") or today()
+    rows = list(_rows(lib))
+    ftexts = _finding_texts(lib, sorted({r["finding_id"] for r in rows if r["finding_id"]}))
+    return [commitment_record(r, as_of, ftexts.get(r["finding_id"])) for r in rows]
+
+
+def list_commitments(
+    lib: Library,
+    owner: str | None = None,
+    status: str | None = None,
+    overdue: bool | None = None,
+    as_of: str | None = None,
+    due_from: str | None = None,
+    due_to: str | None = None,
+    q: str | None = None,
+    kind: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """The ledger, filtered; ``{"as_of", "filters", "commitments", "total", "summary"}``."""
+    as_of = check_date(as_of, "as_of") or today()
+    due_from = check_date(due_from, "due_from")
+    due_to = check_date(due_to, "due_to")
+    status_l = (status or "").strip().lower() or None
+    words = [w for w in re.findall(r"\w+", (q or "").lower()) if w]
+    out = []
+    for rec in all_commitments(lib, as_of):
+        if kind and rec["kind"] != kind:
+            continue
+        st = (rec["status"] or "").lower()
+        if status_l == "open":
+            if st in DONE:
+                continue
+        elif status_l in ("none", "unknown", "not_stated"):
+            if st:
+                continue
+        elif status_l and st != status_l:
+            continue
+        if overdue is not None and rec["overdue"] != bool(overdue):
+            continue
+        if due_from and not (rec["due"] and rec["due"] >= due_from):
+            continue
+        if due_to and not (rec["due"] and rec["due"] <= due_to):
+            continue
+        if owner and not _matches_owner(owner, rec["organisations"], rec["owner"]):
+            continue
+        if words:
+            hay = " ".join(x or "" for x in (rec["text"], rec["owner"], rec["finding_text"], rec["document_title"],
+                                             rec["due_text"])).lower()
+            if not all(w in hay for w in words):
+                continue
+        out.append(rec)
+    # overdue first (oldest due first), then dated ones by due date, then undated
+    out.sort(key=lambda r: (not r["overdue"], r["due"] is None, r["due"] or "", r["document_id"], r["id"]))
+    total = len(out)
+    summary = summarise(out)
+    page = out[offset : offset + limit] if limit is not None else out[offset:]
+    return {
+        "as_of": as_of,
+        "filters": {"owner": owner, "status": status, "overdue": overdue, "due_from": due_from, "due_to": due_to,
+                    "q": q, "kind": kind},
+        "total": total,
+        "summary": summary,
+        "commitments": page,
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+def summarise(records: list[dict]) -> dict[str, Any]:
+    """Counts over a list of ledger records: with a due date, completed, overdue, and
+    overdue per organisation type (an action owned by two organisations counts for each type)."""
+    by_type: dict[str, int] = {}
+    for r in records:
+        if not r["overdue"]:
+            continue
+        types = {o["type"] for o in r["organisations"]} or {"other" if r["owner"] else "unknown"}
+        for t in types:
+            by_type[t] = by_type.get(t, 0) + 1
+    return {
+        "total": len(records),
+        "with_due_date": sum(1 for r in records if r["due"]),
+        "completed": sum(1 for r in records if (r["status"] or "").lower() in DONE),
+        "overdue": sum(1 for r in records if r["overdue"]),
+        "overdue_by_org_type": dict(sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))),
+    }
+
+
+def to_csv(records: list[dict]) -> str:
+    """The ledger as CSV (one row per action; organisations joined with "; ")."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for r in records:
+        row = []
+        for c in CSV_COLUMNS:
+            if c == "organisations":
+                v = "; ".join(o["name"] for o in r["organisations"])
+            elif c == "organisation_types":
+                v = "; ".join(sorted({o["type"] for o in r["organisations"]}))
+            else:
+                v = r.get(c)
+            if isinstance(v, bool):
+                v = "yes" if v else "no"
+            row.append("" if v is None else v)
+        w.writerow(row)
+    return buf.getvalue()
