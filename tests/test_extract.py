@@ -377,3 +377,21 @@ def test_mask_keeps_offsets() -> None:
 def test_empty_document() -> None:
     ex = extract(Document(title="t", source="x", blocks=[]))
     assert ex.type == "other" and ex.findings == [] and ex.actions == []
+
+
+# ------------------------------------------------------------------ with the project's own reader
+@needs_seeds
+def test_seeds_through_project_reader() -> None:
+    """The reader joins <p> parts with spaces, drops trailing tabs and bold: same structure."""
+    readers = pytest.importorskip("corpus.readers")
+    got = {}
+    for n in range(5):
+        doc = readers.read_path(next(SEEDS.glob(f"{n:03d}_*.txt"))).documents[0]
+        ex = extract(doc)
+        _check_invariants(doc, ex)
+        got[n] = (ex.type, len(ex.findings), len(ex.actions))
+    assert got[0] == ("pfd_response", 7, 8)
+    assert got[1] == ("pfd_response", 4, 11)
+    assert got[2] == ("inspection", 35, 19)
+    assert got[3][:2] == ("action_plan", 29) and got[3][2] >= 36
+    assert got[4][0] == "minutes" and got[4][2] >= 1  # "ACTION – …" survives; bold-only actions may not

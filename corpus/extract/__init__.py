@@ -54,7 +54,7 @@ def extract(doc: Document) -> Extraction:
     if kind == "pfd_report":
         findings, actions = extract_pfd_concerns(doc, text), []
     elif kind == "pfd_response":
-        findings, actions = extract_letter(text)
+        findings, actions = extract_letter(text, owner=doc.meta.get("respondent"))
     elif kind == "action_plan":
         findings, actions = extract_tables(text)
         if not findings:
@@ -66,7 +66,9 @@ def extract(doc: Document) -> Extraction:
     else:
         findings, actions = extract_inspection(text)
         if not findings:
-            findings, actions = extract_letter(text)
+            findings, actions = extract_letter(text, owner=doc.meta.get("respondent"))
+            if not findings:
+                actions = []  # commitments alone do not make an unknown document a letter
     _locate(doc, findings, actions)
     return Extraction(type=kind, findings=findings, actions=actions)
 

@@ -126,14 +126,17 @@ def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Para]:
     return out
 
 
-_INLINE_BULLET = re.compile(r"(?<=\S)[ \t\x00]{1,}(?=[•●▪◼]\s)")
+_INLINE_BULLET = re.compile(r"(?<=\S)[ \t\x00]{1,}(?=[•●▪◼\uf0b7]\s)")
+
+
+_HAS_BULLET = re.compile(r"[•●▪◼\uf0b7]")
 
 
 def _split_inline_bullets(ls: list[Line]) -> list[Line]:
     """'… Skidmore.  • It was … • West Midlands …' on one line: each bullet its own line."""
     out: list[Line] = []
     for ln in ls:
-        if "•" not in ln.text and "●" not in ln.text and "▪" not in ln.text and "◼" not in ln.text:
+        if not _HAS_BULLET.search(ln.text):
             out.append(ln)
             continue
         cut = [m.end() for m in _INLINE_BULLET.finditer(ln.text)]
@@ -149,8 +152,8 @@ def _lead(s: str) -> int:
     return len(s) - len(s.lstrip(" \t" + FILL))
 
 
-NUMBERED_LINE = re.compile(r"^(?:\(?\d{1,2}[.)]|\(\d{1,2}\)|\([a-z]\)|[a-z]\)|\(?[ivx]{1,4}\))\s+\S")
-BULLET = re.compile(r"^(?:[-•◼▪●○◦·*–−»>]|o\s)\s*")
+NUMBERED_LINE = re.compile(r"^(?:\d{2,3}/\d{2}\b|\(?\d{1,2}[.)]|\(\d{1,2}\)|\([a-z]\)|[a-z]\)|\(?[ivx]{1,4}\))\s+\S")
+BULLET = re.compile(r"^(?:[-•◼▪●○◦·*–−»>\uf0b7]|o\s)\s*")
 HEADING_WORDS = 14
 
 
@@ -194,6 +197,11 @@ _STATUS = [
     (re.compile(r"^(?:amber|a)\b\W*$|^amber\b", re.I), "amber"),
     (re.compile(r"^(?:green|g)\b\W*$|^green\b", re.I), "green"),
 ]
+_INLINE_STATUS = re.compile(
+    r"(?:^|[.!?:;–\-]\s+|\s{2,}|\s(?=(?:COMPLETED?|ONGOING|CLOSED)\b))"
+    r"(COMPLETED?|Completed?|ONGOING|Ongoing|On-going|CLOSED|Closed|NOT STARTED|Not started|In progress|IN PROGRESS)"
+    r"(?=\s*(?:$|[.\-–:]|\d|\s[A-Z]))"
+)
 _TRAILING_STATUS = re.compile(r"\b(COMPLETED?|Completed?|ONGOING|Ongoing|CLOSED|Closed|NOT STARTED|Not started)\W*$")
 
 
@@ -202,12 +210,12 @@ def status_of(part: str) -> str | None:
     t = norm(part)
     if not t:
         return None
+    inline = list(_INLINE_STATUS.finditer(t))  # the last status statement is the latest one
+    if inline and inline[-1].start(1) > 0:
+        return status_of(inline[-1].group(1))
     for pat, status in _STATUS:
         if pat.search(t):
             return status
-    m = _TRAILING_STATUS.search(t)
-    if m:
-        return status_of(m.group(1))
     return None
 
 
@@ -253,7 +261,7 @@ def _org_counts(text: str) -> dict[str, int]:
 
 
 COMMITMENT = re.compile(
-    r"\b(?:we|I)\s+(?:will|shall|would|are\s+committed\s+to|intend\s+to|plan\s+to)\b|"
+    r"\b(?:we|I)\s+(?:will|shall|are\s+committed\s+to|intend\s+to|plan\s+to)\b(?!\s+(?:like|also\s+like)\b)|"
     r"\bwill\s+ensure\b|\bis\s+committed\s+to\b|\bhave\s+committed\s+to\b",
     re.I,
 )

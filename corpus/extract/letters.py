@@ -31,13 +31,19 @@ _NUMBERED = re.compile(r"^(?:[-•*]\s*)?\(?(?P<n>\d{1,2})[.)]\s*\)?\s*(?P<body>
 _ROLE_LINE = re.compile(r"^(?:[A-Z][a-z]+\s){0,4}(?:Constable|Executive|Director|Officer|Coroner|Chair|Governor|Manager)$")
 
 
-def extract_letter(text: str, start_index: int = 0) -> tuple[list[Finding], list[Action]]:
-    """Findings and responses of a response letter (``text`` is the masked doc text)."""
+def extract_letter(text: str, start_index: int = 0, owner: str | None = None) -> tuple[list[Finding], list[Action]]:
+    """Findings and responses of a response letter (``text`` is the masked doc text).
+    ``owner`` (e.g. the dataset's respondent) wins over what the letter suggests."""
     paras = paragraphs(text)
-    owner = letter_owner(text)
+    owner = owner or letter_owner(text)
     findings, actions = _pairs(paras, owner, start_index)
     if not findings:
         findings, actions = _numbered(paras, owner, start_index)
+    if not actions:  # free-form letter, or answers we cannot tie to a concern: keep its promises
+        after = max((f.end or 0) for f in findings) if findings else -1
+        actions = _commitments([p for p in paras if p.start > after], owner, -1)
+        for a in actions:
+            a.finding_indexes = []
     return findings, actions
 
 

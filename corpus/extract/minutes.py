@@ -13,7 +13,10 @@ from ..records import Action, Finding
 from .common import BULLET, Para, due_of, norm, paragraphs
 
 _ITEM = re.compile(r"^\s*(?P<num>\d{2,3}/\d{2})\b", re.M)
-_ACTION_LINE = re.compile(r"^\s*(?:[-•]\s*)?(?:ACTIONS?|Actions?)\s*(?:\d+\s*)?[:\-–]\s*(?P<body>\S.*)$", re.M)
+_ACTION_LINE = re.compile(
+    r"(?:^[ \t]*(?:[-•][ \t]*)?(?:ACTIONS?|Actions?)|\bACTIONS?)[ \t]*(?:\d+[ \t]*)?[:\-–][ \t]*(?P<body>[^\n]*?(?:[.!?](?=\s|$)|(?=\n)|$))",
+    re.M,
+)
 _BOLD = re.compile(r"\*\*(?P<a>[^*]{10,1500}?)\*\*|<(?:b|strong)>(?P<b>[^<]{10,1500}?)</(?:b|strong)>", re.S | re.I)
 _PRESENTER = re.compile(r"presented by (?:the )?(?P<p>(?:[A-Z][\w.'’]*\s?){1,4})")
 _ANSWERER = re.compile(r"\bThe (?P<p>(?:[A-Z][\w'’]*\s?){1,4}) (?:responded|advised|stated|confirmed|agreed)")

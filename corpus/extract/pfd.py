@@ -22,22 +22,24 @@ _BOILER = [
     re.compile(r"in my opinion,? there (?:is|are|was) (?:a |no )?risks?[^.]{0,200}?(?:taken|occur|created)[^.]*\.", re.I),
     re.compile(r"in the circumstances,? it is my statutory duty to (?:report|write)[^.]*\.", re.I),
     re.compile(r"the matters? of concern (?:is|are)(?: as follows)?\s*[.:;\-–]*", re.I),
-    re.compile(r"^\s*(?:CORONER['’]?S CONCERNS|MATTERS OF CONCERN)\s*[.:\-–]*", re.I),
+    re.compile(r"^\s*\d{0,2}\s*(?:CORONER['’]?S CONCERNS|MATTERS OF CONCERN)\s*\d{0,2}\s*[.:\-–]*", re.I),
+    re.compile(r"\(brief summary of matters of concern\)", re.I),
 ]
 # marker at a line start: 1.  1)  (1)  a)  (a)  i.  (iv)  • -
 _MARK = re.compile(
-    r"^[ \t\x00]*(?P<m>\(?(?P<num>\d{1,2})(?:[.)](?!\d)|\)(?!\d))|\((?P<rom>i{1,3}|iv|v|vi{1,3}|ix|x)\)|"
-    r"(?P<rom2>i{1,3}|iv|v|vi{1,3}|ix|x)[.)](?=\s)|\((?P<alp>[a-z])\)|(?P<alp2>[a-z])[.)](?=\s)|(?P<bul>[•●▪◼\-–*]))\s*(?=\S)",
+    r"^[ \t\x00]*(?P<m>\((?P<one>[Il])\)|\(?(?P<num>\d{1,2})(?:[.)](?!\d)|\)(?!\d))|\((?P<rom>i{1,3}|iv|v|vi{1,3}|ix|x)\)|"
+    r"(?P<rom2>i{1,3}|iv|v|vi{1,3}|ix|x)[.)](?=\s)|\((?P<alp>[a-z])\)|(?P<alp2>[a-z])[.)](?=\s)|(?P<bul>[•●▪◼\uf0b7\-–*]))\s*(?=\S)",
     re.M,
 )
+_INLINE_BULLET = re.compile(r"(?<=\s)[•●▪◼\uf0b7](?=\s)")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 
 
 def concerns_region(doc: Document, text: str) -> tuple[int, int] | None:
     """(start, end) of the coroner's concerns inside ``text`` (the masked doc.text)."""
-    for s, e, b in doc.block_spans():
-        if b.section and _SECTION.search(b.section):
-            return s, e
+    found = [(s, e) for s, e, b in doc.block_spans() if b.section and _SECTION.search(b.section)]
+    if found:  # the section may run over several pages (blocks)
+        return found[0][0], found[-1][1]
     m = _HEAD_STRICT.search(text) or _HEAD.search(text)
     if not m:
         return None
@@ -66,6 +68,8 @@ def _skip_boilerplate(text: str, start: int, end: int) -> int:
 def _style(m: re.Match) -> tuple[str, int]:
     """(numbering style, value) of a list marker."""
     raw = m.group("m")
+    if m.group("one"):  # OCR reads "(1)" as "(I)" or "(l)"
+        return "nparen", 1
     if m.group("num"):
         kind = "paren" if raw.startswith("(") else ("dot" if raw.endswith(".") else "close")
         return "n" + kind, int(m.group("num"))
@@ -84,6 +88,11 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for m in _MARK.finditer(text, start, end):
         st, val = _style(m)
         marks.append((m.start("m"), st, val))
+    seen = {p for p, _, _ in marks}
+    for m in _INLINE_BULLET.finditer(text, start, end):  # PDF text often runs bullets together
+        if m.start() not in seen:
+            marks.append((m.start(), "bullet", 0))
+    marks.sort()
     if not marks:
         return []
     # the outermost style is the first one to appear that starts at 1 (bullets: any)
@@ -152,7 +161,7 @@ def extract_pfd_concerns(doc: Document, text: str, base: int = 0) -> list[Findin
 
 
 def _strip_marker(t: str) -> str:
-    return re.sub(r"^(?:\(?\d{1,2}[.)]|\(\d{1,2}\)|\(?[a-z]\)|[a-z]\.|\(?[ivx]{1,4}[.)]|[•●▪◼\-–*])\s*", "", t)
+    return re.sub(r"^(?:\([Il]\)|\(?\d{1,2}[.)]|\(\d{1,2}\)|\(?[a-z]\)|[a-z]\.|\(?[ivx]{1,4}[.)]|[•●▪◼\uf0b7\-–*])\s*", "", t)
 
 
 def _rstrip_end(text: str, s: int, e: int) -> int:

@@ -46,6 +46,7 @@ class Part:
 class Row:
     cells: list[list[Part]]
     start: int
+    notab: bool = False  # a line with no cell separator: a heading or prose, not a row
 
     def text(self, i: int) -> str:
         return " ".join(p.text for p in self.cells[i]) if i < len(self.cells) else ""
@@ -113,6 +114,19 @@ def _rows(text: str, start: int, end: int, ncols: int) -> list[Row]:
         rows.append(Row(cells, row_start if row_start is not None else end))
         cells, row_start = [[]], None
 
+    filled = [ln for ln in ls if norm(ln.text)]
+    if filled and sum("\t" in ln.text for ln in filled) >= 0.75 * len(filled):
+        # the reader kept each row on one line (cell paragraphs joined by spaces)
+        for ln in filled:
+            pos, cells = ln.start, []
+            for seg in ln.text.split("\t"):
+                if len(cells) < ncols:
+                    cells.append(_parts(seg, pos))
+                else:
+                    cells[-1].extend(_parts(seg, pos))
+                pos += len(seg) + 1
+            rows.append(Row(cells + [[] for _ in range(ncols - len(cells))], ln.start, "\t" not in ln.text))
+        return rows
     k = 0
     while k < len(ls):
         ln = ls[k]
@@ -181,13 +195,15 @@ def _group(rows: list[Row], roles: list[str | None]) -> list[Rec]:
         others = [row.text(i) for i in range(len(row.cells)) if i != rec_col]
         starts = bool(first) and (bool(re.match(r"^Recommendations?\s*\d", first, re.I)) if labelled
                                   else _starts_new(first, recs))
+        if row.notab and not starts and not _agency_heading(first):
+            continue  # prose between tables
         if first and not any(others) and not starts and _agency_heading(first):
             agency = first
             recs_open = False
             recs.append(Rec(None, -1, -1, heading_agency=agency))  # marker, dropped below
             continue
         if starts or not recs or recs[-1].start == -1:
-            if not first and not any(others):
+            if not first and not any(others) or labelled and not starts:
                 continue
             m = _LABEL.match(first) if labelled or first.lower().startswith("recommendation") else _NUMLEAD.match(first)
             num = m.group("num") if m else None
@@ -264,7 +280,8 @@ def _build(rec: Rec, index: int) -> tuple[Finding, list[Action]]:
                 end=rparts[-1].end if rparts else rec.end)
     status, updated = _status(rec), _updated(rec)
     leads = _leads(rec.cols.get("lead", []))
-    targets = [p for p in rec.cols.get("target", []) if p.text and (dates_in(p.text) or len(p.text.split()) <= 6)]
+    targets = [p for p in _split_dates(rec.cols.get("target", []))
+               if p.text and (dates_in(p.text) or len(p.text.split()) <= 6)]
     acts = _sub_actions(rec.cols.get("action", []), max(len(leads), len(targets)))
     if not acts:
         acts = [Part(f.start or rec.start, f.end or rec.end, body or rtext)]
@@ -282,9 +299,48 @@ def _build(rec: Rec, index: int) -> tuple[Finding, list[Action]]:
     return f, actions
 
 
+_INLINE_SUB = re.compile(r"(?<=[\s.;:])(?=(?:\d{1,2}\.\d{1,2}\.?|\(?[ivx]{1,4}\))\s+[A-Za-z])")
+_INLINE_LEAD = re.compile(r"(?<=\s)(?=Leads?\s*[-–:]\s)")
+
+
+def _split_at(parts: list[Part], pat: re.Pattern[str]) -> list[Part]:
+    """Split parts where paragraphs were joined by a single space (''1.1 … 1.2 …'')."""
+    out: list[Part] = []
+    for p in parts:
+        cuts = [m.start() for m in pat.finditer(p.text) if m.start() > 0]
+        if not cuts:
+            out.append(p)
+            continue
+        prev = 0
+        for c in cuts + [len(p.text)]:
+            seg = p.text[prev:c].strip()
+            if seg:
+                out.append(Part(p.start, p.end, seg))
+            prev = c
+    return out
+
+
+def _split_dates(parts: list[Part]) -> list[Part]:
+    """'30/06/16 31/07/16' in one cell paragraph -> one part per date."""
+    from ..dates import find_dates
+    from .common import norm_date_text
+    out: list[Part] = []
+    for p in parts:
+        t = norm_date_text(p.text)
+        found = find_dates(t)
+        rest = t
+        for s, e, _ in found:
+            rest = rest.replace(t[s:e], " ")
+        if len(found) >= 2 and len(rest.split()) <= 2:
+            out.extend(Part(p.start, p.end, t[s:e]) for s, e, _ in found)
+        else:
+            out.append(p)
+    return out
+
+
 def _leads(parts: list[Part]) -> list[str]:
     """Lead names; when some parts say 'Lead -', the others are notes, not leads."""
-    parts = _merge_continuations(parts)
+    parts = _split_at(_merge_continuations(parts), _INLINE_LEAD)
     if any(_LEADPFX.match(p.text) for p in parts):
         parts = [p for p in parts if _LEADPFX.match(p.text)]
     out = [_LEADPFX.sub("", p.text).strip(" -–") for p in parts]
@@ -293,7 +349,8 @@ def _leads(parts: list[Part]) -> list[str]:
 
 def _sub_actions(parts: list[Part], parallel: int) -> list[Part]:
     """Numbered sub-actions, else paragraphs lining up with several leads/dates, else one."""
-    parts = [p for p in parts if not re.match(r"^Aim\s*:", p.text, re.I)]
+    split = _split_at(parts, _INLINE_SUB)
+    parts = [p for p in split if not re.match(r"^Aim\s*:", p.text, re.I)] or split
     if not parts:
         return []
     if any(_SUBNUM.match(p.text) for p in parts):
@@ -307,6 +364,10 @@ def _sub_actions(parts: list[Part], parallel: int) -> list[Part]:
     merged = _merge_continuations(parts)
     if parallel > 1 and len(merged) == parallel:
         return merged
+    if parallel > 1 and len(merged) == 1:  # paragraphs joined by the reader: try sentences
+        sents = [x for x in re.split(r"(?<=[.!?])\s+(?=[A-Z])", merged[0].text) if x]
+        if len(sents) == parallel:
+            return [Part(merged[0].start, merged[0].end, x) for x in sents]
     return [Part(merged[0].start, merged[-1].end, " ".join(p.text for p in merged))]
 
 
