@@ -272,3 +272,16 @@ def _after_ingest(lib: Library, new_ids: list[int], report: IngestReport) -> Non
         link_new_documents(lib, new_ids)
     except Exception as e:  # noqa: BLE001
         report.warnings.append({"source": "linking", "warning": f"{type(e).__name__}: {e}"})
+    if not new_ids:
+        return
+    try:  # new findings join existing themes now; the rest wait for `themes rebuild`
+        from .themes_store import assign_new_findings
+
+        has_themes = lib.store.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name='themes'").fetchone() and \
+            lib.store.conn.execute("SELECT 1 FROM themes LIMIT 1").fetchone()
+        if has_themes:
+            q = f"SELECT id FROM findings WHERE document_id IN ({','.join('?' * len(new_ids))})"
+            assign_new_findings(lib, [r[0] for r in lib.store.conn.execute(q, new_ids)])
+    except Exception as e:  # noqa: BLE001
+        report.warnings.append({"source": "themes", "warning": f"{type(e).__name__}: {e}"})

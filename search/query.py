@@ -169,19 +169,13 @@ def _statuses(lib: Library, finding_ids) -> dict[int, set[str]]:
 
 
 def _themes(lib: Library, finding_ids) -> dict[int, dict]:
+    """Each finding's theme ("recurs in N documents since YEAR"), if themes are built."""
     try:
-        from index.themes_store import theme_of_finding
-    except ImportError:
+        from index.themes_store import themes_of_findings
+
+        return themes_of_findings(lib, list(finding_ids))
+    except Exception:  # noqa: BLE001 - no themes yet is not an error
         return {}
-    out = {}
-    for fid in finding_ids:
-        try:
-            t = theme_of_finding(lib, fid)
-        except Exception:  # noqa: BLE001 - themes may not be built yet
-            return {}
-        if t:
-            out[fid] = t
-    return out
 
 
 def _facts(lib: Library, hits: list[Hit]) -> tuple[dict, dict, dict, set]:

@@ -24,6 +24,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import views
 
     app.register_blueprint(views.bp)
+    from . import themes
+
+    app.register_blueprint(themes.bp)
+    from . import ledger
+    app.register_blueprint(ledger.bp)
     app.add_template_filter(highlight)
     app.register_error_handler(HTTPException, _error)
     return app

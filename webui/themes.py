@@ -1,0 +1,90 @@
+"""Theme pages: the list with per-year sparklines, one theme in full, and edits
+(rename, merge, split) that survive rebuilds. JSON twins as everywhere."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+
+from index.themes_store import get_theme, list_themes, merge_themes, rename_theme, split_theme
+
+from .views import library, respond
+
+bp = Blueprint("themes", __name__)
+
+
+def year_bars(by_year: dict[str, int], width: int = 120, height: int = 24) -> list[dict]:
+    """Bars for a small inline SVG chart: one per year from the first to the last."""
+    if not by_year:
+        return []
+    years = sorted(int(y) for y in by_year)
+    span = list(range(years[0], years[-1] + 1))
+    top = max(by_year.values()) or 1
+    w = width / len(span)
+    return [{"x": round(i * w, 2), "w": round(max(w - 1, 1), 2), "h": round(height * by_year.get(str(y), 0) / top, 2),
+             "year": y, "n": by_year.get(str(y), 0)} for i, y in enumerate(span)]
+
+
+@bp.route("/themes", defaults={"fmt": None})
+@bp.route("/themes.json", defaults={"fmt": "json"})
+def themes(fmt: str | None = None):
+    level = request.args.get("level", type=int)
+    data = list_themes(library(), level=level)
+    if fmt == "json":
+        return respond("themes.html", data, True)
+    return render_template("themes.html", data=data, bars=year_bars)
+
+
+@bp.route("/themes/<int:theme_id>", defaults={"fmt": None})
+@bp.route("/themes/<int:theme_id>.json", defaults={"fmt": "json"})
+def theme(theme_id: int, fmt: str | None = None):
+    data = get_theme(library(), theme_id)
+    if data is None:
+        abort(404, description=f"no theme {theme_id}")
+    if fmt == "json":
+        return respond("theme.html", data, True)
+    groups: dict[int, dict] = {}
+    for m in data.get("members", []):
+        g = groups.setdefault(m["document_id"], {"document_id": m["document_id"], "title": m["title"],
+                                                 "date": m["date"], "type": m["type"], "members": []})
+        g["members"].append(m)
+    return render_template("theme.html", data=data, groups=list(groups.values()), bars=year_bars)
+
+
+def _edit(fn, theme_id: int, *args):
+    try:
+        out = fn(library(), theme_id, *args)
+    except KeyError as e:
+        abort(404, description=f"no theme {e.args[0] if e.args else theme_id}")
+    except ValueError as e:
+        abort(400, description=str(e))
+    if request.is_json or request.path.endswith(".json"):
+        return jsonify(out)
+    target = out.get("id") or (out.get("themes") or [{}])[0].get("id") or theme_id
+    return redirect(url_for("themes.theme", theme_id=target))
+
+
+def _arg(name: str) -> str:
+    body = request.get_json(silent=True) or {}
+    v = str(body.get(name, request.form.get(name, ""))).strip()
+    if not v:
+        abort(400, description=f"{name} is required")
+    return v
+
+
+@bp.post("/themes/<int:theme_id>/rename")
+def rename(theme_id: int):
+    return _edit(rename_theme, theme_id, _arg("label"))
+
+
+@bp.post("/themes/<int:theme_id>/merge")
+def merge(theme_id: int):
+    other = _arg("other")
+    if not other.isdigit():
+        abort(400, description="other must be a theme id")
+    return _edit(merge_themes, theme_id, int(other))
+
+
+@bp.post("/themes/<int:theme_id>/split")
+def split(theme_id: int):
+    body = request.get_json(silent=True) or {}
+    k = int(body.get("k", request.form.get("k", 2)) or 2)
+    return _edit(split_theme, theme_id, k)
