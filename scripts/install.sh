@@ -14,4 +14,7 @@ if ! .venv/bin/python -c "import torch, sys; sys.exit(torch.__version__.split('+
   .venv/bin/python -m pip install -q torch==2.13.0
 fi
 echo "installing Precedent and its dependencies …" >&2
-.venv/bin/python -m pip install -q -c constraints.txt -e ".[test]"
+if ! .venv/bin/python -m pip install -q -c constraints.txt -e ".[test]" > .venv/install.log 2>&1; then
+  cat .venv/install.log >&2
+  exit 1
+fi
