@@ -1,0 +1,228 @@
+"""Pages for policy writers and trainers: the commitments ledger, organisations, case pages
+and learning packs (collections). Every page has a ``.json`` twin built from the same dict;
+errors use the app's one JSON error shape."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, request
+
+from search.collections import (
+    CollectionError,
+    add_item,
+    create_collection,
+    delete_collection,
+    get_collection,
+    list_collections,
+    remove_item,
+    to_csv as collection_csv,
+    to_markdown,
+    to_pdf,
+)
+from search.commitments import list_commitments, to_csv as commitments_csv
+from search.tracking import get_case, get_organisation, list_organisations
+
+from .views import _int_arg, library, respond
+
+bp = Blueprint("ledger", __name__)
+
+ORG_TYPES = ("police", "nhs_trust", "nhs_national", "local_authority", "government", "regulator",
+             "prison_probation", "care_provider", "other")
+
+
+def _arg(name: str) -> str | None:
+    v = request.args.get(name, "").strip()
+    return v or None
+
+
+def _bool_arg(name: str) -> bool | None:
+    v = (request.args.get(name) or "").strip().lower()
+    if v in ("", "any", "all"):
+        return None
+    if v in ("1", "true", "yes", "on", "y"):
+        return True
+    if v in ("0", "false", "no", "off", "n"):
+        return False
+    abort(400, description=f"{name} must be yes or no")
+
+
+def _bad_value(e: ValueError):
+    abort(400, description=str(e))
+
+
+# ------------------------------------------------------------------ commitments
+
+
+@bp.route("/commitments", defaults={"fmt": None})
+@bp.route("/commitments.json", defaults={"fmt": "json"})
+@bp.route("/commitments.csv", defaults={"fmt": "csv"})
+def commitments(fmt: str | None = None):
+    limit = _int_arg("limit", 200, 1, 100_000) if fmt != "csv" else None
+    offset = _int_arg("offset", 0, 0, 10**9)
+    try:
+        data = list_commitments(
+            library(), owner=_arg("owner"), status=_arg("status"), overdue=_bool_arg("overdue"),
+            as_of=_arg("as_of"), due_from=_arg("due_from"), due_to=_arg("due_to"), q=_arg("q"), kind=_arg("kind"),
+            limit=limit, offset=offset if fmt != "csv" else 0)
+    except ValueError as e:
+        _bad_value(e)
+    if fmt == "csv":
+        return Response(commitments_csv(data["commitments"]), mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="commitments.csv"'})
+    data["args"] = {k: v for k, v in request.args.items() if v and k not in ("offset",)}
+    return respond("commitments.html", data, fmt == "json")
+
+
+# ------------------------------------------------------------------ organisations
+
+
+@bp.route("/organisations", defaults={"fmt": None})
+@bp.route("/organisations.json", defaults={"fmt": "json"})
+def organisations(fmt: str | None = None):
+    otype = _arg("type")
+    if otype and otype not in ORG_TYPES:
+        abort(400, description="type must be one of " + ", ".join(ORG_TYPES))
+    limit = _int_arg("limit", 200, 1, 100_000)
+    offset = _int_arg("offset", 0, 0, 10**9)
+    try:
+        data = list_organisations(library(), as_of=_arg("as_of"), q=_arg("q"), type=otype, limit=limit,
+                                  offset=offset, sort=_arg("sort") or "reports")
+    except ValueError as e:
+        _bad_value(e)
+    data["types"] = list(ORG_TYPES)
+    return respond("organisations.html", data, fmt == "json")
+
+
+@bp.route("/organisations/<key>", defaults={"fmt": None})
+@bp.route("/organisations/<key>.json", defaults={"fmt": "json"})
+def organisation(key: str, fmt: str | None = None):
+    if key.endswith(".json"):  # "/organisations/x.json" when the key itself has a dot
+        key, fmt = key[:-5], "json"
+    try:
+        data = get_organisation(library(), key, as_of=_arg("as_of"))
+    except ValueError as e:
+        _bad_value(e)
+    if data is None:
+        abort(404, description=f"no organisation {key}")
+    return respond("organisation.html", data, fmt == "json")
+
+
+# ------------------------------------------------------------------ cases
+
+
+@bp.route("/cases/<int:doc_id>", defaults={"fmt": None})
+@bp.route("/cases/<int:doc_id>.json", defaults={"fmt": "json"})
+def case(doc_id: int, fmt: str | None = None):
+    try:
+        data = get_case(library(), doc_id, as_of=_arg("as_of"))
+    except ValueError as e:
+        _bad_value(e)
+    if data is None:
+        abort(404, description=f"no document {doc_id}")
+    return respond("case.html", data, fmt == "json")
+
+
+# ------------------------------------------------------------------ collections
+
+
+def _payload() -> dict:
+    """A form post or a JSON body, as one dict."""
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            abort(400, description="the JSON body must be an object")
+        return body
+    return request.form.to_dict()
+
+
+def _wants_json(fmt: str | None) -> bool:
+    return fmt == "json" or request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+def _collection_error(e: CollectionError):
+    abort(e.status, description=str(e))
+
+
+@bp.route("/collections", methods=["GET", "POST"], defaults={"fmt": None})
+@bp.route("/collections.json", methods=["GET", "POST"], defaults={"fmt": "json"})
+def collections(fmt: str | None = None):
+    lib = library()
+    if request.method == "POST":
+        body = _payload()
+        try:
+            coll = create_collection(lib, str(body.get("name") or ""), str(body.get("description") or ""))
+            if body.get("item_type") and body.get("item_id"):
+                coll = add_item(lib, coll["id"], str(body["item_type"]), body["item_id"], str(body.get("note") or ""))
+        except CollectionError as e:
+            _collection_error(e)
+        if _wants_json(fmt):
+            return respond("collection.html", coll, True, 201)
+        return redirect(f"/collections/{coll['id']}", code=303)
+    data = list_collections(lib)
+    data["add"] = {"item_type": _arg("item_type"), "item_id": _arg("item_id")}
+    return respond("collections.html", data, fmt == "json")
+
+
+@bp.route("/collections/<int:cid>", defaults={"fmt": None})
+@bp.route("/collections/<int:cid>.json", defaults={"fmt": "json"})
+def collection(cid: int, fmt: str | None = None):
+    data = get_collection(library(), cid)
+    if data is None:
+        abort(404, description=f"no collection {cid}")
+    return respond("collection.html", data, fmt == "json")
+
+
+@bp.route("/collections/<int:cid>/items", methods=["POST"], defaults={"fmt": None})
+@bp.route("/collections/<int:cid>/items.json", methods=["POST"], defaults={"fmt": "json"})
+def collection_add(cid: int, fmt: str | None = None):
+    body = _payload()
+    try:
+        coll = add_item(library(), cid, str(body.get("item_type") or ""), body.get("item_id"), str(body.get("note") or ""))
+    except CollectionError as e:
+        _collection_error(e)
+    if _wants_json(fmt):
+        return respond("collection.html", coll, True)
+    return redirect(f"/collections/{cid}", code=303)
+
+
+@bp.route("/collections/<int:cid>/remove", methods=["POST"], defaults={"fmt": None})
+@bp.route("/collections/<int:cid>/remove.json", methods=["POST"], defaults={"fmt": "json"})
+def collection_remove(cid: int, fmt: str | None = None):
+    body = _payload()
+    try:
+        entry = body.get("entry_id")
+        coll = remove_item(library(), cid, item_type=body.get("item_type"), item_id=body.get("item_id"),
+                           entry_id=int(entry) if entry not in (None, "") else None)
+    except (TypeError, ValueError) as e:
+        if isinstance(e, CollectionError):
+            _collection_error(e)
+        abort(400, description="entry_id and item_id must be whole numbers")
+    if _wants_json(fmt):
+        return respond("collection.html", coll, True)
+    return redirect(f"/collections/{cid}", code=303)
+
+
+@bp.route("/collections/<int:cid>/delete", methods=["POST"], defaults={"fmt": None})
+@bp.route("/collections/<int:cid>/delete.json", methods=["POST"], defaults={"fmt": "json"})
+def collection_delete(cid: int, fmt: str | None = None):
+    if not delete_collection(library(), cid):
+        abort(404, description=f"no collection {cid}")
+    if _wants_json(fmt):
+        return respond("collections.html", {"deleted": cid}, True)
+    return redirect("/collections", code=303)
+
+
+@bp.route("/collections/<int:cid>/export.<ext>")
+def collection_export(cid: int, ext: str):
+    if ext not in ("md", "pdf", "csv"):
+        abort(404, description=f"no export format {ext} (md, pdf or csv)")
+    coll = get_collection(library(), cid)
+    if coll is None:
+        abort(404, description=f"no collection {cid}")
+    base = request.host_url.rstrip("/")
+    name = "".join(ch if ch.isalnum() else "-" for ch in coll["name"].lower()).strip("-")[:60] or f"collection-{cid}"
+    if ext == "md":
+        body, mime = to_markdown(coll, base), "text/markdown"
+    elif ext == "csv":
+        body, mime = collection_csv(coll, base), "text/csv"
+    else:
+        body, mime = to_pdf(coll, base), "application/pdf"
+    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"'})
