@@ -234,7 +234,7 @@ def main(argv=None) -> None:
                "fit_seconds": round(fit_s, 2), "labels": {}}
     print(f"dev: {len(dev_rows)} reports, {len(fs)} findings ({method}); themes per level {levels}; "
           f"unassigned findings {dev_out['unassigned']}; fit {fit_s:.1f}s")
-    print(f"{'label':24} {'pos':>4} {'lvl':>3} {'reps':>4} {'purity':>6} {'cover':>6} {'F1':>5}  theme")
+    print(f"{'label':24} {'pos':>4} {'lvl':>3} {'reps':>4} {'purity':>6} {'lift':>5} {'cover':>6} {'F1':>5}  theme")
     for lab in LABELS:
         pos = {d["id"] for d in dev if d[lab] == "True" and d["id"] in by_id}
         b = best_theme_for_label(trs, freport, pos, reports)
@@ -242,8 +242,12 @@ def main(argv=None) -> None:
         b["positives"] = len(pos)
         b["base_rate"] = base
         dev_out["labels"][lab] = b
+        b["lift"] = b["purity"] / base if base else 0.0
+        allf1 = 2 * base / (1 + base)  # F1 of "every report in one theme"
+        b["f1_all_reports"] = allf1
         print(f"{lab:24} {len(pos):4d} {b.get('level', '-')!s:>3} {b.get('reports', 0):4d} {b['purity']:6.2f} "
-              f"{b['coverage']:6.2f} {b['f1']:5.2f}  {b.get('label')}  (base rate {base:.2f})")
+              f"{b['lift']:5.2f} {b['coverage']:6.2f} {b['f1']:5.2f}  {b.get('label')}  "
+              f"(base rate {base:.2f}; one-theme F1 {allf1:.2f})")
     print("dev themes:")
     for t in sorted(trs, key=lambda t: (t["level"], -len(t["members"]))):
         print(f"  L{t['level']} {t['key']:>6} {len(t['members']):4d}  {t['label']}")
@@ -267,6 +271,25 @@ def main(argv=None) -> None:
         print(f"\nfull corpus: {len(rows)} reports, {len(fs)} findings; themes per level {levels}; "
               f"unassigned {full['unassigned']}; fit {secs:.1f}s; peak RSS {full['peak_rss_mb']} MB "
               f"(before fit {full['peak_rss_mb_before_fit']} MB)")
+        spec = sorted((len(t.members) for t in model.themes if t.level == 2), reverse=True)
+        if spec:
+            full["largest_specific"] = spec[0]
+            full["median_specific"] = int(np.median(spec))
+            print(f"specific theme sizes: largest {spec[0]} ({spec[0] / len(fs):.1%} of findings), "
+                  f"median {np.median(spec):.0f}, top 10 {spec[:10]}")
+        # the same labels, judged on the whole-corpus themes (restricted to the dev reports)
+        trs = theme_rows(model)
+        freport = [f["report"] for f in fs]
+        full["dev_labels"] = {}
+        print(f"{'label (whole-corpus themes)':28} {'lvl':>3} {'reps':>4} {'purity':>6} {'lift':>5} {'cover':>6} {'F1':>5}  theme")
+        for lab in LABELS:
+            pos = {d["id"] for d in dev if d[lab] == "True" and d["id"] in by_id}
+            b = best_theme_for_label(trs, freport, pos, reports)
+            base = len(pos) / len(reports)
+            b["lift"] = b["purity"] / base if base else 0.0
+            full["dev_labels"][lab] = b
+            print(f"{lab:28} {b.get('level', '-')!s:>3} {b.get('reports', 0):4d} {b['purity']:6.2f} {b['lift']:5.2f} "
+                  f"{b['coverage']:6.2f} {b['f1']:5.2f}  {b.get('label')}")
         for t in sorted(model.themes, key=lambda t: -len(t.members))[:25]:
             print(f"  L{t.level} {t.key:>6} {len(t.members):4d} docs={len(set(model.documents[i] for i in t.members)):4d}  {t.label}")
         result["full"] = full

@@ -39,13 +39,16 @@ import numpy as np
 
 # ---- tunables (chosen on the dev labels and the whole PFD corpus; see benchmarks/themes_eval.py)
 EMBED_WEIGHT = 0.6          # share of the sentence vector in the mixed cosine
-FINE_THRESHOLD = 0.5        # average-linkage cosine distance for specific themes
-BROAD_THRESHOLD = 0.75      # ... for broad themes (over specific themes' centroids)
+FINE_THRESHOLD = 0.8        # average-linkage cosine distance for specific themes
+BROAD_THRESHOLD = 0.6       # ... for broad themes (over specific themes' centroids)
 MIN_SIZE = 3                # findings in a theme
 MIN_DOCUMENTS = 2           # distinct documents in a theme ("recurring")
 LSA_DIM = 128
 KNN = 30                    # neighbours in the connectivity graph for large inputs
 DENSE_LIMIT = 4000          # below this, exact average linkage over all pairs
+MAX_SHARE = 0.04            # a specific theme holds at most this share of the findings ...
+MIN_CAP = 40                # ... or this many, whichever is larger
+BROAD_MAX_SHARE = 0.15      # a broad theme holds at most this share of the findings
 
 BOILERPLATE = {
     "coroner", "coroners", "death", "deaths", "died", "die", "dying", "inquest", "inquests",
@@ -143,29 +146,63 @@ def mixed_features(vectors: np.ndarray, keywords: np.ndarray, w: float = EMBED_W
 
 
 # ---- clustering -----------------------------------------------------------------------------
-def cluster(x: np.ndarray, threshold: float, knn: int = KNN, dense_limit: int = DENSE_LIMIT) -> np.ndarray:
+def cluster(x: np.ndarray, threshold: float, knn: int = KNN, dense_limit: int = DENSE_LIMIT,
+            max_size: int | None = None, weights: np.ndarray | None = None) -> np.ndarray:
     """Average-linkage agglomerative clustering of rows of ``x`` (unit-ish) cut at cosine
-    distance ``threshold``; for more than ``dense_limit`` rows the merges follow a kNN graph."""
+    distance ``threshold``; for more than ``dense_limit`` rows the merges follow a kNN graph.
+
+    With ``max_size``, the tree is cut top-down instead: a subtree is one cluster when its
+    merge distance is within ``threshold`` *and* it holds at most ``max_size`` rows, else
+    its two halves are examined. This stops a loose, generic group from absorbing
+    tighter specific ones that the flat cut would chain into it."""
     from sklearn.cluster import AgglomerativeClustering
 
     n = len(x)
-    if n == 0:
-        return np.zeros(0, dtype=int)
-    if n == 1:
-        return np.zeros(1, dtype=int)
+    if n <= 1:
+        return np.zeros(n, dtype=int)
     conn = None
     if n > dense_limit:
         from sklearn.neighbors import kneighbors_graph
 
         conn = kneighbors_graph(x, n_neighbors=min(knn, n - 1), metric="cosine", include_self=False)
         conn = conn.maximum(conn.T)
-    ac = AgglomerativeClustering(n_clusters=None, distance_threshold=threshold, metric="cosine",
-                                 linkage="average", connectivity=conn)
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return ac.fit_predict(x)
+        if max_size is None:
+            ac = AgglomerativeClustering(n_clusters=None, distance_threshold=threshold, metric="cosine",
+                                         linkage="average", connectivity=conn)
+            return ac.fit_predict(x)
+        ac = AgglomerativeClustering(n_clusters=1, metric="cosine", linkage="average", connectivity=conn,
+                                     compute_full_tree=True, compute_distances=True).fit(x)
+    children, dist = ac.children_, ac.distances_
+    sizes = np.ones(n + len(children), dtype=np.int64)
+    if weights is not None:
+        sizes[:n] = np.asarray(weights, dtype=np.int64)
+    for i, (a, b) in enumerate(children):
+        sizes[n + i] = sizes[a] + sizes[b]
+    labels = np.empty(n, dtype=int)
+    roots = [n + len(children) - 1]
+    # sklearn may leave several roots when the kNN graph is disconnected; it completes
+    # the tree itself, so one root suffices
+    nxt = 0
+    stack = roots
+    while stack:
+        node = stack.pop()
+        if node < n or (dist[node - n] <= threshold and sizes[node] <= max_size):
+            leaves, todo = [], [node]
+            while todo:
+                v = todo.pop()
+                if v < n:
+                    leaves.append(v)
+                else:
+                    todo.extend(children[v - n])
+            labels[leaves] = nxt
+            nxt += 1
+        else:
+            stack.extend(children[node - n])
+    return labels
 
 
 def split_members(vectors: np.ndarray, k: int = 2, texts: Sequence[str] | None = None) -> np.ndarray:
@@ -292,6 +329,7 @@ def fit_themes(
     broad_threshold: float = BROAD_THRESHOLD,
     min_size: int = MIN_SIZE,
     min_documents: int = MIN_DOCUMENTS,
+    max_share: float | None = None,
 ) -> ThemeModel:
     """Themes of ``texts`` (findings) from their unit ``vectors``; ``documents`` gives
     each finding's document (any hashable) so that a theme must recur across documents."""
@@ -300,13 +338,15 @@ def fit_themes(
     vectors = np.asarray(vectors, dtype=np.float32).reshape(n, -1) if n else np.zeros((0, 1), np.float32)
     docs = list(documents) if documents is not None else list(range(n))
     params = dict(embed_weight=embed_weight, fine_threshold=fine_threshold, broad_threshold=broad_threshold,
+                  max_share=MAX_SHARE if max_share is None else max_share,
                   min_size=min_size, min_documents=min_documents)
     labels = np.full(n, -1, dtype=int)
     if n < min_size:
         return ThemeModel([], labels, docs, params)
     emb = _unit(vectors)
     x = mixed_features(emb, keyword_features(texts), embed_weight) if embed_weight < 1 else emb
-    raw = cluster(x, fine_threshold)
+    cap = max(MIN_CAP, int(MAX_SHARE * n)) if max_share is None else max(MIN_CAP, int(max_share * n))
+    raw = cluster(x, fine_threshold, max_size=cap)
     groups: list[list[int]] = []
     for c in np.unique(raw):
         idx = np.flatnonzero(raw == c)
@@ -321,7 +361,9 @@ def fit_themes(
     # broad level: specific themes' centroids in the mixed space
     if len(themes) >= 2:
         cx = np.vstack([_centroid(x[t.members]) for t in themes])
-        top = cluster(cx, broad_threshold, dense_limit=10 ** 9)
+        top = cluster(cx, broad_threshold, dense_limit=10 ** 9,
+                      max_size=max(2 * MIN_CAP, int(BROAD_MAX_SHARE * n)),
+                      weights=np.array([len(t.members) for t in themes]))
         for c in np.unique(top):
             kids = [themes[i].key for i in np.flatnonzero(top == c)]
             if len(kids) < 2:

@@ -92,6 +92,10 @@ CREATE TABLE IF NOT EXISTS theme_state (
 
 MATCH = 0.5  # Jaccard overlap for "the same theme"
 
+# Cosine thresholds depend on the embedding model: index.themes' defaults are tuned for
+# all-MiniLM-L6-v2; the fake bag-of-words embedder spreads texts much further apart.
+MODEL_PARAMS = {"fake-hashing-384": {"fine_threshold": 0.5, "broad_threshold": 0.75}}
+
 
 def ensure_schema(lib) -> None:
     with lib.store.transaction() as c:
@@ -381,7 +385,8 @@ def rebuild_themes(lib, **fit_params) -> dict:
     t0 = time.perf_counter()
     ensure_schema(lib)
     ids, texts, vecs, docs = _all_findings(lib)
-    model = core.fit_themes(texts, vecs, documents=docs, **fit_params)
+    params = {**MODEL_PARAMS.get(getattr(lib, "model", ""), {}), **fit_params}
+    model = core.fit_themes(texts, vecs, documents=docs, **params)
     ctx = _Ctx(lib)
     ctx.preload(ids, texts, vecs, docs)
     fresh: list[_T] = []

@@ -55,6 +55,9 @@ def _corpus(seed=0, per_topic=8, generic=8, topics=TOPICS):
     return out
 
 
+FAKE = ts.MODEL_PARAMS["fake-hashing-384"]  # thresholds for the fake embedder's spread
+
+
 def _vectors(texts):
     return get_embedder("fake-hashing-384").encode(texts)
 
@@ -63,7 +66,7 @@ def _vectors(texts):
 def test_fit_finds_topics_without_k():
     rows = _corpus()
     texts = [r[2] for r in rows]
-    m = core.fit_themes(texts, _vectors(texts), documents=[r[0] for r in rows])
+    m = core.fit_themes(texts, _vectors(texts), documents=[r[0] for r in rows], **FAKE)
     topics_of = [r[0].split("-")[0] for r in rows]
     spec = m.specific()
     assert len(spec) >= len(TOPICS)            # the data decides how many, not a constant
@@ -82,7 +85,7 @@ def test_fit_finds_topics_without_k():
 def test_generic_findings_do_not_swallow_specific_ones():
     rows = _corpus(per_topic=8, generic=12)
     texts = [r[2] for r in rows]
-    m = core.fit_themes(texts, _vectors(texts), documents=[r[0] for r in rows])
+    m = core.fit_themes(texts, _vectors(texts), documents=[r[0] for r in rows], **FAKE)
     topics_of = [r[0].split("-")[0] for r in rows]
     for th in m.specific():
         counts = {t: sum(topics_of[i] == t for i in th.members) for t in set(topics_of)}
