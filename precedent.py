@@ -412,6 +412,31 @@ def collections_export(collection_id, fmt, output, base_url, library_path):
         click.echo(body.decode("utf-8"), nl=False)
 
 
+@cli.command("precedents")
+@click.argument("draft", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--k", default=5, show_default=True, type=click.IntRange(1, 50))
+@library_option
+@json_option
+def precedents_cmd(draft, k, library_path, as_json):
+    """Precedents for each concern in a DRAFT document (PDF, DOCX, text)."""
+    from corpus.records import ReadError
+    from search.by_document import document_from_upload, precedents
+
+    try:
+        doc = document_from_upload(draft.read_bytes(), draft.name)
+    except ReadError as e:
+        raise click.ClickException(f"{draft}: {e}") from e
+    data = precedents(_open(library_path), doc, k=k)
+    if as_json:
+        _print_json(data)
+        return
+    for c in data["concerns"]:
+        click.echo(f"{c['label']}: {' '.join(c['text'].split())[:200]}")
+        for r in c["results"]:
+            text = (r["finding"] or r["passage"] or {}).get("text", "")
+            click.echo(f"   - {r['document']['title']} ({r['document']['date'] or 'no date'}): {' '.join(text.split())[:140]}")
+
+
 @cli.group(invoke_without_command=True)
 @library_option
 @json_option

@@ -122,3 +122,25 @@ def render_blocks(doc: dict, passage_id: int | None) -> list[dict]:
             segs = [(text[s:e], False, None)]
         out.append({"head": head, "segments": [x for x in segs if x[0]]})
     return out
+
+
+@bp.route("/precedents", methods=["GET", "POST"], defaults={"fmt": None})
+@bp.route("/precedents.json", methods=["POST"], defaults={"fmt": "json"})
+def precedents_page(fmt: str | None = None):
+    """Paste a draft or upload one (PDF/DOCX/text): precedents for each of its concerns."""
+    from corpus.records import ReadError
+    from search.by_document import document_from_upload, precedents, precedents_for_text
+
+    if request.method == "GET":
+        return render_template("precedents.html", data=None)
+    k = _int_arg("k", 5, 1, 20)
+    body = request.get_json(silent=True) or {}
+    upload = request.files.get("file")
+    try:
+        if upload and upload.filename:
+            data = precedents(library(), document_from_upload(upload.read(), upload.filename), k=k)
+        else:
+            data = precedents_for_text(library(), str(body.get("text") or request.form.get("text") or ""), k=k)
+    except ReadError as e:
+        abort(400, description=str(e))
+    return respond("precedents.html", data, fmt == "json")

@@ -1,0 +1,64 @@
+"""Query by document: a draft report in, precedents for each of its concerns out.
+
+People rarely have a one-line query; they have a draft. Its concerns are found with the
+same extractor the library uses (so a draft PFD report, action plan or letter is read the
+same way), falling back to its substantive paragraphs when no concern is labelled."""
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from corpus import readers
+from corpus.records import Block, Document, ReadError
+from index.library import Library
+
+from .query import run_search
+
+MAX_CONCERNS = 20
+MIN_WORDS = 12
+
+
+def concerns_of(doc: Document) -> list[dict[str, Any]]:
+    """The draft's findings, or its longer paragraphs when it labels none."""
+    try:
+        from corpus.extract import extract
+
+        found = [{"label": f.label or f.kind, "kind": f.kind, "text": f.text} for f in extract(doc).findings]
+    except Exception:  # noqa: BLE001 - fall back to paragraphs
+        found = []
+    if not found:
+        paras = [p.strip() for p in re.split(r"\n\s*\n", doc.text) if len(p.split()) >= MIN_WORDS]
+        found = [{"label": f"Paragraph {i + 1}", "kind": "paragraph", "text": p} for i, p in enumerate(paras)]
+    return found[:MAX_CONCERNS]
+
+
+def document_from_upload(data: bytes, filename: str) -> Document:
+    """Read an uploaded draft (PDF, DOCX, text…) with the library's own readers."""
+    suffix = Path(filename or "draft.txt").suffix or ".txt"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"draft{suffix}"
+        path.write_bytes(data)
+        docs = readers.read_path(path).documents
+    if not docs:
+        raise ReadError("no readable text in the upload")
+    return docs[0]
+
+
+def precedents(lib: Library, doc: Document, k: int = 5, mode: str = "hybrid",
+               filters: dict | None = None) -> dict[str, Any]:
+    """``{"title", "concerns": [{"label", "kind", "text", "results": [...]}]}``."""
+    out = []
+    for c in concerns_of(doc):
+        query = " ".join(c["text"].split()[:200])  # the model reads ~256 tokens anyway
+        res = run_search(lib, query, k=k, mode=mode, filters=filters)
+        out.append({**c, "results": res["results"]})
+    return {"title": doc.title, "concerns": out}
+
+
+def precedents_for_text(lib: Library, text: str, k: int = 5, **kw) -> dict[str, Any]:
+    text = text.strip()
+    if not text:
+        raise ReadError("no text given")
+    return precedents(lib, Document(title="Pasted text", source="pasted", blocks=[Block(text)]), k=k, **kw)
