@@ -105,3 +105,41 @@ def test_cli(lib, runner):
     assert r.exit_code == 0 and len(r.output.strip().splitlines()) == 3
     r = runner.invoke(cli, ["commitments", "--library", str(lib.path), "--as-of", "bad"])
     assert r.exit_code == 2
+
+
+@pytest.mark.slow
+def test_seed_commitments_and_overdue_pinned(library, shared):
+    """The real extractor on the five seed documents (fake embedder): owners, due dates and
+    statuses as the seeds write them, and what is overdue on 1 January 2024."""
+    from index.ingest import ingest
+
+    assert ingest(library, [shared / "corpus" / "seeds"]).summary()["failed_count"] == 0
+    data = list_commitments(library, as_of=AS_OF)
+    recs = data["commitments"]
+    overdue = [(c["owner"], c["due"], c["due_text"]) for c in recs if c["overdue"]]
+    assert sorted(overdue) == sorted([
+        ("chief constables", "2023-10-31", "By 31 October 2023"),
+        ("the regional armed policing lead", "2023-10-31", "By 31 October 2023"),
+        ("the Home Office", "2023-12-01", "By 1 December 2023"),
+        ("chief constables", "2023-12-01", "By 1 December 2023"),
+        ("chief constables", "2023-12-31", "By 31 December 2023"),
+        ("chief constables", "2023-12-31", "By 31 December 2023"),
+        ("the CoP", "2023-12-31", "By 31 December 2023"),
+        ("the National Armed Policing Portfolio; the CoP", "2023-12-31", "By 31 December 2023"),
+    ])
+    assert data["summary"]["overdue_by_org_type"] == {"police": 7, "government": 1}
+    assert all(c["document_type"] == "inspection" for c in recs if c["overdue"])
+    # inspection deadlines: "By 31 July 2024" is not yet due; "With immediate effect" has no date
+    insp = [c for c in recs if c["document_type"] == "inspection"]
+    assert {c["due"] for c in insp if c["due_text"] == "By 31 July 2024"} == {"2024-07-31"}
+    immediate = [c for c in insp if c["due_text"] == "With immediate effect"]
+    assert len(immediate) == 3 and all(c["due"] is None and not c["overdue"] for c in immediate)
+    # the DHR action plan: every row dated and COMPLETED, so nothing there is overdue
+    plan = [c for c in recs if c["document_type"] == "action_plan"]
+    assert len(plan) >= 11 and all(c["status"] == "completed" and c["due"] for c in plan)
+    assert {"2016-06-30", "2014-07-31", "2015-01-31"} <= {c["due"] for c in plan}  # 30/06/16, Review by 31st July 2014, 31.01.15
+    assert any(c["due_text"] == "Review by 31st July 2014" and c["due"] == "2014-07-31" for c in plan)
+    # the Chief Constable's responses: owned by West Midlands Police, found as "WMP"
+    wmp = list_commitments(library, owner="WMP", as_of=AS_OF)["commitments"]
+    assert sum(1 for c in wmp if c["document_type"] == "pfd_response" and c["kind"] == "commitment") >= 5
+    assert list_commitments(library, owner="College of Policing", as_of=AS_OF, overdue=True)["total"] == 2
