@@ -63,6 +63,12 @@ BOILERPLATE = {
     "inquest heard", "heard evidence", "evidence heard", "evidence given", "gave evidence",
     "created", "concerned that", "risk", "risks",
 }
+# common to almost every finding: kept, but ranked below the words that tell themes apart
+GENERIC_TERMS = {
+    "patient", "patients", "care", "staff", "trust", "health", "service", "services", "team", "information",
+    "failure", "lack", "redacted", "process", "properly", "different", "support", "appropriate", "available",
+    "used", "use", "specifically", "having", "potential", "using", "local", "national", "issue", "issues",
+}
 _EXTRA_STOP = {
     "would", "could", "should", "may", "might", "must", "shall", "also", "however", "whilst",
     "within", "upon", "therefore", "thus", "although", "us", "one", "two", "three", "yet",
@@ -261,6 +267,10 @@ def label_themes(texts: Sequence[str], groups: list[list[int]], documents: Seque
             weight[i] = 0.1
         elif any(w in BOILERPLATE for w in words):
             weight[i] = 0.5
+        elif term in GENERIC_TERMS:
+            weight[i] = 0.4
+        if len(words) > 1 and weight[i] >= 0.4:
+            weight[i] *= 1.5  # keyphrases read better than lone words
     out = []
     del total
     for gi, g in enumerate(groups):
@@ -296,7 +306,9 @@ def _compose_label(terms: list[str], k: int = 3) -> str:
         if any(t in c.split() or t == c for c in chosen):
             continue
         if len(words) > 1 and all(any(w in c.split() for c in chosen) for w in words):
-            continue
+            if not all(c in words for c in chosen if len(c.split()) == 1 and c in words) or \
+                    not any(c in words for c in chosen if len(c.split()) == 1):
+                continue
         # a bigram replaces a chosen unigram it contains
         chosen = [c for c in chosen if not (len(c.split()) == 1 and c in words)]
         chosen.append(t)
