@@ -13,8 +13,8 @@
 A recipient's response status is one of: ``responded`` (a response document in the library),
 ``responded_per_tracker`` (the tracker says the report's responses are complete), ``pending``
 (not yet due), ``overdue`` (due date passed, no response found, the tracker does not say
-complete), ``unknown`` (no report date, or the tracker says "partial" and the library holds no
-response from this recipient).
+complete), ``unknown`` (no report date, or the tracker says "partial" or "no requests" and the
+library holds no response from this recipient).
 """
 from __future__ import annotations
 
@@ -35,7 +35,9 @@ from .commitments import all_commitments, check_date, is_overdue, summarise, tod
 
 RESPONSE_DAYS = 56  # Coroners (Investigations) Regulations 2013, reg. 29
 TRACKER_DONE = {"completed", "complete", "responded"}
-TRACKER_PARTIAL = {"partial"}
+# the tracker cannot say which recipients answered ("partial") or found no request for a
+# response in the report ("no requests"): not evidence either way
+TRACKER_UNSURE = {"partial", "no requests"}
 
 
 def response_due(report_date: str | None, days: int = RESPONSE_DAYS) -> str | None:
@@ -156,7 +158,7 @@ def _recipient_status(rec: dict, due: str | None, tracker: dict | None, as_of: s
         status = "unknown"
     elif due >= as_of:
         status = "pending"
-    elif tstatus in TRACKER_PARTIAL:
+    elif tstatus in TRACKER_UNSURE:
         status = "unknown"
     else:
         status = "overdue"
@@ -358,19 +360,46 @@ def get_organisation(lib: Library, key: str, as_of: str | None = None, warned_li
     }
 
 
-def organisation_warnings(lib: Library, e: dict, limit: int = 10, reports: int = 15) -> list[dict]:
-    """For this organisation's most recent reports, earlier similar concerns raised with it."""
-    ids = [r["id"] for r in e["reports"][:reports]]
+def organisation_warnings(lib: Library, e: dict, limit: int = 10, reports: int = 15,
+                          min_score: float = 0.5) -> list[dict]:
+    """For this organisation's most recent reports, the most similar earlier concern raised
+    with it (one per report). Same answer as ``warned_before(..., org=key)`` but computed
+    within the organisation's own findings, so a page costs one small matrix product."""
+    ids = [r["id"] for r in e["reports"]]
     if not ids:
         return []
     c = lib.store.conn
+    rows = []
+    for i in range(0, len(ids), 500):
+        part = ids[i: i + 500]
+        rows += c.execute(
+            "SELECT f.id, f.document_id, f.seq, f.kind, f.label, f.text, f.addressees, f.page, f.text_hash,"
+            " d.title, d.type, d.date, d.reference, d.source, d.meta, v.vector"
+            " FROM findings f JOIN documents d ON d.id = f.document_id JOIN vectors v ON v.text_hash = f.text_hash"
+            f" WHERE f.document_id IN ({','.join('?' * len(part))}) AND d.date IS NOT NULL", part).fetchall()
+    rows = [r for r in rows if e["key"] in finding_orgs(json.loads(r["addressees"] or "[]"), _meta(r))]
+    if len(rows) < 2:
+        return []
+    vecs = np.vstack([np.frombuffer(r["vector"], dtype=np.float32) for r in rows])
+    dates = np.array([r["date"] for r in rows])
+    docs = np.array([r["document_id"] for r in rows])
+    recent = ids[:reports]
     out = []
-    for did in ids:
-        for f in c.execute("SELECT id FROM findings WHERE document_id=? ORDER BY seq", (did,)).fetchall():
-            hits = warned_before(lib, f["id"], k=1, org=e["key"])
-            if hits:
-                out.append({"finding": hits[0]["for_finding"], "earlier": hits[0]})
-                break  # one per report keeps the page short
+    for did in recent:
+        mine = [i for i, r in enumerate(rows) if r["document_id"] == did]
+        best = None
+        for i in sorted(mine, key=lambda i: rows[i]["seq"]):
+            sims = vecs @ vecs[i]
+            ok = (dates < rows[i]["date"]) & (docs != did) & (sims >= min_score)
+            if not ok.any():
+                continue
+            j = int(np.argmax(np.where(ok, sims, -2.0)))
+            if best is None or sims[j] > best[2]:
+                best = (i, j, float(sims[j]))
+        if best is not None:
+            i, j, score = best
+            item = _warning_item(lib, rows[j], score, {e["key"]: e["name"]}, rows[i])
+            out.append({"finding": item["for_finding"], "earlier": item})
         if len(out) >= limit:
             break
     return out
@@ -448,7 +477,7 @@ def _vector(lib: Library, text_hash: str) -> np.ndarray | None:
 
 
 def warned_before(lib: Library, finding_id: int, k: int = 3, min_score: float = 0.5, org: str | None = None,
-                  pool: int = 400) -> list[dict]:
+                  pool: int = 200, max_pool: int = 3200) -> list[dict]:
     """Earlier (by document date) findings like this one, addressed to the same organisation,
     with what was promised then. JSON-ready: ``[{"score", "finding", "document",
     "organisations", "actions", "tracker_status", "summary", "for_finding"}]``, best first,
@@ -470,12 +499,10 @@ def warned_before(lib: Library, finding_id: int, k: int = 3, min_score: float = 
     n = pool
     while True:
         hits = lib.findings.search(vec, n)
-        for fid, score in hits:
-            if score < min_score:
-                break
-            if fid == finding_id:
-                continue
-            r = _finding_row(c, fid)
+        good = [(fid, score) for fid, score in hits if score >= min_score and fid != finding_id]
+        rows = _finding_rows(c, [fid for fid, _ in good])
+        for fid, score in good:
+            r = rows.get(fid)
             if r is None or r["document_id"] in seen_docs or not r["date"] or r["date"] >= me["date"]:
                 continue
             theirs = finding_orgs(json.loads(r["addressees"] or "[]"), _meta(r), r["type"])
@@ -483,24 +510,41 @@ def warned_before(lib: Library, finding_id: int, k: int = 3, min_score: float = 
             if not shared:
                 continue
             seen_docs.add(r["document_id"])
-            actions = promised_actions(lib, fid, r["document_id"], set(shared))
-            tracker = _tracker(lib, r["reference"])
-            out.append({
-                "score": round(float(score), 4),
-                "finding": _finding_json(r),
-                "document": _doc_json(r),
-                "organisations": [{"key": k2, "name": v} for k2, v in shared.items()],
-                "actions": actions,
-                "tracker_status": (tracker or {}).get("status"),
-                "summary": _warning_sentence(r, shared, actions, tracker),
-                "for_finding": _finding_json(me),
-                "link": f"/documents/{r['document_id']}",
-            })
+            out.append(_warning_item(lib, r, score, shared, me))
             if len(out) >= k:
                 return out
-        if len(hits) < n or (hits and hits[-1][1] < min_score) or n >= 5000:
+        if len(hits) < n or (hits and hits[-1][1] < min_score) or n >= max_pool:
             return out
         n *= 4
+
+
+def _warning_item(lib: Library, r, score: float, shared: dict[str, str], me) -> dict:
+    actions = promised_actions(lib, r["id"], r["document_id"], set(shared))
+    tracker = _tracker(lib, r["reference"])
+    return {
+        "score": round(float(score), 4),
+        "finding": _finding_json(r),
+        "document": _doc_json(r),
+        "organisations": [{"key": k2, "name": v} for k2, v in shared.items()],
+        "actions": actions,
+        "tracker_status": (tracker or {}).get("status"),
+        "summary": _warning_sentence(r, shared, actions, tracker),
+        "for_finding": _finding_json(me),
+        "link": f"/documents/{r['document_id']}",
+    }
+
+
+def _finding_rows(c, ids: list[int]) -> dict[int, sqlite3.Row]:
+    out: dict[int, sqlite3.Row] = {}
+    for i in range(0, len(ids), 500):
+        part = ids[i: i + 500]
+        for r in c.execute(
+            "SELECT f.id, f.document_id, f.kind, f.label, f.text, f.addressees, f.page, f.text_hash,"
+            " d.title, d.type, d.date, d.reference, d.source, d.meta"
+            f" FROM findings f JOIN documents d ON d.id = f.document_id WHERE f.id IN ({','.join('?' * len(part))})",
+            part):
+            out[r["id"]] = r
+    return out
 
 
 def _warning_sentence(r, shared: dict[str, str], actions: list[dict], tracker: dict | None) -> str:
