@@ -21,6 +21,7 @@ from .text import fts_query, highlight_spans, phrases
 FILTER_KEYS = ("type", "date_from", "date_to", "area", "recipient", "theme", "status", "has_response")
 PER_DOCUMENT = 2  # hits one document may hold in a page of results
 DUPLICATE_COSINE = 0.95
+WARN_HITS = 5  # top hits that get "warned before" (earlier similar concerns to the same organisation)
 
 
 @dataclass
@@ -297,6 +298,7 @@ def _shape(lib: Library, hits: list[Hit], docs: dict, themes: dict, query: str) 
     prows = {r["id"]: dict(r) for r in c.execute(
         f"SELECT id, text, section, page, start, end FROM passages WHERE id IN ({_in(pids)})", pids)} if pids else {}
     responses = _links(lib, {h.document_id for h in hits})
+    warned = _warnings(lib, [h.finding_id for h in hits if h.finding_id][:WARN_HITS])
     results = []
     for h in hits:
         d = docs[h.document_id]
@@ -320,10 +322,28 @@ def _shape(lib: Library, hits: list[Hit], docs: dict, themes: dict, query: str) 
                                             "document_title")} for a in actions.get(h.finding_id, [])],
             "responses": responses.get(h.document_id, []),
             "theme": themes.get(h.finding_id),
+            "warned_before": warned.get(h.finding_id, []),
             "similar": h.similar,
             "similar_count": len(h.similar),
         })
     return results
+
+
+def _warnings(lib: Library, finding_ids: list[int]) -> dict[int, list[dict]]:
+    """Earlier similar findings sent to the same organisation, and what it promised then."""
+    try:
+        from .tracking import warned_before
+    except ImportError:
+        return {}
+    out = {}
+    for fid in finding_ids:
+        try:
+            items = warned_before(lib, fid, k=2)
+        except Exception:  # noqa: BLE001 - a warning is extra, never a reason to fail a search
+            continue
+        if items:
+            out[fid] = [{k: w.get(k) for k in ("summary", "score", "document", "finding", "actions")} for w in items]
+    return out
 
 
 def _links(lib: Library, doc_ids) -> dict[int, list[dict]]:

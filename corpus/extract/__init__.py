@@ -38,7 +38,7 @@ from .common import mask
 from .inspection import extract_inspection
 from .letters import extract_letter
 from .minutes import extract_minutes
-from .pfd import extract_pfd_concerns
+from .pfd import extract_pfd_concerns, recipients_from_text
 from .tables import extract_tables
 
 __all__ = ["classify", "extract", "scores"]
@@ -51,6 +51,10 @@ def extract(doc: Document) -> Extraction:
     text = mask(raw)
     findings: list[Finding]
     actions: list[Action]
+    if kind == "pfd_report" and not doc.meta.get("recipients"):
+        found = recipients_from_text(raw)
+        if found:  # stored with the document, and used as the concerns' addressees
+            doc.meta["recipients"] = found
     if kind == "pfd_report":
         findings, actions = extract_pfd_concerns(doc, text), []
     elif kind == "pfd_response":

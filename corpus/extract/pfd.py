@@ -168,3 +168,37 @@ def _rstrip_end(text: str, s: int, e: int) -> int:
     while e > s and text[e - 1] in " \t\n\r" + FILL:
         e -= 1
     return e
+
+
+_SENT_TO = re.compile(r"THIS\s+REPORT\s+IS\s+BEING\s+SENT\s+TO\s*:?", re.I)
+_NEXT_BOX = re.compile(r"^\s*(?:\d{1,2}\s*[.)]?\s*)?CORONER\b|^\s*\d{1,2}\s*[.)]?\s*[A-Z][A-Z' ]{6,}$", re.M)
+_ITEM = re.compile(r"^\s*(?:\(?(?P<n>\d{1,2})[.)]?|[•\-*])\s+", re.M)
+_ADDRESS = re.compile(r"^(?:PO Box|\d+\w?\s+\w+\s+(?:Street|Road|Lane|Avenue|Way|Square|Place)\b|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$)", re.I)
+
+
+def recipients_from_text(text: str) -> list[str]:
+    """The "THIS REPORT IS BEING SENT TO" box of a PFD report, one recipient per item;
+    address lines dropped. Datasets give this as a column; PDFs and letters only as text."""
+    m = _SENT_TO.search(text)
+    if not m:
+        return []
+    rest = text[m.end(): m.end() + 2000]
+    end = _NEXT_BOX.search(rest)
+    box = rest[: end.start()] if end else rest[:600]
+    items: list[list[str]] = []
+    for line in box.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        m = _ITEM.match(line)
+        # a numbered item only when it is the next number ("39 Victoria Street" is an address)
+        if not items or (m and (m.group("n") is None or int(m.group("n")) == len(items) + 1)):
+            items.append([_ITEM.sub("", line, count=1).strip(" ,;")])
+        elif not _ADDRESS.match(line) and len(items[-1]) < 2:
+            items[-1].append(line.strip(" ,;"))
+    out = []
+    for parts in items:
+        name = ", ".join(p for p in parts if p)
+        if 3 <= len(name) <= 200 and not re.search(r"\b(?:brother|sister|mother|father|son|daughter|family|wife|husband|partner) of\b", name, re.I):
+            out.append(name)
+    return out
