@@ -437,6 +437,24 @@ def precedents_cmd(draft, k, library_path, as_json):
             click.echo(f"   - {r['document']['title']} ({r['document']['date'] or 'no date'}): {' '.join(text.split())[:140]}")
 
 
+@cli.command("unlinked")
+@click.option("--explain", is_flag=True, help="Say why each response is unlinked, and its best candidate.")
+@library_option
+@json_option
+def unlinked_cmd(explain, library_path, as_json):
+    """Responses that could not be linked to the report they answer."""
+    from index.linking import unlinked_responses
+
+    items = unlinked_responses(_open(library_path), explain=explain)
+    if as_json:
+        _print_json({"responses": items, "total": len(items)})
+        return
+    for r in items:
+        why = f" — {r['reason']}" if explain and r.get("reason") else ""
+        click.echo(f"{r['id']}\t{r['title']}{why}")
+    click.echo(f"{len(items)} unlinked responses")
+
+
 @cli.group(invoke_without_command=True)
 @library_option
 @json_option

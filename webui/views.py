@@ -144,3 +144,13 @@ def precedents_page(fmt: str | None = None):
     except ReadError as e:
         abort(400, description=str(e))
     return respond("precedents.html", data, fmt == "json")
+
+
+@bp.route("/responses/unlinked", defaults={"fmt": None})
+@bp.route("/responses/unlinked.json", defaults={"fmt": "json"})
+def unlinked(fmt: str | None = None):
+    """Responses Precedent could not tie to a report with confidence: listed, never guessed."""
+    from index.linking import unlinked_responses
+
+    items = unlinked_responses(library(), explain=request.args.get("explain") in ("1", "true", "yes"))
+    return respond("unlinked.html", {"responses": items, "total": len(items)}, fmt == "json")
