@@ -39,14 +39,14 @@ import numpy as np
 
 # ---- tunables (chosen on the dev labels and the whole PFD corpus; see benchmarks/themes_eval.py)
 EMBED_WEIGHT = 0.6          # share of the sentence vector in the mixed cosine
-FINE_THRESHOLD = 0.8        # average-linkage cosine distance for specific themes
+FINE_THRESHOLD = 0.7        # average-linkage cosine distance for specific themes
 BROAD_THRESHOLD = 0.6       # ... for broad themes (over specific themes' centroids)
 MIN_SIZE = 3                # findings in a theme
 MIN_DOCUMENTS = 2           # distinct documents in a theme ("recurring")
 LSA_DIM = 128
 KNN = 30                    # neighbours in the connectivity graph for large inputs
-DENSE_LIMIT = 4000          # below this, exact average linkage over all pairs
-MAX_SHARE = 0.04            # a specific theme holds at most this share of the findings ...
+DENSE_LIMIT = 20000         # up to this, exact average linkage over all pairs (n² memory)
+MAX_SHARE = 0.02            # a specific theme holds at most this share of the findings ...
 MIN_CAP = 40                # ... or this many, whichever is larger
 BROAD_MAX_SHARE = 0.15      # a broad theme holds at most this share of the findings
 
@@ -61,7 +61,8 @@ BOILERPLATE = {
     "accepted", "particular", "course", "following", "regard", "relation", "respect",
     "number", "ensure", "need", "needs", "necessary", "able", "place", "currently",
     "inquest heard", "heard evidence", "evidence heard", "evidence given", "gave evidence",
-    "created", "concerned that", "risk", "risks",
+    "created", "concerned that", "risk", "risks", "giving", "rise", "giving rise", "follows",
+    "concern follows", "matters giving", "concern giving", "revealed", "revealed matters", "brief", "summary",
 }
 # common to almost every finding: kept, but ranked below the words that tell themes apart
 GENERIC_TERMS = {
@@ -251,14 +252,16 @@ def label_themes(texts: Sequence[str], groups: list[list[int]], documents: Seque
     vocab = np.array(cv.get_feature_names_out())
     binm = m.copy()
     binm.data[:] = 1
-    rows = []
-    for g in groups:
-        rows.append(np.asarray(m[g].sum(axis=0)).ravel())
-    cls = np.vstack(rows).astype(np.float64)
-    total = cls.sum(axis=0)
+    from scipy import sparse
+
+    # groups x vocabulary, sparse: a dense one is gigabytes for hundreds of themes
+    gi_rows = np.concatenate([np.full(len(g), k) for k, g in enumerate(groups)])
+    gi_cols = np.concatenate([np.asarray(g, dtype=np.int64) for g in groups])
+    ind = sparse.csr_matrix((np.ones(len(gi_rows)), (gi_rows, gi_cols)), shape=(len(groups), m.shape[0]))
+    cls = (ind @ m).tocsr().astype(np.float64)
     # also count words outside every group, so the idf reflects the whole library
     overall = np.asarray(m.sum(axis=0)).ravel().astype(np.float64)
-    avg = max(cls.sum(axis=1).mean(), 1.0)
+    avg = max(float(cls.sum(axis=1).mean()), 1.0)
     idf = np.log1p(avg / np.maximum(overall, 1.0))
     weight = np.ones(len(vocab))
     for i, term in enumerate(vocab):
@@ -272,9 +275,9 @@ def label_themes(texts: Sequence[str], groups: list[list[int]], documents: Seque
         if len(words) > 1 and weight[i] >= 0.4:
             weight[i] *= 1.5  # keyphrases read better than lone words
     out = []
-    del total
     for gi, g in enumerate(groups):
-        tf = cls[gi] / max(cls[gi].sum(), 1.0)
+        row = cls[gi].toarray().ravel()
+        tf = row / max(row.sum(), 1.0)
         score = tf * idf * weight
         gdocs = [docs[i] for i in g]
         ndocs = len(set(gdocs))
