@@ -135,13 +135,15 @@ def _documents(lib: Library, ids) -> dict[int, dict]:
     return out
 
 
-def _org_key(name: str) -> str:
+def _org_name(name: str) -> str | None:
+    """The canonical display name of an organisation ("Chief Executive, NHS England" and
+    "NHS England & NHS Improvement" are both "NHS England"); None for a bare job title."""
     try:
         from corpus.orgs import normalise_org
-        key = normalise_org(name)
-        return key[0] if isinstance(key, tuple) else str(key)
-    except Exception:  # noqa: BLE001 - normalisation is an improvement, not a requirement
-        return " ".join(name.lower().split())
+    except ImportError:
+        return " ".join(name.split()) or None
+    org = normalise_org(name)
+    return org.name if org.key else None
 
 
 def _responded(lib: Library, doc_ids) -> set[int]:
@@ -191,7 +193,7 @@ def _facet_values(h: Hit, doc: dict, statuses: dict, themes: dict, responded: se
         "type": [doc["type"]],
         "year": [doc["date"][:4]] if doc.get("date") else [],
         "area": [meta["area"]] if meta.get("area") else [],
-        "recipient": sorted({_org_key(r) for r in meta.get("recipients") or [] if r}),
+        "recipient": sorted({n for n in map(_org_name, meta.get("recipients") or []) if n}),
         "theme": [str(themes[h.finding_id]["id"])] if h.finding_id in themes else [],
         "status": sorted(statuses.get(h.finding_id, set())) if h.finding_id else [],
         "has_response": ["yes" if doc["id"] in responded else "no"],
@@ -209,7 +211,7 @@ def _passes(values: dict, doc: dict, filters: dict) -> bool:
             if not doc.get("date") or doc["date"] > want:
                 return False
         elif key == "recipient":
-            if _org_key(want) not in values["recipient"]:
+            if _org_name(want) not in values["recipient"]:
                 return False
         elif key == "has_response":
             if values["has_response"] != [("yes" if str(want).lower() in ("1", "true", "yes") else "no")]:

@@ -61,3 +61,22 @@ def test_search_page_shows_facets_and_actions(client):
     html = client.get("/search?q=MARAC+minuted").get_data(as_text=True)
     assert 'class="facets"' in html and 'class="actions"' in html
     assert client.get("/search.json?q=x&date_from=notadate").status_code == 400
+
+
+def test_recipient_facet_merges_spellings_and_filters(library, tmp_path):
+    from index.ingest import ingest
+
+    d = tmp_path / "r"
+    d.mkdir()
+    for i, to in enumerate(["The Chief Executive, NHS England", "NHS England & NHS Improvement", "Chief Executive"]):
+        (d / f"r{i}.txt").write_text(
+            "REGULATION 28 REPORT TO PREVENT FUTURE DEATHS\n\nTHIS REPORT IS BEING SENT TO:\n\n"
+            f"1. {to}\n\nCORONER\n\nI am the coroner.\n\nCORONER'S CONCERNS\n\n"
+            f"1. The discharge letter never reached the GP in case {i}.\n\nDate: 1 May 2022\n")
+    ingest(library, [d])
+    data = run_search(library, "discharge letter never reached the GP", k=10)
+    facet = {f["value"]: f["count"] for f in data["facets"]["recipient"]}
+    assert list(facet) == ["NHS England"] and facet["NHS England"] >= 2
+    hits = run_search(library, "discharge letter never reached the GP", k=10,
+                      filters={"recipient": "Chief Executive, NHS England"})["results"]
+    assert hits and all("NHS England" in " ".join(h["document"]["recipients"]) for h in hits)
