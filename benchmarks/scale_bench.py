@@ -1,0 +1,344 @@
+"""Benchmark (not a test): query latency, memory and ANN recall at 10k, 100k and 1M passages.
+
+    /tmp/venvtest/bin/python benchmarks/scale_bench.py --seed LIBRARY [--sizes 10000,100000,1000000]
+        [--work DIR] [--queries 100] [--http-requests 100] [--json OUT] [--keep]
+
+A library of N passages is made from the real passages of ``--seed`` (any library built
+with the real model): each seed document and its passages are copied with distinct ids
+until there are N passages, the text unchanged (so FTS5 sees real term statistics, each
+term N/seed times as often) and each vector a perturbed copy of a real one:
+``normalise(0.8 x_i + 0.2 x_j + e)`` with x_j another real passage and e Gaussian noise
+(norm ~0.25), so copies stay in the real embedding cone but do not collapse onto each
+other (which would make the ANN graph and its recall unrealistic). Rows are written with
+the same SQL as index/ingest.py; nothing is re-embedded. Each size runs in its own
+process so its memory is its own.
+
+Per size it prints: the FAISS index kind chosen by index/vectors.py and its build time;
+recall@10 of that index against exact search (real queries, and held-out perturbed
+passage vectors); in-process latency p50/p95 of search() in hybrid, dense and keyword
+mode (query encoding with the real model included) and of the parts (encode, FAISS,
+FTS5); the same over HTTP against ``precedent serve`` started on a free port; and the
+resident memory (RSS) of the bench process and of the server."""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUERIES = [
+    "information shared at a MARAC meeting was not minuted",
+    "risk assessment not completed before discharge",
+    "no information sharing between prison and mental health services on release",
+    "staff were not trained in the use of the ligature cutter",
+    "delay in ambulance response",
+    "GP was not told of the hospital discharge",
+    "MAPPA level 2 management of a sex offender",
+    "observations not carried out on a patient in police custody",
+    "lack of professional curiosity by social workers",
+    "domestic abuse DASH risk checklist not completed",
+    "CAMHS waiting list for a child at risk of suicide",
+    "falls risk assessment in a care home",
+    "missed opportunity to safeguard a vulnerable adult",
+    "medication errors in prison healthcare",
+    "agencies worked in silos",
+    "family were not involved in care planning",
+    "carers not told about the risk of self harm",
+    "crisis team did not follow up after missed appointment",
+    "ligature points on the ward",
+    "overdose of prescribed medication",
+    "no bed available in a mental health unit",
+    "communication between the trust and the family",
+    "suicide",
+    "discharge",
+    "waiting times",
+]
+
+
+def rss_mb(pid: int | str = "self") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def peak_rss_mb(pid: int | str = "self") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    if not xs:
+        return float("nan")
+    i = min(len(xs) - 1, max(0, int(round(p / 100 * (len(xs) - 1)))))
+    return xs[i]
+
+
+def ms_summary(xs: list[float]) -> dict:
+    return {"p50_ms": round(pct(xs, 50) * 1000, 2), "p95_ms": round(pct(xs, 95) * 1000, 2),
+            "mean_ms": round(statistics.fmean(xs) * 1000, 2) if xs else None, "n": len(xs)}
+
+
+# ----------------------------------------------------------------------------- building
+def load_seed(seed: Path):
+    from index.store import Store
+
+    store = Store(seed / "precedent.sqlite")
+    c = store.conn
+    docs = [dict(r) for r in c.execute(
+        "SELECT id, content_hash, title, type, date, reference, source, blocks, meta FROM documents ORDER BY id")]
+    passages = [dict(r) for r in c.execute(
+        "SELECT p.id, p.document_id, p.seq, p.text, p.section, p.page, p.start, p.end, p.text_hash, v.vector"
+        " FROM passages p JOIN vectors v ON v.text_hash = p.text_hash ORDER BY p.id")]
+    store.close()
+    vecs = np.vstack([np.frombuffer(p.pop("vector"), dtype=np.float32) for p in passages])
+    by_doc: dict[int, list[int]] = {}
+    for i, p in enumerate(passages):
+        by_doc.setdefault(p["document_id"], []).append(i)
+    return docs, passages, vecs, by_doc
+
+
+def perturb(vecs: np.ndarray, idx: np.ndarray, rng: np.random.Generator, noise: float = 0.25) -> np.ndarray:
+    other = rng.integers(0, len(vecs), size=len(idx))
+    v = 0.8 * vecs[idx] + 0.2 * vecs[other] + rng.normal(0, noise / np.sqrt(vecs.shape[1]), (len(idx), vecs.shape[1]))
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    return v.astype(np.float32)
+
+
+def build_library(directory: Path, seed: Path, n: int, rng: np.random.Generator) -> dict:
+    """Write a library of ``n`` passages copied from the seed straight into SQLite."""
+    from index.store import Store
+
+    docs, passages, vecs, by_doc = load_seed(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copy(seed / "library.json", directory / "library.json")
+    store = Store(directory / "precedent.sqlite")
+    c = store.conn
+    c.execute("PRAGMA synchronous=OFF")
+    t0 = time.perf_counter()
+    written = 0
+    copy = 0
+    while written < n:
+        with store.transaction() as tx:
+            for d in docs:
+                if written >= n:
+                    break
+                rows = by_doc.get(d["id"], [])[: n - written]
+                if not rows:
+                    continue
+                cur = tx.execute(
+                    "INSERT INTO documents(content_hash, title, type, date, reference, source, text, blocks, meta)"
+                    " VALUES (?,?,?,?,?,?,?,?,?)",
+                    (f"{d['content_hash']}:{copy}", d["title"] if copy == 0 else f"{d['title']} [copy {copy}]",
+                     d["type"], d["date"], d["reference"], f"{d['source']}#copy={copy}", "", d["blocks"], d["meta"]),
+                )
+                doc_id = cur.lastrowid
+                new = perturb(vecs, np.array(rows), rng) if copy else vecs[rows]
+                tx.executemany(
+                    "INSERT OR IGNORE INTO vectors(text_hash, vector) VALUES (?, ?)",
+                    [(f"{passages[i]['text_hash']}:{copy}", new[j].tobytes()) for j, i in enumerate(rows)],
+                )
+                tx.executemany(
+                    "INSERT INTO passages(document_id, seq, text, section, page, start, end, text_hash)"
+                    " VALUES (?,?,?,?,?,?,?,?)",
+                    [(doc_id, passages[i]["seq"], passages[i]["text"], passages[i]["section"], passages[i]["page"],
+                      passages[i]["start"], passages[i]["end"], f"{passages[i]['text_hash']}:{copy}") for i in rows],
+                )
+                written += len(rows)
+        copy += 1
+    store.close()
+    size = sum(p.stat().st_size for p in directory.iterdir() if p.is_file())
+    return {"passages": written, "seed_passages": len(passages), "copies": copy,
+            "write_seconds": round(time.perf_counter() - t0, 1), "sqlite_mb": round(size / 2**20)}
+
+
+# ----------------------------------------------------------------------------- measuring
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_bench(directory: Path, queries: list[str], requests: int) -> dict:
+    port = free_port()
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    log = open(directory / "serve.log", "w")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "precedent.py"), "serve", "--host", "127.0.0.1",
+                             "--port", str(port), "--library", str(directory)],
+                            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(ROOT))
+    try:
+        deadline = time.time() + 900
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited ({proc.returncode}); see {directory / 'serve.log'}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                conn.request("GET", "/search.json?q=warm+up")
+                r = conn.getresponse()
+                r.read()
+                break  # answering (a failing search is counted below, not waited out)
+            except OSError:
+                pass
+            if time.time() > deadline:
+                raise RuntimeError("server did not answer within 900 s")
+            time.sleep(0.5)
+        ready = time.perf_counter() - t0
+        times, failed = [], {}
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for i in range(requests):
+            q = urllib.parse.quote_plus(queries[i % len(queries)])
+            t = time.perf_counter()
+            conn.request("GET", f"/search.json?q={q}&k=10")
+            r = conn.getresponse()
+            body = r.read()
+            if r.status == 200 and b'"results"' in body:
+                times.append(time.perf_counter() - t)
+            else:
+                failed[r.status] = failed.get(r.status, 0) + 1
+        out = {"startup_s": round(ready, 1), **ms_summary(times), "server_rss_mb": round(rss_mb(proc.pid)),
+               "server_peak_rss_mb": round(peak_rss_mb(proc.pid))}
+        if failed:
+            out["failed"] = {str(k): v for k, v in failed.items()}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+    return out
+
+
+def recall_at_10(lib, queries: np.ndarray) -> float:
+    import faiss
+
+    ids, vecs = lib.store.vectors_for("passages", 0)
+    exact = faiss.IndexFlatIP(vecs.shape[1])
+    exact.add(vecs)
+    del vecs
+    _, truth = exact.search(queries, 10)
+    hits = 0
+    for q, t in zip(queries, truth):
+        got = {i for i, _ in lib.passages.search(q, 10)}
+        hits += len(got & set(ids[t].tolist()))
+    return hits / (10 * len(queries))
+
+
+def run_size(n: int, args) -> dict:
+    from index.library import open_library
+    from search.engine import dense_passages, keyword_passages, search
+
+    rng = np.random.default_rng(n)
+    directory = Path(args.work) / f"lib-{n}"
+    if directory.exists() and not args.reuse:
+        shutil.rmtree(directory)
+    out: dict = {"size": n}
+    if not (directory / "precedent.sqlite").exists():
+        out["build"] = build_library(directory, Path(args.seed), n, rng)
+    t0 = time.perf_counter()
+    lib = open_library(directory)  # syncs (builds) and saves the FAISS index
+    out["open_s"] = round(time.perf_counter() - t0, 1)
+    desc = lib.passages.describe()
+    out["index"] = {"kind": desc["kind"], "params": desc["params"], "count": desc["count"],
+                    "build_s": desc["build_seconds"]}
+    out["rss_after_open_mb"] = round(rss_mb())
+    lib.embedder  # load the model before timing
+    queries = [QUERIES[i % len(QUERIES)] for i in range(args.queries)]
+    for q in QUERIES[:3]:
+        search(lib, q)  # warm caches
+    out["loadavg_before"] = [round(x, 1) for x in os.getloadavg()]  # the machine is shared: say how busy
+    lat: dict[str, list[float]] = {"hybrid": [], "dense": [], "keyword": [], "encode": [], "faiss": [], "fts5": []}
+    for q in queries:
+        for mode in ("hybrid", "dense", "keyword"):
+            t = time.perf_counter()
+            search(lib, q, k=10, mode=mode)
+            lat[mode].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        vec = lib.embedder.encode([q])[0]
+        lat["encode"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        lib.passages.search(vec, 50)
+        lat["faiss"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        keyword_passages(lib, q, 50)
+        lat["fts5"].append(time.perf_counter() - t)
+    out["in_process"] = {k: ms_summary(v) for k, v in lat.items()}
+    out["loadavg_after"] = [round(x, 1) for x in os.getloadavg()]
+    # recall of the chosen index against exact search
+    qvecs = lib.embedder.encode(QUERIES)
+    _, _, seed_vecs, _ = load_seed(Path(args.seed))
+    held = perturb(seed_vecs, rng.integers(0, len(seed_vecs), 200), rng)
+    out["recall@10"] = {"real_queries": round(recall_at_10(lib, qvecs), 4),
+                        "perturbed_passages": round(recall_at_10(lib, held), 4)}
+    out["rss_mb"] = round(rss_mb())
+    out["peak_rss_mb"] = round(peak_rss_mb())
+    lib.close()
+    if args.http_requests:
+        out["http"] = http_bench(directory, QUERIES, args.http_requests)
+    if not args.keep:
+        shutil.rmtree(directory, ignore_errors=True)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seed", default=str(ROOT / "library"), help="library of real passages to copy (real model)")
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--work", default="/tmp/precedent-scale")
+    ap.add_argument("--queries", type=int, default=100, help="timed queries per mode (in-process)")
+    ap.add_argument("--http-requests", type=int, default=100)
+    ap.add_argument("--json", default=None, help="also write the results to this file")
+    ap.add_argument("--keep", action="store_true", help="keep the built libraries")
+    ap.add_argument("--reuse", action="store_true", help="reuse a library kept by an earlier run")
+    ap.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(run_size(args.one, args)))
+        return
+    results = []
+    for n in [int(s) for s in args.sizes.split(",") if s.strip()]:
+        cmd = [sys.executable, __file__, "--one", str(n), "--seed", args.seed, "--work", args.work,
+               "--queries", str(args.queries), "--http-requests", str(args.http_requests)]
+        cmd += ["--keep"] if args.keep else []
+        cmd += ["--reuse"] if args.reuse else []
+        print(f"--- {n} passages", file=sys.stderr, flush=True)
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
+        if p.returncode:
+            print(f"size {n} failed (exit {p.returncode})", file=sys.stderr)
+            continue
+        r = json.loads(p.stdout.strip().splitlines()[-1])
+        results.append(r)
+        print(json.dumps(r, indent=1), file=sys.stderr, flush=True)
+    print(f"\n{'passages':>9} {'index':<10} {'build s':>8} {'R@10':>6} {'hyb p50':>8} {'hyb p95':>8}"
+          f" {'kw p95':>7} {'dense p95':>9} {'http p50':>8} {'http p95':>8} {'RSS MB':>7} {'srv MB':>7}")
+    for r in results:
+        ip, h = r["in_process"], r.get("http", {})
+        print(f"{r['size']:>9} {('hnsw' if 'HNSW' in r['index']['kind'] else 'flat'):<10} {r['index']['build_s']:>8}"
+              f" {r['recall@10']['real_queries']:>6} {ip['hybrid']['p50_ms']:>8} {ip['hybrid']['p95_ms']:>8}"
+              f" {ip['keyword']['p95_ms']:>7} {ip['dense']['p95_ms']:>9} {h.get('p50_ms', '-'):>8}"
+              f" {h.get('p95_ms', '-'):>8} {r['rss_mb']:>7} {h.get('server_rss_mb', '-'):>7}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
