@@ -262,6 +262,11 @@ def run_size(n: int, args) -> dict:
                     "build_s": desc["build_seconds"]}
     out["rss_after_open_mb"] = round(rss_mb())
     lib.embedder  # load the model before timing
+    if args.torch_threads:  # one intra-op thread is far steadier for single queries on a busy machine
+        import torch
+
+        torch.set_num_threads(args.torch_threads)
+    out["torch_threads"] = args.torch_threads or "default"
     queries = [QUERIES[i % len(QUERIES)] for i in range(args.queries)]
     for q in QUERIES[:3]:
         search(lib, q)  # warm caches
@@ -309,6 +314,8 @@ def main() -> None:
     ap.add_argument("--json", default=None, help="also write the results to this file")
     ap.add_argument("--keep", action="store_true", help="keep the built libraries")
     ap.add_argument("--reuse", action="store_true", help="reuse a library kept by an earlier run")
+    ap.add_argument("--torch-threads", type=int, default=0,
+                    help="torch intra-op threads for the in-process timings (0: the library's default)")
     ap.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
@@ -318,6 +325,7 @@ def main() -> None:
     for n in [int(s) for s in args.sizes.split(",") if s.strip()]:
         cmd = [sys.executable, __file__, "--one", str(n), "--seed", args.seed, "--work", args.work,
                "--queries", str(args.queries), "--http-requests", str(args.http_requests)]
+        cmd += ["--torch-threads", str(args.torch_threads)]
         cmd += ["--keep"] if args.keep else []
         cmd += ["--reuse"] if args.reuse else []
         print(f"--- {n} passages", file=sys.stderr, flush=True)
