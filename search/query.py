@@ -15,7 +15,7 @@ import numpy as np
 
 from index.library import Library
 
-from .engine import dense_passages, fuse, keyword_passages
+from .engine import fuse, keyword_passages
 from .text import fts_query, highlight_spans, phrases
 
 FILTER_KEYS = ("type", "date_from", "date_to", "area", "recipient", "theme", "status", "has_response")
@@ -41,10 +41,6 @@ def _in(ids) -> str:
     return ",".join("?" * len(ids))
 
 
-def dense_findings(lib: Library, query: str, n: int) -> list[tuple[int, float]]:
-    return lib.findings.search(lib.embedder.encode([query])[0], n)
-
-
 def keyword_findings(lib: Library, query: str, n: int) -> list[tuple[int, float]]:
     expr = fts_query(query)
     if not expr:
@@ -61,9 +57,10 @@ def keyword_findings(lib: Library, query: str, n: int) -> list[tuple[int, float]
 def _retrieve(lib: Library, query: str, mode: str, pool: int) -> tuple[list, list]:
     """(passage ranking, finding ranking), each fused over dense and keyword."""
     want_dense, want_kw = mode in ("hybrid", "dense"), mode in ("hybrid", "keyword")
-    p_dense = dense_passages(lib, query, pool) if want_dense else []
+    vec = lib.embedder.encode([query])[0] if want_dense else None  # encoded once, searched twice
+    p_dense = lib.passages.search(vec, pool) if want_dense else []
     p_kw = keyword_passages(lib, query, pool) if want_kw else []
-    f_dense = dense_findings(lib, query, pool) if want_dense and lib.findings.ntotal else []
+    f_dense = lib.findings.search(vec, pool) if want_dense else []
     f_kw = keyword_findings(lib, query, pool) if want_kw else []
     if phrases(query):  # quoted phrases are required
         p_ok, f_ok = {i for i, _ in p_kw}, {i for i, _ in f_kw}
