@@ -494,14 +494,19 @@ def _theme_edit(fn, *args):
 
 
 @themes.command("rebuild")
+@click.option("--if-missing", is_flag=True, help="Only when the library has no themes yet.")
 @library_option
 @json_option
 @click.pass_context
-def themes_rebuild(ctx, library_path, as_json):
+def themes_rebuild(ctx, if_missing, library_path, as_json):
     """Re-cluster every finding (ids and people's edits are kept)."""
-    from index.themes_store import rebuild_themes
+    from index.themes_store import list_themes, rebuild_themes
 
-    out = rebuild_themes(_theme_lib(ctx, library_path))
+    lib = _theme_lib(ctx, library_path)
+    if if_missing and list_themes(lib, level=1)["themes"]:
+        click.echo("themes already built (new findings join them at ingest)")
+        return
+    out = rebuild_themes(lib)
     if as_json:
         _print_json(out)
     else:

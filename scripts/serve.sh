@@ -12,4 +12,5 @@ if [ "$#" -gt 0 ]; then
   # a non-zero exit here only means some files were unreadable; they are listed above
   .venv/bin/precedent ingest "$@" || echo "(some inputs could not be read; see the list above)" >&2
 fi
+.venv/bin/precedent themes rebuild --if-missing
 exec .venv/bin/precedent serve --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}"

@@ -61,5 +61,7 @@ def test_themes_cli(themed, runner):
     assert r.exit_code == 0, r.output
     again = json.loads(runner.invoke(cli, ["themes", "--json", "--library", lib]).stdout)
     assert any(t["label"] == "Custom name" for t in again["themes"])  # the edit survived the rebuild
+    r = runner.invoke(cli, ["themes", "rebuild", "--if-missing", "--library", lib])
+    assert r.exit_code == 0 and "already built" in r.output
     r = runner.invoke(cli, ["themes", "show", "424242", "--library", lib])
     assert r.exit_code != 0 and "no theme" in r.output
