@@ -500,10 +500,10 @@ def _theme_edit(fn, *args):
 @click.pass_context
 def themes_rebuild(ctx, if_missing, library_path, as_json):
     """Re-cluster every finding (ids and people's edits are kept)."""
-    from index.themes_store import list_themes, rebuild_themes
+    from index.themes_store import has_themes, rebuild_themes
 
     lib = _theme_lib(ctx, library_path)
-    if if_missing and list_themes(lib, level=1)["themes"]:
+    if if_missing and has_themes(lib):
         click.echo("themes already built (new findings join them at ingest)")
         return
     out = rebuild_themes(lib)

@@ -275,12 +275,9 @@ def _after_ingest(lib: Library, new_ids: list[int], report: IngestReport) -> Non
     if not new_ids:
         return
     try:  # new findings join existing themes now; the rest wait for `themes rebuild`
-        from .themes_store import assign_new_findings
+        from .themes_store import assign_new_findings, has_themes
 
-        has_themes = lib.store.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE name='themes'").fetchone() and \
-            lib.store.conn.execute("SELECT 1 FROM themes LIMIT 1").fetchone()
-        if has_themes:
+        if has_themes(lib):
             q = f"SELECT id FROM findings WHERE document_id IN ({','.join('?' * len(new_ids))})"
             assign_new_findings(lib, [r[0] for r in lib.store.conn.execute(q, new_ids)])
     except Exception as e:  # noqa: BLE001

@@ -708,3 +708,11 @@ def split_theme(lib, theme_id: int, k: int = 2) -> dict:
     ts = _log_and_apply(lib, "split", t.id, {"k": k, "parts": parts, "level": 2},
                         {"theme": sorted(t.members), "parts": [[] for _ in parts]})
     return {"themes": [get_theme(lib, p) for p in parts]}
+
+
+def has_themes(lib) -> bool:
+    """Whether any theme has been built (without listing them)."""
+    c = lib.store.conn
+    if not c.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='themes'").fetchone():
+        return False
+    return c.execute("SELECT 1 FROM themes LIMIT 1").fetchone() is not None

@@ -70,7 +70,11 @@ def test_search_in_headless_chromium(server, tmp_path):
         assert "MARAC" in results[0].text
         assert driver.find_elements(By.CSS_SELECTOR, "#results mark")
         driver.save_screenshot(str(tmp_path / "search.png"))
-        results[0].find_element(By.CSS_SELECTOR, "h3 a").click()
+        driver.find_element(By.CSS_SELECTOR, "#results .docgroup h3 a").click()
+        WebDriverWait(driver, 20).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".findings .row")))
+        driver.back()
+        WebDriverWait(driver, 20).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#results .result")))
+        driver.find_element(By.LINK_TEXT, "in place").click()
         WebDriverWait(driver, 20).until(EC.presence_of_element_located((By.CSS_SELECTOR, "mark.current")))
     finally:
         driver.quit()
