@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,7 @@ from .engine import fuse, keyword_passages
 from .text import fts_query, highlight_spans, phrases
 
 FILTER_KEYS = ("type", "date_from", "date_to", "area", "recipient", "theme", "status", "has_response")
-PER_DOCUMENT = 2  # hits one document may hold in a page of results
+PER_DOCUMENT = 3  # hits one document may hold in a page of results
 DUPLICATE_COSINE = 0.95
 WARN_HITS = 5  # top hits that get "warned before" (earlier similar concerns to the same organisation)
 
@@ -96,23 +97,23 @@ def _hits(lib: Library, passages: list, findings: list) -> list[Hit]:
             cur.passage_id = h.passage_id
         cur.score += 1.0 / (61 + rank)
 
-    f_rank = {fid: r for r, (fid, _) in enumerate(findings)}
     seen_keys: set = set()
     for rank, (pid, _) in enumerate(passages):
         p = prow.get(pid)
         if p is None:
             continue
-        # a passage holding several findings credits the one the finding ranking prefers
-        best, pref = None, (float("-inf"), 0)
+        # a passage credits every finding it mostly holds (or that mostly holds it)
+        owners = []
         for f in spans.get(p["document_id"], []):
             o = min(p["end"], f["end"] or 0) - max(p["start"], f["start"])
-            if o > 0 and (-f_rank.get(f["id"], 10**9), o) > pref:
-                best, pref = f["id"], (-f_rank.get(f["id"], 10**9), o)
-        h = Hit(p["document_id"], best, pid)
-        if h.key in seen_keys:  # a finding counts once per list, at its best rank
-            continue
-        seen_keys.add(h.key)
-        add(h, rank)
+            if o > 0 and o >= 0.5 * min(p["end"] - p["start"], (f["end"] or 0) - f["start"]):
+                owners.append(f["id"])
+        for fid in owners or [None]:
+            h = Hit(p["document_id"], fid, pid)
+            if h.key in seen_keys:  # a finding counts once per list, at its best rank
+                continue
+            seen_keys.add(h.key)
+            add(h, rank)
     for rank, (fid, _) in enumerate(findings):
         f = frow.get(fid)
         if f is not None:
@@ -132,6 +133,7 @@ def _documents(lib: Library, ids) -> dict[int, dict]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
 def _org_name(name: str) -> str | None:
     """The canonical display name of an organisation ("Chief Executive, NHS England" and
     "NHS England & NHS Improvement" are both "NHS England"); None for a bare job title."""
