@@ -266,21 +266,54 @@ def _diversify(lib: Library, hits: list[Hit], docs: dict, k: int, per_document: 
     return sorted(chosen, key=lambda h: (order[h.document_id], -h.score))
 
 
+ACTION_COLUMNS = ("a.id, a.kind, a.text, a.owner, a.due, a.due_text, a.status, a.updated, a.document_id,"
+                  " d.title AS document_title")
+ANSWER_COSINE = 0.6  # a response's concern this close to a report's concern answers it
+
+
+def _action(r) -> dict:
+    return {k: r[k] for k in ("id", "kind", "text", "owner", "due", "due_text", "status", "updated",
+                              "document_id", "document_title")}
+
+
 def finding_actions(lib: Library, finding_ids) -> dict[int, list[dict]]:
-    """Actions answering each finding, wherever they were written."""
+    """Actions answering each finding, wherever they were written: in its own document,
+    and in the responses linked to its document (matched concern to concern by meaning;
+    a free-form reply that quotes no concerns answers them all)."""
+    finding_ids = list(finding_ids)
     if not finding_ids:
         return {}
+    c = lib.store.conn
     out: dict[int, list[dict]] = {}
-    for r in lib.store.conn.execute(
-            "SELECT af.finding_id, a.id, a.kind, a.text, a.owner, a.due, a.due_text, a.status, a.updated,"
-            " a.document_id, d.title AS document_title FROM action_findings af JOIN actions a ON a.id = af.action_id"
+    for r in c.execute(
+            f"SELECT af.finding_id, {ACTION_COLUMNS} FROM action_findings af JOIN actions a ON a.id = af.action_id"
             f" JOIN documents d ON d.id = a.document_id WHERE af.finding_id IN ({_in(finding_ids)})"
-            " ORDER BY a.document_id, a.seq", list(finding_ids)):
-        out.setdefault(r["finding_id"], []).append({
-            "id": r["id"], "kind": r["kind"], "text": r["text"], "owner": r["owner"], "due": r["due"],
-            "due_text": r["due_text"], "status": r["status"], "updated": r["updated"],
-            "document_id": r["document_id"], "document_title": r["document_title"],
-        })
+            " ORDER BY a.document_id, a.seq", finding_ids):
+        out.setdefault(r["finding_id"], []).append(_action(r))
+    # findings of reports that have linked responses
+    linked = c.execute(
+        f"SELECT f.id, f.text_hash, l.response_id FROM findings f JOIN links l ON l.report_id = f.document_id"
+        f" WHERE f.id IN ({_in(finding_ids)})", finding_ids).fetchall()
+    for fid, fhash, resp_id in linked:
+        theirs = c.execute("SELECT f.id, v.vector FROM findings f JOIN vectors v ON v.text_hash = f.text_hash"
+                           " WHERE f.document_id=?", (resp_id,)).fetchall()
+        if theirs:
+            mine = c.execute("SELECT vector FROM vectors WHERE text_hash=?", (fhash,)).fetchone()
+            if mine is None:
+                continue
+            v = np.frombuffer(mine[0], dtype=np.float32)
+            sims = [(float(np.frombuffer(t[1], dtype=np.float32) @ v), t[0]) for t in theirs]
+            best, best_id = max(sims)
+            if best < ANSWER_COSINE:
+                continue
+            rows = c.execute(
+                f"SELECT {ACTION_COLUMNS} FROM action_findings af JOIN actions a ON a.id = af.action_id"
+                " JOIN documents d ON d.id = a.document_id WHERE af.finding_id=? ORDER BY a.seq", (best_id,))
+        else:
+            rows = c.execute(f"SELECT {ACTION_COLUMNS} FROM actions a JOIN documents d ON d.id = a.document_id"
+                             " WHERE a.document_id=? ORDER BY a.seq LIMIT 5", (resp_id,))
+        have = {a["id"] for a in out.get(fid, [])}
+        out.setdefault(fid, []).extend(a for a in map(_action, rows) if a["id"] not in have)
     return out
 
 
@@ -359,6 +392,17 @@ def _links(lib: Library, doc_ids) -> dict[int, list[dict]]:
     return out
 
 
+def _facet_lists(facets: dict[str, Counter], themes: dict[int, dict]) -> dict[str, list[dict]]:
+    """Facet counts, largest first; themes carry their label beside their id."""
+    labels = {str(t["id"]): t.get("label") for t in themes.values()}
+    out = {}
+    for key, cnt in facets.items():
+        if cnt:
+            out[key] = [{"value": v, "count": n} | ({"label": labels.get(v)} if key == "theme" else {})
+                        for v, n in cnt.most_common(15)]
+    return out
+
+
 def run_search(
     lib: Library,
     query: str,
@@ -395,6 +439,6 @@ def run_search(
         "mode": mode,
         "filters": filters,
         "total": len(kept),
-        "facets": {key: [{"value": v, "count": n} for v, n in cnt.most_common(15)] for key, cnt in facets.items() if cnt},
+        "facets": _facet_lists(facets, themes),
         "results": _shape(lib, chosen, docs, themes, query),
     }

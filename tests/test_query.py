@@ -80,3 +80,28 @@ def test_recipient_facet_merges_spellings_and_filters(library, tmp_path):
     hits = run_search(library, "discharge letter never reached the GP", k=10,
                       filters={"recipient": "Chief Executive, NHS England"})["results"]
     assert hits and all("NHS England" in " ".join(h["document"]["recipients"]) for h in hits)
+
+
+def test_report_concern_shows_the_linked_responses_actions(library, tmp_path):
+    from index.ingest import ingest
+
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "report.txt").write_text(
+        "REGULATION 28 REPORT TO PREVENT FUTURE DEATHS\n\nTHIS REPORT IS BEING SENT TO:\n\n1. Westshire Police\n\n"
+        "CORONER\n\nI am Jane Doe, Senior Coroner.\n\nINVESTIGATION and INQUEST\n\nOn 1 March 2023 I commenced an "
+        "investigation into the death of John Quentin Example.\n\nCORONER'S CONCERNS\n\nThe MATTERS OF CONCERN are:\n\n"
+        "1. Call handlers did not grade the emergency call about the domestic abuse victim as urgent.\n\n"
+        "Date: 10 January 2024\n")
+    (d / "reply.txt").write_text(
+        "Dear Mrs Doe,\n\nRegulation 28 Report to Prevent Future Deaths dated 10 January 2024 following the inquest "
+        "into the death of Mr John Quentin Example.\n\nConcern: Call handlers did not grade the emergency call about "
+        "the domestic abuse victim as urgent.\n\nResponse: We have retrained all call handlers and we will audit "
+        "call grading monthly from April 2024.\n\nYours sincerely\n\nChief Constable, Westshire Police\n")
+    ingest(library, [d])
+    assert library.store.count("links") == 1
+    hits = run_search(library, "emergency call not graded urgent", k=10)["results"]
+    report_hit = next(h for h in hits if h["document"]["type"] == "pfd_report" and h["finding"])
+    assert report_hit["actions"], report_hit
+    assert report_hit["actions"][0]["document_id"] != report_hit["document"]["id"]
+    assert "retrained" in report_hit["actions"][0]["text"]
