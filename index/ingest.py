@@ -257,6 +257,10 @@ def ingest(
             c.execute("INSERT OR REPLACE INTO files(sha256, path, documents) VALUES (?,?,?)",
                       (fh, str(path), len(result.documents)))
     lib.save_indexes()
+    if new_ids:
+        from .termstats import refresh_if_needed
+
+        refresh_if_needed(lib.store)
     _after_ingest(lib, new_ids, report)
     report.seconds = time.perf_counter() - t0
     return report

@@ -27,7 +27,11 @@ def dense_passages(lib: Library, query: str, n: int) -> list[tuple[int, float]]:
 
 
 def keyword_passages(lib: Library, query: str, n: int) -> list[tuple[int, float]]:
-    expr = fts_query(query)
+    from index.termstats import common_terms
+
+    # in a large library, words in more than 2% of passages are left out of the MATCH
+    # (they cost most and rank least); the coordination step below still counts them
+    expr = fts_query(query, skip=common_terms(lib.store, terms(PHRASE.sub(" ", query))))
     if not expr:
         return []
     conn = lib.store.conn

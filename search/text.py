@@ -36,11 +36,11 @@ def _fts_quote(s: str) -> str:
     return '"' + s.replace('"', '""') + '"'
 
 
-def fts_query(query: str) -> str | None:
+def fts_query(query: str, skip: set[str] | frozenset = frozenset()) -> str | None:
     """An FTS5 MATCH expression: quoted phrases must all match; other words are ORed
-    (BM25 rewards documents that contain more of them)."""
+    (BM25 rewards documents that contain more of them), leaving out ``skip``."""
     must = [_fts_quote(p) for p in phrases(query)]
-    rest = terms(PHRASE.sub(" ", query))
+    rest = [t for t in terms(PHRASE.sub(" ", query)) if t not in skip]
     any_of = " OR ".join(_fts_quote(t) for t in rest)
     if must:  # quoted phrases are required; other words only re-rank within them
         return " AND ".join(must)
