@@ -554,7 +554,7 @@ def _theme_dicts(lib, only: set[int] | None = None, level: int | None = None, de
         action_rows = {a[1]: a for m in ms for a in acts.get(m[1], [])}
         d = {
             "id": r[0],
-            "label": r[3],
+            "label": r[3] or _fallback_label(r[0], [m[6] for m in ex]),
             "parent": r[2],
             "size": len(ms),
             "documents": len(docs),
@@ -587,6 +587,15 @@ def _theme_dicts(lib, only: set[int] | None = None, level: int | None = None, de
         out.append(d)
     out.sort(key=lambda d: (d["level"], -d["size"], d["id"]))
     return out
+
+
+def _fallback_label(theme_id: int, exemplar_texts: list[str]) -> str:
+    """When no keyphrase stands out, the opening words of the most central finding."""
+    for t in exemplar_texts:
+        words = re.sub(r"\s+", " ", t or "").strip().split(" ")
+        if len(words) >= 3:
+            return " ".join(words[:8]).rstrip(",.;:") + ("…" if len(words) > 8 else "")
+    return f"Theme {theme_id}"
 
 
 def _excerpt(t: str, n: int = 300) -> str:
@@ -631,7 +640,7 @@ def themes_of_findings(lib, finding_ids: Iterable[int]) -> dict[int, dict]:
                     "JOIN findings f ON f.id=tm.finding_id JOIN documents d ON d.id=f.document_id "
                     "WHERE tm.theme_id=?", (r[1],)).fetchone()
                 y = _year(s[2])
-                cache[r[1]] = {"id": r[1], "label": r[2], "documents": s[1], "since": int(y) if y else None,
+                cache[r[1]] = {"id": r[1], "label": r[2] or f"Theme {r[1]}", "documents": s[1], "since": int(y) if y else None,
                                "parent": r[3], "size": s[0]}
             out[r[0]] = cache[r[1]]
     return out
