@@ -11,7 +11,7 @@ fi
 if ! .venv/bin/python -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '2.13.0')" 2>/dev/null; then
   echo "installing torch 2.13.0 (CPU) …" >&2
   .venv/bin/python -m pip install -q torch==2.13.0 2>&1 | grep -v "^WARNING: Location" >&2 || true
-  .venv/bin/python -c "import torch" || { echo "torch 2.13.0 failed to install" >&2; exit 1; }
+  .venv/bin/python -c "import importlib.util as u, sys; sys.exit(u.find_spec('torch') is None)" || { echo "torch 2.13.0 failed to install" >&2; exit 1; }
 fi
 echo "installing Precedent and its dependencies …" >&2
 if ! .venv/bin/python -m pip install -q -c constraints.txt -e ".[test]" > .venv/install.log 2>&1; then
