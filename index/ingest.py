@@ -20,6 +20,7 @@ from corpus.records import Document, Extraction, ReadError
 from corpus import readers
 from corpus.spreadsheet import read_mapped_table
 
+from . import acronyms
 from .library import Library
 from .store import dumps
 
@@ -174,6 +175,7 @@ def _insert_document(c, p: _Prepared, report: IngestReport) -> int:
             "INSERT OR IGNORE INTO action_findings(action_id, finding_id) VALUES (?, ?)",
             [(ac.lastrowid, finding_ids[k]) for k in a.finding_indexes if k in finding_ids],
         )
+    acronyms.record(c, d.text)
     report.added.append({"id": doc_id, "title": d.title, "source": d.source})
     report.passages += len(p.chunks)
     report.findings += len(x.findings)

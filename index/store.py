@@ -134,6 +134,14 @@ CREATE TABLE IF NOT EXISTS files (
     ingested_at TEXT NOT NULL DEFAULT (datetime('now'))
 );
 
+-- acronyms the documents define ("Multi-Agency Risk Assessment Conference (MARAC)"), counted
+CREATE TABLE IF NOT EXISTS acronyms (
+    acronym TEXT NOT NULL,
+    expansion TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (acronym, expansion)
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL

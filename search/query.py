@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from index.acronyms import expand
 from index.library import Library
 
 from .engine import fuse, keyword_passages
@@ -58,7 +59,9 @@ def keyword_findings(lib: Library, query: str, n: int) -> list[tuple[int, float]
 def _retrieve(lib: Library, query: str, mode: str, pool: int) -> tuple[list, list]:
     """(passage ranking, finding ranking), each fused over dense and keyword."""
     want_dense, want_kw = mode in ("hybrid", "dense"), mode in ("hybrid", "keyword")
-    vec = lib.embedder.encode([query])[0] if want_dense else None  # encoded once, searched twice
+    # the model reads the query with the library's own expansions of its acronyms
+    dense_text = expand(lib.store, query) if want_dense else query
+    vec = lib.embedder.encode([dense_text])[0] if want_dense else None  # encoded once, searched twice
     p_dense = lib.passages.search(vec, pool) if want_dense else []
     p_kw = keyword_passages(lib, query, pool) if want_kw else []
     f_dense = lib.findings.search(vec, pool) if want_dense else []
