@@ -40,22 +40,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-QUERIES = [
-    "information shared at a MARAC meeting was not minuted",
-    "risk assessment not completed before discharge",
-    "no information sharing between prison and mental health services on release",
-    "staff were not trained in the use of the ligature cutter",
-    "delay in ambulance response",
-    "GP was not told of the hospital discharge",
-    "MAPPA level 2 management of a sex offender",
-    "observations not carried out on a patient in police custody",
-    "lack of professional curiosity by social workers",
-    "domestic abuse DASH risk checklist not completed",
-    "CAMHS waiting list for a child at risk of suicide",
-    "falls risk assessment in a care home",
-    "missed opportunity to safeguard a vulnerable adult",
-    "medication errors in prison healthcare",
-    "agencies worked in silos",
+from ingest_bench import QUERIES as _COMMON  # noqa: E402  (same folder)
+
+QUERIES = _COMMON + [
     "family were not involved in care planning",
     "carers not told about the risk of self harm",
     "crisis team did not follow up after missed appointment",

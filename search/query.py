@@ -226,14 +226,15 @@ def _passes(values: dict, doc: dict, filters: dict) -> bool:
 
 
 def _vectors(lib: Library, hits: list[Hit]) -> dict[tuple, np.ndarray]:
+    """The stored vector of each hit's finding (or passage), in one query per table."""
     c = lib.store.conn
     out = {}
-    for h in hits:
-        table, rid = ("findings", h.finding_id) if h.finding_id else ("passages", h.passage_id)
-        r = c.execute(f"SELECT v.vector FROM {table} t JOIN vectors v ON v.text_hash = t.text_hash WHERE t.id=?",
-                      (rid,)).fetchone()
-        if r:
-            out[h.key] = np.frombuffer(r[0], dtype=np.float32)
+    for table, key, ids in (("findings", "f", [h.finding_id for h in hits if h.finding_id]),
+                            ("passages", "p", [h.passage_id for h in hits if not h.finding_id and h.passage_id])):
+        if ids:
+            for rid, blob in c.execute(f"SELECT t.id, v.vector FROM {table} t JOIN vectors v ON v.text_hash = t.text_hash"
+                                       f" WHERE t.id IN ({_in(ids)})", ids):
+                out[(key, rid)] = np.frombuffer(blob, dtype=np.float32)
     return out
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pytest
+
 MARAC = ("Information shared at the MARAC meeting was not properly minuted and the minutes were not "
          "shared with the agencies attending the meeting")
 MARAC_AGAIN = ("Information shared at the MARAC meeting was not minuted properly and minutes were not "
@@ -104,3 +106,17 @@ def build(lib) -> dict:
     lib.findings.sync(lib.store)
     assert c.execute("SELECT COUNT(*) FROM findings").fetchone()[0] == len(findings)
     return {"report_2019": 1, "response": 2, "report_2023": 3, "plan": 4, "minutes": 5, "report_coroner": 6}
+
+
+@pytest.fixture
+def lib(library):
+    """A library holding the ledger fixture documents (``library`` is conftest's)."""
+    build(library)
+    return library
+
+
+@pytest.fixture
+def client(lib):
+    from webui import create_app
+
+    return create_app({"TESTING": True, "LIBRARY": lib}).test_client()

@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-import ledger_data
+from ledger_data import client, lib  # noqa: F401  (shared fixtures)
 from search.collections import (
     CollectionError,
     add_item,
@@ -16,18 +16,6 @@ from search.collections import (
     to_pdf,
 )
 
-
-@pytest.fixture
-def lib(library):
-    ledger_data.build(library)
-    return library
-
-
-@pytest.fixture
-def client(lib):
-    from webui import create_app
-
-    return create_app({"TESTING": True, "LIBRARY": lib}).test_client()
 
 
 @pytest.fixture

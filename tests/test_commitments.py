@@ -3,23 +3,11 @@ import io
 
 import pytest
 
-import ledger_data
+from ledger_data import client, lib  # noqa: F401  (shared fixtures)
 from search.commitments import is_overdue, list_commitments, to_csv
 
 AS_OF = "2024-01-01"
 
-
-@pytest.fixture
-def lib(library):
-    ledger_data.build(library)
-    return library
-
-
-@pytest.fixture
-def client(lib):
-    from webui import create_app
-
-    return create_app({"TESTING": True, "LIBRARY": lib}).test_client()
 
 
 def test_overdue_list_pinned_as_of_a_date(lib):

@@ -1,6 +1,6 @@
 import pytest
 
-import ledger_data
+from ledger_data import client, lib  # noqa: F401  (shared fixtures)
 from search.tracking import (
     get_case,
     get_organisation,
@@ -12,18 +12,6 @@ from search.tracking import (
 
 AS_OF = "2024-01-01"
 
-
-@pytest.fixture
-def lib(library):
-    ledger_data.build(library)
-    return library
-
-
-@pytest.fixture
-def client(lib):
-    from webui import create_app
-
-    return create_app({"TESTING": True, "LIBRARY": lib}).test_client()
 
 
 def test_56_day_due_date():
