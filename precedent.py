@@ -199,7 +199,7 @@ def serve(host, port, threads, library_path):
 @click.option("--reports", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="PFD-toolkit reports.csv holding the labelled reports' text (with --themes).")
 @click.option("--depth", default=1000, show_default=True, type=click.IntRange(10, 100_000),
-              help="Passages retrieved per query (documents are ranked by their best passage).")
+              help="Passages retrieved per query (a document scores the sum of its two best).")
 @click.option("--verbose", "-v", is_flag=True, help="Also print average precision per query.")
 @library_option
 @model_option

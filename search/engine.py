@@ -79,6 +79,51 @@ def fuse(*rankings: list[tuple[int, float]], weights: tuple[float, ...] | None =
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
+PASSAGES_PER_DOCUMENT = 2  # a document's score sums its best this-many passages
+
+
+def document_scores(ranked: list[tuple[int, float]], doc_of: dict[int, int],
+                    per_document: int = PASSAGES_PER_DOCUMENT) -> list[tuple[int, float]]:
+    """Documents ranked by the sum of their best ``per_document`` passage scores.
+
+    Why not the best passage alone: a report that raises a concern in two places is more
+    about it than one that mentions it once in passing, and the best-passage rule cannot
+    tell them apart. Measured with ``precedent eval`` on two labelled sets (the themes dev
+    labels and the tracker's report categories), summing two passages raised MAP for
+    keyword, dense and hybrid alike; summing more began to favour long documents."""
+    best: dict[int, list[float]] = {}
+    for pid, s in ranked:
+        d = doc_of.get(pid)
+        if d is None:
+            continue
+        top = best.setdefault(d, [])
+        if len(top) < per_document:  # ``ranked`` is best first, so the first seen are the best
+            top.append(float(s))
+    return sorted(((d, sum(v)) for d, v in best.items()), key=lambda kv: -kv[1])
+
+
+def rank_documents(lib: Library, query: str, mode: str = "hybrid", depth: int = 1000) -> list[tuple[int, float]]:
+    """Whole documents (cases) most about ``query``, best first: ``[(document id, score)]``.
+    ``depth`` passages are retrieved and each document is scored by :func:`document_scores`."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    pool = max(50, depth * 5)  # as search() does: fuse deep lists, then cut
+    dense = dense_passages(lib, query, pool) if mode in ("hybrid", "dense") else []
+    keyword = keyword_passages(lib, query, pool) if mode in ("hybrid", "keyword") else []
+    if phrases(query):
+        allowed = {pid for pid, _ in keyword}
+        dense = [(pid, s) for pid, s in dense if pid in allowed]
+    ranked = (fuse(dense, keyword) if mode == "hybrid" else (dense or keyword))[:depth]
+    ids = [pid for pid, _ in ranked]
+    doc_of: dict[int, int] = {}
+    for i in range(0, len(ids), 900):
+        part = ids[i:i + 900]
+        doc_of.update(lib.store.conn.execute(
+            f"SELECT id, document_id FROM passages WHERE id IN ({','.join('?' * len(part))})", part).fetchall())
+    return document_scores(ranked, doc_of)
+
+
 def document_summary(row: dict) -> dict[str, Any]:
     return {
         "id": row["id"],

@@ -12,7 +12,8 @@ Two kinds of judgements are read:
   PFD-toolkit ``reports.csv`` by URL (unique per report; ``id`` is not: some rows have
   none and a few share one), and :func:`build_theme_library` ingests just those rows.
 
-Search returns passages; a document's rank is the rank of its best passage. Every
+Search returns passages; a document is scored by the sum of its two best passages (see
+:func:`search.engine.document_scores`), the same rule for every mode. Every
 document a judgement names counts once: if one reference matches two documents the
 first one ranked counts and the other is dropped from the ranking, so duplicates can
 neither inflate nor hurt a score.
@@ -217,17 +218,10 @@ def build_theme_library(lib, reports_csv: str | Path, labelled: list[dict], prog
 
 # ----------------------------------------------------------------------------- running
 def rank_documents(lib, text: str, mode: str, depth: int = DEPTH) -> list[int]:
-    """Document ids, best first, each at the rank of its best passage."""
-    from .engine import search
+    """Document ids, best first, as :func:`search.engine.rank_documents` ranks whole cases."""
+    from .engine import rank_documents as rank
 
-    seen: set[int] = set()
-    out: list[int] = []
-    for r in search(lib, text, k=depth, mode=mode)["results"]:
-        doc = r["document"]["id"]
-        if doc not in seen:
-            seen.add(doc)
-            out.append(doc)
-    return out
+    return [d for d, _ in rank(lib, text, mode=mode, depth=depth)]
 
 
 def judged_ranking(doc_ids: list[int], keys: dict[int, set[str]], relevant: set[str]) -> list[str]:

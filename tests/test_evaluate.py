@@ -41,6 +41,18 @@ def test_judged_ranking_counts_a_named_document_once():
     assert ev.average_precision(ev.judged_ranking([3, 2, 1], keys, {"2024-0001"}), {"2024-0001"}) == 0.5
 
 
+def test_document_scores_sum_each_documents_two_best_passages():
+    from search.engine import document_scores
+
+    ranked = [(1, 0.9), (2, 0.8), (3, 0.7), (4, 0.6), (5, 0.1)]
+    doc_of = {1: 10, 2: 20, 3: 20, 4: 20, 5: 10}  # doc 20 says it three times, doc 10 once well
+    out = document_scores(ranked, doc_of)
+    assert [d for d, _ in out] == [20, 10]
+    assert out[0][1] == pytest.approx(0.8 + 0.7)  # the third passage does not count
+    assert out[1][1] == pytest.approx(0.9 + 0.1)
+    assert document_scores([(7, 1.0)], {}) == []  # a passage of no known document is ignored
+
+
 def test_load_qrels_tsv_csv_and_headerless(tmp_path):
     p = tmp_path / "q.tsv"
     p.write_text("query\trelevant\nMARAC minutes\tletter.txt\nMARAC minutes\t2024-0621\ntraining\tminutes.md\n\t\n")
