@@ -2,12 +2,13 @@
 
 FTS5 computes BM25 for every row matching any word of an OR query; a word in a quarter
 of a million-passage library costs ~300 ms and adds almost nothing to the ranking (its
-IDF is near zero). With document frequencies at hand, keyword search can leave such
-words out of the MATCH (they still count when candidates are re-ranked). Reading them
+IDF is near zero). With document frequencies at hand, keyword search (search.keyword)
+can leave such words out of the MATCH and still count them when it scores candidates. Reading them
 from FTS5's vocabulary takes ~10 s per million passages, so it is done after an ingest
 that changed a large library noticeably, not per query."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from .store import Store
@@ -29,12 +30,14 @@ def refresh_if_needed(store: Store, force: bool = False) -> bool:
         return False
     c = store.conn
     c.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.passages_vocab USING fts5vocab(main, passages_fts, 'row')")
-    rows = c.execute("SELECT term, doc FROM temp.passages_vocab").fetchall()
+    rows = c.execute("SELECT term, doc, cnt FROM temp.passages_vocab").fetchall()
+    tokens = sum(r[2] for r in rows)
     with store.transaction() as t:
         t.execute("CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID")
         t.execute("DELETE FROM term_df")
-        t.executemany("INSERT INTO term_df VALUES (?, ?)", rows)
+        t.executemany("INSERT INTO term_df VALUES (?, ?)", [r[:2] for r in rows])
         t.execute("INSERT OR REPLACE INTO settings VALUES ('term_df_passages', ?)", (str(n),))
+        t.execute("INSERT OR REPLACE INTO settings VALUES ('term_avg_tokens', ?)", (str(tokens / max(n, 1)),))
     return True
 
 
@@ -45,19 +48,26 @@ def _stemmer():
     return snowballstemmer.stemmer("porter")
 
 
-def common_terms(store: Store, words: list[str], max_share: float = 0.02) -> set[str]:
-    """The query words found in more than ``max_share`` of passages (never all of them:
-    the rarest word is always kept). Empty for small libraries or before a refresh."""
+@dataclass(frozen=True)
+class TermStats:
+    """Counts from the last refresh: passages then, their mean length in tokens, and how
+    many passages held each query word (by its Porter stem, as FTS5 indexes it)."""
+    passages: int
+    avg_tokens: float
+    df: dict[str, int]
+
+
+def term_stats(store: Store, words: list[str]) -> TermStats | None:
+    """Document frequencies of ``words``, or None for a small library (or before the first
+    refresh): there FTS5 ranks every match quickly and exactly."""
     n = _count_at_refresh(store)
-    if n < PRUNE_FROM or len(words) < 2:
-        return set()
+    if n < PRUNE_FROM:
+        return None
     c = store.conn
     try:
         df = {w: (c.execute("SELECT df FROM term_df WHERE term=?", (_stemmer().stemWord(w),)).fetchone() or (0,))[0]
               for w in words}
     except Exception:  # noqa: BLE001 - no table yet
-        return set()
-    common = {w for w, d in df.items() if d > max_share * n}
-    if common == set(words):
-        common.discard(min(words, key=lambda w: df[w]))
-    return common
+        return None
+    r = c.execute("SELECT value FROM settings WHERE key='term_avg_tokens'").fetchone()
+    return TermStats(n, float(r[0]) if r else 150.0, df)

@@ -4,14 +4,13 @@ fused by a weighted sum of normalised scores so acronyms the small model does no
 tools read."""
 from __future__ import annotations
 
-import re
-import sqlite3
 from typing import Any
 
 from index.library import Library
 from index.store import document_row
 
-from .text import PHRASE, _stem, fts_query, highlight_spans, phrases, terms
+from .keyword import keyword_ranking
+from .text import highlight_spans, phrases
 
 RRF_K = 60  # the usual reciprocal-rank constant (kept for callers that rank by it)
 # Weight of the dense list in fusion; the keyword list gets the rest. Measured with
@@ -26,39 +25,9 @@ def dense_passages(lib: Library, query: str, n: int) -> list[tuple[int, float]]:
     return lib.passages.search(vec, n)
 
 
-def keyword_passages(lib: Library, query: str, n: int) -> list[tuple[int, float]]:
-    from index.termstats import common_terms
-
-    # in a large library, words in more than 2% of passages are left out of the MATCH
-    # (they cost most and rank least); the coordination step below still counts them
-    expr = fts_query(query, skip=common_terms(lib.store, terms(PHRASE.sub(" ", query))))
-    if not expr:
-        return []
-    conn = lib.store.conn
-    try:
-        rows = conn.execute(
-            "SELECT rowid, bm25(passages_fts) AS s FROM passages_fts WHERE passages_fts MATCH ? ORDER BY s LIMIT ?",
-            (expr, n),
-        ).fetchall()
-    except sqlite3.OperationalError:  # a query FTS cannot parse finds nothing by keyword
-        return []
-    ranked = [(r[0], -r[1]) for r in rows]
-    words = terms(PHRASE.sub(" ", query))
-    if len(words) < 2 or len(ranked) < 2:
-        return ranked
-    # Coordination: BM25 over an OR of many words lets one rare, incidental word outscore a
-    # passage that has most of them. Scale each candidate by the share of the query's words
-    # it contains (matched on word stems, as highlighting does; the cost depends on the
-    # candidates, not on the size of the library) and re-rank the candidates.
-    texts = dict(conn.execute(
-        f"SELECT id, text FROM passages WHERE id IN ({','.join(str(int(pid)) for pid, _ in ranked)})").fetchall())
-    patterns = [re.compile(r"\b" + re.escape(_stem(w)) + r"[\w'’]*", re.I) for w in words]
-    scored = []
-    for pid, s in ranked:
-        text = texts.get(pid, "")
-        have = sum(1 for p in patterns if p.search(text))
-        scored.append((pid, s * max(have, 1) / len(words)))
-    return sorted(scored, key=lambda x: -x[1])
+def keyword_passages(lib: Library, query: str, n: int, candidates=()) -> list[tuple[int, float]]:
+    """Passages by keyword (see search.keyword: exact in small libraries, bounded in large)."""
+    return keyword_ranking(lib, query, n, "passages", candidates)
 
 
 def fuse(*rankings: list[tuple[int, float]], weights: tuple[float, ...] | None = None) -> list[tuple[int, float]]:
@@ -110,7 +79,7 @@ def rank_documents(lib: Library, query: str, mode: str = "hybrid", depth: int = 
         return []
     pool = max(50, depth * 5)  # as search() does: fuse deep lists, then cut
     dense = dense_passages(lib, query, pool) if mode in ("hybrid", "dense") else []
-    keyword = keyword_passages(lib, query, pool) if mode in ("hybrid", "keyword") else []
+    keyword = keyword_passages(lib, query, pool, [pid for pid, _ in dense]) if mode in ("hybrid", "keyword") else []
     if phrases(query):
         allowed = {pid for pid, _ in keyword}
         dense = [(pid, s) for pid, s in dense if pid in allowed]
@@ -153,7 +122,7 @@ def search(lib: Library, query: str, k: int = 10, mode: str = "hybrid") -> dict[
         return {"query": query, "mode": mode, "results": []}
     pool = max(50, k * 5)
     dense = dense_passages(lib, query, pool) if mode in ("hybrid", "dense") else []
-    keyword = keyword_passages(lib, query, pool) if mode in ("hybrid", "keyword") else []
+    keyword = keyword_passages(lib, query, pool, [pid for pid, _ in dense]) if mode in ("hybrid", "keyword") else []
     if phrases(query):  # quoted phrases are required: keep only passages that have them
         allowed = {pid for pid, _ in keyword}
         dense = [(pid, s) for pid, s in dense if pid in allowed]

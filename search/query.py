@@ -18,6 +18,7 @@ from index.acronyms import expand
 from index.library import Library
 
 from .engine import fuse, keyword_passages
+from .keyword import keyword_ranking
 from .text import fts_query, highlight_spans, phrases
 
 FILTER_KEYS = ("type", "date_from", "date_to", "area", "recipient", "theme", "status", "has_response")
@@ -43,17 +44,8 @@ def _in(ids) -> str:
     return ",".join("?" * len(ids))
 
 
-def keyword_findings(lib: Library, query: str, n: int) -> list[tuple[int, float]]:
-    expr = fts_query(query)
-    if not expr:
-        return []
-    try:
-        rows = lib.store.conn.execute(
-            "SELECT rowid, bm25(findings_fts) s FROM findings_fts WHERE findings_fts MATCH ? ORDER BY s LIMIT ?",
-            (expr, n)).fetchall()
-    except Exception:  # noqa: BLE001 - an unparseable query finds nothing by keyword
-        return []
-    return [(r[0], -r[1]) for r in rows]
+def keyword_findings(lib: Library, query: str, n: int, candidates=()) -> list[tuple[int, float]]:
+    return keyword_ranking(lib, query, n, "findings", candidates)
 
 
 def _retrieve(lib: Library, query: str, mode: str, pool: int) -> tuple[list, list]:
@@ -63,9 +55,9 @@ def _retrieve(lib: Library, query: str, mode: str, pool: int) -> tuple[list, lis
     dense_text = expand(lib.store, query) if want_dense else query
     vec = lib.embedder.encode([dense_text])[0] if want_dense else None  # encoded once, searched twice
     p_dense = lib.passages.search(vec, pool) if want_dense else []
-    p_kw = keyword_passages(lib, query, pool) if want_kw else []
+    p_kw = keyword_passages(lib, query, pool, [i for i, _ in p_dense]) if want_kw else []
     f_dense = lib.findings.search(vec, pool) if want_dense else []
-    f_kw = keyword_findings(lib, query, pool) if want_kw else []
+    f_kw = keyword_findings(lib, query, pool, [i for i, _ in f_dense]) if want_kw else []
     if phrases(query):  # quoted phrases are required
         p_ok, f_ok = {i for i, _ in p_kw}, {i for i, _ in f_kw}
         p_dense = [x for x in p_dense if x[0] in p_ok]

@@ -1,0 +1,149 @@
+"""Keyword ranking (BM25 over FTS5) with a bounded cost in large libraries.
+
+FTS5 computes BM25 for every row that matches any word of an OR query, so its cost grows
+with the rows the query's words hold: "suicide" in a million-passage library matches tens
+of thousands of passages and takes hundreds of milliseconds, whatever ``LIMIT`` says.
+
+Small libraries (below ``index.termstats.PRUNE_FROM`` passages) are ranked exactly by
+FTS5. In a large one the query's words are split by how many rows they hold (known from
+``index.termstats``): the rarest words, up to ``POSTING_BUDGET`` rows together, are matched
+and ranked by FTS5 as usual; the rest ("broad" words) are not matched. Instead candidates
+come from the selective words' matches, from the dense side's candidates when the caller
+has them, and — when those are too few — from the newest rows holding a broad word (an
+FTS5 scan in rowid order stops after ``n`` rows). Every candidate is then scored by BM25
+over *all* the query's words here in Python, with the library's document frequencies, so
+broad words still count; the cost depends on the candidates, not on the library.
+
+Either way the scores are scaled by coordination (the share of the query's words a row
+holds): BM25 over an OR of many words lets one rare, incidental word outscore a row that
+has most of them."""
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+from typing import Iterable
+
+from index.termstats import TermStats, term_stats
+
+from .text import PHRASE, TOKEN, _stem, fts_query, phrases, terms
+
+POSTING_BUDGET = 20_000  # rows FTS5 may rank per query in a large library
+BROAD_ROWS = 200  # newest rows read for broad words when nothing else gives candidates
+K1, B = 1.2, 0.75  # FTS5's BM25 parameters
+TABLES = {"passages": "passages_fts", "findings": "findings_fts"}
+
+
+def _patterns(words: list[str]) -> list[re.Pattern]:
+    """A word matches its stem followed by any word characters, as highlighting does."""
+    return [re.compile(r"\b" + re.escape(_stem(w)) + r"[\w'’]*", re.I) for w in words]
+
+
+def _texts(conn: sqlite3.Connection, table: str, ids: Iterable[int]) -> dict[int, str]:
+    ids = [int(i) for i in ids]
+    if not ids:
+        return {}
+    return dict(conn.execute(f"SELECT id, text FROM {table} WHERE id IN ({','.join(map(str, ids))})").fetchall())
+
+
+def coordinate(ranked: list[tuple[int, float]], texts: dict[int, str], words: list[str]) -> list[tuple[int, float]]:
+    """Scale each score by the share of ``words`` its text holds; best first."""
+    if len(words) < 2 or len(ranked) < 2:
+        return ranked
+    pats = _patterns(words)
+    out = []
+    for rid, s in ranked:
+        text = texts.get(rid, "")
+        have = sum(1 for p in pats if p.search(text))
+        out.append((rid, s * max(have, 1) / len(words)))
+    return sorted(out, key=lambda x: -x[1])
+
+
+def bm25(text: str, patterns: list[re.Pattern], idf: list[float], avg_tokens: float) -> tuple[float, int]:
+    """(BM25 of ``text`` for the words behind ``patterns``, how many of them it holds)."""
+    length = len(TOKEN.findall(text)) or 1
+    norm = K1 * (1 - B + B * length / max(avg_tokens, 1.0))
+    score, have = 0.0, 0
+    for p, w in zip(patterns, idf):
+        tf = len(p.findall(text))
+        if tf:
+            have += 1
+            score += w * tf * (K1 + 1) / (tf + norm)
+    return score, have
+
+
+def _fts(conn: sqlite3.Connection, fts: str, expr: str, n: int) -> list[tuple[int, float]]:
+    try:
+        rows = conn.execute(
+            f"SELECT rowid, bm25({fts}) AS s FROM {fts} WHERE {fts} MATCH ? ORDER BY s LIMIT ?", (expr, n)).fetchall()
+    except sqlite3.OperationalError:  # a query FTS cannot parse finds nothing by keyword
+        return []
+    return [(r[0], -r[1]) for r in rows]
+
+
+def _newest(conn: sqlite3.Connection, fts: str, expr: str, n: int) -> list[int]:
+    try:
+        return [r[0] for r in conn.execute(
+            f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? ORDER BY rowid DESC LIMIT ?", (expr, n))]
+    except sqlite3.OperationalError:
+        return []
+
+
+def split_by_budget(df: dict[str, int], budget: int) -> tuple[list[str], list[str]]:
+    """(selective, broad): the rarest words whose rows add up to at most ``budget``, and
+    the rest. Words no row holds are selective (they cost nothing)."""
+    selective, broad, total = [], [], 0
+    for w in sorted(df, key=lambda w: df[w]):
+        if total + df[w] <= budget:
+            selective.append(w)
+            total += df[w]
+        else:
+            broad.append(w)
+    return selective, broad
+
+
+def keyword_ranking(lib, query: str, n: int, table: str = "passages",
+                    candidates: Iterable[int] = ()) -> list[tuple[int, float]]:
+    """The ``n`` rows of ``table`` (passages or findings) best matching ``query`` by
+    keyword: ``[(id, score)]``, best first. ``candidates`` (ids the dense side found) are
+    scored too when the library is large enough for the bounded plan."""
+    fts = TABLES[table]
+    words = terms(PHRASE.sub(" ", query))
+    conn = lib.store.conn
+    stats = None if phrases(query) or not words else term_stats(lib.store, words)
+    if stats is None:  # exact: FTS5 ranks every match
+        expr = fts_query(query)
+        if not expr:
+            return []
+        ranked = _fts(conn, fts, expr, n)
+        if len(words) >= 2 and len(ranked) >= 2:
+            ranked = coordinate(ranked, _texts(conn, table, [i for i, _ in ranked]), words)
+        return ranked
+    return _bounded(lib, table, words, n, stats, candidates)
+
+
+def _bounded(lib, table: str, words: list[str], n: int, stats: TermStats,
+             candidates: Iterable[int]) -> list[tuple[int, float]]:
+    conn = lib.store.conn
+    fts = TABLES[table]
+    # findings hold about the same words as passages, in proportion to their number
+    scale = 1.0 if table == "passages" else lib.store.count(table) / max(stats.passages, 1)
+    rows = {w: int(d * scale) for w, d in stats.df.items()}
+    selective, broad = split_by_budget(rows, POSTING_BUDGET)
+    pool: dict[int, None] = {}
+    if selective:
+        pool.update((i, None) for i, _ in _fts(conn, fts, " OR ".join(f'"{w}"' for w in selective), n))
+    pool.update((int(i), None) for i in candidates)
+    if broad and len(pool) < n:
+        pool.update((i, None) for i in _newest(conn, fts, " OR ".join(f'"{w}"' for w in broad), max(n, BROAD_ROWS)))
+    texts = _texts(conn, table, pool)
+    pats = _patterns(words)
+    # FTS5's IDF, from the counts of the last refresh
+    idf = [max(math.log((stats.passages - stats.df[w] + 0.5) / (stats.df[w] + 0.5)), 1e-6) for w in words]
+    scored = []
+    for rid, text in texts.items():
+        s, have = bm25(text, pats, idf, stats.avg_tokens)
+        if have:
+            scored.append((rid, s * have / len(words)))
+    scored.sort(key=lambda x: -x[1])
+    return scored[:n]
