@@ -10,13 +10,15 @@ term N/seed times as often) and each vector a perturbed copy of a real one:
 ``normalise(0.8 x_i + 0.2 x_j + e)`` with x_j another real passage and e Gaussian noise
 (norm ~0.25), so copies stay in the real embedding cone but do not collapse onto each
 other (which would make the ANN graph and its recall unrealistic). Rows are written with
-the same SQL as index/ingest.py; nothing is re-embedded. Each size runs in its own
+the same SQL as index/ingest.py; nothing is re-embedded. The seed documents' findings are
+copied the same way, and term counts are refreshed as an ingest of a large library does. Each size runs in its own
 process so its memory is its own.
 
 Per size it prints: the FAISS index kind chosen by index/vectors.py and its build time;
 recall@10 of that index against exact search (real queries, and held-out perturbed
-passage vectors); in-process latency p50/p95 of search() in hybrid, dense and keyword
-mode (query encoding with the real model included) and of the parts (encode, FAISS,
+passage vectors); in-process latency p50/p95 of the product query (``run_search``: findings
+and passages, actions, facets, themes — what /search.json answers) and of search() in
+hybrid, dense and keyword mode (query encoding with the real model included) and of the parts (encode, FAISS,
 FTS5); the same over HTTP against ``precedent serve`` started on a free port; and the
 resident memory (RSS) of the bench process and of the server."""
 from __future__ import annotations
@@ -94,11 +96,17 @@ def load_seed(seed: Path):
     passages = [dict(r) for r in c.execute(
         "SELECT p.id, p.document_id, p.seq, p.text, p.section, p.page, p.start, p.end, p.text_hash, v.vector"
         " FROM passages p JOIN vectors v ON v.text_hash = p.text_hash ORDER BY p.id")]
+    findings = [dict(r) for r in c.execute(
+        "SELECT f.document_id, f.seq, f.kind, f.label, f.text, f.addressees, f.section, f.page, f.start, f.end,"
+        " f.text_hash, v.vector FROM findings f JOIN vectors v ON v.text_hash = f.text_hash ORDER BY f.id")]
     store.close()
     vecs = np.vstack([np.frombuffer(p.pop("vector"), dtype=np.float32) for p in passages])
     by_doc: dict[int, list[int]] = {}
     for i, p in enumerate(passages):
         by_doc.setdefault(p["document_id"], []).append(i)
+    for f in findings:
+        f["vector"] = np.frombuffer(f["vector"], dtype=np.float32)
+        by_doc.setdefault(("f", f["document_id"]), []).append(f)
     return docs, passages, vecs, by_doc
 
 
@@ -149,10 +157,28 @@ def build_library(directory: Path, seed: Path, n: int, rng: np.random.Generator)
                       passages[i]["start"], passages[i]["end"], f"{passages[i]['text_hash']}:{copy}") for i in rows],
                 )
                 written += len(rows)
+                fs = by_doc.get(("f", d["id"]), [])
+                if fs:  # the document's findings come along, their vectors perturbed the same way
+                    fv = np.vstack([f["vector"] for f in fs])
+                    if copy:
+                        fv = 0.8 * fv + 0.2 * vecs[rng.integers(0, len(vecs), len(fs))] + rng.normal(
+                            0, 0.25 / np.sqrt(fv.shape[1]), fv.shape)
+                        fv = (fv / np.linalg.norm(fv, axis=1, keepdims=True)).astype(np.float32)
+                    tx.executemany("INSERT OR IGNORE INTO vectors(text_hash, vector) VALUES (?, ?)",
+                                   [(f"{f['text_hash']}:{copy}", fv[j].tobytes()) for j, f in enumerate(fs)])
+                    tx.executemany(
+                        "INSERT INTO findings(document_id, seq, kind, label, text, addressees, section, page, start,"
+                        " end, text_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        [(doc_id, f["seq"], f["kind"], f["label"], f["text"], f["addressees"], f["section"], f["page"],
+                          f["start"], f["end"], f"{f['text_hash']}:{copy}") for f in fs])
         copy += 1
+    from index import termstats
+
+    termstats.refresh_if_needed(store, force=True)  # as an ingest of a large library does
+    findings = store.count("findings")
     store.close()
     size = sum(p.stat().st_size for p in directory.iterdir() if p.is_file())
-    return {"passages": written, "seed_passages": len(passages), "copies": copy,
+    return {"passages": written, "findings": findings, "seed_passages": len(passages), "copies": copy,
             "write_seconds": round(time.perf_counter() - t0, 1), "sqlite_mb": round(size / 2**20)}
 
 
@@ -237,6 +263,7 @@ def recall_at_10(lib, queries: np.ndarray) -> dict:
 def run_size(n: int, args) -> dict:
     from index.library import open_library
     from search.engine import dense_passages, keyword_passages, search
+    from search.query import run_search
 
     rng = np.random.default_rng(n)
     directory = Path(args.work) / f"lib-{n}"
@@ -262,8 +289,12 @@ def run_size(n: int, args) -> dict:
     for q in QUERIES[:3]:
         search(lib, q)  # warm caches
     out["loadavg_before"] = [round(x, 1) for x in os.getloadavg()]  # the machine is shared: say how busy
-    lat: dict[str, list[float]] = {"hybrid": [], "dense": [], "keyword": [], "encode": [], "faiss": [], "fts5": []}
+    lat: dict[str, list[float]] = {"product": [], "hybrid": [], "dense": [], "keyword": [], "encode": [], "faiss": [],
+                                   "fts5": []}
     for q in queries:
+        t = time.perf_counter()
+        run_search(lib, q)  # what the page and /search.json answer: findings, actions, facets, themes
+        lat["product"].append(time.perf_counter() - t)
         for mode in ("hybrid", "dense", "keyword"):
             t = time.perf_counter()
             search(lib, q, k=10, mode=mode)
