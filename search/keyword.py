@@ -26,9 +26,9 @@ from typing import Iterable
 
 from index.termstats import TermStats, term_stats
 
-from .text import PHRASE, TOKEN, _stem, fts_query, phrases, terms
+from .text import PHRASE, _stem, fts_query, phrases, terms
 
-POSTING_BUDGET = 20_000  # rows FTS5 may rank per query in a large library
+POSTING_BUDGET = 8_000  # rows FTS5 may rank per query in a large library
 BROAD_ROWS = 200  # newest rows read for broad words when nothing else gives candidates
 K1, B = 1.2, 0.75  # FTS5's BM25 parameters
 TABLES = {"passages": "passages_fts", "findings": "findings_fts"}
@@ -37,6 +37,14 @@ TABLES = {"passages": "passages_fts", "findings": "findings_fts"}
 def _patterns(words: list[str]) -> list[re.Pattern]:
     """A word matches its stem followed by any word characters, as highlighting does."""
     return [re.compile(r"\b" + re.escape(_stem(w)) + r"[\w'’]*", re.I) for w in words]
+
+
+def _combined(words: list[str]) -> tuple[re.Pattern, list[str], list[str]]:
+    """One pattern for all the words (one pass over a text instead of one per word), their
+    stems longest first (to tell which word a match is) and each word's stem in order."""
+    word_stems = [_stem(w).lower() for w in words]
+    stems = sorted(set(word_stems), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, stems)) + r")[\w'’]*", re.I), stems, word_stems
 
 
 def _texts(conn: sqlite3.Connection, table: str, ids: Iterable[int]) -> dict[int, str]:
@@ -59,16 +67,27 @@ def coordinate(ranked: list[tuple[int, float]], texts: dict[int, str], words: li
     return sorted(out, key=lambda x: -x[1])
 
 
-def bm25(text: str, patterns: list[re.Pattern], idf: list[float], avg_tokens: float) -> tuple[float, int]:
-    """(BM25 of ``text`` for the words behind ``patterns``, how many of them it holds)."""
-    length = len(TOKEN.findall(text)) or 1
-    norm = K1 * (1 - B + B * length / max(avg_tokens, 1.0))
+def bm25(text: str, words: list[str], idf: list[float], avg_tokens: float,
+         combined: tuple[re.Pattern, list[str], list[str]] | None = None) -> tuple[float, int]:
+    """(BM25 of ``text`` for ``words`` with their ``idf``, how many of the words it holds).
+    A word's occurrences are the matches of its stem (see :func:`_combined`)."""
+    pattern, stems, word_stems = combined or _combined(words)
+    tf: dict[str, int] = {}
+    for m in pattern.finditer(text):
+        tok = m.group(0).lower()
+        for s in stems:
+            if tok.startswith(s):
+                tf[s] = tf.get(s, 0) + 1
+                break
+    if not tf:
+        return 0.0, 0
+    norm = K1 * (1 - B + B * (text.count(" ") + 1) / max(avg_tokens, 1.0))
     score, have = 0.0, 0
-    for p, w in zip(patterns, idf):
-        tf = len(p.findall(text))
-        if tf:
+    for st, weight in zip(word_stems, idf):
+        n = tf.get(st, 0)
+        if n:
             have += 1
-            score += w * tf * (K1 + 1) / (tf + norm)
+            score += weight * n * (K1 + 1) / (n + norm)
     return score, have
 
 
@@ -137,12 +156,12 @@ def _bounded(lib, table: str, words: list[str], n: int, stats: TermStats,
     if broad and len(pool) < n:
         pool.update((i, None) for i in _newest(conn, fts, " OR ".join(f'"{w}"' for w in broad), max(n, BROAD_ROWS)))
     texts = _texts(conn, table, pool)
-    pats = _patterns(words)
+    combined = _combined(words)
     # FTS5's IDF, from the counts of the last refresh
     idf = [max(math.log((stats.passages - stats.df[w] + 0.5) / (stats.df[w] + 0.5)), 1e-6) for w in words]
     scored = []
     for rid, text in texts.items():
-        s, have = bm25(text, pats, idf, stats.avg_tokens)
+        s, have = bm25(text, words, idf, stats.avg_tokens, combined)
         if have:
             scored.append((rid, s * have / len(words)))
     scored.sort(key=lambda x: -x[1])

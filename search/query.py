@@ -7,6 +7,7 @@ near-duplicate collapsing and a per-document cap keep one case from filling the 
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -24,7 +25,14 @@ from .text import fts_query, highlight_spans, phrases
 FILTER_KEYS = ("type", "date_from", "date_to", "area", "recipient", "theme", "status", "has_response")
 PER_DOCUMENT = 3  # hits one document may hold in a page of results
 DUPLICATE_COSINE = 0.95
+# candidates per list (dense and keyword, passages and findings): the facet counts and
+# "total" are over these, and the cost of a query grows with them
+POOL = int(os.environ.get("PRECEDENT_POOL", 100))
 WARN_HITS = 5  # top hits that get "warned before" (earlier similar concerns to the same organisation)
+# neighbours of each such hit searched for earlier findings to the same organisation: a
+# search page looks a fixed distance, so its cost does not grow with the library (the case
+# and organisation pages look further)
+WARN_POOL = 100
 
 
 @dataclass
@@ -368,7 +376,7 @@ def _warnings(lib: Library, finding_ids: list[int]) -> dict[int, list[dict]]:
     out = {}
     for fid in finding_ids:
         try:
-            items = warned_before(lib, fid, k=2)
+            items = warned_before(lib, fid, k=2, pool=WARN_POOL, max_pool=WARN_POOL)
         except Exception:  # noqa: BLE001 - a warning is extra, never a reason to fail a search
             continue
         if items:
@@ -413,7 +421,7 @@ def run_search(
     empty = {"query": query, "mode": mode, "filters": filters, "total": 0, "facets": {}, "results": []}
     if not query:
         return empty
-    pool = max(200, k * 20)
+    pool = max(POOL, k * 10)
     passages, findings = _retrieve(lib, query, mode, pool)
     hits = _hits(lib, passages, findings)
     if not hits:

@@ -24,6 +24,7 @@ import sqlite3
 import threading
 from collections import Counter, defaultdict
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -99,11 +100,15 @@ def _responses_by_report(lib: Library, report_ids: list[int] | None = None) -> d
     for r in c.execute(rq, rargs):
         refs[r["reference"]].append(r["id"])
     if refs:
-        for r in c.execute("SELECT id, title, type, date, reference, source, meta FROM documents"
-                           " WHERE type='pfd_response' AND meta LIKE '%parent_reference%'"):
-            parent = _meta(r).get("parent_reference")
+        sql = ("SELECT id, title, type, date, reference, source, meta, json_extract(meta, '$.parent_reference') AS parent"
+               " FROM documents WHERE type='pfd_response' AND json_extract(meta, '$.parent_reference') IS NOT NULL")
+        if report_ids is not None:  # SQLite reads the JSON: no Python decoding of every response
+            sql += f" AND json_extract(meta, '$.parent_reference') IN ({','.join('?' * len(refs))})"
+        for r in c.execute(sql, list(refs) if report_ids is not None else []):
+            parent = r["parent"]
             for rid in refs.get(parent or "", []):
-                out[rid].setdefault(r["id"], {**dict(r), "confidence": 1.0, "via": "parent_reference"})
+                row = {k: r[k] for k in r.keys() if k != "parent"}
+                out[rid].setdefault(r["id"], {**row, "confidence": 1.0, "via": "parent_reference"})
     return {k: list(v.values()) for k, v in out.items()}
 
 
@@ -424,6 +429,14 @@ def finding_orgs(addressees: list[str], doc_meta: dict, doc_type: str | None = N
     return out
 
 
+@lru_cache(maxsize=1 << 14)
+def _row_orgs(addressees: str | None, meta: str | None) -> tuple[tuple[str, str], ...]:
+    """finding_orgs of a stored row, cached on its JSON text: "warned before" reads the
+    organisations of a hundred neighbours per hit, mostly the same documents again."""
+    m = json.loads(meta) if meta else {}
+    return tuple(finding_orgs(json.loads(addressees or "[]"), m).items())
+
+
 def _finding_row(c, fid: int):
     return c.execute(
         "SELECT f.id, f.document_id, f.kind, f.label, f.text, f.addressees, f.page, f.text_hash,"
@@ -505,7 +518,7 @@ def warned_before(lib: Library, finding_id: int, k: int = 3, min_score: float = 
             r = rows.get(fid)
             if r is None or r["document_id"] in seen_docs or not r["date"] or r["date"] >= me["date"]:
                 continue
-            theirs = finding_orgs(json.loads(r["addressees"] or "[]"), _meta(r), r["type"])
+            theirs = dict(_row_orgs(r["addressees"], r["meta"] if isinstance(r["meta"], str) else json.dumps(r["meta"])))
             shared = {k2: theirs[k2] for k2 in theirs if k2 in my_orgs}
             if not shared:
                 continue
