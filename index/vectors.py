@@ -139,12 +139,17 @@ class VectorIndex:
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         """[(row id, cosine)] best first."""
+        return self.search_many(query.reshape(1, -1), k)[0] if self.ntotal and k > 0 else []
+
+    def search_many(self, queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        """:meth:`search` for each row of ``queries`` in one FAISS call: an exact scan reads
+        the vectors once for all of them, which costs about what one query costs."""
+        queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
         if self.ntotal == 0 or k <= 0:
-            return []
-        q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+            return [[] for _ in range(len(queries))]
         with self._lock:
             if self.kind == "hnsw":  # the beam must be at least k wide to return k hits
                 inner = self._inner(self.index)
                 inner.hnsw.efSearch = max(self.hnsw["efSearch"], k)
-            scores, ids = self.index.search(q, min(k, self.ntotal))
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
+            scores, ids = self.index.search(queries, min(k, self.ntotal))
+        return [[(int(i), float(s)) for i, s in zip(ri, rs) if i != -1] for ri, rs in zip(ids, scores)]

@@ -368,15 +368,20 @@ def _shape(lib: Library, hits: list[Hit], docs: dict, themes: dict, query: str) 
 
 
 def _warnings(lib: Library, finding_ids: list[int]) -> dict[int, list[dict]]:
-    """Earlier similar findings sent to the same organisation, and what it promised then."""
+    """Earlier similar findings sent to the same organisation, and what it promised then.
+    The hits' neighbours are searched in one FAISS call."""
     try:
         from .tracking import warned_before
     except ImportError:
         return {}
+    vecs = _vectors(lib, [Hit(0, fid, None) for fid in finding_ids])
+    have = [fid for fid in finding_ids if ("f", fid) in vecs]
+    near = dict(zip(have, lib.findings.search_many(np.vstack([vecs[("f", f)] for f in have]), WARN_POOL))) \
+        if have else {}
     out = {}
     for fid in finding_ids:
         try:
-            items = warned_before(lib, fid, k=2, pool=WARN_POOL, max_pool=WARN_POOL)
+            items = warned_before(lib, fid, k=2, pool=WARN_POOL, max_pool=WARN_POOL, neighbours=near.get(fid))
         except Exception:  # noqa: BLE001 - a warning is extra, never a reason to fail a search
             continue
         if items:

@@ -490,11 +490,13 @@ def _vector(lib: Library, text_hash: str) -> np.ndarray | None:
 
 
 def warned_before(lib: Library, finding_id: int, k: int = 3, min_score: float = 0.5, org: str | None = None,
-                  pool: int = 200, max_pool: int = 3200) -> list[dict]:
+                  pool: int = 200, max_pool: int = 3200,
+                  neighbours: list[tuple[int, float]] | None = None) -> list[dict]:
     """Earlier (by document date) findings like this one, addressed to the same organisation,
     with what was promised then. JSON-ready: ``[{"score", "finding", "document",
     "organisations", "actions", "tracker_status", "summary", "for_finding"}]``, best first,
-    at most one per earlier document. ``org`` restricts to one organisation key."""
+    at most one per earlier document. ``org`` restricts to one organisation key.
+    ``neighbours``: this finding's ``pool`` nearest findings, if already searched."""
     c = lib.store.conn
     me = _finding_row(c, finding_id)
     if me is None or not me["date"]:
@@ -511,7 +513,8 @@ def warned_before(lib: Library, finding_id: int, k: int = 3, min_score: float = 
     seen_docs = {me["document_id"]}
     n = pool
     while True:
-        hits = lib.findings.search(vec, n)
+        # the caller may have searched already (several findings in one FAISS call)
+        hits = neighbours if neighbours is not None and n == pool else lib.findings.search(vec, n)
         good = [(fid, score) for fid, score in hits if score >= min_score and fid != finding_id]
         rows = _finding_rows(c, [fid for fid, _ in good])
         for fid, score in good:

@@ -116,3 +116,17 @@ def test_library_opens_with_hnsw_when_forced(tmp_path, monkeypatch):
     top = search(lib, "ambulance response delay", k=1, mode="dense")["results"][0]
     assert top["document"]["source"].endswith("d1.txt")
     lib.close()
+
+
+@pytest.mark.parametrize("limit", [1000, 100])  # exact, then HNSW
+def test_search_many_answers_as_one_search_per_query(tmp_path, store, limit):
+    _add(store, _vectors(300))
+    vi = VectorIndex(tmp_path, "passages", DIM, exact_limit=limit)
+    vi.sync(store)
+    queries = _vectors(4, seed=9)
+    many = vi.search_many(queries, 7)
+    assert len(many) == 4 and all(len(m) == 7 for m in many)
+    for q, got in zip(queries, many):
+        one = vi.search(q, 7)
+        assert [i for i, _ in got] == [i for i, _ in one]
+        assert [s for _, s in got] == pytest.approx([s for _, s in one], abs=1e-5)
