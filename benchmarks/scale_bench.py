@@ -104,15 +104,17 @@ def load_seed(seed: Path):
     by_doc: dict[int, list[int]] = {}
     for i, p in enumerate(passages):
         by_doc.setdefault(p["document_id"], []).append(i)
+    findings_of: dict[int, list[dict]] = {}
     for f in findings:
         f["vector"] = np.frombuffer(f["vector"], dtype=np.float32)
-        by_doc.setdefault(("f", f["document_id"]), []).append(f)
-    return docs, passages, vecs, by_doc
+        findings_of.setdefault(f["document_id"], []).append(f)
+    return docs, passages, vecs, by_doc, findings_of
 
 
-def perturb(vecs: np.ndarray, idx: np.ndarray, rng: np.random.Generator, noise: float = 0.25) -> np.ndarray:
-    other = rng.integers(0, len(vecs), size=len(idx))
-    v = 0.8 * vecs[idx] + 0.2 * vecs[other] + rng.normal(0, noise / np.sqrt(vecs.shape[1]), (len(idx), vecs.shape[1]))
+def perturb(base: np.ndarray, vecs: np.ndarray, rng: np.random.Generator, noise: float = 0.25) -> np.ndarray:
+    """Copies of the rows of ``base``: each mixed with a random row of ``vecs`` and noise."""
+    other = rng.integers(0, len(vecs), size=len(base))
+    v = 0.8 * base + 0.2 * vecs[other] + rng.normal(0, noise / np.sqrt(vecs.shape[1]), base.shape)
     v /= np.linalg.norm(v, axis=1, keepdims=True)
     return v.astype(np.float32)
 
@@ -121,7 +123,7 @@ def build_library(directory: Path, seed: Path, n: int, rng: np.random.Generator)
     """Write a library of ``n`` passages copied from the seed straight into SQLite."""
     from index.store import Store
 
-    docs, passages, vecs, by_doc = load_seed(seed)
+    docs, passages, vecs, by_doc, findings_of = load_seed(seed)
     directory.mkdir(parents=True, exist_ok=True)
     shutil.copy(seed / "library.json", directory / "library.json")
     store = Store(directory / "precedent.sqlite")
@@ -145,7 +147,7 @@ def build_library(directory: Path, seed: Path, n: int, rng: np.random.Generator)
                      d["type"], d["date"], d["reference"], f"{d['source']}#copy={copy}", "", d["blocks"], d["meta"]),
                 )
                 doc_id = cur.lastrowid
-                new = perturb(vecs, np.array(rows), rng) if copy else vecs[rows]
+                new = perturb(vecs[rows], vecs, rng) if copy else vecs[rows]
                 tx.executemany(
                     "INSERT OR IGNORE INTO vectors(text_hash, vector) VALUES (?, ?)",
                     [(f"{passages[i]['text_hash']}:{copy}", new[j].tobytes()) for j, i in enumerate(rows)],
@@ -157,13 +159,10 @@ def build_library(directory: Path, seed: Path, n: int, rng: np.random.Generator)
                       passages[i]["start"], passages[i]["end"], f"{passages[i]['text_hash']}:{copy}") for i in rows],
                 )
                 written += len(rows)
-                fs = by_doc.get(("f", d["id"]), [])
+                fs = findings_of.get(d["id"], [])
                 if fs:  # the document's findings come along, their vectors perturbed the same way
                     fv = np.vstack([f["vector"] for f in fs])
-                    if copy:
-                        fv = 0.8 * fv + 0.2 * vecs[rng.integers(0, len(vecs), len(fs))] + rng.normal(
-                            0, 0.25 / np.sqrt(fv.shape[1]), fv.shape)
-                        fv = (fv / np.linalg.norm(fv, axis=1, keepdims=True)).astype(np.float32)
+                    fv = perturb(fv, vecs, rng) if copy else fv
                     tx.executemany("INSERT OR IGNORE INTO vectors(text_hash, vector) VALUES (?, ?)",
                                    [(f"{f['text_hash']}:{copy}", fv[j].tobytes()) for j, f in enumerate(fs)])
                     tx.executemany(
@@ -312,8 +311,8 @@ def run_size(n: int, args) -> dict:
     out["loadavg_after"] = [round(x, 1) for x in os.getloadavg()]
     # recall of the chosen index against exact search
     qvecs = lib.embedder.encode(QUERIES)
-    _, _, seed_vecs, _ = load_seed(Path(args.seed))
-    held = perturb(seed_vecs, rng.integers(0, len(seed_vecs), 200), rng)
+    seed_vecs = load_seed(Path(args.seed))[2]
+    held = perturb(seed_vecs[rng.integers(0, len(seed_vecs), 200)], seed_vecs, rng)
     out["recall@10"] = {"real_queries": recall_at_10(lib, qvecs), "perturbed_passages": recall_at_10(lib, held)}
     out["rss_mb"] = round(rss_mb())
     out["peak_rss_mb"] = round(peak_rss_mb())

@@ -3,9 +3,9 @@
 FTS5 computes BM25 for every row matching any word of an OR query; a word in a quarter
 of a million-passage library costs ~300 ms and adds almost nothing to the ranking (its
 IDF is near zero). With document frequencies at hand, keyword search (search.keyword)
-can leave such words out of the MATCH and still count them when it scores candidates. Reading them
-from FTS5's vocabulary takes ~10 s per million passages, so it is done after an ingest
-that changed a large library noticeably, not per query."""
+can leave such words out of the MATCH and still count them when it scores candidates.
+Reading them from FTS5's vocabulary takes ~10 s per million passages, so it is done after
+an ingest that changed a large library noticeably, not per query."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,6 +38,7 @@ def refresh_if_needed(store: Store, force: bool = False) -> bool:
         t.executemany("INSERT INTO term_df VALUES (?, ?)", [r[:2] for r in rows])
         t.execute("INSERT OR REPLACE INTO settings VALUES ('term_df_passages', ?)", (str(n),))
         t.execute("INSERT OR REPLACE INTO settings VALUES ('term_avg_tokens', ?)", (str(tokens / max(n, 1)),))
+        t.execute("INSERT OR REPLACE INTO settings VALUES ('term_df_findings', ?)", (str(store.count("findings")),))
     return True
 
 
@@ -50,11 +51,13 @@ def _stemmer():
 
 @dataclass(frozen=True)
 class TermStats:
-    """Counts from the last refresh: passages then, their mean length in tokens, and how
-    many passages held each query word (by its Porter stem, as FTS5 indexes it)."""
+    """Counts from the last refresh: passages and findings then, the passages' mean length
+    in tokens, and how many passages held each query word (by its Porter stem, as FTS5
+    indexes it)."""
     passages: int
     avg_tokens: float
     df: dict[str, int]
+    findings: int = 0
 
 
 def term_stats(store: Store, words: list[str]) -> TermStats | None:
@@ -69,5 +72,5 @@ def term_stats(store: Store, words: list[str]) -> TermStats | None:
               for w in words}
     except Exception:  # noqa: BLE001 - no table yet
         return None
-    r = c.execute("SELECT value FROM settings WHERE key='term_avg_tokens'").fetchone()
-    return TermStats(n, float(r[0]) if r else 150.0, df)
+    settings = dict(c.execute("SELECT key, value FROM settings WHERE key IN ('term_avg_tokens', 'term_df_findings')"))
+    return TermStats(n, float(settings.get("term_avg_tokens", 150.0)), df, int(settings.get("term_df_findings", 0)))

@@ -48,6 +48,18 @@ def fuse(*rankings: list[tuple[int, float]], weights: tuple[float, ...] | None =
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
+def ranked_passages(lib: Library, query: str, mode: str, k: int) -> list[tuple[int, float]]:
+    """The ``k`` best passages for ``query`` in ``mode`` (hybrid, dense or keyword), each
+    list ``5 k`` deep before fusion: ``[(passage id, score)]``."""
+    pool = max(50, k * 5)
+    dense = dense_passages(lib, query, pool) if mode in ("hybrid", "dense") else []
+    keyword = keyword_passages(lib, query, pool, [pid for pid, _ in dense]) if mode in ("hybrid", "keyword") else []
+    if phrases(query):  # quoted phrases are required: keep only passages that have them
+        allowed = {pid for pid, _ in keyword}
+        dense = [(pid, s) for pid, s in dense if pid in allowed]
+    return (fuse(dense, keyword) if mode == "hybrid" else (dense or keyword))[:k]
+
+
 PASSAGES_PER_DOCUMENT = 2  # a document's score sums its best this-many passages
 
 
@@ -77,13 +89,7 @@ def rank_documents(lib: Library, query: str, mode: str = "hybrid", depth: int = 
     query = (query or "").strip()
     if not query:
         return []
-    pool = max(50, depth * 5)  # as search() does: fuse deep lists, then cut
-    dense = dense_passages(lib, query, pool) if mode in ("hybrid", "dense") else []
-    keyword = keyword_passages(lib, query, pool, [pid for pid, _ in dense]) if mode in ("hybrid", "keyword") else []
-    if phrases(query):
-        allowed = {pid for pid, _ in keyword}
-        dense = [(pid, s) for pid, s in dense if pid in allowed]
-    ranked = (fuse(dense, keyword) if mode == "hybrid" else (dense or keyword))[:depth]
+    ranked = ranked_passages(lib, query, mode, depth)
     ids = [pid for pid, _ in ranked]
     doc_of: dict[int, int] = {}
     for i in range(0, len(ids), 900):
@@ -120,14 +126,7 @@ def search(lib: Library, query: str, k: int = 10, mode: str = "hybrid") -> dict[
     query = (query or "").strip()
     if not query:
         return {"query": query, "mode": mode, "results": []}
-    pool = max(50, k * 5)
-    dense = dense_passages(lib, query, pool) if mode in ("hybrid", "dense") else []
-    keyword = keyword_passages(lib, query, pool, [pid for pid, _ in dense]) if mode in ("hybrid", "keyword") else []
-    if phrases(query):  # quoted phrases are required: keep only passages that have them
-        allowed = {pid for pid, _ in keyword}
-        dense = [(pid, s) for pid, s in dense if pid in allowed]
-    ranked = fuse(dense, keyword) if mode == "hybrid" else (dense or keyword)
-    ranked = ranked[:k]
+    ranked = ranked_passages(lib, query, mode, k)
     rows = _passage_rows(lib, [pid for pid, _ in ranked])
     results = []
     for pid, score in ranked:

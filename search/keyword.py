@@ -146,7 +146,8 @@ def _bounded(lib, table: str, words: list[str], n: int, stats: TermStats,
     conn = lib.store.conn
     fts = TABLES[table]
     # findings hold about the same words as passages, in proportion to their number
-    scale = 1.0 if table == "passages" else lib.store.count(table) / max(stats.passages, 1)
+    # (findings are counted at refresh; a refresh older than that count is counted now)
+    scale = 1.0 if table == "passages" else (stats.findings or lib.store.count("findings")) / max(stats.passages, 1)
     rows = {w: int(d * scale) for w, d in stats.df.items()}
     selective, broad = split_by_budget(rows, POSTING_BUDGET)
     pool: dict[int, None] = {}

@@ -521,7 +521,7 @@ def warned_before(lib: Library, finding_id: int, k: int = 3, min_score: float = 
             r = rows.get(fid)
             if r is None or r["document_id"] in seen_docs or not r["date"] or r["date"] >= me["date"]:
                 continue
-            theirs = dict(_row_orgs(r["addressees"], r["meta"] if isinstance(r["meta"], str) else json.dumps(r["meta"])))
+            theirs = dict(_row_orgs(r["addressees"], r["meta"]))
             shared = {k2: theirs[k2] for k2 in theirs if k2 in my_orgs}
             if not shared:
                 continue
