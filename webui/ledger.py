@@ -124,7 +124,7 @@ def organisation(key: str, fmt: str | None = None):
 @bp.route("/cases/<int:doc_id>.json", defaults={"fmt": "json"})
 def case(doc_id: int, fmt: str | None = None):
     try:
-        data = get_case(library(), doc_id, as_of=_arg("as_of"))
+        data = get_case(library(), doc_id, as_of=_arg("as_of")) if doc_id <= 2**63 - 1 else None
     except ValueError as e:
         _bad_value(e)
     if data is None:
