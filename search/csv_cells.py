@@ -4,7 +4,8 @@ A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return i
 a formula by Excel, LibreOffice and Google Sheets (``=HYPERLINK(…)`` from a document's
 text becomes a live link). OWASP's advice is to prefix such cells with a single quote so
 they are shown as text; numbers we write ourselves (ints, floats) are left alone, so a
-negative number stays a number.
+negative number stays a number. Carriage returns inside a cell become newlines, which the
+writer quotes.
 """
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ def safe_cell(value: Any) -> Any:
         return value
     s = str(value)
     if s.startswith(FORMULA_START):
-        return "'" + s
-    return s
+        s = "'" + s
+    # a bare CR inside a cell is not quoted by a writer whose line ending is "\n": make it one
+    return s.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def write_csv(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
