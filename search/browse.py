@@ -17,6 +17,8 @@ from index.library import Library
 from .case_story import source_display
 
 DOC_TYPES = ("pfd_report", "pfd_response", "action_plan", "inspection", "minutes", "other")
+_TRAILING = {"a", "an", "and", "at", "because", "by", "for", "from", "in", "of", "on", "or", "that", "the", "to",
+             "was", "were", "with", "is", "are", "be", "been", "has", "have", "not"}
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
 
@@ -110,11 +112,9 @@ def library_overview(lib: Library, recent: int = 8) -> dict[str, Any]:
     except sqlite3.OperationalError as e:  # the themes tables exist only after a themes build
         if "no such table" not in str(e):
             raise
-    # a concern from the library to search for: the first words of a recent report's first concern
-    f = c.execute("SELECT f.text FROM findings f JOIN documents d ON d.id = f.document_id"
-                  " WHERE d.type = 'pfd_report' ORDER BY d.date DESC, f.id LIMIT 1").fetchone() \
-        or c.execute("SELECT text FROM findings ORDER BY id LIMIT 1").fetchone()
-    example_query = " ".join(re.findall(r"[A-Za-z][A-Za-z'-]+", f[0])[:8]) if f else "risk assessment not shared"
+    example_query = _example_query([r[0] for r in c.execute(
+        "SELECT f.text FROM findings f JOIN documents d ON d.id = f.document_id"
+        " ORDER BY d.type = 'pfd_report' DESC, d.date DESC, f.id LIMIT 30")])
     examples = {
         "before": {"label": example_query, "url": "/search?" + _qs(q=example_query)},
         "topic": ({"label": theme["label"], "url": f"/themes/{theme['id']}"} if theme
@@ -122,6 +122,24 @@ def library_overview(lib: Library, recent: int = 8) -> dict[str, Any]:
         "promised": {"label": "overdue commitments", "url": "/commitments?overdue=yes"},
     }
     return {"counts": counts, "recent": [_doc(r) for r in recent_rows], "examples": examples}
+
+
+_PREAMBLE = re.compile(r"^(?:evidence|the inquest|i |it |during|there (?:is|was)|in |at |on |when |after |following |although |whilst |while |mr|mrs|ms|dr|[A-Z][a-z]+ (?:was|had|did)\b)", re.I)
+
+
+def _example_query(texts: list[str]) -> str:
+    """A short query in the library's own words: the opening of a recent concern that does
+    not start with inquest preamble, cut to nine words without a dangling small word."""
+    for text in texts:
+        first = re.split(r"(?<![A-Z][a-z])(?<!\b[A-Z])[.;:(]\s", " ".join(text.split()), maxsplit=1)[0]
+        if _PREAMBLE.match(first):
+            continue
+        words = re.findall(r"[A-Za-z][A-Za-z'-]+", first)[:9]
+        while words and words[-1].lower() in _TRAILING:
+            words.pop()
+        if len(words) >= 4:
+            return " ".join(words)
+    return "risk assessment not shared"
 
 
 def _qs(**kw) -> str:
