@@ -25,6 +25,7 @@ ACCOUNT_SECTIONS = [
     ("circumstances", re.compile(r"circumstances", re.I)),
     ("summary", re.compile(r"\b(?:summary|overview|brief (?:description|outline)|the case|case (?:summary|outline))\b", re.I)),
     ("background", re.compile(r"\b(?:background|introduction|the facts)\b", re.I)),
+    ("inquest", re.compile(r"investigation and inquest", re.I)),  # a report without circumstances: its conclusion
 ]
 _HEADING_LINE = re.compile(r"^\s*(?:\d{1,2}\.?\s*)?(?:CIRCUMSTANCES OF (?:THE )?DEATH|SUMMARY|BACKGROUND|OVERVIEW|"
                            r"INTRODUCTION)\s*:?\s*(?:\d{1,2})?\s*$", re.I)
@@ -85,28 +86,35 @@ def _shorten(text: str, limit: int = ACCOUNT_MAX) -> str:
     return (cut[: end + 1] if end > limit // 2 else cut.rsplit(" ", 1)[0]) + " …"
 
 
+def _section_text(text: str, blocks: list, pat: re.Pattern) -> tuple[str | None, str]:
+    """(section name, text) of the first run of blocks whose section matches ``pat``."""
+    parts, section = [], None
+    for s, e, sec, _page in blocks:
+        if sec and pat.search(sec):
+            section = section or sec
+            parts.append(text[s:e])
+        elif parts:
+            break
+    lines = "\n".join(parts).strip().splitlines()
+    while lines and (not lines[0].strip() or _HEADING_LINE.match(lines[0])):
+        lines.pop(0)
+    return section, "\n".join(lines)
+
+
 def account(row) -> dict[str, str] | None:
     """``{"kind", "section", "text"}``: the report's circumstances or the review's summary,
-    shortened, as written; None when the document holds neither."""
+    shortened, as written (a report without circumstances: its inquest conclusion); None
+    when the document holds none of these."""
     text, blocks = row["text"] or "", _blocks(row)
-    for kind, pat in ACCOUNT_SECTIONS:
-        parts, section = [], None
-        for s, e, sec, _page in blocks:
-            if sec and pat.search(sec):
-                section = section or sec
-                parts.append(text[s:e])
-            elif parts:
-                break
-        if parts:
-            lines = "\n".join(parts).strip().splitlines()
-            while lines and (not lines[0].strip() or _HEADING_LINE.match(lines[0])):
-                lines.pop(0)
-            body = _shorten("\n".join(lines))
-            if len(body) >= 40:
-                return {"kind": kind, "section": section, "text": body}
+    tries = [(kind, lambda pat=pat: _section_text(text, blocks, pat)) for kind, pat in ACCOUNT_SECTIONS[:-1]]
     m = _CIRC_TEXT.search(text)
-    if m and len(m.group(1).strip()) >= 40:
-        return {"kind": "circumstances", "section": "Circumstances of the death", "text": _shorten(m.group(1))}
+    tries.append(("circumstances", lambda: ("Circumstances of the death", m.group(1) if m else "")))
+    tries.append((ACCOUNT_SECTIONS[-1][0], lambda: _section_text(text, blocks, ACCOUNT_SECTIONS[-1][1])))
+    for kind, get in tries:
+        section, body = get()
+        body = _shorten(body)
+        if len(body) >= 40:
+            return {"kind": kind, "section": section, "text": body}
     return None
 
 
