@@ -133,6 +133,14 @@ def test_trainer_theme_case_exports(server, driver, tmp_path):
     _wait(driver, "main a[href^='/themes/']")
     driver.find_element(By.CSS_SELECTOR, "main a[href^='/themes/']").click()
     _wait(driver, "a.case-link")
+    # the trainer names the theme; the form lands back on the theme page, not on JSON
+    driver.find_element(By.XPATH, "//details/summary[contains(., 'Edit this theme')]").click()
+    label = driver.find_element(By.CSS_SELECTOR, "form[action$='/rename'] input[name=label]")
+    label.clear()
+    label.send_keys("Teaching theme")
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/rename'] button").click()
+    _wait(driver, "a.case-link")
+    assert driver.find_element(By.TAG_NAME, "h2").text == "Teaching theme"
     driver.find_element(By.CSS_SELECTOR, "a.case-link").click()
     _wait(driver, "#story")
     account = driver.find_element(By.CSS_SELECTOR, "#story blockquote").text

@@ -242,3 +242,21 @@ def test_huge_ids_are_404_not_500(jclient):
     for url in ("/documents/99999999999999999999999.json", "/cases/99999999999999999999999.json"):
         r = jclient.get(url)
         assert r.status_code == 404 and r.get_json()["error"]["status"] == 404
+
+
+def test_form_posts_land_on_html_pages(jclient, full_pack):
+    """Issue 16 item 8: every form post answers with a redirect to an HTML page."""
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    theme = jclient.get("/themes.json").get_json()["themes"][0]["id"]
+    posts = [(f"/themes/{theme}/rename", {"label": "Sharing at MARAC"}),
+             ("/collections", {"name": "Another pack", "purpose": "p"}),
+             ("/collections/add", {"pack": str(full_pack), "item_type": "document", "item_id": "6"}),
+             (f"/collections/{full_pack}/items", {"item_type": "finding", "item_id": "7"}),
+             (f"/collections/{full_pack}/remove", {"item_type": "finding", "item_id": "7"}),
+             (f"/collections/{full_pack}/delete", {})]
+    for url, form in posts:
+        r = jclient.post(url, data=form, headers=browser)
+        assert r.status_code == 303, url
+        page = jclient.get(r.headers["Location"], headers=browser)
+        assert page.status_code == 200 and page.mimetype == "text/html", url
+    assert "Sharing at MARAC" in jclient.get(f"/themes/{theme}").get_data(as_text=True)
