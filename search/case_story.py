@@ -32,7 +32,9 @@ _HEADING_LINE = re.compile(r"^\s*(?:\d{1,2}\.?\s*)?(?:CIRCUMSTANCES OF (?:THE )?
 # Text fallback for reports read without boxes: from the circumstances heading to the next box.
 _CIRC_TEXT = re.compile(r"CIRCUMSTANCES OF (?:THE )?DEATH\s*:?(.+?)(?=CORONER['’`]?S? CONCERNS?|MATTERS? OF CONCERN|"
                         r"ACTION SHOULD BE TAKEN|\Z)", re.S)
-_CORONER_LINE = re.compile(r"\bI am ([^,\n]{3,80}),\s*((?:Senior |Area |Assistant )?Coroner[^.\n]{0,120})", re.I)
+_CORONER_LINE = re.compile(r"\bI am ((?:[^,\n]{2,60},\s*){0,2}?[^,\n]{2,60}?),?\s+((?:Senior |Area |Assistant )?Coroner\b[^.\n]{0,120})",
+                           re.I)
+_AREA = re.compile(r"\bcoroner(?:'s)? area of (?:the )?([A-Z][\w'’&-]*(?:[ ,]+(?:and |&amp; |& )?[A-Z][\w'’&-]*){0,5})", re.I)
 
 
 def http_url(url: Any) -> str | None:
@@ -147,10 +149,15 @@ def case_story(lib: Library, document_id: int, as_of: str | None = None) -> dict
     src = source_display(row["source"], meta)
     tracking = report_tracking(lib, row["id"], as_of) if row["type"] == "pfd_report" else None
     area = meta.get("area") or (tracking or {}).get("area")
+    body = _body(row, meta)
+    if not area and body and body["role"] == "Coroner":
+        m = _AREA.search(body["name"])
+        area = m.group(1).strip(" ,") if m else None
+    recipients = list(meta.get("recipients") or []) or [r["name"] for r in (tracking or {}).get("recipients") or []]
     doc = {
         "id": row["id"], "title": row["title"], "type": row["type"], "date": row["date"],
-        "reference": row["reference"], "area": area or None, "body": _body(row, meta),
-        "recipients": list(meta.get("recipients") or []), "deceased_name": meta.get("deceased_name"),
+        "reference": row["reference"], "area": area or None, "body": body,
+        "recipients": recipients, "deceased_name": meta.get("deceased_name"),
         "source_url": src["url"], "source_name": src["name"], "case_link": f"/cases/{row['id']}",
         "document_link": f"/documents/{row['id']}",
     }
