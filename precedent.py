@@ -310,106 +310,180 @@ def organisations_cmd(q, org_type, as_of, limit, library_path, as_json):
     click.echo(f"{data['total']} organisations as of {data['as_of']}")
 
 
-@cli.group("collections")
-def collections_cmd() -> None:
-    """Learning packs: named collections of findings and cases, exported for training."""
+@cli.group("packs")
+def packs_cmd() -> None:
+    """Learning packs: cases and concerns with what happened and what was done, exported for
+    training (Markdown, PDF, CSV). The same functions as the /collections pages."""
 
 
-@collections_cmd.command("create")
+def _pack(lib, name: str) -> dict:
+    from search.packs import pack_by_name
+
+    found = pack_by_name(lib, name)
+    if found is None:
+        raise click.ClickException(f"no pack called {name!r} (precedent packs list)")
+    return found
+
+
+def _pack_call(fn, *args):
+    from search.packs import CollectionError
+
+    try:
+        return fn(*args)
+    except CollectionError as e:
+        raise click.ClickException(str(e)) from e
+
+
+@packs_cmd.command("new")
 @click.argument("name")
-@click.option("--description", default="")
+@click.option("--purpose", default="", help="What the pack teaches; it opens every export.")
 @library_option
 @json_option
-def collections_create(name, description, library_path, as_json):
-    """Create a collection called NAME."""
-    from search.collections import CollectionError, create_collection
+def packs_new(name, purpose, library_path, as_json):
+    """Create a pack called NAME."""
+    from search.packs import create_pack
 
-    try:
-        data = create_collection(_open(library_path), name, description)
-    except CollectionError as e:
-        raise click.ClickException(str(e)) from e
-    _print_json(data) if as_json else click.echo(f"created collection {data['id']}: {data['name']}")
+    data = _pack_call(create_pack, _open(library_path), name, purpose)
+    _print_json(data) if as_json else click.echo(f"created pack {data['id']}: {data['name']}")
 
 
-@collections_cmd.command("add")
-@click.argument("collection_id", type=int)
-@click.argument("item_type", type=click.Choice(["finding", "document", "case"]))
-@click.argument("item_id", type=int)
-@click.option("--note", default="")
+@packs_cmd.command("add")
+@click.argument("name")
+@click.option("--document", "document_id", type=click.IntRange(1, 2**63 - 1), default=None,
+              help="A document id: its whole case is added.")
+@click.option("--finding", "finding_id", type=click.IntRange(1, 2**63 - 1), default=None,
+              help="A finding (concern) id.")
+@click.option("--note", default="", help="A note for trainers, shown with the case.")
 @library_option
-def collections_add(collection_id, item_type, item_id, note, library_path):
-    """Add a finding or a case (document) to a collection."""
-    from search.collections import CollectionError, add_item
+def packs_add(name, document_id, finding_id, note, library_path):
+    """Add a case (--document ID) or a concern (--finding ID) to the pack NAME."""
+    from search.packs import add_document, add_finding
 
-    try:
-        data = add_item(_open(library_path), collection_id, item_type, item_id, note)
-    except CollectionError as e:
-        raise click.ClickException(str(e)) from e
-    click.echo(f"collection {data['id']} now has {data['total']} items")
+    if (document_id is None) == (finding_id is None):
+        raise click.UsageError("give exactly one of --document ID or --finding ID")
+    lib = _open(library_path)
+    pack = _pack(lib, name)
+    if document_id is not None:
+        data = _pack_call(add_document, lib, pack["id"], document_id, note)
+    else:
+        data = _pack_call(add_finding, lib, pack["id"], finding_id, note)
+    click.echo(f"pack {data['name']!r} now has {data['total']} items in {len(data['cases'])} cases")
 
 
-@collections_cmd.command("remove")
-@click.argument("collection_id", type=int)
-@click.argument("item_type", type=click.Choice(["finding", "document", "case"]))
-@click.argument("item_id", type=int)
+@packs_cmd.command("remove")
+@click.argument("name")
+@click.option("--document", "document_id", type=click.IntRange(1, 2**63 - 1), default=None)
+@click.option("--finding", "finding_id", type=click.IntRange(1, 2**63 - 1), default=None)
 @library_option
-def collections_remove(collection_id, item_type, item_id, library_path):
-    """Remove a finding or a case from a collection."""
-    from search.collections import CollectionError, remove_item
+def packs_remove(name, document_id, finding_id, library_path):
+    """Remove a case or a concern from the pack NAME."""
+    from search.packs import remove_item
 
-    try:
-        data = remove_item(_open(library_path), collection_id, item_type, item_id)
-    except CollectionError as e:
-        raise click.ClickException(str(e)) from e
-    click.echo(f"collection {data['id']} now has {data['total']} items")
+    if (document_id is None) == (finding_id is None):
+        raise click.UsageError("give exactly one of --document ID or --finding ID")
+    lib = _open(library_path)
+    pack = _pack(lib, name)
+    kind, item = ("document", document_id) if document_id is not None else ("finding", finding_id)
+    data = _pack_call(remove_item, lib, pack["id"], kind, item)
+    click.echo(f"pack {data['name']!r} now has {data['total']} items")
 
 
-@collections_cmd.command("list")
+@packs_cmd.command("list")
 @library_option
 @json_option
-def collections_list(library_path, as_json):
-    """List collections."""
-    from search.collections import list_collections
+def packs_list(library_path, as_json):
+    """List packs."""
+    from search.packs import list_packs
 
-    data = list_collections(_open(library_path))
+    data = list_packs(_open(library_path))
     if as_json:
         _print_json(data)
         return
     for c in data["collections"]:
-        click.echo(f"{c['id']}\t{c['items']} items\t{c['name']}")
+        click.echo(f"{c['id']}\t{c['item_count']} items\t{c['name']}")
 
 
-@collections_cmd.command("export")
-@click.argument("collection_id", type=int)
-@click.option("--format", "fmt", type=click.Choice(["md", "csv", "pdf", "json"]), default="md", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file (required for pdf unless stdout is redirected).")
-@click.option("--base-url", default="", help="Prefix for /documents/<id> links, e.g. http://127.0.0.1:5000")
+@packs_cmd.command("show")
+@click.argument("name")
 @library_option
-def collections_export(collection_id, fmt, output, base_url, library_path):
-    """Export a collection as Markdown, CSV, PDF or JSON."""
-    from search.collections import get_collection, to_csv, to_markdown, to_pdf
+@json_option
+def packs_show(name, library_path, as_json):
+    """One pack: its purpose and cases, each with its concerns and outcome."""
+    from search.packs import get_pack
 
-    coll = get_collection(_open(library_path), collection_id)
-    if coll is None:
-        raise click.ClickException(f"no collection {collection_id}")
+    lib = _open(library_path)
+    data = get_pack(lib, _pack(lib, name)["id"])
+    if as_json:
+        _print_json(data)
+        return
+    click.echo(f"{data['name']} ({len(data['cases'])} cases)")
+    if data["purpose"]:
+        click.echo(f"Purpose: {data['purpose']}")
+    for n, case in enumerate(data["cases"], 1):
+        d = case["document"]
+        click.echo(f"{n}. #{d['id']} {d['title']} [{d['type']}, {d['date'] or 'no date'}]")
+        if d["source_url"] or d["source_name"]:
+            click.echo(f"   source: {d['source_url'] or d['source_name']}")
+        for f in case["concerns"]:
+            click.echo(f"   - {f['label'] or f['kind']}: {' '.join(f['text'].split())[:160]}"
+                       f" ({len(f['actions'])} actions)")
+        click.echo(f"   outcome: {case['outcome']['summary']}")
+
+
+@packs_cmd.command("export")
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "pdf", "json"]), default="md", show_default=True)
+@click.option("--out", "--output", "-o", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (standard output when not given).")
+@click.option("--base-url", default=None,
+              help="Where this library is published, for links to its case pages (default $PRECEDENT_BASE_URL;"
+                   " none when unset).")
+@library_option
+def packs_export(name, fmt, output, base_url, library_path):
+    """Export the pack NAME as Markdown, CSV, PDF or JSON."""
+    import os
+
+    from search.pack_export import clean_base_url, to_csv, to_markdown, to_pdf
+    from search.packs import get_pack
+
+    raw = base_url if base_url is not None else os.environ.get("PRECEDENT_BASE_URL", "")
+    base = clean_base_url(raw)
+    if raw and not base:
+        raise click.UsageError(f"--base-url must be an http(s) URL, not {raw!r}")
+    lib = _open(library_path)
+    pack = get_pack(lib, _pack(lib, name)["id"])
     if fmt == "pdf":
-        body: bytes = to_pdf(coll, base_url)
+        body: bytes = to_pdf(pack, base)
     elif fmt == "csv":
-        body = to_csv(coll, base_url).encode("utf-8")
+        body = to_csv(pack, base).encode("utf-8")
     elif fmt == "json":
-        body = json.dumps(coll, ensure_ascii=False, indent=2).encode("utf-8")
+        body = json.dumps(pack, ensure_ascii=False, indent=2).encode("utf-8")
     else:
-        body = to_markdown(coll, base_url).encode("utf-8")
+        body = to_markdown(pack, base).encode("utf-8")
     if output:
         output.write_bytes(body)
         click.echo(f"wrote {output}", err=True)
-    elif fmt == "pdf" and sys.stdout.isatty():
-        raise click.UsageError("a PDF goes to a file: use --output FILE")
     elif fmt == "pdf":
         sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
     else:
         click.echo(body.decode("utf-8"), nl=False)
+
+
+@packs_cmd.command("delete")
+@click.argument("name")
+@library_option
+def packs_delete(name, library_path):
+    """Delete the pack NAME."""
+    from search.packs import delete_pack
+
+    lib = _open(library_path)
+    pack = _pack(lib, name)
+    delete_pack(lib, pack["id"])
+    click.echo(f"deleted pack {pack['name']!r}")
+
+
+cli.add_command(packs_cmd, name="collections")  # the older name of the same group
 
 
 @cli.command("precedents")

@@ -224,6 +224,8 @@ def summarise(records: list[dict]) -> dict[str, Any]:
 
 def to_csv(records: list[dict]) -> str:
     """The ledger as CSV (one row per action; organisations joined with "; ")."""
+    from .csv_cells import safe_cell
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
@@ -239,5 +241,5 @@ def to_csv(records: list[dict]) -> str:
             if isinstance(v, bool):
                 v = "yes" if v else "no"
             row.append("" if v is None else v)
-        w.writerow(row)
+        w.writerow([safe_cell(v) for v in row])  # formula-leading cells neutralised (search.csv_cells)
     return buf.getvalue()

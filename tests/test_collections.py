@@ -1,19 +1,18 @@
 import csv
 import io
+import json
 
 import pytest
 
 from ledger_data import client, lib  # noqa: F401  (shared fixtures)
-from search.collections import (
+from search.pack_export import to_csv, to_markdown, to_pdf
+from search.packs import (
     CollectionError,
     add_item,
-    create_collection,
-    get_collection,
-    list_collections,
+    create_pack as create_collection,
+    get_pack as get_collection,
+    list_packs as list_collections,
     remove_item,
-    to_csv,
-    to_markdown,
-    to_pdf,
 )
 
 
@@ -42,33 +41,43 @@ def test_create_add_remove_persist(lib, pack):
         add_item(lib, pack["id"], "passage", 1)
 
 
-def test_items_carry_concern_actions_outcome_citation(pack):
-    f, d = pack["items"]
-    assert "MARAC meeting was not properly minuted" in f["concern"]
-    assert [a["id"] for a in f["actions"]] == [1]
-    assert "tracker response status: partial" in f["outcome"]
-    assert f["citation"]["link"] == "/documents/1" and f["citation"]["page"] == 1
-    assert "Probation and police should share risk information" in d["concern"]
-    assert [a["id"] for a in d["actions"]] == [2, 3, 4, 5]
-    assert "1 completed" in d["outcome"] and "1 ongoing" in d["outcome"]
+def test_cases_carry_concerns_actions_outcome(pack):
+    assert [c["document"]["id"] for c in pack["cases"]] == [1, 4]
+    report, plan = pack["cases"]
+    assert [f["id"] for f in report["concerns"]] == [1]  # only the concern that was added
+    assert "MARAC meeting was not properly minuted" in report["concerns"][0]["text"]
+    assert [a["id"] for a in report["concerns"][0]["actions"]] == [1]
+    assert report["notes"] == ["ask: who owned the minutes?"]
+    o = report["outcome"]
+    assert o["tracker_status"] == "partial" and o["responses"][0]["document_id"] == 2
+    assert "tracker response status: partial" in o["summary"] and "of 2 recipients responded" in o["summary"]
+    assert report["document"]["area"] == "Birmingham" and report["document"]["recipients"] == [
+        "Chief Executive, NHS England", "WMP"]
+    assert report["document"]["source_name"] == "1.txt"  # a file name, never the server path
+    assert "Probation and police should share risk information" in plan["concerns"][0]["text"]
+    assert [a["id"] for a in plan["concerns"][0]["actions"]] == [2, 3, 4, 5]
+    assert plan["outcome"]["commitments_done"] == 1 and plan["outcome"]["commitments"] == 4
 
 
 def test_markdown_export(pack):
     md = to_markdown(pack, "http://x")
     assert md.startswith("# Information sharing")
+    assert "**Purpose:** MARAC and MAPPA cases" in md.split("## 1.")[0]  # the purpose opens the pack
     assert "MARAC meeting was not properly minuted" in md
     assert "We will fund trained minute takers" in md  # the action
-    assert "**Outcome:**" in md
-    assert "[http://x/documents/1](http://x/documents/1)" in md  # the citation
+    assert "### Outcome so far" in md
+    assert "<http://x/cases/1>" in md  # library links only from the given base
     assert "Jane Doe — PFD report 2019-0100" in md
     assert "Joint Review Action Plan in respect of Case BDHR/2013-14/02" in md
+    assert "http" not in to_markdown(pack)  # no base, no library links (and these fixtures have no URL)
 
 
 def test_csv_export(pack):
     rows = list(csv.DictReader(io.StringIO(to_csv(pack))))
-    assert len(rows) == 2
-    assert rows[0]["link"] == "/documents/1" and "minute takers" in rows[0]["actions"]
-    assert rows[1]["item_type"] == "document" and rows[1]["document_type"] == "action_plan"
+    assert len(rows) == 2  # one concern from each case
+    assert rows[0]["purpose"] == "MARAC and MAPPA cases" and rows[0]["library_link"] == ""
+    assert "minute takers" in rows[0]["actions"] and rows[0]["recipients"] == "Chief Executive, NHS England; WMP"
+    assert rows[1]["case_title"].startswith("Joint Review Action Plan")
 
 
 def test_pdf_export(pack):
@@ -79,7 +88,7 @@ def test_pdf_export(pack):
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) > 0
     text = "".join(p.extract_text() for p in reader.pages)
-    assert "Information sharing" in text and "minute takers" in text
+    assert "Information sharing" in text and "minute takers" in text and "Purpose: MARAC" in text
 
 
 def test_pages_posts_and_exports(client, lib):
@@ -92,11 +101,11 @@ def test_pages_posts_and_exports(client, lib):
     assert r.status_code == 200 and r.get_json()["total"] == 3
     data = client.get(f"/collections/{cid}.json").get_json()
     assert set(data) >= {"id", "name", "items", "total"} and data["total"] == 3
-    assert set(data["items"][0]) >= {"concern", "actions", "outcome", "citation"}
+    assert set(data["cases"][0]) >= {"document", "account", "concerns", "outcome"}
     assert client.get(f"/collections/{cid}").status_code == 200
     assert client.get("/collections").status_code == 200
     assert client.get("/collections.json").get_json()["total"] == 1
-    for ext, start in (("md", b"# Professional curiosity"), ("pdf", b"%PDF"), ("csv", b"position,")):
+    for ext, start in (("md", b"# Professional curiosity"), ("pdf", b"%PDF"), ("csv", b"pack,purpose,")):
         r = client.get(f"/collections/{cid}/export.{ext}")
         assert r.status_code == 200 and r.data.startswith(start), ext
     entry = data["items"][0]["entry_id"]
@@ -123,17 +132,32 @@ def test_collection_page_escapes_text(client, lib):
     assert "<img src=x" not in html and "&lt;img" in html and "<b>pack</b>" not in html
 
 
-def test_cli_collections(lib, runner, tmp_path):
+def test_cli_packs(lib, runner, tmp_path):
     from precedent import cli
 
     base = ["--library", str(lib.path)]
-    r = runner.invoke(cli, ["collections", "create", "Pack", *base])
-    assert r.exit_code == 0 and "created collection 1" in r.output
-    assert runner.invoke(cli, ["collections", "add", "1", "finding", "1", *base]).exit_code == 0
+    r = runner.invoke(cli, ["packs", "new", "Pack", "--purpose", "Teach sharing", *base])
+    assert r.exit_code == 0 and "created pack 1" in r.output
+    assert runner.invoke(cli, ["packs", "new", "pack", *base]).exit_code == 1  # names are unique
+    assert runner.invoke(cli, ["packs", "add", "Pack", "--finding", "1", *base]).exit_code == 0
+    r = runner.invoke(cli, ["packs", "add", "Pack", "--document", "4", *base])
+    assert r.exit_code == 0 and "2 items in 2 cases" in r.output
+    r = runner.invoke(cli, ["packs", "add", "Pack", "--document", "999", *base])
+    assert r.exit_code == 1 and "no document 999" in r.output and "Traceback" not in r.output
+    assert runner.invoke(cli, ["packs", "add", "Nope", "--document", "4", *base]).exit_code == 1
     out = tmp_path / "pack.pdf"
-    r = runner.invoke(cli, ["collections", "export", "1", "--format", "pdf", "-o", str(out), *base])
+    r = runner.invoke(cli, ["packs", "export", "Pack", "--format", "pdf", "--out", str(out), *base])
     assert r.exit_code == 0 and out.read_bytes().startswith(b"%PDF")
-    r = runner.invoke(cli, ["collections", "export", "1", *base])
-    assert r.exit_code == 0 and "minute takers" in r.output
-    r = runner.invoke(cli, ["collections", "list", *base])
+    r = runner.invoke(cli, ["packs", "export", "Pack", *base])
+    assert r.exit_code == 0 and r.output.startswith("# Pack") and "minute takers" in r.output
+    r = runner.invoke(cli, ["packs", "export", "Pack", "--format", "csv", "--base-url", "https://lib.example.org/", *base])
+    assert r.exit_code == 0 and "https://lib.example.org/cases/1" in r.output
+    assert runner.invoke(cli, ["packs", "export", "Pack", "--base-url", "javascript:x", *base]).exit_code == 2
+    r = runner.invoke(cli, ["packs", "show", "Pack", "--json", *base])
+    assert r.exit_code == 0 and json.loads(r.output)["purpose"] == "Teach sharing"
+    r = runner.invoke(cli, ["packs", "list", *base])
     assert "Pack" in r.output
+    r = runner.invoke(cli, ["collections", "list", *base])  # the older name of the group
+    assert "Pack" in r.output
+    assert runner.invoke(cli, ["packs", "remove", "Pack", "--document", "4", *base]).exit_code == 0
+    assert runner.invoke(cli, ["packs", "delete", "Pack", *base]).exit_code == 0

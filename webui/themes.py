@@ -59,7 +59,7 @@ def _edit(fn, theme_id: int, *args):
     if request.is_json or request.path.endswith(".json"):
         return jsonify(out)
     target = out.get("id") or (out.get("themes") or [{}])[0].get("id") or theme_id
-    return redirect(url_for("themes.theme", theme_id=target))
+    return redirect(f"/themes/{int(target)}", code=303)  # a form post lands on the HTML page (url_for picked .json)
 
 
 def _arg(name: str) -> str:

@@ -46,9 +46,37 @@ def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
     return max(lo, min(hi, v))
 
 
-@bp.route("/")
-def index():
-    return search_page()
+@bp.route("/", defaults={"fmt": None})
+@bp.route("/.json", defaults={"fmt": "json"})
+def index(fmt: str | None = None):
+    """The home page: the three questions Precedent answers, each with an example from this
+    library, what the library holds, and its newest documents."""
+    from search.browse import library_overview
+
+    data = library_overview(library())
+    data["questions"] = [
+        {"key": "before", "question": "Has this happened before?",
+         "help": "Describe a concern: past reports and reviews that raised it, and what was done.",
+         "example": data["examples"]["before"]},
+        {"key": "topic", "question": "Case studies on a topic",
+         "help": "Recurring themes, each with its cases; add cases to a learning pack and export it.",
+         "example": data["examples"]["topic"]},
+        {"key": "promised", "question": "What have we promised?",
+         "help": "The commitments ledger: who said they would do what, by when, and what is overdue.",
+         "example": data["examples"]["promised"]},
+    ]
+    data["status_url"] = "/status.json" if "/status.json" in {r.rule for r in current_app.url_map.iter_rules()} \
+        else None
+    return respond("home.html", data, fmt == "json")
+
+
+def add_case_urls(data: dict) -> dict:
+    """Give each search result the URL of its case page (``case_url``)."""
+    for r in data.get("results") or []:
+        doc = r.get("document") or {}
+        if doc.get("id") is not None:
+            r["case_url"] = f"/cases/{doc['id']}"
+    return data
 
 
 @bp.route("/search", defaults={"fmt": None})
@@ -66,6 +94,7 @@ def search_page(fmt: str | None = None):
     lib = library()
     data = run_search(lib, q, k=k, mode=mode, filters=filters) if q else \
         {"query": q, "mode": mode, "filters": filters, "total": 0, "facets": {}, "results": []}
+    add_case_urls(data)  # issue 15: each result links to its case page
     data["library"] = {"documents": lib.store.count("documents"), "passages": lib.store.count("passages"),
                        "findings": lib.store.count("findings")}
     if fmt == "json":
@@ -82,19 +111,31 @@ def _is_date(v: str) -> bool:
 @bp.route("/documents", defaults={"fmt": None})
 @bp.route("/documents.json", defaults={"fmt": "json"})
 def documents(fmt: str | None = None):
-    limit = _int_arg("limit", 100, 1, 1000)
+    """The library, newest first, filtered by type, date and area, in pages."""
+    from search.browse import browse_documents
+
+    limit = _int_arg("limit", 50, 1, 1000)
     offset = _int_arg("offset", 0, 0, 10**9)
-    data = list_documents(library(), limit, offset)
-    data.update({"limit": limit, "offset": offset})
+    args = {k: request.args.get(k, "").strip() or None for k in ("type", "date_from", "date_to", "area", "q")}
+    try:
+        data = browse_documents(library(), limit=limit, offset=offset, **args)
+    except ValueError as e:
+        abort(400, description=str(e))
+    data["args"] = {k: v for k, v in args.items() if v}
     return respond("documents.html", data, fmt == "json")
 
 
 @bp.route("/documents/<int:doc_id>", defaults={"fmt": None})
 @bp.route("/documents/<int:doc_id>.json", defaults={"fmt": "json"})
 def document(doc_id: int, fmt: str | None = None):
-    data = get_document(library(), doc_id)
+    data = get_document(library(), doc_id) if doc_id <= 2**63 - 1 else None
     if data is None:
         abort(404, description=f"no document {doc_id}")
+    from search.case_story import source_display
+
+    src = source_display(data.get("source"), data.get("meta"))
+    data.update(source=src["url"] or src["name"], source_url=src["url"], source_name=src["name"],
+                case_url=f"/cases/{doc_id}")
     passage = request.args.get("passage", type=int)
     if fmt == "json":
         return respond("document.html", data, True)
@@ -136,14 +177,17 @@ def precedents_page(fmt: str | None = None):
     k = _int_arg("k", 5, 1, 20)
     body = request.get_json(silent=True) or {}
     upload = request.files.get("file")
+    draft = str(body.get("text") or request.form.get("text") or "")
     try:
         if upload and upload.filename:
             data = precedents(library(), document_from_upload(upload.read(), upload.filename), k=k)
         else:
-            data = precedents_for_text(library(), str(body.get("text") or request.form.get("text") or ""), k=k)
+            data = precedents_for_text(library(), draft, k=k)
     except ReadError as e:
         abort(400, description=str(e))
-    return respond("precedents.html", data, fmt == "json")
+    if fmt == "json":
+        return respond("precedents.html", data, True)
+    return render_template("precedents.html", data=data, draft=draft)  # the box keeps the draft
 
 
 @bp.route("/responses/unlinked", defaults={"fmt": None})

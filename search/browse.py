@@ -1,0 +1,148 @@
+"""Browsing the library: what it holds (counts by type, recent documents, examples to start
+from) and the document list with type / date / area filters and pages.
+
+``library_overview(lib, recent=8)`` and ``browse_documents(lib, type=None, date_from=None,
+date_to=None, area=None, q=None, limit=50, offset=0)``. Sources are shown as the original
+URL or a file name (``search.case_story.source_display``), never a server path.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from typing import Any
+
+from index.library import Library
+
+from .case_story import source_display
+
+DOC_TYPES = ("pfd_report", "pfd_response", "action_plan", "inspection", "minutes", "other")
+_TRAILING = {"a", "an", "and", "at", "because", "by", "for", "from", "in", "of", "on", "or", "that", "the", "to",
+             "was", "were", "with", "is", "are", "be", "been", "has", "have", "not"}
+_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+def check_partial_date(value: str | None, name: str) -> str | None:
+    """YYYY, YYYY-MM or YYYY-MM-DD (a real month and day), else ValueError."""
+    if value in (None, ""):
+        return None
+    v = str(value).strip()
+    if not _DATE.fullmatch(v):
+        raise ValueError(f"{name} must be a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    parts = [int(x) for x in v.split("-")]
+    if len(parts) >= 2 and not 1 <= parts[1] <= 12:
+        raise ValueError(f"{name} has no month {parts[1]}")
+    if len(parts) == 3:
+        from datetime import date
+
+        try:
+            date(*parts)
+        except ValueError:
+            raise ValueError(f"{name} is not a calendar date") from None
+    return v
+
+
+def _doc(row) -> dict[str, Any]:
+    try:
+        meta = json.loads(row["meta"] or "{}")
+    except (TypeError, ValueError):
+        meta = {}
+    src = source_display(row["source"], meta if isinstance(meta, dict) else {})
+    return {"id": row["id"], "title": row["title"], "type": row["type"], "date": row["date"],
+            "reference": row["reference"], "area": (meta or {}).get("area") or None,
+            "source": src["url"] or src["name"], "source_url": src["url"], "source_name": src["name"],
+            "url": f"/documents/{row['id']}", "case_url": f"/cases/{row['id']}"}
+
+
+def browse_documents(lib: Library, type: str | None = None, date_from: str | None = None,
+                     date_to: str | None = None, area: str | None = None, q: str | None = None,
+                     limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """Documents newest first, filtered; ``{"filters", "total", "documents", "limit", "offset", "facets"}``.
+    ``area`` matches the coroner area (or any part of it), ``q`` words in the title."""
+    if type and type not in DOC_TYPES:
+        raise ValueError("type must be one of " + ", ".join(DOC_TYPES))
+    date_from = check_partial_date(date_from, "date_from")
+    date_to = check_partial_date(date_to, "date_to")
+    where, args = [], []
+    if type:
+        where.append("type = ?")
+        args.append(type)
+    if date_from:
+        where.append("date >= ?")
+        args.append(date_from)
+    if date_to:
+        where.append("substr(date, 1, ?) <= ?")
+        args += [len(date_to), date_to]
+    if area:
+        where.append("lower(COALESCE(json_extract(meta, '$.area'), '')) LIKE ?")
+        args.append("%" + area.lower().strip() + "%")
+    for w in re.findall(r"\w+", (q or "").lower())[:10]:
+        where.append("lower(title) LIKE ?")
+        args.append(f"%{w}%")
+    cond = (" WHERE " + " AND ".join(where)) if where else ""
+    c = lib.store.conn
+    total = c.execute(f"SELECT COUNT(*) FROM documents{cond}", args).fetchone()[0]
+    rows = c.execute(f"SELECT id, title, type, date, reference, source, meta FROM documents{cond}"
+                     " ORDER BY date IS NULL, date DESC, id DESC LIMIT ? OFFSET ?", args + [int(limit), int(offset)])
+    areas = [r[0] for r in c.execute(
+        "SELECT json_extract(meta, '$.area') AS a, COUNT(*) FROM documents WHERE a IS NOT NULL AND a != ''"
+        " GROUP BY a ORDER BY COUNT(*) DESC, a LIMIT 200")]
+    return {"filters": {"type": type, "date_from": date_from, "date_to": date_to, "area": area, "q": q},
+            "total": total, "limit": limit, "offset": offset, "documents": [_doc(r) for r in rows],
+            "types": list(DOC_TYPES), "areas": areas}
+
+
+def library_overview(lib: Library, recent: int = 8) -> dict[str, Any]:
+    """Counts by type, the most recent documents, and examples for the three questions
+    drawn from the library itself (its largest theme, a frequent recipient)."""
+    c = lib.store.conn
+    by_type = {r[0]: r[1] for r in c.execute(
+        "SELECT type, COUNT(*) FROM documents GROUP BY type ORDER BY COUNT(*) DESC")}
+    counts = {"documents": sum(by_type.values()), "by_type": by_type,
+              "findings": c.execute("SELECT COUNT(*) FROM findings").fetchone()[0],
+              "actions": c.execute("SELECT COUNT(*) FROM actions").fetchone()[0],
+              "passages": c.execute("SELECT COUNT(*) FROM passages").fetchone()[0]}
+    recent_rows = c.execute("SELECT id, title, type, date, reference, source, meta FROM documents"
+                            " ORDER BY date IS NULL, date DESC, id DESC LIMIT ?", (int(recent),))
+    theme = None
+    try:
+        r = c.execute("SELECT t.id, t.label, COUNT(*) AS n FROM themes t JOIN theme_members m ON m.theme_id = t.id"
+                      " WHERE t.label IS NOT NULL AND t.label != '' GROUP BY t.id ORDER BY n DESC LIMIT 1").fetchone()
+        theme = {"id": r[0], "label": r[1]} if r else None
+    except sqlite3.OperationalError as e:  # the themes tables exist only after a themes build
+        if "no such table" not in str(e):
+            raise
+    example_query = _example_query([r[0] for r in c.execute(
+        "SELECT f.text FROM findings f JOIN documents d ON d.id = f.document_id"
+        " ORDER BY d.type = 'pfd_report' DESC, d.date DESC, f.id LIMIT 30")])
+    examples = {
+        "before": {"label": example_query, "url": "/search?" + _qs(q=example_query)},
+        "topic": ({"label": theme["label"], "url": f"/themes/{theme['id']}"} if theme
+                  else {"label": "information sharing", "url": "/search?" + _qs(q="information sharing")}),
+        "promised": {"label": "overdue commitments", "url": "/commitments?overdue=yes"},
+    }
+    return {"counts": counts, "recent": [_doc(r) for r in recent_rows], "examples": examples}
+
+
+_PREAMBLE = re.compile(r"^(?:evidence|the inquest|i |it |during|there (?:is|was)|in |at |on |when |after |following |although |whilst |while |mr|mrs|ms|dr|[A-Z][a-z]+ (?:was|had|did)\b)", re.I)
+
+
+def _example_query(texts: list[str]) -> str:
+    """A short query in the library's own words: the opening of a recent concern that does
+    not start with inquest preamble, cut to nine words without a dangling small word."""
+    for text in texts:
+        first = re.split(r"(?<![A-Z][a-z])(?<!\b[A-Z])[.;:(]\s", " ".join(text.split()), maxsplit=1)[0]
+        if _PREAMBLE.match(first):
+            continue
+        words = re.findall(r"[A-Za-z][A-Za-z'-]+", first)[:9]
+        while words and words[-1].lower() in _TRAILING:
+            words.pop()
+        if len(words) >= 4:
+            return " ".join(words)
+    return "risk assessment not shared"
+
+
+def _qs(**kw) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(kw)

@@ -1,0 +1,253 @@
+"""What a reader needs to understand one case without the library: who, when, where, what
+happened (quoted), each concern with what was done, and the outcome so far.
+
+``case_story(lib, document_id, as_of=None)`` -> ``{"document", "account", "outcome"}``
+``concern_details(lib, document_id, finding_ids=None, as_of=None)`` -> ``(concerns, other_actions)``
+``source_display(source, meta)`` -> ``{"url", "name"}``: the original http(s) URL and a file name,
+never a server path.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import PurePath
+from typing import Any
+from urllib.parse import urlparse
+
+from corpus.dates import parse_due
+from index.library import Library
+
+from .commitments import DONE, check_date, is_overdue, today
+
+ACCOUNT_MAX = 1200  # characters of the quoted account
+# Sections that tell what happened, best first: the PFD box, then a review's own summary.
+ACCOUNT_SECTIONS = [
+    ("circumstances", re.compile(r"circumstances", re.I)),
+    ("summary", re.compile(r"\b(?:summary|overview|brief (?:description|outline)|the case|case (?:summary|outline))\b", re.I)),
+    ("background", re.compile(r"\b(?:background|introduction|the facts)\b", re.I)),
+    ("inquest", re.compile(r"investigation and inquest", re.I)),  # a report without circumstances: its conclusion
+]
+_HEADING_LINE = re.compile(r"^\s*(?:\d{1,2}\.?\s*)?(?:CIRCUMSTANCES OF (?:THE )?DEATH|SUMMARY|BACKGROUND|OVERVIEW|"
+                           r"INTRODUCTION)\s*:?\s*(?:\d{1,2})?\s*$", re.I)
+# Text fallback for reports read without boxes: from the circumstances heading to the next box.
+_CIRC_TEXT = re.compile(r"CIRCUMSTANCES OF (?:THE )?DEATH\s*:?(.+?)(?=CORONER['’`]?S? CONCERNS?|MATTERS? OF CONCERN|"
+                        r"ACTION SHOULD BE TAKEN|\Z)", re.S)
+_CORONER_LINE = re.compile(r"\bI am ((?:[^,\n]{2,60},\s*){0,2}?[^,\n]{2,60}?),?\s+((?:Senior |Area |Assistant )?Coroner\b[^.\n]{0,120})",
+                           re.I)
+_AREA = re.compile(r"\bcoroner(?:'s)? area of (?:the )?([A-Z][\w'’&-]*(?:[ ,]+(?:and |&amp; |& )?[A-Z][\w'’&-]*){0,5})", re.I)
+
+
+def http_url(url: Any) -> str | None:
+    """``url`` when it is an http(s) URL with a host, else None (no javascript:, data:, file:)."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    try:
+        p = urlparse(url)
+    except ValueError:
+        return None
+    return url if p.scheme.lower() in ("http", "https") and p.netloc and not any(c in url for c in "\r\n\t \"'<>") \
+        else None
+
+
+def source_display(source: str | None, meta: dict | None) -> dict[str, str | None]:
+    """The original URL (http(s) only) and a readable file name ("reports.csv, row 12")."""
+    meta = meta or {}
+    url = http_url(meta.get("url"))
+    name = None
+    if source:
+        path, _, frag = str(source).partition("#")
+        name = PurePath(path.replace("\\", "/")).name or None
+        if name and frag.startswith("row="):
+            name = f"{name}, row {frag[4:]}"
+    return {"url": url, "name": name}
+
+
+def _meta(row) -> dict:
+    try:
+        m = json.loads(row["meta"] or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return m if isinstance(m, dict) else {}
+
+
+def _blocks(row) -> list[tuple[int, int, str | None, int | None]]:
+    try:
+        return [tuple(b) for b in json.loads(row["blocks"] or "[]")]
+    except (TypeError, ValueError):
+        return []
+
+
+def _shorten(text: str, limit: int = ACCOUNT_MAX) -> str:
+    """Whitespace tidied; cut at a sentence end before ``limit`` (with "…") when longer."""
+    text = " ".join(text.split()).lstrip(":;,.-\u2013\u2014 ")
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind(".\u201d"), cut.rfind('." '))
+    return (cut[: end + 1] if end > limit // 2 else cut.rsplit(" ", 1)[0]) + " …"
+
+
+def _section_text(text: str, blocks: list, pat: re.Pattern) -> tuple[str | None, str]:
+    """(section name, text) of the first run of blocks whose section matches ``pat``."""
+    parts, section = [], None
+    for s, e, sec, _page in blocks:
+        if sec and pat.search(sec):
+            section = section or sec
+            parts.append(text[s:e])
+        elif parts:
+            break
+    lines = "\n".join(parts).strip().splitlines()
+    while lines and (not lines[0].strip() or _HEADING_LINE.match(lines[0])):
+        lines.pop(0)
+    return section, "\n".join(lines)
+
+
+def account(row) -> dict[str, str] | None:
+    """``{"kind", "section", "text"}``: the report's circumstances or the review's summary,
+    shortened, as written (a report without circumstances: its inquest conclusion); None
+    when the document holds none of these."""
+    text, blocks = row["text"] or "", _blocks(row)
+    tries = [(kind, lambda pat=pat: _section_text(text, blocks, pat)) for kind, pat in ACCOUNT_SECTIONS[:-1]]
+    m = _CIRC_TEXT.search(text)
+    tries.append(("circumstances", lambda: ("Circumstances of the death", m.group(1) if m else "")))
+    tries.append((ACCOUNT_SECTIONS[-1][0], lambda: _section_text(text, blocks, ACCOUNT_SECTIONS[-1][1])))
+    for kind, get in tries:
+        section, body = get()
+        body = _shorten(body)
+        if len(body) >= 40:
+            return {"kind": kind, "section": section, "text": body}
+    return None
+
+
+def _body(row, meta: dict) -> dict[str, str] | None:
+    """Who wrote it: the coroner of a report, the respondent of a letter, a review's body."""
+    if meta.get("coroner"):
+        return {"role": "Coroner", "name": meta["coroner"]}
+    if row["type"] == "pfd_report":
+        m = _CORONER_LINE.search(row["text"] or "")
+        if m:
+            return {"role": "Coroner", "name": f"{m.group(1).strip()}, {' '.join(m.group(2).split())}"}
+    if meta.get("respondent"):
+        return {"role": "Respondent", "name": meta["respondent"]}
+    for key in ("review_body", "organisation", "author"):
+        if meta.get(key):
+            return {"role": "Review body", "name": str(meta[key])}
+    return None
+
+
+def case_story(lib: Library, document_id: int, as_of: str | None = None) -> dict[str, Any] | None:
+    """The case's facts, account and outcome (see the module docstring)."""
+    from .tracking import report_tracking  # tracking imports commitments; keep this module light
+
+    as_of = check_date(as_of, "as_of") or today()
+    c = lib.store.conn
+    row = c.execute("SELECT * FROM documents WHERE id=?", (document_id,)).fetchone()
+    if row is None:
+        return None
+    meta = _meta(row)
+    src = source_display(row["source"], meta)
+    tracking = report_tracking(lib, row["id"], as_of) if row["type"] == "pfd_report" else None
+    area = meta.get("area") or (tracking or {}).get("area")
+    body = _body(row, meta)
+    if not area and body and body["role"] == "Coroner":
+        m = _AREA.search(body["name"])
+        area = m.group(1).strip(" ,") if m else None
+    recipients = list(meta.get("recipients") or []) or [r["name"] for r in (tracking or {}).get("recipients") or []]
+    doc = {
+        "id": row["id"], "title": row["title"], "type": row["type"], "date": row["date"],
+        "reference": row["reference"], "area": area or None, "body": body,
+        "recipients": recipients, "deceased_name": meta.get("deceased_name"),
+        "source_url": src["url"], "source_name": src["name"], "case_link": f"/cases/{row['id']}",
+        "document_link": f"/documents/{row['id']}",
+    }
+    return {"document": doc, "account": account(row), "outcome": outcome(lib, row, tracking, as_of)}
+
+
+def _case_actions(lib: Library, doc_id: int, response_ids: list[int]) -> list[dict]:
+    ids = [doc_id] + response_ids
+    return [dict(r) for r in lib.store.conn.execute(
+        "SELECT a.id, a.document_id, a.kind, a.text, a.owner, a.due, a.due_text, a.status, a.updated, a.page,"
+        " d.title AS document_title FROM actions a JOIN documents d ON d.id = a.document_id"
+        f" WHERE a.document_id IN ({','.join('?' * len(ids))}) ORDER BY a.document_id, a.seq", ids)]
+
+
+def _responses(lib: Library, doc_id: int) -> list[dict]:
+    return [dict(r) for r in lib.store.conn.execute(
+        "SELECT d.id, d.title, d.date, d.meta FROM links l JOIN documents d ON d.id = l.response_id"
+        " WHERE l.report_id=? ORDER BY d.date, d.id", (doc_id,))]
+
+
+def _with_due(a: dict, as_of: str) -> dict:
+    due = a.get("due") or (parse_due(a["due_text"]) if a.get("due_text") else None)
+    return {**a, "due": due, "overdue": is_overdue(due, a.get("status"), as_of)}
+
+
+def outcome(lib: Library, row, tracking: dict | None, as_of: str) -> dict[str, Any]:
+    """Responses received (and from whom), recipients overdue, commitments made / done / overdue."""
+    responses = _responses(lib, row["id"])
+    acts = [_with_due(a, as_of) for a in _case_actions(lib, row["id"], [r["id"] for r in responses])]
+    out: dict[str, Any] = {
+        "as_of": as_of,
+        "responses": [{"document_id": r["id"], "title": r["title"], "date": r["date"],
+                       "respondent": _meta(r).get("respondent")} for r in responses],
+        "commitments": len(acts),
+        "commitments_done": sum(1 for a in acts if (a["status"] or "").lower() in DONE),
+        "commitments_overdue": sum(1 for a in acts if a["overdue"]),
+        "recipients": None, "response_due": None, "overdue_recipients": [], "tracker_status": None,
+    }
+    if tracking:
+        recs = tracking.get("recipients") or []
+        out["recipients"] = len(recs)
+        out["responded"] = sum(1 for r in recs if r.get("status") in ("responded", "responded_per_tracker"))
+        out["response_due"] = tracking.get("response_due")
+        out["overdue_recipients"] = [r.get("organisation") or r.get("name") for r in recs if r.get("overdue")]
+        out["tracker_status"] = (tracking.get("tracker") or {}).get("status")
+    out["summary"] = outcome_sentence(out)
+    return out
+
+
+def outcome_sentence(o: dict) -> str:
+    parts = []
+    n = len(o["responses"])
+    if o.get("recipients"):
+        parts.append(f"{o.get('responded', n)} of {o['recipients']} recipient{'s' if o['recipients'] != 1 else ''}"
+                     f" responded")
+    elif n:
+        parts.append(f"{n} response{'s' if n != 1 else ''} in the library")
+    if o["overdue_recipients"]:
+        parts.append("response overdue from " + "; ".join(o["overdue_recipients"])
+                     + (f" (due {o['response_due']})" if o.get("response_due") else ""))
+    if o["commitments"]:
+        parts.append(f"{o['commitments_done']} of {o['commitments']} action{'s' if o['commitments'] != 1 else ''}"
+                     f" done" + (f", {o['commitments_overdue']} overdue" if o["commitments_overdue"] else ""))
+    if o.get("tracker_status"):
+        parts.append(f"tracker response status: {o['tracker_status']}")
+    return "; ".join(parts) or "no recorded outcome"
+
+
+def concern_details(lib: Library, document_id: int, finding_ids: list[int] | None = None,
+                    as_of: str | None = None) -> tuple[list[dict], list[dict]]:
+    """The case's concerns (all, or ``finding_ids``) each with the actions answering it,
+    and — for the whole case — the actions of the case and its responses that answer none."""
+    from .query import finding_actions
+
+    as_of = check_date(as_of, "as_of") or today()
+    c = lib.store.conn
+    rows = [dict(r) for r in c.execute(
+        "SELECT id, document_id, kind, label, text, section, page FROM findings WHERE document_id=? ORDER BY seq",
+        (document_id,))]
+    if finding_ids is not None:
+        wanted = set(finding_ids)
+        rows = [r for r in rows if r["id"] in wanted]
+    acts = finding_actions(lib, [r["id"] for r in rows])
+    concerns, used = [], set()
+    for r in rows:
+        actions = [_with_due(a, as_of) for a in acts.get(r["id"], [])]
+        used.update(a["id"] for a in actions)
+        concerns.append({**r, "actions": actions})
+    other: list[dict] = []
+    if finding_ids is None:
+        responses = [r["id"] for r in _responses(lib, document_id)]
+        other = [_with_due(a, as_of) for a in _case_actions(lib, document_id, responses) if a["id"] not in used]
+    return concerns, other
