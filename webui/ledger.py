@@ -20,6 +20,7 @@ from search.collections import (
 from search.commitments import list_commitments, to_csv as commitments_csv
 from search.tracking import get_case, get_organisation, list_organisations
 
+from .params import MAX_LABEL_CHARS, MAX_NOTE_CHARS, id_param, text_param
 from .views import _int_arg, library, respond
 
 bp = Blueprint("ledger", __name__)
@@ -148,9 +149,12 @@ def collections(fmt: str | None = None):
     if request.method == "POST":
         body = _payload()
         try:
-            coll = create_collection(lib, str(body.get("name") or ""), str(body.get("description") or ""))
-            if body.get("item_type") and body.get("item_id"):
-                coll = add_item(lib, coll["id"], str(body["item_type"]), body["item_id"], str(body.get("note") or ""))
+            item_id = id_param(body["item_id"], "item_id") if body.get("item_type") and body.get("item_id") else None
+            coll = create_collection(lib, text_param(body.get("name") or "", "name", MAX_LABEL_CHARS),
+                                     text_param(body.get("description") or "", "description", MAX_NOTE_CHARS))
+            if item_id:
+                coll = add_item(lib, coll["id"], str(body["item_type"]), item_id,
+                                text_param(body.get("note") or "", "note", MAX_NOTE_CHARS))
         except CollectionError as e:
             _collection_error(e)
         if _wants_json(fmt):
@@ -175,7 +179,8 @@ def collection(cid: int, fmt: str | None = None):
 def collection_add(cid: int, fmt: str | None = None):
     body = _payload()
     try:
-        coll = add_item(library(), cid, str(body.get("item_type") or ""), body.get("item_id"), str(body.get("note") or ""))
+        coll = add_item(library(), cid, str(body.get("item_type") or ""), id_param(body.get("item_id"), "item_id"),
+                        text_param(body.get("note") or "", "note", MAX_NOTE_CHARS))
     except CollectionError as e:
         _collection_error(e)
     if _wants_json(fmt):
@@ -189,8 +194,10 @@ def collection_remove(cid: int, fmt: str | None = None):
     body = _payload()
     try:
         entry = body.get("entry_id")
-        coll = remove_item(library(), cid, item_type=body.get("item_type"), item_id=body.get("item_id"),
-                           entry_id=int(entry) if entry not in (None, "") else None)
+        item = body.get("item_id")
+        coll = remove_item(library(), cid, item_type=body.get("item_type"),
+                           item_id=id_param(item, "item_id") if item not in (None, "") else None,
+                           entry_id=id_param(entry, "entry_id") if entry not in (None, "") else None)
     except (TypeError, ValueError) as e:
         if isinstance(e, CollectionError):
             _collection_error(e)
