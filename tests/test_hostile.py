@@ -391,3 +391,23 @@ def test_really_unreadable_folder(tmp_path, library):
     finally:
         os.chmod(tmp_path / "in" / "locked", 0o755)
     assert s["added"] == 1 and any("locked" in f["path"] and f["reason"] for f in s["failed"])
+
+
+def test_long_query_words_are_bounded_and_drafts_run_one_at_a_time(client, app):
+    from werkzeug.exceptions import ServiceUnavailable
+
+    from webui.guard import heavy_work
+    from webui.params import MAX_QUERY_WORDS
+
+    data = client.get("/search.json", query_string={"q": "minutes " * 500}).get_json()
+    assert len(data["query"].split()) == MAX_QUERY_WORDS and "500 words" in data["notice"]
+    assert "notice" not in client.get("/search.json?q=MARAC+minutes").get_json()
+    with app.test_request_context("/precedents.json", method="POST"):
+        with heavy_work("draft"):
+            with pytest.raises(ServiceUnavailable):
+                with heavy_work("draft"):
+                    pass
+        with heavy_work("draft"):  # released after use
+            pass
+    r = client.post("/precedents.json", json={"text": "Concern: MARAC minutes were not shared. " * 5})
+    assert r.status_code == 200

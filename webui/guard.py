@@ -25,7 +25,9 @@ import hmac
 import os
 import re
 import secrets
-from typing import Any
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, request, session
@@ -139,6 +141,26 @@ def _too_large(e):
     e.description = (f"the request is too large: the limit is {limit / 1024 / 1024:g} MB for a whole request "
                      f"(uploads included) and 2 MB for form text")
     return _error(e)
+
+
+# ------------------------------------------------------------------ heavy work
+
+#: Requests that run many searches (a whole draft's concerns) at once, per process. With
+#: waitress's 4 threads, the others stay free for ordinary searches.
+HEAVY_AT_ONCE = 1
+_heavy = threading.BoundedSemaphore(HEAVY_AT_ONCE)
+
+
+@contextmanager
+def heavy_work(what: str) -> Iterator[None]:
+    """Run the block only if no other heavy request is running; otherwise answer 503 at once
+    (waiting would hold a server thread that ordinary searches need)."""
+    if not _heavy.acquire(blocking=False):
+        abort(503, description=f"another {what} is being searched right now; try again in a few seconds")
+    try:
+        yield
+    finally:
+        _heavy.release()
 
 
 # ------------------------------------------------------------------ links

@@ -19,6 +19,8 @@ MAX_ID = 2**63 - 1
 #: Query text: longer queries are cut to this many characters (with a notice); the model reads
 #: ~256 tokens (~1,500 characters) and every extra word costs keyword-search time.
 MAX_QUERY_CHARS = 2_000
+#: ... and at most this many words (see ``bound_query``).
+MAX_QUERY_WORDS = 64
 #: Pasted draft text on the precedents page (a long report is ~100k characters).
 MAX_DRAFT_CHARS = 300_000
 #: Whole request bodies (uploads included); ``PRECEDENT_MAX_UPLOAD_MB`` overrides.
@@ -101,18 +103,32 @@ def check_text(value: Any, name: str, limit: int, required: bool = False) -> str
     return s
 
 
-def bound_query(q: str, limit: int = MAX_QUERY_CHARS) -> tuple[str, str | None]:
-    """``(query, notice)``: a query over ``limit`` characters is cut at the last space before
-    the limit, and the notice says so; search work then stays bounded whatever is pasted."""
+def bound_query(q: str, limit: int = MAX_QUERY_CHARS, words: int | None = None) -> tuple[str, str | None]:
+    """``(query, notice)``: a query over ``limit`` characters or ``words`` words is cut (at a
+    space) to fit, and the notice says so. Keyword ranking costs grow with the number of
+    words (each candidate text is checked for each word), so this bounds a search's work
+    whatever is pasted; the model reads only ~190 words anyway."""
+    words = MAX_QUERY_WORDS if words is None else words
     q = q or ""
-    if len(q) <= limit:
+    cut = q
+    if len(cut) > limit:
+        cut = cut[:limit]
+        space = cut.rfind(" ")
+        if space > limit // 2:
+            cut = cut[:space]
+    parts = cut.split()
+    if len(parts) > words:
+        cut = " ".join(parts[:words])
+    cut = cut.strip()
+    if cut == q.strip():
         return q, None
-    cut = q[:limit]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.strip(), (f"The query was {len(q):,} characters; only its first {len(cut):,} were searched "
-                         f"(the limit is {limit:,}).")
+    return cut, (f"The query was {len(q):,} characters ({_n(len(q.split()), 'word')}); only its first "
+                 f"{_n(len(cut.split()), 'word')} ({len(cut):,} characters) were searched "
+                 f"(limits: {words} words, {limit:,} characters).")
+
+
+def _n(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 # ------------------------------------------------------------------ web: abort(400) on failure

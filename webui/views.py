@@ -8,6 +8,7 @@ from index.library import Library, LibraryError, open_library
 from search.engine import get_document, list_documents
 from search.query import FILTER_KEYS, run_search
 
+from .guard import heavy_work
 from .params import MAX_DRAFT_CHARS, bound_query, date_param, id_param, text_param
 
 bp = Blueprint("main", __name__)
@@ -143,11 +144,12 @@ def precedents_page(fmt: str | None = None):
     body = request.get_json(silent=True) or {}
     upload = request.files.get("file")
     try:
-        if upload and upload.filename:
-            data = precedents(library(), document_from_upload(upload.read(), upload.filename), k=k)
-        else:
-            text = text_param(body.get("text") or request.form.get("text") or "", "text", MAX_DRAFT_CHARS)
-            data = precedents_for_text(library(), text, k=k)
+        with heavy_work("draft"):
+            if upload and upload.filename:
+                data = precedents(library(), document_from_upload(upload.read(), upload.filename), k=k)
+            else:
+                text = text_param(body.get("text") or request.form.get("text") or "", "text", MAX_DRAFT_CHARS)
+                data = precedents_for_text(library(), text, k=k)
     except ReadError as e:
         abort(400, description=str(e))
     return respond("precedents.html", data, fmt == "json")
