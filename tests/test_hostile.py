@@ -217,6 +217,12 @@ def test_own_forms_still_work(strict_client):
     assert _csrf(c.get(f"/themes/{t}").get_data(as_text=True)) == tok
     r = c.post(f"/themes/{t}/rename", data={"label": "Minutes", "csrf_token": tok}, headers=same)
     assert r.status_code in (302, 303) and c.get(f"/themes/{t}.json").get_json()["label"] == "Minutes"
+    # a draft posted by a script (multipart, no token) is a query: allowed, unless from another origin
+    draft = {"file": (__import__("io").BytesIO(b"Concern: MARAC minutes were not shared. " * 5), "d.txt")}
+    assert c.post("/precedents.json", data=draft, content_type="multipart/form-data").status_code == 200
+    draft = {"file": (__import__("io").BytesIO(b"Concern: MARAC minutes were not shared. " * 5), "d.txt")}
+    assert c.post("/precedents.json", data=draft, content_type="multipart/form-data",
+                  headers={"Origin": "http://evil.example"}).status_code == 403
     # JSON from this origin (or a script without Origin) needs no token; a token header is checked
     assert c.post("/collections.json", json={"name": "api"}).status_code == 201
     assert c.post("/collections.json", json={"name": "api"}, headers={"X-CSRF-Token": "nope"}).status_code == 403

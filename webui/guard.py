@@ -15,7 +15,8 @@ CSRF (every POST, PUT, PATCH and DELETE, whatever the route, so new routes are c
    cannot send ``application/json`` to another origin without a CORS preflight, which this
    app never grants, and steps 1–2 still apply. A token that is sent is always checked.
    The token is required unless ``CSRF_REQUIRE_TOKEN`` is false (the default under
-   ``TESTING``, so unit tests can post forms with Flask's test client; headers still apply).
+   ``TESTING``, so unit tests can post forms with Flask's test client; headers still apply)
+   or the view is marked ``@no_token`` (a POST that changes nothing, e.g. /precedents).
 
 Refusals use the app's error handler: the JSON error shape for ``.json`` routes, JSON bodies
 or ``Accept: application/json``, an HTML error page otherwise."""
@@ -120,11 +121,19 @@ def _check_origin() -> None:
         abort(403, description=f"cross-origin request refused (Origin: {origin[:80]})")
 
 
+def no_token(view):
+    """Mark a view whose POST changes nothing (a query too big for a URL): it still refuses
+    other origins by header, but needs no form token, so scripts can post files to it."""
+    view.csrf_no_token = True
+    return view
+
+
 def _check_token() -> None:
     sent = request.headers.get(TOKEN_HEADER)
     if sent is None and not request.is_json:
         sent = request.form.get(TOKEN_FIELD)
-    if sent is None and (request.is_json or not current_app.config.get("CSRF_REQUIRE_TOKEN", True)):
+    if sent is None and (request.is_json or not current_app.config.get("CSRF_REQUIRE_TOKEN", True)
+                         or getattr(current_app.view_functions.get(request.endpoint), "csrf_no_token", False)):
         return
     expected = session.get(_SESSION_KEY)
     if not (isinstance(sent, str) and isinstance(expected, str) and hmac.compare_digest(sent.encode(), expected.encode())):

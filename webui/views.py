@@ -8,7 +8,7 @@ from index.library import Library, LibraryError, open_library
 from search.engine import get_document, list_documents
 from search.query import FILTER_KEYS, run_search
 
-from .guard import heavy_work
+from .guard import heavy_work, no_token
 from .params import MAX_DRAFT_CHARS, bound_query, date_param, id_param, text_param
 
 bp = Blueprint("main", __name__)
@@ -133,6 +133,7 @@ def render_blocks(doc: dict, passage_id: int | None) -> list[dict]:
 
 @bp.route("/precedents", methods=["GET", "POST"], defaults={"fmt": None})
 @bp.route("/precedents.json", methods=["POST"], defaults={"fmt": "json"})
+@no_token
 def precedents_page(fmt: str | None = None):
     """Paste a draft or upload one (PDF/DOCX/text): precedents for each of its concerns."""
     from corpus.records import ReadError
