@@ -265,8 +265,8 @@ def main() -> None:
         server.stop()
     s = out["searches"]
     print(f"library: {size['documents']:,} documents, {size['passages']:,} passages, {size['findings']:,} findings")
-    print(f"{args.clients} clients x {args.searches} searches on {args.threads} server threads, {os.cpu_count()} cores, "
-          f"load average before {out['load_before']} after {out['load_after']}")
+    print(f"{args.clients} clients x {args.searches} searches on {args.threads} server threads, "
+          f"{os.cpu_count()} cores, load average before {out['load_before']} after {out['load_after']}")
     print(f"errors {s['errors']} {s['error_kinds'] or ''}; p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms, "
           f"max {s['max_ms']} ms; {s['searches_per_s']} searches/s over {s['wall_s']} s")
     if "with_long_queries" in out:

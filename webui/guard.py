@@ -136,7 +136,8 @@ def _check_token() -> None:
                          or getattr(current_app.view_functions.get(request.endpoint), "csrf_no_token", False)):
         return
     expected = session.get(_SESSION_KEY)
-    if not (isinstance(sent, str) and isinstance(expected, str) and hmac.compare_digest(sent.encode(), expected.encode())):
+    good = isinstance(sent, str) and isinstance(expected, str) and hmac.compare_digest(sent.encode(), expected.encode())
+    if not good:
         abort(403, description="the form's security token is missing or out of date: reload the page and try again")
 
 
