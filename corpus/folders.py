@@ -20,8 +20,8 @@ Problem = dict  # {"path", "reason"}
 def list_files(paths: str | os.PathLike | Iterable[str | os.PathLike],
                failed: list[Problem] | None = None,
                warnings: list[dict] | None = None) -> list[Path]:
-    """Every file under ``paths``, in order. A path that is not a folder is returned as given
-    (the reader reports it if it cannot be read). Unusable entries are appended to
+    """Every file under ``paths``, in order. A path that is a file, or does not exist, is
+    returned as given (the reader reports it if it cannot be read). Unusable entries are appended to
     ``failed`` as ``{"path", "reason"}``; links skipped because their folder was already
     walked are appended to ``warnings`` as ``{"source", "warning"}``."""
     if isinstance(paths, (str, os.PathLike)):
@@ -29,10 +29,17 @@ def list_files(paths: str | os.PathLike | Iterable[str | os.PathLike],
     walker = _Walker(failed if failed is not None else [], warnings if warnings is not None else [])
     for p in paths:
         p = Path(p)
-        if p.is_dir():
-            walker.folder(p)
-        else:
+        try:
+            mode = p.stat().st_mode
+        except OSError:  # missing or a broken link: the reader says so
             walker.out.append(p)
+            continue
+        if stat.S_ISDIR(mode):
+            walker.folder(p)
+        elif stat.S_ISREG(mode):
+            walker.out.append(p)
+        else:  # reading a named pipe would wait for ever
+            walker.fail(p, f"not a regular file or folder ({_kind(mode)}): skipped")
     return walker.out
 
 

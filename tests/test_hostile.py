@@ -383,6 +383,8 @@ def test_folder_links_loops_and_unreadable_entries(tmp_path, library, monkeypatc
     assert any("already read" in w["warning"] for w in summary["warnings"])
     r = runner.invoke(cli, ["ingest", str(root), "--library", str(library.path)])
     assert r.exit_code == 1 and "broken symbolic link" in r.output and "Permission denied" in r.output
+    s = ingest(library, [root / "pipe", root / "a" / "one.txt"]).summary()  # named directly: not opened
+    assert [Path(f["path"]).name for f in s["failed"]] == ["pipe"] and s["already_present"] == 1
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any folder")
