@@ -10,7 +10,8 @@ over keep-alive connections. Prints errors (any answer but 200 with results, or 
 latency p50 / p95 / max, throughput, the server's resident memory (sampled every 0.25 s:
 start, peak, end) and the machine's load average and core count, which the figures depend on.
 
-``--long Q`` adds a second phase: Q searches of 100,000 characters are sent at once, and the
+``--long Q`` adds a second phase: Q searches of 100,000 characters (runs of the library's own
+passages, so thousands of distinct words) are sent at once, and the
 N clients run ``--long-searches`` ordinary searches beside them; its p95 shows whether long
 queries stall everyone (the server cuts a query to 2,000 characters).
 
@@ -177,12 +178,29 @@ def run_clients(port: int, paths: list[str], clients: int, timeout: float, deadl
             "searches_per_s": round(len(times) / wall, 2) if wall else None}
 
 
-def long_queries(port: int, n: int, timeout: float) -> dict:
-    words = "information shared at the MARAC meeting was not minuted and the risk assessment was not reviewed "
-    q = (words * (100_000 // len(words) + 1))[:100_000]
+def long_text(library: Path, rng: random.Random, chars: int = 100_000) -> str:
+    """``chars`` characters of the library's own passages: many distinct words, the costly
+    case for keyword ranking (a repeated phrase would be cheap)."""
+    con = sqlite3.connect(f"file:{library / 'precedent.sqlite'}?mode=ro", uri=True)
+    try:
+        top = con.execute("SELECT MAX(id) FROM passages").fetchone()[0] or 1
+        parts, size = [], 0
+        while size < chars:
+            row = con.execute("SELECT text FROM passages WHERE id >= ? LIMIT 1", (rng.randint(1, top),)).fetchone()
+            text = " ".join((row[0] if row else "no passage").split())
+            parts.append(text)
+            size += len(text) + 1
+        return " ".join(parts)[:chars]
+    finally:
+        con.close()
+
+
+def long_queries(port: int, library: Path, n: int, timeout: float, seed: int) -> dict:
+    rng = random.Random(seed)
+    texts = [long_text(library, rng) for _ in range(n)]
     times, errors = [], []
 
-    def one() -> None:
+    def one(q: str) -> None:
         t = time.perf_counter()
         try:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
@@ -197,7 +215,7 @@ def long_queries(port: int, n: int, timeout: float) -> dict:
         except (OSError, http.client.HTTPException) as e:
             errors.append(type(e).__name__)
 
-    ts = [threading.Thread(target=one) for _ in range(n)]
+    ts = [threading.Thread(target=one, args=(q,)) for q in texts]
     for t in ts:
         t.start()
     return {"threads": ts, "times": times, "errors": errors}
@@ -253,7 +271,7 @@ def main() -> None:
         out["load_after"] = [round(x, 2) for x in os.getloadavg()]
         if args.long:
             extra = make_requests(library, args.clients * args.long_searches, args.seed + 1)
-            lq = long_queries(port, args.long, args.timeout)
+            lq = long_queries(port, library, args.long, args.timeout, args.seed)
             beside = run_clients(port, extra, args.clients, args.timeout, time.time() + args.max_seconds)
             for t in lq["threads"]:
                 t.join()
