@@ -18,6 +18,26 @@ model_option = click.option("--model", default=None, help="Embedding model (a li
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
+class _Checked(click.ParamType):
+    """A value checked by the web's own rules (``webui.params``): bad input is a clear
+    usage error (exit status 2), never a traceback or a silent empty answer."""
+
+    def __init__(self, name: str, check: str):
+        self.name, self._check = name, check
+
+    def convert(self, value, param, ctx):
+        from webui import params
+
+        try:
+            return getattr(params, self._check)(value, param.name if param else self.name)
+        except params.ParamError as e:
+            self.fail(str(e), param, ctx)
+
+
+ID = _Checked("ID", "check_id")  # 1 .. 2**63-1, SQLite's integers
+DATE = _Checked("DATE", "check_date")  # YYYY, YYYY-MM or YYYY-MM-DD, a real day
+
+
 def _open(library_path: Path | None, model: str | None = None, create: bool = False):
     try:
         return open_library(library_path or default_path(), model=model, create=create)
@@ -98,11 +118,11 @@ def ingest(paths, columns, library_path, model, as_json):
 @click.option("--k", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "keyword"]), default="hybrid", show_default=True)
 @click.option("--type", "doc_type", default=None, help="Document type, e.g. pfd_report, action_plan.")
-@click.option("--date-from", default=None, help="YYYY[-MM[-DD]]")
-@click.option("--date-to", default=None, help="YYYY[-MM[-DD]]")
+@click.option("--date-from", default=None, type=DATE, help="YYYY[-MM[-DD]]")
+@click.option("--date-to", default=None, type=DATE, help="YYYY[-MM[-DD]]")
 @click.option("--area", default=None, help="Coroner area.")
 @click.option("--recipient", default=None, help="Recipient/agency (spellings normalised).")
-@click.option("--theme", default=None, help="Theme id.")
+@click.option("--theme", default=None, type=ID, help="Theme id.")
 @click.option("--status", default=None, help="Action status: completed, ongoing, not_started, red, amber, green.")
 @click.option("--has-response", type=click.Choice(["yes", "no"]), default=None)
 @library_option
@@ -111,9 +131,13 @@ def search_cmd(query, k, mode, doc_type, date_from, date_to, area, recipient, th
                library_path, as_json):
     """Find past concerns (and passages) most like QUERY, with the actions taken."""
     from search.query import run_search
+    from webui.params import bound_query
 
+    query, notice = bound_query(query.strip())
+    if notice:
+        click.echo(notice, err=True)
     filters = {"type": doc_type, "date_from": date_from, "date_to": date_to, "area": area, "recipient": recipient,
-               "theme": theme, "status": status, "has_response": has_response}
+               "theme": str(theme) if theme else None, "status": status, "has_response": has_response}
     data = run_search(_open(library_path), query, k=k, mode=mode, filters=filters)
     if as_json:
         _print_json(data)
@@ -153,7 +177,7 @@ def documents(library_path, as_json):
 
 
 @cli.command()
-@click.argument("doc_id", type=int)
+@click.argument("doc_id", type=ID)
 @library_option
 @json_option
 def show(doc_id, library_path, as_json):
@@ -172,8 +196,8 @@ def show(doc_id, library_path, as_json):
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
 @library_option
 def serve(host, port, threads, library_path):
     """Serve the search pages and JSON API with a production WSGI server (waitress)."""
@@ -588,7 +612,7 @@ def themes_rebuild(ctx, if_missing, library_path, as_json):
 
 
 @themes.command("show")
-@click.argument("theme_id", type=int)
+@click.argument("theme_id", type=ID)
 @library_option
 @json_option
 @click.pass_context
@@ -608,7 +632,7 @@ def themes_show(ctx, theme_id, library_path, as_json):
 
 
 @themes.command("rename")
-@click.argument("theme_id", type=int)
+@click.argument("theme_id", type=ID)
 @click.argument("label")
 @library_option
 @click.pass_context
@@ -621,8 +645,8 @@ def themes_rename(ctx, theme_id, label, library_path):
 
 
 @themes.command("merge")
-@click.argument("keep_id", type=int)
-@click.argument("other_id", type=int)
+@click.argument("keep_id", type=ID)
+@click.argument("other_id", type=ID)
 @library_option
 @click.pass_context
 def themes_merge(ctx, keep_id, other_id, library_path):
@@ -634,7 +658,7 @@ def themes_merge(ctx, keep_id, other_id, library_path):
 
 
 @themes.command("split")
-@click.argument("theme_id", type=int)
+@click.argument("theme_id", type=ID)
 @click.option("--k", default=2, show_default=True, type=click.IntRange(2, 20))
 @library_option
 @click.pass_context

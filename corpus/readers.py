@@ -10,12 +10,12 @@ Files are recognised by their content (magic bytes, markup, header rows), not by
 extension; the extension only breaks ties and names the mismatch in error messages."""
 from __future__ import annotations
 
-import os
 import re
 import zipfile
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .folders import list_files
 from .records import Document, ReadError, ReadResult
 from .text import (
     decode_bytes,
@@ -29,7 +29,7 @@ from .text import (
     split_sections,
 )
 
-__all__ = ["read_path", "iter_files", "sniff", "ReadError", "ReadResult"]
+__all__ = ["read_path", "iter_files", "list_files", "sniff", "ReadError", "ReadResult"]
 
 _IMAGE_MAGIC = [
     (b"\x89PNG\r\n\x1a\n", "PNG image"),
@@ -265,32 +265,8 @@ def _read_docx(path: Path, data: bytes) -> Document:
 
 def iter_files(paths: str | Path | Iterable[str | Path]) -> Iterator[Path]:
     """Every file under ``paths`` (files as given; folders walked recursively in
-    sorted order), skipping hidden files and folders (names starting with '.').
-    Nothing is skipped by extension: content decides later. Paths that do not
-    exist are yielded as given so ``read_path`` can report them."""
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            yield from _walk(p)
-        else:
-            yield p
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return
-    for e in entries:
-        if e.name.startswith("."):
-            continue
-        p = Path(e.path)
-        try:
-            if e.is_dir(follow_symlinks=False):
-                yield from _walk(p)
-            elif e.is_file():
-                yield p
-        except OSError:
-            continue
+    sorted order, links followed once), skipping hidden files and folders (names
+    starting with '.'). Nothing is skipped by extension: content decides later. Paths
+    that do not exist are yielded as given so ``read_path`` can report them. Use
+    ``list_files`` to also learn which entries could not be used, and why."""
+    yield from list_files(paths)

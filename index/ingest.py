@@ -207,7 +207,7 @@ def ingest(
     t0 = time.perf_counter()
     report = IngestReport()
     progress = progress or (lambda *a, **k: None)
-    files = list(readers.iter_files([Path(p) for p in paths]))
+    files = readers.list_files([Path(p) for p in paths], report.failed, report.warnings)
     progress("files", total=len(files))
     batch = _Batch(lib, report)
     new_ids: list[int] = []

@@ -1,12 +1,17 @@
 """Flask app factory: HTML pages and their JSON twins, built from the same dicts."""
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
 from flask import Flask, jsonify, request
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
+
+from . import guard
+
+log = logging.getLogger(__name__)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -17,9 +22,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         MODEL=None,
         JSON_SORT_KEYS=False,
     )
+    guard.configure(app, test_config)
     if test_config:
         app.config.update(test_config)
     app.json.sort_keys = False
+    guard.install(app)
 
     from . import views
 
@@ -31,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(ledger.bp)
     app.add_template_filter(highlight)
     app.register_error_handler(HTTPException, _error)
+    app.register_error_handler(Exception, _crash)
     return app
 
 
@@ -56,6 +64,14 @@ def _error(e: HTTPException):
     from flask import render_template
 
     status = e.code or 500
-    if request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
+    if request.path.endswith(".json") or request.is_json or request.accept_mimetypes.best == "application/json":
         return jsonify(error_body(status, e.description or e.name)), status
     return render_template("error.html", status=status, message=e.description or e.name), status
+
+
+def _crash(e: Exception):
+    """Anything unexpected: logged with its traceback, answered in the one error shape."""
+    from werkzeug.exceptions import InternalServerError
+
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return _error(InternalServerError(description="internal error (logged on the server)"))

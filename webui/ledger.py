@@ -24,6 +24,7 @@ from search.packs import (
 )
 from search.tracking import get_case, get_organisation, list_organisations
 
+from .params import MAX_LABEL_CHARS, MAX_NOTE_CHARS, id_param, text_param
 from .views import _int_arg, library, respond
 
 bp = Blueprint("ledger", __name__)

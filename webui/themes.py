@@ -6,6 +6,7 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, request,
 
 from index.themes_store import get_theme, list_themes, merge_themes, rename_theme, split_theme
 
+from .params import MAX_LABEL_CHARS, id_param, int_param, text_param
 from .views import library, respond
 
 bp = Blueprint("themes", __name__)
@@ -67,7 +68,7 @@ def _arg(name: str) -> str:
     v = str(body.get(name, request.form.get(name, ""))).strip()
     if not v:
         abort(400, description=f"{name} is required")
-    return v
+    return text_param(v, name, MAX_LABEL_CHARS)
 
 
 @bp.post("/themes/<int:theme_id>/rename")
@@ -77,14 +78,11 @@ def rename(theme_id: int):
 
 @bp.post("/themes/<int:theme_id>/merge")
 def merge(theme_id: int):
-    other = _arg("other")
-    if not other.isdigit():
-        abort(400, description="other must be a theme id")
-    return _edit(merge_themes, theme_id, int(other))
+    return _edit(merge_themes, theme_id, id_param(_arg("other"), "other"))
 
 
 @bp.post("/themes/<int:theme_id>/split")
 def split(theme_id: int):
     body = request.get_json(silent=True) or {}
-    k = int(body.get("k", request.form.get("k", 2)) or 2)
+    k = int_param(body.get("k", request.form.get("k", 2)) or 2, "k", 2, 20)
     return _edit(split_theme, theme_id, k)

@@ -8,6 +8,9 @@ from index.library import Library, LibraryError, open_library
 from search.engine import get_document, list_documents
 from search.query import FILTER_KEYS, run_search
 
+from .guard import heavy_work, no_token
+from .params import MAX_DRAFT_CHARS, bound_query, date_param, id_param, text_param
+
 bp = Blueprint("main", __name__)
 
 MAX_K = 100
@@ -82,24 +85,28 @@ def add_case_urls(data: dict) -> dict:
 @bp.route("/search", defaults={"fmt": None})
 @bp.route("/search.json", defaults={"fmt": "json"})
 def search_page(fmt: str | None = None):
-    q = request.args.get("q", "").strip()
+    q, notice = bound_query(request.args.get("q", "").strip())
     k = _int_arg("k", 10, 1, MAX_K)
     mode = request.args.get("mode", "hybrid")
     if mode not in ("hybrid", "dense", "keyword"):
         abort(400, description="mode must be hybrid, dense or keyword")
     filters = {key: request.args.get(key, "").strip() for key in FILTER_KEYS if request.args.get(key, "").strip()}
     for key in ("date_from", "date_to"):
-        if key in filters and not _is_date(filters[key]):
-            abort(400, description=f"{key} must be a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+        if key in filters:
+            date_param(filters[key], key)
+    if "theme" in filters:
+        id_param(filters["theme"], "theme")
     lib = library()
     data = run_search(lib, q, k=k, mode=mode, filters=filters) if q else \
         {"query": q, "mode": mode, "filters": filters, "total": 0, "facets": {}, "results": []}
     add_case_urls(data)  # issue 15: each result links to its case page
     data["library"] = {"documents": lib.store.count("documents"), "passages": lib.store.count("passages"),
                        "findings": lib.store.count("findings")}
+    if notice:
+        data["notice"] = notice
     if fmt == "json":
         return respond("search.html", data, True)
-    return render_template("search.html", data=data, args=request.args, filter_keys=FILTER_KEYS)
+    return render_template("search.html", data=data, args={**request.args.to_dict(), "q": q}, filter_keys=FILTER_KEYS)
 
 
 def _is_date(v: str) -> bool:
@@ -167,6 +174,7 @@ def render_blocks(doc: dict, passage_id: int | None) -> list[dict]:
 
 @bp.route("/precedents", methods=["GET", "POST"], defaults={"fmt": None})
 @bp.route("/precedents.json", methods=["POST"], defaults={"fmt": "json"})
+@no_token
 def precedents_page(fmt: str | None = None):
     """Paste a draft or upload one (PDF/DOCX/text): precedents for each of its concerns."""
     from corpus.records import ReadError
@@ -179,10 +187,11 @@ def precedents_page(fmt: str | None = None):
     upload = request.files.get("file")
     draft = str(body.get("text") or request.form.get("text") or "")
     try:
-        if upload and upload.filename:
-            data = precedents(library(), document_from_upload(upload.read(), upload.filename), k=k)
-        else:
-            data = precedents_for_text(library(), draft, k=k)
+        with heavy_work("draft"):
+            if upload and upload.filename:
+                data = precedents(library(), document_from_upload(upload.read(), upload.filename), k=k)
+            else:
+                data = precedents_for_text(library(), text_param(draft, "text", MAX_DRAFT_CHARS), k=k)
     except ReadError as e:
         abort(400, description=str(e))
     if fmt == "json":

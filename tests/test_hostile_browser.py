@@ -1,0 +1,143 @@
+"""Headless Chromium against a real server (issue 16): the app's own forms work with the CSRF
+guard on, and a page on another site that auto-submits a form to delete a pack is refused."""
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(library, tmp_path):
+    from index.ingest import ingest
+    from index.themes_store import rebuild_themes
+
+    d = tmp_path / "reports"
+    d.mkdir()
+    topics = ["MARAC minutes were not shared with the police officers managing the case",
+              "ligature points on the mental health ward were not removed after the audit",
+              "the ambulance took four hours to arrive because of handover delays at the hospital"]
+    for i in range(9):
+        (d / f"r{i}.txt").write_text(
+            "Regulation 28 REPORT TO PREVENT FUTURE DEATHS\n\nTHIS REPORT IS BEING SENT TO: the Trust\n\n"
+            f"CORONER'S CONCERNS\n\nThe MATTERS OF CONCERN are as follows:\n\n1. {topics[i % 3]} in case {i}.\n\n"
+            f"2. {topics[(i + 1) % 3]} as well, report {i}.\n\nACTION SHOULD BE TAKEN\n\nDate: {10 + i} March 20{15 + i}\n")
+    ingest(library, [d])
+    rebuild_themes(library)
+    path = str(library.path)
+    library.close()
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "precedent", "serve", "--library", path, "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ})
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(url + "/collections.json", timeout=1)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail("server died: " + proc.stdout.read().decode(errors="replace"))
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def evil_site(tmp_path):
+    """Another site (localhost on another port: a different origin and site from 127.0.0.1)."""
+    root = tmp_path / "evil"
+    root.mkdir()
+    handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(root), **k)  # noqa: E731
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    yield root, f"http://localhost:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def _get(url):
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def test_forms_work_and_cross_site_forms_do_not(server, evil_site, tmp_path):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    if not (chromium and driver_path):
+        pytest.fail("chromium and chromium-driver are needed (scripts/test.sh installs them)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+              "--no-first-run", "--disable-background-networking", "--disable-component-update",
+              "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}"]:
+        opts.add_argument(a)
+    driver = webdriver.Chrome(service=Service(driver_path), options=opts)
+    wait = WebDriverWait(driver, 20)
+    try:
+        # the app's own forms: create a pack, add a document, rename a theme
+        driver.get(server + "/collections")
+        driver.find_element(By.NAME, "name").send_keys("Professional curiosity")
+        driver.find_element(By.CSS_SELECTOR, "form.search button").click()
+        wait.until(EC.title_contains("Professional curiosity"))
+        pack = int(driver.current_url.rstrip("/").rsplit("/", 1)[-1])
+        doc = _get(server + "/documents.json")["documents"][0]["id"]
+        driver.find_element(By.NAME, "item_id").send_keys(str(doc))
+        driver.find_element(By.CSS_SELECTOR, "form.search button").click()
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "article.result")))
+        assert _get(f"{server}/collections/{pack}.json")["total"] == 1
+        theme = _get(server + "/themes.json")["themes"][0]["id"]
+        driver.get(f"{server}/themes/{theme}")
+        driver.find_element(By.TAG_NAME, "summary").click()
+        box = driver.find_element(By.NAME, "label")
+        box.clear()
+        box.send_keys("Minutes not shared")
+        box.submit()
+        wait.until(lambda d: _get(f"{server}/themes/{theme}.json")["label"] == "Minutes not shared")
+
+        # another site's page posts a form to delete the pack as soon as it loads
+        root, evil = evil_site
+        (root / "delete.html").write_text(
+            f'<form id="f" method="post" action="{server}/collections/{pack}/delete"></form>'
+            '<script>document.getElementById("f").submit()</script>')
+        (root / "rename.html").write_text(
+            f'<form id="f" method="post" action="{server}/themes/{theme}/rename"><input name="label" value="pwned">'
+            '</form><script>document.getElementById("f").submit()</script>')
+        driver.get(evil + "/delete.html")
+        wait.until(lambda d: d.current_url.startswith(server))
+        assert "403" in driver.page_source
+        assert _get(f"{server}/collections/{pack}.json")["total"] == 1, "the pack survived"
+        driver.get(evil + "/rename.html")
+        wait.until(lambda d: d.current_url.startswith(server))
+        assert "403" in driver.page_source
+        assert _get(f"{server}/themes/{theme}.json")["label"] == "Minutes not shared"
+
+        # and the app's own delete button still works
+        driver.get(f"{server}/collections/{pack}")
+        driver.find_element(By.XPATH, "//button[contains(., 'Delete this pack')]").click()
+        wait.until(lambda d: d.current_url.rstrip("/").endswith("/collections"))
+        with pytest.raises(urllib.error.HTTPError):
+            _get(f"{server}/collections/{pack}.json")
+    finally:
+        driver.quit()

@@ -1,0 +1,199 @@
+"""Request hardening for the app: cross-site request forgery checks, request size limits,
+64-bit ids in URLs, and links that can only be http(s).
+
+CSRF (every POST, PUT, PATCH and DELETE, whatever the route, so new routes are covered):
+
+1. ``Sec-Fetch-Site`` (sent by current browsers): anything but ``same-origin`` or ``none``
+   (typed by the user) is refused with 403 — another site, or another port on this host.
+2. Otherwise ``Origin``, when present, must name this host (the ``Host`` header, port
+   included); ``Origin: null`` is refused.
+3. A per-session token: ``csrf_token()`` in a template puts a random token in the signed
+   session cookie (SameSite=Lax) and returns it; every form carries it as the hidden field
+   ``csrf_token`` (or a script sends it as the ``X-CSRF-Token`` header). A form-type body
+   (urlencoded, multipart, text/plain — the only bodies another site's page can post) without
+   the right token is refused with 403. JSON bodies are exempt from the token: a browser
+   cannot send ``application/json`` to another origin without a CORS preflight, which this
+   app never grants, and steps 1–2 still apply. A token that is sent is always checked.
+   The token is required unless ``CSRF_REQUIRE_TOKEN`` is false (the default under
+   ``TESTING``, so unit tests can post forms with Flask's test client; headers still apply)
+   or the view is marked ``@no_token`` (a POST that changes nothing, e.g. /precedents).
+
+Refusals use the app's error handler: the JSON error shape for ``.json`` routes, JSON bodies
+or ``Accept: application/json``, an HTML error page otherwise."""
+from __future__ import annotations
+
+import hmac
+import os
+import re
+import secrets
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, request, session
+from markupsafe import Markup, escape
+
+from .params import MAX_CONTENT_MB, IdConverter
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+TOKEN_FIELD = "csrf_token"
+TOKEN_HEADER = "X-CSRF-Token"
+_SESSION_KEY = "csrf"
+_WEB_URL = re.compile(r"https?://[^\s/?#\\]+[^\s\x00-\x1f\x7f]*", re.I)
+_LOCAL_PATH = re.compile(r"/(?![/\\])[^\s\x00-\x1f\x7f]*")
+
+
+def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Defaults set before the caller's config (which may override any of them)."""
+    mb = float(os.environ.get("PRECEDENT_MAX_UPLOAD_MB") or MAX_CONTENT_MB)
+    app.config.update(
+        # A random key per process unless one is configured: sessions (and so form tokens)
+        # last until the server restarts; a page opened before that asks to be reloaded.
+        SECRET_KEY=os.environ.get("PRECEDENT_SECRET_KEY") or secrets.token_hex(32),
+        SESSION_COOKIE_NAME="precedent_session",
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        MAX_CONTENT_LENGTH=int(mb * 1024 * 1024),
+        MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
+    )
+    testing = bool((test_config or {}).get("TESTING"))
+    app.config["CSRF_REQUIRE_TOKEN"] = not testing
+
+
+def install(app: Flask) -> None:
+    """Call before registering blueprints (the ``int`` converter applies to rules added later)."""
+    app.url_map.converters["int"] = IdConverter
+    app.before_request(_check_request)
+    app.add_template_global(csrf_token)
+    app.add_template_global(csrf_field)
+    app.add_template_filter(safe_url)
+    app.add_template_global(safe_url)
+    app.add_template_filter(link)
+    app.register_error_handler(413, _too_large)
+
+
+# ------------------------------------------------------------------ CSRF
+
+
+def csrf_token() -> str:
+    """This session's form token (created on first use)."""
+    tok = session.get(_SESSION_KEY)
+    if not isinstance(tok, str) or len(tok) < 32:
+        tok = secrets.token_urlsafe(32)
+        session[_SESSION_KEY] = tok
+    return tok
+
+
+def csrf_field() -> Markup:
+    """``<input type="hidden" name="csrf_token" value="…">`` for a form."""
+    return Markup('<input type="hidden" name="%s" value="%s">') % (TOKEN_FIELD, csrf_token())
+
+
+def _same_host(origin: str) -> bool:
+    try:
+        parts = urlsplit(origin)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and \
+        parts.netloc.lower() == (request.host or "").lower()
+
+
+def _check_request() -> None:
+    if request.content_length is not None and request.content_length > (request.max_content_length or 1 << 62):
+        abort(413)
+    if request.method not in UNSAFE_METHODS:
+        return
+    _check_origin()
+    _check_token()
+    if request.is_json and request.content_length:
+        body = request.get_json(silent=True)
+        if body is not None and not isinstance(body, dict):
+            abort(400, description="the JSON body must be an object")
+
+
+def _check_origin() -> None:
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site.lower() not in ("same-origin", "none"):
+        abort(403, description=f"cross-site request refused (Sec-Fetch-Site: {site[:40]})")
+    origin = request.headers.get("Origin")
+    if origin is not None and not _same_host(origin):
+        abort(403, description=f"cross-origin request refused (Origin: {origin[:80]})")
+
+
+def no_token(view):
+    """Mark a view whose POST changes nothing (a query too big for a URL): it still refuses
+    other origins by header, but needs no form token, so scripts can post files to it."""
+    view.csrf_no_token = True
+    return view
+
+
+def _check_token() -> None:
+    sent = request.headers.get(TOKEN_HEADER)
+    if sent is None and not request.is_json:
+        sent = request.form.get(TOKEN_FIELD)
+    if sent is None and (request.is_json or not current_app.config.get("CSRF_REQUIRE_TOKEN", True)
+                         or getattr(current_app.view_functions.get(request.endpoint), "csrf_no_token", False)):
+        return
+    expected = session.get(_SESSION_KEY)
+    good = isinstance(sent, str) and isinstance(expected, str) and hmac.compare_digest(sent.encode(), expected.encode())
+    if not good:
+        abort(403, description="the form's security token is missing or out of date: reload the page and try again")
+
+
+# ------------------------------------------------------------------ sizes
+
+
+def _too_large(e):
+    from . import _error
+
+    limit = request.max_content_length or 0
+    e.description = (f"the request is too large: the limit is {limit / 1024 / 1024:g} MB for a whole request "
+                     f"(uploads included) and 2 MB for form text")
+    return _error(e)
+
+
+# ------------------------------------------------------------------ heavy work
+
+#: Requests that run many searches (a whole draft's concerns) at once, per process. With
+#: waitress's 4 threads, the others stay free for ordinary searches.
+HEAVY_AT_ONCE = 1
+_heavy = threading.BoundedSemaphore(HEAVY_AT_ONCE)
+
+
+@contextmanager
+def heavy_work(what: str) -> Iterator[None]:
+    """Run the block only if no other heavy request is running; otherwise answer 503 at once
+    (waiting would hold a server thread that ordinary searches need)."""
+    if not _heavy.acquire(blocking=False):
+        abort(503, description=f"another {what} is being searched right now; try again in a few seconds")
+    try:
+        yield
+    finally:
+        _heavy.release()
+
+
+# ------------------------------------------------------------------ links
+
+
+def safe_url(url: Any) -> str | None:
+    """The URL if a browser may follow it from our pages: an absolute ``http(s)`` URL or a
+    path on this site (``/documents/3``); ``None`` for anything else (``javascript:``,
+    ``data:``, ``//other.host``, control characters…)."""
+    if not isinstance(url, str):
+        return None
+    u = url.strip()
+    if _WEB_URL.fullmatch(u) or _LOCAL_PATH.fullmatch(u):
+        return u
+    return None
+
+
+def link(url: Any, label: Any = None) -> Markup:
+    """An ``<a>`` for a safe URL; the escaped text (label and URL) for anything else."""
+    good = safe_url(url)
+    text = label if label not in (None, "") else url
+    if good:
+        return Markup('<a href="%s" rel="noopener noreferrer">%s</a>') % (good, text)
+    if url in (None, ""):
+        return escape(text or "")
+    return escape(f"{label} (not a web link: {url})" if label not in (None, "") else str(url))
