@@ -373,9 +373,9 @@ def packs_new(name, purpose, library_path, as_json):
 
 @packs_cmd.command("add")
 @click.argument("name")
-@click.option("--document", "document_id", type=click.IntRange(1, 2**63 - 1), default=None,
+@click.option("--document", "document_id", type=ID, default=None,
               help="A document id: its whole case is added.")
-@click.option("--finding", "finding_id", type=click.IntRange(1, 2**63 - 1), default=None,
+@click.option("--finding", "finding_id", type=ID, default=None,
               help="A finding (concern) id.")
 @click.option("--note", default="", help="A note for trainers, shown with the case.")
 @library_option
@@ -396,8 +396,8 @@ def packs_add(name, document_id, finding_id, note, library_path):
 
 @packs_cmd.command("remove")
 @click.argument("name")
-@click.option("--document", "document_id", type=click.IntRange(1, 2**63 - 1), default=None)
-@click.option("--finding", "finding_id", type=click.IntRange(1, 2**63 - 1), default=None)
+@click.option("--document", "document_id", type=ID, default=None)
+@click.option("--finding", "finding_id", type=ID, default=None)
 @library_option
 def packs_remove(name, document_id, finding_id, library_path):
     """Remove a case or a concern from the pack NAME."""

@@ -334,7 +334,7 @@ def test_cli_refuses_bad_ids_and_dates_without_a_traceback(runner, themed):
     lib = str(themed.path)
     for args in (["show", HUGE], ["show", "0"], ["show", "1.5"], ["themes", "show", HUGE], ["themes", "split", HUGE],
                  ["themes", "merge", "1", HUGE], ["themes", "rename", HUGE, "x"],
-                 ["collections", "add", "1", "finding", HUGE], ["collections", "export", HUGE],
+                 ["packs", "add", "a pack", "--finding", HUGE], ["packs", "remove", "a pack", "--document", HUGE],
                  ["search", "MARAC", "--date-from", "notadate"], ["search", "MARAC", "--date-to", "2020-13-45"],
                  ["search", "MARAC", "--theme", "abc"], ["serve", "--port", "99999"]):
         r = runner.invoke(cli, args + ["--library", lib])
