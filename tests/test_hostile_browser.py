@@ -103,14 +103,18 @@ def test_forms_work_and_cross_site_forms_do_not(server, evil_site, tmp_path):
         wait.until(EC.title_contains("Professional curiosity"))
         pack = int(driver.current_url.rstrip("/").rsplit("/", 1)[-1])
         doc = _get(server + "/documents.json")["documents"][0]["id"]
-        driver.find_element(By.NAME, "item_id").send_keys(str(doc))
-        driver.find_element(By.CSS_SELECTOR, "form.search button").click()
-        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "article.result")))
+        driver.get(f"{server}/cases/{doc}")  # the case page's own "add to pack" form
+        box = driver.find_element(By.ID, "case-pack")
+        box.find_element(By.CSS_SELECTOR, "details.add-pack summary").click()
+        from selenium.webdriver.support.ui import Select
+        Select(box.find_element(By.CSS_SELECTOR, "select[name=pack]")).select_by_value(str(pack))
+        box.find_element(By.CSS_SELECTOR, "form.add-pack-form button").click()
+        wait.until(EC.url_contains(f"/collections/{pack}"))
         assert _get(f"{server}/collections/{pack}.json")["total"] == 1
         theme = _get(server + "/themes.json")["themes"][0]["id"]
         driver.get(f"{server}/themes/{theme}")
-        driver.find_element(By.TAG_NAME, "summary").click()
-        box = driver.find_element(By.NAME, "label")
+        driver.find_element(By.XPATH, "//summary[contains(., 'Edit this theme')]").click()
+        box = driver.find_element(By.CSS_SELECTOR, "form[action$='/rename'] input[name=label]")
         box.clear()
         box.send_keys("Minutes not shared")
         box.submit()
