@@ -445,3 +445,13 @@ def org_type(name: str | None) -> str:
         if pat.search(text):
             return t
     return "other"
+
+
+def org_aliases(name: str | None) -> list[str]:
+    """Other names of a known organisation (acronyms, old names), as lower-case keys; [] if unknown."""
+    if not name:
+        return []
+    for canon, aliases in _CANON.items():
+        if _basic_key(canon) == _basic_key(name):
+            return list(aliases)
+    return []
