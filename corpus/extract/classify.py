@@ -146,7 +146,7 @@ def scores(doc: Document) -> dict[str, float]:
         out["pfd_report"] += 5
     # what a letter does (answers a report, thanks, condoles, says what was done): many weak
     # signals, so a letter that never says "Regulation 28" or "response" is still seen
-    rs = response_score(doc.text[:_SCAN])
+    rs = response_score(doc.text[:_SCAN]) if out["pfd_report"] < 5 else 0.0
     if rs > 0:
         out["pfd_response"] += 0.6 * rs
     return out
