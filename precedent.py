@@ -160,9 +160,15 @@ def show(doc_id, library_path, as_json):
     """Show one document."""
     from search.engine import get_document
 
-    data = get_document(_open(library_path), doc_id)
+    lib = _open(library_path)
+    data = get_document(lib, doc_id)
     if data is None:
         raise click.ClickException(f"no document {doc_id}")
+    if data.get("type") == "pfd_response" or data.get("responds_to"):
+        from search.responses import response_view  # respondent, and each action with the concerns it answers
+
+        view = response_view(lib, doc_id)
+        data.update(respondent=view.get("respondent"), actions=view.get("actions", []))
     if as_json:
         _print_json(data)
         return
