@@ -25,6 +25,7 @@ from corpus.linking import content_terms
 
 PAIR_MIN = 0.12  # cosine an action needs with a concern to answer it (see benchmarks/understanding_eval.py)
 PAIR_NEAR = 0.8  # other concerns within this share of the best one are answered too
+PAIR_WEAK = 0.05  # below PAIR_MIN, the best concern still counts when 1.5x ahead of the next
 QUOTE_MIN = 0.3  # a letter's restated concern this close to a report concern is that concern
 
 
@@ -78,6 +79,10 @@ def pair_actions(concerns: list[tuple[int, str]], quoted: list[tuple[int, str]],
             out[aid] = [concerns[k][0] for k, s in enumerate(sims) if s >= max(pair_min, PAIR_NEAR * best)]
         elif len(concerns) == 1:
             out[aid] = [concerns[0][0]]
+        else:  # weak but clear: the best concern well ahead of the next
+            order = sorted(range(len(sims)), key=sims.__getitem__, reverse=True)
+            if sims[order[0]] >= PAIR_WEAK and sims[order[0]] >= 1.5 * sims[order[1]]:
+                out[aid] = [concerns[order[0]][0]]
     return out
 
 
