@@ -69,7 +69,7 @@ RESPONSE_MIN = 3.0  # a document with at least this score is a linking candidate
 
 _ORG_WORDS = (r"(?:Police|Constabulary|NHS|Trust|Council|Board|Service|Services|Department|Ministry|Office|Agency|College|"
               r"Society|Institute|Authority|Commission|England|Hospital|Partnership|Borough|Government|Directorate|"
-              r"University|Charity|Foundation|Transport|Justice|Health|Education)")
+              r"University|Charity|Foundation|Transport|Justice|Health|Education|Executive|Team|Group|Unit)")
 _NAME_RUN = r"(?:[A-Z][A-Za-z'’&.\-]*|of|for|and|the|&|in|on)"
 _ORG_PHRASE = _P(rf"((?:the\s+)?[A-Z][A-Za-z'’&.\-]*(?:\s+{_NAME_RUN}){{0,9}}?)(?:\s*\(([A-Za-z&]{{2,8}})\))?")
 
