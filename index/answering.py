@@ -20,7 +20,9 @@ import math
 import re
 from collections import Counter
 
-from corpus.extract.respond import choose_respondent, respondent_from_text
+from corpus.extract.respond import respondent_from_text
+from corpus.extract.speaker import speaking_for
+from corpus.orgs import normalise_org
 from corpus.linking import content_terms
 
 PAIR_MIN = 0.12  # cosine an action needs with a concern to answer it (see benchmarks/understanding_eval.py)
@@ -94,6 +96,33 @@ def report_subject(title: str | None, reference: str | None) -> str:
     return reference or "a PFD report"
 
 
+def response_title(respondent: str | None, subject: str | None = None) -> str:
+    """"<Respondent> — response to the report on <name or reference>", the respondent by its
+    organisation's canonical name ("The Chief Executive Officer of the Coventry and
+    Warwickshire Partnership Trust" -> "Coventry and Warwickshire Partnership NHS Trust")."""
+    org = normalise_org(respondent) if respondent else None
+    who = (org.name if org and org.key else respondent) or "Unknown respondent"
+    return f"{who} — response to the report on {subject}" if subject else f"{who} — response to a PFD report"
+
+
+def name_unlinked(conn, response_id: int) -> str | None:
+    """A response not (yet) linked still says who wrote it: its self-named organisation
+    (letterhead, "on behalf of", signature) becomes its respondent and its title."""
+    row = conn.execute("SELECT id, title, text, meta FROM documents WHERE id=?", (response_id,)).fetchone()
+    if row is None:
+        return None
+    meta = json.loads(row["meta"] or "{}")
+    if meta.get("respondent"):
+        return meta["respondent"]
+    who = respondent_from_text(row["text"] or "")
+    if not who or not normalise_org(who).key:
+        return None
+    meta["respondent"], meta["respondent_from"] = who, "letter text"
+    conn.execute("UPDATE documents SET title=?, meta=? WHERE id=?",
+                 (response_title(who), json.dumps(meta, ensure_ascii=False), response_id))
+    return who
+
+
 def settle_response(conn, response_id: int, report_id: int) -> dict:
     """Respondent, title, owners and concern pairs of one linked response (see module doc)."""
     resp = conn.execute("SELECT id, type, title, text, meta FROM documents WHERE id=?", (response_id,)).fetchone()
@@ -105,17 +134,18 @@ def settle_response(conn, response_id: int, report_id: int) -> dict:
     recipients = rmeta.get("recipients") or []
     if isinstance(recipients, str):
         recipients = [r for r in re.split(r"\s*;\s*", recipients) if r]
-    respondent = meta.get("respondent")
+    respondent = meta.get("respondent") if meta.get("respondent_from") in (None, "dataset") else None
     how = "dataset"
     if not respondent:
-        respondent, _ = choose_respondent(resp["text"], recipients)
+        who, _ = speaking_for(resp["text"], recipients)
+        respondent = (normalise_org(who).name or who) if who else None
         how = "report recipients"
         if not respondent:
             respondent, how = respondent_from_text(resp["text"]), "letter text"
     if respondent:
         meta["respondent"] = respondent
         meta["respondent_from"] = how
-    title = f"{respondent or 'Unknown respondent'} — response to the report on {report_subject(rep['title'], rep['reference'])}"
+    title = response_title(respondent, report_subject(rep['title'], rep['reference']))
     kind = "pfd_response" if resp["type"] in ("other", "pfd_response") else resp["type"]
     conn.execute("UPDATE documents SET title=?, meta=?, type=? WHERE id=?",
                  (title, json.dumps(meta, ensure_ascii=False), kind, response_id))

@@ -225,6 +225,12 @@ def link_new_documents(lib, new_ids: list[int], threshold: float = THRESHOLD) ->
     if retype:  # an "other" document that answers a report is a response, linked or not
         with lib.store.transaction() as c:
             c.executemany("UPDATE documents SET type=? WHERE id=?", [(RESPONSE, i) for i in retype])
+    if unlinked:
+        from .answering import name_unlinked
+
+        with lib.store.transaction() as c:
+            for u in unlinked:
+                name_unlinked(c, u["response_id"])
     if rows:
         from .answering import settle_response
 

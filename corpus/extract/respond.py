@@ -186,7 +186,14 @@ def _names_of(recipient: str) -> list[str]:
     return list(dict.fromkeys(n for n in out if n))
 
 
-def choose_respondent(text: str, recipients: list[str]) -> tuple[str | None, float]:
+def self_type_counts(t: str) -> dict[str, int]:
+    """How often the letter calls itself by its kind ("the Trust", "my Department"); "the
+    College of Policing" or "the Trust Board" is a name, not a self-reference."""
+    return {k: sum(1 for m in p.finditer(t) if not re.match(r"\s+(?:of\s+[A-Z]|[A-Z])", t[m.end():m.end() + 6]))
+            for p, k in _SELF_TYPE}
+
+
+def choose_respondent(text: str, recipients: list[str], _return_points: bool = False) -> tuple[str | None, float]:
     """Which recipient of the report this letter speaks for (its organisation's name), with a
     score. A report with one recipient is answered by it; otherwise self-references ("on behalf
     of X", "X's response", "we at X", "the Trust", "my officials") count for a recipient and
@@ -196,11 +203,11 @@ def choose_respondent(text: str, recipients: list[str]) -> tuple[str | None, flo
     recipients = [r for r in recipients if r and r.strip()]
     if not recipients:
         return None, 0.0
-    if len(recipients) == 1:
+    if len(recipients) == 1 and not _return_points:
         return normalise_org(recipients[0]).name or recipients[0], 1.0
     t = text.replace(FILL, " ")
     cands = respondent_candidates(t)
-    types = {k: len(p.findall(t)) for p, k in _SELF_TYPE}
+    types = self_type_counts(t)
     from ..linking import org_similarity  # local import: corpus.linking is a sibling package module
 
     scored = []
@@ -222,6 +229,8 @@ def choose_respondent(text: str, recipients: list[str]) -> tuple[str | None, flo
             if n and any(w in low for w in _TYPE_WORDS[k]):
                 pts += min(3, n) * 0.7
         scored.append((pts, -recipients.index(r), r))
+    if _return_points:
+        return [p for p, _, _ in scored]  # type: ignore[return-value]
     scored.sort(reverse=True)
     pts, _, best = scored[0]
     if pts <= 0 or (len(scored) > 1 and scored[1][0] == pts):
