@@ -112,6 +112,7 @@ class Candidate:
 
 def _clean_org(raw: str) -> str:
     s = norm(raw)
+    s = re.split(r"(?<=[a-z])\.\s", s)[0]  # "West Midlands Police. Given ...": the sentence ends
     s = re.sub(r"^(?:the|our|my)\s+", "", s, flags=re.I)
     s = re.sub(r"\s+(?:and|of|for|the|in|on|&)$", "", s)
     s = re.sub(r"\s+(?:and|of|for|the|in|on|&)$", "", s)
