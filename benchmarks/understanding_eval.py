@@ -227,6 +227,105 @@ def loo_threshold(gold: dict, res: dict[int, dict]) -> dict:
             "precision": round(correct / linked, 3) if linked else None, "recall": round(correct / n, 3)}
 
 
+# ------------------------------------------------------------------ learned models, cross-validated
+
+
+def _right_recipient(name: str, g: dict) -> bool:
+    from corpus.linking import org_similarity
+    from corpus.orgs import normalise_org
+
+    k = normalise_org(name).key
+    return any(org_similarity(name, x) >= 0.75 or (k and k == normalise_org(x).key) for x in [g["respondent"], *g["aliases"]])
+
+
+def cv_respondent(corpus: Path, l2: float = 1.0) -> dict:
+    """Leave-one-letter-out: the respondent model (corpus.extract.speaker) fitted on the other
+    letters whose report has several recipients, then asked who wrote this one. Compared with
+    the hand-written rule (respond.choose_respondent, tuned by reading the dev letters)."""
+    from corpus.extract.respond import choose_respondent
+    from corpus.extract.speaker import fit, recipient_features, speaking_for
+
+    gold = json.loads((GOLD / "responses.json").read_text())
+    reports = {r["id"]: r for r in _rows(corpus / "pfd" / "reports.csv")[1]}
+    letters = _rows(corpus / "pfd" / "responses.csv")[1]
+    groups = []
+    for g in gold["letters"]:
+        recs = [x.strip() for x in reports[g["report"]]["receiver"].split(";") if x.strip()]
+        idx = [k for k, r in enumerate(recs) if _right_recipient(r, g)]
+        if len(recs) < 2 or not idx:
+            continue
+        text = letters[g["row"]]["response"]
+        groups.append((g, recs, recipient_features(text, recs), idx[0], text))
+    out = {}
+    for name, subset in (("all", groups), ("dev", [x for x in groups if x[0]["report"] not in HELD_OUT]),
+                         ("held-out", [x for x in groups if x[0]["report"] in HELD_OUT])):
+        ok = rule_ok = 0
+        for g, recs, feats, k, text in subset:
+            w, b = fit([(f2, k2) for g2, _, f2, k2, _ in groups if g2 is not g], l2=l2)
+            who, _ = speaking_for(text, recs, w, b)
+            ok += who == recs[k]
+            old, _ = choose_respondent(text, recs)
+            rule_ok += bool(old) and _right_recipient(old, g)
+        n = len(subset)
+        out[name] = {"letters_with_several_recipients": n, "model_loo_right": round(ok / n, 3) if n else None,
+                     "rule_right": round(rule_ok / n, 3) if n else None}
+    w, b = fit([(f, k) for _, _, f, k, _ in groups], l2=l2)
+    out["weights_on_all"] = {"weights": w, "bias": b}
+    return out
+
+
+def cv_linking(lib, l2: float = 1.0, p_link: float = 0.6) -> dict:
+    """Leave-one-report-out: the link model (corpus.link_model) fitted on the letters of 12
+    reports, then deciding for the 13th report's letters; also with the true report removed
+    from the candidates (any link is then wrong). Compared with the hand-weighted rule."""
+    from corpus.link_model import TOP, candidate_features, choose, fit
+    from corpus.linking import MIN_MARGIN, THRESHOLD, confidence_of
+    from index.linking import _decide_for
+
+    gold = json.loads((GOLD / "responses.json").read_text())
+    conn = lib.store.conn
+    ranked_of = {}
+    for row in conn.execute("SELECT id, title, text, date, meta, source FROM documents WHERE source LIKE '%letter-%'"):
+        d, _ = _decide_for(conn, row, {}, 0.0)
+        ranked_of[int(re.search(r"letter-(\d+)", row["source"]).group(1))] = d.ranked if d else []
+    groups = []
+    for g in gold["letters"]:
+        ranked = ranked_of.get(g["row"], [])
+        refs = [s.report.reference for s in ranked[:TOP]]
+        groups.append((g, ranked, candidate_features(ranked), refs.index(g["report"]) if g["report"] in refs else None))
+
+    def rule(ranked):
+        if not ranked:
+            return None
+        runner = ranked[1].points if len(ranked) > 1 else 0.0
+        ok = (ranked[0].identity and ranked[0].points - runner >= MIN_MARGIN
+              and confidence_of(ranked[0].points, max(runner, 0.0)) >= THRESHOLD)
+        return 0 if ok else None
+
+    res: dict = {}
+    for g, ranked, feats, right in groups:
+        w, b = fit([(f2, r2) for g2, _, f2, r2 in groups if g2["report"] != g["report"]], l2=l2)
+        absent = [s for s in ranked if s.report.reference != g["report"]]
+        for name, fn in (("model (CV)", lambda rk: choose(rk, w, b, p_link)[0]), ("rule", rule)):
+            for part in ("all", "held-out" if g["report"] in HELD_OUT else "dev"):
+                r = res.setdefault(name, {}).setdefault(part, {"letters": 0, "linked": 0, "correct": 0, "absent_false": 0})
+                r["letters"] += 1
+                k = fn(ranked)
+                if k is not None:
+                    r["linked"] += 1
+                    r["correct"] += ranked[k].report.reference == g["report"]
+                r["absent_false"] += fn(absent) is not None
+    for name in res:
+        for part, r in res[name].items():
+            r["precision"] = round(r["correct"] / r["linked"], 3) if r["linked"] else None
+            r["recall"] = round(r["correct"] / r["letters"], 3)
+            r["false_link_rate_when_report_absent"] = round(r.pop("absent_false") / r["letters"], 3)
+    w, b = fit([(f, r) for _, _, f, r in groups], l2=l2)
+    res["truth_among_candidates"] = sum(r is not None for *_, r in groups)
+    res["weights_on_all"] = {"weights": w, "bias": b}
+    return res
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared")
@@ -234,10 +333,14 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=10)
     ap.add_argument("--skip-letters", action="store_true")
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--fit", action="store_true",
+                    help="cross-validate the learned respondent and link models and print weights fitted on all letters")
     ap.add_argument("--show-held-out", action="store_true", help="print held-out letters one by one too")
     a = ap.parse_args()
     corpus = shared_dir(a.shared)
     out: dict = {"concerns": eval_concerns(corpus, a.verbose)}
+    if a.fit:
+        out["respondent_cross_validated"] = cv_respondent(corpus)
     if not a.skip_letters:
         gold = json.loads((GOLD / "responses.json").read_text())
         with tempfile.TemporaryDirectory() as tmp:
@@ -246,6 +349,8 @@ def main() -> None:
             out["library"] = {"reports": n_rep, "letters": len(gold["letters"]), "failed": len(rep.failed)}
             out["letters"] = score_letters(gold, res, {})
             out["leave_one_out_threshold"] = loo_threshold(gold, res)
+            if a.fit:
+                out["linking_cross_validated"] = cv_linking(lib)
             rows = []
             for g in gold["letters"]:
                 if g["report"] in HELD_OUT and not a.show_held_out:
