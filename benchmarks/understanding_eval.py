@@ -184,7 +184,10 @@ def score_letters(gold: dict, res: dict[int, dict], concern_ids: dict[str, list[
         gold_actions = [a for g in rows for a in g["actions"]]
         found = [a for g in rows for a in g["actions"]
                  if any(_first_words_match(a["first"], x["text"], 4) for x in res.get(g["row"], {}).get("actions", []))]
+        extracted = [(g, x) for g in rows for x in res.get(g["row"], {}).get("actions", [])]
+        right = [1 for g, x in extracted if any(_first_words_match(a["first"], x["text"], 4) for a in g["actions"])]
         return {"letters": n, "linked": len(linked), "correct": len(correct),
+                "action_precision": round(len(right) / len(extracted), 3) if extracted else None,
                 "precision": round(len(correct) / len(linked), 3) if linked else None,
                 "recall": round(len(correct) / n, 3),
                 "respondent_right": round(len(resp_ok) / n, 3),

@@ -331,10 +331,21 @@ _THIRD_VOICE = _P(r"\b(?:are|is)\s+(?:writing|responding)\s+to\s+you\b|^(?:The\s
                   r"^(?:In\s+(?:Mr|Mrs|Ms|Miss)?\s*[A-Z]\w+['’]s\s+case)", _I)
 
 
+# more ways a sentence says who acts: an acronym-like name early on ("S2R has", "TfL will",
+# "MoJ and MHCLG are"), a pronoun or group as subject, a present or past passive
+_AGENT_MORE = _P(r"^(?:\S+\s+){0,12}?(?:[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*|[A-Z]{2,}[a-z]?)\b(?:\s+\S+){0,5}?\s+"
+                 r"(?:has|have|is|are|was|were|will|continues|continue|provides|provide|remains|plans|intends)\b|"
+                 r"^(?:[A-Z][\w ]{0,40}\s)?(?:They|These|Staff|All\s+(?:staff|\w+s))\b|"
+                 r"\b(?:is|are)\s+(?:now\s+|also\s+|routinely\s+)?(?:informed|discussed|reviewed|monitored|recorded|"
+                 r"required|offered|managed|audited|shared|considered|assessed)\b|"
+                 r"\b(?:was|were)\s+(?:then\s+|also\s+)?\w+(?:ed|en)\s+to\s+(?:review|update|improve|ensure|develop)\b|"
+                 r"\bthere\s+is\s+(?:now\s+)?a\s+new\b|\bour\s+intention\b")
+
+
 def _has_agent(s: str, owner: str | None) -> bool:
     """Someone does it: we/I, the organisation (by name, acronym or 'the Trust'), a named
     body as the subject, or a passive 'has been introduced'."""
-    if _AGENT.search(s) or _OTHER_OWNER.match(s):
+    if _AGENT.search(s) or _OTHER_OWNER.match(s) or _AGENT_MORE.search(s):
         return True
     if owner:
         for w in re.findall(r"[A-Z][A-Za-z]{3,}", owner):
@@ -352,17 +363,28 @@ def _blank_quotes(text: str) -> str:
     return _QUOTE.sub(lambda m: " " * len(m.group(0)), text)
 
 
+_WILL_MORE = _P(r"\b(?:(?:is|are)\s+planned\s+to|(?:it\s+is\s+)?our\s+intention\s+to|will\s+be\s+\w+ed)\b", _I)
+_DOING_MORE = _P(r"\b(?:provides|deliver|delivers|offers|ensures|monitors|continues|are\s+(?:discussed|reviewed|informed|"
+                 r"monitored|audited|offered|required)|is\s+(?:discussed|reviewed|monitored|audited|offered|required))\b", _I)
+_DONE_MORE = _P(r"\b(?:there\s+is\s+(?:now\s+)?a\s+new|now\s+(?:have|has)\s+(?:a|an)\b|(?:is|are)\s+now\s+in\s+place|"
+                r"(?:was|were)\s+(?:then\s+|also\s+)?\w+(?:ed|en)\s+to\s+(?:review|update|improve|ensure|develop))\b", _I)
+
+
 def tense_of(s: str) -> str | None:
     """'will' (promised), 'doing' (under way) or 'done' for a sentence saying what is
     done about something; None when it says no such thing."""
     if _WILL.search(s) and not re.search(r"\bwould\s+(?:not|like)\b", s, re.I):
-        if re.search(r"\bwill\b", s, re.I) and not re.search(r"\b(?:we|I|it|they|this|these|[A-Z][\w]+|which|that|team|group|board|service|trust|department|agency|council|college)\b[^.]{0,60}\bwill\b", s):
+        if re.search(r"\bwill\b", s, re.I) and not re.search(r"\b(?:we|I|it|they|this|these|[A-Z][\w]+|which|that|team|group|board|service|trust|department|agency|council|college|decisions|\w+s)\b[^.]{0,120}\bwill\b", s):
             return None
+        return "will"
+    if _WILL_MORE.search(s):
         return "will"
     if _DOING.search(s):
         return "doing"
-    if _DONE.search(s):
+    if _DONE.search(s) or _DONE_MORE.search(s):
         return "done"
+    if _DOING_MORE.search(s):
+        return "doing"
     return None
 
 
