@@ -219,7 +219,8 @@ def summarise(records: list[dict]) -> dict[str, Any]:
     for r in records:
         if not r["overdue"]:
             continue
-        types = {o["type"] for o in r["organisations"]} or {"other" if r["owner"] else "unknown"}
+        # an owner that is a role, not a body ("chief constables") still has a kind
+        types = {o["type"] for o in r["organisations"]} or {org_type(r["owner"]) if r["owner"] else "unknown"}
         for t in types:
             by_type[t] = by_type.get(t, 0) + 1
     return {
