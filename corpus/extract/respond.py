@@ -295,6 +295,12 @@ _NOISE = [
     _P(r"\b(?:I\s+would\s+(?:also\s+)?like\s+to\s+(?:express|extend|offer|begin|say)|we\s+would\s+like\s+to\s+(?:begin|express|extend|thank))\b", _I),
     _P(r"\b(?:will\s+(?:share|provide)\s+a\s+copy\s+of\s+this\s+response|share\s+(?:a\s+copy\s+of\s+)?this\s+response\s+with\s+(?:her|his|their|the)\s+family)\b", _I),
 ]
+# framing and general assurances, not actions: "we remain committed to ...", "I turn to your
+# concern", "the response I am setting out below", "we have to strike the balance"
+_NOISE.append(_P(r"^(?:We|I|The\s+\w+)\s+(?:remain|remains|are|is)\s+(?:fully\s+)?committed\s+to\s+(?:learning|continuous|"
+                 r"improving|providing|ensuring|working)|\bI\s+(?:now\s+)?turn\s+to\b|\b(?:setting|set)\s+out\s+below\b|"
+                 r"^(?:We|I)\s+(?:have|need)\s+to\s+(?:strike|balance|recognise|acknowledge)|^From\s+(?:talking|speaking)\s+with|"
+                 r"^We\s+continue\s+to\s+take\s+all\s+(?:necessary|reasonable)\s+steps", _I))
 _PAST_BACKGROUND = _P(r"^(?:On\s+\d{1,2}\s+\w+\s+(?:19|20)\d\d,?\s+(?:the\s+Coroner|you|Mr|Mrs|Ms|Miss)|The\s+(?:deceased|patient)\b)", _I)
 _OTHER_OWNER = _P(
     rf"^(?:In\s+addition,?\s+|Additionally,?\s+|Also,?\s+|Furthermore,?\s+|this\s+month,?\s+|From\s+[\w ]+,\s+)?"
