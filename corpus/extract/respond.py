@@ -467,12 +467,25 @@ def free_actions(text: str, owner: str | None, start: int = 0) -> list[FreeActio
             m = _OTHER_OWNER.match(sent)
             if m:
                 o = _clean_org(m.group("o"))
-                if owner is None or not _same_org(o, owner):
+                if _other_body(o) and (owner is None or not _same_org(o, owner)):
                     if not re.match(r"^(?:We|I|It|This|These|That|They|There|Our|The\s+Trust|The\s+College|The\s+Department|The\s+Council)$", o, re.I):
                         who = o
             due, due_text = due_in(sent) if tense != "done" else (None, None)
             out.append(FreeAction(sent, p.start, p.end, tense, who, due, due_text, _STATUS[tense]))
     return out
+
+
+def _other_body(o: str) -> bool:
+    """A named subject that is a body of its own, not a team of the respondent ("the MDT",
+    "the Central Approved Premises Team") nor an unknown acronym."""
+    from ..orgs import normalise_org
+
+    org = normalise_org(o)
+    if not org.key or re.search(r"\b(?:team|teams|unit|panel|group|directorate|ward|wards|mdt|staff)$", o, re.I):
+        return False
+    if re.fullmatch(r"[A-Z0-9&]{2,8}", o.strip()):
+        return org.name != o.strip()  # an acronym the library knows ("HSE"), not "MDT"
+    return True
 
 
 def _same_org(a: str, b: str) -> bool:
