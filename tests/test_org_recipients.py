@@ -178,3 +178,23 @@ def test_respondent_model_hears_the_chief_constable(shared):
     f = recipient_features(text, recipients)
     assert probability(f[0]) > 2 * probability(f[1])
     assert f[0]["subject"] > f[1]["subject"]  # "WMP has recruited ...": the force acts
+
+
+def test_cli_organisation_lists_the_letters(real_lib):
+    from click.testing import CliRunner
+
+    from precedent import cli
+
+    out = CliRunner().invoke(cli, ["organisation", "west-midlands-police", "--library", str(real_lib.path),
+                                   "--as-of", "2024-08-01", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["counts"]["responses"] == len(data["responses"]) >= 2
+    text = CliRunner().invoke(cli, ["organisation", "west-midlands-police", "--library", str(real_lib.path),
+                                    "--as-of", "2024-08-01"]).output
+    assert "response letters" in text and "letter #" in text
+    assert CliRunner().invoke(cli, ["organisation", "no-such-body", "--library", str(real_lib.path)]).exit_code != 0
+    rows = CliRunner().invoke(cli, ["organisations", "--library", str(real_lib.path), "--as-of", "2024-08-01",
+                                    "--json"]).output
+    wmp = next(o for o in json.loads(rows)["organisations"] if o["key"] == "west-midlands-police")
+    assert wmp["responses"] >= 2
