@@ -184,9 +184,15 @@ def show(doc_id, library_path, as_json):
     """Show one document."""
     from search.engine import get_document
 
-    data = get_document(_open(library_path), doc_id)
+    lib = _open(library_path)
+    data = get_document(lib, doc_id)
     if data is None:
         raise click.ClickException(f"no document {doc_id}")
+    if data.get("type") == "pfd_response" or data.get("responds_to"):
+        from search.responses import response_view  # respondent, and each action with the concerns it answers
+
+        view = response_view(lib, doc_id)
+        data.update(respondent=view.get("respondent"), actions=view.get("actions", []))
     if as_json:
         _print_json(data)
         return
@@ -669,6 +675,35 @@ def themes_split(ctx, theme_id, k, library_path):
     out = _theme_edit(split_theme, _theme_lib(ctx, library_path), theme_id, k)
     for t in out["themes"]:
         click.echo(f"{t['id']} {t['label']}: {t['size']} findings")
+
+
+@cli.command("organisation")
+@click.argument("key")
+@click.option("--as-of", "as_of", default=None, help="YYYY-MM-DD (default today).")
+@library_option
+@json_option
+def organisation_cmd(key, as_of, library_path, as_json):
+    """One organisation (by key or name): each report sent to it with its own status, and the
+    response letters the library holds from it (issue 10)."""
+    from search.tracking import get_organisation
+
+    try:
+        data = get_organisation(_open(library_path), key, as_of=as_of, warned_limit=0)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from e
+    if data is None:
+        raise click.ClickException(f"no organisation {key!r}")
+    if as_json:
+        _print_json(data)
+        return
+    n = data["counts"]
+    click.echo(f"{data['name']} ({data['type']}) as of {data['as_of']}: {n['reports']} reports, {n['responses']} "
+               f"response letters, {n['responses_overdue']} responses overdue, {n['commitments']} commitments")
+    for r in data["reports"]:
+        how = f"letter #{r['response']['document_id']}" if r["response"] else r["status"].replace("_", " ")
+        click.echo(f"  report #{r['id']} {r['date'] or ''} {r['title'][:70]} · due {r['response_due'] or '?'} · {how}")
+    for r in data["responses"]:
+        click.echo(f"  letter #{r['id']} {r['date'] or ''} {r['title'][:90]}")
 
 
 def main() -> None:

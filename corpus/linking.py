@@ -506,6 +506,7 @@ class Score:
     points: float
     evidence: dict
     identity: bool  # at least one cue that singles out a case (reference, name, quoted text)
+    parts: dict = field(default_factory=dict)  # points per kind of evidence (features of the link model)
 
 
 def _coroner_surname(coroner: str | None) -> str | None:
@@ -627,58 +628,71 @@ def rare_shared(cues: ResponseCues, report: ReportInfo, stats: TermStats | None)
 def score_report(cues: ResponseCues, report: ReportInfo, stats: TermStats | None = None) -> Score:
     """Points for one candidate report, with the evidence behind them."""
     pts, ev = 0.0, {}
+    parts: dict[str, float] = {}
     identity = False
     if report.reference and report.reference in cues.references:
         pts += W_REFERENCE
+        parts["reference"] = 1.0
         ev["reference"] = report.reference
         identity = True
     npts, how = _name_evidence(cues, report)
     if how:
         pts += npts
         ev["name"] = how
+        parts["name"] = npts
         identity = identity or npts >= W_SURNAME
     dpts, why = _date_evidence(cues, report)
     if why:
         pts += dpts
         ev["dates"] = why
+        parts["dates"] = dpts
     cs = _coroner_surname(report.coroner)
     if cs and cues.coroners:
         if any(_same_name_token(cs, c) for c in cues.coroners):
             pts += W_CORONER
+            parts["coroner"] = 1.0
             ev["coroner"] = report.coroner
         elif not any(c in report.terms or c in report.words for c in cues.coroners):
             pts += W_CORONER_WRONG
+            parts["coroner"] = -1.0
             ev["coroner_mismatch"] = f"{cues.coroners[0]} vs {report.coroner}"
     if report.recipients:
         if cues.respondent:
             sim = max(org_similarity(cues.respondent, r) for r in report.recipients)
             if sim >= 0.75:
                 pts += W_RECIPIENT
+                parts["recipient"] = 1.0
                 ev["recipient"] = cues.respondent
             elif sim < 0.3:
                 pts += W_RECIPIENT_WRONG
+                parts["recipient"] = -1.0
                 ev["recipient_mismatch"] = cues.respondent
         else:
             tw = set(words(cues.text[:3000]))
             hit = next((r for r in report.recipients if _recipient_in_text(r, tw, cues.text[:3000])), None)
             if hit:
                 pts += W_RECIPIENT_TEXT
+                parts["recipient"] = 0.7
                 ev["recipient"] = f"named in text: {hit}"
     quoted = len(cues.shingles & report.shingles) if cues.shingles else 0
     if quoted >= QUOTE_MANY:
         pts += W_QUOTE_LONG
+        parts["quoted"] = 1.0
         ev["quoted"] = quoted
         identity = True
     elif quoted >= QUOTE_SOME:
         pts += W_QUOTE
+        parts["quoted"] = 0.5
         ev["quoted"] = quoted
     sim = content_similarity(cues, report, stats)
     if sim:
         pts += W_CONTENT * sim
+        parts["content"] = sim
         ev["content"] = round(sim, 3)
     rare = rare_shared(cues, report, stats)
     if rare:
         pts += W_RARE * min(3, len(rare))
+        parts["rare"] = min(3, len(rare)) / 3
         ev["rare_words"] = rare[:6]
         # rare words of its own case, written by one of the report's recipients
         if len(rare) >= 2 and "recipient" in ev:
@@ -687,13 +701,15 @@ def score_report(cues: ResponseCues, report: ReportInfo, stats: TermStats | None
     if report.date:
         if cues.letter_date and cues.letter_date < report.date:
             pts += W_BEFORE
+            parts["before"] = 1.0
             ev["before_report"] = cues.letter_date
         later = [d.iso for d in cues.dates if d.iso and d.iso[:4].isdigit()
                  and int(d.iso[:4]) >= int(report.date[:4]) + 3]
         if later:
             pts += W_ERA
+            parts["era"] = 1.0
             ev["era"] = f"mentions {max(later)}, report {report.date}"
-    return Score(report, round(pts, 3), ev, identity)
+    return Score(report, round(pts, 3), ev, identity, parts)
 
 
 @dataclass
@@ -714,7 +730,7 @@ def confidence_of(points: float, runner_up: float) -> float:
 
 
 def decide(cues: ResponseCues, candidates: Iterable[ReportInfo], stats: TermStats | None = None,
-           threshold: float = THRESHOLD) -> LinkDecision:
+           threshold: float = THRESHOLD, use_model: bool = True) -> LinkDecision:
     """The report this response answers, or None (with the reason) when unsure."""
     scores = [score_report(cues, r, stats) for r in candidates]
     # the same report twice (a dataset's duplicate rows) is one candidate
@@ -730,6 +746,25 @@ def decide(cues: ResponseCues, candidates: Iterable[ReportInfo], stats: TermStat
     runner = ranked[1].points if len(ranked) > 1 else 0.0
     conf = confidence_of(best.points, max(runner, 0.0))
     ev = dict(best.evidence, points=best.points, runner_up=round(runner, 3))
+    if use_model:
+        # the learned model (corpus.link_model) decides; a quoted reference, which the gold
+        # letters never show, still links by the rule below
+        from .link_model import choose
+
+        k, p, _ = choose(ranked)
+        if k is not None:
+            pick = ranked[k]
+            others = max((s.points for s in ranked if s is not pick), default=0.0)
+            mev = dict(pick.evidence, points=pick.points, runner_up=round(others, 3), model_probability=p)
+            if p >= threshold or "reference" in pick.evidence:
+                return LinkDecision(pick.report, p, mev, "linked", ranked)
+        if "reference" not in best.evidence:
+            why = f"model probability {p} below {max(threshold, 0.5)} or too close to the next report"
+            if not best.identity:
+                why = "no name, reference or other identifying cue matches; " + why
+            elif best.points - runner < MIN_MARGIN:
+                why = f"ambiguous: {best.report.reference} vs {ranked[1].report.reference}; " + why
+            return LinkDecision(None, p, dict(ev, model_probability=p), why, ranked)
     if not best.identity:
         return LinkDecision(None, conf, ev, "no name, reference or other identifying cue matches", ranked)
     if best.points - runner < MIN_MARGIN:

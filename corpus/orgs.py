@@ -27,6 +27,8 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
+from .org_names import _CANON
+
 ORG_TYPES = (
     "police",
     "nhs_trust",
@@ -46,99 +48,7 @@ class OrgName(NamedTuple):
 
 
 # ---------------------------------------------------------------- known names
-# canonical display name -> aliases (acronyms, old names, common misspellings).
-# Aliases are compared after ``_basic_key`` (lower case, "&" -> "and", no "the",
-# no punctuation).
-_CANON: dict[str, list[str]] = {
-    "NHS England": ["nhs england and nhs improvement", "nhs england and improvement", "nhse", "nhsei",
-                    "nhs england and nhsi", "nhs commissioning board", "nhs england national medical director",
-                    "nhs england and nhs improvement england"],
-    "NHS Improvement": ["nhsi"],
-    "Department of Health and Social Care": ["dhsc", "department of health", "department for health",
-                                             "department of health and social care dhsc", "doh",
-                                             "department of health and social services"],
-    "Home Office": ["home department", "home office uk", "uk home office"],
-    "Ministry of Justice": ["moj", "ministry for justice", "department of justice"],
-    "Department for Transport": ["department of transport", "dft", "department for transport dft"],
-    "Department for Education": ["department of education", "dfe"],
-    "Department for Work and Pensions": ["department of work and pensions", "dwp"],
-    "Ministry of Defence": ["mod", "ministry for defence"],
-    "Department for Levelling Up, Housing and Communities": [
-        "dluhc", "department for communities and local government", "dclg",
-        "ministry of housing communities and local government", "mhclg"],
-    "Department for Business and Trade": ["department for business energy and industrial strategy", "beis",
-                                          "department of business energy and industrial strategy",
-                                          "department for business innovation and skills", "bis"],
-    "Department for Environment, Food and Rural Affairs": ["defra", "department for environment food and rural affairs"],
-    "Department for Digital, Culture, Media and Sport": ["dcms", "department for culture media and sport"],
-    "Welsh Government": ["welsh assembly government", "llywodraeth cymru"],
-    "Chief Coroner": ["chief coroner of england and wales", "chief coroner for england and wales",
-                      "office of chief coroner", "chief coroners office"],
-    "West Midlands Police": ["wmp", "west midlands police force"],
-    "Metropolitan Police Service": ["metropolitan police", "mps", "met police", "metropolitan police commissioner",
-                                    "commissioner of police of metropolis", "commissioner of metropolis"],
-    "College of Policing": ["cop", "college of policing cop"],
-    "National Police Chiefs' Council": ["npcc", "national police chiefs council"],
-    "National Institute for Health and Care Excellence": [
-        "nice", "national institute for clinical excellence", "national institute for health and clinical excellence",
-        "national institute of health and care excellence", "national institute for health care excellence",
-        "national institute for health and care excellence nice"],
-    "HM Prison and Probation Service": [
-        "hmpps", "her majestys prison and probation service", "his majestys prison and probation service",
-        "hm prisons and probation service", "national offender management service", "noms",
-        "hm prison service", "hmps", "her majestys prison service", "prison service",
-        "hm prison and probation services"],
-    "Medicines and Healthcare products Regulatory Agency": [
-        "mhra", "medicines and healthcare regulatory agency", "medicines and healthcare products regulatory authority",
-        "medicines and health products regulatory agency", "medicines and healthcare product regulatory agency"],
-    "Care Quality Commission": ["cqc", "care quality commission cqc"],
-    "General Medical Council": ["gmc"],
-    "Nursing and Midwifery Council": ["nmc"],
-    "Health and Safety Executive": ["hse"],
-    "General Pharmaceutical Council": ["gphc"],
-    "Health and Care Professions Council": ["hcpc"],
-    "Ofsted": ["office for standards in education", "ofsted office for standards in education children's services and skills"],
-    "Public Health England": ["phe"],
-    "UK Health Security Agency": ["ukhsa"],
-    "Health Education England": ["hee"],
-    "NHS Digital": [],
-    "NHS Resolution": ["nhs litigation authority"],
-    "Healthcare Safety Investigation Branch": ["hsib", "health services safety investigations body", "hssib"],
-    "Betsi Cadwaladr University Health Board": ["bcuhb", "betsi cadwaladr university local health board",
-                                                "betsi cadwaladr health board"],
-    "North West Ambulance Service NHS Trust": ["nwas", "north west ambulance service"],
-    "South East Coast Ambulance Service NHS Foundation Trust": ["secamb", "south east coast ambulance service"],
-    "West Midlands Ambulance Service University NHS Foundation Trust": ["wmas", "west midlands ambulance service"],
-    "National Highways": ["highways england", "highways agency"],
-    "Disclosure and Barring Service": ["dbs"],
-    "Driver and Vehicle Licensing Agency": ["dvla"],
-    "Crown Prosecution Service": ["cps", "director of public prosecutions"],
-    "Independent Office for Police Conduct": ["iopc", "independent police complaints commission", "ipcc"],
-    "Royal College of Psychiatrists": ["rcpsych"],
-    "Royal College of General Practitioners": ["rcgp"],
-    "Royal College of Nursing": ["rcn"],
-    "Royal College of Obstetricians and Gynaecologists": ["rcog"],
-    "Royal College of Emergency Medicine": ["rcem"],
-    "British Transport Police": ["btp"],
-    "Maritime and Coastguard Agency": ["mca"],
-    "Office for Product Safety and Standards": ["opss"],
-    "National Fire Chiefs Council": ["nfcc"],
-    "Driver and Vehicle Standards Agency": ["dvsa"],
-    "Local Government Association": ["lga"],
-    "Association of Directors of Adult Social Services": ["adass"],
-    "Care Inspectorate Wales": ["ciw"],
-    "Healthcare Inspectorate Wales": ["hiw"],
-    "HM Inspectorate of Constabulary and Fire & Rescue Services": [
-        "hmicfrs", "hmic", "her majestys inspectorate of constabulary", "his majestys inspectorate of constabulary and fire and rescue services",
-        "her majestys inspectorate of constabulary and fire and rescue services"],
-    "HM Inspectorate of Prisons": ["hmip", "her majestys inspectorate of prisons", "his majestys inspectorate of prisons"],
-    "HM Inspectorate of Probation": ["her majestys inspectorate of probation", "his majestys inspectorate of probation"],
-    "Prisons and Probation Ombudsman": ["ppo"],
-    "Transport for London": ["tfl"],
-    "Network Rail": ["network rail infrastructure limited", "network rail infrastructure ltd"],
-    "National Probation Service": ["nps"],
-    "Youth Justice Board": ["yjb"],
-}
+# canonical display name -> aliases: corpus/org_names.py (_CANON)
 
 # Secretaries of state and ministers answer for their department.
 _MINISTERS: list[tuple[re.Pattern, str]] = [
@@ -161,6 +71,21 @@ _MINISTERS: list[tuple[re.Pattern, str]] = [
         (r"secretary of state for business", "Department for Business and Trade"),
         (r"secretary of state for (?:environment|the environment)", "Department for Environment, Food and Rural Affairs"),
         (r"secretary of state for (?:digital|culture)", "Department for Digital, Culture, Media and Sport"),
+    ]
+]
+
+# national roles written alone, without their body: the body they belong to. Used only when
+# nothing else in the text names an organisation ("Chief Midwife" alone -> NHS England, but
+# "Chief Midwife, Leeds Teaching Hospitals" -> the hospitals)
+_ROLE_BODIES: list[tuple[re.Pattern, str]] = [
+    (re.compile(p, re.I), body)
+    for p, body in [
+        (r"^(?:the\s+)?(?:(?:england['’]?s\s+|national\s+|deputy\s+)?chief\s+midwife(?:ry\s+officer)?(?:\s+for\s+england)?|"
+         r"(?:[a-z\- ]+\s+)?regional\s+(?:chief\s+)?midwife|chief\s+nursing\s+officer\s+for\s+england|"
+         r"national\s+medical\s+director|national\s+clinical\s+director(?:\s+for\s+[\w ]+)?)$", "NHS England"),
+        (r"^(?:the\s+)?chief\s+medical\s+officer(?:\s+for\s+england)?$", "Department of Health and Social Care"),
+        (r"^(?:the\s+)?(?:hm\s+|his\s+honour\s+judge\s+)?chief\s+coroner\b.*$", "Chief Coroner"),
+        (r"^(?:the\s+)?(?:hm\s+)?chief\s+inspector\s+of\s+(?:prisons)$", "HM Inspectorate of Prisons"),
     ]
 ]
 
@@ -258,13 +183,14 @@ _MID_TITLE = re.compile(
 def _strip_titles(seg: str) -> str:
     m = _MID_TITLE.search(seg)
     if m and m.end() < len(seg) and _TOP_ORG.search(seg[m.end():]):
-        seg = seg[m.end():]  # "Ms Anna Dugdale Chief Executive Norfolk & Norwich University Hospital"
+        seg = seg[m.end():].lstrip(" /")  # "Ms Anna Dugdale Chief Executive Norfolk & Norwich University Hospital"
     for _ in range(3):
         m = _TITLE_RE.match(seg)
         if not m or m.end() == 0:
             break
-        seg = seg[m.end():].strip(" ,.-:")
-    return seg
+        seg = seg[m.end():].strip(" ,.-:/")
+    # what an honorific-like title left: "(Commissioner) of London Fire Brigade"
+    return re.sub(r"^(?:of|at|for|and)\s+(?:the\s+)?", "", seg, flags=re.I)
 
 
 def _candidates(s: str) -> list[str]:
@@ -301,6 +227,51 @@ def _rank(seg: str) -> tuple[int, str | None]:
     return 1, None
 
 
+# a segment naming a role, not a body ("Chief Midwife", "Southwest Regional Midwife", "Lead
+# Nurse for Safeguarding", "Senior Coroner"): checked only on segments without an organisation word
+_ROLE_WORD = re.compile(
+    r"\b(?:midwife|midwives|nurse|nurses|officers?|coroners?|directors?|leads?|managers?|president|head|consultants?|"
+    r"pharmacists?|doctors?|surgeons?|clinicians?|practitioners?|physicians?|paediatricians?|psychiatrists?|"
+    r"chair(?:man|woman|person)?|secretary|chief|inspector|superintendent|sergeant|constable|"
+    r"governor|registrar|matron|guardian|solicitor|counsel|advocate|worker|workers|adviser|advisor|"
+    r"representative|deputy|purposes|attention)\b", re.I)
+# a fragment of a sentence or list, not a name: starts with a joining word or ends with a preposition
+_FRAGMENT = re.compile(r"^(?:and|or|of|for|to|with|by|in|on|at|as|from|who|which|that|also|cc)\b|"
+                       r"\b(?:and|or|of|for|to|with|by|in|on|at|the|from)$|\d\)|^\W", re.I)
+# one generic word is not a body: "the Trust", "Council", "the Department"
+_GENERIC = re.compile(r"^(?:trust|council|department|ministry|police|service|services|board|authority|agency|"
+                      r"government|hospital|organisation|company|team|unit|practice|surgery|home|office|"
+                      r"commission|partnership|foundation|centre|group|committee|panel)$", re.I)
+# service departments written before the body they belong to ("Director of Highways and
+# Operations Oxfordshire County Council" -> Oxfordshire County Council)
+_PART_OF = re.compile(
+    r"^(?:[A-Z][\w'’-]*\s+|and\s+|&\s+|of\s+)*?(?:Highways|Operations|Services|Social|Care|Children['’]?s?|Adults?|"
+    r"Legal|Health|Public|Transport|Environment|Planning|Education|Communities|Housing|Safeguarding|Finance|"
+    r"Resources|Governance|Quality|Nursing|Medicine|Strategy|Commissioning)\s+(?:and\s+|&\s+)?"
+    r"(?=(?:[A-Z][\w'’-]+\s+){1,3}(?:County\s+|City\s+|Borough\s+|District\s+|Metropolitan\s+Borough\s+)?"
+    r"(?:Council|Police|Constabulary)$)")
+
+
+_FUNCTION_WORDS = set(
+    "public health adult adults social care services service childrens children nursing legal operations highways "
+    "safeguarding education housing quality governance strategy finance mental clinical medical patient safety "
+    "commissioning transformation primary community communities people wellbeing and of for the".split())
+
+
+def _not_a_body(cand: str, titled: bool) -> bool:
+    """A job title, role, function or fragment written where an organisation was expected."""
+    c = cand.strip()
+    key = _basic_key(c)
+    if _FRAGMENT.search(c) or _GENERIC.match(key or "x"):
+        return True
+    if key and all(w in _FUNCTION_WORDS for w in key.split()):
+        return True  # "Public Health", "Adult Social Services": a function, not a body
+    if _ROLE_WORD.search(c) and not _STRONG_ORG.search(c) and not re.search(r"\b[A-Z]{3,}\b", c) \
+            and not re.search(r"\binstitut", c, re.I):
+        return True
+    return False
+
+
 def _display(seg: str) -> str:
     seg = re.sub(r"^the\s+", "", seg.strip(), flags=re.I)
     seg = re.sub(r"\s+", " ", seg).strip(" ,.;:-")
@@ -322,7 +293,9 @@ def normalise_org(name: str | None) -> OrgName:
         return OrgName(_slug(canon), canon)
     best: tuple[int, int, str, str | None] | None = None
     segs = _candidates(s)
-    is_title = [bool(_BARE_TITLE.match(_strip_person(g))) for g in segs]
+    is_title = [bool(_BARE_TITLE.match(_strip_person(g))) or
+                (bool(_ROLE_WORD.search(g)) and _not_a_body(_strip_titles(_strip_person(g)) or g, False)
+                 and _rank(_strip_titles(_strip_person(g)) or g)[1] is None) for g in segs]
     for i, seg in enumerate(segs):
         person = _strip_person(seg)
         honorific = person != re.sub(r"\s+", " ", _POSTNOMINALS.sub(" ", seg)).strip(" ,.-")
@@ -331,7 +304,15 @@ def normalise_org(name: str | None) -> OrgName:
         if seg != stripped:
             tries.append((seg, True))
         for cand, titled in tries:
+            if titled is False and stripped != person:
+                for _ in range(3):  # "Highways and Operations Oxfordshire County Council"
+                    part = _PART_OF.sub("", cand)
+                    if part == cand or not part:
+                        break
+                    cand = part
             r, canon = _rank(cand)
+            if canon is None and r >= 1 and _not_a_body(cand, titled):
+                r = 0
             if canon is None:
                 if titled:
                     r = min(r, 0)  # text that still starts with a title or a name is weak
@@ -344,6 +325,10 @@ def normalise_org(name: str | None) -> OrgName:
         # "Chief Executive", "Mr D Ridley", "Medical Director": no organisation named
         tail = _strip_titles(_strip_person(s))
         r, canon = _rank(tail) if tail else (-1, None)
+        canon = canon or _known_inside(s)
+        if not canon:
+            plain = _strip_person(s)
+            canon = next((body for pat, body in _ROLE_BODIES if pat.match(plain)), None)
         if canon:
             return OrgName(_slug(canon), canon)
         return OrgName(None, _display(s))
@@ -445,3 +430,13 @@ def org_type(name: str | None) -> str:
         if pat.search(text):
             return t
     return "other"
+
+
+def org_aliases(name: str | None) -> list[str]:
+    """Other names of a known organisation (acronyms, old names), as lower-case keys; [] if unknown."""
+    if not name:
+        return []
+    for canon, aliases in _CANON.items():
+        if _basic_key(canon) == _basic_key(name):
+            return list(aliases)
+    return []

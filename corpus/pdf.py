@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .dates import find_dates, parse_date
 from .records import Block, Document, ReadError
+from .records import tidy_person_name
 from .text import clean_whitespace, is_substantive, unwrap_lines
 
 # ---------------------------------------------------------------- PFD boxes
@@ -301,6 +302,7 @@ def read_pdf(path: Path, data: bytes) -> Document:
         doc.reference = ref
         doc.date = _pfd_date(blocks)
         name = _deceased_name(" ".join(b.text for b in blocks if b.section == "Investigation and inquest")) or _deceased_name(full)
+        name = tidy_person_name(name)
         if name:
             doc.meta["deceased_name"] = name
         if meta_title:

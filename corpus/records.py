@@ -6,6 +6,7 @@ and to character offsets in one canonical text.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,3 +135,40 @@ class Extraction:
     type: str  # one of DOCUMENT_TYPES
     findings: list[Finding] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- titles
+
+
+# words a name pattern picks up from the sentence around it ("the death of Brian Frost The
+# inquest heard ...", "Wiktoria Was found ...", "Claire Copeland Aged 34"): never the last
+# word of a person's name
+_TRAILING_NOT_NAME = {
+    "the", "a", "an", "and", "or", "of", "to", "for", "in", "on", "at", "by", "with", "from", "who", "was", "were",
+    "is", "had", "has", "aged", "age", "late", "mr", "mrs", "ms", "miss", "mx", "dr", "on", "following", "whilst",
+    "while", "when", "after", "before", "during", "date", "born", "died", "deceased", "inquest", "investigation",
+    "hm", "coroner", "report", "this", "that", "his", "her", "their", "baby",
+}
+
+
+def tidy_person_name(name: str | None) -> str | None:
+    """A deceased's name without the words a pattern caught after it: trailing function
+    words, titles and verbs are dropped ("Brian Alban Frost The" -> "Brian Alban Frost");
+    ``None`` when nothing of a name is left."""
+    if not name:
+        return None
+    words = name.split()
+    while words and words[-1].strip(".,;:").lower() in _TRAILING_NOT_NAME:
+        words.pop()
+    while words and words[0].strip(".,;:").lower() in {"the", "a", "an", "and", "of", "late"}:
+        words.pop(0)
+    out = " ".join(words).strip(" ,;:-–—")
+    return out if re.search(r"[A-Za-z]{2}", out) else None
+
+
+def report_title(name: str | None, reference: str | None = None, date: str | None = None) -> str:
+    """"<Name> — PFD report <ref>" (issue 15): the deceased's tidied name, then the reference,
+    else the date; no dangling words."""
+    label = f"PFD report {reference}" if reference else (f"PFD report ({date})" if date else "PFD report")
+    name = tidy_person_name(name)
+    return f"{name} — {label}" if name else label

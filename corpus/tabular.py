@@ -19,6 +19,7 @@ from typing import Iterable, Iterator
 from urllib.parse import unquote, urlparse
 
 from .dates import parse_date
+from .records import report_title, tidy_person_name
 from .records import Annotation, Block, Document, ReadError, ReadResult
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -242,8 +243,8 @@ def _pfd_row(rec: dict, path: Path, n: int) -> Document | None:
         name = slug_name or text_name or deceased_from_text(rec.get("circumstances") or "")
     if name:
         name = " ".join(w.title() if w.isupper() and len(w) > 2 else w for w in name.split())
-    label = f"PFD report {ref}" if ref else (f"PFD report ({date})" if date else "PFD report")
-    title = f"{name} — {label}" if name else label
+    name = tidy_person_name(name)  # issue 10/15: no dangling "The"
+    title = report_title(name, ref, date)
     meta = {
         "url": url,
         "coroner": (rec.get("coroner") or "").strip(),

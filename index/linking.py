@@ -35,6 +35,15 @@ from corpus.linking import (
 from .store import dumps
 
 REPORT, RESPONSE = "pfd_report", "pfd_response"
+MAYBE_RESPONSE = ("other", "inspection", "minutes", "action_plan")  # types a letter may be given
+
+
+def _answers_something(conn, doc_id: int) -> bool:
+    """A document of another type that reads like a response (corpus.extract.respond)."""
+    from corpus.extract.respond import RESPONSE_MIN, response_score
+
+    row = conn.execute("SELECT substr(text, 1, 15000) FROM documents WHERE id=?", (doc_id,)).fetchone()
+    return bool(row) and response_score(row[0] or "") >= RESPONSE_MIN
 MAX_PER_SURNAME = 60  # a surname in more report titles than this is no shortlist
 CONTENT_CANDIDATES = 15
 PASSAGE_POOL = 400  # best FTS passages looked at when shortlisting by words
@@ -189,13 +198,16 @@ def link_new_documents(lib, new_ids: list[int], threshold: float = THRESHOLD) ->
         part = new_ids[k:k + 500]
         types.update({r[0]: r[1] for r in conn.execute(
             f"SELECT id, type FROM documents WHERE id IN ({','.join('?' * len(part))})", part)})
-    responses = [i for i in new_ids if types.get(i) == RESPONSE]
+    # a response is recognised by what it does, not only by its type label
+    responses = [i for i in new_ids if types.get(i) == RESPONSE
+                 or types.get(i) in MAYBE_RESPONSE and _answers_something(conn, i)]
     new_reports = [i for i in new_ids if types.get(i) == REPORT]
     retried = []
     if new_reports:
         retried = [r[0] for r in conn.execute(
-            "SELECT id FROM documents d WHERE type=? AND NOT EXISTS (SELECT 1 FROM links l WHERE l.response_id=d.id) "
-            "ORDER BY id", (RESPONSE,)) if r[0] not in set(responses)]
+            f"SELECT id, type FROM documents d WHERE type IN ({','.join('?' * (1 + len(MAYBE_RESPONSE)))}) "
+            "AND NOT EXISTS (SELECT 1 FROM links l WHERE l.response_id=d.id) ORDER BY id", (RESPONSE, *MAYBE_RESPONSE))
+            if r[0] not in set(responses) and (r[1] == RESPONSE or _answers_something(conn, r[0]))]
     todo = responses + retried
     linked, unlinked, rows = [], [], []
     cache: dict[int, ReportInfo] = {}
@@ -209,10 +221,24 @@ def link_new_documents(lib, new_ids: list[int], threshold: float = THRESHOLD) ->
             linked.append({"response_id": rid, **out})
         else:
             unlinked.append({"response_id": rid, "title": row["title"], **out})
+    retype = [i for i in responses if types.get(i) == "other"]
+    if retype:  # an "other" document that answers a report is a response, linked or not
+        with lib.store.transaction() as c:
+            c.executemany("UPDATE documents SET type=? WHERE id=?", [(RESPONSE, i) for i in retype])
+    if unlinked:
+        from .answering import name_unlinked
+
+        with lib.store.transaction() as c:
+            for u in unlinked:
+                name_unlinked(c, u["response_id"])
     if rows:
+        from .answering import settle_response
+
         with lib.store.transaction() as c:
             c.executemany(
                 "INSERT OR REPLACE INTO links(response_id, report_id, confidence, evidence) VALUES (?,?,?,?)", rows)
+            for rid, report_id, _, _ in rows:
+                settle_response(c, rid, report_id)
     return {"checked": len(todo), "retried": len(retried), "linked": linked, "unlinked": unlinked,
             "seconds": round(time.perf_counter() - t0, 3)}
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from datetime import date
 from typing import Any, Iterable
@@ -110,6 +111,14 @@ def _matches_owner(wanted: str, row_orgs: list[dict], owner_text: str | None) ->
 def commitment_record(r: dict, as_of: str, finding_text: str | None = None) -> dict[str, Any]:
     due = r["due"] or (parse_due(r["due_text"]) if r.get("due_text") else None)
     orgs = owner_orgs(r["owner"])
+    if not orgs and r.get("document_meta"):
+        # an owner that is a job title or a fragment ("And Chief Officers for"): the
+        # organisation of the document it comes from (a response's respondent)
+        try:
+            dmeta = json.loads(r["document_meta"]) if isinstance(r["document_meta"], str) else r["document_meta"]
+        except ValueError:
+            dmeta = {}
+        orgs = owner_orgs((dmeta or {}).get("respondent") or (dmeta or {}).get("organisation"))
     return {
         "id": r["id"],
         "text": r["text"],
@@ -210,7 +219,8 @@ def summarise(records: list[dict]) -> dict[str, Any]:
     for r in records:
         if not r["overdue"]:
             continue
-        types = {o["type"] for o in r["organisations"]} or {"other" if r["owner"] else "unknown"}
+        # an owner that is a role, not a body ("chief constables") still has a kind
+        types = {o["type"] for o in r["organisations"]} or {org_type(r["owner"]) if r["owner"] else "unknown"}
         for t in types:
             by_type[t] = by_type.get(t, 0) + 1
     return {

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from corpus.orgs import normalise_org, org_type
+from corpus.orgs import normalise_org, org_type, split_orgs
 from index.library import Library
 
 from .commitments import all_commitments, check_date, is_overdue, summarise, today
@@ -171,9 +171,26 @@ def _recipient_status(rec: dict, due: str | None, tracker: dict | None, as_of: s
     rec["overdue"] = status == "overdue"
 
 
+_NUMBERED = re.compile(r"(?:^|\s|\w)\(?\d{1,2}[.)]\s+\S.*\s\(?\d{1,2}[.)]\s+\S")
+
+
+def recipient_names(names: list[str]) -> list[str]:
+    """The report's recipients, one each: a numbered list kept in one string ("1) The Chief
+    Executive of Reading Borough Council 2) Chief Executive of Berkshire Healthcare NHS
+    Foundation Trust") is split, and each recipient is tracked on its own."""
+    out: list[str] = []
+    for name in names or []:
+        parts = split_orgs(name) if _NUMBERED.search(name or "") else [name]
+        for p in parts:
+            p = re.sub(r"\s+\d{1,2}$", "", p).strip(" ,;")
+            if p and p not in out:
+                out.append(p)
+    return out
+
+
 def _track(row, responses: list[dict], tracker: dict | None, as_of: str) -> dict[str, Any]:
     meta = _meta(row)
-    names = meta.get("recipients") or (tracker or {}).get("recipients") or []
+    names = recipient_names(meta.get("recipients") or (tracker or {}).get("recipients") or [])
     recipients = []
     for name in names:
         org = normalise_org(name)

@@ -38,6 +38,7 @@ from .common import mask
 from .inspection import extract_inspection
 from .letters import extract_letter
 from .minutes import extract_minutes
+from .respond import RESPONSE_MIN, response_score
 from .pfd import extract_pfd_concerns, recipients_from_text
 from .tables import extract_tables
 
@@ -71,7 +72,7 @@ def extract(doc: Document) -> Extraction:
         findings, actions = extract_inspection(text)
         if not findings:
             findings, actions = extract_letter(text, owner=doc.meta.get("respondent"))
-            if not findings:
+            if not findings and response_score(raw) < RESPONSE_MIN:
                 actions = []  # commitments alone do not make an unknown document a letter
     _locate(doc, findings, actions)
     return Extraction(type=kind, findings=findings, actions=actions)

@@ -11,6 +11,7 @@ import re
 
 from ..records import Document
 from .common import mask
+from .respond import response_score
 
 _P = re.compile
 _SIGNALS: dict[str, list[tuple[re.Pattern[str], float, int]]] = {
@@ -143,6 +144,11 @@ def scores(doc: Document) -> dict[str, float]:
         out["pfd_report"] += 6  # a dataset row's "Coroner's concerns" section
     if out["pfd_report"] >= 8:  # the boxes are conclusive: a letter would not carry them
         out["pfd_report"] += 5
+    # what a letter does (answers a report, thanks, condoles, says what was done): many weak
+    # signals, so a letter that never says "Regulation 28" or "response" is still seen
+    rs = response_score(doc.text[:_SCAN]) if out["pfd_report"] < 5 else 0.0
+    if rs > 0:
+        out["pfd_response"] += 0.6 * rs
     return out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ..records import Action, Finding
+from .respond import free_actions
 from .common import COMMITMENT, Para, owner_will, due_of, letter_owner, paragraphs, sentences, similarity
 
 _NUMWORD = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
@@ -39,12 +40,29 @@ def extract_letter(text: str, start_index: int = 0, owner: str | None = None) ->
     findings, actions = _pairs(paras, owner, start_index)
     if not findings:
         findings, actions = _numbered(paras, owner, start_index)
-    if not actions:  # free-form letter, or answers we cannot tie to a concern: keep its promises
-        after = max((f.end or 0) for f in findings) if findings else -1
-        actions = _commitments([p for p in paras if p.start > after], owner, -1)
-        for a in actions:
-            a.finding_indexes = []
+    if not any(a.kind == "response" for a in actions):
+        # free-form letter, or answers we cannot tie to a concern by layout: every sentence
+        # saying what was done, is being done or will be done (paired to concerns at link time)
+        actions = _free(text, findings, actions, owner)
     return findings, actions
+
+
+def _free(text: str, findings: list[Finding], actions: list[Action], owner: str | None) -> list[Action]:
+    """Free-form actions outside the letter's restated concerns, merged with ``actions``."""
+    spans = [(f.start or 0, f.end or 0) for f in findings]
+    have = [set(re.findall(r"[a-z]{4,}", a.text.lower())) for a in actions]
+    out = list(actions)
+    for fa in free_actions(text, owner):
+        if any(s <= fa.start < e for s, e in spans):
+            continue  # a concern quoted back is not an action
+        w = set(re.findall(r"[a-z]{4,}", fa.text.lower()))
+        if any(len(w & h) >= 0.8 * max(1, min(len(w), len(h))) for h in have):
+            continue
+        have.append(w)
+        out.append(Action(kind="commitment" if fa.tense == "will" else "action_taken", text=fa.text, owner=fa.owner,
+                          due=fa.due, due_text=fa.due_text, status=fa.status, finding_indexes=[],
+                          start=fa.start, end=fa.end))
+    return out
 
 
 def _label(kind: str, num: str | None, position: int) -> str:

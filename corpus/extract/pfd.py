@@ -28,10 +28,16 @@ _BOILER = [
 # marker at a line start: 1.  1)  (1)  a)  (a)  i.  (iv)  • -
 _MARK = re.compile(
     r"^[ \t\x00]*(?P<m>\((?P<one>[Il])\)|\(?(?P<num>\d{1,2})(?:[.)](?!\d)|\)(?!\d))|\((?P<rom>i{1,3}|iv|v|vi{1,3}|ix|x)\)|"
-    r"(?P<rom2>i{1,3}|iv|v|vi{1,3}|ix|x)[.)](?=\s)|\((?P<alp>[a-z])\)|(?P<alp2>[a-z])[.)](?=\s)|(?P<bul>[•●▪◼\uf0b7\-–*]))\s*(?=\S)",
+    r"(?P<rom2>i{1,3}|iv|v|vi{1,3}|ix|x)[.)](?=\s)|\((?P<alp>[a-z])\)|(?P<alp2>[a-z])[.)](?=\s)|(?P<bul>[•●▪◼\uf0b7\x7f\-–*])|"
+    r"(?:o\s+)?(?P<head>(?:Concern|Matter\s+of\s+concern|Issue)\s*\(?(?P<hnum>\d{1,2})\)?\s*[:.\-–]?))\s*(?=\S)",
     re.M,
 )
-_INLINE_BULLET = re.compile(r"(?<=\s)[•●▪◼\uf0b7](?=\s)")
+_INLINE_BULLET = re.compile(r"(?<=\s)[•●▪◼\uf0b7\x7f](?=\s)")
+# "… in ED. 2. Prolonged waits …": numbered items run together on one line
+_INLINE_NUM = re.compile(r"(?<=[.;:–\-]\s)(?P<n>\d{1,2})\.\s+(?=[A-Z])")
+_INLINE_HEAD = re.compile(r"(?<=\s)(?:o\s+)?(?P<h>Concern\s*\(?(?P<n>\d{1,2})\)?\s*:)")
+# page furniture that PDF text and dataset rows carry into the concerns
+_DEBRIS = re.compile(r"\bPage\s+\d+\s+of\s+\d+\b|(?<=[.!?”\"])\s+\d{1,2}\s*\.?\s*$")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 
 
@@ -68,6 +74,8 @@ def _skip_boilerplate(text: str, start: int, end: int) -> int:
 def _style(m: re.Match) -> tuple[str, int]:
     """(numbering style, value) of a list marker."""
     raw = m.group("m")
+    if m.group("head"):
+        return "head", int(m.group("hnum"))
     if m.group("one"):  # OCR reads "(1)" as "(I)" or "(l)"
         return "nparen", 1
     if m.group("num"):
@@ -89,6 +97,14 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
         st, val = _style(m)
         marks.append((m.start("m"), st, val))
     seen = {p for p, _, _ in marks}
+    for m in _INLINE_HEAD.finditer(text, start, end):
+        if m.start("h") not in seen:
+            marks.append((m.start("h"), "head", int(m.group("n"))))
+            seen.add(m.start("h"))
+    if not any(st[0] == "n" for _, st, _ in marks):
+        for m in _INLINE_NUM.finditer(text, start, end):
+            if m.start("n") not in seen:
+                marks.append((m.start("n"), "ndot", int(m.group("n"))))
     for m in _INLINE_BULLET.finditer(text, start, end):  # PDF text often runs bullets together
         if m.start() not in seen:
             marks.append((m.start(), "bullet", 0))
@@ -97,7 +113,9 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
         return []
     # the outermost style is the first one to appear that starts at 1 (bullets: any)
     top = None
-    for pos, st, val in marks:
+    if any(s_ == "head" and v_ == 1 for _, s_, v_ in marks):
+        top = "head"
+    for pos, st, val in ([] if top else marks):
         if st == "bullet" or val == 1:
             top = st
             break
@@ -147,10 +165,14 @@ def extract_pfd_concerns(doc: Document, text: str, base: int = 0) -> list[Findin
         body = norm(text[start:end])
         if len(body) < 15:
             return []
-        lead = len(text[start:end]) - len(text[start:end].lstrip(" \t\n\r" + FILL))
-        spans_text = [(start + lead, end, body)]
+        paras = _paragraph_concerns(text, start, end)
+        if paras:
+            spans_text = paras
+        else:
+            lead = len(text[start:end]) - len(text[start:end].lstrip(" \t\n\r" + FILL))
+            spans_text = [(start + lead, end, _clean(body))]
     else:
-        spans_text = [(s, e, _strip_marker(norm(text[s:e]))) for s, e in spans]
+        spans_text = [(s, e, _clean(_strip_marker(norm(text[s:e])))) for s, e in spans]
     out = []
     for s, e, t in spans_text:
         if not t:
@@ -160,7 +182,32 @@ def extract_pfd_concerns(doc: Document, text: str, base: int = 0) -> list[Findin
     return out
 
 
+_FIRSTLY = re.compile(r"\b(?:firstly|secondly|thirdly|first(?:ly)?,|second(?:ly)?,)", re.I)
+_LEAD_IN = re.compile(r"^(?:The\s+inquest\s+heard\s+that|I\s+heard\s+evidence\s+that|From\s+the\s+evidence[^.:]*)\s*:?\s*$", re.I)
+
+
+def _paragraph_concerns(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """An unnumbered section written as a few paragraphs of similar weight, one matter each
+    (2 to 8 paragraphs of 150+ characters); [] when it reads as one matter."""
+    from .common import paragraphs
+
+    paras = [p for p in paragraphs(text, start, end) if not _LEAD_IN.match(p.text)]
+    paras = [p for p in paras if len(p.text) >= 40]
+    if not 2 <= len(paras) <= 8 or any(len(p.text) < 150 for p in paras):
+        if len(paras) == 2 and _FIRSTLY.search(paras[0].text) and re.match(r"(?i)second", paras[1].text):
+            return [(p.start, p.end, _clean(p.text)) for p in paras]
+        return []
+    # a coroner's closing opinion on the paragraphs above is part of the last matter
+    return [(p.start, p.end, _clean(p.text)) for p in paras]
+
+
+def _clean(t: str) -> str:
+    """Page furniture removed ("Page 2 of 2", a trailing page number)."""
+    return re.sub(r"\s{2,}", " ", _DEBRIS.sub(" ", t)).strip()
+
+
 def _strip_marker(t: str) -> str:
+    t = re.sub(r"^(?:o\s+)?(?:Concern|Matter\s+of\s+concern|Issue)\s*\(?\d{1,2}\)?\s*[:.\-–]?\s*", "", t)
     return re.sub(r"^(?:\([Il]\)|\(?\d{1,2}[.)]|\(\d{1,2}\)|\(?[a-z]\)|[a-z]\.|\(?[ivx]{1,4}[.)]|[•●▪◼\uf0b7\-–*])\s*", "", t)
 
 

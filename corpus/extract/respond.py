@@ -1,0 +1,494 @@
+"""What a response letter does: answers a report, names who it speaks for, says what was done.
+
+* ``response_signals(text)`` — many weak signals that a text answers a coroner's report (or an
+  inspection or review), each with a weight; their sum is ``response_score``. No single phrase
+  decides: a letter may thank the coroner, open with condolences, or go straight to "the
+  matters of concern in turn", and many never say "Regulation 28" or "response".
+* ``respondent_candidates(text)`` — organisations the letter speaks for, scored by how it
+  names them (letterhead, "on behalf of", "X's response", first-person "we at X", signature
+  block) against how it names third parties ("has also been sent to X", "X are writing to
+  you"). ``choose_respondent`` picks among a report's recipients when the link is known.
+* ``free_actions(text, owner)`` — each sentence that says what was done, is being done or
+  will be done, with owner (another organisation when the sentence's subject names one),
+  due date and status; preambles, restated concerns, condolences and background are not
+  actions, and one letter's duplicates are merged.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .common import FILL, norm
+
+_P = re.compile
+_I = re.I
+
+# ------------------------------------------------------------------ is it a response?
+
+_SIGNALS: list[tuple[str, re.Pattern[str], float, int]] = [
+    ("addressed to a coroner", _P(r"\b(?:Dear\s+(?:Sir|Madam|Coroner|Mr|Mrs|Ms|Miss|Dr|HM)|(?:Senior|Area|Assistant|HM)\s+Coroner|the\s+Coroner\b)", _I), 1.0, 2),
+    ("names the report", _P(r"\b(?:Regulation\s*28|Reg\.?\s*28|Prevention\s+of\s+Future\s+Deaths?|Prevent(?:ing)?\s+Future\s+Deaths|PFD\s+report|your\s+report|the\s+report)\b", _I), 1.0, 3),
+    ("refers to the inquest or death", _P(r"\b(?:inquest|death\s+of|sad(?:dened)?\s+(?:death|to\s+(?:read|learn|hear))|tragic\s+death|the\s+late\s+)", _I), 0.8, 3),
+    ("answers concerns", _P(r"\b(?:(?:matters?|areas?)\s+of\s+concern|concerns?\s+(?:you\s+)?(?:raised|set\s+out|identified|expressed)|you\s+(?:raised|expressed|note[d]?|highlight(?:ed)?|mentioned|recommended)|your\s+concerns?|Response\s+to\s+Concern|in\s+response\s+to)\b", _I), 1.0, 3),
+    ("thanks or condolences", _P(r"\b(?:thank\s+you\s+for\s+(?:your|sending|bringing)|condolences|deeply\s+saddened|sincere(?:ly)?\s+sorry)\b", _I), 0.7, 2),
+    ("first-person organisation", _P(r"\b(?:we\s+have\s+(?:reviewed|considered|reflected)|I\s+(?:write|am\s+writing|am\s+replying|am\s+responding)|on\s+behalf\s+of|this\s+letter|this\s+response|our\s+response)\b", _I), 0.8, 3),
+    ("says what was done", _P(r"\b(?:we\s+(?:will|have|are)\s+\w+|(?:has|have)\s+(?:now\s+)?(?:been\s+)?(?:implemented|introduced|undertaken|reviewed|updated|developed|appointed|launched)|assurance)\b", _I), 0.4, 3),
+    ("signs off", _P(r"\b(?:Yours\s+(?:sincerely|faithfully)|Kind\s+regards|I\s+hope\s+(?:this|that)\s+(?:response|letter|the\s+above)|I\s+trust\s+(?:this|that)\s+(?:response|letter|note))", _I), 0.7, 1),
+]
+# a PFD report itself carries these boxes: strong evidence against a letter
+_REPORT_BOXES = _P(r"THIS REPORT IS BEING SENT TO|CORONER['’]?S LEGAL POWERS|ACTION SHOULD BE TAKEN")
+_SCAN = 15_000
+
+
+def response_signals(text: str) -> dict[str, float]:
+    """Weighted, capped signals that ``text`` answers a report; {} for none."""
+    t = text[:_SCAN].replace(FILL, " ")
+    out: dict[str, float] = {}
+    for name, pat, weight, cap in _SIGNALS:
+        n = 0
+        for _ in pat.finditer(t):
+            n += 1
+            if n >= cap:
+                break
+        if n:
+            out[name] = round(weight * n, 2)
+    boxes = len(set(m.group(0) for m in _REPORT_BOXES.finditer(t)))
+    if boxes >= 2:
+        out["report boxes"] = -4.0 * boxes
+    return out
+
+
+def response_score(text: str) -> float:
+    return round(sum(response_signals(text).values()), 2)
+
+
+RESPONSE_MIN = 3.0  # a document with at least this score is a linking candidate, whatever its type
+
+
+# ------------------------------------------------------------------ who is writing?
+
+_ORG_WORDS = (r"(?:Police|Constabulary|NHS|Trust|Council|Board|Service|Services|Department|Ministry|Office|Agency|College|"
+              r"Society|Institute|Authority|Commission|England|Hospital|Partnership|Borough|Government|Directorate|"
+              r"University|Charity|Foundation|Transport|Justice|Health|Education|Executive|Team|Group|Unit)")
+_NAME_RUN = r"(?:[A-Z][A-Za-z'’&.\-]*|of|for|and|the|&|in|on)"
+_ORG_PHRASE = _P(rf"((?:the\s+)?[A-Z][A-Za-z'’&.\-]*(?:\s+{_NAME_RUN}){{0,9}}?)(?:\s*\(([A-Za-z&]{{2,8}})\))?")
+
+_SELF = [
+    (_P(rf"\bon\s+behalf\s+of\s+(?:the\s+)?(?P<o>[A-Z][\w'’&.\-]*(?:\s+{_NAME_RUN}){{0,9}})", 0), 4.0),
+    (_P(rf"\b(?:accept\s+this\s+(?:letter|note)\s+as\s+)(?P<o>[A-Z][\w'’&.\-]*(?:\s+{_NAME_RUN}){{0,6}}?)['’]s?\s+response", 0), 5.0),
+    (_P(rf"\b[Ww]e\s+at\s+(?:the\s+)?(?P<o>[A-Z][\w'’&.\-]*(?:\s+{_NAME_RUN}){{0,9}})", 0), 4.0),
+    (_P(rf"\bI\s+am\s+the\s+[A-Z][\w ,&]{{2,60}}?\s+(?:at|of|for)\s+(?:the\s+)?(?P<o>[A-Z][\w'’&.\-]*(?:\s+{_NAME_RUN}){{0,9}})", 0), 3.0),
+    (_P(rf"^(?:the\s+)?(?P<o>[A-Z][\w'’&.\-]*(?:\s+{_NAME_RUN}){{0,9}}?)(?:\s*\([A-Za-z0-9&]{{2,8}}\))?\s+(?:acknowledges|has\s+reviewed|would\s+like|is\s+grateful)", re.M), 3.0),
+]
+_THIRD = _P(r"(?:also\s+(?:been\s+)?(?:sent|addressed|written)\s+to|written\s+to|awaiting\s+the\s+response\s+from|"
+            r"with\s+regard\s+to\s+the\s+response\s+from|engaged\s+with|contact(?:ed)?\s+with|enquiries\s+with|"
+            r"to\s+the)\s*$", _I)
+_THIRD_AFTER = _P(r"^\s*(?:\([A-Za-z&]{2,8}\)\s*)?(?:are|is)\s+(?:writing|responding)\s+to\s+you", _I)
+# how a letter refers to its own organisation without naming it
+_SELF_TYPE = [
+    (_P(r"\b(?:the|our)\s+Trust\b"), "trust"),
+    (_P(r"\b(?:the|our)\s+College\b"), "college"),
+    (_P(r"\b(?:my|our|the)\s+Department\b|\bmy\s+officials\b|\bMinister\b|\bThis\s+Government\b|\bthe\s+Government\b"), "government"),
+    (_P(r"\b(?:the|our)\s+(?:county\s+)?[Cc]ouncil\b"), "council"),
+    (_P(r"\b(?:the|our)\s+Force\b"), "police"),
+    (_P(r"\b(?:our|the)\s+(?:Probation\s+)?Service\b"), "service"),
+]
+_TYPE_WORDS = {
+    "trust": ("trust", "hospital", "nhs foundation"),
+    "college": ("college",),
+    "government": ("secretary of state", "department", "ministry", "home secretary", "minister", "government", "home office"),
+    "council": ("council", "borough", "highways"),
+    "police": ("police", "constabulary", "chief constable"),
+    "service": ("service",),
+}
+
+
+@dataclass
+class Candidate:
+    name: str
+    score: float
+    how: str
+
+
+def _clean_org(raw: str) -> str:
+    s = norm(raw)
+    s = re.split(r"(?<=[a-z])\.\s", s)[0]  # "West Midlands Police. Given ...": the sentence ends
+    s = re.sub(r"^(?:the|our|my)\s+", "", s, flags=re.I)
+    s = re.sub(r"\s+(?:and|of|for|the|in|on|&)$", "", s)
+    s = re.sub(r"\s+(?:and|of|for|the|in|on|&)$", "", s)
+    return s.strip(" ,.;:'’")
+
+
+def respondent_candidates(text: str) -> list[Candidate]:
+    """Organisations the letter says it speaks for, best first (names as written)."""
+    t = text.replace(FILL, " ")
+    found: dict[str, Candidate] = {}
+
+    def add(name: str, pts: float, how: str) -> None:
+        name = _clean_org(name)
+        if len(name) < 3 or len(name.split()) > 12 or name.lower() in {"i", "we", "this", "coroner", "the coroner"}:
+            return
+        key = name.lower()
+        if key in found:
+            found[key].score += pts
+        else:
+            found[key] = Candidate(name, pts, how)
+
+    for pat, pts in _SELF:
+        for m in pat.finditer(t):
+            add(m.group("o"), pts, pat.pattern[:24])
+    # signature block: the last lines, "Chief Executive, X" / "Director of Y, X" / an organisation alone
+    tail = [ln.strip() for ln in t[-600:].splitlines() if ln.strip()]
+    for ln in tail[-6:]:
+        m = re.match(rf"^(?:[A-Z][\w ]{{2,50}},\s*)?(?P<o>(?:the\s+)?[A-Z][\w'’&.\-]*(?:\s+{_NAME_RUN}){{0,9}})$", ln)
+        if m and re.search(_ORG_WORDS, ln) and len(ln.split()) <= 14:
+            add(m.group("o"), 2.0, "signature")
+    return sorted(found.values(), key=lambda c: -c.score)
+
+
+def _acronyms(name: str) -> set[str]:
+    out = {a.lower() for a in re.findall(r"\(([A-Za-z&]{2,8})\)", name)}
+    toks = [w for w in re.findall(r"[A-Za-z]+", re.sub(r"\([^)]*\)", " ", name))
+            if w.lower() not in {"the", "of", "for", "and", "to", "in", "on"}]
+    if len(toks) >= 2:
+        out.add("".join(w[0] for w in toks).lower())
+    return out
+
+
+_GENERIC = {"the", "of", "for", "and", "to", "in", "on", "chief", "executive", "officer", "director", "secretary",
+            "state", "nhs", "trust", "foundation", "service", "services", "department", "national", "royal", "council",
+            "county", "partnership", "hospital", "hospitals", "university", "health", "care"}
+
+
+def _mentions(recipient: str, text: str) -> list[tuple[int, int]]:
+    """Where the letter names a recipient: its distinctive words together, or its acronym."""
+    spans: list[tuple[int, int]] = []
+    for ac in _acronyms(recipient):
+        if len(ac) >= 3:
+            spans += [m.span() for m in re.finditer(rf"\b{re.escape(ac)}\b", text, re.I)
+                      if m.group(0).isupper() or any(c.isupper() for c in m.group(0)[1:])]
+    words = [w for w in re.findall(r"[A-Za-z0-9]+", re.sub(r"\([^)]*\)", " ", recipient)) if w.lower() not in _GENERIC]
+    if words:
+        pat = r"\b" + r"\W+(?:\w+\W+){0,3}?".join(re.escape(w) for w in words[:4]) + r"\b"
+        spans += [m.span() for m in re.finditer(pat, text, re.I)]
+    return spans
+
+
+_THIRD_DESC = _P(r"^\s*(?:\([A-Za-z&]{2,8}\)\s*)?,?\s*(?:is|are|has|have)\s+(?:the\s+)?(?:highway\s+authority|responsible|a\s+duty|"
+                 r"been\s+(?:sent|addressed)|also\s+been)", _I)
+
+
+def _names_of(recipient: str) -> list[str]:
+    """A recipient as the letter may name it: as written, its organisation, known aliases."""
+    from ..orgs import normalise_org, org_aliases
+
+    org = normalise_org(recipient)
+    out = [recipient, org.name] + org_aliases(org.name)
+    return list(dict.fromkeys(n for n in out if n))
+
+
+def self_type_counts(t: str) -> dict[str, int]:
+    """How often the letter calls itself by its kind ("the Trust", "my Department"); "the
+    College of Policing" or "the Trust Board" is a name, not a self-reference."""
+    return {k: sum(1 for m in p.finditer(t) if not re.match(r"\s+(?:of\s+[A-Z]|[A-Z])", t[m.end():m.end() + 6]))
+            for p, k in _SELF_TYPE}
+
+
+def choose_respondent(text: str, recipients: list[str], _return_points: bool = False) -> tuple[str | None, float]:
+    """Which recipient of the report this letter speaks for (its organisation's name), with a
+    score. A report with one recipient is answered by it; otherwise self-references ("on behalf
+    of X", "X's response", "we at X", "the Trust", "my officials") count for a recipient and
+    third-party mentions ("also sent to X", "X are writing to you") against it."""
+    from ..orgs import normalise_org
+
+    recipients = [r for r in recipients if r and r.strip()]
+    if not recipients:
+        return None, 0.0
+    if len(recipients) == 1 and not _return_points:
+        return normalise_org(recipients[0]).name or recipients[0], 1.0
+    t = text.replace(FILL, " ")
+    cands = respondent_candidates(t)
+    types = self_type_counts(t)
+    from ..linking import org_similarity  # local import: corpus.linking is a sibling package module
+
+    scored = []
+    for r in recipients:
+        names = _names_of(r)
+        pts = 0.0
+        for c in cands:
+            if any(org_similarity(c.name, n) >= 0.75 for n in names):
+                pts += c.score
+        spans = sorted({sp for n in names for sp in _mentions(n, t)})
+        for s, e in spans:
+            before, after = t[max(0, s - 60):s], t[e:e + 60]
+            if _THIRD.search(before) or _THIRD_AFTER.match(after) or _THIRD_DESC.match(after):
+                pts -= 1.0
+            elif s < 400:
+                pts += 1.0
+        low = " ".join(names).lower()
+        for k, n in types.items():
+            if n and any(w in low for w in _TYPE_WORDS[k]):
+                pts += min(3, n) * 0.7
+        scored.append((pts, -recipients.index(r), r))
+    if _return_points:
+        return [p for p, _, _ in scored]  # type: ignore[return-value]
+    scored.sort(reverse=True)
+    pts, _, best = scored[0]
+    if pts <= 0 or (len(scored) > 1 and scored[1][0] == pts):
+        return None, 0.0
+    return normalise_org(best).name or best, round(pts, 2)
+
+
+def respondent_from_text(text: str) -> str | None:
+    """Who a letter speaks for when no report is known: the best self-named organisation."""
+    cands = respondent_candidates(text)
+    return cands[0].name if cands and cands[0].score >= 2 else None
+
+
+# ------------------------------------------------------------------ what was done
+
+_DONE = _P(
+    r"\b(?:(?:has|have)\s+(?:now\s+|also\s+|already\s+|recently\s+)?(?:been\s+)?(?:implemented|introduced|undertaken|reviewed|updated|"
+    r"developed|appointed|launched|established|issued|published|written|shared|raised|agreed|created|commissioned|"
+    r"completed|engaged|expanded|utilised|used|drafted|met|made|put\s+in\s+place|set\s+up|begun|started|revised|"
+    r"strengthened|increased|delivered|provided|trained|asked|sought|led|invested|allocated|received|conducted|"
+    r"amended|changed|adopted|become|had|taken|carried\s+out|worked|held|audited|circulated|included|added|in\s+(?:contact|touch|discussions?)|"
+    r"enhanced|improved|refreshed|re-?launched|rolled\s+out|embedded|approved|recruited|contacted|discussed)|"
+    r"was\s+(?:undertaken|completed|introduced|implemented|launched|established|published|issued|held|drafted|agreed|"
+    r"carried\s+out|commissioned|conducted|made|set\s+up|reviewed|updated|developed|appointed)|"
+    r"were\s+(?:undertaken|completed|introduced|implemented|launched|established|published|issued|held|agreed|carried\s+out|"
+    r"appointed|made|set\s+up)|"
+    r"came\s+into\s+force|(?:we|I)\s+(?:implemented|introduced|undertook|reviewed|updated|developed|appointed|launched|"
+    r"established|issued|published|wrote|shared|raised|agreed|created|commissioned|completed|engaged|expanded|met))\b",
+    _I,
+)
+_DOING = _P(
+    r"\b(?:(?:is|are)\s+(?:now\s+|also\s+|currently\s+|actively\s+)?(?:being\s+\w+ed|working|developing|reviewing|exploring|"
+    r"undertaking|implementing|promoting|engaging|expanding|continuing|considering|building|preparing|planning|"
+    r"progressing|updating|recruiting|seeking|liaising|supporting|leading|introducing|establishing|rolling|running|"
+    r"chairing|increasing|investing|monitoring|piloting|delivering|developing|on\s+track|under\s*way|in\s+progress)|"
+    r"continues\s+to|(?:we|I)\s+continue\s+to|work\s+is\s+(?:ongoing|under\s*way|in\s+progress)|is\s+expanding|ongoing)\b",
+    _I,
+)
+_WILL = _P(
+    r"\b(?:will(?!\s+(?:not\s+)?(?:be\s+)?(?:able|aware|known|recall|note|appreciate|understand|see|know|remember|"
+    r"have\s+seen|be\s+aware))|shall|(?:plan|plans|planning|intend|intends|aim|aims|propose|proposes|proposing|expect|"
+    r"expected|committed|commit|going)\s+to|are\s+due\s+to|is\s+due\s+to|would\s+look\s+to|(?:next|this|coming)\s+"
+    r"(?:year|month|spring|summer|autumn|winter)|by\s+(?:the\s+end\s+of\s+)?(?:January|February|March|April|May|June|July|"
+    r"August|September|October|November|December|spring|summer|autumn|winter|Q[1-4])|Q[1-4]\s+20\d\d)\b",
+    _I,
+)
+# not actions: a letter's framing, sympathy, restated concerns, background and sign-off
+_NOISE = [
+    _P(r"\b(?:condolences|sympathies|thoughts\s+are\s+with|deeply\s+saddened|saddened\s+(?:to|by)|so\s+sorry|very\s+sorry|"
+       r"sincerely\s+sorry|tragic\s+(?:death|loss|event)|devastating)\b", _I),
+    _P(r"^(?:thank\s+you|I\s+(?:write|am\s+writing|refer)|(?:our|this|my)\s+(?:response|letter)\s+(?:is|sets|will|outlines|provides)|"
+       r"please\s+(?:accept|do\s+not\s+hesitate|let\s+me|contact)|I\s+(?:hope|trust)\s+(?:this|that)|should\s+you\s+"
+       r"(?:require|wish|need)|if\s+you\s+(?:require|have|would)|we\s+(?:hope|trust)\s+(?:this|that))", _I),
+    _P(r"\b(?:our\s+response\s+is\s+(?:detailed|set\s+out)|(?:detailed|set\s+out)\s+below|as\s+follows\s*[:\-–]?\s*$|"
+       r"(?:are|is)\s+repeated\s+below|for\s+ease\s+of\s+reference|(?:respond|responding|response)\s+to\s+(?:each\s+of\s+)?"
+       r"(?:the|your)\s+(?:specific\s+)?(?:concerns?|matters?)\b(?:\s+(?:raised|in\s+turn))?\s*[.:]?$)", _I),
+    _P(r"^(?:you\s+(?:raised|expressed|note[d]?|highlighted|mentioned|recommended|commented|have\s+observed|also\s+mentioned)|"
+       r"your\s+(?:report|letter)\s+(?:raised|raises|highlights|notes|states|said|identified)|the\s+(?:concern|concerns|matters?)\s+"
+       r"(?:raised|of\s+concern|in\s+your)|the\s+inquest\s+(?:heard|found|was\s+told)|in\s+your\s+report|"
+       r"the\s+(?:Regulation\s+28\s+|PFD\s+)?report\s+(?:said|says|states|stated|notes|noted|raised|raises|highlights))", _I),
+    _P(r"\b(?:I\s+would\s+(?:also\s+)?like\s+to\s+(?:express|extend|offer|begin|say)|we\s+would\s+like\s+to\s+(?:begin|express|extend|thank))\b", _I),
+    _P(r"\b(?:will\s+(?:share|provide)\s+a\s+copy\s+of\s+this\s+response|share\s+(?:a\s+copy\s+of\s+)?this\s+response\s+with\s+(?:her|his|their|the)\s+family)\b", _I),
+]
+# framing and general assurances, not actions: "we remain committed to ...", "I turn to your
+# concern", "the response I am setting out below", "we have to strike the balance"
+_NOISE.append(_P(r"^(?:We|I|The\s+\w+)\s+(?:remain|remains|are|is)\s+(?:fully\s+)?committed\s+to\s+(?:learning|continuous|"
+                 r"improving|providing|ensuring|working)|\bI\s+(?:now\s+)?turn\s+to\b|\b(?:setting|set)\s+out\s+below\b|"
+                 r"^(?:We|I)\s+(?:have|need)\s+to\s+(?:strike|balance|recognise|acknowledge)|^From\s+(?:talking|speaking)\s+with|"
+                 r"^We\s+continue\s+to\s+take\s+all\s+(?:necessary|reasonable)\s+steps", _I))
+_PAST_BACKGROUND = _P(r"^(?:On\s+\d{1,2}\s+\w+\s+(?:19|20)\d\d,?\s+(?:the\s+Coroner|you|Mr|Mrs|Ms|Miss)|The\s+(?:deceased|patient)\b)", _I)
+_OTHER_OWNER = _P(
+    rf"^(?:In\s+addition,?\s+|Additionally,?\s+|Also,?\s+|Furthermore,?\s+|this\s+month,?\s+|From\s+[\w ]+,\s+)?"
+    rf"(?:the\s+)?(?P<o>(?:[A-Z][\w'’&.\-]*\s+){{0,6}}?(?:[A-Z]{{2,}}|[A-Z][\w'’&.\-]*\s+{_ORG_WORDS})(?:\s+{_ORG_WORDS}|\s+[A-Z][\w'’&.\-]*){{0,4}})"
+    rf"\s+(?:will|also\s+plans|plans|is|are|has|have|continues|intends)\b"
+)
+_SEASON = _P(r"\b(?:(?:early|late|mid|end\s+of)[\s-]+)?(?P<when>(?:spring|summer|autumn|winter|January|February|March|April|May|June|July|"
+             r"August|September|October|November|December)(?:\s*/\s*(?:early\s+)?(?:spring|summer|autumn|winter|\w+))?)\s+(?P<y>20\d\d)\b|"
+             r"\b(?P<q>Q[1-4])\s*(?P<qy>20\d\d)\b|\b(?P<fy>20\d\d)/(?:20)?\d\d\b", _I)
+
+
+@dataclass
+class FreeAction:
+    text: str
+    start: int
+    end: int
+    tense: str  # done | doing | will
+    owner: str | None
+    due: str | None
+    due_text: str | None
+    status: str | None
+
+
+def _is_noise(s: str) -> bool:
+    return any(p.search(s) for p in _NOISE) or bool(_PAST_BACKGROUND.match(s))
+
+
+_AGENT = _P(r"\b(?:we|our|us)\b|\bI\b|\bmy\s+(?:officials|team|colleagues|department)\b|"
+            r"\b(?:the|this)\s+(?:Trust|College|Department|Council|Force|Service|Government|Board|ICB|Agency|Society|Institute|"
+            r"organisation|charity|team|group|directorate|programme|Network|Office|Ministry|Partnership)\b|"
+            r"\b(?:has|have|had)\s+been\s+\w+(?:ed|en|wn|t)\b|\bwill\s+be\s+\w+(?:ed|en|wn|t)\b|\b(?:is|are)\s+being\s+\w+ed\b|"
+            r"^(?:In\s+\w+\s+20\d\d,\s+)?(?:an?|the)\s+[\w\s-]{3,60}?\s+(?:was|were)\s+\w+ed\b", _I)
+_THIRD_VOICE = _P(r"\b(?:are|is)\s+(?:writing|responding)\s+to\s+you\b|^(?:The\s+evidence|Evidence)\s+(?:was|showed|suggests)|"
+                  r"^(?:In\s+(?:Mr|Mrs|Ms|Miss)?\s*[A-Z]\w+['’]s\s+case)", _I)
+
+
+# more ways a sentence says who acts: an acronym-like name early on ("S2R has", "TfL will",
+# "MoJ and MHCLG are"), a pronoun or group as subject, a present or past passive
+_AGENT_MORE = _P(r"^(?:\S+\s+){0,12}?(?:[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*|[A-Z]{2,}[a-z]?)\b(?:\s+\S+){0,5}?\s+"
+                 r"(?:has|have|is|are|was|were|will|continues|continue|provides|provide|remains|plans|intends)\b|"
+                 r"^(?:[A-Z][\w ]{0,40}\s)?(?:They|These|Staff|All\s+(?:staff|\w+s))\b|"
+                 r"\b(?:is|are)\s+(?:now\s+|also\s+|routinely\s+)?(?:informed|discussed|reviewed|monitored|recorded|"
+                 r"required|offered|managed|audited|shared|considered|assessed)\b|"
+                 r"\b(?:was|were)\s+(?:then\s+|also\s+)?\w+(?:ed|en)\s+to\s+(?:review|update|improve|ensure|develop)\b|"
+                 r"\bthere\s+is\s+(?:now\s+)?a\s+new\b|\bour\s+intention\b")
+
+
+def _has_agent(s: str, owner: str | None) -> bool:
+    """Someone does it: we/I, the organisation (by name, acronym or 'the Trust'), a named
+    body as the subject, or a passive 'has been introduced'."""
+    if _AGENT.search(s) or _OTHER_OWNER.match(s) or _AGENT_MORE.search(s):
+        return True
+    if owner:
+        for w in re.findall(r"[A-Z][A-Za-z]{3,}", owner):
+            if w.lower() not in _GENERIC and re.search(rf"\b{w}\b", s):
+                return True
+        return any(re.search(rf"\b{re.escape(a.upper())}\b", s) for a in _acronyms(owner) if len(a) >= 3)
+    return False
+
+
+_QUOTE = re.compile(r"[“\"][^”\"]{80,}[”\"]")
+
+
+def _blank_quotes(text: str) -> str:
+    """Long quotations (a concern quoted back) blanked out, offsets kept."""
+    return _QUOTE.sub(lambda m: " " * len(m.group(0)), text)
+
+
+_WILL_MORE = _P(r"\b(?:(?:is|are)\s+planned\s+to|(?:it\s+is\s+)?our\s+intention\s+to|will\s+be\s+\w+ed)\b", _I)
+_DOING_MORE = _P(r"\b(?:provides|deliver|delivers|offers|ensures|monitors|continues|are\s+(?:discussed|reviewed|informed|"
+                 r"monitored|audited|offered|required)|is\s+(?:discussed|reviewed|monitored|audited|offered|required))\b", _I)
+_DONE_MORE = _P(r"\b(?:there\s+is\s+(?:now\s+)?a\s+new|now\s+(?:have|has)\s+(?:a|an)\b|(?:is|are)\s+now\s+in\s+place|"
+                r"(?:was|were)\s+(?:then\s+|also\s+)?\w+(?:ed|en)\s+to\s+(?:review|update|improve|ensure|develop))\b", _I)
+
+
+def tense_of(s: str) -> str | None:
+    """'will' (promised), 'doing' (under way) or 'done' for a sentence saying what is
+    done about something; None when it says no such thing."""
+    if _WILL.search(s) and not re.search(r"\bwould\s+(?:not|like)\b", s, re.I):
+        if re.search(r"\bwill\b", s, re.I) and not re.search(r"\b(?:we|I|it|they|this|these|[A-Z][\w]+|which|that|team|group|board|service|trust|department|agency|council|college|decisions|\w+s)\b[^.]{0,120}\bwill\b", s):
+            return None
+        return "will"
+    if _WILL_MORE.search(s):
+        return "will"
+    if _DOING.search(s):
+        return "doing"
+    if _DONE.search(s) or _DONE_MORE.search(s):
+        return "done"
+    if _DOING_MORE.search(s):
+        return "doing"
+    return None
+
+
+_STATUS = {"done": "completed", "doing": "ongoing", "will": None}  # a promise states no status
+_DEC = re.compile(r"(?<=[a-z0-9)\]’'\"”])[.!?](?=\s+(?:[A-Z0-9“\"(]|$))|(?<=[.!?][”\"’'])\s+(?=[A-Z])")
+
+
+def split_sentences(text: str, start: int = 0) -> list[tuple[int, int, str]]:
+    """Whole sentences (never cut at "e.g." or "No. 4"), with offsets into ``text``."""
+    out = []
+    pos = 0
+    for m in re.finditer(r"[.!?](?=\s+[A-Z0-9“\"(•\-]|\s*$)", text):
+        end = m.end()
+        prev = text[max(0, m.start() - 4):m.start()].lower()
+        if re.search(r"(?:\be\.g|\bi\.e|\bno|\bdr|\bmr|\bmrs|\bms|\bst|\bvs|\betc|\bpara|\bapprox|\bref)$", prev):
+            continue
+        if re.search(r"\b[A-Z]$", text[max(0, m.start() - 2):m.start()]):  # an initial: "J. Smith"
+            continue
+        seg = text[pos:end]
+        lead = len(seg) - len(seg.lstrip())
+        if seg.strip():
+            out.append((start + pos + lead, start + end, seg.strip()))
+        pos = end
+    seg = text[pos:]
+    if seg.strip():
+        lead = len(seg) - len(seg.lstrip())
+        out.append((start + pos + lead, start + len(text), seg.strip()))
+    return out
+
+
+def due_in(s: str) -> tuple[str | None, str | None]:
+    """A stated deadline or timing: 'by March 2025', 'spring/summer 2025', 'Q4 2024',
+    'approval date of 6th February 2025'. (iso or None, as written)."""
+    from .common import due_of
+
+    m = re.search(r"\b(?:by|before|no\s+later\s+than|approval\s+date\s+of|in|from|during|until)\s+(?:the\s+)?(?:end\s+of\s+)?"
+                  r"((?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:January|February|March|April|May|June|July|August|September|October|"
+                  r"November|December)\s+20\d\d)", s, re.I)
+    if m:
+        return due_of(m.group(1)), m.group(0)
+    m = _SEASON.search(s)
+    if m:
+        if m.group("q"):
+            q, y = int(m.group("q")[1]), int(m.group("qy"))
+            return f"{y}-{q * 3:02d}-{[31, 30, 30, 31][q - 1]}", m.group(0)
+        if m.group("y"):
+            return due_of(f"{m.group('when').split('/')[-1].strip()} {m.group('y')}"), m.group(0)
+        return None, m.group(0)
+    return None, None
+
+
+def free_actions(text: str, owner: str | None, start: int = 0) -> list[FreeAction]:
+    """Actions stated anywhere in a (masked) response text, one per sentence, merged when a
+    letter repeats itself. Headings ("Engage with X: Q4 2024") count as planned actions
+    when they carry a timing."""
+    from .common import paragraphs
+
+    out: list[FreeAction] = []
+    seen: list[set[str]] = []
+    for p in paragraphs(_blank_quotes(text), start):
+        body = p.text
+        sents = split_sentences(body)
+        for k, (s0, s1, sent) in enumerate(sents):
+            if len(sent) < 25 or _is_noise(sent) or _THIRD_VOICE.search(sent) or not _has_agent(sent, owner):
+                continue
+            tense = tense_of(sent)
+            if tense is None:
+                continue
+            words = set(re.findall(r"[a-z]{4,}", sent.lower()))
+            if any(len(words & w) >= 0.8 * max(1, min(len(words), len(w))) for w in seen):
+                continue  # the same commitment said twice
+            seen.append(words)
+            who = owner
+            m = _OTHER_OWNER.match(sent)
+            if m:
+                o = _clean_org(m.group("o"))
+                if _other_body(o) and (owner is None or not _same_org(o, owner)):
+                    if not re.match(r"^(?:We|I|It|This|These|That|They|There|Our|The\s+Trust|The\s+College|The\s+Department|The\s+Council)$", o, re.I):
+                        who = o
+            due, due_text = due_in(sent) if tense != "done" else (None, None)
+            out.append(FreeAction(sent, p.start, p.end, tense, who, due, due_text, _STATUS[tense]))
+    return out
+
+
+def _other_body(o: str) -> bool:
+    """A named subject that is a body of its own, not a team of the respondent ("the MDT",
+    "the Central Approved Premises Team") nor an unknown acronym."""
+    from ..orgs import normalise_org
+
+    org = normalise_org(o)
+    if not org.key or re.search(r"\b(?:team|teams|unit|panel|group|directorate|ward|wards|mdt|staff)$", o, re.I):
+        return False
+    if re.fullmatch(r"[A-Z0-9&]{2,8}", o.strip()):
+        return org.name != o.strip()  # an acronym the library knows ("HSE"), not "MDT"
+    return True
+
+
+def _same_org(a: str, b: str) -> bool:
+    from ..linking import org_similarity
+
+    return org_similarity(a, b) >= 0.6 or a.lower() in b.lower() or b.lower() in a.lower()

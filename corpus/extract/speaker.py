@@ -1,0 +1,154 @@
+"""Which recipient of a report does a letter speak for? A small learned model.
+
+For each recipient of the linked report, weak signals are measured in the letter
+(``recipient_features``); a logistic regression over them (``WEIGHTS``) gives each
+recipient a probability, and the most probable one speaks. The weights were fitted on the
+23 hand-labelled letters of ``benchmarks/gold/responses.json`` by
+``benchmarks/understanding_eval.py --fit``, which also prints the leave-one-letter-out
+accuracy (fit on 22 letters, choose for the 23rd).
+
+Signals (none decides alone):
+* ``self``      the letter says it speaks for it ("on behalf of X", "we at X", signature block)
+* ``head``      named in the first 400 characters (letterhead, opening), not as a third party
+* ``tail``      named in the last 600 characters (signature)
+* ``title``     the recipient's job title ("Chief Constable", "Chief Midwife") in the
+                letterhead or signature
+* ``subject``   named as the one acting ("WMP has recruited", "the Department will")
+* ``share``     its share of all the letter's mentions of the report's recipients
+* ``third``     named as someone else ("also sent to X", "X are writing to you", "engaged with X")
+* ``selftype``  the letter calls itself by its kind ("the Trust", "my Department", "the Force")
+                and the recipient is of that kind
+* ``first``     first in the report's recipient list
+* ``rule``      the points of the hand-written rule ``respond.choose_respondent`` (tuned by
+                reading the 12 development letters), capped
+"""
+from __future__ import annotations
+
+import math
+import re
+
+from .common import FILL
+
+FEATURES = ("self", "head", "tail", "title", "subject", "share", "third", "selftype", "first", "rule")
+# fitted by benchmarks/understanding_eval.py --fit (logistic regression, L2=1, on the 16 gold letters
+# whose report has several recipients)
+WEIGHTS = {"self": 0.7862, "head": 0.6265, "tail": 0.5493, "title": 0.2318, "subject": 0.3526, "share": 0.6701,
+           "third": 0.1293, "selftype": 0.9654, "first": 0.293, "rule": 1.0329}
+BIAS = -2.6445
+
+_ACT = re.compile(r"^\s*(?:\([A-Za-z&]{2,8}\)\s*)?(?:has|have|had|is|are|was|were|will|would|continues|continue|"
+                  r"intends|plans|remains|recognises|accepts|acknowledges|agrees|takes|launched|published|"
+                  r"introduced|recruited|reviewed)\b", re.I)
+_STOP = {"the", "of", "for", "and", "to", "in", "on", "at", "mr", "mrs", "ms", "dr", "rt", "hon", "mp"}
+
+
+def _title_of(recipient: str, org_name: str) -> str | None:
+    """'Chief Constable' from 'The Chief Constable of West Midlands Police'."""
+    from ..orgs import normalise_org
+
+    org_words = {w.lower() for w in re.findall(r"[A-Za-z]+", org_name or "")}
+    words = [w for w in re.findall(r"[A-Za-z]+", recipient) if w.lower() not in org_words and w.lower() not in _STOP]
+    if not words or len(words) > 5:
+        return None
+    title = " ".join(words)
+    # the recipient is itself a role ("Chief Midwife"): the title is the whole of it
+    return title if len(title) >= 5 and (normalise_org(title).key is None or title.lower() in recipient.lower()) else None
+
+
+def recipient_features(text: str, recipients: list[str]) -> list[dict[str, float]]:
+    """One feature dict per recipient (see module doc)."""
+    from ..orgs import normalise_org
+    from .respond import _THIRD, _THIRD_AFTER, _THIRD_DESC, _TYPE_WORDS, _mentions, _names_of, \
+        respondent_candidates, self_type_counts
+    from ..linking import org_similarity
+
+    t = (text or "").replace(FILL, " ")
+    n = len(t)
+    head, tail = t[:400], t[-600:]
+    cands = respondent_candidates(t)
+    # "the Trust" but not "the Trust Development Authority"; "the College" not "the College of Policing"
+    types = self_type_counts(t)
+    spans_of = []
+    for r in recipients:
+        names = _names_of(r)
+        spans_of.append(sorted({sp for nm in names for sp in _mentions(nm, t)}))
+    total = sum(len(s) for s in spans_of) or 1
+    from .respond import choose_respondent
+
+    rule = choose_respondent(t, recipients, _return_points=True)
+    out = []
+    for i, r in enumerate(recipients):
+        names = _names_of(r)
+        org = normalise_org(r)
+        f = dict.fromkeys(FEATURES, 0.0)
+        f["self"] = min(3.0, sum(c.score for c in cands if any(org_similarity(c.name, nm) >= 0.75 for nm in names)) / 2)
+        third = 0
+        for s, e in spans_of[i]:
+            before, after = t[max(0, s - 60):s], t[e:e + 60]
+            if _THIRD.search(before) or _THIRD_AFTER.match(after) or _THIRD_DESC.match(after):
+                third += 1
+                continue
+            if s < 400:
+                f["head"] = 1.0
+            if s >= n - 600:
+                f["tail"] = 1.0
+            if _ACT.match(after):
+                f["subject"] += 1
+        f["subject"] = math.log1p(f["subject"])
+        f["third"] = math.log1p(third)
+        f["share"] = len(spans_of[i]) / total
+        title = _title_of(r, org.name if org.key else "")
+        if title and (re.search(rf"\b{re.escape(title)}\b", head, re.I) or re.search(rf"\b{re.escape(title)}\b", tail, re.I)):
+            f["title"] = 1.0
+        low = " ".join(names).lower()
+        f["selftype"] = math.log1p(sum(c for k, c in types.items() if c and any(w in low for w in _TYPE_WORDS[k])))
+        f["first"] = 1.0 if i == 0 else 0.0
+        f["rule"] = max(-2.0, min(3.0, rule[i])) / 2
+        out.append(f)
+    return out
+
+
+def probability(f: dict[str, float], weights: dict[str, float] | None = None, bias: float | None = None) -> float:
+    w = WEIGHTS if weights is None else weights
+    z = (BIAS if bias is None else bias) + sum(w.get(k, 0.0) * f.get(k, 0.0) for k in FEATURES)
+    return 1 / (1 + math.exp(-z))
+
+
+def speaking_for(text: str, recipients: list[str], weights: dict[str, float] | None = None,
+                 bias: float | None = None, min_margin: float = 0.0) -> tuple[str | None, float]:
+    """(recipient, probability) of the recipient the letter most probably speaks for; a
+    report with one recipient is answered by it. (None, 0) when no recipient is likelier
+    than the rest by ``min_margin``."""
+    recipients = [r for r in recipients if r and r.strip()]
+    if not recipients:
+        return None, 0.0
+    if len(recipients) == 1:
+        return recipients[0], 1.0
+    feats = recipient_features(text, recipients)
+    probs = [probability(f, weights, bias) for f in feats]
+    order = sorted(range(len(probs)), key=lambda k: -probs[k])
+    if probs[order[0]] - probs[order[1]] <= min_margin:
+        return None, 0.0
+    return recipients[order[0]], round(probs[order[0]], 3)
+
+
+def fit(groups: list[tuple[list[dict[str, float]], int]], l2: float = 1.0, steps: int = 3000,
+        lr: float = 0.1) -> tuple[dict[str, float], float]:
+    """Logistic regression by gradient descent over (features per recipient, index of the one
+    that wrote) groups. Pure Python (a few hundred rows)."""
+    rows = [(f, 1.0 if k == right else 0.0) for feats, right in groups for k, f in enumerate(feats)]
+    w = dict.fromkeys(FEATURES, 0.0)
+    b = 0.0
+    m = max(1, len(rows))
+    for _ in range(steps):
+        gw = dict.fromkeys(FEATURES, 0.0)
+        gb = 0.0
+        for f, y in rows:
+            p = probability(f, w, b)
+            for k in FEATURES:
+                gw[k] += (p - y) * f[k]
+            gb += p - y
+        for k in FEATURES:
+            w[k] -= lr * (gw[k] / m + l2 * w[k] / m)
+        b -= lr * gb / m
+    return {k: round(v, 4) for k, v in w.items()}, round(b, 4)

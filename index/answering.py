@@ -1,0 +1,173 @@
+"""After a response is linked to its report: who wrote it, what its actions answer.
+
+``settle_response(conn, response_id, report_id)`` (called by ``index.linking`` inside the
+links transaction):
+
+* names the respondent (the dataset's, else the report recipient the letter speaks for,
+  else the organisation the letter names itself) and titles the response
+  "<Respondent> — response to the report on <Name>"; actions without an owner get it;
+* pairs each action of the letter with the report's concern(s) it answers: through the
+  letter's own restated concerns when it quotes them (text similarity, concern to concern),
+  else by content (TF-IDF cosine of the action against each concern), else — when the
+  report has one concern — that one. An action that matches no concern stays paired to the
+  report as a whole (``answers`` empty, the link says which report);
+* a document typed "other" that links as a response becomes a ``pfd_response``.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+
+from corpus.extract.respond import respondent_from_text
+from corpus.extract.speaker import speaking_for
+from corpus.orgs import normalise_org
+from corpus.linking import content_terms
+
+PAIR_MIN = 0.12  # cosine an action needs with a concern to answer it (see benchmarks/understanding_eval.py)
+PAIR_NEAR = 0.8  # other concerns within this share of the best one are answered too
+PAIR_WEAK = 0.05  # below PAIR_MIN, the best concern still counts when 1.5x ahead of the next
+QUOTE_MIN = 0.3  # a letter's restated concern this close to a report concern is that concern
+
+
+def _vectors(texts: list[str]) -> list[dict[str, float]]:
+    """TF-IDF vectors over this small set (a report's concerns and one letter's items)."""
+    bags = [content_terms(t) for t in texts]
+    df = Counter(w for b in bags for w in b)
+    n = len(bags)
+    out = []
+    for b in bags:
+        v = {w: (1 + math.log(c)) * (math.log((n + 1) / (df[w] + 1)) + 1) for w, c in b.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        out.append({w: x / norm for w, x in v.items()})
+    return out
+
+
+def _cos(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(x * b.get(w, 0.0) for w, x in a.items())
+
+
+def pair_actions(concerns: list[tuple[int, str]], quoted: list[tuple[int, str]], actions: list[tuple[int, str, list[int]]],
+                 pair_min: float = PAIR_MIN) -> dict[int, list[int]]:
+    """action id -> ids of the report concerns it answers.
+
+    ``concerns`` (id, text) of the report; ``quoted`` (id, text) the letter's own findings
+    (concerns it restates); ``actions`` (id, text, ids of the letter findings it answers)."""
+    if not concerns:
+        return {}
+    texts = [t for _, t in concerns] + [t for _, t in quoted] + [t for _, t, _ in actions]
+    vecs = _vectors(texts)
+    cv = vecs[:len(concerns)]
+    qv = vecs[len(concerns):len(concerns) + len(quoted)]
+    av = vecs[len(concerns) + len(quoted):]
+    quote_to: dict[int, int] = {}
+    for (qid, _), v in zip(quoted, qv):
+        sims = [_cos(v, c) for c in cv]
+        k = max(range(len(sims)), key=sims.__getitem__)
+        if sims[k] >= QUOTE_MIN:
+            quote_to[qid] = concerns[k][0]
+    out: dict[int, list[int]] = {}
+    for (aid, _, fids), v in zip(actions, av):
+        via = [quote_to[f] for f in fids if f in quote_to]
+        if via:
+            out[aid] = list(dict.fromkeys(via))
+            continue
+        sims = [_cos(v, c) for c in cv]
+        best = max(sims)
+        if best >= pair_min:
+            out[aid] = [concerns[k][0] for k, s in enumerate(sims) if s >= max(pair_min, PAIR_NEAR * best)]
+        elif len(concerns) == 1:
+            out[aid] = [concerns[0][0]]
+        else:  # weak but clear: the best concern well ahead of the next
+            order = sorted(range(len(sims)), key=sims.__getitem__, reverse=True)
+            if sims[order[0]] >= PAIR_WEAK and sims[order[0]] >= 1.5 * sims[order[1]]:
+                out[aid] = [concerns[order[0]][0]]
+    return out
+
+
+def report_subject(title: str | None, reference: str | None) -> str:
+    """'Jacob Billington' from 'Jacob Billington — PFD report 2024-0621'; else the reference."""
+    name = (title or "").split(" — ")[0].strip()
+    if name and not re.match(r"(?i)^(?:pfd report|report|untitled|unknown)\b", name):
+        return name
+    return reference or "a PFD report"
+
+
+def response_title(respondent: str | None, subject: str | None = None) -> str:
+    """"<Respondent> — response to the report on <name or reference>", the respondent by its
+    organisation's canonical name ("The Chief Executive Officer of the Coventry and
+    Warwickshire Partnership Trust" -> "Coventry and Warwickshire Partnership NHS Trust")."""
+    org = normalise_org(respondent) if respondent else None
+    who = (org.name if org and org.key else respondent) or "Unknown respondent"
+    return f"{who} — response to the report on {subject}" if subject else f"{who} — response to a PFD report"
+
+
+def name_unlinked(conn, response_id: int) -> str | None:
+    """A response not (yet) linked still says who wrote it: its self-named organisation
+    (letterhead, "on behalf of", signature) becomes its respondent and its title."""
+    row = conn.execute("SELECT id, title, text, meta FROM documents WHERE id=?", (response_id,)).fetchone()
+    if row is None:
+        return None
+    meta = json.loads(row["meta"] or "{}")
+    if meta.get("respondent"):
+        return meta["respondent"]
+    who = respondent_from_text(row["text"] or "")
+    if not who or not normalise_org(who).key:
+        return None
+    meta["respondent"], meta["respondent_from"] = who, "letter text"
+    conn.execute("UPDATE documents SET title=?, meta=? WHERE id=?",
+                 (response_title(who), json.dumps(meta, ensure_ascii=False), response_id))
+    return who
+
+
+def settle_response(conn, response_id: int, report_id: int) -> dict:
+    """Respondent, title, owners and concern pairs of one linked response (see module doc)."""
+    resp = conn.execute("SELECT id, type, title, text, meta FROM documents WHERE id=?", (response_id,)).fetchone()
+    rep = conn.execute("SELECT id, title, reference, meta FROM documents WHERE id=?", (report_id,)).fetchone()
+    if resp is None or rep is None:
+        return {}
+    meta = json.loads(resp["meta"] or "{}")
+    rmeta = json.loads(rep["meta"] or "{}")
+    recipients = rmeta.get("recipients") or []
+    if isinstance(recipients, str):
+        recipients = [r for r in re.split(r"\s*;\s*", recipients) if r]
+    respondent = meta.get("respondent") if meta.get("respondent_from") in (None, "dataset") else None
+    how = "dataset"
+    if not respondent:
+        who, _ = speaking_for(resp["text"], recipients)
+        respondent = (normalise_org(who).name or who) if who else None
+        how = "report recipients"
+        if not respondent:
+            respondent, how = respondent_from_text(resp["text"]), "letter text"
+    if respondent:
+        meta["respondent"] = respondent
+        meta["respondent_from"] = how
+    title = response_title(respondent, report_subject(rep['title'], rep['reference']))
+    kind = "pfd_response" if resp["type"] in ("other", "pfd_response") else resp["type"]
+    conn.execute("UPDATE documents SET title=?, meta=?, type=? WHERE id=?",
+                 (title, json.dumps(meta, ensure_ascii=False), kind, response_id))
+    if respondent:
+        conn.execute("UPDATE actions SET owner=? WHERE document_id=? AND (owner IS NULL OR owner='')",
+                     (respondent, response_id))
+    concerns = [(r[0], r[1]) for r in conn.execute(
+        "SELECT id, text FROM findings WHERE document_id=? AND kind='concern' ORDER BY seq", (report_id,))]
+    quoted = [(r[0], r[1]) for r in conn.execute(
+        "SELECT id, text FROM findings WHERE document_id=? ORDER BY seq", (response_id,))]
+    acts = conn.execute("SELECT id, text FROM actions WHERE document_id=? ORDER BY seq", (response_id,)).fetchall()
+    own = {}
+    for aid, fid in conn.execute(
+            "SELECT af.action_id, af.finding_id FROM action_findings af JOIN actions a ON a.id = af.action_id "
+            "WHERE a.document_id=?", (response_id,)):
+        own.setdefault(aid, []).append(fid)
+    ids = [a[0] for a in acts]
+    if ids:  # re-pairing after a new link: drop the pairs to other documents' findings first
+        q = ",".join("?" * len(ids))
+        conn.execute(f"DELETE FROM action_findings WHERE action_id IN ({q}) AND finding_id NOT IN "
+                     f"(SELECT id FROM findings WHERE document_id=?)", ids + [response_id])
+    pairs = pair_actions(concerns, quoted, [(a[0], a[1], own.get(a[0], [])) for a in acts])
+    conn.executemany("INSERT OR IGNORE INTO action_findings(action_id, finding_id) VALUES (?,?)",
+                     [(a, f) for a, fs in pairs.items() for f in fs])
+    return {"respondent": respondent, "title": title, "actions": len(acts), "paired": len(pairs)}

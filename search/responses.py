@@ -1,0 +1,41 @@
+"""A response as a reader wants it: who wrote it, which report it answers, what it did.
+
+``response_view(lib, doc_id)`` -> {"title", "respondent", "responds_to": [report ids],
+"actions": [{"id", "text", "owner", "due", "status", "kind", "answers": [report concern ids],
+"answers_report": report id or None}]} — ``answers`` are the ids of the linked report's
+concerns the action answers (index/answering.py pairs them); an action that answers no
+particular concern answers the report as a whole (``answers_report``)."""
+from __future__ import annotations
+
+import json
+
+from index.library import Library
+
+
+def response_view(lib: Library, doc_id: int) -> dict:
+    c = lib.store.conn
+    row = c.execute("SELECT id, title, type, meta FROM documents WHERE id=?", (doc_id,)).fetchone()
+    if row is None:
+        return {}
+    meta = json.loads(row["meta"] or "{}")
+    reports = [r[0] for r in c.execute(
+        "SELECT report_id FROM links WHERE response_id=? ORDER BY confidence DESC", (doc_id,))]
+    concern_ids = set()
+    if reports:
+        q = ",".join("?" * len(reports))
+        concern_ids = {r[0] for r in c.execute(
+            f"SELECT id FROM findings WHERE kind='concern' AND document_id IN ({q})", reports)}
+    pairs: dict[int, list[int]] = {}
+    for aid, fid in c.execute(
+            "SELECT af.action_id, af.finding_id FROM action_findings af JOIN actions a ON a.id = af.action_id "
+            "WHERE a.document_id=? ORDER BY af.finding_id", (doc_id,)):
+        if fid in concern_ids:
+            pairs.setdefault(aid, []).append(fid)
+    actions = []
+    for a in c.execute("SELECT id, kind, text, owner, due, status FROM actions WHERE document_id=? ORDER BY seq",
+                       (doc_id,)):
+        ans = pairs.get(a["id"], [])
+        actions.append({"id": a["id"], "text": a["text"], "owner": a["owner"], "due": a["due"], "status": a["status"],
+                        "kind": a["kind"], "answers": ans,
+                        "answers_report": reports[0] if reports and not ans else None})
+    return {"title": row["title"], "respondent": meta.get("respondent"), "responds_to": reports, "actions": actions}
