@@ -1,0 +1,240 @@
+"""The screening model: a prior from the description, a class-balanced logistic regression
+trained on the judgements so far, probabilities calibrated on held-out judgements, what to
+ask next, and the estimates a person stops on.
+
+Why this shape (continuous active learning, as e-discovery does it offline):
+- Before any judgement the description is all there is: each document's closeness to it
+  (best passage, best finding, mean vector, words), z-scored over the screen's documents
+  and summed, is the prior. After, the prior stays in as one feature of the model, and the
+  description itself is one extra "relevant" example, so a few judgements refine it rather
+  than replace it.
+- Until the person has judged both kinds, a handful of random unjudged documents stand in as
+  weakly weighted "not relevant" examples (most documents are not relevant to most
+  questions) so a model can be fitted from the first "yes".
+- Scores are mapped to probabilities by Platt scaling fitted on *out-of-fold* scores of the
+  judged documents (k-fold): a model's own training documents score too confidently. The
+  judged documents were chosen by score, but P(relevant | score) does not depend on how a
+  score was chosen, so the fit holds across the scores the judgements cover; ``next``
+  mixes uncertain and random documents in so that they cover the low scores too.
+- Estimated relevant among the unjudged = the sum of their calibrated probabilities;
+  estimated recall = relevant found / (relevant found + that sum)."""
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Knobs:
+    """Tuned with benchmarks/screening_eval.py on the tuning topics only (see its docstring)."""
+    prior_weights: dict[str, float] = field(default_factory=lambda: {
+        "passage_best": 0.3, "finding_best": 0.2, "mean": 0.1, "words": 0.4})
+    dense_scale: float = 1.0        # weight of the meaning features beside the word features
+    words_scale: float = 1.0
+    prior_scale: float = 1.0        # the description's prior as a feature
+    C: float = 4.0                  # inverse regularisation of the relevance model
+    pseudo_negatives: int = 50      # random unjudged documents standing in as "not relevant" ...
+    pseudo_weight: float = 0.2      # ... at this weight, while fewer than MIN_EACH of either kind are judged
+    description_weight: float = 1.0
+    folds: int = 5
+    explore: float = 0.2            # share of `next` that is uncertain or random rather than most likely
+    threshold: float = 0.5          # calibrated p at which an unjudged document is included
+    max_slope: float = 50.0
+
+
+MIN_EACH = 3  # judgements of each kind before the pseudo "not relevant" examples are dropped
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+
+
+def _z(v: np.ndarray, universe: np.ndarray) -> np.ndarray:
+    u = v[universe]
+    mu = float(u.mean()) if len(u) else 0.0
+    sd = float(u.std()) if len(u) else 1.0
+    return ((v - mu) / (sd if sd > 1e-9 else 1.0)).astype(np.float32)
+
+
+def prior_score(signals: dict[str, np.ndarray], universe: np.ndarray, knobs: Knobs) -> np.ndarray:
+    """The description's prior: a weighted sum of its signals, each z-scored over the
+    screen's documents (``universe``: row indices), then z-scored again."""
+    total = sum(w * _z(signals[k], universe) for k, w in knobs.prior_weights.items())
+    return _z(np.asarray(total, dtype=np.float32), universe)
+
+
+@dataclass
+class Design:
+    """The rows a model sees: meaning | words | prior, scaled by the knobs."""
+    dense: np.ndarray
+    words: sp.csr_matrix
+    prior: np.ndarray
+    query_dense: np.ndarray
+    query_words: sp.csr_matrix
+    knobs: Knobs
+
+    def rows(self, idx: np.ndarray) -> sp.csr_matrix:
+        k = self.knobs
+        return sp.hstack([sp.csr_matrix(self.dense[idx] * k.dense_scale), self.words[idx] * k.words_scale,
+                          sp.csr_matrix(self.prior[idx, None] * k.prior_scale)], format="csr")
+
+    def description_row(self) -> sp.csr_matrix:
+        k = self.knobs
+        top = np.float32(np.percentile(self.prior, 99)) if len(self.prior) else np.float32(0)
+        return sp.hstack([sp.csr_matrix(self.query_dense[None, :] * k.dense_scale), self.query_words * k.words_scale,
+                          sp.csr_matrix(np.array([[top * k.prior_scale]], dtype=np.float32))], format="csr")
+
+    def score_all(self, model: LogisticRegression) -> np.ndarray:
+        k = self.knobs
+        w = model.coef_.ravel()
+        nd = self.dense.shape[1]
+        nw = self.words.shape[1]
+        s = self.dense @ (w[:nd] * k.dense_scale).astype(np.float32)
+        s = s + self.words @ (w[nd:nd + nw] * k.words_scale).astype(np.float32)
+        s = s + self.prior * (w[nd + nw] * k.prior_scale)
+        return np.asarray(s, dtype=np.float64) + float(model.intercept_[0])
+
+
+def _fit(design: Design, rows: np.ndarray, labels: np.ndarray, pseudo: np.ndarray, knobs: Knobs) -> LogisticRegression:
+    x = [design.rows(rows), design.description_row()]
+    y = [labels, np.array([1])]
+    w = [np.ones(len(rows)), np.array([knobs.description_weight])]
+    if len(pseudo):
+        x.append(design.rows(pseudo))
+        y.append(np.zeros(len(pseudo), dtype=int))
+        w.append(np.full(len(pseudo), knobs.pseudo_weight))
+    X, Y, W = sp.vstack(x, format="csr"), np.concatenate(y), np.concatenate(w)
+    # balanced classes: a screen of 5 "yes" and 35 "no" should not learn "no" is the answer
+    pos, neg = W[Y == 1].sum(), W[Y == 0].sum()
+    W = np.where(Y == 1, W * (pos + neg) / (2 * pos), W * (pos + neg) / (2 * max(neg, 1e-9)))
+    m = LogisticRegression(C=knobs.C, max_iter=300, solver="lbfgs")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        m.fit(X, Y, sample_weight=W)
+    return m
+
+
+@dataclass
+class Ranking:
+    p: np.ndarray                  # calibrated probability per row (every row of the library)
+    score: np.ndarray              # model score per row
+    method: str
+    calibration: dict
+
+
+def rank(design: Design, universe: np.ndarray, judged_rows: np.ndarray, labels: np.ndarray,
+         knobs: Knobs, seed: int = 0) -> Ranking:
+    """Every document's probability of being relevant, given the judgements so far."""
+    rng = np.random.default_rng(seed)
+    n_pos, n_neg = int(labels.sum()), int(len(labels) - labels.sum())
+    if len(labels) == 0:
+        # the prior alone: a steep guess that about the top 5% are relevant
+        s = design.prior.astype(np.float64)
+        cut = np.percentile(s[universe], 95) if len(universe) else 0.0
+        return Ranking(_sigmoid(2.0 * (s - cut)), s,
+                       "description only (no judgements yet): a guess, not an estimate",
+                       {"judged": 0})
+    unjudged = np.setdiff1d(universe, judged_rows, assume_unique=False)
+    pseudo = np.empty(0, dtype=np.int64)
+    if min(n_pos, n_neg) < MIN_EACH and len(unjudged):
+        pseudo = rng.choice(unjudged, size=min(knobs.pseudo_negatives, len(unjudged)), replace=False)
+    model = _fit(design, judged_rows, labels, pseudo, knobs)
+    score = design.score_all(model)
+    calib = _calibrate(design, judged_rows, labels, pseudo, knobs, rng)
+    if calib is None:
+        return Ranking(_sigmoid(score), score, "model probabilities, uncalibrated (fewer than 2 judgements of each kind)",
+                       {"judged": int(len(labels)), "relevant": n_pos})
+    a, b, check = calib
+    return Ranking(_sigmoid(a * score + b), score,
+                   f"calibrated probabilities (Platt scaling on {knobs.folds}-fold out-of-fold scores of the "
+                   f"{len(labels)} judged documents), summed over the unjudged", check)
+
+
+def _calibrate(design: Design, rows: np.ndarray, labels: np.ndarray, pseudo: np.ndarray, knobs: Knobs,
+               rng: np.random.Generator):
+    """(slope, intercept, check) mapping a score to P(relevant), fitted on out-of-fold
+    scores; None when there are too few judgements of either kind."""
+    pos, neg = np.flatnonzero(labels == 1), np.flatnonzero(labels == 0)
+    k = min(knobs.folds, len(pos), len(neg))
+    if k < 2:
+        return None
+    fold = np.empty(len(labels), dtype=int)
+    for idx in (pos, neg):  # stratified folds
+        order = rng.permutation(idx)
+        fold[order] = np.arange(len(order)) % k
+    oof = np.empty(len(labels))
+    for f in range(k):
+        train, test = fold != f, fold == f
+        m = _fit(design, rows[train], labels[train], pseudo, knobs)
+        oof[test] = m.decision_function(design.rows(rows[test]))
+    # Platt scaling, lightly regularised (with few judgements a perfectly separating score
+    # would otherwise give probabilities of exactly 0 and 1)
+    pl = LogisticRegression(C=1.0, max_iter=200)
+    sd = float(oof.std()) or 1.0
+    pl.fit(((oof - oof.mean()) / sd)[:, None], labels)
+    a = float(pl.coef_[0, 0]) / sd
+    b = float(pl.intercept_[0]) - a * float(oof.mean())
+    if a <= 0:  # the scores do not separate the judgements at all: no information in them yet
+        base = float(labels.mean())
+        a, b = 1e-6, float(np.log(base / (1 - base))) if 0 < base < 1 else 0.0
+    a = min(a, knobs.max_slope)
+    p_oof = _sigmoid(a * oof + b)
+    check = {"judged": int(len(labels)), "relevant": int(labels.sum()),
+             "predicted_relevant_out_of_fold": round(float(p_oof.sum()), 2), "folds": int(k),
+             "slope": round(a, 4), "intercept": round(b, 4)}
+    return a, b, check
+
+
+def propose(p: np.ndarray, candidates: np.ndarray, n: int, knobs: Knobs, seed: int = 0,
+            explore: bool = True) -> list[tuple[int, str]]:
+    """[(row, why)] to judge next: mostly the likeliest ("likely"), with a share of the most
+    uncertain ("uncertain": p nearest the inclusion threshold) and random ones ("sample")."""
+    if n <= 0 or not len(candidates):
+        return []
+    order = candidates[np.argsort(-p[candidates], kind="stable")]
+    n_explore = int(round(n * knobs.explore)) if explore and len(candidates) > n else 0
+    chosen: list[tuple[int, str]] = [(int(r), "likely") for r in order[: n - n_explore]]
+    taken = {r for r, _ in chosen}
+    if n_explore:
+        n_unc = (n_explore + 1) // 2
+        rest = np.array([r for r in order if r not in taken], dtype=np.int64)
+        unc = rest[np.argsort(np.abs(p[rest] - knobs.threshold), kind="stable")][:n_unc]
+        chosen += [(int(r), "uncertain") for r in unc]
+        taken |= {int(r) for r in unc}
+        rest = np.array([r for r in rest if r not in taken], dtype=np.int64)
+        if len(rest):
+            rng = np.random.default_rng(seed)
+            pick = rng.choice(rest, size=min(n_explore - n_unc, len(rest)), replace=False)
+            chosen += [(int(r), "sample") for r in pick]
+    return chosen
+
+
+def estimates(p: np.ndarray, universe: np.ndarray, judged_rows: np.ndarray, labels: np.ndarray,
+              knobs: Knobs) -> dict:
+    """judged, relevant found, estimated relevant among the unjudged, estimated recall of the
+    judging so far, and what ``included`` holds (judged relevant, or unjudged with p at or
+    above the threshold) with its own estimated recall."""
+    judged_set = set(int(r) for r in judged_rows)
+    unjudged = np.array([r for r in universe if int(r) not in judged_set], dtype=np.int64)
+    found = int(labels.sum())
+    est = float(p[unjudged].sum()) if len(unjudged) else 0.0
+    inc_unjudged = unjudged[p[unjudged] >= knobs.threshold] if len(unjudged) else unjudged
+    est_inc = float(p[inc_unjudged].sum()) if len(inc_unjudged) else 0.0
+    total = found + est
+    return {
+        "judged": int(len(labels)),
+        "relevant_found": found,
+        "estimated_relevant": round(est, 1),
+        "estimated_recall": round(found / total, 3) if total > 0 and len(labels) else None,
+        "included": found + int(len(inc_unjudged)),
+        "estimated_included_recall": round((found + est_inc) / total, 3) if total > 0 and len(labels) else None,
+        "unjudged": int(len(unjudged)),
+    }
