@@ -21,13 +21,10 @@ Why this shape (continuous active learning, as e-discovery does it offline):
 from __future__ import annotations
 
 import logging
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +89,7 @@ class Design:
         return sp.hstack([sp.csr_matrix(self.query_dense[None, :] * k.dense_scale), self.query_words * k.words_scale,
                           sp.csr_matrix(np.array([[top * k.prior_scale]], dtype=np.float32))], format="csr")
 
-    def score_all(self, model: LogisticRegression) -> np.ndarray:
+    def score_all(self, model: "Model") -> np.ndarray:
         k = self.knobs
         w = model.coef_.ravel()
         nd = self.dense.shape[1]
@@ -103,7 +100,17 @@ class Design:
         return np.asarray(s, dtype=np.float64) + float(model.intercept_[0])
 
 
-def _fit(design: Design, rows: np.ndarray, labels: np.ndarray, pseudo: np.ndarray, knobs: Knobs) -> LogisticRegression:
+class Model:
+    """A linear model over the design's columns: ``score = X @ coef + intercept``."""
+
+    def __init__(self, coef: np.ndarray, intercept: float):
+        self.coef_ = coef[None, :]
+        self.intercept_ = np.array([intercept])
+
+
+def _train_set(design: Design, rows: np.ndarray, labels: np.ndarray, pseudo: np.ndarray, knobs: Knobs):
+    """(X, y, sample weights) of the judged rows, the description and the pseudo negatives,
+    with classes balanced: a screen of 5 "yes" and 35 "no" should not learn that "no" is the answer."""
     x = [design.rows(rows), design.description_row()]
     y = [labels, np.array([1])]
     w = [np.ones(len(rows)), np.array([knobs.description_weight])]
@@ -111,15 +118,63 @@ def _fit(design: Design, rows: np.ndarray, labels: np.ndarray, pseudo: np.ndarra
         x.append(design.rows(pseudo))
         y.append(np.zeros(len(pseudo), dtype=int))
         w.append(np.full(len(pseudo), knobs.pseudo_weight))
-    X, Y, W = sp.vstack(x, format="csr"), np.concatenate(y), np.concatenate(w)
-    # balanced classes: a screen of 5 "yes" and 35 "no" should not learn "no" is the answer
+    X, Y, W = sp.vstack(x, format="csr"), np.concatenate(y).astype(float), np.concatenate(w)
     pos, neg = W[Y == 1].sum(), W[Y == 0].sum()
     W = np.where(Y == 1, W * (pos + neg) / (2 * pos), W * (pos + neg) / (2 * max(neg, 1e-9)))
-    m = LogisticRegression(C=knobs.C, max_iter=300, solver="lbfgs")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        m.fit(X, Y, sample_weight=W)
-    return m
+    return X, Y, W
+
+
+def _fit_kernel(K: np.ndarray, y: np.ndarray, w: np.ndarray, C: float) -> tuple[np.ndarray, float]:
+    """L2-regularised, weighted logistic regression solved in the span of the training rows
+    (w = X^T alpha): the same optimum as the primal problem, but over as many parameters as
+    there are judgements rather than as there are words, so a refit takes milliseconds."""
+    n = len(y)
+    sign = 2 * y - 1
+
+    def loss(a, b):
+        Ka = K @ a
+        return float(np.sum(w * np.logaddexp(0.0, -sign * (Ka + b)))) + 0.5 / C * float(a @ Ka)
+
+    a, b = np.zeros(n), 0.0
+    cur = loss(a, b)
+    ridge = 1e-8 * (np.trace(K) / max(n, 1) + 1.0)
+    for _ in range(50):  # damped Newton: a few milliseconds for a few hundred judgements
+        Ka = K @ a
+        p = _sigmoid(Ka + b)
+        g = w * (p - y)
+        d = w * p * (1 - p)
+        grad = np.concatenate([K @ g + Ka / C, [g.sum()]])
+        KD = K * d[None, :]
+        H = np.empty((n + 1, n + 1))
+        H[:n, :n] = KD @ K + K / C + ridge * np.eye(n)
+        H[:n, n] = H[n, :n] = K @ d
+        H[n, n] = d.sum() + 1e-9
+        try:
+            step = np.linalg.solve(H, grad)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(H, grad, rcond=None)[0]
+        t = 1.0
+        while t > 1e-4:
+            na, nb = a - t * step[:n], b - t * step[n]
+            new = loss(na, nb)
+            if new <= cur:
+                break
+            t *= 0.5
+        else:
+            break
+        a, b = na, nb
+        done = cur - new < 1e-9 * max(abs(cur), 1.0)
+        cur = new
+        if done:
+            break
+    return a, float(b)
+
+
+def _fit(design: Design, rows: np.ndarray, labels: np.ndarray, pseudo: np.ndarray, knobs: Knobs) -> Model:
+    X, Y, W = _train_set(design, rows, labels, pseudo, knobs)
+    K = (X @ X.T).toarray()
+    alpha, b = _fit_kernel(K, Y, W, knobs.C)
+    return Model(np.asarray(X.T @ alpha).ravel(), b)
 
 
 @dataclass
@@ -170,18 +225,28 @@ def _calibrate(design: Design, rows: np.ndarray, labels: np.ndarray, pseudo: np.
     for idx in (pos, neg):  # stratified folds
         order = rng.permutation(idx)
         fold[order] = np.arange(len(order)) % k
+    # one kernel over judged + description + pseudo rows; each fold fits on a block of it
+    X, Y, _ = _train_set(design, rows, labels, pseudo, knobs)
+    K = (X @ X.T).toarray()
+    extra = np.arange(len(rows), len(Y))
+    base_w = np.concatenate([np.ones(len(rows)), [knobs.description_weight],
+                             np.full(len(Y) - len(rows) - 1, knobs.pseudo_weight)])
     oof = np.empty(len(labels))
     for f in range(k):
-        train, test = fold != f, fold == f
-        m = _fit(design, rows[train], labels[train], pseudo, knobs)
-        oof[test] = m.decision_function(design.rows(rows[test]))
+        tr = np.concatenate([np.flatnonzero(fold != f), extra])
+        te = np.flatnonzero(fold == f)
+        y, w = Y[tr], base_w[tr]
+        pw, nw = w[y == 1].sum(), w[y == 0].sum()
+        w = np.where(y == 1, w * (pw + nw) / (2 * pw), w * (pw + nw) / (2 * max(nw, 1e-9)))
+        alpha, b = _fit_kernel(K[np.ix_(tr, tr)], y, w, knobs.C)
+        oof[te] = K[np.ix_(te, tr)] @ alpha + b
     # Platt scaling, lightly regularised (with few judgements a perfectly separating score
     # would otherwise give probabilities of exactly 0 and 1)
-    pl = LogisticRegression(C=1.0, max_iter=200)
     sd = float(oof.std()) or 1.0
-    pl.fit(((oof - oof.mean()) / sd)[:, None], labels)
-    a = float(pl.coef_[0, 0]) / sd
-    b = float(pl.intercept_[0]) - a * float(oof.mean())
+    z = (oof - oof.mean()) / sd
+    alpha, b0 = _fit_kernel(np.outer(z, z), labels.astype(float), np.ones(len(z)), 1.0)
+    a = float(alpha @ z) / sd
+    b = b0 - a * float(oof.mean())
     if a <= 0:  # the scores do not separate the judgements at all: no information in them yet
         base = float(labels.mean())
         a, b = 1e-6, float(np.log(base / (1 - base))) if 0 < base < 1 else 0.0

@@ -1,0 +1,212 @@
+"""Screening with a simulated reviewer (issue 12): how well does ``included`` find every
+relevant document after 10, 20, 30, 40, 50 judgements, and is the estimated recall honest?
+
+The reviewer is a set of labels we have:
+- ``dev``: the eight family-involvement themes over the 237 labelled suicide reports
+  (``eval/themes-dev.csv``; the screen's description is the theme's definition);
+- ``categories``: the judiciary's report categories from the Preventable Deaths Tracker
+  (``pfd/reports-analysed.csv`` joined to ``pfd/reports.csv`` by report URL), over a seeded
+  random sample of categorised reports (default 600; the description is the category name).
+
+For each topic a screen is made with the description, then ``next`` proposes 10 documents
+at a time and the reviewer judges them from the labels. At each checkpoint the script prints,
+over the documents not yet judged, the sensitivity and specificity of ``included``; the
+estimated recall beside the true recall (relevant found / all relevant); and the estimated
+recall of the whole included set beside its true recall.
+
+Topics are split: knobs (search/screening_model.Knobs) were tuned on TUNE topics only;
+HELD_OUT topics are reported separately and were not looked at while tuning.
+
+    python benchmarks/screening_eval.py --set dev --library DIR    # built if empty (real model)
+    python benchmarks/screening_eval.py --set categories --library DIR [--sample 600]
+    [--topics a,b] [--json] [--checkpoints 10,20,30,40,50]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+csv.field_size_limit(1 << 30)
+
+# chosen before any run: roughly every other topic, a spread of prevalences in each half
+TUNE = {"family_input", "family_concerns", "family_confidentiality",
+        "Suicide", "Road (Highways Safety) related deaths", "Care Home Health related deaths",
+        "Railway related deaths", "Hospital Death (Clinical Procedures and medical management) related deaths"}
+
+
+def shared_dir(arg: str | None) -> Path:
+    p = Path(arg or os.environ.get("PRECEDENT_SHARED") or ROOT.parent / "shared")
+    if not (p / "corpus").is_dir():
+        sys.exit(f"shared corpus not found at {p} (use --shared or PRECEDENT_SHARED)")
+    return p
+
+
+def topics_for(which: str, shared: Path, sample: int, seed: int) -> tuple[dict[str, tuple[str, set[str]]], list[dict]]:
+    """({topic: (description, relevant report URLs)}, the labelled reports.csv rows)."""
+    from search import evaluate as ev
+
+    if which == "dev":
+        queries, rows = ev.load_theme_labels(shared / "eval/themes-dev.csv", shared / "eval/themes-dev-labels.json")
+        return {q.name: (q.text, set(q.relevant)) for q in queries}, rows
+    from category_eval import category_judgements
+
+    qrels, by_url = category_judgements(shared / "corpus/pfd/reports.csv", shared / "corpus/pfd/reports-analysed.csv")
+    judged = sorted({u for us in qrels.values() for u in us})
+    chosen = set(random.Random(seed).sample(judged, min(sample, len(judged))))
+    rows = [by_url[u] for u in sorted(chosen)]
+    return {q: (q, us & chosen) for q, us in qrels.items() if us & chosen}, rows
+
+
+def simulate(lib, name: str, description: str, relevant_docs: set[int], checkpoints: list[int], batch: int,
+             knobs=None) -> list[dict]:
+    from search import screening as S
+
+    try:
+        S.delete_screen(lib, name)
+    except S.ScreenError:
+        pass
+    S.create_screen(lib, name, description)
+    out = []
+    judged: set[int] = set()
+    t_judge = []
+    for cp in checkpoints:
+        while len(judged) < cp:
+            nxt = S.next_documents(lib, name, n=min(batch, cp - len(judged)), knobs=knobs)["documents"]
+            if not nxt:
+                break
+            for d in nxt:
+                t0 = time.perf_counter()
+                S.judge_many(lib, name, [(d["id"], "yes" if d["id"] in relevant_docs else "no", "")])
+                t_judge.append(time.perf_counter() - t0)
+                judged.add(d["id"])
+        st = S.show_screen(lib, name, knobs=knobs)
+        docs = st["documents"]
+        unj = [d for d in docs if d["label"] is None]
+        tp = sum(1 for d in unj if d["included"] and d["id"] in relevant_docs)
+        fn = sum(1 for d in unj if not d["included"] and d["id"] in relevant_docs)
+        fp = sum(1 for d in unj if d["included"] and d["id"] not in relevant_docs)
+        tn = sum(1 for d in unj if not d["included"] and d["id"] not in relevant_docs)
+        total_rel = sum(1 for d in docs if d["id"] in relevant_docs)
+        inc_rel = sum(1 for d in docs if d["included"] and d["id"] in relevant_docs)
+        out.append({
+            "judged": st["judged"], "relevant_found": st["relevant_found"], "relevant_total": total_rel,
+            "sensitivity": round(tp / (tp + fn), 3) if tp + fn else None,
+            "specificity": round(tn / (tn + fp), 3) if tn + fp else None,
+            "estimated_recall": st["estimated_recall"],
+            "true_recall": round(st["relevant_found"] / total_rel, 3) if total_rel else None,
+            "estimated_included_recall": st["estimated_included_recall"],
+            "true_included_recall": round(inc_rel / total_rel, 3) if total_rel else None,
+            "estimated_relevant": st["estimated_relevant"], "included": st["included"],
+            "judge_seconds_mean": round(sum(t_judge) / len(t_judge), 3) if t_judge else None,
+        })
+    return out
+
+
+def _doc_keys(lib) -> dict[str, int]:
+    from search import evaluate as ev
+
+    keys = {}
+    for doc_id, ks in ev._document_keys(lib).items():
+        for k in ks:
+            keys[k] = doc_id
+    return keys
+
+
+def fmt(v) -> str:
+    return "  -  " if v is None else f"{v:5.2f}" if isinstance(v, float) else str(v)
+
+
+def summarise(rows: list[dict], checkpoints: list[int]) -> list[dict]:
+    """Mean over topics at each checkpoint, and how many topics met each target at 40."""
+    out = []
+    for i, cp in enumerate(checkpoints):
+        at = [r["results"][i] for r in rows if len(r["results"]) > i]
+
+        def mean(k):
+            vals = [a[k] for a in at if a[k] is not None]
+            return round(sum(vals) / len(vals), 3) if vals else None
+        err = [abs(a["estimated_recall"] - a["true_recall"]) for a in at
+               if a["estimated_recall"] is not None and a["true_recall"] is not None]
+        out.append({"judged": cp, "sensitivity": mean("sensitivity"), "specificity": mean("specificity"),
+                    "estimated_recall": mean("estimated_recall"), "true_recall": mean("true_recall"),
+                    "recall_abs_error": round(sum(err) / len(err), 3) if err else None,
+                    "within_0.1": sum(e <= 0.1 for e in err), "topics": len(at),
+                    "sens>=0.95": sum(1 for a in at if (a["sensitivity"] or 0) >= 0.95),
+                    "spec>=0.90": sum(1 for a in at if (a["specificity"] or 0) >= 0.90)})
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--set", choices=["dev", "categories"], default="dev")
+    ap.add_argument("--library", required=True, help="a library of the labelled reports (built here if empty)")
+    ap.add_argument("--shared", default=None)
+    ap.add_argument("--sample", type=int, default=600, help="categorised reports (categories set)")
+    ap.add_argument("--seed", type=int, default=12)
+    ap.add_argument("--topics", default=None, help="comma-separated topic names (default: all)")
+    ap.add_argument("--min-relevant", type=int, default=5, help="skip topics with fewer relevant reports")
+    ap.add_argument("--checkpoints", default="10,20,30,40,50")
+    ap.add_argument("--batch", type=int, default=10, help="documents per `next` call")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+
+    from index.library import open_library
+    from search import evaluate as ev
+
+    shared = shared_dir(args.shared)
+    topics, rows = topics_for(args.set, shared, args.sample, args.seed)
+    lib = open_library(args.library)
+    if lib.store.count("documents") == 0:
+        print(f"building a library of {len(rows)} labelled reports with {lib.model} …", file=sys.stderr)
+        built = ev.build_theme_library(lib, shared / "corpus/pfd/reports.csv", rows)
+        print(f"  {built['added']} documents in {built['seconds']:.0f}s", file=sys.stderr)
+    keys = _doc_keys(lib)
+    checkpoints = [int(x) for x in args.checkpoints.split(",")]
+    wanted = set(args.topics.split(",")) if args.topics else None
+    results = []
+    for topic, (description, urls) in sorted(topics.items(), key=lambda kv: -len(kv[1][1])):
+        if wanted and topic not in wanted:
+            continue
+        rel = {keys[u] for u in urls if u in keys}
+        if len(rel) < args.min_relevant:
+            continue
+        t0 = time.time()
+        res = simulate(lib, "eval-" + "".join(c if c.isalnum() else "-" for c in topic)[:60], description, rel,
+                       checkpoints, args.batch)
+        results.append({"topic": topic, "split": "tune" if topic in TUNE else "held-out", "relevant": len(rel),
+                        "documents": lib.store.count("documents"), "seconds": round(time.time() - t0, 1),
+                        "results": res})
+        if not args.json:
+            print(f"\n{topic} [{results[-1]['split']}] — {len(rel)} relevant of {results[-1]['documents']}",
+                  flush=True)
+            print("judged  found  sens   spec   est.rec true.rec  est.inc.rec true.inc.rec  est.rel  included")
+            for r in res:
+                print(f"{r['judged']:6d} {r['relevant_found']:6d}  {fmt(r['sensitivity'])}  {fmt(r['specificity'])}"
+                      f"  {fmt(r['estimated_recall'])}   {fmt(r['true_recall'])}     {fmt(r['estimated_included_recall'])}"
+                      f"        {fmt(r['true_included_recall'])}     {r['estimated_relevant']:7.1f}  {r['included']}",
+                      flush=True)
+    summary = {split: summarise([r for r in results if r["split"] == split], checkpoints)
+               for split in ("tune", "held-out")}
+    if args.json:
+        print(json.dumps({"set": args.set, "topics": results, "summary": summary}, indent=2))
+        return
+    for split, rows_ in summary.items():
+        print(f"\nmean over {split} topics")
+        print("judged  sens   spec   est.rec true.rec |err|  within0.1  sens>=.95  spec>=.90  topics")
+        for r in rows_:
+            print(f"{r['judged']:6d}  {fmt(r['sensitivity'])}  {fmt(r['specificity'])}  {fmt(r['estimated_recall'])}"
+                  f"   {fmt(r['true_recall'])}  {fmt(r['recall_abs_error'])}  {r['within_0.1']:5d}  {r['sens>=0.95']:9d}"
+                  f"  {r['spec>=0.90']:9d}  {r['topics']:6d}")
+
+
+if __name__ == "__main__":
+    main()
