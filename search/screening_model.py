@@ -45,6 +45,9 @@ class Knobs:
     explore: float = 0.2            # share of `next` that is uncertain or random rather than most likely
     threshold: float = 0.5          # calibrated p at which an unjudged document is included
     max_slope: float = 50.0
+    platt_ridge: float = 1e-3       # L2 on the Platt slope (standardised scores)
+    platt_smooth: bool = True       # Platt's smoothed targets
+    calibration: str = "mixture"    # "mixture" (EM over all scores) or "platt" (judged documents only)
 
 
 MIN_EACH = 3  # judgements of each kind before the pseudo "not relevant" examples are dropped
@@ -208,9 +211,68 @@ def rank(design: Design, universe: np.ndarray, judged_rows: np.ndarray, labels: 
         return Ranking(_sigmoid(score), score, "model probabilities, uncalibrated (fewer than 2 judgements of each kind)",
                        {"judged": int(len(labels)), "relevant": n_pos})
     a, b, check = calib
-    return Ranking(_sigmoid(a * score + b), score,
+    oof = check.pop("_oof")
+    p = _sigmoid(a * score + b)
+    if knobs.calibration == "mixture":
+        p_mix, info = mixture(score, universe, judged_rows, labels, oof, p)
+        if p_mix is not None:
+            check.update(info)
+            return Ranking(p_mix, score,
+                           "score mixture: two normal distributions of model scores (relevant, not relevant) fitted "
+                           "by EM to every document's score, the judged ones held to their labels (out-of-fold "
+                           f"scores, {check['folds']}-fold); estimated relevant = the unjudged documents' "
+                           "posterior probabilities, summed", check)
+    return Ranking(p, score,
                    f"calibrated probabilities (Platt scaling on {knobs.folds}-fold out-of-fold scores of the "
                    f"{len(labels)} judged documents), summed over the unjudged", check)
+
+
+def mixture(score: np.ndarray, universe: np.ndarray, judged_rows: np.ndarray, labels: np.ndarray, oof: np.ndarray,
+            p0: np.ndarray, iterations: int = 200):
+    """Semi-supervised EM over the screen's documents: the model scores come from two normal
+    distributions, one for relevant documents and one for the rest; judged documents belong
+    to their label's, unjudged ones to each in proportion. Unlike a calibration fitted on the
+    judged documents alone (chosen by score, so rich in near misses and poor in easy
+    negatives), every document's score counts, so the long tail of low scores is seen as it is.
+    Returns (posterior P(relevant) per row, info) or (None, {}) when it cannot be fitted."""
+    x = score.astype(np.float64).copy()
+    in_u = np.zeros(len(x), dtype=bool)
+    in_u[universe] = True
+    fixed = np.full(len(x), np.nan)
+    jr = judged_rows[in_u[judged_rows]]
+    jl = labels[in_u[judged_rows]]
+    x[judged_rows] = oof  # a model's own training documents score too well: use held-out scores
+    fixed[jr] = jl
+    u = universe
+    free = np.isnan(fixed[u])
+    if free.sum() == 0 or jl.sum() < 2 or (len(jl) - jl.sum()) < 2:
+        return None, {}
+    r = np.where(free, p0[u], fixed[u])
+    xu = x[u]
+    floor = 1e-3 * (xu.var() + 1e-9)
+    for _ in range(iterations):
+        pi = float(np.clip(r.mean(), 1e-4, 1 - 1e-4))
+        w1, w0 = r.sum(), (1 - r).sum()
+        m1, m0 = float((r * xu).sum() / w1), float(((1 - r) * xu).sum() / w0)
+        v1 = float((r * (xu - m1) ** 2).sum() / w1) + floor
+        v0 = float(((1 - r) * (xu - m0) ** 2).sum() / w0) + floor
+        l1 = np.log(pi) - 0.5 * np.log(v1) - 0.5 * (xu - m1) ** 2 / v1
+        l0 = np.log(1 - pi) - 0.5 * np.log(v0) - 0.5 * (xu - m0) ** 2 / v0
+        post = _sigmoid(l1 - l0)
+        new = np.where(free, post, fixed[u])
+        if np.abs(new - r).max() < 1e-6:
+            r = new
+            break
+        r = new
+    if m1 <= m0:  # the "relevant" component scored lower: the fit is meaningless
+        return None, {}
+    out = np.zeros(len(x))
+    # every row's posterior from its own score (judged rows too, for display)
+    l1 = np.log(pi) - 0.5 * np.log(v1) - 0.5 * (score - m1) ** 2 / v1
+    l0 = np.log(1 - pi) - 0.5 * np.log(v0) - 0.5 * (score - m0) ** 2 / v0
+    out[:] = _sigmoid(l1 - l0)
+    return out, {"mixture": {"share_relevant": round(pi, 4), "mean_relevant": round(m1, 3), "mean_other": round(m0, 3),
+                             "sd_relevant": round(v1 ** 0.5, 3), "sd_other": round(v0 ** 0.5, 3)}}
 
 
 def _calibrate(design: Design, rows: np.ndarray, labels: np.ndarray, pseudo: np.ndarray, knobs: Knobs,
@@ -240,13 +302,7 @@ def _calibrate(design: Design, rows: np.ndarray, labels: np.ndarray, pseudo: np.
         w = np.where(y == 1, w * (pw + nw) / (2 * pw), w * (pw + nw) / (2 * max(nw, 1e-9)))
         alpha, b = _fit_kernel(K[np.ix_(tr, tr)], y, w, knobs.C)
         oof[te] = K[np.ix_(te, tr)] @ alpha + b
-    # Platt scaling, lightly regularised (with few judgements a perfectly separating score
-    # would otherwise give probabilities of exactly 0 and 1)
-    sd = float(oof.std()) or 1.0
-    z = (oof - oof.mean()) / sd
-    alpha, b0 = _fit_kernel(np.outer(z, z), labels.astype(float), np.ones(len(z)), 1.0)
-    a = float(alpha @ z) / sd
-    b = b0 - a * float(oof.mean())
+    a, b = platt(oof, labels, knobs.platt_ridge, knobs.platt_smooth)
     if a <= 0:  # the scores do not separate the judgements at all: no information in them yet
         base = float(labels.mean())
         a, b = 1e-6, float(np.log(base / (1 - base))) if 0 < base < 1 else 0.0
@@ -254,8 +310,33 @@ def _calibrate(design: Design, rows: np.ndarray, labels: np.ndarray, pseudo: np.
     p_oof = _sigmoid(a * oof + b)
     check = {"judged": int(len(labels)), "relevant": int(labels.sum()),
              "predicted_relevant_out_of_fold": round(float(p_oof.sum()), 2), "folds": int(k),
-             "slope": round(a, 4), "intercept": round(b, 4)}
+             "slope": round(a, 4), "intercept": round(b, 4), "_oof": oof}
     return a, b, check
+
+
+def platt(scores: np.ndarray, labels: np.ndarray, ridge: float = 1e-3, smooth: bool = True) -> tuple[float, float]:
+    """Platt's own recipe: fit P(relevant | score) = sigmoid(a * score + b) to *smoothed*
+    targets ((N+ + 1) / (N+ + 2) for the relevant, 1 / (N- + 2) for the rest), which keeps the
+    slope finite when the judged documents are perfectly separated without pulling it
+    towards zero as a penalty would. Newton's method on two parameters."""
+    n_pos, n_neg = int(labels.sum()), int(len(labels) - labels.sum())
+    t = np.where(labels == 1, (n_pos + 1.0) / (n_pos + 2.0), 1.0 / (n_neg + 2.0)) if smooth else labels.astype(float)
+    mu, sd = float(scores.mean()), float(scores.std()) or 1.0
+    z = (scores - mu) / sd
+    a, b = 0.0, float(np.log((n_pos + 1.0) / (n_neg + 1.0)))
+    for _ in range(100):
+        p = _sigmoid(a * z + b)
+        g = np.array([np.sum((p - t) * z) + ridge * a, np.sum(p - t)])
+        w = p * (1 - p)
+        H = np.array([[np.sum(w * z * z) + ridge, np.sum(w * z)], [np.sum(w * z), np.sum(w) + 1e-9]])
+        try:
+            step = np.linalg.solve(H, g)
+        except np.linalg.LinAlgError:
+            break
+        a, b = a - step[0], b - step[1]
+        if np.abs(step).max() < 1e-8:
+            break
+    return a / sd, b - a * mu / sd
 
 
 def propose(p: np.ndarray, candidates: np.ndarray, n: int, knobs: Knobs, seed: int = 0,
