@@ -70,6 +70,28 @@ def test_age_tokens_band_ages():
     assert age_tokens("no age here") == []
 
 
+def test_score_mixture_counts_the_unseen_relevant():
+    """Two clearly separated score distributions, a biased handful judged from the top: the
+    mixture's estimate of the relevant among the unjudged is near the truth, where a
+    calibration fitted on the judged alone has no easy negatives to learn from."""
+    from search.screening_model import mixture, platt
+
+    rng = np.random.default_rng(1)
+    truth = np.r_[np.ones(60), np.zeros(940)].astype(int)
+    score = np.where(truth == 1, rng.normal(2.0, 0.7, 1000), rng.normal(-2.0, 1.0, 1000))
+    order = np.argsort(-score)
+    top = np.r_[order[:70], rng.choice(order[70:], 5, replace=False)]  # the likeliest first, a few random
+    universe = np.arange(1000)
+    a, b = platt(score[top], truth[top])
+    assert a > 0
+    p, info = mixture(score, universe, top, truth[top], score[top], 1 / (1 + np.exp(-(a * score + b))))
+    unjudged = np.setdiff1d(universe, top)
+    true_left = truth[unjudged].sum()
+    assert abs(p[unjudged].sum() - true_left) <= max(3, 0.25 * true_left)
+    assert info["mixture"]["mean_relevant"] > info["mixture"]["mean_other"]
+    assert mixture(score, universe, top[:1], truth[top[:1]], score[top[:1]], p)[0] is None  # too few judged
+
+
 def test_judging_changes_the_ranking(screen_lib):
     from search import screening as S
 
@@ -108,7 +130,7 @@ def test_estimates_are_well_formed(screen_lib):
     assert s["estimated_relevant"] >= 0
     assert s["unjudged"] == len(s["documents"]) - 10
     assert s["included"] == sum(d["included"] for d in s["documents"])
-    assert "calibrated" in s["method"]
+    assert "mixture" in s["method"] or "Platt" in s["method"]
     labels = {d["id"]: d["label"] for d in s["documents"]}
     assert all(labels[i] == "yes" for i in restraint[:4]) and all(labels[i] == "no" for i in other[:6])
     for d in s["documents"]:
