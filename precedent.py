@@ -590,6 +590,9 @@ def _screen_call(fn, *args, **kw):
 
 def _screen_summary(d: dict) -> str:
     rec = "n/a" if d.get("estimated_recall") is None else f"{d['estimated_recall']:.0%}"
+    if d.get("estimated_recall_range") and None not in d["estimated_recall_range"]:
+        lo, hi = d["estimated_recall_range"]
+        rec += f" (range {lo:.0%}-{hi:.0%})"
     return (f"{d['judged']} judged, {d['relevant_found']} relevant found, about {d['estimated_relevant']:g} more"
             f" estimated among {d['unjudged']} unjudged; estimated recall {rec}; {d['included']} included\n"
             f"  ({d['method']})")

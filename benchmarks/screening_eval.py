@@ -122,7 +122,7 @@ def simulate(lib, name: str, description: str, relevant_docs: set[int], checkpoi
             "judged": st["judged"], "relevant_found": st["relevant_found"], "relevant_total": total_rel,
             "sensitivity": sens, "specificity": spec, "auc_unjudged": auc,
             "at_threshold": {str(t): rates(lambda d, t=t: d["p"] >= t) for t in THRESHOLDS},
-            "estimated_recall": st["estimated_recall"],
+            "estimated_recall": st["estimated_recall"], "estimated_recall_range": st.get("estimated_recall_range"),
             "true_recall": round(st["relevant_found"] / total_rel, 3) if total_rel else None,
             "estimated_included_recall": st["estimated_included_recall"],
             "true_included_recall": round(inc_rel / total_rel, 3) if total_rel else None,

@@ -278,7 +278,7 @@ def show_screen(lib: Library, name: str, limit: int | None = None, knobs: Knobs 
     p = st.ranking.p
     in_u = st.judged_rows[np.isin(st.judged_rows, st.universe)]
     lab_u = st.labels[np.isin(st.judged_rows, st.universe)]
-    est = estimates(p, st.universe, in_u, lab_u, knobs)
+    est = estimates(p, st.universe, in_u, lab_u, knobs, st.ranking.p_alternative)
     label_of = {int(r): int(lab) for r, lab in zip(st.judged_rows, st.labels)}
     out = {"name": screen["name"], "query": screen["query"], "filters": screen["filters"],
            "documents_in_screen": int(len(st.universe)), **est,

@@ -186,6 +186,7 @@ class Ranking:
     score: np.ndarray              # model score per row
     method: str
     calibration: dict
+    p_alternative: np.ndarray | None = None  # the other calibration's probabilities, for a range
 
 
 def rank(design: Design, universe: np.ndarray, judged_rows: np.ndarray, labels: np.ndarray,
@@ -221,7 +222,8 @@ def rank(design: Design, universe: np.ndarray, judged_rows: np.ndarray, labels: 
                            "score mixture: two normal distributions of model scores (relevant, not relevant) fitted "
                            "by EM to every document's score, the judged ones held to their labels (out-of-fold "
                            f"scores, {check['folds']}-fold); estimated relevant = the unjudged documents' "
-                           "posterior probabilities, summed", check)
+                           "posterior probabilities, summed (the range beside it also uses Platt scaling on the "
+                           "judged documents' out-of-fold scores)", check, p_alternative=p)
     return Ranking(p, score,
                    f"calibrated probabilities (Platt scaling on {knobs.folds}-fold out-of-fold scores of the "
                    f"{len(labels)} judged documents), summed over the unjudged", check)
@@ -364,7 +366,7 @@ def propose(p: np.ndarray, candidates: np.ndarray, n: int, knobs: Knobs, seed: i
 
 
 def estimates(p: np.ndarray, universe: np.ndarray, judged_rows: np.ndarray, labels: np.ndarray,
-              knobs: Knobs) -> dict:
+              knobs: Knobs, p_alternative: np.ndarray | None = None) -> dict:
     """judged, relevant found, estimated relevant among the unjudged, estimated recall of the
     judging so far, and what ``included`` holds (judged relevant, or unjudged with p at or
     above the threshold) with its own estimated recall."""
@@ -375,11 +377,18 @@ def estimates(p: np.ndarray, universe: np.ndarray, judged_rows: np.ndarray, labe
     inc_unjudged = unjudged[p[unjudged] >= knobs.threshold] if len(unjudged) else unjudged
     est_inc = float(p[inc_unjudged].sum()) if len(inc_unjudged) else 0.0
     total = found + est
+    rng_ = None
+    if p_alternative is not None and len(unjudged) and len(labels):
+        alt = float(p_alternative[unjudged].sum())
+        lo, hi = sorted((est, alt))
+        rng_ = [round(found / (found + hi), 3) if found + hi > 0 else None,
+                round(found / (found + lo), 3) if found + lo > 0 else None]
     return {
         "judged": int(len(labels)),
         "relevant_found": found,
         "estimated_relevant": round(est, 1),
         "estimated_recall": round(found / total, 3) if total > 0 and len(labels) else None,
+        "estimated_recall_range": rng_,
         "included": found + int(len(inc_unjudged)),
         "estimated_included_recall": round((found + est_inc) / total, 3) if total > 0 and len(labels) else None,
         "unjudged": int(len(unjudged)),

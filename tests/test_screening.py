@@ -131,6 +131,8 @@ def test_estimates_are_well_formed(screen_lib):
     assert s["unjudged"] == len(s["documents"]) - 10
     assert s["included"] == sum(d["included"] for d in s["documents"])
     assert "mixture" in s["method"] or "Platt" in s["method"]
+    lo, hi = s["estimated_recall_range"] or (s["estimated_recall"], s["estimated_recall"])
+    assert lo - 1e-9 <= s["estimated_recall"] <= hi + 1e-9
     labels = {d["id"]: d["label"] for d in s["documents"]}
     assert all(labels[i] == "yes" for i in restraint[:4]) and all(labels[i] == "no" for i in other[:6])
     for d in s["documents"]:
