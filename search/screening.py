@@ -295,7 +295,7 @@ def show_screen(lib: Library, name: str, limit: int | None = None, knobs: Knobs 
             lab = label_of.get(r)
             docs.append({"id": d["id"], "reference": d["reference"], "title": d["title"],
                          "p": round(float(p[r]), 4), "label": None if lab is None else ("yes" if lab else "no"),
-                         "included": bool(lab == 1 or (lab is None and p[r] >= knobs.threshold)),
+                         "included": bool(lab == 1 or (lab is None and p[r] >= est["inclusion_p"])),
                          "type": d["type"], "date": d["date"], "note": st.notes.get(r, "")})
     out["documents"] = docs
     return out

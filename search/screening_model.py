@@ -43,7 +43,8 @@ class Knobs:
     description_weight: float = 1.0
     folds: int = 5
     explore: float = 0.2            # share of `next` that is uncertain or random rather than most likely
-    threshold: float = 0.5          # calibrated p at which an unjudged document is included
+    threshold: float = 0.5          # calibrated p at which an unjudged document is included ...
+    include_recall: float = 0.9     # ... or lower, until the included set is expected to hold this share
     max_slope: float = 50.0
     platt_ridge: float = 1e-3       # L2 on the Platt slope (standardised scores)
     platt_smooth: bool = True       # Platt's smoothed targets
@@ -374,7 +375,8 @@ def estimates(p: np.ndarray, universe: np.ndarray, judged_rows: np.ndarray, labe
     unjudged = np.array([r for r in universe if int(r) not in judged_set], dtype=np.int64)
     found = int(labels.sum())
     est = float(p[unjudged].sum()) if len(unjudged) else 0.0
-    inc_unjudged = unjudged[p[unjudged] >= knobs.threshold] if len(unjudged) else unjudged
+    cut = inclusion_cut(p, unjudged, found, knobs)
+    inc_unjudged = unjudged[p[unjudged] >= cut] if len(unjudged) else unjudged
     est_inc = float(p[inc_unjudged].sum()) if len(inc_unjudged) else 0.0
     total = found + est
     rng_ = None
@@ -392,4 +394,24 @@ def estimates(p: np.ndarray, universe: np.ndarray, judged_rows: np.ndarray, labe
         "included": found + int(len(inc_unjudged)),
         "estimated_included_recall": round((found + est_inc) / total, 3) if total > 0 and len(labels) else None,
         "unjudged": int(len(unjudged)),
+        "inclusion_p": round(float(cut), 6),
     }
+
+
+def inclusion_cut(p: np.ndarray, unjudged: np.ndarray, found: int, knobs: Knobs) -> float:
+    """The probability at or above which an unjudged document is included: the threshold,
+    lowered (when ``knobs.include_recall`` is set) until the included documents are expected
+    to hold that share of all the relevant ones."""
+    cut = knobs.threshold
+    if knobs.include_recall <= 0 or not len(unjudged):
+        return cut
+    ps = np.sort(p[unjudged])[::-1]
+    total = found + float(ps.sum())
+    if total <= 0:
+        return cut
+    need = knobs.include_recall * total - found
+    if need <= 0:
+        return cut
+    k = int(np.searchsorted(np.cumsum(ps), need))
+    k = min(k, len(ps) - 1)
+    return float(min(cut, ps[k]))
