@@ -283,7 +283,7 @@ def show_screen(lib: Library, name: str, limit: int | None = None, knobs: Knobs 
     out = {"name": screen["name"], "query": screen["query"], "filters": screen["filters"],
            "documents_in_screen": int(len(st.universe)), **est,
            "method": st.ranking.method, "calibration": st.ranking.calibration,
-           "threshold": knobs.threshold, "created": screen["created"], "updated": screen["updated"]}
+           "threshold": knobs.threshold, "include_recall": knobs.include_recall, "created": screen["created"], "updated": screen["updated"]}
     out["relevant_found"] = est["relevant_found"]
     docs = []
     if limit != 0:
@@ -315,7 +315,7 @@ def to_csv(docs: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
-PACK_LIMIT = 500  # a learning pack is for reading: beyond this, export the CSV
+PACK_LIMIT = 300  # a learning pack is for reading (and each add rereads the pack): beyond this, export the CSV
 
 
 def add_to_pack(lib: Library, name: str, collection_id: int | None = None) -> dict[str, Any]:
