@@ -11,13 +11,18 @@ Why this shape (continuous active learning, as e-discovery does it offline):
 - Until the person has judged both kinds, a handful of random unjudged documents stand in as
   weakly weighted "not relevant" examples (most documents are not relevant to most
   questions) so a model can be fitted from the first "yes".
-- Scores are mapped to probabilities by Platt scaling fitted on *out-of-fold* scores of the
-  judged documents (k-fold): a model's own training documents score too confidently. The
-  judged documents were chosen by score, but P(relevant | score) does not depend on how a
-  score was chosen, so the fit holds across the scores the judgements cover; ``next``
-  mixes uncertain and random documents in so that they cover the low scores too.
-- Estimated relevant among the unjudged = the sum of their calibrated probabilities;
-  estimated recall = relevant found / (relevant found + that sum)."""
+- Scores become probabilities by a semi-supervised mixture: two normal distributions of
+  model scores (relevant, not relevant) fitted by EM to *every* document of the screen, the
+  judged ones held to their labels (with out-of-fold scores, since a model's own training
+  documents score too well). Judged documents are chosen by score — rich in near misses,
+  poor in easy negatives — so a calibration fitted on them alone (Platt scaling, kept as the
+  other end of the reported range and as the fallback) overcounts the long tail.
+- Estimated relevant among the unjudged = the sum of their probabilities; estimated recall =
+  relevant found / (relevant found + that sum). ``included`` = judged relevant, or unjudged
+  with p at or above a cut: ``threshold``, lowered until the included set is expected to hold
+  ``include_recall`` of the relevant documents.
+- ``next`` mixes uncertain and random documents in among the likeliest, so the judgements
+  cover more than the top of the ranking."""
 from __future__ import annotations
 
 import logging
