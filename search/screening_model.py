@@ -54,6 +54,7 @@ class Knobs:
     platt_ridge: float = 1e-3       # L2 on the Platt slope (standardised scores)
     platt_smooth: bool = True       # Platt's smoothed targets
     calibration: str = "mixture"    # "mixture" (EM over all scores) or "platt" (judged documents only)
+    mixture_min_each: int = 2       # judgements of each kind before the mixture is trusted over Platt
 
 
 MIN_EACH = 3  # judgements of each kind before the pseudo "not relevant" examples are dropped
@@ -220,7 +221,7 @@ def rank(design: Design, universe: np.ndarray, judged_rows: np.ndarray, labels: 
     a, b, check = calib
     oof = check.pop("_oof")
     p = _sigmoid(a * score + b)
-    if knobs.calibration == "mixture":
+    if knobs.calibration == "mixture" and min(n_pos, n_neg) >= knobs.mixture_min_each:
         p_mix, info = mixture(score, universe, judged_rows, labels, oof, p)
         if p_mix is not None:
             check.update(info)
