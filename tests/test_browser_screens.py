@@ -86,10 +86,17 @@ def test_judge_three_documents_and_see_the_ranking_change(screen_server, tmp_pat
         rows = driver.find_elements(By.CSS_SELECTOR, "#ranking tr[data-id]")
         return [r.get_attribute("data-id") for r in rows]
 
+    def loaded() -> None:
+        """The new page is fully parsed: its ranking table is whole."""
+        WebDriverWait(driver, 20).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+            and len(d.find_elements(By.CSS_SELECTOR, "#ranking tr[data-id]")) == 24)
+
     try:
         driver.get(screen_server + "/screens")
         driver.find_element(By.LINK_TEXT, "restraint").click()
         WebDriverWait(driver, 20).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#proposals .proposal")))
+        loaded()
         before = ranking()
         assert len(before) == 24
         judged = []
@@ -100,7 +107,7 @@ def test_judge_three_documents_and_see_the_ranking_change(screen_server, tmp_pat
             button = card.find_element(By.CSS_SELECTOR, "button.judge-yes" if relevant else "button.judge-no")
             button.click()  # one click: the form posts, the page comes back re-ranked
             WebDriverWait(driver, 20).until(EC.staleness_of(card))
-            WebDriverWait(driver, 20).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#progress")))
+            loaded()
             judged.append(doc_id)
             assert doc_id not in [c.get_attribute("data-id")
                                   for c in driver.find_elements(By.CSS_SELECTOR, "#proposals .proposal")]
