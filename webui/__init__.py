@@ -36,6 +36,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(themes.bp)
     from . import ledger
     app.register_blueprint(ledger.bp)
+    from . import screens
+    app.register_blueprint(screens.bp)
     app.add_template_filter(highlight)
     app.register_error_handler(HTTPException, _error)
     app.register_error_handler(Exception, _crash)

@@ -1,0 +1,313 @@
+"""Screening with a simulated reviewer (issue 12): how well does ``included`` find every
+relevant document after 10, 20, 30, 40, 50 judgements, and is the estimated recall honest?
+
+The reviewer is a set of labels we have:
+- ``dev``: the eight family-involvement themes over the 237 labelled suicide reports
+  (``eval/themes-dev.csv``; the screen's description is the theme's definition);
+- ``categories``: the judiciary's report categories from the Preventable Deaths Tracker
+  (``pfd/reports-analysed.csv`` joined to ``pfd/reports.csv`` by report URL), over a seeded
+  random sample of categorised reports (default 600; the description is the category name).
+
+For each topic a screen is made with the description, then ``next`` proposes 10 documents
+at a time and the reviewer judges them from the labels. At each checkpoint the script prints,
+over the documents not yet judged, the sensitivity and specificity of ``included``; the
+estimated recall beside the true recall (relevant found / all relevant); and the estimated
+recall of the whole included set beside its true recall.
+
+Topics are split: knobs (search/screening_model.Knobs) were tuned on TUNE topics only;
+HELD_OUT topics are reported separately and were not looked at while tuning.
+
+    python benchmarks/screening_eval.py --set dev --library DIR    # built if empty (real model)
+    python benchmarks/screening_eval.py --set categories --library DIR [--sample 600]
+    [--topics a,b] [--json] [--checkpoints 10,20,30,40,50]
+    python benchmarks/screening_eval.py --timing --library DIR [--judgements 50]
+
+``--timing`` measures, on the library as it is (for instance every report of the shared
+corpus), how long the screening features take to build and to load from their cache, and
+how long one judgement takes end to end (store it, refit, re-rank, new estimates) and one
+``next`` takes after it. The judgements there come from a keyword in the document's text,
+which is enough for timing.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+csv.field_size_limit(1 << 30)
+
+# chosen before any run: roughly every other topic, a spread of prevalences in each half
+TUNE = {"family_input", "family_concerns", "family_confidentiality",
+        "Suicide", "Road (Highways Safety) related deaths", "Care Home Health related deaths",
+        "Railway related deaths", "Hospital Death (Clinical Procedures and medical management) related deaths"}
+
+
+THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
+
+
+def shared_dir(arg: str | None) -> Path:
+    p = Path(arg or os.environ.get("PRECEDENT_SHARED") or ROOT.parent / "shared")
+    if not (p / "corpus").is_dir():
+        sys.exit(f"shared corpus not found at {p} (use --shared or PRECEDENT_SHARED)")
+    return p
+
+
+def topics_for(which: str, shared: Path, sample: int, seed: int) -> tuple[dict[str, tuple[str, set[str]]], list[dict]]:
+    """({topic: (description, relevant report URLs)}, the labelled reports.csv rows)."""
+    from search import evaluate as ev
+
+    if which == "dev":
+        queries, rows = ev.load_theme_labels(shared / "eval/themes-dev.csv", shared / "eval/themes-dev-labels.json")
+        return {q.name: (q.text, set(q.relevant)) for q in queries}, rows
+    from category_eval import category_judgements
+
+    qrels, by_url = category_judgements(shared / "corpus/pfd/reports.csv", shared / "corpus/pfd/reports-analysed.csv")
+    judged = sorted({u for us in qrels.values() for u in us})
+    chosen = set(random.Random(seed).sample(judged, min(sample, len(judged))))
+    rows = [by_url[u] for u in sorted(chosen)]
+    return {q: (q, us & chosen) for q, us in qrels.items() if us & chosen}, rows
+
+
+def simulate(lib, name: str, description: str, relevant_docs: set[int], checkpoints: list[int], batch: int,
+             knobs=None) -> list[dict]:
+    from search import screening as S
+
+    try:
+        S.delete_screen(lib, name)
+    except S.ScreenError:
+        pass
+    S.create_screen(lib, name, description)
+    out = []
+    judged: set[int] = set()
+    t_judge = []
+    for cp in checkpoints:
+        while len(judged) < cp:
+            nxt = S.next_documents(lib, name, n=min(batch, cp - len(judged)), knobs=knobs)["documents"]
+            if not nxt:
+                break
+            for d in nxt:
+                t0 = time.perf_counter()
+                S.judge_many(lib, name, [(d["id"], "yes" if d["id"] in relevant_docs else "no", "")])
+                t_judge.append(time.perf_counter() - t0)
+                judged.add(d["id"])
+        st = S.show_screen(lib, name, knobs=knobs)
+        docs = st["documents"]
+        unj = [d for d in docs if d["label"] is None]
+        total_rel = sum(1 for d in docs if d["id"] in relevant_docs)
+
+        def rates(included):
+            tp = sum(1 for d in unj if included(d) and d["id"] in relevant_docs)
+            fn = sum(1 for d in unj if not included(d) and d["id"] in relevant_docs)
+            fp = sum(1 for d in unj if included(d) and d["id"] not in relevant_docs)
+            tn = sum(1 for d in unj if not included(d) and d["id"] not in relevant_docs)
+            return (round(tp / (tp + fn), 3) if tp + fn else None, round(tn / (tn + fp), 3) if tn + fp else None)
+        sens, spec = rates(lambda d: d["included"])
+        inc_rel = sum(1 for d in docs if d["included"] and d["id"] in relevant_docs)
+        pos = [d["p"] for d in unj if d["id"] in relevant_docs]
+        neg = [d["p"] for d in unj if d["id"] not in relevant_docs]
+        auc = None
+        if pos and neg:
+            import numpy as np
+            pn = np.array(neg)
+            auc = round(float(np.mean([(pn < x).mean() + 0.5 * (pn == x).mean() for x in pos])), 3)
+        out.append({
+            "judged": st["judged"], "relevant_found": st["relevant_found"], "relevant_total": total_rel,
+            "sensitivity": sens, "specificity": spec, "auc_unjudged": auc,
+            "at_threshold": {str(t): rates(lambda d, t=t: d["p"] >= t) for t in THRESHOLDS},
+            "estimated_recall": st["estimated_recall"], "estimated_recall_range": st.get("estimated_recall_range"),
+            "true_recall": round(st["relevant_found"] / total_rel, 3) if total_rel else None,
+            "estimated_included_recall": st["estimated_included_recall"],
+            "true_included_recall": round(inc_rel / total_rel, 3) if total_rel else None,
+            "estimated_relevant": st["estimated_relevant"], "included": st["included"],
+            "judge_seconds_mean": round(sum(t_judge) / len(t_judge), 3) if t_judge else None,
+        })
+    return out
+
+
+def _doc_keys(lib) -> dict[str, int]:
+    from search import evaluate as ev
+
+    keys = {}
+    for doc_id, ks in ev._document_keys(lib).items():
+        for k in ks:
+            keys[k] = doc_id
+    return keys
+
+
+def fmt(v) -> str:
+    return "  -  " if v is None else f"{v:5.2f}" if isinstance(v, float) else str(v)
+
+
+def _mean(v):
+    v = [x for x in v if x is not None]
+    return round(sum(v) / len(v), 3) if v else None
+
+
+def summarise(rows: list[dict], checkpoints: list[int]) -> list[dict]:
+    """Mean over topics at each checkpoint, and how many topics met each target at 40."""
+    out = []
+    for i, cp in enumerate(checkpoints):
+        at = [r["results"][i] for r in rows if len(r["results"]) > i]
+
+        def mean(k):
+            vals = [a[k] for a in at if a[k] is not None]
+            return round(sum(vals) / len(vals), 3) if vals else None
+        err = [abs(a["estimated_recall"] - a["true_recall"]) for a in at
+               if a["estimated_recall"] is not None and a["true_recall"] is not None]
+        out.append({"judged": cp, "sensitivity": mean("sensitivity"), "specificity": mean("specificity"),
+                    "estimated_recall": mean("estimated_recall"), "true_recall": mean("true_recall"),
+                    "recall_abs_error": round(sum(err) / len(err), 3) if err else None,
+                    "within_0.1": sum(e <= 0.1 for e in err), "topics": len(at),
+                    "sens>=0.95": sum(1 for a in at if (a["sensitivity"] or 0) >= 0.95),
+                    "spec>=0.90": sum(1 for a in at if (a["specificity"] or 0) >= 0.90),
+                    "both": sum(1 for a in at if (a["sensitivity"] or 0) >= 0.95 and (a["specificity"] or 0) >= 0.90),
+                    "auc": mean("auc_unjudged"),
+                    "by_threshold": {t: {"sensitivity": _mean([a["at_threshold"][t][0] for a in at]),
+                                         "specificity": _mean([a["at_threshold"][t][1] for a in at]),
+                                         "both": sum(1 for a in at if (a["at_threshold"][t][0] or 0) >= 0.95
+                                                     and (a["at_threshold"][t][1] or 0) >= 0.90)}
+                                     for t in (at[0]["at_threshold"] if at else {})}})
+    return out
+
+
+def timing(lib, n_judgements: int, query: str = "restraint by police or prison officers") -> dict:
+    """Seconds to build / load the features, and per judgement and per ``next``."""
+    import statistics
+
+    from search import screening as S
+    from search import screening_features as sf
+
+    for f in sf._paths(lib):
+        f.unlink(missing_ok=True)
+    sf._CACHE.clear()
+    t0 = time.perf_counter()
+    feats = sf.features_for(lib)
+    build = time.perf_counter() - t0
+    sf._CACHE.clear()
+    t0 = time.perf_counter()
+    sf.features_for(lib)
+    load = time.perf_counter() - t0
+    try:
+        S.delete_screen(lib, "timing")
+    except S.ScreenError:
+        pass
+    t0 = time.perf_counter()
+    S.create_screen(lib, "timing", query)
+    create = time.perf_counter() - t0
+    texts = {d["id"]: (lib.store.document(d["id"])["text"] or "").lower() for d in
+             S.next_documents(lib, "timing", n=min(500, feats.n))["documents"]}
+    judge_t, next_t = [], []
+    for _ in range(n_judgements):
+        t0 = time.perf_counter()
+        nxt = S.next_documents(lib, "timing", n=10)["documents"]
+        next_t.append(time.perf_counter() - t0)
+        if not nxt:
+            break
+        d = nxt[0]
+        text = texts.get(d["id"]) or (lib.store.document(d["id"])["text"] or "").lower()
+        t0 = time.perf_counter()
+        S.judge(lib, "timing", d["id"], "yes" if "restrain" in text else "no")
+        judge_t.append(time.perf_counter() - t0)
+
+    def q(v, x):
+        return round(statistics.quantiles(v, n=100)[x - 1], 3) if len(v) > 2 else None
+    return {"documents": feats.n, "words": int(feats.words.shape[1]), "passages": int(len(feats.passage_rows)),
+            "findings": int(len(feats.finding_rows)), "model": lib.model,
+            "features_build_seconds": round(build, 1), "features_load_seconds": round(load, 2),
+            "create_seconds": round(create, 2), "judgements": len(judge_t),
+            "judge_seconds_p50": q(judge_t, 50), "judge_seconds_p95": q(judge_t, 95),
+            "judge_seconds_max": round(max(judge_t), 3) if judge_t else None,
+            "next_seconds_p50": q(next_t, 50), "next_seconds_p95": q(next_t, 95)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--set", choices=["dev", "categories"], default="dev")
+    ap.add_argument("--library", required=True, help="a library of the labelled reports (built here if empty)")
+    ap.add_argument("--shared", default=None)
+    ap.add_argument("--sample", type=int, default=600, help="categorised reports (categories set)")
+    ap.add_argument("--seed", type=int, default=12)
+    ap.add_argument("--topics", default=None, help="comma-separated topic names (default: all)")
+    ap.add_argument("--min-relevant", type=int, default=5, help="skip topics with fewer relevant reports")
+    ap.add_argument("--checkpoints", default="10,20,30,40,50")
+    ap.add_argument("--batch", type=int, default=10, help="documents per `next` call")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--knob", action="append", default=[], help="NAME=VALUE: override a model knob (tuning)")
+    ap.add_argument("--timing", action="store_true", help="time features and judgements on --library as it is")
+    ap.add_argument("--judgements", type=int, default=50, help="judgements timed (--timing)")
+    args = ap.parse_args()
+    if args.timing:
+        from index.library import open_library as _open
+
+        print(json.dumps(timing(_open(args.library, create=False), args.judgements), indent=2))
+        return
+
+    from index.library import open_library
+    from search import evaluate as ev
+
+    shared = shared_dir(args.shared)
+    topics, rows = topics_for(args.set, shared, args.sample, args.seed)
+    lib = open_library(args.library)
+    if lib.store.count("documents") == 0:
+        print(f"building a library of {len(rows)} labelled reports with {lib.model} …", file=sys.stderr)
+        built = ev.build_theme_library(lib, shared / "corpus/pfd/reports.csv", rows)
+        print(f"  {built['added']} documents in {built['seconds']:.0f}s", file=sys.stderr)
+    keys = _doc_keys(lib)
+    from search.screening_model import Knobs
+
+    knobs = Knobs()
+    for kv in args.knob:
+        k, v = kv.split("=", 1)
+        setattr(knobs, k, type(getattr(knobs, k))(v))
+    checkpoints = [int(x) for x in args.checkpoints.split(",")]
+    wanted = set(args.topics.split(",")) if args.topics else None
+    results = []
+    for topic, (description, urls) in sorted(topics.items(), key=lambda kv: -len(kv[1][1])):
+        if wanted and topic not in wanted:
+            continue
+        rel = {keys[u] for u in urls if u in keys}
+        if len(rel) < args.min_relevant:
+            continue
+        t0 = time.time()
+        res = simulate(lib, "eval-" + "".join(c if c.isalnum() else "-" for c in topic)[:60], description, rel,
+                       checkpoints, args.batch, knobs)
+        results.append({"topic": topic, "split": "tune" if topic in TUNE else "held-out", "relevant": len(rel),
+                        "documents": lib.store.count("documents"), "seconds": round(time.time() - t0, 1),
+                        "results": res})
+        if not args.json:
+            print(f"\n{topic} [{results[-1]['split']}] — {len(rel)} relevant of {results[-1]['documents']}",
+                  flush=True)
+            print("judged  found  sens   spec   est.rec true.rec  est.inc.rec true.inc.rec  est.rel  included  auc")
+            for r in res:
+                print(f"{r['judged']:6d} {r['relevant_found']:6d}  {fmt(r['sensitivity'])}  {fmt(r['specificity'])}"
+                      f"  {fmt(r['estimated_recall'])}   {fmt(r['true_recall'])}     {fmt(r['estimated_included_recall'])}"
+                      f"        {fmt(r['true_included_recall'])}     {r['estimated_relevant']:7.1f}  {r['included']:6d}  {fmt(r['auc_unjudged'])}",
+                      flush=True)
+    summary = {split: summarise([r for r in results if r["split"] == split], checkpoints)
+               for split in ("tune", "held-out")}
+    if args.json:
+        print(json.dumps({"set": args.set, "topics": results, "summary": summary}, indent=2))
+        return
+    for split, rows_ in summary.items():
+        print(f"\nmean over {split} topics")
+        print("judged  sens   spec   est.rec true.rec |err|  within0.1  sens>=.95  spec>=.90  both  auc   topics")
+        for r in rows_:
+            print(f"{r['judged']:6d}  {fmt(r['sensitivity'])}  {fmt(r['specificity'])}  {fmt(r['estimated_recall'])}"
+                  f"   {fmt(r['true_recall'])}  {fmt(r['recall_abs_error'])}  {r['within_0.1']:5d}  {r['sens>=0.95']:9d}"
+                  f"  {r['spec>=0.90']:9d}  {r['both']:4d}  {fmt(r['auc'])}  {r['topics']:6d}")
+        for r in rows_:
+            print(f"  at {r['judged']} judged, other thresholds: " + "; ".join(
+                f"p>={t}: sens {fmt(v['sensitivity'])} spec {fmt(v['specificity'])} both {v['both']}"
+                for t, v in r["by_threshold"].items()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,342 @@
+"""Screening: find every document on a topic, with a person's judgements and no language model.
+
+A *screen* is a named, saved question over the library — a description ("a death after
+restraint by police or prison staff"), optional filters (type, dates, area, recipient) —
+and the person's judgements (relevant or not, with an optional note). From those the
+screening model (``search.screening_model``, over ``search.screening_features``) gives
+every document a probability of being relevant; :func:`next_documents` proposes what to
+judge next; :func:`show_screen` reports progress, an estimated recall with how it was
+estimated, and the ``included`` set (judged relevant, or unjudged and predicted relevant),
+which exports as CSV or as a learning pack.
+
+Rankings are cached per screen and judgement count, features per library, so judging a
+document refits and re-ranks without re-reading the library."""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+import threading
+from typing import Any
+
+import numpy as np
+
+from index import screens_store
+from index.library import Library
+
+from . import screening_features as sf
+from .screening_model import Design, Knobs, Ranking, estimates, prior_score, propose, rank
+
+log = logging.getLogger(__name__)
+
+FILTER_KEYS = ("type", "date_from", "date_to", "area", "recipient")
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}")
+DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+MAX_QUERY = 2000
+MAX_NOTE = 2000
+YES = {"yes", "y", "1", "true", "relevant", "include", "included"}
+NO = {"no", "n", "0", "false", "not relevant", "irrelevant", "exclude", "excluded"}
+CSV_COLUMNS = ["id", "reference", "title", "type", "date", "p", "label", "note", "included"]
+
+KNOBS = Knobs()
+
+
+class ScreenError(ValueError):
+    """A request that cannot be carried out; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+# ---------------------------------------------------------------------------- validation
+def check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not NAME.fullmatch(name):
+        raise ScreenError("a screen name is 1-80 letters, digits, '-' or '_', starting with a letter or digit")
+    return name
+
+
+def clean_filters(filters: dict[str, Any] | None) -> dict[str, str]:
+    out = {}
+    for k, v in (filters or {}).items():
+        if v in (None, ""):
+            continue
+        if k not in FILTER_KEYS:
+            raise ScreenError(f"unknown filter {k!r}; known: {', '.join(FILTER_KEYS)}")
+        v = " ".join(str(v).split())
+        if k in ("date_from", "date_to") and not DATE.fullmatch(v):
+            raise ScreenError(f"{k} must be a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+        out[k] = v
+    return out
+
+
+def parse_label(label: Any) -> int:
+    v = str(label if label is not None else "").strip().lower()
+    if v in YES:
+        return 1
+    if v in NO:
+        return 0
+    raise ScreenError(f"a judgement is yes or no, not {str(label)[:40]!r}")
+
+
+# ---------------------------------------------------------------------------- screens
+def create_screen(lib: Library, name: str, query: str, filters: dict[str, Any] | None = None) -> dict[str, Any]:
+    name = check_name(name)
+    query = " ".join((query or "").split())
+    if not query:
+        raise ScreenError("a screen needs a description (--query)")
+    if len(query) > MAX_QUERY:
+        raise ScreenError(f"a description is at most {MAX_QUERY} characters")
+    try:
+        screens_store.insert_screen(lib, name, query, clean_filters(filters))
+    except KeyError:
+        raise ScreenError(f"a screen called {name!r} exists already", 409) from None
+    return show_screen(lib, name, limit=0)
+
+
+def _screen(lib: Library, name: str) -> dict[str, Any]:
+    s = screens_store.screen_by_name(lib, (name or "").strip())
+    if s is None:
+        raise ScreenError(f"no screen {name!r}", 404)
+    return s
+
+
+def list_screens(lib: Library) -> dict[str, Any]:
+    rows = screens_store.all_screens(lib)
+    return {"total": len(rows), "screens": [
+        {k: r[k] for k in ("id", "name", "query", "filters", "judged", "relevant_found", "created", "updated")}
+        for r in rows]}
+
+
+def delete_screen(lib: Library, name: str) -> None:
+    screens_store.delete_screen(lib, _screen(lib, name)["id"])
+
+
+# ---------------------------------------------------------------------------- the model state
+class _State:
+    """Everything one screen's ranking needs, for one set of judgements."""
+
+    def __init__(self, feats: sf.Features, universe: np.ndarray, design: Design, judged_rows: np.ndarray,
+                 labels: np.ndarray, notes: dict[int, str], ranking: Ranking, seed: int):
+        self.feats, self.universe, self.design = feats, universe, design
+        self.judged_rows, self.labels, self.notes, self.ranking, self.seed = judged_rows, labels, notes, ranking, seed
+
+
+_PRIORS: dict[tuple, tuple[np.ndarray, Design]] = {}
+_RANKINGS: dict[tuple, _State] = {}
+_LOCK = threading.Lock()
+
+
+def _universe(feats: sf.Features, filters: dict[str, str]) -> np.ndarray:
+    """Rows of the documents the screen's filters admit."""
+    want_recipient = sf._org_key(filters["recipient"]) if filters.get("recipient") else None
+    area = (filters.get("area") or "").lower()
+    rows = []
+    for i, d in enumerate(feats.docs):
+        if filters.get("type") and d["type"] != filters["type"]:
+            continue
+        date = d.get("date") or ""
+        if filters.get("date_from") and (not date or date < filters["date_from"]):
+            continue
+        if filters.get("date_to") and (not date or date[: len(filters["date_to"])] > filters["date_to"]):
+            continue
+        if area and area not in (d.get("area") or "").lower():
+            continue
+        if filters.get("recipient") and want_recipient not in d.get("recipient_keys", []):
+            continue
+        rows.append(i)
+    return np.array(rows, dtype=np.int64)
+
+
+def _state(lib: Library, screen: dict[str, Any], knobs: Knobs | None = None) -> _State:
+    knobs = knobs or KNOBS
+    feats = sf.features_for(lib)
+    js = screens_store.judgements(lib, screen["id"])
+    judged = [(feats.row_of(j["document_id"]), j["label"], j["note"]) for j in js]
+    judged = [(r, lab, note) for r, lab, note in judged if r is not None]
+    key = (str(lib.path), feats.signature, screen["id"], screen["query"], tuple(sorted(screen["filters"].items())),
+           tuple((r, lab) for r, lab, _ in judged), id(knobs))
+    with _LOCK:
+        st = _RANKINGS.get(key)
+        if st is not None:
+            return st
+        pkey = key[:5] + (id(knobs),)
+        if pkey not in _PRIORS:
+            universe = _universe(feats, screen["filters"])
+            signals = feats.description_signals(lib, screen["query"])
+            prior = prior_score(signals, universe, knobs) if len(universe) else np.zeros(feats.n, np.float32)
+            qdense = np.concatenate([signals["_vector"], signals["_vector"]]).astype(np.float32)
+            qwords = feats.query_words(screen["query"])
+            design = Design(feats.dense, feats.words, prior, qdense, qwords, knobs)
+            if len(_PRIORS) > 32:
+                _PRIORS.clear()
+            _PRIORS[pkey] = (universe, design)
+        universe, design = _PRIORS[pkey]
+        judged_rows = np.array([r for r, _, _ in judged], dtype=np.int64)
+        labels = np.array([lab for _, lab, _ in judged], dtype=int)
+        notes = {r: note for r, _, note in judged if note}
+        seed = int(screen["id"]) * 100_003 + len(judged)
+        # judgements of documents outside the filters still teach the model
+        ranking = rank(design, universe, judged_rows, labels, knobs, seed=seed)
+        st = _State(feats, universe, design, judged_rows, labels, notes, ranking, seed)
+        if len(_RANKINGS) > 64:
+            _RANKINGS.clear()
+        _RANKINGS[key] = st
+        return st
+
+
+# ---------------------------------------------------------------------------- next / judge / show
+def next_documents(lib: Library, name: str, n: int = 10, concerns: bool = False,
+                   knobs: Knobs | None = None) -> dict[str, Any]:
+    """``{"documents": [{"id", "reference", "title", "p", "why"}]}``: the unjudged documents
+    to judge next (``why``: likely, uncertain or sample)."""
+    if not 1 <= int(n) <= 500:
+        raise ScreenError("n must be between 1 and 500")
+    screen = _screen(lib, name)
+    st = _state(lib, screen, knobs)
+    judged = set(st.judged_rows.tolist())
+    candidates = np.array([r for r in st.universe if int(r) not in judged], dtype=np.int64)
+    picks = propose(st.ranking.p, candidates, int(n), knobs or KNOBS, seed=st.seed, explore=len(st.labels) > 0)
+    ids = [int(st.feats.doc_ids[r]) for r, _ in picks]
+    found = screens_store.concerns_of(lib, ids) if concerns else {}
+    docs = []
+    for r, why in picks:
+        d = st.feats.docs[r]
+        item = {"id": d["id"], "reference": d["reference"], "title": d["title"], "p": round(float(st.ranking.p[r]), 4),
+                "why": why, "type": d["type"], "date": d["date"]}
+        if concerns:
+            item["concerns"] = found.get(d["id"], [])
+        docs.append(item)
+    return {"screen": screen["name"], "documents": docs}
+
+
+def judge(lib: Library, name: str, doc_id: Any, label: Any, note: str = "") -> dict[str, Any]:
+    """Record one judgement; returns the screen's new estimates."""
+    result = judge_many(lib, name, [(doc_id, label, note)])
+    if result["errors"]:
+        e = result["errors"][0]
+        raise ScreenError(e["error"], e.get("status", 400))
+    return result
+
+
+def judge_many(lib: Library, name: str, items: list[tuple[Any, Any, str]]) -> dict[str, Any]:
+    """Record many judgements in one transaction; bad rows are reported and skipped."""
+    screen = _screen(lib, name)
+    good, errors = [], []
+    parsed = []
+    for i, (doc_id, label, note) in enumerate(items, 1):
+        try:
+            did = int(str(doc_id).strip())
+        except ValueError:
+            errors.append({"row": i, "id": str(doc_id)[:40], "error": "a document id is a whole number", "status": 400})
+            continue
+        try:
+            lab = parse_label(label)
+        except ScreenError as e:
+            errors.append({"row": i, "id": did, "error": str(e), "status": 400})
+            continue
+        if len(note or "") > MAX_NOTE:
+            errors.append({"row": i, "id": did, "error": f"a note is at most {MAX_NOTE} characters", "status": 400})
+            continue
+        parsed.append((i, did, lab, (note or "").strip()))
+    present = screens_store.existing_documents(lib, [p[1] for p in parsed])
+    for i, did, lab, note in parsed:
+        if did not in present:
+            errors.append({"row": i, "id": did, "error": f"no document {did}", "status": 404})
+        else:
+            good.append((did, lab, note))
+    if good:
+        screens_store.save_judgements(lib, screen["id"], good)
+    summary = show_screen(lib, name, limit=0)
+    summary.pop("documents", None)
+    return {"recorded": len(good), "errors": errors, **summary}
+
+
+def read_judgements_csv(text: str) -> list[tuple[str, str, str]]:
+    """Rows of a judgements file: ``id,label[,note]`` with or without a header."""
+    rows = list(csv.reader(io.StringIO(text)))
+    if rows and rows[0] and rows[0][0].strip().lower() in ("id", "document_id", "doc_id"):
+        rows = rows[1:]
+    out = []
+    for r in rows:
+        if not r or not any(c.strip() for c in r):
+            continue
+        out.append((r[0], r[1] if len(r) > 1 else "", r[2] if len(r) > 2 else ""))
+    return out
+
+
+def show_screen(lib: Library, name: str, limit: int | None = None, knobs: Knobs | None = None) -> dict[str, Any]:
+    """The screen's progress and documents (best first; ``limit`` None for all, 0 for none):
+    ``{"name", "query", "filters", "judged", "relevant_found", "estimated_relevant",
+    "estimated_recall", "method", "included", "documents": [{"id", "reference", "title",
+    "p", "label", "included"}]}``."""
+    screen = _screen(lib, name)
+    knobs = knobs or KNOBS
+    st = _state(lib, screen, knobs)
+    p = st.ranking.p
+    in_u = st.judged_rows[np.isin(st.judged_rows, st.universe)]
+    lab_u = st.labels[np.isin(st.judged_rows, st.universe)]
+    est = estimates(p, st.universe, in_u, lab_u, knobs, st.ranking.p_alternative)
+    label_of = {int(r): int(lab) for r, lab in zip(st.judged_rows, st.labels)}
+    out = {"name": screen["name"], "query": screen["query"], "filters": screen["filters"],
+           "documents_in_screen": int(len(st.universe)), **est,
+           "method": st.ranking.method, "calibration": st.ranking.calibration,
+           "threshold": knobs.threshold, "include_recall": knobs.include_recall, "created": screen["created"], "updated": screen["updated"]}
+    out["relevant_found"] = est["relevant_found"]
+    docs = []
+    if limit != 0:
+        order = st.universe[np.argsort(-p[st.universe], kind="stable")]
+        # judged documents first (most recent last is less useful than by p), then the rest by p
+        for r in order[: (limit if limit else len(order))]:
+            r = int(r)
+            d = st.feats.docs[r]
+            lab = label_of.get(r)
+            docs.append({"id": d["id"], "reference": d["reference"], "title": d["title"],
+                         "p": round(float(p[r]), 4), "label": None if lab is None else ("yes" if lab else "no"),
+                         "included": bool(lab == 1 or (lab is None and p[r] >= est["inclusion_p"])),
+                         "type": d["type"], "date": d["date"], "note": st.notes.get(r, "")})
+    out["documents"] = docs
+    return out
+
+
+def included_documents(lib: Library, name: str) -> list[dict[str, Any]]:
+    return [d for d in show_screen(lib, name)["documents"] if d["included"]]
+
+
+def to_csv(docs: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for d in docs:
+        w.writerow([d["id"], d["reference"] or "", d["title"], d["type"], d["date"] or "", d["p"], d["label"] or "",
+                    d.get("note") or "", "yes" if d["included"] else "no"])
+    return buf.getvalue()
+
+
+PACK_LIMIT = 300  # a learning pack is for reading (and each add rereads the pack): beyond this, export the CSV
+
+
+def add_to_pack(lib: Library, name: str, collection_id: int | None = None) -> dict[str, Any]:
+    """Put the included set in a learning pack (a new one named after the screen unless
+    ``collection_id`` is given): judged-relevant documents first, then the rest by p."""
+    from . import packs
+
+    screen = _screen(lib, name)
+    docs = included_documents(lib, name)
+    docs.sort(key=lambda d: (d["label"] != "yes", -d["p"]))
+    if len(docs) > PACK_LIMIT:
+        raise ScreenError(f"{len(docs)} documents are included; a learning pack holds at most {PACK_LIMIT} "
+                          "(judge more, or export the CSV)")
+    try:
+        if collection_id is None:
+            title = f"Screen: {screen['name']}"
+            coll = packs.pack_by_name(lib, title) or packs.create_pack(lib, title, screen["query"])
+            collection_id = coll["id"]
+        for d in docs:
+            note = d.get("note") or ("judged relevant" if d["label"] == "yes" else f"predicted relevant (p={d['p']:.2f})")
+            packs.add_document(lib, collection_id, d["id"], note)
+    except packs.CollectionError as e:
+        raise ScreenError(str(e), getattr(e, "status", 400)) from e
+    return {"collection_id": collection_id, "added": len(docs), "link": f"/collections/{collection_id}"}

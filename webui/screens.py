@@ -1,0 +1,144 @@
+"""Screen pages: find every document on a topic by judging what the screen proposes.
+
+``/screens`` lists screens and starts one; ``/screens/<name>`` shows progress, the estimated
+recall (and how it was estimated), the documents to judge next with their concerns — each
+judged with one click — and the ranked documents; the included set exports as CSV or goes
+into a learning pack. JSON twins as everywhere, built from the same dict."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request
+
+from search.screening import (FILTER_KEYS, ScreenError, add_to_pack, create_screen, judge, list_screens,
+                              next_documents, show_screen, to_csv)
+
+from .views import library
+
+bp = Blueprint("screens", __name__)
+
+NEXT_N = 10
+DEFAULT_LIMIT = 200
+MAX_LIMIT = 100_000
+
+
+def _fail(e: ScreenError):
+    abort(e.status, description=str(e))
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if isinstance(body, dict):
+        return body
+    return request.form.to_dict()
+
+
+def _int(name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        v = int(raw)
+    except ValueError:
+        abort(400, description=f"{name} must be a whole number")
+    if not lo <= v <= hi:
+        abort(400, description=f"{name} must be between {lo} and {hi}")
+    return v
+
+
+def _json_wanted(fmt: str | None) -> bool:
+    return fmt == "json" or request.is_json
+
+
+@bp.route("/screens", methods=["GET", "POST"], defaults={"fmt": None})
+@bp.route("/screens.json", methods=["GET", "POST"], defaults={"fmt": "json"})
+def screens(fmt: str | None = None):
+    lib = library()
+    if request.method == "POST":
+        body = _body()
+        filters = {k: body.get(k) for k in FILTER_KEYS if body.get(k)}
+        try:
+            data = create_screen(lib, str(body.get("name") or ""), str(body.get("query") or ""), filters)
+        except ScreenError as e:
+            _fail(e)
+        if _json_wanted(fmt):
+            return jsonify(data), 201
+        return redirect(f"/screens/{data['name']}")
+    data = list_screens(lib)
+    if fmt == "json":
+        return jsonify(data)
+    return render_template("screens.html", data=data, filter_keys=FILTER_KEYS)
+
+
+def _page_data(name: str) -> dict:
+    lib = library()
+    limit = _int("limit", DEFAULT_LIMIT, 0, MAX_LIMIT)
+    n = _int("n", NEXT_N, 1, 100)
+    try:
+        data = show_screen(lib, name, limit=limit or None)
+        data["next"] = next_documents(lib, name, n, concerns=True)["documents"]
+    except ScreenError as e:
+        _fail(e)
+    data["limit"] = limit
+    return data
+
+
+@bp.route("/screens/<name>", defaults={"fmt": None})
+@bp.route("/screens/<name>.json", defaults={"fmt": "json"})
+def screen(name: str, fmt: str | None = None):
+    data = _page_data(name)
+    if fmt == "json":
+        return jsonify(data)
+    return render_template("screen.html", data=data)
+
+
+@bp.route("/screens/<name>/next.json")
+def screen_next(name: str):
+    try:
+        return jsonify(next_documents(library(), name, _int("n", NEXT_N, 1, 500), concerns=True))
+    except ScreenError as e:
+        _fail(e)
+
+
+@bp.post("/screens/<name>/judge", defaults={"fmt": None})
+@bp.post("/screens/<name>/judge.json", defaults={"fmt": "json"})
+def screen_judge(name: str, fmt: str | None = None):
+    body = _body()
+    doc_id, label = body.get("document_id", body.get("id")), body.get("label")
+    if doc_id in (None, "") or label in (None, ""):
+        abort(400, description="document_id and label (yes or no) are required")
+    try:
+        data = judge(library(), name, doc_id, label, str(body.get("note") or ""))
+    except ScreenError as e:
+        _fail(e)
+    if _json_wanted(fmt):
+        return jsonify(data)
+    return redirect(f"/screens/{name}#next")
+
+
+@bp.route("/screens/<name>/export.csv")
+def screen_export(name: str):
+    try:
+        docs = [d for d in show_screen(library(), name)["documents"] if d["included"]]
+    except ScreenError as e:
+        _fail(e)
+    return Response(to_csv(docs), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="screen-{name}.csv"'})
+
+
+@bp.post("/screens/<name>/pack", defaults={"fmt": None})
+@bp.post("/screens/<name>/pack.json", defaults={"fmt": "json"})
+def screen_pack(name: str, fmt: str | None = None):
+    body = _body()
+    raw = body.get("collection_id")
+    cid = None
+    if raw not in (None, ""):
+        try:
+            cid = int(raw)
+        except (TypeError, ValueError):
+            abort(400, description="collection_id must be a whole number")
+    try:
+        data = add_to_pack(library(), name, cid)
+    except ScreenError as e:
+        _fail(e)
+    if _json_wanted(fmt):
+        return jsonify(data)
+    return redirect(data["link"])
