@@ -573,6 +573,32 @@ def themes_split(ctx, theme_id, k, library_path):
         click.echo(f"{t['id']} {t['label']}: {t['size']} findings")
 
 
+
+@cli.command("relink")
+@click.option("--all", "retry_all", is_flag=True, help="Also try again every response that is still unlinked.")
+@library_option
+@json_option
+def relink_cmd(retry_all, library_path, as_json):
+    """Finish post-ingest steps (links, themes) for every document lacking them."""
+    from index.post_ingest import relink
+
+    lib = _open(library_path)
+    try:
+        out = relink(lib, retry_unlinked=retry_all)
+    finally:
+        lib.close()
+    if as_json:
+        _print_json(out)
+        return
+    for step, r in out["steps"].items():
+        click.echo(f"{step}: {r.get('documents', 0)} documents" +
+                   "".join(f", {k} {v}" for k, v in r.items() if k != "documents"))
+    if "retried" in out:
+        click.echo(f"retried unlinked responses: {out['retried']['linked']} linked of {out['retried']['checked']}")
+    click.echo(f"{out['links']} links in the library")
+    for w in out["warnings"]:
+        click.echo(f"  warning: {w['source']}: {w['warning']}")
+
 def main() -> None:
     cli()
 
