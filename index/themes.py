@@ -19,10 +19,13 @@ BERTopic's ``fit(docs, embeddings)``: it takes findings' texts and their precomp
   threshold; a specific theme's ``parent`` is its broad theme's key (None when it joined
   no other theme).
 
-Each theme gets a label from class-based TF-IDF keyphrases (uni- and bigrams, English
-stopwords dropped, PFD boilerplate such as "coroner", "inquest", "risk of future deaths"
-down-weighted, terms used by a single document of the theme ignored), its top terms, a
-centroid and radius in embedding space (for assigning new findings at ingest), and
+Clustering reads each finding's *content* (issue 13): its vector minus the share it has
+in common with the other findings of its document (``content_vectors``), and keyword
+features without names, places, dates or redaction markers (``theme_labels.content_text``)
+counting only words used by several documents. A finding close to a second theme's
+centroid joins it too (``second_themes``). Each theme gets a label from
+``theme_labels.phrase_labels`` (a phrase frequent in the theme, rare elsewhere), top
+terms from class-based TF-IDF (boilerplate down-weighted), a centroid and radius in embedding space (for assigning new findings at ingest), and
 member scores (cosine to the centroid) for choosing exemplars.
 
 ``match_themes(old, new, threshold=0.5)`` pairs old and new member sets by Jaccard
@@ -39,7 +42,7 @@ import numpy as np
 
 # ---- tunables (chosen on the dev labels and the whole PFD corpus; see benchmarks/themes_eval.py)
 EMBED_WEIGHT = 0.6          # share of the sentence vector in the mixed cosine
-FINE_THRESHOLD = 0.7        # average-linkage cosine distance for specific themes
+FINE_THRESHOLD = 0.85       # average-linkage cosine distance for specific themes
 BROAD_THRESHOLD = 0.6       # ... for broad themes (over specific themes' centroids)
 MIN_SIZE = 3                # findings in a theme
 MIN_DOCUMENTS = 2           # distinct documents in a theme ("recurring")
@@ -49,6 +52,9 @@ DENSE_LIMIT = 20000         # up to this, exact average linkage over all pairs (
 MAX_SHARE = 0.02            # a specific theme holds at most this share of the findings ...
 MIN_CAP = 40                # ... or this many, whichever is larger
 BROAD_MAX_SHARE = 0.15      # a broad theme holds at most this share of the findings
+CONTEXT_ALPHA = 0.5         # share of the other findings of the same document taken out of a vector
+SECOND_THEME = 0.9          # a finding also joins a theme this close (x its own) and within its median
+REPORT_MIN_DF = 2           # keyword features: words used by at least this many documents
 
 BOILERPLATE = {
     "coroner", "coroners", "death", "deaths", "died", "die", "dying", "inquest", "inquests",
@@ -120,24 +126,78 @@ def _clean(t: str) -> str:
     return re.sub(r"[’']s\b", "", t or "")
 
 
-def keyword_features(texts: Sequence[str], dim: int = LSA_DIM) -> np.ndarray:
-    """TF-IDF (uni+bigrams, sublinear) reduced by LSA to ``dim``, unit rows; zeros when
+def keyword_features(texts: Sequence[str], dim: int = LSA_DIM, documents: Sequence | None = None) -> np.ndarray:
+    """TF-IDF (uni+bigrams, sublinear) of each text's content (``content_text``: no names,
+    places, dates, numbers or redaction markers) reduced by LSA to ``dim``, unit rows;
+    with ``documents``, only words used by ``REPORT_MIN_DF`` documents count (a word
+    repeated across one report's concerns is that case's, not a failure's). Zeros when
     the texts share too few words to reduce."""
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import TfidfVectorizer
 
+    from .theme_labels import content_text
+
     n = len(texts)
     try:
-        tf = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_df=0.5, sublinear_tf=True,
-                             stop_words=_stopwords(), token_pattern=_TOKEN, preprocessor=lambda s: _clean(s).lower())
+        tf = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_df=0.5, sublinear_tf=True, stop_words=_stopwords(),
+                             token_pattern=_TOKEN, preprocessor=lambda s: _clean(content_text(s)).lower())
         m = tf.fit_transform(texts)
     except ValueError:  # empty vocabulary
         return np.zeros((n, 1), np.float32)
+    if documents is not None and REPORT_MIN_DF > 1 and m.shape[1]:
+        m = _in_documents(m.tocsc(), documents, REPORT_MIN_DF).tocsr()
+        if m.shape[1] < 3:
+            return np.zeros((n, 1), np.float32)
     k = min(dim, m.shape[1] - 1, n - 1)
     if k < 2:
         return np.zeros((n, 1), np.float32)
     z = TruncatedSVD(n_components=k, random_state=0).fit_transform(m)
     return _unit(z)
+
+
+def _in_documents(m, documents: Sequence, k: int):
+    """Columns of a CSC matrix whose rows span at least ``k`` distinct documents."""
+    codes = np.unique(np.asarray([str(d) for d in documents]), return_inverse=True)[1]
+    keep = [j for j in range(m.shape[1]) if len(np.unique(codes[m.indices[m.indptr[j]:m.indptr[j + 1]]])) >= k]
+    return m[:, keep]
+
+
+def content_vectors(vectors: np.ndarray, documents: Sequence, alpha: float = CONTEXT_ALPHA) -> np.ndarray:
+    """Each finding's vector, centred on the library's mean, minus ``alpha`` x the mean of
+    the other findings of its document: what a concern adds to its own case (the failure)
+    rather than what all of that case's concerns share (names, setting, circumstances)."""
+    x = _unit(vectors).astype(np.float64)
+    x -= x.mean(axis=0)
+    if alpha and len(x):
+        codes = np.unique(np.asarray([str(d) for d in documents]), return_inverse=True)[1]
+        sums = np.zeros((codes.max() + 1, x.shape[1]))
+        np.add.at(sums, codes, x)
+        cnt = np.bincount(codes).astype(np.float64)
+        others = cnt[codes] - 1
+        multi = others > 0
+        x[multi] -= alpha * (sums[codes[multi]] - x[multi]) / others[multi, None]
+    return _unit(x)
+
+
+def second_themes(groups: list[list[int]], x: np.ndarray, ratio: float = SECOND_THEME) -> list[list[int]]:
+    """Let a finding that raises two failures belong to a second theme: it joins another
+    theme when its cosine to that theme's centroid is at least ``ratio`` x its cosine to
+    its own theme and at least the other theme's median member cosine."""
+    if len(groups) < 2:
+        return groups
+    cents = _unit(np.vstack([x[g].mean(axis=0) for g in groups]))
+    own = {i: k for k, g in enumerate(groups) for i in g}
+    idx = np.fromiter(own, dtype=np.int64)
+    sims = x[idx] @ cents.T
+    med = np.array([np.median(x[g] @ cents[k]) for k, g in enumerate(groups)])
+    out = [list(g) for g in groups]
+    for r, i in enumerate(idx):
+        k0 = own[int(i)]
+        for k in np.argsort(-sims[r])[:2]:
+            if k != k0 and sims[r, k] >= med[k] and sims[r, k] >= ratio * sims[r, k0]:
+                out[k].append(int(i))
+                break
+    return out
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -297,27 +357,10 @@ def label_themes(texts: Sequence[str], groups: list[list[int]], documents: Seque
             ranked.append((score[t] * (0.5 + share[t]), t))
         ranked.sort(reverse=True)
         terms = [vocab[t] for _, t in ranked]
-        out.append((_compose_label(terms), terms[:n_terms]))
-    return out
+        out.append(terms[:n_terms])
+    from .theme_labels import phrase_labels
 
-
-def _compose_label(terms: list[str], k: int = 3) -> str:
-    """Up to ``k`` keyphrases, bigrams absorbing the unigrams they contain."""
-    chosen: list[str] = []
-    for t in terms:
-        words = set(t.split())
-        if any(t in c.split() or t == c for c in chosen):
-            continue
-        if len(words) > 1 and all(any(w in c.split() for c in chosen) for w in words):
-            if not all(c in words for c in chosen if len(c.split()) == 1 and c in words) or \
-                    not any(c in words for c in chosen if len(c.split()) == 1):
-                continue
-        # a bigram replaces a chosen unigram it contains
-        chosen = [c for c in chosen if not (len(c.split()) == 1 and c in words)]
-        chosen.append(t)
-        if len(chosen) >= k:
-            break
-    return ", ".join(chosen)
+    return list(zip(phrase_labels(texts, groups, docs), out))
 
 
 # ---- fitting --------------------------------------------------------------------------------
@@ -345,6 +388,8 @@ def fit_themes(
     min_size: int = MIN_SIZE,
     min_documents: int = MIN_DOCUMENTS,
     max_share: float | None = None,
+    context_alpha: float = CONTEXT_ALPHA,
+    second_theme: float | None = SECOND_THEME,
 ) -> ThemeModel:
     """Themes of ``texts`` (findings) from their unit ``vectors``; ``documents`` gives
     each finding's document (any hashable) so that a theme must recur across documents."""
@@ -353,13 +398,17 @@ def fit_themes(
     vectors = np.asarray(vectors, dtype=np.float32).reshape(n, -1) if n else np.zeros((0, 1), np.float32)
     docs = list(documents) if documents is not None else list(range(n))
     params = dict(embed_weight=embed_weight, fine_threshold=fine_threshold, broad_threshold=broad_threshold,
+                  context_alpha=context_alpha, second_theme=second_theme,
                   max_share=MAX_SHARE if max_share is None else max_share,
                   min_size=min_size, min_documents=min_documents)
     labels = np.full(n, -1, dtype=int)
     if n < min_size:
         return ThemeModel([], labels, docs, params)
     emb = _unit(vectors)
-    x = mixed_features(emb, keyword_features(texts), embed_weight) if embed_weight < 1 else emb
+    ctx = content_vectors(emb, docs, context_alpha)
+    kw = keyword_features(texts, documents=docs) if embed_weight < 1 else None
+    x = mixed_features(ctx, kw, embed_weight) if kw is not None else ctx
+    xb = mixed_features(emb, kw, embed_weight) if kw is not None else emb  # broad: the subject, context included
     cap = max(MIN_CAP, int(MAX_SHARE * n)) if max_share is None else max(MIN_CAP, int(max_share * n))
     raw = cluster(x, fine_threshold, max_size=cap)
     groups: list[list[int]] = []
@@ -368,14 +417,16 @@ def fit_themes(
         if len(idx) >= min_size and len({docs[i] for i in idx}) >= min_documents:
             groups.append(idx.tolist())
     groups.sort(key=lambda g: g[0])
+    for k, g in enumerate(groups):
+        labels[g] = k
+    if second_theme:
+        groups = [sorted(g) for g in second_themes(groups, x, second_theme)]
     themes: list[Theme] = []
     for g in groups:
-        t = Theme(key=len(themes), level=2, members=g)
-        labels[g] = t.key
-        themes.append(t)
+        themes.append(Theme(key=len(themes), level=2, members=g))
     # broad level: specific themes' centroids in the mixed space
     if len(themes) >= 2:
-        cx = np.vstack([_centroid(x[t.members]) for t in themes])
+        cx = np.vstack([_centroid(xb[t.members]) for t in themes])
         top = cluster(cx, broad_threshold, dense_limit=10 ** 9,
                       max_size=max(2 * MIN_CAP, int(BROAD_MAX_SHARE * n)),
                       weights=np.array([len(t.members) for t in themes]))
