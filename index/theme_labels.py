@@ -154,6 +154,8 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
                         break
         if not label:
             label = key_clause([texts[i] for i in g])
+        if not label:
+            label = " and ".join(_top_words([texts[i] for i in g], stop)) or "Findings without a common phrase"
         acr = {m.lower() for i in g[:200] for m in _ACRONYM_IN.findall(texts[i])}
         out.append(tidy_label(" ".join(w.upper() if w.lower() in acr else w for w in label.split())))
     return out
@@ -167,6 +169,12 @@ _LEAD_IN = re.compile(
     r"(?:the )?(?:report|witness|court|jury) (?:states|stated|heard|found|was told)\s*(?:that)?\s*|"
     r"(?:there (?:was|is|were|are)|that|whilst|although|however|further|furthermore|also|firstly|secondly)\s*,?\s*)+",
     re.I)
+
+
+def _top_words(texts: Sequence[str], stop: set[str], k: int = 2) -> list[str]:
+    c = Counter(w for t in texts for w in set(_WORD.findall(content_text(t).lower()))
+                if w not in stop and w not in INNER and w not in EDGE_STOP and len(w) > 2)
+    return [w for w, _ in c.most_common(k)] if len(c) >= k else []
 
 
 def key_clause(texts: Sequence[str], max_words: int = 8) -> str:

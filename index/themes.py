@@ -54,6 +54,7 @@ MIN_CAP = 40                # ... or this many, whichever is larger
 BROAD_MAX_SHARE = 0.15      # a broad theme holds at most this share of the findings
 CONTEXT_ALPHA = 0.5         # share of the other findings of the same document taken out of a vector
 SECOND_THEME = 0.9          # a finding also joins a theme this close (x its own) and within its median
+MIX_COS = 0.7               # ... or, left out by the cut, its two nearest themes within this x their radius
 REPORT_MIN_DF = 2           # keyword features: words used by at least this many documents
 
 BOILERPLATE = {
@@ -180,23 +181,31 @@ def content_vectors(vectors: np.ndarray, documents: Sequence, alpha: float = CON
 
 
 def second_themes(groups: list[list[int]], x: np.ndarray, ratio: float = SECOND_THEME) -> list[list[int]]:
-    """Let a finding that raises two failures belong to a second theme: it joins another
+    """Let a finding that raises two failures belong to two themes: a member joins a second
     theme when its cosine to that theme's centroid is at least ``ratio`` x its cosine to
-    its own theme and at least the other theme's median member cosine."""
+    its own theme and within the radius holding 90% of that theme's members; a finding the tree
+    cut left out joins its two nearest themes when it is about as close to both
+    as an even mix of their members would be (``MIX_COS`` x the radius)."""
     if len(groups) < 2:
         return groups
     cents = _unit(np.vstack([x[g].mean(axis=0) for g in groups]))
     own = {i: k for k, g in enumerate(groups) for i in g}
-    idx = np.fromiter(own, dtype=np.int64)
-    sims = x[idx] @ cents.T
-    med = np.array([np.median(x[g] @ cents[k]) for k, g in enumerate(groups)])
+    sims = x @ cents.T
+    med = np.array([np.quantile(sims[g, k], 0.1) for k, g in enumerate(groups)])  # 90% of members closer
     out = [list(g) for g in groups]
-    for r, i in enumerate(idx):
-        k0 = own[int(i)]
-        for k in np.argsort(-sims[r])[:2]:
-            if k != k0 and sims[r, k] >= med[k] and sims[r, k] >= ratio * sims[r, k0]:
-                out[k].append(int(i))
-                break
+    for i in range(len(x)):
+        top = np.argsort(-sims[i])[:2]
+        if i in own:   # already in one theme: a second one nearly as close
+            k0 = own[i]
+            k = next((int(k) for k in top if k != k0), None)
+            if k is not None and sims[i, k] >= med[k] and sims[i, k] >= ratio * sims[i, k0]:
+                out[k].append(i)
+        else:          # left out by the tree cut (often because it raises two failures): both, if typical
+            # a mix of two failures sits about 1/sqrt(2) as close to each as a pure member
+            near = [int(k) for k in top if sims[i, k] >= MIX_COS * med[k]]
+            if len(near) == 2 and sims[i, near[1]] >= ratio * sims[i, near[0]]:
+                for k in near:
+                    out[k].append(i)
     return out
 
 
