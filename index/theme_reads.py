@@ -26,6 +26,17 @@ def normalise_recipient(name: str) -> str:
     return n
 
 
+def canonical_org(name: str) -> str:
+    """The organisation's canonical name (``corpus.orgs.normalise_org``), or the
+    recipient string without its role when no organisation is recognised."""
+    try:
+        from corpus.orgs import normalise_org
+    except ImportError:  # pragma: no cover - corpus.orgs ships with the project
+        return normalise_recipient(name)
+    org = normalise_org(name)
+    return org.name if org.key else normalise_recipient(name)
+
+
 def _year(d: str | None) -> str | None:
     return d[:4] if d and re.match(r"\d{4}", d) else None
 
@@ -69,10 +80,14 @@ def _theme_dicts(lib, only: set[int] | None = None, level: int | None = None, de
             except ValueError:
                 adds = []
             for a in adds:
-                n = normalise_recipient(str(a))
+                n = canonical_org(str(a))
                 if n:
                     recips[n].add(m[4])
-        ex = sorted((m for m in ms if m[2] is not None), key=lambda m: -m[2])[:3]
+        ex, seen_docs = [], set()   # the most central findings, one per document
+        for m in sorted((m for m in ms if m[2] is not None), key=lambda m: (-m[2], m[1])):
+            if m[4] not in seen_docs and len(ex) < 3:
+                ex.append(m)
+                seen_docs.add(m[4])
         action_rows = {a[1]: a for m in ms for a in acts.get(m[1], [])}
         d = {
             "id": r[0],
@@ -89,7 +104,8 @@ def _theme_dicts(lib, only: set[int] | None = None, level: int | None = None, de
             "renamed": bool(r[4]),
             "top_terms": json.loads(r[5]),
             "exemplars": [{"finding_id": m[1], "document_id": m[4], "title": m[9], "date": m[7],
-                           "text": _excerpt(m[6]), "score": round(m[2], 3)} for m in ex],
+                           "text": _excerpt(m[6]), "score": round(m[2], 3),
+                           "href": f"/documents/{m[4]}#f{m[1]}"} for m in ex],
             "document_types": dict(Counter(t for _, t in docs.values()).most_common()),
             "top_recipients": [{"name": n, "documents": len(s)} for n, s in
                                sorted(recips.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:8]],

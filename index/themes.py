@@ -54,6 +54,7 @@ MIN_CAP = 40                # ... or this many, whichever is larger
 BROAD_MAX_SHARE = 0.15      # a broad theme holds at most this share of the findings
 CONTEXT_ALPHA = 0.5         # share of the other findings of the same document taken out of a vector
 SECOND_THEME = 0.9          # a finding also joins a theme this close (x its own) and within its median
+CENTRE_FROM = 100            # centre vectors on the library's mean from this many findings
 MIX_COS = 0.7               # ... or, left out by the cut, its two nearest themes within this x their radius
 REPORT_MIN_DF = 2           # keyword features: words used by at least this many documents
 
@@ -168,7 +169,8 @@ def content_vectors(vectors: np.ndarray, documents: Sequence, alpha: float = CON
     the other findings of its document: what a concern adds to its own case (the failure)
     rather than what all of that case's concerns share (names, setting, circumstances)."""
     x = _unit(vectors).astype(np.float64)
-    x -= x.mean(axis=0)
+    if len(x) >= CENTRE_FROM:  # a small library's mean is its one subject, not the model's bias
+        x -= x.mean(axis=0)
     if alpha and len(x):
         codes = np.unique(np.asarray([str(d) for d in documents]), return_inverse=True)[1]
         sums = np.zeros((codes.max() + 1, x.shape[1]))

@@ -87,3 +87,37 @@ def test_content_vectors_remove_shared_case_context():
     raw = float(v[0] @ v[1])
     x = core.content_vectors(v, docs, alpha=0.5)
     assert float(x[0] @ x[1]) < raw - 0.3          # two concerns of one case no longer look alike
+
+
+def test_theme_page_quotes_orgs_and_chart(library, tmp_path):
+    """The theme page: label, quotes linking to their place, canonical organisations,
+    a chart whose axes are labelled and whose bars carry their counts."""
+    import re as _re
+
+    from index.ingest import ingest
+    from index.themes_store import get_theme, list_themes
+    from webui import create_app
+
+    d = tmp_path / "docs"
+    d.mkdir()
+    for i in range(8):
+        (d / f"r{i}.txt").write_text(
+            "Regulation 28 REPORT TO PREVENT FUTURE DEATHS\n\nTHIS REPORT IS BEING SENT TO: "
+            "The Chief Executive, NHS England\n\nCORONER'S CONCERNS\n\nThe MATTERS OF CONCERN are as follows:\n\n"
+            f"1. The referral to CAMHS was delayed for weeks and delays in CAMHS referrals were not escalated ({i}).\n\n"
+            f"ACTION SHOULD BE TAKEN\n\nDate: 1{i} March 20{16 + i % 4}\n")
+    ingest(library, [d])            # themes come from ingest alone
+    themes = list_themes(library, level=2)["themes"]
+    assert themes
+    t = get_theme(library, themes[0]["id"])
+    assert "CAMHS" in t["label"]
+    assert 2 <= len(t["exemplars"]) <= 3 and len({e["document_id"] for e in t["exemplars"]}) == len(t["exemplars"])
+    html = create_app({"TESTING": True, "LIBRARY": library}).test_client().get(f"/themes/{t['id']}").get_data(as_text=True)
+    e = t["exemplars"][0]
+    assert f'href="/documents/{e["document_id"]}#f{e["finding_id"]}"' in html
+    assert "Year of the document" in html and ">Documents<" in html
+    for y, n in t["by_year"].items():
+        assert f">{y}<" in html
+    assert _re.search(r'text-anchor="middle">\d+</text>', html)   # counts on the bars
+    if t["top_recipients"]:
+        assert t["top_recipients"][0]["name"] == "NHS England" and "Chief Executive" not in html.split("Sent to")[1][:300]
