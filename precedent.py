@@ -473,7 +473,7 @@ def themes(ctx, library_path, as_json, level):
         _print_json(data)
         return
     if not data["themes"]:
-        click.echo("no themes yet: run `precedent themes rebuild`")
+        click.echo("no themes yet: ingest builds them once findings recur (`precedent themes rebuild` forces one)")
     for t in data["themes"]:
         indent = "  " if t.get("parent") else ""
         click.echo(f"{indent}{t['id']}\t{t['label']}\t{t['size']} findings, {t['documents']} documents,"

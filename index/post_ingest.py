@@ -92,7 +92,7 @@ def _themes(lib, doc_ids: list[int]) -> dict:
     total = lib.store.count("findings")
     built = ts.built_findings(lib)
     if built is None and ts.has_themes(lib):
-        built = max(total - len(new), 0)   # themes from before this counter existed
+        built = total   # themes built before this counter existed: take them as current, assign the rest
     since = total - (built or 0)
     if built is None or (since >= MIN_NEW_FOR_REBUILD and since >= GROW_FRACTION * total):
         if total == 0:
