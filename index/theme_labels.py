@@ -66,6 +66,10 @@ EDGE_STOP = {
     "accepted", "acknowledged", "confirmed", "explained", "described", "found", "shown", "suggested",
     "prevent", "preventing", "prevented", "arising", "arise", "arose", "relevant", "appropriate", "needed",
     "subsequent", "available", "properly", "unplanned", "supportive", "witness", "witnesses",
+    "conjunction", "similar", "circumstances", "potential", "set", "young", "approximately", "total", "numbers",
+    "number", "periods", "period", "subsequently", "resultant", "true", "phase", "occasions", "occasion",
+    "previous", "previously", "practical", "remained", "unable", "sufficiently", "identify", "areas", "area",
+    "systems", "system", "works", "carry", "provided", "ensuring", "responsibility", "reports",
 }
 _WORD = re.compile(r"[a-z][a-z'’-]*[a-z]|[a-z]")
 
@@ -78,7 +82,7 @@ def _stopwords() -> set[str]:
 
 def _phrases(text: str, stop: set[str], max_len: int = 4) -> set[str]:
     out: set[str] = set()
-    for sent in re.split(r"[.;:!?()\[\]\n]|,\s", content_text(text).lower()):
+    for sent in re.split(r"[.;:!?()\[\]\n]|,\s", content_text(text[:2000]).lower()):
         words = _WORD.findall(sent.replace("’", "'"))
         words = [w[:-2] if w.endswith("'s") else w for w in words]
         for i, w in enumerate(words):
@@ -100,13 +104,17 @@ def _phrases(text: str, stop: set[str], max_len: int = 4) -> set[str]:
 
 
 def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequence | None = None,
-                  sample_outside: int = 4000) -> list[str]:
-    """One label per group of row indexes into ``texts`` (see the module docstring)."""
+                  sample_outside: int = 2000, per_group: int = 30) -> list[str]:
+    """One label per group of row indexes into ``texts`` (see the module docstring);
+    each group is read from its first ``per_group`` members (pass them most central
+    first), against a sample of the rows outside every group."""
     stop = _stopwords() - INNER
     docs = list(documents) if documents is not None else list(range(len(texts)))
+    groups = [list(g)[:per_group] for g in groups]
     in_group = sorted({i for g in groups for i in g})
     # document frequency of each phrase over every row (rows outside all groups sampled)
-    rest = [i for i in range(len(texts)) if i not in set(in_group)]
+    members = set(in_group)
+    rest = [i for i in range(len(texts)) if i not in members]
     if len(rest) > sample_outside:
         step = len(rest) / sample_outside
         rest = [rest[int(k * step)] for k in range(sample_outside)]
@@ -146,18 +154,21 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
         if best is not None:
             label = best[1]
             used = set(label.split())
-            if len(used) <= 3:
+            if len(used) <= 3 and "and" not in used:
                 for s, p in scored[:20]:
                     ws = set(p.split())
-                    if s >= 0.5 * best[0] and not (ws & used) and len(ws) <= 3:
+                    if s >= 0.75 * best[0] and not (ws & used) and len(ws) <= 3 and "and" not in ws:
                         label = f"{label} and {p}"
                         break
         if not label:
             label = key_clause([texts[i] for i in g])
         if not label:
             label = " and ".join(_top_words([texts[i] for i in g], stop)) or "Findings without a common phrase"
-        acr = {m.lower() for i in g[:200] for m in _ACRONYM_IN.findall(texts[i])}
-        out.append(tidy_label(" ".join(w.upper() if w.lower() in acr else w for w in label.split())))
+        acr = _acronyms([texts[i] for i in g])
+        label = tidy_label(" ".join(w.upper() if w.lower() in acr else w for w in label.split()))
+        if label_problems(label):
+            label = tidy_label(" and ".join(_top_words([texts[i] for i in g], stop))) or "Findings without a common phrase"
+        out.append(label)
     return out
 
 
@@ -169,6 +180,15 @@ _LEAD_IN = re.compile(
     r"(?:the )?(?:report|witness|court|jury) (?:states|stated|heard|found|was told)\s*(?:that)?\s*|"
     r"(?:there (?:was|is|were|are)|that|whilst|although|however|further|furthermore|also|firstly|secondly)\s*,?\s*)+",
     re.I)
+
+
+def _acronyms(texts: Sequence[str]) -> set[str]:
+    """Words the texts write in capitals more often than not (CAMHS, GMC; not a heading's CARE)."""
+    upper, lower = Counter(), Counter()
+    for t in texts:
+        upper.update(m.lower() for m in _ACRONYM_IN.findall(t))
+        lower.update(w for w in re.findall(r"\b[a-z]{2,6}\b", t))
+    return {w for w, n in upper.items() if n > lower[w]}
 
 
 def _top_words(texts: Sequence[str], stop: set[str], k: int = 2) -> list[str]:
@@ -192,9 +212,9 @@ def key_clause(texts: Sequence[str], max_words: int = 8) -> str:
 
 
 def tidy_label(label: str) -> str:
-    """Capitalised, no repeated word, no redaction marker."""
+    """Capitalised, no repeated word, no redaction marker, no stray brackets or quotes."""
     words, seen = [], set()
-    for w in _REDACT.sub(" ", label).split():
+    for w in _REDACT.sub(" ", re.sub(r"[()\[\]{}“”\"]", " ", label)).split():
         k = w.lower().strip(",.;:")
         if k in seen and k not in INNER:
             continue

@@ -56,6 +56,7 @@ CONTEXT_ALPHA = 0.5         # share of the other findings of the same document t
 SECOND_THEME = 0.9          # a finding also joins a theme this close (x its own) and within its median
 CENTRE_FROM = 100            # centre vectors on the library's mean from this many findings
 MIX_COS = 0.7               # ... or, left out by the cut, its two nearest themes within this x their radius
+KEYWORD_VOCAB = 30000        # most frequent uni/bigrams kept for keyword features
 REPORT_MIN_DF = 2           # keyword features: words used by at least this many documents
 
 BOILERPLATE = {
@@ -142,6 +143,7 @@ def keyword_features(texts: Sequence[str], dim: int = LSA_DIM, documents: Sequen
     n = len(texts)
     try:
         tf = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_df=0.5, sublinear_tf=True, stop_words=_stopwords(),
+                             max_features=KEYWORD_VOCAB,
                              token_pattern=_TOKEN, preprocessor=lambda s: _clean(content_text(s)).lower())
         m = tf.fit_transform(texts)
     except ValueError:  # empty vocabulary
@@ -153,14 +155,25 @@ def keyword_features(texts: Sequence[str], dim: int = LSA_DIM, documents: Sequen
     k = min(dim, m.shape[1] - 1, n - 1)
     if k < 2:
         return np.zeros((n, 1), np.float32)
-    z = TruncatedSVD(n_components=k, random_state=0).fit_transform(m)
+    from threadpoolctl import threadpool_limits
+
+    # one BLAS thread: on a busy 2-core machine the threaded QR steps wait for each other (6x slower)
+    with threadpool_limits(limits=1, user_api="blas"):
+        z = TruncatedSVD(n_components=k, n_iter=5, random_state=0).fit_transform(m)
     return _unit(z)
 
 
 def _in_documents(m, documents: Sequence, k: int):
     """Columns of a CSC matrix whose rows span at least ``k`` distinct documents."""
+    from scipy import sparse
+
     codes = np.unique(np.asarray([str(d) for d in documents]), return_inverse=True)[1]
-    keep = [j for j in range(m.shape[1]) if len(np.unique(codes[m.indices[m.indptr[j]:m.indptr[j + 1]]])) >= k]
+    onehot = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(codes.max() + 1, len(codes)))
+    used = m.copy()
+    used.data[:] = 1
+    per_doc = (onehot @ used).tocsc()   # documents x terms
+    per_doc.data[:] = 1
+    keep = np.flatnonzero(np.asarray(per_doc.sum(axis=0)).ravel() >= k)
     return m[:, keep]
 
 
@@ -316,7 +329,7 @@ def label_themes(texts: Sequence[str], groups: list[list[int]], documents: Seque
     docs = list(documents) if documents is not None else list(range(len(texts)))
     try:
         cv = CountVectorizer(ngram_range=(1, 2), stop_words=_stopwords(), token_pattern=_TOKEN,
-                             preprocessor=lambda s: _clean(s).lower(), min_df=1)
+                             preprocessor=lambda s: _clean(s).lower(), min_df=2)
         m = cv.fit_transform(texts).tocsr()
     except ValueError:
         return [("", []) for _ in groups]
@@ -354,11 +367,13 @@ def label_themes(texts: Sequence[str], groups: list[list[int]], documents: Seque
         ndocs = len(set(gdocs))
         # share of the group's documents using each candidate term
         cand = np.argsort(-score)[: 60]
-        share = {}
-        sub = binm[g][:, cand].tocsc()
-        for j, t in enumerate(cand):
-            rws = sub[:, j].nonzero()[0]
-            share[t] = len({gdocs[r] for r in rws}) / ndocs if ndocs else 0.0
+        sub = binm[g][:, cand]
+        codes = np.unique(np.asarray([str(d) for d in gdocs]), return_inverse=True)[1]
+        onehot = sparse.csr_matrix((np.ones(len(g)), (codes, np.arange(len(g)))), shape=(ndocs, len(g)))
+        used = onehot @ sub   # documents x candidates
+        used.data[:] = 1
+        counts = np.asarray(used.sum(axis=0)).ravel()
+        share = {t: (counts[j] / ndocs if ndocs else 0.0) for j, t in enumerate(cand)}
         ranked = []
         for t in cand:
             if score[t] <= 0:
@@ -455,7 +470,9 @@ def fit_themes(
         s = emb[t.members] @ t.centroid
         t.scores = s.astype(float).tolist()
         t.radius = _radius(s)
-    for t, (lab, terms) in zip(themes, label_themes(texts, [t.members for t in themes], docs)):
+    # labels read the most central members first
+    by_score = [[m for _, m in sorted(zip(t.scores, t.members), key=lambda p: -p[0])] for t in themes]
+    for t, (lab, terms) in zip(themes, label_themes(texts, by_score, docs)):
         t.label, t.top_terms = lab, terms
     return ThemeModel(themes, labels, docs, params)
 
