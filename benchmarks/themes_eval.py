@@ -281,7 +281,7 @@ def issue13(a, shared: Path, rows: list[dict], dev: list[dict], by_id: dict, cac
              {lab: {d["id"] for d in dev if d[lab] == "True"} for lab in LABELS})]
     other = [r for r in rows if r["id"] not in devids][: a.category_reports]
     sets.append((f"tracker categories ({len(other)} other reports)", other, None))
-    for name, rs, pos in sets:
+    for name, rs, pos in ([] if a.skip_sets else sets):
         fs, _ = report_findings(rs)
         fs, vecs = cached_only(fs, cache) if a.cached_only else (fs, embed_cached([f["text"] for f in fs], cache))
         fr = [f["report"] for f in fs]
@@ -327,7 +327,67 @@ def issue13(a, shared: Path, rows: list[dict], dev: list[dict], by_id: dict, cac
         print(f"   - {t.label}  ({len(t.members)} findings, {len({fr[i] for i in t.members})} reports)")
     full["random_labels"] = [t.label for t in pick]
     out["whole corpus"] = full
+    if a.store:
+        st = store_rebuild(fs, vecs, Path(a.store))
+        print(f"store rebuild (product path, {st['findings']} findings): first {st['first_rebuild_s']}s, "
+              f"second with {st['renames']} renames replayed {st['second_rebuild_with_edits_s']}s; peak RSS "
+              f"{st['peak_rss_mb']} MB; ids kept {st['second_kept']}, new {st['second_new']}; "
+              f"renames kept {st['renames_kept']}/{st['renames']}")
+        out["store"] = st
     return out
+
+
+def store_rebuild(fs: list[dict], vecs: np.ndarray, where: Path) -> dict:
+    """The product path: a scratch library holding these findings (one document per
+    report, vectors written straight in), then ``rebuild_themes`` timed with its peak RSS
+    (clustering, labels, id matching, edit replay and the save)."""
+    import shutil
+
+    from index.ingest import text_hash
+    from index.library import open_library
+    from index.store import dumps
+    from index.themes_store import list_themes, rebuild_themes, rename_theme
+
+    if where.exists():
+        shutil.rmtree(where)
+    lib = open_library(where, model="all-MiniLM-L6-v2", embedder=_Dim384())
+    docs: dict[str, int] = {}
+    with lib.store.transaction() as c:
+        for f, v in zip(fs, vecs):
+            if f["report"] not in docs:
+                docs[f["report"]] = c.execute(
+                    "INSERT INTO documents(content_hash, title, type, date, reference, source, text, blocks, meta)"
+                    " VALUES (?,?,?,?,?,?,?,?,?)",
+                    (text_hash("doc" + f["report"]), f["report"], "pfd_report", f.get("date"), f["report"],
+                     "reports.csv#" + f["report"], "", "[]", dumps({"recipients": f.get("addressees", [])}))).lastrowid
+            h = text_hash(f["text"])
+            c.execute("INSERT OR IGNORE INTO vectors(text_hash, vector) VALUES (?,?)", (h, np.asarray(v, np.float32).tobytes()))
+            c.execute("INSERT INTO findings(document_id, seq, kind, label, text, addressees, text_hash) VALUES (?,?,?,?,?,?,?)",
+                      (docs[f["report"]], 0, "concern", None, f["text"], dumps(f.get("addressees", [])), h))
+    rss0 = peak_rss_mb()
+    t0 = time.perf_counter()
+    first = rebuild_themes(lib)
+    t1 = time.perf_counter()
+    some = list_themes(lib, level=2)["themes"][:3]
+    for t in some:   # people's edits, replayed by the second rebuild
+        rename_theme(lib, t["id"], f"Renamed {t['id']}")
+    t2 = time.perf_counter()
+    second = rebuild_themes(lib)
+    t3 = time.perf_counter()
+    kept = sum(1 for t in some if (x := next((y for y in list_themes(lib, level=2)["themes"] if y["id"] == t["id"]), None))
+               and x["label"] == f"Renamed {t['id']}")
+    lib.close()
+    return {"findings": len(fs), "first_rebuild_s": round(t1 - t0, 1), "second_rebuild_with_edits_s": round(t3 - t2, 1),
+            "peak_rss_mb": round(peak_rss_mb()), "rss_before_mb": round(rss0), "themes": first["themes"],
+            "second_kept": second["kept"], "second_new": second["new"], "renames_kept": kept, "renames": len(some)}
+
+
+class _Dim384:
+    name = "all-MiniLM-L6-v2"
+    dimension = 384
+
+    def encode(self, texts):  # never called: vectors are written straight in
+        raise RuntimeError("no encoding in this benchmark")
 
 
 def main(argv=None) -> None:
@@ -340,6 +400,8 @@ def main(argv=None) -> None:
     ap.add_argument("--issue13", action="store_true", help="label match vs random groups, categories, 30 labels")
     ap.add_argument("--cached-only", action="store_true", help="only findings whose vectors are cached")
     ap.add_argument("--category-reports", type=int, default=1500)
+    ap.add_argument("--skip-sets", action="store_true", help="only the whole corpus (its own peak memory)")
+    ap.add_argument("--store", default=None, help="also time rebuild_themes on a scratch library at this path")
     a = ap.parse_args(argv)
     shared = shared_dir(a.shared)
     cache = Path(a.cache)
