@@ -9,6 +9,8 @@ from typing import Iterable
 
 from . import themes as core
 from .theme_reads import get_theme
+
+MAX_LABEL = 200
 from .theme_state import MATCH, _Ctx, _T, _load_state, _refresh, _save_state, ensure_schema
 
 
@@ -159,6 +161,8 @@ def rename_theme(lib, theme_id: int, label: str) -> dict:
     label = re.sub(r"\s+", " ", label or "").strip()
     if not label:
         raise ValueError("a theme needs a label")
+    if len(label) > MAX_LABEL:
+        raise ValueError(f"a theme label has at most {MAX_LABEL} characters")
     t = _theme_or_raise(_load_state(lib), theme_id)
     _log_and_apply(lib, "rename", t.id, {"label": label, "level": t.level}, {"theme": sorted(t.members)})
     return get_theme(lib, t.id)

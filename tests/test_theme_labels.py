@@ -121,3 +121,24 @@ def test_theme_page_quotes_orgs_and_chart(library, tmp_path):
     assert _re.search(r'text-anchor="middle">\d+</text>', html)   # counts on the bars
     if t["top_recipients"]:
         assert t["top_recipients"][0]["name"] == "NHS England" and "Chief Executive" not in html.split("Sent to")[1][:300]
+
+
+def test_bad_edit_input_is_a_400(library, tmp_path):
+    from index.ingest import ingest
+    from index.themes_store import list_themes
+    from webui import create_app
+
+    d = tmp_path / "docs"
+    d.mkdir()
+    for i in range(6):
+        (d / f"r{i}.txt").write_text(
+            "Regulation 28 REPORT TO PREVENT FUTURE DEATHS\n\nCORONER'S CONCERNS\n\nThe MATTERS OF CONCERN are as "
+            f"follows:\n\n1. Ligature points on the ward were not removed after the ligature audit ({i}).\n\n")
+    ingest(library, [d])
+    tid = list_themes(library, level=2)["themes"][0]["id"]
+    c = create_app({"TESTING": True, "LIBRARY": library}).test_client()
+    for k in ("abc", "1", "999", "-3"):
+        r = c.post(f"/themes/{tid}/split", json={"k": k}, headers={"Accept": "application/json"})
+        assert r.status_code == 400 and r.get_json()["error"]["status"] == 400, k
+    r = c.post(f"/themes/{tid}/rename", json={"label": "x" * 1_000_000}, headers={"Accept": "application/json"})
+    assert r.status_code == 400 and "at most" in r.get_json()["error"]["message"]

@@ -86,5 +86,7 @@ def merge(theme_id: int):
 @bp.post("/themes/<int:theme_id>/split")
 def split(theme_id: int):
     body = request.get_json(silent=True) or {}
-    k = int(body.get("k", request.form.get("k", 2)) or 2)
-    return _edit(split_theme, theme_id, k)
+    raw = str(body.get("k", request.form.get("k", 2)) or 2).strip()
+    if not raw.isdigit() or not 2 <= int(raw) <= 20:
+        abort(400, description="k must be a whole number from 2 to 20")
+    return _edit(split_theme, theme_id, int(raw))
