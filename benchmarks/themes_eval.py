@@ -277,7 +277,7 @@ def issue13(a, shared: Path, rows: list[dict], dev: list[dict], by_id: dict, cac
 
     out: dict = {}
     devids = {d["id"] for d in dev}
-    sets = [("dev labels (237 suicide reports)", [by_id[i] for i in devids if i in by_id],
+    sets = [("dev labels (237 suicide reports)", [by_id[i] for i in dict.fromkeys(d["id"] for d in dev) if i in by_id],
              {lab: {d["id"] for d in dev if d[lab] == "True"} for lab in LABELS})]
     other = [r for r in rows if r["id"] not in devids][: a.category_reports]
     sets.append((f"tracker categories ({len(other)} other reports)", other, None))
@@ -295,6 +295,8 @@ def issue13(a, shared: Path, rows: list[dict], dev: list[dict], by_id: dict, cac
             res = label_match(groups, fr, pos)
             print_match(f"{name}, {len(fs)} findings, {level_name} ({len(groups)}; fit {secs:.0f}s)", res)
             out[f"{name} / {level_name}"] = res
+    if a.skip_full:
+        return out
     # whole corpus
     fs, _ = report_findings(rows)
     total = len(fs)
@@ -316,8 +318,13 @@ def issue13(a, shared: Path, rows: list[dict], dev: list[dict], by_id: dict, cac
           f"fit {secs:.0f}s; peak RSS {full['peak_rss_mb']} MB (before fit {full['rss_before_fit_mb']} MB); "
           f"{len(spec)} specific + {full['broad']} broad themes; {covered} findings in a theme; "
           f"labels failing the checks: {len(bad)} {bad[:5]}")
-    res = label_match([t.members for t in model.themes], fr, {lab: {d["id"] for d in dev if d[lab] == "True"} for lab in LABELS})
-    print_match("dev labels judged on the whole-corpus themes (both levels)", res)
+    # judged on the dev reports only: each theme restricted to its findings from them
+    keep = [i for i, r in enumerate(fr) if r in devids]
+    pos_of = {i: k for k, i in enumerate(keep)}
+    sub = [[pos_of[i] for i in t.members if i in pos_of] for t in model.themes]
+    sub = [g for g in sub if g]
+    res = label_match(sub, [fr[i] for i in keep], {lab: {d["id"] for d in dev if d[lab] == "True"} for lab in LABELS})
+    print_match(f"dev labels judged on the whole-corpus themes restricted to the dev reports ({len(sub)} themes hold some)", res)
     full["dev_labels"] = res
     import random
 
