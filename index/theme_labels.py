@@ -70,6 +70,8 @@ EDGE_STOP = {
     "number", "periods", "period", "subsequently", "resultant", "true", "phase", "occasions", "occasion",
     "previous", "previously", "practical", "remained", "unable", "sufficiently", "identify", "areas", "area",
     "systems", "system", "works", "carry", "provided", "ensuring", "responsibility", "reports",
+    "giving", "rise", "terms", "consider", "considered", "considering", "written", "avoid", "seeking", "contrary",
+    "superseding", "recognising", "wider", "significance", "result", "appoint", "relied",
 }
 _WORD = re.compile(r"[a-z][a-z'’-]*[a-z]|[a-z]")
 
@@ -97,6 +99,8 @@ def _phrases(text: str, stop: set[str], max_len: int = 4) -> set[str]:
                     break
                 if last in stop or last in INNER or last in EDGE_STOP or len(last) < 3:
                     continue
+                if len(last) > 4 and last.endswith("ed") and not last.endswith("eed"):
+                    continue   # "procedures and relied": a phrase ending on a past participle is no name
                 if len(set(seg)) < len(seg):
                     continue
                 out.add(" ".join(seg))
@@ -119,7 +123,8 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
         step = len(rest) / sample_outside
         rest = [rest[int(k * step)] for k in range(sample_outside)]
     rows = in_group + rest
-    phr: dict[int, set[str]] = {i: _phrases(texts[i], stop) for i in rows}
+    names = _proper_nouns([texts[i] for i in rows])
+    phr: dict[int, set[str]] = {i: {p for p in _phrases(texts[i], stop) if not names & set(p.split())} for i in rows}
     df: Counter = Counter()
     for i in rows:
         df.update(phr[i])
@@ -180,6 +185,16 @@ _LEAD_IN = re.compile(
     r"(?:the )?(?:report|witness|court|jury) (?:states|stated|heard|found|was told)\s*(?:that)?\s*|"
     r"(?:there (?:was|is|were|are)|that|whilst|although|however|further|furthermore|also|firstly|secondly)\s*,?\s*)+",
     re.I)
+
+
+def _proper_nouns(texts: Sequence[str]) -> set[str]:
+    """Words (not acronyms) written with a capital in at least 90% of their uses, even at
+    a sentence's start where ``content_text`` cannot tell: people's and places' names."""
+    cap, low = Counter(), Counter()
+    for t in texts:
+        for w in re.findall(r"\b[A-Za-z][a-z]{2,}\b", t):
+            (cap if w[0].isupper() else low)[w.lower()] += 1
+    return {w for w, n in cap.items() if n >= 2 and n >= 9 * low[w]}
 
 
 def _acronyms(texts: Sequence[str]) -> set[str]:
