@@ -207,8 +207,9 @@ def _acronyms(texts: Sequence[str]) -> set[str]:
 
 
 def _top_words(texts: Sequence[str], stop: set[str], k: int = 2) -> list[str]:
+    names = _proper_nouns(texts)
     c = Counter(w for t in texts for w in set(_WORD.findall(content_text(t).lower()))
-                if w not in stop and w not in INNER and w not in EDGE_STOP and len(w) > 2)
+                if w not in stop and w not in INNER and w not in EDGE_STOP and len(w) > 2 and w not in names)
     return [w for w, _ in c.most_common(k)] if len(c) >= k else []
 
 
