@@ -210,7 +210,8 @@ def _top_words(texts: Sequence[str], stop: set[str], k: int = 2) -> list[str]:
     names = _proper_nouns(texts)
     c = Counter(w for t in texts for w in set(_WORD.findall(content_text(t).lower()))
                 if w not in stop and w not in INNER and w not in EDGE_STOP and len(w) > 2 and w not in names)
-    return [w for w, _ in c.most_common(k)] if len(c) >= k else []
+    top = [w for w, n in c.most_common(k) if n >= min(2, len(texts))]
+    return top if len(top) == k else []
 
 
 def key_clause(texts: Sequence[str], max_words: int = 8) -> str:

@@ -437,16 +437,20 @@ def fit_themes(
     xb = mixed_features(emb, kw, embed_weight) if kw is not None else emb  # broad: the subject, context included
     cap = max(MIN_CAP, int(MAX_SHARE * n)) if max_share is None else max(MIN_CAP, int(max_share * n))
     raw = cluster(x, fine_threshold, max_size=cap)
+    from .theme_labels import content_text
+
+    # a finding with no words of its own ("(3)", a stray heading) belongs to no theme
+    empty = np.array([len(re.findall(r"[A-Za-z]{3,}", content_text(t))) < 3 for t in texts], dtype=bool)
     groups: list[list[int]] = []
     for c in np.unique(raw):
-        idx = np.flatnonzero(raw == c)
+        idx = np.flatnonzero((raw == c) & ~empty)
         if len(idx) >= min_size and len({docs[i] for i in idx}) >= min_documents:
             groups.append(idx.tolist())
     groups.sort(key=lambda g: g[0])
     for k, g in enumerate(groups):
         labels[g] = k
     if second_theme:
-        groups = [sorted(g) for g in second_themes(groups, x, second_theme)]
+        groups = [sorted(i for i in g if not empty[i]) for g in second_themes(groups, x, second_theme)]
     themes: list[Theme] = []
     for g in groups:
         themes.append(Theme(key=len(themes), level=2, members=g))
