@@ -5,28 +5,19 @@
 BERTopic's ``fit(docs, embeddings)``: it takes findings' texts and their precomputed
 (L2-normalised) sentence vectors and returns two levels of themes:
 
-* **specific themes** (level 2): average-linkage agglomerative clustering with a cosine
-  *distance threshold* (so the number of themes comes from the data), over features that
-  mix the sentence vector with keyword features (TF-IDF reduced by LSA):
-  ``cos = w * cos_embedding + (1 - w) * cos_keywords``. The keyword side keeps specific
-  findings ("MARAC minutes", "insulin prescribing") apart from generic ones ("staff should
-  be trained") that sentence models put close together; average linkage (not single)
-  keeps a generic cluster from chaining through everything. For large inputs the merge
-  tree is restricted to a k-nearest-neighbour graph, so memory grows with n*k, not n².
-  A theme must recur: at least ``min_size`` findings from ``min_documents`` documents;
-  smaller clusters stay unassigned (label -1).
-* **broad themes** (level 1): the specific themes' centroids clustered again with a wider
-  threshold; a specific theme's ``parent`` is its broad theme's key (None when it joined
-  no other theme).
+* **specific themes** (level 2): average-linkage clustering cut at a cosine *distance
+  threshold* (the data decides how many; a size cap stops a generic group absorbing
+  specific ones; a kNN graph bounds memory for large inputs) over each finding's
+  *content*: its vector minus what it shares with the other findings of its document
+  (``content_vectors``), mixed with keyword features (TF-IDF + LSA) of its text without
+  names, places, dates or redaction markers, counting only words several documents use.
+  A theme must recur (``min_size`` findings, ``min_documents`` documents); a finding close
+  to a second theme joins it too (``second_themes``).
+* **broad themes** (level 1): the specific themes' centroids clustered again.
 
-Clustering reads each finding's *content* (issue 13): its vector minus the share it has
-in common with the other findings of its document (``content_vectors``), and keyword
-features without names, places, dates or redaction markers (``theme_labels.content_text``)
-counting only words used by several documents. A finding close to a second theme's
-centroid joins it too (``second_themes``). Each theme gets a label from
-``theme_labels.phrase_labels`` (a phrase frequent in the theme, rare elsewhere), top
-terms from class-based TF-IDF (boilerplate down-weighted), a centroid and radius in embedding space (for assigning new findings at ingest), and
-member scores (cosine to the centroid) for choosing exemplars.
+Labels come from ``theme_labels.phrase_labels`` (a phrase frequent in the theme, rare
+elsewhere); top terms from class-based TF-IDF; a centroid and radius in embedding space
+(for assigning new findings at ingest) and member scores (for choosing exemplars).
 
 ``match_themes(old, new, threshold=0.5)`` pairs old and new member sets by Jaccard
 overlap (Hungarian assignment), which is how ids stay stable across rebuilds.
