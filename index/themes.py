@@ -233,10 +233,8 @@ def cluster(x: np.ndarray, threshold: float, knn: int = KNN, dense_limit: int = 
     """Average-linkage agglomerative clustering of rows of ``x`` (unit-ish) cut at cosine
     distance ``threshold``; for more than ``dense_limit`` rows the merges follow a kNN graph.
 
-    With ``max_size``, the tree is cut top-down instead: a subtree is one cluster when its
-    merge distance is within ``threshold`` *and* it holds at most ``max_size`` rows, else
-    its two halves are examined. This stops a loose, generic group from absorbing
-    tighter specific ones that the flat cut would chain into it."""
+    With ``max_size`` the tree is cut top-down: a subtree within ``threshold`` holding at
+    most ``max_size`` rows is one cluster, else its halves are examined."""
     from sklearn.cluster import AgglomerativeClustering
 
     n = len(x)
@@ -266,8 +264,7 @@ def cluster(x: np.ndarray, threshold: float, knn: int = KNN, dense_limit: int = 
         sizes[n + i] = sizes[a] + sizes[b]
     labels = np.empty(n, dtype=int)
     roots = [n + len(children) - 1]
-    # sklearn may leave several roots when the kNN graph is disconnected; it completes
-    # the tree itself, so one root suffices
+    # sklearn completes a disconnected kNN tree itself, so one root suffices
     nxt = 0
     stack = roots
     while stack:
