@@ -72,6 +72,10 @@ EDGE_STOP = {
     "systems", "system", "works", "carry", "provided", "ensuring", "responsibility", "reports",
     "giving", "rise", "terms", "consider", "considered", "considering", "written", "avoid", "seeking", "contrary",
     "superseding", "recognising", "wider", "significance", "result", "appoint", "relied",
+    "inter", "alia", "say", "says", "saying", "personal", "immediately", "timely", "promptly", "solely",
+    "appropriately", "adequately", "effectively", "inconsistently", "correctly", "regularly", "routinely",
+    "urgently", "personally", "directly", "fully", "quickly", "safely", "receive", "received", "unknown",
+    "existence", "highlighted", "checked", "installed", "centred", "mistakes", "space",
 }
 _WORD = re.compile(r"[a-z][a-z'’-]*[a-z]|[a-z]")
 
@@ -101,6 +105,8 @@ def _phrases(text: str, stop: set[str], max_len: int = 4) -> set[str]:
                     continue
                 if len(last) > 4 and last.endswith("ed") and not last.endswith("eed"):
                     continue   # "procedures and relied": a phrase ending on a past participle is no name
+                if last.endswith("ing") and seg[-2] in INNER:
+                    continue   # "solely on treating": a gerund waiting for its object
                 if len(set(seg)) < len(seg):
                     continue
                 out.add(" ".join(seg))
