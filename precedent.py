@@ -577,7 +577,7 @@ def themes(ctx, library_path, as_json, level):
         _print_json(data)
         return
     if not data["themes"]:
-        click.echo("no themes yet: run `precedent themes rebuild`")
+        click.echo("no themes yet: ingest builds them once findings recur (`precedent themes rebuild` forces one)")
     for t in data["themes"]:
         indent = "  " if t.get("parent") else ""
         click.echo(f"{indent}{t['id']}\t{t['label']}\t{t['size']} findings, {t['documents']} documents,"
@@ -862,6 +862,31 @@ def screen_pack(name, collection_id, library_path, as_json):
     data = _screen_call(add_to_pack, _open(library_path), name, collection_id)
     _print_json(data) if as_json else click.echo(f"added {data['added']} documents to collection {data['collection_id']}")
 
+
+@cli.command("relink")
+@click.option("--all", "retry_all", is_flag=True, help="Also try again every response that is still unlinked.")
+@library_option
+@json_option
+def relink_cmd(retry_all, library_path, as_json):
+    """Finish post-ingest steps (links, themes) for every document lacking them."""
+    from index.post_ingest import relink
+
+    lib = _open(library_path)
+    try:
+        out = relink(lib, retry_unlinked=retry_all)
+    finally:
+        lib.close()
+    if as_json:
+        _print_json(out)
+        return
+    for step, r in out["steps"].items():
+        click.echo(f"{step}: {r.get('documents', 0)} documents" +
+                   "".join(f", {k} {v}" for k, v in r.items() if k != "documents"))
+    if "retried" in out:
+        click.echo(f"retried unlinked responses: {out['retried']['linked']} linked of {out['retried']['checked']}")
+    click.echo(f"{out['links']} links in the library")
+    for w in out["warnings"]:
+        click.echo(f"  warning: {w['source']}: {w['warning']}")
 
 def main() -> None:
     cli()

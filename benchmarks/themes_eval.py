@@ -11,6 +11,14 @@
     /tmp/venvtest/bin/python benchmarks/themes_eval.py [--shared DIR] [--cache DIR]
         [--embed-only] [--skip-full]
 
+Issue 13 adds: per label the best theme's P/R/F1 and their mean beside *random groups
+of the same sizes* (two nulls: a random group with the best theme's number of findings,
+and the strict one, every theme replaced by a random group of its size and the best
+taken again), on the dev labels and on the tracker's report categories
+(``reports-analysed.csv`` joined on ``ref``); label checks; 30 labels drawn at random
+from the whole-corpus themes; ``--cached-only`` uses the findings whose vectors are
+already cached (so a partly filled cache still gives figures, said in the output).
+
 Findings come from ``corpus.extract.extract`` when it is importable and finds concerns,
 else from splitting the ``concerns`` column on its numbered items (``split_concerns``).
 """
@@ -189,6 +197,206 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+# ---- issue 13: best match vs random groups of the same sizes -----------------------------------
+def _f1(reps: set, pos: set) -> tuple[float, float, float]:
+    tp = len(reps & pos)
+    if not tp:
+        return 0.0, 0.0, 0.0
+    p, r = tp / len(reps), tp / len(pos)
+    return p, r, 2 * p * r / (p + r)
+
+
+def label_match(groups: list[list[int]], freport: list[str], positives: dict, draws: int = 30, seed: int = 0) -> dict:
+    """{"labels": {label: {precision, recall, f1, theme_findings, random_f1}}, "mean_f1",
+    "mean_random_f1", "ratio", "strict_random_f1", "strict_ratio"}."""
+    import random
+
+    rng = random.Random(seed)
+    reports = set(freport)
+    n = len(freport)
+    gsets = [{freport[i] for i in g} for g in groups]
+    out = {}
+    for lab, pos in positives.items():
+        pos = pos & reports
+        best = (0.0, 0.0, 0.0)
+        bg = None
+        for g, reps in zip(groups, gsets):
+            m = _f1(reps, pos)
+            if m[2] > best[2]:
+                best, bg = m, g
+        rf = 0.0
+        if bg is not None:
+            rf = sum(_f1({freport[i] for i in rng.sample(range(n), len(bg))}, pos)[2] for _ in range(draws)) / draws
+        out[lab] = {"precision": round(best[0], 3), "recall": round(best[1], 3), "f1": round(best[2], 3),
+                    "theme_findings": len(bg) if bg else 0, "random_f1": round(rf, 3)}
+    strict = []
+    for _ in range(max(3, draws // 5)):
+        rg = [{freport[i] for i in rng.sample(range(n), len(g))} for g in groups]
+        strict.append(np.mean([max([_f1(r, pos & reports)[2] for r in rg] or [0.0]) for pos in positives.values()]))
+    mf = float(np.mean([v["f1"] for v in out.values()]))
+    mr = float(np.mean([v["random_f1"] for v in out.values()]))
+    sr = float(np.mean(strict))
+    return {"labels": out, "mean_f1": round(mf, 3), "mean_random_f1": round(mr, 3), "ratio": round(mf / mr, 2) if mr else None,
+            "strict_random_f1": round(sr, 3), "strict_ratio": round(mf / sr, 2) if sr else None}
+
+
+def category_positives(shared: Path, report_ids: set) -> dict:
+    with open(shared / "corpus/pfd/reports-analysed.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    pos: dict = {}
+    for x in rows:
+        if x["ref"] in report_ids:
+            for c in (x.get("category") or "").split("|"):
+                if c.strip():
+                    pos.setdefault(c.strip(), set()).add(x["ref"])
+    return {k: v for k, v in pos.items() if len(v) >= 5}
+
+
+def cached_only(fs: list[dict], cache: Path) -> tuple[list[dict], np.ndarray]:
+    store: dict = {}
+    for p in sorted(cache.glob("part-*.npz")):
+        z = np.load(p)
+        store.update(zip((str(h) for h in z["hashes"]), z["vectors"]))
+    keep = [(f, store[h]) for f in fs if (h := hashlib.sha256(f["text"].encode()).hexdigest()) in store]
+    return [f for f, _ in keep], (np.vstack([v for _, v in keep]) if keep else np.zeros((0, 384), np.float32))
+
+
+def print_match(name: str, res: dict) -> None:
+    print(f"{name}: mean best-match F1 {res['mean_f1']:.3f}; random same-size group {res['mean_random_f1']:.3f} "
+          f"(x{res['ratio']}); strict null (every theme random, best again) {res['strict_random_f1']:.3f} "
+          f"(x{res['strict_ratio']})")
+    for lab, v in res["labels"].items():
+        print(f"   {lab[:40]:40} P {v['precision']:.2f} R {v['recall']:.2f} F1 {v['f1']:.2f}  "
+              f"(theme of {v['theme_findings']} findings; random {v['random_f1']:.2f})")
+
+
+def issue13(a, shared: Path, rows: list[dict], dev: list[dict], by_id: dict, cache: Path) -> dict:
+    """Dev labels and tracker categories on themes fitted to each set; the whole corpus."""
+    from index.theme_labels import label_problems
+    from index.themes import fit_themes
+
+    out: dict = {}
+    devids = {d["id"] for d in dev}
+    sets = [("dev labels (237 suicide reports)", [by_id[i] for i in dict.fromkeys(d["id"] for d in dev) if i in by_id],
+             {lab: {d["id"] for d in dev if d[lab] == "True"} for lab in LABELS})]
+    other = [r for r in rows if r["id"] not in devids][: a.category_reports]
+    sets.append((f"tracker categories ({len(other)} other reports)", other, None))
+    for name, rs, pos in ([] if a.skip_sets else sets):
+        fs, _ = report_findings(rs)
+        fs, vecs = cached_only(fs, cache) if a.cached_only else (fs, embed_cached([f["text"] for f in fs], cache))
+        fr = [f["report"] for f in fs]
+        if pos is None:
+            pos = category_positives(shared, set(fr))
+        t0 = time.perf_counter()
+        model = fit_themes([f["text"] for f in fs], vecs, documents=fr)
+        secs = time.perf_counter() - t0
+        for level_name, groups in (("specific themes", [t.members for t in model.themes if t.level == 2]),
+                                   ("both levels", [t.members for t in model.themes])):
+            res = label_match(groups, fr, pos)
+            print_match(f"{name}, {len(fs)} findings, {level_name} ({len(groups)}; fit {secs:.0f}s)", res)
+            out[f"{name} / {level_name}"] = res
+    if a.skip_full:
+        return out
+    # whole corpus
+    fs, _ = report_findings(rows)
+    total = len(fs)
+    fs, vecs = cached_only(fs, cache) if a.cached_only else (fs, embed_cached([f["text"] for f in fs], cache))
+    fr = [f["report"] for f in fs]
+    rss0 = peak_rss_mb()
+    t0 = time.perf_counter()
+    model = fit_themes([f["text"] for f in fs], vecs, documents=fr)
+    secs = time.perf_counter() - t0
+    labels = [t.label for t in model.themes]
+    bad = [(lab, label_problems(lab)) for lab in labels if label_problems(lab)]
+    spec = [t.members for t in model.themes if t.level == 2]
+    covered = len({i for g in spec for i in g})
+    full = {"findings": len(fs), "of_findings": total, "reports": len(set(fr)), "fit_seconds": round(secs, 1),
+            "peak_rss_mb": round(peak_rss_mb()), "rss_before_fit_mb": round(rss0),
+            "themes": len(spec), "broad": len(model.themes) - len(spec),
+            "findings_in_a_theme": covered, "bad_labels": bad}
+    print(f"\nwhole corpus: {len(fs)} of {total} findings ({len(set(fr))} reports){' (cached only)' if a.cached_only else ''}; "
+          f"fit {secs:.0f}s; peak RSS {full['peak_rss_mb']} MB (before fit {full['rss_before_fit_mb']} MB); "
+          f"{len(spec)} specific + {full['broad']} broad themes; {covered} findings in a theme; "
+          f"labels failing the checks: {len(bad)} {bad[:5]}")
+    # judged on the dev reports only: each theme restricted to its findings from them
+    keep = [i for i, r in enumerate(fr) if r in devids]
+    pos_of = {i: k for k, i in enumerate(keep)}
+    sub = [[pos_of[i] for i in t.members if i in pos_of] for t in model.themes]
+    sub = [g for g in sub if g]
+    res = label_match(sub, [fr[i] for i in keep], {lab: {d["id"] for d in dev if d[lab] == "True"} for lab in LABELS})
+    print_match(f"dev labels judged on the whole-corpus themes restricted to the dev reports ({len(sub)} themes hold some)", res)
+    full["dev_labels"] = res
+    import random
+
+    pick = random.Random(13).sample([t for t in model.themes if t.level == 2], min(30, len(spec)))
+    print("30 labels drawn at random from the whole-corpus specific themes:")
+    for t in pick:
+        print(f"   - {t.label}  ({len(t.members)} findings, {len({fr[i] for i in t.members})} reports)")
+    full["random_labels"] = [t.label for t in pick]
+    out["whole corpus"] = full
+    if a.store:
+        st = store_rebuild(fs, vecs, Path(a.store))
+        print(f"store rebuild (product path, {st['findings']} findings): first {st['first_rebuild_s']}s, "
+              f"second with {st['renames']} renames replayed {st['second_rebuild_with_edits_s']}s; peak RSS "
+              f"{st['peak_rss_mb']} MB; ids kept {st['second_kept']}, new {st['second_new']}; "
+              f"renames kept {st['renames_kept']}/{st['renames']}")
+        out["store"] = st
+    return out
+
+
+def store_rebuild(fs: list[dict], vecs: np.ndarray, where: Path) -> dict:
+    """The product path: a scratch library holding these findings (one document per
+    report, vectors written straight in), then ``rebuild_themes`` timed with its peak RSS
+    (clustering, labels, id matching, edit replay and the save)."""
+    import shutil
+
+    from index.ingest import text_hash
+    from index.library import open_library
+    from index.store import dumps
+    from index.themes_store import list_themes, rebuild_themes, rename_theme
+
+    if where.exists():
+        shutil.rmtree(where)
+    lib = open_library(where, model="all-MiniLM-L6-v2", embedder=_Dim384())
+    docs: dict[str, int] = {}
+    with lib.store.transaction() as c:
+        for f, v in zip(fs, vecs):
+            if f["report"] not in docs:
+                docs[f["report"]] = c.execute(
+                    "INSERT INTO documents(content_hash, title, type, date, reference, source, text, blocks, meta)"
+                    " VALUES (?,?,?,?,?,?,?,?,?)",
+                    (text_hash("doc" + f["report"]), f["report"], "pfd_report", f.get("date"), f["report"],
+                     "reports.csv#" + f["report"], "", "[]", dumps({"recipients": f.get("addressees", [])}))).lastrowid
+            h = text_hash(f["text"])
+            c.execute("INSERT OR IGNORE INTO vectors(text_hash, vector) VALUES (?,?)", (h, np.asarray(v, np.float32).tobytes()))
+            c.execute("INSERT INTO findings(document_id, seq, kind, label, text, addressees, text_hash) VALUES (?,?,?,?,?,?,?)",
+                      (docs[f["report"]], 0, "concern", None, f["text"], dumps(f.get("addressees", [])), h))
+    rss0 = peak_rss_mb()
+    t0 = time.perf_counter()
+    first = rebuild_themes(lib)
+    t1 = time.perf_counter()
+    some = list_themes(lib, level=2)["themes"][:3]
+    for t in some:   # people's edits, replayed by the second rebuild
+        rename_theme(lib, t["id"], f"Renamed {t['id']}")
+    t2 = time.perf_counter()
+    second = rebuild_themes(lib)
+    t3 = time.perf_counter()
+    kept = sum(1 for t in some if (x := next((y for y in list_themes(lib, level=2)["themes"] if y["id"] == t["id"]), None))
+               and x["label"] == f"Renamed {t['id']}")
+    lib.close()
+    return {"findings": len(fs), "first_rebuild_s": round(t1 - t0, 1), "second_rebuild_with_edits_s": round(t3 - t2, 1),
+            "peak_rss_mb": round(peak_rss_mb()), "rss_before_mb": round(rss0), "themes": first["themes"],
+            "second_kept": second["kept"], "second_new": second["new"], "renames_kept": kept, "renames": len(some)}
+
+
+class _Dim384:
+    name = "all-MiniLM-L6-v2"
+    dimension = 384
+
+    def encode(self, texts):  # never called: vectors are written straight in
+        raise RuntimeError("no encoding in this benchmark")
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared")
@@ -196,6 +404,11 @@ def main(argv=None) -> None:
     ap.add_argument("--embed-only", action="store_true", help="fill the vector cache and stop")
     ap.add_argument("--skip-full", action="store_true", help="only the 237 labelled reports")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--issue13", action="store_true", help="label match vs random groups, categories, 30 labels")
+    ap.add_argument("--cached-only", action="store_true", help="only findings whose vectors are cached")
+    ap.add_argument("--category-reports", type=int, default=1500)
+    ap.add_argument("--skip-sets", action="store_true", help="only the whole corpus (its own peak memory)")
+    ap.add_argument("--store", default=None, help="also time rebuild_themes on a scratch library at this path")
     a = ap.parse_args(argv)
     shared = shared_dir(a.shared)
     cache = Path(a.cache)
@@ -205,6 +418,11 @@ def main(argv=None) -> None:
         dev = list(csv.DictReader(f))
     dev_rows = [by_id[d["id"]] for d in dev if d["id"] in by_id]
 
+    if a.issue13:
+        res = issue13(a, shared, rows, dev, by_id, cache)
+        if a.json:
+            print(json.dumps(res, indent=2, default=str))
+        return
     if a.embed_only:
         fs, method = report_findings(dev_rows)
         embed_cached([f["text"] for f in fs], cache)

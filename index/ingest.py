@@ -269,22 +269,8 @@ def ingest(
 
 
 def _after_ingest(lib: Library, new_ids: list[int], report: IngestReport) -> None:
-    """Cross-document work for the new documents (linking responses to reports)."""
-    try:
-        from .linking import link_new_documents
-    except ImportError:
-        return
-    try:
-        link_new_documents(lib, new_ids)
-    except Exception as e:  # noqa: BLE001
-        report.warnings.append({"source": "linking", "warning": f"{type(e).__name__}: {e}"})
-    if not new_ids:
-        return
-    try:  # new findings join existing themes now; the rest wait for `themes rebuild`
-        from .themes_store import assign_new_findings, has_themes
+    """Cross-document work (linking, themes) for every document that lacks it, this
+    run's and any a killed run left behind: see index/post_ingest.py."""
+    from .post_ingest import finish_pending
 
-        if has_themes(lib):
-            q = f"SELECT id FROM findings WHERE document_id IN ({','.join('?' * len(new_ids))})"
-            assign_new_findings(lib, [r[0] for r in lib.store.conn.execute(q, new_ids)])
-    except Exception as e:  # noqa: BLE001
-        report.warnings.append({"source": "themes", "warning": f"{type(e).__name__}: {e}"})
+    report.warnings += finish_pending(lib)["warnings"]

@@ -5,25 +5,19 @@
 BERTopic's ``fit(docs, embeddings)``: it takes findings' texts and their precomputed
 (L2-normalised) sentence vectors and returns two levels of themes:
 
-* **specific themes** (level 2): average-linkage agglomerative clustering with a cosine
-  *distance threshold* (so the number of themes comes from the data), over features that
-  mix the sentence vector with keyword features (TF-IDF reduced by LSA):
-  ``cos = w * cos_embedding + (1 - w) * cos_keywords``. The keyword side keeps specific
-  findings ("MARAC minutes", "insulin prescribing") apart from generic ones ("staff should
-  be trained") that sentence models put close together; average linkage (not single)
-  keeps a generic cluster from chaining through everything. For large inputs the merge
-  tree is restricted to a k-nearest-neighbour graph, so memory grows with n*k, not n².
-  A theme must recur: at least ``min_size`` findings from ``min_documents`` documents;
-  smaller clusters stay unassigned (label -1).
-* **broad themes** (level 1): the specific themes' centroids clustered again with a wider
-  threshold; a specific theme's ``parent`` is its broad theme's key (None when it joined
-  no other theme).
+* **specific themes** (level 2): average-linkage clustering cut at a cosine *distance
+  threshold* (the data decides how many; a size cap stops a generic group absorbing
+  specific ones; a kNN graph bounds memory for large inputs) over each finding's
+  *content*: its vector minus what it shares with the other findings of its document
+  (``content_vectors``), mixed with keyword features (TF-IDF + LSA) of its text without
+  names, places, dates or redaction markers, counting only words several documents use.
+  A theme must recur (``min_size`` findings, ``min_documents`` documents); a finding close
+  to a second theme joins it too (``second_themes``).
+* **broad themes** (level 1): the specific themes' centroids clustered again.
 
-Each theme gets a label from class-based TF-IDF keyphrases (uni- and bigrams, English
-stopwords dropped, PFD boilerplate such as "coroner", "inquest", "risk of future deaths"
-down-weighted, terms used by a single document of the theme ignored), its top terms, a
-centroid and radius in embedding space (for assigning new findings at ingest), and
-member scores (cosine to the centroid) for choosing exemplars.
+Labels come from ``theme_labels.phrase_labels`` (a phrase frequent in the theme, rare
+elsewhere); top terms from class-based TF-IDF; a centroid and radius in embedding space
+(for assigning new findings at ingest) and member scores (for choosing exemplars).
 
 ``match_themes(old, new, threshold=0.5)`` pairs old and new member sets by Jaccard
 overlap (Hungarian assignment), which is how ids stay stable across rebuilds.
@@ -39,7 +33,7 @@ import numpy as np
 
 # ---- tunables (chosen on the dev labels and the whole PFD corpus; see benchmarks/themes_eval.py)
 EMBED_WEIGHT = 0.6          # share of the sentence vector in the mixed cosine
-FINE_THRESHOLD = 0.7        # average-linkage cosine distance for specific themes
+FINE_THRESHOLD = 0.85       # average-linkage cosine distance for specific themes
 BROAD_THRESHOLD = 0.6       # ... for broad themes (over specific themes' centroids)
 MIN_SIZE = 3                # findings in a theme
 MIN_DOCUMENTS = 2           # distinct documents in a theme ("recurring")
@@ -49,6 +43,12 @@ DENSE_LIMIT = 20000         # up to this, exact average linkage over all pairs (
 MAX_SHARE = 0.02            # a specific theme holds at most this share of the findings ...
 MIN_CAP = 40                # ... or this many, whichever is larger
 BROAD_MAX_SHARE = 0.15      # a broad theme holds at most this share of the findings
+CONTEXT_ALPHA = 0.5         # share of the other findings of the same document taken out of a vector
+SECOND_THEME = 0.9          # a finding also joins a theme this close (x its own) and within its median
+CENTRE_FROM = 100            # centre vectors on the library's mean from this many findings
+MIX_COS = 0.7               # ... or, left out by the cut, its two nearest themes within this x their radius
+KEYWORD_VOCAB = 30000        # most frequent uni/bigrams kept for keyword features
+REPORT_MIN_DF = 2           # keyword features: words used by at least this many documents
 
 BOILERPLATE = {
     "coroner", "coroners", "death", "deaths", "died", "die", "dying", "inquest", "inquests",
@@ -120,24 +120,99 @@ def _clean(t: str) -> str:
     return re.sub(r"[’']s\b", "", t or "")
 
 
-def keyword_features(texts: Sequence[str], dim: int = LSA_DIM) -> np.ndarray:
-    """TF-IDF (uni+bigrams, sublinear) reduced by LSA to ``dim``, unit rows; zeros when
+def keyword_features(texts: Sequence[str], dim: int = LSA_DIM, documents: Sequence | None = None) -> np.ndarray:
+    """TF-IDF (uni+bigrams, sublinear) of each text's content (``content_text``: no names,
+    places, dates, numbers or redaction markers) reduced by LSA to ``dim``, unit rows;
+    with ``documents``, only words used by ``REPORT_MIN_DF`` documents count (a word
+    repeated across one report's concerns is that case's, not a failure's). Zeros when
     the texts share too few words to reduce."""
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import TfidfVectorizer
 
+    from .theme_labels import content_text
+
     n = len(texts)
     try:
-        tf = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_df=0.5, sublinear_tf=True,
-                             stop_words=_stopwords(), token_pattern=_TOKEN, preprocessor=lambda s: _clean(s).lower())
+        tf = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_df=0.5, sublinear_tf=True, stop_words=_stopwords(),
+                             max_features=KEYWORD_VOCAB,
+                             token_pattern=_TOKEN, preprocessor=lambda s: _clean(content_text(s)).lower())
         m = tf.fit_transform(texts)
     except ValueError:  # empty vocabulary
         return np.zeros((n, 1), np.float32)
+    if documents is not None and REPORT_MIN_DF > 1 and m.shape[1]:
+        m = _in_documents(m.tocsc(), documents, REPORT_MIN_DF).tocsr()
+        if m.shape[1] < 3:
+            return np.zeros((n, 1), np.float32)
     k = min(dim, m.shape[1] - 1, n - 1)
     if k < 2:
         return np.zeros((n, 1), np.float32)
-    z = TruncatedSVD(n_components=k, random_state=0).fit_transform(m)
+    from threadpoolctl import threadpool_limits
+
+    # one BLAS thread: on a busy 2-core machine the threaded QR steps wait for each other (6x slower)
+    with threadpool_limits(limits=1, user_api="blas"):
+        z = TruncatedSVD(n_components=k, n_iter=5, random_state=0).fit_transform(m)
     return _unit(z)
+
+
+def _in_documents(m, documents: Sequence, k: int):
+    """Columns of a CSC matrix whose rows span at least ``k`` distinct documents."""
+    from scipy import sparse
+
+    codes = np.unique(np.asarray([str(d) for d in documents]), return_inverse=True)[1]
+    onehot = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(codes.max() + 1, len(codes)))
+    used = m.copy()
+    used.data[:] = 1
+    per_doc = (onehot @ used).tocsc()   # documents x terms
+    per_doc.data[:] = 1
+    keep = np.flatnonzero(np.asarray(per_doc.sum(axis=0)).ravel() >= k)
+    return m[:, keep]
+
+
+def content_vectors(vectors: np.ndarray, documents: Sequence, alpha: float = CONTEXT_ALPHA) -> np.ndarray:
+    """Each finding's vector, centred on the library's mean, minus ``alpha`` x the mean of
+    the other findings of its document: what a concern adds to its own case (the failure)
+    rather than what all of that case's concerns share (names, setting, circumstances)."""
+    x = _unit(vectors).astype(np.float64)
+    if len(x) >= CENTRE_FROM:  # a small library's mean is its one subject, not the model's bias
+        x -= x.mean(axis=0)
+    if alpha and len(x):
+        codes = np.unique(np.asarray([str(d) for d in documents]), return_inverse=True)[1]
+        sums = np.zeros((codes.max() + 1, x.shape[1]))
+        np.add.at(sums, codes, x)
+        cnt = np.bincount(codes).astype(np.float64)
+        others = cnt[codes] - 1
+        multi = others > 0
+        x[multi] -= alpha * (sums[codes[multi]] - x[multi]) / others[multi, None]
+    return _unit(x)
+
+
+def second_themes(groups: list[list[int]], x: np.ndarray, ratio: float = SECOND_THEME) -> list[list[int]]:
+    """Let a finding that raises two failures belong to two themes: a member joins a second
+    theme when its cosine to that theme's centroid is at least ``ratio`` x its cosine to
+    its own theme and within the radius holding 90% of that theme's members; a finding the tree
+    cut left out joins its two nearest themes when it is about as close to both
+    as an even mix of their members would be (``MIX_COS`` x the radius)."""
+    if len(groups) < 2:
+        return groups
+    cents = _unit(np.vstack([x[g].mean(axis=0) for g in groups]))
+    own = {i: k for k, g in enumerate(groups) for i in g}
+    sims = x @ cents.T
+    med = np.array([np.quantile(sims[g, k], 0.1) for k, g in enumerate(groups)])  # 90% of members closer
+    out = [list(g) for g in groups]
+    for i in range(len(x)):
+        top = np.argsort(-sims[i])[:2]
+        if i in own:   # already in one theme: a second one nearly as close
+            k0 = own[i]
+            k = next((int(k) for k in top if k != k0), None)
+            if k is not None and sims[i, k] >= med[k] and sims[i, k] >= ratio * sims[i, k0]:
+                out[k].append(i)
+        else:          # left out by the tree cut (often because it raises two failures): both, if typical
+            # a mix of two failures sits about 1/sqrt(2) as close to each as a pure member
+            near = [int(k) for k in top if sims[i, k] >= MIX_COS * med[k]]
+            if len(near) == 2 and sims[i, near[1]] >= ratio * sims[i, near[0]]:
+                for k in near:
+                    out[k].append(i)
+    return out
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -158,10 +233,8 @@ def cluster(x: np.ndarray, threshold: float, knn: int = KNN, dense_limit: int = 
     """Average-linkage agglomerative clustering of rows of ``x`` (unit-ish) cut at cosine
     distance ``threshold``; for more than ``dense_limit`` rows the merges follow a kNN graph.
 
-    With ``max_size``, the tree is cut top-down instead: a subtree is one cluster when its
-    merge distance is within ``threshold`` *and* it holds at most ``max_size`` rows, else
-    its two halves are examined. This stops a loose, generic group from absorbing
-    tighter specific ones that the flat cut would chain into it."""
+    With ``max_size`` the tree is cut top-down: a subtree within ``threshold`` holding at
+    most ``max_size`` rows is one cluster, else its halves are examined."""
     from sklearn.cluster import AgglomerativeClustering
 
     n = len(x)
@@ -191,8 +264,7 @@ def cluster(x: np.ndarray, threshold: float, knn: int = KNN, dense_limit: int = 
         sizes[n + i] = sizes[a] + sizes[b]
     labels = np.empty(n, dtype=int)
     roots = [n + len(children) - 1]
-    # sklearn may leave several roots when the kNN graph is disconnected; it completes
-    # the tree itself, so one root suffices
+    # sklearn completes a disconnected kNN tree itself, so one root suffices
     nxt = 0
     stack = roots
     while stack:
@@ -245,7 +317,7 @@ def label_themes(texts: Sequence[str], groups: list[list[int]], documents: Seque
     docs = list(documents) if documents is not None else list(range(len(texts)))
     try:
         cv = CountVectorizer(ngram_range=(1, 2), stop_words=_stopwords(), token_pattern=_TOKEN,
-                             preprocessor=lambda s: _clean(s).lower(), min_df=1)
+                             preprocessor=lambda s: _clean(s).lower(), min_df=2)
         m = cv.fit_transform(texts).tocsr()
     except ValueError:
         return [("", []) for _ in groups]
@@ -283,11 +355,13 @@ def label_themes(texts: Sequence[str], groups: list[list[int]], documents: Seque
         ndocs = len(set(gdocs))
         # share of the group's documents using each candidate term
         cand = np.argsort(-score)[: 60]
-        share = {}
-        sub = binm[g][:, cand].tocsc()
-        for j, t in enumerate(cand):
-            rws = sub[:, j].nonzero()[0]
-            share[t] = len({gdocs[r] for r in rws}) / ndocs if ndocs else 0.0
+        sub = binm[g][:, cand]
+        codes = np.unique(np.asarray([str(d) for d in gdocs]), return_inverse=True)[1]
+        onehot = sparse.csr_matrix((np.ones(len(g)), (codes, np.arange(len(g)))), shape=(ndocs, len(g)))
+        used = onehot @ sub   # documents x candidates
+        used.data[:] = 1
+        counts = np.asarray(used.sum(axis=0)).ravel()
+        share = {t: (counts[j] / ndocs if ndocs else 0.0) for j, t in enumerate(cand)}
         ranked = []
         for t in cand:
             if score[t] <= 0:
@@ -297,27 +371,10 @@ def label_themes(texts: Sequence[str], groups: list[list[int]], documents: Seque
             ranked.append((score[t] * (0.5 + share[t]), t))
         ranked.sort(reverse=True)
         terms = [vocab[t] for _, t in ranked]
-        out.append((_compose_label(terms), terms[:n_terms]))
-    return out
+        out.append(terms[:n_terms])
+    from .theme_labels import phrase_labels
 
-
-def _compose_label(terms: list[str], k: int = 3) -> str:
-    """Up to ``k`` keyphrases, bigrams absorbing the unigrams they contain."""
-    chosen: list[str] = []
-    for t in terms:
-        words = set(t.split())
-        if any(t in c.split() or t == c for c in chosen):
-            continue
-        if len(words) > 1 and all(any(w in c.split() for c in chosen) for w in words):
-            if not all(c in words for c in chosen if len(c.split()) == 1 and c in words) or \
-                    not any(c in words for c in chosen if len(c.split()) == 1):
-                continue
-        # a bigram replaces a chosen unigram it contains
-        chosen = [c for c in chosen if not (len(c.split()) == 1 and c in words)]
-        chosen.append(t)
-        if len(chosen) >= k:
-            break
-    return ", ".join(chosen)
+    return list(zip(phrase_labels(texts, groups, docs), out))
 
 
 # ---- fitting --------------------------------------------------------------------------------
@@ -345,6 +402,8 @@ def fit_themes(
     min_size: int = MIN_SIZE,
     min_documents: int = MIN_DOCUMENTS,
     max_share: float | None = None,
+    context_alpha: float = CONTEXT_ALPHA,
+    second_theme: float | None = SECOND_THEME,
 ) -> ThemeModel:
     """Themes of ``texts`` (findings) from their unit ``vectors``; ``documents`` gives
     each finding's document (any hashable) so that a theme must recur across documents."""
@@ -353,29 +412,39 @@ def fit_themes(
     vectors = np.asarray(vectors, dtype=np.float32).reshape(n, -1) if n else np.zeros((0, 1), np.float32)
     docs = list(documents) if documents is not None else list(range(n))
     params = dict(embed_weight=embed_weight, fine_threshold=fine_threshold, broad_threshold=broad_threshold,
+                  context_alpha=context_alpha, second_theme=second_theme,
                   max_share=MAX_SHARE if max_share is None else max_share,
                   min_size=min_size, min_documents=min_documents)
     labels = np.full(n, -1, dtype=int)
     if n < min_size:
         return ThemeModel([], labels, docs, params)
     emb = _unit(vectors)
-    x = mixed_features(emb, keyword_features(texts), embed_weight) if embed_weight < 1 else emb
+    ctx = content_vectors(emb, docs, context_alpha)
+    kw = keyword_features(texts, documents=docs) if embed_weight < 1 else None
+    x = mixed_features(ctx, kw, embed_weight) if kw is not None else ctx
+    xb = mixed_features(emb, kw, embed_weight) if kw is not None else emb  # broad: the subject, context included
     cap = max(MIN_CAP, int(MAX_SHARE * n)) if max_share is None else max(MIN_CAP, int(max_share * n))
     raw = cluster(x, fine_threshold, max_size=cap)
+    from .theme_labels import content_text
+
+    # a finding with no words of its own ("(3)", a stray heading) belongs to no theme
+    empty = np.array([len(re.findall(r"[A-Za-z]{3,}", content_text(t))) < 3 for t in texts], dtype=bool)
     groups: list[list[int]] = []
     for c in np.unique(raw):
-        idx = np.flatnonzero(raw == c)
+        idx = np.flatnonzero((raw == c) & ~empty)
         if len(idx) >= min_size and len({docs[i] for i in idx}) >= min_documents:
             groups.append(idx.tolist())
     groups.sort(key=lambda g: g[0])
+    for k, g in enumerate(groups):
+        labels[g] = k
+    if second_theme:
+        groups = [sorted(i for i in g if not empty[i]) for g in second_themes(groups, x, second_theme)]
     themes: list[Theme] = []
     for g in groups:
-        t = Theme(key=len(themes), level=2, members=g)
-        labels[g] = t.key
-        themes.append(t)
+        themes.append(Theme(key=len(themes), level=2, members=g))
     # broad level: specific themes' centroids in the mixed space
     if len(themes) >= 2:
-        cx = np.vstack([_centroid(x[t.members]) for t in themes])
+        cx = np.vstack([_centroid(xb[t.members]) for t in themes])
         top = cluster(cx, broad_threshold, dense_limit=10 ** 9,
                       max_size=max(2 * MIN_CAP, int(BROAD_MAX_SHARE * n)),
                       weights=np.array([len(t.members) for t in themes]))
@@ -393,7 +462,9 @@ def fit_themes(
         s = emb[t.members] @ t.centroid
         t.scores = s.astype(float).tolist()
         t.radius = _radius(s)
-    for t, (lab, terms) in zip(themes, label_themes(texts, [t.members for t in themes], docs)):
+    # labels read the most central members first
+    by_score = [[m for _, m in sorted(zip(t.scores, t.members), key=lambda p: -p[0])] for t in themes]
+    for t, (lab, terms) in zip(themes, label_themes(texts, by_score, docs)):
         t.label, t.top_terms = lab, terms
     return ThemeModel(themes, labels, docs, params)
 

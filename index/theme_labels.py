@@ -1,0 +1,265 @@
+"""Theme labels a person would write (issue 13), and the "content" of a finding.
+
+``content_text(text)`` keeps what a concern says went wrong and drops what only tells
+one case apart: names of people and places (capitalised words inside a sentence),
+titles, dates, numbers and redaction markers. Keyword features and labels read it.
+
+``phrase_labels(texts, groups, documents)`` names each group of findings by a short
+phrase taken from its own members: candidate phrases are 2-4 consecutive words of the
+members' content (they may hold "of", "in", "to", "for", "and", "with", "between",
+"on", "by", "from", "at" inside, never at either end, and never a stopword or a generic
+word such as "concern" at the ends), scored like class-based TF-IDF (frequent in the
+group, rare elsewhere) times the share of the group's documents that use them, so a
+phrase from one document (a name, one case's detail) cannot win. Longer phrases win
+over shorter ones they contain when nearly as frequent. The label is the best phrase,
+joined by "and" to a second one that shares no word with it when both are short; when
+no phrase qualifies, the key clause of the most central member. A label never repeats
+a word, is never a single word and never holds a redaction marker.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from typing import Sequence
+
+MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
+          "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_REDACT = re.compile(r"\[\s*(?:redacted|name|x+)\s*\]|\bredact\w*\b|\bx{3,}\b|\*{2,}|█+", re.I)
+_TITLE_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor|Sir|Dame|Lord|Lady|PC|DC|DS|Sgt)\.?\s+"
+                         r"(?:[A-Z][\w'’-]*\s*){1,3}")
+_DATE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:" + MONTHS + r")\w*\s*,?\s*(?:\d{2,4})?|\b(?:" + MONTHS +
+                   r")\w*\s+\d{2,4}\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b", re.I)
+# capitalised words inside a sentence (not after . ! ? : ; or a line start): names, places
+_PROPER = re.compile(r"(?<=[a-z0-9,’')\]]\s)(?:[A-Z][\w'’-]+)(?:\s+(?:of|and|the|upon|on)?\s*[A-Z][\w'’-]+)*")
+_ACRONYM = re.compile(r"^[A-Z]{2,6}s?$")
+_ACRONYM_IN = re.compile(r"\b[A-Z]{2,6}\b")
+
+
+def content_text(text: str) -> str:
+    """``text`` without redaction markers, people's and places' names, dates and numbers
+    (acronyms such as CAMHS or MARAC are kept: they name services, not cases)."""
+    t = _REDACT.sub(" ", text or "")
+    t = _TITLE_NAME.sub(" ", t)
+    t = _DATE.sub(" ", t)
+    t = _PROPER.sub(lambda m: " ".join(w for w in m.group(0).split() if _ACRONYM.match(w)) or " ", t)
+    t = re.sub(r"\d+", " ", t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+INNER = {"of", "in", "to", "for", "and", "with", "between", "on", "by", "from", "at"}
+# words that may not start or end a label phrase: they name no failure on their own
+EDGE_STOP = {
+    "concern", "concerns", "concerned", "matter", "matters", "evidence", "heard", "inquest", "coroner", "death",
+    "deaths", "died", "deceased", "future", "risk", "report", "action", "taken", "time", "way", "case", "given",
+    "noted", "appears", "clear", "including", "particular", "regard", "relation", "respect", "number", "ensure",
+    "need", "needs", "necessary", "able", "place", "currently", "court", "opinion", "statutory", "duty", "issue",
+    "issues", "also", "whether", "however", "therefore", "thus", "although", "despite", "felt", "told", "gave",
+    "said", "stated", "made", "make", "used", "use", "lines", "line", "day", "days", "week", "weeks", "year",
+    "years", "month", "months", "hour", "hours", "mr", "mrs", "ms", "dr", "redacted", "unit", "certain",
+    "various", "several", "specific", "specifically", "possible", "likely", "different", "following", "prior",
+    "whilst", "within", "without", "upon", "further", "other", "others", "another", "same", "such", "many",
+    "much", "well", "still", "even", "yet", "per", "via", "etc", "would", "could", "should", "may", "might",
+    "must", "shall", "will", "can", "cannot", "did", "does", "done", "doing", "having", "become", "became",
+    "took", "take", "taking", "went", "come", "came", "got", "get", "getting", "seen", "see", "known", "know",
+    "think", "thought", "believe", "identified", "highlighted", "raised", "revealed", "occurred", "occur",
+    "accepted", "acknowledged", "confirmed", "explained", "described", "found", "shown", "suggested",
+    "prevent", "preventing", "prevented", "arising", "arise", "arose", "relevant", "appropriate", "needed",
+    "subsequent", "available", "properly", "unplanned", "supportive", "witness", "witnesses",
+    "conjunction", "similar", "circumstances", "potential", "set", "young", "approximately", "total", "numbers",
+    "number", "periods", "period", "subsequently", "resultant", "true", "phase", "occasions", "occasion",
+    "previous", "previously", "practical", "remained", "unable", "sufficiently", "identify", "areas", "area",
+    "systems", "system", "works", "carry", "provided", "ensuring", "responsibility", "reports",
+    "giving", "rise", "terms", "consider", "considered", "considering", "written", "avoid", "seeking", "contrary",
+    "superseding", "recognising", "wider", "significance", "result", "appoint", "relied",
+    "inter", "alia", "say", "says", "saying", "personal", "immediately", "timely", "promptly", "solely",
+    "appropriately", "adequately", "effectively", "inconsistently", "correctly", "regularly", "routinely",
+    "urgently", "personally", "directly", "fully", "quickly", "safely", "receive", "received", "unknown",
+    "existence", "highlighted", "checked", "installed", "centred", "mistakes", "space",
+}
+_WORD = re.compile(r"[a-z][a-z'’-]*[a-z]|[a-z]")
+
+
+def _stopwords() -> set[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return set(ENGLISH_STOP_WORDS)
+
+
+def _phrases(text: str, stop: set[str], max_len: int = 4) -> set[str]:
+    out: set[str] = set()
+    for sent in re.split(r"[.;:!?()\[\]\n]|,\s", content_text(text[:2000]).lower()):
+        words = _WORD.findall(sent.replace("’", "'"))
+        words = [w[:-2] if w.endswith("'s") else w for w in words]
+        for i, w in enumerate(words):
+            if w in stop or w in INNER or w in EDGE_STOP or len(w) < 3:
+                continue
+            for n in range(2, max_len + 1):
+                if i + n > len(words):
+                    break
+                seg = words[i:i + n]
+                last = seg[-1]
+                if any(x in stop and x not in INNER for x in seg[1:-1]):
+                    break
+                if last in stop or last in INNER or last in EDGE_STOP or len(last) < 3:
+                    continue
+                if len(last) > 4 and last.endswith("ed") and not last.endswith("eed"):
+                    continue   # "procedures and relied": a phrase ending on a past participle is no name
+                if last.endswith("ing") and seg[-2] in INNER:
+                    continue   # "solely on treating": a gerund waiting for its object
+                if len(set(seg)) < len(seg):
+                    continue
+                out.add(" ".join(seg))
+    return out
+
+
+def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequence | None = None,
+                  sample_outside: int = 2000, per_group: int = 30) -> list[str]:
+    """One label per group of row indexes into ``texts`` (see the module docstring);
+    each group is read from its first ``per_group`` members (pass them most central
+    first), against a sample of the rows outside every group."""
+    stop = _stopwords() - INNER
+    docs = list(documents) if documents is not None else list(range(len(texts)))
+    groups = [list(g)[:per_group] for g in groups]
+    in_group = sorted({i for g in groups for i in g})
+    # document frequency of each phrase over every row (rows outside all groups sampled)
+    members = set(in_group)
+    rest = [i for i in range(len(texts)) if i not in members]
+    if len(rest) > sample_outside:
+        step = len(rest) / sample_outside
+        rest = [rest[int(k * step)] for k in range(sample_outside)]
+    rows = in_group + rest
+    names = _proper_nouns([texts[i] for i in rows])
+    phr: dict[int, set[str]] = {i: {p for p in _phrases(texts[i], stop) if not names & set(p.split())} for i in rows}
+    df: Counter = Counter()
+    for i in rows:
+        df.update(phr[i])
+    n = len(rows)
+    out = []
+    for g in groups:
+        gdocs = defaultdict(set)
+        for i in g:
+            for p in phr.get(i) or _phrases(texts[i], stop):
+                gdocs[p].add(docs[i])
+        ndocs = len({docs[i] for i in g}) or 1
+        scored = []
+        for need in ((2, 1) if ndocs >= 2 else (1,)):   # a phrase from one document only if nothing recurs
+            for p, ds in gdocs.items():
+                if len(ds) < need:
+                    continue
+                share = len(ds) / ndocs
+                idf = math.log(1 + n / max(df[p], 1))
+                scored.append((share * idf * (1 + 0.15 * (len(p.split()) - 2)), p))
+            if scored:
+                break
+        scored.sort(reverse=True)
+        # prefer a longer phrase that contains a better shorter one and is nearly as good
+        best = None
+        for s, p in scored[:40]:
+            if best is None:
+                best = (s, p)
+                continue
+            if f" {best[1]} " in f" {p} " and s >= 0.6 * best[0]:
+                best = (s, p)
+        label = ""
+        if best is not None:
+            label = best[1]
+            used = set(label.split())
+            if len(used) <= 3 and "and" not in used:
+                for s, p in scored[:20]:
+                    ws = set(p.split())
+                    if s >= 0.75 * best[0] and not (ws & used) and len(ws) <= 3 and "and" not in ws:
+                        label = f"{label} and {p}"
+                        break
+        if not label:
+            label = key_clause([texts[i] for i in g])
+        if not label:
+            label = " and ".join(_top_words([texts[i] for i in g], stop)) or "Findings without a common phrase"
+        acr = _acronyms([texts[i] for i in g])
+        label = tidy_label(" ".join(w.upper() if w.lower() in acr else w for w in label.split()))
+        if label_problems(label):
+            label = tidy_label(" and ".join(_top_words([texts[i] for i in g], stop))) or "Findings without a common phrase"
+        out.append(label)
+    return out
+
+
+_LEAD_IN = re.compile(
+    r"^(?:(?:during|at|in) the (?:course of the )?(?:inquest|investigation|evidence)\s*,?\s*|"
+    r"(?:the |in )?evidence (?:was heard|heard|showed|revealed|given|confirmed|suggested|before the inquest)\s*(?:that)?\s*|"
+    r"it was (?:also )?(?:confirmed|accepted|noted|heard|found|said|clear|apparent)\s*(?:in evidence)?\s*(?:that)?\s*|"
+    r"i (?:was told|heard|am concerned|am not satisfied|find|found|note)\s*(?:that)?\s*|"
+    r"(?:the )?(?:report|witness|court|jury) (?:states|stated|heard|found|was told)\s*(?:that)?\s*|"
+    r"(?:there (?:was|is|were|are)|that|whilst|although|however|further|furthermore|also|firstly|secondly)\s*,?\s*)+",
+    re.I)
+
+
+def _proper_nouns(texts: Sequence[str]) -> set[str]:
+    """Words (not acronyms) written with a capital in at least 90% of their uses, even at
+    a sentence's start where ``content_text`` cannot tell: people's and places' names."""
+    cap, low = Counter(), Counter()
+    for t in texts:
+        for w in re.findall(r"\b[A-Za-z][a-z]{2,}\b", t):
+            (cap if w[0].isupper() else low)[w.lower()] += 1
+    return {w for w, n in cap.items() if n >= 2 and n >= 9 * low[w]}
+
+
+def _acronyms(texts: Sequence[str]) -> set[str]:
+    """Words the texts write in capitals more often than not (CAMHS, GMC; not a heading's CARE)."""
+    upper, lower = Counter(), Counter()
+    for t in texts:
+        upper.update(m.lower() for m in _ACRONYM_IN.findall(t))
+        lower.update(w for w in re.findall(r"\b[a-z]{2,6}\b", t))
+    return {w for w, n in upper.items() if n > lower[w]}
+
+
+def _top_words(texts: Sequence[str], stop: set[str], k: int = 2) -> list[str]:
+    names = _proper_nouns(texts)
+    c = Counter(w for t in texts for w in set(_WORD.findall(content_text(t).lower()))
+                if w not in stop and w not in INNER and w not in EDGE_STOP and len(w) > 2 and w not in names)
+    top = [w for w, n in c.most_common(k) if n >= min(2, len(texts))]
+    return top if len(top) == k else []
+
+
+def key_clause(texts: Sequence[str], max_words: int = 8) -> str:
+    """The opening clause of the first text that has one, without names, dates or a
+    reporting lead-in ("Evidence was heard that ..."), ending on a content word."""
+    stop = _stopwords() | INNER | EDGE_STOP
+    for t in texts:
+        for c in re.split(r"[.;:!?“”\"]|,\s", content_text(t)):
+            words = _LEAD_IN.sub("", c.strip()).split()[:max_words]
+            while words and words[-1].lower().strip("'’") in stop:
+                words.pop()
+            if len(words) >= 2:
+                return " ".join(words)
+    return ""
+
+
+def tidy_label(label: str) -> str:
+    """Capitalised, no repeated word, no redaction marker, no stray brackets or quotes."""
+    words, seen = [], set()
+    for w in _REDACT.sub(" ", re.sub(r"[()\[\]{}“”\"]", " ", label)).split():
+        k = w.lower().strip(",.;:")
+        if k in seen and k not in INNER:
+            continue
+        seen.add(k)
+        words.append(w)
+    s = " ".join(words).strip(" ,.;:-")
+    if not s:
+        return ""
+    return s[0].upper() + s[1:]
+
+
+def label_problems(label: str, common: set[str] | None = None) -> list[str]:
+    """Why ``label`` would not do (empty list when it is fine): used by tests and the
+    benchmark."""
+    words = re.findall(r"[a-z']+", (label or "").lower())
+    bad = []
+    if not words:
+        bad.append("empty")
+    if len(words) == 1:
+        bad.append("single word")
+    if len(words) != len(set(w for w in words if w not in INNER)) + sum(w in INNER for w in words):
+        bad.append("repeated word")
+    if "redact" in (label or "").lower():
+        bad.append("redaction marker")
+    return bad
