@@ -1,7 +1,7 @@
 """Link responses in the library to the PFD reports they answer.
 
 ``index.ingest`` calls ``link_new_documents(lib, new_ids)`` after every ingest. Each new
-``pfd_response`` is linked from its own text (``corpus.linking``): candidates are
+``pfd_response`` is linked from its own text (``corpus.response_cues``, ``corpus.response_match``): candidates are
 shortlisted cheaply in SQLite (reports whose title carries a surname the response
 names, the full name as an FTS phrase, an explicit reference, a report date, and the
 reports sharing the response's rarest words by FTS rank), then scored in Python. When
@@ -20,17 +20,8 @@ import sqlite3
 import time
 from datetime import date, timedelta
 
-from corpus.linking import (
-    THRESHOLD,
-    LinkDecision,
-    ReportInfo,
-    ResponseCues,
-    TermStats,
-    decide,
-    extract_cues,
-    make_report,
-    telling_terms,
-)
+from corpus.response_cues import ReportInfo, ResponseCues, extract_cues, make_report
+from corpus.response_match import THRESHOLD, LinkDecision, TermStats, decide, telling_terms
 
 from .store import dumps
 
