@@ -12,7 +12,7 @@ from pathlib import Path
 from .dates import find_dates, parse_date
 from .records import Block, Document, ReadError
 from .records import tidy_person_name
-from .text import clean_whitespace, is_substantive, unwrap_lines
+from .text_readers import clean_whitespace, is_substantive, unwrap_lines
 
 # ---------------------------------------------------------------- PFD boxes
 

@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 
 from .folders import list_files
 from .records import Document, ReadError, ReadResult
-from .text import (
+from .text_readers import (
     decode_bytes,
     head_date,
     html_is_substantive,
@@ -72,7 +72,7 @@ def sniff(data: bytes, name: str = "") -> str:
         name.lower().endswith((".html", ".htm", ".xhtml")) and "<" in text_head
     ):
         return "html"
-    from .tabular import looks_like_csv
+    from .known_datasets import looks_like_csv
 
     if name.lower().endswith((".csv", ".tsv")) or looks_like_csv(text_head if len(data) <= 8192 else decode_bytes(data[:200_000])):
         return "csv"
@@ -138,7 +138,7 @@ def _read(path: Path) -> ReadResult:
     if kind == "html":
         return ReadResult(documents=[read_html_document(raw, path)])
     if kind == "csv":
-        from .tabular import read_csv_text
+        from .known_datasets import read_csv_text
 
         return read_csv_text(raw.lstrip("\ufeff"), path)
     return ReadResult(documents=[read_text_document(raw, path)])
@@ -156,7 +156,7 @@ def _read_zip(path: Path, data: bytes) -> ReadResult:
     if "word/document.xml" in names:
         return ReadResult(documents=[_read_docx(path, data)])
     if "xl/workbook.xml" in names:
-        from .tabular import read_xlsx
+        from .known_datasets import read_xlsx
 
         return read_xlsx(path)
     if "ppt/presentation.xml" in names:

@@ -7,7 +7,8 @@
 * the Preventable Deaths Tracker (ref, response status, no. replies, ...)
   → Annotations only.
 
-Anything else is refused with the columns it has (mapped import comes later)."""
+Anything else is refused with the columns it has; ``corpus.spreadsheet`` imports any table
+of recommendations given a column mapping (``--columns``)."""
 from __future__ import annotations
 
 import csv
