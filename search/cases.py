@@ -9,9 +9,10 @@ import sqlite3
 from typing import Any
 
 from index.library import Library
+from index.rows import document_summary
 
 from .commitments import check_date, is_overdue, today
-from .recipients import _meta, _responses_by_report, _summary, report_tracking, respondent_of
+from .recipients import _meta, _responses_by_report, report_tracking, respondent_of
 from .warned_before import _action_json
 
 CASE_REF = re.compile(r"\b[A-Z]{2,8}\s?/\s?\d{4}(?:\s?[-/]\s?\d{2,4})?\s?/\s?\d{1,4}\b")
@@ -95,7 +96,7 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
     def add(r, role: str, **extra) -> None:
         if r["id"] in members:
             return
-        members[r["id"]] = {**_summary(r), "role": role, **extra}
+        members[r["id"]] = {**document_summary(r), "role": role, **extra}
 
     add(centre, "case")
     if centre["id"] != row["id"]:

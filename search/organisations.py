@@ -15,9 +15,10 @@ import numpy as np
 
 from corpus.orgs import normalise_org, org_type
 from index.library import Library
+from index.rows import document_summary
 
 from .commitments import all_commitments, check_date, summarise, today
-from .recipients import _meta, _responses_by_report, _summary, _track, respondent_of
+from .recipients import _meta, _responses_by_report, _track, respondent_of
 from .warned_before import _warning_item, finding_orgs
 
 
@@ -74,7 +75,7 @@ def organisation_index(lib: Library, as_of: str | None = None) -> dict[str, dict
             e = entry(org.key)
             e["spellings"][who] += 1
             names[org.key][org.name] += 1
-            e["responses"].append({**_summary(row), "respondent": who})
+            e["responses"].append({**document_summary(row), "respondent": who})
     # commitments: the owner's organisations, else (responses) the respondent
     respondents = {row["id"]: respondent_of(row) for row in
                    c.execute("SELECT id, title, meta FROM documents WHERE type='pfd_response'")}

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
 from corpus.orgs import normalise_org, org_type, split_orgs
 from index.library import Library
+from index.rows import document_summary
 
 from .commitments import check_date, today
 
@@ -39,10 +39,6 @@ def response_due(report_date: str | None, days: int = RESPONSE_DAYS) -> str | No
         return (date.fromisoformat(report_date) + timedelta(days=days)).isoformat()
     except ValueError:
         return None
-
-
-def _summary(row: dict | sqlite3.Row) -> dict[str, Any]:
-    return {k: row[k] for k in ("id", "title", "type", "date", "reference", "source")}
 
 
 def _meta(row) -> dict:
@@ -192,7 +188,7 @@ def _track(row, responses: list[dict], tracker: dict | None, as_of: str) -> dict
     for rec in recipients:
         _recipient_status(rec, due, tracker, as_of)
     return {
-        "report": _summary(row),
+        "report": document_summary(row),
         "area": meta.get("area"),
         "coroner": meta.get("coroner"),
         "deceased_name": meta.get("deceased_name"),

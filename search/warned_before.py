@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from functools import lru_cache
 
 import numpy as np
 
 from corpus.orgs import normalise_org
 from index.library import Library
+from index.rows import document_summary, findings_with_documents
 
 from .recipients import _meta, _responses_by_report, _tracker, respondent_of
 
@@ -41,20 +41,12 @@ def _row_orgs(addressees: str | None, meta: str | None) -> tuple[tuple[str, str]
 
 
 def _finding_row(c, fid: int):
-    return c.execute(
-        "SELECT f.id, f.document_id, f.kind, f.label, f.text, f.addressees, f.page, f.text_hash,"
-        " d.title, d.type, d.date, d.reference, d.source, d.meta"
-        " FROM findings f JOIN documents d ON d.id = f.document_id WHERE f.id=?", (fid,)).fetchone()
+    return findings_with_documents(c, [fid]).get(fid)
 
 
 def _finding_json(r) -> dict:
     return {"id": r["id"], "kind": r["kind"], "label": r["label"], "text": r["text"], "page": r["page"],
             "document_id": r["document_id"]}
-
-
-def _doc_json(r) -> dict:
-    return {"id": r["document_id"], "title": r["title"], "type": r["type"], "date": r["date"],
-            "reference": r["reference"], "source": r["source"]}
 
 
 def _action_json(r) -> dict:
@@ -119,7 +111,7 @@ def warned_before(lib: Library, finding_id: int, k: int = 3, min_score: float = 
         # the caller may have searched already (several findings in one FAISS call)
         hits = neighbours if neighbours is not None and n == pool else lib.findings.search(vec, n)
         good = [(fid, score) for fid, score in hits if score >= min_score and fid != finding_id]
-        rows = _finding_rows(c, [fid for fid, _ in good])
+        rows = findings_with_documents(c, [fid for fid, _ in good])
         for fid, score in good:
             r = rows.get(fid)
             if r is None or r["document_id"] in seen_docs or not r["date"] or r["date"] >= me["date"]:
@@ -143,7 +135,7 @@ def _warning_item(lib: Library, r, score: float, shared: dict[str, str], me) -> 
     return {
         "score": round(float(score), 4),
         "finding": _finding_json(r),
-        "document": _doc_json(r),
+        "document": document_summary(r, id_column="document_id"),
         "organisations": [{"key": k2, "name": v} for k2, v in shared.items()],
         "actions": actions,
         "tracker_status": (tracker or {}).get("status"),
@@ -151,19 +143,6 @@ def _warning_item(lib: Library, r, score: float, shared: dict[str, str], me) -> 
         "for_finding": _finding_json(me),
         "link": f"/documents/{r['document_id']}",
     }
-
-
-def _finding_rows(c, ids: list[int]) -> dict[int, sqlite3.Row]:
-    out: dict[int, sqlite3.Row] = {}
-    for i in range(0, len(ids), 500):
-        part = ids[i: i + 500]
-        for r in c.execute(
-            "SELECT f.id, f.document_id, f.kind, f.label, f.text, f.addressees, f.page, f.text_hash,"
-            " d.title, d.type, d.date, d.reference, d.source, d.meta"
-            f" FROM findings f JOIN documents d ON d.id = f.document_id WHERE f.id IN ({','.join('?' * len(part))})",
-            part):
-            out[r["id"]] = r
-    return out
 
 
 def _warning_sentence(r, shared: dict[str, str], actions: list[dict], tracker: dict | None) -> str:
