@@ -10,6 +10,7 @@ Files are recognised by their content (magic bytes, markup, header rows), not by
 extension; the extension only breaks ties and names the mismatch in error messages."""
 from __future__ import annotations
 
+import logging
 import re
 import zipfile
 from pathlib import Path
@@ -47,6 +48,8 @@ _OTHER_MAGIC = [
     (b"7z\xbc\xaf", "7-Zip archive; extract it first"),
 ]
 _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html\b|head\b|body\b)", re.I | re.S)
+
+log = logging.getLogger(__name__)
 
 
 def sniff(data: bytes, name: str = "") -> str:
@@ -192,7 +195,8 @@ def _read_docx(path: Path, data: bytes) -> Document:
         style = ""
         try:
             style = (p.style.name or "") if p.style is not None else ""
-        except Exception:
+        except Exception as e:  # python-docx: a paragraph whose style is missing from styles.xml
+            log.debug("Word paragraph style unreadable (%s: %s)", type(e).__name__, e)
             style = ""
         is_heading = style.lower().startswith(("heading", "title")) and bool(text)
         if is_heading:
@@ -212,7 +216,8 @@ def _read_docx(path: Path, data: bytes) -> Document:
             cells, seen = [], set()
             try:
                 row_cells = row.cells
-            except Exception:
+            except Exception as e:  # python-docx: a malformed (gridSpan / vMerge) table row
+                log.debug("Word table row skipped (%s: %s)", type(e).__name__, e)
                 continue
             for c in row_cells:
                 if id(c._tc) in seen:  # merged cells repeat
@@ -253,7 +258,8 @@ def _read_docx(path: Path, data: bytes) -> Document:
     blocks = split_sections(text, heads)
     try:
         core_title = (d.core_properties.title or "").strip()
-    except Exception:
+    except Exception as e:  # malformed docProps/core.xml: no title from metadata
+        log.debug("Word core properties unreadable (%s: %s)", type(e).__name__, e)
         core_title = ""
     from .pdf import meaningful_title
 
