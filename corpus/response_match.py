@@ -55,7 +55,7 @@ W_QUOTE_LONG = 3.5  # many: the response restates the report's concerns
 QUOTE_SOME, QUOTE_MANY = 4, 12  # shared runs needed
 
 
-class TermStats:
+class WordRarity:
     """How many reports use a word (``df``) out of ``n``: what makes a word telling.
     Without stats every word weighs the same and no word counts as rare."""
 
@@ -164,14 +164,14 @@ def _date_evidence(cues: ResponseCues, report: ReportInfo) -> tuple[float, list[
     return pts, why
 
 
-def telling_terms(cues: ResponseCues, stats: TermStats | None = None, top: int = 30) -> list[tuple[float, str]]:
+def telling_terms(cues: ResponseCues, stats: WordRarity | None = None, top: int = 30) -> list[tuple[float, str]]:
     """The response's ``top`` most telling words, (weight, word), best first."""
-    stats = stats or TermStats()
+    stats = stats or WordRarity()
     weighted = sorted(((1 + math.log(c)) * stats.idf(t), t) for t, c in cues.terms.items())
     return [x for x in weighted[::-1] if x[0] > 0][:top]
 
 
-def content_similarity(cues: ResponseCues, report: ReportInfo, stats: TermStats | None = None,
+def content_similarity(cues: ResponseCues, report: ReportInfo, stats: WordRarity | None = None,
                        top: int = 30) -> float:
     """Share (0..1), weighted by rarity, of the response's most telling words that the
     report also uses."""
@@ -182,7 +182,7 @@ def content_similarity(cues: ResponseCues, report: ReportInfo, stats: TermStats 
     return sum(w for w, t in weighted if t in report.terms) / total
 
 
-def rare_shared(cues: ResponseCues, report: ReportInfo, stats: TermStats | None) -> list[str]:
+def rare_shared(cues: ResponseCues, report: ReportInfo, stats: WordRarity | None) -> list[str]:
     """Words of the response used by at most RARE_DF reports, this one among them
     ("Iffley", a drug's name, a road): a sign the two are about the same case."""
     if stats is None:
@@ -196,7 +196,7 @@ def rare_shared(cues: ResponseCues, report: ReportInfo, stats: TermStats | None)
     return sorted(out)
 
 
-def score_report(cues: ResponseCues, report: ReportInfo, stats: TermStats | None = None) -> Score:
+def score_report(cues: ResponseCues, report: ReportInfo, stats: WordRarity | None = None) -> Score:
     """Points for one candidate report, with the evidence behind them."""
     pts, ev = 0.0, {}
     parts: dict[str, float] = {}
@@ -300,7 +300,7 @@ def confidence_of(points: float, runner_up: float) -> float:
     return round(base * min(1.0, 0.5 + margin / 8), 3)
 
 
-def decide(cues: ResponseCues, candidates: Iterable[ReportInfo], stats: TermStats | None = None,
+def decide(cues: ResponseCues, candidates: Iterable[ReportInfo], stats: WordRarity | None = None,
            threshold: float = THRESHOLD, use_model: bool = True) -> LinkDecision:
     """The report this response answers, or None (with the reason) when unsure."""
     scores = [score_report(cues, r, stats) for r in candidates]
@@ -348,7 +348,7 @@ def decide(cues: ResponseCues, candidates: Iterable[ReportInfo], stats: TermStat
 # ------------------------------------------------------------------ in-memory shortlist
 
 
-class ReportIndex(TermStats):
+class ReportIndex(WordRarity):
     """Reports in memory, findable by surname, reference, date and rare words."""
 
     def __init__(self, reports: Iterable[ReportInfo]):
