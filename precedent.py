@@ -324,7 +324,7 @@ def commitments_cmd(owner, status, overdue, as_of, due_from, due_to, q, as_csv, 
 @json_option
 def organisations_cmd(q, org_type, as_of, limit, library_path, as_json):
     """Organisations: reports sent to them, responses, overdue responses and commitments."""
-    from search.tracking import list_organisations
+    from search.organisations import list_organisations
 
     try:
         data = list_organisations(_open(library_path), as_of=as_of, q=q, type=org_type, limit=limit)
@@ -685,7 +685,7 @@ def themes_split(ctx, theme_id, k, library_path):
 def organisation_cmd(key, as_of, library_path, as_json):
     """One organisation (by key or name): each report sent to it with its own status, and the
     response letters the library holds from it (issue 10)."""
-    from search.tracking import get_organisation
+    from search.organisations import get_organisation
 
     try:
         data = get_organisation(_open(library_path), key, as_of=as_of, warned_limit=0)

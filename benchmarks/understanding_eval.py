@@ -10,7 +10,7 @@ Tasks
   ingested beside a sample of reports.csv (every parent plus ``--reports`` random others)
   through the real ingest (fake embedder); precision / recall of the links made.
 * respondent — the respondent the library names for each letter, right when it is the
-  gold organisation or one of its aliases (corpus.linking.org_similarity >= 0.75).
+  gold organisation or one of its aliases (corpus.response_cues.org_similarity >= 0.75).
 * actions — share of linked letters with >=1 action paired to a concern of their report,
   and per gold action whether an extracted action of the letter matches it (first words).
 * concerns — exact / within-one count agreement, and concerns holding page debris.
@@ -170,7 +170,7 @@ def letter_results(lib) -> dict[int, dict]:
 
 
 def score_letters(gold: dict, res: dict[int, dict], concern_ids: dict[str, list[int]]) -> dict:
-    from corpus.linking import org_similarity
+    from corpus.response_cues import org_similarity
 
     def block(rows: list[dict]) -> dict:
         n = len(rows)
@@ -234,7 +234,7 @@ def loo_threshold(gold: dict, res: dict[int, dict]) -> dict:
 
 
 def _right_recipient(name: str, g: dict) -> bool:
-    from corpus.linking import org_similarity
+    from corpus.response_cues import org_similarity
     from corpus.orgs import normalise_org
 
     k = normalise_org(name).key
@@ -282,7 +282,7 @@ def cv_linking(lib, l2: float = 1.0, p_link: float = 0.6) -> dict:
     reports, then deciding for the 13th report's letters; also with the true report removed
     from the candidates (any link is then wrong). Compared with the hand-weighted rule."""
     from corpus.link_model import TOP, candidate_features, choose, fit
-    from corpus.linking import MIN_MARGIN, THRESHOLD, confidence_of
+    from corpus.response_match import MIN_MARGIN, THRESHOLD, confidence_of
     from index.linking import _decide_for
 
     gold = json.loads((GOLD / "responses.json").read_text())

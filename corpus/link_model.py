@@ -1,7 +1,7 @@
 """Which candidate report does a letter answer? A small learned model over the linker's
 weak signals.
 
-``corpus.linking.score_report`` measures, per candidate report, the evidence a letter gives
+``corpus.response_match.score_report`` measures, per candidate report, the evidence a letter gives
 (reference, deceased's name incl. partial and misspelt forms, report and other dates, coroner,
 recipient, quoted concerns, content similarity, rare shared words, dates before the report or
 years after it). ``link_features`` turns one candidate's evidence, and how far it stands
@@ -23,7 +23,7 @@ LINK_FEATURES = ("reference", "name", "dates", "coroner", "recipient", "quoted",
                  "identity", "margin", "strength")
 # fitted by benchmarks/understanding_eval.py --fit (L2=1, positives weighted 3x, 23 letters in a
 # library of 313 reports). No gold letter quotes a reference, so "reference" stays unlearned (0):
-# ``corpus.linking.decide`` links a quoted reference by its own rule.
+# ``corpus.response_match.decide`` links a quoted reference by its own rule.
 LINK_WEIGHTS = {"reference": 0.0, "name": 0.5334, "dates": 0.0582, "coroner": 0.0, "recipient": 0.9007,
                 "quoted": 0.3727, "content": 0.3316, "rare": 0.814, "before": 0.0, "era": -0.1222,
                 "identity": 1.0391, "margin": 2.988, "strength": 0.4934}

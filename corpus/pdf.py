@@ -12,7 +12,9 @@ from pathlib import Path
 from .dates import find_dates, parse_date
 from .records import Block, Document, ReadError
 from .records import tidy_person_name
-from .text import clean_whitespace, is_substantive, unwrap_lines
+from .text_readers import clean_whitespace, is_substantive, unwrap_lines
+
+log = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- PFD boxes
 
@@ -202,7 +204,8 @@ def read_pdf(path: Path, data: bytes) -> Document:
                 ok = reader.decrypt("")
             except DependencyError:
                 raise ReadError("encrypted PDF (cannot decrypt: the 'cryptography' package is not installed)") from None
-            except Exception:
+            except Exception as e:  # pypdf raises many kinds on a bad encryption dictionary
+                log.debug("%s: decrypt failed (%s: %s)", path, type(e).__name__, e)
                 ok = 0
             if not ok:
                 raise ReadError("encrypted PDF (password protected)")
@@ -224,13 +227,15 @@ def read_pdf(path: Path, data: bytes) -> Document:
                 texts.append(page.extract_text() or "")
             except FileNotDecryptedError:
                 raise ReadError("encrypted PDF (password protected)") from None
-            except Exception:
+            except Exception as e:  # one unreadable page: keep the others, count it
+                log.debug("%s: page text unreadable (%s: %s)", path, type(e).__name__, e)
                 texts.append("")
                 failed += 1
 
         try:
             meta_title = meaningful_title((reader.metadata or {}).get("/Title"))
-        except Exception:
+        except Exception as e:  # a malformed info dictionary: no title from metadata
+            log.debug("%s: metadata unreadable (%s: %s)", path, type(e).__name__, e)
             meta_title = None
 
     letters = sum(ch.isalpha() for t in texts for ch in t)

@@ -10,6 +10,7 @@ Files are recognised by their content (magic bytes, markup, header rows), not by
 extension; the extension only breaks ties and names the mismatch in error messages."""
 from __future__ import annotations
 
+import logging
 import re
 import zipfile
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Iterable, Iterator
 
 from .folders import list_files
 from .records import Document, ReadError, ReadResult
-from .text import (
+from .text_readers import (
     decode_bytes,
     head_date,
     html_is_substantive,
@@ -48,6 +49,8 @@ _OTHER_MAGIC = [
 ]
 _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html\b|head\b|body\b)", re.I | re.S)
 
+log = logging.getLogger(__name__)
+
 
 def sniff(data: bytes, name: str = "") -> str:
     """The format of a file from its first bytes: "pdf", "docx", "xlsx", "html",
@@ -72,7 +75,7 @@ def sniff(data: bytes, name: str = "") -> str:
         name.lower().endswith((".html", ".htm", ".xhtml")) and "<" in text_head
     ):
         return "html"
-    from .tabular import looks_like_csv
+    from .known_datasets import looks_like_csv
 
     if name.lower().endswith((".csv", ".tsv")) or looks_like_csv(text_head if len(data) <= 8192 else decode_bytes(data[:200_000])):
         return "csv"
@@ -138,7 +141,7 @@ def _read(path: Path) -> ReadResult:
     if kind == "html":
         return ReadResult(documents=[read_html_document(raw, path)])
     if kind == "csv":
-        from .tabular import read_csv_text
+        from .known_datasets import read_csv_text
 
         return read_csv_text(raw.lstrip("\ufeff"), path)
     return ReadResult(documents=[read_text_document(raw, path)])
@@ -156,7 +159,7 @@ def _read_zip(path: Path, data: bytes) -> ReadResult:
     if "word/document.xml" in names:
         return ReadResult(documents=[_read_docx(path, data)])
     if "xl/workbook.xml" in names:
-        from .tabular import read_xlsx
+        from .known_datasets import read_xlsx
 
         return read_xlsx(path)
     if "ppt/presentation.xml" in names:
@@ -192,7 +195,8 @@ def _read_docx(path: Path, data: bytes) -> Document:
         style = ""
         try:
             style = (p.style.name or "") if p.style is not None else ""
-        except Exception:
+        except Exception as e:  # python-docx: a paragraph whose style is missing from styles.xml
+            log.debug("Word paragraph style unreadable (%s: %s)", type(e).__name__, e)
             style = ""
         is_heading = style.lower().startswith(("heading", "title")) and bool(text)
         if is_heading:
@@ -212,7 +216,8 @@ def _read_docx(path: Path, data: bytes) -> Document:
             cells, seen = [], set()
             try:
                 row_cells = row.cells
-            except Exception:
+            except Exception as e:  # python-docx: a malformed (gridSpan / vMerge) table row
+                log.debug("Word table row skipped (%s: %s)", type(e).__name__, e)
                 continue
             for c in row_cells:
                 if id(c._tc) in seen:  # merged cells repeat
@@ -253,7 +258,8 @@ def _read_docx(path: Path, data: bytes) -> Document:
     blocks = split_sections(text, heads)
     try:
         core_title = (d.core_properties.title or "").strip()
-    except Exception:
+    except Exception as e:  # malformed docProps/core.xml: no title from metadata
+        log.debug("Word core properties unreadable (%s: %s)", type(e).__name__, e)
         core_title = ""
     from .pdf import meaningful_title
 

@@ -2,7 +2,9 @@
 
 ``precedent ingest plan.xlsx --columns finding=Recommendation,action=Update,owner=Lead``:
 each row becomes a finding with its action; rows sharing a ``reference`` form one document
-(an action plan); without a reference column the whole file is one document."""
+(an action plan); without a reference column the whole file is one document.
+Datasets recognised by their header row (PFD reports, responses, the tracker) are read by
+``corpus.known_datasets`` instead."""
 from __future__ import annotations
 
 import csv

@@ -23,7 +23,7 @@ from collections import Counter
 from corpus.extract.respond import respondent_from_text
 from corpus.extract.speaker import speaking_for
 from corpus.orgs import normalise_org
-from corpus.linking import content_terms
+from corpus.response_cues import content_terms
 
 PAIR_MIN = 0.12  # cosine an action needs with a concern to answer it (see benchmarks/understanding_eval.py)
 PAIR_NEAR = 0.8  # other concerns within this share of the best one are answered too

@@ -1,7 +1,7 @@
 """Link responses in the library to the PFD reports they answer.
 
 ``index.ingest`` calls ``link_new_documents(lib, new_ids)`` after every ingest. Each new
-``pfd_response`` is linked from its own text (``corpus.linking``): candidates are
+``pfd_response`` is linked from its own text (``corpus.response_cues``, ``corpus.response_match``): candidates are
 shortlisted cheaply in SQLite (reports whose title carries a surname the response
 names, the full name as an FTS phrase, an explicit reference, a report date, and the
 reports sharing the response's rarest words by FTS rank), then scored in Python. When
@@ -20,17 +20,8 @@ import sqlite3
 import time
 from datetime import date, timedelta
 
-from corpus.linking import (
-    THRESHOLD,
-    LinkDecision,
-    ReportInfo,
-    ResponseCues,
-    TermStats,
-    decide,
-    extract_cues,
-    make_report,
-    telling_terms,
-)
+from corpus.response_cues import ReportInfo, ResponseCues, extract_cues, make_report
+from corpus.response_match import THRESHOLD, LinkDecision, WordRarity, decide, telling_terms
 
 from .store import dumps
 
@@ -52,7 +43,7 @@ PASSAGE_POOL = 400  # best FTS passages looked at when shortlisting by words
 # ------------------------------------------------------------------ term statistics
 
 
-class StoreTermStats(TermStats):
+class StoreWordRarity(WordRarity):
     """Word rarity from the passages' FTS index (porter-stemmed, so words are stemmed
     by FTS itself through a scratch table). ``df`` counts report documents for rare
     words and passages (an over-estimate) for common ones."""
@@ -113,7 +104,7 @@ def _report_ids_matching(conn, match: str, limit: int) -> list[int]:
         return []
 
 
-def candidate_ids(conn, cues: ResponseCues, stats: TermStats) -> list[int]:
+def candidate_ids(conn, cues: ResponseCues, stats: WordRarity) -> list[int]:
     """Report ids worth scoring for this response (a few dozen, not thousands)."""
     found: dict[int, None] = {}
     for ref in cues.references:
@@ -176,7 +167,7 @@ def _decide_for(conn, row, cache: dict[int, ReportInfo], threshold: float) -> tu
         return None, {"report_id": r[0], "confidence": 1.0, "evidence": {"dataset parent id": parent}}
     # the letter date only from its text (a document date may come from a file name)
     cues = extract_cues(row["text"], respondent=meta.get("respondent"))
-    stats = StoreTermStats(conn, list(cues.terms))
+    stats = StoreWordRarity(conn, list(cues.terms))
     ids = candidate_ids(conn, cues, stats)
     d = decide(cues, _load_reports(conn, ids, cache), stats, threshold)
     if d.report is None:

@@ -13,6 +13,7 @@ import sqlite3
 from typing import Any
 
 from index.library import Library
+from index.rows import document_summary
 
 from .case_story import source_display
 
@@ -48,8 +49,7 @@ def _doc(row) -> dict[str, Any]:
     except (TypeError, ValueError):
         meta = {}
     src = source_display(row["source"], meta if isinstance(meta, dict) else {})
-    return {"id": row["id"], "title": row["title"], "type": row["type"], "date": row["date"],
-            "reference": row["reference"], "area": (meta or {}).get("area") or None,
+    return {**document_summary(row), "area": (meta or {}).get("area") or None,
             "source": src["url"] or src["name"], "source_url": src["url"], "source_name": src["name"],
             "url": f"/documents/{row['id']}", "case_url": f"/cases/{row['id']}"}
 

@@ -138,7 +138,7 @@ def _body(row, meta: dict) -> dict[str, str] | None:
 
 def case_story(lib: Library, document_id: int, as_of: str | None = None) -> dict[str, Any] | None:
     """The case's facts, account and outcome (see the module docstring)."""
-    from .tracking import report_tracking  # tracking imports commitments; keep this module light
+    from .recipients import report_tracking  # recipients imports commitments; keep this module light
 
     as_of = check_date(as_of, "as_of") or today()
     c = lib.store.conn

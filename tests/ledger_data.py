@@ -1,5 +1,5 @@
-"""A small library for the ledger / tracking / collections tests, built with SQL the way
-``index.ingest._insert_document`` writes rows (no extractor, no linker needed).
+"""A small library for the ledger / tracking / collections tests, written with
+``index.rows`` (the row writers ingest's rows follow; no extractor, no linker needed).
 
 Documents
   1  PFD report 2019-0100 (2019-03-01) to "Chief Executive, NHS England" and "WMP":
@@ -20,6 +20,8 @@ import hashlib
 import json
 
 import pytest
+
+from index import rows
 
 MARAC = ("Information shared at the MARAC meeting was not properly minuted and the minutes were not "
          "shared with the agencies attending the meeting")
@@ -78,22 +80,14 @@ def build(lib) -> dict:
     c = lib.store.conn
     with lib.store.transaction() as t:
         for did, title, typ, dt, ref, text, meta in docs:
-            t.execute(
-                "INSERT INTO documents(id, content_hash, title, type, date, reference, source, text, blocks, meta)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (did, _h(text), title, typ, dt, ref, f"test/{did}.txt", text, json.dumps([[0, len(text), None, 1]]),
-                 json.dumps(meta)))
-            t.execute("INSERT INTO passages(document_id, seq, text, section, page, start, end, text_hash)"
-                      " VALUES (?,?,?,?,?,?,?,?)", (did, 0, text, None, 1, 0, len(text), _h(text)))
+            rows.insert_document(t, id=did, content_hash=_h(text), title=title, type=typ, date=dt, reference=ref,
+                                 source=f"test/{did}.txt", text=text, blocks=[[0, len(text), None, 1]], meta=meta)
+            rows.insert_passages(t, did, [(text, None, 1, 0, len(text))])
         for fid, did, seq, kind, label, text, addr in findings:
-            t.execute("INSERT INTO findings(id, document_id, seq, kind, label, text, addressees, section, page, start,"
-                      " end, text_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                      (fid, did, seq, kind, label, text, json.dumps(addr), None, 1, 0, len(text), _h(text)))
+            rows.insert_finding(t, did, seq, kind, label, text, addr, None, 1, 0, len(text), id=fid)
         for aid, did, seq, kind, text, owner, due, due_text, updated, status, fid in actions:
-            t.execute("INSERT INTO actions(id, document_id, seq, kind, text, owner, due, due_text, updated, status,"
-                      " page, start, end) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                      (aid, did, seq, kind, text, owner, due, due_text, updated, status, 1, 0, len(text)))
-            t.execute("INSERT INTO action_findings(action_id, finding_id) VALUES (?,?)", (aid, fid))
+            rows.insert_action(t, did, seq, kind, text, owner, due, due_text, updated, status, 1, 0, len(text),
+                               finding_ids=[fid], id=aid)
         t.execute("INSERT INTO links(response_id, report_id, confidence, evidence) VALUES (2, 1, 1.0, '{}')")
         t.execute("INSERT INTO annotations(reference, source, data) VALUES (?,?,?)",
                   ("2019-0100", "reports-analysed.csv", json.dumps({"status": "partial", "replies": 1})))

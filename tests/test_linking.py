@@ -8,15 +8,8 @@ import sys
 
 import pytest
 
-from corpus.linking import (
-    ReportIndex,
-    decide,
-    extract_cues,
-    make_report,
-    org_similarity,
-    report_names,
-    score_report,
-)
+from corpus.response_cues import extract_cues, make_report, org_similarity, report_names
+from corpus.response_match import ReportIndex, decide, score_report
 
 LETTER = """Date: 8 May, 2024
 

@@ -63,7 +63,7 @@ def _report_id(lib, ref: str) -> int:
 
 
 def test_seed_letters_from_west_midlands_police_counted_on_its_page(real_lib):
-    from search.tracking import get_organisation
+    from search.organisations import get_organisation
 
     o = get_organisation(real_lib, "west-midlands-police", as_of="2024-08-01")
     titles = [r["title"] for r in o["responses"]]
@@ -80,7 +80,8 @@ def test_seed_letters_from_west_midlands_police_counted_on_its_page(real_lib):
 
 
 def test_each_recipient_of_a_five_recipient_report_on_its_own_page(real_lib):
-    from search.tracking import get_organisation, report_tracking
+    from search.organisations import get_organisation
+    from search.recipients import report_tracking
 
     rid = _report_id(real_lib, "2024-0619")
     t = report_tracking(real_lib, rid, as_of="2025-06-01")
@@ -102,7 +103,8 @@ def test_each_recipient_of_a_five_recipient_report_on_its_own_page(real_lib):
 
 
 def test_report_inside_its_56_days_is_pending(real_lib):
-    from search.tracking import get_organisation, report_tracking
+    from search.organisations import get_organisation
+    from search.recipients import report_tracking
 
     rid = _report_id(real_lib, "2024-0619")  # dated 2024-11-12
     t = report_tracking(real_lib, rid, as_of="2024-12-20")

@@ -1,14 +1,10 @@
 import pytest
 
 from ledger_data import client, lib  # noqa: F401  (shared fixtures)
-from search.tracking import (
-    get_case,
-    get_organisation,
-    list_organisations,
-    report_tracking,
-    response_due,
-    warned_before,
-)
+from search.cases import get_case
+from search.organisations import get_organisation, list_organisations
+from search.recipients import report_tracking, response_due
+from search.warned_before import warned_before
 
 AS_OF = "2024-01-01"
 

@@ -22,7 +22,8 @@ from search.packs import (
     remove_item,
     whole_id,
 )
-from search.tracking import get_case, get_organisation, list_organisations
+from search.cases import get_case
+from search.organisations import get_organisation, list_organisations
 
 from .params import MAX_LABEL_CHARS, MAX_NOTE_CHARS, id_param, text_param
 from .views import _int_arg, library, respond

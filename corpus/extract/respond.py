@@ -209,7 +209,7 @@ def choose_respondent(text: str, recipients: list[str], _return_points: bool = F
     t = text.replace(FILL, " ")
     cands = respondent_candidates(t)
     types = self_type_counts(t)
-    from ..linking import org_similarity  # local import: corpus.linking is a sibling package module
+    from ..response_cues import org_similarity  # local import: a sibling package module
 
     scored = []
     for r in recipients:
@@ -489,6 +489,6 @@ def _other_body(o: str) -> bool:
 
 
 def _same_org(a: str, b: str) -> bool:
-    from ..linking import org_similarity
+    from ..response_cues import org_similarity
 
     return org_similarity(a, b) >= 0.6 or a.lower() in b.lower() or b.lower() in a.lower()

@@ -60,7 +60,7 @@ def recipient_features(text: str, recipients: list[str]) -> list[dict[str, float
     from ..orgs import normalise_org
     from .respond import _THIRD, _THIRD_AFTER, _THIRD_DESC, _TYPE_WORDS, _mentions, _names_of, \
         respondent_candidates, self_type_counts
-    from ..linking import org_similarity
+    from ..response_cues import org_similarity
 
     t = (text or "").replace(FILL, " ")
     n = len(t)

@@ -7,11 +7,13 @@
 * the Preventable Deaths Tracker (ref, response status, no. replies, ...)
   → Annotations only.
 
-Anything else is refused with the columns it has (mapped import comes later)."""
+Anything else is refused with the columns it has; ``corpus.spreadsheet`` imports any table
+of recommendations given a column mapping (``--columns``)."""
 from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 import sys
 from pathlib import Path
@@ -21,6 +23,8 @@ from urllib.parse import unquote, urlparse
 from .dates import parse_date
 from .records import report_title, tidy_person_name
 from .records import Annotation, Block, Document, ReadError, ReadResult
+
+log = logging.getLogger(__name__)
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -128,8 +132,8 @@ def read_xlsx(path: Path) -> ReadResult:
     finally:
         try:
             wb.close()
-        except Exception:
-            pass
+        except Exception as e:  # closing a read-only workbook: nothing to lose, but say so
+            log.debug("%s: closing the workbook failed (%s: %s)", path, type(e).__name__, e)
 
 
 def _read_rows(header: list, rows: Iterable[list], path: Path) -> ReadResult:
