@@ -30,7 +30,8 @@ from .library import Library
 from .store import dumps
 
 Progress = Callable[..., None]
-PROCESSES_ENV = "PRECEDENT_INGEST_PROCESSES"  # 0: read in this process (default 1: a reader process)
+PROCESSES_ENV = "PRECEDENT_INGEST_PROCESSES"  # 0: read in this process; 1: a reader process
+SMALL_INPUT = 2_000_000  # bytes: below this, starting a process costs more than it saves
 FIRST_BATCH = 32  # the first commits are small so keyword search answers within seconds
 
 
@@ -165,11 +166,21 @@ def _store_annotations(lib: Library, annotations, source: str) -> int:
 
 def _messages(files: list[Path], columns, known_files: set[str], processes: int | None):
     if processes is None:
-        v = os.environ.get(PROCESSES_ENV, "1").strip()
-        processes = int(v) if v.isdigit() else 1
+        v = os.environ.get(PROCESSES_ENV, "").strip()
+        processes = int(v) if v.isdigit() else int(_size(files) > SMALL_INPUT)
     if processes and files:
         return iter(ReaderProcess(files, columns, known_files))
     return read_files(files, columns, known_files)
+
+
+def _size(files: list[Path]) -> int:
+    total = 0
+    for f in files:
+        try:
+            total += f.stat().st_size
+        except OSError:
+            pass
+    return total
 
 
 def ingest(
@@ -185,8 +196,8 @@ def ingest(
 
     ``columns`` maps roles (finding, action, owner, date, status, reference) to the columns
     of spreadsheets (CSV/XLSX) among the inputs, imported row by row as action plans.
-    ``processes`` 0 reads files in this process; default ($PRECEDENT_INGEST_PROCESSES or 1)
-    in a reader process. ``progress(event, **kw)`` hears "files" (total), "file", "skipped",
+    ``processes`` 0 reads files in this process, 1 in a reader process; default
+    ($PRECEDENT_INGEST_PROCESSES) a reader process for inputs over ``SMALL_INPUT`` bytes. ``progress(event, **kw)`` hears "files" (total), "file", "skipped",
     "documents" (count), "document" and "committed" (documents, passages, embedded, texts)."""
     t0 = time.perf_counter()
     report = IngestReport()
@@ -233,7 +244,7 @@ def ingest(
             report.warnings += p.warnings
             if p.hash in batch.hashes or lib.store.has_document_hash(p.hash):
                 report.present.append({"title": p.doc.title, "source": p.doc.source})
-                progress("document")
+                progress("document", present=True)
                 continue
             p.boilerplate = {i for i, b in enumerate(detector.observe([c.text for c in p.chunks])) if b}
             report.not_embedded += len(p.boilerplate)

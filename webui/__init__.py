@@ -29,6 +29,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(themes.bp)
     from . import ledger
     app.register_blueprint(ledger.bp)
+    from . import status
+    app.register_blueprint(status.bp)
     app.add_template_filter(highlight)
     app.register_error_handler(HTTPException, _error)
     return app
