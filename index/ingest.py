@@ -198,7 +198,8 @@ def ingest(
     of spreadsheets (CSV/XLSX) among the inputs, imported row by row as action plans.
     ``processes`` 0 reads files in this process, 1 in a reader process; default
     ($PRECEDENT_INGEST_PROCESSES) a reader process for inputs over ``SMALL_INPUT`` bytes. ``progress(event, **kw)`` hears "files" (total), "file", "skipped",
-    "documents" (count), "document" and "committed" (documents, passages, embedded, texts)."""
+    "documents" (count), "counted" (documents, passages: a file read and chunked, reported
+    ahead of the encoder), "document" and "committed" (documents, passages, embedded, texts)."""
     t0 = time.perf_counter()
     report = IngestReport()
     progress = progress or (lambda *a, **k: None)
@@ -235,16 +236,19 @@ def ingest(
             progress("skipped", path=msg[1])
         elif kind == "failed":
             report.failed.append({"path": msg[1], "reason": msg[2]})
+            progress("failed", path=msg[1], reason=msg[2])
         elif kind == "annotations":
             report.annotations += _store_annotations(lib, msg[3], msg[2])
         elif kind == "documents":
             progress("documents", count=msg[2])
+        elif kind == "counted":
+            progress("counted", documents=msg[2], passages=msg[3])
         elif kind == "doc":
             p: Prepared = msg[1]
             report.warnings += p.warnings
             if p.hash in batch.hashes or lib.store.has_document_hash(p.hash):
                 report.present.append({"title": p.doc.title, "source": p.doc.source})
-                progress("document", present=True)
+                progress("document", present=True, passages=len(p.chunks))
                 continue
             p.boilerplate = {i for i, b in enumerate(detector.observe([c.text for c in p.chunks])) if b}
             report.not_embedded += len(p.boilerplate)

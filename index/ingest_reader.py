@@ -14,6 +14,9 @@ Messages:
   ("annotations", path, name, annotations)     facts about reports (datasets without text)
   ("documents", path, count)                   the file holds ``count`` documents
   ("doc", Prepared)                            one document, chunked and extracted
+  ("counted", path, documents, passages)       sent as soon as a file is read and chunked, ahead of
+                                               its documents (in a process: on a side queue, so the
+                                               totals are known long before the encoder gets there)
   ("file_done", path, sha256, count)           every document of the file has been sent
   ("error", message)                           the reader itself failed (parent raises)
   ("end",)
@@ -25,6 +28,7 @@ import logging
 import multiprocessing as mp
 import queue
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -80,12 +84,24 @@ def extract_findings(doc: Document, warnings: list[dict]) -> Extraction:
         return Extraction(type=doc.type)
 
 
-def prepare(doc: Document) -> Prepared:
+def prepare(doc: Document, chunks: list[Chunk] | None = None) -> Prepared:
     warnings: list[dict] = []
-    return Prepared(doc, content_hash(doc), chunk_document(doc), extract_findings(doc, warnings), warnings)
+    chunks = chunk_document(doc) if chunks is None else chunks
+    return Prepared(doc, content_hash(doc), chunks, extract_findings(doc, warnings), warnings)
 
 
 def read_files(files: list[Path], columns: dict | None, known_files: set[str]) -> Iterator[tuple]:
+    """Every message in order, in this process."""
+    for msg in _read_raw(files, columns, known_files):
+        if msg[0] == "rawdoc":
+            yield ("doc", prepare(msg[1], msg[2]))
+        else:
+            yield msg
+    yield ("end",)
+
+
+def _read_raw(files: list[Path], columns: dict | None, known_files: set[str]) -> Iterator[tuple]:
+    """Read and chunk (fast); extraction is left to the consumer, as ("rawdoc", doc, chunks)."""
     for n, path in enumerate(files, 1):
         yield ("file", n, str(path))
         try:
@@ -112,20 +128,41 @@ def read_files(files: list[Path], columns: dict | None, known_files: set[str]) -
             continue
         if result.annotations:
             yield ("annotations", str(path), path.name, result.annotations)
+        chunked = [(doc, chunk_document(doc)) for doc in result.documents]
+        yield ("counted", str(path), len(chunked), sum(len(c) for _, c in chunked))
         yield ("documents", str(path), len(result.documents))
-        for doc in result.documents:
-            yield ("doc", prepare(doc))
+        for doc, chunks in chunked:
+            yield ("rawdoc", doc, chunks)
         yield ("file_done", str(path), fh, len(result.documents))
-    yield ("end",)
 
 
-def _child(q, files, columns, known_files) -> None:
+def _child(q, side, files, columns, known_files) -> None:
+    """Two threads: one reads and chunks every file as fast as it can (and reports the
+    counts on ``side`` at once); the other extracts findings and feeds the bounded ``q``."""
+    work: queue.Queue = queue.Queue()
+    failed: list[str] = []
+
+    def read_ahead() -> None:
+        try:
+            for msg in _read_raw(files, columns, known_files):
+                if msg[0] == "counted":
+                    side.put(msg)
+                else:
+                    work.put(msg)
+        except BaseException as e:  # noqa: BLE001 - tell the parent, which raises
+            failed.append(f"{type(e).__name__}: {e}")
+        finally:
+            work.put(None)
+
+    threading.Thread(target=read_ahead, name="read-ahead", daemon=True).start()
     try:
-        for msg in read_files(files, columns, known_files):
-            q.put(msg)
+        while (msg := work.get()) is not None:
+            q.put(("doc", prepare(msg[1], msg[2])) if msg[0] == "rawdoc" else msg)
+        if failed:
+            q.put(("error", failed[0]))
     except BaseException as e:  # noqa: BLE001 - tell the parent, which raises
         q.put(("error", f"{type(e).__name__}: {e}"))
-        q.put(("end",))
+    q.put(("end",))
 
 
 class ReaderProcess:
@@ -134,26 +171,36 @@ class ReaderProcess:
     def __init__(self, files: list[Path], columns: dict | None, known_files: set[str]):
         ctx = mp.get_context("spawn")
         self.q = ctx.Queue(maxsize=QUEUE_SIZE)
-        self.proc = ctx.Process(target=_child, args=(self.q, files, columns, known_files), daemon=True,
+        self.side = ctx.Queue()
+        self.proc = ctx.Process(target=_child, args=(self.q, self.side, files, columns, known_files), daemon=True,
                                 name="precedent-reader")
         self.proc.start()
 
     def __iter__(self) -> Iterator[tuple]:
         try:
             while True:
+                yield from self._counts()
                 try:
-                    msg = self.q.get(timeout=1.0)
+                    msg = self.q.get(timeout=0.5)
                 except queue.Empty:
                     if not self.proc.is_alive():
                         raise RuntimeError(f"the reader process died (exit code {self.proc.exitcode})")
                     continue
                 if msg[0] == "end":
+                    yield from self._counts()
                     return
                 if msg[0] == "error":
                     raise RuntimeError(f"the reader process failed: {msg[1]}")
                 yield msg
         finally:
             self.close()
+
+    def _counts(self) -> Iterator[tuple]:
+        while True:
+            try:
+                yield self.side.get_nowait()
+            except queue.Empty:
+                return
 
     def close(self) -> None:
         if self.proc.is_alive():

@@ -31,7 +31,8 @@ class IngestWorker:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._s = {"running": False, "started": None, "finished": None, "error": None, "files_done": 0,
-                   "files_total": 0, "documents_done": 0, "documents_present": 0, "documents_total": 0,
+                   "files_total": 0, "documents_done": 0, "documents_present": 0, "passages_present": 0,
+                   "documents_counted": 0, "passages_counted": 0, "files_counted": 0, "files_skipped": 0,
                    "passages_done": 0, "passages_embedded": 0, "texts_encoded": 0, "summary": None}
         self._t0 = 0.0
         self._first_commit = None  # (time, passages) once the first batch is in
@@ -76,10 +77,15 @@ class IngestWorker:
                 s["files_total"] = kw["total"]
             elif event == "file":
                 s["files_done"] = kw["number"] - 1
-            elif event == "documents":
-                s["documents_total"] += kw["count"]
+            elif event in ("skipped", "failed"):
+                s["files_skipped"] += 1
+            elif event == "counted":
+                s["files_counted"] += 1
+                s["documents_counted"] += kw["documents"]
+                s["passages_counted"] += kw["passages"]
             elif event == "document" and kw.get("present"):
                 s["documents_present"] += 1
+                s["passages_present"] += kw.get("passages", 0)
             elif event == "committed":
                 s["documents_done"] = kw["documents"]
                 s["passages_done"] = kw["passages"]
@@ -93,12 +99,12 @@ class IngestWorker:
         with self._lock:
             s = dict(self._s)
         done = s["documents_done"]
-        total_docs = max(s["documents_total"] - s["documents_present"], done)  # of the files read so far
-        # passages still to come: the mean per document so far, times the documents not yet committed
-        per_doc = s["passages_done"] / done if done else 0.0
-        passages_total = s["passages_done"] + round(per_doc * (total_docs - done))
+        # totals of the files read so far (the reader runs ahead of the encoder), less duplicates
+        total_docs = max(s["documents_counted"] - s["documents_present"], done)
+        passages_total = max(s["passages_counted"] - s["passages_present"], s["passages_done"])
         eta = None
-        if s["running"] and self._first_commit and done:
+        counting = s["files_counted"] + s["files_skipped"] < s["files_total"]
+        if s["running"] and self._first_commit and done and not counting:
             t1, p1 = self._first_commit
             rate = (s["passages_done"] - p1) / max(time.monotonic() - t1, 1e-6)
             if rate > 0:
@@ -111,7 +117,8 @@ class IngestWorker:
             "documents_total": total_docs,
             "passages_embedded": s["passages_embedded"],
             "passages_total": passages_total,
-            "eta_s": eta,
+            "eta_s": eta,  # None while files are still being counted
+            "counting": bool(s["running"] and counting),
             "files_done": s["files_done"] if s["running"] else s["files_total"],
             "files_total": s["files_total"],
             "texts_encoded": s["texts_encoded"],

@@ -97,8 +97,11 @@ def test_reader_process_gives_the_same_library(tmp_path):
     libs = []
     for processes in (0, 1):
         lib = open_library(tmp_path / f"lib{processes}", model="fake-hashing-384")
-        r = ingest(lib, [folder], processes=processes).summary()
+        counted = []
+        r = ingest(lib, [folder], processes=processes,
+                   progress=lambda e, **kw: counted.append(kw["passages"]) if e == "counted" else None).summary()
         assert r["added"] == 8 and r["failed_count"] == 0
+        assert len(counted) == 8 and sum(counted) == r["passages"]  # totals known ahead of the encoder
         libs.append(lib)
     q = "SELECT d.title, p.text FROM passages p JOIN documents d ON d.id = p.document_id ORDER BY d.title, p.seq"
     a, b = (list(map(tuple, lib.store.conn.execute(q))) for lib in libs)
@@ -175,9 +178,14 @@ def test_worker_eta_while_running():
     IngestWorker.__init__(w, lib=None, paths=[])
     w._s.update(running=True, started=time.time() - 10)
     w._progress("files", total=2)
-    w._progress("documents", count=10)
+    w._progress("counted", documents=10, passages=100)
     w._progress("committed", documents=2, passages=20, embedded=18, texts=20)
     w._first_commit = (time.monotonic() - 10, 0)
     s = w.status()
     assert s["documents_total"] == 10 and s["passages_total"] == 100
+    assert s["eta_s"] is None and s["counting"]  # one file still to be read: no guess yet
+    w._progress("counted", documents=1, passages=12)
+    w._progress("document", present=True, passages=12)  # a duplicate: not counted
+    s = w.status()
+    assert s["documents_total"] == 10 and s["passages_total"] == 100 and not s["counting"]
     assert 30 <= s["eta_s"] <= 50  # 80 passages left at ~2 per second
