@@ -156,10 +156,16 @@ class OnnxEmbedder:
         self.tokenizer.enable_truncation(max_length=self.max_tokens)
         self._ort = ort
         self.threads = threads or min(os.cpu_count() or 2, 4)
-        self.session = self._session(self.threads)
+        self._batch = None  # sessions are made on first use: a CLI query needs only the one-thread one
         self._single = None
-        self._single_lock = threading.Lock()
-        self.dimension = int(self.session.get_outputs()[0].shape[-1] or 384)
+        self._lock = threading.Lock()
+        self.dimension = int(json.loads((model_dir / "config.json").read_text())["hidden_size"])
+
+    def _get(self, attr: str, threads: int):
+        with self._lock:
+            if getattr(self, attr) is None:
+                setattr(self, attr, self._session(threads))
+            return getattr(self, attr)
 
     def _session(self, threads: int):
         so = self._ort.SessionOptions()
@@ -168,8 +174,10 @@ class OnnxEmbedder:
         so.graph_optimization_level = self._ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         try:
             return self._ort.InferenceSession(str(self.path), so, providers=["CPUExecutionProvider"])
-        except Exception as e:  # a damaged cache: say so; the caller falls back to torch
-            raise OnnxUnavailable(f"cannot load {self.path}: {e}") from e
+        except Exception as e:  # noqa: BLE001 - a damaged cache: drop it so the next start re-exports it
+            if self.path.parent.parent == cache_dir():
+                self.path.unlink(missing_ok=True)
+            raise OnnxUnavailable(f"cannot load {self.path} (removed; it is rebuilt on the next start): {e}") from e
 
     def _run(self, session, encodings) -> np.ndarray:
         n = len(encodings)
@@ -187,10 +195,8 @@ class OnnxEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         encodings = self.tokenizer.encode_batch(list(texts))
         if len(texts) <= SINGLE_THREAD_BELOW:  # a query: one thread, its own session
-            with self._single_lock:
-                if self._single is None:
-                    self._single = self._session(1)
-            return _normalise(self._run(self._single, encodings))
+            return _normalise(self._run(self._get("_single", 1), encodings))
+        session = self._get("_batch", self.threads)
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         start = 0
@@ -200,7 +206,7 @@ class OnnxEmbedder:
                     (end - start + 1) * len(encodings[order[end]].ids) <= BATCH_TOKENS:
                 end += 1
             idx = order[start:end]
-            out[idx] = self._run(self.session, [encodings[i] for i in idx])
+            out[idx] = self._run(session, [encodings[i] for i in idx])
             start = end
         return _normalise(out)
 

@@ -189,3 +189,27 @@ def test_worker_eta_while_running():
     s = w.status()
     assert s["documents_total"] == 10 and s["passages_total"] == 100 and not s["counting"]
     assert 30 <= s["eta_s"] <= 50  # 80 passages left at ~2 per second
+
+
+@pytest.mark.slow
+def test_onnx_int8_matches_torch_fp32_and_a_new_library_records_it(tmp_path, monkeypatch):
+    from index.embed import SentenceTransformerEmbedder, get_embedder
+    from index.onnx_encoder import OnnxEmbedder
+
+    texts = ["Information shared at the MARAC meeting was not minuted.",
+             "The risk assessment was not reviewed after the second incident and nobody noticed. " * 12,
+             "Staff were not trained in the use of the ligature cutter on the ward.",
+             "Delay in the ambulance response to a patient who had fallen at home.",
+             "The GP was not told of the hospital discharge.", "CAMHS waiting list"]
+    onnx = get_embedder("all-MiniLM-L6-v2", "onnx-int8", fallback=False)
+    assert isinstance(onnx, OnnxEmbedder)
+    a, b = onnx.encode(texts), SentenceTransformerEmbedder().encode(texts)
+    cos = (a * b).sum(1)
+    assert cos.min() > 0.97, cos
+    # alone vs in a batch: dynamic int8 scales activations per batch, so vectors move a little
+    assert (onnx.encode(texts[:1]) * a[:1]).sum() > 0.98
+    monkeypatch.delenv("PRECEDENT_MODEL")
+    monkeypatch.delenv("PRECEDENT_ENCODER", raising=False)
+    lib = open_library(tmp_path / "lib")
+    assert lib.encoder == "onnx-int8" and json.loads((tmp_path / "lib" / "library.json").read_text())["encoder"] == "onnx-int8"
+    assert isinstance(lib.embedder, OnnxEmbedder)
