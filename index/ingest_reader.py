@@ -107,9 +107,11 @@ def _read_raw(files: list[Path], columns: dict | None, known_files: set[str]) ->
         try:
             fh = file_hash(path)
         except OSError as e:
+            yield ("counted", str(path), 0, 0)
             yield ("failed", str(path), f"cannot read file: {e.strerror or e}")
             continue
         if fh in known_files:
+            yield ("counted", str(path), 0, 0)
             yield ("present", str(path))
             continue
         try:
@@ -118,12 +120,15 @@ def _read_raw(files: list[Path], columns: dict | None, known_files: set[str]) ->
             else:
                 result = readers.read_path(path)
         except ReadError as e:
+            yield ("counted", str(path), 0, 0)
             yield ("failed", str(path), str(e))
             continue
         except Exception as e:  # noqa: BLE001 - a reader bug must not stop the batch
+            yield ("counted", str(path), 0, 0)
             yield ("failed", str(path), f"unexpected error reading file: {type(e).__name__}: {e}")
             continue
         if not result.documents and not result.annotations:
+            yield ("counted", str(path), 0, 0)
             yield ("failed", str(path), "no readable documents in file")
             continue
         if result.annotations:

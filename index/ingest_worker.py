@@ -32,7 +32,7 @@ class IngestWorker:
         self._thread: threading.Thread | None = None
         self._s = {"running": False, "started": None, "finished": None, "error": None, "files_done": 0,
                    "files_total": 0, "documents_done": 0, "documents_present": 0, "passages_present": 0,
-                   "documents_counted": 0, "passages_counted": 0, "files_counted": 0, "files_skipped": 0,
+                   "documents_counted": 0, "passages_counted": 0, "files_counted": 0,
                    "passages_done": 0, "passages_embedded": 0, "texts_encoded": 0, "summary": None}
         self._t0 = 0.0
         self._first_commit = None  # (time, passages) once the first batch is in
@@ -77,8 +77,6 @@ class IngestWorker:
                 s["files_total"] = kw["total"]
             elif event == "file":
                 s["files_done"] = kw["number"] - 1
-            elif event in ("skipped", "failed"):
-                s["files_skipped"] += 1
             elif event == "counted":
                 s["files_counted"] += 1
                 s["documents_counted"] += kw["documents"]
@@ -103,7 +101,7 @@ class IngestWorker:
         total_docs = max(s["documents_counted"] - s["documents_present"], done)
         passages_total = max(s["passages_counted"] - s["passages_present"], s["passages_done"])
         eta = None
-        counting = s["files_counted"] + s["files_skipped"] < s["files_total"]
+        counting = s["files_counted"] < s["files_total"]
         if s["running"] and self._first_commit and done and not counting:
             t1, p1 = self._first_commit
             rate = (s["passages_done"] - p1) / max(time.monotonic() - t1, 1e-6)

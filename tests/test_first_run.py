@@ -94,14 +94,15 @@ def test_boilerplate_is_kept_for_keyword_search_but_not_embedded(library, tmp_pa
 
 def test_reader_process_gives_the_same_library(tmp_path):
     folder = write_reports(tmp_path / "docs", 8)
+    (folder / "zz-broken.pdf").write_bytes(b"<html><title>Not found</title></html>")  # counted, then failed
     libs = []
     for processes in (0, 1):
         lib = open_library(tmp_path / f"lib{processes}", model="fake-hashing-384")
         counted = []
         r = ingest(lib, [folder], processes=processes,
                    progress=lambda e, **kw: counted.append(kw["passages"]) if e == "counted" else None).summary()
-        assert r["added"] == 8 and r["failed_count"] == 0
-        assert len(counted) == 8 and sum(counted) == r["passages"]  # totals known ahead of the encoder
+        assert r["added"] == 8 and r["failed_count"] == 1
+        assert len(counted) == 9 and sum(counted) == r["passages"]  # totals known ahead of the encoder
         libs.append(lib)
     q = "SELECT d.title, p.text FROM passages p JOIN documents d ON d.id = p.document_id ORDER BY d.title, p.seq"
     a, b = (list(map(tuple, lib.store.conn.execute(q))) for lib in libs)
