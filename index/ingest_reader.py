@@ -2,8 +2,7 @@
 
 ``read_files`` is a generator of messages (plain tuples, picklable) describing each file:
 what it held, the documents with their chunks and extracted findings, or why it failed.
-``ReaderProcess`` runs it in a child process (spawned: no threads or ONNX sessions
-inherited) and hands the messages over a bounded queue, so PDF reading, chunking and
+``ReaderProcess`` runs it in a child process (forked where possible) and hands the messages over a bounded queue, so PDF reading, chunking and
 rule extraction overlap with encoding on the other core. With ``processes=0`` the same
 generator runs in the caller (tests, one small file).
 
@@ -174,7 +173,10 @@ class ReaderProcess:
     """Iterate over ``read_files`` messages produced in a child process."""
 
     def __init__(self, files: list[Path], columns: dict | None, known_files: set[str]):
-        ctx = mp.get_context("spawn")
+        # fork where there is one: a spawned child would re-run the caller's main module (a script
+        # without a __main__ guard would fail, a heavy one would be imported twice); the child only
+        # reads files and touches nothing it inherits (no SQLite, no ONNX) and leaves by os._exit
+        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
         self.q = ctx.Queue(maxsize=QUEUE_SIZE)
         self.side = ctx.Queue()
         self.proc = ctx.Process(target=_child, args=(self.q, self.side, files, columns, known_files), daemon=True,
