@@ -142,7 +142,7 @@ def status_dict(lib: Library, worker: IngestWorker | None) -> dict:
     lib.refresh_vectors()
     lib_cov = coverage(lib)
     share = None
-    if ingest["running"] and ingest["passages_total"]:
+    if ingest["running"] and ingest["passages_total"] and not ingest.get("counting"):
         share = min(ingest["passages_embedded"] / ingest["passages_total"], 1.0)
     ingest["meaning_search_share"] = round(share, 3) if share is not None else None
     return {"ingest": ingest, "library": lib_cov, "encoder": lib.encoder, "model": lib.model}

@@ -214,3 +214,14 @@ def test_onnx_int8_matches_torch_fp32_and_a_new_library_records_it(tmp_path, mon
     lib = open_library(tmp_path / "lib")
     assert lib.encoder == "onnx-int8" and json.loads((tmp_path / "lib" / "library.json").read_text())["encoder"] == "onnx-int8"
     assert isinstance(lib.embedder, OnnxEmbedder)
+
+
+def test_banner_while_files_are_still_being_counted(filled_library):
+    class Counting(RunningWorker):
+        def status(self):
+            return {**super().status(), "counting": True, "eta_s": None}
+
+    client = create_app({"TESTING": True, "LIBRARY": filled_library, "INGEST_WORKER": Counting()}).test_client()
+    html = client.get("/").get_data(as_text=True)
+    assert "of at least 100 documents" in html and "meaning search covers 80 passages so far" in html
+    assert client.get("/status.json").get_json()["ingest"]["meaning_search_share"] is None
