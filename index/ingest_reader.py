@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import multiprocessing as mp
+import os
 import queue
 import re
 import threading
@@ -158,15 +159,27 @@ def _child(q, side, files, columns, known_files) -> None:
         finally:
             work.put(None)
 
+    parent = os.getppid()
+
+    def put(msg) -> None:
+        """Wait for room, but not for a parent that has gone (killed): then stop."""
+        while True:
+            try:
+                q.put(msg, timeout=1.0)
+                return
+            except queue.Full:
+                if os.getppid() != parent:  # nobody will read: leave now, without flushing the queue
+                    os._exit(0)
+
     threading.Thread(target=read_ahead, name="read-ahead", daemon=True).start()
     try:
         while (msg := work.get()) is not None:
-            q.put(("doc", prepare(msg[1], msg[2])) if msg[0] == "rawdoc" else msg)
+            put(("doc", prepare(msg[1], msg[2])) if msg[0] == "rawdoc" else msg)
         if failed:
-            q.put(("error", failed[0]))
+            put(("error", failed[0]))
     except BaseException as e:  # noqa: BLE001 - tell the parent, which raises
-        q.put(("error", f"{type(e).__name__}: {e}"))
-    q.put(("end",))
+        put(("error", f"{type(e).__name__}: {e}"))
+    put(("end",))
 
 
 class ReaderProcess:
