@@ -64,8 +64,8 @@ def ingest(paths, columns, library_path, model, as_json):
             state["files"] = kw["total"]
         elif event == "file":
             bar.set_postfix_str(f"file {kw['number']}/{state['files']} {Path(kw['path']).name[:40]}")
-        elif event == "documents":
-            bar.total += kw["count"]
+        elif event == "counted":  # the reader counts files ahead of the encoder
+            bar.total += kw["documents"]
             bar.refresh()
         elif event == "document":
             bar.update(1)
