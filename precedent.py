@@ -84,8 +84,8 @@ def ingest(paths, columns, library_path, model, as_json):
             state["files"] = kw["total"]
         elif event == "file":
             bar.set_postfix_str(f"file {kw['number']}/{state['files']} {Path(kw['path']).name[:40]}")
-        elif event == "documents":
-            bar.total += kw["count"]
+        elif event == "counted":  # the reader counts files ahead of the encoder
+            bar.total += kw["documents"]
             bar.refresh()
         elif event == "document":
             bar.update(1)
@@ -201,22 +201,41 @@ def show(doc_id, library_path, as_json):
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
 @library_option
-def serve(host, port, threads, library_path):
-    """Serve the search pages and JSON API with a production WSGI server (waitress)."""
+def serve(paths, host, port, threads, library_path):
+    """Serve the search pages and JSON API with a production WSGI server (waitress).
+
+    PATHS (files or folders) are ingested in the background while the server answers:
+    every page shows the progress, /status.json reports it, keyword search covers each
+    batch as it commits and meaning search the passages embedded so far."""
     from waitress import serve as waitress_serve
 
+    from index.ingest_worker import IngestWorker
     from webui import create_app
 
-    lib = _open(library_path)
-    click.echo(f"loading model {lib.model} …", err=True)
-    lib.embedder  # load once, before the first request
-    app = create_app({"LIBRARY": lib})
-    click.echo(f"Precedent: {lib.store.count('documents')} documents at http://{host}:{port}/", err=True)
+    lib = _open(library_path, create=bool(paths))
+    click.echo(f"loading model {lib.model} ({lib.encoder}) …", err=True)
+    try:
+        lib.embedder  # load once, before the first request
+    except LibraryError as e:
+        raise click.ClickException(str(e)) from e
+    worker = IngestWorker(lib, paths, after=[_themes_if_missing]).start()
+    app = create_app({"LIBRARY": lib, "INGEST_WORKER": worker})
+    click.echo(f"Precedent: {lib.store.count('documents')} documents at http://{host}:{port}/"
+               + (f" (ingesting {len(paths)} path(s) in the background; see /status)" if paths else ""), err=True)
     waitress_serve(app, host=host, port=port, threads=threads)
+
+
+def _themes_if_missing(lib) -> None:
+    """After a background ingest: build the recurring themes once, if the library has none."""
+    from index.themes_store import has_themes, rebuild_themes
+
+    if lib.store.count("findings") and not has_themes(lib):
+        rebuild_themes(lib)
 
 
 @cli.command("eval")

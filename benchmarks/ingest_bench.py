@@ -1,20 +1,24 @@
 """Benchmark (not a test): build a library from a corpus folder with the real model and
-print what it cost.
+print what it cost, beside plain torch fp32 on the same passages in the same run.
 
-    .venv/bin/python benchmarks/ingest_bench.py [CORPUS_DIR] [--library DIR] [--sample N]
+    .venv/bin/python benchmarks/ingest_bench.py [CORPUS] [--library DIR] [--sample N] [--json]
 
-Prints documents/passages indexed, wall time, ingest throughput in passages/s beside the
-raw encode() throughput of the same model on a sample of the same passages in the same
-run (their ratio is the pipeline's overhead), library size on disk, peak memory, and
-query latency p50/p95 over 100 varied queries."""
+Prints documents, passages, texts embedded, boilerplate passages not embedded, wall time,
+ingest passages/s; then, on a random sample of the same passages, raw ``encode()``
+passages/s of sentence-transformers on torch fp32 and of the library's encoder (ONNX int8
+by default; $PRECEDENT_ENCODER=torch-fp32 to compare), their cosine (mean, min), the ratio
+ingest / raw torch; peak memory (this process and the reader process); query latency
+p50/p95 over 100 varied product queries; and the wall time of a cold ``precedent search``
+(a new process each time). ``--json`` prints one JSON object with all of these."""
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
-import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -50,47 +54,79 @@ def du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_rss_mb(who=resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def timed_encode(embedder, texts: list[str]) -> tuple[float, "object"]:
+    embedder.encode(texts[:8])  # warm up
+    t = time.perf_counter()
+    v = embedder.encode(texts)
+    return len(texts) / (time.perf_counter() - t), v
+
+
+def cli_search_seconds(lib_dir: Path, query: str, runs: int = 3) -> list[float]:
+    out = []
+    env = dict(os.environ, PRECEDENT_LIBRARY=str(lib_dir))
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, str(ROOT / "precedent.py"), "search", query, "--json"], env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        out.append(round(time.perf_counter() - t, 2))
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus"))
     ap.add_argument("--library", default=None, help="library dir (default: a fresh temp dir)")
-    ap.add_argument("--sample", type=int, default=400, help="passages for the raw encode() figure")
-    ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--sample", type=int, default=400, help="passages for the raw encode() figures")
+    ap.add_argument("--json", dest="as_json", action="store_true", help="print one JSON object")
     ap.add_argument("--queries-only", action="store_true", help="only time queries on an existing --library")
     args = ap.parse_args()
 
     lib_dir = Path(args.library) if args.library else Path(tempfile.mkdtemp(prefix="precedent-bench-"))
     lib = open_library(lib_dir, model="all-MiniLM-L6-v2")
     lib.embedder.encode(["warm up"])
-    out: dict = {}
+    out: dict = {"corpus": args.corpus, "encoder": lib.encoder, "load_before": load()}
     if not args.queries_only:
         t0 = time.perf_counter()
         report = ingest(lib, [args.corpus]).summary()
         wall = time.perf_counter() - t0
-        rows = lib.store.conn.execute("SELECT text FROM passages ORDER BY random() LIMIT ?", (args.sample,)).fetchall()
-        sample = [r[0] for r in rows]
-        t1 = time.perf_counter()
-        lib.embedder.encode(sample)
-        raw = len(sample) / (time.perf_counter() - t1)
         out.update({
-            "added": report["added"],
-            "failed": report["failed_count"],
-            "texts_encoded": report["texts_encoded"],
-            "wall_seconds": round(wall, 1),
+            "added": report["added"], "failed": report["failed_count"],
+            "texts_embedded": report["texts_encoded"],
+            "boilerplate_passages_not_embedded": report["boilerplate_passages_not_embedded"],
+            "wall_s": round(wall, 1),
             "ingest_passages_per_s": round(report["passages"] / wall, 2) if wall else None,
-            "ingest_texts_encoded_per_s": round(report["texts_encoded"] / wall, 2) if wall else None,
-            "raw_encode_passages_per_s": round(raw, 2),
-            "overhead_ratio_raw_over_ingest_passages": round(raw / (report["passages"] / wall), 2)
-            if report["passages"] else None,
-            "overhead_ratio_raw_over_ingest_texts": round(raw / (report["texts_encoded"] / wall), 2)
-            if report["texts_encoded"] else None,
+            "ingest_texts_embedded_per_s": round(report["texts_encoded"] / wall, 2) if wall else None,
+            "load_after_ingest": load(),
         })
         for f in report["failed"]:
             print(f"failed: {f['path']}: {f['reason']}", file=sys.stderr)
+    rows = lib.store.conn.execute("SELECT text FROM passages ORDER BY random() LIMIT ?", (args.sample,)).fetchall()
+    sample = [r[0] for r in rows]
+    if sample:
+        from index.embed import SentenceTransformerEmbedder
+
+        own, v_own = timed_encode(lib.embedder, sample)
+        raw, v_raw = timed_encode(SentenceTransformerEmbedder(), sample)
+        cos = (v_own * v_raw).sum(1)
+        out.update({"sample_passages": len(sample), "raw_torch_fp32_passages_per_s": round(raw, 2),
+                    f"raw_{lib.encoder.replace('-', '_')}_passages_per_s": round(own, 2),
+                    "raw_encoder_over_torch": round(own / raw, 2),
+                    "cosine_to_torch_mean": round(float(cos.mean()), 4),
+                    "cosine_to_torch_min": round(float(cos.min()), 4)})
+        if out.get("ingest_passages_per_s"):
+            out["ingest_over_raw_torch"] = round(out["ingest_passages_per_s"] / raw, 2)
+    if not args.as_json:
         print(json.dumps(out, indent=2), file=sys.stderr, flush=True)  # kept even if queries fail
 
     rnd = random.Random(7)
@@ -109,18 +145,18 @@ def main() -> None:
     out.update({
         "documents": lib.store.count("documents"),
         "passages": lib.store.count("passages"),
+        "passages_in_meaning_search": lib.passages.ntotal,
         "findings": lib.store.count("findings"),
-        "actions": lib.store.count("actions"),
         "library_mb": round(du(lib_dir) / 1e6, 1),
         "peak_rss_mb": round(peak_rss_mb(), 1),
+        "peak_rss_reader_process_mb": round(peak_rss_mb(resource.RUSAGE_CHILDREN), 1),
         "query_ms_p50": round(statistics.median(lat), 1),
         "query_ms_p95": round(lat[int(len(lat) * 0.95) - 1], 1),
         "queries": len(lat),
     })
-    print(json.dumps(out, indent=2))
     lib.close()
-    if not args.library and not args.keep:
-        shutil.rmtree(lib_dir, ignore_errors=True)
+    out["cli_search_cold_s"] = cli_search_seconds(lib_dir, QUERIES[0])
+    print(json.dumps(out) if args.as_json else json.dumps(out, indent=2))
 
 
 if __name__ == "__main__":

@@ -1,13 +1,19 @@
 """Ingest: files -> documents -> passages, findings, actions -> vectors -> library.
 
-Work is committed in batches, each one SQLite transaction, so a killed ingest loses at
-most the batch in flight and a re-run skips everything already committed (documents by
-content hash, whole files by file hash). Texts are embedded once: vectors are cached by
-text hash and shared by every passage or finding with the same text."""
+Work is committed in batches, each one SQLite transaction holding the rows *and* their
+vectors, so a killed ingest loses at most the batch in flight, a re-run skips everything
+already committed (documents by content hash, whole files by file hash), and a reader
+never sees a committed row whose vector is still to come (the vector indexes of a running
+server top up from the store by row id, see ``Library.refresh_vectors``).
+
+Reading, chunking and rule extraction run in a separate process (``ingest_reader``) while
+this one encodes; the encoder sorts each batch by length so little is padding. Texts are
+embedded once: vectors are cached by text hash and shared by every passage or finding with
+the same text. Passages that repeat what many earlier documents said (``boilerplate``) are
+stored for keyword search and display but not embedded."""
 from __future__ import annotations
 
-import hashlib
-import re
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,16 +21,18 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from corpus.chunk import Chunk, chunk_document
-from corpus.records import Document, Extraction, ReadError
 from corpus import readers
-from corpus.spreadsheet import read_mapped_table
 
 from . import acronyms
+from .boilerplate import BoilerplateDetector
+from .ingest_reader import Prepared, ReaderProcess, content_hash, file_hash, read_files, text_hash  # noqa: F401
 from .library import Library
 from .store import dumps
 
 Progress = Callable[..., None]
+PROCESSES_ENV = "PRECEDENT_INGEST_PROCESSES"  # 0: read in this process; 1: a reader process
+SMALL_INPUT = 2_000_000  # bytes: below this, starting a process costs more than it saves
+FIRST_BATCH = 32  # the first commits are small so keyword search answers within seconds
 
 
 @dataclass
@@ -39,6 +47,7 @@ class IngestReport:
     findings: int = 0
     actions: int = 0
     encoded: int = 0  # texts actually sent to the model
+    not_embedded: int = 0  # boilerplate passages kept for keyword search only
     seconds: float = 0.0
 
     def summary(self) -> dict:
@@ -53,49 +62,13 @@ class IngestReport:
             "findings": self.findings,
             "actions": self.actions,
             "texts_encoded": self.encoded,
+            "boilerplate_passages_not_embedded": self.not_embedded,
             "warnings": self.warnings,
             "seconds": round(self.seconds, 2),
         }
 
 
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def content_hash(doc: Document) -> str:
-    """Same words, same document, whatever file or whitespace they came in."""
-    return text_hash(re.sub(r"\s+", " ", doc.text).strip().lower())
-
-
-def file_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _extract(doc: Document, report: IngestReport) -> Extraction:
-    """Findings and actions; an extractor bug costs the findings, never the document."""
-    if doc.extraction is not None:  # the source's own structure (a mapped spreadsheet)
-        return doc.extraction
-    try:
-        from corpus.extract import extract
-    except ImportError:
-        return Extraction(type=doc.type)
-    try:
-        return extract(doc)
-    except Exception as e:  # noqa: BLE001 - report and go on
-        report.warnings.append({"source": doc.source, "warning": f"extraction failed: {type(e).__name__}: {e}"})
-        return Extraction(type=doc.type)
-
-
-@dataclass
-class _Prepared:
-    doc: Document
-    hash: str
-    chunks: list[Chunk]
-    extraction: Extraction
+_Prepared = Prepared  # the name other modules' tests may know
 
 
 class _Batch:
@@ -104,16 +77,14 @@ class _Batch:
     def __init__(self, lib: Library, report: IngestReport):
         self.lib = lib
         self.report = report
-        self.items: list[_Prepared] = []
+        self.items: list[Prepared] = []
         self.hashes: set[str] = set()
+        self.size = 0
 
-    @property
-    def size(self) -> int:
-        return sum(len(p.chunks) + len(p.extraction.findings) for p in self.items)
-
-    def add(self, p: _Prepared) -> None:
+    def add(self, p: Prepared) -> None:
         self.items.append(p)
         self.hashes.add(p.hash)
+        self.size += len(p.chunks) + len(p.extraction.findings)
 
     def flush(self) -> list[int]:
         if not self.items:
@@ -121,8 +92,10 @@ class _Batch:
         store = self.lib.store
         texts: dict[str, str] = {}
         for p in self.items:
-            for c in p.chunks:
-                texts.setdefault(text_hash(c.text), c.text)
+            skip = p.boilerplate
+            for i, c in enumerate(p.chunks):
+                if i not in skip:
+                    texts.setdefault(text_hash(c.text), c.text)
             for f in p.extraction.findings:
                 texts.setdefault(text_hash(f.text), f.text)
         known = store.known_vectors(list(texts))
@@ -137,9 +110,8 @@ class _Batch:
             )
             for p in self.items:
                 new_ids.append(_insert_document(c, p, self.report))
-        self.items, self.hashes = [], set()
-        self.lib.passages.sync(store)
-        self.lib.findings.sync(store)
+        self.items, self.hashes, self.size = [], set(), 0
+        self.lib.refresh_vectors(force=True)
         return new_ids
 
 
@@ -192,6 +164,25 @@ def _store_annotations(lib: Library, annotations, source: str) -> int:
     return len(annotations)
 
 
+def _messages(files: list[Path], columns, known_files: set[str], processes: int | None):
+    if processes is None:
+        v = os.environ.get(PROCESSES_ENV, "").strip()
+        processes = int(v) if v.isdigit() else int(_size(files) > SMALL_INPUT)
+    if processes and files:
+        return iter(ReaderProcess(files, columns, known_files))
+    return read_files(files, columns, known_files)
+
+
+def _size(files: list[Path]) -> int:
+    total = 0
+    for f in files:
+        try:
+            total += f.stat().st_size
+        except OSError:
+            pass
+    return total
+
+
 def ingest(
     lib: Library,
     paths: Iterable[str | Path],
@@ -199,65 +190,78 @@ def ingest(
     batch_size: int = 256,
     save_every: int = 20,
     columns: dict[str, str] | None = None,
+    processes: int | None = None,
 ) -> IngestReport:
     """Add every readable document under ``paths``; report the rest with reasons.
 
     ``columns`` maps roles (finding, action, owner, date, status, reference) to the columns
-    of spreadsheets (CSV/XLSX) among the inputs, imported row by row as action plans."""
+    of spreadsheets (CSV/XLSX) among the inputs, imported row by row as action plans.
+    ``processes`` 0 reads files in this process, 1 in a reader process; default
+    ($PRECEDENT_INGEST_PROCESSES) a reader process for inputs over ``SMALL_INPUT`` bytes. ``progress(event, **kw)`` hears "files" (total), "file", "skipped",
+    "documents" (count), "counted" (documents, passages: a file read and chunked, reported
+    ahead of the encoder), "document" and "committed" (documents, passages, embedded, texts)."""
     t0 = time.perf_counter()
     report = IngestReport()
     progress = progress or (lambda *a, **k: None)
     files = readers.list_files([Path(p) for p in paths], report.failed, report.warnings)
     progress("files", total=len(files))
+    known_files = {r[0] for r in lib.store.conn.execute("SELECT sha256 FROM files")}
     batch = _Batch(lib, report)
+    detector = BoilerplateDetector()
     new_ids: list[int] = []
     flushes = 0
-    for n, path in enumerate(files, 1):
-        report.files += 1
-        progress("file", path=str(path), number=n)
-        try:
-            fh = file_hash(path)
-        except OSError as e:
-            report.failed.append({"path": str(path), "reason": f"cannot read file: {e.strerror or e}"})
-            continue
-        if lib.store.has_file(fh):
-            report.present.append({"path": str(path), "source": str(path)})
-            progress("skipped", path=str(path))
-            continue
-        try:
-            if columns and path.suffix.lower() in (".csv", ".xlsx", ".tsv"):
-                result = read_mapped_table(path, columns)
-            else:
-                result = readers.read_path(path)
-        except ReadError as e:
-            report.failed.append({"path": str(path), "reason": str(e)})
-            continue
-        except Exception as e:  # noqa: BLE001 - a reader bug must not stop the batch
-            report.failed.append({"path": str(path), "reason": f"unexpected error reading file: {type(e).__name__}: {e}"})
-            continue
-        if not result.documents and not result.annotations:
-            report.failed.append({"path": str(path), "reason": "no readable documents in file"})
-            continue
-        if result.annotations:
-            report.annotations += _store_annotations(lib, result.annotations, path.name)
-        progress("documents", count=len(result.documents))
-        for doc in result.documents:
-            h = content_hash(doc)
-            if h in batch.hashes or lib.store.has_document_hash(h):
-                report.present.append({"title": doc.title, "source": doc.source})
-                progress("document")
+    embedded = 0
+
+    def flush() -> None:
+        nonlocal flushes, embedded, new_ids
+        n_embedded = sum(len(p.chunks) - len(p.boilerplate) for p in batch.items)
+        ids = batch.flush()
+        if not ids:
+            return
+        new_ids += ids
+        embedded += n_embedded
+        flushes += 1
+        if flushes % save_every == 0:
+            lib.save_indexes()
+        progress("committed", documents=len(report.added), passages=report.passages, embedded=embedded,
+                 texts=report.encoded)
+
+    for msg in _messages(files, columns, known_files, processes):
+        kind = msg[0]
+        if kind == "file":
+            report.files += 1
+            progress("file", path=msg[2], number=msg[1])
+        elif kind == "present":
+            report.present.append({"path": msg[1], "source": msg[1]})
+            progress("skipped", path=msg[1])
+        elif kind == "failed":
+            report.failed.append({"path": msg[1], "reason": msg[2]})
+            progress("failed", path=msg[1], reason=msg[2])
+        elif kind == "annotations":
+            report.annotations += _store_annotations(lib, msg[3], msg[2])
+        elif kind == "documents":
+            progress("documents", count=msg[2])
+        elif kind == "counted":
+            progress("counted", documents=msg[2], passages=msg[3])
+        elif kind == "doc":
+            p: Prepared = msg[1]
+            report.warnings += p.warnings
+            if p.hash in batch.hashes or lib.store.has_document_hash(p.hash):
+                report.present.append({"title": p.doc.title, "source": p.doc.source})
+                progress("document", present=True, passages=len(p.chunks))
                 continue
-            batch.add(_Prepared(doc, h, chunk_document(doc), _extract(doc, report)))
+            p.boilerplate = {i for i, b in enumerate(detector.observe([c.text for c in p.chunks])) if b}
+            report.not_embedded += len(p.boilerplate)
+            batch.add(p)
             progress("document")
-            if batch.size >= batch_size:
-                new_ids += batch.flush()
-                flushes += 1
-                if flushes % save_every == 0:
-                    lib.save_indexes()
-        new_ids += batch.flush()
-        with lib.store.transaction() as c:
-            c.execute("INSERT OR REPLACE INTO files(sha256, path, documents) VALUES (?,?,?)",
-                      (fh, str(path), len(result.documents)))
+            if batch.size >= min(batch_size, FIRST_BATCH << flushes):
+                flush()
+        elif kind == "file_done":
+            flush()
+            with lib.store.transaction() as c:
+                c.execute("INSERT OR REPLACE INTO files(sha256, path, documents) VALUES (?,?,?)",
+                          (msg[2], msg[1], msg[3]))
+    flush()
     lib.save_indexes()
     if new_ids:
         from .termstats import refresh_if_needed

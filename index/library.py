@@ -1,14 +1,22 @@
-"""A library is a self-describing directory: library.json (format, model, dimension),
-the SQLite store and FAISS caches. It refuses to open with a different model, because
-vectors from two models are not comparable."""
+"""A library is a self-describing directory: library.json (format, model, encoder,
+dimension), the SQLite store and FAISS caches. It refuses to open with a different model
+or encoder (torch fp32 vs ONNX int8), because vectors from two models are not comparable
+and queries should be encoded the way the passages were.
+
+A long-lived ``Library`` (the server's) tops its vector indexes up from the store when
+another writer (its own background ingest, or a CLI ingest in another process) has
+committed rows since: ``passages`` and ``findings`` check, at most every
+``REFRESH_SECONDS``, two cheap maxima and add only the new rows."""
 from __future__ import annotations
 
 import json
 import os
+import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .embed import DEFAULT_MODEL, Embedder, get_embedder
+from .embed import DEFAULT_MODEL, HASHING, TORCH_FP32, Embedder, default_encoder, get_embedder
 from .store import Store
 from .vectors import VectorIndex, _atomic_write_bytes
 
@@ -16,6 +24,7 @@ FORMAT = "precedent-library"
 FORMAT_VERSION = 1
 DEFAULT_LIBRARY = "library"
 LIBRARY_ENV = "PRECEDENT_LIBRARY"
+REFRESH_SECONDS = 1.0
 
 
 class LibraryError(Exception):
@@ -35,9 +44,12 @@ class Library:
         self._embedder = embedder
         self.store = Store(self.path / "precedent.sqlite")
         dim = int(meta["dimension"])
-        self.passages = VectorIndex(self.path, "passages", dim)
-        self.findings = VectorIndex(self.path, "findings", dim)
-        for vi in (self.passages, self.findings):
+        self._passages = VectorIndex(self.path, "passages", dim)
+        self._findings = VectorIndex(self.path, "findings", dim)
+        self._refresh_lock = threading.Lock()
+        self._checked = 0.0
+        self._seen = self._store_marks()
+        for vi in (self._passages, self._findings):
             if vi.sync(self.store):
                 vi.save()
 
@@ -46,14 +58,57 @@ class Library:
         return self.meta["model"]
 
     @property
+    def encoder(self) -> str:
+        """How the library's vectors were computed (libraries from before this was recorded: torch)."""
+        return library_encoder(self.meta)
+
+    @property
     def embedder(self) -> Embedder:
-        """Loaded on first use: listing documents should not pay for importing torch."""
+        """Loaded on first use: listing documents should not pay for importing torch.
+        The library's own encoder, never a substitute."""
         if self._embedder is None:
-            self._embedder = get_embedder(self.model)
+            try:
+                self._embedder = get_embedder(self.model, self.encoder, fallback=False)
+            except RuntimeError as e:  # OnnxUnavailable
+                raise LibraryError(f"library {self.path} was built with encoder {self.encoder!r}, which cannot "
+                                   f"run here: {e}") from e
         return self._embedder
 
+    # ---- vector indexes that follow the store ------------------------------------------
+    @property
+    def passages(self):
+        self.refresh_vectors()
+        return self._passages
+
+    @property
+    def findings(self):
+        self.refresh_vectors()
+        return self._findings
+
+    def _store_marks(self) -> tuple:
+        c = self.store.conn
+        return tuple(c.execute(q).fetchone()[0] for q in (
+            "SELECT COALESCE(MAX(id), 0) FROM passages", "SELECT COALESCE(MAX(id), 0) FROM findings",
+            "SELECT COALESCE(MAX(rowid), 0) FROM vectors", "SELECT COUNT(*) FROM documents"))
+
+    def refresh_vectors(self, force: bool = False) -> int:
+        """Add rows committed by any writer since the last look; returns how many were added.
+        Throttled: at most one look (two index seeks) every ``REFRESH_SECONDS``."""
+        now = time.monotonic()
+        if not force and now - self._checked < REFRESH_SECONDS:
+            return 0
+        with self._refresh_lock:
+            if not force and now - self._checked < REFRESH_SECONDS:
+                return 0
+            self._checked = now
+            marks = self._store_marks()
+            if marks == self._seen and not force:
+                return 0
+            self._seen = marks
+            return self._passages.sync(self.store) + self._findings.sync(self.store)
+
     def save_indexes(self) -> None:
-        for vi in (self.passages, self.findings):
+        for vi in (self._passages, self._findings):
             vi.sync(self.store)
             vi.save()
 
@@ -75,6 +130,7 @@ def open_library(
     meta_path = path / "library.json"
     if embedder is not None:
         model = model or embedder.name
+    wanted = getattr(embedder, "encoder", None) if embedder is not None else None
     if meta_path.exists():
         meta = json.loads(meta_path.read_text())
         if meta.get("format") != FORMAT:
@@ -85,19 +141,28 @@ def open_library(
             )
         if embedder is not None and embedder.dimension != meta["dimension"]:
             raise LibraryError(f"embedder dimension {embedder.dimension} != library's {meta['dimension']}")
+        if wanted and wanted != library_encoder(meta):
+            raise LibraryError(f"library {path} was built with encoder {library_encoder(meta)!r}; refusing to "
+                               f"open it with {wanted!r}")
         return Library(path, meta, embedder)
     if not create:
         raise LibraryError(f"no library at {path} (run `precedent ingest` first)")
     model = model or os.environ.get("PRECEDENT_MODEL") or DEFAULT_MODEL
     if embedder is None:
-        embedder = get_embedder(model)
+        embedder = get_embedder(model, None if model != DEFAULT_MODEL else default_encoder())
     path.mkdir(parents=True, exist_ok=True)
     meta = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "model": model,
+        "encoder": getattr(embedder, "encoder", None) or TORCH_FP32,
         "dimension": embedder.dimension,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     _atomic_write_bytes(meta_path, json.dumps(meta, indent=2).encode())
     return Library(path, meta, embedder)
+
+
+def library_encoder(meta: dict) -> str:
+    """The encoder recorded in library.json; older libraries were all built by torch (or the fake)."""
+    return meta.get("encoder") or (TORCH_FP32 if meta.get("model") == DEFAULT_MODEL else HASHING)

