@@ -3,7 +3,7 @@ and how a stored document is summarised for a page.
 
 One place for the INSERTs and the summary dict, so that writers (the tests' fixtures now,
 ``index.ingest`` next) and read-models (``search.recipients``, ``search.cases``,
-``search.warned_before``) agree on columns. The schema itself stays in ``index.store``.
+``search.warned_before``) agree on columns. The schema itself is in ``index.schema``.
 
 * ``insert_document(c, ...)`` -> document id; ``insert_passages``, ``insert_finding``,
   ``insert_action`` (with the findings it answers) add the rest of the document.
