@@ -81,6 +81,11 @@ def insert_action(c: sqlite3.Connection, document_id: int, seq: int, kind: str, 
     return action_id
 
 
+def document_by_id(c: sqlite3.Connection, document_id: int) -> sqlite3.Row | None:
+    """The whole ``documents`` row of one id (None if there is none)."""
+    return c.execute("SELECT * FROM documents WHERE id=?", (document_id,)).fetchone()
+
+
 def findings_with_documents(c: sqlite3.Connection, ids: Iterable[int]) -> dict[int, sqlite3.Row]:
     """finding id -> its row with its document's columns, for the ids that exist."""
     ids = list(ids)
