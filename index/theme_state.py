@@ -165,10 +165,7 @@ def _edits(c) -> list[dict]:
 
 def has_themes(lib) -> bool:
     """Whether any theme has been built (without listing them)."""
-    c = lib.store.conn
-    if not c.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='themes'").fetchone():
-        return False
-    return c.execute("SELECT 1 FROM themes LIMIT 1").fetchone() is not None
+    return lib.store.conn.execute("SELECT 1 FROM themes LIMIT 1").fetchone() is not None
 
 
 def built_findings(lib) -> int | None:
