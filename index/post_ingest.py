@@ -30,24 +30,13 @@ import logging
 import time
 from typing import Callable, Iterable
 
+from .schema import ensure_library_schema as ensure_schema  # table post_ingest_done: index/schema.py
+
 log = logging.getLogger(__name__)
 
 STEPS = ("link", "themes")
 GROW_FRACTION = 0.2   # rebuild themes when this share of the findings is newer than the last build
 MIN_NEW_FOR_REBUILD = 3
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS post_ingest_done (
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    step TEXT NOT NULL,
-    done_at TEXT NOT NULL DEFAULT (datetime('now')),
-    PRIMARY KEY (document_id, step)
-) WITHOUT ROWID
-"""
-
-
-def ensure_schema(lib) -> None:
-    lib.store.conn.execute(SCHEMA)
 
 
 def pending(lib, step: str) -> list[int]:

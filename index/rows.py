@@ -3,7 +3,7 @@ and how a stored document is summarised for a page.
 
 One place for the INSERTs and the summary dict, so that writers (the tests' fixtures now,
 ``index.ingest`` next) and read-models (``search.recipients``, ``search.cases``,
-``search.warned_before``) agree on columns. The schema itself stays in ``index.store``.
+``search.warned_before``) agree on columns. The schema itself is in ``index.schema``.
 
 * ``insert_document(c, ...)`` -> document id; ``insert_passages``, ``insert_finding``,
   ``insert_action`` (with the findings it answers) add the rest of the document.
@@ -79,6 +79,11 @@ def insert_action(c: sqlite3.Connection, document_id: int, seq: int, kind: str, 
     c.executemany("INSERT OR IGNORE INTO action_findings(action_id, finding_id) VALUES (?, ?)",
                   [(action_id, f) for f in finding_ids])
     return action_id
+
+
+def document_by_id(c: sqlite3.Connection, document_id: int) -> sqlite3.Row | None:
+    """The whole ``documents`` row of one id (None if there is none)."""
+    return c.execute("SELECT * FROM documents WHERE id=?", (document_id,)).fetchone()
 
 
 def findings_with_documents(c: sqlite3.Connection, ids: Iterable[int]) -> dict[int, sqlite3.Row]:

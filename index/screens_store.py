@@ -2,8 +2,7 @@
 (relevant / not relevant, with an optional note), and the reads the screening model needs
 (every document's metadata and text, the mean of its passage and finding vectors).
 
-The two tables are created here (``CREATE TABLE IF NOT EXISTS``) on first use; the core
-schema in ``index/store.py`` does not know them. Judgements name a document by its id;
+The two tables (``screens``, ``screen_judgements``) are in ``index/schema.py``. Judgements name a document by its id;
 deleting a document deletes its judgements."""
 from __future__ import annotations
 
@@ -14,27 +13,8 @@ from typing import Any, Iterable
 import numpy as np
 
 from .library import Library
+from .schema import ensure_library_schema as ensure_schema  # tables screens, screen_judgements: index/schema.py
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS screens (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    query TEXT NOT NULL,
-    filters TEXT NOT NULL DEFAULT '{}',   -- JSON: type, date_from, date_to, area, recipient
-    created TEXT NOT NULL,
-    updated TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS screen_judgements (
-    screen_id INTEGER NOT NULL REFERENCES screens(id) ON DELETE CASCADE,
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    label INTEGER NOT NULL CHECK (label IN (0, 1)),
-    note TEXT NOT NULL DEFAULT '',
-    seq INTEGER NOT NULL,                 -- order of judging (1, 2, ...)
-    judged_at TEXT NOT NULL,
-    PRIMARY KEY (screen_id, document_id)
-);
-CREATE INDEX IF NOT EXISTS screen_judgements_seq ON screen_judgements(screen_id, seq);
-"""
 
 # a document's text beyond this many characters adds little to its word features and a lot
 # to their cost (a 50-page inspection report)
@@ -43,14 +23,6 @@ TEXT_CHARS = 30_000
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def ensure_schema(lib: Library) -> None:
-    """Create the tables once per connection (idempotent)."""
-    conn = lib.store.conn
-    if getattr(lib.store, "_screens_conn", None) is not conn:
-        conn.executescript(SCHEMA)
-        lib.store._screens_conn = conn
 
 
 def _screen(row) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """The SQLite store: documents, passages (+FTS5), cached vectors, findings, actions,
-links and dataset annotations. SQLite is the library's source of truth; the FAISS files
+links and dataset annotations (tables in ``index/schema.py``). SQLite is the library's source of truth; the FAISS files
 are derived from its ``vectors`` table and can always be rebuilt from it."""
 from __future__ import annotations
 
@@ -12,141 +12,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-SCHEMA_VERSION = 1
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    id INTEGER PRIMARY KEY,
-    content_hash TEXT NOT NULL UNIQUE,
-    title TEXT NOT NULL,
-    type TEXT NOT NULL,
-    date TEXT,
-    reference TEXT,
-    source TEXT NOT NULL,
-    text TEXT NOT NULL,
-    blocks TEXT NOT NULL,          -- JSON [[start, end, section, page], ...]
-    meta TEXT NOT NULL,            -- JSON: area, coroner, recipients, url, ...
-    added_at TEXT NOT NULL DEFAULT (datetime('now'))
-);
-CREATE INDEX IF NOT EXISTS documents_reference ON documents(reference);
-CREATE INDEX IF NOT EXISTS documents_type ON documents(type);
-
-CREATE TABLE IF NOT EXISTS passages (
-    id INTEGER PRIMARY KEY,
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    section TEXT,
-    page INTEGER,
-    start INTEGER NOT NULL,
-    end INTEGER NOT NULL,
-    text_hash TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS passages_document ON passages(document_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
-    text, content='passages', content_rowid='id', tokenize='porter unicode61'
-);
-CREATE TRIGGER IF NOT EXISTS passages_ai AFTER INSERT ON passages BEGIN
-    INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS passages_ad AFTER DELETE ON passages BEGIN
-    INSERT INTO passages_fts(passages_fts, rowid, text) VALUES ('delete', old.id, old.text);
-END;
-
--- one vector per distinct text: the same text is never embedded twice
-CREATE TABLE IF NOT EXISTS vectors (
-    text_hash TEXT PRIMARY KEY,
-    vector BLOB NOT NULL
-);
-
-CREATE TABLE IF NOT EXISTS findings (
-    id INTEGER PRIMARY KEY,
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    label TEXT,
-    text TEXT NOT NULL,
-    addressees TEXT NOT NULL,      -- JSON list
-    section TEXT,
-    page INTEGER,
-    start INTEGER,
-    end INTEGER,
-    text_hash TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS findings_document ON findings(document_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS findings_fts USING fts5(
-    text, content='findings', content_rowid='id', tokenize='porter unicode61'
-);
-CREATE TRIGGER IF NOT EXISTS findings_ai AFTER INSERT ON findings BEGIN
-    INSERT INTO findings_fts(rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS findings_ad AFTER DELETE ON findings BEGIN
-    INSERT INTO findings_fts(findings_fts, rowid, text) VALUES ('delete', old.id, old.text);
-END;
-
-CREATE TABLE IF NOT EXISTS actions (
-    id INTEGER PRIMARY KEY,
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    text TEXT NOT NULL,
-    owner TEXT,
-    due TEXT,
-    due_text TEXT,
-    updated TEXT,
-    status TEXT,
-    page INTEGER,
-    start INTEGER,
-    end INTEGER
-);
-CREATE INDEX IF NOT EXISTS actions_document ON actions(document_id);
--- which findings an action answers (possibly in another document)
-CREATE TABLE IF NOT EXISTS action_findings (
-    action_id INTEGER NOT NULL REFERENCES actions(id) ON DELETE CASCADE,
-    finding_id INTEGER NOT NULL REFERENCES findings(id) ON DELETE CASCADE,
-    PRIMARY KEY (action_id, finding_id)
-);
-CREATE INDEX IF NOT EXISTS action_findings_finding ON action_findings(finding_id);
-
--- a response document linked to the report it answers
-CREATE TABLE IF NOT EXISTS links (
-    response_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    report_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    confidence REAL NOT NULL,
-    evidence TEXT NOT NULL,        -- JSON
-    PRIMARY KEY (response_id, report_id)
-);
-CREATE INDEX IF NOT EXISTS links_report ON links(report_id);
-
--- facts about reports from datasets without text (Preventable Deaths Tracker)
-CREATE TABLE IF NOT EXISTS annotations (
-    reference TEXT NOT NULL,
-    source TEXT NOT NULL,
-    data TEXT NOT NULL,            -- JSON
-    PRIMARY KEY (reference, source)
-);
-
--- files fully ingested, by content hash: a re-run skips them
-CREATE TABLE IF NOT EXISTS files (
-    sha256 TEXT PRIMARY KEY,
-    path TEXT NOT NULL,
-    documents INTEGER NOT NULL,
-    ingested_at TEXT NOT NULL DEFAULT (datetime('now'))
-);
-
--- acronyms the documents define ("Multi-Agency Risk Assessment Conference (MARAC)"), counted
-CREATE TABLE IF NOT EXISTS acronyms (
-    acronym TEXT NOT NULL,
-    expansion TEXT NOT NULL,
-    n INTEGER NOT NULL,
-    PRIMARY KEY (acronym, expansion)
-) WITHOUT ROWID;
-
-CREATE TABLE IF NOT EXISTS settings (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-"""
+from .schema import ensure_schema
 
 
 def _dumps(v: Any) -> str:
@@ -159,8 +25,7 @@ class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._local = threading.local()
-        # executescript commits on its own; every statement is idempotent
-        self.conn.executescript(SCHEMA + f"INSERT OR IGNORE INTO settings VALUES ('schema_version', '{SCHEMA_VERSION}');")
+        ensure_schema(self.conn)   # index/schema.py: every table, versioned, idempotent
 
     @property
     def conn(self) -> sqlite3.Connection:

@@ -9,58 +9,14 @@ from typing import Iterable
 import numpy as np
 
 from . import themes as core
+from .schema import ensure_library_schema as ensure_schema  # noqa: F401 (tables: index/schema.py)
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS themes (
-    id INTEGER PRIMARY KEY,
-    level INTEGER NOT NULL,            -- 1 broad, 2 specific
-    parent INTEGER,                    -- broad theme id
-    label TEXT NOT NULL,
-    auto_label TEXT NOT NULL,
-    renamed INTEGER NOT NULL DEFAULT 0,
-    top_terms TEXT NOT NULL,           -- JSON list
-    centroid BLOB,                     -- float32 unit vector, embedding space
-    radius REAL NOT NULL DEFAULT 0,    -- cosine distance for incremental assignment
-    built_at TEXT NOT NULL DEFAULT (datetime('now'))
-);
-CREATE TABLE IF NOT EXISTS theme_members (
-    theme_id INTEGER NOT NULL REFERENCES themes(id) ON DELETE CASCADE,
-    finding_id INTEGER NOT NULL REFERENCES findings(id) ON DELETE CASCADE,
-    score REAL,
-    how TEXT NOT NULL DEFAULT 'build',
-    PRIMARY KEY (theme_id, finding_id)
-);
-CREATE INDEX IF NOT EXISTS theme_members_finding ON theme_members(finding_id);
-CREATE TABLE IF NOT EXISTS theme_edits (
-    id INTEGER PRIMARY KEY,
-    at TEXT NOT NULL DEFAULT (datetime('now')),
-    op TEXT NOT NULL,                  -- rename | merge | split
-    theme_id INTEGER NOT NULL,         -- the id the edit gives or keeps
-    args TEXT NOT NULL,                -- JSON
-    members TEXT NOT NULL,             -- JSON: member snapshots, refreshed at each rebuild
-    status TEXT NOT NULL DEFAULT 'applied'   -- applied | orphaned (nothing matched)
-);
-CREATE TABLE IF NOT EXISTS theme_state (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-"""
 
 MATCH = 0.5  # Jaccard overlap for "the same theme"
 
 # Cosine thresholds depend on the embedding model: index.themes' defaults are tuned for
 # all-MiniLM-L6-v2; the fake bag-of-words embedder spreads texts much further apart.
 MODEL_PARAMS = {"fake-hashing-384": {"fine_threshold": 0.5, "broad_threshold": 0.75}}
-
-
-def ensure_schema(lib) -> None:
-    with lib.store.transaction() as c:
-        for stmt in _statements(SCHEMA):
-            c.execute(stmt)
-
-
-def _statements(sql: str) -> list[str]:
-    return [s.strip() for s in sql.split(";") if s.strip()]
 
 
 # ---- working representation --------------------------------------------------------------
@@ -209,10 +165,7 @@ def _edits(c) -> list[dict]:
 
 def has_themes(lib) -> bool:
     """Whether any theme has been built (without listing them)."""
-    c = lib.store.conn
-    if not c.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='themes'").fetchone():
-        return False
-    return c.execute("SELECT 1 FROM themes LIMIT 1").fetchone() is not None
+    return lib.store.conn.execute("SELECT 1 FROM themes LIMIT 1").fetchone() is not None
 
 
 def built_findings(lib) -> int | None:

@@ -1,6 +1,6 @@
 """Recurring themes in a library: persistence, stable ids, people's edits (issue 4).
 
-Tables (created here with CREATE TABLE IF NOT EXISTS, next to index/store.py's):
+Tables (in ``index/schema.py``, migration 2):
 ``themes`` (one row per theme, both levels), ``theme_members`` (theme_id, finding_id,
 score = cosine to the theme's centroid, how = 'build' | 'incremental'),
 ``theme_edits`` (the log of renames, merges and splits, re-applied after every rebuild)
@@ -54,7 +54,7 @@ from .theme_edits import _apply_edit, merge_themes, rename_theme, split_theme  #
 from .theme_reads import (  # noqa: F401 (public API)
     get_theme, list_themes, normalise_recipient, theme_of_finding, themes_of_findings)
 from .theme_state import (  # noqa: F401 (public API)
-    MATCH, MODEL_PARAMS, SCHEMA, _Ctx, _T, _edits, _load_state, _refresh, _save_state, built_findings,
+    MATCH, MODEL_PARAMS, _Ctx, _T, _edits, _load_state, _refresh, _save_state, built_findings,
     ensure_schema, has_themes)
 
 # ---- rebuild --------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from typing import Any
 
 from index.library import Library
@@ -104,14 +103,10 @@ def library_overview(lib: Library, recent: int = 8) -> dict[str, Any]:
               "passages": c.execute("SELECT COUNT(*) FROM passages").fetchone()[0]}
     recent_rows = c.execute("SELECT id, title, type, date, reference, source, meta FROM documents"
                             " ORDER BY date IS NULL, date DESC, id DESC LIMIT ?", (int(recent),))
-    theme = None
-    try:
-        r = c.execute("SELECT t.id, t.label, COUNT(*) AS n FROM themes t JOIN theme_members m ON m.theme_id = t.id"
-                      " WHERE t.label IS NOT NULL AND t.label != '' GROUP BY t.id ORDER BY n DESC LIMIT 1").fetchone()
-        theme = {"id": r[0], "label": r[1]} if r else None
-    except sqlite3.OperationalError as e:  # the themes tables exist only after a themes build
-        if "no such table" not in str(e):
-            raise
+    # the themes tables always exist (index/schema.py); they are empty until a themes build
+    r = c.execute("SELECT t.id, t.label, COUNT(*) AS n FROM themes t JOIN theme_members m ON m.theme_id = t.id"
+                  " WHERE t.label IS NOT NULL AND t.label != '' GROUP BY t.id ORDER BY n DESC LIMIT 1").fetchone()
+    theme = {"id": r[0], "label": r[1]} if r else None
     example_query = _example_query([r[0] for r in c.execute(
         "SELECT f.text FROM findings f JOIN documents d ON d.id = f.document_id"
         " ORDER BY d.type = 'pfd_report' DESC, d.date DESC, f.id LIMIT 30")])

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 from corpus.dates import parse_due
 from index.library import Library
+from index.rows import document_by_id
 
 from .commitments import DONE, check_date, is_overdue, today
 
@@ -142,7 +143,7 @@ def case_story(lib: Library, document_id: int, as_of: str | None = None) -> dict
 
     as_of = check_date(as_of, "as_of") or today()
     c = lib.store.conn
-    row = c.execute("SELECT * FROM documents WHERE id=?", (document_id,)).fetchone()
+    row = document_by_id(c, document_id)
     if row is None:
         return None
     meta = _meta(row)

@@ -9,7 +9,7 @@ import sqlite3
 from typing import Any
 
 from index.library import Library
-from index.rows import document_summary
+from index.rows import document_by_id, document_summary
 
 from .commitments import check_date, is_overdue, today
 from .recipients import _meta, _responses_by_report, report_tracking, respondent_of
@@ -76,7 +76,7 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
     action-plan rows, and documents that mention it, with a date-ordered timeline."""
     as_of = check_date(as_of, "as_of") or today()
     c = lib.store.conn
-    row = c.execute("SELECT * FROM documents WHERE id=?", (document_id,)).fetchone()
+    row = document_by_id(c, document_id)
     if row is None:
         return None
     # centre the case on the report a response answers
@@ -90,7 +90,7 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
             (meta["parent_reference"],))]
     centre = row
     if row["type"] == "pfd_response" and reports:
-        centre = c.execute("SELECT * FROM documents WHERE id=?", (reports[0]["id"],)).fetchone()
+        centre = document_by_id(c, reports[0]["id"])
     members: dict[int, dict] = {}
 
     def add(r, role: str, **extra) -> None:

@@ -24,29 +24,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 from index.library import Library
+from index.schema import ensure_library_schema as ensure_schema  # tables collections, collection_items: index/schema.py
 
 from .case_story import case_story, concern_details
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS collections (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL,
-    description TEXT NOT NULL DEFAULT '',
-    created TEXT NOT NULL,
-    updated TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS collection_items (
-    id INTEGER PRIMARY KEY,
-    collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
-    item_type TEXT NOT NULL CHECK (item_type IN ('finding', 'document')),
-    item_id INTEGER NOT NULL,
-    note TEXT NOT NULL DEFAULT '',
-    position INTEGER NOT NULL,
-    added TEXT NOT NULL,
-    UNIQUE (collection_id, item_type, item_id)
-);
-CREATE INDEX IF NOT EXISTS collection_items_collection ON collection_items(collection_id, position);
-"""
 
 ITEM_TYPES = ("finding", "document")
 MAX_ID = 2**63 - 1
@@ -67,14 +48,6 @@ PackError = CollectionError
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def ensure_schema(lib: Library) -> None:
-    """Create the two tables once per connection (idempotent)."""
-    conn = lib.store.conn
-    if getattr(lib.store, "_collections_conn", None) is not conn:
-        conn.executescript(SCHEMA)
-        lib.store._collections_conn = conn
 
 
 def whole_id(value: Any, what: str) -> int:

@@ -20,7 +20,7 @@ from typing import Any
 
 from corpus.orgs import normalise_org, org_type, split_orgs
 from index.library import Library
-from index.rows import document_summary
+from index.rows import document_by_id, document_summary
 
 from .commitments import check_date, today
 
@@ -205,7 +205,7 @@ def _track(row, responses: list[dict], tracker: dict | None, as_of: str) -> dict
 def report_tracking(lib: Library, report_id: int, as_of: str | None = None) -> dict[str, Any] | None:
     """Recipients, responses, 56-day due date and overdue state of one PFD report."""
     as_of = check_date(as_of, "as_of") or today()
-    row = lib.store.conn.execute("SELECT * FROM documents WHERE id=?", (report_id,)).fetchone()
+    row = document_by_id(lib.store.conn, report_id)
     if row is None or row["type"] != "pfd_report":
         return None
     return _track(row, _responses_by_report(lib, [report_id]).get(report_id, []), _tracker(lib, row["reference"]), as_of)

@@ -13,7 +13,8 @@ def test_rows_round_trip(library):
         aid = rows.insert_action(t, did, 0, "commitment", text[39:], "NHS England", "2024-05-31", "May 2024",
                                  None, None, 1, 39, len(text), finding_ids=[fid])
     c = library.store.conn
-    doc = c.execute("SELECT * FROM documents WHERE id=?", (did,)).fetchone()
+    doc = rows.document_by_id(c, did)
+    assert doc["meta"] and doc["text"] == text and rows.document_by_id(c, did + 1000) is None
     assert rows.document_summary(doc) == {"id": did, "title": "A plan", "type": "action_plan", "date": "2024-01-02",
                                           "reference": "R-1", "source": "x/plan.txt"}
     assert c.execute("SELECT finding_id FROM action_findings WHERE action_id=?", (aid,)).fetchone()[0] == fid

@@ -31,7 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import views
 
     app.register_blueprint(views.bp)
-    from . import themes
+    from . import theme_pages as themes
 
     app.register_blueprint(themes.bp)
     from . import ledger

@@ -1,5 +1,6 @@
-"""Theme pages: the list with per-year sparklines, one theme in full, and edits
-(rename, merge, split) that survive rebuilds. JSON twins as everywhere."""
+"""Theme pages blueprint (the themes themselves: index/themes.py): the list with per-year
+sparklines, one theme in full, and edits (rename, merge, split) that survive rebuilds. JSON twins
+as everywhere."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
