@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 
 from index.library import Library, LibraryError, open_library
 from search.engine import get_document, list_documents
-from search.query import FILTER_KEYS, run_search
+from search.query import FILTER_KEYS, page_bounds, run_search
 
 bp = Blueprint("main", __name__)
 
@@ -55,7 +55,8 @@ def index():
 @bp.route("/search.json", defaults={"fmt": "json"})
 def search_page(fmt: str | None = None):
     q = request.args.get("q", "").strip()
-    k = _int_arg("k", 10, 1, MAX_K)
+    per_page = _int_arg("per_page", _int_arg("k", 10, 1, MAX_K), 1, MAX_K)
+    page = _int_arg("page", 1, 1, 10**6)
     mode = request.args.get("mode", "hybrid")
     if mode not in ("hybrid", "dense", "keyword"):
         abort(400, description="mode must be hybrid, dense or keyword")
@@ -64,8 +65,9 @@ def search_page(fmt: str | None = None):
         if key in filters and not _is_date(filters[key]):
             abort(400, description=f"{key} must be a date (YYYY, YYYY-MM or YYYY-MM-DD)")
     lib = library()
-    data = run_search(lib, q, k=k, mode=mode, filters=filters) if q else \
-        {"query": q, "mode": mode, "filters": filters, "total": 0, "facets": {}, "results": []}
+    data = run_search(lib, q, k=per_page, mode=mode, filters=filters, page=page) if q else \
+        {"query": q, "mode": mode, "filters": filters, "total": 0, "close": 0,
+         "paging": page_bounds(0, page, per_page), "facets": {}, "results": []}
     data["library"] = {"documents": lib.store.count("documents"), "passages": lib.store.count("passages"),
                        "findings": lib.store.count("findings")}
     if fmt == "json":
