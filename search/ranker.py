@@ -10,8 +10,8 @@ number users get; every weight is in :class:`Weights`.
    its best (a passage far ahead in one list is not pulled level with a middling one).
 3. **Fold** a passage hit into every finding it mostly holds, so a hit is *a concern*
    (a stray passage when no finding holds it); each hit sums its passage and finding
-   evidence by reciprocal rank.
-4. **Documents** score the sum of their ``doc_hits`` best hits; results are listed
+   evidence (fused scores, or reciprocal ranks).
+4. **Documents** score their best hit plus a share of their second; results are listed
    document by document in that order (``precedent eval`` scores this order).
 5. **Diversify**: near-duplicate hits of other documents collapse into the first ("and N
    similar"); a document shows at most ``per_document`` hits.
@@ -40,10 +40,11 @@ MODES = ("hybrid", "dense", "keyword")
 class Weights:
     """Every number the ranking depends on."""
     dense: float = 0.3  # the dense list's share when fusing dense and keyword (keyword: the rest)
+    fold_by: str = "score"  # the fold sums "rank" (weight / (rrf_k + rank)) or "score" (weight * fused score)
     rrf_k: int = 60  # reciprocal-rank constant of the fold
     passages: float = 1.0  # weight of the passage list in the fold
     findings: float = 1.0  # weight of the finding list in the fold
-    doc_hits: int = 2  # a document scores the sum of its best this-many hits
+    doc_second: float = 0.5  # a document scores its best hit plus this share of its second best
     prf_docs: int = 0  # dense pseudo-relevance feedback: best dense passages averaged into the query
     prf_weight: float = 0.0  # ... with this weight (0: off)
     duplicate_cosine: float = 0.95  # hits of two documents this alike collapse into one
@@ -173,16 +174,18 @@ def fold(lib: Library, passages: list, findings: list, w: Weights = WEIGHTS) -> 
         [i for i, _ in findings])} if findings else {}
     hits: dict[tuple, Hit] = {}
 
-    def add(h: Hit, rank: int, weight: float) -> None:
+    def add(h: Hit, rank: int, weight: float, score: float) -> None:
         cur = hits.get(h.key)
         if cur is None:
             hits[h.key] = cur = h
         elif cur.passage_id is None:
             cur.passage_id = h.passage_id
-        cur.score += weight / (w.rrf_k + rank)
+        cur.score += weight * score if w.fold_by == "score" else weight / (w.rrf_k + rank)
 
     seen: set = set()
-    for rank, (pid, _) in enumerate(passages, 1):
+    p_top = max((s for _, s in passages), default=0.0) or 1.0
+    f_top = max((s for _, s in findings), default=0.0) or 1.0
+    for rank, (pid, score) in enumerate(passages, 1):
         p = prow.get(pid)
         if p is None:
             continue
@@ -196,23 +199,25 @@ def fold(lib: Library, passages: list, findings: list, w: Weights = WEIGHTS) -> 
             if h.key in seen:  # a finding counts once per list, at its best rank
                 continue
             seen.add(h.key)
-            add(h, rank, w.passages)
-    for rank, (fid, _) in enumerate(findings, 1):
+            add(h, rank, w.passages, score / p_top)
+    for rank, (fid, score) in enumerate(findings, 1):
         f = frow.get(fid)
         if f is not None:
-            add(Hit(f["document_id"], fid, None), rank, w.findings)
+            add(Hit(f["document_id"], fid, None), rank, w.findings, score / f_top)
     return sorted(hits.values(), key=lambda h: -h.score)
 
 
-def document_scores(hits: list[Hit], per_document: int = WEIGHTS.doc_hits) -> list[tuple[int, float]]:
-    """Documents ranked by the sum of their best ``per_document`` hit scores. A report that
-    raises a concern in two places is more about it than one that mentions it once."""
+def document_scores(hits: list[Hit], second: float = WEIGHTS.doc_second) -> list[tuple[int, float]]:
+    """Documents ranked by their best hit's score plus ``second`` times their second best:
+    a report that raises a concern in two places is more about it than one that mentions it
+    once, but two middling hits should not outrank one that is the concern itself."""
     best: dict[int, list[float]] = {}
     for h in sorted(hits, key=lambda h: -h.score):
         top = best.setdefault(h.document_id, [])
-        if len(top) < per_document:
+        if len(top) < 2:
             top.append(h.score)
-    return sorted(((d, sum(v)) for d, v in best.items()), key=lambda kv: -kv[1])
+    return sorted(((d, v[0] + second * (v[1] if len(v) > 1 else 0.0)) for d, v in best.items()),
+                  key=lambda kv: -kv[1])
 
 
 # ----------------------------------------------------------------------------- signals
@@ -287,7 +292,7 @@ def rank(lib: Library, query: str, mode: str = "hybrid", pool: int = POOL, w: We
     hits = fold(lib, passages, findings, w)
     if signals and hits:
         add_signals(lib, query, hits, lists, vectors(lib, hits))
-    return Ranking(query, mode, hits, document_scores(hits, w.doc_hits), lists.vector)
+    return Ranking(query, mode, hits, document_scores(hits, w.doc_second), lists.vector)
 
 
 def rank_documents(lib: Library, query: str, mode: str = "hybrid", pool: int = POOL,

@@ -41,14 +41,17 @@ def test_judged_ranking_counts_a_named_document_once():
     assert ev.average_precision(ev.judged_ranking([3, 2, 1], keys, {"2024-0001"}), {"2024-0001"}) == 0.5
 
 
-def test_document_scores_sum_each_documents_two_best_hits():
+def test_document_scores_add_a_share_of_the_second_best_hit():
     from search.ranker import Hit, document_scores
 
     hits = [Hit(10, None, 1, 0.9), Hit(20, None, 2, 0.8), Hit(20, 5, 3, 0.7), Hit(20, 6, 4, 0.6), Hit(10, 7, 5, 0.1)]
-    out = document_scores(hits)  # doc 20 says it three times, doc 10 once well
+    out = document_scores(hits, second=1.0)  # doc 20 says it three times, doc 10 once well
     assert [d for d, _ in out] == [20, 10]
     assert out[0][1] == pytest.approx(0.8 + 0.7)  # the third hit does not count
     assert out[1][1] == pytest.approx(0.9 + 0.1)
+    half = document_scores(hits, second=0.5)
+    assert [d for d, _ in half] == [20, 10] and half[1][1] == pytest.approx(0.9 + 0.05)
+    assert [d for d, _ in document_scores(hits, second=0.0)] == [10, 20]  # the best hit alone
     assert document_scores([]) == []
 
 
