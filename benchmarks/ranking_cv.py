@@ -40,7 +40,8 @@ GRID = {
     "fold_by": ["rank", "score"],
     "findings": [0.0, 0.5, 1.0],
     "doc_second": [0.0, 0.5, 1.0],
-    "prf": [(0, 0.0), (5, 1.0)],
+    "normalise": ["max", "minmax"],
+    "coordination": [0.0, 0.5, 1.0],
 }
 
 
@@ -50,13 +51,12 @@ def configs():
     keys = list(GRID)
     for values in itertools.product(*(GRID[k] for k in keys)):
         d = dict(zip(keys, values))
-        prf_docs, prf_weight = d.pop("prf")
-        yield ranker.with_weights(**d, prf_docs=prf_docs, prf_weight=prf_weight)
+        yield ranker.with_weights(**d)
 
 
 def name(w) -> str:
     return (f"dense={w.dense} fold={w.fold_by} findings={w.findings} doc_second={w.doc_second}"
-            f" prf={w.prf_docs}x{w.prf_weight}")
+            f" normalise={w.normalise} coordination={w.coordination}")
 
 
 def cached_retrieve():
@@ -66,7 +66,7 @@ def cached_retrieve():
     memo: dict = {}
 
     def retrieve(lib, query, mode, pool, w=ranker.WEIGHTS):
-        key = (str(lib.path), query, mode, pool, w.prf_docs, w.prf_weight)
+        key = (str(lib.path), query, mode, pool, w.coordination)
         if key not in memo:
             memo[key] = original(lib, query, mode, pool, w)
         return memo[key]

@@ -45,15 +45,17 @@ def _texts(conn: sqlite3.Connection, table: str, ids: Iterable[int]) -> dict[int
     return dict(conn.execute(f"SELECT id, text FROM {table} WHERE id IN ({','.join(map(str, ids))})").fetchall())
 
 
-def coordinate(ranked: list[tuple[int, float]], texts: dict[int, str], stems: list[str]) -> list[tuple[int, float]]:
-    """Scale each score by the share of the query's ``stems`` its text holds; best first."""
-    if len(stems) < 2 or len(ranked) < 2:
+def coordinate(ranked: list[tuple[int, float]], texts: dict[int, str], stems: list[str],
+               power: float = 1.0) -> list[tuple[int, float]]:
+    """Scale each score by the share of the query's ``stems`` its text holds (to ``power``);
+    best first."""
+    if len(stems) < 2 or len(ranked) < 2 or power == 0:
         return ranked
     wanted = set(stems)
     out = []
     for rid, s in ranked:
         have = len(stem_counts(texts.get(rid, ""), wanted)[0])
-        out.append((rid, s * max(have, 1) / len(stems)))
+        out.append((rid, s * (max(have, 1) / len(stems)) ** power))
     return sorted(out, key=lambda x: -x[1])
 
 
@@ -110,10 +112,11 @@ def plain_bm25(lib, query: str, n: int, table: str = "passages") -> list[tuple[i
 
 
 def keyword_ranking(lib, query: str, n: int, table: str = "passages",
-                    candidates: Iterable[int] = ()) -> list[tuple[int, float]]:
+                    candidates: Iterable[int] = (), coordination: float = 1.0) -> list[tuple[int, float]]:
     """The ``n`` rows of ``table`` (passages or findings) best matching ``query`` by
     keyword: ``[(id, score)]``, best first. ``candidates`` (ids the dense side found) are
-    scored too when the library is large enough for the bounded plan."""
+    scored too when the library is large enough for the bounded plan. Scores are scaled by
+    the share of the query's words a row holds, to the power ``coordination``."""
     fts = TABLES[table]
     stems = term_stems(query)
     conn = lib.store.conn
@@ -124,13 +127,13 @@ def keyword_ranking(lib, query: str, n: int, table: str = "passages",
             return []
         ranked = _fts(conn, fts, expr, n)
         if len(stems) >= 2 and len(ranked) >= 2:
-            ranked = coordinate(ranked, _texts(conn, table, [i for i, _ in ranked]), stems)
+            ranked = coordinate(ranked, _texts(conn, table, [i for i, _ in ranked]), stems, coordination)
         return ranked
-    return _bounded(lib, table, stem_words(query), n, stats, candidates)
+    return _bounded(lib, table, stem_words(query), n, stats, candidates, coordination)
 
 
 def _bounded(lib, table: str, words: dict[str, str], n: int, stats: TermStats,
-             candidates: Iterable[int]) -> list[tuple[int, float]]:
+             candidates: Iterable[int], coordination: float = 1.0) -> list[tuple[int, float]]:
     stems = list(words)
     conn = lib.store.conn
     fts = TABLES[table]
@@ -152,6 +155,6 @@ def _bounded(lib, table: str, words: dict[str, str], n: int, stats: TermStats,
     for rid, text in texts.items():
         s, have = bm25(text, stems, idf, stats.avg_tokens)
         if have:
-            scored.append((rid, s * have / len(stems)))
+            scored.append((rid, s * (have / len(stems)) ** coordination))
     scored.sort(key=lambda x: -x[1])
     return scored[:n]

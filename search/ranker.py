@@ -45,8 +45,8 @@ class Weights:
     passages: float = 1.0  # weight of the passage list in the fold
     findings: float = 1.0  # weight of the finding list in the fold
     doc_second: float = 0.5  # a document scores its best hit plus this share of its second best
-    prf_docs: int = 0  # dense pseudo-relevance feedback: best dense passages averaged into the query
-    prf_weight: float = 0.0  # ... with this weight (0: off)
+    normalise: str = "max"  # each list's scores divided by its best ("max") or rescaled min..max to 0..1
+    coordination: float = 1.0  # keyword scores times (share of the query's words held) ** this
     duplicate_cosine: float = 0.95  # hits of two documents this alike collapse into one
     per_document: int = 3  # hits one document may show
 
@@ -100,20 +100,22 @@ def _in(ids) -> str:
 
 
 def fuse(*rankings: list[tuple[int, float]], weights: tuple[float, ...] | None = None,
-         dense: float = WEIGHTS.dense) -> list[tuple[int, float]]:
-    """Weighted sum of scores, each list's scores divided by its best (scores below zero
-    count as zero: a cosine or BM25 of 0 is no evidence). Two lists are (dense, keyword),
-    weighted ``dense`` and ``1 - dense``; any other number, equally. Ties keep the first
-    list's order."""
+         dense: float = WEIGHTS.dense, normalise: str = WEIGHTS.normalise) -> list[tuple[int, float]]:
+    """Weighted sum of scores, each list's scores divided by its best, or rescaled from its
+    lowest to its best (``normalise="minmax"``); scores below zero count as zero (a cosine
+    or BM25 of 0 is no evidence). Two lists are (dense, keyword), weighted ``dense`` and
+    ``1 - dense``; any other number, equally. Ties keep the first list's order."""
     if weights is None:
         weights = (dense, 1.0 - dense) if len(rankings) == 2 else (1.0,) * len(rankings)
     scores: dict[int, float] = {}
     for w, ranking in zip(weights, rankings):
         if not ranking:
             continue
-        top = max(s for _, s in ranking)
+        top = max(max(s for _, s in ranking), 0.0)
+        low = max(min(s for _, s in ranking), 0.0) if normalise == "minmax" and len(ranking) > 1 else 0.0
+        span = top - low
         for pid, s in ranking:
-            scores[pid] = scores.get(pid, 0.0) + (w * max(s, 0.0) / top if top > 0 else 0.0)
+            scores[pid] = scores.get(pid, 0.0) + (w * (max(s, 0.0) - low) / span if span > 0 else 0.0)
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
@@ -122,33 +124,14 @@ def encode(lib: Library, query: str) -> np.ndarray:
     return lib.embedder.encode([expand(lib.store, query)])[0]
 
 
-def _feedback(lib: Library, vec: np.ndarray, top: list[tuple[int, float]], w: Weights) -> np.ndarray:
-    """Rocchio on the dense side: the query moved towards its best passages."""
-    ids = [i for i, _ in top[: w.prf_docs]]
-    if not ids or w.prf_weight <= 0:
-        return vec
-    rows = lib.store.conn.execute(f"SELECT v.vector FROM passages p JOIN vectors v ON v.text_hash = p.text_hash"
-                                  f" WHERE p.id IN ({_in(ids)})", ids).fetchall()
-    if not rows:
-        return vec
-    centroid = np.mean([np.frombuffer(r[0], dtype=np.float32) for r in rows], axis=0)
-    out = vec + w.prf_weight * centroid
-    return (out / (np.linalg.norm(out) or 1.0)).astype(np.float32)
-
-
 def retrieve(lib: Library, query: str, mode: str, pool: int, w: Weights = WEIGHTS) -> Lists:
     """The four lists for ``query`` in ``mode``; quoted phrases are required."""
     want_dense, want_kw = mode in ("hybrid", "dense"), mode in ("hybrid", "keyword")
     vec = encode(lib, query)  # also needed for strength in keyword mode
     p_dense = lib.passages.search(vec, pool) if want_dense else []
-    if want_dense and w.prf_weight > 0 and p_dense:
-        vec_fb = _feedback(lib, vec, p_dense, w)
-        p_dense = lib.passages.search(vec_fb, pool)
-        f_dense = lib.findings.search(vec_fb, pool)
-    else:
-        f_dense = lib.findings.search(vec, pool) if want_dense else []
-    p_kw = keyword_ranking(lib, query, pool, "passages", [i for i, _ in p_dense]) if want_kw else []
-    f_kw = keyword_ranking(lib, query, pool, "findings", [i for i, _ in f_dense]) if want_kw else []
+    f_dense = lib.findings.search(vec, pool) if want_dense else []
+    p_kw = keyword_ranking(lib, query, pool, "passages", [i for i, _ in p_dense], w.coordination) if want_kw else []
+    f_kw = keyword_ranking(lib, query, pool, "findings", [i for i, _ in f_dense], w.coordination) if want_kw else []
     if phrases(query):
         p_ok, f_ok = {i for i, _ in p_kw}, {i for i, _ in f_kw}
         p_dense = [x for x in p_dense if x[0] in p_ok]
@@ -286,7 +269,8 @@ def rank(lib: Library, query: str, mode: str = "hybrid", pool: int = POOL, w: We
         return Ranking(query, mode, [], [])
     lists = retrieve(lib, query, mode, pool, w)
     if mode == "hybrid":
-        passages, findings = fuse(lists.p_dense, lists.p_kw, dense=w.dense), fuse(lists.f_dense, lists.f_kw, dense=w.dense)
+        passages = fuse(lists.p_dense, lists.p_kw, dense=w.dense, normalise=w.normalise)
+        findings = fuse(lists.f_dense, lists.f_kw, dense=w.dense, normalise=w.normalise)
     else:
         passages, findings = (lists.p_dense or lists.p_kw), (lists.f_dense or lists.f_kw)
     hits = fold(lib, passages, findings, w)
