@@ -210,13 +210,13 @@ def serve(host, port, threads, library_path):
 @click.option("--reports", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="PFD-toolkit reports.csv holding the labelled reports' text (with --themes).")
 @click.option("--depth", default=1000, show_default=True, type=click.IntRange(10, 100_000),
-              help="Passages retrieved per query (a document scores the sum of its two best).")
+              help="Candidates per list (the product's ranker; the search page uses 100).")
 @click.option("--verbose", "-v", is_flag=True, help="Also print average precision per query.")
 @library_option
 @model_option
 @json_option
 def eval_cmd(qrels, themes, labels, reports, depth, verbose, library_path, model, as_json):
-    """Score keyword, dense and hybrid search side by side (MAP, nDCG@10, P@10, Recall@50).
+    """Score plain BM25 and the product's keyword, dense and hybrid ranking (MAP, nDCG@10, P@10, Recall@50).
 
     With --qrels, against the library. With --themes/--labels/--reports, against a library of
     just the labelled reports: built in --library DIR if empty (kept for the next run, which
