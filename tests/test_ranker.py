@@ -125,3 +125,23 @@ def test_page_says_when_nothing_is_close(many):
     assert "No close precedent among 41 documents" in html and 'class="dimmed"' in html
     html = client.get("/search?q=" + CONCERN.replace(" ", "+")).get_data(as_text=True)
     assert "No close precedent" not in html and "strength-close" in html
+
+
+def test_no_import_cycle_between_engine_query_and_ranker():
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "search"
+
+    def imports(name):
+        tree = ast.parse((root / f"{name}.py").read_text())
+        out = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                out |= {node.module} if node.module else {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("search."):
+                out.add(node.module.split(".", 1)[1])
+        return out
+
+    assert "engine" not in imports("query") and "engine" not in imports("ranker")
+    assert "query" not in imports("ranker") and not {"query", "engine", "ranker"} & imports("lexical")
