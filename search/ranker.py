@@ -239,13 +239,14 @@ def idf_weights(lib: Library, query: str) -> dict[str, float]:
 
 
 def add_signals(lib: Library, query: str, hits: list[Hit], lists: Lists, vecs: dict,
-                cal: st.Calibration = st.CALIBRATION) -> None:
+                cal: st.Calibration = st.CALIBRATION, prune: bool = True) -> None:
     """Fill each hit's strength signals, probability and strength in place. A hit whose
-    cosine is too low to be "related" whatever its other signals is not read further."""
+    cosine is too low to be "related" whatever its other signals is not read further
+    (unless ``prune`` is off: calibration needs every signal)."""
     kw = {("p", i) for i, _ in lists.p_kw} | {("f", i) for i, _ in lists.f_kw}
     dn = {("p", i) for i, _ in lists.p_dense} | {("f", i) for i, _ in lists.f_dense}
     q = lists.vector
-    floor = st.cosine_needed(cal.related, cal)
+    floor = st.cosine_needed(cal.related, cal) if prune else -math.inf
     for h in hits:
         v = vecs.get(h.key)
         h.signals = {"cosine": round(float(v @ q), 4) if v is not None and q is not None else 0.0}
@@ -264,7 +265,7 @@ def add_signals(lib: Library, query: str, hits: list[Hit], lists: Lists, vecs: d
 
 # ----------------------------------------------------------------------------- ranking
 def rank(lib: Library, query: str, mode: str = "hybrid", pool: int = POOL, w: Weights = WEIGHTS,
-         signals: bool = True) -> Ranking:
+         signals: bool = True, prune: bool = True) -> Ranking:
     """Every candidate hit for ``query``, scored and with its strength; documents ranked."""
     query = (query or "").strip()
     if mode not in MODES:
@@ -279,7 +280,7 @@ def rank(lib: Library, query: str, mode: str = "hybrid", pool: int = POOL, w: We
         passages, findings = (lists.p_dense or lists.p_kw), (lists.f_dense or lists.f_kw)
     hits = fold(lib, passages, findings, w)
     if signals and hits:
-        add_signals(lib, query, hits, lists, vectors(lib, hits))
+        add_signals(lib, query, hits, lists, vectors(lib, hits), prune=prune)
     return Ranking(query, mode, hits, document_scores(hits, w.doc_second), lists.vector)
 
 
