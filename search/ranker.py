@@ -199,7 +199,11 @@ def document_scores(hits: list[Hit], second: float = WEIGHTS.doc_second) -> list
     a report that raises a concern in two places is more about it than one that mentions it
     once, but two middling hits should not outrank one that is the concern itself."""
     best: dict[int, list[float]] = {}
+    counted: set[int] = set()  # a passage holding two findings is one piece of evidence, not two
     for h in sorted(hits, key=lambda h: -h.score):
+        if h.passage_id is not None and h.passage_id in counted:
+            continue
+        counted.add(h.passage_id)
         top = best.setdefault(h.document_id, [])
         if len(top) < 2:
             top.append(h.score)
