@@ -307,15 +307,16 @@ def diversify(lib: Library, ranking: Ranking, hits: list[Hit], titles: dict[int,
     keys = [h.key for h in by_score if h.key in vecs]
     mat = np.vstack([vecs[k] for k in keys]) if keys else np.zeros((0, 1), dtype=np.float32)
     row = {k: i for i, k in enumerate(keys)}
-    sims = mat @ mat.T if len(keys) else mat
+    dup = (mat @ mat.T >= w.duplicate_cosine) if len(keys) else np.zeros((0, 0), dtype=bool)
+    has_twin = dup.sum(axis=1) > 1  # most hits are alike to nothing but themselves
     chosen_rows: list[int] = []
     kept_hits_by_row: dict[int, Hit] = {}
     kept_hits: list[Hit] = []
     for h in by_score:
         i = row.get(h.key)
         twin = None
-        if i is not None and chosen_rows:
-            for j in np.nonzero(sims[i, chosen_rows] >= w.duplicate_cosine)[0]:
+        if i is not None and has_twin[i] and chosen_rows:
+            for j in np.nonzero(dup[i, chosen_rows])[0]:
                 other = kept_hits_by_row[chosen_rows[j]]
                 if other.document_id != h.document_id:
                     twin = other

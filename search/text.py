@@ -64,15 +64,24 @@ def term_stems(query: str) -> list[str]:
 
 
 def stem_counts(text: str, wanted: set[str] | frozenset) -> tuple[dict[str, int], int]:
-    """({stem: occurrences in ``text``} for the ``wanted`` stems, tokens in ``text``)."""
+    """({stem: occurrences in ``text``} for the ``wanted`` stems, tokens in ``text``).
+    Only tokens that could have a wanted stem are stemmed: a Porter stem, less its last
+    letter, always begins the word it came from."""
+    n = sum(1 for _ in WORD.finditer(text))
     counts: dict[str, int] = {}
-    n = 0
-    for w in WORD.findall(text):
-        n += 1
-        s = stem(w)
+    if not wanted or not n:
+        return counts, n
+    for m in _prefixes(frozenset(wanted)).finditer(text):
+        s = stem(m.group(0))
         if s in wanted:
             counts[s] = counts.get(s, 0) + 1
     return counts, n
+
+
+@lru_cache(maxsize=4096)
+def _prefixes(wanted: frozenset) -> re.Pattern:
+    heads = sorted({w[:-1] if len(w) > 2 else w for w in wanted}, key=len, reverse=True)
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, heads)) + r")[^\W_]*", re.I)
 
 
 def phrases(query: str) -> list[str]:
@@ -103,7 +112,7 @@ def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
             spans.append((m.start(), m.end()))
     wanted = set(term_stems(query))
     if wanted:
-        spans += [(m.start(), m.end()) for m in WORD.finditer(text) if stem(m.group(0)) in wanted]
+        spans += [(m.start(), m.end()) for m in _prefixes(frozenset(wanted)).finditer(text) if stem(m.group(0)) in wanted]
     spans.sort()
     merged: list[tuple[int, int]] = []
     for s, e in spans:
