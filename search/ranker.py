@@ -90,6 +90,7 @@ class Ranking:
     hits: list[Hit]  # best first
     documents: list[tuple[int, float]]  # best first
     vector: np.ndarray | None = None
+    vectors: dict = field(default_factory=dict)  # hit key -> stored vector, when signals were read
 
     def ordered(self) -> list[Hit]:
         """Hits document by document (documents by their score), each document's best first."""
@@ -283,9 +284,10 @@ def rank(lib: Library, query: str, mode: str = "hybrid", pool: int = POOL, w: We
     else:
         passages, findings = (lists.p_dense or lists.p_kw), (lists.f_dense or lists.f_kw)
     hits = fold(lib, passages, findings, w)
-    if signals and hits:
-        add_signals(lib, query, hits, lists, vectors(lib, hits), prune=prune)
-    return Ranking(query, mode, hits, document_scores(hits, w.doc_second), lists.vector)
+    vecs = vectors(lib, hits) if signals and hits else {}
+    if vecs:
+        add_signals(lib, query, hits, lists, vecs, prune=prune)
+    return Ranking(query, mode, hits, document_scores(hits, w.doc_second), lists.vector, vecs)
 
 
 def rank_documents(lib: Library, query: str, mode: str = "hybrid", pool: int = POOL,
@@ -303,7 +305,7 @@ def diversify(lib: Library, ranking: Ranking, hits: list[Hit], titles: dict[int,
     ordered = [h for h in ranking.ordered() if h.key in keep]
     # a hit is compared with the hits before it in score order, so the best of twins stays
     by_score = sorted(ordered, key=lambda h: -h.score)
-    vecs = vectors(lib, by_score)
+    vecs = ranking.vectors or vectors(lib, by_score)
     keys = [h.key for h in by_score if h.key in vecs]
     mat = np.vstack([vecs[k] for k in keys]) if keys else np.zeros((0, 1), dtype=np.float32)
     row = {k: i for i, k in enumerate(keys)}
