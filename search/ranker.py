@@ -285,7 +285,7 @@ def rank(lib: Library, query: str, mode: str = "hybrid", pool: int = POOL, w: We
         passages, findings = (lists.p_dense or lists.p_kw), (lists.f_dense or lists.f_kw)
     hits = fold(lib, passages, findings, w)
     vecs = vectors(lib, hits) if signals and hits else {}
-    if vecs:
+    if signals and hits:
         add_signals(lib, query, hits, lists, vecs, prune=prune)
     return Ranking(query, mode, hits, document_scores(hits, w.doc_second), lists.vector, vecs)
 
