@@ -24,7 +24,6 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from index.acronyms import expand
 from index.library import Library
@@ -310,9 +309,7 @@ def diversify(lib: Library, ranking: Ranking, hits: list[Hit], titles: dict[int,
     keys = [h.key for h in by_score if h.key in vecs]
     mat = np.vstack([vecs[k] for k in keys]) if keys else np.zeros((0, 1), dtype=np.float32)
     row = {k: i for i, k in enumerate(keys)}
-    # one BLAS thread: on a busy machine a threaded 200 x 200 product waits ~30 ms for threads
-    with threadpool_limits(1, user_api="blas"):
-        dup = (mat @ mat.T >= w.duplicate_cosine) if len(keys) else np.zeros((0, 0), dtype=bool)
+    dup = (mat @ mat.T >= w.duplicate_cosine) if len(keys) else np.zeros((0, 0), dtype=bool)
     has_twin = dup.sum(axis=1) > 1  # most hits are alike to nothing but themselves
     chosen_rows: list[int] = []
     kept_hits_by_row: dict[int, Hit] = {}

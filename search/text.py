@@ -67,7 +67,7 @@ def stem_counts(text: str, wanted: set[str] | frozenset) -> tuple[dict[str, int]
     """({stem: occurrences in ``text``} for the ``wanted`` stems, tokens in ``text``).
     Only tokens that could have a wanted stem are stemmed: a Porter stem, less its last
     letter, always begins the word it came from."""
-    n = sum(1 for _ in WORD.finditer(text))
+    n = len(WORD.findall(text))
     counts: dict[str, int] = {}
     if not wanted or not n:
         return counts, n
