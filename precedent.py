@@ -125,10 +125,13 @@ def ingest(paths, columns, library_path, model, as_json):
 @click.option("--theme", default=None, type=ID, help="Theme id.")
 @click.option("--status", default=None, help="Action status: completed, ongoing, not_started, red, amber, green.")
 @click.option("--has-response", type=click.Choice(["yes", "no"]), default=None)
+@click.option("--strength", type=click.Choice(["close", "related", "weak"]), default=None,
+              help="Only hits of this strength.")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1, 10**6), help="Page of --k results.")
 @library_option
 @json_option
 def search_cmd(query, k, mode, doc_type, date_from, date_to, area, recipient, theme, status, has_response,
-               library_path, as_json):
+               strength, page, library_path, as_json):
     """Find past concerns (and passages) most like QUERY, with the actions taken."""
     from search.query import run_search
     from webui.params import bound_query
@@ -137,18 +140,27 @@ def search_cmd(query, k, mode, doc_type, date_from, date_to, area, recipient, th
     if notice:
         click.echo(notice, err=True)
     filters = {"type": doc_type, "date_from": date_from, "date_to": date_to, "area": area, "recipient": recipient,
-               "theme": str(theme) if theme else None, "status": status, "has_response": has_response}
-    data = run_search(_open(library_path), query, k=k, mode=mode, filters=filters)
+               "theme": str(theme) if theme else None, "status": status, "has_response": has_response,
+               "strength": strength}
+    lib = _open(library_path)
+    data = run_search(lib, query, k=k, mode=mode, filters=filters, page=page)
     if as_json:
         _print_json(data)
         return
     if not data["results"]:
         click.echo("no results")
-    for i, r in enumerate(data["results"], 1):
+    else:
+        pg = data["paging"]
+        click.echo(f"results {pg['first']}–{pg['last']} of {data['total']}; {data['close']} close"
+                   + (f" (next: --page {pg['next']})" if pg["next"] else ""))
+        if not data["close"]:
+            click.echo(f"No close precedent among {lib.store.count('documents')} documents;"
+                       " the nearest related concerns are below.")
+    for i, r in enumerate(data["results"], data["paging"]["first"] or 1):
         d, p, f = r["document"], r["passage"] or {}, r["finding"]
         where = ", ".join(x for x in (d["type"], d["date"], d["reference"], p.get("section"),
                                       f"page {p['page']}" if p.get("page") else None) if x)
-        click.echo(f"{i}. [{r['score']:.4f}] {d['title']} (#{d['id']}; {where})")
+        click.echo(f"{i}. [{r['strength']}] {d['title']} (#{d['id']}; {where})")
         text = f["text"] if f else p.get("text", "")
         label = f"{f['label'] or f['kind']}: " if f else ""
         snippet = " ".join(text.split())
@@ -248,13 +260,13 @@ def _themes_if_missing(lib) -> None:
 @click.option("--reports", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="PFD-toolkit reports.csv holding the labelled reports' text (with --themes).")
 @click.option("--depth", default=1000, show_default=True, type=click.IntRange(10, 100_000),
-              help="Passages retrieved per query (a document scores the sum of its two best).")
+              help="Candidates per list (the product's ranker; the search page uses 100).")
 @click.option("--verbose", "-v", is_flag=True, help="Also print average precision per query.")
 @library_option
 @model_option
 @json_option
 def eval_cmd(qrels, themes, labels, reports, depth, verbose, library_path, model, as_json):
-    """Score keyword, dense and hybrid search side by side (MAP, nDCG@10, P@10, Recall@50).
+    """Score plain BM25 and the product's keyword, dense and hybrid ranking (MAP, nDCG@10, P@10, Recall@50).
 
     With --qrels, against the library. With --themes/--labels/--reports, against a library of
     just the labelled reports: built in --library DIR if empty (kept for the next run, which

@@ -5,6 +5,7 @@ same extractor the library uses (so a draft PFD report, action plan or letter is
 same way), falling back to its substantive paragraphs when no concern is labelled."""
 from __future__ import annotations
 
+import logging
 import re
 import tempfile
 from pathlib import Path
@@ -16,17 +17,20 @@ from index.library import Library
 
 from .query import run_search
 
+log = logging.getLogger(__name__)
+
 MAX_CONCERNS = 20
 MIN_WORDS = 12
 
 
 def concerns_of(doc: Document) -> list[dict[str, Any]]:
     """The draft's findings, or its longer paragraphs when it labels none."""
-    try:
-        from corpus.extract import extract
+    from corpus.extract import extract
 
+    try:
         found = [{"label": f.label or f.kind, "kind": f.kind, "text": f.text} for f in extract(doc).findings]
-    except Exception:  # noqa: BLE001 - fall back to paragraphs
+    except (ValueError, IndexError, KeyError, AttributeError):  # a draft the rules cannot read: its paragraphs
+        log.exception("extracting the draft's concerns failed; using its paragraphs")
         found = []
     if not found:
         paras = [p.strip() for p in re.split(r"\n\s*\n", doc.text) if len(p.split()) >= MIN_WORDS]
@@ -48,12 +52,13 @@ def document_from_upload(data: bytes, filename: str) -> Document:
 
 def precedents(lib: Library, doc: Document, k: int = 5, mode: str = "hybrid",
                filters: dict | None = None) -> dict[str, Any]:
-    """``{"title", "concerns": [{"label", "kind", "text", "results": [...]}]}``."""
+    """``{"title", "concerns": [{"label", "kind", "text", "close", "results": [...]}]}``: each
+    concern searched like a query on the search page (``close``: how many close hits)."""
     out = []
     for c in concerns_of(doc):
         query = " ".join(c["text"].split()[:200])  # the model reads ~256 tokens anyway
         res = run_search(lib, query, k=k, mode=mode, filters=filters)
-        out.append({**c, "results": res["results"]})
+        out.append({**c, "close": res["close"], "results": res["results"]})
     return {"title": doc.title, "concerns": out}
 
 

@@ -1,102 +1,35 @@
-"""Search the library: dense (FAISS) and keyword (FTS5 BM25) retrieval over passages,
-fused by a weighted sum of normalised scores so acronyms the small model does not know
-(MARAC, MAPPA) still count, and shaped into the JSON that the CLI, the page and other
-tools read."""
+"""Documents and passages: the document page's data, the library listing, and a
+passage-level view of the ranker (``search``: the best passages for a query, used by
+tools and benchmarks that want raw passages rather than concerns)."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from index.library import Library
-from index.store import document_row
 
-from .keyword import keyword_ranking
-from .text import highlight_spans, phrases
-
-RRF_K = 60  # the usual reciprocal-rank constant (kept for callers that rank by it)
-# Weight of the dense list in fusion; the keyword list gets the rest. Measured with
-# `precedent eval` on the themes dev labels: every weight from 0.1 to 0.7 beat plain RRF,
-# and keyword evidence is the stronger of the two on these documents (the small model
-# misses acronyms and domain terms), so it leads.
-DENSE_WEIGHT = 0.3
+from . import ranker
+from .lexical import keyword_ranking
+from .query import finding_actions
+from .text import highlight_spans
 
 
 def dense_passages(lib: Library, query: str, n: int) -> list[tuple[int, float]]:
-    vec = lib.embedder.encode([query])[0]
-    return lib.passages.search(vec, n)
+    return lib.passages.search(ranker.encode(lib, query), n)
 
 
 def keyword_passages(lib: Library, query: str, n: int, candidates=()) -> list[tuple[int, float]]:
-    """Passages by keyword (see search.keyword: exact in small libraries, bounded in large)."""
+    """Passages by keyword (see search.lexical: exact in small libraries, bounded in large)."""
     return keyword_ranking(lib, query, n, "passages", candidates)
 
 
-def fuse(*rankings: list[tuple[int, float]], weights: tuple[float, ...] | None = None) -> list[tuple[int, float]]:
-    """Weighted sum of scores, each list's scores divided by its best (scores below zero
-    count as zero: a cosine or BM25 of 0 is no evidence). Two lists are (dense, keyword),
-    weighted DENSE_WEIGHT and 1 - DENSE_WEIGHT; any other number, equally. Unlike reciprocal
-    rank it keeps how far apart the scores are, so a passage far ahead in one list is not
-    pulled level with one that is merely middling in both. Ties keep the first list order."""
-    if weights is None:
-        weights = (DENSE_WEIGHT, 1.0 - DENSE_WEIGHT) if len(rankings) == 2 else (1.0,) * len(rankings)
-    scores: dict[int, float] = {}
-    for w, ranking in zip(weights, rankings):
-        if not ranking:
-            continue
-        top = max(s for _, s in ranking)
-        for pid, s in ranking:
-            scores[pid] = scores.get(pid, 0.0) + (w * max(s, 0.0) / top if top > 0 else 0.0)
-    return sorted(scores.items(), key=lambda kv: -kv[1])
-
-
 def ranked_passages(lib: Library, query: str, mode: str, k: int) -> list[tuple[int, float]]:
-    """The ``k`` best passages for ``query`` in ``mode`` (hybrid, dense or keyword), each
-    list ``5 k`` deep before fusion: ``[(passage id, score)]``."""
-    pool = max(50, k * 5)
-    dense = dense_passages(lib, query, pool) if mode in ("hybrid", "dense") else []
-    keyword = keyword_passages(lib, query, pool, [pid for pid, _ in dense]) if mode in ("hybrid", "keyword") else []
-    if phrases(query):  # quoted phrases are required: keep only passages that have them
-        allowed = {pid for pid, _ in keyword}
-        dense = [(pid, s) for pid, s in dense if pid in allowed]
-    return (fuse(dense, keyword) if mode == "hybrid" else (dense or keyword))[:k]
-
-
-PASSAGES_PER_DOCUMENT = 2  # a document's score sums its best this-many passages
-
-
-def document_scores(ranked: list[tuple[int, float]], doc_of: dict[int, int],
-                    per_document: int = PASSAGES_PER_DOCUMENT) -> list[tuple[int, float]]:
-    """Documents ranked by the sum of their best ``per_document`` passage scores.
-
-    Why not the best passage alone: a report that raises a concern in two places is more
-    about it than one that mentions it once in passing, and the best-passage rule cannot
-    tell them apart. Measured with ``precedent eval`` on two labelled sets (the themes dev
-    labels and the tracker's report categories), summing two passages raised MAP for
-    keyword, dense and hybrid alike; summing more began to favour long documents."""
-    best: dict[int, list[float]] = {}
-    for pid, s in ranked:
-        d = doc_of.get(pid)
-        if d is None:
-            continue
-        top = best.setdefault(d, [])
-        if len(top) < per_document:  # ``ranked`` is best first, so the first seen are the best
-            top.append(float(s))
-    return sorted(((d, sum(v)) for d, v in best.items()), key=lambda kv: -kv[1])
-
-
-def rank_documents(lib: Library, query: str, mode: str = "hybrid", depth: int = 1000) -> list[tuple[int, float]]:
-    """Whole documents (cases) most about ``query``, best first: ``[(document id, score)]``.
-    ``depth`` passages are retrieved and each document is scored by :func:`document_scores`."""
-    query = (query or "").strip()
-    if not query:
-        return []
-    ranked = ranked_passages(lib, query, mode, depth)
-    ids = [pid for pid, _ in ranked]
-    doc_of: dict[int, int] = {}
-    for i in range(0, len(ids), 900):
-        part = ids[i:i + 900]
-        doc_of.update(lib.store.conn.execute(
-            f"SELECT id, document_id FROM passages WHERE id IN ({','.join('?' * len(part))})", part).fetchall())
-    return document_scores(ranked, doc_of)
+    """The ``k`` best passages for ``query`` in ``mode``: the ranker's retrieval and fusion,
+    passages only (each list ``5 k`` deep)."""
+    lists = ranker.retrieve(lib, query, mode, max(50, k * 5))
+    if mode == "hybrid":
+        return ranker.fuse(lists.p_dense, lists.p_kw)[:k]
+    return (lists.p_dense or lists.p_kw)[:k]
 
 
 def document_summary(row: dict) -> dict[str, Any]:
@@ -168,10 +101,6 @@ def get_document(lib: Library, doc_id: int) -> dict[str, Any] | None:
 def document_findings(lib: Library, doc_id: int) -> dict[str, Any]:
     """Findings with the actions answering them, the document's own unattached actions,
     and the response/report links: ``findings``, ``actions``, ``responds_to``, ``responses``."""
-    import json
-
-    from .query import finding_actions
-
     c = lib.store.conn
     findings = [dict(r) for r in c.execute(
         "SELECT id, seq, kind, label, text, addressees, section, page, start, end FROM findings"

@@ -12,8 +12,9 @@ Two kinds of judgements are read:
   PFD-toolkit ``reports.csv`` by URL (unique per report; ``id`` is not: some rows have
   none and a few share one), and :func:`build_theme_library` ingests just those rows.
 
-Search returns passages; a document is scored by the sum of its two best passages (see
-:func:`search.engine.document_scores`), the same rule for every mode. Every
+Documents are ranked by the product's own ranker (:func:`search.ranker.rank_documents`:
+the order in which the search page lists cases), in each of its modes, beside a plain BM25
+baseline (FTS5's BM25 over passages, a document scoring the sum of its two best). Every
 document a judgement names counts once: if one reference matches two documents the
 first one ranked counts and the other is dropped from the ranking, so duplicates can
 neither inflate nor hurt a score.
@@ -31,9 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-MODES = ("keyword", "dense", "hybrid")
+BASELINE = "bm25"
+MODES = (BASELINE, "keyword", "dense", "hybrid")
 METRICS = ("MAP", "nDCG@10", "P@10", "R@50")
-DEPTH = 1000  # passages retrieved per query: enough to rank every document of a test library
+DEPTH = 1000  # candidates per list: enough to rank every document of a test library
 
 csv.field_size_limit(1 << 30)
 
@@ -217,11 +219,32 @@ def build_theme_library(lib, reports_csv: str | Path, labelled: list[dict], prog
 
 
 # ----------------------------------------------------------------------------- running
-def rank_documents(lib, text: str, mode: str, depth: int = DEPTH) -> list[int]:
-    """Document ids, best first, as :func:`search.engine.rank_documents` ranks whole cases."""
-    from .engine import rank_documents as rank
+def baseline_documents(lib, text: str, depth: int = DEPTH) -> list[int]:
+    """Plain BM25: FTS5 over the passages, each document the sum of its two best."""
+    from .lexical import plain_bm25
 
-    return [d for d, _ in rank(lib, text, mode=mode, depth=depth)]
+    ranked = plain_bm25(lib, text, depth)
+    doc_of: dict[int, int] = {}
+    ids = [pid for pid, _ in ranked]
+    for i in range(0, len(ids), 900):
+        part = ids[i:i + 900]
+        doc_of.update(lib.store.conn.execute(
+            f"SELECT id, document_id FROM passages WHERE id IN ({','.join('?' * len(part))})", part).fetchall())
+    best: dict[int, list[float]] = {}
+    for pid, s in ranked:
+        top = best.setdefault(doc_of[pid], [])
+        if len(top) < 2:
+            top.append(s)
+    return [d for d, _ in sorted(best.items(), key=lambda kv: -sum(kv[1]))]
+
+
+def rank_documents(lib, text: str, mode: str, depth: int = DEPTH, weights=None) -> list[int]:
+    """Document ids, best first: the product's ranking of whole cases (or the baseline)."""
+    from . import ranker
+
+    if mode == BASELINE:
+        return baseline_documents(lib, text, depth)
+    return [d for d, _ in ranker.rank_documents(lib, text, mode, pool=depth, w=weights or ranker.WEIGHTS)]
 
 
 def judged_ranking(doc_ids: list[int], keys: dict[int, set[str]], relevant: set[str]) -> list[str]:
@@ -238,7 +261,7 @@ def judged_ranking(doc_ids: list[int], keys: dict[int, set[str]], relevant: set[
     return out
 
 
-def evaluate(lib, queries: list[Query], modes: Sequence[str] = MODES, depth: int = DEPTH) -> dict[str, Any]:
+def evaluate(lib, queries: list[Query], modes: Sequence[str] = MODES, depth: int = DEPTH, weights=None) -> dict[str, Any]:
     """Score every mode on every query; returns the summary table, per-query scores and
     the judged documents the library does not hold."""
     keys = _document_keys(lib)
@@ -247,7 +270,7 @@ def evaluate(lib, queries: list[Query], modes: Sequence[str] = MODES, depth: int
     for q in queries:
         entry: dict[str, Any] = {"query": q.name, "text": q.text, "relevant": len(q.relevant), "modes": {}}
         for mode in modes:
-            ranking = judged_ranking(rank_documents(lib, q.text, mode, depth), keys, q.relevant)
+            ranking = judged_ranking(rank_documents(lib, q.text, mode, depth, weights), keys, q.relevant)
             entry["modes"][mode] = {m: round(v, 6) for m, v in score_ranking(ranking, q.relevant).items()}
             entry["modes"][mode]["retrieved"] = len(ranking)
         entry["missing"] = sorted(q.relevant - all_keys)
@@ -276,10 +299,11 @@ def evaluate(lib, queries: list[Query], modes: Sequence[str] = MODES, depth: int
 def format_table(result: dict[str, Any], verbose: bool = False) -> str:
     modes = list(result["summary"])
     lines = [f"{result['queries']} queries over {result['documents']} documents", ""]
-    lines.append(f"{'mode':<9}" + "".join(f"{m:>9}" for m in METRICS))
+    base = result["summary"].get(BASELINE, {}).get("MAP")
+    lines.append(f"{'mode':<9}" + "".join(f"{m:>9}" for m in METRICS) + (f"{'MAP/bm25':>10}" if base else ""))
     for mode in modes:
         s = result["summary"][mode]
-        lines.append(f"{mode:<9}" + "".join(f"{s[m]:>9.4f}" for m in METRICS))
+        lines.append(f"{mode:<9}" + "".join(f"{s[m]:>9.4f}" for m in METRICS) + (f"{s['MAP'] / base:>10.3f}" if base else ""))
     if verbose:
         lines += ["", "average precision per query:"]
         width = min(40, max((len(e["query"]) for e in result["per_query"]), default=5))

@@ -1,127 +1,38 @@
-"""What a user's search returns: concerns with the actions taken on them.
+"""What a user's search returns: concerns with the actions taken on them, a page at a time.
 
-Retrieval (search.engine) ranks passages and findings separately; here a passage hit is
-folded into the finding it overlaps, so each hit is *a concern and what was done about it*,
-with passages as the fallback for text outside any finding. Then filters, facets,
-near-duplicate collapsing and a per-document cap keep one case from filling the page."""
+Ranking is search.ranker's (the one ranker, shared with ``precedent eval``); here the
+ranked hits are filtered, counted into facets over the whole candidate set, diversified,
+cut into pages, and shaped into the dict the page, ``/search.json`` and the CLI read, each
+hit with its findings' actions, linked responses, theme and earlier warnings."""
 from __future__ import annotations
 
 import json
-import os
+import logging
+import sqlite3
 from collections import Counter
 from functools import lru_cache
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
-from index.acronyms import expand
+from corpus.orgs import normalise_org
 from index.library import Library
 
-from .engine import fuse, keyword_passages
-from .keyword import keyword_ranking
-from .text import fts_query, highlight_spans, phrases
+from . import ranker
+from .ranker import Hit, _in
+from .text import highlight_spans
 
-FILTER_KEYS = ("type", "date_from", "date_to", "area", "recipient", "theme", "status", "has_response")
-PER_DOCUMENT = 3  # hits one document may hold in a page of results
-DUPLICATE_COSINE = 0.95
-# candidates per list (dense and keyword, passages and findings): the facet counts and
-# "total" are over these, and the cost of a query grows with them
-POOL = int(os.environ.get("PRECEDENT_POOL", 100))
+log = logging.getLogger(__name__)
+
+FILTER_KEYS = ("strength", "type", "date_from", "date_to", "area", "recipient", "theme", "status", "has_response")
+PER_DOCUMENT = ranker.WEIGHTS.per_document  # hits one document may show
+MAX_PER_PAGE = 100
 WARN_HITS = 5  # top hits that get "warned before" (earlier similar concerns to the same organisation)
 # neighbours of each such hit searched for earlier findings to the same organisation: a
 # search page looks a fixed distance, so its cost does not grow with the library (the case
 # and organisation pages look further)
 WARN_POOL = 100
-
-
-@dataclass
-class Hit:
-    document_id: int
-    finding_id: int | None
-    passage_id: int | None
-    score: float = 0.0
-    similar: list[dict] = field(default_factory=list)
-
-    @property
-    def key(self) -> tuple:
-        return ("f", self.finding_id) if self.finding_id else ("p", self.passage_id)
-
-
-def _in(ids) -> str:
-    return ",".join("?" * len(ids))
-
-
-def keyword_findings(lib: Library, query: str, n: int, candidates=()) -> list[tuple[int, float]]:
-    return keyword_ranking(lib, query, n, "findings", candidates)
-
-
-def _retrieve(lib: Library, query: str, mode: str, pool: int) -> tuple[list, list]:
-    """(passage ranking, finding ranking), each fused over dense and keyword."""
-    want_dense, want_kw = mode in ("hybrid", "dense"), mode in ("hybrid", "keyword")
-    # the model reads the query with the library's own expansions of its acronyms
-    dense_text = expand(lib.store, query) if want_dense else query
-    vec = lib.embedder.encode([dense_text])[0] if want_dense else None  # encoded once, searched twice
-    p_dense = lib.passages.search(vec, pool) if want_dense else []
-    p_kw = keyword_passages(lib, query, pool, [i for i, _ in p_dense]) if want_kw else []
-    f_dense = lib.findings.search(vec, pool) if want_dense else []
-    f_kw = keyword_findings(lib, query, pool, [i for i, _ in f_dense]) if want_kw else []
-    if phrases(query):  # quoted phrases are required
-        p_ok, f_ok = {i for i, _ in p_kw}, {i for i, _ in f_kw}
-        p_dense = [x for x in p_dense if x[0] in p_ok]
-        f_dense = [x for x in f_dense if x[0] in f_ok]
-    if mode == "hybrid":
-        return fuse(p_dense, p_kw), fuse(f_dense, f_kw)
-    return (p_dense or p_kw), (f_dense or f_kw)
-
-
-def _hits(lib: Library, passages: list, findings: list) -> list[Hit]:
-    """One hit per finding (or stray passage), scored by reciprocal rank over both lists."""
-    c = lib.store.conn
-    prow = {r["id"]: r for r in c.execute(
-        f"SELECT id, document_id, start, end FROM passages WHERE id IN ({_in(passages)})",
-        [i for i, _ in passages])} if passages else {}
-    doc_ids = {r["document_id"] for r in prow.values()}
-    spans: dict[int, list] = {}
-    if doc_ids:
-        for r in c.execute(f"SELECT id, document_id, start, end FROM findings WHERE document_id IN ({_in(doc_ids)})"
-                           " AND start IS NOT NULL", list(doc_ids)):
-            spans.setdefault(r["document_id"], []).append(r)
-    frow = {r["id"]: r for r in c.execute(
-        f"SELECT id, document_id, start FROM findings WHERE id IN ({_in(findings)})",
-        [i for i, _ in findings])} if findings else {}
-    hits: dict[tuple, Hit] = {}
-
-    def add(h: Hit, rank: int) -> None:
-        cur = hits.get(h.key)
-        if cur is None:
-            hits[h.key] = cur = h
-        elif cur.passage_id is None:
-            cur.passage_id = h.passage_id
-        cur.score += 1.0 / (61 + rank)
-
-    seen_keys: set = set()
-    for rank, (pid, _) in enumerate(passages):
-        p = prow.get(pid)
-        if p is None:
-            continue
-        # a passage credits every finding it mostly holds (or that mostly holds it)
-        owners = []
-        for f in spans.get(p["document_id"], []):
-            o = min(p["end"], f["end"] or 0) - max(p["start"], f["start"])
-            if o > 0 and o >= 0.5 * min(p["end"] - p["start"], (f["end"] or 0) - f["start"]):
-                owners.append(f["id"])
-        for fid in owners or [None]:
-            h = Hit(p["document_id"], fid, pid)
-            if h.key in seen_keys:  # a finding counts once per list, at its best rank
-                continue
-            seen_keys.add(h.key)
-            add(h, rank)
-    for rank, (fid, _) in enumerate(findings):
-        f = frow.get(fid)
-        if f is not None:
-            add(Hit(f["document_id"], fid, None), rank)
-    return sorted(hits.values(), key=lambda h: -h.score)
 
 
 def _documents(lib: Library, ids) -> dict[int, dict]:
@@ -140,10 +51,6 @@ def _documents(lib: Library, ids) -> dict[int, dict]:
 def _org_name(name: str) -> str | None:
     """The canonical display name of an organisation ("Chief Executive, NHS England" and
     "NHS England & NHS Improvement" are both "NHS England"); None for a bare job title."""
-    try:
-        from corpus.orgs import normalise_org
-    except ImportError:
-        return " ".join(name.split()) or None
     org = normalise_org(name)
     return org.name if org.key else None
 
@@ -175,11 +82,12 @@ def _statuses(lib: Library, finding_ids) -> dict[int, set[str]]:
 
 def _themes(lib: Library, finding_ids) -> dict[int, dict]:
     """Each finding's theme ("recurs in N documents since YEAR"), if themes are built."""
-    try:
-        from index.themes_store import themes_of_findings
+    from index.themes_store import themes_of_findings
 
+    try:
         return themes_of_findings(lib, list(finding_ids))
-    except Exception:  # noqa: BLE001 - no themes yet is not an error
+    except sqlite3.Error:  # a library opened read-only before themes were ever built
+        log.exception("themes unavailable for this search")
         return {}
 
 
@@ -192,6 +100,7 @@ def _facts(lib: Library, hits: list[Hit]) -> tuple[dict, dict, dict, set]:
 def _facet_values(h: Hit, doc: dict, statuses: dict, themes: dict, responded: set) -> dict[str, list[str]]:
     meta = doc["meta"]
     return {
+        "strength": [h.strength],
         "type": [doc["type"]],
         "year": [doc["date"][:4]] if doc.get("date") else [],
         "area": [meta["area"]] if meta.get("area") else [],
@@ -223,51 +132,6 @@ def _passes(values: dict, doc: dict, filters: dict) -> bool:
             if not set(map(str, wanted)) & set(values[key]):
                 return False
     return True
-
-
-def _vectors(lib: Library, hits: list[Hit]) -> dict[tuple, np.ndarray]:
-    """The stored vector of each hit's finding (or passage), in one query per table."""
-    c = lib.store.conn
-    out = {}
-    for table, key, ids in (("findings", "f", [h.finding_id for h in hits if h.finding_id]),
-                            ("passages", "p", [h.passage_id for h in hits if not h.finding_id and h.passage_id])):
-        if ids:
-            for rid, blob in c.execute(f"SELECT t.id, v.vector FROM {table} t JOIN vectors v ON v.text_hash = t.text_hash"
-                                       f" WHERE t.id IN ({_in(ids)})", ids):
-                out[(key, rid)] = np.frombuffer(blob, dtype=np.float32)
-    return out
-
-
-def _diversify(lib: Library, hits: list[Hit], docs: dict, k: int, per_document: int) -> list[Hit]:
-    """Collapse near-duplicates into the first of them, and cap hits per document."""
-    chosen: list[Hit] = []
-    per_doc: Counter = Counter()
-    window = hits[: k * 8]
-    vecs = _vectors(lib, window)
-    for h in window:
-        v = vecs.get(h.key)
-        twin = None
-        if v is not None:
-            for c in chosen:
-                cv = vecs.get(c.key)
-                if cv is not None and c.document_id != h.document_id and float(cv @ v) >= DUPLICATE_COSINE:
-                    twin = c
-                    break
-        if twin is not None:
-            d = docs[h.document_id]
-            twin.similar.append({"document_id": h.document_id, "title": d["title"], "date": d["date"]})
-            continue
-        if per_doc[h.document_id] >= per_document:
-            continue
-        per_doc[h.document_id] += 1
-        chosen.append(h)
-        if len(chosen) >= k:
-            break
-    # hits from one document sit together, documents in order of their best hit
-    order = {}
-    for i, h in enumerate(chosen):
-        order.setdefault(h.document_id, i)
-    return sorted(chosen, key=lambda h: (order[h.document_id], -h.score))
 
 
 ACTION_COLUMNS = ("a.id, a.kind, a.text, a.owner, a.due, a.due_text, a.status, a.updated, a.document_id,"
@@ -344,6 +208,8 @@ def _shape(lib: Library, hits: list[Hit], docs: dict, themes: dict, query: str) 
         f = frows.get(h.finding_id)
         results.append({
             "score": round(h.score, 6),
+            "strength": h.strength,
+            "signals": h.signals | {"probability": round(h.probability, 4)},
             "document": {k: d[k] for k in ("id", "title", "type", "date", "reference", "source")}
             | {"area": d["meta"].get("area"), "recipients": d["meta"].get("recipients") or []},
             "passage": None if p is None else {
@@ -370,11 +236,9 @@ def _shape(lib: Library, hits: list[Hit], docs: dict, themes: dict, query: str) 
 def _warnings(lib: Library, finding_ids: list[int]) -> dict[int, list[dict]]:
     """Earlier similar findings sent to the same organisation, and what it promised then.
     The hits' neighbours are searched in one FAISS call."""
-    try:
-        from .tracking import warned_before
-    except ImportError:
-        return {}
-    vecs = _vectors(lib, [Hit(0, fid, None) for fid in finding_ids])
+    from .tracking import warned_before
+
+    vecs = ranker.vectors(lib, [Hit(0, fid, None) for fid in finding_ids])
     have = [fid for fid in finding_ids if ("f", fid) in vecs]
     near = dict(zip(have, lib.findings.search_many(np.vstack([vecs[("f", f)] for f in have]), WARN_POOL))) \
         if have else {}
@@ -382,7 +246,8 @@ def _warnings(lib: Library, finding_ids: list[int]) -> dict[int, list[dict]]:
     for fid in finding_ids:
         try:
             items = warned_before(lib, fid, k=2, pool=WARN_POOL, max_pool=WARN_POOL, neighbours=near.get(fid))
-        except Exception:  # noqa: BLE001 - a warning is extra, never a reason to fail a search
+        except (sqlite3.Error, ValueError, KeyError):  # a warning is extra, never a reason to fail a search
+            log.exception("warned-before failed for finding %s", fid)
             continue
         if items:
             out[fid] = [{k: w.get(k) for k in ("summary", "score", "document", "finding", "actions")} for w in items]
@@ -412,6 +277,17 @@ def _facet_lists(facets: dict[str, Counter], themes: dict[int, dict]) -> dict[st
     return out
 
 
+def page_bounds(total: int, page: int, per_page: int) -> dict[str, int | None]:
+    """``{"page", "per_page", "pages", "first", "last", "previous", "next"}`` (1-based
+    positions of the page's first and last result; 0 when the page is empty)."""
+    pages = max(1, -(-total // per_page))
+    first = (page - 1) * per_page + 1
+    last = min(total, page * per_page)
+    return {"page": page, "per_page": per_page, "pages": pages,
+            "first": first if first <= total else 0, "last": last if first <= total else 0,
+            "previous": page - 1 if page > 1 else None, "next": page + 1 if page < pages else None}
+
+
 def run_search(
     lib: Library,
     query: str,
@@ -419,35 +295,48 @@ def run_search(
     mode: str = "hybrid",
     filters: dict[str, Any] | None = None,
     per_document: int = PER_DOCUMENT,
+    page: int = 1,
+    pool: int | None = None,
 ) -> dict[str, Any]:
-    """``{"query", "mode", "filters", "total", "facets", "results": [...]}`` for one query."""
+    """One page of results for ``query``: ``{"query", "mode", "filters", "total", "close",
+    "paging", "facets", "results": [...]}``; ``k`` results a page (at most 100), page
+    ``page`` (1-based). ``total``, ``close`` and the facets count every result on every page."""
     query = (query or "").strip()
+    per_page = max(1, min(int(k), MAX_PER_PAGE))
+    page = max(1, int(page))
     filters = {k_: v for k_, v in (filters or {}).items() if k_ in FILTER_KEYS and v not in (None, "", [])}
-    empty = {"query": query, "mode": mode, "filters": filters, "total": 0, "facets": {}, "results": []}
+    empty = {"query": query, "mode": mode, "filters": filters, "total": 0, "close": 0,
+             "paging": page_bounds(0, page, per_page), "facets": {}, "results": []}
     if not query:
         return empty
-    pool = max(POOL, k * 10)
-    passages, findings = _retrieve(lib, query, mode, pool)
-    hits = _hits(lib, passages, findings)
-    if not hits:
+    # one thread for FAISS, BLAS and the model while answering one query: their small
+    # operations wait far longer for a second, busy core than they save (~30 ms at p95 here)
+    with threadpool_limits(1):
+        return _answer(lib, query, mode, filters, per_document, page, per_page, pool, empty)
+
+
+def _answer(lib: Library, query: str, mode: str, filters: dict, per_document: int, page: int, per_page: int,
+            pool: int | None, empty: dict) -> dict[str, Any]:
+    ranking = ranker.rank(lib, query, mode, pool or max(ranker.POOL, per_page * 10))
+    if not ranking.hits:
         return empty
-    docs, statuses, themes, responded = _facts(lib, hits)
-    facets: dict[str, Counter] = {key: Counter() for key in ("type", "year", "area", "recipient", "theme",
-                                                              "status", "has_response")}
-    kept = []
-    for h in hits:
-        values = _facet_values(h, docs[h.document_id], statuses, themes, responded)
-        if not _passes(values, docs[h.document_id], filters):
-            continue
-        kept.append(h)
-        for key, vals in values.items():
+    docs, statuses, themes, responded = _facts(lib, ranking.hits)
+    values = {h.key: _facet_values(h, docs[h.document_id], statuses, themes, responded) for h in ranking.hits}
+    kept = [h for h in ranking.hits if _passes(values[h.key], docs[h.document_id], filters)]
+    shown = ranker.diversify(lib, ranking, kept, docs, per_document)
+    facets: dict[str, Counter] = {key: Counter() for key in ("strength", "type", "year", "area", "recipient",
+                                                              "theme", "status", "has_response")}
+    for h in shown:
+        for key, vals in values[h.key].items():
             facets[key].update(vals)
-    chosen = _diversify(lib, kept, docs, k, per_document)
+    start = (page - 1) * per_page
     return {
         "query": query,
         "mode": mode,
         "filters": filters,
-        "total": len(kept),
+        "total": len(shown),
+        "close": facets["strength"]["close"],
+        "paging": page_bounds(len(shown), page, per_page),
         "facets": _facet_lists(facets, themes),
-        "results": _shape(lib, chosen, docs, themes, query),
+        "results": _shape(lib, shown[start:start + per_page], docs, themes, query),
     }

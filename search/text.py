@@ -1,7 +1,13 @@
-"""Query text handling shared by keyword search and highlighting."""
+"""Query text handling shared by keyword search, the ranker's signals and highlighting.
+
+One tokenizer and one stemmer for everything: words are runs of letters and digits (as
+FTS5's ``unicode61`` tokenizer splits them) and are compared by their Porter stem (as its
+``porter`` tokenizer indexes them), so term frequency counted here, document frequency
+read from FTS5 and the spans highlighted on the page agree about what a word is."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before
@@ -14,7 +20,21 @@ STOPWORDS = frozenset(
 )
 
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
+WORD = re.compile(r"[^\W_]+")  # a token as FTS5's unicode61 tokenizer cuts it
 PHRASE = re.compile(r'"([^"]+)"')
+
+
+@lru_cache(maxsize=1)
+def _porter():
+    import snowballstemmer  # the Porter algorithm, as FTS5's porter tokenizer uses
+
+    return snowballstemmer.stemmer("porter")
+
+
+@lru_cache(maxsize=1 << 17)
+def stem(word: str) -> str:
+    """The Porter stem of a lower-cased word (FTS5's ``porter`` tokenizer's key)."""
+    return _porter().stemWord(word.lower())
 
 
 def terms(query: str) -> list[str]:
@@ -25,6 +45,43 @@ def terms(query: str) -> list[str]:
         if t and t not in STOPWORDS and t not in seen and (len(t) > 1 or t.isdigit()):
             seen.append(t)
     return seen
+
+
+def stem_words(query: str) -> dict[str, str]:
+    """{Porter stem: the query word it came from} for the query's content words outside
+    quotes (a hyphenated word gives each part), in order."""
+    out: dict[str, str] = {}
+    for t in terms(PHRASE.sub(" ", query)):
+        for w in WORD.findall(t):
+            if w not in STOPWORDS:
+                out.setdefault(stem(w), w)
+    return out
+
+
+def term_stems(query: str) -> list[str]:
+    """The Porter stems of the query's content words, in order, without duplicates."""
+    return list(stem_words(query))
+
+
+def stem_counts(text: str, wanted: set[str] | frozenset) -> tuple[dict[str, int], int]:
+    """({stem: occurrences in ``text``} for the ``wanted`` stems, tokens in ``text``).
+    Only tokens that could have a wanted stem are stemmed: a Porter stem, less its last
+    letter, always begins the word it came from."""
+    n = len(WORD.findall(text))
+    counts: dict[str, int] = {}
+    if not wanted or not n:
+        return counts, n
+    for m in _prefixes(frozenset(wanted)).finditer(text):
+        s = stem(m.group(0))
+        if s in wanted:
+            counts[s] = counts.get(s, 0) + 1
+    return counts, n
+
+
+@lru_cache(maxsize=4096)
+def _prefixes(wanted: frozenset) -> re.Pattern:
+    heads = sorted({w[:-1] if len(w) > 2 else w for w in wanted}, key=len, reverse=True)
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, heads)) + r")[^\W_]*", re.I)
 
 
 def phrases(query: str) -> list[str]:
@@ -47,23 +104,15 @@ def fts_query(query: str, skip: set[str] | frozenset = frozenset()) -> str | Non
     return any_of or None
 
 
-def _stem(word: str) -> str:
-    for suffix in ("ations", "ation", "ings", "ing", "edly", "ed", "es", "ly", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
 def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
-    """Character spans of ``text`` that match the query's words or phrases."""
+    """Character spans of ``text`` that match the query's words (by stem) or phrases."""
     spans: list[tuple[int, int]] = []
     for p in phrases(query):
         for m in re.finditer(re.escape(p), text, re.I):
             spans.append((m.start(), m.end()))
-    stems = sorted({_stem(t) for t in terms(PHRASE.sub(" ", query))}, key=len, reverse=True)
-    if stems:
-        pat = re.compile(r"\b(?:" + "|".join(re.escape(s) for s in stems) + r")[\w'’]*", re.I)
-        spans += [(m.start(), m.end()) for m in pat.finditer(text)]
+    wanted = set(term_stems(query))
+    if wanted:
+        spans += [(m.start(), m.end()) for m in _prefixes(frozenset(wanted)).finditer(text) if stem(m.group(0)) in wanted]
     spans.sort()
     merged: list[tuple[int, int]] = []
     for s, e in spans:

@@ -41,16 +41,18 @@ def test_judged_ranking_counts_a_named_document_once():
     assert ev.average_precision(ev.judged_ranking([3, 2, 1], keys, {"2024-0001"}), {"2024-0001"}) == 0.5
 
 
-def test_document_scores_sum_each_documents_two_best_passages():
-    from search.engine import document_scores
+def test_document_scores_add_a_share_of_the_second_best_hit():
+    from search.ranker import Hit, document_scores
 
-    ranked = [(1, 0.9), (2, 0.8), (3, 0.7), (4, 0.6), (5, 0.1)]
-    doc_of = {1: 10, 2: 20, 3: 20, 4: 20, 5: 10}  # doc 20 says it three times, doc 10 once well
-    out = document_scores(ranked, doc_of)
+    hits = [Hit(10, None, 1, 0.9), Hit(20, None, 2, 0.8), Hit(20, 5, 3, 0.7), Hit(20, 6, 4, 0.6), Hit(10, 7, 5, 0.1)]
+    out = document_scores(hits, second=1.0)  # doc 20 says it three times, doc 10 once well
     assert [d for d, _ in out] == [20, 10]
-    assert out[0][1] == pytest.approx(0.8 + 0.7)  # the third passage does not count
+    assert out[0][1] == pytest.approx(0.8 + 0.7)  # the third hit does not count
     assert out[1][1] == pytest.approx(0.9 + 0.1)
-    assert document_scores([(7, 1.0)], {}) == []  # a passage of no known document is ignored
+    half = document_scores(hits, second=0.5)
+    assert [d for d, _ in half] == [20, 10] and half[1][1] == pytest.approx(0.9 + 0.05)
+    assert [d for d, _ in document_scores(hits, second=0.0)] == [10, 20]  # the best hit alone
+    assert document_scores([]) == []
 
 
 def test_load_qrels_tsv_csv_and_headerless(tmp_path):
@@ -87,14 +89,14 @@ def test_cli_eval_qrels_prints_all_three_modes(runner, docs_dir, tmp_path, qrels
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
     header = next(line for line in lines if line.startswith("mode"))
-    assert header.split() == ["mode", "MAP", "nDCG@10", "P@10", "R@50"]
-    for mode in ("keyword", "dense", "hybrid"):
+    assert header.split() == ["mode", "MAP", "nDCG@10", "P@10", "R@50", "MAP/bm25"]
+    for mode in ("bm25", "keyword", "dense", "hybrid"):
         assert any(line.split()[:1] == [mode] for line in lines), mode
     assert "average precision per query" in r.output and "not in the library: missing.txt" in r.output
 
     r = runner.invoke(cli, ["eval", "--qrels", str(qrels), "--library", lib, "--json"])
     data = json.loads(r.stdout)
-    assert list(data["summary"]) == ["keyword", "dense", "hybrid"] and data["queries"] == 3
+    assert list(data["summary"]) == ["bm25", "keyword", "dense", "hybrid"] and data["queries"] == 3
     assert data["documents"] == 2 and data["missing_documents"] == ["missing.txt"]
     first = data["per_query"][0]["modes"]
     # two documents, the relevant one first by keyword: AP 1; every mode finds it in its two

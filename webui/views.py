@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 
 from index.library import Library, LibraryError, open_library
 from search.engine import get_document, list_documents
-from search.query import FILTER_KEYS, run_search
+from search.query import FILTER_KEYS, page_bounds, run_search
 
 from .guard import heavy_work, no_token
 from .params import MAX_DRAFT_CHARS, bound_query, date_param, id_param, text_param
@@ -86,7 +86,8 @@ def add_case_urls(data: dict) -> dict:
 @bp.route("/search.json", defaults={"fmt": "json"})
 def search_page(fmt: str | None = None):
     q, notice = bound_query(request.args.get("q", "").strip())
-    k = _int_arg("k", 10, 1, MAX_K)
+    per_page = _int_arg("per_page", _int_arg("k", 10, 1, MAX_K), 1, MAX_K)
+    page = _int_arg("page", 1, 1, 10**6)
     mode = request.args.get("mode", "hybrid")
     if mode not in ("hybrid", "dense", "keyword"):
         abort(400, description="mode must be hybrid, dense or keyword")
@@ -97,9 +98,10 @@ def search_page(fmt: str | None = None):
     if "theme" in filters:
         id_param(filters["theme"], "theme")
     lib = library()
-    data = run_search(lib, q, k=k, mode=mode, filters=filters) if q else \
-        {"query": q, "mode": mode, "filters": filters, "total": 0, "facets": {}, "results": []}
-    add_case_urls(data)  # issue 15: each result links to its case page
+    data = run_search(lib, q, k=per_page, mode=mode, filters=filters, page=page) if q else \
+        {"query": q, "mode": mode, "filters": filters, "total": 0, "close": 0,
+         "paging": page_bounds(0, page, per_page), "facets": {}, "results": []}
+    add_case_urls(data)  # each result links to its case page
     data["library"] = {"documents": lib.store.count("documents"), "passages": lib.store.count("passages"),
                        "findings": lib.store.count("findings")}
     if notice:

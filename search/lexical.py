@@ -1,5 +1,7 @@
 """Keyword ranking (BM25 over FTS5) with a bounded cost in large libraries.
 
+(Named ``lexical`` rather than ``keyword``, which is a standard-library module.)
+
 FTS5 computes BM25 for every row that matches any word of an OR query, so its cost grows
 with the rows the query's words hold: "suicide" in a million-passage library matches tens
 of thousands of passages and takes hundreds of milliseconds, whatever ``LIMIT`` says.
@@ -14,37 +16,26 @@ FTS5 scan in rowid order stops after ``n`` rows). Every candidate is then scored
 over *all* the query's words here in Python, with the library's document frequencies, so
 broad words still count; the cost depends on the candidates, not on the library.
 
+Words are tokenized and stemmed once, the way FTS5 does (search.text): term frequency
+here and document frequency from FTS5 count the same thing.
+
 Either way the scores are scaled by coordination (the share of the query's words a row
 holds): BM25 over an OR of many words lets one rare, incidental word outscore a row that
 has most of them."""
 from __future__ import annotations
 
 import math
-import re
 import sqlite3
 from typing import Iterable
 
 from index.termstats import TermStats, term_stats
 
-from .text import PHRASE, _stem, fts_query, phrases, terms
+from .text import fts_query, phrases, stem_counts, stem_words, term_stems
 
 POSTING_BUDGET = 8_000  # rows FTS5 may rank per query in a large library
 BROAD_ROWS = 200  # newest rows read for broad words when nothing else gives candidates
 K1, B = 1.2, 0.75  # FTS5's BM25 parameters
 TABLES = {"passages": "passages_fts", "findings": "findings_fts"}
-
-
-def _patterns(words: list[str]) -> list[re.Pattern]:
-    """A word matches its stem followed by any word characters, as highlighting does."""
-    return [re.compile(r"\b" + re.escape(_stem(w)) + r"[\w'’]*", re.I) for w in words]
-
-
-def _combined(words: list[str]) -> tuple[re.Pattern, list[str], list[str]]:
-    """One pattern for all the words (one pass over a text instead of one per word), their
-    stems longest first (to tell which word a match is) and each word's stem in order."""
-    word_stems = [_stem(w).lower() for w in words]
-    stems = sorted(set(word_stems), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, stems)) + r")[\w'’]*", re.I), stems, word_stems
 
 
 def _texts(conn: sqlite3.Connection, table: str, ids: Iterable[int]) -> dict[int, str]:
@@ -54,36 +45,28 @@ def _texts(conn: sqlite3.Connection, table: str, ids: Iterable[int]) -> dict[int
     return dict(conn.execute(f"SELECT id, text FROM {table} WHERE id IN ({','.join(map(str, ids))})").fetchall())
 
 
-def coordinate(ranked: list[tuple[int, float]], texts: dict[int, str], words: list[str]) -> list[tuple[int, float]]:
-    """Scale each score by the share of ``words`` its text holds; best first."""
-    if len(words) < 2 or len(ranked) < 2:
+def coordinate(ranked: list[tuple[int, float]], texts: dict[int, str], stems: list[str],
+               power: float = 1.0) -> list[tuple[int, float]]:
+    """Scale each score by the share of the query's ``stems`` its text holds (to ``power``);
+    best first."""
+    if len(stems) < 2 or len(ranked) < 2 or power == 0:
         return ranked
-    pats = _patterns(words)
+    wanted = set(stems)
     out = []
     for rid, s in ranked:
-        text = texts.get(rid, "")
-        have = sum(1 for p in pats if p.search(text))
-        out.append((rid, s * max(have, 1) / len(words)))
+        have = len(stem_counts(texts.get(rid, ""), wanted)[0])
+        out.append((rid, s * (max(have, 1) / len(stems)) ** power))
     return sorted(out, key=lambda x: -x[1])
 
 
-def bm25(text: str, words: list[str], idf: list[float], avg_tokens: float,
-         combined: tuple[re.Pattern, list[str], list[str]] | None = None) -> tuple[float, int]:
-    """(BM25 of ``text`` for ``words`` with their ``idf``, how many of the words it holds).
-    A word's occurrences are the matches of its stem (see :func:`_combined`)."""
-    pattern, stems, word_stems = combined or _combined(words)
-    tf: dict[str, int] = {}
-    for m in pattern.finditer(text):
-        tok = m.group(0).lower()
-        for s in stems:
-            if tok.startswith(s):
-                tf[s] = tf.get(s, 0) + 1
-                break
+def bm25(text: str, stems: list[str], idf: list[float], avg_tokens: float) -> tuple[float, int]:
+    """(BM25 of ``text`` for the query's ``stems`` with their ``idf``, how many it holds)."""
+    tf, n_tokens = stem_counts(text, set(stems))
     if not tf:
         return 0.0, 0
-    norm = K1 * (1 - B + B * (text.count(" ") + 1) / max(avg_tokens, 1.0))
+    norm = K1 * (1 - B + B * n_tokens / max(avg_tokens, 1.0))
     score, have = 0.0, 0
-    for st, weight in zip(word_stems, idf):
+    for st, weight in zip(stems, idf):
         n = tf.get(st, 0)
         if n:
             have += 1
@@ -121,28 +104,37 @@ def split_by_budget(df: dict[str, int], budget: int) -> tuple[list[str], list[st
     return selective, broad
 
 
+def plain_bm25(lib, query: str, n: int, table: str = "passages") -> list[tuple[int, float]]:
+    """FTS5's BM25 over an OR of the query's words and nothing else: the baseline that
+    ``precedent eval`` compares the product's rankers with."""
+    expr = fts_query(query)
+    return _fts(lib.store.conn, TABLES[table], expr, n) if expr else []
+
+
 def keyword_ranking(lib, query: str, n: int, table: str = "passages",
-                    candidates: Iterable[int] = ()) -> list[tuple[int, float]]:
+                    candidates: Iterable[int] = (), coordination: float = 1.0) -> list[tuple[int, float]]:
     """The ``n`` rows of ``table`` (passages or findings) best matching ``query`` by
     keyword: ``[(id, score)]``, best first. ``candidates`` (ids the dense side found) are
-    scored too when the library is large enough for the bounded plan."""
+    scored too when the library is large enough for the bounded plan. Scores are scaled by
+    the share of the query's words a row holds, to the power ``coordination``."""
     fts = TABLES[table]
-    words = terms(PHRASE.sub(" ", query))
+    stems = term_stems(query)
     conn = lib.store.conn
-    stats = None if phrases(query) or not words else term_stats(lib.store, words)
+    stats = None if phrases(query) or not stems else term_stats(lib.store, stems)
     if stats is None:  # exact: FTS5 ranks every match
         expr = fts_query(query)
         if not expr:
             return []
         ranked = _fts(conn, fts, expr, n)
-        if len(words) >= 2 and len(ranked) >= 2:
-            ranked = coordinate(ranked, _texts(conn, table, [i for i, _ in ranked]), words)
+        if len(stems) >= 2 and len(ranked) >= 2:
+            ranked = coordinate(ranked, _texts(conn, table, [i for i, _ in ranked]), stems, coordination)
         return ranked
-    return _bounded(lib, table, words, n, stats, candidates)
+    return _bounded(lib, table, stem_words(query), n, stats, candidates, coordination)
 
 
-def _bounded(lib, table: str, words: list[str], n: int, stats: TermStats,
-             candidates: Iterable[int]) -> list[tuple[int, float]]:
+def _bounded(lib, table: str, words: dict[str, str], n: int, stats: TermStats,
+             candidates: Iterable[int], coordination: float = 1.0) -> list[tuple[int, float]]:
+    stems = list(words)
     conn = lib.store.conn
     fts = TABLES[table]
     # findings hold about the same words as passages, in proportion to their number
@@ -151,19 +143,18 @@ def _bounded(lib, table: str, words: list[str], n: int, stats: TermStats,
     rows = {w: int(d * scale) for w, d in stats.df.items()}
     selective, broad = split_by_budget(rows, POSTING_BUDGET)
     pool: dict[int, None] = {}
-    if selective:
-        pool.update((i, None) for i, _ in _fts(conn, fts, " OR ".join(f'"{w}"' for w in selective), n))
+    if selective:  # FTS5 is given the words, which it stems itself
+        pool.update((i, None) for i, _ in _fts(conn, fts, " OR ".join(f'"{words[w]}"' for w in selective), n))
     pool.update((int(i), None) for i in candidates)
     if broad and len(pool) < n:
-        pool.update((i, None) for i in _newest(conn, fts, " OR ".join(f'"{w}"' for w in broad), max(n, BROAD_ROWS)))
+        pool.update((i, None) for i in _newest(conn, fts, " OR ".join(f'"{words[w]}"' for w in broad), max(n, BROAD_ROWS)))
     texts = _texts(conn, table, pool)
-    combined = _combined(words)
     # FTS5's IDF, from the counts of the last refresh
-    idf = [max(math.log((stats.passages - stats.df[w] + 0.5) / (stats.df[w] + 0.5)), 1e-6) for w in words]
+    idf = [max(math.log((stats.passages - stats.df[w] + 0.5) / (stats.df[w] + 0.5)), 1e-6) for w in stems]
     scored = []
     for rid, text in texts.items():
-        s, have = bm25(text, words, idf, stats.avg_tokens, combined)
+        s, have = bm25(text, stems, idf, stats.avg_tokens)
         if have:
-            scored.append((rid, s * have / len(words)))
+            scored.append((rid, s * (have / len(stems)) ** coordination))
     scored.sort(key=lambda x: -x[1])
     return scored[:n]
