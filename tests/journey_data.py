@@ -25,6 +25,11 @@ FORMULA = '=HYPERLINK("http://attacker.test","x") '
 URL = "https://www.judiciary.uk/prevention-of-future-death-reports/{slug}-prevention-of-future-deaths-report/"
 
 
+def _cap(s: str) -> str:
+    """First letter upper case, the rest as written (str.capitalize would lower 'MARAC')."""
+    return s[:1].upper() + s[1:]
+
+
 def report_rows() -> list[dict]:
     rows = []
     for i, name in enumerate(NAMES):
@@ -40,7 +45,7 @@ def report_rows() -> list[dict]:
             "receiver": "West Midlands Police; NHS England" if i == 0 else "The Chief Executive, Example NHS Trust",
             "investigation": f"On 1 January 2020 I commenced an investigation into the death of {name}.",
             "circumstances": f"{name} {story}. The inquest heard evidence over three days (case {i}).",
-            "concerns": f"1. {concern.capitalize()} in case {i}.\n\n2. {FORMULA if i == 1 else ''}{other.capitalize()}, report {i}.",
+            "concerns": f"1. {_cap(concern)} in case {i}.\n\n2. {FORMULA if i == 1 else ''}{_cap(other)}, report {i}.",
         })
     return rows
 
