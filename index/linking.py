@@ -45,20 +45,23 @@ def _answers_something(conn, doc_id: int) -> bool:
     return _response_score(conn, doc_id) >= RESPONSE_MIN
 
 
-def candidate_threshold(score: float | None, threshold: float = THRESHOLD) -> float | None:
+def candidate_threshold(score: float | None, threshold: float = THRESHOLD, untyped: bool = False) -> float | None:
     """The link probability a document needs, given its response score (None = the document is
-    typed a response). Typing is no hard gate: any document with at least one weak sign of
-    answering something (``CANDIDATE_MIN``) is scored against the reports, and the fewer signs
-    it shows, the surer the link model must be: the score below ``RESPONSE_MIN`` adds
-    ``SCORE_LOGIT`` log-odds per point to the probability required. None: not a candidate."""
+    typed a response). Typing is no hard gate: the fewer signs of answering a report a document
+    shows, the surer the link model must be: each point of response score below ``RESPONSE_MIN``
+    adds ``SCORE_LOGIT`` log-odds to the probability required (counted from 0 at most).
+    None: not a candidate. A document the classifier could not type (``untyped``, "other") is a
+    candidate unless it reads like a report itself (a negative score: the report's own boxes);
+    one given another type (inspection, minutes, action plan) needs ``CANDIDATE_MIN``, at least
+    one weak sign of answering something."""
     from corpus.extract.respond import CANDIDATE_MIN, RESPONSE_MIN
 
     if score is None or score >= RESPONSE_MIN:
         return threshold
-    if score < CANDIDATE_MIN:
+    if score < (0.0 if untyped else CANDIDATE_MIN):
         return None
     t = min(max(threshold, 0.5), 0.999)
-    logit = math.log(t / (1 - t)) + SCORE_LOGIT * (RESPONSE_MIN - score)
+    logit = math.log(t / (1 - t)) + SCORE_LOGIT * (RESPONSE_MIN - max(score, 0.0))
     return round(1 / (1 + math.exp(-logit)), 3)
 
 
@@ -231,7 +234,7 @@ def link_new_documents(lib, new_ids: list[int], threshold: float = THRESHOLD) ->
             need[i] = threshold
         elif types.get(i) in MAYBE_RESPONSE:
             scores[i] = _response_score(conn, i)
-            th = candidate_threshold(scores[i], threshold)
+            th = candidate_threshold(scores[i], threshold, types[i] == "other")
             if th is not None:
                 need[i] = th
     responses = list(need)
@@ -249,7 +252,7 @@ def link_new_documents(lib, new_ids: list[int], threshold: float = THRESHOLD) ->
                 need[r[0]] = threshold
             else:
                 scores[r[0]] = _response_score(conn, r[0])
-                th = candidate_threshold(scores[r[0]], threshold)
+                th = candidate_threshold(scores[r[0]], threshold, r[1] == "other")
                 if th is None:
                     continue
                 need[r[0]] = th

@@ -25,6 +25,9 @@ def test_candidate_threshold_rises_as_the_response_score_falls():
     assert candidate_threshold(-4.0, 0.6) is None  # a report's own boxes
     steps = [candidate_threshold(s, 0.6) for s in (2.5, 2.0, 1.0, CANDIDATE_MIN)]
     assert all(0.6 < a < b < 1.0 for a, b in zip(steps, steps[1:]))
+    # a document the classifier could not type is a candidate even with no sign, unless it reads like a report
+    assert steps[-1] < candidate_threshold(0.0, 0.6, untyped=True) < 1.0
+    assert candidate_threshold(-4.0, 0.6, untyped=True) is None
 
 
 def _insert(c, title, type, text, reference=None, date=None, meta=None):
