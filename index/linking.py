@@ -7,6 +7,10 @@ names, the full name as an FTS phrase, an explicit reference, a report date, and
 reports sharing the response's rarest words by FTS rank), then scored in Python. When
 new ``pfd_report`` documents arrive, responses still unlinked are tried again.
 
+Typing is no hard gate: a document of another type a letter may be given ("other",
+inspection, minutes, action plan) is a candidate too, and the link probability it needs
+rises as its response score (``corpus.extract.respond``) falls (``candidate_threshold``).
+
 A response that carries the dataset's own parent id (``meta["parent_reference"]``) is
 linked to that report with confidence 1.0 and evidence "dataset parent id"; text
 linking never reads it. Responses that cannot be linked confidently stay unlinked:
