@@ -33,6 +33,7 @@ import random
 import re
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,7 +189,8 @@ def build_library(corpus: Path, n_reports: int, seed: int, tmp: Path, distractor
 
 def letter_results(lib) -> dict[int, dict]:
     """Per letter row: linked report reference, confidence, best candidate, respondent, actions."""
-    from index.linking import _decide_for
+    from corpus.extract.respond import response_score
+    from index.linking import MAYBE_RESPONSE, RESPONSE, _decide_for, candidate_threshold
     from search.responses import response_view
 
     conn = lib.store.conn
@@ -199,7 +201,17 @@ def letter_results(lib) -> dict[int, dict]:
                             "WHERE l.response_id=?", (row["id"],)).fetchone()
         d, _ = _decide_for(conn, row, {}, 0.0)  # threshold 0: the decision a threshold would cut
         view = response_view(lib, row["id"])
-        out[i] = {"doc": row["id"], "type": row["type"], "title": view.get("title"),
+        # why an unlinked letter stayed unlinked in production (counted per half, never shown per held-out letter)
+        need = None
+        if row["type"] == RESPONSE:
+            need = 0.6
+        elif row["type"] in MAYBE_RESPONSE:
+            need = candidate_threshold(response_score(row["text"] or ""), 0.6, row["type"] == "other")
+        p = d.confidence if d else 0.0
+        blocked = (None if link else "not a candidate" if need is None
+                   else "model below its link rule" if d is None or p < 0.5 or "ambiguous" in d.reason
+                   else "below the probability its response score requires" if p < need else "other")
+        out[i] = {"blocked": blocked, "doc": row["id"], "type": row["type"], "title": view.get("title"),
                   "linked": link[0] if link else None, "confidence": link[1] if link else None,
                   "top": d.ranked[0].report.reference if d and d.ranked else None,
                   "top_conf": d.confidence if d else 0.0,
@@ -232,6 +244,8 @@ def score_letters(gold: dict, res: dict[int, dict], concern_ids: dict[str, list[
                 "respondent_right": round(len(resp_ok) / n, 3),
                 "linked_with_action_paired_to_concern": round(len(with_pair) / len(correct), 3) if correct else None,
                 "gold_actions_found": round(len(found) / max(1, len(gold_actions)), 3),
+                "unlinked_because": dict(Counter(res[g["row"]]["blocked"] for g in rows
+                                                 if g["row"] in res and res[g["row"]]["blocked"])),
                 "actions_per_letter": round(sum(len(res.get(g["row"], {}).get("actions", [])) for g in rows) / n, 1)}
 
     letters = gold["letters"]
