@@ -33,6 +33,7 @@ import random
 import re
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,7 +125,44 @@ def eval_concerns(corpus: Path, verbose: bool) -> dict:
 # ------------------------------------------------------------------ letters
 
 
-def build_library(corpus: Path, n_reports: int, seed: int, tmp: Path):
+def add_distractors(corpus: Path, n_ofsted: int, seed: int, into: Path) -> None:
+    """Documents that are not one of the 23 letters, ingested beside them: the seeds (000 and 001 are
+    real responses without gold here, 002-004 are not responses), ``n_ofsted`` Ofsted inspection PDFs
+    and the PFD report PDFs. A link from a non-response is a false link."""
+    import shutil
+
+    d = into / "distractors"
+    d.mkdir()
+    for f in sorted((corpus / "seeds").glob("*.txt")):
+        shutil.copy(f, d / f"seed-{f.name}")
+    ofsted = sorted((corpus / "pdf" / "ofsted").glob("*.pdf"))
+    for f in random.Random(seed).sample(ofsted, min(n_ofsted, len(ofsted))):
+        shutil.copy(f, d / f"ofsted-{f.name}")
+    for f in sorted((corpus / "pdf" / "pfd").glob("*.pdf")):
+        shutil.copy(f, d / f"pfdpdf-{f.name}")
+
+
+def distractor_results(lib) -> dict:
+    """Per distractor: its type and the report it was linked to; false links counted on
+    non-responses (seeds 000/001 are real responses, counted apart)."""
+    conn = lib.store.conn
+    rows = []
+    for row in conn.execute("SELECT id, type, source FROM documents WHERE source LIKE '%distractors%'"):
+        link = conn.execute("SELECT d.reference, l.confidence FROM links l JOIN documents d ON d.id=l.report_id "
+                            "WHERE l.response_id=?", (row["id"],)).fetchone()
+        name = Path(row["source"]).name
+        real = bool(re.match(r"seed-00[01]_", name))
+        rows.append({"file": name, "type": row["type"], "real_response": real,
+                     "linked": link[0] if link else None, "confidence": link[1] if link else None})
+    non = [r for r in rows if not r["real_response"]]
+    real = [r for r in rows if r["real_response"]]
+    return {"documents": len(rows), "non_responses": len(non),
+            "false_links_on_non_responses": sum(1 for r in non if r["linked"]),
+            "real_responses_linked": f"{sum(1 for r in real if r['linked'])}/{len(real)} (no gold: parent maybe absent)",
+            "per_document": rows}
+
+
+def build_library(corpus: Path, n_reports: int, seed: int, tmp: Path, distractors: int = 0):
     from index.ingest import ingest
     from index.library import open_library
 
@@ -142,6 +180,8 @@ def build_library(corpus: Path, n_reports: int, seed: int, tmp: Path):
     _, letters = _rows(corpus / "pfd" / "responses.csv")
     for i, r in enumerate(letters):  # bare text: the letter only, nothing else
         (tmp / "in" / f"letter-{i:02d}.txt").write_text(r["response"], encoding="utf-8")
+    if distractors:
+        add_distractors(corpus, distractors, seed, tmp / "in")
     lib = open_library(tmp / "lib")
     rep = ingest(lib, [tmp / "in"])
     return lib, rep, len(keep)
@@ -149,7 +189,8 @@ def build_library(corpus: Path, n_reports: int, seed: int, tmp: Path):
 
 def letter_results(lib) -> dict[int, dict]:
     """Per letter row: linked report reference, confidence, best candidate, respondent, actions."""
-    from index.linking import _decide_for
+    from corpus.extract.respond import response_score
+    from index.linking import MAYBE_RESPONSE, RESPONSE, _decide_for, candidate_threshold
     from search.responses import response_view
 
     conn = lib.store.conn
@@ -160,7 +201,17 @@ def letter_results(lib) -> dict[int, dict]:
                             "WHERE l.response_id=?", (row["id"],)).fetchone()
         d, _ = _decide_for(conn, row, {}, 0.0)  # threshold 0: the decision a threshold would cut
         view = response_view(lib, row["id"])
-        out[i] = {"doc": row["id"], "type": row["type"], "title": view.get("title"),
+        # why an unlinked letter stayed unlinked in production (counted per half, never shown per held-out letter)
+        need = None
+        if row["type"] == RESPONSE:
+            need = 0.6
+        elif row["type"] in MAYBE_RESPONSE:
+            need = candidate_threshold(response_score(row["text"] or ""), 0.6, row["type"] == "other")
+        p = d.confidence if d else 0.0
+        blocked = (None if link else "not a candidate" if need is None
+                   else "model below its link rule" if d is None or p < 0.5 or "ambiguous" in d.reason
+                   else "below the probability its response score requires" if p < need else "other")
+        out[i] = {"blocked": blocked, "doc": row["id"], "type": row["type"], "title": view.get("title"),
                   "linked": link[0] if link else None, "confidence": link[1] if link else None,
                   "top": d.ranked[0].report.reference if d and d.ranked else None,
                   "top_conf": d.confidence if d else 0.0,
@@ -193,6 +244,8 @@ def score_letters(gold: dict, res: dict[int, dict], concern_ids: dict[str, list[
                 "respondent_right": round(len(resp_ok) / n, 3),
                 "linked_with_action_paired_to_concern": round(len(with_pair) / len(correct), 3) if correct else None,
                 "gold_actions_found": round(len(found) / max(1, len(gold_actions)), 3),
+                "unlinked_because": dict(Counter(res[g["row"]]["blocked"] for g in rows
+                                                 if g["row"] in res and res[g["row"]]["blocked"])),
                 "actions_per_letter": round(sum(len(res.get(g["row"], {}).get("actions", [])) for g in rows) / n, 1)}
 
     letters = gold["letters"]
@@ -338,6 +391,8 @@ def main() -> None:
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("--fit", action="store_true",
                     help="cross-validate the learned respondent and link models and print weights fitted on all letters")
+    ap.add_argument("--distractors", type=int, default=0, metavar="N",
+                    help="also ingest the seeds, N Ofsted PDFs and the PFD PDFs; count false links from them")
     ap.add_argument("--show-held-out", action="store_true", help="print held-out letters one by one too")
     a = ap.parse_args()
     corpus = shared_dir(a.shared)
@@ -347,11 +402,13 @@ def main() -> None:
     if not a.skip_letters:
         gold = json.loads((GOLD / "responses.json").read_text())
         with tempfile.TemporaryDirectory() as tmp:
-            lib, rep, n_rep = build_library(corpus, a.reports, a.seed, Path(tmp))
+            lib, rep, n_rep = build_library(corpus, a.reports, a.seed, Path(tmp), a.distractors)
             res = letter_results(lib)
             out["library"] = {"reports": n_rep, "letters": len(gold["letters"]), "failed": len(rep.failed)}
             out["letters"] = score_letters(gold, res, {})
             out["leave_one_out_threshold"] = loo_threshold(gold, res)
+            if a.distractors:
+                out["distractors"] = distractor_results(lib)
             if a.fit:
                 out["linking_cross_validated"] = cv_linking(lib)
             rows = []

@@ -7,6 +7,10 @@ names, the full name as an FTS phrase, an explicit reference, a report date, and
 reports sharing the response's rarest words by FTS rank), then scored in Python. When
 new ``pfd_report`` documents arrive, responses still unlinked are tried again.
 
+Typing is no hard gate: a document of another type a letter may be given ("other",
+inspection, minutes, action plan) is a candidate too, and the link probability it needs
+rises as its response score (``corpus.extract.respond``) falls (``candidate_threshold``).
+
 A response that carries the dataset's own parent id (``meta["parent_reference"]``) is
 linked to that report with confidence 1.0 and evidence "dataset parent id"; text
 linking never reads it. Responses that cannot be linked confidently stay unlinked:
@@ -15,6 +19,7 @@ linking never reads it. Responses that cannot be linked confidently stay unlinke
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
 import time
@@ -29,12 +34,42 @@ REPORT, RESPONSE = "pfd_report", "pfd_response"
 MAYBE_RESPONSE = ("other", "inspection", "minutes", "action_plan")  # types a letter may be given
 
 
-def _answers_something(conn, doc_id: int) -> bool:
-    """A document of another type that reads like a response (corpus.extract.respond)."""
-    from corpus.extract.respond import RESPONSE_MIN, response_score
+def _response_score(conn, doc_id: int) -> float:
+    """How much a document of another type reads like a response (corpus.extract.respond)."""
+    from corpus.extract.respond import response_score
 
     row = conn.execute("SELECT substr(text, 1, 15000) FROM documents WHERE id=?", (doc_id,)).fetchone()
-    return bool(row) and response_score(row[0] or "") >= RESPONSE_MIN
+    return response_score(row[0] or "") if row else 0.0
+
+
+def _answers_something(conn, doc_id: int) -> bool:
+    """A document of another type that reads like a response (corpus.extract.respond)."""
+    from corpus.extract.respond import RESPONSE_MIN
+
+    return _response_score(conn, doc_id) >= RESPONSE_MIN
+
+
+def candidate_threshold(score: float | None, threshold: float = THRESHOLD, untyped: bool = False) -> float | None:
+    """The link probability a document needs, given its response score (None = the document is
+    typed a response). Typing is no hard gate: the fewer signs of answering a report a document
+    shows, the surer the link model must be: each point of response score below ``RESPONSE_MIN``
+    adds ``SCORE_LOGIT`` log-odds to the probability required (counted from 0 at most).
+    None: not a candidate. A document the classifier could not type (``untyped``, "other") is a
+    candidate unless it reads like a report itself (a negative score: the report's own boxes);
+    one given another type (inspection, minutes, action plan) needs ``CANDIDATE_MIN``, at least
+    one weak sign of answering something."""
+    from corpus.extract.respond import CANDIDATE_MIN, RESPONSE_MIN
+
+    if score is None or score >= RESPONSE_MIN:
+        return threshold
+    if score < (0.0 if untyped else CANDIDATE_MIN):
+        return None
+    t = min(max(threshold, 0.5), 0.999)
+    logit = math.log(t / (1 - t)) + SCORE_LOGIT * (RESPONSE_MIN - max(score, 0.0))
+    return round(1 / (1 + math.exp(-logit)), 3)
+
+
+SCORE_LOGIT = 0.75  # log-odds of link probability required per response-score point below RESPONSE_MIN
 MAX_PER_SURNAME = 60  # a surname in more report titles than this is no shortlist
 CONTENT_CANDIDATES = 15
 PASSAGE_POOL = 400  # best FTS passages looked at when shortlisting by words
@@ -181,6 +216,11 @@ def _decide_for(conn, row, cache: dict[int, ReportInfo], threshold: float) -> tu
 def link_new_documents(lib, new_ids: list[int], threshold: float = THRESHOLD) -> dict:
     """Link the new responses, and retry unlinked ones if new reports arrived.
     All links are written in one transaction. Returns what was linked and what not."""
+    from corpus.extract.respond import RESPONSE_MIN
+
+    def answers(score: float) -> bool:
+        return score >= RESPONSE_MIN
+
     t0 = time.perf_counter()
     conn = lib.store.conn
     new_ids = list(dict.fromkeys(int(i) for i in new_ids or []))
@@ -189,16 +229,38 @@ def link_new_documents(lib, new_ids: list[int], threshold: float = THRESHOLD) ->
         part = new_ids[k:k + 500]
         types.update({r[0]: r[1] for r in conn.execute(
             f"SELECT id, type FROM documents WHERE id IN ({','.join('?' * len(part))})", part)})
-    # a response is recognised by what it does, not only by its type label
-    responses = [i for i in new_ids if types.get(i) == RESPONSE
-                 or types.get(i) in MAYBE_RESPONSE and _answers_something(conn, i)]
+    # a response is recognised by what it does, not only by its type label: every document of a
+    # type a letter may be given is a candidate, with the probability it needs set by its response score
+    need: dict[int, float] = {}
+    scores: dict[int, float] = {}
+    for i in new_ids:
+        if types.get(i) == RESPONSE:
+            need[i] = threshold
+        elif types.get(i) in MAYBE_RESPONSE:
+            scores[i] = _response_score(conn, i)
+            th = candidate_threshold(scores[i], threshold, types[i] == "other")
+            if th is not None:
+                need[i] = th
+    responses = list(need)
     new_reports = [i for i in new_ids if types.get(i) == REPORT]
     retried = []
     if new_reports:
-        retried = [r[0] for r in conn.execute(
-            f"SELECT id, type FROM documents d WHERE type IN ({','.join('?' * (1 + len(MAYBE_RESPONSE)))}) "
-            "AND NOT EXISTS (SELECT 1 FROM links l WHERE l.response_id=d.id) ORDER BY id", (RESPONSE, *MAYBE_RESPONSE))
-            if r[0] not in set(responses) and (r[1] == RESPONSE or _answers_something(conn, r[0]))]
+        seen = set(responses)
+        for r in conn.execute(
+                f"SELECT id, type FROM documents d WHERE type IN ({','.join('?' * (1 + len(MAYBE_RESPONSE)))}) "
+                "AND NOT EXISTS (SELECT 1 FROM links l WHERE l.response_id=d.id) ORDER BY id", (RESPONSE, *MAYBE_RESPONSE)):
+            if r[0] in seen:
+                continue
+            types[r[0]] = r[1]
+            if r[1] == RESPONSE:
+                need[r[0]] = threshold
+            else:
+                scores[r[0]] = _response_score(conn, r[0])
+                th = candidate_threshold(scores[r[0]], threshold, r[1] == "other")
+                if th is None:
+                    continue
+                need[r[0]] = th
+            retried.append(r[0])
     todo = responses + retried
     linked, unlinked, rows = [], [], []
     cache: dict[int, ReportInfo] = {}
@@ -206,14 +268,16 @@ def link_new_documents(lib, new_ids: list[int], threshold: float = THRESHOLD) ->
         row = conn.execute("SELECT id, title, text, date, meta FROM documents WHERE id=?", (rid,)).fetchone()
         if row is None:
             continue
-        _, out = _decide_for(conn, row, cache, threshold)
+        _, out = _decide_for(conn, row, cache, need[rid])
         if "report_id" in out:
             rows.append((rid, out["report_id"], out["confidence"], dumps(out["evidence"])))
             linked.append({"response_id": rid, **out})
-        else:
+        elif rid not in scores or answers(scores[rid]):
             unlinked.append({"response_id": rid, "title": row["title"], **out})
-    retype = [i for i in responses if types.get(i) == "other"]
-    if retype:  # an "other" document that answers a report is a response, linked or not
+    # an "other" document that answers a report is a response, linked or not; a weak candidate only once linked
+    got = {x["response_id"] for x in linked}
+    retype = [i for i in todo if types.get(i) == "other" and i in scores and (i in got or answers(scores[i]))]
+    if retype:
         with lib.store.transaction() as c:
             c.executemany("UPDATE documents SET type=? WHERE id=?", [(RESPONSE, i) for i in retype])
     if unlinked:

@@ -62,7 +62,10 @@ def response_score(text: str) -> float:
     return round(sum(response_signals(text).values()), 2)
 
 
-RESPONSE_MIN = 3.0  # a document with at least this score is a linking candidate, whatever its type
+RESPONSE_MIN = 3.0  # a document with at least this score is a response, whatever its type
+# a document with at least one weak sign of answering something (and no report boxes) is still
+# scored against the reports; index.linking asks a surer link the lower its score
+CANDIDATE_MIN = 0.4
 
 
 # ------------------------------------------------------------------ who is writing?
