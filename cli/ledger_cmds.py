@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .options import ID, json_option, library_option, open_lib, print_json, print_rows
+from .options import ID, cli_settings, json_option, library_option, open_lib, print_json, print_rows
 
 
 @click.command("commitments")
@@ -227,12 +227,10 @@ def packs_show(name, library_path, as_json):
 @library_option
 def packs_export(name, fmt, output, base_url, library_path):
     """Export the pack NAME as Markdown, CSV, PDF or JSON."""
-    import os
-
     from search.pack_export import clean_base_url, to_csv, to_markdown, to_pdf
     from search.packs import get_pack
 
-    raw = base_url if base_url is not None else os.environ.get("PRECEDENT_BASE_URL", "")
+    raw = base_url if base_url is not None else cli_settings().base_url
     base = clean_base_url(raw)
     if raw and not base:
         raise click.UsageError(f"--base-url must be an http(s) URL, not {raw!r}")

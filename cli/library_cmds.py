@@ -8,7 +8,7 @@ import click
 
 from index.library import LibraryError
 
-from .options import DATE, ID, json_option, library_option, model_option, open_lib, print_json
+from .options import DATE, cli_settings, ID, json_option, library_option, model_option, open_lib, print_json
 
 
 @click.command()
@@ -192,7 +192,7 @@ def serve(paths, host, port, threads, library_path):
     except LibraryError as e:
         raise click.ClickException(str(e)) from e
     worker = IngestWorker(lib, paths, after=[_themes_if_missing]).start()
-    app = create_app({"LIBRARY": lib, "INGEST_WORKER": worker})
+    app = create_app({"LIBRARY": lib, "INGEST_WORKER": worker}, settings=cli_settings())
     click.echo(f"Precedent: {lib.store.count('documents')} documents at http://{host}:{port}/"
                + (f" (ingesting {len(paths)} path(s) in the background; see /status)" if paths else ""), err=True)
     waitress_serve(app, host=host, port=port, threads=threads)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from index.library import LIBRARY_ENV, LibraryError, default_path, open_library
+from index.library import LIBRARY_ENV, LibraryError, open_library
+from index.settings import Settings
 
 library_option = click.option(
     "--library", "library_path", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -37,10 +38,27 @@ ID = _Checked("ID", "check_id")  # 1 .. 2**63-1, SQLite's integers
 DATE = _Checked("DATE", "check_date")  # YYYY, YYYY-MM or YYYY-MM-DD, a real day
 
 
+def cli_settings() -> Settings:
+    """The settings of the running command, read from the environment once per command."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return _settings()
+    if "precedent.settings" not in ctx.meta:
+        ctx.meta["precedent.settings"] = _settings()
+    return ctx.meta["precedent.settings"]
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ValueError as e:
+        raise click.UsageError(str(e)) from e
+
+
 def open_lib(library_path: Path | None, model: str | None = None, create: bool = False):
     """Open (or create) the library; a clear usage error instead of a traceback."""
     try:
-        return open_library(library_path or default_path(), model=model, create=create)
+        return open_library(library_path or cli_settings().library, model=model, create=create)
     except LibraryError as e:
         raise click.ClickException(str(e)) from e
 

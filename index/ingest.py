@@ -13,7 +13,6 @@ the same text. Passages that repeat what many earlier documents said (``boilerpl
 stored for keyword search and display but not embedded."""
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +27,10 @@ from .boilerplate import BoilerplateDetector
 from .ingest_reader import Prepared, ReaderProcess, content_hash, file_hash, read_files, text_hash  # noqa: F401
 from .library import Library
 from .store import dumps
+from .settings import ENV, Settings
 
 Progress = Callable[..., None]
-PROCESSES_ENV = "PRECEDENT_INGEST_PROCESSES"  # 0: read in this process; 1: a reader process
+PROCESSES_ENV = ENV["ingest_processes"]  # 0: read in this process; 1: a reader process
 SMALL_INPUT = 2_000_000  # bytes: below this, starting a process costs more than it saves
 FIRST_BATCH = 32  # the first commits are small so keyword search answers within seconds
 
@@ -166,8 +166,9 @@ def _store_annotations(lib: Library, annotations, source: str) -> int:
 
 def _messages(files: list[Path], columns, known_files: set[str], processes: int | None):
     if processes is None:
-        v = os.environ.get(PROCESSES_ENV, "").strip()
-        processes = int(v) if v.isdigit() else int(_size(files) > SMALL_INPUT)
+        processes = Settings.from_env().ingest_processes
+        if processes is None:
+            processes = int(_size(files) > SMALL_INPUT)
     if processes and files:
         return iter(ReaderProcess(files, columns, known_files))
     return read_files(files, columns, known_files)

@@ -22,11 +22,12 @@ import faiss
 import numpy as np
 
 from .store import Store
+from .settings import ENV, Settings
 
 # Exact search is fast enough below this many vectors; HNSW above. $PRECEDENT_EXACT_LIMIT
 # overrides it (tests force HNSW on a few hundred vectors with it).
-EXACT_LIMIT = 100_000
-EXACT_LIMIT_ENV = "PRECEDENT_EXACT_LIMIT"
+EXACT_LIMIT = Settings.exact_limit
+EXACT_LIMIT_ENV = ENV["exact_limit"]
 HNSW_M = 32  # graph degree: recall vs memory (M * 2 * 4 bytes of links per vector)
 HNSW_EF_CONSTRUCTION = 64  # build-time beam: higher builds slower and recalls better
 HNSW_EF_SEARCH = 256  # query-time beam (at least k): a few ms at 1M on 2 cores
@@ -42,8 +43,7 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def exact_limit_default() -> int:
-    v = os.environ.get(EXACT_LIMIT_ENV)
-    return int(v) if v and v.strip().isdigit() else EXACT_LIMIT
+    return Settings.from_env().exact_limit
 
 
 class VectorIndex:

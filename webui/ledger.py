@@ -3,7 +3,6 @@ and learning packs (collections). Every page has a ``.json`` twin built from the
 errors use the app's one JSON error shape."""
 from __future__ import annotations
 
-import os
 
 from flask import Blueprint, Response, abort, current_app, redirect, request
 
@@ -52,8 +51,8 @@ def _bool_arg(name: str) -> bool | None:
 
 def base_url() -> str:
     """Where this library is published, for links in exports: the app's ``BASE_URL`` or
-    ``$PRECEDENT_BASE_URL`` (http(s) only). Never the request's Host header; "" when unset."""
-    return clean_base_url(current_app.config.get("BASE_URL") or os.environ.get("PRECEDENT_BASE_URL", ""))
+    ``$PRECEDENT_BASE_URL`` through the settings (http(s) only). Never the request's Host header; "" when unset."""
+    return clean_base_url(current_app.config.get("BASE_URL") or "")
 
 
 def _bad_value(e: ValueError):
