@@ -36,3 +36,35 @@ def test_app_factory_takes_the_settings(tmp_path):
     app = create_app({"TESTING": True}, settings=s)
     assert app.config["LIBRARY"] == str(tmp_path / "lib") and app.config["BASE_URL"] == "https://pub.example"
     assert app.config["SECRET_KEY"] == "fixed" and app.config["MAX_CONTENT_LENGTH"] == 1024 * 1024
+
+
+def test_the_library_lives_on_the_app_and_closes_with_it(filled_library):
+    import sqlite3
+
+    from webui import create_app
+    from webui.pages import EXTENSION, close_library
+
+    path = filled_library.path
+    filled_library.close()
+    app = create_app({"TESTING": True, "LIBRARY": str(path)})
+    assert app.test_client().get("/documents.json").status_code == 200
+    state = app.extensions[EXTENSION]
+    lib = state.library
+    assert lib is not None and state.owned and "_LIBRARY" not in app.config
+    conn = lib.store.conn  # this thread's connection (the test client runs in this thread)
+    close_library(app)
+    assert state.library is None
+    with pytest.raises(sqlite3.ProgrammingError):
+        conn.execute("SELECT 1")
+    assert app.test_client().get("/documents.json").status_code == 200  # opened again
+
+
+def test_a_library_handed_in_belongs_to_the_caller(library):
+    from webui import create_app
+    from webui.pages import close_library
+
+    app = create_app({"TESTING": True, "LIBRARY": library})
+    assert app.test_client().get("/documents.json").status_code == 200
+    conn = library.store.conn
+    close_library(app)
+    assert tuple(conn.execute("SELECT 1").fetchone()) == (1,)

@@ -8,7 +8,7 @@ from flask import Flask, jsonify, request
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
-from . import guard
+from . import guard, pages
 from index.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
         JSON_SORT_KEYS=False,
     )
     guard.configure(app, test_config, settings)
+    pages.init_app(app, settings)
     if test_config:
         app.config.update(test_config)
     app.json.sort_keys = False
