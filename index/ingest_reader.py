@@ -38,6 +38,8 @@ from corpus.chunk import Chunk, chunk_document
 from corpus.records import Document, Extraction, ReadError
 from corpus.spreadsheet import read_mapped_table
 
+from .rows import text_hash
+
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 512  # documents in flight between reader and encoder (bounds memory)
 
@@ -50,10 +52,6 @@ class Prepared:
     extraction: Extraction
     warnings: list[dict] = field(default_factory=list)
     boilerplate: set[int] = field(default_factory=set)  # chunk indexes kept but not embedded (set by ingest)
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def content_hash(doc: Document) -> str:
