@@ -78,7 +78,7 @@ def organisations_cmd(q, org_type, as_of, limit, library_path, as_json):
 @json_option
 def organisation_cmd(key, as_of, library_path, as_json):
     """One organisation (by key or name): each report sent to it with its own status, and the
-    response letters the library holds from it (issue 10)."""
+    response letters the library holds from it."""
     from search.organisations import get_organisation
 
     try:
