@@ -26,8 +26,8 @@ from . import acronyms, rows
 from .boilerplate import BoilerplateDetector
 from .ingest_reader import Prepared, ReaderProcess, content_hash, file_hash, read_files, text_hash  # noqa: F401
 from .library import Library
-from .store import dumps
 from .settings import ENV, Settings
+from .store import dumps
 
 Progress = Callable[..., None]
 PROCESSES_ENV = ENV["ingest_processes"]  # 0: read in this process; 1: a reader process

@@ -78,6 +78,7 @@ def extract_findings(doc: Document, warnings: list[dict]) -> Extraction:
     try:
         return extract(doc)
     except Exception as e:  # noqa: BLE001 - report and go on
+        log.exception("extraction failed on %s", doc.source)
         warnings.append({"source": doc.source, "warning": f"extraction failed: {type(e).__name__}: {e}"})
         return Extraction(type=doc.type)
 
@@ -122,6 +123,7 @@ def _read_raw(files: list[Path], columns: dict | None, known_files: set[str]) ->
             yield ("failed", str(path), str(e))
             continue
         except Exception as e:  # noqa: BLE001 - a reader bug must not stop the batch
+            log.exception("unexpected error reading %s", path)
             yield ("counted", str(path), 0, 0)
             yield ("failed", str(path), f"unexpected error reading file: {type(e).__name__}: {e}")
             continue

@@ -16,9 +16,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .embed import DEFAULT_MODEL, HASHING, TORCH_FP32, Embedder, default_encoder, get_embedder
+from .settings import ENV, Settings
 from .store import Store
 from .vectors import VectorIndex, _atomic_write_bytes
-from .settings import ENV, Settings
 
 FORMAT = "precedent-library"
 FORMAT_VERSION = 1

@@ -13,6 +13,7 @@ the wrong kind for its size (or for other parameters) is rebuilt from the store.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -21,8 +22,10 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .store import Store
 from .settings import ENV, Settings
+from .store import Store
+
+log = logging.getLogger(__name__)
 
 # Exact search is fast enough below this many vectors; HNSW above. $PRECEDENT_EXACT_LIMIT
 # overrides it (tests force HNSW on a few hundred vectors with it).
@@ -73,7 +76,11 @@ class VectorIndex:
                         raise ValueError("built with other HNSW parameters")
                     self._inner(index).hnsw.efSearch = self.hnsw["efSearch"]
                 self.index, self.kind, self.max_id = index, kind, int(meta["max_id"])
-            except Exception:  # a damaged or foreign cache is rebuilt from the store
+            except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:  # faiss raises RuntimeError
+                log.warning("vector cache %s unusable (%s); rebuilt from the store", self.path, e)
+                self.index, self.kind, self.max_id = self._new("flat"), "flat", 0
+            except Exception:  # unexpected: say so with the traceback, then rebuild all the same
+                log.exception("vector cache %s unreadable; rebuilt from the store", self.path)
                 self.index, self.kind, self.max_id = self._new("flat"), "flat", 0
 
     # ---- kinds ---------------------------------------------------------------------
