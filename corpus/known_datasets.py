@@ -247,7 +247,7 @@ def _pfd_row(rec: dict, path: Path, n: int) -> Document | None:
         name = slug_name or text_name or deceased_from_text(rec.get("circumstances") or "")
     if name:
         name = " ".join(w.title() if w.isupper() and len(w) > 2 else w for w in name.split())
-    name = tidy_person_name(name)  # issue 10/15: no dangling "The"
+    name = tidy_person_name(name)  # no dangling "The" left by a stripped title
     title = report_title(name, ref, date)
     meta = {
         "url": url,

@@ -12,7 +12,7 @@ from typing import Any
 
 BLOCK_SEPARATOR = "\n\n"
 
-# The closed set of document types (issue 3); readers may leave "other" for the classifier.
+# The closed set of document types; readers may leave "other" for the classifier.
 DOCUMENT_TYPES = (
     "pfd_report",
     "pfd_response",
@@ -95,7 +95,7 @@ ACTION_STATUSES = ("completed", "ongoing", "not_started", "red", "amber", "green
 
 @dataclass
 class Finding:
-    """A concern / recommendation / AFI / lesson found in a document (issue 3).
+    """A concern / recommendation / AFI / lesson found in a document.
 
     ``start``/``end`` are offsets into ``Document.text``; ``index`` is its position
     within the document, which actions use to say which finding they answer."""
@@ -113,7 +113,7 @@ class Finding:
 
 @dataclass
 class Action:
-    """A response / action required / action taken / commitment (issue 3)."""
+    """A response / action required / action taken / commitment."""
 
     kind: str
     text: str
@@ -167,7 +167,7 @@ def tidy_person_name(name: str | None) -> str | None:
 
 
 def report_title(name: str | None, reference: str | None = None, date: str | None = None) -> str:
-    """"<Name> — PFD report <ref>" (issue 15): the deceased's tidied name, then the reference,
+    """"<Name> — PFD report <ref>": the deceased's tidied name, then the reference,
     else the date; no dangling words."""
     label = f"PFD report {reference}" if reference else (f"PFD report ({date})" if date else "PFD report")
     name = tidy_person_name(name)

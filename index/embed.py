@@ -17,6 +17,7 @@ import zlib
 from typing import Protocol, Sequence
 
 import numpy as np
+from .settings import ENV, Settings
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 SINGLE_THREAD_BELOW = 4  # encode this few texts on one thread (queries)
@@ -25,7 +26,7 @@ FAKE_MODEL = "fake-hashing-384"
 TORCH_FP32 = "torch-fp32"
 ONNX_INT8 = "onnx-int8"
 HASHING = "hashing"
-ENCODER_ENV = "PRECEDENT_ENCODER"  # onnx-int8 | torch-fp32 | auto (default: auto)
+ENCODER_ENV = ENV["encoder"]  # onnx-int8 | torch-fp32 | auto (default: auto)
 log = logging.getLogger(__name__)
 
 
@@ -119,7 +120,7 @@ def known_models() -> list[str]:
 
 def default_encoder() -> str:
     """The encoder a new library gets: $PRECEDENT_ENCODER, else ONNX int8 where it can run."""
-    choice = (os.environ.get(ENCODER_ENV) or "auto").strip().lower()
+    choice = Settings.from_env().encoder
     if choice in (TORCH_FP32, ONNX_INT8):
         return choice
     from .onnx_encoder import available
@@ -131,7 +132,7 @@ def get_embedder(name: str | None = None, encoder: str | None = None, fallback: 
     """The embedder called ``name`` (default: $PRECEDENT_MODEL, else MiniLM) on ``encoder``
     (default: :func:`default_encoder`). With ``fallback`` an ONNX model that cannot be built
     or loaded gives way to torch fp32 (logged); without it the error is raised."""
-    name = name or os.environ.get("PRECEDENT_MODEL") or DEFAULT_MODEL
+    name = name or Settings.from_env().model or DEFAULT_MODEL
     if name == FAKE_MODEL:
         return HashingEmbedder()
     if name != DEFAULT_MODEL:

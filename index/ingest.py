@@ -13,7 +13,6 @@ the same text. Passages that repeat what many earlier documents said (``boilerpl
 stored for keyword search and display but not embedded."""
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,14 +22,15 @@ import numpy as np
 
 from corpus import readers
 
-from . import acronyms
+from . import acronyms, rows
 from .boilerplate import BoilerplateDetector
 from .ingest_reader import Prepared, ReaderProcess, content_hash, file_hash, read_files, text_hash  # noqa: F401
 from .library import Library
+from .settings import ENV, Settings
 from .store import dumps
 
 Progress = Callable[..., None]
-PROCESSES_ENV = "PRECEDENT_INGEST_PROCESSES"  # 0: read in this process; 1: a reader process
+PROCESSES_ENV = ENV["ingest_processes"]  # 0: read in this process; 1: a reader process
 SMALL_INPUT = 2_000_000  # bytes: below this, starting a process costs more than it saves
 FIRST_BATCH = 32  # the first commits are small so keyword search answers within seconds
 
@@ -117,36 +117,17 @@ class _Batch:
 
 def _insert_document(c, p: _Prepared, report: IngestReport) -> int:
     d, x = p.doc, p.extraction
-    blocks = [[s, e, b.section, b.page] for s, e, b in d.block_spans()]
-    cur = c.execute(
-        "INSERT INTO documents(content_hash, title, type, date, reference, source, text, blocks, meta)"
-        " VALUES (?,?,?,?,?,?,?,?,?)",
-        (p.hash, d.title, x.type or d.type, d.date, d.reference, d.source, d.text, dumps(blocks), dumps(d.meta)),
-    )
-    doc_id = cur.lastrowid
-    c.executemany(
-        "INSERT INTO passages(document_id, seq, text, section, page, start, end, text_hash) VALUES (?,?,?,?,?,?,?,?)",
-        [(doc_id, i, ch.text, ch.section, ch.page, ch.start, ch.end, text_hash(ch.text)) for i, ch in enumerate(p.chunks)],
-    )
+    doc_id = rows.insert_document(
+        c, content_hash=p.hash, title=d.title, type=x.type or d.type, date=d.date, reference=d.reference,
+        source=d.source, text=d.text, blocks=[[s, e, b.section, b.page] for s, e, b in d.block_spans()], meta=d.meta)
+    rows.insert_passages(c, doc_id, [(ch.text, ch.section, ch.page, ch.start, ch.end) for ch in p.chunks])
     finding_ids: dict[int, int] = {}
     for f in x.findings:
-        fc = c.execute(
-            "INSERT INTO findings(document_id, seq, kind, label, text, addressees, section, page, start, end, text_hash)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (doc_id, f.index, f.kind, f.label, f.text, dumps(f.addressees), f.section, f.page, f.start, f.end,
-             text_hash(f.text)),
-        )
-        finding_ids[f.index] = fc.lastrowid
+        finding_ids[f.index] = rows.insert_finding(c, doc_id, f.index, f.kind, f.label, f.text, f.addressees,
+                                                   f.section, f.page, f.start, f.end)
     for i, a in enumerate(x.actions):
-        ac = c.execute(
-            "INSERT INTO actions(document_id, seq, kind, text, owner, due, due_text, updated, status, page, start, end)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (doc_id, i, a.kind, a.text, a.owner, a.due, a.due_text, a.updated, a.status, a.page, a.start, a.end),
-        )
-        c.executemany(
-            "INSERT OR IGNORE INTO action_findings(action_id, finding_id) VALUES (?, ?)",
-            [(ac.lastrowid, finding_ids[k]) for k in a.finding_indexes if k in finding_ids],
-        )
+        rows.insert_action(c, doc_id, i, a.kind, a.text, a.owner, a.due, a.due_text, a.updated, a.status, a.page,
+                           a.start, a.end, [finding_ids[k] for k in a.finding_indexes if k in finding_ids])
     acronyms.record(c, d.text)
     report.added.append({"id": doc_id, "title": d.title, "source": d.source})
     report.passages += len(p.chunks)
@@ -166,8 +147,9 @@ def _store_annotations(lib: Library, annotations, source: str) -> int:
 
 def _messages(files: list[Path], columns, known_files: set[str], processes: int | None):
     if processes is None:
-        v = os.environ.get(PROCESSES_ENV, "").strip()
-        processes = int(v) if v.isdigit() else int(_size(files) > SMALL_INPUT)
+        processes = Settings.from_env().ingest_processes
+        if processes is None:
+            processes = int(_size(files) > SMALL_INPUT)
     if processes and files:
         return iter(ReaderProcess(files, columns, known_files))
     return read_files(files, columns, known_files)

@@ -38,6 +38,8 @@ from corpus.chunk import Chunk, chunk_document
 from corpus.records import Document, Extraction, ReadError
 from corpus.spreadsheet import read_mapped_table
 
+from .rows import text_hash
+
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 512  # documents in flight between reader and encoder (bounds memory)
 
@@ -50,10 +52,6 @@ class Prepared:
     extraction: Extraction
     warnings: list[dict] = field(default_factory=list)
     boilerplate: set[int] = field(default_factory=set)  # chunk indexes kept but not embedded (set by ingest)
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def content_hash(doc: Document) -> str:
@@ -80,6 +78,7 @@ def extract_findings(doc: Document, warnings: list[dict]) -> Extraction:
     try:
         return extract(doc)
     except Exception as e:  # noqa: BLE001 - report and go on
+        log.exception("extraction failed on %s", doc.source)
         warnings.append({"source": doc.source, "warning": f"extraction failed: {type(e).__name__}: {e}"})
         return Extraction(type=doc.type)
 
@@ -124,6 +123,7 @@ def _read_raw(files: list[Path], columns: dict | None, known_files: set[str]) ->
             yield ("failed", str(path), str(e))
             continue
         except Exception as e:  # noqa: BLE001 - a reader bug must not stop the batch
+            log.exception("unexpected error reading %s", path)
             yield ("counted", str(path), 0, 0)
             yield ("failed", str(path), f"unexpected error reading file: {type(e).__name__}: {e}")
             continue

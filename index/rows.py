@@ -1,8 +1,8 @@
 """Rows of a document: how a document with its passages, findings and actions is written,
 and how a stored document is summarised for a page.
 
-One place for the INSERTs and the summary dict, so that writers (the tests' fixtures now,
-``index.ingest`` next) and read-models (``search.recipients``, ``search.cases``,
+One place for the INSERTs and the summary dict, so that writers (``index.ingest`` and the
+tests' fixtures) and read-models (``search.recipients``, ``search.cases``,
 ``search.warned_before``) agree on columns. The schema itself is in ``index.schema``.
 
 * ``insert_document(c, ...)`` -> document id; ``insert_passages``, ``insert_finding``,
@@ -23,7 +23,7 @@ SUMMARY_COLUMNS = ("id", "title", "type", "date", "reference", "source")
 
 
 def text_hash(text: str) -> str:
-    """The key of a text's vector (same as ``index.ingest.text_hash``)."""
+    """The key of a text's vector (also what ``index.ingest_reader`` hashes texts with)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

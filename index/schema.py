@@ -241,6 +241,12 @@ CREATE TABLE IF NOT EXISTS collection_items (
 CREATE INDEX IF NOT EXISTS collection_items_collection ON collection_items(collection_id, position);
 """
 
+# document frequency of each stemmed term over the passages (index/termstats.py); its
+# ``term_df_*`` settings say whether it has been built, so an empty table means "not yet"
+TERM_STATS = """
+CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+"""
+
 # (version, what, DDL) in order; append a new entry to change the schema, never edit an old one
 # in a way that is not idempotent.
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
@@ -249,6 +255,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (3, "post-ingest steps", POST_INGEST),
     (4, "screens", SCREENS),
     (5, "packs", PACKS),
+    (6, "term statistics", TERM_STATS),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -43,7 +43,6 @@ def refresh_if_needed(store: Store, force: bool = False) -> bool:
     rows = c.execute("SELECT term, doc, cnt FROM temp.passages_vocab").fetchall()
     tokens = sum(r[2] for r in rows)
     with store.transaction() as t:
-        t.execute("CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID")
         t.execute("DELETE FROM term_df")
         t.executemany("INSERT INTO term_df VALUES (?, ?)", [r[:2] for r in rows])
         t.execute("INSERT OR REPLACE INTO settings VALUES ('term_df_passages', ?)", (str(n),))
@@ -71,7 +70,7 @@ def term_stats(store: Store, stems: list[str]) -> TermStats | None:
     c = store.conn
     try:
         df = {s: (c.execute("SELECT df FROM term_df WHERE term=?", (s,)).fetchone() or (0,))[0] for s in stems}
-    except sqlite3.OperationalError as e:  # no table yet
+    except sqlite3.OperationalError as e:  # a library file damaged or locked mid-read
         log.warning("term counts unavailable: %s", e)
         return None
     settings = dict(c.execute("SELECT key, value FROM settings WHERE key IN ('term_avg_tokens', 'term_df_findings')"))

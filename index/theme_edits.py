@@ -1,6 +1,6 @@
 """People's edits to themes (rename, merge, split): applied at once, logged, and
 replayed after every rebuild by matching the logged member snapshots (Jaccard) to the
-fresh themes. Split out of ``index.themes_store`` (issue 13)."""
+fresh themes. Public through ``index.themes_store``."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""Theme labels a person would write (issue 13), and the "content" of a finding.
+"""Theme labels a person would write, and the "content" of a finding.
 
 ``content_text(text)`` keeps what a concern says went wrong and drops what only tells
 one case apart: names of people and places (capitalised words inside a sentence),

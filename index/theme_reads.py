@@ -1,5 +1,5 @@
 """Read models of themes for pages, the CLI and search hits (JSON-ready dicts).
-Split out of ``index.themes_store`` (issue 13)."""
+Public through ``index.themes_store``."""
 from __future__ import annotations
 
 import json

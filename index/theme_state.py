@@ -1,4 +1,4 @@
-"""Themes' persistence (issue 4, split out for issue 13): the tables, the working
+"""Themes' persistence (the tables themselves are in ``index.schema``): the working
 representation of a theme while rebuilding or editing (``_T``), loading and saving them,
 and the edit log. ``index.themes_store`` is the public entry point."""
 from __future__ import annotations

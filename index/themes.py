@@ -1,4 +1,4 @@
-"""Recurring themes across reviews: the pure core (issue 4). No SQLite here; see
+"""Recurring themes across reviews: the pure core. No SQLite here; see
 ``index.themes_store`` for persistence, stable ids and edits.
 
 ``fit_themes(texts, vectors, documents=..., dates=...) -> ThemeModel`` works like

@@ -1,4 +1,4 @@
-"""Recurring themes in a library: persistence, stable ids, people's edits (issue 4).
+"""Recurring themes in a library: persistence, stable ids, people's edits.
 
 Tables (in ``index/schema.py``, migration 2):
 ``themes`` (one row per theme, both levels), ``theme_members`` (theme_id, finding_id,

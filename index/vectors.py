@@ -13,6 +13,7 @@ the wrong kind for its size (or for other parameters) is rebuilt from the store.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -21,12 +22,15 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from .settings import ENV, Settings
 from .store import Store
+
+log = logging.getLogger(__name__)
 
 # Exact search is fast enough below this many vectors; HNSW above. $PRECEDENT_EXACT_LIMIT
 # overrides it (tests force HNSW on a few hundred vectors with it).
-EXACT_LIMIT = 100_000
-EXACT_LIMIT_ENV = "PRECEDENT_EXACT_LIMIT"
+EXACT_LIMIT = Settings.exact_limit
+EXACT_LIMIT_ENV = ENV["exact_limit"]
 HNSW_M = 32  # graph degree: recall vs memory (M * 2 * 4 bytes of links per vector)
 HNSW_EF_CONSTRUCTION = 64  # build-time beam: higher builds slower and recalls better
 HNSW_EF_SEARCH = 256  # query-time beam (at least k): a few ms at 1M on 2 cores
@@ -42,8 +46,7 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def exact_limit_default() -> int:
-    v = os.environ.get(EXACT_LIMIT_ENV)
-    return int(v) if v and v.strip().isdigit() else EXACT_LIMIT
+    return Settings.from_env().exact_limit
 
 
 class VectorIndex:
@@ -73,7 +76,11 @@ class VectorIndex:
                         raise ValueError("built with other HNSW parameters")
                     self._inner(index).hnsw.efSearch = self.hnsw["efSearch"]
                 self.index, self.kind, self.max_id = index, kind, int(meta["max_id"])
-            except Exception:  # a damaged or foreign cache is rebuilt from the store
+            except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:  # faiss raises RuntimeError
+                log.warning("vector cache %s unusable (%s); rebuilt from the store", self.path, e)
+                self.index, self.kind, self.max_id = self._new("flat"), "flat", 0
+            except Exception:  # unexpected: say so with the traceback, then rebuild all the same
+                log.exception("vector cache %s unreadable; rebuilt from the store", self.path)
                 self.index, self.kind, self.max_id = self._new("flat"), "flat", 0
 
     # ---- kinds ---------------------------------------------------------------------

@@ -236,7 +236,7 @@ def _shape(lib: Library, hits: list[Hit], docs: dict, themes: dict, query: str) 
 def _warnings(lib: Library, finding_ids: list[int]) -> dict[int, list[dict]]:
     """Earlier similar findings sent to the same organisation, and what it promised then.
     The hits' neighbours are searched in one FAISS call."""
-    from .tracking import warned_before
+    from .warned_before import warned_before
 
     vecs = ranker.vectors(lib, [Hit(0, fid, None) for fid in finding_ids])
     have = [fid for fid in finding_ids if ("f", fid) in vecs]

@@ -4,25 +4,15 @@ pack -> Markdown and PDF exports) and the policy writer (organisation -> commitm
 overdue -> CSV)."""
 import csv
 import io
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
 
+import browser_support
+
 import journey_data
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -30,41 +20,12 @@ def server(library, tmp_path):
     journey_data.build(library, tmp_path / "journey")
     path = str(library.path)
     library.close()
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "precedent", "serve", "--library", path, "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PRECEDENT_MODEL": ""},
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/.json", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail("server died: " + proc.stdout.read().decode(errors="replace"))
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    yield from browser_support.serve(path, "/.json")
 
 
 @pytest.fixture
 def driver(tmp_path):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    if not (chromium and driver_path):
-        pytest.fail("chromium and chromium-driver are needed (scripts/test.sh installs them)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-              "--no-first-run", "--disable-background-networking", "--disable-component-update",
-              "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}"]:
-        opts.add_argument(a)
-    d = webdriver.Chrome(service=Service(driver_path), options=opts)
+    d = browser_support.chrome(tmp_path)
     yield d
     d.quit()
 

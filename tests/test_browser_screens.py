@@ -1,14 +1,9 @@
 """Headless Chromium judges three documents of a screen with one click each and sees the
 ranking change (issue 12)."""
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
+
+import browser_support
 
 pytestmark = pytest.mark.browser
 
@@ -20,12 +15,6 @@ TOPICS = [
     "the junction had poor visibility and the hedge was not cut back",
     "the care home did not weigh the resident and malnutrition went unnoticed",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -44,43 +33,15 @@ def screen_server(library, tmp_path):
     create_screen(library, "restraint", "a death during a physical hold")
     path = str(library.path)
     library.close()
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "precedent", "serve", "--library", path, "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PRECEDENT_MODEL": ""},
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/screens.json", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail("server died: " + proc.stdout.read().decode(errors="replace"))
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    yield from browser_support.serve(path, "/screens.json")
 
 
 def test_judge_three_documents_and_see_the_ranking_change(screen_server, tmp_path):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    if not (chromium and driver_path):
-        pytest.fail("chromium and chromium-driver are needed (scripts/test.sh installs them)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-              "--no-first-run", "--disable-background-networking", "--disable-component-update",
-              "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}"]:
-        opts.add_argument(a)
-    driver = webdriver.Chrome(service=Service(driver_path), options=opts)
+    driver = browser_support.chrome(tmp_path)
 
     def ranking() -> list[str]:
         rows = driver.find_elements(By.CSS_SELECTOR, "#ranking tr[data-id]")

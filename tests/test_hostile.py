@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+import hostile_data
+
 from precedent import cli
 
 HUGE = "9999999999999999999999999"
@@ -68,23 +70,7 @@ def hostile_client(library, hostile_dir):
 
 @pytest.fixture
 def themed(library, tmp_path):
-    from index.ingest import ingest
-    from index.themes_store import rebuild_themes
-
-    d = tmp_path / "reports"
-    d.mkdir()
-    topics = ["MARAC minutes were not shared with the police officers managing the case",
-              "ligature points on the mental health ward were not removed after the audit",
-              "the ambulance took four hours to arrive because of handover delays at the hospital"]
-    for i in range(9):
-        (d / f"r{i}.txt").write_text(
-            "Regulation 28 REPORT TO PREVENT FUTURE DEATHS\n\nTHIS REPORT IS BEING SENT TO: the Trust\n\n"
-            f"CORONER'S CONCERNS\n\nThe MATTERS OF CONCERN are as follows:\n\n1. {topics[i % 3]} in case {i}.\n\n"
-            f"2. {topics[(i + 1) % 3]} as well, report {i}.\n\nACTION SHOULD BE TAKEN\n\n"
-            f"Date: {10 + i} March 20{15 + i}\n")
-    ingest(library, [d])
-    rebuild_themes(library)
-    return library
+    return hostile_data.build_themed(library, tmp_path / "reports")
 
 
 @pytest.fixture

@@ -3,59 +3,23 @@ guard on, and a page on another site that auto-submits a form to delete a pack i
 import http.server
 import json
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.request
 
 import pytest
 
+import browser_support
+import hostile_data
+
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def server(library, tmp_path):
-    from index.ingest import ingest
-    from index.themes_store import rebuild_themes
-
-    d = tmp_path / "reports"
-    d.mkdir()
-    topics = ["MARAC minutes were not shared with the police officers managing the case",
-              "ligature points on the mental health ward were not removed after the audit",
-              "the ambulance took four hours to arrive because of handover delays at the hospital"]
-    for i in range(9):
-        (d / f"r{i}.txt").write_text(
-            "Regulation 28 REPORT TO PREVENT FUTURE DEATHS\n\nTHIS REPORT IS BEING SENT TO: the Trust\n\n"
-            f"CORONER'S CONCERNS\n\nThe MATTERS OF CONCERN are as follows:\n\n1. {topics[i % 3]} in case {i}.\n\n"
-            f"2. {topics[(i + 1) % 3]} as well, report {i}.\n\nACTION SHOULD BE TAKEN\n\nDate: {10 + i} March 20{15 + i}\n")
-    ingest(library, [d])
-    rebuild_themes(library)
+    hostile_data.build_themed(library, tmp_path / "reports")
     path = str(library.path)
     library.close()
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "precedent", "serve", "--library", path, "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ})
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/collections.json", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail("server died: " + proc.stdout.read().decode(errors="replace"))
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    yield from browser_support.serve(path, "/collections.json", env=dict(os.environ))
 
 
 @pytest.fixture
@@ -77,23 +41,11 @@ def _get(url):
 
 
 def test_forms_work_and_cross_site_forms_do_not(server, evil_site, tmp_path):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    if not (chromium and driver_path):
-        pytest.fail("chromium and chromium-driver are needed (scripts/test.sh installs them)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-              "--no-first-run", "--disable-background-networking", "--disable-component-update",
-              "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}"]:
-        opts.add_argument(a)
-    driver = webdriver.Chrome(service=Service(driver_path), options=opts)
+    driver = browser_support.chrome(tmp_path)
     wait = WebDriverWait(driver, 20)
     try:
         # the app's own forms: create a pack, add a document, rename a theme

@@ -1,16 +1,10 @@
 """Headless Chromium pages through search results (marked browser)."""
-import os
-import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
-pytestmark = pytest.mark.browser
+import browser_support
 
-PORT = 5111  # this helper's port range (5110-5119)
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -26,42 +20,15 @@ def server(library, tmp_path):
     ingest(library, [d])
     path = str(library.path)
     library.close()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "precedent", "serve", "--library", path, "--port", str(PORT)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PRECEDENT_MODEL": ""},
-    )
-    url = f"http://127.0.0.1:{PORT}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/search.json?q=x", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail("server died: " + proc.stdout.read().decode(errors="replace"))
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    yield from browser_support.serve(path, "/search.json?q=x")
 
 
 def test_paging_through_results_in_headless_chromium(server, tmp_path):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    if not (chromium and driver_path):
-        pytest.fail("chromium and chromium-driver are needed (scripts/test.sh installs them)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-              "--no-first-run", "--disable-background-networking", "--disable-component-update",
-              "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}"]:
-        opts.add_argument(a)
-    driver = webdriver.Chrome(service=Service(driver_path), options=opts)
+    driver = browser_support.chrome(tmp_path)
     wait = WebDriverWait(driver, 20)
     try:
         driver.get(server + "/search?q=safeguarding+referral+answered&per_page=5")

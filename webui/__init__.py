@@ -2,27 +2,31 @@
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from flask import Flask, jsonify, request
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
-from . import guard
+from . import guard, pages
+from index.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """``LIBRARY`` is a path or an open ``index.library.Library``; ``MODEL`` optional."""
+def create_app(test_config: dict[str, Any] | None = None, settings: Settings | None = None) -> Flask:
+    """``LIBRARY`` is a path or an open ``index.library.Library``; ``MODEL`` optional.
+    ``settings`` (default: ``Settings.from_env()``) gives the defaults ``test_config`` may override."""
+    settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config.from_mapping(
-        LIBRARY=os.environ.get("PRECEDENT_LIBRARY", "library"),
+        LIBRARY=str(settings.library),
+        BASE_URL=settings.base_url,
         MODEL=None,
         JSON_SORT_KEYS=False,
     )
-    guard.configure(app, test_config)
+    guard.configure(app, test_config, settings)
+    pages.init_app(app, settings)
     if test_config:
         app.config.update(test_config)
     app.json.sort_keys = False

@@ -23,7 +23,6 @@ or ``Accept: application/json``, an HTML error page otherwise."""
 from __future__ import annotations
 
 import hmac
-import os
 import re
 import secrets
 import threading
@@ -34,7 +33,8 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, request, session
 from markupsafe import Markup, escape
 
-from .params import MAX_CONTENT_MB, IdConverter
+from .params import IdConverter
+from index.settings import Settings
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TOKEN_FIELD = "csrf_token"
@@ -44,13 +44,13 @@ _WEB_URL = re.compile(r"https?://[^\s/?#\\]+[^\s\x00-\x1f\x7f]*", re.I)
 _LOCAL_PATH = re.compile(r"/(?![/\\])[^\s\x00-\x1f\x7f]*")
 
 
-def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+def configure(app: Flask, test_config: dict[str, Any] | None, settings: Settings) -> None:
     """Defaults set before the caller's config (which may override any of them)."""
-    mb = float(os.environ.get("PRECEDENT_MAX_UPLOAD_MB") or MAX_CONTENT_MB)
+    mb = settings.max_upload_mb
     app.config.update(
         # A random key per process unless one is configured: sessions (and so form tokens)
         # last until the server restarts; a page opened before that asks to be reloaded.
-        SECRET_KEY=os.environ.get("PRECEDENT_SECRET_KEY") or secrets.token_hex(32),
+        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
         SESSION_COOKIE_NAME="precedent_session",
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,

@@ -3,7 +3,6 @@ and learning packs (collections). Every page has a ``.json`` twin built from the
 errors use the app's one JSON error shape."""
 from __future__ import annotations
 
-import os
 
 from flask import Blueprint, Response, abort, current_app, redirect, request
 
@@ -26,7 +25,7 @@ from search.cases import get_case
 from search.organisations import get_organisation, list_organisations
 
 from .params import MAX_LABEL_CHARS, MAX_NOTE_CHARS, id_param, text_param
-from .views import _int_arg, library, respond
+from .pages import int_arg, library, payload, respond
 
 bp = Blueprint("ledger", __name__)
 
@@ -52,8 +51,8 @@ def _bool_arg(name: str) -> bool | None:
 
 def base_url() -> str:
     """Where this library is published, for links in exports: the app's ``BASE_URL`` or
-    ``$PRECEDENT_BASE_URL`` (http(s) only). Never the request's Host header; "" when unset."""
-    return clean_base_url(current_app.config.get("BASE_URL") or os.environ.get("PRECEDENT_BASE_URL", ""))
+    ``$PRECEDENT_BASE_URL`` through the settings (http(s) only). Never the request's Host header; "" when unset."""
+    return clean_base_url(current_app.config.get("BASE_URL") or "")
 
 
 def _bad_value(e: ValueError):
@@ -67,8 +66,8 @@ def _bad_value(e: ValueError):
 @bp.route("/commitments.json", defaults={"fmt": "json"})
 @bp.route("/commitments.csv", defaults={"fmt": "csv"})
 def commitments(fmt: str | None = None):
-    limit = _int_arg("limit", 200, 1, 100_000) if fmt != "csv" else None
-    offset = _int_arg("offset", 0, 0, 10**9)
+    limit = int_arg("limit", 200, 1, 100_000) if fmt != "csv" else None
+    offset = int_arg("offset", 0, 0, 10**9)
     try:
         data = list_commitments(
             library(), owner=_arg("owner"), status=_arg("status"), overdue=_bool_arg("overdue"),
@@ -94,8 +93,8 @@ def organisations(fmt: str | None = None):
     otype = _arg("type")
     if otype and otype not in ORG_TYPES:
         abort(400, description="type must be one of " + ", ".join(ORG_TYPES))
-    limit = _int_arg("limit", 200, 1, 100_000)
-    offset = _int_arg("offset", 0, 0, 10**9)
+    limit = int_arg("limit", 200, 1, 100_000)
+    offset = int_arg("offset", 0, 0, 10**9)
     try:
         data = list_organisations(library(), as_of=_arg("as_of"), q=_arg("q"), type=otype, limit=limit,
                                   offset=offset, sort=_arg("sort") or "reports")
@@ -140,16 +139,6 @@ def case(doc_id: int, fmt: str | None = None):
 # ------------------------------------------------------------------ learning packs (collections)
 
 
-def _payload() -> dict:
-    """A form post or a JSON body, as one dict."""
-    if request.is_json:
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            abort(400, description="the JSON body must be an object")
-        return body
-    return request.form.to_dict()
-
-
 def _wants_json(fmt: str | None) -> bool:
     return fmt == "json" or request.is_json or request.accept_mimetypes.best == "application/json"
 
@@ -186,7 +175,7 @@ def collections(fmt: str | None = None):
     """The packs; ``?item_type=&item_id=`` shows which item is being added (by its title)."""
     lib = library()
     if request.method == "POST":
-        body = _payload()
+        body = payload()
         try:
             coll = create_pack(lib, _text(body, "name"), _text(body, "purpose") or _text(body, "description"))
             if body.get("item_type") and body.get("item_id") not in (None, ""):
@@ -212,7 +201,7 @@ def collection_add_to(fmt: str | None = None):
     """Add an item to a pack chosen by id (``pack``) or named (``new_pack``: created when no
     pack has that name) — the "add to pack" form beside every hit."""
     lib = library()
-    body = _payload()
+    body = payload()
     name = " ".join(_text(body, "new_pack").split())
     try:
         if name:
@@ -240,7 +229,7 @@ def collection(cid: int, fmt: str | None = None):
 @bp.route("/collections/<int:cid>/items", methods=["POST"], defaults={"fmt": None})
 @bp.route("/collections/<int:cid>/items.json", methods=["POST"], defaults={"fmt": "json"})
 def collection_add(cid: int, fmt: str | None = None):
-    body = _payload()
+    body = payload()
     try:
         coll = add_item(library(), cid, _text(body, "item_type"), body.get("item_id"), _text(body, "note"))
     except CollectionError as e:
@@ -253,7 +242,7 @@ def collection_add(cid: int, fmt: str | None = None):
 @bp.route("/collections/<int:cid>/remove", methods=["POST"], defaults={"fmt": None})
 @bp.route("/collections/<int:cid>/remove.json", methods=["POST"], defaults={"fmt": "json"})
 def collection_remove(cid: int, fmt: str | None = None):
-    body = _payload()
+    body = payload()
     try:
         entry = body.get("entry_id")
         coll = remove_item(library(), cid, item_type=body.get("item_type"), item_id=body.get("item_id"),

@@ -23,8 +23,6 @@ MAX_QUERY_CHARS = 2_000
 MAX_QUERY_WORDS = 64
 #: Pasted draft text on the precedents page (a long report is ~100k characters).
 MAX_DRAFT_CHARS = 300_000
-#: Whole request bodies (uploads included); ``PRECEDENT_MAX_UPLOAD_MB`` overrides.
-MAX_CONTENT_MB = 16
 #: Short fields people type: theme labels, pack names and descriptions, notes.
 MAX_LABEL_CHARS = 200
 MAX_NOTE_CHARS = 5_000

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 from search.screening import (FILTER_KEYS, ScreenError, add_to_pack, create_screen, judge, list_screens,
                               next_documents, show_screen, to_csv)
 
-from .views import library
+from .pages import library, payload
 
 bp = Blueprint("screens", __name__)
 
@@ -22,13 +22,6 @@ MAX_LIMIT = 100_000
 
 def _fail(e: ScreenError):
     abort(e.status, description=str(e))
-
-
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if isinstance(body, dict):
-        return body
-    return request.form.to_dict()
 
 
 def _int(name: str, default: int, lo: int, hi: int) -> int:
@@ -53,7 +46,7 @@ def _json_wanted(fmt: str | None) -> bool:
 def screens(fmt: str | None = None):
     lib = library()
     if request.method == "POST":
-        body = _body()
+        body = payload()
         filters = {k: body.get(k) for k in FILTER_KEYS if body.get(k)}
         try:
             data = create_screen(lib, str(body.get("name") or ""), str(body.get("query") or ""), filters)
@@ -101,7 +94,7 @@ def screen_next(name: str):
 @bp.post("/screens/<name>/judge", defaults={"fmt": None})
 @bp.post("/screens/<name>/judge.json", defaults={"fmt": "json"})
 def screen_judge(name: str, fmt: str | None = None):
-    body = _body()
+    body = payload()
     doc_id, label = body.get("document_id", body.get("id")), body.get("label")
     if doc_id in (None, "") or label in (None, ""):
         abort(400, description="document_id and label (yes or no) are required")
@@ -127,7 +120,7 @@ def screen_export(name: str):
 @bp.post("/screens/<name>/pack", defaults={"fmt": None})
 @bp.post("/screens/<name>/pack.json", defaults={"fmt": "json"})
 def screen_pack(name: str, fmt: str | None = None):
-    body = _body()
+    body = payload()
     raw = body.get("collection_id")
     cid = None
     if raw not in (None, ""):

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from index.ingest_worker import status_dict
 
-from .views import library
+from .pages import library
 
 bp = Blueprint("status", __name__)
 

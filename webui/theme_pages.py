@@ -8,7 +8,7 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, request,
 from index.themes_store import get_theme, list_themes, merge_themes, rename_theme, split_theme
 
 from .params import MAX_LABEL_CHARS, id_param, int_param, text_param
-from .views import library, respond
+from .pages import library, respond
 
 bp = Blueprint("themes", __name__)
 

@@ -4,49 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
-from index.library import Library, LibraryError, open_library
 from search.engine import get_document, list_documents
 from search.query import FILTER_KEYS, page_bounds, run_search
 
 from .guard import heavy_work, no_token
+from .pages import int_arg, library, respond
 from .params import MAX_DRAFT_CHARS, bound_query, date_param, id_param, text_param
 
 bp = Blueprint("main", __name__)
 
 MAX_K = 100
-
-
-def library() -> Library:
-    """The app's library, opened once (the model stays loaded between requests)."""
-    lib = current_app.config.get("_LIBRARY")
-    if lib is None:
-        configured = current_app.config["LIBRARY"]
-        if isinstance(configured, Library):
-            lib = configured
-        else:
-            try:
-                lib = open_library(configured, model=current_app.config.get("MODEL"), create=False)
-            except LibraryError as e:
-                abort(503, description=str(e))
-        current_app.config["_LIBRARY"] = lib
-    return lib
-
-
-def respond(template: str, data: dict, as_json: bool, status: int = 200):
-    if as_json:
-        return jsonify(data), status
-    return render_template(template, data=data), status
-
-
-def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        v = int(raw)
-    except ValueError:
-        abort(400, description=f"{name} must be a whole number")
-    return max(lo, min(hi, v))
 
 
 @bp.route("/", defaults={"fmt": None})
@@ -86,8 +53,8 @@ def add_case_urls(data: dict) -> dict:
 @bp.route("/search.json", defaults={"fmt": "json"})
 def search_page(fmt: str | None = None):
     q, notice = bound_query(request.args.get("q", "").strip())
-    per_page = _int_arg("per_page", _int_arg("k", 10, 1, MAX_K), 1, MAX_K)
-    page = _int_arg("page", 1, 1, 10**6)
+    per_page = int_arg("per_page", int_arg("k", 10, 1, MAX_K), 1, MAX_K)
+    page = int_arg("page", 1, 1, 10**6)
     mode = request.args.get("mode", "hybrid")
     if mode not in ("hybrid", "dense", "keyword"):
         abort(400, description="mode must be hybrid, dense or keyword")
@@ -123,8 +90,8 @@ def documents(fmt: str | None = None):
     """The library, newest first, filtered by type, date and area, in pages."""
     from search.browse import browse_documents
 
-    limit = _int_arg("limit", 50, 1, 1000)
-    offset = _int_arg("offset", 0, 0, 10**9)
+    limit = int_arg("limit", 50, 1, 1000)
+    offset = int_arg("offset", 0, 0, 10**9)
     args = {k: request.args.get(k, "").strip() or None for k in ("type", "date_from", "date_to", "area", "q")}
     try:
         data = browse_documents(library(), limit=limit, offset=offset, **args)
@@ -184,7 +151,7 @@ def precedents_page(fmt: str | None = None):
 
     if request.method == "GET":
         return render_template("precedents.html", data=None)
-    k = _int_arg("k", 5, 1, 20)
+    k = int_arg("k", 5, 1, 20)
     body = request.get_json(silent=True) or {}
     upload = request.files.get("file")
     draft = str(body.get("text") or request.form.get("text") or "")

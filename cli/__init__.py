@@ -1,0 +1,1 @@
+"""The command groups of `precedent` (the entry point and the top group live in precedent.py)."""

@@ -1,0 +1,338 @@
+"""Commands over the library itself: ingest, search, documents, show, serve, eval, precedents, unlinked, relink."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from index.library import LibraryError
+
+from .options import DATE, cli_settings, ID, json_option, library_option, model_option, open_lib, print_json
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--columns", default=None, metavar="ROLE=COL,...",
+              help="Import CSV/XLSX tables of recommendations: finding=COL,action=COL,owner=COL,date=COL,"
+                   "status=COL,reference=COL (rows sharing a reference form one document).")
+@library_option
+@model_option
+@json_option
+def ingest(paths, columns, library_path, model, as_json):
+    """Add documents (files or folders) to the library."""
+    from tqdm import tqdm
+
+    from corpus.spreadsheet import parse_columns
+
+    try:
+        mapping = parse_columns(columns) if columns else None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--columns") from e
+    from index.ingest import ingest as run_ingest
+
+    lib = open_lib(library_path, model, create=True)
+    bar = tqdm(total=0, unit="doc", desc="ingest", disable=not sys.stderr.isatty() and as_json, file=sys.stderr)
+    state = {"files": 0}
+
+    def progress(event: str, **kw) -> None:
+        if event == "files":
+            state["files"] = kw["total"]
+        elif event == "file":
+            bar.set_postfix_str(f"file {kw['number']}/{state['files']} {Path(kw['path']).name[:40]}")
+        elif event == "counted":  # the reader counts files ahead of the encoder
+            bar.total += kw["documents"]
+            bar.refresh()
+        elif event == "document":
+            bar.update(1)
+
+    try:
+        report = run_ingest(lib, paths, progress=progress, columns=mapping)
+    finally:
+        bar.close()
+        lib.close()
+    summary = report.summary()
+    if as_json:
+        print_json(summary)
+    else:
+        click.echo(
+            f"added {summary['added']} documents ({summary['passages']} passages, {summary['findings']} findings,"
+            f" {summary['actions']} actions), already present {summary['already_present']},"
+            f" failed {summary['failed_count']}, annotations {summary['annotations']}"
+            f" in {summary['seconds']:.1f}s"
+        )
+        for f in summary["failed"]:
+            click.echo(f"  failed: {f['path']}: {f['reason']}")
+        for w in summary["warnings"]:
+            click.echo(f"  warning: {w['source']}: {w['warning']}")
+    if summary["failed_count"]:
+        sys.exit(1)
+
+
+@click.command("search")
+@click.argument("query")
+@click.option("--k", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "keyword"]), default="hybrid", show_default=True)
+@click.option("--type", "doc_type", default=None, help="Document type, e.g. pfd_report, action_plan.")
+@click.option("--date-from", default=None, type=DATE, help="YYYY[-MM[-DD]]")
+@click.option("--date-to", default=None, type=DATE, help="YYYY[-MM[-DD]]")
+@click.option("--area", default=None, help="Coroner area.")
+@click.option("--recipient", default=None, help="Recipient/agency (spellings normalised).")
+@click.option("--theme", default=None, type=ID, help="Theme id.")
+@click.option("--status", default=None, help="Action status: completed, ongoing, not_started, red, amber, green.")
+@click.option("--has-response", type=click.Choice(["yes", "no"]), default=None)
+@click.option("--strength", type=click.Choice(["close", "related", "weak"]), default=None,
+              help="Only hits of this strength.")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1, 10**6), help="Page of --k results.")
+@library_option
+@json_option
+def search_cmd(query, k, mode, doc_type, date_from, date_to, area, recipient, theme, status, has_response,
+               strength, page, library_path, as_json):
+    """Find past concerns (and passages) most like QUERY, with the actions taken."""
+    from search.query import run_search
+    from webui.params import bound_query
+
+    query, notice = bound_query(query.strip())
+    if notice:
+        click.echo(notice, err=True)
+    filters = {"type": doc_type, "date_from": date_from, "date_to": date_to, "area": area, "recipient": recipient,
+               "theme": str(theme) if theme else None, "status": status, "has_response": has_response,
+               "strength": strength}
+    lib = open_lib(library_path)
+    data = run_search(lib, query, k=k, mode=mode, filters=filters, page=page)
+    if as_json:
+        print_json(data)
+        return
+    if not data["results"]:
+        click.echo("no results")
+    else:
+        pg = data["paging"]
+        click.echo(f"results {pg['first']}–{pg['last']} of {data['total']}; {data['close']} close"
+                   + (f" (next: --page {pg['next']})" if pg["next"] else ""))
+        if not data["close"]:
+            click.echo(f"No close precedent among {lib.store.count('documents')} documents;"
+                       " the nearest related concerns are below.")
+    for i, r in enumerate(data["results"], data["paging"]["first"] or 1):
+        d, p, f = r["document"], r["passage"] or {}, r["finding"]
+        where = ", ".join(x for x in (d["type"], d["date"], d["reference"], p.get("section"),
+                                      f"page {p['page']}" if p.get("page") else None) if x)
+        click.echo(f"{i}. [{r['strength']}] {d['title']} (#{d['id']}; {where})")
+        text = f["text"] if f else p.get("text", "")
+        label = f"{f['label'] or f['kind']}: " if f else ""
+        snippet = " ".join(text.split())
+        click.echo(f"   {label}{snippet[:300]}{'…' if len(snippet) > 300 else ''}")
+        for a in r["actions"][:3]:
+            click.echo(f"   → {' '.join(a['text'].split())[:160]} [owner: {a['owner'] or '-'}; due: "
+                       f"{a['due'] or a['due_text'] or '-'}; status: {a['status'] or 'not stated'}]")
+        if r["similar_count"]:
+            click.echo(f"   and {r['similar_count']} similar")
+
+
+@click.command()
+@library_option
+@json_option
+def documents(library_path, as_json):
+    """List the library's documents."""
+    from search.engine import list_documents
+
+    data = list_documents(open_lib(library_path))
+    if as_json:
+        print_json(data)
+        return
+    for d in data["documents"]:
+        click.echo(f"{d['id']}\t{d['type']}\t{d['date'] or '-'}\t{d['reference'] or '-'}\t{d['title']}\t{d['source']}")
+    click.echo(f"{data['total']} documents")
+
+
+@click.command()
+@click.argument("doc_id", type=ID)
+@library_option
+@json_option
+def show(doc_id, library_path, as_json):
+    """Show one document."""
+    from search.engine import get_document
+
+    lib = open_lib(library_path)
+    data = get_document(lib, doc_id)
+    if data is None:
+        raise click.ClickException(f"no document {doc_id}")
+    if data.get("type") == "pfd_response" or data.get("responds_to"):
+        from search.responses import response_view  # respondent, and each action with the concerns it answers
+
+        view = response_view(lib, doc_id)
+        data.update(respondent=view.get("respondent"), actions=view.get("actions", []))
+    if as_json:
+        print_json(data)
+        return
+    click.echo(f"{data['title']}\n{data['type']} · {data['date'] or 'no date'} · {data['source']}\n")
+    click.echo(data["text"])
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@library_option
+def serve(paths, host, port, threads, library_path):
+    """Serve the search pages and JSON API with a production WSGI server (waitress).
+
+    PATHS (files or folders) are ingested in the background while the server answers:
+    every page shows the progress, /status.json reports it, keyword search covers each
+    batch as it commits and meaning search the passages embedded so far."""
+    from waitress import serve as waitress_serve
+
+    from index.ingest_worker import IngestWorker
+    from webui import create_app
+
+    lib = open_lib(library_path, create=bool(paths))
+    click.echo(f"loading model {lib.model} ({lib.encoder}) …", err=True)
+    try:
+        lib.embedder  # load once, before the first request
+    except LibraryError as e:
+        raise click.ClickException(str(e)) from e
+    worker = IngestWorker(lib, paths, after=[_themes_if_missing]).start()
+    app = create_app({"LIBRARY": lib, "INGEST_WORKER": worker}, settings=cli_settings())
+    click.echo(f"Precedent: {lib.store.count('documents')} documents at http://{host}:{port}/"
+               + (f" (ingesting {len(paths)} path(s) in the background; see /status)" if paths else ""), err=True)
+    waitress_serve(app, host=host, port=port, threads=threads)
+
+
+def _themes_if_missing(lib) -> None:
+    """After a background ingest: build the recurring themes once, if the library has none."""
+    from index.themes_store import has_themes, rebuild_themes
+
+    if lib.store.count("findings") and not has_themes(lib):
+        rebuild_themes(lib)
+
+
+@click.command("eval")
+@click.option("--qrels", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="TSV/CSV with columns query, relevant (one row per relevant document), run against the library.")
+@click.option("--themes", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Labelled reports CSV (id,url,<label>... True/False), e.g. eval/themes-dev.csv.")
+@click.option("--labels", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="JSON {label: definition}; each definition is a query (with --themes).")
+@click.option("--reports", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="PFD-toolkit reports.csv holding the labelled reports' text (with --themes).")
+@click.option("--depth", default=1000, show_default=True, type=click.IntRange(10, 100_000),
+              help="Candidates per list (the product's ranker; the search page uses 100).")
+@click.option("--verbose", "-v", is_flag=True, help="Also print average precision per query.")
+@library_option
+@model_option
+@json_option
+def eval_cmd(qrels, themes, labels, reports, depth, verbose, library_path, model, as_json):
+    """Score plain BM25 and the product's keyword, dense and hybrid ranking (MAP, nDCG@10, P@10, Recall@50).
+
+    With --qrels, against the library. With --themes/--labels/--reports, against a library of
+    just the labelled reports: built in --library DIR if empty (kept for the next run, which
+    reuses it), else in a temporary directory."""
+    import shutil
+    import tempfile
+
+    from search import evaluate as ev
+
+    if bool(qrels) == bool(themes):
+        raise click.UsageError("give either --qrels FILE or --themes CSV --labels JSON --reports CSV")
+    tmpdir = None
+    try:
+        if qrels:
+            queries = ev.load_qrels(qrels)
+            lib = open_lib(library_path, model)
+        else:
+            if not (labels and reports):
+                raise click.UsageError("--themes needs --labels and --reports")
+            queries, labelled = ev.load_theme_labels(themes, labels)
+            if library_path is None:
+                tmpdir = tempfile.mkdtemp(prefix="precedent-eval-")
+                library_path = Path(tmpdir) / "library"
+            lib = open_lib(library_path, model, create=True)
+            if lib.store.count("documents") == 0:
+                click.echo(f"building a library of the {len(labelled)} labelled reports in {library_path} …", err=True)
+                built = ev.build_theme_library(lib, reports, labelled)
+                click.echo(f"  {built['added']} documents, {built['passages']} passages in {built['seconds']:.0f}s", err=True)
+            elif not ev.library_holds_exactly(lib, labelled):
+                raise click.ClickException(
+                    f"library {library_path} holds other documents than the labelled reports; name an empty or new --library")
+        result = ev.evaluate(lib, queries, depth=depth)
+    except ev.EvalError as e:
+        raise click.ClickException(str(e)) from e
+    finally:
+        if tmpdir:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+    if as_json:
+        print_json(result)
+    else:
+        click.echo(ev.format_table(result, verbose=verbose))
+
+
+@click.command("precedents")
+@click.argument("draft", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--k", default=5, show_default=True, type=click.IntRange(1, 50))
+@library_option
+@json_option
+def precedents_cmd(draft, k, library_path, as_json):
+    """Precedents for each concern in a DRAFT document (PDF, DOCX, text)."""
+    from corpus.records import ReadError
+    from search.by_document import document_from_upload, precedents
+
+    try:
+        doc = document_from_upload(draft.read_bytes(), draft.name)
+    except ReadError as e:
+        raise click.ClickException(f"{draft}: {e}") from e
+    data = precedents(open_lib(library_path), doc, k=k)
+    if as_json:
+        print_json(data)
+        return
+    for c in data["concerns"]:
+        click.echo(f"{c['label']}: {' '.join(c['text'].split())[:200]}")
+        for r in c["results"]:
+            text = (r["finding"] or r["passage"] or {}).get("text", "")
+            click.echo(f"   - {r['document']['title']} ({r['document']['date'] or 'no date'}): {' '.join(text.split())[:140]}")
+
+
+@click.command("unlinked")
+@click.option("--explain", is_flag=True, help="Say why each response is unlinked, and its best candidate.")
+@library_option
+@json_option
+def unlinked_cmd(explain, library_path, as_json):
+    """Responses that could not be linked to the report they answer."""
+    from index.linking import unlinked_responses
+
+    items = unlinked_responses(open_lib(library_path), explain=explain)
+    if as_json:
+        print_json({"responses": items, "total": len(items)})
+        return
+    for r in items:
+        why = f" — {r['reason']}" if explain and r.get("reason") else ""
+        click.echo(f"{r['id']}\t{r['title']}{why}")
+    click.echo(f"{len(items)} unlinked responses")
+
+
+@click.command("relink")
+@click.option("--all", "retry_all", is_flag=True, help="Also try again every response that is still unlinked.")
+@library_option
+@json_option
+def relink_cmd(retry_all, library_path, as_json):
+    """Finish post-ingest steps (links, themes) for every document lacking them."""
+    from index.post_ingest import relink
+
+    lib = open_lib(library_path)
+    try:
+        out = relink(lib, retry_unlinked=retry_all)
+    finally:
+        lib.close()
+    if as_json:
+        print_json(out)
+        return
+    for step, r in out["steps"].items():
+        click.echo(f"{step}: {r.get('documents', 0)} documents" +
+                   "".join(f", {k} {v}" for k, v in r.items() if k != "documents"))
+    if "retried" in out:
+        click.echo(f"retried unlinked responses: {out['retried']['linked']} linked of {out['retried']['checked']}")
+    click.echo(f"{out['links']} links in the library")
+    for w in out["warnings"]:
+        click.echo(f"  warning: {w['source']}: {w['warning']}")
+
+
+COMMANDS = [ingest, search_cmd, documents, show, serve, eval_cmd, precedents_cmd, unlinked_cmd, relink_cmd]

@@ -1,0 +1,76 @@
+"""What every command shares: the --library/--model/--json options, checked ID and DATE
+types, opening the library and printing JSON."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from index.library import LIBRARY_ENV, LibraryError, open_library
+from index.settings import Settings
+
+library_option = click.option(
+    "--library", "library_path", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help=f"Library directory (default: ${LIBRARY_ENV} or ./library).",
+)
+model_option = click.option("--model", default=None, help="Embedding model (a library refuses any but its own).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+class _Checked(click.ParamType):
+    """A value checked by the web's own rules (``webui.params``): bad input is a clear
+    usage error (exit status 2), never a traceback or a silent empty answer."""
+
+    def __init__(self, name: str, check: str):
+        self.name, self._check = name, check
+
+    def convert(self, value, param, ctx):
+        from webui import params
+
+        try:
+            return getattr(params, self._check)(value, param.name if param else self.name)
+        except params.ParamError as e:
+            self.fail(str(e), param, ctx)
+
+
+ID = _Checked("ID", "check_id")  # 1 .. 2**63-1, SQLite's integers
+DATE = _Checked("DATE", "check_date")  # YYYY, YYYY-MM or YYYY-MM-DD, a real day
+
+
+def cli_settings() -> Settings:
+    """The settings of the running command, read from the environment once per command."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return _settings()
+    if "precedent.settings" not in ctx.meta:
+        ctx.meta["precedent.settings"] = _settings()
+    return ctx.meta["precedent.settings"]
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ValueError as e:
+        raise click.UsageError(str(e)) from e
+
+
+def open_lib(library_path: Path | None, model: str | None = None, create: bool = False):
+    """Open (or create) the library; a clear usage error instead of a traceback."""
+    try:
+        return open_library(library_path or cli_settings().library, model=model, create=create)
+    except LibraryError as e:
+        raise click.ClickException(str(e)) from e
+
+
+def print_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def print_rows(data: dict, as_json: bool, key: str, line) -> None:
+    """A listing: the whole dict as JSON, or one tab-separated ``line(row)`` per row of ``data[key]``."""
+    if as_json:
+        print_json(data)
+        return
+    for row in data[key]:
+        click.echo(line(row))

@@ -1,0 +1,166 @@
+"""The `precedent screen` group: a screening of documents judged one at a time."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .options import json_option, library_option, open_lib, print_json, print_rows
+
+
+@click.group("screen")
+def screen_cmd() -> None:
+    """Find every document on a topic: judge what it proposes, it learns, it estimates recall."""
+
+
+def _screen_call(fn, *args, **kw):
+    from search.screening import ScreenError
+
+    try:
+        return fn(*args, **kw)
+    except ScreenError as e:
+        raise click.ClickException(str(e)) from e
+
+
+def _screen_summary(d: dict) -> str:
+    rec = "n/a" if d.get("estimated_recall") is None else f"{d['estimated_recall']:.0%}"
+    if d.get("estimated_recall_range") and None not in d["estimated_recall_range"]:
+        lo, hi = d["estimated_recall_range"]
+        rec += f" (range {lo:.0%}-{hi:.0%})"
+    return (f"{d['judged']} judged, {d['relevant_found']} relevant found, about {d['estimated_relevant']:g} more"
+            f" estimated among {d['unjudged']} unjudged; estimated recall {rec}; {d['included']} included\n"
+            f"  ({d['method']})")
+
+
+@screen_cmd.command("new")
+@click.argument("name")
+@click.option("--query", required=True, help="What a relevant document is about, in a sentence.")
+@click.option("--type", "doc_type", default=None, help="Only documents of this type, e.g. pfd_report.")
+@click.option("--date-from", default=None, help="YYYY[-MM[-DD]]")
+@click.option("--date-to", default=None, help="YYYY[-MM[-DD]]")
+@click.option("--area", default=None, help="Coroner area (words of it).")
+@click.option("--recipient", default=None, help="Recipient organisation (spellings normalised).")
+@library_option
+@json_option
+def screen_new(name, query, doc_type, date_from, date_to, area, recipient, library_path, as_json):
+    """Start a screen called NAME."""
+    from search.screening import create_screen
+
+    filters = {"type": doc_type, "date_from": date_from, "date_to": date_to, "area": area, "recipient": recipient}
+    data = _screen_call(create_screen, open_lib(library_path), name, query, filters)
+    if as_json:
+        print_json(data)
+    else:
+        click.echo(f"screen {data['name']}: {data['documents_in_screen']} documents; "
+                   f"`precedent screen next {data['name']}` to start judging")
+
+
+@screen_cmd.command("list")
+@library_option
+@json_option
+def screen_list(library_path, as_json):
+    """List screens."""
+    from search.screening import list_screens
+
+    print_rows(list_screens(open_lib(library_path)), as_json, "screens",
+               lambda s: f"{s['name']}\t{s['judged']} judged\t{s['relevant_found']} relevant\t{s['query']}")
+
+
+@screen_cmd.command("next")
+@click.argument("name")
+@click.option("--n", default=10, show_default=True, type=click.IntRange(1, 500))
+@click.option("--concerns", is_flag=True, help="Also show each document's concerns.")
+@library_option
+@json_option
+def screen_next(name, n, concerns, library_path, as_json):
+    """The documents to judge next (most likely first, some uncertain or random ones mixed in)."""
+    from search.screening import next_documents
+
+    data = _screen_call(next_documents, open_lib(library_path), name, n, concerns=concerns)
+    if as_json:
+        print_json({"documents": [{k: d[k] for k in ("id", "reference", "title", "p", "why")}
+                                   | ({"concerns": d["concerns"]} if concerns else {})
+                                   for d in data["documents"]]})
+        return
+    for d in data["documents"]:
+        click.echo(f"{d['id']}\tp={d['p']:.2f}\t{d['why']}\t{d['reference'] or ''}\t{d['title']}")
+        for c in d.get("concerns", []):
+            click.echo(f"\t\t- {' '.join(c['text'].split())[:200]}")
+
+
+@screen_cmd.command("judge")
+@click.argument("name")
+@click.argument("doc_id", required=False)
+@click.argument("label", required=False, type=click.Choice(["yes", "no"], case_sensitive=False))
+@click.option("--note", default="", help="Why (kept with the judgement).")
+@click.option("--file", "file_", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="A CSV of judgements: id,label[,note] (header optional).")
+@library_option
+@json_option
+def screen_judge(name, doc_id, label, note, file_, library_path, as_json):
+    """Judge a document relevant (yes) or not (no), or many from --file."""
+    from search.screening import judge_many, read_judgements_csv
+
+    if file_ is not None:
+        if doc_id or label:
+            raise click.UsageError("give DOC_ID and LABEL, or --file, not both")
+        items = read_judgements_csv(file_.read_text(encoding="utf-8-sig"))
+    elif doc_id is None or label is None:
+        raise click.UsageError("give DOC_ID and yes|no (or --file judgements.csv)")
+    else:
+        items = [(doc_id, label, note)]
+    data = _screen_call(judge_many, open_lib(library_path), name, items)
+    if as_json:
+        print_json(data)
+    else:
+        click.echo(f"recorded {data['recorded']} judgement{'s' if data['recorded'] != 1 else ''}")
+        for e in data["errors"]:
+            click.echo(f"  row {e['row']} ({e['id']}): {e['error']}", err=True)
+        click.echo(_screen_summary(data))
+    if data["errors"]:
+        sys.exit(1)
+
+
+@screen_cmd.command("show")
+@click.argument("name")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the included documents as CSV.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(0, 10**7),
+              help="Documents listed in the text view (JSON and CSV list all).")
+@library_option
+@json_option
+def screen_show(name, as_csv, limit, library_path, as_json):
+    """Progress, estimated recall and the documents, most likely first."""
+    from search.screening import show_screen, to_csv
+
+    data = _screen_call(show_screen, open_lib(library_path), name)
+    if as_json:
+        print_json(data)
+        return
+    if as_csv:
+        click.echo(to_csv([d for d in data["documents"] if d["included"]]), nl=False)
+        return
+    click.echo(f"{data['name']}: {data['query']}")
+    if data["filters"]:
+        click.echo("  filters: " + ", ".join(f"{k}={v}" for k, v in data["filters"].items()))
+    click.echo(_screen_summary(data))
+    for d in data["documents"][:limit]:
+        click.echo(f"{d['id']}\tp={d['p']:.2f}\t{d['label'] or '-'}\t{'included' if d['included'] else ''}\t"
+                   f"{d['reference'] or ''}\t{d['title']}")
+
+
+@screen_cmd.command("pack")
+@click.argument("name")
+@click.option("--collection", "collection_id", type=int, default=None,
+              help="Add to this learning pack (default: a new one named after the screen).")
+@library_option
+@json_option
+def screen_pack(name, collection_id, library_path, as_json):
+    """Put the included documents in a learning pack."""
+    from search.screening import add_to_pack
+
+    data = _screen_call(add_to_pack, open_lib(library_path), name, collection_id)
+    print_json(data) if as_json else click.echo(f"added {data['added']} documents to collection {data['collection_id']}")
+
+
+COMMANDS = [screen_cmd]

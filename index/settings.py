@@ -1,0 +1,77 @@
+"""Every setting read from the environment, with its default, in one frozen object.
+
+``Settings.from_env()`` reads the variables below; the CLI builds it once per command and
+hands it to the app factory (``webui.create_app(..., settings=)``); index functions called
+without an explicit value read ``Settings.from_env()`` at call time, so a changed
+environment (a test's ``monkeypatch.setenv``) is seen by the next call.
+
+| variable | field | default |
+| --- | --- | --- |
+| PRECEDENT_LIBRARY | library | ./library |
+| PRECEDENT_MODEL | model | all-MiniLM-L6-v2 (unset or empty) |
+| PRECEDENT_ENCODER | encoder | auto: ONNX int8 where it can run, else torch fp32 |
+| PRECEDENT_CACHE | cache | ~/.cache/precedent (the ONNX export goes under onnx/) |
+| PRECEDENT_EXACT_LIMIT | exact_limit | 100000 vectors searched exactly before HNSW |
+| PRECEDENT_INGEST_PROCESSES | ingest_processes | by input size: a reader process over 2 MB |
+| PRECEDENT_BASE_URL | base_url | "" (exports link back to the library only when set) |
+| PRECEDENT_SECRET_KEY | secret_key | a random key per server process |
+| PRECEDENT_MAX_UPLOAD_MB | max_upload_mb | 16 |
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENV = {
+    "library": "PRECEDENT_LIBRARY",
+    "model": "PRECEDENT_MODEL",
+    "encoder": "PRECEDENT_ENCODER",
+    "cache": "PRECEDENT_CACHE",
+    "exact_limit": "PRECEDENT_EXACT_LIMIT",
+    "ingest_processes": "PRECEDENT_INGEST_PROCESSES",
+    "base_url": "PRECEDENT_BASE_URL",
+    "secret_key": "PRECEDENT_SECRET_KEY",
+    "max_upload_mb": "PRECEDENT_MAX_UPLOAD_MB",
+}
+
+
+def _default_cache() -> Path:
+    return Path(os.path.join(os.path.expanduser("~"), ".cache", "precedent"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    library: Path = Path("library")
+    model: str | None = None  # None: the default model (index.embed.DEFAULT_MODEL)
+    encoder: str = "auto"  # onnx-int8 | torch-fp32 | auto
+    cache: Path = field(default_factory=_default_cache)
+    exact_limit: int = 100_000
+    ingest_processes: int | None = None  # 0: read in this process; 1: a reader process; None: by size
+    base_url: str = ""
+    secret_key: str | None = None  # None: a random key per server process
+    max_upload_mb: float = 16
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings of ``environ`` (default ``os.environ``); unset, empty or unreadable
+        numbers keep their defaults, except a non-number upload limit, which is an error."""
+        env = os.environ if environ is None else environ
+        get = lambda key: env.get(ENV[key]) or ""  # noqa: E731
+        limit, processes, mb = get("exact_limit").strip(), get("ingest_processes").strip(), get("max_upload_mb")
+        try:
+            max_upload_mb = float(mb or cls.max_upload_mb)
+        except ValueError:
+            raise ValueError(f"{ENV['max_upload_mb']} must be a number of megabytes, not {mb!r}") from None
+        return cls(
+            library=Path(get("library") or cls.library),
+            model=get("model") or None,
+            encoder=(get("encoder") or "auto").strip().lower(),
+            cache=Path(get("cache")) if get("cache") else _default_cache(),
+            exact_limit=int(limit) if limit.isdigit() else cls.exact_limit,
+            ingest_processes=int(processes) if processes.isdigit() else None,
+            base_url=env.get(ENV["base_url"], ""),
+            secret_key=get("secret_key") or None,
+            max_upload_mb=max_upload_mb,
+        )
