@@ -114,3 +114,13 @@ def client(lib):
     from webui import create_app
 
     return create_app({"TESTING": True, "LIBRARY": lib}).test_client()
+
+
+def insert_text_document(c, title, type, text, reference=None, date=None, meta=None) -> int:
+    """One document of a single passage, written through ``index.rows`` (for linking tests)."""
+    from index.rows import insert_document, insert_passages
+
+    doc = insert_document(c, content_hash=f"h{title}", title=title, type=type, date=date, reference=reference,
+                          source="test", text=text, blocks=[[0, len(text), None, None]], meta=meta or {})
+    insert_passages(c, doc, [(text, None, None, 0, len(text))])
+    return doc

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from corpus.extract.respond import CANDIDATE_MIN, RESPONSE_MIN, response_score
-from index.store import dumps
 
 WEAK_LETTER = ("West Midlands Police\nRe: Jacob Billington, who died on 1 January 2023\n"
                "Following the hearing concluded before HM Senior Coroner Louise Hunt on 13 March 2024, the force has "
@@ -30,15 +29,7 @@ def test_candidate_threshold_rises_as_the_response_score_falls():
     assert candidate_threshold(-4.0, 0.6, untyped=True) is None
 
 
-def _insert(c, title, type, text, reference=None, date=None, meta=None):
-    cur = c.execute(
-        "INSERT INTO documents(content_hash, title, type, date, reference, source, text, blocks, meta)"
-        " VALUES (?,?,?,?,?,?,?,?,?)",
-        (f"h{title}", title, type, date, reference, "test", text, dumps([[0, len(text), None, None]]),
-         dumps(meta or {})))
-    c.execute("INSERT INTO passages(document_id, seq, text, start, end, text_hash) VALUES (?,?,?,?,?,?)",
-              (cur.lastrowid, 0, text, 0, len(text), f"p{title}"))
-    return cur.lastrowid
+from ledger_data import insert_text_document as _insert
 
 
 def test_weakly_signalled_other_document_is_linked_and_retyped(library):

@@ -253,17 +253,8 @@ def test_library_links_retries_and_lists(library, tmp_path, ingest_fn):
 def test_link_new_documents_without_readers(library):
     """The store path on documents inserted with the same SQL as index.ingest."""
     from index.linking import link_new_documents, reports_for
-    from index.store import dumps
 
-    def insert(c, title, type, text, reference=None, date=None, meta=None):
-        cur = c.execute(
-            "INSERT INTO documents(content_hash, title, type, date, reference, source, text, blocks, meta)"
-            " VALUES (?,?,?,?,?,?,?,?,?)",
-            (f"h{title}", title, type, date, reference, "test", text, dumps([[0, len(text), None, None]]),
-             dumps(meta or {})))
-        c.execute("INSERT INTO passages(document_id, seq, text, start, end, text_hash) VALUES (?,?,?,?,?,?)",
-                  (cur.lastrowid, 0, text, 0, len(text), f"p{title}"))
-        return cur.lastrowid
+    from ledger_data import insert_text_document as insert
 
     with library.store.transaction() as c:
         rep = insert(c, "Jacob Billington — PFD report 2024-0100", "pfd_report",
