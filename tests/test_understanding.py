@@ -114,3 +114,14 @@ def test_ledger_of_seeds_and_responses_has_no_preamble_or_condolence():
     assert bad == []
     cut = [a for a in actions if not re.search(r"[.!?:;)”\"’'\]]$|\d{4}$", a.strip())]
     assert len(cut) <= len(actions) // 10, cut[:5]
+
+
+def test_a_letter_that_only_writes_its_acronym_is_named_by_it(shared):
+    """Seed 000 never spells out its force; it writes "WMP" throughout and is signed by the
+    Chief Constable: two weak signals that agree name West Midlands Police."""
+    from corpus.extract.respond import respondent_from_text
+
+    text = next((shared / "corpus" / "seeds").glob("000_*.txt")).read_text(encoding="utf-8")
+    assert respondent_from_text(text) == "West Midlands Police"
+    # the acronym alone, with nobody signing for a police force, is not enough
+    assert respondent_from_text("WMP said this. WMP did that. WMP will do more.\n\nYours sincerely,\nA Person") is None

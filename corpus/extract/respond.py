@@ -243,9 +243,38 @@ def choose_respondent(text: str, recipients: list[str], _return_points: bool = F
 
 
 def respondent_from_text(text: str) -> str | None:
-    """Who a letter speaks for when no report is known: the best self-named organisation."""
+    """Who a letter speaks for when no report is known: the best self-named organisation, else
+    the known organisation the letter keeps naming, when its signatory's role is of that kind."""
     cands = respondent_candidates(text)
-    return cands[0].name if cands and cands[0].score >= 2 else None
+    if cands and cands[0].score >= 2:
+        return cands[0].name
+    return _dominant_known_org(text)
+
+
+def _dominant_known_org(text: str) -> str | None:
+    """A letter that never names itself in full often still writes its own acronym throughout
+    ("WMP took responsibility …") and is signed by a role ("Chief Constable"). Two weak signals
+    together: a known organisation named at least three times and twice as often as any other,
+    and a signature role of the same kind (police, NHS, council …)."""
+    from corpus.orgs import _ALIAS, org_type
+
+    counts: dict[str, int] = {}
+    for alias, canon in _ALIAS.items():
+        if " " not in alias and len(alias) <= 6:  # an acronym counts only in capitals: "COP" is not "cop"
+            n = len(re.findall(r"\b" + re.escape(alias.upper()) + r"\b", text))
+        else:
+            n = len(re.findall(r"\b" + re.escape(alias) + r"\b", text, re.I))
+        if n:
+            counts[canon] = counts.get(canon, 0) + n
+    if not counts:
+        return None
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    best, n = ranked[0]
+    if n < 3 or (len(ranked) > 1 and ranked[1][1] * 2 > n):
+        return None
+    kind = org_type(best)
+    tail = [ln.strip() for ln in text.strip().splitlines()[-12:] if 0 < len(ln.strip()) <= 60]
+    return best if kind != "other" and any(org_type(ln) == kind for ln in tail) else None
 
 
 # ------------------------------------------------------------------ what was done
