@@ -135,7 +135,8 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
     for i in rows:
         df.update(phr[i])
     n = len(rows)
-    out = []
+    out: list[str] = []
+    taken: set[str] = set()
     for g in groups:
         gdocs = defaultdict(set)
         for i in g:
@@ -179,6 +180,16 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
         label = tidy_label(" ".join(w.upper() if w.lower() in acr else w for w in label.split()))
         if label_problems(label):
             label = tidy_label(" and ".join(_top_words([texts[i] for i in g], stop))) or "Findings without a common phrase"
+        if label.lower() in taken:  # two themes never share a name: add the group's next phrase of its own
+            for _, p in scored[:40]:
+                extra = tidy_label(" ".join(w.upper() if w.lower() in acr else w for w in p.split()))
+                if set(extra.lower().split()) & set(label.lower().split()):
+                    continue
+                alt = tidy_label(f"{label} and {extra}")
+                if alt.lower() not in taken and not label_problems(alt):
+                    label = alt
+                    break
+        taken.add(label.lower())
         out.append(label)
     return out
 

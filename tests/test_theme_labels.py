@@ -142,3 +142,15 @@ def test_bad_edit_input_is_a_400(library, tmp_path):
         assert r.status_code == 400 and r.get_json()["error"]["status"] == 400, k
     r = c.post(f"/themes/{tid}/rename", json={"label": "x" * 1_000_000}, headers={"Accept": "application/json"})
     assert r.status_code == 400 and "200" in r.get_json()["error"]["message"]
+
+
+def test_two_themes_never_share_a_label():
+    from index.theme_labels import phrase_labels
+
+    a = [f"The offender managers did not review the risk assessment in case {i}." for i in range(4)]
+    b = [f"The offender managers did not review the risk assessment in matter {i}." for i in range(4)] + \
+        [f"The offender managers did not check the licence conditions in matter {i}." for i in range(4, 6)]
+    other = [f"Unrelated finding about ambulance handover delays number {i}." for i in range(20)]
+    texts = a + b + other
+    labels = phrase_labels(texts, [list(range(4)), list(range(4, 10))], documents=list(range(len(texts))))
+    assert len({x.lower() for x in labels}) == 2, labels
