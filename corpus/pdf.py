@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .dates import find_dates, parse_date
 from .records import Block, Document, ReadError
-from .records import tidy_person_name
+from .records import report_title, tidy_person_name
 from .text_readers import clean_whitespace, is_substantive, unwrap_lines
 
 log = logging.getLogger(__name__)
@@ -310,10 +310,12 @@ def read_pdf(path: Path, data: bytes) -> Document:
         name = tidy_person_name(name)
         if name:
             doc.meta["deceased_name"] = name
-        if meta_title:
+        if name:  # one title shape for every report, whatever the PDF's producer wrote
+            doc.title = report_title(name, ref, doc.date)
+        elif meta_title:
             doc.title = meta_title
         else:
-            doc.title = f"{name or path.stem} — PFD report" + (f" {ref}" if ref else "")
+            doc.title = f"{path.stem} — PFD report" + (f" {ref}" if ref else "")
     else:
         doc.title = meta_title or _first_line_title(page_lines[0]) or path.stem
         stem_date = parse_date(path.stem.replace("_", " "))

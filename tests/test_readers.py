@@ -566,3 +566,20 @@ def test_real_pfd_pdfs():
     assert "Coroner's concerns" in {b.section for b in poor.blocks}
     assert "\n\n\n" not in poor.text
     assert "template" in reject(folder / "Template.pdf")
+
+
+def test_pfd_pdf_titles_say_who_and_which_report(shared):
+    """Every real PFD PDF is titled "<Name> — PFD report <ref>", whatever its producer wrote."""
+    import re
+
+    from corpus.readers import ReadError, read_path
+
+    titles = []
+    for pdf in sorted((shared / "corpus" / "pdf" / "pfd").glob("*.pdf")):
+        try:
+            titles += [d.title for d in read_path(pdf).documents]
+        except ReadError:
+            continue  # the blank template
+    assert len(titles) >= 5
+    for t in titles:
+        assert re.fullmatch(r"[A-Z][\w'’ -]+ — PFD report \d{4}-\d{4}", t), t
