@@ -20,6 +20,8 @@ from index.rows import document_by_id
 
 from .commitments import DONE, check_date, is_overdue, today
 
+_URL_BAD_CHARS = re.compile(r"[\s\x00-\x1f\x7f\"'<>\\]")  # must be percent-encoded in a URL
+
 ACCOUNT_MAX = 1200  # characters of the quoted account
 # Sections that tell what happened, best first: the PFD box, then a review's own summary.
 ACCOUNT_SECTIONS = [
@@ -39,16 +41,21 @@ _AREA = re.compile(r"\bcoroner(?:'s)? area of (?:the )?([A-Z][\w'’&-]*(?:[ ,]+
 
 
 def http_url(url: Any) -> str | None:
-    """``url`` when it is an http(s) URL with a host, else None (no javascript:, data:, file:)."""
+    """``url`` when it is an absolute http(s) URL with a host, else None.
+
+    The one rule for every link Precedent writes (pages, packs, exports): no ``javascript:``,
+    ``data:`` or ``file:``, no host-less ``https://``, and no character a valid URL must
+    percent-encode (whitespace, control characters, quotes, angle brackets, backslash)."""
     if not isinstance(url, str):
         return None
     url = url.strip()
+    if not url or _URL_BAD_CHARS.search(url):
+        return None
     try:
         p = urlparse(url)
     except ValueError:
         return None
-    return url if p.scheme.lower() in ("http", "https") and p.netloc and not any(c in url for c in "\r\n\t \"'<>") \
-        else None
+    return url if p.scheme.lower() in ("http", "https") and p.netloc else None
 
 
 def source_display(source: str | None, meta: dict | None) -> dict[str, str | None]:

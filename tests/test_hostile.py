@@ -102,8 +102,10 @@ def test_safe_url_and_link_filter():
     for good in ("https://www.judiciary.uk/x?y=1#z", "http://127.0.0.1:5000/documents/3", "/documents/3"):
         assert safe_url(good) == good
     assert str(link("javascript:alert(7)", "original")) == "original (not a web link: javascript:alert(7))"
+    # A quote or angle bracket must be percent-encoded in a URL: such a "URL" is shown as text.
     assert str(link('https://x.example/"><script>', "o")) == \
-        '<a href="https://x.example/&#34;&gt;&lt;script&gt;" rel="noopener noreferrer">o</a>'
+        'o (not a web link: https://x.example/&#34;&gt;&lt;script&gt;)'
+    assert str(link("https://x.example/a%22b", "o")) == '<a href="https://x.example/a%22b" rel="noopener noreferrer">o</a>'
 
 
 def test_no_stored_url_becomes_a_script_link(hostile_client, hostile_dir):

@@ -35,12 +35,12 @@ from markupsafe import Markup, escape
 
 from .params import IdConverter
 from index.settings import Settings
+from search.case_story import http_url
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TOKEN_FIELD = "csrf_token"
 TOKEN_HEADER = "X-CSRF-Token"
 _SESSION_KEY = "csrf"
-_WEB_URL = re.compile(r"https?://[^\s/?#\\]+[^\s\x00-\x1f\x7f]*", re.I)
 _LOCAL_PATH = re.compile(r"/(?![/\\])[^\s\x00-\x1f\x7f]*")
 
 
@@ -183,7 +183,7 @@ def safe_url(url: Any) -> str | None:
     if not isinstance(url, str):
         return None
     u = url.strip()
-    if _WEB_URL.fullmatch(u) or _LOCAL_PATH.fullmatch(u):
+    if http_url(u) or _LOCAL_PATH.fullmatch(u):
         return u
     return None
 
