@@ -28,11 +28,11 @@ LINK_FEATURES = ("reference", "name", "dates", "coroner", "recipient", "quoted",
 # and on 29 Ofsted inspections (never among the benchmark's --distractors) as documents that answer no
 # report. No gold letter quotes a reference, so "reference" stays unlearned (0):
 # ``corpus.response_match.decide`` links a quoted reference by its own rule.
-LINK_WEIGHTS = {"reference": 0.0, "name": 1.1956, "dates": 0.1619, "coroner": 0.0, "recipient": 0.9298,
-                "quoted": 0.8668, "content": 0.4949, "rare": 0.3044, "before": 0.0, "era": -0.7118,
-                "identity": 1.5421, "margin": 2.478, "strength": 0.4393, "concern_best": 0.4939,
-                "concern_cover": 0.4942, "concern_lead": 0.8783, "cover_lead": 0.7657}
-LINK_BIAS = -3.9433
+LINK_WEIGHTS = {"reference": 0.0, "name": 1.1718, "dates": 0.1942, "coroner": 0.0, "recipient": 1.0396,
+                "quoted": 0.7186, "content": 0.5122, "rare": 0.5459, "before": 0.0, "era": -0.6998,
+                "identity": 1.4057, "margin": 2.5116, "strength": 0.5134, "concern_best": 0.3754,
+                "concern_cover": 0.3452, "concern_lead": 0.8338, "cover_lead": 0.6126}
+LINK_BIAS = -4.0919
 P_LINK = 0.5  # the best candidate needs this probability
 P_GAP = 0.25  # and this much more than the next one
 TOP = 8  # candidates scored by the model (by points)

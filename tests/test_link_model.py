@@ -95,3 +95,22 @@ def test_unlinked_letter_is_named_by_the_organisation_it_speaks_for(library):
     with library.store.transaction() as c:
         nobody = _insert(c, "nobody", "pfd_response", "Thank you for your letter about the inquest.")
         assert name_unlinked(c, nobody) is None
+
+
+def test_concerns_numbered_by_a_bare_number_opening_each_paragraph_split():
+    """'1 Mr X was …' (a number and a space, no dot, as a dataset row keeps '1  Mr X'): one concern each."""
+    from corpus.extract.pfd import extract_pfd_concerns
+    from corpus.records import Block, Document
+
+    body = ("1 Mr Smith was diagnosed with autism and the assessment did not consider it.\n\n"
+            "2 He insisted his difficulties were linked to his autism and not a mental disorder.\n\n"
+            "3 Assessment and formulation of risk did not fully explore the impact of his autism.")
+    doc = Document(title="x", source="x", blocks=[Block(text="Intro.", section="Investigation"),
+                                                    Block(text=body, section="Coroner's concerns")], type="pfd_report")
+    found = extract_pfd_concerns(doc, doc.text)
+    assert [f.text[:8] for f in found] == ["Mr Smith", "He insis", "Assessme"]
+    # a paragraph that merely opens with a count is no list
+    one = Document(title="y", source="y", blocks=[Block(text="Intro.", section="Investigation"), Block(
+        text="The care was poor.\n\n4 Officers attended but none checked the cell.", section="Coroner's concerns")],
+        type="pfd_report")
+    assert len(extract_pfd_concerns(one, one.text)) <= 2
