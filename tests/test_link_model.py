@@ -114,3 +114,17 @@ def test_concerns_numbered_by_a_bare_number_opening_each_paragraph_split():
         text="The care was poor.\n\n4 Officers attended but none checked the cell.", section="Coroner's concerns")],
         type="pfd_report")
     assert len(extract_pfd_concerns(one, one.text)) <= 2
+
+
+def test_action_plan_leads_that_are_ranks_functions_or_people_are_not_organisations():
+    from corpus.orgs import normalise_org
+
+    for lead in ("DCI", "HR", "L&D", "Learning and Development", "Workforce Development",
+                 "Trauma and orthopaedics surgeon via his legal representative at DWF"):
+        assert normalise_org(lead).key is None, lead
+    # the body behind "and his solicitors and counsel" / "via their legal representatives"
+    assert normalise_org("The Chief Constable of Northumbria Police and his solicitors and counsel").key == "northumbria-police"
+    assert normalise_org("The Chief Executive, Leicestershire Partnership NHS Trust via their legal representatives").key \
+        == "leicestershire-partnership-nhs-trust"
+    for body in ("West Midlands Police", "Probation", "CCG", "Performance Health", "Birmingham City Council"):
+        assert normalise_org(body).key, body
