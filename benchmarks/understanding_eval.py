@@ -19,9 +19,11 @@ Held-out: the letters' parent reports were split once, by random.Random(10).samp
 development half (rules were looked at and adjusted on these) and a held-out half (not
 looked at while writing rules). Figures are printed for both, separately. Tunable numbers
 (link threshold, pairing cosine) are also scored leave-one-out: chosen on 22 letters,
-applied to the 23rd.
+applied to the 23rd. ``--fit`` scores the learned link model leave-one-report-out; it is
+fitted on the letters, on the same letters with their report removed and on ``--negatives``
+Ofsted inspections (none of them among the ``--distractors`` it is then checked on).
 
-    PRECEDENT_MODEL=fake-hashing-384 python benchmarks/understanding_eval.py [--reports 300] [-v]
+    PRECEDENT_MODEL=fake-hashing-384 python benchmarks/understanding_eval.py [--reports 300] [--fit] [--distractors 10] [-v]
 """
 from __future__ import annotations
 
