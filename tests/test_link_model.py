@@ -128,3 +128,20 @@ def test_action_plan_leads_that_are_ranks_functions_or_people_are_not_organisati
         == "leicestershire-partnership-nhs-trust"
     for body in ("West Midlands Police", "Probation", "CCG", "Performance Health", "Birmingham City Council"):
         assert normalise_org(body).key, body
+
+
+def test_owner_cells_count_the_bodies_they_name_not_roles_around_them():
+    from search.commitments import owner_orgs
+
+    def names(cell):
+        return [o["name"] for o in owner_orgs(cell)]
+
+    assert names("Head of Protecting Vulnerable People. Warwickshire Police and West Mercia Police") == [
+        "Warwickshire Police", "West Mercia Police"]
+    assert names("Approved Premises ACOs Wales Probation Trust Quality and Scrutiny Manager Wales Probation Trust") == [
+        "Wales Probation Trust"]
+    assert names("The Chief Executive of University Hospitals Birmingham NHS Foundation Trust") == [
+        "University Hospitals Birmingham NHS Foundation Trust"]
+    assert names("Police and Crime Commissioner for West Midlands") and names("WMP") == ["West Midlands Police"]
+    for cell in ("DCI", "TM1 (Senior Probation Officer)", "Learning and Development", "Head of Safeguarding"):
+        assert names(cell) == [], cell
