@@ -24,7 +24,8 @@ from datetime import date
 from typing import Any, Iterable
 
 from corpus.dates import parse_due
-from corpus.orgs import bodies_named_in, is_body_name, normalise_org, org_type
+from corpus.org_cells import bodies_named_in, is_body_name
+from corpus.orgs import normalise_org, org_type
 from index.library import Library
 
 COLUMNS = ["id", "text", "owner", "due", "due_text", "status", "overdue", "document_id", "finding_id",
