@@ -19,9 +19,11 @@ Held-out: the letters' parent reports were split once, by random.Random(10).samp
 development half (rules were looked at and adjusted on these) and a held-out half (not
 looked at while writing rules). Figures are printed for both, separately. Tunable numbers
 (link threshold, pairing cosine) are also scored leave-one-out: chosen on 22 letters,
-applied to the 23rd.
+applied to the 23rd. ``--fit`` scores the learned link model leave-one-report-out; it is
+fitted on the letters, on the same letters with their report removed and on ``--negatives``
+Ofsted inspections (none of them among the ``--distractors`` it is then checked on).
 
-    PRECEDENT_MODEL=fake-hashing-384 python benchmarks/understanding_eval.py [--reports 300] [-v]
+    PRECEDENT_MODEL=fake-hashing-384 python benchmarks/understanding_eval.py [--reports 300] [--fit] [--distractors 10] [-v]
 """
 from __future__ import annotations
 
@@ -162,7 +164,21 @@ def distractor_results(lib) -> dict:
             "per_document": rows}
 
 
-def build_library(corpus: Path, n_reports: int, seed: int, tmp: Path, distractors: int = 0):
+def add_negatives(corpus: Path, n: int, seed: int, into: Path) -> None:
+    """Training negatives for the link model (``--fit``): ``n`` Ofsted inspection PDFs, none of
+    them among the first 20 ``--distractors`` would pick, so the distractor check stays out of sample."""
+    import shutil
+
+    d = into / "negatives"
+    d.mkdir()
+    ofsted = sorted((corpus / "pdf" / "ofsted").glob("*.pdf"))
+    kept_for_eval = set(random.Random(seed).sample(ofsted, min(20, len(ofsted))))
+    pool = [f for f in ofsted if f not in kept_for_eval]
+    for f in random.Random(seed + 89).sample(pool, min(n, len(pool))):
+        shutil.copy(f, d / f"ofsted-{f.name}")
+
+
+def build_library(corpus: Path, n_reports: int, seed: int, tmp: Path, distractors: int = 0, negatives: int = 0):
     from index.ingest import ingest
     from index.library import open_library
 
@@ -182,6 +198,8 @@ def build_library(corpus: Path, n_reports: int, seed: int, tmp: Path, distractor
         (tmp / "in" / f"letter-{i:02d}.txt").write_text(r["response"], encoding="utf-8")
     if distractors:
         add_distractors(corpus, distractors, seed, tmp / "in")
+    if negatives:
+        add_negatives(corpus, negatives, seed, tmp / "in")
     lib = open_library(tmp / "lib")
     rep = ingest(lib, [tmp / "in"])
     return lib, rep, len(keep)
@@ -190,6 +208,7 @@ def build_library(corpus: Path, n_reports: int, seed: int, tmp: Path, distractor
 def letter_results(lib) -> dict[int, dict]:
     """Per letter row: linked report reference, confidence, best candidate, respondent, actions."""
     from corpus.extract.respond import response_score
+    from corpus.response_match import THRESHOLD
     from index.linking import MAYBE_RESPONSE, RESPONSE, _decide_for, candidate_threshold
     from search.responses import response_view
 
@@ -204,9 +223,9 @@ def letter_results(lib) -> dict[int, dict]:
         # why an unlinked letter stayed unlinked in production (counted per half, never shown per held-out letter)
         need = None
         if row["type"] == RESPONSE:
-            need = 0.6
+            need = THRESHOLD
         elif row["type"] in MAYBE_RESPONSE:
-            need = candidate_threshold(response_score(row["text"] or ""), 0.6, row["type"] == "other")
+            need = candidate_threshold(response_score(row["text"] or ""), THRESHOLD, row["type"] == "other")
         p = d.confidence if d else 0.0
         blocked = (None if link else "not a candidate" if need is None
                    else "model below its link rule" if d is None or p < 0.5 or "ambiguous" in d.reason
@@ -330,27 +349,47 @@ def cv_respondent(corpus: Path, l2: float = 1.0) -> dict:
     return out
 
 
-def cv_linking(lib, l2: float = 1.0, p_link: float = 0.6) -> dict:
+def cv_linking(lib, l2: float = 1.0, p_link: float | None = None) -> dict:
     """Leave-one-report-out: the link model (corpus.link_model) fitted on the letters of 12
-    reports, then deciding for the 13th report's letters; also with the true report removed
-    from the candidates (any link is then wrong). Compared with the hand-weighted rule."""
+    reports (each also with its true report removed: no link is right) and on the training
+    negatives (Ofsted PDFs under negatives/, split over the 13 folds), then deciding for the
+    13th report's letters; also with the true report removed from the candidates (any link is
+    then wrong). Compared with the hand-weighted rule."""
+    from corpus.extract.respond import response_score
     from corpus.link_model import TOP, candidate_features, choose, fit
     from corpus.response_match import MIN_MARGIN, THRESHOLD, confidence_of
+    from corpus.response_match import THRESHOLD as MODEL_THRESHOLD
     from index.linking import _decide_for
 
+    p_link = MODEL_THRESHOLD if p_link is None else p_link
     gold = json.loads((GOLD / "responses.json").read_text())
+    reports = sorted({g["report"] for g in gold["letters"]})
     conn = lib.store.conn
-    ranked_of = {}
-    for row in conn.execute("SELECT id, title, text, date, meta, source FROM documents WHERE source LIKE '%letter-%'"):
+    ranked_of, answer_of, negs = {}, {}, []
+    for row in conn.execute("SELECT id, title, text, date, meta, source FROM documents "
+                            "WHERE source LIKE '%letter-%' OR source LIKE '%negatives%' ORDER BY id"):
         d, _ = _decide_for(conn, row, {}, 0.0)
-        ranked_of[int(re.search(r"letter-(\d+)", row["source"]).group(1))] = d.ranked if d else []
-    groups = []
+        ans = response_score((row["text"] or "")[:15000])
+        m = re.search(r"letter-(\d+)", row["source"])
+        if m:
+            ranked_of[int(m.group(1))] = d.ranked if d else []
+            answer_of[int(m.group(1))] = ans
+        else:
+            negs.append((len(negs) % len(reports), d.ranked if d else [], ans))
+    groups = []  # (fold, gold or None, ranked, answer, features, right index)
     for g in gold["letters"]:
         ranked = ranked_of.get(g["row"], [])
+        ans = answer_of.get(g["row"], 0.0)
         refs = [s.report.reference for s in ranked[:TOP]]
-        groups.append((g, ranked, candidate_features(ranked), refs.index(g["report"]) if g["report"] in refs else None))
+        fold = reports.index(g["report"])
+        groups.append((fold, g, ranked, ans, candidate_features(ranked),
+                       refs.index(g["report"]) if g["report"] in refs else None))
+        absent = [s for s in ranked if s.report.reference != g["report"]]
+        groups.append((fold, None, absent, ans, candidate_features(absent), None))
+    for fold, ranked, ans in negs:
+        groups.append((fold, None, ranked, ans, candidate_features(ranked), None))
 
-    def rule(ranked):
+    def rule(ranked, ans):
         if not ranked:
             return None
         runner = ranked[1].points if len(ranked) > 1 else 0.0
@@ -359,25 +398,42 @@ def cv_linking(lib, l2: float = 1.0, p_link: float = 0.6) -> dict:
         return 0 if ok else None
 
     res: dict = {}
-    for g, ranked, feats, right in groups:
-        w, b = fit([(f2, r2) for g2, _, f2, r2 in groups if g2["report"] != g["report"]], l2=l2)
-        absent = [s for s in ranked if s.report.reference != g["report"]]
-        for name, fn in (("model (CV)", lambda rk: choose(rk, w, b, p_link)[0]), ("rule", rule)):
-            for part in ("all", "held-out" if g["report"] in HELD_OUT else "dev"):
-                r = res.setdefault(name, {}).setdefault(part, {"letters": 0, "linked": 0, "correct": 0, "absent_false": 0})
-                r["letters"] += 1
-                k = fn(ranked)
-                if k is not None:
-                    r["linked"] += 1
-                    r["correct"] += ranked[k].report.reference == g["report"]
-                r["absent_false"] += fn(absent) is not None
+    neg_false = {"model (CV)": 0, "rule": 0}
+    for fold in range(len(reports)):
+        w, b = fit([(f, r) for fo, _, _, _, f, r in groups if fo != fold], l2=l2)
+
+        def model(rk, ans):
+            k, p, _ = choose(rk, w, b)
+            return k if k is not None and p >= p_link else None
+
+        for fo, g, ranked, ans, _, _ in groups:
+            if fo != fold:
+                continue
+            for name, fn in (("model (CV)", model), ("rule", rule)):
+                if g is None:  # an absent-report or negative training group: scored below
+                    continue
+                absent = [s for s in ranked if s.report.reference != g["report"]]
+                for part in ("all", "held-out" if g["report"] in HELD_OUT else "dev"):
+                    r = res.setdefault(name, {}).setdefault(part, {"letters": 0, "linked": 0, "correct": 0,
+                                                                   "absent_false": 0})
+                    r["letters"] += 1
+                    k = fn(ranked, ans)
+                    if k is not None:
+                        r["linked"] += 1
+                        r["correct"] += ranked[k].report.reference == g["report"]
+                    r["absent_false"] += fn(absent, ans) is not None
+        for nf, ranked, ans in negs:
+            if nf == fold:
+                neg_false["model (CV)"] += model(ranked, ans) is not None
+                neg_false["rule"] += rule(ranked, ans) is not None
     for name in res:
         for part, r in res[name].items():
             r["precision"] = round(r["correct"] / r["linked"], 3) if r["linked"] else None
             r["recall"] = round(r["correct"] / r["letters"], 3)
             r["false_link_rate_when_report_absent"] = round(r.pop("absent_false") / r["letters"], 3)
-    w, b = fit([(f, r) for _, _, f, r in groups], l2=l2)
-    res["truth_among_candidates"] = sum(r is not None for *_, r in groups)
+        res[name]["false_links_on_training_negatives"] = f"{neg_false[name]}/{len(negs)}"
+    w, b = fit([(f, r) for *_, f, r in groups], l2=l2)
+    res["truth_among_candidates"] = sum(r is not None for _, g, *_, r in groups if g is not None)
     res["weights_on_all"] = {"weights": w, "bias": b}
     return res
 
@@ -393,6 +449,8 @@ def main() -> None:
                     help="cross-validate the learned respondent and link models and print weights fitted on all letters")
     ap.add_argument("--distractors", type=int, default=0, metavar="N",
                     help="also ingest the seeds, N Ofsted PDFs and the PFD PDFs; count false links from them")
+    ap.add_argument("--negatives", type=int, default=30, metavar="N",
+                    help="with --fit: N Ofsted PDFs (never among the distractors) as training negatives of the link model")
     ap.add_argument("--show-held-out", action="store_true", help="print held-out letters one by one too")
     a = ap.parse_args()
     corpus = shared_dir(a.shared)
@@ -402,7 +460,8 @@ def main() -> None:
     if not a.skip_letters:
         gold = json.loads((GOLD / "responses.json").read_text())
         with tempfile.TemporaryDirectory() as tmp:
-            lib, rep, n_rep = build_library(corpus, a.reports, a.seed, Path(tmp), a.distractors)
+            lib, rep, n_rep = build_library(corpus, a.reports, a.seed, Path(tmp), a.distractors,
+                                         a.negatives if a.fit else 0)
             res = letter_results(lib)
             out["library"] = {"reports": n_rep, "letters": len(gold["letters"]), "failed": len(rep.failed)}
             out["letters"] = score_letters(gold, res, {})

@@ -223,7 +223,7 @@ def _rank(seg: str) -> tuple[int, str | None]:
     if _STRONG_ORG.search(seg):
         return 2, None
     if seg.isupper() and 2 <= len(seg) <= 8:  # an unknown acronym
-        return 2, None
+        return (-1 if seg.strip().lower() in _ROLE_ABBREV else 2), None
     return 1, None
 
 
@@ -255,7 +255,13 @@ _PART_OF = re.compile(
 _FUNCTION_WORDS = set(
     "public health adult adults social care services service childrens children nursing legal operations highways "
     "safeguarding education housing quality governance strategy finance mental clinical medical patient safety "
-    "commissioning transformation primary community communities people wellbeing and of for the".split())
+    "commissioning transformation primary community communities people wellbeing and of for the "
+    # functions of a body written as an action plan's lead ("Learning and Development", "Workforce Development")
+    "learning development workforce training organisational organizational human resources communications "
+    "assurance risk compliance improvement".split())
+# ranks and job titles written as abbreviations ("DCI", "HR", "L&D"): a person or a function, not a body
+_ROLE_ABBREV = set("dci di ds dc dcs dsu dsupt pc ps sio hr smt slt ceo coo cfo cmo cno md gm l&d lnd od ld aco acos acc "
+                   "dcc hos".split())
 
 
 def _not_a_body(cand: str, titled: bool) -> bool:
@@ -280,10 +286,16 @@ def _display(seg: str) -> str:
     return seg[:1].upper() + seg[1:]
 
 
+# who a recipient is reached through is not who it is: "X and his solicitors and counsel",
+# "X via their legal representative (at Y)"
+_THROUGH = re.compile(r"\s*,?\s+(?:(?:and|&)\s+(?:his|her|their|its)\s+(?:solicitors?|counsel|legal)|"
+                      r"via\s+(?:his|her|their|its|the)\s+(?:legal|solicitors?|counsel|representatives?))\b.*$", re.I | re.S)
+
+
 @lru_cache(maxsize=65536)
 def normalise_org(name: str | None) -> OrgName:
     """The organisation a recipient / owner / respondent string names."""
-    s = _clean(name or "")
+    s = _clean(_THROUGH.sub("", name or ""))
     if not s:
         return OrgName(None, "")
     # a minister or secretary of state anywhere in the text: their department
@@ -440,3 +452,4 @@ def org_aliases(name: str | None) -> list[str]:
         if _basic_key(canon) == _basic_key(name):
             return list(aliases)
     return []
+

@@ -182,6 +182,9 @@ _DEATH_OF = re.compile(
     rf"(?:of|into|for|concerning|touching(?:\s+upon)?|regarding)\s+"
     rf"(?:the\s+late\s+)?(?:(?P<title>{_TITLES})\.?\s+)?(?P<name>{_NAME})"
 )
+# "Re: Jacob Billington, who died on ...", "Mr John Smith (deceased)", "Re: Ann Jones (date of death ...)"
+_WHO_DIED = re.compile(rf"(?:(?P<title>{_TITLES})\.?\s+)?(?P<name>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,3}}),?\s+"
+                       rf"(?:who\s+(?:sadly\s+|tragically\s+)?died|\(?deceased\)?|\((?:date\s+of\s+death|died|DOD)\b)")
 _LATE = re.compile(rf"\bthe\s+late\s+(?:(?P<title>{_TITLES})\.?\s+)?(?P<name>{_NAME})")
 _TITLED = re.compile(rf"(?<![A-Za-z])(?P<title>{_TITLES})\.?\s+(?P<name>{_NAME})")
 _POSSESSIVE = re.compile(rf"\b(?P<name>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,2}})['’]s\s+(?:death|family|families|loved|parents|mother|father|care|passing)\b")
@@ -257,6 +260,8 @@ def extract_cues(text: str, respondent: str | None = None, letter_date: str | No
         add(m, "death_of")
     for m in _LATE.finditer(flat):
         add(m, "late")
+    for m in _WHO_DIED.finditer(flat):
+        add(m, "death_of")
     for m in _TITLED.finditer(flat):
         add(m, "titled")
     for m in _POSSESSIVE.finditer(flat):
@@ -304,6 +309,7 @@ class ReportInfo:
     text: str
     names: list[list[str]] = field(default_factory=list)  # deceased, folded tokens
     url: str | None = None
+    concerns: list[str] = field(default_factory=list)  # the report's concerns, one per matter (when known)
     _terms: set[str] | None = field(default=None, repr=False)
     _dates: set[str] | None = field(default=None, repr=False)
     _shingles: set | None = field(default=None, repr=False)

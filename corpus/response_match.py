@@ -11,6 +11,7 @@ for scripts and tests; ``index.linking`` does the same against the SQLite store.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,13 +23,15 @@ from .response_cues import (
     ResponseCues,
     _recipient_in_text,
     _same_name_token,
+    content_terms,
     org_similarity,
     words,
 )
 
 # ------------------------------------------------------------------ tunables
 
-THRESHOLD = 0.6  # minimum confidence for a link
+THRESHOLD = 0.5  # link probability the model (corpus.link_model) needs: chosen leave-one-report-out on the dev letters
+RULE_THRESHOLD = 0.6  # confidence the hand-weighted rule needs (``use_model=False``)
 MIN_MARGIN = 2.0  # points the best candidate must lead the runner-up by
 W_REFERENCE = 8.0
 W_FULL_NAME = 4.0
@@ -182,6 +185,50 @@ def content_similarity(cues: ResponseCues, report: ReportInfo, stats: WordRarity
     return sum(w for w, t in weighted if t in report.terms) / total
 
 
+def _paragraphs(text: str) -> list[Counter]:
+    """The letter's paragraphs (blank-line separated; long ones cut into ~120-word windows) as
+    content-term bags; tiny ones (headings, sign-offs) dropped."""
+    out = []
+    for p in re.split(r"\n\s*\n", text or ""):
+        ws = words(p)
+        for k in range(0, max(1, len(ws)), 120):
+            bag = content_terms(ws[k:k + 150])
+            if sum(bag.values()) >= 6:
+                out.append(bag)
+    return out[:80]
+
+
+def _unit(bag: Counter, stats: WordRarity) -> dict[str, float]:
+    v = {t: (1 + math.log(c)) * stats.idf(t) for t, c in bag.items()}
+    norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+    return {t: x / norm for t, x in v.items()}
+
+
+def concern_similarity(cues: ResponseCues, report: ReportInfo, stats: WordRarity | None = None) -> tuple[float, float]:
+    """How closely the letter's paragraphs speak to the report's concerns: (best, coverage) =
+    the highest TF-IDF cosine of any concern with any paragraph, and the mean over the concerns
+    of each one's best paragraph. (0, 0) when the report's concerns are not known."""
+    if not report.concerns:
+        return 0.0, 0.0
+    stats = stats or WordRarity()
+    key = ("_para_vecs", id(stats))
+    cache = cues.__dict__.setdefault("_cache", {})
+    if key not in cache:
+        cache[key] = [_unit(b, stats) for b in _paragraphs(cues.text)]
+    paras = cache[key]
+    if not paras:
+        return 0.0, 0.0
+    bests = []
+    for c in report.concerns[:20]:
+        cv = _unit(content_terms(c), stats)
+        if not cv:
+            continue
+        bests.append(max(sum(x * p.get(t, 0.0) for t, x in cv.items()) for p in paras))
+    if not bests:
+        return 0.0, 0.0
+    return round(max(bests), 4), round(sum(bests) / len(bests), 4)
+
+
 def rare_shared(cues: ResponseCues, report: ReportInfo, stats: WordRarity | None) -> list[str]:
     """Words of the response used by at most RARE_DF reports, this one among them
     ("Iffley", a drug's name, a road): a sign the two are about the same case."""
@@ -260,6 +307,11 @@ def score_report(cues: ResponseCues, report: ReportInfo, stats: WordRarity | Non
         pts += W_CONTENT * sim
         parts["content"] = sim
         ev["content"] = round(sim, 3)
+    best, cover = concern_similarity(cues, report, stats)
+    if best:  # a feature of the link model only (no points: the hand rule predates it)
+        parts["concern_best"] = best
+        parts["concern_cover"] = cover
+        ev["concerns_answered"] = round(cover, 3)
     rare = rare_shared(cues, report, stats)
     if rare:
         pts += W_RARE * min(3, len(rare))
@@ -340,8 +392,9 @@ def decide(cues: ResponseCues, candidates: Iterable[ReportInfo], stats: WordRari
         return LinkDecision(None, conf, ev, "no name, reference or other identifying cue matches", ranked)
     if best.points - runner < MIN_MARGIN:
         return LinkDecision(None, conf, ev, f"ambiguous: {best.report.reference} vs {ranked[1].report.reference}", ranked)
-    if conf < threshold:
-        return LinkDecision(None, conf, ev, f"confidence {conf} below {threshold}", ranked)
+    need = RULE_THRESHOLD if threshold == THRESHOLD else threshold
+    if conf < need:
+        return LinkDecision(None, conf, ev, f"confidence {conf} below {need}", ranked)
     return LinkDecision(best.report, conf, ev, "linked", ranked)
 
 

@@ -21,7 +21,7 @@ import re
 from collections import Counter
 
 from corpus.extract.respond import respondent_from_text
-from corpus.extract.speaker import speaking_for
+from corpus.extract.speaker import speaker_among_named, speaking_for
 from corpus.orgs import normalise_org
 from corpus.response_cues import content_terms
 
@@ -107,17 +107,22 @@ def response_title(respondent: str | None, subject: str | None = None) -> str:
 
 def name_unlinked(conn, response_id: int) -> str | None:
     """A response not (yet) linked still says who wrote it: its self-named organisation
-    (letterhead, "on behalf of", signature) becomes its respondent and its title."""
+    (letterhead, "on behalf of", signature) becomes its respondent and its title; failing that, the
+    organisation it names that the respondent model finds more likely than not to be speaking."""
     row = conn.execute("SELECT id, title, text, meta FROM documents WHERE id=?", (response_id,)).fetchone()
     if row is None:
         return None
     meta = json.loads(row["meta"] or "{}")
     if meta.get("respondent"):
         return meta["respondent"]
-    who = respondent_from_text(row["text"] or "")
+    text = row["text"] or ""
+    who = respondent_from_text(text)
+    how = "letter text"
+    if not who:
+        who, how = speaker_among_named(text), "organisations named in the letter"
     if not who or not normalise_org(who).key:
         return None
-    meta["respondent"], meta["respondent_from"] = who, "letter text"
+    meta["respondent"], meta["respondent_from"] = who, how
     conn.execute("UPDATE documents SET title=?, meta=? WHERE id=?",
                  (response_title(who), json.dumps(meta, ensure_ascii=False), response_id))
     return who

@@ -184,6 +184,12 @@ def _load_reports(conn, ids: list[int], cache: dict[int, ReportInfo]) -> list[Re
             part,
         ):
             cache[row["id"]] = _report_info(row)
+        q = ",".join("?" * len(part))
+        for rid, text in conn.execute(
+                f"SELECT document_id, text FROM findings WHERE kind='concern' AND document_id IN ({q}) ORDER BY document_id, seq",
+                part):
+            if rid in cache:
+                cache[rid].concerns.append(text)
     return [cache[i] for i in ids if i in cache]
 
 

@@ -24,6 +24,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from corpus.dates import parse_due
+from corpus.org_cells import bodies_named_in, is_body_name
 from corpus.orgs import normalise_org, org_type
 from index.library import Library
 
@@ -56,13 +57,18 @@ def split_owners(owner: str | None) -> list[str]:
 
 
 def owner_orgs(owner: str | None) -> list[dict]:
-    """[{key, name, type}] for each organisation an owner cell names (deduplicated)."""
+    """[{key, name, type}] for each organisation an owner cell names (deduplicated). An action
+    plan's lead cell often names a role or team beside its body ("Head of Protecting Vulnerable
+    People. Warwickshire Police and West Mercia Police", "HOS, IASS"): the bodies named in it
+    count; a cell naming none counts only if it reads as a body itself."""
     out, seen = [], set()
     for part in split_owners(owner):
         org = normalise_org(part)
-        if org.key and org.key not in seen:
-            seen.add(org.key)
-            out.append({"key": org.key, "name": org.name, "type": org_type(org.name)})
+        orgs = [org] if org.key and is_body_name(org.name) else bodies_named_in(part)
+        for o in orgs:
+            if o.key and o.key not in seen:
+                seen.add(o.key)
+                out.append({"key": o.key, "name": o.name, "type": org_type(o.name)})
     return out
 
 

@@ -33,6 +33,10 @@ def _signature(lib: Library) -> tuple:
     return tuple(x for p in parts for x in p)
 
 
+# the status a body shows for a report sent to it under several recipients: the most answered one
+_STATUS_RANK = {"responded": 0, "responded_per_tracker": 1, "pending": 2, "unknown": 3, "overdue": 4}
+
+
 def organisation_index(lib: Library, as_of: str | None = None) -> dict[str, dict]:
     """key -> {key, name, type, spellings, reports, responses, commitments}. Cached per
     library state and ``as_of``."""
@@ -57,16 +61,21 @@ def organisation_index(lib: Library, as_of: str | None = None) -> dict[str, dict
         trackers.setdefault(r["reference"], {"source": r["source"], **json.loads(r["data"])})
     for row in c.execute("SELECT id, title, type, date, reference, source, meta FROM documents WHERE type='pfd_report'"):
         t = _track(row, responses.get(row["id"], []), trackers.get(row["reference"]), as_of)
-        seen = set()
+        # two recipients of one report may be one body ("Chief Midwife" and "Southwest Regional
+        # Midwife" are both NHS England): the body has the report once, answered if either was
+        by_key: dict[str, list[dict]] = defaultdict(list)
         for rec in t["recipients"]:
-            if not rec["key"] or rec["key"] in seen:
-                continue
-            seen.add(rec["key"])
-            e = entry(rec["key"])
-            e["spellings"][rec["name"]] += 1
-            names[rec["key"]][rec["organisation"]] += 1
+            if rec["key"]:
+                by_key[rec["key"]].append(rec)
+        for key, recs in by_key.items():
+            e = entry(key)
+            for rec in recs:
+                e["spellings"][rec["name"]] += 1
+                names[key][rec["organisation"]] += 1
+            rec = min(recs, key=lambda r: _STATUS_RANK.get(r["status"], len(_STATUS_RANK)))
             e["reports"].append({**t["report"], "response_due": t["response_due"], "status": rec["status"],
                                  "overdue": rec["overdue"], "response": rec["response"],
+                                 "sent_to": [r["name"] for r in recs],
                                  "tracker_status": (t["tracker"] or {}).get("status")})
     for row in c.execute("SELECT id, title, type, date, reference, source, meta FROM documents WHERE type='pfd_response'"):
         who = respondent_of(row)

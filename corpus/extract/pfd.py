@@ -25,10 +25,11 @@ _BOILER = [
     re.compile(r"^\s*\d{0,2}\s*(?:CORONER['’]?S CONCERNS|MATTERS OF CONCERN)\s*\d{0,2}\s*[.:\-–]*", re.I),
     re.compile(r"\(brief summary of matters of concern\)", re.I),
 ]
-# marker at a line start: 1.  1)  (1)  a)  (a)  i.  (iv)  • -
+# marker at a line start: 1.  1)  (1)  a)  (a)  i.  (iv)  • -  "1  " (two spaces)
 _MARK = re.compile(
     r"^[ \t\x00]*(?P<m>\((?P<one>[Il])\)|\(?(?P<num>\d{1,2})(?:[.)](?!\d)|\)(?!\d))|\((?P<rom>i{1,3}|iv|v|vi{1,3}|ix|x)\)|"
     r"(?P<rom2>i{1,3}|iv|v|vi{1,3}|ix|x)[.)](?=\s)|\((?P<alp>[a-z])\)|(?P<alp2>[a-z])[.)](?=\s)|(?P<bul>[•●▪◼\uf0b7\x7f\-–*])|"
+    r"(?<=\n\n)(?P<bare>\d{1,2})(?=[ \t]+[A-Z“\"])|"  # "1 Mr X was …" opening a paragraph: no dot
     r"(?:o\s+)?(?P<head>(?:Concern|Matter\s+of\s+concern|Issue)\s*\(?(?P<hnum>\d{1,2})\)?\s*[:.\-–]?))\s*(?=\S)",
     re.M,
 )
@@ -76,6 +77,8 @@ def _style(m: re.Match) -> tuple[str, int]:
     raw = m.group("m")
     if m.group("head"):
         return "head", int(m.group("hnum"))
+    if m.group("bare"):
+        return "bare", int(m.group("bare"))  # not "n…": inline "1. … 2." numbering still counts
     if m.group("one"):  # OCR reads "(1)" as "(I)" or "(l)"
         return "nparen", 1
     if m.group("num"):
@@ -208,7 +211,7 @@ def _clean(t: str) -> str:
 
 def _strip_marker(t: str) -> str:
     t = re.sub(r"^(?:o\s+)?(?:Concern|Matter\s+of\s+concern|Issue)\s*\(?\d{1,2}\)?\s*[:.\-–]?\s*", "", t)
-    return re.sub(r"^(?:\([Il]\)|\(?\d{1,2}[.)]|\(\d{1,2}\)|\(?[a-z]\)|[a-z]\.|\(?[ivx]{1,4}[.)]|[•●▪◼\uf0b7\-–*])\s*", "", t)
+    return re.sub(r"^(?:\([Il]\)|\(?\d{1,2}[.)]|\d{1,2}(?=\s+[A-Z“\"])|\(\d{1,2}\)|\(?[a-z]\)|[a-z]\.|\(?[ivx]{1,4}[.)]|[•●▪◼\uf0b7\-–*])\s*", "", t)
 
 
 def _rstrip_end(text: str, s: int, e: int) -> int:

@@ -152,3 +152,35 @@ def fit(groups: list[tuple[list[dict[str, float]], int]], l2: float = 1.0, steps
             w[k] -= lr * (gw[k] / m + l2 * w[k] / m)
         b -= lr * gb / m
     return {k: round(v, 4) for k, v in w.items()}, round(b, 4)
+
+
+def named_orgs(text: str, top: int = 8) -> list[str]:
+    """Known organisations a letter names (canonical names, most named first), and the ones it
+    says it speaks for."""
+    from ..orgs import _ALIAS, normalise_org
+    from .respond import respondent_candidates
+
+    counts: dict[str, int] = {}
+    for alias, canon in _ALIAS.items():
+        if " " not in alias and len(alias) <= 6:  # an acronym counts only in capitals
+            n = len(re.findall(r"\b" + re.escape(alias.upper()) + r"\b", text))
+        else:
+            n = len(re.findall(r"\b" + re.escape(alias) + r"\b", text, re.I))
+        if n:
+            counts[canon] = counts.get(canon, 0) + n
+    for c in respondent_candidates(text):
+        org = normalise_org(c.name)
+        if org.key:
+            counts.setdefault(org.name, 0)
+    return [k for k, _ in sorted(counts.items(), key=lambda kv: -kv[1])][:top]
+
+
+def speaker_among_named(text: str, p_min: float = 0.5) -> str | None:
+    """For a letter with no known report (so no recipient list): the organisation it names that
+    the model finds more likely than not to be speaking (the same weights as for recipients)."""
+    named = named_orgs(text or "")
+    if not named:
+        return None
+    probs = [probability(f) for f in recipient_features(text, named)]
+    k = max(range(len(probs)), key=probs.__getitem__)
+    return named[k] if probs[k] >= p_min else None
