@@ -315,7 +315,7 @@ def to_csv(docs: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
-PACK_LIMIT = 300  # a learning pack is for reading (and each add rereads the pack): beyond this, export the CSV
+PACK_LIMIT = 2000  # a learning pack is for reading: beyond this, export the CSV
 
 
 def add_to_pack(lib: Library, name: str, collection_id: int | None = None) -> dict[str, Any]:
@@ -334,9 +334,9 @@ def add_to_pack(lib: Library, name: str, collection_id: int | None = None) -> di
             title = f"Screen: {screen['name']}"
             coll = packs.pack_by_name(lib, title) or packs.create_pack(lib, title, screen["query"])
             collection_id = coll["id"]
-        for d in docs:
-            note = d.get("note") or ("judged relevant" if d["label"] == "yes" else f"predicted relevant (p={d['p']:.2f})")
-            packs.add_document(lib, collection_id, d["id"], note)
+        added = packs.add_documents(lib, collection_id, [
+            (d["id"], d.get("note") or ("judged relevant" if d["label"] == "yes" else f"predicted relevant (p={d['p']:.2f})"))
+            for d in docs])
     except packs.CollectionError as e:
         raise ScreenError(str(e), getattr(e, "status", 400)) from e
-    return {"collection_id": collection_id, "added": len(docs), "link": f"/collections/{collection_id}"}
+    return {"collection_id": collection_id, "added": added, "link": f"/collections/{collection_id}"}
