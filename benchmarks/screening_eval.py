@@ -39,6 +39,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -115,10 +117,32 @@ def simulate(lib, name: str, description: str, relevant_docs: set[int], checkpoi
         neg = [d["p"] for d in unj if d["id"] not in relevant_docs]
         auc = None
         if pos and neg:
-            import numpy as np
             pn = np.array(neg)
             auc = round(float(np.mean([(pn < x).mean() + 0.5 * (pn == x).mean() for x in pos])), 3)
+        # the best any cut on this ranking could do (an oracle that knows the labels): the
+        # ceiling the inclusion rule works under
+        best_spec, best_sens = None, None
+        if pos and neg:
+            ps_, ns_ = np.sort(pos)[::-1], np.sort(neg)
+            k95 = int(np.ceil(0.95 * len(ps_)))
+            cut95 = ps_[k95 - 1]
+            best_spec = round(float((ns_ < cut95).mean()), 3)
+            cut90 = np.quantile(ns_, 0.90, method="higher")
+            best_sens = round(float((ps_ > cut90).mean()), 3)
+        model_rel = st.get("model_estimated_relevant")
+        sample = st.get("sampled_check") or {}
+        found = st["relevant_found"]
+
+        def recall_of(est_rel):
+            return round(found / (found + est_rel), 3) if est_rel is not None and found + est_rel > 0 else None
         out.append({
+            "best_spec_at_sens95": best_spec, "best_sens_at_spec90": best_sens,
+            "model_recall": recall_of(model_rel), "sample_recall": recall_of(sample.get("difference_estimate")),
+            "ht_recall": recall_of(sample.get("horvitz_thompson_estimate")),
+            "draws_judged": sample.get("draws_judged"), "relevant_drawn": sample.get("relevant_drawn"),
+            "estimate_from": st.get("estimate_from"),
+            "estimated_precision": st.get("estimated_included_precision"),
+            "true_precision": round(inc_rel / st["included"], 3) if st["included"] else None,
             "judged": st["judged"], "relevant_found": st["relevant_found"], "relevant_total": total_rel,
             "sensitivity": sens, "specificity": spec, "auc_unjudged": auc,
             "at_threshold": {str(t): rates(lambda d, t=t: d["p"] >= t) for t in THRESHOLDS},
@@ -170,6 +194,17 @@ def summarise(rows: list[dict], checkpoints: list[int]) -> list[dict]:
                     "spec>=0.90": sum(1 for a in at if (a["specificity"] or 0) >= 0.90),
                     "both": sum(1 for a in at if (a["sensitivity"] or 0) >= 0.95 and (a["specificity"] or 0) >= 0.90),
                     "auc": mean("auc_unjudged"),
+                    "best_spec_at_sens95": mean("best_spec_at_sens95"), "best_sens_at_spec90": mean("best_sens_at_spec90"),
+                    "estimated_precision": mean("estimated_precision"), "true_precision": mean("true_precision"),
+                    "true_in_range": sum(1 for a in at if a["estimated_recall_range"] and None not in
+                                         a["estimated_recall_range"] and a["true_recall"] is not None and
+                                         a["estimated_recall_range"][0] <= a["true_recall"] <= a["estimated_recall_range"][1]),
+                    "recall_error_by_estimate": {
+                        k: _mean([abs(a[k] - a["true_recall"]) if a.get(k) is not None else None for a in at])
+                        for k in ("estimated_recall", "model_recall", "sample_recall", "ht_recall")},
+                    "within_0.1_by_estimate": {
+                        k: sum(1 for a in at if a.get(k) is not None and abs(a[k] - a["true_recall"]) <= 0.1)
+                        for k in ("estimated_recall", "model_recall", "sample_recall", "ht_recall")},
                     "by_threshold": {t: {"sensitivity": _mean([a["at_threshold"][t][0] for a in at]),
                                          "specificity": _mean([a["at_threshold"][t][1] for a in at]),
                                          "both": sum(1 for a in at if (a["at_threshold"][t][0] or 0) >= 0.95
@@ -303,6 +338,13 @@ def main() -> None:
             print(f"{r['judged']:6d}  {fmt(r['sensitivity'])}  {fmt(r['specificity'])}  {fmt(r['estimated_recall'])}"
                   f"   {fmt(r['true_recall'])}  {fmt(r['recall_abs_error'])}  {r['within_0.1']:5d}  {r['sens>=0.95']:9d}"
                   f"  {r['spec>=0.90']:9d}  {r['both']:4d}  {fmt(r['auc'])}  {r['topics']:6d}")
+        print("judged  best spec@sens.95  best sens@spec.90  est.prec true.prec  true in range  "
+              "|err| est/model/sample/HT   within0.1 est/model/sample/HT")
+        for r in rows_:
+            e, w = r["recall_error_by_estimate"], r["within_0.1_by_estimate"]
+            print(f"{r['judged']:6d}  {fmt(r['best_spec_at_sens95']):>17}  {fmt(r['best_sens_at_spec90']):>17}"
+                  f"  {fmt(r['estimated_precision'])}   {fmt(r['true_precision'])}   {r['true_in_range']:5d}/{r['topics']}"
+                  f"        {'/'.join(fmt(e[k]).strip() for k in e)}      {'/'.join(str(w[k]) for k in w)}")
         for r in rows_:
             print(f"  at {r['judged']} judged, other thresholds: " + "; ".join(
                 f"p>={t}: sens {fmt(v['sensitivity'])} spec {fmt(v['specificity'])} both {v['both']}"

@@ -55,6 +55,9 @@ class Knobs:
     platt_smooth: bool = True       # Platt's smoothed targets
     calibration: str = "mixture"    # "mixture" (EM over all scores) or "platt" (judged documents only)
     mixture_min_each: int = 2       # judgements of each kind before the mixture is trusted over Platt
+    sample_share: float = 0.3       # share of all proposals drawn at random to check the unjudged (0: none)
+    sample_uniform: float = 0.5     # share of each draw's chance spread evenly over the unjudged
+    combine: str = "clip"           # the estimate: "clip" (model within the sample's interval), "sample", "model"
 
 
 MIN_EACH = 3  # judgements of each kind before the pseudo "not relevant" examples are dropped
@@ -349,7 +352,7 @@ def platt(scores: np.ndarray, labels: np.ndarray, ridge: float = 1e-3, smooth: b
 
 
 def propose(p: np.ndarray, candidates: np.ndarray, n: int, knobs: Knobs, seed: int = 0,
-            explore: bool = True) -> list[tuple[int, str]]:
+            explore: bool = True, random: bool = True) -> list[tuple[int, str]]:
     """[(row, why)] to judge next: mostly the likeliest ("likely"), with a share of the most
     uncertain ("uncertain": p nearest the inclusion threshold) and random ones ("sample")."""
     if n <= 0 or not len(candidates):
@@ -359,7 +362,7 @@ def propose(p: np.ndarray, candidates: np.ndarray, n: int, knobs: Knobs, seed: i
     chosen: list[tuple[int, str]] = [(int(r), "likely") for r in order[: n - n_explore]]
     taken = {r for r, _ in chosen}
     if n_explore:
-        n_unc = (n_explore + 1) // 2
+        n_unc = (n_explore + 1) // 2 if random else n_explore
         rest = np.array([r for r in order if r not in taken], dtype=np.int64)
         unc = rest[np.argsort(np.abs(p[rest] - knobs.threshold), kind="stable")][:n_unc]
         chosen += [(int(r), "uncertain") for r in unc]
