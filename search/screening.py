@@ -105,6 +105,11 @@ def _screen(lib: Library, name: str) -> dict[str, Any]:
     return s
 
 
+def screen_by_name(lib: Library, name: str) -> dict[str, Any]:
+    """The screen's stored row (name, query, filters); ScreenError 404 when there is none."""
+    return _screen(lib, name)
+
+
 def list_screens(lib: Library) -> dict[str, Any]:
     rows = screens_store.all_screens(lib)
     return {"total": len(rows), "screens": [

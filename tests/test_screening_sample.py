@@ -94,3 +94,55 @@ def test_inclusion_reaches_the_target_recall_in_probability_order():
     assert (5 + np.sort(p)[::-1][: k - 1].sum()) / total < 0.9
     assert ss.combine(4.0, {"interval": [10.0, 50.0], "difference": {"estimate": 20.0}})[0] == 10.0
     assert ss.combine(4.0, None)[2] == "model"
+
+
+from tests.test_screening import _ids_by_topic, screen_lib  # noqa: E402,F401 - the fixture, reused
+
+
+def test_next_draws_a_sample_keeps_it_until_judged_and_show_reports_the_check(screen_lib):
+    from index import screens_store
+    from search import screening as S
+
+    restraint, _ = _ids_by_topic(screen_lib)
+    S.create_screen(screen_lib, "chk", "restraint by officers")
+    first = S.next_documents(screen_lib, "chk", n=10)["documents"]
+    sampled = [d["id"] for d in first if d["why"] == "sample"]
+    assert len(sampled) >= 1 and len(first) == 10
+    again = S.next_documents(screen_lib, "chk", n=10)["documents"]  # a reload draws nothing new
+    assert [d["id"] for d in again if d["why"] == "sample"] == sampled
+    sid = S.screen_by_name(screen_lib, "chk")["id"]
+    n_draws = len(screens_store.draws(screen_lib, sid))
+    for _ in range(2):
+        for d in S.next_documents(screen_lib, "chk", n=10)["documents"]:
+            S.judge(screen_lib, "chk", d["id"], "yes" if d["id"] in restraint else "no")
+    draws = screens_store.draws(screen_lib, sid)
+    assert len(draws) > n_draws and all(0 < d["q"] <= 1 for d in draws)
+    s = S.show_screen(screen_lib, "chk")
+    check = s["sampled_check"]
+    assert check["draws_judged"] >= 1 and "random sample" in s["method"]
+    lo, hi = s["estimated_relevant_range"]
+    assert 0 <= lo <= s["estimated_relevant"] <= hi
+    assert 0 <= s["estimated_included_precision"] <= 1
+    assert s["included"] == sum(d["included"] for d in s["documents"])
+    # the unjudged probabilities were moved to sum to the estimate
+    unj = sum(d["p"] for d in s["documents"] if d["label"] is None)
+    assert abs(unj - s["estimated_relevant"]) < 0.5
+    S.delete_screen(screen_lib, "chk")
+    assert screens_store.draws(screen_lib, sid) == []
+
+
+def test_a_screen_page_says_preparing_while_features_build(screen_lib, monkeypatch):
+    from search import screening as S
+    from search import screening_features
+    from webui import create_app
+
+    S.create_screen(screen_lib, "prep", "restraint")
+    monkeypatch.setattr(screening_features, "warm", lambda lib, wait=0.0: False)
+    client = create_app({"TESTING": True, "LIBRARY": screen_lib}).test_client()
+    r = client.get("/screens/prep.json")
+    assert r.status_code == 202 and r.get_json()["preparing"] is True
+    r = client.get("/screens/prep")
+    assert r.status_code == 202 and 'http-equiv="refresh"' in r.get_data(as_text=True)
+    assert client.get("/screens/prep/next.json").status_code == 202
+    r = client.get("/screens/nope.json")
+    assert r.status_code == 404 and r.get_json()["error"]["status"] == 404
