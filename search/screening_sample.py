@@ -32,8 +32,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.stats import t as student_t
 
-Z95 = 1.96
 # Poisson 95% one-sided upper bounds on the mean after h = 0, 1, 2, ... events
 POISSON_UPPER = (3.0, 4.74, 6.30, 7.75, 9.15, 10.51, 11.84, 13.15, 14.43, 15.71)
 MIN_HITS = 5  # relevant documents drawn before the normal interval is trusted
@@ -94,7 +94,8 @@ def sampled_remaining(draws: list[dict], labels_by_doc: dict[int, int], seq_by_d
     est, se = out["difference"]["estimate"], out["difference"]["se"]
     safe_upper = POISSON_UPPER[min(hits, len(POISSON_UPPER) - 1)] / (uniform * inv_pool) if uniform > 0 else math.inf
     if hits >= MIN_HITS and math.isfinite(se):
-        lo, hi = max(0.0, est - Z95 * se), min(est + Z95 * se, safe_upper)
+        z = float(student_t.ppf(0.975, k - 1))  # few draws: a t quantile, wider than 1.96
+        lo, hi = max(0.0, est - z * se), min(est + z * se, safe_upper)
     else:
         lo, hi = 0.0, safe_upper
     out["interval"] = [lo, max(hi, lo)]
