@@ -96,7 +96,14 @@ def test_inclusion_reaches_the_target_recall_in_probability_order():
     assert ss.combine(4.0, None)[2] == "model"
 
 
-from tests.test_screening import _ids_by_topic, screen_lib  # noqa: E402,F401 - the fixture, reused
+import pytest  # noqa: E402
+
+from tests.test_screening import _ids_by_topic, build_screen_library  # noqa: E402
+
+
+@pytest.fixture
+def screen_lib(library, tmp_path):
+    return build_screen_library(library, tmp_path)
 
 
 def test_next_draws_a_sample_keeps_it_until_judged_and_show_reports_the_check(screen_lib):
