@@ -12,7 +12,12 @@ For each topic a screen is made with the description, then ``next`` proposes 10 
 at a time and the reviewer judges them from the labels. At each checkpoint the script prints,
 over the documents not yet judged, the sensitivity and specificity of ``included``; the
 estimated recall beside the true recall (relevant found / all relevant); and the estimated
-recall of the whole included set beside its true recall.
+recall of the whole included set beside its true recall. Also: the best specificity any cut
+on the ranking could reach at 95% sensitivity (and the best sensitivity at 90% specificity),
+an oracle that knows the labels, so the ceiling the inclusion rule works under is visible;
+the estimated recall from the model alone, from the sampled check alone (difference and
+Horvitz-Thompson/Hansen-Hurwitz estimates) and as reported, whether the true recall lies in
+the reported range, and the included set's expected beside its true precision.
 
 Topics are split: knobs (search/screening_model.Knobs) were tuned on TUNE topics only;
 HELD_OUT topics are reported separately and were not looked at while tuning.
