@@ -242,20 +242,22 @@ def timing(lib, n_judgements: int, query: str = "restraint by police or prison o
     t0 = time.perf_counter()
     S.create_screen(lib, "timing", query)
     create = time.perf_counter() - t0
-    texts = {d["id"]: (lib.store.document(d["id"])["text"] or "").lower() for d in
-             S.next_documents(lib, "timing", n=min(500, feats.n))["documents"]}
     judge_t, next_t = [], []
-    for _ in range(n_judgements):
+    while len(judge_t) < n_judgements:
         t0 = time.perf_counter()
         nxt = S.next_documents(lib, "timing", n=10)["documents"]
         next_t.append(time.perf_counter() - t0)
         if not nxt:
             break
-        d = nxt[0]
-        text = texts.get(d["id"]) or (lib.store.document(d["id"])["text"] or "").lower()
-        t0 = time.perf_counter()
-        S.judge(lib, "timing", d["id"], "yes" if "restrain" in text else "no")
-        judge_t.append(time.perf_counter() - t0)
+        for d in nxt[: n_judgements - len(judge_t)]:  # every proposal judged, the sampled ones too
+            text = (lib.store.document(d["id"])["text"] or "").lower()
+            t0 = time.perf_counter()
+            S.judge(lib, "timing", d["id"], "yes" if "restrain" in text else "no")
+            judge_t.append(time.perf_counter() - t0)
+
+    t0 = time.perf_counter()
+    shown = S.show_screen(lib, "timing", limit=200)
+    show = time.perf_counter() - t0
 
     def q(v, x):
         return round(statistics.quantiles(v, n=100)[x - 1], 3) if len(v) > 2 else None
@@ -265,7 +267,9 @@ def timing(lib, n_judgements: int, query: str = "restraint by police or prison o
             "create_seconds": round(create, 2), "judgements": len(judge_t),
             "judge_seconds_p50": q(judge_t, 50), "judge_seconds_p95": q(judge_t, 95),
             "judge_seconds_max": round(max(judge_t), 3) if judge_t else None,
-            "next_seconds_p50": q(next_t, 50), "next_seconds_p95": q(next_t, 95)}
+            "next_seconds_p50": q(next_t, 50), "next_seconds_p95": q(next_t, 95),
+            "show_200_seconds": round(show, 3), "relevant_found": shown["relevant_found"],
+            "sampled_check": shown["sampled_check"], "load_average": [round(x, 1) for x in os.getloadavg()]}
 
 
 def main() -> None:

@@ -332,6 +332,8 @@ def _estimates(lib: Library, screen: dict[str, Any], st: _State, knobs: Knobs) -
     labels_by_doc = {int(doc_ids[r]): int(lab) for r, lab in zip(in_rows, lab_u)}
     sample = ss.sampled_remaining(screens_store.draws(lib, screen["id"]), labels_by_doc, seq_of,
                                   knobs.sample_uniform) if knobs.sample_share > 0 else None
+    if sample is not None:  # no more relevant documents can remain than there are unjudged ones
+        sample["interval"] = [min(v, float(len(unjudged))) for v in sample["interval"]]
     remaining, interval, how = ss.combine(model_est, sample, knobs.combine)
     p = st.ranking.p.copy()
     if len(unjudged):
