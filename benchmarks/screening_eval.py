@@ -118,8 +118,10 @@ def simulate(lib, name: str, description: str, relevant_docs: set[int], checkpoi
             return (round(tp / (tp + fn), 3) if tp + fn else None, round(tn / (tn + fp), 3) if tn + fp else None)
         sens, spec = rates(lambda d: d["included"])
         inc_rel = sum(1 for d in docs if d["included"] and d["id"] in relevant_docs)
-        pos = [d["p"] for d in unj if d["id"] in relevant_docs]
-        neg = [d["p"] for d in unj if d["id"] not in relevant_docs]
+        # rank scores: show lists documents best first by the unrounded p (rounded p ties)
+        rank_score = {d["id"]: -i for i, d in enumerate(unj)}
+        pos = [rank_score[d["id"]] for d in unj if d["id"] in relevant_docs]
+        neg = [rank_score[d["id"]] for d in unj if d["id"] not in relevant_docs]
         auc = None
         if pos and neg:
             pn = np.array(neg)
@@ -134,6 +136,15 @@ def simulate(lib, name: str, description: str, relevant_docs: set[int], checkpoi
             best_spec = round(float((ns_ < cut95).mean()), 3)
             cut90 = np.quantile(ns_, 0.90, method="higher")
             best_sens = round(float((ps_ > cut90).mean()), 3)
+        # the description alone (no judgements) ranking the same unjudged documents: does learning help?
+        state = S._state(lib, S.screen_by_name(lib, name), knobs)
+        prior = state.design.prior
+        auc_prior = None
+        if pos and neg:
+            pp = np.array([prior[state.feats.row_of(d["id"])] for d in unj if d["id"] in relevant_docs])
+            pq = np.sort([prior[state.feats.row_of(d["id"])] for d in unj if d["id"] not in relevant_docs])
+            auc_prior = round(float(np.mean([(np.searchsorted(pq, x, "left") + np.searchsorted(pq, x, "right")) / 2
+                                             / len(pq) for x in pp])), 3)
         model_rel = st.get("model_estimated_relevant")
         sample = st.get("sampled_check") or {}
         found = st["relevant_found"]
@@ -141,7 +152,7 @@ def simulate(lib, name: str, description: str, relevant_docs: set[int], checkpoi
         def recall_of(est_rel):
             return round(found / (found + est_rel), 3) if est_rel is not None and found + est_rel > 0 else None
         out.append({
-            "best_spec_at_sens95": best_spec, "best_sens_at_spec90": best_sens,
+            "auc_prior_unjudged": auc_prior, "best_spec_at_sens95": best_spec, "best_sens_at_spec90": best_sens,
             "model_recall": recall_of(model_rel), "sample_recall": recall_of(sample.get("difference_estimate")),
             "ht_recall": recall_of(sample.get("horvitz_thompson_estimate")),
             "draws_judged": sample.get("draws_judged"), "relevant_drawn": sample.get("relevant_drawn"),
@@ -198,7 +209,7 @@ def summarise(rows: list[dict], checkpoints: list[int]) -> list[dict]:
                     "sens>=0.95": sum(1 for a in at if (a["sensitivity"] or 0) >= 0.95),
                     "spec>=0.90": sum(1 for a in at if (a["specificity"] or 0) >= 0.90),
                     "both": sum(1 for a in at if (a["sensitivity"] or 0) >= 0.95 and (a["specificity"] or 0) >= 0.90),
-                    "auc": mean("auc_unjudged"),
+                    "auc": mean("auc_unjudged"), "auc_prior": mean("auc_prior_unjudged"),
                     "best_spec_at_sens95": mean("best_spec_at_sens95"), "best_sens_at_spec90": mean("best_sens_at_spec90"),
                     "estimated_precision": mean("estimated_precision"), "true_precision": mean("true_precision"),
                     "true_in_range": sum(1 for a in at if a["estimated_recall_range"] and None not in

@@ -177,7 +177,11 @@ def _state(lib: Library, screen: dict[str, Any], knobs: Knobs | None = None) -> 
             prior = prior_score(signals, universe, knobs) if len(universe) else np.zeros(feats.n, np.float32)
             qdense = np.concatenate([signals["_vector"], signals["_vector"]]).astype(np.float32)
             qwords = feats.query_words(screen["query"])
-            design = Design(feats.dense, feats.words, prior, qdense, qwords, knobs)
+            dense, half = feats.dense, feats.dense.shape[1] // 2
+            if knobs.meaning in ("passages", "concerns"):  # one half of the meaning features (tuning)
+                part = slice(0, half) if knobs.meaning == "passages" else slice(half, None)
+                dense, qdense = np.ascontiguousarray(dense[:, part]), qdense[part]
+            design = Design(dense, feats.words, prior, qdense, qwords, knobs)
             if len(_PRIORS) > 32:
                 _PRIORS.clear()
             _PRIORS[pkey] = (universe, design)
@@ -346,7 +350,7 @@ def _estimates(lib: Library, screen: dict[str, Any], st: _State, knobs: Knobs) -
         "included": found + k,
         "estimated_included_recall": round((found + exp_rel) / total, 3) if total > 0 else None,
         "estimated_included_precision": round((found + exp_rel) / (found + k), 3) if found + k else None,
-        "inclusion_p": round(float(cut), 6), "_cut": float(cut),
+        "inclusion_p": round(float(cut), 6),
         "estimate_from": how,
     })
     if interval is not None:
@@ -373,7 +377,8 @@ def show_screen(lib: Library, name: str, limit: int | None = None, knobs: Knobs 
     knobs = knobs or KNOBS
     st = _state(lib, screen, knobs)
     est, p = _estimates(lib, screen, st, knobs)
-    cut = est.pop("_cut", est["inclusion_p"])
+    est.pop("_cut", None)
+    n_include = est["included"] - est["relevant_found"]  # the likeliest unjudged documents this many are included
     label_of = {int(r): int(lab) for r, lab in zip(st.judged_rows, st.labels)}
     out = {"name": screen["name"], "query": screen["query"], "filters": screen["filters"],
            "documents_in_screen": int(len(st.universe)), **est,
@@ -382,15 +387,18 @@ def show_screen(lib: Library, name: str, limit: int | None = None, knobs: Knobs 
     out["relevant_found"] = est["relevant_found"]
     docs = []
     if limit != 0:
-        order = st.universe[np.argsort(-p[st.universe], kind="stable")]
-        # judged documents first (most recent last is less useful than by p), then the rest by p
+        # by p, ties (probabilities too small to tell apart) by the model's score
+        order = st.universe[np.lexsort((-st.ranking.score[st.universe], -p[st.universe]))]
+        seen_unjudged = 0
         for r in order[: (limit if limit else len(order))]:
             r = int(r)
             d = st.feats.docs[r]
             lab = label_of.get(r)
+            inc = lab == 1 or (lab is None and seen_unjudged < n_include)
+            seen_unjudged += lab is None
             docs.append({"id": d["id"], "reference": d["reference"], "title": d["title"],
                          "p": round(float(p[r]), 4), "label": None if lab is None else ("yes" if lab else "no"),
-                         "included": bool(lab == 1 or (lab is None and p[r] >= cut)),
+                         "included": bool(inc),
                          "type": d["type"], "date": d["date"], "note": st.notes.get(r, "")})
     out["documents"] = docs
     return out
