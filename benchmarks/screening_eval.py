@@ -155,6 +155,8 @@ def simulate(lib, name: str, description: str, relevant_docs: set[int], checkpoi
             "auc_prior_unjudged": auc_prior, "best_spec_at_sens95": best_spec, "best_sens_at_spec90": best_sens,
             "model_recall": recall_of(model_rel), "sample_recall": recall_of(sample.get("difference_estimate")),
             "ht_recall": recall_of(sample.get("horvitz_thompson_estimate")),
+            "model_relevant": model_rel, "sample_relevant": sample.get("difference_estimate"),
+            "sample_se": sample.get("difference_se"), "found": found,
             "draws_judged": sample.get("draws_judged"), "relevant_drawn": sample.get("relevant_drawn"),
             "estimate_from": st.get("estimate_from"),
             "estimated_precision": st.get("estimated_included_precision"),

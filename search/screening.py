@@ -361,7 +361,8 @@ def _estimates(lib: Library, screen: dict[str, Any], st: _State, knobs: Knobs) -
         est["sampled_check"] = {k_: (round(v, 3) if isinstance(v, float) else v) for k_, v in {
             "draws_judged": sample["draws"], "relevant_drawn": sample["relevant_drawn"],
             "draws_pending": sample["pending"], "difference_estimate": sample["difference"]["estimate"],
-            "horvitz_thompson_estimate": sample["ht"]["estimate"]}.items()}
+            "horvitz_thompson_estimate": sample["ht"]["estimate"],
+            "difference_se": sample["difference"]["se"] if math.isfinite(sample["difference"]["se"]) else None}.items()}
         est["method"] = (f"{st.ranking.method}. Checked by a random sample: {sample['draws']} documents drawn from the "
                          f"unjudged with known chances and judged ({sample['relevant_drawn']} relevant) give a 95% "
                          f"interval of {lo:.0f}-{hi:.0f} relevant documents unjudged; the estimate is the {how}")
