@@ -12,7 +12,12 @@ For each topic a screen is made with the description, then ``next`` proposes 10 
 at a time and the reviewer judges them from the labels. At each checkpoint the script prints,
 over the documents not yet judged, the sensitivity and specificity of ``included``; the
 estimated recall beside the true recall (relevant found / all relevant); and the estimated
-recall of the whole included set beside its true recall.
+recall of the whole included set beside its true recall. Also: the best specificity any cut
+on the ranking could reach at 95% sensitivity (and the best sensitivity at 90% specificity),
+an oracle that knows the labels, so the ceiling the inclusion rule works under is visible;
+the estimated recall from the model alone, from the sampled check alone (difference and
+Horvitz-Thompson/Hansen-Hurwitz estimates) and as reported, whether the true recall lies in
+the reported range, and the included set's expected beside its true precision.
 
 Topics are split: knobs (search/screening_model.Knobs) were tuned on TUNE topics only;
 HELD_OUT topics are reported separately and were not looked at while tuning.
@@ -38,6 +43,8 @@ import random
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -111,14 +118,49 @@ def simulate(lib, name: str, description: str, relevant_docs: set[int], checkpoi
             return (round(tp / (tp + fn), 3) if tp + fn else None, round(tn / (tn + fp), 3) if tn + fp else None)
         sens, spec = rates(lambda d: d["included"])
         inc_rel = sum(1 for d in docs if d["included"] and d["id"] in relevant_docs)
-        pos = [d["p"] for d in unj if d["id"] in relevant_docs]
-        neg = [d["p"] for d in unj if d["id"] not in relevant_docs]
+        # rank scores: show lists documents best first by the unrounded p (rounded p ties)
+        rank_score = {d["id"]: -i for i, d in enumerate(unj)}
+        pos = [rank_score[d["id"]] for d in unj if d["id"] in relevant_docs]
+        neg = [rank_score[d["id"]] for d in unj if d["id"] not in relevant_docs]
         auc = None
         if pos and neg:
-            import numpy as np
             pn = np.array(neg)
             auc = round(float(np.mean([(pn < x).mean() + 0.5 * (pn == x).mean() for x in pos])), 3)
+        # the best any cut on this ranking could do (an oracle that knows the labels): the
+        # ceiling the inclusion rule works under
+        best_spec, best_sens = None, None
+        if pos and neg:
+            ps_, ns_ = np.sort(pos)[::-1], np.sort(neg)
+            k95 = int(np.ceil(0.95 * len(ps_)))
+            cut95 = ps_[k95 - 1]
+            best_spec = round(float((ns_ < cut95).mean()), 3)
+            cut90 = np.quantile(ns_, 0.90, method="higher")
+            best_sens = round(float((ps_ > cut90).mean()), 3)
+        # the description alone (no judgements) ranking the same unjudged documents: does learning help?
+        state = S._state(lib, S.screen_by_name(lib, name), knobs)
+        prior = state.design.prior
+        auc_prior = None
+        if pos and neg:
+            pp = np.array([prior[state.feats.row_of(d["id"])] for d in unj if d["id"] in relevant_docs])
+            pq = np.sort([prior[state.feats.row_of(d["id"])] for d in unj if d["id"] not in relevant_docs])
+            auc_prior = round(float(np.mean([(np.searchsorted(pq, x, "left") + np.searchsorted(pq, x, "right")) / 2
+                                             / len(pq) for x in pp])), 3)
+        model_rel = st.get("model_estimated_relevant")
+        sample = st.get("sampled_check") or {}
+        found = st["relevant_found"]
+
+        def recall_of(est_rel):
+            return round(found / (found + est_rel), 3) if est_rel is not None and found + est_rel > 0 else None
         out.append({
+            "auc_prior_unjudged": auc_prior, "best_spec_at_sens95": best_spec, "best_sens_at_spec90": best_sens,
+            "model_recall": recall_of(model_rel), "sample_recall": recall_of(sample.get("difference_estimate")),
+            "ht_recall": recall_of(sample.get("horvitz_thompson_estimate")),
+            "model_relevant": model_rel, "sample_relevant": sample.get("difference_estimate"),
+            "sample_se": sample.get("difference_se"), "found": found,
+            "draws_judged": sample.get("draws_judged"), "relevant_drawn": sample.get("relevant_drawn"),
+            "estimate_from": st.get("estimate_from"),
+            "estimated_precision": st.get("estimated_included_precision"),
+            "true_precision": round(inc_rel / st["included"], 3) if st["included"] else None,
             "judged": st["judged"], "relevant_found": st["relevant_found"], "relevant_total": total_rel,
             "sensitivity": sens, "specificity": spec, "auc_unjudged": auc,
             "at_threshold": {str(t): rates(lambda d, t=t: d["p"] >= t) for t in THRESHOLDS},
@@ -169,7 +211,18 @@ def summarise(rows: list[dict], checkpoints: list[int]) -> list[dict]:
                     "sens>=0.95": sum(1 for a in at if (a["sensitivity"] or 0) >= 0.95),
                     "spec>=0.90": sum(1 for a in at if (a["specificity"] or 0) >= 0.90),
                     "both": sum(1 for a in at if (a["sensitivity"] or 0) >= 0.95 and (a["specificity"] or 0) >= 0.90),
-                    "auc": mean("auc_unjudged"),
+                    "auc": mean("auc_unjudged"), "auc_prior": mean("auc_prior_unjudged"),
+                    "best_spec_at_sens95": mean("best_spec_at_sens95"), "best_sens_at_spec90": mean("best_sens_at_spec90"),
+                    "estimated_precision": mean("estimated_precision"), "true_precision": mean("true_precision"),
+                    "true_in_range": sum(1 for a in at if a["estimated_recall_range"] and None not in
+                                         a["estimated_recall_range"] and a["true_recall"] is not None and
+                                         a["estimated_recall_range"][0] <= a["true_recall"] <= a["estimated_recall_range"][1]),
+                    "recall_error_by_estimate": {
+                        k: _mean([abs(a[k] - a["true_recall"]) if a.get(k) is not None else None for a in at])
+                        for k in ("estimated_recall", "model_recall", "sample_recall", "ht_recall")},
+                    "within_0.1_by_estimate": {
+                        k: sum(1 for a in at if a.get(k) is not None and abs(a[k] - a["true_recall"]) <= 0.1)
+                        for k in ("estimated_recall", "model_recall", "sample_recall", "ht_recall")},
                     "by_threshold": {t: {"sensitivity": _mean([a["at_threshold"][t][0] for a in at]),
                                          "specificity": _mean([a["at_threshold"][t][1] for a in at]),
                                          "both": sum(1 for a in at if (a["at_threshold"][t][0] or 0) >= 0.95
@@ -202,20 +255,22 @@ def timing(lib, n_judgements: int, query: str = "restraint by police or prison o
     t0 = time.perf_counter()
     S.create_screen(lib, "timing", query)
     create = time.perf_counter() - t0
-    texts = {d["id"]: (lib.store.document(d["id"])["text"] or "").lower() for d in
-             S.next_documents(lib, "timing", n=min(500, feats.n))["documents"]}
     judge_t, next_t = [], []
-    for _ in range(n_judgements):
+    while len(judge_t) < n_judgements:
         t0 = time.perf_counter()
         nxt = S.next_documents(lib, "timing", n=10)["documents"]
         next_t.append(time.perf_counter() - t0)
         if not nxt:
             break
-        d = nxt[0]
-        text = texts.get(d["id"]) or (lib.store.document(d["id"])["text"] or "").lower()
-        t0 = time.perf_counter()
-        S.judge(lib, "timing", d["id"], "yes" if "restrain" in text else "no")
-        judge_t.append(time.perf_counter() - t0)
+        for d in nxt[: n_judgements - len(judge_t)]:  # every proposal judged, the sampled ones too
+            text = (lib.store.document(d["id"])["text"] or "").lower()
+            t0 = time.perf_counter()
+            S.judge(lib, "timing", d["id"], "yes" if "restrain" in text else "no")
+            judge_t.append(time.perf_counter() - t0)
+
+    t0 = time.perf_counter()
+    shown = S.show_screen(lib, "timing", limit=200)
+    show = time.perf_counter() - t0
 
     def q(v, x):
         return round(statistics.quantiles(v, n=100)[x - 1], 3) if len(v) > 2 else None
@@ -225,7 +280,9 @@ def timing(lib, n_judgements: int, query: str = "restraint by police or prison o
             "create_seconds": round(create, 2), "judgements": len(judge_t),
             "judge_seconds_p50": q(judge_t, 50), "judge_seconds_p95": q(judge_t, 95),
             "judge_seconds_max": round(max(judge_t), 3) if judge_t else None,
-            "next_seconds_p50": q(next_t, 50), "next_seconds_p95": q(next_t, 95)}
+            "next_seconds_p50": q(next_t, 50), "next_seconds_p95": q(next_t, 95),
+            "show_200_seconds": round(show, 3), "relevant_found": shown["relevant_found"],
+            "sampled_check": shown["sampled_check"], "load_average": [round(x, 1) for x in os.getloadavg()]}
 
 
 def main() -> None:
@@ -303,6 +360,13 @@ def main() -> None:
             print(f"{r['judged']:6d}  {fmt(r['sensitivity'])}  {fmt(r['specificity'])}  {fmt(r['estimated_recall'])}"
                   f"   {fmt(r['true_recall'])}  {fmt(r['recall_abs_error'])}  {r['within_0.1']:5d}  {r['sens>=0.95']:9d}"
                   f"  {r['spec>=0.90']:9d}  {r['both']:4d}  {fmt(r['auc'])}  {r['topics']:6d}")
+        print("judged  best spec@sens.95  best sens@spec.90  est.prec true.prec  true in range  "
+              "|err| est/model/sample/HT   within0.1 est/model/sample/HT")
+        for r in rows_:
+            e, w = r["recall_error_by_estimate"], r["within_0.1_by_estimate"]
+            print(f"{r['judged']:6d}  {fmt(r['best_spec_at_sens95']):>17}  {fmt(r['best_sens_at_spec90']):>17}"
+                  f"  {fmt(r['estimated_precision'])}   {fmt(r['true_precision'])}   {r['true_in_range']:5d}/{r['topics']}"
+                  f"        {'/'.join(fmt(e[k]).strip() for k in e)}      {'/'.join(str(w[k]) for k in w)}")
         for r in rows_:
             print(f"  at {r['judged']} judged, other thresholds: " + "; ".join(
                 f"p>={t}: sens {fmt(v['sensitivity'])} spec {fmt(v['specificity'])} both {v['both']}"

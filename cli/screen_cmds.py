@@ -29,7 +29,9 @@ def _screen_summary(d: dict) -> str:
         lo, hi = d["estimated_recall_range"]
         rec += f" (range {lo:.0%}-{hi:.0%})"
     return (f"{d['judged']} judged, {d['relevant_found']} relevant found, about {d['estimated_relevant']:g} more"
-            f" estimated among {d['unjudged']} unjudged; estimated recall {rec}; {d['included']} included\n"
+            f" estimated among {d['unjudged']} unjudged; estimated recall {rec}; {d['included']} included"
+            + (f" (about {d['estimated_included_precision']:.0%} of them relevant)"
+               if d.get("estimated_included_precision") is not None else "") + "\n"
             f"  ({d['method']})")
 
 

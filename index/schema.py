@@ -247,6 +247,22 @@ TERM_STATS = """
 CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 """
 
+# ---- 7: the random draws a screen's `next` made to check the unjudged documents (index/screens_store.py) ----
+SCREEN_DRAWS = """
+CREATE TABLE IF NOT EXISTS screen_draws (
+    id INTEGER PRIMARY KEY,
+    screen_id INTEGER NOT NULL REFERENCES screens(id) ON DELETE CASCADE,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    q REAL NOT NULL,                      -- the chance this draw had of picking this document
+    p REAL NOT NULL,                      -- the document's probability when drawn
+    pool INTEGER NOT NULL,                -- unjudged documents in the screen when drawn
+    pool_p REAL NOT NULL,                 -- their probabilities, summed
+    judged_seq INTEGER NOT NULL,          -- the screen's last judgement seq when drawn
+    drawn_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS screen_draws_screen ON screen_draws(screen_id, id);
+"""
+
 # (version, what, DDL) in order; append a new entry to change the schema, never edit an old one
 # in a way that is not idempotent.
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
@@ -256,6 +272,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (4, "screens", SCREENS),
     (5, "packs", PACKS),
     (6, "term statistics", TERM_STATS),
+    (7, "screen draws", SCREEN_DRAWS),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

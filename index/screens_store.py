@@ -62,6 +62,7 @@ def delete_screen(lib: Library, screen_id: int) -> None:
     ensure_schema(lib)
     with lib.store.transaction() as c:
         c.execute("DELETE FROM screen_judgements WHERE screen_id=?", (screen_id,))
+        c.execute("DELETE FROM screen_draws WHERE screen_id=?", (screen_id,))
         c.execute("DELETE FROM screens WHERE id=?", (screen_id,))
 
 
@@ -108,6 +109,26 @@ def remove_judgement(lib: Library, screen_id: int, doc_id: int) -> bool:
         n = c.execute("DELETE FROM screen_judgements WHERE screen_id=? AND document_id=?",
                       (screen_id, int(doc_id))).rowcount
     return n > 0
+
+
+def add_draws(lib: Library, screen_id: int, draws: list[dict[str, Any]]) -> None:
+    """Record random draws [{document_id, q, p, pool, pool_p, judged_seq}] made by ``next``."""
+    ensure_schema(lib)
+    now = _now()
+    with lib.store.transaction() as c:
+        c.executemany(
+            "INSERT INTO screen_draws(screen_id, document_id, q, p, pool, pool_p, judged_seq, drawn_at)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            [(screen_id, int(d["document_id"]), float(d["q"]), float(d["p"]), int(d["pool"]), float(d["pool_p"]),
+              int(d["judged_seq"]), now) for d in draws])
+
+
+def draws(lib: Library, screen_id: int) -> list[dict[str, Any]]:
+    """[{document_id, q, p, pool, pool_p, judged_seq}] in the order drawn."""
+    ensure_schema(lib)
+    return [dict(r) for r in lib.store.conn.execute(
+        "SELECT document_id, q, p, pool, pool_p, judged_seq FROM screen_draws WHERE screen_id=? ORDER BY id",
+        (screen_id,))]
 
 
 # ---------------------------------------------------------------------------- model inputs

@@ -188,6 +188,36 @@ def add_document(lib: Library, pack_id: int, document_id: int, note: str = "") -
     return add_item(lib, pack_id, "document", document_id, note)
 
 
+def add_documents(lib: Library, pack_id: int, items: list[tuple[int, str]]) -> int:
+    """Add many cases [(document id, note)] in one transaction (``add_item`` rereads the whole
+    pack after each add); documents that do not exist are skipped. Returns how many were added."""
+    if _coll_row(lib, pack_id) is None:
+        raise CollectionError(f"no pack {pack_id}", 404)
+    ids = [whole_id(d, "item_id") for d, _ in items]
+    present = set()
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        present.update(r[0] for r in lib.store.conn.execute(
+            f"SELECT id FROM documents WHERE id IN ({','.join('?' * len(part))})", part))
+    now = _now()
+    added = 0
+    with lib.store.transaction() as c:
+        pos = c.execute("SELECT COALESCE(MAX(position), 0) FROM collection_items WHERE collection_id=?",
+                        (pack_id,)).fetchone()[0]
+        for doc_id, (_, note) in zip(ids, items):
+            if doc_id not in present:
+                continue
+            pos += 1
+            c.execute(
+                "INSERT INTO collection_items(collection_id, item_type, item_id, note, position, added)"
+                " VALUES (?,?,?,?,?,?) ON CONFLICT(collection_id, item_type, item_id) DO UPDATE SET note = CASE"
+                " WHEN excluded.note != '' THEN excluded.note ELSE note END",
+                (pack_id, "document", doc_id, (note or "").strip()[:MAX_TEXT], pos, now))
+            added += 1
+        c.execute("UPDATE collections SET updated=? WHERE id=?", (now, pack_id))
+    return added
+
+
 def add_finding(lib: Library, pack_id: int, finding_id: int, note: str = "") -> dict[str, Any]:
     """Add one concern or recommendation (with its case around it) to a pack."""
     return add_item(lib, pack_id, "finding", finding_id, note)

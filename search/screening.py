@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import math
 import re
 import threading
 from typing import Any
@@ -26,6 +27,7 @@ from index import screens_store
 from index.library import Library
 
 from . import screening_features as sf
+from . import screening_sample as ss
 from .screening_model import Design, Knobs, Ranking, estimates, prior_score, propose, rank
 
 log = logging.getLogger(__name__)
@@ -103,6 +105,11 @@ def _screen(lib: Library, name: str) -> dict[str, Any]:
     return s
 
 
+def screen_by_name(lib: Library, name: str) -> dict[str, Any]:
+    """The screen's stored row (name, query, filters); ScreenError 404 when there is none."""
+    return _screen(lib, name)
+
+
 def list_screens(lib: Library) -> dict[str, Any]:
     rows = screens_store.all_screens(lib)
     return {"total": len(rows), "screens": [
@@ -155,6 +162,7 @@ def _state(lib: Library, screen: dict[str, Any], knobs: Knobs | None = None) -> 
     feats = sf.features_for(lib)
     js = screens_store.judgements(lib, screen["id"])
     judged = [(feats.row_of(j["document_id"]), j["label"], j["note"]) for j in js]
+    seqs = np.array([j["seq"] for j, (r, _, _) in zip(js, judged) if r is not None], dtype=np.int64)
     judged = [(r, lab, note) for r, lab, note in judged if r is not None]
     key = (str(lib.path), feats.signature, screen["id"], screen["query"], tuple(sorted(screen["filters"].items())),
            tuple((r, lab) for r, lab, _ in judged), id(knobs))
@@ -169,7 +177,11 @@ def _state(lib: Library, screen: dict[str, Any], knobs: Knobs | None = None) -> 
             prior = prior_score(signals, universe, knobs) if len(universe) else np.zeros(feats.n, np.float32)
             qdense = np.concatenate([signals["_vector"], signals["_vector"]]).astype(np.float32)
             qwords = feats.query_words(screen["query"])
-            design = Design(feats.dense, feats.words, prior, qdense, qwords, knobs)
+            dense, half = feats.dense, feats.dense.shape[1] // 2
+            if knobs.meaning in ("passages", "concerns"):  # one half of the meaning features (tuning)
+                part = slice(0, half) if knobs.meaning == "passages" else slice(half, None)
+                dense, qdense = np.ascontiguousarray(dense[:, part]), qdense[part]
+            design = Design(dense, feats.words, prior, qdense, qwords, knobs)
             if len(_PRIORS) > 32:
                 _PRIORS.clear()
             _PRIORS[pkey] = (universe, design)
@@ -181,6 +193,7 @@ def _state(lib: Library, screen: dict[str, Any], knobs: Knobs | None = None) -> 
         # judgements of documents outside the filters still teach the model
         ranking = rank(design, universe, judged_rows, labels, knobs, seed=seed)
         st = _State(feats, universe, design, judged_rows, labels, notes, ranking, seed)
+        st.seqs = seqs
         if len(_RANKINGS) > 64:
             _RANKINGS.clear()
         _RANKINGS[key] = st
@@ -195,10 +208,16 @@ def next_documents(lib: Library, name: str, n: int = 10, concerns: bool = False,
     if not 1 <= int(n) <= 500:
         raise ScreenError("n must be between 1 and 500")
     screen = _screen(lib, name)
+    knobs = knobs or KNOBS
     st = _state(lib, screen, knobs)
     judged = set(st.judged_rows.tolist())
     candidates = np.array([r for r in st.universe if int(r) not in judged], dtype=np.int64)
-    picks = propose(st.ranking.p, candidates, int(n), knobs or KNOBS, seed=st.seed, explore=len(st.labels) > 0)
+    drawn = _draws_to_show(lib, screen, st, candidates, int(n), knobs)
+    shown = {r for r, _ in drawn}
+    rest = np.array([r for r in candidates if int(r) not in shown], dtype=np.int64)
+    picks = propose(st.ranking.p, rest, int(n) - len(drawn), knobs, seed=st.seed, explore=len(st.labels) > 0,
+                    random=knobs.sample_share <= 0)
+    picks = drawn + picks
     ids = [int(st.feats.doc_ids[r]) for r, _ in picks]
     found = screens_store.concerns_of(lib, ids) if concerns else {}
     docs = []
@@ -210,6 +229,34 @@ def next_documents(lib: Library, name: str, n: int = 10, concerns: bool = False,
             item["concerns"] = found.get(d["id"], [])
         docs.append(item)
     return {"screen": screen["name"], "documents": docs}
+
+
+def _draws_to_show(lib: Library, screen: dict[str, Any], st: _State, candidates: np.ndarray, n: int,
+                   knobs: Knobs) -> list[tuple[int, str]]:
+    """[(row, "sample")]: drawn documents not judged yet (earlier draws first, so reloading a
+    page does not draw again), then new draws, so that about ``sample_share`` of everything
+    proposed was drawn at random (search.screening_sample). Each new draw is recorded."""
+    if knobs.sample_share <= 0 or not len(candidates):
+        return []
+    earlier = screens_store.draws(lib, screen["id"])
+    in_pool = set(candidates.tolist())
+    pending = list(dict.fromkeys(r for r in (st.feats.row_of(d["document_id"]) for d in earlier)
+                                 if r is not None and r in in_pool))
+    out = [(r, "sample") for r in pending[:n]]
+    want = int(math.ceil(knobs.sample_share * (len(st.labels) + n))) - len(earlier)
+    want = min(want, n - len(out))
+    if want > 0:
+        rng = np.random.default_rng(st.seed + 7919 * (len(earlier) + 1))
+        new = ss.draw(rng, candidates, st.ranking.p[candidates], want, knobs.sample_uniform)
+        seq = max((j["seq"] for j in screens_store.judgements(lib, screen["id"])), default=0)
+        screens_store.add_draws(lib, screen["id"], [
+            {**d, "document_id": int(st.feats.doc_ids[d["row"]]), "judged_seq": seq} for d in new])
+        taken = {r for r, _ in out}
+        for d in new:
+            if d["row"] not in taken:
+                out.append((d["row"], "sample"))
+                taken.add(d["row"])
+    return out
 
 
 def judge(lib: Library, name: str, doc_id: Any, label: Any, note: str = "") -> dict[str, Any]:
@@ -267,6 +314,61 @@ def read_judgements_csv(text: str) -> list[tuple[str, str, str]]:
     return out
 
 
+def _estimates(lib: Library, screen: dict[str, Any], st: _State, knobs: Knobs) -> tuple[dict[str, Any], np.ndarray]:
+    """The screen's estimates and every row's probability as shown: the model's estimate of
+    the relevant documents left unjudged checked against the sampled draws
+    (search.screening_sample), the unjudged probabilities shifted to sum to the result, and the
+    included set chosen from them."""
+    in_u = np.isin(st.judged_rows, st.universe)
+    in_rows, lab_u = st.judged_rows[in_u], st.labels[in_u]
+    est = estimates(st.ranking.p, st.universe, in_rows, lab_u, knobs, st.ranking.p_alternative)
+    est["method"] = st.ranking.method
+    est["model_estimated_relevant"] = est["estimated_relevant"]
+    est["sampled_check"] = None
+    if not len(st.labels):
+        return est, st.ranking.p
+    judged = set(st.judged_rows.tolist())
+    unjudged = np.array([r for r in st.universe if int(r) not in judged], dtype=np.int64)
+    found = int(lab_u.sum())
+    model_est = float(st.ranking.p[unjudged].sum()) if len(unjudged) else 0.0
+    doc_ids = st.feats.doc_ids
+    seq_of = {int(doc_ids[r]): int(q) for r, q in zip(in_rows, st.seqs[in_u])}
+    labels_by_doc = {int(doc_ids[r]): int(lab) for r, lab in zip(in_rows, lab_u)}
+    sample = ss.sampled_remaining(screens_store.draws(lib, screen["id"]), labels_by_doc, seq_of,
+                                  knobs.sample_uniform) if knobs.sample_share > 0 else None
+    if sample is not None:  # no more relevant documents can remain than there are unjudged ones
+        sample["interval"] = [min(v, float(len(unjudged))) for v in sample["interval"]]
+    remaining, interval, how = ss.combine(model_est, sample, knobs.combine)
+    p = st.ranking.p.copy()
+    if len(unjudged):
+        p[unjudged] = ss.recalibrate(st.ranking.p[unjudged], remaining) if remaining != model_est else p[unjudged]
+    cut, k, exp_rel = ss.inclusion(p[unjudged], found, knobs.include_recall, knobs.threshold)
+    total = found + remaining
+    est.update({
+        "estimated_relevant": round(remaining, 1),
+        "estimated_recall": round(found / total, 3) if total > 0 else None,
+        "included": found + k,
+        "estimated_included_recall": round((found + exp_rel) / total, 3) if total > 0 else None,
+        "estimated_included_precision": round((found + exp_rel) / (found + k), 3) if found + k else None,
+        "inclusion_p": round(float(cut), 6),
+        "estimate_from": how,
+    })
+    if interval is not None:
+        lo, hi = interval
+        est["estimated_relevant_range"] = [round(lo, 1), round(hi, 1)]
+        est["estimated_recall_range"] = [round(found / (found + hi), 3) if found + hi > 0 else None,
+                                         round(found / (found + lo), 3) if found + lo > 0 else None]
+        est["sampled_check"] = {k_: (round(v, 3) if isinstance(v, float) else v) for k_, v in {
+            "draws_judged": sample["draws"], "relevant_drawn": sample["relevant_drawn"],
+            "draws_pending": sample["pending"], "difference_estimate": sample["difference"]["estimate"],
+            "horvitz_thompson_estimate": sample["ht"]["estimate"],
+            "difference_se": sample["difference"]["se"] if math.isfinite(sample["difference"]["se"]) else None}.items()}
+        est["method"] = (f"{st.ranking.method}. Checked by a random sample: {sample['draws']} documents drawn from the "
+                         f"unjudged with known chances and judged ({sample['relevant_drawn']} relevant) give a 95% "
+                         f"interval of {lo:.0f}-{hi:.0f} relevant documents unjudged; the estimate is the {how}")
+    return est, p
+
+
 def show_screen(lib: Library, name: str, limit: int | None = None, knobs: Knobs | None = None) -> dict[str, Any]:
     """The screen's progress and documents (best first; ``limit`` None for all, 0 for none):
     ``{"name", "query", "filters", "judged", "relevant_found", "estimated_relevant",
@@ -275,27 +377,29 @@ def show_screen(lib: Library, name: str, limit: int | None = None, knobs: Knobs 
     screen = _screen(lib, name)
     knobs = knobs or KNOBS
     st = _state(lib, screen, knobs)
-    p = st.ranking.p
-    in_u = st.judged_rows[np.isin(st.judged_rows, st.universe)]
-    lab_u = st.labels[np.isin(st.judged_rows, st.universe)]
-    est = estimates(p, st.universe, in_u, lab_u, knobs, st.ranking.p_alternative)
+    est, p = _estimates(lib, screen, st, knobs)
+    est.pop("_cut", None)
+    n_include = est["included"] - est["relevant_found"]  # the likeliest unjudged documents this many are included
     label_of = {int(r): int(lab) for r, lab in zip(st.judged_rows, st.labels)}
     out = {"name": screen["name"], "query": screen["query"], "filters": screen["filters"],
            "documents_in_screen": int(len(st.universe)), **est,
-           "method": st.ranking.method, "calibration": st.ranking.calibration,
+           "calibration": st.ranking.calibration,
            "threshold": knobs.threshold, "include_recall": knobs.include_recall, "created": screen["created"], "updated": screen["updated"]}
     out["relevant_found"] = est["relevant_found"]
     docs = []
     if limit != 0:
-        order = st.universe[np.argsort(-p[st.universe], kind="stable")]
-        # judged documents first (most recent last is less useful than by p), then the rest by p
+        # by p, ties (probabilities too small to tell apart) by the model's score
+        order = st.universe[np.lexsort((-st.ranking.score[st.universe], -p[st.universe]))]
+        seen_unjudged = 0
         for r in order[: (limit if limit else len(order))]:
             r = int(r)
             d = st.feats.docs[r]
             lab = label_of.get(r)
+            inc = lab == 1 or (lab is None and seen_unjudged < n_include)
+            seen_unjudged += lab is None
             docs.append({"id": d["id"], "reference": d["reference"], "title": d["title"],
                          "p": round(float(p[r]), 4), "label": None if lab is None else ("yes" if lab else "no"),
-                         "included": bool(lab == 1 or (lab is None and p[r] >= est["inclusion_p"])),
+                         "included": bool(inc),
                          "type": d["type"], "date": d["date"], "note": st.notes.get(r, "")})
     out["documents"] = docs
     return out
@@ -315,7 +419,7 @@ def to_csv(docs: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
-PACK_LIMIT = 300  # a learning pack is for reading (and each add rereads the pack): beyond this, export the CSV
+PACK_LIMIT = 2000  # a learning pack is for reading: beyond this, export the CSV
 
 
 def add_to_pack(lib: Library, name: str, collection_id: int | None = None) -> dict[str, Any]:
@@ -334,9 +438,9 @@ def add_to_pack(lib: Library, name: str, collection_id: int | None = None) -> di
             title = f"Screen: {screen['name']}"
             coll = packs.pack_by_name(lib, title) or packs.create_pack(lib, title, screen["query"])
             collection_id = coll["id"]
-        for d in docs:
-            note = d.get("note") or ("judged relevant" if d["label"] == "yes" else f"predicted relevant (p={d['p']:.2f})")
-            packs.add_document(lib, collection_id, d["id"], note)
+        added = packs.add_documents(lib, collection_id, [
+            (d["id"], d.get("note") or ("judged relevant" if d["label"] == "yes" else f"predicted relevant (p={d['p']:.2f})"))
+            for d in docs])
     except packs.CollectionError as e:
         raise ScreenError(str(e), getattr(e, "status", 400)) from e
-    return {"collection_id": collection_id, "added": len(docs), "link": f"/collections/{collection_id}"}
+    return {"collection_id": collection_id, "added": added, "link": f"/collections/{collection_id}"}

@@ -184,6 +184,37 @@ def features_for(lib: Library) -> Features:
         return f
 
 
+_WARMING: dict[str, threading.Thread] = {}
+
+
+def ready(lib: Library) -> bool:
+    """True when the library's current features are in memory (a screen answers at once)."""
+    f = _CACHE.get(str(Path(lib.path).resolve()))
+    return f is not None and f.signature == screens_store.library_signature(lib)
+
+
+def warm(lib: Library, wait: float = 0.0) -> bool:
+    """Load or build the library's features in a background thread (one per library at a
+    time), waiting up to ``wait`` seconds for them; True when they are ready. A page can then
+    say "preparing" instead of holding a request for the minutes a whole corpus takes."""
+    if ready(lib):
+        return True
+    key = str(Path(lib.path).resolve())
+    with _LOCK:
+        t = _WARMING.get(key)
+        if t is None or not t.is_alive():
+            def run():
+                try:
+                    features_for(lib)
+                except Exception:  # noqa: BLE001 - a background build must log, not vanish
+                    log.exception("building screening features failed")
+            t = threading.Thread(target=run, name="screening-features", daemon=True)
+            _WARMING[key] = t
+            t.start()
+    t.join(wait)
+    return ready(lib)
+
+
 def build_features(lib: Library, signature: str | None = None) -> Features:
     t0 = time.perf_counter()
     signature = signature or screens_store.library_signature(lib)

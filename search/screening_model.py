@@ -55,6 +55,11 @@ class Knobs:
     platt_smooth: bool = True       # Platt's smoothed targets
     calibration: str = "mixture"    # "mixture" (EM over all scores) or "platt" (judged documents only)
     mixture_min_each: int = 2       # judgements of each kind before the mixture is trusted over Platt
+    prior_offset: float = 0.0       # the description's prior as a fixed offset to every score (not learnt)
+    meaning: str = "both"           # meaning features: "both" (passages | concerns), "passages", "concerns"
+    sample_share: float = 0.3       # share of all proposals drawn at random to check the unjudged (0: none)
+    sample_uniform: float = 0.5     # share of each draw's chance spread evenly over the unjudged
+    combine: str = "clip"           # the estimate: "clip" (model within the sample's interval), "sample", "model"
 
 
 MIN_EACH = 3  # judgements of each kind before the pseudo "not relevant" examples are dropped
@@ -106,8 +111,16 @@ class Design:
         nw = self.words.shape[1]
         s = self.dense @ (w[:nd] * k.dense_scale).astype(np.float32)
         s = s + self.words @ (w[nd:nd + nw] * k.words_scale).astype(np.float32)
-        s = s + self.prior * (w[nd + nw] * k.prior_scale)
+        s = s + self.prior * (w[nd + nw] * k.prior_scale + k.prior_offset)
         return np.asarray(s, dtype=np.float64) + float(model.intercept_[0])
+
+    def offsets(self, rows: np.ndarray, description: bool = False) -> np.ndarray:
+        """The fixed part of each training row's score: the prior times ``prior_offset``."""
+        o = self.prior[rows].astype(np.float64) * self.knobs.prior_offset
+        if description:
+            top = float(np.percentile(self.prior, 99)) if len(self.prior) else 0.0
+            return np.array([top * self.knobs.prior_offset])
+        return o
 
 
 class Model:
@@ -131,26 +144,30 @@ def _train_set(design: Design, rows: np.ndarray, labels: np.ndarray, pseudo: np.
     X, Y, W = sp.vstack(x, format="csr"), np.concatenate(y).astype(float), np.concatenate(w)
     pos, neg = W[Y == 1].sum(), W[Y == 0].sum()
     W = np.where(Y == 1, W * (pos + neg) / (2 * pos), W * (pos + neg) / (2 * max(neg, 1e-9)))
-    return X, Y, W
+    O = np.concatenate([design.offsets(rows), design.offsets(rows[:0], description=True),
+                        design.offsets(pseudo)]) if knobs.prior_offset else np.zeros(len(Y))
+    return X, Y, W, O
 
 
-def _fit_kernel(K: np.ndarray, y: np.ndarray, w: np.ndarray, C: float) -> tuple[np.ndarray, float]:
+def _fit_kernel(K: np.ndarray, y: np.ndarray, w: np.ndarray, C: float,
+                o: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """L2-regularised, weighted logistic regression solved in the span of the training rows
     (w = X^T alpha): the same optimum as the primal problem, but over as many parameters as
     there are judgements rather than as there are words, so a refit takes milliseconds."""
     n = len(y)
     sign = 2 * y - 1
+    o = np.zeros(n) if o is None else o
 
     def loss(a, b):
         Ka = K @ a
-        return float(np.sum(w * np.logaddexp(0.0, -sign * (Ka + b)))) + 0.5 / C * float(a @ Ka)
+        return float(np.sum(w * np.logaddexp(0.0, -sign * (Ka + b + o)))) + 0.5 / C * float(a @ Ka)
 
     a, b = np.zeros(n), 0.0
     cur = loss(a, b)
     ridge = 1e-8 * (np.trace(K) / max(n, 1) + 1.0)
     for _ in range(50):  # damped Newton: a few milliseconds for a few hundred judgements
         Ka = K @ a
-        p = _sigmoid(Ka + b)
+        p = _sigmoid(Ka + b + o)
         g = w * (p - y)
         d = w * p * (1 - p)
         grad = np.concatenate([K @ g + Ka / C, [g.sum()]])
@@ -181,9 +198,9 @@ def _fit_kernel(K: np.ndarray, y: np.ndarray, w: np.ndarray, C: float) -> tuple[
 
 
 def _fit(design: Design, rows: np.ndarray, labels: np.ndarray, pseudo: np.ndarray, knobs: Knobs) -> Model:
-    X, Y, W = _train_set(design, rows, labels, pseudo, knobs)
+    X, Y, W, O = _train_set(design, rows, labels, pseudo, knobs)
     K = (X @ X.T).toarray()
-    alpha, b = _fit_kernel(K, Y, W, knobs.C)
+    alpha, b = _fit_kernel(K, Y, W, knobs.C, O)
     return Model(np.asarray(X.T @ alpha).ravel(), b)
 
 
@@ -280,6 +297,11 @@ def mixture(score: np.ndarray, universe: np.ndarray, judged_rows: np.ndarray, la
     l1 = np.log(pi) - 0.5 * np.log(v1) - 0.5 * (score - m1) ** 2 / v1
     l0 = np.log(1 - pi) - 0.5 * np.log(v0) - 0.5 * (score - m0) ** 2 / v0
     out[:] = _sigmoid(l1 - l0)
+    # two normals of unequal spread give a posterior that rises again far out in the wider
+    # one's tail; a higher score must never mean a lower probability, so cap each row's
+    # posterior by every higher-scored row's
+    order = np.argsort(score, kind="stable")
+    out[order] = np.minimum.accumulate(out[order][::-1])[::-1]
     return out, {"mixture": {"share_relevant": round(pi, 4), "mean_relevant": round(m1, 3), "mean_other": round(m0, 3),
                              "sd_relevant": round(v1 ** 0.5, 3), "sd_other": round(v0 ** 0.5, 3)}}
 
@@ -297,7 +319,7 @@ def _calibrate(design: Design, rows: np.ndarray, labels: np.ndarray, pseudo: np.
         order = rng.permutation(idx)
         fold[order] = np.arange(len(order)) % k
     # one kernel over judged + description + pseudo rows; each fold fits on a block of it
-    X, Y, _ = _train_set(design, rows, labels, pseudo, knobs)
+    X, Y, _, O = _train_set(design, rows, labels, pseudo, knobs)
     K = (X @ X.T).toarray()
     extra = np.arange(len(rows), len(Y))
     base_w = np.concatenate([np.ones(len(rows)), [knobs.description_weight],
@@ -309,8 +331,8 @@ def _calibrate(design: Design, rows: np.ndarray, labels: np.ndarray, pseudo: np.
         y, w = Y[tr], base_w[tr]
         pw, nw = w[y == 1].sum(), w[y == 0].sum()
         w = np.where(y == 1, w * (pw + nw) / (2 * pw), w * (pw + nw) / (2 * max(nw, 1e-9)))
-        alpha, b = _fit_kernel(K[np.ix_(tr, tr)], y, w, knobs.C)
-        oof[te] = K[np.ix_(te, tr)] @ alpha + b
+        alpha, b = _fit_kernel(K[np.ix_(tr, tr)], y, w, knobs.C, O[tr])
+        oof[te] = K[np.ix_(te, tr)] @ alpha + b + O[te]
     a, b = platt(oof, labels, knobs.platt_ridge, knobs.platt_smooth)
     if a <= 0:  # the scores do not separate the judgements at all: no information in them yet
         base = float(labels.mean())
@@ -349,7 +371,7 @@ def platt(scores: np.ndarray, labels: np.ndarray, ridge: float = 1e-3, smooth: b
 
 
 def propose(p: np.ndarray, candidates: np.ndarray, n: int, knobs: Knobs, seed: int = 0,
-            explore: bool = True) -> list[tuple[int, str]]:
+            explore: bool = True, random: bool = True) -> list[tuple[int, str]]:
     """[(row, why)] to judge next: mostly the likeliest ("likely"), with a share of the most
     uncertain ("uncertain": p nearest the inclusion threshold) and random ones ("sample")."""
     if n <= 0 or not len(candidates):
@@ -359,7 +381,7 @@ def propose(p: np.ndarray, candidates: np.ndarray, n: int, knobs: Knobs, seed: i
     chosen: list[tuple[int, str]] = [(int(r), "likely") for r in order[: n - n_explore]]
     taken = {r for r, _ in chosen}
     if n_explore:
-        n_unc = (n_explore + 1) // 2
+        n_unc = (n_explore + 1) // 2 if random else n_explore
         rest = np.array([r for r in order if r not in taken], dtype=np.int64)
         unc = rest[np.argsort(np.abs(p[rest] - knobs.threshold), kind="stable")][:n_unc]
         chosen += [(int(r), "uncertain") for r in unc]

@@ -37,6 +37,10 @@ def _report(i: int, concern: str, extra: str = "") -> str:
 
 @pytest.fixture
 def screen_lib(library, tmp_path):
+    return build_screen_library(library, tmp_path)
+
+
+def build_screen_library(library, tmp_path):
     from index.ingest import ingest
 
     d = tmp_path / "reports"

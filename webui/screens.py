@@ -9,7 +9,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request
 
 from search.screening import (FILTER_KEYS, ScreenError, add_to_pack, create_screen, judge, list_screens,
-                              next_documents, show_screen, to_csv)
+                              next_documents, screen_by_name, show_screen, to_csv)
+
+from search import screening_features
 
 from .pages import library, payload
 
@@ -61,6 +63,27 @@ def screens(fmt: str | None = None):
     return render_template("screens.html", data=data, filter_keys=FILTER_KEYS)
 
 
+PREPARE_WAIT = 3.0  # seconds a page waits for the features before it says "preparing"
+
+
+def _preparing(name: str, fmt: str | None):
+    """None when the library's screening features are ready (or became ready within a few
+    seconds); else the "preparing" answer (202) while they are built in the background."""
+    lib = library()
+    if screening_features.warm(lib, wait=PREPARE_WAIT):
+        return None
+    try:
+        screen_by_name(lib, name)
+    except ScreenError as e:
+        _fail(e)
+    data = {"name": name, "preparing": True,
+            "message": "preparing this library for screening (the first screen on a new or grown library "
+                       "reads every document once); this page refreshes itself"}
+    if fmt == "json":
+        return jsonify(data), 202
+    return render_template("screen.html", data=data), 202
+
+
 def _page_data(name: str) -> dict:
     lib = library()
     limit = _int("limit", DEFAULT_LIMIT, 0, MAX_LIMIT)
@@ -77,6 +100,9 @@ def _page_data(name: str) -> dict:
 @bp.route("/screens/<name>", defaults={"fmt": None})
 @bp.route("/screens/<name>.json", defaults={"fmt": "json"})
 def screen(name: str, fmt: str | None = None):
+    waiting = _preparing(name, fmt)
+    if waiting is not None:
+        return waiting
     data = _page_data(name)
     if fmt == "json":
         return jsonify(data)
@@ -85,6 +111,9 @@ def screen(name: str, fmt: str | None = None):
 
 @bp.route("/screens/<name>/next.json")
 def screen_next(name: str):
+    waiting = _preparing(name, "json")
+    if waiting is not None:
+        return waiting
     try:
         return jsonify(next_documents(library(), name, _int("n", NEXT_N, 1, 500), concerns=True))
     except ScreenError as e:
