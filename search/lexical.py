@@ -28,9 +28,9 @@ import math
 import sqlite3
 from typing import Iterable
 
-from index.termstats import TermStats, term_stats
+from index.termstats import TermStats, document_frequencies, term_stats
 
-from .text import fts_query, phrases, stem_counts, stem_words, term_stems
+from .text import WORD, fts_query, phrases, stem_counts, stem_words, term_stems
 
 POSTING_BUDGET = 8_000  # rows FTS5 may rank per query in a large library
 BROAD_ROWS = 200  # newest rows read for broad words when nothing else gives candidates
@@ -156,5 +156,56 @@ def _bounded(lib, table: str, words: dict[str, str], n: int, stats: TermStats,
         s, have = bm25(text, stems, idf, stats.avg_tokens)
         if have:
             scored.append((rid, s * (have / len(stems)) ** coordination))
+    scored.sort(key=lambda x: -x[1])
+    return scored[:n]
+
+
+_AVG_TOKENS: dict[tuple, float] = {}
+
+
+def average_tokens(lib) -> float:
+    """Mean passage length in tokens: from the last term count in a large library, else
+    measured on up to 500 passages (once per library size)."""
+    conn = lib.store.conn
+    r = conn.execute("SELECT value FROM settings WHERE key='term_avg_tokens'").fetchone()
+    if r:
+        return float(r[0])
+    n = lib.store.count("passages")
+    key = (str(getattr(lib, "path", id(lib))), n)
+    if key not in _AVG_TOKENS:
+        step = max(n // 500, 1)
+        texts = [t for (t,) in conn.execute("SELECT text FROM passages WHERE id % ? = 0 LIMIT 500", (step,))]
+        _AVG_TOKENS[key] = sum(len(WORD.findall(t or "")) for t in texts) / max(len(texts), 1) or 150.0
+    return _AVG_TOKENS[key]
+
+
+def expanded_ranking(lib, query: str, base: list[tuple[int, float]], extra: dict[str, tuple[str, float]],
+                     share: float, n: int, candidates: Iterable[int] = ()) -> list[tuple[int, float]]:
+    """Passages by keyword for ``query`` plus ``extra`` words ({stem: (word, weight)},
+    weights summing to 1, from search.feedback): BM25 with each query word weighing
+    ``(1 - share) / words`` and each extra word ``share * weight`` (RM3's interpolation).
+    Candidates: ``base`` (the query's own keyword list), the best matches of the extra
+    words (only the selective ones in a large library) and ``candidates``."""
+    words = stem_words(query)
+    if not extra or not words:
+        return base
+    conn = lib.store.conn
+    n_rows, df = document_frequencies(lib.store, list(words) + [s for s in extra if s not in words])
+    pool: dict[int, None] = dict.fromkeys(i for i, _ in base)
+    selective, _ = split_by_budget({s: df.get(s, 0) for s in extra}, POSTING_BUDGET)
+    if selective:
+        pool.update((i, None) for i, _ in _fts(conn, TABLES["passages"], " OR ".join(f'"{extra[s][0]}"' for s in selective), n))
+    pool.update((int(i), None) for i in candidates)
+    weight = {s: (1.0 - share) / len(words) for s in words}
+    for s, (_, w) in extra.items():
+        weight[s] = weight.get(s, 0.0) + share * w
+    stems = list(weight)
+    idf = [weight[s] * max(math.log((n_rows - df.get(s, 0) + 0.5) / (df.get(s, 0) + 0.5)), 1e-6) for s in stems]
+    avg = average_tokens(lib)
+    scored = []
+    for rid, text in _texts(conn, "passages", pool).items():
+        s, have = bm25(text, stems, idf, avg)
+        if have:
+            scored.append((rid, s))
     scored.sort(key=lambda x: -x[1])
     return scored[:n]

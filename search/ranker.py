@@ -29,8 +29,9 @@ from index.acronyms import expand
 from index.library import Library
 from index.termstats import document_frequencies
 
+from . import feedback
 from . import strength as st
-from .lexical import keyword_ranking
+from .lexical import expanded_ranking, keyword_ranking
 from .text import phrases, stem_counts, term_stems
 
 MODES = ("hybrid", "dense", "keyword")
@@ -51,6 +52,13 @@ class Weights:
     doc_second: float = 1.0  # a document scores its best hit plus this share of its second best
     duplicate_cosine: float = 0.95  # hits of two documents this alike collapse into one
     per_document: int = 3  # hits one document may show
+    # keyword expansion from the dense side (search.feedback; hybrid mode only)
+    expand: float = 0.5  # share of the keyword query's weight given to words learned from the closest findings (0: off)
+    feedback_findings: int = 5  # closest findings (by the dense model) the words are learned from
+    feedback_terms: int = 10  # words added
+    feedback_cosine: float = 0.4  # a finding less alike than this teaches nothing
+    feedback_min_findings: int = 1  # a word is learned only if this many of those findings hold it
+    feedback_temperature: float = 0.0  # findings weigh exp((cosine - best) / this); 0: weigh by cosine
 
 
 WEIGHTS = Weights()
@@ -81,6 +89,8 @@ class Lists:
     f_dense: list
     f_kw: list
     vector: np.ndarray | None
+    p_kw_plain: list | None = None  # the query's own keyword list when p_kw is expanded
+    extra: dict = field(default_factory=dict)  # words search.feedback added
 
 
 @dataclass
@@ -141,7 +151,16 @@ def retrieve(lib: Library, query: str, mode: str, pool: int, w: Weights = WEIGHT
         p_ok, f_ok = {i for i, _ in p_kw}, {i for i, _ in f_kw}
         p_dense = [x for x in p_dense if x[0] in p_ok]
         f_dense = [x for x in f_dense if x[0] in f_ok]
-    return Lists(p_dense, p_kw, f_dense, f_kw, vec)
+        return Lists(p_dense, p_kw, f_dense, f_kw, vec)
+    plain, extra = None, {}
+    if mode == "hybrid" and w.expand > 0:
+        teach = f_dense or lib.findings.search(vec, w.feedback_findings)
+        extra = feedback.expansion(lib, query, teach, w.feedback_findings, w.feedback_terms, w.feedback_cosine,
+                                      w.feedback_min_findings, w.feedback_temperature)
+        if extra:
+            plain = p_kw
+            p_kw = expanded_ranking(lib, query, p_kw, extra, w.expand, pool, [i for i, _ in p_dense])
+    return Lists(p_dense, p_kw, f_dense, f_kw, vec, plain, extra)
 
 
 def fold(lib: Library, passages: list, findings: list, w: Weights = WEIGHTS) -> list[Hit]:
