@@ -42,23 +42,23 @@ class Weights:
     """Every number the ranking depends on."""
     # Chosen by benchmarks/ranking_cv.py as the best mean MAP/BM25 over both labelled sets
     # (dev themes, tracker categories); its held-out figures are in the issue-11 report.
-    dense: float = 0.5  # the dense list's share when fusing dense and keyword (keyword: the rest)
+    dense: float = 0.3  # the dense list's share when fusing dense and keyword (keyword: the rest)
     normalise: str = "max"  # each list's scores divided by its best ("max") or rescaled min..max to 0..1
     coordination: float = 0.0  # keyword scores times (share of the query's words held) ** this
     fold_by: str = "score"  # the fold sums "score" (weight * fused score) or "rank" (weight / (rrf_k + rank))
     rrf_k: int = 60  # reciprocal-rank constant of the fold
     passages: float = 1.0  # weight of the passage list in the fold
     findings: float = 0.0  # weight of the finding list in the fold (0: findings are not searched apart)
-    doc_second: float = 1.0  # a document scores its best hit plus this share of its second best
+    doc_second: float = 0.5  # a document scores its best hit plus this share of its second best
     duplicate_cosine: float = 0.95  # hits of two documents this alike collapse into one
     per_document: int = 3  # hits one document may show
     # keyword expansion from the dense side (search.feedback; hybrid mode only)
-    expand: float = 0.5  # share of the keyword query's weight given to words learned from the closest findings (0: off)
+    expand: float = 0.3  # share of the keyword query's weight given to words learned from the closest findings (0: off)
     feedback_findings: int = 5  # closest findings (by the dense model) the words are learned from
     feedback_terms: int = 10  # words added
     feedback_cosine: float = 0.4  # a finding less alike than this teaches nothing
     feedback_min_findings: int = 1  # a word is learned only if this many of those findings hold it
-    feedback_temperature: float = 0.0  # findings weigh exp((cosine - best) / this); 0: weigh by cosine
+    feedback_temperature: float = 0.1  # findings weigh exp((cosine - best) / this); 0: weigh by cosine
 
 
 WEIGHTS = Weights()
@@ -271,9 +271,12 @@ def add_signals(lib: Library, query: str, hits: list[Hit], lists: Lists, vecs: d
     dn = {("p", i) for i, _ in lists.p_dense} | {("f", i) for i, _ in lists.f_dense}
     q = lists.vector
     floor = st.cosine_needed(cal.related, cal) if prune else -math.inf
+    dense = [s for _, s in lists.p_dense[:st.MARGIN_OF]] or [0.0]
+    typical = sum(dense) / len(dense)  # how alike the query's nearest passages are on average
     for h in hits:
         v = vecs.get(h.key)
         h.signals = {"cosine": round(float(v @ q), 4) if v is not None and q is not None else 0.0}
+        h.signals["margin"] = round(h.signals["cosine"] - typical, 4)
     idf = idf_weights(lib, query)
     total = sum(idf.values())
     todo = [h for h in hits if h.signals["cosine"] >= floor]
