@@ -8,13 +8,16 @@ the embedding model, which reads meaning, puts the concern itself first among *f
 (short statements of one concern each). This is pseudo-relevance feedback (RM3) with the
 feedback taken from the dense finding list instead of the keyword list: the words of the
 query's few closest findings, each weighted by how often it occurs there (as a share of
-each finding's words), by the finding's cosine and by its rarity in the library (IDF, so
-a shared rare word like an acronym outweighs "the service"), are added to the keyword
-query with a share of its weight. Findings less alike than ``min_cosine`` teach nothing:
+each finding's words), by the finding's weight and by its rarity in the library (IDF, so
+a shared rare word like an acronym outweighs "the service"), make a small "relevance
+model"; its best words get ``share`` of the keyword query's weight (the query's own words
+keep the rest, and gain more if the findings use them too). A finding weighs
+``exp((cosine - best cosine) / temperature)``: one finding far closer than the others
+(the concern itself) teaches most. Findings less alike than ``min_cosine`` teach nothing:
 a query about nothing in the library (a keyboard mash) is not expanded.
 
-Only words the library defines (passages hold them) are added; the query's own words stay
-and keep ``1 - share`` of the weight."""
+Only words some passage holds are learned. The settings are search.ranker.Weights'
+(``expand``, ``feedback_*``), chosen by benchmarks/ranking_cv.py."""
 from __future__ import annotations
 
 import math

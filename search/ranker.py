@@ -271,12 +271,9 @@ def add_signals(lib: Library, query: str, hits: list[Hit], lists: Lists, vecs: d
     dn = {("p", i) for i, _ in lists.p_dense} | {("f", i) for i, _ in lists.f_dense}
     q = lists.vector
     floor = st.cosine_needed(cal.related, cal) if prune else -math.inf
-    dense = [s for _, s in lists.p_dense[:st.MARGIN_OF]] or [0.0]
-    typical = sum(dense) / len(dense)  # how alike the query's nearest passages are on average
     for h in hits:
         v = vecs.get(h.key)
         h.signals = {"cosine": round(float(v @ q), 4) if v is not None and q is not None else 0.0}
-        h.signals["margin"] = round(h.signals["cosine"] - typical, 4)
     idf = idf_weights(lib, query)
     total = sum(idf.values())
     todo = [h for h in hits if h.signals["cosine"] >= floor]

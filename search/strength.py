@@ -22,7 +22,6 @@ import math
 from dataclasses import dataclass
 
 FEATURES = ("cosine", "cover", "agree")
-MARGIN_OF = 20  # "margin": the hit's cosine less the mean cosine of the query's nearest MARGIN_OF passages
 
 
 @dataclass(frozen=True)
