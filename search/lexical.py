@@ -59,9 +59,11 @@ def coordinate(ranked: list[tuple[int, float]], texts: dict[int, str], stems: li
     return sorted(out, key=lambda x: -x[1])
 
 
-def bm25(text: str, stems: list[str], idf: list[float], avg_tokens: float) -> tuple[float, int]:
-    """(BM25 of ``text`` for the query's ``stems`` with their ``idf``, how many it holds)."""
-    tf, n_tokens = stem_counts(text, set(stems))
+def bm25(text: str, stems: list[str], idf: list[float], avg_tokens: float,
+         tokens: int | None = None) -> tuple[float, int]:
+    """(BM25 of ``text`` (of ``tokens`` tokens, counted if not given) for the query's
+    ``stems`` with their ``idf``, how many it holds)."""
+    tf, n_tokens = stem_counts(text, set(stems), tokens)
     if not tf:
         return 0.0, 0
     norm = K1 * (1 - B + B * n_tokens / max(avg_tokens, 1.0))
@@ -202,10 +204,35 @@ def expanded_ranking(lib, query: str, base: list[tuple[int, float]], extra: dict
     stems = list(weight)
     idf = [weight[s] * max(math.log((n_rows - df.get(s, 0) + 0.5) / (df.get(s, 0) + 0.5)), 1e-6) for s in stems]
     avg = average_tokens(lib)
+    sizes = _sizes(conn, pool)
     scored = []
     for rid, text in _texts(conn, "passages", pool).items():
-        s, have = bm25(text, stems, idf, avg)
+        s, have = bm25(text, stems, idf, avg, sizes.get(rid))
         if have:
             scored.append((rid, s))
     scored.sort(key=lambda x: -x[1])
     return scored[:n]
+
+
+def _varint(b: bytes) -> int:
+    """SQLite's varint (FTS5 stores each row's token count as one)."""
+    v = 0
+    for i, byte in enumerate(b[:9]):
+        if i == 8:
+            return (v << 8) | byte
+        v = (v << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            return v
+    return v
+
+
+def _sizes(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, int]:
+    """{passage id: its tokens} as FTS5 counted them (empty if the table is not there)."""
+    ids = [int(i) for i in ids]
+    if not ids:
+        return {}
+    try:
+        rows = conn.execute(f"SELECT id, sz FROM passages_fts_docsize WHERE id IN ({','.join(map(str, ids))})").fetchall()
+    except sqlite3.OperationalError:
+        return {}
+    return {r[0]: _varint(r[1]) for r in rows if r[1]}

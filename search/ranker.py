@@ -164,7 +164,7 @@ def retrieve(lib: Library, query: str, mode: str, pool: int, w: Weights = WEIGHT
                                       w.feedback_min_findings, w.feedback_temperature)
         if extra:
             plain = p_kw
-            p_kw = expanded_ranking(lib, query, p_kw, extra, w.expand, pool, [i for i, _ in p_dense])
+            p_kw = expanded_ranking(lib, query, p_kw, extra, w.expand, pool)
     return Lists(p_dense, p_kw, f_dense, f_kw, vec, plain, extra)
 
 
