@@ -114,11 +114,14 @@ def plain_bm25(lib, query: str, n: int, table: str = "passages") -> list[tuple[i
 
 
 def keyword_ranking(lib, query: str, n: int, table: str = "passages",
-                    candidates: Iterable[int] = (), coordination: float = 1.0) -> list[tuple[int, float]]:
+                    candidates: Iterable[int] = (), coordination: float = 1.0,
+                    extra: dict[str, tuple[str, float]] | None = None, share: float = 0.0) -> list[tuple[int, float]]:
     """The ``n`` rows of ``table`` (passages or findings) best matching ``query`` by
     keyword: ``[(id, score)]``, best first. ``candidates`` (ids the dense side found) are
     scored too when the library is large enough for the bounded plan. Scores are scaled by
-    the share of the query's words a row holds, to the power ``coordination``."""
+    the share of the query's words a row holds, to the power ``coordination``. ``extra``
+    words (search.feedback, passages only) get ``share`` of the query's weight (see
+    :func:`expanded_ranking`); in a large library they join the one bounded pass."""
     fts = TABLES[table]
     stems = term_stems(query)
     conn = lib.store.conn
@@ -130,19 +133,30 @@ def keyword_ranking(lib, query: str, n: int, table: str = "passages",
         ranked = _fts(conn, fts, expr, n)
         if len(stems) >= 2 and len(ranked) >= 2:
             ranked = coordinate(ranked, _texts(conn, table, [i for i, _ in ranked]), stems, coordination)
-        return ranked
+        return expanded_ranking(lib, query, ranked, extra, share, n) if extra and table == "passages" else ranked
+    if extra and table == "passages":
+        return _bounded(lib, table, stem_words(query), n, stats, candidates, coordination, extra, share)
     return _bounded(lib, table, stem_words(query), n, stats, candidates, coordination)
 
 
 def _bounded(lib, table: str, words: dict[str, str], n: int, stats: TermStats,
-             candidates: Iterable[int], coordination: float = 1.0) -> list[tuple[int, float]]:
+             candidates: Iterable[int], coordination: float = 1.0,
+             extra: dict[str, tuple[str, float]] | None = None, share: float = 0.0) -> list[tuple[int, float]]:
+    weight = {w: 1.0 for w in words}
+    if extra:  # RM3's interpolation: the query's words share 1 - share, the learned words share
+        weight = {w: (1.0 - share) / len(words) for w in words}
+        _, extra_df = document_frequencies(lib.store, [w for w in extra if w not in words])
+        stats = TermStats(stats.passages, stats.avg_tokens, {**stats.df, **extra_df}, stats.findings)
+        words = {**{w: word for w, (word, _) in extra.items()}, **words}
+        for w, (_, x) in extra.items():
+            weight[w] = weight.get(w, 0.0) + share * x
     stems = list(words)
     conn = lib.store.conn
     fts = TABLES[table]
     # findings hold about the same words as passages, in proportion to their number
     # (findings are counted at refresh; a refresh older than that count is counted now)
     scale = 1.0 if table == "passages" else (stats.findings or lib.store.count("findings")) / max(stats.passages, 1)
-    rows = {w: int(d * scale) for w, d in stats.df.items()}
+    rows = {w: int(stats.df.get(w, 0) * scale) for w in stems}
     selective, broad = split_by_budget(rows, POSTING_BUDGET)
     pool: dict[int, None] = {}
     if selective:  # FTS5 is given the words, which it stems itself
@@ -152,7 +166,8 @@ def _bounded(lib, table: str, words: dict[str, str], n: int, stats: TermStats,
         pool.update((i, None) for i in _newest(conn, fts, " OR ".join(f'"{words[w]}"' for w in broad), max(n, BROAD_ROWS)))
     texts = _texts(conn, table, pool)
     # FTS5's IDF, from the counts of the last refresh
-    idf = [max(math.log((stats.passages - stats.df[w] + 0.5) / (stats.df[w] + 0.5)), 1e-6) for w in stems]
+    idf = [weight[w] * max(math.log((stats.passages - stats.df.get(w, 0) + 0.5) / (stats.df.get(w, 0) + 0.5)), 1e-6)
+           for w in stems]
     scored = []
     for rid, text in texts.items():
         s, have = bm25(text, stems, idf, stats.avg_tokens)
@@ -181,7 +196,7 @@ def average_tokens(lib) -> float:
     return _AVG_TOKENS[key]
 
 
-def expanded_ranking(lib, query: str, base: list[tuple[int, float]], extra: dict[str, tuple[str, float]],
+def expanded_ranking(lib, query: str, base: list[tuple[int, float]], extra: dict[str, tuple[str, float]] | None,
                      share: float, n: int, candidates: Iterable[int] = ()) -> list[tuple[int, float]]:
     """Passages by keyword for ``query`` plus ``extra`` words ({stem: (word, weight)},
     weights summing to 1, from search.feedback): BM25 with each query word weighing

@@ -33,7 +33,7 @@ from index.termstats import document_frequencies
 
 from . import feedback
 from . import strength as st
-from .lexical import expanded_ranking, keyword_ranking
+from .lexical import keyword_ranking
 from .text import phrases, stem_counts, term_stems
 
 MODES = ("hybrid", "dense", "keyword")
@@ -94,7 +94,6 @@ class Lists:
     f_dense: list
     f_kw: list
     vector: np.ndarray | None
-    p_kw_plain: list | None = None  # the query's own keyword list when p_kw is expanded
     extra: dict = field(default_factory=dict)  # words search.feedback added
 
 
@@ -149,23 +148,20 @@ def retrieve(lib: Library, query: str, mode: str, pool: int, w: Weights = WEIGHT
     findings = w.findings > 0  # a finding list that weighs nothing is not searched
     p_dense = lib.passages.search(vec, pool) if want_dense else []
     f_dense = lib.findings.search(vec, pool) if want_dense and findings else []
-    p_kw = keyword_ranking(lib, query, pool, "passages", [i for i, _ in p_dense], w.coordination) if want_kw else []
+    extra: dict = {}
+    if mode == "hybrid" and w.expand > 0 and not phrases(query):
+        teach = f_dense or lib.findings.search(vec, w.feedback_findings)
+        extra = feedback.expansion(lib, query, teach, w.feedback_findings, w.feedback_terms, w.feedback_cosine,
+                                   w.feedback_min_findings, w.feedback_temperature)
+    p_kw = keyword_ranking(lib, query, pool, "passages", [i for i, _ in p_dense], w.coordination,
+                           extra, w.expand) if want_kw else []
     f_kw = keyword_ranking(lib, query, pool, "findings", [i for i, _ in f_dense], w.coordination) \
         if want_kw and findings else []
     if phrases(query):
         p_ok, f_ok = {i for i, _ in p_kw}, {i for i, _ in f_kw}
         p_dense = [x for x in p_dense if x[0] in p_ok]
         f_dense = [x for x in f_dense if x[0] in f_ok]
-        return Lists(p_dense, p_kw, f_dense, f_kw, vec)
-    plain, extra = None, {}
-    if mode == "hybrid" and w.expand > 0:
-        teach = f_dense or lib.findings.search(vec, w.feedback_findings)
-        extra = feedback.expansion(lib, query, teach, w.feedback_findings, w.feedback_terms, w.feedback_cosine,
-                                      w.feedback_min_findings, w.feedback_temperature)
-        if extra:
-            plain = p_kw
-            p_kw = expanded_ranking(lib, query, p_kw, extra, w.expand, pool)
-    return Lists(p_dense, p_kw, f_dense, f_kw, vec, plain, extra)
+    return Lists(p_dense, p_kw, f_dense, f_kw, vec, extra)
 
 
 def fold(lib: Library, passages: list, findings: list, w: Weights = WEIGHTS) -> list[Hit]:

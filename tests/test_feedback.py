@@ -67,10 +67,26 @@ def test_expanded_keyword_search_finds_what_only_the_learned_word_matches(marac)
     assert expanded_ranking(marac, query, base, {}, 0.5, 50) is base
 
 
-def test_the_ranker_keeps_the_plain_keyword_list_and_the_learned_words(marac):
+def test_the_ranker_records_the_learned_words(marac):
     lists = ranker.retrieve(marac, "MARAC meeting minuted", "hybrid", 50, ranker.with_weights(feedback_cosine=-1.0))
-    assert lists.extra and lists.p_kw_plain is not None
+    assert lists.extra
     off = ranker.retrieve(marac, "MARAC meeting minuted", "hybrid", 50, ranker.with_weights(expand=0.0))
-    assert off.extra == {} and off.p_kw_plain is None
+    assert off.extra == {}
     kw = ranker.retrieve(marac, "MARAC meeting minuted", "keyword", 50, ranker.with_weights(feedback_cosine=-1.0))
     assert kw.extra == {}  # keyword mode stays the query's own words
+
+
+def test_a_large_library_scores_the_learned_words_in_its_one_bounded_pass(marac, monkeypatch):
+    from index import termstats
+
+    monkeypatch.setattr(termstats, "PRUNE_FROM", 10)
+    assert termstats.refresh_if_needed(marac.store, force=True)
+    query = "the risk conference was not written down"
+    assert termstats.term_stats(marac.store, ["risk"]) is not None  # the bounded plan is in use
+    extra = feedback.expansion(marac, query, _findings(marac, "MARAC"))
+    letter = {r[0] for r in marac.store.conn.execute(
+        "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id WHERE d.source LIKE '%letter%'")}
+    plain = keyword_ranking(marac, query, 50, "passages", coordination=0.0)
+    assert not letter & {i for i, _ in plain[:3]}
+    ranked = keyword_ranking(marac, query, 50, "passages", coordination=0.0, extra=extra, share=0.5)
+    assert ranked[0][0] in letter
