@@ -33,6 +33,7 @@ from index.termstats import TermStats, document_frequencies, term_stats
 from .text import WORD, fts_query, phrases, stem_counts, stem_words, term_stems
 
 POSTING_BUDGET = 8_000  # rows FTS5 may rank per query in a large library
+EXTRA_BUDGET = 2_000  # ... for the words search.feedback adds
 BROAD_ROWS = 200  # newest rows read for broad words when nothing else gives candidates
 K1, B = 1.2, 0.75  # FTS5's BM25 parameters
 TABLES = {"passages": "passages_fts", "findings": "findings_fts"}
@@ -157,7 +158,10 @@ def _bounded(lib, table: str, words: dict[str, str], n: int, stats: TermStats,
     # (findings are counted at refresh; a refresh older than that count is counted now)
     scale = 1.0 if table == "passages" else (stats.findings or lib.store.count("findings")) / max(stats.passages, 1)
     rows = {w: int(stats.df.get(w, 0) * scale) for w in stems}
-    selective, broad = split_by_budget(rows, POSTING_BUDGET)
+    own = {w: r for w, r in rows.items() if not extra or w not in extra or weight[w] > share * extra[w][1]}
+    selective, broad = split_by_budget(own, POSTING_BUDGET)  # the query's own words plan as without expansion
+    if extra:  # learned words are matched only if rare (EXTRA_BUDGET rows together); otherwise just scored
+        selective += split_by_budget({w: r for w, r in rows.items() if w not in own}, EXTRA_BUDGET)[0]
     pool: dict[int, None] = {}
     if selective:  # FTS5 is given the words, which it stems itself
         pool.update((i, None) for i, _ in _fts(conn, fts, " OR ".join(f'"{words[w]}"' for w in selective), n))
