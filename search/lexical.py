@@ -19,6 +19,11 @@ broad words still count; the cost depends on the candidates, not on the library.
 Words are tokenized and stemmed once, the way FTS5 does (search.text): term frequency
 here and document frequency from FTS5 count the same thing.
 
+Words learned from the query's closest findings (search.feedback) weigh in as RM3 has it
+(:func:`expanded_ranking`): in a small library they are matched and scored like the
+query's own; in a large one they only re-rank the bounded plan's candidates (the query's
+own matches and the dense side's), so the cost stays bounded.
+
 Either way the scores are scaled by coordination (the share of the query's words a row
 holds): BM25 over an OR of many words lets one rare, incidental word outscore a row that
 has most of them."""
@@ -33,7 +38,9 @@ from index.termstats import TermStats, document_frequencies, term_stats
 from .text import WORD, fts_query, phrases, stem_counts, stem_words, term_stems
 
 POSTING_BUDGET = 8_000  # rows FTS5 may rank per query in a large library
-EXTRA_BUDGET = 2_000  # ... for the words search.feedback adds
+# rows the words search.feedback adds may bring in a large library: none, there they only re-rank
+# the candidates (the query's own matches and the dense side's); a small library also matches them
+EXTRA_BUDGET = 0
 BROAD_ROWS = 200  # newest rows read for broad words when nothing else gives candidates
 K1, B = 1.2, 0.75  # FTS5's BM25 parameters
 TABLES = {"passages": "passages_fts", "findings": "findings_fts"}

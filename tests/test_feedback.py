@@ -76,7 +76,7 @@ def test_the_ranker_records_the_learned_words(marac):
     assert kw.extra == {}  # keyword mode stays the query's own words
 
 
-def test_a_large_library_scores_the_learned_words_in_its_one_bounded_pass(marac, monkeypatch):
+def test_a_large_library_reranks_its_candidates_by_the_learned_words(marac, monkeypatch):
     from index import termstats
 
     monkeypatch.setattr(termstats, "PRUNE_FROM", 10)
@@ -88,5 +88,11 @@ def test_a_large_library_scores_the_learned_words_in_its_one_bounded_pass(marac,
         "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id WHERE d.source LIKE '%letter%'")}
     plain = keyword_ranking(marac, query, 50, "passages", coordination=0.0)
     assert not letter & {i for i, _ in plain[:3]}
-    ranked = keyword_ranking(marac, query, 50, "passages", coordination=0.0, extra=extra, share=0.5)
+    # there the learned words bring no rows of their own (the cost stays bounded) but re-rank
+    # the candidates: the query's own matches and the dense side's
+    alone = keyword_ranking(marac, query, 50, "passages", coordination=0.0, extra=extra, share=0.5)
+    assert not letter & {i for i, _ in alone}
+    ranked = keyword_ranking(marac, query, 50, "passages", sorted(letter), coordination=0.0, extra=extra, share=0.5)
     assert ranked[0][0] in letter
+    plain_with_candidates = keyword_ranking(marac, query, 50, "passages", sorted(letter), coordination=0.0)
+    assert plain_with_candidates[0][0] not in letter
