@@ -46,6 +46,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+FEATURES: list[str] = []  # the signals fitted (--features; default search.strength.FEATURES)
+
 WORDS = """apple banana guitar violin orbit comet galaxy planet saxophone pancake waffle syrup cinnamon
 tennis cricket football rugby golf marathon bicycle helmet kayak canoe mountain glacier volcano
 desert cactus tulip daisy orchid penguin giraffe elephant dolphin octopus lobster parrot owl
@@ -81,7 +83,7 @@ def random_queries(seed: int, n: int = 10) -> list[str]:
 
 
 def rows_for(lib, queries: list[tuple[str, set[int]]], top: int) -> list[tuple[list[float], int, str]]:
-    """[(signals, relevant 0/1, query)] for the first ``top`` hits of each query, page order."""
+    """[({signal: value}, relevant 0/1, query)] for the first ``top`` hits of each query, page order."""
     from search import ranker
 
     out = []
@@ -89,7 +91,7 @@ def rows_for(lib, queries: list[tuple[str, set[int]]], top: int) -> list[tuple[l
         ranking = ranker.rank(lib, q, "hybrid", prune=False)
         for h in ranking.ordered()[:top]:
             s = h.signals
-            out.append(([s["cosine"], s["cover"], s["agree"]], int(h.document_id in rel), q))
+            out.append(({k: v for k, v in s.items() if k != "probability"}, int(h.document_id in rel), q))
     return out
 
 
@@ -111,10 +113,15 @@ def labelled_sets(args) -> dict[str, tuple[object, list[tuple[str, set[int]]]]]:
     return out
 
 
+def features(rows) -> np.ndarray:
+    """The fitted signals of each row, as a matrix."""
+    return np.array([[r[0].get(f, 0.0) for f in FEATURES] for r in rows]).reshape(len(rows), len(FEATURES))
+
+
 def fit(rows) -> tuple[np.ndarray, float]:
     from sklearn.linear_model import LogisticRegression
 
-    x = np.array([r[0] for r in rows])
+    x = features(rows)
     y = np.array([r[1] for r in rows])
     m = LogisticRegression(C=1.0, max_iter=1000).fit(x, y)
     return m.coef_[0], float(m.intercept_[0])
@@ -134,7 +141,7 @@ def cutoff(p: np.ndarray, y: np.ndarray, precision: float, min_rows: int = 10) -
 
 
 def check(coef, intercept, close, related, rows) -> dict:
-    x = np.array([r[0] for r in rows])
+    x = features(rows)
     y = np.array([r[1] for r in rows])
     p = prob(coef, intercept, x)
     c = p >= close
@@ -157,20 +164,24 @@ def main() -> None:
     ap.add_argument("--close-precision", type=float, default=0.7)
     ap.add_argument("--negative-quantile", type=float, default=95.0)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--features", default=None, help="signals the model reads, comma-separated (default: search.strength's)")
     args = ap.parse_args()
+    from search import strength
+
+    FEATURES[:] = args.features.split(",") if args.features else list(strength.FEATURES)
 
     sets = labelled_sets(args)
     rows = {name: rows_for(lib, qs, args.top) for name, (lib, qs) in sets.items()}
     libs = [lib for lib, _ in sets.values()]
     neg_train = [r for lib in libs for r in rows_for(lib, [(q, set()) for q in random_queries(1) + UNRELATED[:5]], args.top)]
     neg_test = [r for lib in libs for r in rows_for(lib, [(q, set()) for q in random_queries(2) + UNRELATED[5:]], args.top)]
-    out: dict = {"top": args.top, "held_out": {}}
+    out: dict = {"top": args.top, "features": FEATURES, "held_out": {}}
     for held in rows:
         train = [r for name, rs in rows.items() if name != held for r in rs] + neg_train
         coef, b = fit(train)
-        p = prob(coef, b, [r[0] for r in train])
+        p = prob(coef, b, features(train))
         y = np.array([r[1] for r in train])
-        pn = prob(coef, b, [r[0] for r in neg_train])
+        pn = prob(coef, b, features(neg_train))
         close = max(cutoff(p, y, args.close_precision), float(pn.max()) + 1e-3)
         related = float(np.percentile(pn, args.negative_quantile))
         out["held_out"][held] = {"fit_on": [n for n in rows if n != held], "coef": [round(float(c), 3) for c in coef],
@@ -181,9 +192,9 @@ def main() -> None:
     # above are the figures to quote; tests/test_strength_real.py checks a third seed)
     everything = [r for rs in rows.values() for r in rs] + neg_train + neg_test
     coef, b = fit(everything)
-    p = prob(coef, b, [r[0] for r in everything])
+    p = prob(coef, b, features(everything))
     y = np.array([r[1] for r in everything])
-    pn = prob(coef, b, [r[0] for r in neg_train + neg_test])
+    pn = prob(coef, b, features(neg_train + neg_test))
     close = max(cutoff(p, y, args.close_precision), float(pn.max()) + 1e-3)
     related = float(np.percentile(pn, args.negative_quantile))
     out["all"] = {"coef": [round(float(c), 3) for c in coef], "intercept": round(b, 3),

@@ -19,6 +19,11 @@ broad words still count; the cost depends on the candidates, not on the library.
 Words are tokenized and stemmed once, the way FTS5 does (search.text): term frequency
 here and document frequency from FTS5 count the same thing.
 
+Words learned from the query's closest findings (search.feedback) weigh in as RM3 has it
+(:func:`expanded_ranking`): in a small library they are matched and scored like the
+query's own; in a large one they only re-rank the bounded plan's candidates (the query's
+own matches and the dense side's), so the cost stays bounded.
+
 Either way the scores are scaled by coordination (the share of the query's words a row
 holds): BM25 over an OR of many words lets one rare, incidental word outscore a row that
 has most of them."""
@@ -28,11 +33,14 @@ import math
 import sqlite3
 from typing import Iterable
 
-from index.termstats import TermStats, term_stats
+from index.termstats import TermStats, document_frequencies, term_stats
 
-from .text import fts_query, phrases, stem_counts, stem_words, term_stems
+from .text import WORD, fts_query, phrases, stem_counts, stem_words, term_stems
 
 POSTING_BUDGET = 8_000  # rows FTS5 may rank per query in a large library
+# rows the words search.feedback adds may bring in a large library: none, there they only re-rank
+# the candidates (the query's own matches and the dense side's); a small library also matches them
+EXTRA_BUDGET = 0
 BROAD_ROWS = 200  # newest rows read for broad words when nothing else gives candidates
 K1, B = 1.2, 0.75  # FTS5's BM25 parameters
 TABLES = {"passages": "passages_fts", "findings": "findings_fts"}
@@ -59,9 +67,11 @@ def coordinate(ranked: list[tuple[int, float]], texts: dict[int, str], stems: li
     return sorted(out, key=lambda x: -x[1])
 
 
-def bm25(text: str, stems: list[str], idf: list[float], avg_tokens: float) -> tuple[float, int]:
-    """(BM25 of ``text`` for the query's ``stems`` with their ``idf``, how many it holds)."""
-    tf, n_tokens = stem_counts(text, set(stems))
+def bm25(text: str, stems: list[str], idf: list[float], avg_tokens: float,
+         tokens: int | None = None) -> tuple[float, int]:
+    """(BM25 of ``text`` (of ``tokens`` tokens, counted if not given) for the query's
+    ``stems`` with their ``idf``, how many it holds)."""
+    tf, n_tokens = stem_counts(text, set(stems), tokens)
     if not tf:
         return 0.0, 0
     norm = K1 * (1 - B + B * n_tokens / max(avg_tokens, 1.0))
@@ -112,11 +122,14 @@ def plain_bm25(lib, query: str, n: int, table: str = "passages") -> list[tuple[i
 
 
 def keyword_ranking(lib, query: str, n: int, table: str = "passages",
-                    candidates: Iterable[int] = (), coordination: float = 1.0) -> list[tuple[int, float]]:
+                    candidates: Iterable[int] = (), coordination: float = 1.0,
+                    extra: dict[str, tuple[str, float]] | None = None, share: float = 0.0) -> list[tuple[int, float]]:
     """The ``n`` rows of ``table`` (passages or findings) best matching ``query`` by
     keyword: ``[(id, score)]``, best first. ``candidates`` (ids the dense side found) are
     scored too when the library is large enough for the bounded plan. Scores are scaled by
-    the share of the query's words a row holds, to the power ``coordination``."""
+    the share of the query's words a row holds, to the power ``coordination``. ``extra``
+    words (search.feedback, passages only) get ``share`` of the query's weight (see
+    :func:`expanded_ranking`); in a large library they join the one bounded pass."""
     fts = TABLES[table]
     stems = term_stems(query)
     conn = lib.store.conn
@@ -128,20 +141,34 @@ def keyword_ranking(lib, query: str, n: int, table: str = "passages",
         ranked = _fts(conn, fts, expr, n)
         if len(stems) >= 2 and len(ranked) >= 2:
             ranked = coordinate(ranked, _texts(conn, table, [i for i, _ in ranked]), stems, coordination)
-        return ranked
+        return expanded_ranking(lib, query, ranked, extra, share, n) if extra and table == "passages" else ranked
+    if extra and table == "passages":
+        return _bounded(lib, table, stem_words(query), n, stats, candidates, coordination, extra, share)
     return _bounded(lib, table, stem_words(query), n, stats, candidates, coordination)
 
 
 def _bounded(lib, table: str, words: dict[str, str], n: int, stats: TermStats,
-             candidates: Iterable[int], coordination: float = 1.0) -> list[tuple[int, float]]:
+             candidates: Iterable[int], coordination: float = 1.0,
+             extra: dict[str, tuple[str, float]] | None = None, share: float = 0.0) -> list[tuple[int, float]]:
+    weight = {w: 1.0 for w in words}
+    if extra:  # RM3's interpolation: the query's words share 1 - share, the learned words share
+        weight = {w: (1.0 - share) / len(words) for w in words}
+        _, extra_df = document_frequencies(lib.store, [w for w in extra if w not in words])
+        stats = TermStats(stats.passages, stats.avg_tokens, {**stats.df, **extra_df}, stats.findings)
+        words = {**{w: word for w, (word, _) in extra.items()}, **words}
+        for w, (_, x) in extra.items():
+            weight[w] = weight.get(w, 0.0) + share * x
     stems = list(words)
     conn = lib.store.conn
     fts = TABLES[table]
     # findings hold about the same words as passages, in proportion to their number
     # (findings are counted at refresh; a refresh older than that count is counted now)
     scale = 1.0 if table == "passages" else (stats.findings or lib.store.count("findings")) / max(stats.passages, 1)
-    rows = {w: int(d * scale) for w, d in stats.df.items()}
-    selective, broad = split_by_budget(rows, POSTING_BUDGET)
+    rows = {w: int(stats.df.get(w, 0) * scale) for w in stems}
+    own = {w: r for w, r in rows.items() if not extra or w not in extra or weight[w] > share * extra[w][1]}
+    selective, broad = split_by_budget(own, POSTING_BUDGET)  # the query's own words plan as without expansion
+    if extra:  # learned words are matched only if rare (EXTRA_BUDGET rows together); otherwise just scored
+        selective += split_by_budget({w: r for w, r in rows.items() if w not in own}, EXTRA_BUDGET)[0]
     pool: dict[int, None] = {}
     if selective:  # FTS5 is given the words, which it stems itself
         pool.update((i, None) for i, _ in _fts(conn, fts, " OR ".join(f'"{words[w]}"' for w in selective), n))
@@ -150,7 +177,8 @@ def _bounded(lib, table: str, words: dict[str, str], n: int, stats: TermStats,
         pool.update((i, None) for i in _newest(conn, fts, " OR ".join(f'"{words[w]}"' for w in broad), max(n, BROAD_ROWS)))
     texts = _texts(conn, table, pool)
     # FTS5's IDF, from the counts of the last refresh
-    idf = [max(math.log((stats.passages - stats.df[w] + 0.5) / (stats.df[w] + 0.5)), 1e-6) for w in stems]
+    idf = [weight[w] * max(math.log((stats.passages - stats.df.get(w, 0) + 0.5) / (stats.df.get(w, 0) + 0.5)), 1e-6)
+           for w in stems]
     scored = []
     for rid, text in texts.items():
         s, have = bm25(text, stems, idf, stats.avg_tokens)
@@ -158,3 +186,79 @@ def _bounded(lib, table: str, words: dict[str, str], n: int, stats: TermStats,
             scored.append((rid, s * (have / len(stems)) ** coordination))
     scored.sort(key=lambda x: -x[1])
     return scored[:n]
+
+
+_AVG_TOKENS: dict[tuple, float] = {}
+
+
+def average_tokens(lib) -> float:
+    """Mean passage length in tokens: from the last term count in a large library, else
+    measured on up to 500 passages (once per library size)."""
+    conn = lib.store.conn
+    r = conn.execute("SELECT value FROM settings WHERE key='term_avg_tokens'").fetchone()
+    if r:
+        return float(r[0])
+    n = lib.store.count("passages")
+    key = (str(getattr(lib, "path", id(lib))), n)
+    if key not in _AVG_TOKENS:
+        step = max(n // 500, 1)
+        texts = [t for (t,) in conn.execute("SELECT text FROM passages WHERE id % ? = 0 LIMIT 500", (step,))]
+        _AVG_TOKENS[key] = sum(len(WORD.findall(t or "")) for t in texts) / max(len(texts), 1) or 150.0
+    return _AVG_TOKENS[key]
+
+
+def expanded_ranking(lib, query: str, base: list[tuple[int, float]], extra: dict[str, tuple[str, float]] | None,
+                     share: float, n: int, candidates: Iterable[int] = ()) -> list[tuple[int, float]]:
+    """Passages by keyword for ``query`` plus ``extra`` words ({stem: (word, weight)},
+    weights summing to 1, from search.feedback): BM25 with each query word weighing
+    ``(1 - share) / words`` and each extra word ``share * weight`` (RM3's interpolation).
+    Candidates: ``base`` (the query's own keyword list), the best matches of the extra
+    words (only the selective ones in a large library) and ``candidates``."""
+    words = stem_words(query)
+    if not extra or not words:
+        return base
+    conn = lib.store.conn
+    n_rows, df = document_frequencies(lib.store, list(words) + [s for s in extra if s not in words])
+    pool: dict[int, None] = dict.fromkeys(i for i, _ in base)
+    selective, _ = split_by_budget({s: df.get(s, 0) for s in extra}, POSTING_BUDGET)
+    if selective:
+        pool.update((i, None) for i, _ in _fts(conn, TABLES["passages"], " OR ".join(f'"{extra[s][0]}"' for s in selective), n))
+    pool.update((int(i), None) for i in candidates)
+    weight = {s: (1.0 - share) / len(words) for s in words}
+    for s, (_, w) in extra.items():
+        weight[s] = weight.get(s, 0.0) + share * w
+    stems = list(weight)
+    idf = [weight[s] * max(math.log((n_rows - df.get(s, 0) + 0.5) / (df.get(s, 0) + 0.5)), 1e-6) for s in stems]
+    avg = average_tokens(lib)
+    sizes = _sizes(conn, pool)
+    scored = []
+    for rid, text in _texts(conn, "passages", pool).items():
+        s, have = bm25(text, stems, idf, avg, sizes.get(rid))
+        if have:
+            scored.append((rid, s))
+    scored.sort(key=lambda x: -x[1])
+    return scored[:n]
+
+
+def _varint(b: bytes) -> int:
+    """SQLite's varint (FTS5 stores each row's token count as one)."""
+    v = 0
+    for i, byte in enumerate(b[:9]):
+        if i == 8:
+            return (v << 8) | byte
+        v = (v << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            return v
+    return v
+
+
+def _sizes(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, int]:
+    """{passage id: its tokens} as FTS5 counted them (empty if the table is not there)."""
+    ids = [int(i) for i in ids]
+    if not ids:
+        return {}
+    try:
+        rows = conn.execute(f"SELECT id, sz FROM passages_fts_docsize WHERE id IN ({','.join(map(str, ids))})").fetchall()
+    except sqlite3.OperationalError:
+        return {}
+    return {r[0]: _varint(r[1]) for r in rows if r[1]}

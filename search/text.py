@@ -63,11 +63,11 @@ def term_stems(query: str) -> list[str]:
     return list(stem_words(query))
 
 
-def stem_counts(text: str, wanted: set[str] | frozenset) -> tuple[dict[str, int], int]:
-    """({stem: occurrences in ``text``} for the ``wanted`` stems, tokens in ``text``).
-    Only tokens that could have a wanted stem are stemmed: a Porter stem, less its last
-    letter, always begins the word it came from."""
-    n = len(WORD.findall(text))
+def stem_counts(text: str, wanted: set[str] | frozenset, tokens: int | None = None) -> tuple[dict[str, int], int]:
+    """({stem: occurrences in ``text``} for the ``wanted`` stems, tokens in ``text``; pass
+    ``tokens`` when known, FTS5 keeps it). Only tokens that could have a wanted stem are
+    stemmed: a Porter stem, less its last letter, always begins the word it came from."""
+    n = len(WORD.findall(text)) if tokens is None else tokens
     counts: dict[str, int] = {}
     if not wanted or not n:
         return counts, n
