@@ -1,0 +1,30 @@
+"""Problems found by walking the three users' journeys on a realistic library (QA pass):
+each test failed before its fix."""
+from __future__ import annotations
+
+import pytest
+
+from corpus.extract.respond import due_in
+
+
+@pytest.mark.parametrize("sentence", [
+    # a letter's own date is not a deadline
+    "In the short term and further to our update to you dated 31 October 2024, it is our intention to place "
+    "temporary customer information signage at this junction.",
+    # a day already past
+    "In addition to the above, as of 25th November 2024, the hospital has become an early adopter of the tool.",
+    # a period that has ended
+    "CAS3 supported over 6,000 people last year (April 2023-March 2024) and the service is expanding.",
+])
+def test_a_month_that_dates_something_else_is_not_a_deadline(sentence):
+    assert due_in(sentence)[0] is None
+
+
+@pytest.mark.parametrize("sentence,due", [
+    ("These traffic surveys are planned to take place in early January 2025 so that the data can be used.", "2025-01-31"),
+    ("We will complete the audit by March 2025.", "2025-03-31"),
+    ("Engage with partners: Q4 2024", "2024-12-31"),
+    ("The new policy will be launched in the autumn, no later than October 2025.", "2025-10-31"),
+])
+def test_stated_deadlines_are_still_read(sentence, due):
+    assert due_in(sentence)[0] == due
