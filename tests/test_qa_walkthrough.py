@@ -28,3 +28,29 @@ def test_a_month_that_dates_something_else_is_not_a_deadline(sentence):
 ])
 def test_stated_deadlines_are_still_read(sentence, due):
     assert due_in(sentence)[0] == due
+
+
+# ---- commitments ledger: a status or kind it cannot hold is a 400 naming the choices, not an empty ledger
+
+from ledger_data import client, lib  # noqa: E402,F401  (shared ledger fixtures)
+
+
+def test_unknown_status_is_refused_with_the_choices(lib):
+    from search.commitments import list_commitments
+
+    with pytest.raises(ValueError, match="status must be one of open, completed"):
+        list_commitments(lib, status="bogus", as_of="2024-01-01")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        list_commitments(lib, kind="xyz", as_of="2024-01-01")
+    # "done" and "not stated" are read as their stored forms
+    done = list_commitments(lib, status="done", as_of="2024-01-01")
+    assert [c["id"] for c in done["commitments"]] == [2]
+    assert list_commitments(lib, status="not stated", as_of="2024-01-01")["total"] == 2
+
+
+def test_ledger_page_refuses_unknown_status_and_labels_none_as_not_stated(client):
+    r = client.get("/commitments.json?status=bogus")
+    assert r.status_code == 400 and "status must be one of" in r.get_json()["error"]["message"]
+    assert client.get("/commitments.csv?kind=nope").status_code == 400
+    html = client.get("/commitments").get_data(as_text=True)
+    assert '<option value="none">not stated</option>' in html
