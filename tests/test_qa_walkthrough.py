@@ -54,3 +54,16 @@ def test_ledger_page_refuses_unknown_status_and_labels_none_as_not_stated(client
     assert client.get("/commitments.csv?kind=nope").status_code == 400
     html = client.get("/commitments").get_data(as_text=True)
     assert '<option value="none">not stated</option>' in html
+
+
+def test_organisation_warning_names_the_report_it_is_about(lib, client):
+    """"Now: <concern>" said nothing of which report raised it; the page now links it."""
+    from search.organisations import get_organisation
+
+    w = get_organisation(lib, "nhs-england", as_of="2024-01-01")["warned_before"]
+    assert len(w) == 1 and w[0]["document"]["id"] == w[0]["finding"]["document_id"] == 3
+    html = client.get("/organisations/nhs-england?as_of=2024-01-01").get_data(as_text=True)
+    warn = html[html.index("Warned before"):html.index("Responses overdue")]
+    assert f'Now, in <a href="/cases/3">{w[0]["document"]["title"]}</a>' in warn
+    j = client.get("/organisations/nhs-england.json?as_of=2024-01-01").get_json()
+    assert j["warned_before"][0]["document"]["id"] == 3
