@@ -67,3 +67,15 @@ def test_organisation_warning_names_the_report_it_is_about(lib, client):
     assert f'Now, in <a href="/cases/3">{w[0]["document"]["title"]}</a>' in warn
     j = client.get("/organisations/nhs-england.json?as_of=2024-01-01").get_json()
     assert j["warned_before"][0]["document"]["id"] == 3
+
+
+def test_document_text_does_not_repeat_a_heading_its_block_opens_with():
+    """The full text showed "Systemone" twice: once as the block's label, once as its first line."""
+    from webui.views import render_blocks
+
+    text = "Systemone\nAs Systemone is an IT system used by healthcare professionals.\nSecond part on page 2."
+    blocks = [{"section": "Systemone", "page": None, "start": 0, "end": 73},
+              {"section": "Concerns", "page": 2, "start": 73, "end": len(text)}]
+    out = render_blocks({"text": text, "passages": [], "blocks": blocks}, None)
+    assert out[0]["head"] == "" and out[0]["segments"][0][0].startswith("Systemone")
+    assert out[1]["head"] == "Concerns · page 2"  # a heading not in the text is still shown

@@ -118,6 +118,10 @@ def document(doc_id: int, fmt: str | None = None):
     return render_template("document.html", data=data, render_blocks=render_blocks(data, passage))
 
 
+def _opens_with(text: str, heading: str | None) -> bool:
+    return bool(heading) and " ".join(text.split()).lower().startswith(" ".join(heading.split()).lower())
+
+
 def render_blocks(doc: dict, passage_id: int | None) -> list[dict]:
     """Blocks of the document text with a heading when section or page changes, and
     the selected passage cut out as its own segment so the page can mark it in place."""
@@ -127,10 +131,12 @@ def render_blocks(doc: dict, passage_id: int | None) -> list[dict]:
     for b in doc["blocks"]:
         key = (b["section"], b["page"])
         head = None
-        if key != last:
-            head = " · ".join(x for x in (b["section"], f"page {b['page']}" if b["page"] else None) if x)
-            last = key
         s, e = b["start"], b["end"]
+        if key != last:
+            # a section whose own text opens with its heading is not labelled twice
+            section = None if _opens_with(text[s:e], b["section"]) else b["section"]
+            head = " · ".join(x for x in (section, f"page {b['page']}" if b["page"] else None) if x)
+            last = key
         segs = []
         if sel and sel["start"] < e and s < sel["end"]:
             a, z = max(s, sel["start"]), min(e, sel["end"])
