@@ -214,8 +214,16 @@ def _is_ref(v: str) -> bool:
     return bool(re.fullmatch(r"20\d\d-\d{3,4}[A-Za-z]?", v))
 
 
+_BULLET = re.compile(r"(?:^|\s)[\u2022\u00b7\u25aa\u25cf](?=\s)")
+
+
 def _split_recipients(value: str, seps: str = ";") -> list[str]:
     parts = re.split("[" + re.escape(seps) + "]", value or "")
+    if any(_BULLET.search(p) for p in parts):
+        # "• Trust A • Secretary of State • ICS 1": one recipient a bullet (the page number
+        # that followed the list is not part of the last name)
+        parts = [b for p in parts for b in _BULLET.split(p)]
+        parts[-1] = re.sub(r"\s+\d{1,2}\s*$", "", parts[-1])
     out = []
     for p in parts:
         p = " ".join(p.split()).strip(" ,")

@@ -79,3 +79,22 @@ def test_document_text_does_not_repeat_a_heading_its_block_opens_with():
     out = render_blocks({"text": text, "passages": [], "blocks": blocks}, None)
     assert out[0]["head"] == "" and out[0]["segments"][0][0].startswith("Systemone")
     assert out[1]["head"] == "Concerns · page 2"  # a heading not in the text is still shown
+
+
+BULLETED = ("• University Hospitals Birmingham NHS Foundation Trust • Secretary of State for Health • "
+            "Birmingham and Solihull Integrated Care Service 1")
+THREE = ["University Hospitals Birmingham NHS Foundation Trust", "Secretary of State for Health",
+         "Birmingham and Solihull Integrated Care Service"]
+
+
+def test_bulleted_receiver_cell_is_three_recipients():
+    """A report sent to three bodies listed with bullets counted only for the first body the
+    whole cell normalised to (DHSC), with the cell shown as one of DHSC's spellings."""
+    from corpus.known_datasets import _split_recipients
+    from search.recipients import recipient_names
+
+    assert _split_recipients(BULLETED) == THREE  # at ingest
+    assert recipient_names([BULLETED]) == THREE  # and in libraries built before
+    assert _split_recipients("Chief Executive, NHS England; West Midlands Police") == [
+        "Chief Executive, NHS England", "West Midlands Police"]
+    assert recipient_names(["Ward 7 Manager"]) == ["Ward 7 Manager"]
