@@ -90,8 +90,9 @@ def search_cmd(query, k, mode, doc_type, date_from, date_to, area, recipient, th
                strength, page, library_path, as_json):
     """Find past concerns (and passages) most like QUERY, with the actions taken."""
     from search.query import run_search
-    from webui.params import bound_query
+    from webui.params import bound_query, end_of_period
 
+    date_to = end_of_period(date_to) if date_to else date_to
     query, notice = bound_query(query.strip())
     if notice:
         click.echo(notice, err=True)

@@ -98,3 +98,49 @@ def test_bulleted_receiver_cell_is_three_recipients():
     assert _split_recipients("Chief Executive, NHS England; West Midlands Police") == [
         "Chief Executive, NHS England", "West Midlands Police"]
     assert recipient_names(["Ward 7 Manager"]) == ["Ward 7 Manager"]
+
+
+def test_year_facet_filters_the_search(client):
+    """The year facet linked to ?year=2019, which the search ignored (same total, every year)."""
+    all_ = client.get("/search.json?q=MARAC&mode=keyword").get_json()
+    years = {r["document"]["date"][:4] for r in all_["results"] if r["document"]["date"]}
+    assert {"2019", "2023"} <= years
+    one = client.get("/search.json?q=MARAC&mode=keyword&year=2019").get_json()
+    assert one["total"] < all_["total"]
+    assert {r["document"]["date"][:4] for r in one["results"]} == {"2019"}
+    assert (one["filters"]["date_from"], one["filters"]["date_to"]) == ("2019", "2019-12-31")
+    # "to 2019" keeps what is dated in 2019 (compared as text, "2019-03-01" > "2019" dropped it)
+    upto = client.get("/search.json?q=MARAC&mode=keyword&date_from=2019&date_to=2019").get_json()
+    assert upto["total"] == one["total"] and upto["filters"]["date_to"] == "2019-12-31"
+    assert client.get("/search.json?q=MARAC&year=19").status_code == 400
+    html = client.get("/search?q=MARAC&mode=keyword").get_data(as_text=True)
+    assert "date_from=2019&amp;date_to=2019" in html  # the facet link says what it filters
+    page = client.get("/search?q=MARAC&mode=keyword&year=2019").get_data(as_text=True)
+    assert page.count('class="result') >= 1 and "year=2019" not in page
+
+
+def test_a_page_past_the_last_says_so(client):
+    """?page=999 said 'Results 0–0 of 3', 'Nothing matches' and offered page 998."""
+    html = client.get("/search?q=MARAC&mode=keyword&page=999").get_data(as_text=True)
+    assert "Nothing matches" not in html and "0–0" not in html
+    assert "past the last page" in html and "page=1" in html and "page=998" not in html
+
+
+def test_end_of_period():
+    from webui.params import end_of_period
+
+    assert end_of_period("2015") == "2015-12-31"
+    assert end_of_period("2016-02") == "2016-02-29" and end_of_period("2015-02") == "2015-02-28"
+    assert end_of_period("2015-06-30") == "2015-06-30"
+
+
+def test_cli_search_date_to_a_year_keeps_that_year(lib, runner):
+    import json
+
+    from precedent import cli
+
+    out = runner.invoke(cli, ["search", "MARAC", "--mode", "keyword", "--date-from", "2019", "--date-to", "2019",
+                               "--library", str(lib.path), "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["total"] >= 1 and {r["document"]["date"][:4] for r in data["results"]} == {"2019"}

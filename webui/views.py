@@ -9,7 +9,7 @@ from search.query import FILTER_KEYS, page_bounds, run_search
 
 from .guard import heavy_work, no_token
 from .pages import int_arg, library, respond
-from .params import MAX_DRAFT_CHARS, bound_query, date_param, id_param, text_param
+from .params import MAX_DRAFT_CHARS, bound_query, date_param, end_of_period, id_param, text_param
 
 bp = Blueprint("main", __name__)
 
@@ -59,9 +59,17 @@ def search_page(fmt: str | None = None):
     if mode not in ("hybrid", "dense", "keyword"):
         abort(400, description="mode must be hybrid, dense or keyword")
     filters = {key: request.args.get(key, "").strip() for key in FILTER_KEYS if request.args.get(key, "").strip()}
+    year = request.args.get("year", "").strip()
+    if year:  # the year facet: one calendar year, unless a date range is given too
+        if not year.isdigit() or len(year) != 4:
+            abort(400, description="year must be four digits, e.g. 2019")
+        filters.setdefault("date_from", year)
+        filters.setdefault("date_to", year)
     for key in ("date_from", "date_to"):
         if key in filters:
             date_param(filters[key], key)
+    if "date_to" in filters:
+        filters["date_to"] = end_of_period(filters["date_to"])
     if "theme" in filters:
         id_param(filters["theme"], "theme")
     lib = library()
@@ -75,7 +83,11 @@ def search_page(fmt: str | None = None):
         data["notice"] = notice
     if fmt == "json":
         return respond("search.html", data, True)
-    return render_template("search.html", data=data, args={**request.args.to_dict(), "q": q}, filter_keys=FILTER_KEYS)
+    args = {**request.args.to_dict(), "q": q}
+    if year:  # links and "remove filter" badges carry the dates the year stands for
+        args.pop("year")
+        args.update(date_from=filters["date_from"], date_to=filters["date_to"])
+    return render_template("search.html", data=data, args=args, filter_keys=FILTER_KEYS)
 
 
 def _is_date(v: str) -> bool:
