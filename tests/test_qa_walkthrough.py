@@ -144,3 +144,10 @@ def test_cli_search_date_to_a_year_keeps_that_year(lib, runner):
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
     assert data["total"] >= 1 and {r["document"]["date"][:4] for r in data["results"]} == {"2019"}
+
+
+def test_documents_filter_with_no_title_match_points_to_the_text_search(client):
+    """/documents?q=MARAC said only "No documents match" although MARAC is all over the text."""
+    html = client.get("/documents?q=MARAC%20%3Cb%3E").get_data(as_text=True)
+    assert "No documents match" in html
+    assert 'href="/search?q=MARAC+%3Cb%3E"' in html and "MARAC &lt;b&gt;" in html
