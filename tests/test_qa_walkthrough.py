@@ -151,3 +151,11 @@ def test_documents_filter_with_no_title_match_points_to_the_text_search(client):
     html = client.get("/documents?q=MARAC%20%3Cb%3E").get_data(as_text=True)
     assert "No documents match" in html
     assert 'href="/search?q=MARAC+%3Cb%3E"' in html and "MARAC &lt;b&gt;" in html
+
+
+def test_status_page_without_an_ingest_does_not_read_as_an_empty_library(client):
+    """It said "Documents committed 0 of 0 · Passages embedded 0 of about 0" beside a full library."""
+    html = client.get("/status").get_data(as_text=True)
+    assert "0 of 0" not in html and "of about 0" not in html
+    assert 'id="last-ingest">none in this server' in html
+    assert client.get("/status.json").get_json()["library"]["documents"] >= 1
