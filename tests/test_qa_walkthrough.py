@@ -159,3 +159,22 @@ def test_status_page_without_an_ingest_does_not_read_as_an_empty_library(client)
     assert "0 of 0" not in html and "of about 0" not in html
     assert 'id="last-ingest">none in this server' in html
     assert client.get("/status.json").get_json()["library"]["documents"] >= 1
+
+
+def test_theme_page_names_its_broader_and_specific_themes(client, monkeypatch):
+    """A theme said "within theme 103" and listed its specific themes as bare numbers."""
+    import webui.theme_pages as tp
+
+    fake = {"id": 5, "label": "Mental health", "parent": 7, "children": [3], "size": 2, "documents": 2,
+            "first_seen": "2019-01-01", "last_seen": "2020-01-01", "by_year": {"2019": 1, "2020": 1},
+            "finding_ids": [], "members": [], "top_terms": [], "exemplars": [], "top_recipients": [],
+            "actions": {}, "action_items": [], "edits": [], "level": 1}
+    monkeypatch.setattr(tp, "get_theme", lambda lib, tid: dict(fake) if tid == 5 else None)
+    monkeypatch.setattr(tp, "list_themes", lambda lib, level=None: {"themes": [
+        {"id": 7, "label": "Care & <treatment>"}, {"id": 3, "label": "Crisis teams"}, {"id": 5, "label": "x"}]})
+    html = client.get("/themes/5").get_data(as_text=True)
+    assert 'within <a href="/themes/7">Care &amp; &lt;treatment&gt;</a>' in html
+    assert '<a href="/themes/3">Crisis teams</a>' in html
+    assert "1 documents" not in html
+    j = client.get("/themes/5.json").get_json()
+    assert j["parent_theme"] == {"id": 7, "label": "Care & <treatment>"} and j["child_themes"][0]["label"] == "Crisis teams"
