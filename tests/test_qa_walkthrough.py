@@ -178,3 +178,15 @@ def test_theme_page_names_its_broader_and_specific_themes(client, monkeypatch):
     assert "1 documents" not in html
     j = client.get("/themes/5.json").get_json()
     assert j["parent_theme"] == {"id": 7, "label": "Care & <treatment>"} and j["child_themes"][0]["label"] == "Crisis teams"
+
+
+def test_cli_packs_add_counts_in_words_and_says_when_already_there(lib, runner):
+    """It said "now has 1 items in 1 cases", and the same again for a case already in the pack."""
+    from precedent import cli
+
+    base = ["--library", str(lib.path)]
+    assert runner.invoke(cli, ["packs", "new", "Minutes", *base]).exit_code == 0
+    r = runner.invoke(cli, ["packs", "add", "Minutes", "--document", "1", *base])
+    assert r.exit_code == 0 and "1 item in 1 case" in r.output and "already" not in r.output
+    r = runner.invoke(cli, ["packs", "add", "Minutes", "--document", "1", *base])
+    assert r.exit_code == 0 and "--document 1 was already in it" in r.output and "1 item in 1 case" in r.output
