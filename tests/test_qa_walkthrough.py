@@ -190,3 +190,10 @@ def test_cli_packs_add_counts_in_words_and_says_when_already_there(lib, runner):
     assert r.exit_code == 0 and "1 item in 1 case" in r.output and "already" not in r.output
     r = runner.invoke(cli, ["packs", "add", "Minutes", "--document", "1", *base])
     assert r.exit_code == 0 and "--document 1 was already in it" in r.output and "1 item in 1 case" in r.output
+
+
+def test_organisations_unknown_sort_is_refused(client):
+    r = client.get("/organisations.json?sort=bogus")
+    assert r.status_code == 400 and "sort must be one of reports" in r.get_json()["error"]["message"]
+    names = [o["name"] for o in client.get("/organisations.json?sort=name").get_json()["organisations"]]
+    assert names == sorted(names, key=str.lower)
