@@ -197,3 +197,20 @@ def test_organisations_unknown_sort_is_refused(client):
     assert r.status_code == 400 and "sort must be one of reports" in r.get_json()["error"]["message"]
     names = [o["name"] for o in client.get("/organisations.json?sort=name").get_json()["organisations"]]
     assert names == sorted(names, key=str.lower)
+
+
+def test_ledger_does_not_say_an_action_answers_itself(lib, client):
+    """An inspection's 'action required' is its recommendation: the ledger showed the same text
+    twice ('By 31 October 2023, chief constables should …' / 'answers: By 31 October 2023, …')."""
+    c = lib.store.conn
+    row = c.execute("SELECT a.id, a.text, af.finding_id FROM actions a JOIN action_findings af ON af.action_id = a.id"
+                    " LIMIT 1").fetchone()
+    other = c.execute("SELECT text FROM findings WHERE id = ?", (row["finding_id"],)).fetchone()["text"]
+    html = client.get("/commitments?limit=500").get_data(as_text=True)
+    assert html.count("answers:") >= 1  # an action answering another text still says so
+    with c:
+        c.execute("UPDATE findings SET text = ? WHERE id = ?", (row["text"] + "  ", row["finding_id"]))
+    from search import organisations as orgs
+    orgs._CACHE.clear()
+    html2 = client.get("/commitments?limit=500").get_data(as_text=True)
+    assert html2.count("answers:") == html.count("answers:") - 1, other
