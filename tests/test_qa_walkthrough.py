@@ -214,3 +214,17 @@ def test_ledger_does_not_say_an_action_answers_itself(lib, client):
     orgs._CACHE.clear()
     html2 = client.get("/commitments?limit=500").get_data(as_text=True)
     assert html2.count("answers:") == html.count("answers:") - 1, other
+
+
+def test_warned_before_on_a_result_links_the_earlier_concern_once_per_document(client):
+    """Each hit of a document repeated the same warnings, each linking the earlier report's top,
+    not the concern that was raised before."""
+    data = client.get("/search.json?q=MARAC+minutes+not+shared&mode=keyword").get_json()
+    hits = [r for r in data["results"] if r.get("warned_before")]
+    assert hits, "a later report warned before by an earlier one"
+    w = hits[0]["warned_before"][0]
+    html = client.get("/search?q=MARAC+minutes+not+shared&mode=keyword").get_data(as_text=True)
+    link = f'href="/documents/{w["document"]["id"]}#f{w["finding"]["id"]}"'
+    assert link in html
+    doc_ids = {r["document"]["id"] for r in hits}
+    assert html.count(link) <= len(doc_ids)  # once per document group, not once per hit
