@@ -214,6 +214,7 @@ def _is_ref(v: str) -> bool:
     return bool(re.fullmatch(r"20\d\d-\d{3,4}[A-Za-z]?", v))
 
 
+_NUMBERED_LIST = re.compile(r"(?:^|\s|\w)\(?\d{1,2}[.)]\s+\S.*\s\(?\d{1,2}[.)]\s+\S")  # as search.recipients
 _BULLET = re.compile(r"(?:^|\s)[\u2022\u00b7\u25aa\u25cf](?=\s)")
 
 
@@ -224,6 +225,11 @@ def _split_recipients(value: str, seps: str = ";") -> list[str]:
         # that followed the list is not part of the last name)
         parts = [b for p in parts for b in _BULLET.split(p)]
         parts[-1] = re.sub(r"\s+\d{1,2}\s*$", "", parts[-1])
+    if any(_NUMBERED_LIST.search(p) for p in parts):
+        # "1. [REDACTED], Home Secretary 2. …, Secretary of State for Health": one recipient a number
+        from .orgs import split_orgs
+
+        parts = [x for p in parts for x in (split_orgs(p) if _NUMBERED_LIST.search(p) else [p])]
     out = []
     for p in parts:
         p = " ".join(p.split()).strip(" ,")
