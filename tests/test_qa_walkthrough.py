@@ -233,3 +233,12 @@ def test_warned_before_on_a_result_links_the_earlier_concern_once_per_document(c
     assert link in html
     doc_ids = {r["document"]["id"] for r in hits}
     assert html.count(link) <= len(doc_ids)  # once per document group, not once per hit
+
+
+@pytest.mark.parametrize("arg", ["type=bogus", "strength=strongest", "has_response=maybe"])
+def test_search_filter_no_document_can_match_is_a_400(client, arg):
+    """They gave 'Nothing matches … with these filters', as if the library had no such case."""
+    r = client.get(f"/search.json?q=MARAC&{arg}")
+    assert r.status_code == 400 and "must be one of" in r.get_json()["error"]["message"]
+    ok = client.get("/search.json?q=MARAC&mode=keyword&type=pfd_report&strength=related&has_response=yes")
+    assert ok.status_code == 200

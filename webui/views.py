@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
+from search.browse import DOC_TYPES
 from search.engine import get_document, list_documents
 from search.query import FILTER_KEYS, page_bounds, run_search
 
 from .guard import heavy_work, no_token
 from .pages import int_arg, library, respond
 from .params import MAX_DRAFT_CHARS, bound_query, date_param, end_of_period, id_param, text_param
+
+SEARCH_CHOICES = {"type": DOC_TYPES, "strength": ("close", "related", "weak"), "has_response": ("yes", "no", "true", "false", "1", "0")}
 
 bp = Blueprint("main", __name__)
 
@@ -72,6 +75,9 @@ def search_page(fmt: str | None = None):
         filters["date_to"] = end_of_period(filters["date_to"])
     if "theme" in filters:
         id_param(filters["theme"], "theme")
+    for key, allowed in SEARCH_CHOICES.items():  # a value no document can have was an empty page
+        if key in filters and filters[key] not in allowed:
+            abort(400, description=f"{key} must be one of " + ", ".join(allowed))
     lib = library()
     data = run_search(lib, q, k=per_page, mode=mode, filters=filters, page=page) if q else \
         {"query": q, "mode": mode, "filters": filters, "total": 0, "close": 0,
