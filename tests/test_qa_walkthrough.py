@@ -242,3 +242,10 @@ def test_search_filter_no_document_can_match_is_a_400(client, arg):
     assert r.status_code == 400 and "must be one of" in r.get_json()["error"]["message"]
     ok = client.get("/search.json?q=MARAC&mode=keyword&type=pfd_report&strength=related&has_response=yes")
     assert ok.status_code == 200
+
+
+def test_cli_search_unknown_type_is_a_usage_error(lib, runner):
+    from precedent import cli
+
+    r = runner.invoke(cli, ["search", "MARAC", "--type", "report", "--library", str(lib.path)])
+    assert r.exit_code == 2 and "must be one of pfd_report" in r.output
