@@ -249,3 +249,9 @@ def test_cli_search_unknown_type_is_a_usage_error(lib, runner):
 
     r = runner.invoke(cli, ["search", "MARAC", "--type", "report", "--library", str(lib.path)])
     assert r.exit_code == 2 and "must be one of pfd_report" in r.output
+
+
+def test_home_links_the_status_page_not_its_json(client):
+    html = client.get("/").get_data(as_text=True)
+    assert '<a href="/status">ingest status</a>' in html
+    assert client.get("/.json").get_json()["status_url"] == "/status.json"
