@@ -255,3 +255,24 @@ def test_home_links_the_status_page_not_its_json(client):
     html = client.get("/").get_data(as_text=True)
     assert '<a href="/status">ingest status</a>' in html
     assert client.get("/.json").get_json()["status_url"] == "/status.json"
+
+
+@pytest.mark.parametrize("raw,area", [
+    ("West Yorkshire\n(Western)", "West Yorkshire (Western)"), ("West Sussex. 2", "West Sussex"),
+    ("South Wales Central.", "South Wales Central"), ("Greater \nManchester South", "Greater Manchester South"),
+    ("Surrey", "Surrey"),
+])
+def test_coroner_area_is_one_spelling(raw, area):
+    """The documents page's area menu listed 'West Sussex. 2', 'South Wales Central.' and an area
+    with a line break in it beside the clean spellings."""
+    from corpus.known_datasets import clean_area
+
+    assert clean_area(raw) == area
+
+
+def test_documents_area_menu_lists_each_area_once(lib, client):
+    c = lib.store.conn
+    with c:
+        c.execute("UPDATE documents SET meta = json_set(COALESCE(meta, '{}'), '$.area', 'Birmingham. 2') WHERE id = 3")
+    areas = client.get("/documents.json").get_json()["areas"]
+    assert areas.count("Birmingham") == 1 and "Birmingham. 2" not in areas
