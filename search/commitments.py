@@ -24,7 +24,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from corpus.dates import parse_due
-from corpus.org_cells import bodies_named_in, is_body_name
+from corpus.org_cells import bodies_named_in, is_body_name, known_bodies_named_in
 from corpus.orgs import normalise_org, org_type
 from index.library import Library
 
@@ -64,7 +64,9 @@ def owner_orgs(owner: str | None) -> list[dict]:
     out, seen = [], set()
     for part in split_owners(owner):
         org = normalise_org(part)
-        orgs = [org] if org.key and is_body_name(org.name) else bodies_named_in(part)
+        # a cell that reads as one body may still name others the library knows ("Head of Public
+        # Protection West Midlands Police Head Workforce Development, …, Birmingham City Council")
+        orgs = [org, *known_bodies_named_in(part)] if org.key and is_body_name(org.name) else bodies_named_in(part)
         for o in orgs:
             if o.key and o.key not in seen:
                 seen.add(o.key)

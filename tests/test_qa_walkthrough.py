@@ -276,3 +276,15 @@ def test_documents_area_menu_lists_each_area_once(lib, client):
         c.execute("UPDATE documents SET meta = json_set(COALESCE(meta, '{}'), '$.area', 'Birmingham. 2') WHERE id = 3")
     areas = client.get("/documents.json").get_json()["areas"]
     assert areas.count("Birmingham") == 1 and "Birmingham. 2" not in areas
+
+
+def test_owner_cell_naming_several_bodies_counts_for_each_known_one():
+    """West Midlands Police's page counted 21 commitments while its 'commitments ledger' link
+    (owner=West Midlands Police) listed 23: two owner cells named it inside a longer cell."""
+    from search.commitments import owner_orgs
+
+    keys = [o["key"] for o in owner_orgs("Head of Public Protection West Midlands Police Head Workforce Development, "
+                                         "People Directorate, Birmingham City Council")]
+    assert set(keys) == {"west-midlands-police", "birmingham-city-council"}
+    assert [o["key"] for o in owner_orgs("NHS England")] == ["nhs-england"]
+    assert [o["key"] for o in owner_orgs("Transport for London (TFL)")] == ["transport-for-london"]
