@@ -147,17 +147,24 @@ def packs_new(name, purpose, library_path, as_json):
 @library_option
 def packs_add(name, document_id, finding_id, note, library_path):
     """Add a case (--document ID) or a concern (--finding ID) to the pack NAME."""
-    from search.packs import add_document, add_finding
+    from search.packs import add_document, add_finding, get_pack
 
     if (document_id is None) == (finding_id is None):
         raise click.UsageError("give exactly one of --document ID or --finding ID")
     lib = open_lib(library_path)
     pack = _pack(lib, name)
+    before = (get_pack(lib, pack["id"]) or {}).get("total")
     if document_id is not None:
         data = _pack_call(add_document, lib, pack["id"], document_id, note)
     else:
         data = _pack_call(add_finding, lib, pack["id"], finding_id, note)
-    click.echo(f"pack {data['name']!r} now has {data['total']} items in {len(data['cases'])} cases")
+    what = f"--document {document_id}" if document_id is not None else f"--finding {finding_id}"
+    already = f"{what} was already in it; " if before is not None and data["total"] == before else ""
+    click.echo(f"pack {data['name']!r}: {already}{_n(data['total'], 'item')} in {_n(len(data['cases']), 'case')}")
+
+
+def _n(k: int, noun: str) -> str:
+    return f"{k} {noun}{'' if k == 1 else 's'}"
 
 
 @packs_cmd.command("remove")
@@ -175,7 +182,7 @@ def packs_remove(name, document_id, finding_id, library_path):
     pack = _pack(lib, name)
     kind, item = ("document", document_id) if document_id is not None else ("finding", finding_id)
     data = _pack_call(remove_item, lib, pack["id"], kind, item)
-    click.echo(f"pack {data['name']!r} now has {data['total']} items")
+    click.echo(f"pack {data['name']!r} now has {_n(data['total'], 'item')}")
 
 
 @packs_cmd.command("list")

@@ -90,8 +90,13 @@ def search_cmd(query, k, mode, doc_type, date_from, date_to, area, recipient, th
                strength, page, library_path, as_json):
     """Find past concerns (and passages) most like QUERY, with the actions taken."""
     from search.query import run_search
-    from webui.params import bound_query
+    from webui.params import bound_query, end_of_period
 
+    from search.browse import DOC_TYPES
+
+    if doc_type and doc_type not in DOC_TYPES:  # no document has it: an empty answer would mislead
+        raise click.BadParameter(f"must be one of {', '.join(DOC_TYPES)}", param_hint="--type")
+    date_to = end_of_period(date_to) if date_to else date_to
     query, notice = bound_query(query.strip())
     if notice:
         click.echo(notice, err=True)

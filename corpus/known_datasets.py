@@ -214,8 +214,31 @@ def _is_ref(v: str) -> bool:
     return bool(re.fullmatch(r"20\d\d-\d{3,4}[A-Za-z]?", v))
 
 
+_NUMBERED_LIST = re.compile(r"(?:^|\s|\w)\(?\d{1,2}[.)]\s+\S.*\s\(?\d{1,2}[.)]\s+\S")  # as search.recipients
+_BULLET = re.compile(r"(?:^|\s)[\u2022\u00b7\u25aa\u25cf](?=\s)")
+
+
+def clean_area(value: str) -> str:
+    """A coroner area as one spelling: line breaks and doubled spaces closed up, a trailing
+    full stop or page number dropped ("West Yorkshire\n(Western)", "West Sussex. 2"), so the
+    area menu and facets hold each area once (the corpus's 208 spellings become 186)."""
+    a = " ".join((value or "").split())
+    a = re.sub(r"[.\s]+\d{1,2}$", "", a)
+    return a.strip(" .,;")
+
+
 def _split_recipients(value: str, seps: str = ";") -> list[str]:
     parts = re.split("[" + re.escape(seps) + "]", value or "")
+    if any(_BULLET.search(p) for p in parts):
+        # "• Trust A • Secretary of State • ICS 1": one recipient a bullet (the page number
+        # that followed the list is not part of the last name)
+        parts = [b for p in parts for b in _BULLET.split(p)]
+        parts[-1] = re.sub(r"\s+\d{1,2}\s*$", "", parts[-1])
+    if any(_NUMBERED_LIST.search(p) for p in parts):
+        # "1. [REDACTED], Home Secretary 2. …, Secretary of State for Health": one recipient a number
+        from .orgs import split_orgs
+
+        parts = [x for p in parts for x in (split_orgs(p) if _NUMBERED_LIST.search(p) else [p])]
     out = []
     for p in parts:
         p = " ".join(p.split()).strip(" ,")
@@ -252,7 +275,7 @@ def _pfd_row(rec: dict, path: Path, n: int) -> Document | None:
     meta = {
         "url": url,
         "coroner": (rec.get("coroner") or "").strip(),
-        "area": (rec.get("area") or "").strip(),
+        "area": clean_area(rec.get("area") or ""),
         "recipients": recipients,
     }
     if name:

@@ -80,3 +80,10 @@ def is_body_name(name: str | None) -> bool:
     if len(ends) > 1 or len(n.split()) > 10:
         return False
     return bool(ends) and ends[0].end() == len(n) or org_type(n) != "other"  # "Police and Crime Commissioner for X"
+
+
+def known_bodies_named_in(text: str | None) -> list[OrgName]:
+    """``bodies_named_in`` kept to the organisations the library knows by name (no phrase merely
+    ending in a body word, such as "NHS Foundation Trust" cut from a longer name)."""
+    known = {_slug(v) for v in _ALIAS.values()}
+    return [b for b in bodies_named_in(text) if b.key in known]

@@ -11,6 +11,7 @@ import json
 import re
 from typing import Any
 
+from corpus.known_datasets import clean_area
 from index.library import Library
 from index.rows import document_summary
 
@@ -86,6 +87,7 @@ def browse_documents(lib: Library, type: str | None = None, date_from: str | Non
     areas = [r[0] for r in c.execute(
         "SELECT json_extract(meta, '$.area') AS a, COUNT(*) FROM documents WHERE a IS NOT NULL AND a != ''"
         " GROUP BY a ORDER BY COUNT(*) DESC, a LIMIT 200")]
+    areas = list(dict.fromkeys(a for a in map(clean_area, areas) if a))  # libraries built before the clean-up
     return {"filters": {"type": type, "date_from": date_from, "date_to": date_to, "area": area, "q": q},
             "total": total, "limit": limit, "offset": offset, "documents": [_doc(r) for r in rows],
             "types": list(DOC_TYPES), "areas": areas}

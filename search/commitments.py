@@ -24,7 +24,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from corpus.dates import parse_due
-from corpus.org_cells import bodies_named_in, is_body_name
+from corpus.org_cells import bodies_named_in, is_body_name, known_bodies_named_in
 from corpus.orgs import normalise_org, org_type
 from index.library import Library
 
@@ -64,7 +64,9 @@ def owner_orgs(owner: str | None) -> list[dict]:
     out, seen = [], set()
     for part in split_owners(owner):
         org = normalise_org(part)
-        orgs = [org] if org.key and is_body_name(org.name) else bodies_named_in(part)
+        # a cell that reads as one body may still name others the library knows ("Head of Public
+        # Protection West Midlands Police Head Workforce Development, …, Birmingham City Council")
+        orgs = [org, *known_bodies_named_in(part)] if org.key and is_body_name(org.name) else bodies_named_in(part)
         for o in orgs:
             if o.key and o.key not in seen:
                 seen.add(o.key)
@@ -172,15 +174,21 @@ def list_commitments(
     as_of = check_date(as_of, "as_of") or today()
     due_from = check_date(due_from, "due_from")
     due_to = check_date(due_to, "due_to")
-    status_l = (status or "").strip().lower() or None
+    status_l = (status or "").strip().lower().replace(" ", "_") or None
     words = [w for w in re.findall(r"\w+", (q or "").lower()) if w]
+    records = all_commitments(lib, as_of)
+    _check_choice("status", status_l, STATUSES, {(r["status"] or "").lower() for r in records})
+    _check_choice("kind", kind, KINDS, {r["kind"] for r in records})
     out = []
-    for rec in all_commitments(lib, as_of):
+    for rec in records:
         if kind and rec["kind"] != kind:
             continue
         st = (rec["status"] or "").lower()
         if status_l == "open":
             if st in DONE:
+                continue
+        elif status_l in DONE:
+            if st not in DONE:
                 continue
         elif status_l in ("none", "unknown", "not_stated"):
             if st:
@@ -216,6 +224,19 @@ def list_commitments(
         "limit": limit,
         "offset": offset,
     }
+
+
+STATUSES = ("open", "completed", "ongoing", "not_started", "red", "amber", "green", "none")
+KINDS = ("response", "commitment", "action_required", "action_taken")
+
+
+def _check_choice(name: str, value: str | None, known: tuple[str, ...], stored: set) -> None:
+    """A filter value the ledger cannot hold is an error naming the choices, not an empty
+    ledger that reads as "nothing found" (``status=done`` is read as completed)."""
+    if not value or value in known or value in stored or (name == "status" and value in DONE | {"unknown", "not_stated"}):
+        return
+    choices = list(known) + sorted(x for x in stored if x and x not in known and x not in DONE)
+    raise ValueError(f"{name} must be one of {', '.join(choices)} (not {value!r})")
 
 
 def summarise(records: list[dict]) -> dict[str, Any]:

@@ -225,7 +225,10 @@ def organisation_warnings(lib: Library, e: dict, limit: int = 10, reports: int =
         if best is not None:
             i, j, score = best
             item = _warning_item(lib, rows[j], score, {e["key"]: e["name"]}, rows[i])
-            out.append({"finding": item["for_finding"], "earlier": item})
+            now = rows[i]
+            out.append({"finding": item["for_finding"], "earlier": item,
+                        "document": {"id": now["document_id"], "title": now["title"], "type": now["type"],
+                                     "date": now["date"], "reference": now["reference"]}})
         if len(out) >= limit:
             break
     return out

@@ -167,6 +167,8 @@ def recipient_names(names: list[str]) -> list[str]:
     out: list[str] = []
     for name in names or []:
         parts = split_orgs(name) if _NUMBERED.search(name or "") else [name]
+        # "• Trust A • Secretary of State for Health • ICS": one recipient a bullet
+        parts = [b for p in parts for b in re.split(r"(?:^|\s)[\u2022\u00b7\u25aa\u25cf](?=\s)", p or "")]
         for p in parts:
             p = re.sub(r"\s+\d{1,2}$", "", p).strip(" ,;")
             if p and p not in out:

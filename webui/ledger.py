@@ -31,6 +31,7 @@ bp = Blueprint("ledger", __name__)
 
 ORG_TYPES = ("police", "nhs_trust", "nhs_national", "local_authority", "government", "regulator",
              "prison_probation", "care_provider", "other")
+ORG_SORTS = ("reports", "responses", "responses_overdue", "commitments", "commitments_overdue", "name")
 
 
 def _arg(name: str) -> str | None:
@@ -93,11 +94,14 @@ def organisations(fmt: str | None = None):
     otype = _arg("type")
     if otype and otype not in ORG_TYPES:
         abort(400, description="type must be one of " + ", ".join(ORG_TYPES))
+    sort = _arg("sort") or "reports"
+    if sort not in ORG_SORTS:  # an unknown order was silently the default one
+        abort(400, description="sort must be one of " + ", ".join(ORG_SORTS))
     limit = int_arg("limit", 200, 1, 100_000)
     offset = int_arg("offset", 0, 0, 10**9)
     try:
         data = list_organisations(library(), as_of=_arg("as_of"), q=_arg("q"), type=otype, limit=limit,
-                                  offset=offset, sort=_arg("sort") or "reports")
+                                  offset=offset, sort=sort)
     except ValueError as e:
         _bad_value(e)
     data["types"] = list(ORG_TYPES)

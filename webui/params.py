@@ -164,3 +164,18 @@ class IdConverter(IntegerConverter):
         if v > MAX_ID:
             raise ValidationError()
         return v
+
+
+def end_of_period(value: str) -> str:
+    """A checked ``date_to`` as the last day it names: ``2015`` → ``2015-12-31``, ``2016-02`` →
+    ``2016-02-29``, so an inclusive "to 2015" keeps the reports dated in 2015 (compared as
+    text, "2015-08-05" > "2015" dropped them)."""
+    import calendar
+
+    s = value.strip()
+    if len(s) == 4:
+        return f"{s}-12-31"
+    if len(s) == 7:
+        y, m = int(s[:4]), int(s[5:7])
+        return f"{s}-{calendar.monthrange(y, m)[1]:02d}"
+    return s

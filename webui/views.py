@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
+from search.browse import DOC_TYPES
 from search.engine import get_document, list_documents
 from search.query import FILTER_KEYS, page_bounds, run_search
 
 from .guard import heavy_work, no_token
 from .pages import int_arg, library, respond
-from .params import MAX_DRAFT_CHARS, bound_query, date_param, id_param, text_param
+from .params import MAX_DRAFT_CHARS, bound_query, date_param, end_of_period, id_param, text_param
+
+SEARCH_CHOICES = {"type": DOC_TYPES, "strength": ("close", "related", "weak"), "has_response": ("yes", "no", "true", "false", "1", "0")}
 
 bp = Blueprint("main", __name__)
 
@@ -59,11 +62,22 @@ def search_page(fmt: str | None = None):
     if mode not in ("hybrid", "dense", "keyword"):
         abort(400, description="mode must be hybrid, dense or keyword")
     filters = {key: request.args.get(key, "").strip() for key in FILTER_KEYS if request.args.get(key, "").strip()}
+    year = request.args.get("year", "").strip()
+    if year:  # the year facet: one calendar year, unless a date range is given too
+        if not year.isdigit() or len(year) != 4:
+            abort(400, description="year must be four digits, e.g. 2019")
+        filters.setdefault("date_from", year)
+        filters.setdefault("date_to", year)
     for key in ("date_from", "date_to"):
         if key in filters:
             date_param(filters[key], key)
+    if "date_to" in filters:
+        filters["date_to"] = end_of_period(filters["date_to"])
     if "theme" in filters:
         id_param(filters["theme"], "theme")
+    for key, allowed in SEARCH_CHOICES.items():  # a value no document can have was an empty page
+        if key in filters and filters[key] not in allowed:
+            abort(400, description=f"{key} must be one of " + ", ".join(allowed))
     lib = library()
     data = run_search(lib, q, k=per_page, mode=mode, filters=filters, page=page) if q else \
         {"query": q, "mode": mode, "filters": filters, "total": 0, "close": 0,
@@ -75,7 +89,11 @@ def search_page(fmt: str | None = None):
         data["notice"] = notice
     if fmt == "json":
         return respond("search.html", data, True)
-    return render_template("search.html", data=data, args={**request.args.to_dict(), "q": q}, filter_keys=FILTER_KEYS)
+    args = {**request.args.to_dict(), "q": q}
+    if year:  # links and "remove filter" badges carry the dates the year stands for
+        args.pop("year")
+        args.update(date_from=filters["date_from"], date_to=filters["date_to"])
+    return render_template("search.html", data=data, args=args, filter_keys=FILTER_KEYS)
 
 
 def _is_date(v: str) -> bool:
@@ -118,6 +136,10 @@ def document(doc_id: int, fmt: str | None = None):
     return render_template("document.html", data=data, render_blocks=render_blocks(data, passage))
 
 
+def _opens_with(text: str, heading: str | None) -> bool:
+    return bool(heading) and " ".join(text.split()).lower().startswith(" ".join(heading.split()).lower())
+
+
 def render_blocks(doc: dict, passage_id: int | None) -> list[dict]:
     """Blocks of the document text with a heading when section or page changes, and
     the selected passage cut out as its own segment so the page can mark it in place."""
@@ -127,10 +149,12 @@ def render_blocks(doc: dict, passage_id: int | None) -> list[dict]:
     for b in doc["blocks"]:
         key = (b["section"], b["page"])
         head = None
-        if key != last:
-            head = " · ".join(x for x in (b["section"], f"page {b['page']}" if b["page"] else None) if x)
-            last = key
         s, e = b["start"], b["end"]
+        if key != last:
+            # a section whose own text opens with its heading is not labelled twice
+            section = None if _opens_with(text[s:e], b["section"]) else b["section"]
+            head = " · ".join(x for x in (section, f"page {b['page']}" if b["page"] else None) if x)
+            last = key
         segs = []
         if sel and sel["start"] < e and s < sel["end"]:
             a, z = max(s, sel["start"]), min(e, sel["end"])

@@ -463,7 +463,7 @@ def due_in(s: str) -> tuple[str | None, str | None]:
                   r"November|December)\s+20\d\d)", s, re.I)
     if m:
         return due_of(m.group(1)), m.group(0)
-    m = _SEASON.search(s)
+    m = next((x for x in _SEASON.finditer(s) if not _not_a_deadline(s, x)), None)
     if m:
         if m.group("q"):
             q, y = int(m.group("q")[1]), int(m.group("qy"))
@@ -472,6 +472,19 @@ def due_in(s: str) -> tuple[str | None, str | None]:
             return due_of(f"{m.group('when').split('/')[-1].strip()} {m.group('y')}"), m.group(0)
         return None, m.group(0)
     return None, None
+
+
+_PAST_CUE = _P(r"(?:\b(?:dated|of|on|since|last|from|between|ending|ended)|\d(?:st|nd|rd|th)?|[(\-\u2013])\s*$", _I)
+
+
+def _not_a_deadline(s: str, m: re.Match) -> bool:
+    """A month or season named without a deadline word that dates something else: a letter
+    ("our update to you dated 31 October 2024"), a day already past ("as of 25th November
+    2024"), a period ("last year (April 2023-March 2024)")."""
+    before = s[max(0, m.start() - 20):m.start()]
+    if re.search(r"\b(?:early|late|mid|end\s+of)[\s-]*$", before, re.I):
+        before = before[:re.search(r"\b(?:early|late|mid|end\s+of)[\s-]*$", before, re.I).start()]
+    return bool(_PAST_CUE.search(before)) or bool(re.match(r"\s*[-\u2013]\s*\w", s[m.end():]))
 
 
 def free_actions(text: str, owner: str | None, start: int = 0) -> list[FreeAction]:
