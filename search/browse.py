@@ -15,7 +15,7 @@ from corpus.known_datasets import clean_area
 from index.library import Library
 from index.rows import document_summary
 
-from .case_story import source_display
+from .sources import source_display
 
 DOC_TYPES = ("pfd_report", "pfd_response", "action_plan", "inspection", "minutes", "other")
 _TRAILING = {"a", "an", "and", "at", "because", "by", "for", "from", "in", "of", "on", "or", "that", "the", "to",

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import PurePath
 from typing import Any
-from urllib.parse import urlparse
 
 from corpus.dates import parse_due
 from index.library import Library
 from index.rows import document_by_id
 
 from .commitments import DONE, check_date, is_overdue, today
+from .sources import source_display
 
-_URL_BAD_CHARS = re.compile(r"[\s\x00-\x1f\x7f\"'<>\\]")  # must be percent-encoded in a URL
 
 ACCOUNT_MAX = 1200  # characters of the quoted account
 # Sections that tell what happened, best first: the PFD box, then a review's own summary.
@@ -38,37 +36,6 @@ _CIRC_TEXT = re.compile(r"CIRCUMSTANCES OF (?:THE )?DEATH\s*:?(.+?)(?=CORONER['�
 _CORONER_LINE = re.compile(r"\bI am ((?:[^,\n]{2,60},\s*){0,2}?[^,\n]{2,60}?),?\s+((?:Senior |Area |Assistant )?Coroner\b[^.\n]{0,120})",
                            re.I)
 _AREA = re.compile(r"\bcoroner(?:'s)? area of (?:the )?([A-Z][\w'’&-]*(?:[ ,]+(?:and |&amp; |& )?[A-Z][\w'’&-]*){0,5})", re.I)
-
-
-def http_url(url: Any) -> str | None:
-    """``url`` when it is an absolute http(s) URL with a host, else None.
-
-    The one rule for every link Precedent writes (pages, packs, exports): no ``javascript:``,
-    ``data:`` or ``file:``, no host-less ``https://``, and no character a valid URL must
-    percent-encode (whitespace, control characters, quotes, angle brackets, backslash)."""
-    if not isinstance(url, str):
-        return None
-    url = url.strip()
-    if not url or _URL_BAD_CHARS.search(url):
-        return None
-    try:
-        p = urlparse(url)
-    except ValueError:
-        return None
-    return url if p.scheme.lower() in ("http", "https") and p.netloc else None
-
-
-def source_display(source: str | None, meta: dict | None) -> dict[str, str | None]:
-    """The original URL (http(s) only) and a readable file name ("reports.csv, row 12")."""
-    meta = meta or {}
-    url = http_url(meta.get("url"))
-    name = None
-    if source:
-        path, _, frag = str(source).partition("#")
-        name = PurePath(path.replace("\\", "/")).name or None
-        if name and frag.startswith("row="):
-            name = f"{name}, row {frag[4:]}"
-    return {"url": url, "name": name}
 
 
 def _meta(row) -> dict:

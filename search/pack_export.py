@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from .case_story import http_url
+from .sources import http_url
 from .csv_cells import write_csv
 
 CSV_COLUMNS = ["pack", "purpose", "case", "case_title", "date", "area", "coroner_or_body", "recipients",

@@ -20,6 +20,7 @@ from corpus.orgs import normalise_org
 from index.library import Library
 
 from . import ranker
+from .sources import source_display
 from .ranker import Hit, _in
 from .text import highlight_spans
 
@@ -43,6 +44,8 @@ def _documents(lib: Library, ids) -> dict[int, dict]:
             f"SELECT id, title, type, date, reference, source, meta FROM documents WHERE id IN ({_in(ids)})", list(ids)):
         d = dict(r)
         d["meta"] = json.loads(d["meta"] or "{}")
+        src = source_display(d["source"], d["meta"])  # the original URL or a file name, never a server path
+        d["source"] = src["url"] or src["name"]
         out[d["id"]] = d
     return out
 
@@ -118,8 +121,8 @@ def _passes(values: dict, doc: dict, filters: dict) -> bool:
         if key == "date_from":
             if not doc.get("date") or doc["date"] < want:
                 return False
-        elif key == "date_to":
-            if not doc.get("date") or doc["date"] > want:
+        elif key == "date_to":  # "2019" or "2019-06" runs to the end of that year or month
+            if not doc.get("date") or doc["date"][:len(want)] > want:
                 return False
         elif key == "recipient":
             if _org_name(want) not in values["recipient"]:
@@ -285,7 +288,7 @@ def page_bounds(total: int, page: int, per_page: int) -> dict[str, int | None]:
     last = min(total, page * per_page)
     return {"page": page, "per_page": per_page, "pages": pages,
             "first": first if first <= total else 0, "last": last if first <= total else 0,
-            "previous": page - 1 if page > 1 else None, "next": page + 1 if page < pages else None}
+            "previous": min(page - 1, pages) if page > 1 else None, "next": page + 1 if page < pages else None}
 
 
 def run_search(

@@ -22,6 +22,7 @@ from corpus.orgs import normalise_org, org_type, split_orgs
 from index.library import Library
 from index.rows import document_by_id, document_summary
 
+from .sources import source_display
 from .commitments import check_date, today
 
 RESPONSE_DAYS = 56  # Coroners (Investigations) Regulations 2013, reg. 29
@@ -196,7 +197,8 @@ def _track(row, responses: list[dict], tracker: dict | None, as_of: str) -> dict
         "deceased_name": meta.get("deceased_name"),
         "response_due": due,
         "as_of": as_of,
-        "tracker": ({"status": tracker.get("status"), "replies": tracker.get("replies"), "source": tracker.get("source")}
+        "tracker": ({"status": tracker.get("status"), "replies": tracker.get("replies"),
+                     "source": source_display(tracker.get("source"), {})["name"]}
                     if tracker else None),
         "recipients": recipients,
         "responses": [{**_resp_summary(r), "recipient": r.get("recipient")} for r in responses],

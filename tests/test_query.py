@@ -105,3 +105,27 @@ def test_report_concern_shows_the_linked_responses_actions(library, tmp_path):
     assert report_hit["actions"], report_hit
     assert report_hit["actions"][0]["document_id"] != report_hit["document"]["id"]
     assert "retrained" in report_hit["actions"][0]["text"]
+
+
+def test_a_year_as_date_to_keeps_that_whole_year(filled_library):
+    from search.query import _passes
+
+    doc = {"id": 1, "date": "2019-05-01"}
+    assert _passes({}, doc, {"date_to": "2019"}) and _passes({}, doc, {"date_to": "2019-05"})
+    assert not _passes({}, doc, {"date_to": "2018"}) and not _passes({}, doc, {"date_to": "2019-04"})
+    assert _passes({}, doc, {"date_from": "2019"}) and not _passes({}, doc, {"date_from": "2019-06"})
+
+
+def test_a_page_past_the_end_points_back_to_the_last_page():
+    from search.query import page_bounds
+
+    b = page_bounds(total=25, page=999, per_page=10)
+    assert b["pages"] == 3 and b["previous"] == 3 and b["next"] is None and b["first"] == 0
+
+
+def test_results_never_show_a_path_on_the_server(client, docs_dir):
+    data = client.get("/search.json?q=MARAC+meeting").get_json()
+    assert data["results"]
+    for r in data["results"]:
+        src = r["document"]["source"]
+        assert src and not src.startswith("/") and str(docs_dir) not in src, src  # a file name or an http(s) URL

@@ -35,7 +35,7 @@ from markupsafe import Markup, escape
 
 from .params import IdConverter
 from index.settings import Settings
-from search.case_story import http_url
+from search.sources import http_url
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TOKEN_FIELD = "csrf_token"

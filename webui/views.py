@@ -125,7 +125,7 @@ def document(doc_id: int, fmt: str | None = None):
     data = get_document(library(), doc_id) if doc_id <= 2**63 - 1 else None
     if data is None:
         abort(404, description=f"no document {doc_id}")
-    from search.case_story import source_display
+    from search.sources import source_display
 
     src = source_display(data.get("source"), data.get("meta"))
     data.update(source=src["url"] or src["name"], source_url=src["url"], source_name=src["name"],

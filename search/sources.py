@@ -1,0 +1,41 @@
+"""Where a document came from, as a reader may see it: the original web address (http(s)
+only) or a file name — never a path on the server. One rule for every link Precedent writes."""
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+from typing import Any
+from urllib.parse import urlparse
+
+_URL_BAD_CHARS = re.compile(r"[\s\x00-\x1f\x7f\"'<>\\]")  # must be percent-encoded in a URL
+
+
+def http_url(url: Any) -> str | None:
+    """``url`` when it is an absolute http(s) URL with a host, else None.
+
+    The one rule for every link Precedent writes (pages, packs, exports): no ``javascript:``,
+    ``data:`` or ``file:``, no host-less ``https://``, and no character a valid URL must
+    percent-encode (whitespace, control characters, quotes, angle brackets, backslash)."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    if not url or _URL_BAD_CHARS.search(url):
+        return None
+    try:
+        p = urlparse(url)
+    except ValueError:
+        return None
+    return url if p.scheme.lower() in ("http", "https") and p.netloc else None
+
+
+def source_display(source: str | None, meta: dict | None) -> dict[str, str | None]:
+    """The original URL (http(s) only) and a readable file name ("reports.csv, row 12")."""
+    meta = meta or {}
+    url = http_url(meta.get("url"))
+    name = None
+    if source:
+        path, _, frag = str(source).partition("#")
+        name = PurePath(path.replace("\\", "/")).name or None
+        if name and frag.startswith("row="):
+            name = f"{name}, row {frag[4:]}"
+    return {"url": url, "name": name}
