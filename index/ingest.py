@@ -49,6 +49,7 @@ class IngestReport:
     encoded: int = 0  # texts actually sent to the model
     not_embedded: int = 0  # boilerplate passages kept for keyword search only
     seconds: float = 0.0
+    timings: dict = field(default_factory=lambda: dict.fromkeys(("encode", "commit", "wait_reader"), 0.0))
 
     def summary(self) -> dict:
         return {
@@ -65,6 +66,7 @@ class IngestReport:
             "boilerplate_passages_not_embedded": self.not_embedded,
             "warnings": self.warnings,
             "seconds": round(self.seconds, 2),
+            "timings_s": {k: round(v, 2) for k, v in self.timings.items()},  # where the wall time went
         }
 
 
@@ -102,7 +104,10 @@ class _Batch:
                     texts.setdefault(key, f.text)
         known = store.known_vectors(list(texts))
         todo = [(h, t) for h, t in texts.items() if h not in known]
+        t0 = time.perf_counter()
         vecs = self.lib.embedder.encode([t for _, t in todo]) if todo else np.zeros((0, 0), np.float32)
+        t1 = time.perf_counter()
+        self.report.timings["encode"] += t1 - t0
         self.report.encoded += len(todo)
         new_ids: list[int] = []
         with store.transaction() as c:
@@ -114,6 +119,7 @@ class _Batch:
                 new_ids.append(_insert_document(c, p, self.report))
         self.items, self.hashes, self.size = [], set(), 0
         self.lib.refresh_vectors(force=True)
+        self.report.timings["commit"] += time.perf_counter() - t1
         return new_ids
 
 
@@ -242,7 +248,13 @@ def ingest(
         progress("committed", documents=len(report.added), passages=report.passages, embedded=embedded,
                  texts=report.encoded)
 
-    for msg in _messages(files, columns, known_files, processes):
+    messages = _messages(files, columns, known_files, processes)
+    while True:
+        t_wait = time.perf_counter()
+        msg = next(messages, None)
+        report.timings["wait_reader"] += time.perf_counter() - t_wait
+        if msg is None:
+            break
         kind = msg[0]
         if kind == "file":
             report.files += 1
