@@ -98,8 +98,10 @@ class _Batch:
             for i, c in enumerate(p.chunks):
                 if i not in skip:
                     texts.setdefault(text_hash(c.text), c.text)
-            for f in p.extraction.findings:
-                texts.setdefault(text_hash(f.text), f.text)
+            p.finding_keys = finding_vector_keys(p)
+            for f, key in zip(p.extraction.findings, p.finding_keys):
+                if key == text_hash(f.text):
+                    texts.setdefault(key, f.text)
         known = store.known_vectors(list(texts))
         todo = [(h, t) for h, t in texts.items() if h not in known]
         t0 = time.perf_counter()
@@ -128,9 +130,14 @@ def _insert_document(c, p: _Prepared, report: IngestReport) -> int:
         source=d.source, text=d.text, blocks=[[s, e, b.section, b.page] for s, e, b in d.block_spans()], meta=d.meta)
     rows.insert_passages(c, doc_id, [(ch.text, ch.section, ch.page, ch.start, ch.end) for ch in p.chunks])
     finding_ids: dict[int, int] = {}
-    for f in x.findings:
+    keys = p.finding_keys or [text_hash(f.text) for f in x.findings]
+    shared = []
+    for f, key in zip(x.findings, keys):
         finding_ids[f.index] = rows.insert_finding(c, doc_id, f.index, f.kind, f.label, f.text, f.addressees,
                                                    f.section, f.page, f.start, f.end)
+        if key != text_hash(f.text):  # the vector of its own passage (see finding_vector_keys)
+            shared.append((key, finding_ids[f.index]))
+    c.executemany("UPDATE findings SET text_hash=? WHERE id=?", shared)
     for i, a in enumerate(x.actions):
         rows.insert_action(c, doc_id, i, a.kind, a.text, a.owner, a.due, a.due_text, a.updated, a.status, a.page,
                            a.start, a.end, [finding_ids[k] for k in a.finding_indexes if k in finding_ids])
@@ -140,6 +147,33 @@ def _insert_document(c, p: _Prepared, report: IngestReport) -> int:
     report.findings += len(x.findings)
     report.actions += len(x.actions)
     return doc_id
+
+
+LABEL_PREFIX = 16  # at most this many characters ("12. ", "(3) ", "• ", "Concern 2: ") before the words
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def finding_vector_keys(p: Prepared) -> list[str]:
+    """Per finding, the hash of the text whose vector it takes. A finding that is exactly
+    one passage (the chunker cuts at findings' edges), give or take its number or bullet
+    and spacing, takes that passage's vector, so it costs no second encoding; any other
+    (longer than a passage, no offsets, or its passage is boilerplate) its own text's."""
+    keys = []
+    for f in p.extraction.findings:
+        key = text_hash(f.text)
+        if f.start is not None and f.end is not None:
+            inside = [i for i, c in enumerate(p.chunks) if c.start < f.end and c.end > f.start]
+            if len(inside) == 1 and inside[0] not in p.boilerplate:
+                c = p.chunks[inside[0]]
+                mine, theirs = _norm(c.text), _norm(f.text)
+                if c.start >= f.start and c.end <= f.end and theirs and mine.endswith(theirs) \
+                        and len(mine) - len(theirs) <= LABEL_PREFIX:
+                    key = text_hash(c.text)
+        keys.append(key)
+    return keys
 
 
 def _store_annotations(lib: Library, annotations, source: str) -> int:
@@ -240,6 +274,8 @@ def ingest(
         elif kind == "doc":
             p: Prepared = msg[1]
             report.warnings += p.warnings
+            if p.recount:
+                progress("recounted", passages=p.recount)
             if p.hash in batch.hashes or lib.store.has_document_hash(p.hash):
                 report.present.append({"title": p.doc.title, "source": p.doc.source})
                 progress("document", present=True, passages=len(p.chunks))

@@ -52,6 +52,8 @@ class Prepared:
     extraction: Extraction
     warnings: list[dict] = field(default_factory=list)
     boilerplate: set[int] = field(default_factory=set)  # chunk indexes kept but not embedded (set by ingest)
+    recount: int = 0  # passages more than first counted (the findings' edges cut passages)
+    finding_keys: list[str] = field(default_factory=list)  # per finding, its vector's text hash (set by ingest)
 
 
 def content_hash(doc: Document) -> str:
@@ -84,9 +86,15 @@ def extract_findings(doc: Document, warnings: list[dict]) -> Extraction:
 
 
 def prepare(doc: Document, chunks: list[Chunk] | None = None) -> Prepared:
+    """Extract, then chunk with the findings as cut points: a finding of at most a passage's
+    length is a passage of its own, so the two share one vector (see ``ingest``).
+    ``chunks``: the document as first chunked (without cuts) to count it ahead."""
     warnings: list[dict] = []
-    chunks = chunk_document(doc) if chunks is None else chunks
-    return Prepared(doc, content_hash(doc), chunks, extract_findings(doc, warnings), warnings)
+    x = extract_findings(doc, warnings)
+    cuts = [(f.start, f.end) for f in x.findings if f.start is not None and f.end is not None]
+    final = chunk_document(doc, cuts=cuts) if cuts or chunks is None else chunks
+    return Prepared(doc, content_hash(doc), final, x, warnings,
+                    recount=len(final) - len(chunks) if chunks is not None else 0)
 
 
 def read_files(files: list[Path], columns: dict | None, known_files: set[str]) -> Iterator[tuple]:
