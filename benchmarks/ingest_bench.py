@@ -108,6 +108,7 @@ def main() -> None:
             "ingest_passages_per_s": round(report["passages"] / wall, 2) if wall else None,
             "ingest_texts_embedded_per_s": round(report["texts_encoded"] / wall, 2) if wall else None,
             "load_after_ingest": load(),
+            "timings_s": report["timings_s"],
         })
         for f in report["failed"]:
             print(f"failed: {f['path']}: {f['reason']}", file=sys.stderr)

@@ -68,7 +68,8 @@ def _write(folder, n):
     return folder
 
 
-def test_findings_share_their_passages_vectors_so_each_text_is_encoded_once(tmp_path):
+def test_findings_share_their_passages_vectors_so_each_text_is_encoded_once(tmp_path, monkeypatch):
+    monkeypatch.setattr("index.ingest_reader.CUT_WORDS", 5)  # these findings are short
     lib = open_library(tmp_path / "lib", model="fake-hashing-384")
     counted, recounted = [], []
 
@@ -97,7 +98,18 @@ def test_findings_share_their_passages_vectors_so_each_text_is_encoded_once(tmp_
     lib.close()
 
 
-def test_worker_total_follows_the_recount(tmp_path):
+def test_short_findings_leave_the_passages_as_they_were(tmp_path):
+    from corpus import readers
+    from index.ingest_reader import prepare
+
+    doc = readers.read_path(_write(tmp_path / "docs", 1) / "r00.txt").documents[0]
+    p = prepare(doc, chunk_document(doc))
+    assert len(p.extraction.findings) == 2 and p.recount == 0
+    assert [c.text for c in p.chunks] == [c.text for c in chunk_document(doc)]
+
+
+def test_worker_total_follows_the_recount(tmp_path, monkeypatch):
+    monkeypatch.setattr("index.ingest_reader.CUT_WORDS", 5)
     lib = open_library(tmp_path / "lib", model="fake-hashing-384")
     worker = IngestWorker(lib, [_write(tmp_path / "docs", 4)])
     worker.start()
