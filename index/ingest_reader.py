@@ -41,10 +41,12 @@ from corpus.spreadsheet import read_mapped_table
 from .rows import text_hash
 
 log = logging.getLogger(__name__)
-# findings of at least this many words are passages of their own (and share their vectors);
-# shorter ones stay inside their passages: cutting at every finding made passages too small
-# for meaning search (dev labels: hybrid MAP -4.0% at 0 words, -1.5% at 100, -0.5% at 150)
-CUT_WORDS = 150
+# Findings of at least this many words may be made passages of their own (sharing their
+# vectors); None: never. Off, as measured on the dev labels (ONNX, 237 reports): cutting at
+# every finding cost hybrid MAP -4.0% (passages too small for meaning search), at findings of
+# 100+ words -1.5%, of 150+ words -0.5% for only 1.9% fewer tokens to embed on a 304-document
+# sample. A finding that already is one passage shares its vector without any cut.
+CUT_WORDS: int | None = None
 QUEUE_SIZE = 512  # documents in flight between reader and encoder (bounds memory)
 
 
@@ -97,7 +99,8 @@ def prepare(doc: Document, chunks: list[Chunk] | None = None) -> Prepared:
     warnings: list[dict] = []
     x = extract_findings(doc, warnings)
     cuts = [(f.start, f.end) for f in x.findings
-            if f.start is not None and f.end is not None and len(f.text.split()) >= CUT_WORDS]
+            if CUT_WORDS is not None and f.start is not None and f.end is not None
+            and len(f.text.split()) >= CUT_WORDS]
     final = chunk_document(doc, cuts=cuts) if cuts or chunks is None else chunks
     return Prepared(doc, content_hash(doc), final, x, warnings,
                     recount=len(final) - len(chunks) if chunks is not None else 0)
