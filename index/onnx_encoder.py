@@ -219,19 +219,63 @@ class OnnxEmbedder:
         encodings = self.tokenizer.encode_batch(list(texts))
         if len(texts) <= SINGLE_THREAD_BELOW:  # a query: one thread, its own session
             return _normalise(self._run(self._get("_single", 1), encodings))
-        session = self._get("_batch", self.threads)
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        start = 0
-        while start < len(order):  # batches of similar length: little padding
-            end = start + 1
-            while end < len(order) and end - start < MAX_BATCH and \
-                    (end - start + 1) * len(encodings[order[end]].ids) <= BATCH_TOKENS:
-                end += 1
-            idx = order[start:end]
-            out[idx] = self._run(session, [encodings[i] for i in idx])
-            start = end
+        batches = _batches([len(e.ids) for e in encodings], self.threads)
+        workers = self._workers()
+        if len(workers) == 1:
+            for idx in batches:
+                out[idx] = self._run(workers[0], [encodings[i] for i in idx])
+            return _normalise(out)
+        todo = list(reversed(batches))  # longest first, so no worker is left with a long tail
+        lock = threading.Lock()
+        errors: list[BaseException] = []
+
+        def work(session) -> None:
+            while True:
+                with lock:
+                    if not todo or errors:
+                        return
+                    idx = todo.pop()
+                try:
+                    out[idx] = self._run(session, [encodings[i] for i in idx])
+                except BaseException as e:  # noqa: BLE001 - raised in the caller below
+                    errors.append(e)
+                    return
+
+        threads = [threading.Thread(target=work, args=(w,), daemon=True) for w in workers[1:]]
+        for t in threads:
+            t.start()
+        work(workers[0])
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
         return _normalise(out)
+
+    def _workers(self) -> list:
+        """``threads`` one-thread sessions that take batches side by side: on 2 cores this
+        encodes ~20-30% more texts per second than one two-thread session (no hand-over
+        between threads inside every operator)."""
+        with self._lock:
+            if self._batch is None:
+                self._batch = [self._session(1) for _ in range(max(1, self.threads))]
+            return self._batch
+
+
+def _batches(lengths: list[int], workers: int) -> list[list[int]]:
+    """Indexes of texts in batches of similar length (shortest first), each at most
+    ``BATCH_TOKENS`` tokens and ``MAX_BATCH`` texts, and small enough that every worker
+    gets one: little padding, no idle core."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    cap = max(1, min(MAX_BATCH, -(-len(order) // max(1, workers))))
+    out, start = [], 0
+    while start < len(order):
+        end = start + 1
+        while end < len(order) and end - start < cap and (end - start + 1) * lengths[order[end]] <= BATCH_TOKENS:
+            end += 1
+        out.append(order[start:end])
+        start = end
+    return out
 
 
 def _normalise(v: np.ndarray) -> np.ndarray:
