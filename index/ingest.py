@@ -49,7 +49,7 @@ class IngestReport:
     encoded: int = 0  # texts actually sent to the model
     not_embedded: int = 0  # boilerplate passages kept for keyword search only
     seconds: float = 0.0
-    timings: dict = field(default_factory=lambda: dict.fromkeys(("encode", "commit", "wait_reader"), 0.0))
+    timings: dict = field(default_factory=lambda: dict.fromkeys(("encode", "commit", "wait_reader", "after"), 0.0))
 
     def summary(self) -> dict:
         return {
@@ -297,7 +297,9 @@ def ingest(
         from .termstats import refresh_if_needed
 
         refresh_if_needed(lib.store)
+    t_after = time.perf_counter()
     _after_ingest(lib, new_ids, report)
+    report.timings["after"] = time.perf_counter() - t_after  # cross-document work (linking)
     report.seconds = time.perf_counter() - t0
     return report
 
