@@ -209,7 +209,7 @@ def ingest(
     lib: Library,
     paths: Iterable[str | Path],
     progress: Progress | None = None,
-    batch_size: int = 256,
+    batch_size: int = 1024,
     save_every: int = 20,
     columns: dict[str, str] | None = None,
     processes: int | None = None,
@@ -234,10 +234,17 @@ def ingest(
     flushes = 0
     embedded = 0
 
+    done_files: list[tuple] = []  # files whose every document is in the batch or committed
+
     def flush() -> None:
         nonlocal flushes, embedded, new_ids
         n_embedded = sum(len(p.chunks) - len(p.boilerplate) for p in batch.items)
+        files_now = list(done_files)  # not one sent after this batch was filled
         ids = batch.flush()
+        if files_now:  # a killed run re-reads a file unless all its documents were committed
+            with lib.store.transaction() as c:
+                c.executemany("INSERT OR REPLACE INTO files(sha256, path, documents) VALUES (?,?,?)", files_now)
+            del done_files[: len(files_now)]
         if not ids:
             return
         new_ids += ids
@@ -286,11 +293,8 @@ def ingest(
             progress("document")
             if batch.size >= min(batch_size, FIRST_BATCH << flushes):
                 flush()
-        elif kind == "file_done":
-            flush()
-            with lib.store.transaction() as c:
-                c.execute("INSERT OR REPLACE INTO files(sha256, path, documents) VALUES (?,?,?)",
-                          (msg[2], msg[1], msg[3]))
+        elif kind == "file_done":  # recorded once its documents are committed (next flush)
+            done_files.append((msg[2], msg[1], msg[3]))
     flush()
     lib.save_indexes()
     if new_ids:

@@ -128,3 +128,16 @@ def test_encoder_batches_are_of_similar_length_and_feed_every_worker():
     assert all(len(b) * max(lengths[i] for i in b) <= BATCH_TOKENS or len(b) == 1 for b in batches)
     assert [max(lengths[i] for i in b) for b in batches] == sorted(max(lengths[i] for i in b) for b in batches)
     assert len(_batches([10] * 6, 2)) == 2  # a small call still gives both workers a batch
+
+
+def test_small_files_share_a_batch_and_each_is_recorded_once_committed(tmp_path):
+    lib = open_library(tmp_path / "lib", model="fake-hashing-384")
+    folder = _write(tmp_path / "docs", 8)
+    commits = []
+    r = ingest(lib, [folder], processes=0, progress=lambda e, **kw: commits.append(kw) if e == "committed" else None)
+    assert r.summary()["added"] == 8
+    assert len(commits) < 8  # not one encode call per file
+    assert lib.store.conn.execute("SELECT COUNT(*) FROM files").fetchone()[0] == 8
+    again = ingest(lib, [folder], processes=0).summary()
+    assert again["added"] == 0 and again["already_present"] == 8
+    lib.close()
