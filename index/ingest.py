@@ -49,6 +49,7 @@ class IngestReport:
     encoded: int = 0  # texts actually sent to the model
     not_embedded: int = 0  # boilerplate passages kept for keyword search only
     seconds: float = 0.0
+    timings: dict = field(default_factory=lambda: dict.fromkeys(("encode", "commit", "wait_reader", "after"), 0.0))
 
     def summary(self) -> dict:
         return {
@@ -65,6 +66,7 @@ class IngestReport:
             "boilerplate_passages_not_embedded": self.not_embedded,
             "warnings": self.warnings,
             "seconds": round(self.seconds, 2),
+            "timings_s": {k: round(v, 2) for k, v in self.timings.items()},  # where the wall time went
         }
 
 
@@ -96,11 +98,16 @@ class _Batch:
             for i, c in enumerate(p.chunks):
                 if i not in skip:
                     texts.setdefault(text_hash(c.text), c.text)
-            for f in p.extraction.findings:
-                texts.setdefault(text_hash(f.text), f.text)
+            p.finding_keys = finding_vector_keys(p)
+            for f, key in zip(p.extraction.findings, p.finding_keys):
+                if key == text_hash(f.text):
+                    texts.setdefault(key, f.text)
         known = store.known_vectors(list(texts))
         todo = [(h, t) for h, t in texts.items() if h not in known]
+        t0 = time.perf_counter()
         vecs = self.lib.embedder.encode([t for _, t in todo]) if todo else np.zeros((0, 0), np.float32)
+        t1 = time.perf_counter()
+        self.report.timings["encode"] += t1 - t0
         self.report.encoded += len(todo)
         new_ids: list[int] = []
         with store.transaction() as c:
@@ -112,6 +119,7 @@ class _Batch:
                 new_ids.append(_insert_document(c, p, self.report))
         self.items, self.hashes, self.size = [], set(), 0
         self.lib.refresh_vectors(force=True)
+        self.report.timings["commit"] += time.perf_counter() - t1
         return new_ids
 
 
@@ -122,9 +130,14 @@ def _insert_document(c, p: _Prepared, report: IngestReport) -> int:
         source=d.source, text=d.text, blocks=[[s, e, b.section, b.page] for s, e, b in d.block_spans()], meta=d.meta)
     rows.insert_passages(c, doc_id, [(ch.text, ch.section, ch.page, ch.start, ch.end) for ch in p.chunks])
     finding_ids: dict[int, int] = {}
-    for f in x.findings:
+    keys = p.finding_keys or [text_hash(f.text) for f in x.findings]
+    shared = []
+    for f, key in zip(x.findings, keys):
         finding_ids[f.index] = rows.insert_finding(c, doc_id, f.index, f.kind, f.label, f.text, f.addressees,
                                                    f.section, f.page, f.start, f.end)
+        if key != text_hash(f.text):  # the vector of its own passage (see finding_vector_keys)
+            shared.append((key, finding_ids[f.index]))
+    c.executemany("UPDATE findings SET text_hash=? WHERE id=?", shared)
     for i, a in enumerate(x.actions):
         rows.insert_action(c, doc_id, i, a.kind, a.text, a.owner, a.due, a.due_text, a.updated, a.status, a.page,
                            a.start, a.end, [finding_ids[k] for k in a.finding_indexes if k in finding_ids])
@@ -134,6 +147,33 @@ def _insert_document(c, p: _Prepared, report: IngestReport) -> int:
     report.findings += len(x.findings)
     report.actions += len(x.actions)
     return doc_id
+
+
+LABEL_PREFIX = 16  # at most this many characters ("12. ", "(3) ", "• ", "Concern 2: ") before the words
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def finding_vector_keys(p: Prepared) -> list[str]:
+    """Per finding, the hash of the text whose vector it takes. A finding that is exactly
+    one passage (the chunker cuts at findings' edges), give or take its number or bullet
+    and spacing, takes that passage's vector, so it costs no second encoding; any other
+    (longer than a passage, no offsets, or its passage is boilerplate) its own text's."""
+    keys = []
+    for f in p.extraction.findings:
+        key = text_hash(f.text)
+        if f.start is not None and f.end is not None:
+            inside = [i for i, c in enumerate(p.chunks) if c.start < f.end and c.end > f.start]
+            if len(inside) == 1 and inside[0] not in p.boilerplate:
+                c = p.chunks[inside[0]]
+                mine, theirs = _norm(c.text), _norm(f.text)
+                if c.start >= f.start and c.end <= f.end and theirs and mine.endswith(theirs) \
+                        and len(mine) - len(theirs) <= LABEL_PREFIX:
+                    key = text_hash(c.text)
+        keys.append(key)
+    return keys
 
 
 def _store_annotations(lib: Library, annotations, source: str) -> int:
@@ -169,7 +209,7 @@ def ingest(
     lib: Library,
     paths: Iterable[str | Path],
     progress: Progress | None = None,
-    batch_size: int = 256,
+    batch_size: int = 1024,
     save_every: int = 20,
     columns: dict[str, str] | None = None,
     processes: int | None = None,
@@ -194,10 +234,17 @@ def ingest(
     flushes = 0
     embedded = 0
 
+    done_files: list[tuple] = []  # files whose every document is in the batch or committed
+
     def flush() -> None:
         nonlocal flushes, embedded, new_ids
         n_embedded = sum(len(p.chunks) - len(p.boilerplate) for p in batch.items)
+        files_now = list(done_files)  # not one sent after this batch was filled
         ids = batch.flush()
+        if files_now:  # a killed run re-reads a file unless all its documents were committed
+            with lib.store.transaction() as c:
+                c.executemany("INSERT OR REPLACE INTO files(sha256, path, documents) VALUES (?,?,?)", files_now)
+            del done_files[: len(files_now)]
         if not ids:
             return
         new_ids += ids
@@ -208,7 +255,13 @@ def ingest(
         progress("committed", documents=len(report.added), passages=report.passages, embedded=embedded,
                  texts=report.encoded)
 
-    for msg in _messages(files, columns, known_files, processes):
+    messages = _messages(files, columns, known_files, processes)
+    while True:
+        t_wait = time.perf_counter()
+        msg = next(messages, None)
+        report.timings["wait_reader"] += time.perf_counter() - t_wait
+        if msg is None:
+            break
         kind = msg[0]
         if kind == "file":
             report.files += 1
@@ -228,6 +281,8 @@ def ingest(
         elif kind == "doc":
             p: Prepared = msg[1]
             report.warnings += p.warnings
+            if p.recount:
+                progress("recounted", passages=p.recount)
             if p.hash in batch.hashes or lib.store.has_document_hash(p.hash):
                 report.present.append({"title": p.doc.title, "source": p.doc.source})
                 progress("document", present=True, passages=len(p.chunks))
@@ -238,18 +293,17 @@ def ingest(
             progress("document")
             if batch.size >= min(batch_size, FIRST_BATCH << flushes):
                 flush()
-        elif kind == "file_done":
-            flush()
-            with lib.store.transaction() as c:
-                c.execute("INSERT OR REPLACE INTO files(sha256, path, documents) VALUES (?,?,?)",
-                          (msg[2], msg[1], msg[3]))
+        elif kind == "file_done":  # recorded once its documents are committed (next flush)
+            done_files.append((msg[2], msg[1], msg[3]))
     flush()
     lib.save_indexes()
     if new_ids:
         from .termstats import refresh_if_needed
 
         refresh_if_needed(lib.store)
+    t_after = time.perf_counter()
     _after_ingest(lib, new_ids, report)
+    report.timings["after"] = time.perf_counter() - t_after  # cross-document work (linking)
     report.seconds = time.perf_counter() - t0
     return report
 

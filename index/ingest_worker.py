@@ -81,6 +81,8 @@ class IngestWorker:
                 s["files_counted"] += 1
                 s["documents_counted"] += kw["documents"]
                 s["passages_counted"] += kw["passages"]
+            elif event == "recounted":  # a document's findings cut it into more passages than counted
+                s["passages_counted"] += kw["passages"]
             elif event == "document" and kw.get("present"):
                 s["documents_present"] += 1
                 s["passages_present"] += kw.get("passages", 0)

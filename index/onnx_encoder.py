@@ -9,7 +9,10 @@ neither torch nor sentence-transformers, so a CLI query does not pay for importi
 
 Texts are tokenised with the packaged ``tokenizer.json`` (truncated at the model's 256
 tokens, as sentence-transformers does), sorted by length and encoded in batches of
-similar length, so a batch pads to its own longest text rather than to 256."""
+similar length, so a batch pads to its own longest text rather than to 256. The export is
+fused (one attention, LayerNorm and GELU operator each, onnxruntime's transformer
+optimizer) before quantisation; batches are encoded side by side by one-thread sessions,
+one per core, which keeps both cores busy even when the machine is shared."""
 from __future__ import annotations
 
 import importlib.util
@@ -53,7 +56,7 @@ def cache_dir() -> Path:
     return Settings.from_env().cache / "onnx"
 
 
-EXPORT_VERSION = 2  # bump when the export or quantisation recipe changes
+EXPORT_VERSION = 3  # bump when the export or quantisation recipe changes (v3: fused attention)
 
 
 def _cache_key(model_dir: Path) -> str:
@@ -95,7 +98,8 @@ def export_int8(model_dir: Path | None = None, out: Path | None = None) -> Path:
             v = (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(v, p=2, dim=1)
 
-    bert = AutoModel.from_pretrained(str(model_dir), local_files_only=True)
+    # eager attention exports the plain softmax(QK^T)V pattern that onnxruntime's optimizer fuses
+    bert = AutoModel.from_pretrained(str(model_dir), local_files_only=True, attn_implementation="eager")
     bert.eval()
     model = Pooled(bert).eval()
     ids = torch.ones((2, 16), dtype=torch.long)
@@ -112,16 +116,38 @@ def export_int8(model_dir: Path | None = None, out: Path | None = None) -> Path:
             warnings.simplefilter("ignore")  # tracer warnings about shapes: the axes are declared dynamic
             torch.onnx.export(model, (ids, ids, torch.zeros_like(ids)), str(fp32), input_names=names,
                               output_names=["embedding"], dynamic_axes=axes, opset_version=17, dynamo=False)
+        fused = _fuse(fp32, model_dir)
         # per-channel weights: cosine to fp32 0.993 (min 0.986) on PFD passages; per-tensor only 0.951
-        quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
-                         op_types_to_quantize=["MatMul"])
+        quantize_dynamic(str(fused or fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
+                         op_types_to_quantize=["MatMul", "Attention"] if fused else ["MatMul"],
+                         extra_options={"DefaultTensorType": 1})  # 1 = FLOAT: the fused ops' outputs
         os.replace(tmp, out)
     finally:
         root.setLevel(level)
-        for p in (fp32, tmp, fp32.with_name(fp32.name + ".data")):
+        for p in (fp32, tmp, fp32.with_name(fp32.name + ".data"), fp32.with_name("fused-" + fp32.name)):
             if p.exists():
                 p.unlink()
     log.info("exported %s", out)
+    return out
+
+
+def _fuse(fp32: Path, model_dir: Path) -> Path | None:
+    """Attention, LayerNorm and GELU fused into single operators (onnxruntime's transformer
+    optimizer), so the quantised model runs one int8 attention kernel per layer; None (the
+    plain graph is quantised) if the optimizer is missing or fuses nothing."""
+    try:
+        from onnxruntime.transformers.optimizer import optimize_model
+    except ImportError as e:
+        log.warning("onnxruntime transformer optimizer unavailable (%s): quantising the plain graph", e)
+        return None
+    config = json.loads((model_dir / "config.json").read_text())
+    model = optimize_model(str(fp32), model_type="bert", num_heads=int(config["num_attention_heads"]),
+                           hidden_size=int(config["hidden_size"]), opt_level=0)
+    if not model.get_fused_operator_statistics().get("Attention"):
+        log.warning("the optimizer fused no attention: quantising the plain graph")
+        return None
+    out = fp32.with_name("fused-" + fp32.name)
+    model.save_model_to_file(str(out))
     return out
 
 
@@ -155,7 +181,7 @@ class OnnxEmbedder:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=self.max_tokens)
         self._ort = ort
-        self.threads = threads or min(os.cpu_count() or 2, 4)
+        self.threads = threads or min(_cores(), 4)
         self._batch = None  # sessions are made on first use: a CLI query needs only the one-thread one
         self._single = None
         self._lock = threading.Lock()
@@ -196,19 +222,74 @@ class OnnxEmbedder:
         encodings = self.tokenizer.encode_batch(list(texts))
         if len(texts) <= SINGLE_THREAD_BELOW:  # a query: one thread, its own session
             return _normalise(self._run(self._get("_single", 1), encodings))
-        session = self._get("_batch", self.threads)
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        start = 0
-        while start < len(order):  # batches of similar length: little padding
-            end = start + 1
-            while end < len(order) and end - start < MAX_BATCH and \
-                    (end - start + 1) * len(encodings[order[end]].ids) <= BATCH_TOKENS:
-                end += 1
-            idx = order[start:end]
-            out[idx] = self._run(session, [encodings[i] for i in idx])
-            start = end
+        batches = _batches([len(e.ids) for e in encodings], self.threads)
+        workers = self._workers()
+        if len(workers) == 1:
+            for idx in batches:
+                out[idx] = self._run(workers[0], [encodings[i] for i in idx])
+            return _normalise(out)
+        todo = list(reversed(batches))  # longest first, so no worker is left with a long tail
+        lock = threading.Lock()
+        errors: list[BaseException] = []
+
+        def work(session) -> None:
+            while True:
+                with lock:
+                    if not todo or errors:
+                        return
+                    idx = todo.pop()
+                try:
+                    out[idx] = self._run(session, [encodings[i] for i in idx])
+                except BaseException as e:  # noqa: BLE001 - raised in the caller below
+                    errors.append(e)
+                    return
+
+        threads = [threading.Thread(target=work, args=(w,), daemon=True) for w in workers[1:]]
+        for t in threads:
+            t.start()
+        work(workers[0])
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
         return _normalise(out)
+
+    def _workers(self) -> list:
+        """``threads`` one-thread sessions that take batches side by side: on 2 cores this
+        encodes ~20-30% more texts per second than one two-thread session (no hand-over
+        between threads inside every operator)."""
+        with self._lock:
+            if self._batch is None:
+                self._batch = [self._session(1) for _ in range(max(1, self.threads))]
+            return self._batch
+
+
+def _batches(lengths: list[int], workers: int) -> list[list[int]]:
+    """Indexes of texts in batches of similar length (shortest first), each at most
+    ``BATCH_TOKENS`` tokens and ``MAX_BATCH`` texts, and small enough that every worker gets
+    about four (at least one): little padding, and the last batch of a call, which one worker
+    finishes while the others wait, is short (+10% on the first, smaller calls of an ingest)."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    workers = max(1, workers)
+    cap = max(min(8, -(-len(order) // workers)), -(-len(order) // (workers * 4)))
+    cap = max(1, min(MAX_BATCH, cap))
+    out, start = [], 0
+    while start < len(order):
+        end = start + 1
+        while end < len(order) and end - start < cap and (end - start + 1) * lengths[order[end]] <= BATCH_TOKENS:
+            end += 1
+        out.append(order[start:end])
+        start = end
+    return out
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container's share, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 2
 
 
 def _normalise(v: np.ndarray) -> np.ndarray:
