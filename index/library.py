@@ -10,6 +10,7 @@ committed rows since: ``passages`` and ``findings`` check, at most every
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from datetime import datetime, timezone
@@ -19,6 +20,8 @@ from .embed import DEFAULT_MODEL, HASHING, TORCH_FP32, Embedder, default_encoder
 from .settings import ENV, Settings
 from .store import Store
 from .vectors import VectorIndex, _atomic_write_bytes
+
+log = logging.getLogger(__name__)
 
 FORMAT = "precedent-library"
 FORMAT_VERSION = 1
@@ -72,6 +75,7 @@ class Library:
             except RuntimeError as e:  # OnnxUnavailable
                 raise LibraryError(f"library {self.path} was built with encoder {self.encoder!r}, which cannot "
                                    f"run here: {e}") from e
+            warn_on_other_build(self.path, self.meta, self._embedder)
         return self._embedder
 
     # ---- vector indexes that follow the store ------------------------------------------
@@ -156,11 +160,22 @@ def open_library(
         "version": FORMAT_VERSION,
         "model": model,
         "encoder": getattr(embedder, "encoder", None) or TORCH_FP32,
+        **({"encoder_build": embedder.build} if getattr(embedder, "build", None) else {}),
         "dimension": embedder.dimension,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     _atomic_write_bytes(meta_path, json.dumps(meta, indent=2).encode())
     return Library(path, meta, embedder)
+
+
+def warn_on_other_build(path, meta: dict, embedder) -> None:
+    """Say so when a library's vectors came from another build of the same encoder (an
+    earlier ONNX export): queries still work (cosine between builds ≥ 0.99), but a rebuild
+    gives exactly matching vectors. Model, encoder and dimension mismatches are refused."""
+    build, recorded = getattr(embedder, "build", None), meta.get("encoder_build")
+    if build and recorded != build:
+        log.warning("library %s was built with %s (%s); queries use %s. Re-ingest into a new library for "
+                    "vectors from this build.", path, library_encoder(meta), recorded or "an earlier export", build)
 
 
 def library_encoder(meta: dict) -> str:

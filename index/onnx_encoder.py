@@ -175,6 +175,7 @@ class OnnxEmbedder:
             path = export_int8(model_dir, path)
         self.name = name
         self.encoder = ENCODER_NAME
+        self.build = f"export-v{EXPORT_VERSION}"  # recorded in library.json: which export built the vectors
         self.path = path
         self.max_tokens = int(json.loads((model_dir / "sentence_bert_config.json").read_text())["max_seq_length"])
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))

@@ -56,6 +56,25 @@ def test_library_records_its_encoder_and_refuses_another(tmp_path):
     again.close()
 
 
+def test_a_library_from_another_build_of_its_encoder_is_opened_with_a_warning(tmp_path, caplog):
+    old = EncoderEmbedder("onnx-int8")
+    old.build = "export-v2"
+    path = tmp_path / "lib"
+    open_library(path, embedder=old).close()
+    assert json.loads((path / "library.json").read_text())["encoder_build"] == "export-v2"
+    lib = open_library(path, create=False)
+    new = EncoderEmbedder("onnx-int8")
+    new.build = "export-v3"
+    with caplog.at_level("WARNING", logger="index.library"):
+        library_mod.warn_on_other_build(lib.path, lib.meta, new)
+    assert "export-v2" in caplog.text and "export-v3" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="index.library"):
+        library_mod.warn_on_other_build(lib.path, lib.meta, old)
+    assert caplog.text == ""
+    lib.close()
+
+
 def test_old_library_without_encoder_is_read_as_torch(tmp_path):
     path = tmp_path / "lib"
     open_library(path, model="fake-hashing-384").close()
