@@ -108,9 +108,10 @@ class Ranking:
     vectors: dict = field(default_factory=dict)  # hit key -> stored vector, when signals were read
 
     def ordered(self) -> list[Hit]:
-        """Hits document by document (documents by their score), each document's best first."""
+        """Hits document by document (documents by their score), each document's best first;
+        of two hits with the same score, the one more likely a precedent (close before related)."""
         pos = {d: i for i, (d, _) in enumerate(self.documents)}
-        return sorted(self.hits, key=lambda h: (pos.get(h.document_id, len(pos)), -h.score))
+        return sorted(self.hits, key=lambda h: (pos.get(h.document_id, len(pos)), -h.score, -h.probability))
 
 
 def _in(ids) -> str:

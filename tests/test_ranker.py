@@ -145,3 +145,12 @@ def test_no_import_cycle_between_engine_query_and_ranker():
 
     assert "engine" not in imports("query") and "engine" not in imports("ranker")
     assert "query" not in imports("ranker") and not {"query", "engine", "ranker"} & imports("lexical")
+
+
+def test_of_two_hits_with_one_score_the_likelier_precedent_comes_first():
+    from search.ranker import Hit, Ranking
+
+    a = Hit(document_id=1, passage_id=1, finding_id=None, score=0.5)
+    b = Hit(document_id=1, passage_id=2, finding_id=None, score=0.5)
+    a.probability, b.probability = 0.68, 0.78
+    assert Ranking("q", "hybrid", [a, b], [(1, 0.5)]).ordered() == [b, a]
