@@ -1,0 +1,54 @@
+"""Session-4 polish of issue 10: response dates, approximate dates on the case timeline,
+organisation spelling variants, background sentences that are not actions."""
+from __future__ import annotations
+
+import csv
+
+from corpus.known_datasets import letter_date_line, upload_month
+from corpus.readers import read_path
+from search.case_story import approx_date_label
+
+
+def _write(p, header, rows):
+    with open(p, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def test_letter_date_line_only_on_its_own_line():
+    assert letter_date_line("NHS England\nWellington House\n\n12 March 2024\n\nDear Coroner") == "2024-03-12"
+    assert letter_date_line("Our ref: AB/1\nDate: 03/04/2024\n\nDear Sir") == "2024-04-03"
+    assert letter_date_line("Monday, 5th February 2024\nDear Madam") == "2024-02-05"
+    # a date inside a sentence is another date (the report's, the death's)
+    assert letter_date_line("I write in response to your report dated 8 November 2024.") is None
+    # a date line far below the letterhead is not the letter's
+    assert letter_date_line("x" * 900 + "\n12 March 2024\n") is None
+
+
+def test_upload_month():
+    assert upload_month("https://www.judiciary.uk/wp-content/uploads/2025/06/2025-0264-Response.pdf") == "2025-06-01"
+    assert upload_month("https://example.org/files/2025/06/x.pdf") is None
+    assert upload_month("https://x/wp-content/uploads/2025/13/x.pdf") is None
+    assert upload_month("") is None
+
+
+def test_response_dates_from_text_then_upload_month(tmp_path):
+    p = tmp_path / "responses.csv"
+    _write(p, ["parent_id", "parent_url", "response_url", "respondent", "response"], [
+        ["2025-0264", "https://x/r/", "https://x/wp-content/uploads/2025/06/2025-0264-Response-from-TfL.pdf", "TfL",
+         "Thank you for your report dated 1 April 2025.\n\nWe will review the junction."],
+        ["2025-0264", "https://x/r/", "https://x/wp-content/uploads/2025/06/2025-0264-Response-from-DfT.pdf", "DfT",
+         "Department for Transport\n\n14 May 2025\n\nDear Coroner,\n\nWe will consult."],
+        ["2025-0264", "https://x/r/", "https://x/other/Response.pdf", "X", "Thank you."],
+    ])
+    a, b, c = read_path(p).documents
+    assert a.date == "2025-06-01" and a.meta["date_approx"] is True
+    assert b.date == "2025-05-14" and "date_approx" not in b.meta
+    assert c.date is None and "date_approx" not in c.meta
+
+
+def test_approx_label():
+    assert approx_date_label("2025-06-01") == "about June 2025"
+    assert approx_date_label(None) is None
+    assert approx_date_label("2025") == "2025"
