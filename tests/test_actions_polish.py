@@ -52,3 +52,38 @@ def test_approx_label():
     assert approx_date_label("2025-06-01") == "about June 2025"
     assert approx_date_label(None) is None
     assert approx_date_label("2025") == "2025"
+
+
+# ---------------------------------------------------------------- background is not an action
+
+from corpus.extract.respond import free_actions  # noqa: E402
+
+
+def _texts(text, owner):
+    return [" ".join(a.text.split()) for a in free_actions(text, owner)]
+
+
+def test_background_sentences_are_not_actions():
+    letter = (
+        "As the town has grown, the mix of housing alongside the B12 has changed from farms to offices. "
+        "It also provides an opportunity for residents to raise any concerns for our consideration. "
+        "This ensures that lessons are shared across the region. "
+        "They deliver training to hostel staff on housing pathways. "
+        "In preparing this response, my officials have made enquiries with the regulator. "
+        "We will consult on a new crossing design by March 2026. "
+        "We have reviewed the collision data for the junction.")
+    got = _texts(letter, "Northshire Highways Agency")
+    assert any(t.startswith("We will consult") for t in got)
+    assert any(t.startswith("We have reviewed") for t in got)
+    for bad in ("As the town", "It also provides", "This ensures", "They deliver", "In preparing"):
+        assert not any(t.startswith(bad) for t in got), bad
+
+
+def test_plain_present_kept_when_the_respondent_acts_or_something_changed():
+    letter = ("NRA provides mandatory refresher training to all hostel staff. "
+              "All reports received are discussed by the safety working group. "
+              "The Service now provides advice in the evenings as well.")
+    got = _texts(letter, "Northshire Recovery Alliance")
+    assert len(got) == 3, got
+    # a body that is not the respondent, described in the plain present: background
+    assert _texts("CRX3 provides transitional housing for up to 84 nights.", "Northshire Recovery Alliance") == []
