@@ -87,3 +87,17 @@ def test_plain_present_kept_when_the_respondent_acts_or_something_changed():
     assert len(got) == 3, got
     # a body that is not the respondent, described in the plain present: background
     assert _texts("CRX3 provides transitional housing for up to 84 nights.", "Northshire Recovery Alliance") == []
+
+
+# ---------------------------------------------------------------- action-table cells
+
+from corpus.extract.tables import name_only  # noqa: E402
+
+
+def test_a_cell_naming_a_team_is_not_an_action():
+    assert name_only("Professional Standards Department (in conjunction with Operational Command & Control Supervisors)")
+    assert name_only("Learning & Development Department")
+    assert name_only("Head of Safeguarding")
+    for action in ("Review the Trust Domestic Abuse Guidelines.", "Audit of cases looking at vulnerability issues.",
+                   "Establish a Safeguarding Board", "Implement New Triage Tool", "Safeguarding Team will audit"):
+        assert not name_only(action), action
