@@ -101,3 +101,21 @@ def test_a_cell_naming_a_team_is_not_an_action():
     for action in ("Review the Trust Domestic Abuse Guidelines.", "Audit of cases looking at vulnerability issues.",
                    "Establish a Safeguarding Board", "Implement New Triage Tool", "Safeguarding Team will audit"):
         assert not name_only(action), action
+
+
+# ---------------------------------------------------------------- organisation spellings
+
+from corpus.orgs import normalise_org  # noqa: E402
+
+
+def test_body_word_plurals_and_ft_merge():
+    same = [("Blackpool Teaching Hospital NHS Foundation Trust", "Blackpool Teaching Hospitals NHS Foundation Trust"),
+            ("East Midlands Ambulance Service", "East Midlands Ambulance Services"),
+            ("Derbyshire Healthcare NHS FT", "Derbyshire Healthcare NHS Foundation Trust"),
+            ("The Canal & River Trust", "Canal and River Trust")]
+    for a, b in same:
+        assert normalise_org(a).key == normalise_org(b).key, (a, b)
+    # different bodies stay apart: not every word is folded
+    assert normalise_org("Royal College of Surgeons").key != normalise_org("Royal College of Physicians").key
+    assert normalise_org("Coventry City Council").key != normalise_org("Coventry and Warwickshire Partnership NHS Trust").key
+    assert normalise_org("Barnet Council").key != normalise_org("Barnet Hospital").key
