@@ -119,3 +119,38 @@ def test_body_word_plurals_and_ft_merge():
     assert normalise_org("Royal College of Surgeons").key != normalise_org("Royal College of Physicians").key
     assert normalise_org("Coventry City Council").key != normalise_org("Coventry and Warwickshire Partnership NHS Trust").key
     assert normalise_org("Barnet Council").key != normalise_org("Barnet Hospital").key
+
+
+# ---------------------------------------------------------------- the case timeline
+
+def test_case_timeline_shows_an_upload_month_as_about(tmp_path, shared):
+    import os
+
+    os.environ["PRECEDENT_MODEL"] = "fake-hashing-384"
+    from index.ingest import ingest
+    from index.library import open_library
+    from search.cases import get_case
+
+    csv.field_size_limit(1 << 30)
+    corpus = shared / "corpus" / "pfd"
+    src = tmp_path / "in"
+    src.mkdir()
+    with open(corpus / "reports.csv", newline="", encoding="utf-8") as f:
+        r = csv.DictReader(f)
+        header, rows = r.fieldnames, [x for x in r if x["id"] == "2025-0264"]
+    _write(src / "reports.csv", header, [[x[h] for h in header] for x in rows])
+    with open(corpus / "responses.csv", newline="", encoding="utf-8") as f:
+        r = csv.DictReader(f)
+        rh, letters = r.fieldnames, [x for x in r if x["parent_id"] == "2025-0264"][:1]
+    _write(src / "responses.csv", rh, [[x[h] for h in rh] for x in letters])
+    lib = open_library(tmp_path / "lib", model="fake-hashing-384")
+    try:
+        ingest(lib, [src])
+        rid = lib.store.conn.execute("SELECT id FROM documents WHERE type='pfd_report'").fetchone()[0]
+        case = get_case(lib, rid)
+        resp = [t for t in case["timeline"] if t["event"] == "response"]
+        assert resp and resp[0]["date"] == "2025-06-01" and resp[0]["date_label"] == "about June 2025"
+        report = [t for t in case["timeline"] if t["event"] == "case"][0]
+        assert report["date_label"] == report["date"]  # an exact date is shown as it is
+    finally:
+        lib.close()
