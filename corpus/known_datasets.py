@@ -313,6 +313,39 @@ def _paragraph_blocks(text: str, limit: int = 1500) -> list[Block]:
     return blocks
 
 
+_DATE_LINE = re.compile(
+    r"^[ \t]*(?:Date(?:d)?[ \t]*[:\-–]?[ \t]*)?(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?[ \t]+)?"
+    r"(?P<d>\d{1,2}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?[A-Z][a-z]{2,8}\.?,?[ \t]+(?:19|20)\d\d"
+    r"|[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2}(?:st|nd|rd|th)?,?[ \t]+(?:19|20)\d\d"
+    r"|\d{1,2}[/.]\d{1,2}[/.](?:19|20)\d\d)[ \t]*\.?[ \t]*$",
+    re.M,
+)
+_DATE_LABEL = re.compile(r"^[ \t]*Date(?:d)?[ \t]*[:\-–][ \t]*(?P<d>[^\n]{6,40}?)[ \t]*$", re.M | re.I)
+
+
+def letter_date_line(text: str, head: int = 800) -> str | None:
+    """A letter's own date, when it stands on a line of its own near the top ("12 March 2024"
+    under the letterhead, "Date: 12/03/2024"). A date inside a sentence ("your report dated 8
+    November 2024") is some other date and is never used."""
+    top = text[:head]
+    for pat in (_DATE_LABEL, _DATE_LINE):
+        for m in pat.finditer(top):
+            d = parse_date(m.group("d"))
+            if d:
+                return d
+    return None
+
+
+_UPLOAD = re.compile(r"/wp-content/uploads/(?P<y>(?:19|20)\d\d)/(?P<m>0[1-9]|1[0-2])/")
+
+
+def upload_month(url: str) -> str | None:
+    """The first day of the month a file was uploaded ("/wp-content/uploads/2025/06/" →
+    "2025-06-01"): an approximate date for a letter that states none."""
+    m = _UPLOAD.search(url or "")
+    return f"{m.group('y')}-{m.group('m')}-01" if m else None
+
+
 def _response_row(rec: dict, path: Path, n: int) -> Document | None:
     body = _clean(rec.get("response"))
     if not body:
@@ -331,6 +364,12 @@ def _response_row(rec: dict, path: Path, n: int) -> Document | None:
     fname = re.sub(r"\b20\d\d-\d{4}\b", " ", fname)  # the report reference is not a date
     date = parse_date(fname.replace("_", " "))
     meta = {"parent_reference": parent or None, "respondent": respondent, "url": url}
+    if not date:
+        date = letter_date_line(body)
+    if not date:
+        date = upload_month(url)
+        if date:
+            meta["date_approx"] = True  # the month the file was uploaded, not the letter's date
     if rec.get("parent_url"):
         meta["parent_url"] = rec["parent_url"].strip()
     m = _REPORT_DATED.search(body)

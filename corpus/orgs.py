@@ -136,8 +136,16 @@ def _basic_key(s: str) -> str:
     s = _ascii(s).lower()
     s = s.replace("&", " and ").replace("'s ", "s ").replace("'", "")
     s = re.sub(r"[^a-z0-9]+", " ", s)
-    words = [w for w in s.split() if w != "the"]
-    return " ".join(words)
+    words = [_SINGULAR.get(w, w) for w in s.split() if w != "the"]
+    return re.sub(r"\bnhs ft\b", "nhs foundation trust", " ".join(words))
+
+
+# spelling variants of one body: "Teaching Hospital(s) NHS Foundation Trust", "Children's
+# Service(s)", "NHS FT". Only body words, so "Royal Colleges" and named places are untouched.
+_SINGULAR = {w + "s": w for w in ("hospital", "service", "trust", "council", "partnership", "board", "prison",
+                                  "department", "authority", "commissioner", "ambulance", "practice", "surgery",
+                                  "centre", "clinic", "agency")}
+_SINGULAR["surgeries"] = "surgery"
 
 
 _ALIAS: dict[str, str] = {}

@@ -226,3 +226,13 @@ def concern_details(lib: Library, document_id: int, finding_ids: list[int] | Non
         responses = [r["id"] for r in _responses(lib, document_id)]
         other = [_with_due(a, as_of) for a in _case_actions(lib, document_id, responses) if a["id"] not in used]
     return concerns, other
+
+
+def approx_date_label(iso: str | None) -> str | None:
+    """An approximate date (a response's upload month, ``meta.date_approx``) as people read
+    it: "2025-06-01" → "about June 2025"."""
+    import calendar
+
+    if not iso or len(iso) < 7 or not iso[5:7].isdigit() or not 1 <= int(iso[5:7]) <= 12:
+        return iso
+    return f"about {calendar.month_name[int(iso[5:7])]} {iso[:4]}"

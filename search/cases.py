@@ -14,6 +14,7 @@ from index.rows import document_by_id, document_summary
 from .commitments import check_date, is_overdue, today
 from .recipients import _meta, _responses_by_report, report_tracking, respondent_of
 from .warned_before import _action_json
+from .case_story import approx_date_label
 
 CASE_REF = re.compile(r"\b[A-Z]{2,8}\s?/\s?\d{4}(?:\s?[-/]\s?\d{2,4})?\s?/\s?\d{1,4}\b")
 PFD_REF = re.compile(r"\b20\d\d-\d{3,4}\b")
@@ -103,7 +104,8 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
         add(row, "response")
     responses = _responses_by_report(lib, [centre["id"]]).get(centre["id"], [])
     for resp in responses:
-        add(resp, "response", respondent=respondent_of(resp), confidence=resp.get("confidence"))
+        add(resp, "response", respondent=respondent_of(resp), confidence=resp.get("confidence"),
+            date_approx=bool(_meta(resp).get("date_approx")))
     tracking = report_tracking(lib, centre["id"], as_of) if centre["type"] == "pfd_report" else None
     # identifiers of the case, and documents mentioning them
     refs = case_references(centre)
@@ -134,7 +136,8 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
         actions.append(a)
     documents = sorted(members.values(), key=lambda d: (d["date"] or "9999", d["id"]))
     timeline = [{"date": d["date"], "event": d["role"], "document_id": d["id"], "title": d["title"],
-                 "type": d["type"]} for d in documents]
+                 "type": d["type"], "date_label": approx_date_label(d["date"]) if d.get("date_approx") else d["date"]}
+                for d in documents]
     for a in actions:
         if a["updated"]:
             timeline.append({"date": a["updated"], "event": "action update", "document_id": a["document_id"],

@@ -89,12 +89,12 @@ def test_each_recipient_of_a_five_recipient_report_on_its_own_page(real_lib):
     status = {r["key"]: r["status"] for r in t["recipients"] if r["response"] is not None or r["key"]}
     assert status["royal-college-of-pathologists"] == "responded"
     assert status["royal-college-of-obstetricians-and-gynaecologists"] == "responded"
-    assert status["university-hospitals-bristol-and-weston-nhs-foundation-trust"] in ("overdue", "responded_per_tracker")
+    assert status["university-hospital-bristol-and-weston-nhs-foundation-trust"] in ("overdue", "responded_per_tracker")
     for key in ("royal-college-of-pathologists", "royal-college-of-obstetricians-and-gynaecologists", "nhs-england",
-                "university-hospitals-bristol-and-weston-nhs-foundation-trust"):
+                "university-hospital-bristol-and-weston-nhs-foundation-trust"):
         o = get_organisation(real_lib, key, as_of="2025-06-01")
         row = next(r for r in o["reports"] if r["id"] == rid)
-        if key == "university-hospitals-bristol-and-weston-nhs-foundation-trust":
+        if key == "university-hospital-bristol-and-weston-nhs-foundation-trust":
             assert row["response"] is None and o["counts"]["responses"] == 0
         else:
             assert row["status"] == "responded" and row["response"] is not None

@@ -333,6 +333,8 @@ _NOISE.append(_P(r"^(?:We|I|The\s+\w+)\s+(?:remain|remains|are|is)\s+(?:fully\s+
                  r"improving|providing|ensuring|working)|\bI\s+(?:now\s+)?turn\s+to\b|\b(?:setting|set)\s+out\s+below\b|"
                  r"^(?:We|I)\s+(?:have|need)\s+to\s+(?:strike|balance|recognise|acknowledge)|^From\s+(?:talking|speaking)\s+with|"
                  r"^We\s+continue\s+to\s+take\s+all\s+(?:necessary|reasonable)\s+steps", _I))
+_NOISE.append(_P(r"^(?:In|When|Before|For\s+the\s+purposes?\s+of)\s+(?:preparing|drafting|writing|compiling|producing)\s+"
+                 r"(?:this|my|our|the)\s+(?:response|reply|letter)\b", _I))
 _PAST_BACKGROUND = _P(r"^(?:On\s+\d{1,2}\s+\w+\s+(?:19|20)\d\d,?\s+(?:the\s+Coroner|you|Mr|Mrs|Ms|Miss)|The\s+(?:deceased|patient)\b)", _I)
 _OTHER_OWNER = _P(
     rf"^(?:In\s+addition,?\s+|Additionally,?\s+|Also,?\s+|Furthermore,?\s+|this\s+month,?\s+|From\s+[\w ]+,\s+)?"
@@ -371,7 +373,7 @@ _THIRD_VOICE = _P(r"\b(?:are|is)\s+(?:writing|responding)\s+to\s+you\b|^(?:The\s
 
 # more ways a sentence says who acts: an acronym-like name early on ("S2R has", "TfL will",
 # "MoJ and MHCLG are"), a pronoun or group as subject, a present or past passive
-_AGENT_MORE = _P(r"^(?:\S+\s+){0,12}?(?:[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*|[A-Z]{2,}[a-z]?)\b(?:\s+\S+){0,5}?\s+"
+_AGENT_MORE = _P(r"^(?:\S+\s+){0,12}?(?=[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z])(?:[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*|[A-Z]{2,}[a-z]?)\b(?:\s+\S+){0,5}?\s+"
                  r"(?:has|have|is|are|was|were|will|continues|continue|provides|provide|remains|plans|intends)\b|"
                  r"^(?:[A-Z][\w ]{0,40}\s)?(?:They|These|Staff|All\s+(?:staff|\w+s))\b|"
                  r"\b(?:is|are)\s+(?:now\s+|also\s+|routinely\s+)?(?:informed|discussed|reviewed|monitored|recorded|"
@@ -386,10 +388,9 @@ def _has_agent(s: str, owner: str | None) -> bool:
     if _AGENT.search(s) or _OTHER_OWNER.match(s) or _AGENT_MORE.search(s):
         return True
     if owner:
-        for w in re.findall(r"[A-Z][A-Za-z]{3,}", owner):
-            if w.lower() not in _GENERIC and re.search(rf"\b{w}\b", s):
-                return True
-        return any(re.search(rf"\b{re.escape(a.upper())}\b", s) for a in _acronyms(owner) if len(a) >= 3)
+        # the organisation named as a whole (its distinctive words together, or its acronym);
+        # one word of its name is a place or a subject ("As London has grown")
+        return bool(_mentions(owner, s))
     return False
 
 
@@ -424,6 +425,51 @@ def tense_of(s: str) -> str | None:
     if _DOING_MORE.search(s):
         return "doing"
     return None
+
+
+def _plain_present(s: str) -> bool:
+    """Only a plain present tense says it is done ("X provides …", "are discussed")."""
+    return not (_WILL.search(s) or _WILL_MORE.search(s) or _DOING.search(s) or _DONE.search(s)
+                or _DONE_MORE.search(s))
+
+
+_ROUTINE = _P(r"\b(?:is|are)\s+(?:now\s+|also\s+|routinely\s+|all\s+)?(?:discussed|reviewed|informed|monitored|audited|"
+              r"offered|assessed|recorded)\b", _I)
+_DEICTIC = _P(r"^(?:It|This|That|These|Those|They|Which|Such)\b|^(?:This|That|These|Those)\s+\w+(?:\s+\w+)?\s+"
+              r"(?:can|provides|ensures|eliminates|allows|means|helps|gives|offers)\b", _I)
+
+
+def _short_name(s: str, owner: str) -> bool:
+    """``s`` names the owner by a short form: its capitals and digits in order ("S2R" for
+    "Steps2Recovery", "NHS" for "National Health Service")."""
+    caps = "".join(c for c in owner if c.isupper() or c.isdigit()).lower()
+    for tok in re.findall(r"\b[A-Z][A-Za-z0-9]{1,7}\b", s):
+        if sum(c.isupper() for c in tok) >= 2 and len(caps) >= 2:
+            want = iter(caps)
+            if all(ch in want for ch in tok.lower()):
+                return True
+    return False
+
+
+def _describes(s: str, owner: str | None) -> bool:
+    """A plain present-tense statement about how things are, not what the respondent does:
+    its subject is "it", "this", "they" or some other thing, with no sign of change.
+    Kept: the respondent as subject ("We provide", "S2R provides"), a routine of its own
+    ("All reports received are discussed by …") and anything newly so ("now provides")."""
+    if not _plain_present(s) or _CHANGE.search(s):
+        return False
+    if _DEICTIC.search(s):
+        return True
+    head = " ".join(s.split()[:8])
+    if re.search(r"\b(?:we|I|our|us)\b", head, re.I) or (owner and (_mentions(owner, head) or _short_name(head, owner))):
+        return False
+    return not _ROUTINE.search(s)
+
+
+# a plain present tense ("CAS3 provides …", "This ensures …", "It also provides an opportunity")
+# describes how things are; it reports an action only with a sign that something changed
+_CHANGE = _P(r"\b(?:now|new|newly|since|recently|introduced|implemented|launched|from\s+(?:\d{1,2}\s+)?[A-Z][a-z]+\s+20\d\d|"
+             r"(?:this|last)\s+(?:year|month)|following\s+(?:the|this|his|her|their)\s+(?:death|inquest|report|incident|review))\b", _I)
 
 
 _STATUS = {"done": "completed", "doing": "ongoing", "will": None}  # a promise states no status
@@ -502,7 +548,7 @@ def free_actions(text: str, owner: str | None, start: int = 0) -> list[FreeActio
             if len(sent) < 25 or _is_noise(sent) or _THIRD_VOICE.search(sent) or not _has_agent(sent, owner):
                 continue
             tense = tense_of(sent)
-            if tense is None:
+            if tense is None or (tense == "doing" and _describes(sent, owner)):
                 continue
             words = set(re.findall(r"[a-z]{4,}", sent.lower()))
             if any(len(words & w) >= 0.8 * max(1, min(len(words), len(w))) for w in seen):

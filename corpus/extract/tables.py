@@ -282,7 +282,7 @@ def _build(rec: Rec, index: int) -> tuple[Finding, list[Action]]:
     leads = _leads(rec.cols.get("lead", []))
     targets = [p for p in _split_dates(rec.cols.get("target", []))
                if p.text and (dates_in(p.text) or len(p.text.split()) <= 6)]
-    acts = _sub_actions(rec.cols.get("action", []), max(len(leads), len(targets)))
+    acts = [a for a in _sub_actions(rec.cols.get("action", []), max(len(leads), len(targets))) if not name_only(a.text)]
     if not acts:
         acts = [Part(f.start or rec.start, f.end or rec.end, body or rtext)]
     fallback_owner = ("; ".join(agencies) if agencies else None) or rec.heading_agency
@@ -405,3 +405,26 @@ def _updated(rec: Rec) -> str | None:
         (near if _UPDATE_NEAR.search(before) or _UPDATE_NEAR.search(after) else other).append(iso)
     pool = near or other
     return max(pool) if pool else None
+
+
+_SMALL = {"of", "and", "for", "the", "&", "in", "on", "to", "with", "at"}
+
+
+def name_only(text: str) -> bool:
+    """A cell that only names a team or body ("Professional Standards Department (in
+    conjunction with Operational Command & Control Supervisors)"): every word outside
+    brackets capitalised, ending in a body or role word, and no verb (will, to be, is, has).
+    Not an action text."""
+    bare = re.sub(r"\([^)]*\)", " ", text)
+    words = re.findall(r"[A-Za-z][A-Za-z'’\-]*|&", bare)
+    if not words or len(words) > 12:
+        return False
+    if re.search(r"\b(?:will|shall|to\s+be|is|are|was|were|has|have)\b", bare, re.I):
+        return False
+    return (all(w[0].isupper() or w.lower() in _SMALL for w in words) and words[-1].lower() in _BODY_WORDS)
+
+
+_BODY_WORDS = {"department", "team", "teams", "unit", "service", "services", "board", "group", "directorate", "trust",
+               "council", "police", "constabulary", "partnership", "division", "office", "committee", "panel", "agency",
+               "authority", "lead", "leads", "manager", "managers", "supervisors", "officer", "officers", "director",
+               "safeguarding", "nhs", "ccg", "icb", "hospital", "practice", "surgery"}
