@@ -119,17 +119,28 @@ def word_roles(texts: Sequence[str]) -> tuple[dict[str, float], dict[str, float]
     auxiliary or a modal ("was served", "she dies", "should act"); a word that is nearly
     always followed by another content word modifies it ("local", "potentially")."""
     stop = _stopwords()
-    seen, after_aux, before_content = Counter(), Counter(), Counter()
+    seen, after_aux, before_content, before_of, after_to = Counter(), Counter(), Counter(), Counter(), Counter()
     for t in texts:
         words = _WORD.findall((t or "")[:3000].lower().replace("’", "'"))
         for k, w in enumerate(words):
             seen[w] += 1
             if k and words[k - 1] in _VERB_CUES:
                 after_aux[w] += 1
+            if k and (words[k - 1] == "to" or words[k - 1] in _VERB_CUES):
+                after_to[w] += 1
             if k + 1 < len(words) and words[k + 1] not in stop and words[k + 1] not in INNER:
                 before_content[w] += 1
+            if k + 1 < len(words) and words[k + 1] == "of":
+                before_of[w] += 1
     verb = {w: after_aux[w] / (n + 3) for w, n in seen.items()}
-    adj = {w: before_content[w] / (n + 3) for w, n in seen.items()}
+    # "to" + a word mostly written after "to" or a modal: an infinitive ("to reduce"), not
+    # "to hospital"; such pairs are keyed "to WORD" in the same dict
+    for w, n in seen.items():
+        verb[w] = max(verb[w], 0.8 * after_to[w] / (n + 3))
+        if after_to[w] / (n + 3) >= 0.4:
+            verb.setdefault("to " + w, 1.0)
+    # a modifier ("local") or a head needing its complement ("lack" of, "number" of)
+    adj = {w: (before_content[w] + before_of[w]) / (n + 3) for w, n in seen.items()}
     return verb, adj
 
 
@@ -142,6 +153,8 @@ def _form_ok(p: str) -> bool:
     """A candidate reads as a noun phrase: it ends on no function word and holds no
     tense verb or -ly adverb ("... was served with papers concerning", "subsequently dies")."""
     ws = p.split()
+    if any(a in INNER and b in INNER for a, b in zip(ws, ws[1:])):
+        return False   # "conviction on for possession"
     return not (ws[-1] in TRAILING or any(w in NARRATIVE for w in ws)
                 or any(len(w) > 5 and w.endswith("ly") and w not in NOT_ADVERB for w in ws))
 
@@ -190,6 +203,9 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
         f = 1.0 - verb.get(ws[0], 0.0)                     # "Served with ...", "Admitted to ..."
         f *= 1.0 - 0.8 * max((verb.get(w, 0.0) for w in ws[1:]), default=0.0)   # "... to act", "... dies"
         f *= 1.0 - 0.7 * max(adj.get(ws[-1], 0.0) - 0.5, 0.0) * 2   # "... and local": a modifier waiting for its noun
+        words = p.split()
+        if any(a == "to" and verb.get("to " + b) for a, b in zip(words, words[1:])):
+            f *= 0.1   # "secondary care to reduce": an infinitive clause, not a name
         return max(f, 0.05)
 
     out: list[str] = []
@@ -252,6 +268,20 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
                 if alt.lower() not in taken and not label_problems(alt):
                     label = alt
                     break
+        if label.lower() in taken:  # another theme has it: the group's best phrase no theme uses yet
+            for _, p in scored[:40]:
+                alt = tidy_label(" ".join(w.upper() if w.lower() in acr else w for w in p.split()))
+                if alt.lower() not in taken and not label_problems(alt):
+                    label = alt
+                    break
+        if label.lower() in taken:  # or the label and the group's commonest word it lacks
+            own = [w for w in _top_words([texts[i] for i in g], stop, k=6, exact=False)
+                   if w not in label.lower().split()]
+            for w in own:
+                alt = tidy_label(f"{label} and {w.upper() if w in acr else w}")
+                if alt.lower() not in taken:
+                    label = alt
+                    break
         if label.lower() in taken:  # nothing of its own left: number it, never a shared name
             k = 2
             while f"{label} ({k})".lower() in taken:
@@ -291,12 +321,12 @@ def _acronyms(texts: Sequence[str]) -> set[str]:
     return {w for w, n in upper.items() if n > lower[w]}
 
 
-def _top_words(texts: Sequence[str], stop: set[str], k: int = 2) -> list[str]:
+def _top_words(texts: Sequence[str], stop: set[str], k: int = 2, exact: bool = True) -> list[str]:
     names = _proper_nouns(texts)
     c = Counter(w for t in texts for w in set(_WORD.findall(content_text(t).lower()))
                 if w not in stop and w not in INNER and w not in EDGE_STOP and len(w) > 2 and w not in names)
     top = [w for w, n in c.most_common(k) if n >= min(2, len(texts))]
-    return top if len(top) == k else []
+    return top if len(top) == k or not exact else []
 
 
 def key_clause(texts: Sequence[str], max_words: int = 8) -> str:
