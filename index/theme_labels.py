@@ -130,7 +130,7 @@ def word_roles(texts: Sequence[str]) -> tuple[dict[str, float], dict[str, float]
                 after_to[w] += 1
             if k + 1 < len(words) and words[k + 1] not in stop and words[k + 1] not in INNER:
                 before_content[w] += 1
-            if k + 1 < len(words) and words[k + 1] == "of":
+            if k + 1 < len(words) and words[k + 1] in ("of", "to"):
                 before_of[w] += 1
     verb = {w: after_aux[w] / (n + 3) for w, n in seen.items()}
     # "to" + a word mostly written after "to" or a modal: an infinitive ("to reduce"), not
@@ -139,7 +139,7 @@ def word_roles(texts: Sequence[str]) -> tuple[dict[str, float], dict[str, float]
         verb[w] = max(verb[w], 0.8 * after_to[w] / (n + 3))
         if after_to[w] / (n + 3) >= 0.4:
             verb.setdefault("to " + w, 1.0)
-    # a modifier ("local") or a head needing its complement ("lack" of, "number" of)
+    # a modifier ("local") or a head needing its complement ("lack" of, "in order" to)
     adj = {w: (before_content[w] + before_of[w]) / (n + 3) for w, n in seen.items()}
     return verb, adj
 
@@ -155,6 +155,8 @@ def _form_ok(p: str) -> bool:
     ws = p.split()
     if any(a in INNER and b in INNER for a, b in zip(ws, ws[1:])):
         return False   # "conviction on for possession"
+    if len(ws[0]) > 4 and ws[0].endswith("ed") and not ws[0].endswith("eed") and ws[1] in INNER:
+        return False   # a participle and its complement: "admitted to hospital", "posed by creams"
     return not (ws[-1] in TRAILING or any(w in NARRATIVE for w in ws)
                 or any(len(w) > 5 and w.endswith("ly") and w not in NOT_ADVERB for w in ws))
 
