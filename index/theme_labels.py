@@ -8,13 +8,22 @@ titles, dates, numbers and redaction markers. Keyword features and labels read i
 phrase taken from its own members: candidate phrases are 2-4 consecutive words of the
 members' content (they may hold "of", "in", "to", "for", "and", "with", "between",
 "on", "by", "from", "at" inside, never at either end, and never a stopword or a generic
-word such as "concern" at the ends), scored like class-based TF-IDF (frequent in the
-group, rare elsewhere) times the share of the group's documents that use them, so a
-phrase from one document (a name, one case's detail) cannot win. Longer phrases win
+word such as "concern" at the ends). A candidate must read as a noun phrase about a
+matter: none ends in a function word ("... concerning"), holds a tense verb or an -ly
+adverb ("... and subsequently dies") or is a participle with its complement ("admitted
+to hospital"). Each is scored by its smoothed log-odds in the group's findings against
+the library's (at least twice as common in the group), times the share of the group's
+documents that use it, so a phrase from one document (a name, one case's detail) cannot
+win, times penalties read from the library itself (``word_roles``): words mostly written
+after a pronoun, auxiliary, modal or "to" are verbs ("served with ...", "... to
+reduce"), and a last word mostly followed by another word is a modifier or wants a
+complement ("... and local", "lack"). Template wording is dropped: a phrase that 2% of
+the library's documents use but no group holds at twice the library's rate. Longer phrases win
 over shorter ones they contain when nearly as frequent. The label is the best phrase,
 joined by "and" to a second one that shares no word with it when both are short; when
 no phrase qualifies, the key clause of the most central member. A label never repeats
-a word, is never a single word and never holds a redaction marker.
+a word, is never a single word and never holds a redaction marker; two groups never
+share one (the second takes its own next phrase, then its commonest word, then a number).
 """
 from __future__ import annotations
 
