@@ -141,7 +141,7 @@ def print_match(name: str, res: dict) -> None:
 
 def issue13(a, shared: Path, rows: list[dict], dev: list[dict], by_id: dict, cache: Path) -> dict:
     """Dev labels and tracker categories on themes fitted to each set; the whole corpus."""
-    from index.theme_labels import label_problems
+    from index.theme_labels import label_form_problems, label_problems
     from index.themes import fit_themes
 
     out: dict = {}
@@ -177,12 +177,15 @@ def issue13(a, shared: Path, rows: list[dict], dev: list[dict], by_id: dict, cac
     secs = time.perf_counter() - t0
     labels = [t.label for t in model.themes]
     bad = [(lab, label_problems(lab)) for lab in labels if label_problems(lab)]
+    form = [(lab, label_form_problems(lab)) for lab in labels if label_form_problems(lab)]
+    print(f"labels that read as no noun phrase (function-word end, -ed start, narrative verb): "
+          f"{len(form)} of {len(labels)} {form[:5]}")
     spec = [t.members for t in model.themes if t.level == 2]
     covered = len({i for g in spec for i in g})
     full = {"findings": len(fs), "of_findings": total, "reports": len(set(fr)), "fit_seconds": round(secs, 1),
             "peak_rss_mb": round(peak_rss_mb()), "rss_before_fit_mb": round(rss0),
             "themes": len(spec), "broad": len(model.themes) - len(spec),
-            "findings_in_a_theme": covered, "bad_labels": bad}
+            "findings_in_a_theme": covered, "bad_labels": bad, "form_problems": form}
     print(f"\nwhole corpus: {len(fs)} of {total} findings ({len(set(fr))} reports){' (cached only)' if a.cached_only else ''}; "
           f"fit {secs:.0f}s; peak RSS {full['peak_rss_mb']} MB (before fit {full['rss_before_fit_mb']} MB); "
           f"{len(spec)} specific + {full['broad']} broad themes; {covered} findings in a theme; "

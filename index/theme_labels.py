@@ -8,13 +8,22 @@ titles, dates, numbers and redaction markers. Keyword features and labels read i
 phrase taken from its own members: candidate phrases are 2-4 consecutive words of the
 members' content (they may hold "of", "in", "to", "for", "and", "with", "between",
 "on", "by", "from", "at" inside, never at either end, and never a stopword or a generic
-word such as "concern" at the ends), scored like class-based TF-IDF (frequent in the
-group, rare elsewhere) times the share of the group's documents that use them, so a
-phrase from one document (a name, one case's detail) cannot win. Longer phrases win
+word such as "concern" at the ends). A candidate must read as a noun phrase about a
+matter: none ends in a function word ("... concerning"), holds a tense verb or an -ly
+adverb ("... and subsequently dies") or is a participle with its complement ("admitted
+to hospital"). Each is scored by its smoothed log-odds in the group's findings against
+the library's (at least twice as common in the group), times the share of the group's
+documents that use it, so a phrase from one document (a name, one case's detail) cannot
+win, times penalties read from the library itself (``word_roles``): words mostly written
+after a pronoun, auxiliary, modal or "to" are verbs ("served with ...", "... to
+reduce"), and a last word mostly followed by another word is a modifier or wants a
+complement ("... and local", "lack"). Template wording is dropped: a phrase that 2% of
+the library's documents use but no group holds at twice the library's rate. Longer phrases win
 over shorter ones they contain when nearly as frequent. The label is the best phrase,
 joined by "and" to a second one that shares no word with it when both are short; when
 no phrase qualifies, the key clause of the most central member. A label never repeats
-a word, is never a single word and never holds a redaction marker.
+a word, is never a single word and never holds a redaction marker; two groups never
+share one (the second takes its own next phrase, then its commonest word, then a number).
 """
 from __future__ import annotations
 
@@ -113,6 +122,54 @@ def _phrases(text: str, stop: set[str], max_len: int = 4) -> set[str]:
     return out
 
 
+def word_roles(texts: Sequence[str]) -> tuple[dict[str, float], dict[str, float]]:
+    """How verb-like and how adjective-like each word is in ``texts`` (0..1, smoothed),
+    read from the library itself, not a word list: a verb follows a subject pronoun, an
+    auxiliary or a modal ("was served", "she dies", "should act"); a word that is nearly
+    always followed by another content word modifies it ("local", "potentially")."""
+    stop = _stopwords()
+    seen, after_aux, before_content, before_of, after_to = Counter(), Counter(), Counter(), Counter(), Counter()
+    for t in texts:
+        words = _WORD.findall((t or "")[:3000].lower().replace("’", "'"))
+        for k, w in enumerate(words):
+            seen[w] += 1
+            if k and words[k - 1] in _VERB_CUES:
+                after_aux[w] += 1
+            if k and (words[k - 1] == "to" or words[k - 1] in _VERB_CUES):
+                after_to[w] += 1
+            if k + 1 < len(words) and words[k + 1] not in stop and words[k + 1] not in INNER:
+                before_content[w] += 1
+            if k + 1 < len(words) and words[k + 1] in ("of", "to"):
+                before_of[w] += 1
+    verb = {w: after_aux[w] / (n + 3) for w, n in seen.items()}
+    # "to" + a word mostly written after "to" or a modal: an infinitive ("to reduce"), not
+    # "to hospital"; such pairs are keyed "to WORD" in the same dict
+    for w, n in seen.items():
+        verb[w] = max(verb[w], 0.8 * after_to[w] / (n + 3))
+        if after_to[w] / (n + 3) >= 0.4:
+            verb.setdefault("to " + w, 1.0)
+    # a modifier ("local") or a head needing its complement ("lack" of, "in order" to)
+    adj = {w: (before_content[w] + before_of[w]) / (n + 3) for w, n in seen.items()}
+    return verb, adj
+
+
+# subject pronouns, auxiliaries and modals: what stands before a verb and rarely before a noun
+_VERB_CUES = {"he", "she", "they", "who", "was", "were", "had", "has", "have", "been", "would", "should",
+              "could", "will", "must", "may", "might", "cannot", "can", "did", "does", "not", "also"}
+
+
+def _form_ok(p: str) -> bool:
+    """A candidate reads as a noun phrase: it ends on no function word and holds no
+    tense verb or -ly adverb ("... was served with papers concerning", "subsequently dies")."""
+    ws = p.split()
+    if any(a in INNER and b in INNER for a, b in zip(ws, ws[1:])):
+        return False   # "conviction on for possession"
+    if len(ws[0]) > 4 and ws[0].endswith("ed") and not ws[0].endswith("eed") and ws[1] in INNER:
+        return False   # a participle and its complement: "admitted to hospital", "posed by creams"
+    return not (ws[-1] in TRAILING or any(w in NARRATIVE for w in ws)
+                or any(len(w) > 5 and w.endswith("ly") and w not in NOT_ADVERB for w in ws))
+
+
 def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequence | None = None,
                   sample_outside: int = 2000, per_group: int = 30) -> list[str]:
     """One label per group of row indexes into ``texts`` (see the module docstring);
@@ -130,27 +187,60 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
         rest = [rest[int(k * step)] for k in range(sample_outside)]
     rows = in_group + rest
     names = _proper_nouns([texts[i] for i in rows])
-    phr: dict[int, set[str]] = {i: {p for p in _phrases(texts[i], stop) if not names & set(p.split())} for i in rows}
+    verb, adj = word_roles([texts[i] for i in rows])
+    phr: dict[int, set[str]] = {i: {p for p in _phrases(texts[i], stop) if not names & set(p.split()) and _form_ok(p)}
+                                for i in rows}
     df: Counter = Counter()
     for i in rows:
         df.update(phr[i])
     n = len(rows)
+    # template phrases: common to the library's documents yet distinctive of no group (a
+    # document kind's stock wording); measured as the phrase's best lift over the groups
+    ndoc_all = len({docs[i] for i in rows}) or 1
+    dfdoc: dict[str, set] = defaultdict(set)
+    for i in rows:
+        for p in phr[i]:
+            dfdoc[p].add(docs[i])
+    best_lift: dict[str, float] = defaultdict(float)
+    for g in groups:
+        cnt = Counter(p for i in g for p in phr.get(i, ()))
+        for p, k in cnt.items():
+            if k >= 2:
+                best_lift[p] = max(best_lift[p], (k / len(g)) / (df[p] / n))
+    template = {p for p, ds in dfdoc.items() if len(ds) >= max(5, 0.02 * ndoc_all) and best_lift[p] < 2.0}
+
+    def role_factor(p: str) -> float:
+        ws = [w for w in p.split() if w not in INNER]
+        f = 1.0 - verb.get(ws[0], 0.0)                     # "Served with ...", "Admitted to ..."
+        f *= 1.0 - 0.8 * max((verb.get(w, 0.0) for w in ws[1:]), default=0.0)   # "... to act", "... dies"
+        f *= 1.0 - 0.7 * max(adj.get(ws[-1], 0.0) - 0.5, 0.0) * 2   # "... and local": a modifier waiting for its noun
+        words = p.split()
+        if any(a == "to" and verb.get("to " + b) for a, b in zip(words, words[1:])):
+            f *= 0.1   # "secondary care to reduce": an infinitive clause, not a name
+        return max(f, 0.05)
+
     out: list[str] = []
     taken: set[str] = set()
     for g in groups:
         gdocs = defaultdict(set)
+        grows: Counter = Counter()
         for i in g:
-            for p in phr.get(i) or _phrases(texts[i], stop):
+            for p in phr.get(i) or {q for q in _phrases(texts[i], stop) if _form_ok(q)}:
                 gdocs[p].add(docs[i])
+                grows[p] += 1
         ndocs = len({docs[i] for i in g}) or 1
         scored = []
         for need in ((2, 1) if ndocs >= 2 else (1,)):   # a phrase from one document only if nothing recurs
             for p, ds in gdocs.items():
-                if len(ds) < need:
+                if len(ds) < need or p in template:
                     continue
                 share = len(ds) / ndocs
-                idf = math.log(1 + n / max(df[p], 1))
-                scored.append((share * idf * (1 + 0.15 * (len(p.split()) - 2)), p))
+                # log-odds of the phrase in the group's rows against the library's (smoothed)
+                lo = (math.log((grows[p] + 0.5) / (len(g) - grows[p] + 1.0))
+                      - math.log((df[p] + 0.5) / (n - df[p] + 1.0)))
+                if lo <= math.log(2):
+                    continue   # no more common in the group than in the library: not what it is about
+                scored.append((share * lo * role_factor(p) * (1 + 0.15 * (len(p.split()) - 2)), p))
             if scored:
                 break
         scored.sort(reverse=True)
@@ -189,6 +279,25 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
                 if alt.lower() not in taken and not label_problems(alt):
                     label = alt
                     break
+        if label.lower() in taken:  # another theme has it: the group's best phrase no theme uses yet
+            for _, p in scored[:40]:
+                alt = tidy_label(" ".join(w.upper() if w.lower() in acr else w for w in p.split()))
+                if alt.lower() not in taken and not label_problems(alt):
+                    label = alt
+                    break
+        if label.lower() in taken:  # or the label and the group's commonest word it lacks
+            own = [w for w in _top_words([texts[i] for i in g], stop, k=6, exact=False)
+                   if w not in label.lower().split()]
+            for w in own:
+                alt = tidy_label(f"{label} and {w.upper() if w in acr else w}")
+                if alt.lower() not in taken:
+                    label = alt
+                    break
+        if label.lower() in taken:  # nothing of its own left: number it, never a shared name
+            k = 2
+            while f"{label} ({k})".lower() in taken:
+                k += 1
+            label = f"{label} ({k})"
         taken.add(label.lower())
         out.append(label)
     return out
@@ -223,12 +332,12 @@ def _acronyms(texts: Sequence[str]) -> set[str]:
     return {w for w, n in upper.items() if n > lower[w]}
 
 
-def _top_words(texts: Sequence[str], stop: set[str], k: int = 2) -> list[str]:
+def _top_words(texts: Sequence[str], stop: set[str], k: int = 2, exact: bool = True) -> list[str]:
     names = _proper_nouns(texts)
     c = Counter(w for t in texts for w in set(_WORD.findall(content_text(t).lower()))
                 if w not in stop and w not in INNER and w not in EDGE_STOP and len(w) > 2 and w not in names)
     top = [w for w, n in c.most_common(k) if n >= min(2, len(texts))]
-    return top if len(top) == k else []
+    return top if len(top) == k or not exact else []
 
 
 def key_clause(texts: Sequence[str], max_words: int = 8) -> str:
@@ -273,4 +382,33 @@ def label_problems(label: str, common: set[str] | None = None) -> list[str]:
         bad.append("repeated word")
     if "redact" in (label or "").lower():
         bad.append("redaction marker")
+    return bad
+
+
+# words that end no name of a matter: prepositions and connectives beyond the stopwords
+TRAILING = {"concerning", "regarding", "including", "following", "involving", "towards", "toward", "despite",
+            "during", "relating", "regards", "according", "near", "prior", "due", "post", "whereby", "per", "via", "whilst", "amongst", "among", "versus", "re", "than", "whom", "whose"}
+# grammatical narrative verbs (tense and auxiliaries), not phrases of any document
+NARRATIVE = {"is", "was", "were", "are", "be", "been", "being", "had", "has", "have", "did", "does", "dies",
+             "died", "went", "became", "told", "said", "says", "took", "gave", "came", "made"}
+NOT_ADVERB = {"family", "families", "supply", "assembly", "elderly", "early", "daily", "weekly", "monthly",
+              "yearly", "hourly", "nightly", "anomaly", "reply", "july", "italy", "only", "friendly", "rally",
+              "belly", "jelly", "bully", "ally", "likely", "fly", "poly", "holy", "ugly", "lonely"}
+
+
+def label_form_problems(label: str) -> list[str]:
+    """Why ``label`` does not read as a noun phrase naming a matter (for the benchmark):
+    it ends in a function word ("... concerning"), starts with an -ed word ("Served with
+    ...", "Admitted to ..."), or holds a narrative verb or an -ly adverb ("... and
+    subsequently dies")."""
+    words = re.findall(r"[a-z][a-z'-]*", (label or "").lower())
+    if not words:
+        return []
+    bad = []
+    if words[-1] in _stopwords() or words[-1] in INNER or words[-1] in TRAILING:
+        bad.append("ends in a function word")
+    if len(words[0]) > 4 and words[0].endswith("ed") and not words[0].endswith("eed"):
+        bad.append("starts with an -ed word")
+    if any(w in NARRATIVE or (len(w) > 5 and w.endswith("ly") and w not in NOT_ADVERB) for w in words):
+        bad.append("narrative verb or adverb")
     return bad

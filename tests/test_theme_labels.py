@@ -154,3 +154,86 @@ def test_two_themes_never_share_a_label():
     texts = a + b + other
     labels = phrase_labels(texts, [list(range(4)), list(range(4, 10))], documents=list(range(len(texts))))
     assert len({x.lower() for x in labels}) == 2, labels
+
+
+def _template_library():
+    """Groups of concerns about distinct matters, every document wrapped in the same stock
+    wording (a document kind's template) and a narrative of what happened."""
+    rng = random.Random(4)
+    matters = [("ligature risk assessment", "ligature points on the ward"),
+               ("information sharing between agencies", "safeguarding referrals"),
+               ("observation levels", "night staff"),
+               ("discharge planning", "community follow-up")]
+    texts, docs, groups = [], [], []
+    for m, (a, b) in enumerate(matters):
+        g = []
+        for j in range(8):
+            who = rng.choice(["The trust", "The council", "The service", "The board"])
+            own = f"There was no {a} and {b} were not reviewed." if j % 3 == 0 else \
+                f"The {rng.choice(['audit', 'policy', 'rota', 'budget', 'contract'])} {rng.randint(1, 9)} was late."
+            texts.append(f"{who} was served with papers concerning the death. After treatment he subsequently dies "
+                         f"on the ward. {own}")
+            docs.append(f"d{m}-{j}")
+            g.append(len(texts) - 1)
+        groups.append(g)
+    for j in range(40):   # the rest of the library: same template, other matters
+        texts.append(f"The provider was served with papers concerning the death. After treatment she subsequently "
+                     f"dies at home. Concern number {j} is about {rng.choice(['ambulance handover', 'bed capacity', 'GP records', 'pharmacy stock'])} delays.")
+        docs.append(f"o{j}")
+    return texts, docs, groups
+
+
+def test_labels_skip_template_and_narrative_phrases():
+    from index.theme_labels import label_form_problems
+
+    texts, docs, groups = _template_library()
+    labels = phrase_labels(texts, groups, docs)
+    assert len({x.lower() for x in labels}) == len(labels), labels
+    for lab, (a, b) in zip(labels, [("ligature risk assessment", "ligature points on the ward"),
+                                     ("information sharing between agencies", "safeguarding referrals"),
+                                     ("observation levels", "night staff"),
+                                     ("discharge planning", "community follow-up")]):
+        low = lab.lower()
+        assert set(low.split()) <= set(f"{a} {b} and".split()), labels   # only the group's own matter
+        assert not {"served", "papers", "concerning", "dies", "subsequently", "treatment"} & set(low.split()), lab
+        assert label_form_problems(lab) == [], (lab, label_form_problems(lab))
+    assert labels == phrase_labels(texts, groups, docs)            # deterministic
+
+
+def test_label_form_checks():
+    from index.theme_labels import label_form_problems
+
+    assert "ends in a function word" in label_form_problems("Served with papers concerning")
+    assert "starts with an -ed word" in label_form_problems("Served with papers concerning")
+    assert "narrative verb or adverb" in label_form_problems("Treatment and subsequently dies")
+    assert label_form_problems("Information sharing between agencies") == []
+    assert label_form_problems("Ligature risk assessment") == []
+
+
+def test_many_groups_on_one_matter_get_distinct_labels():
+    texts = [f"Mental health staff in unit {k} lacked training on {w}." for k, w in
+             enumerate(["triage", "handover", "records", "referrals", "escalation", "medication"] * 3)]
+    texts += [f"Ambulance delays number {i}." for i in range(10)]
+    groups = [[k, k + 6, k + 12] for k in range(6)]
+    labels = phrase_labels(texts, groups, documents=list(range(len(texts))))
+    assert len({x.lower() for x in labels}) == 6, labels
+    for lab in labels:
+        assert label_problems(lab) == [], lab
+
+
+def test_weak_group_label_is_no_narrative_or_dangling_phrase():
+    """A group whose members share only narrative wording ("... transferred for treatment and
+    subsequently dies", "was served with papers concerning") still gets a noun phrase."""
+    texts = ["The patient was transferred for treatment and subsequently dies; the tertiary centre audit "
+             "of adverse outcomes was missing.",
+             "After transfer for treatment and subsequently dies the trust had no tertiary centre audit trail.",
+             "The trust was served with papers concerning the handover of care between agencies.",
+             "The council was served with papers concerning the handover of care between the two hospitals."]
+    texts += [f"Ambulance handover delays at hospital {i} and bed capacity shortfalls." for i in range(20)]
+    docs = list(range(len(texts)))
+    from index.theme_labels import label_form_problems
+
+    labels = phrase_labels(texts, [[0, 1], [2, 3]], docs)
+    for lab in labels:
+        assert label_form_problems(lab) == [], (lab, label_form_problems(lab))
+        assert not {"dies", "subsequently", "served", "concerning"} & set(lab.lower().split()), lab
