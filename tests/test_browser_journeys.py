@@ -38,6 +38,18 @@ def _wait(driver, css: str):
     return WebDriverWait(driver, 20).until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
+def _click_and_load(driver, element) -> None:
+    """Click something that loads a new page, and wait until the old page is gone (its
+    elements would otherwise be read, or go stale while being read)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 20).until(EC.staleness_of(old))
+
+
 def _add_to_new_pack(driver, scope, name: str) -> None:
     """Open the "add to pack" menu inside ``scope`` and add the item to a new pack ``name``."""
     from selenium.webdriver.common.by import By
@@ -99,7 +111,7 @@ def test_trainer_theme_case_exports(server, driver, tmp_path):
     label = driver.find_element(By.CSS_SELECTOR, "form[action$='/rename'] input[name=label]")
     label.clear()
     label.send_keys("Teaching theme")
-    driver.find_element(By.CSS_SELECTOR, "form[action$='/rename'] button").click()
+    _click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/rename'] button"))
     _wait(driver, "a.case-link")
     assert driver.find_element(By.TAG_NAME, "h2").text == "Teaching theme"
     driver.find_element(By.CSS_SELECTOR, "a.case-link").click()
@@ -132,7 +144,7 @@ def test_policy_writer_organisation_commitments_overdue_csv(server, driver, tmp_
     driver.find_element(By.LINK_TEXT, "commitments ledger").click()
     _wait(driver, "#ledger")
     Select(driver.find_element(By.NAME, "overdue")).select_by_value("yes")
-    driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    _click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "form.filters button"))
     _wait(driver, "#ledger tr.overdue")
     rows = driver.find_elements(By.CSS_SELECTOR, "#ledger tr.overdue")
     assert rows and all("overdue" in r.text for r in rows)
