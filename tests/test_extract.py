@@ -395,3 +395,20 @@ def test_seeds_through_project_reader() -> None:
     assert got[2] == ("inspection", 35, 19)
     assert got[3][:2] == ("action_plan", 29) and got[3][2] >= 36
     assert got[4][0] == "minutes" and got[4][2] >= 1  # "ACTION – …" survives; bold-only actions may not
+
+
+@pytest.mark.parametrize("tail", [
+    "\n\nACTION SHOULD BE TAKEN\n\nIn my opinion action should be taken to prevent future deaths.",
+    " 6 ACTION COULD BE TAKEN In my opinion action could be taken to prevent future deaths.",
+    " 7 YOUR RESPONSE You are under a duty to respond to this report within 56 days.",
+])
+def test_a_concerns_cell_that_runs_into_the_next_template_section_is_cut_there(tail: str) -> None:
+    concerns = ("1. The referral form was not shared with the school nurse.\n\n"
+                "2. No one reviewed the care plan after the second admission." + tail)
+    doc = Document(title="t", source="reports.csv#row=1", type="pfd_report",
+                   blocks=[Block("Mr A died at home.", section="Circumstances of the death"),
+                           Block(concerns, section="Coroner's concerns")])
+    found = [f for f in extract(doc).findings if f.kind == "concern"]
+    assert len(found) == 2
+    assert found[-1].text.rstrip().endswith("second admission.")
+    assert not any(re.search(r"ACTION|RESPONSE|duty to respond", f.text) for f in found)

@@ -16,7 +16,10 @@ from .common import FILL, norm
 _SECTION = re.compile(r"concern", re.I)
 _HEAD = re.compile(r"(?:CORONER['’]?S\s+CONCERNS|MATTERS\s+OF\s+CONCERN)\b[^\n]{0,40}", re.I)
 _HEAD_STRICT = re.compile(r"CORONER['’]?S\s+CONCERNS|MATTERS\s+OF\s+CONCERN")
-_END = re.compile(r"^\s*(?:\d{1,2}\s*[.)]?\s*)?(?:ACTION SHOULD BE TAKEN|YOUR RESPONSE|COPIES and PUBLICATION|COPIES AND PUBLICATION)", re.M)
+_NEXT = r"(?:ACTION (?:SHOULD|COULD|MUST) BE TAKEN|YOUR RESPONSE|COPIES (?:and|AND) PUBLICATION)"
+# the template's next section: a heading line, or "… such action. 7 YOUR RESPONSE You are …"
+# run into one line by the dataset (the section number then marks it as a heading)
+_END = re.compile(rf"^\s*(?:\d{{1,2}}\s*[.)]?\s*)?{_NEXT}|(?<=\s)\d{{1,2}}\s*[.)]?\s+{_NEXT}\b", re.M)
 _BOILER = [
     re.compile(r"during the course of the (?:inquest|investigation)[^.]{0,80}?(?:revealed|heard)[^.]{0,60}?concern[^.]*\.", re.I),
     re.compile(r"in my opinion,? there (?:is|are|was) (?:a |no )?risks?[^.]{0,200}?(?:taken|occur|created)[^.]*\.", re.I),
@@ -45,8 +48,10 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii":
 def concerns_region(doc: Document, text: str) -> tuple[int, int] | None:
     """(start, end) of the coroner's concerns inside ``text`` (the masked doc.text)."""
     found = [(s, e) for s, e, b in doc.block_spans() if b.section and _SECTION.search(b.section)]
-    if found:  # the section may run over several pages (blocks)
-        return found[0][0], found[-1][1]
+    if found:  # the section may run over several pages (blocks); a dataset cell may run on
+        start, end = found[0][0], found[-1][1]  # into the template's next heading: cut there
+        end_m = _END.search(text, start, end)
+        return start, end_m.start() if end_m else end
     m = _HEAD_STRICT.search(text) or _HEAD.search(text)
     if not m:
         return None
