@@ -175,7 +175,7 @@ def warn_on_other_build(path, meta: dict, embedder) -> None:
     build, recorded = getattr(embedder, "build", None), meta.get("encoder_build")
     if build and recorded != build:
         log.warning("library %s was built with %s (%s); queries use %s. Re-ingest into a new library for "
-                    "vectors from this build.", path, library_encoder(meta), recorded or "an earlier export", build)
+                    "vectors from this build.", path, library_encoder(meta), recorded or "an unrecorded export build", build)
 
 
 def library_encoder(meta: dict) -> str:
