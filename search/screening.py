@@ -363,7 +363,7 @@ def _estimates(lib: Library, screen: dict[str, Any], st: _State, knobs: Knobs) -
             "draws_pending": sample["pending"], "difference_estimate": sample["difference"]["estimate"],
             "horvitz_thompson_estimate": sample["ht"]["estimate"],
             "difference_se": sample["difference"]["se"] if math.isfinite(sample["difference"]["se"]) else None}.items()}
-        est["method"] = (f"{st.ranking.method}. Checked by a random sample: {sample['draws']} documents drawn from the "
+        est["method"] = (f"{st.ranking.method}. Checked by a random sample: {sample['draws']} document{'' if sample['draws'] == 1 else 's'} drawn from the "
                          f"unjudged with known chances and judged ({sample['relevant_drawn']} relevant) give a 95% "
                          f"interval of {lo:.0f}-{hi:.0f} relevant documents unjudged; the estimate is the {how}")
     return est, p

@@ -1,0 +1,73 @@
+"""Problems found by the second QA pass (screens, documents list, CLI as a first-time user):
+each test failed before its fix."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from precedent import cli
+from test_screening import _ids_by_topic, build_screen_library
+
+
+@pytest.fixture
+def screen_lib(library, tmp_path):
+    return build_screen_library(library, tmp_path)
+
+
+@pytest.fixture
+def web(screen_lib):
+    from webui import create_app
+
+    return create_app({"TESTING": True, "LIBRARY": screen_lib}).test_client()
+
+
+def test_documents_past_the_last_page_says_so_and_links_the_last_page(web):
+    total = web.get("/documents.json").get_json()["total"]
+    html = web.get(f"/documents?offset={total + 500}&limit=10").get_data(as_text=True)
+    assert f"{total + 501}–" not in html  # was "1000–178 of 178" over an empty table
+    assert 'id="past-end"' in html
+    last = ((total - 1) // 10) * 10
+    assert f'id="last-page" href="?&amp;offset={last}&amp;limit=10"' in html
+    assert 'id="prev"' not in html
+
+
+def test_screen_page_counts_whole_documents_and_explains_its_figures(screen_lib, web):
+    restraint, other = _ids_by_topic(screen_lib)
+    web.post("/screens.json", json={"name": "s1", "query": "restraint by officers"})
+    web.post("/screens/s1/judge.json", json={"document_id": restraint[0], "label": "yes"})
+    web.post("/screens/s1/judge.json", json={"document_id": other[0], "label": "no"})
+    data = web.get("/screens/s1.json").get_json()
+    html = web.get("/screens/s1").get_data(as_text=True)
+    progress = html[html.index('id="progress"'):html.index('id="next"')]
+    # "about 15.2 more", "between 0.0 and 175.0": documents are counted whole on the page
+    assert f"about <b>{round(data['estimated_relevant'])}</b> more relevant" in progress
+    assert not re.search(r"between \d+\.\d and", progress)
+    # the page says what recall, included, p and the badges mean
+    assert 'id="explain"' in progress
+    for term in ("estimated recall</b>:", "included</b>:", "<b>p</b>:", "<i>sample</i>"):
+        assert term in progress
+
+
+def test_screen_cli_next_json_matches_the_page_twin_and_text_has_a_legend(screen_lib, tmp_path):
+    from click.testing import CliRunner
+
+    runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
+    lib = str(screen_lib.path)
+    assert runner.invoke(cli, ["screen", "new", "c1", "--query", "restraint by officers", "--library", lib]).exit_code == 0
+    r = runner.invoke(cli, ["screen", "next", "c1", "--n", "3", "--json", "--library", lib])
+    cli_docs = json.loads(r.stdout)["documents"]
+    assert {"type", "date"} <= set(cli_docs[0])  # the page's next.json has them; the CLI dropped them
+    r = runner.invoke(cli, ["screen", "next", "c1", "--n", "3", "--library", lib])
+    assert r.exit_code == 0 and "judge with: precedent screen judge c1 ID yes|no" in r.stderr
+    assert "judge with" not in r.stdout  # the rows stay clean for scripts
+    restraint, _ = _ids_by_topic(screen_lib)
+    r = runner.invoke(cli, ["screen", "judge", "c1", str(restraint[0]), "yes", "--library", lib])
+    assert re.search(r"about \d+ more relevant estimated", r.stdout), r.stdout
+    assert "1 documents" not in r.stdout
+    r = runner.invoke(cli, ["screen", "pack", "c1", "--library", lib])
+    assert r.exit_code == 0 and "learning pack" in r.stdout and "collection" not in r.stdout
+    h = runner.invoke(cli, ["screen", "--help"]).stdout
+    assert "precedent screen judge" in h and "Estimated recall" in h
+    assert "letters, digits" in runner.invoke(cli, ["screen", "new", "--help"]).stdout
