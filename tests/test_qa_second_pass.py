@@ -71,3 +71,28 @@ def test_screen_cli_next_json_matches_the_page_twin_and_text_has_a_legend(screen
     h = runner.invoke(cli, ["screen", "--help"]).stdout
     assert "precedent screen judge" in h and "Estimated recall" in h
     assert "letters, digits" in runner.invoke(cli, ["screen", "new", "--help"]).stdout
+
+
+# ---- themes: `themes show --json` is the page's twin; the text view names documents and related themes
+
+from test_theme_pages import themed  # noqa: E402,F401
+
+
+def test_theme_show_json_matches_the_page_and_text_names_documents(themed, runner):
+    from webui import create_app
+
+    client = create_app({"TESTING": True, "LIBRARY": themed}).test_client()
+    lib = str(themed.path)
+    themes = client.get("/themes.json").get_json()["themes"]
+    t = next((x for x in themes if x["children"] or x["parent"]), themes[0])
+    page = client.get(f"/themes/{t['id']}.json").get_json()
+    r = runner.invoke(cli, ["themes", "show", str(t["id"]), "--json", "--library", lib])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout) == page  # parent_theme / child_themes were page-only
+    assert "child_themes" in page and "parent_theme" in page
+    labels = [c["label"] for c in page["child_themes"]] + ([page["parent_theme"]["label"]] if page["parent_theme"] else [])
+    assert all(labels)
+    r = runner.invoke(cli, ["themes", "show", str(t["id"]), "--library", lib])
+    m = page["members"][0]
+    assert f"doc {m['document_id']}:" in r.output and "[?]" not in r.output
+    assert all(label in r.output for label in labels)

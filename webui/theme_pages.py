@@ -41,11 +41,6 @@ def theme(theme_id: int, fmt: str | None = None):
     data = get_theme(library(), theme_id)
     if data is None:
         abort(404, description=f"no theme {theme_id}")
-    # the broader and the specific themes by name, not bare ids ("within theme 103")
-    labels = {t["id"]: t["label"] for t in list_themes(library())["themes"]} if data.get("parent") or \
-        data.get("children") else {}
-    data["parent_theme"] = {"id": data["parent"], "label": labels.get(data["parent"])} if data.get("parent") else None
-    data["child_themes"] = [{"id": c, "label": labels.get(c)} for c in data.get("children") or [] if isinstance(c, int)]
     if fmt == "json":
         return respond("theme.html", data, True)
     groups: dict[int, dict] = {}
