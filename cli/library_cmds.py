@@ -134,19 +134,36 @@ def search_cmd(query, k, mode, doc_type, date_from, date_to, area, recipient, th
 
 
 @click.command()
+@click.option("--type", "doc_type", default=None, help="Only this document type, e.g. pfd_report, pfd_response.")
+@click.option("--date-from", default=None, type=DATE, help="YYYY[-MM[-DD]]")
+@click.option("--date-to", default=None, type=DATE, help="YYYY[-MM[-DD]] (a year or month counts whole)")
+@click.option("--area", default=None, help="Coroner area (or any part of it).")
+@click.option("--title", "q", default=None, help="Words in the title (use `precedent search` for the text).")
+@click.option("--limit", default=0, show_default=True, type=click.IntRange(0, 10**6), help="At most this many (0: all).")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0, 10**9), help="Skip this many first.")
 @library_option
 @json_option
-def documents(library_path, as_json):
-    """List the library's documents."""
-    from search.engine import list_documents
+def documents(doc_type, date_from, date_to, area, q, limit, offset, library_path, as_json):
+    """List the library's documents, newest first (the /documents page and its JSON).
 
-    data = list_documents(open_lib(library_path))
+    \b
+    e.g.  precedent documents --type pfd_report --date-from 2020 --area Surrey
+          precedent documents --title restraint --json"""
+    from search.browse import browse_documents
+
+    try:
+        data = browse_documents(open_lib(library_path), type=doc_type, date_from=date_from, date_to=date_to,
+                                area=area, q=q, limit=limit or 10**9, offset=offset)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from e
     if as_json:
         print_json(data)
         return
     for d in data["documents"]:
         click.echo(f"{d['id']}\t{d['type']}\t{d['date'] or '-'}\t{d['reference'] or '-'}\t{d['title']}\t{d['source']}")
-    click.echo(f"{data['total']} documents")
+    shown = len(data["documents"])
+    click.echo(f"{data['total']} documents" + (f" ({shown} shown from {offset + 1})" if shown < data["total"] and shown else "")
+               + (" (none at this offset)" if not shown and data["total"] else ""))
 
 
 @click.command()

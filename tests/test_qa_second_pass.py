@@ -96,3 +96,20 @@ def test_theme_show_json_matches_the_page_and_text_names_documents(themed, runne
     m = page["members"][0]
     assert f"doc {m['document_id']}:" in r.output and "[?]" not in r.output
     assert all(label in r.output for label in labels)
+
+
+# ---- CLI documents: the page's filters and paging, the same JSON as /documents.json
+
+def test_cli_documents_filters_like_the_page(screen_lib, web, runner):
+    lib = str(screen_lib.path)
+    page = web.get("/documents.json?date_from=2020&limit=3&offset=1").get_json()
+    r = runner.invoke(cli, ["documents", "--date-from", "2020", "--limit", "3", "--offset", "1", "--json",
+                            "--library", lib])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert [d["id"] for d in data["documents"]] == [d["id"] for d in page["documents"]]
+    assert data["total"] == page["total"] < len(json.loads(runner.invoke(
+        cli, ["documents", "--json", "--library", lib]).stdout)["documents"])
+    r = runner.invoke(cli, ["documents", "--type", "bogus", "--library", lib])
+    assert r.exit_code == 2 and "type must be one of" in r.output and "Traceback" not in r.output
+    assert "--date-from 2020" in runner.invoke(cli, ["documents", "--help"]).output
