@@ -113,3 +113,12 @@ def test_cli_documents_filters_like_the_page(screen_lib, web, runner):
     r = runner.invoke(cli, ["documents", "--type", "bogus", "--library", lib])
     assert r.exit_code == 2 and "type must be one of" in r.output and "Traceback" not in r.output
     assert "--date-from 2020" in runner.invoke(cli, ["documents", "--help"]).output
+
+
+def test_top_level_help_starts_a_first_time_user_and_lists_packs_once(runner, screen_lib):
+    out = runner.invoke(cli, ["--help"]).output
+    assert "precedent search" in out and "precedent ingest" in out  # examples, not only a command list
+    commands = out.split("Commands:")[1]
+    assert "packs" in commands and "collections" not in commands  # the old alias was listed as a second group
+    r = runner.invoke(cli, ["collections", "list", "--library", str(screen_lib.path)])
+    assert r.exit_code == 0, r.output  # the old name still works

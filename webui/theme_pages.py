@@ -41,6 +41,10 @@ def theme(theme_id: int, fmt: str | None = None):
     data = get_theme(library(), theme_id)
     if data is None:
         abort(404, description=f"no theme {theme_id}")
+    if "child_themes" not in data:  # get_theme names them; a reader without the names gets them here
+        labels = {t["id"]: t["label"] for t in list_themes(library())["themes"]}
+        data["parent_theme"] = {"id": data["parent"], "label": labels.get(data["parent"])} if data.get("parent") else None
+        data["child_themes"] = [{"id": c, "label": labels.get(c)} for c in data.get("children") or []]
     if fmt == "json":
         return respond("theme.html", data, True)
     groups: dict[int, dict] = {}
