@@ -122,3 +122,21 @@ def test_top_level_help_starts_a_first_time_user_and_lists_packs_once(runner, sc
     assert "packs" in commands and "collections" not in commands  # the old alias was listed as a second group
     r = runner.invoke(cli, ["collections", "list", "--library", str(screen_lib.path)])
     assert r.exit_code == 0, r.output  # the old name still works
+
+
+def test_draft_page_says_what_it_does_and_does_not_repeat_a_document_title(web, monkeypatch):
+    """A paragraph's hits listed the same report three times in a row, title and all."""
+    import search.by_document as bd
+
+    def hit(doc_id, title, text, strength="related"):
+        return {"strength": strength, "document": {"id": doc_id, "title": title, "type": "pfd_report", "date": None},
+                "finding": None, "passage": {"text": text}, "actions": []}
+
+    fake = {"title": "Pasted text", "concerns": [{"label": "Paragraph 1", "kind": "paragraph", "text": "x", "close": 0,
+                                                  "results": [hit(7, "Kyle <Goater>", "a"), hit(7, "Kyle <Goater>", "b"),
+                                                              hit(9, "Alex Shaw", "c")]}]}
+    monkeypatch.setattr(bd, "precedents_for_text", lambda lib, text, k=5, **kw: fake)
+    assert 'id="how"' in web.get("/precedents").get_data(as_text=True)
+    html = web.post("/precedents", data={"text": "restraint"}).get_data(as_text=True)
+    assert html.count("Kyle &lt;Goater&gt;</a>") == 1 and html.count("Alex Shaw</a>") == 1
+    assert 'class="same-doc meta" href="/documents/7"' in html
