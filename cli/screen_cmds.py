@@ -66,8 +66,12 @@ def screen_new(name, query, doc_type, date_from, date_to, area, recipient, libra
     if as_json:
         print_json(data)
     else:
-        click.echo(f"screen {data['name']}: {data['documents_in_screen']} documents; "
-                   f"`precedent screen next {data['name']}` to start judging")
+        if not data.get("documents_in_screen"):
+            click.echo(f"screen {data['name']}: no document in the library matches its filters, so there is "
+                       f"nothing to judge; start another with wider filters")
+        else:
+            click.echo(f"screen {data['name']}: {data['documents_in_screen']} documents; "
+                       f"`precedent screen next {data['name']}` to start judging")
 
 
 @screen_cmd.command("list")
@@ -96,7 +100,8 @@ def screen_next(name, n, concerns, library_path, as_json):
         print_json({"documents": data["documents"]})
         return
     if not data["documents"]:
-        click.echo("every document in this screen has been judged", err=True)
+        click.echo("nothing to judge: every document in this screen has been judged, or none matches its filters",
+                   err=True)
     for d in data["documents"]:
         click.echo(f"{d['id']}\tp={d['p']:.2f}\t{d['why']}\t{d['reference'] or ''}\t{d['title']}")
         for c in d.get("concerns", []):

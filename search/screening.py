@@ -27,6 +27,7 @@ from index import screens_store
 from index.library import Library
 
 from . import screening_features as sf
+from .browse import DOC_TYPES, check_partial_date
 from . import screening_sample as ss
 from .screening_model import Design, Knobs, Ranking, estimates, prior_score, propose, rank
 
@@ -68,8 +69,13 @@ def clean_filters(filters: dict[str, Any] | None) -> dict[str, str]:
         if k not in FILTER_KEYS:
             raise ScreenError(f"unknown filter {k!r}; known: {', '.join(FILTER_KEYS)}")
         v = " ".join(str(v).split())
-        if k in ("date_from", "date_to") and not DATE.fullmatch(v):
-            raise ScreenError(f"{k} must be a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+        if k in ("date_from", "date_to"):
+            try:  # a real month and day, as on the documents page
+                v = check_partial_date(v, k) or v
+            except ValueError as e:
+                raise ScreenError(str(e)) from None
+        if k == "type" and v not in DOC_TYPES:
+            raise ScreenError(f"type must be one of {', '.join(DOC_TYPES)} (not {v[:40]!r})")
         out[k] = v
     return out
 
@@ -88,7 +94,7 @@ def create_screen(lib: Library, name: str, query: str, filters: dict[str, Any] |
     name = check_name(name)
     query = " ".join((query or "").split())
     if not query:
-        raise ScreenError("a screen needs a description (--query)")
+        raise ScreenError("a screen needs a description: what a relevant document is about, in a sentence")
     if len(query) > MAX_QUERY:
         raise ScreenError(f"a description is at most {MAX_QUERY} characters")
     try:

@@ -140,3 +140,20 @@ def test_draft_page_says_what_it_does_and_does_not_repeat_a_document_title(web, 
     html = web.post("/precedents", data={"text": "restraint"}).get_data(as_text=True)
     assert html.count("Kyle &lt;Goater&gt;</a>") == 1 and html.count("Alex Shaw</a>") == 1
     assert 'class="same-doc meta" href="/documents/7"' in html
+
+
+def test_screen_filters_that_no_document_can_pass_are_refused(screen_lib, web, runner):
+    """type=bogus, date_from=2019-13 and a recipient nobody has made empty (or wrong) screens."""
+    for bad, words in [({"type": "bogus"}, "type must be one of"), ({"date_from": "2019-13"}, "no month 13")]:
+        r = web.post("/screens.json", json={"name": "f1", "query": "restraint", **bad})
+        assert r.status_code == 400 and words in r.get_json()["error"]["message"], (bad, r.get_json())
+    assert web.get("/screens.json").get_json()["total"] == 0
+    # a recipient nobody has: an empty screen that says why, not "every document has been judged"
+    assert web.post("/screens.json", json={"name": "e1", "query": "restraint", "recipient": "nobodyatall"}).status_code == 201
+    html = web.get("/screens/e1").get_data(as_text=True)
+    assert 'id="empty-screen"' in html and "recipient=nobodyatall" in html and "has been judged" not in html
+    r = web.post("/screens.json", json={"name": "f1", "query": "  "})
+    assert r.status_code == 400 and "--query" not in r.get_json()["error"]["message"]  # the page has no --query
+    r = runner.invoke(cli, ["screen", "new", "f2", "--query", "x", "--type", "report", "--library", str(screen_lib.path)])
+    assert r.exit_code != 0 and "type must be one of" in r.output
+    assert web.post("/screens.json", json={"name": "f3", "query": "restraint", "date_from": "2019"}).status_code == 201
