@@ -295,9 +295,16 @@ def judge_many(lib: Library, name: str, items: list[tuple[Any, Any, str]]) -> di
             continue
         parsed.append((i, did, lab, (note or "").strip()))
     present = screens_store.existing_documents(lib, [p[1] for p in parsed])
+    in_screen = None
+    if screen["filters"] and any(p[1] in present for p in parsed):
+        st = _state(lib, screen)
+        in_screen = {int(st.feats.doc_ids[r]) for r in st.universe}
     for i, did, lab, note in parsed:
         if did not in present:
             errors.append({"row": i, "id": did, "error": f"no document {did}", "status": 404})
+        elif in_screen is not None and did not in in_screen:  # recorded but never counted, before
+            errors.append({"row": i, "id": did, "status": 400,
+                           "error": f"document {did} is not in this screen (its filters leave it out)"})
         else:
             good.append((did, lab, note))
     if good:

@@ -157,3 +157,18 @@ def test_screen_filters_that_no_document_can_pass_are_refused(screen_lib, web, r
     r = runner.invoke(cli, ["screen", "new", "f2", "--query", "x", "--type", "report", "--library", str(screen_lib.path)])
     assert r.exit_code != 0 and "type must be one of" in r.output
     assert web.post("/screens.json", json={"name": "f3", "query": "restraint", "date_from": "2019"}).status_code == 201
+
+
+def test_judging_a_document_the_screen_filters_leave_out_is_refused(screen_lib, web):
+    """It answered "recorded 1" and the judgement was never counted (judged stayed 0)."""
+    late = web.post("/screens.json", json={"name": "late", "query": "restraint", "date_from": "2021"}).get_json()
+    inside = {d["id"] for d in web.get("/screens/late.json?limit=0").get_json()["documents"]} or \
+        {d["id"] for d in late.get("documents", [])}
+    all_ids = {d["id"] for d in web.get("/documents.json?limit=1000").get_json()["documents"]}
+    early = web.get("/documents.json?date_to=2018&limit=1").get_json()["documents"][0]["id"]
+    assert early in all_ids and early not in inside
+    r = web.post("/screens/late/judge.json", json={"document_id": early, "label": "yes"})
+    assert r.status_code == 400 and "not in this screen" in r.get_json()["error"]["message"]
+    assert web.get("/screens/late.json").get_json()["judged"] == 0
+    ok = web.get("/documents.json?date_from=2021&limit=1").get_json()["documents"][0]["id"]
+    assert web.post("/screens/late/judge.json", json={"document_id": ok, "label": "yes"}).get_json()["judged"] == 1
