@@ -172,3 +172,12 @@ def test_judging_a_document_the_screen_filters_leave_out_is_refused(screen_lib, 
     assert web.get("/screens/late.json").get_json()["judged"] == 0
     ok = web.get("/documents.json?date_from=2021&limit=1").get_json()["documents"][0]["id"]
     assert web.post("/screens/late/judge.json", json={"document_id": ok, "label": "yes"}).get_json()["judged"] == 1
+
+
+def test_screens_list_reads_well_empty_and_full(web):
+    html = web.get("/screens").get_data(as_text=True)
+    assert 'id="no-screens"' in html and '<table id="screens">' not in html  # was a header row over nothing
+    web.post("/screens.json", json={"name": "s1", "query": "restraint"})
+    html = web.get("/screens").get_data(as_text=True)
+    assert '<table id="screens">' in html and not re.search(r">\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00<", html)
+    assert re.search(r">\d{4}-\d\d-\d\d \d\d:\d\d UTC</time>", html)
