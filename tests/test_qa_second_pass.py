@@ -181,3 +181,13 @@ def test_screens_list_reads_well_empty_and_full(web):
     html = web.get("/screens").get_data(as_text=True)
     assert '<table id="screens">' in html and not re.search(r">\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00<", html)
     assert re.search(r">\d{4}-\d\d-\d\d \d\d:\d\d UTC</time>", html)
+
+
+def test_theme_level_outside_1_or_2_is_a_400(themed):
+    from webui import create_app
+
+    client = create_app({"TESTING": True, "LIBRARY": themed}).test_client()
+    for bad in ("3", "abc"):
+        r = client.get(f"/themes.json?level={bad}")
+        assert r.status_code == 400 and "level must be 1" in r.get_json()["error"]["message"]
+    assert client.get("/themes.json?level=1").status_code == 200

@@ -28,7 +28,10 @@ def year_bars(by_year: dict[str, int], width: int = 120, height: int = 24) -> li
 @bp.route("/themes", defaults={"fmt": None})
 @bp.route("/themes.json", defaults={"fmt": "json"})
 def themes(fmt: str | None = None):
-    level = request.args.get("level", type=int)
+    raw = (request.args.get("level") or "").strip()
+    if raw not in ("", "1", "2"):  # was: "abc" ignored, 3 an empty list
+        abort(400, description="level must be 1 (broad themes) or 2 (specific themes)")
+    level = int(raw) if raw else None
     data = list_themes(library(), level=level)
     if fmt == "json":
         return respond("themes.html", data, True)
