@@ -105,6 +105,9 @@ def search_cmd(query, k, mode, doc_type, date_from, date_to, area, recipient, th
                "strength": strength}
     lib = open_lib(library_path)
     data = run_search(lib, query, k=k, mode=mode, filters=filters, page=page)
+    from webui.views import add_case_urls  # the same case links as /search.json
+
+    add_case_urls(data)
     if as_json:
         print_json(data)
         return

@@ -191,3 +191,11 @@ def test_theme_level_outside_1_or_2_is_a_400(themed):
         r = client.get(f"/themes.json?level={bad}")
         assert r.status_code == 400 and "level must be 1" in r.get_json()["error"]["message"]
     assert client.get("/themes.json?level=1").status_code == 200
+
+
+def test_cli_search_json_links_each_result_to_its_case_like_the_page(screen_lib, web, runner):
+    page = web.get("/search.json?q=restraint").get_json()
+    r = runner.invoke(cli, ["search", "restraint", "--json", "--library", str(screen_lib.path)])
+    data = json.loads(r.stdout)
+    assert [x.get("case_url") for x in data["results"]] == [x["case_url"] for x in page["results"]]
+    assert data["results"] and data["results"][0]["case_url"].startswith("/cases/")
