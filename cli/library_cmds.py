@@ -20,7 +20,12 @@ from .options import DATE, cli_settings, ID, json_option, library_option, model_
 @model_option
 @json_option
 def ingest(paths, columns, library_path, model, as_json):
-    """Add documents (files or folders) to the library."""
+    """Add documents (files or folders) to the library.
+
+    \b
+    e.g.  precedent ingest reports/                       # PDFs, DOCX, text, in any folders
+          precedent ingest pfd/reports.csv pfd/responses.csv
+          precedent ingest plan.xlsx --columns finding=Recommendation,action=Action,owner=Lead"""
     from tqdm import tqdm
 
     from corpus.spreadsheet import parse_columns
@@ -88,7 +93,11 @@ def ingest(paths, columns, library_path, model, as_json):
 @json_option
 def search_cmd(query, k, mode, doc_type, date_from, date_to, area, recipient, theme, status, has_response,
                strength, page, library_path, as_json):
-    """Find past concerns (and passages) most like QUERY, with the actions taken."""
+    """Find past concerns (and passages) most like QUERY, with the actions taken.
+
+    \b
+    e.g.  precedent search "restraint by police officers"
+          precedent search "ligature points" --type pfd_report --date-from 2019"""
     from search.query import run_search
     from webui.params import bound_query, end_of_period
 
@@ -112,7 +121,11 @@ def search_cmd(query, k, mode, doc_type, date_from, date_to, area, recipient, th
         print_json(data)
         return
     if not data["results"]:
-        click.echo("no results")
+        used = [f"--{k.replace('_', '-')} {v}" for k, v in (filters or {}).items() if v not in (None, "", [])]
+        if data["total"] and page > 1:
+            click.echo(f"no results on page {page}: there are {data['total']} in all")
+        else:
+            click.echo("no results" + (f" with {' '.join(used)}; try without some of them" if used else ""))
     else:
         pg = data["paging"]
         click.echo(f"results {pg['first']}–{pg['last']} of {data['total']}; {data['close']} close"
@@ -297,7 +310,10 @@ def eval_cmd(qrels, themes, labels, reports, depth, verbose, library_path, model
 @library_option
 @json_option
 def precedents_cmd(draft, k, library_path, as_json):
-    """Precedents for each concern in a DRAFT document (PDF, DOCX, text)."""
+    """Precedents for each concern in a DRAFT document (PDF, DOCX, text).
+
+    \b
+    e.g.  precedent precedents draft-report.docx --k 3"""
     from corpus.records import ReadError
     from search.by_document import document_from_upload, precedents
 

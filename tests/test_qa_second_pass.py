@@ -199,3 +199,18 @@ def test_cli_search_json_links_each_result_to_its_case_like_the_page(screen_lib,
     data = json.loads(r.stdout)
     assert [x.get("case_url") for x in data["results"]] == [x["case_url"] for x in page["results"]]
     assert data["results"] and data["results"][0]["case_url"].startswith("/cases/")
+
+
+@pytest.mark.parametrize("command", [["ingest"], ["search"], ["precedents"], ["commitments"], ["screen", "judge"],
+                                     ["documents"]])
+def test_main_commands_show_an_example_in_their_help(runner, command):
+    out = runner.invoke(cli, [*command, "--help"]).output
+    assert "e.g." in out and f"precedent {command[0]}" in out
+
+
+def test_cli_search_with_no_results_says_which_filters_to_loosen(screen_lib, runner):
+    lib = str(screen_lib.path)
+    r = runner.invoke(cli, ["search", "restraint", "--type", "minutes", "--library", lib])
+    assert r.exit_code == 0 and "--type minutes" in r.output and "try without" in r.output
+    r = runner.invoke(cli, ["search", "restraint", "--page", "500", "--library", lib])
+    assert "no results on page 500" in r.output and "in all" in r.output
