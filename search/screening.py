@@ -423,13 +423,11 @@ def included_documents(lib: Library, name: str) -> list[dict[str, Any]]:
 
 
 def to_csv(docs: list[dict[str, Any]]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
-    for d in docs:
-        w.writerow([d["id"], d["reference"] or "", d["title"], d["type"], d["date"] or "", d["p"], d["label"] or "",
-                    d.get("note") or "", "yes" if d["included"] else "no"])
-    return buf.getvalue()
+    from .csv_cells import write_csv  # a note or title starting with "=" must not run as a formula
+
+    return write_csv(list(CSV_COLUMNS), ([d["id"], d["reference"] or "", d["title"], d["type"], d["date"] or "", d["p"],
+                                          d["label"] or "", d.get("note") or "", "yes" if d["included"] else "no"]
+                                         for d in docs))
 
 
 PACK_LIMIT = 2000  # a learning pack is for reading: beyond this, export the CSV

@@ -214,3 +214,12 @@ def test_cli_search_with_no_results_says_which_filters_to_loosen(screen_lib, run
     assert r.exit_code == 0 and "--type minutes" in r.output and "try without" in r.output
     r = runner.invoke(cli, ["search", "restraint", "--page", "500", "--library", lib])
     assert "no results on page 500" in r.output and "in all" in r.output
+
+
+def test_screen_csv_export_neutralises_formulas_in_notes(screen_lib, web):
+    restraint, _ = _ids_by_topic(screen_lib)
+    web.post("/screens.json", json={"name": "x1", "query": "restraint by officers"})
+    web.post("/screens/x1/judge.json", json={"document_id": restraint[0], "label": "yes",
+                                             "note": '=HYPERLINK("http://evil.example","click")'})
+    text = web.get("/screens/x1/export.csv").get_data(as_text=True)
+    assert ',"\'=HYPERLINK(' in text and ',"=HYPERLINK(' not in text and ",=HYPERLINK(" not in text
