@@ -223,3 +223,11 @@ def test_screen_csv_export_neutralises_formulas_in_notes(screen_lib, web):
                                              "note": '=HYPERLINK("http://evil.example","click")'})
     text = web.get("/screens/x1/export.csv").get_data(as_text=True)
     assert ',"\'=HYPERLINK(' in text and ',"=HYPERLINK(' not in text and ",=HYPERLINK(" not in text
+
+
+def test_screen_page_types_read_as_words_and_the_bar_has_a_caption(screen_lib, web):
+    web.post("/screens.json", json={"name": "t1", "query": "restraint by officers"})
+    html = web.get("/screens/t1").get_data(as_text=True)
+    proposals = html[html.index('id="proposals"'):]
+    assert "pfd_report" not in proposals.split('<table id="ranking"')[0] and "pfd report" in proposals
+    assert 'id="judged-share">0 of ' in html
