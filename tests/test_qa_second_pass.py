@@ -231,3 +231,19 @@ def test_screen_page_types_read_as_words_and_the_bar_has_a_caption(screen_lib, w
     proposals = html[html.index('id="proposals"'):]
     assert "pfd_report" not in proposals.split('<table id="ranking"')[0] and "pfd report" in proposals
     assert 'id="judged-share">0 of ' in html
+
+
+def test_theme_merge_form_names_the_themes_instead_of_asking_for_an_id(themed):
+    """The form asked for a "theme id to merge in", and no page shows theme ids."""
+    from webui import create_app
+
+    client = create_app({"TESTING": True, "LIBRARY": themed}).test_client()
+    themes = client.get("/themes.json").get_json()["themes"]
+    t = themes[0]
+    peers = [x for x in themes if x["id"] != t["id"] and x["level"] == t["level"]]
+    html = client.get(f"/themes/{t['id']}").get_data(as_text=True)
+    assert "theme id to merge in" not in html and '<select name="other"' in html
+    if peers:
+        assert f'<option value="{peers[0]["id"]}">' in html
+    assert f'<option value="{t["id"]}">' not in html  # not itself
+    assert "Split into" in html

@@ -55,7 +55,9 @@ def theme(theme_id: int, fmt: str | None = None):
         g = groups.setdefault(m["document_id"], {"document_id": m["document_id"], "title": m["title"],
                                                  "date": m["date"], "type": m["type"], "members": []})
         g["members"].append(m)
-    return render_template("theme.html", data=data, groups=list(groups.values()), bars=year_bars)
+    others = [t for t in list_themes(library(), level=data.get("level"))["themes"] if t["id"] != data["id"]]
+    return render_template("theme.html", data=data, groups=list(groups.values()), bars=year_bars,
+                           others=sorted(others, key=lambda t: (t["label"] or "").lower()))
 
 
 def _edit(fn, theme_id: int, *args):
