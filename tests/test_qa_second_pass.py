@@ -247,3 +247,26 @@ def test_theme_merge_form_names_the_themes_instead_of_asking_for_an_id(themed):
         assert f'<option value="{peers[0]["id"]}">' in html
     assert f'<option value="{t["id"]}">' not in html  # not itself
     assert "Split into" in html
+
+
+def test_empty_lists_say_so_instead_of_a_bare_table_header(library, tmp_path):
+    """A new library showed "theme findings documents …", "pack items updated" and the
+    organisations header over nothing, and the status page said "1 documents, 1 passages"."""
+    from index.ingest import ingest
+    from webui import create_app
+
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.txt").write_text("hello")
+    ingest(library, [d])
+    client = create_app({"TESTING": True, "LIBRARY": library}).test_client()
+    themes = client.get("/themes").get_data(as_text=True)
+    assert 'id="no-themes"' in themes and "<th>theme</th>" not in themes
+    packs = client.get("/collections").get_data(as_text=True)
+    assert 'id="no-packs"' in packs and '<table id="collections">' not in packs
+    orgs = client.get("/organisations").get_data(as_text=True)
+    assert 'id="no-organisations"' in orgs and '<table id="organisations">' not in orgs
+    orgs = client.get("/organisations?q=a%26b%23c").get_data(as_text=True)
+    assert "these filters" in orgs and 'href="/organisations.json?q=a%26b%23c&amp;type="' in orgs
+    status = client.get("/status").get_data(as_text=True)
+    assert "1 document, 1 passage," in status
