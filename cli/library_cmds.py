@@ -325,11 +325,22 @@ def precedents_cmd(draft, k, library_path, as_json):
     if as_json:
         print_json(data)
         return
+    if not data["concerns"]:
+        click.echo("no concerns or paragraphs of 12 words or more found in the draft")
     for c in data["concerns"]:
         click.echo(f"{c['label']}: {' '.join(c['text'].split())[:200]}")
+        if not c["results"]:
+            click.echo("   no precedent found")
+        elif not c["close"]:
+            click.echo("   no close precedent; the nearest:")
+        previous = None
         for r in c["results"]:
             text = (r["finding"] or r["passage"] or {}).get("text", "")
-            click.echo(f"   - {r['document']['title']} ({r['document']['date'] or 'no date'}): {' '.join(text.split())[:140]}")
+            doc = r["document"]
+            where = ("same document" if doc["id"] == previous
+                     else f"{doc['title']} [doc {doc['id']}] ({doc['date'] or 'no date'})")
+            click.echo(f"   - {r['strength']}: {where}: {' '.join(text.split())[:140]}")
+            previous = doc["id"]
 
 
 @click.command("unlinked")

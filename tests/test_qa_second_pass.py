@@ -270,3 +270,21 @@ def test_empty_lists_say_so_instead_of_a_bare_table_header(library, tmp_path):
     assert "these filters" in orgs and 'href="/organisations.json?q=a%26b%23c&amp;type="' in orgs
     status = client.get("/status").get_data(as_text=True)
     assert "1 document, 1 passage," in status
+
+
+def test_cli_precedents_text_marks_strength_and_folds_a_repeated_document(screen_lib, runner, tmp_path, monkeypatch):
+    import search.by_document as bd
+
+    def hit(doc_id, title, text, strength):
+        return {"strength": strength, "document": {"id": doc_id, "title": title, "date": None},
+                "finding": None, "passage": {"text": text}}
+
+    fake = {"title": "d", "concerns": [{"label": "Concern 1", "kind": "concern", "text": "x", "close": 0, "results": [
+        hit(7, "Kyle Goater", "a", "related"), hit(7, "Kyle Goater", "b", "weak"), hit(9, "Alex Shaw", "c", "weak")]}]}
+    monkeypatch.setattr(bd, "precedents", lambda lib, doc, k=5, **kw: fake)
+    draft = tmp_path / "d.txt"
+    draft.write_text("a draft with enough words to be read as one paragraph of a report here")
+    r = runner.invoke(cli, ["precedents", str(draft), "--library", str(screen_lib.path)])
+    assert r.exit_code == 0, r.output
+    assert r.output.count("Kyle Goater") == 1 and "- weak: same document: b" in r.output
+    assert "- related: Kyle Goater [doc 7]" in r.output and "no close precedent" in r.output
