@@ -288,3 +288,9 @@ def test_cli_precedents_text_marks_strength_and_folds_a_repeated_document(screen
     assert r.exit_code == 0, r.output
     assert r.output.count("Kyle Goater") == 1 and "- weak: same document: b" in r.output
     assert "- related: Kyle Goater [doc 7]" in r.output and "no close precedent" in r.output
+
+
+def test_new_screen_form_offers_the_document_types(web):
+    html = web.get("/screens").get_data(as_text=True)
+    form = html[html.index('id="new-screen"'):html.index("</form>", html.index('id="new-screen"'))]
+    assert '<select name="type"' in form and '<option value="pfd_report">pfd report</option>' in form
