@@ -22,7 +22,11 @@ from .options import ID, cli_settings, json_option, library_option, open_lib, pr
 @library_option
 @json_option
 def commitments_cmd(owner, status, overdue, as_of, due_from, due_to, q, as_csv, library_path, as_json):
-    """The commitments ledger: actions with owner, due date, status, and what is overdue."""
+    """The commitments ledger: actions with owner, due date, status, and what is overdue.
+
+    \b
+    e.g.  precedent commitments --overdue
+          precedent commitments --owner WMP --status open --csv > wmp.csv"""
     from search.commitments import list_commitments, to_csv
 
     try:

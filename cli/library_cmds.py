@@ -20,7 +20,12 @@ from .options import DATE, cli_settings, ID, json_option, library_option, model_
 @model_option
 @json_option
 def ingest(paths, columns, library_path, model, as_json):
-    """Add documents (files or folders) to the library."""
+    """Add documents (files or folders) to the library.
+
+    \b
+    e.g.  precedent ingest reports/                       # PDFs, DOCX, text, in any folders
+          precedent ingest pfd/reports.csv pfd/responses.csv
+          precedent ingest plan.xlsx --columns finding=Recommendation,action=Action,owner=Lead"""
     from tqdm import tqdm
 
     from corpus.spreadsheet import parse_columns
@@ -88,7 +93,11 @@ def ingest(paths, columns, library_path, model, as_json):
 @json_option
 def search_cmd(query, k, mode, doc_type, date_from, date_to, area, recipient, theme, status, has_response,
                strength, page, library_path, as_json):
-    """Find past concerns (and passages) most like QUERY, with the actions taken."""
+    """Find past concerns (and passages) most like QUERY, with the actions taken.
+
+    \b
+    e.g.  precedent search "restraint by police officers"
+          precedent search "ligature points" --type pfd_report --date-from 2019"""
     from search.query import run_search
     from webui.params import bound_query, end_of_period
 
@@ -105,11 +114,18 @@ def search_cmd(query, k, mode, doc_type, date_from, date_to, area, recipient, th
                "strength": strength}
     lib = open_lib(library_path)
     data = run_search(lib, query, k=k, mode=mode, filters=filters, page=page)
+    from webui.views import add_case_urls  # the same case links as /search.json
+
+    add_case_urls(data)
     if as_json:
         print_json(data)
         return
     if not data["results"]:
-        click.echo("no results")
+        used = [f"--{k.replace('_', '-')} {v}" for k, v in (filters or {}).items() if v not in (None, "", [])]
+        if data["total"] and page > 1:
+            click.echo(f"no results on page {page}: there are {data['total']} in all")
+        else:
+            click.echo("no results" + (f" with {' '.join(used)}; try without some of them" if used else ""))
     else:
         pg = data["paging"]
         click.echo(f"results {pg['first']}–{pg['last']} of {data['total']}; {data['close']} close"
@@ -134,19 +150,36 @@ def search_cmd(query, k, mode, doc_type, date_from, date_to, area, recipient, th
 
 
 @click.command()
+@click.option("--type", "doc_type", default=None, help="Only this document type, e.g. pfd_report, pfd_response.")
+@click.option("--date-from", default=None, type=DATE, help="YYYY[-MM[-DD]]")
+@click.option("--date-to", default=None, type=DATE, help="YYYY[-MM[-DD]] (a year or month counts whole)")
+@click.option("--area", default=None, help="Coroner area (or any part of it).")
+@click.option("--title", "q", default=None, help="Words in the title (use `precedent search` for the text).")
+@click.option("--limit", default=0, show_default=True, type=click.IntRange(0, 10**6), help="At most this many (0: all).")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0, 10**9), help="Skip this many first.")
 @library_option
 @json_option
-def documents(library_path, as_json):
-    """List the library's documents."""
-    from search.engine import list_documents
+def documents(doc_type, date_from, date_to, area, q, limit, offset, library_path, as_json):
+    """List the library's documents, newest first (the /documents page and its JSON).
 
-    data = list_documents(open_lib(library_path))
+    \b
+    e.g.  precedent documents --type pfd_report --date-from 2020 --area Surrey
+          precedent documents --title restraint --json"""
+    from search.browse import browse_documents
+
+    try:
+        data = browse_documents(open_lib(library_path), type=doc_type, date_from=date_from, date_to=date_to,
+                                area=area, q=q, limit=limit or 10**9, offset=offset)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from e
     if as_json:
         print_json(data)
         return
     for d in data["documents"]:
         click.echo(f"{d['id']}\t{d['type']}\t{d['date'] or '-'}\t{d['reference'] or '-'}\t{d['title']}\t{d['source']}")
-    click.echo(f"{data['total']} documents")
+    shown = len(data["documents"])
+    click.echo(f"{data['total']} documents" + (f" ({shown} shown from {offset + 1})" if shown < data["total"] and shown else "")
+               + (" (none at this offset)" if not shown and data["total"] else ""))
 
 
 @click.command()
@@ -277,7 +310,10 @@ def eval_cmd(qrels, themes, labels, reports, depth, verbose, library_path, model
 @library_option
 @json_option
 def precedents_cmd(draft, k, library_path, as_json):
-    """Precedents for each concern in a DRAFT document (PDF, DOCX, text)."""
+    """Precedents for each concern in a DRAFT document (PDF, DOCX, text).
+
+    \b
+    e.g.  precedent precedents draft-report.docx --k 3"""
     from corpus.records import ReadError
     from search.by_document import document_from_upload, precedents
 
@@ -289,11 +325,22 @@ def precedents_cmd(draft, k, library_path, as_json):
     if as_json:
         print_json(data)
         return
+    if not data["concerns"]:
+        click.echo("no concerns or paragraphs of 12 words or more found in the draft")
     for c in data["concerns"]:
         click.echo(f"{c['label']}: {' '.join(c['text'].split())[:200]}")
+        if not c["results"]:
+            click.echo("   no precedent found")
+        elif not c["close"]:
+            click.echo("   no close precedent; the nearest:")
+        previous = None
         for r in c["results"]:
             text = (r["finding"] or r["passage"] or {}).get("text", "")
-            click.echo(f"   - {r['document']['title']} ({r['document']['date'] or 'no date'}): {' '.join(text.split())[:140]}")
+            doc = r["document"]
+            where = ("same document" if doc["id"] == previous
+                     else f"{doc['title']} [doc {doc['id']}] ({doc['date'] or 'no date'})")
+            click.echo(f"   - {r['strength']}: {where}: {' '.join(text.split())[:140]}")
+            previous = doc["id"]
 
 
 @click.command("unlinked")

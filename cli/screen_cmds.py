@@ -11,7 +11,19 @@ from .options import json_option, library_option, open_lib, print_json, print_ro
 
 @click.group("screen")
 def screen_cmd() -> None:
-    """Find every document on a topic: judge what it proposes, it learns, it estimates recall."""
+    """Find every document on a topic: judge what it proposes, it learns, it estimates recall.
+
+    \b
+    A session:
+      precedent screen new restraint --query "a death after restraint by police"
+      precedent screen next restraint            # ids to judge, most useful first
+      precedent screen judge restraint 106 yes   # or no; many at once with --file
+      precedent screen show restraint            # progress and estimated recall
+      precedent screen pack restraint            # the included documents into a learning pack
+
+    "Estimated recall" is the share of all the relevant documents you have found so far by
+    judging; "included" is what the screen would hand over now: the documents judged relevant
+    plus the unjudged ones the model thinks likely enough to be relevant."""
 
 
 def _screen_call(fn, *args, **kw):
@@ -28,8 +40,8 @@ def _screen_summary(d: dict) -> str:
     if d.get("estimated_recall_range") and None not in d["estimated_recall_range"]:
         lo, hi = d["estimated_recall_range"]
         rec += f" (range {lo:.0%}-{hi:.0%})"
-    return (f"{d['judged']} judged, {d['relevant_found']} relevant found, about {d['estimated_relevant']:g} more"
-            f" estimated among {d['unjudged']} unjudged; estimated recall {rec}; {d['included']} included"
+    return (f"{d['judged']} judged, {d['relevant_found']} relevant found, about {round(d['estimated_relevant'])} more"
+            f" relevant estimated among {d['unjudged']} unjudged; estimated recall {rec}; {d['included']} included"
             + (f" (about {d['estimated_included_precision']:.0%} of them relevant)"
                if d.get("estimated_included_precision") is not None else "") + "\n"
             f"  ({d['method']})")
@@ -46,7 +58,7 @@ def _screen_summary(d: dict) -> str:
 @library_option
 @json_option
 def screen_new(name, query, doc_type, date_from, date_to, area, recipient, library_path, as_json):
-    """Start a screen called NAME."""
+    """Start a screen called NAME (1-80 letters, digits, '-' or '_'; e.g. restraint-deaths)."""
     from search.screening import create_screen
 
     filters = {"type": doc_type, "date_from": date_from, "date_to": date_to, "area": area, "recipient": recipient}
@@ -54,8 +66,12 @@ def screen_new(name, query, doc_type, date_from, date_to, area, recipient, libra
     if as_json:
         print_json(data)
     else:
-        click.echo(f"screen {data['name']}: {data['documents_in_screen']} documents; "
-                   f"`precedent screen next {data['name']}` to start judging")
+        if not data.get("documents_in_screen"):
+            click.echo(f"screen {data['name']}: no document in the library matches its filters, so there is "
+                       f"nothing to judge; start another with wider filters")
+        else:
+            click.echo(f"screen {data['name']}: {data['documents_in_screen']} documents; "
+                       f"`precedent screen next {data['name']}` to start judging")
 
 
 @screen_cmd.command("list")
@@ -81,14 +97,19 @@ def screen_next(name, n, concerns, library_path, as_json):
 
     data = _screen_call(next_documents, open_lib(library_path), name, n, concerns=concerns)
     if as_json:
-        print_json({"documents": [{k: d[k] for k in ("id", "reference", "title", "p", "why")}
-                                   | ({"concerns": d["concerns"]} if concerns else {})
-                                   for d in data["documents"]]})
+        print_json({"documents": data["documents"]})
         return
+    if not data["documents"]:
+        click.echo("nothing to judge: every document in this screen has been judged, or none matches its filters",
+                   err=True)
     for d in data["documents"]:
         click.echo(f"{d['id']}\tp={d['p']:.2f}\t{d['why']}\t{d['reference'] or ''}\t{d['title']}")
         for c in d.get("concerns", []):
             click.echo(f"\t\t- {' '.join(c['text'].split())[:200]}")
+    if data["documents"]:
+        click.echo(f"(id, p = the model's chance it is relevant, why proposed: likely / uncertain / sample = a random "
+                   f"draw that checks the estimate, reference, title)\n"
+                   f"judge with: precedent screen judge {data['screen']} ID yes|no", err=True)
 
 
 @screen_cmd.command("judge")
@@ -101,7 +122,11 @@ def screen_next(name, n, concerns, library_path, as_json):
 @library_option
 @json_option
 def screen_judge(name, doc_id, label, note, file_, library_path, as_json):
-    """Judge a document relevant (yes) or not (no), or many from --file."""
+    """Judge a document relevant (yes) or not (no), or many from --file.
+
+    \b
+    e.g.  precedent screen judge restraint 106 yes --note "restraint in custody"
+          precedent screen judge restraint --file judgements.csv"""
     from search.screening import judge_many, read_judgements_csv
 
     if file_ is not None:
@@ -162,7 +187,9 @@ def screen_pack(name, collection_id, library_path, as_json):
     from search.screening import add_to_pack
 
     data = _screen_call(add_to_pack, open_lib(library_path), name, collection_id)
-    print_json(data) if as_json else click.echo(f"added {data['added']} documents to collection {data['collection_id']}")
+    print_json(data) if as_json else click.echo(
+        f"added {data['added']} document{'' if data['added'] == 1 else 's'} to learning pack {data['collection_id']}"
+        " (`precedent packs list` shows it)")
 
 
 COMMANDS = [screen_cmd]

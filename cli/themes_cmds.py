@@ -82,7 +82,13 @@ def themes_show(ctx, theme_id, library_path, as_json):
         return
     click.echo(f"{data['id']} {data['label']}: {data['size']} findings in {data['documents']} documents")
     for m in data.get("members", [])[:20]:
-        click.echo(f"  - [{m['date'] or '?'}] {' '.join(m['text'].split())[:160]}")
+        click.echo(f"  - [{m['date'] or 'undated'}] doc {m['document_id']}: {' '.join(m['text'].split())[:160]}")
+    if len(data.get("members", [])) > 20:
+        click.echo(f"  … {len(data['members']) - 20} more (--json lists all)")
+    if data.get("parent_theme"):
+        click.echo(f"  within: {data['parent_theme']['id']} {data['parent_theme']['label'] or ''}")
+    for c in data.get("child_themes") or []:
+        click.echo(f"  specific theme: {c['id']} {c['label'] or ''}")
 
 
 @themes.command("rename")

@@ -154,6 +154,11 @@ def get_theme(lib, theme_id: int) -> dict | None:
                    "status": e["status"]} for e in _edits(lib.store.conn)
                   if e["theme_id"] == d["id"] or d["id"] in e["args"].get("parts", [])
                   or e["args"].get("other") == d["id"]]
+    # the broader and the specific themes by name, not bare ids (the page and `themes show --json` alike)
+    related = {int(c) for c in d.get("children") or [] if isinstance(c, int)} | ({int(d["parent"])} if d.get("parent") else set())
+    labels = {t["id"]: t["label"] for t in _theme_dicts(lib, only=related)} if related else {}
+    d["parent_theme"] = {"id": d["parent"], "label": labels.get(d["parent"])} if d.get("parent") else None
+    d["child_themes"] = [{"id": c, "label": labels.get(c)} for c in d.get("children") or [] if isinstance(c, int)]
     return d
 
 

@@ -27,6 +27,7 @@ from index import screens_store
 from index.library import Library
 
 from . import screening_features as sf
+from .browse import DOC_TYPES, check_partial_date
 from . import screening_sample as ss
 from .screening_model import Design, Knobs, Ranking, estimates, prior_score, propose, rank
 
@@ -68,8 +69,13 @@ def clean_filters(filters: dict[str, Any] | None) -> dict[str, str]:
         if k not in FILTER_KEYS:
             raise ScreenError(f"unknown filter {k!r}; known: {', '.join(FILTER_KEYS)}")
         v = " ".join(str(v).split())
-        if k in ("date_from", "date_to") and not DATE.fullmatch(v):
-            raise ScreenError(f"{k} must be a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+        if k in ("date_from", "date_to"):
+            try:  # a real month and day, as on the documents page
+                v = check_partial_date(v, k) or v
+            except ValueError as e:
+                raise ScreenError(str(e)) from None
+        if k == "type" and v not in DOC_TYPES:
+            raise ScreenError(f"type must be one of {', '.join(DOC_TYPES)} (not {v[:40]!r})")
         out[k] = v
     return out
 
@@ -88,7 +94,7 @@ def create_screen(lib: Library, name: str, query: str, filters: dict[str, Any] |
     name = check_name(name)
     query = " ".join((query or "").split())
     if not query:
-        raise ScreenError("a screen needs a description (--query)")
+        raise ScreenError("a screen needs a description: what a relevant document is about, in a sentence")
     if len(query) > MAX_QUERY:
         raise ScreenError(f"a description is at most {MAX_QUERY} characters")
     try:
@@ -289,9 +295,16 @@ def judge_many(lib: Library, name: str, items: list[tuple[Any, Any, str]]) -> di
             continue
         parsed.append((i, did, lab, (note or "").strip()))
     present = screens_store.existing_documents(lib, [p[1] for p in parsed])
+    in_screen = None
+    if screen["filters"] and any(p[1] in present for p in parsed):
+        st = _state(lib, screen)
+        in_screen = {int(st.feats.doc_ids[r]) for r in st.universe}
     for i, did, lab, note in parsed:
         if did not in present:
             errors.append({"row": i, "id": did, "error": f"no document {did}", "status": 404})
+        elif in_screen is not None and did not in in_screen:  # recorded but never counted, before
+            errors.append({"row": i, "id": did, "status": 400,
+                           "error": f"document {did} is not in this screen (its filters leave it out)"})
         else:
             good.append((did, lab, note))
     if good:
@@ -363,7 +376,7 @@ def _estimates(lib: Library, screen: dict[str, Any], st: _State, knobs: Knobs) -
             "draws_pending": sample["pending"], "difference_estimate": sample["difference"]["estimate"],
             "horvitz_thompson_estimate": sample["ht"]["estimate"],
             "difference_se": sample["difference"]["se"] if math.isfinite(sample["difference"]["se"]) else None}.items()}
-        est["method"] = (f"{st.ranking.method}. Checked by a random sample: {sample['draws']} documents drawn from the "
+        est["method"] = (f"{st.ranking.method}. Checked by a random sample: {sample['draws']} document{'' if sample['draws'] == 1 else 's'} drawn from the "
                          f"unjudged with known chances and judged ({sample['relevant_drawn']} relevant) give a 95% "
                          f"interval of {lo:.0f}-{hi:.0f} relevant documents unjudged; the estimate is the {how}")
     return est, p
@@ -410,13 +423,11 @@ def included_documents(lib: Library, name: str) -> list[dict[str, Any]]:
 
 
 def to_csv(docs: list[dict[str, Any]]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
-    for d in docs:
-        w.writerow([d["id"], d["reference"] or "", d["title"], d["type"], d["date"] or "", d["p"], d["label"] or "",
-                    d.get("note") or "", "yes" if d["included"] else "no"])
-    return buf.getvalue()
+    from .csv_cells import write_csv  # a note or title starting with "=" must not run as a formula
+
+    return write_csv(list(CSV_COLUMNS), ([d["id"], d["reference"] or "", d["title"], d["type"], d["date"] or "", d["p"],
+                                          d["label"] or "", d.get("note") or "", "yes" if d["included"] else "no"]
+                                         for d in docs))
 
 
 PACK_LIMIT = 2000  # a learning pack is for reading: beyond this, export the CSV

@@ -60,7 +60,9 @@ def screens(fmt: str | None = None):
     data = list_screens(lib)
     if fmt == "json":
         return jsonify(data)
-    return render_template("screens.html", data=data, filter_keys=FILTER_KEYS)
+    from search.browse import DOC_TYPES
+
+    return render_template("screens.html", data=data, filter_keys=FILTER_KEYS, doc_types=DOC_TYPES)
 
 
 PREPARE_WAIT = 3.0  # seconds a page waits for the features before it says "preparing"

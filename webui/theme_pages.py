@@ -28,7 +28,10 @@ def year_bars(by_year: dict[str, int], width: int = 120, height: int = 24) -> li
 @bp.route("/themes", defaults={"fmt": None})
 @bp.route("/themes.json", defaults={"fmt": "json"})
 def themes(fmt: str | None = None):
-    level = request.args.get("level", type=int)
+    raw = (request.args.get("level") or "").strip()
+    if raw not in ("", "1", "2"):  # was: "abc" ignored, 3 an empty list
+        abort(400, description="level must be 1 (broad themes) or 2 (specific themes)")
+    level = int(raw) if raw else None
     data = list_themes(library(), level=level)
     if fmt == "json":
         return respond("themes.html", data, True)
@@ -41,11 +44,10 @@ def theme(theme_id: int, fmt: str | None = None):
     data = get_theme(library(), theme_id)
     if data is None:
         abort(404, description=f"no theme {theme_id}")
-    # the broader and the specific themes by name, not bare ids ("within theme 103")
-    labels = {t["id"]: t["label"] for t in list_themes(library())["themes"]} if data.get("parent") or \
-        data.get("children") else {}
-    data["parent_theme"] = {"id": data["parent"], "label": labels.get(data["parent"])} if data.get("parent") else None
-    data["child_themes"] = [{"id": c, "label": labels.get(c)} for c in data.get("children") or [] if isinstance(c, int)]
+    if "child_themes" not in data:  # get_theme names them; a reader without the names gets them here
+        labels = {t["id"]: t["label"] for t in list_themes(library())["themes"]}
+        data["parent_theme"] = {"id": data["parent"], "label": labels.get(data["parent"])} if data.get("parent") else None
+        data["child_themes"] = [{"id": c, "label": labels.get(c)} for c in data.get("children") or []]
     if fmt == "json":
         return respond("theme.html", data, True)
     groups: dict[int, dict] = {}
@@ -53,7 +55,9 @@ def theme(theme_id: int, fmt: str | None = None):
         g = groups.setdefault(m["document_id"], {"document_id": m["document_id"], "title": m["title"],
                                                  "date": m["date"], "type": m["type"], "members": []})
         g["members"].append(m)
-    return render_template("theme.html", data=data, groups=list(groups.values()), bars=year_bars)
+    others = [t for t in list_themes(library(), level=data.get("level"))["themes"] if t["id"] != data["id"]]
+    return render_template("theme.html", data=data, groups=list(groups.values()), bars=year_bars,
+                           others=sorted(others, key=lambda t: (t["label"] or "").lower()))
 
 
 def _edit(fn, theme_id: int, *args):
