@@ -412,3 +412,12 @@ def test_a_concerns_cell_that_runs_into_the_next_template_section_is_cut_there(t
     assert len(found) == 2
     assert found[-1].text.rstrip().endswith("second admission.")
     assert not any(re.search(r"ACTION|RESPONSE|duty to respond", f.text) for f in found)
+
+
+def test_the_concerns_heading_does_not_swallow_the_first_number() -> None:
+    text = ("CORONER'S CONCERNS\n\n1. The officers restrained him face down and did not monitor his breathing.\n\n"
+            "2. Ligature points on the ward were not removed.")
+    doc = Document(title="draft", source="draft.txt", blocks=[Block(text, section="CORONER'S CONCERNS")])
+    found = [f.text for f in extract(doc).findings if f.kind == "concern"]
+    assert found == ["The officers restrained him face down and did not monitor his breathing.",
+                     "Ligature points on the ward were not removed."]

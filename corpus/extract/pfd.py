@@ -25,7 +25,9 @@ _BOILER = [
     re.compile(r"in my opinion,? there (?:is|are|was) (?:a |no )?risks?[^.]{0,200}?(?:taken|occur|created)[^.]*\.", re.I),
     re.compile(r"in the circumstances,? it is my statutory duty to (?:report|write)[^.]*\.", re.I),
     re.compile(r"the matters? of concern (?:is|are)(?: as follows)?\s*[.:;\-–]*", re.I),
-    re.compile(r"^\s*\d{0,2}\s*(?:CORONER['’]?S CONCERNS|MATTERS OF CONCERN)\s*\d{0,2}\s*[.:\-–]*", re.I),
+    # the heading, with a section number before it or on its line after it — not the
+    # "1." that opens the first concern on the next line
+    re.compile(r"^\s*\d{0,2}\s*(?:CORONER['’]?S CONCERNS|MATTERS OF CONCERN)[ \t]*(?:\d{1,2}(?![.)]\s))?[ \t]*[.:\-–]*", re.I),
     re.compile(r"\(brief summary of matters of concern\)", re.I),
 ]
 # marker at a line start: 1.  1)  (1)  a)  (a)  i.  (iv)  • -  "1  " (two spaces)
