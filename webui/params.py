@@ -168,8 +168,9 @@ class IdConverter(IntegerConverter):
 
 def end_of_period(value: str) -> str:
     """A checked ``date_to`` as the last day it names: ``2015`` → ``2015-12-31``, ``2016-02`` →
-    ``2016-02-29``, so an inclusive "to 2015" keeps the reports dated in 2015 (compared as
-    text, "2015-08-05" > "2015" dropped them)."""
+    ``2016-02-29`` — what the page and the CLI echo back, so the reader sees that "to 2015"
+    includes the whole year. (``search.query`` itself also reads a short ``date_to`` as the end
+    of its period, for every other caller.)"""
     import calendar
 
     s = value.strip()
