@@ -36,7 +36,7 @@ csv.field_size_limit(1 << 30)
 DEBRIS = re.compile(
     r"\bPage\s+\d+\s+of\s+\d+\b|(?:^|\s)\d{1,2}\s*\.?\s*$|\bCORONER['’]?S CONCERNS\b|ACTION SHOULD BE TAKEN"
     r"|\bREGULATION 28 REPORT\b|\bREPORT TO PREVENT FUTURE DEATHS\b|\bYOUR RESPONSE\b|\bCOPIES (?:AND|and) PUBLICATION\b"
-    r"|\bwww\.judiciary\.uk\b|\bCoroners?['’]? Service\b.{0,40}\bTel\b")
+    r"|\bwww\.judiciary\.uk\b|\bInformation Classification:|\bCoroners?['’]? Service\b.{0,40}\bTel\b")
 
 
 def gold_ids() -> set[str]:
@@ -134,7 +134,8 @@ def counts(corpus: Path, n: int, seed: int) -> dict[str, list]:
     for i in idx:
         d = docs.get(i)
         f = concerns_of(d) if d is not None else []
-        out[rows[i]["id"]] = [len(f), [x.text[:70] for x in f]]
+        out[rows[i]["id"]] = [len(f), [x.text[:70] for x in f], sum(1 for x in f if DEBRIS.search(x.text)),
+                              sum(1 for x in f if len(x.text) > 1500)]
     return out
 
 
@@ -163,9 +164,13 @@ def main() -> None:
         if a.compare:
             old = json.loads(Path(a.compare).read_text())
             changed = {k: (old[k][0], v[0]) for k, v in got.items() if k in old and old[k][0] != v[0]}
-            print(json.dumps({"reports": len(got), "changed": len(changed), "changes": changed}, indent=1))
+            print(json.dumps({"reports": len(got), "changed": len(changed), "changes": changed,
+                              "debris_before_after": [sum(v[2] for v in old.values() if len(v) > 2), sum(v[2] for v in got.values())],
+                              "over_1500_before_after": [sum(v[3] for v in old.values() if len(v) > 3), sum(v[3] for v in got.values())]},
+                             indent=1))
         else:
-            print(json.dumps({"reports": len(got), "concerns": sum(v[0] for v in got.values())}))
+            print(json.dumps({"reports": len(got), "concerns": sum(v[0] for v in got.values()),
+                              "debris": sum(v[2] for v in got.values()), "over_1500": sum(v[3] for v in got.values())}))
         return
     path = Path(a.gold) if a.gold else GOLD / "concerns_heldout.json"
     print(json.dumps(score(corpus, path if path.is_absolute() else ROOT / path, a.verbose), indent=1, ensure_ascii=False))

@@ -33,17 +33,32 @@ _BOILER = [
 # marker at a line start: 1.  1)  (1)  a)  (a)  i.  (iv)  • -  "1  " (two spaces)
 _MARK = re.compile(
     r"^[ \t\x00]*(?P<m>\((?P<one>[Il])\)|\(?(?P<num>\d{1,2})(?:[.)](?!\d)|\)(?!\d))|\((?P<rom>i{1,3}|iv|v|vi{1,3}|ix|x)\)|"
-    r"(?P<rom2>i{1,3}|iv|v|vi{1,3}|ix|x)[.)](?=\s)|\((?P<alp>[a-z])\)|(?P<alp2>[a-z])[.)](?=\s)|(?P<bul>[•●▪◼\uf0b7\x7f\-–*])|"
+    r"(?P<rom2>i{1,3}|iv|v|vi{1,3}|ix|x)[.)](?=\s)|\((?P<alp>[a-z])\)|(?P<alp2>[a-z])(?:[.)](?=\s)|\.(?=[A-Z]))|(?P<bul>[•●▪◼\uf0b7\x7f\-–*])|"
     r"(?<=\n\n)(?P<bare>\d{1,2})(?=[ \t]+[A-Z“\"])|"  # "1 Mr X was …" opening a paragraph: no dot
     r"(?:o\s+)?(?P<head>(?:Concern|Matter\s+of\s+concern|Issue)\s*\(?(?P<hnum>\d{1,2})\)?\s*[:.\-–]?))\s*(?=\S)",
     re.M,
 )
 _INLINE_BULLET = re.compile(r"(?<=\s)[•●▪◼\uf0b7\x7f](?=\s)")
 # "… in ED. 2. Prolonged waits …": numbered items run together on one line
-_INLINE_NUM = re.compile(r"(?<=[.;:–\-]\s)(?P<n>\d{1,2})\.\s+(?=[A-Z])")
+_INLINE_NUM = re.compile(r"(?<=[.;:–\-]\s)(?P<n>\d{1,2})[.)]\s+(?=[A-Z])")
+# "… summaries. - The procedures …": dash bullets run together after a full stop (used
+# only when the list's first dash opens a line)
+_INLINE_DASH = re.compile(r"(?<=[.;])[ \t]+(?P<d>[-–])(?=[ \t]+[A-Z])")
+# "… review. b.Whether there is …": lettered items run together on one line
+_INLINE_ALPHA = re.compile(r"(?<=[.;:–\-]\s)(?P<a>[a-h])[.)]\s*(?=[A-Z])")
 _INLINE_HEAD = re.compile(r"(?<=\s)(?:o\s+)?(?P<h>Concern\s*\(?(?P<n>\d{1,2})\)?\s*:)")
 # page furniture that PDF text and dataset rows carry into the concerns
-_DEBRIS = re.compile(r"\bPage\s+\d+\s+of\s+\d+\b|(?<=[.!?”\"])\s+\d{1,2}\s*\.?\s*$")
+_DEBRIS = re.compile(r"\bPage\s+\d+\s+of\s+\d+\b|(?:\b\d{1,3}\s+)?\bInformation Classification:\s*[A-Z][A-Z-]+\b|(?<=[.!?”\"])(?:\s+\d{1,2}){1,2}\s*\.?\s*$")
+# a lead-in that introduces the list of concerns ("The evidence raises the following concerns:")
+_LEADS_IN = re.compile(r"\b(?:concerns?|matters|issues|areas)\b[^\n]{0,80}[:;–\-]\s*$", re.I)
+# the coroner's closing words after the last concern: they speak of all the concerns, ask for
+# a review or say why the report is sent — not part of the last concern
+_CLOSING = re.compile(
+    r"\b(?:these|the above|above|both|all|those)(?: \w+)? (?:concerns|matters|issues|points)\b"
+    r"|\bthis (?:Regulation 28 )?report\b|\baction should be taken\b|\blet me know\b"
+    r"|\bI (?:would|should) (?:be grateful|ask|invite|request|welcome|urge)\b|\b(?:I|we) (?:ask|invite|request) (?:that )?you\b",
+    re.I)
+_MATTERS = re.compile(r"\b(?:MATTERS OF CONCERNS?|[Mm]atters of concerns?) (?:is|are)(?: as follows[ \t]*[.:;\-–]*|[ \t]*[:;\-–]+)")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 
 
@@ -67,7 +82,7 @@ def _skip_boilerplate(text: str, start: int, end: int) -> int:
     pos = start
     while True:
         window = text[pos:min(end, pos + 700)]
-        lead = len(window) - len(window.lstrip(" \t\n\r" + FILL + ":.-–"))
+        lead = _lead(window, pos == 0 or text[pos - 1] == "\n")
         moved = False
         for pat in _BOILER:
             m = pat.match(window, lead)
@@ -77,6 +92,19 @@ def _skip_boilerplate(text: str, start: int, end: int) -> int:
                 break
         if not moved:
             return pos + lead
+
+
+def _lead(window: str, line_start: bool) -> int:
+    """Length of the blank/punctuation run opening ``window`` — but a dash opening a line
+    and followed by a space is the first bullet of a list, not punctuation."""
+    i = 0
+    while i < len(window) and window[i] in " \t\n\r" + FILL + ":.-–":
+        if window[i] in "-–" and window[i + 1:i + 2] in (" ", "\t"):
+            before = window[:i].rstrip(" \t" + FILL)
+            if before.endswith("\n") or (not before and line_start):
+                break
+        i += 1
+    return i
 
 
 def _style(m: re.Match) -> tuple[str, int]:
@@ -103,7 +131,10 @@ def _style(m: re.Match) -> tuple[str, int]:
 def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of the outermost numbered (or bulleted) items between start and end."""
     marks = []
-    for m in _MARK.finditer(text, start, end):
+    ls = start  # a marker just after the preamble still opens its line
+    while ls > 0 and text[ls - 1] in " \t" + FILL:
+        ls -= 1
+    for m in _MARK.finditer(text, ls if ls == 0 or text[ls - 1] == "\n" else start, end):
         st, val = _style(m)
         marks.append((m.start("m"), st, val))
     seen = {p for p, _, _ in marks}
@@ -111,17 +142,41 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if m.start("h") not in seen:
             marks.append((m.start("h"), "head", int(m.group("n"))))
             seen.add(m.start("h"))
-    if not any(st[0] == "n" for _, st, _ in marks):
-        for m in _INLINE_NUM.finditer(text, start, end):
-            if m.start("n") not in seen:
-                marks.append((m.start("n"), "ndot", int(m.group("n"))))
     for m in _INLINE_BULLET.finditer(text, start, end):  # PDF text often runs bullets together
         if m.start() not in seen:
             marks.append((m.start(), "bullet", 0))
+    if any(st == "bullet" and text[p] in "-–" for p, st, _ in marks):
+        marks += [(m.start("d"), "bullet", 0) for m in _INLINE_DASH.finditer(text, start, end) if m.start("d") not in seen]
+    # numbered items run together on one line ("… in ED. 2. Prolonged waits …")
+    inline = [(m.start("n"), "ndot", int(m.group("n"))) for m in _INLINE_NUM.finditer(text, start, end)]
+    inline = [x for x in inline if x[0] not in seen]
+    numbered = any(st[0] == "n" for _, st, _ in marks)
+    if not numbered:
+        marks += inline
     marks.sort()
+    chosen = _choose(text, start, marks)
+    if len(chosen) < 2:
+        # still no list: a first number at a line start with the rest inline, or lettered
+        # items run together ("… review. b.Whether …")
+        extra = inline if numbered else []
+        extra += [(m.start("a"), "a", ord(m.group("a")) - 96) for m in _INLINE_ALPHA.finditer(text, start, end)]
+        extra = [x for x in extra if x[0] not in seen]
+        if extra:
+            more = _choose(text, start, sorted(marks + extra))
+            if len(more) >= 2:
+                chosen = more
+    if not chosen:
+        return []
+    return [(p, chosen[i + 1] if i + 1 < len(chosen) else end) for i, p in enumerate(chosen)]
+
+
+def _choose(text: str, start: int, marks: list[tuple[int, str, int]]) -> list[int]:
+    """Positions of the outermost items among ``marks``: the first style to appear that
+    starts at 1 (bullets: any). When that style's list restarts at 1 after a line that
+    introduces the concerns ("The evidence raises the following concerns:") and the first
+    list had no such lead-in, the first list was evidence: the introduced list is kept."""
     if not marks:
         return []
-    # the outermost style is the first one to appear that starts at 1 (bullets: any)
     top = None
     if any(s_ == "head" and v_ == 1 for _, s_, v_ in marks):
         top = "head"
@@ -133,11 +188,20 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
         return []
     if top == "bullet":
         chosen = [pos for pos, st, _ in marks if st == "bullet"]
-    else:
-        chosen = _sequence(marks, top)
-    if top == "bullet" and len(chosen) < 2:
-        return []
-    return [(p, chosen[i + 1] if i + 1 < len(chosen) else end) for i, p in enumerate(chosen)]
+        return chosen if len(chosen) >= 2 else []
+    starts = [i for i, (_, st, v) in enumerate(marks) if st == top and v == 1]
+    if len(starts) > 1 and not _led_in(text, start, marks[starts[0]][0]):
+        for i in starts[1:]:
+            if _led_in(text, start, marks[i][0]):
+                return _sequence(marks[i:], top)
+    return _sequence(marks, top)
+
+
+def _led_in(text: str, start: int, pos: int) -> bool:
+    """Is the line just before ``pos`` a lead-in to a list of concerns?"""
+    before = text[max(start, pos - 300):pos].rstrip(" \t\n\r" + FILL)
+    line = before.rsplit("\n", 1)[-1]
+    return bool(_LEADS_IN.search(line))
 
 
 def _sequence(marks: list[tuple[int, str, int]], top: str) -> list[int]:
@@ -169,6 +233,9 @@ def extract_pfd_concerns(doc: Document, text: str, base: int = 0) -> list[Findin
         return []
     start = _skip_boilerplate(text, *region)
     end = region[1]
+    later = _MATTERS.search(text, start, end)  # facts first, then the template's own lead-in
+    if later and end - later.end() > 40:
+        start = _skip_boilerplate(text, later.end(), end)
     recipients = [r for r in (doc.meta.get("recipients") or []) if r]
     spans = _items(text, start, end)
     if not spans:
@@ -180,8 +247,10 @@ def extract_pfd_concerns(doc: Document, text: str, base: int = 0) -> list[Findin
             spans_text = paras
         else:
             lead = len(text[start:end]) - len(text[start:end].lstrip(" \t\n\r" + FILL))
-            spans_text = [(start + lead, end, _clean(body))]
+            cut = _closing_cut(text, start + lead, end)
+            spans_text = [(start + lead, cut, _clean(_strip_bullet(norm(text[start + lead:cut]))))]
     else:
+        spans = spans[:-1] + [(spans[-1][0], _closing_cut(text, *spans[-1]))]
         spans_text = [(s, e, _clean(_strip_marker(norm(text[s:e])))) for s, e in spans]
     out = []
     for s, e, t in spans_text:
@@ -207,8 +276,39 @@ def _paragraph_concerns(text: str, start: int, end: int) -> list[tuple[int, int,
         if len(paras) == 2 and _FIRSTLY.search(paras[0].text) and re.match(r"(?i)second", paras[1].text):
             return [(p.start, p.end, _clean(p.text)) for p in paras]
         return []
+    while len(paras) > 1 and len(paras[-1].text) <= 600 and _closes(paras[-1].text):
+        paras = paras[:-1]  # the closing request is not a matter of its own
     # a coroner's closing opinion on the paragraphs above is part of the last matter
     return [(p.start, p.end, _clean(p.text)) for p in paras]
+
+
+_PARA_START = re.compile(r"\n[ \t]*\n[ \t\x00]*(?=\S)|(?<=[.!?:”\"])[ \t]*\n[ \t\x00]*(?=[A-Z])")
+
+
+def _closing_cut(text: str, s: int, e: int) -> int:
+    """End of the last concern without the coroner's closing words: the last paragraph (or,
+    in line-wrapped PDF text, the last line after a full stop) from which the rest speaks of
+    the concerns as a whole or asks for a review. Never cuts into the item's first paragraph."""
+    starts = [m.end() for m in _PARA_START.finditer(text, s, e)]
+    first_end = starts[0] if starts else e
+    for c in reversed(starts):
+        if c <= first_end and c != first_end:
+            break
+        tail = text[c:e]
+        if len(tail) <= 600 and _closes(tail):
+            return _rstrip_end(text, s, c)
+    return e
+
+
+def _closes(t: str) -> bool:
+    """Does this paragraph open with the coroner's closing words (in its first sentence)?
+    "On a separate issue … I would be grateful if you could confirm …" brings a new matter."""
+    first = re.split(r"(?<=[.!?])\s+(?=[A-Z(\[])", t.strip(), maxsplit=1)[0]
+    return bool(_CLOSING.search(first))
+
+
+def _strip_bullet(t: str) -> str:
+    return re.sub(r"^[•●▪◼\uf0b7\-–*]\s+", "", t)
 
 
 def _clean(t: str) -> str:
