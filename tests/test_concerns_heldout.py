@@ -131,3 +131,23 @@ def test_held_out_gold_figures_do_not_fall() -> None:
     assert res["concerns_with_debris"] == 0
     gold = json.loads((ROOT / "benchmarks" / "gold" / "concerns_heldout.json").read_text())
     assert gold["picked"]["seed"] == 1129
+
+
+@pytest.mark.parametrize("tail, kept", [
+    (" 6 7 8", "prevent future events."),
+    (" Regulation 28 – After Inquest Document Template Updated 16/05/2023 6", "prevent future events."),
+    (" 4 Information Classification: CONTROLLED", "prevent future events."),
+])
+def test_form_footers_and_section_numbers_are_removed(tail: str, kept: str) -> None:
+    got = concerns("Learning from the review was not shared early enough to prevent future events." + tail)
+    assert got == ["Learning from the review was not shared early enough to " + kept]
+
+
+def test_a_number_that_ends_a_sentence_is_kept() -> None:
+    assert concerns("There are gaps in the fencing between platforms 2 and 3.") == [
+        "There are gaps in the fencing between platforms 2 and 3."]
+
+
+def test_a_section_number_after_an_unfinished_sentence_is_removed() -> None:
+    assert concerns("Nobody reviewed the care pathway when a patient is referred to the Home Treatment Team 6") == [
+        "Nobody reviewed the care pathway when a patient is referred to the Home Treatment Team"]

@@ -48,7 +48,9 @@ _INLINE_DASH = re.compile(r"(?<=[.;])[ \t]+(?P<d>[-–])(?=[ \t]+[A-Z])")
 _INLINE_ALPHA = re.compile(r"(?<=[.;:–\-]\s)(?P<a>[a-h])[.)]\s*(?=[A-Z])")
 _INLINE_HEAD = re.compile(r"(?<=\s)(?:o\s+)?(?P<h>Concern\s*\(?(?P<n>\d{1,2})\)?\s*:)")
 # page furniture that PDF text and dataset rows carry into the concerns
-_DEBRIS = re.compile(r"\bPage\s+\d+\s+of\s+\d+\b|(?:\b\d{1,3}\s+)?\bInformation Classification:\s*[A-Z][A-Z-]+\b|(?<=[.!?”\"])(?:\s+\d{1,2}){1,2}\s*\.?\s*$")
+_DEBRIS = re.compile(r"\bPage\s+\d+\s+of\s+\d+\b|(?:\b\d{1,3}\s+)?\bInformation Classification:\s*[A-Z][A-Z-]+\b|(?<=[.!?”\"])(?:\s+\d{1,2}){1,3}\s*\.?\s*$"
+    r"|(?<=[A-Za-z])(?:\s+\d{1,2}){1,3}\s*$"  # "… Home Treatment Team 6": no full stop, a section number
+    r"|\bRegulation 28\s*[–-]\s*After Inquest Document Template(?:\s+Updated\s+\d{1,2}/\d{1,2}/\d{2,4})?")
 # a lead-in that introduces the list of concerns ("The evidence raises the following concerns:")
 _LEADS_IN = re.compile(r"\b(?:concerns?|matters|issues|areas)\b[^\n]{0,80}[:;–\-]\s*$", re.I)
 # the coroner's closing words after the last concern: they speak of all the concerns, ask for
@@ -313,7 +315,12 @@ def _strip_bullet(t: str) -> str:
 
 def _clean(t: str) -> str:
     """Page furniture removed ("Page 2 of 2", a trailing page number)."""
-    return re.sub(r"\s{2,}", " ", _DEBRIS.sub(" ", t)).strip()
+    for _ in range(3):  # a footer removed may leave the section number it hid at the end
+        t2 = re.sub(r"\s{2,}", " ", _DEBRIS.sub(" ", t)).strip()
+        if t2 == t:
+            break
+        t = t2
+    return t
 
 
 def _strip_marker(t: str) -> str:
