@@ -151,3 +151,12 @@ def test_a_number_that_ends_a_sentence_is_kept() -> None:
 def test_a_section_number_after_an_unfinished_sentence_is_removed() -> None:
     assert concerns("Nobody reviewed the care pathway when a patient is referred to the Home Treatment Team 6") == [
         "Nobody reviewed the care pathway when a patient is referred to the Home Treatment Team"]
+
+
+def test_a_paragraph_commenting_on_the_one_before_is_part_of_that_matter() -> None:
+    facts = ("The family wanted her admitted. The paramedic asked her partner to sign the refusal on a tablet after "
+             "a long summary of the visit, and he said later that he did not understand what he was signing.")
+    comment = ("In my judgment, the facts of this case show that signing a screen after a generic summary does not "
+               "make clear to a distressed family that they are refusing advice to go to hospital.")
+    got = concerns(facts + "\n\n" + comment)
+    assert got == [facts + " " + comment]

@@ -263,6 +263,9 @@ def extract_pfd_concerns(doc: Document, text: str, base: int = 0) -> list[Findin
     return out
 
 
+_COMMENTS = re.compile(r"(?:This|These|Such|That)\s+(?:is|was|are|were|raises|raised|gives|shows|means|demonstrates|"
+                       r"highlights|illustrates)\b|In\s+my\s+(?:judgment|judgement|view|opinion),?\s+(?:the\s+facts\s+of\s+)?"
+                       r"(?:this|these|that|such)\b")
 _FIRSTLY = re.compile(r"\b(?:firstly|secondly|thirdly|first(?:ly)?,|second(?:ly)?,)", re.I)
 _LEAD_IN = re.compile(r"^(?:The\s+inquest\s+heard\s+that|I\s+heard\s+evidence\s+that|From\s+the\s+evidence[^.:]*)\s*:?\s*$", re.I)
 
@@ -280,8 +283,16 @@ def _paragraph_concerns(text: str, start: int, end: int) -> list[tuple[int, int,
         return []
     while len(paras) > 1 and len(paras[-1].text) <= 600 and _closes(paras[-1].text):
         paras = paras[:-1]  # the closing request is not a matter of its own
-    # a coroner's closing opinion on the paragraphs above is part of the last matter
-    return [(p.start, p.end, _clean(p.text)) for p in paras]
+    # a paragraph that comments on the one before ("This is an area of concern …", "In my
+    # judgment, the facts of this case show …") is that matter's conclusion, not a new one
+    spans: list[tuple[int, int, str]] = []
+    for p in paras:
+        if spans and _COMMENTS.match(p.text):
+            s0, _, t0 = spans[-1]
+            spans[-1] = (s0, p.end, t0 + " " + p.text)
+        else:
+            spans.append((p.start, p.end, p.text))
+    return [(a, b, _clean(t)) for a, b, t in spans]
 
 
 _PARA_START = re.compile(r"\n[ \t]*\n[ \t\x00]*(?=\S)|(?<=[.!?:”\"])[ \t]*\n[ \t\x00]*(?=[A-Z])")
@@ -291,11 +302,7 @@ def _closing_cut(text: str, s: int, e: int) -> int:
     """End of the last concern without the coroner's closing words: the last paragraph (or,
     in line-wrapped PDF text, the last line after a full stop) from which the rest speaks of
     the concerns as a whole or asks for a review. Never cuts into the item's first paragraph."""
-    starts = [m.end() for m in _PARA_START.finditer(text, s, e)]
-    first_end = starts[0] if starts else e
-    for c in reversed(starts):
-        if c <= first_end and c != first_end:
-            break
+    for c in reversed([m.end() for m in _PARA_START.finditer(text, s, e)]):
         tail = text[c:e]
         if len(tail) <= 600 and _closes(tail):
             return _rstrip_end(text, s, c)
