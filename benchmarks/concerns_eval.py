@@ -79,8 +79,13 @@ def _docs_for_rows(corpus: Path, rows_idx: list[int]) -> dict[int, object]:
                 w.writerow(rows[i])
         docs = read_path(sample).documents
         by_ref = {d.reference or d.title: d for d in docs}
-        for i in rows_idx:
-            out[i] = by_ref.get(rows[i]["id"])
+        by_row = {}  # "sample.csv#row=3": the 3rd data row (rows with an empty id have no reference)
+        for d in docs:
+            m = re.search(r"#row=(\d+)$", d.source or "")
+            if m:
+                by_row[int(m.group(1))] = d
+        for k, i in enumerate(rows_idx, 1):
+            out[i] = by_row.get(k) or by_ref.get(rows[i]["id"])
     return out
 
 
@@ -105,7 +110,7 @@ def score(corpus: Path, gold_path: Path, verbose: bool = False) -> dict:
     out = []
     for g, d in items:
         f = concerns_of(d) if d is not None else []
-        out.append({"id": g.get("id") or g["file"], "gold": g["count"], "alt": g.get("alt"), "got": len(f),
+        out.append({"id": g.get("id") or g.get("file") or f"row {g.get('row')}", "gold": g["count"], "alt": g.get("alt"), "got": len(f),
                     "debris": [x.text[-80:] for x in f if DEBRIS.search(x.text)],
                     "first_ok": sum(1 for fw in g["first"] if any(_first_words_match(fw, x.text[:400]) for x in f)),
                     "first_n": len(g["first"]), "long": sum(1 for x in f if len(x.text) > 1500),
@@ -127,14 +132,14 @@ def score(corpus: Path, gold_path: Path, verbose: bool = False) -> dict:
 
 def counts(corpus: Path, n: int, seed: int) -> dict[str, list]:
     _, rows = _rows(corpus / "pfd" / "reports.csv")
-    exclude = gold_ids()
-    idx = sorted(random.Random(seed).sample([i for i, r in enumerate(rows) if r["id"] not in exclude], n))
+    exclude = gold_ids()  # drawn from all rows, gold rows dropped after: the sample stays put as gold grows
+    idx = sorted(i for i in random.Random(seed).sample(range(len(rows)), n) if rows[i]["id"] not in exclude)
     docs = _docs_for_rows(corpus, idx)
     out = {}
     for i in idx:
         d = docs.get(i)
         f = concerns_of(d) if d is not None else []
-        out[rows[i]["id"]] = [len(f), [x.text[:70] for x in f], sum(1 for x in f if DEBRIS.search(x.text)),
+        out[f"{i}:{rows[i]['id']}"] = [len(f), [x.text[:70] for x in f], sum(1 for x in f if DEBRIS.search(x.text)),
                               sum(1 for x in f if len(x.text) > 1500)]
     return out
 

@@ -160,3 +160,43 @@ def test_a_paragraph_commenting_on_the_one_before_is_part_of_that_matter() -> No
                "make clear to a distressed family that they are refusing advice to go to hospital.")
     got = concerns(facts + "\n\n" + comment)
     assert got == [facts + " " + comment]
+
+
+def test_concerns_written_as_firstly_secondly_after_background_paragraphs() -> None:
+    got = concerns("I heard evidence about telephone access on the unit. Each cell has a corded phone passed in "
+                   "on request.\n\nThe cell he was in had anti-ligature fittings on the door.\n\nMy concerns are twofold.\n\n"
+                   "Firstly, a corded telephone suspended at head height is an obvious ligature risk in such a cell.\n\n"
+                   "Secondly, a prisoner must ask for the phone before lock-down, so a prisoner in crisis may have none.")
+    assert [g[:9] for g in got] == ["Firstly, ", "Secondly,"]
+
+
+def test_one_lettered_list_per_recipient_under_headings() -> None:
+    got = concerns("Healthcare\n\na) Referral guidance for tonsillectomy is inconsistent.\n\n"
+                   "i. whether urgent referral guidance is needed; and\n\nii. red flags for choking.\n\n"
+                   "b) Follow-up after a choking episode was left to the GP.\n\n"
+                   "Holiday Parks Ltd\n\na) There is no national system for health and safety across sites.\n\n"
+                   "b) First aid for visitors is not planned for each site.\n\n"
+                   "c) There is no written procedure for calling 999.")
+    assert len(got) == 5
+    assert got[0].startswith("Referral guidance") and "red flags" in got[0]
+    assert got[2].startswith("There is no national system")
+
+
+def test_background_paragraphs_join_the_one_concern_they_lead_to() -> None:
+    got = concerns("She was cared for at home by several district nurses, so the same nurse did not always see the "
+                   "wound, and no photographs were taken for reference between visits.\n\n"
+                   "The provider has since given its nurses phones to photograph wounds and laptops to read the "
+                   "records at the bedside, and a bag of equipment to take observations.\n\n"
+                   "Although changes were made locally, the concern is that the practice in place at the time of her "
+                   "death may still be the practice of other providers elsewhere.")
+    assert len(got) == 1 and got[0].startswith("She was cared for") and "the concern is" in got[0]
+
+
+def test_paragraphs_that_each_raise_a_matter_stay_apart_even_without_concern_words() -> None:
+    a = ("The case notes were not held in one place and did not all move with the patient. I wondered if there were "
+         "plans to let staff see all notes electronically rather than waiting for paper notes to follow the patient.")
+    b = ("The Trust is about to bring in a new observation policy. I should be grateful to learn of any plans for a "
+         "national template so that Trusts are consistent in how they observe patients at risk.")
+    c = ("Also, are there any plans to update the guidance on treating patients with a personality disorder? The "
+         "guidance I was shown at the inquest dates from January 2009.")
+    assert len(concerns("\n\n".join([a, b, c]))) == 3

@@ -39,6 +39,10 @@ _MARK = re.compile(
     re.M,
 )
 _INLINE_BULLET = re.compile(r"(?<=\s)[•●▪◼\uf0b7\x7f](?=\s)")
+# "Firstly, … / Secondly, … / Finally, …" opening paragraphs: a list written in words
+_ORDINAL = re.compile(r"^[ \t\x00]*(?P<w>Firstly|Secondly|Thirdly|Fourthly|Fifthly|Finally|Lastly|"
+                      r"(?:First|Second|Third|Fourth|Fifth)(?=,))\b", re.M)
+_ORD_VALUE = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "finally": 0, "lastly": 0}
 # "… in ED. 2. Prolonged waits …": numbered items run together on one line
 _INLINE_NUM = re.compile(r"(?<=[.;:–\-]\s)(?P<n>\d{1,2})[.)]\s+(?=[A-Z])")
 # "… summaries. - The procedures …": dash bullets run together after a full stop (used
@@ -140,6 +144,12 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
         st, val = _style(m)
         marks.append((m.start("m"), st, val))
     seen = {p for p, _, _ in marks}
+    ords = [(m.start("w"), "ord", _ORD_VALUE[m.group("w").lower().removesuffix("ly")
+                                            if m.group("w").lower() not in ("finally", "lastly") else m.group("w").lower()])
+            for m in _ORDINAL.finditer(text, start, end)]
+    if {1, 2} <= {v for _, _, v in ords}:
+        marks += [x for x in ords if x[0] not in seen]
+        seen |= {p for p, _, _ in ords}
     for m in _INLINE_HEAD.finditer(text, start, end):
         if m.start("h") not in seen:
             marks.append((m.start("h"), "head", int(m.group("n"))))
@@ -196,7 +206,17 @@ def _choose(text: str, start: int, marks: list[tuple[int, str, int]]) -> list[in
         for i in starts[1:]:
             if _led_in(text, start, marks[i][0]):
                 return _sequence(marks[i:], top)
-    return _sequence(marks, top)
+    return _sequence(marks, top, lambda pos: _heading_before(text, start, pos))
+
+
+def _heading_before(text: str, start: int, pos: int) -> bool:
+    """Is the line just before ``pos`` a short heading of its own ("Bourne Leisure Ltd
+    (including Butlins)"): capitalised, no closing punctuation, a blank line around it?"""
+    before = text[max(start, pos - 200):pos].rstrip(" \t\n\r" + FILL)
+    parts = before.rsplit("\n", 1)
+    line = parts[-1].strip(" \t" + FILL)
+    return (len(parts) == 2 and 2 <= len(line) <= 80 and len(line.split()) <= 10 and line[0].isupper()
+            and not re.search(r"[.:;,?!]$", line) and not _MARK.match(line))
 
 
 def _led_in(text: str, start: int, pos: int) -> bool:
@@ -206,7 +226,7 @@ def _led_in(text: str, start: int, pos: int) -> bool:
     return bool(_LEADS_IN.search(line))
 
 
-def _sequence(marks: list[tuple[int, str, int]], top: str) -> list[int]:
+def _sequence(marks: list[tuple[int, str, int]], top: str, heading_before=None) -> list[int]:
     """Positions of items 1, 2, 3 … in the top style; arabic styles may mix ('1.' then
     '(2)') when the top style has no such number, as coroners' typing often does."""
     family = top[0]
@@ -218,10 +238,20 @@ def _sequence(marks: list[tuple[int, str, int]], top: str) -> list[int]:
                      and (marks[i][1] == "rp") == (top == "ap")), None)
         if same is None and family == "n":
             same = next((i for i in range(k, len(marks)) if marks[i][1][0] == "n" and marks[i][2] == expect), None)
+        if same is None and family == "o" and chosen:
+            same = next((i for i in range(k, len(marks)) if marks[i][1] == "ord" and marks[i][2] == 0), None)
+            if same is not None:  # "Finally, …" closes a list written in words
+                return chosen + [marks[same][0]]
         if same is None:
+            restart = next((i for i in range(k, len(marks)) if marks[i][1] == top and marks[i][2] == 1), None)
+            if restart is not None and chosen and heading_before and heading_before(marks[restart][0]):
+                return chosen + _sequence(marks[restart:], top, heading_before)
             break
         restart = next((i for i in range(k, same) if marks[i][1] == top and marks[i][2] == 1 and chosen), None)
         if restart is not None:
+            if heading_before and heading_before(marks[restart][0]):
+                # one list per recipient, each under its own heading ("Healthcare", "Bourne Leisure Ltd")
+                return chosen + _sequence(marks[restart:], top, heading_before)
             break  # a second list starts before the next item: keep the first list only
         chosen.append(marks[same][0])
         expect, k = expect + 1, same + 1
@@ -266,6 +296,16 @@ def extract_pfd_concerns(doc: Document, text: str, base: int = 0) -> list[Findin
 _COMMENTS = re.compile(r"(?:This|These|Such|That)\s+(?:is|was|are|were|raises|raised|gives|shows|means|demonstrates|"
                        r"highlights|illustrates)\b|In\s+my\s+(?:judgment|judgement|view|opinion),?\s+(?:the\s+facts\s+of\s+)?"
                        r"(?:this|these|that|such)\b")
+_SIGNAL = re.compile(
+    r"\bconcern(?:s|ed|ing)?\b|\brisks?\b|\b(?:in|not\s+)adequate(?:ly)?\b|\binsufficient(?:ly)?\b|\black(?:s|ed|ing)?\b|"
+    r"\bfail(?:s|ed|ure|ures|ing)?\b|\bunsafe\b|\bunclear\b|\bdanger(?:s|ous)?\b|"
+    r"\bnot\s+(?:sufficiently\s+)?(?:robust|sufficient|clear|safe|appropriate|followed)\b|"
+    r"\bno\s+(?:system|policy|protocol|process|procedure|guidance|formal\w*|clear)\b|"
+    # the coroner's concern put as a request or a question
+    r"\bI\s+(?:wonder(?:ed)?\s+(?:if|whether)|(?:would|should)\s+be\s+grateful)\b|\bconsideration\s+should\b|\?", re.I)
+# a paragraph that says it brings another matter
+_ANOTHER = re.compile(r"(?:Firstly|First,|The\s+first|Secondly|Thirdly|Fourthly|Finally|Lastly|Additionally|Furthermore|Further|In\s+addition|Also|"
+                      r"A\s+further|Another|A\s+second|The\s+second|The\s+third)\b")
 _FIRSTLY = re.compile(r"\b(?:firstly|secondly|thirdly|first(?:ly)?,|second(?:ly)?,)", re.I)
 _LEAD_IN = re.compile(r"^(?:The\s+inquest\s+heard\s+that|I\s+heard\s+evidence\s+that|From\s+the\s+evidence[^.:]*)\s*:?\s*$", re.I)
 
@@ -292,6 +332,23 @@ def _paragraph_concerns(text: str, start: int, end: int) -> list[tuple[int, int,
             spans[-1] = (s0, p.end, t0 + " " + p.text)
         else:
             spans.append((p.start, p.end, p.text))
+    # background paragraphs (no sign of a concern) lead to the matter after them
+    flags = [bool(_SIGNAL.search(t) or _ANOTHER.match(t)) for _, _, t in spans]
+    if any(flags) and not all(flags):
+        merged: list[tuple[int, int, str]] = []
+        pending: tuple[int, str] | None = None
+        for (a, b, t), f in zip(spans, flags):
+            if pending:
+                a, t = pending[0], pending[1] + " " + t
+                pending = None
+            if f:
+                merged.append((a, b, t))
+            else:
+                pending = (a, t)
+        if pending:
+            a0, b0, t0 = merged[-1]
+            merged[-1] = (a0, spans[-1][1], t0 + " " + pending[1])
+        spans = merged
     return [(a, b, _clean(t)) for a, b, t in spans]
 
 
