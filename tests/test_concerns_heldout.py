@@ -200,3 +200,10 @@ def test_paragraphs_that_each_raise_a_matter_stay_apart_even_without_concern_wor
     c = ("Also, are there any plans to update the guidance on treating patients with a personality disorder? The "
          "guidance I was shown at the inquest dates from January 2009.")
     assert len(concerns("\n\n".join([a, b, c]))) == 3
+
+
+def test_bracketed_numbers_run_together_with_a_page_number_between() -> None:
+    got = concerns("The MATTERS OF CONCERN are as follows:- (1) There is no age check on the site. It is used on "
+                   "phones. 2 (2) The content is not marked as adult. (3) [REDACTED] is discussed openly there.")
+    assert [g[:12] for g in got] == ["There is no ", "The content ", "[REDACTED] i"]
+    assert got[0].endswith("It is used on phones.")

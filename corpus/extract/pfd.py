@@ -43,8 +43,9 @@ _INLINE_BULLET = re.compile(r"(?<=\s)[•●▪◼\uf0b7\x7f](?=\s)")
 _ORDINAL = re.compile(r"^[ \t\x00]*(?P<w>Firstly|Secondly|Thirdly|Fourthly|Fifthly|Finally|Lastly|"
                       r"(?:First|Second|Third|Fourth|Fifth)(?=,))\b", re.M)
 _ORD_VALUE = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "finally": 0, "lastly": 0}
-# "… in ED. 2. Prolonged waits …": numbered items run together on one line
-_INLINE_NUM = re.compile(r"(?<=[.;:–\-]\s)(?P<n>\d{1,2})[.)]\s+(?=[A-Z])")
+# "… in ED. 2. Prolonged waits …", "… unit. (2) Involvement …": numbered items run together on
+# one line (a page number may sit between: "… a computer. 2 (3) Children …")
+_INLINE_NUM = re.compile(r"(?<=[.;:–\-]\s)(?:\d{1,2}\s+(?=\())?(?P<at>\(?)(?P<n>\d{1,2})[.)]\s+(?=[A-Z\[“\"])")
 # "… summaries. - The procedures …": dash bullets run together after a full stop (used
 # only when the list's first dash opens a line)
 _INLINE_DASH = re.compile(r"(?<=[.;])[ \t]+(?P<d>[-–])(?=[ \t]+[A-Z])")
@@ -160,7 +161,7 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if any(st == "bullet" and text[p] in "-–" for p, st, _ in marks):
         marks += [(m.start("d"), "bullet", 0) for m in _INLINE_DASH.finditer(text, start, end) if m.start("d") not in seen]
     # numbered items run together on one line ("… in ED. 2. Prolonged waits …")
-    inline = [(m.start("n"), "ndot", int(m.group("n"))) for m in _INLINE_NUM.finditer(text, start, end)]
+    inline = [(m.start("at"), "ndot", int(m.group("n"))) for m in _INLINE_NUM.finditer(text, start, end)]
     inline = [x for x in inline if x[0] not in seen]
     numbered = any(st[0] == "n" for _, st, _ in marks)
     if not numbered:
