@@ -207,3 +207,8 @@ def test_bracketed_numbers_run_together_with_a_page_number_between() -> None:
                    "phones. 2 (2) The content is not marked as adult. (3) [REDACTED] is discussed openly there.")
     assert [g[:12] for g in got] == ["There is no ", "The content ", "[REDACTED] i"]
     assert got[0].endswith("It is used on phones.")
+
+
+def test_a_section_number_after_a_comma_at_the_end_is_removed() -> None:
+    assert concerns("Steps could be taken to support an evidently vulnerable section of society, 6") == [
+        "Steps could be taken to support an evidently vulnerable section of society,"]

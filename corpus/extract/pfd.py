@@ -54,7 +54,7 @@ _INLINE_ALPHA = re.compile(r"(?<=[.;:–\-]\s)(?P<a>[a-h])[.)]\s*(?=[A-Z])")
 _INLINE_HEAD = re.compile(r"(?<=\s)(?:o\s+)?(?P<h>Concern\s*\(?(?P<n>\d{1,2})\)?\s*:)")
 # page furniture that PDF text and dataset rows carry into the concerns
 _DEBRIS = re.compile(r"\bPage\s+\d+\s+of\s+\d+\b|(?:\b\d{1,3}\s+)?\bInformation Classification:\s*[A-Z][A-Z-]+\b|(?<=[.!?”\"])(?:\s+\d{1,2}){1,3}\s*\.?\s*$"
-    r"|(?<=[A-Za-z])(?:\s+\d{1,2}){1,3}\s*$"  # "… Home Treatment Team 6": no full stop, a section number
+    r"|(?<=[A-Za-z,;])(?:\s+\d{1,2}){1,3}\s*$"  # "… Home Treatment Team 6": no full stop, a section number
     r"|\bRegulation 28\s*[–-]\s*After Inquest Document Template(?:\s+Updated\s+\d{1,2}/\d{1,2}/\d{2,4})?")
 # a lead-in that introduces the list of concerns ("The evidence raises the following concerns:")
 _LEADS_IN = re.compile(r"\b(?:concerns?|matters|issues|areas)\b[^\n]{0,80}[:;–\-]\s*$", re.I)
