@@ -131,6 +131,9 @@ def test_held_out_gold_figures_do_not_fall() -> None:
     assert res["concerns_with_debris"] == 0
     gold = json.loads((ROOT / "benchmarks" / "gold" / "concerns_heldout.json").read_text())
     assert gold["picked"]["seed"] == 1129
+    for name, n in (("concerns_heldout2.json", 28), ("concerns_heldout3.json", 20)):
+        res = concerns_eval.score(SHARED / "corpus", ROOT / "benchmarks" / "gold" / name)
+        assert res["reports"] == n and res["exact"] >= 0.9 and res["within_one"] >= 0.95, (name, res["mismatches"])
 
 
 @pytest.mark.parametrize("tail, kept", [
@@ -212,3 +215,20 @@ def test_bracketed_numbers_run_together_with_a_page_number_between() -> None:
 def test_a_section_number_after_a_comma_at_the_end_is_removed() -> None:
     assert concerns("Steps could be taken to support an evidently vulnerable section of society, 6") == [
         "Steps could be taken to support an evidently vulnerable section of society,"]
+
+
+def test_a_first_number_right_after_the_template_summary_line() -> None:
+    got = concerns("The MATTERS OF CONCERN are as follows: (brief summary of matters of concern) 1. There is no map of "
+                   "ligature points for staff. 2. Staff were not told where the known points were.")
+    assert got == ["There is no map of ligature points for staff.", "Staff were not told where the known points were."]
+
+
+def test_that_clauses_run_together_in_one_paragraph() -> None:
+    got = concerns("That there is no way of recording in the notes that a tube is in place. That this was known for "
+                   "months. That the documentation before and after the operation is poor. That the consent form does "
+                   "not ask about the tube. That the nurses did not pass on his concerns.")
+    assert [g[:12] for g in got] == ["That there i", "That the doc", "That the con", "That the nur"]
+
+
+def test_a_single_that_sentence_is_not_split() -> None:
+    assert len(concerns("That the hospital had no system for chasing results. That it is unclear who was responsible.")) == 1

@@ -48,6 +48,7 @@ _ORD_VALUE = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "fin
 _INLINE_NUM = re.compile(r"(?<=[.;:–\-]\s)(?:\d{1,2}\s+(?=\())?(?P<at>\(?)(?P<n>\d{1,2})[.)]\s+(?=[A-Z\[“\"])")
 # "… summaries. - The procedures …": dash bullets run together after a full stop (used
 # only when the list's first dash opens a line)
+_FIRST_NUM = re.compile(r"\(?(?P<n>1)[.)]\s+(?=[A-Z\[“\"])")
 _INLINE_DASH = re.compile(r"(?<=[.;])[ \t]+(?P<d>[-–])(?=[ \t]+[A-Z])")
 # "… review. b.Whether there is …": lettered items run together on one line
 _INLINE_ALPHA = re.compile(r"(?<=[.;:–\-]\s)(?P<a>[a-h])[.)]\s*(?=[A-Z])")
@@ -162,6 +163,9 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
         marks += [(m.start("d"), "bullet", 0) for m in _INLINE_DASH.finditer(text, start, end) if m.start("d") not in seen]
     # numbered items run together on one line ("… in ED. 2. Prolonged waits …")
     inline = [(m.start("at"), "ndot", int(m.group("n"))) for m in _INLINE_NUM.finditer(text, start, end)]
+    first = _FIRST_NUM.match(text, start, end)  # "… (brief summary of matters of concern) 1. Evidence …"
+    if first and start not in {p for p, _, _ in inline}:
+        inline.append((start, "ndot", int(first.group("n"))))
     inline = [x for x in inline if x[0] not in seen]
     numbered = any(st[0] == "n" for _, st, _ in marks)
     if not numbered:
@@ -275,7 +279,7 @@ def extract_pfd_concerns(doc: Document, text: str, base: int = 0) -> list[Findin
         body = norm(text[start:end])
         if len(body) < 15:
             return []
-        paras = _paragraph_concerns(text, start, end)
+        paras = _paragraph_concerns(text, start, end) or _that_clauses(text, start, end)
         if paras:
             spans_text = paras
         else:
@@ -351,6 +355,20 @@ def _paragraph_concerns(text: str, start: int, end: int) -> list[tuple[int, int,
             merged[-1] = (a0, spans[-1][1], t0 + " " + pending[1])
         spans = merged
     return [(a, b, _clean(t)) for a, b, t in spans]
+
+
+_THAT = re.compile(r"(?:^|(?<=[.!?]\s))(?:[ \t\n\x00]*)That\s+(?:the|there|no|a|an|his|her|their|staff|[A-Z])", re.M)
+
+
+def _that_clauses(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """One unnumbered paragraph written as "That …. That …. That …" (the older template's
+    way of listing matters): a concern per "That" sentence when it opens the section and
+    recurs at least three times."""
+    lead = len(text[start:end]) - len(text[start:end].lstrip(" \t\n\r" + FILL))
+    at = [m.start() + len(m.group(0)) - len(m.group(0).lstrip(" \t\n\x00")) for m in _THAT.finditer(text, start + lead, end)]
+    if len(at) < 3 or at[0] != start + lead:
+        return []
+    return [(a, _rstrip_end(text, a, b), _clean(norm(text[a:b]))) for a, b in zip(at, at[1:] + [end])]
 
 
 _PARA_START = re.compile(r"\n[ \t]*\n[ \t\x00]*(?=\S)|(?<=[.!?:”\"])[ \t]*\n[ \t\x00]*(?=[A-Z])")
