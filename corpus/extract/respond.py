@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .action_cues import imperative_with_timing, not_done
 from .common import FILL, norm
 
 _P = re.compile
@@ -545,9 +546,12 @@ def free_actions(text: str, owner: str | None, start: int = 0) -> list[FreeActio
         body = p.text
         sents = split_sentences(body)
         for k, (s0, s1, sent) in enumerate(sents):
-            if len(sent) < 25 or _is_noise(sent) or _THIRD_VOICE.search(sent) or not _has_agent(sent, owner):
+            if len(sent) < 25 or _is_noise(sent) or _THIRD_VOICE.search(sent) or not_done(sent, tense_of):
                 continue
-            tense = tense_of(sent)
+            tense = imperative_with_timing(sent)
+            if tense is None and not _has_agent(sent, owner):
+                continue
+            tense = tense or tense_of(sent)
             if tense is None or (tense == "doing" and _describes(sent, owner)):
                 continue
             words = set(re.findall(r"[a-z]{4,}", sent.lower()))

@@ -1,0 +1,64 @@
+"""Cues that a sentence of a free-form response is, or is not, something the respondent did.
+
+Used by ``respond.free_actions``: conditionals, another body's reported words, forecasts, a
+plan as the subject of a descriptive "will", counterfactuals and "we have reviewed the
+concerns raised" framing are not actions; an imperative line with a timing ("Review the
+discharge checklist – by March 2026") is one, although it names no agent."""
+from __future__ import annotations
+
+import re
+
+_P = re.compile
+_I = re.I
+
+# not what the respondent did: a conditional procedure ("If circumstances have changed, …
+# will be contacted"), another body's words reported ("MHRA have told us that they will …",
+# "We understand that TfL has …"), a forecast ("It is expected that the strategy will be
+# published"), a plan or reform as the subject of a descriptive "will" ("The 10 Year Health
+# Plan will focus on …", "The reforms will support …")
+_NOT_DONE = [
+    _P(r"^(?:If|Should|Unless|Where|In\s+the\s+event\s+(?:that|of))\b[^,]{3,160},", _I),
+    _P(r"\b(?:have|has|had)\s+(?:told|informed|advised|assured|notified)\s+(?:us|me)\b|"
+       r"\b(?:have|has|had)\s+confirmed\s+to\s+(?:us|me)\b", _I),
+    _P(r"^(?:We|I)\s+(?:understand|are\s+aware|am\s+aware|have\s+been\s+(?:told|informed|advised))\s+(?:that\s+)?"
+       r"(?!(?:my|our|we|I)\b)(?:the\s+)?[A-Z]", 0),
+    _P(r"^(?:It\s+is|It['’]s)\s+(?:likely|expected|anticipated|hoped|understood|envisaged)\s+that\b", _I),
+    _P(r"^(?:The|This|These|Its|Our|Their)\s+(?:[\w’'-]+\s+){0,5}?(?:[Pp]lan|[Ss]trategy|[Ff]ramework|reforms?|"
+       r"[Pp]olicy|guidance|[Pp]rogramme|changes?|approach|[Ss]tandards?)\s+will\s+(?:also\s+)?"
+       r"(?:focus|support|include|help|ensure|provide|enable|mean|allow|cover|build|set\s+out|address|be\s+based|"
+       r"reflect|underpin|put)\b"),
+]
+# an imperative heading or plan line with a timing: "Review the discharge policy – by March
+# 2025", "Engage with ICBs: Q4 2024", "Deliver refresher training (completed June 2024)"
+_IMPERATIVE = _P(r"^(?:\d{1,2}[.)]\s*)?(?:Review|Develop|Implement|Introduce|Update|Establish|Engage|Deliver|Publish|"
+                 r"Roll\s+out|Train|Audit|Launch|Create|Agree|Complete|Share|Set\s+up|Provide|Ensure|Improve|"
+                 r"Strengthen|Embed|Recruit|Commission|Revise|Amend|Issue|Circulate|Monitor|Consult|Work\s+with|"
+                 r"Write\s+to|Reinforce|Refresh|Undertake|Carry\s+out)\s+\w")
+_TIMING = _P(r"\b(?:by|before|from|due|until|in|during)\s+(?:the\s+)?(?:end\s+of\s+)?(?:(?:\d{1,2}(?:st|nd|rd|th)?\s+)?"
+             r"(?:January|February|March|April|May|June|July|August|September|October|November|December)|spring|summer|"
+             r"autumn|winter)\s+20\d\d\b|\bQ[1-4]\s*20\d\d\b|\b20\d\d/\d\d\b|"
+             r"\b(?:completed|complete|ongoing|in\s+progress|by\s+\d{1,2}/\d{1,2}/\d{2,4})\b", _I)
+
+
+def imperative_with_timing(s: str) -> str | None:
+    """'will' or 'done' for an imperative line that carries a timing or status, else None."""
+    if not _IMPERATIVE.match(s) or not _TIMING.search(s):
+        return None
+    return "done" if re.search(r"\bcompleted?\b", s, re.I) else "will"
+
+
+# reading the report is framing: "We have reflected on the circumstances … and have reviewed
+# the concerns raised" says nothing was done unless something else in the sentence was
+_FRAMING = _P(r"\b(?:have|has|had)\s+(?:now\s+|also\s+|carefully\s+|fully\s+)*(?:reflected\s+(?:up)?on|considered|reviewed|read|"
+              r"looked\s+(?:at|into))\s+(?:carefully\s+)?(?:the\s+|your\s+|this\s+)?(?:circumstances|concerns?|report|letter|"
+              r"findings|matters?\s+(?:of\s+concern\s+)?raised)\b", _I)
+
+
+def not_done(s: str, tense_of) -> bool:
+    """Not an action of the respondent's; ``tense_of`` (respond.tense_of) says whether what is
+    left of a framing sentence still says something was done."""
+    if any(p.search(s) for p in _NOT_DONE) or re.search(r"\bwould\s+(?:not\s+)?have\s+(?:been\s+)?\w+(?:ed|en|t)\b", s, re.I):
+        return True  # a counterfactual ("These would have been identified …") did not happen
+    if _FRAMING.search(s):
+        return tense_of(_FRAMING.sub(" ", s)) is None
+    return False
