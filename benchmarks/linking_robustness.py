@@ -157,17 +157,21 @@ def decide_text(conn, text: str, kind: str, cache: dict, exclude: str | None = N
     return {"need": need, "decision": d, "linked": linked, "ranked": d.ranked}
 
 
-def respondent_of(text: str, linked_report) -> str | None:
-    """Who the library would name: the recipient it speaks for (linked), else the letter's own name."""
+def respondent_of(text: str, linked_report, best_report=None) -> str | None:
+    """Who the library would name: the recipient it speaks for (linked), else as an unlinked letter
+    (``speaker.unlinked_respondent``, with its best candidate report's recipients)."""
     from corpus.extract.respond import respondent_from_text
-    from corpus.extract.speaker import speaker_among_named, speaking_for
+    from corpus.extract.speaker import speaking_for, unlinked_respondent
     from corpus.orgs import normalise_org
 
-    if linked_report is not None and linked_report.recipients:
+    if linked_report is not None:
         who, _ = speaking_for(text, linked_report.recipients)
-        if who:
-            return normalise_org(who).name or who
-    return respondent_from_text(text) or speaker_among_named(text)
+        who = who or respondent_from_text(text)
+    else:
+        who, _ = unlinked_respondent(text, best_report.recipients if best_report is not None else [])
+        if who and not normalise_org(who).key:
+            who = None
+    return (normalise_org(who).name or who) if who else None
 
 
 def _right(name: str | None, g: dict) -> bool:
@@ -200,7 +204,8 @@ def dev_cases(lib, corpus: Path) -> list[dict]:
                 linked_report = next((s.report for s in present["ranked"] if s.report.reference == present["linked"]), None)
                 out.append({"row": g["row"], "report": g["report"], "variant": name, "type": kind, "gold": g,
                             "text": text, "present": present, "absent": absent,
-                            "respondent": respondent_of(text, linked_report)})
+                            "respondent": respondent_of(text, linked_report, present["ranked"][0].report
+                                                        if present["ranked"] else None)})
     return out
 
 

@@ -35,12 +35,12 @@ LINK_FEATURES = ("reference", "name", "dates", "coroner", "recipient", "quoted",
 # library of 313 reports. No dev letter quotes a reference or names the coroner, so "reference",
 # "coroner" and "before" stay unlearned (0): ``corpus.response_match.decide`` links a quoted
 # reference by its own rule.
-LINK_WEIGHTS = {"reference": 0.0, "name": 2.4739, "dates": 1.0355, "coroner": 0.0, "recipient": 0.5985,
-                "quoted": 1.0821, "content": 0.9337, "rare": 0.6828, "before": 0.0, "era": -1.1715,
-                "identity": 2.0475, "margin": 5.772, "strength": 1.2563, "concern_best": 1.2292,
-                "concern_cover": 1.8134, "concern_lead": 1.7916, "cover_lead": 1.8287, "content_lead": 2.0139,
-                "text_cos": 0.5873, "text_lead": 0.9868}
-LINK_BIAS = -5.9063
+LINK_WEIGHTS = {"reference": 0.0, "name": 2.6764, "dates": 0.8843, "coroner": 0.0, "recipient": 0.5985,
+                "quoted": 1.2326, "content": 0.845, "rare": 0.487, "before": 0.0, "era": -1.1471,
+                "identity": 2.1229, "margin": 5.6607, "strength": 1.2661, "concern_best": 1.0693,
+                "concern_cover": 1.7431, "concern_lead": 1.5731, "cover_lead": 1.7387, "content_lead": 1.904,
+                "text_cos": 0.4949, "text_lead": 0.8642}
+LINK_BIAS = -5.7957
 L2 = 0.1  # the penalty the weights were fitted with
 KIND = "choice"  # the model's form (see ``choose``)
 P_LINK = 0.5  # the best candidate needs this probability

@@ -309,7 +309,7 @@ def link_new_documents(lib, new_ids: list[int], threshold: float = THRESHOLD) ->
 
         with lib.store.transaction() as c:
             for u in unlinked:
-                name_unlinked(c, u["response_id"])
+                name_unlinked(c, u["response_id"], (u.get("best") or {}).get("id"))
     if rows:
         from .answering import settle_response
 
