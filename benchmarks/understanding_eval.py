@@ -19,11 +19,14 @@ Held-out: the letters' parent reports were split once, by random.Random(10).samp
 development half (rules were looked at and adjusted on these) and a held-out half (not
 looked at while writing rules). Figures are printed for both, separately. Tunable numbers
 (link threshold, pairing cosine) are also scored leave-one-out: chosen on 22 letters,
-applied to the 23rd. ``--fit`` scores the learned link model leave-one-report-out; it is
-fitted on the letters, on the same letters with their report removed and on ``--negatives``
-Ofsted inspections (none of them among the ``--distractors`` it is then checked on).
+applied to the 23rd. ``--fit`` scores the learned models without ever fitting on a held-out
+letter: the link model (via benchmarks/linking_robustness.py) leave-one-dev-report-out on the dev
+letters, their perturbed copies, their removed-report copies and ``--negatives`` Ofsted inspections
+(none of them among the ``--distractors`` it is then checked on), and on the held-out letters fitted
+on all of that; the respondent model leave-one-out within dev, and on held-out fitted on dev.
+``--dev-only`` prints no held-out (or all-letter) figure: use it while tuning.
 
-    PRECEDENT_MODEL=fake-hashing-384 python benchmarks/understanding_eval.py [--reports 300] [--fit] [--distractors 10] [-v]
+    PRECEDENT_MODEL=fake-hashing-384 python benchmarks/understanding_eval.py [--reports 300] [--fit] [--distractors 10] [--negatives 29] [--dev-only] [-v]
 """
 from __future__ import annotations
 
