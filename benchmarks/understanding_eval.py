@@ -19,11 +19,14 @@ Held-out: the letters' parent reports were split once, by random.Random(10).samp
 development half (rules were looked at and adjusted on these) and a held-out half (not
 looked at while writing rules). Figures are printed for both, separately. Tunable numbers
 (link threshold, pairing cosine) are also scored leave-one-out: chosen on 22 letters,
-applied to the 23rd. ``--fit`` scores the learned link model leave-one-report-out; it is
-fitted on the letters, on the same letters with their report removed and on ``--negatives``
-Ofsted inspections (none of them among the ``--distractors`` it is then checked on).
+applied to the 23rd. ``--fit`` scores the learned models without ever fitting on a held-out
+letter: the link model (via benchmarks/linking_robustness.py) leave-one-dev-report-out on the dev
+letters, their perturbed copies, their removed-report copies and ``--negatives`` Ofsted inspections
+(none of them among the ``--distractors`` it is then checked on), and on the held-out letters fitted
+on all of that; the respondent model leave-one-out within dev, and on held-out fitted on dev.
+``--dev-only`` prints no held-out (or all-letter) figure: use it while tuning.
 
-    PRECEDENT_MODEL=fake-hashing-384 python benchmarks/understanding_eval.py [--reports 300] [--fit] [--distractors 10] [-v]
+    PRECEDENT_MODEL=fake-hashing-384 python benchmarks/understanding_eval.py [--reports 300] [--fit] [--distractors 10] [--negatives 29] [--dev-only] [-v]
 """
 from __future__ import annotations
 
@@ -40,6 +43,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("PRECEDENT_MODEL", "fake-hashing-384")
 
 csv.field_size_limit(1 << 30)
@@ -314,8 +318,9 @@ def _right_recipient(name: str, g: dict) -> bool:
 
 
 def cv_respondent(corpus: Path, l2: float = 1.0) -> dict:
-    """Leave-one-letter-out: the respondent model (corpus.extract.speaker) fitted on the other
-    letters whose report has several recipients, then asked who wrote this one. Compared with
+    """The respondent model (corpus.extract.speaker), never fitted on a held-out letter: a dev letter
+    is decided by the model fitted on the other dev letters whose report has several recipients
+    (leave-one-out), a held-out letter by the model fitted on all of them. Compared with
     the hand-written rule (respond.choose_respondent, tuned by reading the dev letters)."""
     from corpus.extract.respond import choose_respondent
     from corpus.extract.speaker import fit, recipient_features, speaking_for
@@ -332,11 +337,12 @@ def cv_respondent(corpus: Path, l2: float = 1.0) -> dict:
         text = letters[g["row"]]["response"]
         groups.append((g, recs, recipient_features(text, recs), idx[0], text))
     out = {}
-    for name, subset in (("all", groups), ("dev", [x for x in groups if x[0]["report"] not in HELD_OUT]),
-                         ("held-out", [x for x in groups if x[0]["report"] in HELD_OUT])):
+    dev = [x for x in groups if x[0]["report"] not in HELD_OUT]
+    for name, subset in (("dev", dev), ("held-out", [x for x in groups if x[0]["report"] in HELD_OUT])):
         ok = rule_ok = 0
         for g, recs, feats, k, text in subset:
-            w, b = fit([(f2, k2) for g2, _, f2, k2, _ in groups if g2 is not g], l2=l2)
+            # never fitted on a held-out letter: dev letters leave-one-out within dev, held-out ones on all dev
+            w, b = fit([(f2, k2) for g2, _, f2, k2, _ in dev if g2 is not g], l2=l2)
             who, _ = speaking_for(text, recs, w, b)
             ok += who == recs[k]
             old, _ = choose_respondent(text, recs)
@@ -344,98 +350,62 @@ def cv_respondent(corpus: Path, l2: float = 1.0) -> dict:
         n = len(subset)
         out[name] = {"letters_with_several_recipients": n, "model_loo_right": round(ok / n, 3) if n else None,
                      "rule_right": round(rule_ok / n, 3) if n else None}
-    w, b = fit([(f, k) for _, _, f, k, _ in groups], l2=l2)
-    out["weights_on_all"] = {"weights": w, "bias": b}
+    w, b = fit([(f, k) for _, _, f, k, _ in dev], l2=l2)
+    out["weights_fitted_on_dev"] = {"weights": w, "bias": b}
     return out
 
 
-def cv_linking(lib, l2: float = 1.0, p_link: float | None = None) -> dict:
-    """Leave-one-report-out: the link model (corpus.link_model) fitted on the letters of 12
-    reports (each also with its true report removed: no link is right) and on the training
-    negatives (Ofsted PDFs under negatives/, split over the 13 folds), then deciding for the
-    13th report's letters; also with the true report removed from the candidates (any link is
-    then wrong). Compared with the hand-weighted rule."""
-    from corpus.extract.respond import response_score
-    from corpus.link_model import TOP, candidate_features, choose, fit
-    from corpus.response_match import MIN_MARGIN, THRESHOLD, confidence_of
-    from corpus.response_match import THRESHOLD as MODEL_THRESHOLD
+def cv_linking(lib, corpus: Path) -> dict:
+    """The link model, never fitted on a held-out letter (benchmarks/linking_robustness.py):
+    on dev, leave-one-dev-report-out (fitted on the other dev reports' letters, their perturbed
+    copies and removed-report copies, and the training negatives: Ofsted PDFs under negatives/),
+    per perturbation; on the held-out letters, fitted on all dev data and scored once, in aggregate
+    (also with the true report removed from the candidates: any link is then false)."""
+    import linking_robustness as lr
+    from corpus.link_model import choose
+    from corpus.response_match import THRESHOLD
     from index.linking import _decide_for
 
-    p_link = MODEL_THRESHOLD if p_link is None else p_link
+    cases = lr.dev_cases(lib, corpus)
+    negs = lr.negative_groups(lib)
+    cv = lr.cv_model(cases, negs)
+    w, b = lr.fit_on_dev(cases, negs)
     gold = json.loads((GOLD / "responses.json").read_text())
-    reports = sorted({g["report"] for g in gold["letters"]})
+    held = {g["row"]: g for g in gold["letters"] if g["report"] in HELD_OUT}
     conn = lib.store.conn
-    ranked_of, answer_of, negs = {}, {}, []
-    for row in conn.execute("SELECT id, title, text, date, meta, source FROM documents "
-                            "WHERE source LIKE '%letter-%' OR source LIKE '%negatives%' ORDER BY id"):
+    r = {"letters": 0, "linked": 0, "correct": 0, "absent_false": 0}
+    for row in conn.execute("SELECT id, title, text, date, meta, source FROM documents WHERE source LIKE '%letter-%'"):
+        g = held.get(int(re.search(r"letter-(\d+)", row["source"]).group(1)))
+        if g is None:
+            continue
         d, _ = _decide_for(conn, row, {}, 0.0)
-        ans = response_score((row["text"] or "")[:15000])
-        m = re.search(r"letter-(\d+)", row["source"])
-        if m:
-            ranked_of[int(m.group(1))] = d.ranked if d else []
-            answer_of[int(m.group(1))] = ans
-        else:
-            negs.append((len(negs) % len(reports), d.ranked if d else [], ans))
-    groups = []  # (fold, gold or None, ranked, answer, features, right index)
-    for g in gold["letters"]:
-        ranked = ranked_of.get(g["row"], [])
-        ans = answer_of.get(g["row"], 0.0)
-        refs = [s.report.reference for s in ranked[:TOP]]
-        fold = reports.index(g["report"])
-        groups.append((fold, g, ranked, ans, candidate_features(ranked),
-                       refs.index(g["report"]) if g["report"] in refs else None))
+        ranked = d.ranked if d else []
+        k, p, _ = choose(ranked, w, b)
+        r["letters"] += 1
+        if k is not None and p >= THRESHOLD:
+            r["linked"] += 1
+            r["correct"] += ranked[k].report.reference == g["report"]
         absent = [s for s in ranked if s.report.reference != g["report"]]
-        groups.append((fold, None, absent, ans, candidate_features(absent), None))
-    for fold, ranked, ans in negs:
-        groups.append((fold, None, ranked, ans, candidate_features(ranked), None))
+        ka, pa, _ = choose(absent, w, b)
+        r["absent_false"] += ka is not None and pa >= THRESHOLD
+    n = max(1, r["letters"])
+    return {"dev (CV, leave-one-dev-report-out)": cv.pop("original"),
+            "dev perturbed copies (CV)": cv,
+            "held-out (model fitted on dev only)": {
+                **r, "precision": round(r["correct"] / r["linked"], 3) if r["linked"] else None,
+                "recall": round(r["correct"] / n, 3),
+                "false_link_rate_when_report_absent": round(r.pop("absent_false") / n, 3)},
+            "weights_fitted_on_dev": {"weights": w, "bias": b}}
 
-    def rule(ranked, ans):
-        if not ranked:
-            return None
-        runner = ranked[1].points if len(ranked) > 1 else 0.0
-        ok = (ranked[0].identity and ranked[0].points - runner >= MIN_MARGIN
-              and confidence_of(ranked[0].points, max(runner, 0.0)) >= THRESHOLD)
-        return 0 if ok else None
 
-    res: dict = {}
-    neg_false = {"model (CV)": 0, "rule": 0}
-    for fold in range(len(reports)):
-        w, b = fit([(f, r) for fo, _, _, _, f, r in groups if fo != fold], l2=l2)
-
-        def model(rk, ans):
-            k, p, _ = choose(rk, w, b)
-            return k if k is not None and p >= p_link else None
-
-        for fo, g, ranked, ans, _, _ in groups:
-            if fo != fold:
-                continue
-            for name, fn in (("model (CV)", model), ("rule", rule)):
-                if g is None:  # an absent-report or negative training group: scored below
-                    continue
-                absent = [s for s in ranked if s.report.reference != g["report"]]
-                for part in ("all", "held-out" if g["report"] in HELD_OUT else "dev"):
-                    r = res.setdefault(name, {}).setdefault(part, {"letters": 0, "linked": 0, "correct": 0,
-                                                                   "absent_false": 0})
-                    r["letters"] += 1
-                    k = fn(ranked, ans)
-                    if k is not None:
-                        r["linked"] += 1
-                        r["correct"] += ranked[k].report.reference == g["report"]
-                    r["absent_false"] += fn(absent, ans) is not None
-        for nf, ranked, ans in negs:
-            if nf == fold:
-                neg_false["model (CV)"] += model(ranked, ans) is not None
-                neg_false["rule"] += rule(ranked, ans) is not None
-    for name in res:
-        for part, r in res[name].items():
-            r["precision"] = round(r["correct"] / r["linked"], 3) if r["linked"] else None
-            r["recall"] = round(r["correct"] / r["letters"], 3)
-            r["false_link_rate_when_report_absent"] = round(r.pop("absent_false") / r["letters"], 3)
-        res[name]["false_links_on_training_negatives"] = f"{neg_false[name]}/{len(negs)}"
-    w, b = fit([(f, r) for *_, f, r in groups], l2=l2)
-    res["truth_among_candidates"] = sum(r is not None for _, g, *_, r in groups if g is not None)
-    res["weights_on_all"] = {"weights": w, "bias": b}
-    return res
+def _drop_held_out(x):
+    """The output without any held-out figure (``--dev-only``: while tuning)."""
+    if isinstance(x, dict):
+        return {k: _drop_held_out(v) for k, v in x.items()
+                if "held" not in str(k).lower() and k not in ("all", "leave_one_out_threshold")}
+    if isinstance(x, list):
+        return [_drop_held_out(v) for v in x if not (isinstance(v, dict) and v.get("held_out"))]
+    return x
 
 
 def main() -> None:
@@ -452,6 +422,7 @@ def main() -> None:
     ap.add_argument("--negatives", type=int, default=30, metavar="N",
                     help="with --fit: N Ofsted PDFs (never among the distractors) as training negatives of the link model")
     ap.add_argument("--show-held-out", action="store_true", help="print held-out letters one by one too")
+    ap.add_argument("--dev-only", action="store_true", help="print no held-out figure at all (while tuning)")
     a = ap.parse_args()
     corpus = shared_dir(a.shared)
     out: dict = {"concerns": eval_concerns(corpus, a.verbose)}
@@ -469,7 +440,7 @@ def main() -> None:
             if a.distractors:
                 out["distractors"] = distractor_results(lib)
             if a.fit:
-                out["linking_cross_validated"] = cv_linking(lib)
+                out["linking_cross_validated"] = cv_linking(lib, corpus)
             rows = []
             for g in gold["letters"]:
                 if g["report"] in HELD_OUT and not a.show_held_out:
@@ -483,7 +454,7 @@ def main() -> None:
                              "paired": sum(1 for x in r.get("actions", []) if x["answers"])})
             out["per_letter"] = rows
             lib.close()
-    print(json.dumps(out, indent=1, ensure_ascii=False))
+    print(json.dumps(_drop_held_out(out) if a.dev_only else out, indent=1, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from .response_cues import (
     _HONORIFICS,
     ReportInfo,
     ResponseCues,
+    _edit1,
     _recipient_in_text,
     _same_name_token,
     content_terms,
@@ -103,8 +104,13 @@ def _name_evidence(cues: ResponseCues, report: ReportInfo) -> tuple[float, str |
     for n in cues.names:
         for rn in report.names:
             if not _same_name_token(n.surname, rn[-1]):
-                # a two-token name whose first name is the report's first name is
-                # still no match ("Mr Jacob Smith" vs "Jacob Billington")
+                # a misspelt short surname counts when the first name is the report's too
+                # ("Imogen Hep" for Imogen Heap); otherwise a two-token name whose first name
+                # is the report's first name is still no match ("Mr Jacob Smith" vs "Jacob Billington")
+                if (len(n.tokens) >= 2 and len(rn) >= 2 and len(n.tokens[0]) >= 3 and n.tokens[0] == rn[0]
+                        and min(len(n.surname), len(rn[-1])) >= 3 and _edit1(n.surname, rn[-1])):
+                    if W_FULL_NAME > best:
+                        best, how = W_FULL_NAME, "full name (misspelt): " + " ".join(n.tokens)
                 continue
             if len(n.tokens) >= 2:
                 firsts = n.tokens[:-1]
@@ -229,6 +235,26 @@ def concern_similarity(cues: ResponseCues, report: ReportInfo, stats: WordRarity
     return round(max(bests), 4), round(sum(bests) / len(bests), 4)
 
 
+def text_cosine(cues: ResponseCues, report: ReportInfo, stats: WordRarity | None = None) -> float:
+    """TF-IDF cosine of the whole letter with the whole report (content words, rarity-weighted):
+    how much the two speak of the same things, whoever is named."""
+    stats = stats or WordRarity()
+    cache = cues.__dict__.setdefault("_cache", {})
+    key = ("_letter_vec", id(stats))
+    if key not in cache:
+        cache[key] = _unit(cues.terms, stats)
+    lv = cache[key]
+    vecs = stats.__dict__.setdefault("_report_vecs", {})  # per rarity table (one letter's), per report
+    rv = vecs.get(id(report))
+    if rv is None or rv[0] is not report:
+        rv = vecs[id(report)] = (report, _unit(Counter(content_terms(report.words)), stats))
+    rv = rv[1]
+    if not lv or not rv:
+        return 0.0
+    small, big = (rv, lv) if len(lv) > len(rv) else (lv, rv)
+    return round(sum(x * big.get(t, 0.0) for t, x in small.items()), 4)
+
+
 def rare_shared(cues: ResponseCues, report: ReportInfo, stats: WordRarity | None) -> list[str]:
     """Words of the response used by at most RARE_DF reports, this one among them
     ("Iffley", a drug's name, a road): a sign the two are about the same case."""
@@ -312,6 +338,10 @@ def score_report(cues: ResponseCues, report: ReportInfo, stats: WordRarity | Non
         parts["concern_best"] = best
         parts["concern_cover"] = cover
         ev["concerns_answered"] = round(cover, 3)
+    tc = text_cosine(cues, report, stats)
+    if tc:  # a feature of the link model only
+        parts["text_cos"] = tc
+    parts["letter_terms"] = len(cues.terms)  # how much text the content measures rest on
     rare = rare_shared(cues, report, stats)
     if rare:
         pts += W_RARE * min(3, len(rare))

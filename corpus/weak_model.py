@@ -39,3 +39,49 @@ def fit_logistic(rows: Sequence[tuple[dict[str, float], float]], features: Seque
         w -= lr * ((x.T @ d) / m + l2 * w / m)
         b -= lr * float(d.sum()) / m
     return {k: round(float(v), 4) for k, v in zip(feats, w)}, round(b, 4)
+
+
+def softmax_with_none(zs: Sequence[float]) -> list[float]:
+    """Probabilities of each option whose utility is in ``zs``, beside a "none of them" option of
+    utility 0 (so a weak best candidate still leaves most of the mass on "none")."""
+    if not zs:
+        return []
+    top = max(0.0, max(zs))
+    ex = [math.exp(z - top) for z in zs]
+    total = sum(ex) + math.exp(-top)
+    return [x / total for x in ex]
+
+
+def fit_choice(groups: Sequence[tuple[Sequence[dict[str, float]], int | None]], features: Sequence[str],
+               l2: float = 1.0, steps: int = 3000, lr: float = 0.2) -> tuple[dict[str, float], float]:
+    """(weights, bias) of a conditional logit: in each group (the candidates of one letter, and the
+    right one's index or None) the right option is picked among the candidates plus "none" (utility
+    0); each candidate's utility is bias + weights·features. Minimises the mean log-loss + l2/2·|w|²/n."""
+    import numpy as np  # fitting only
+
+    feats = list(features)
+    groups = list(groups)
+    if not groups:
+        return dict.fromkeys(feats, 0.0), 0.0
+    width = max(1, max(len(c) for c, _ in groups))
+    x = np.zeros((len(groups), width, len(feats)))
+    mask = np.zeros((len(groups), width), dtype=bool)
+    y = np.zeros((len(groups), width + 1))
+    for g, (cands, right) in enumerate(groups):
+        for k, f in enumerate(cands):
+            x[g, k] = [float(f.get(n, 0.0)) for n in feats]
+            mask[g, k] = True
+        y[g, width if right is None or right >= len(cands) else right] = 1.0
+    n = len(groups)
+    w = np.zeros(len(feats))
+    b = 0.0
+    for _ in range(steps):
+        z = np.where(mask, np.clip(x @ w + b, -30, 30), -np.inf)
+        z = np.concatenate([z, np.zeros((n, 1))], axis=1)
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        d = (p - y)[:, :width] * mask
+        w -= lr * (np.einsum("gk,gkf->f", d, x) / n + l2 * w / n)
+        b -= lr * float(d.sum()) / n
+    return {k: round(float(v), 4) for k, v in zip(feats, w)}, round(b, 4)

@@ -21,7 +21,7 @@ import re
 from collections import Counter
 
 from corpus.extract.respond import respondent_from_text
-from corpus.extract.speaker import speaker_among_named, speaking_for
+from corpus.extract.speaker import speaking_for, unlinked_respondent
 from corpus.orgs import normalise_org
 from corpus.response_cues import content_terms
 
@@ -105,23 +105,28 @@ def response_title(respondent: str | None, subject: str | None = None) -> str:
     return f"{who} — response to the report on {subject}" if subject else f"{who} — response to a PFD report"
 
 
-def name_unlinked(conn, response_id: int) -> str | None:
-    """A response not (yet) linked still says who wrote it: its self-named organisation
-    (letterhead, "on behalf of", signature) becomes its respondent and its title; failing that, the
-    organisation it names that the respondent model finds more likely than not to be speaking."""
+def name_unlinked(conn, response_id: int, candidate_id: int | None = None) -> str | None:
+    """A response not (yet) linked still says who wrote it (``speaker.unlinked_respondent``): one of
+    the recipients of its best candidate report ``candidate_id`` when the letter speaks for it, else
+    its self-named organisation (letterhead, "on behalf of", signature), else the organisation it
+    names that the respondent model finds more likely than not to be speaking."""
     row = conn.execute("SELECT id, title, text, meta FROM documents WHERE id=?", (response_id,)).fetchone()
     if row is None:
         return None
     meta = json.loads(row["meta"] or "{}")
     if meta.get("respondent"):
         return meta["respondent"]
-    text = row["text"] or ""
-    who = respondent_from_text(text)
-    how = "letter text"
-    if not who:
-        who, how = speaker_among_named(text), "organisations named in the letter"
+    recipients: list[str] = []
+    if candidate_id is not None:
+        rep = conn.execute("SELECT meta FROM documents WHERE id=?", (candidate_id,)).fetchone()
+        rmeta = json.loads(rep["meta"] or "{}") if rep else {}
+        recipients = rmeta.get("recipients") or []
+        if isinstance(recipients, str):
+            recipients = [r for r in re.split(r"\s*;\s*", recipients) if r]
+    who, how = unlinked_respondent(row["text"] or "", recipients)
     if not who or not normalise_org(who).key:
         return None
+    who = normalise_org(who).name or who
     meta["respondent"], meta["respondent_from"] = who, how
     conn.execute("UPDATE documents SET title=?, meta=? WHERE id=?",
                  (response_title(who), json.dumps(meta, ensure_ascii=False), response_id))

@@ -139,6 +139,23 @@ def _report_ids_matching(conn, match: str, limit: int) -> list[int]:
         return []
 
 
+def _near_surname_ids(conn, surname: str, limit: int = 2000) -> list[int]:
+    """Reports whose title carries a word one letter away from ``surname`` (a misspelt name:
+    "Bolland", "Boland"): titles sharing its first or last three letters, checked in Python."""
+    from corpus.response_cues import _edit1, words
+
+    if len(surname) < 4:
+        return []
+    out: dict[int, None] = {}
+    for part in {surname[:3], surname[-3:]}:
+        for rid, title in conn.execute("SELECT id, title FROM documents WHERE type=? AND title LIKE ? LIMIT ?",
+                                       (REPORT, f"%{part}%", limit)):
+            head = re.split(r"\s+[—–-]\s+", title or "", maxsplit=1)[0]
+            if any(w != surname and len(w) >= 3 and _edit1(w, surname) for w in words(head)):
+                out[rid] = None
+    return list(out)[:MAX_PER_SURNAME]
+
+
 def candidate_ids(conn, cues: ResponseCues, stats: WordRarity) -> list[int]:
     """Report ids worth scoring for this response (a few dozen, not thousands)."""
     found: dict[int, None] = {}
@@ -153,6 +170,7 @@ def candidate_ids(conn, cues: ResponseCues, stats: WordRarity) -> list[int]:
                 (REPORT, f"%{sur}%", MAX_PER_SURNAME + 1))]
             if len(ids) <= MAX_PER_SURNAME:
                 found.update(dict.fromkeys(ids))
+            found.update(dict.fromkeys(_near_surname_ids(conn, sur)))
         if len(n.tokens) >= 2:
             found.update(dict.fromkeys(_report_ids_matching(conn, _fts_phrase([n.tokens[0], n.surname]), 20)))
             if len(n.tokens) > 2:
@@ -291,7 +309,7 @@ def link_new_documents(lib, new_ids: list[int], threshold: float = THRESHOLD) ->
 
         with lib.store.transaction() as c:
             for u in unlinked:
-                name_unlinked(c, u["response_id"])
+                name_unlinked(c, u["response_id"], (u.get("best") or {}).get("id"))
     if rows:
         from .answering import settle_response
 

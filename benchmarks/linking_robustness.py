@@ -1,0 +1,350 @@
+"""Would the linker still find the report of a letter written differently? A perturbation benchmark.
+
+Only the DEVELOPMENT letters are used (the parents not in ``understanding_eval.HELD_OUT``): the
+held-out letters are never read, varied or scored here. Each dev letter is varied the ways a real
+unseen letter differs from it (``variants``):
+
+* ``no_name``      the deceased's name replaced by "the deceased"
+* ``misspelt``     the deceased's surname misspelt (one letter dropped)
+* ``surname_only`` first names dropped ("Mr Jacob Billington" -> "Mr Billington")
+* ``no_dates``     every full date removed
+* ``no_coroner``   the coroner's name removed and the salutation made "Dear Sir or Madam"
+* ``no_letterhead`` everything before the salutation removed
+* ``shuffled``     paragraphs in a random order
+* ``first_half``   only the first half of the letter
+* ``hard``         surname only + no dates + no letterhead together
+
+and decided exactly as the library would (its type, response score, link model, respondent), with
+its true report present (right / wrong / unlinked) and with it removed from the candidates (any link
+is then false). ``--fit`` also scores the link model leave-one-report-out over the dev reports,
+fitted on dev letters + their variants (``augment``) + their removed-report copies + Ofsted negatives.
+
+    PRECEDENT_MODEL=fake-hashing-384 python benchmarks/linking_robustness.py [--reports 300] [--fit]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+os.environ.setdefault("PRECEDENT_MODEL", "fake-hashing-384")
+
+VARIANTS = ("original", "no_name", "misspelt", "surname_only", "no_dates", "no_coroner", "no_letterhead",
+            "shuffled", "first_half", "hard")
+_TITLE = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Master|Dr)\.?\s+)"
+
+
+def _name_tokens(report) -> list[list[str]]:
+    return [[t for t in n if len(t) >= 2] for n in report.names if n]
+
+
+def _misspell(tok: str) -> str:
+    return tok if len(tok) < 4 else tok[:len(tok) // 2] + tok[len(tok) // 2 + 1:]
+
+
+def _replace_names(text: str, report, how: str) -> str:
+    names = sorted(_name_tokens(report), key=len, reverse=True)
+    for toks in names[:1] if how == "misspelt" else names:  # misspelt once, not once per form of the name
+        if not toks:
+            continue
+        alt = "|".join(re.escape(t) for t in sorted(set(toks), key=len, reverse=True))
+        run = re.compile(rf"\b{_TITLE}?(?:(?:{alt})\b[\s,]*){{1,4}}", re.I)
+
+        def sub(m: re.Match) -> str:
+            seen = m.group(0)
+            tail = re.search(r"[\s,]*$", seen).group(0)
+            if how == "no_name":
+                return "the deceased" + tail
+            parts = re.findall(rf"{_TITLE}|[A-Za-z'’\-]+", seen.rstrip(" ,\n\t"))
+            if how == "surname_only":
+                title = [p for p in parts if re.match(_TITLE, p)]
+                return " ".join(title + parts[-1:]).replace("  ", " ") + tail
+            # misspelt: the surname (the run's last word) loses a letter
+            body = seen.rstrip(" ,\n\t")
+            last = re.search(r"([A-Za-z\-]+)([’']s)?$", body)
+            return (body[:last.start(1)] + _misspell(last.group(1)) + body[last.end(1):] if last else body) + tail
+
+        text = run.sub(sub, text)
+    return text
+
+
+def _no_dates(text: str) -> str:
+    from corpus.dates import find_dates
+
+    for s, e, _ in sorted(find_dates(text), reverse=True):
+        text = text[:s] + text[e:]
+    return text
+
+
+def _no_letterhead(text: str) -> str:
+    m = re.search(r"^\s*Dear\b", text[:3000], re.M)
+    return text[m.start():].lstrip() if m else text[len(text) // 10:]
+
+
+def _no_coroner(text: str, report) -> str:
+    text = re.sub(r"^(\s*)Dear\b[^\n,]*", r"\1Dear Sir or Madam", text, count=1, flags=re.M)
+    toks = [t for t in re.findall(r"[A-Za-z'’\-]+", report.coroner or "")
+            if len(t) >= 3 and t.lower() not in {"mrs", "miss", "senior", "area", "assistant", "coroner", "the", "for", "and"}]
+    for t in toks:
+        text = re.sub(rf"\b{re.escape(t)}\b", "", text)
+    return text
+
+
+def variants(text: str, report, seed: int = 0) -> dict[str, str]:
+    """The ways one letter is varied (see module doc), by name."""
+    paras = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+    shuffled = paras[:]
+    random.Random(seed).shuffle(shuffled)
+    half, n = [], 0
+    for p in paras:
+        if n >= len(text) / 2 and half:
+            break
+        half.append(p)
+        n += len(p)
+    return {
+        "original": text,
+        "no_name": _replace_names(text, report, "no_name"),
+        "misspelt": _replace_names(text, report, "misspelt"),
+        "surname_only": _replace_names(text, report, "surname_only"),
+        "no_dates": _no_dates(text),
+        "no_coroner": _no_coroner(text, report),
+        "no_letterhead": _no_letterhead(text),
+        "shuffled": "\n\n".join(shuffled),
+        "first_half": "\n\n".join(half),
+        "hard": _no_letterhead(_no_dates(_replace_names(text, report, "surname_only"))),
+    }
+
+
+# ------------------------------------------------------------------ deciding as the library would
+
+
+def doc_type(text: str, tmp: Path) -> str:
+    from corpus.extract.classify import classify
+    from corpus.readers import read_path
+
+    p = tmp / "variant.txt"
+    p.write_text(text, encoding="utf-8")
+    doc = read_path(p).documents[0]
+    return doc.type if doc.type and doc.type != "other" else classify(doc)
+
+
+def decide_text(conn, text: str, kind: str, cache: dict, exclude: str | None = None) -> dict:
+    """What the library would decide for a document of type ``kind`` with this text:
+    {"need", "decision", "linked" (reference or None), "ranked"}. ``exclude``: a report reference
+    left out of the candidates (its letter's true report)."""
+    from corpus.extract.respond import response_score
+    from corpus.response_cues import extract_cues
+    from corpus.response_match import THRESHOLD, decide
+    from index.linking import MAYBE_RESPONSE, RESPONSE, StoreWordRarity, _load_reports, candidate_ids, \
+        candidate_threshold
+
+    need = THRESHOLD if kind == RESPONSE else (
+        candidate_threshold(response_score(text[:15000]), THRESHOLD, kind == "other") if kind in MAYBE_RESPONSE else None)
+    cues = extract_cues(text)
+    stats = StoreWordRarity(conn, list(cues.terms))
+    reports = [r for r in _load_reports(conn, candidate_ids(conn, cues, stats), cache) if r.reference != exclude]
+    d = decide(cues, reports, stats, need if need is not None else THRESHOLD)
+    linked = d.report.reference if (need is not None and d.report is not None) else None
+    return {"need": need, "decision": d, "linked": linked, "ranked": d.ranked}
+
+
+def respondent_of(text: str, linked_report, best_report=None) -> str | None:
+    """Who the library would name: the recipient it speaks for (linked), else as an unlinked letter
+    (``speaker.unlinked_respondent``, with its best candidate report's recipients)."""
+    from corpus.extract.respond import respondent_from_text
+    from corpus.extract.speaker import speaking_for, unlinked_respondent
+    from corpus.orgs import normalise_org
+
+    if linked_report is not None:
+        who, _ = speaking_for(text, linked_report.recipients)
+        who = who or respondent_from_text(text)
+    else:
+        who, _ = unlinked_respondent(text, best_report.recipients if best_report is not None else [])
+        if who and not normalise_org(who).key:
+            who = None
+    return (normalise_org(who).name or who) if who else None
+
+
+def _right(name: str | None, g: dict) -> bool:
+    from corpus.response_cues import org_similarity
+
+    return bool(name) and any(org_similarity(name, x) >= 0.75 for x in [g["respondent"], *g["aliases"]])
+
+
+def dev_cases(lib, corpus: Path) -> list[dict]:
+    """Every (dev letter, variant): text, type, decision with its report and with it removed."""
+    from understanding_eval import GOLD, HELD_OUT, _rows
+    from index.linking import _report_info
+
+    conn = lib.store.conn
+    gold = json.loads((GOLD / "responses.json").read_text())
+    letters = _rows(corpus / "pfd" / "responses.csv")[1]
+    cache: dict = {}
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for g in gold["letters"]:
+            if g["report"] in HELD_OUT:
+                continue  # never read
+            row = conn.execute("SELECT id, title, text, reference, date, meta FROM documents "
+                               "WHERE reference=? AND type='pfd_report' ORDER BY id LIMIT 1", (g["report"],)).fetchone()
+            report = _report_info(row)
+            for name, text in variants(letters[g["row"]]["response"], report, seed=g["row"]).items():
+                kind = doc_type(text, Path(tmp))
+                present = decide_text(conn, text, kind, cache)
+                absent = decide_text(conn, text, kind, cache, exclude=g["report"])
+                linked_report = next((s.report for s in present["ranked"] if s.report.reference == present["linked"]), None)
+                out.append({"row": g["row"], "report": g["report"], "variant": name, "type": kind, "gold": g,
+                            "text": text, "present": present, "absent": absent,
+                            "respondent": respondent_of(text, linked_report, present["ranked"][0].report
+                                                        if present["ranked"] else None)})
+    return out
+
+
+def score_cases(cases: list[dict]) -> dict:
+    by = defaultdict(lambda: {"letters": 0, "right": 0, "wrong": 0, "unlinked": 0, "absent_false": 0, "respondent_right": 0})
+    for c in cases:
+        for key in (c["variant"], "all variants"):
+            r = by[key]
+            r["letters"] += 1
+            got = c["present"]["linked"]
+            r["right"] += got == c["report"]
+            r["wrong"] += bool(got) and got != c["report"]
+            r["unlinked"] += not got
+            r["absent_false"] += bool(c["absent"]["linked"])
+            r["respondent_right"] += _right(c["respondent"], c["gold"])
+    out = {}
+    for k, r in by.items():
+        n = r["letters"]
+        linked = r["right"] + r["wrong"]
+        out[k] = {"recall": round(r["right"] / n, 3), "precision": round(r["right"] / linked, 3) if linked else None,
+                  "false_link_rate_when_report_absent": round(r["absent_false"] / n, 3),
+                  "respondent_right": round(r["respondent_right"] / n, 3), **r}
+    return out
+
+
+# ------------------------------------------------------------------ the link model, cross-validated over dev reports
+
+
+def negative_groups(lib) -> list:
+    """Ranked candidates of the training negatives (documents under negatives/: answer no report)."""
+    from index.linking import _decide_for
+
+    conn = lib.store.conn
+    out = []
+    for row in conn.execute("SELECT id, title, text, date, meta, source FROM documents WHERE source LIKE '%negatives%' ORDER BY id"):
+        d, _ = _decide_for(conn, row, {}, 0.0)
+        out.append(d.ranked if d else [])
+    return out
+
+
+def training_groups(cases: list[dict], negs: list, folds: list[str]) -> list[tuple[int, object, list, int | None]]:
+    """(fold, case or None, ranked, index of the right candidate or None) for every case (with its
+    report, and removed) and every negative (spread over the folds)."""
+    from corpus.link_model import TOP
+
+    groups = []
+    for c in cases:
+        fold = folds.index(c["report"])
+        ranked = c["present"]["ranked"]
+        refs = [s.report.reference for s in ranked[:TOP]]
+        groups.append((fold, c, ranked, refs.index(c["report"]) if c["report"] in refs else None))
+        groups.append((fold, None, c["absent"]["ranked"], None))
+    for k, ranked in enumerate(negs):
+        groups.append((k % len(folds), None, ranked, None))
+    return groups
+
+
+def cv_model(cases: list[dict], negs: list, augment: bool = True, l2: float | None = None, kind: str | None = None) -> dict:
+    """Leave-one-dev-report-out: fitted on the other dev reports' letters (all variants when
+    ``augment``, else originals only), their removed-report copies and the negatives."""
+    from corpus.link_model import L2, candidate_features, choose, fit
+    from corpus.response_match import THRESHOLD
+
+    l2 = L2 if l2 is None else l2
+    folds = sorted({c["report"] for c in cases})
+    groups = training_groups(cases, negs, folds)
+    feats = [candidate_features(rk) for _, _, rk, _ in groups]
+    res = defaultdict(lambda: {"letters": 0, "right": 0, "wrong": 0, "absent_false": 0})
+    neg_false = 0
+    for fold in range(len(folds)):
+        train = [(f, right) for (fo, c, _, right), f in zip(groups, feats)
+                 if fo != fold and (augment or c is None or c["variant"] == "original")]
+        w, b = fit(train, l2=l2, kind=kind)
+        for (fo, c, ranked, right), f in zip(groups, feats):
+            if fo != fold:
+                continue
+            k, p, _ = choose(ranked, w, b, kind=kind)
+            got = ranked[k].report.reference if k is not None and p >= THRESHOLD else None
+            if c is None:
+                continue
+            absent = c["absent"]["ranked"]
+            ka, pa, _ = choose(absent, w, b, kind=kind)
+            for key in (c["variant"], "all variants"):
+                r = res[key]
+                r["letters"] += 1
+                r["right"] += got == c["report"]
+                r["wrong"] += bool(got) and got != c["report"]
+                r["absent_false"] += ka is not None and pa >= THRESHOLD
+        for k2, ranked in enumerate(negs):
+            if k2 % len(folds) == fold:
+                kk, pp, _ = choose(ranked, w, b, kind=kind)
+                neg_false += kk is not None and pp >= THRESHOLD
+    out = {k: {"recall": round(r["right"] / r["letters"], 3), "wrong": r["wrong"],
+               "false_link_rate_when_report_absent": round(r["absent_false"] / r["letters"], 3)} for k, r in res.items()}
+    out["false_links_on_negatives"] = f"{neg_false}/{len(negs)}"
+    return out
+
+
+def fit_on_dev(cases: list[dict], negs: list, l2: float | None = None) -> tuple[dict, float]:
+    """The link model's weights fitted on every dev case (all variants), removed-report copies and negatives."""
+    from corpus.link_model import L2, candidate_features, fit
+
+    l2 = L2 if l2 is None else l2
+    folds = sorted({c["report"] for c in cases})
+    return fit([(candidate_features(rk), right) for _, _, rk, right in training_groups(cases, negs, folds)], l2=l2)
+
+
+def main() -> None:
+    from understanding_eval import build_library, shared_dir
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared")
+    ap.add_argument("--reports", type=int, default=300)
+    ap.add_argument("--seed", type=int, default=10)
+    ap.add_argument("--negatives", type=int, default=29)
+    ap.add_argument("--fit", action="store_true", help="also cross-validate the link model over the dev reports")
+    ap.add_argument("--per-letter", action="store_true", help="print each dev case's outcome")
+    a = ap.parse_args()
+    corpus = shared_dir(a.shared)
+    with tempfile.TemporaryDirectory() as tmp:
+        lib, _, n = build_library(corpus, a.reports, a.seed, Path(tmp), 0, a.negatives if a.fit else 0)
+        cases = dev_cases(lib, corpus)
+        out = {"library_reports": n, "dev_letters": len({c["row"] for c in cases}),
+               "production": score_cases(cases)}
+        if a.fit:
+            negs = negative_groups(lib)
+            out["model_cv_augmented"] = cv_model(cases, negs, augment=True)
+            out["model_cv_originals_only"] = cv_model(cases, negs, augment=False)
+            w, b = fit_on_dev(cases, negs)
+            out["weights_fitted_on_dev"] = {"weights": w, "bias": b}
+        if a.per_letter:
+            out["per_case"] = [{"row": c["row"], "variant": c["variant"], "type": c["type"], "linked": c["present"]["linked"],
+                                "truth": c["report"], "p": c["present"]["decision"].confidence,
+                                "why": c["present"]["decision"].reason[:90], "absent_linked": c["absent"]["linked"],
+                                "respondent": c["respondent"], "gold_respondent": c["gold"]["respondent"]}
+                               for c in cases]
+        lib.close()
+    print(json.dumps(out, indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
