@@ -17,8 +17,9 @@ Why this shape (continuous active learning, as e-discovery does it offline):
   documents score too well). Judged documents are chosen by score — rich in near misses,
   poor in easy negatives — so a calibration fitted on them alone (Platt scaling, kept as the
   other end of the reported range and as the fallback) overcounts the long tail.
-- Estimated relevant among the unjudged = the sum of their probabilities; estimated recall =
-  relevant found / (relevant found + that sum). ``included`` = judged relevant, or unjudged
+- Estimated relevant among the unjudged = the sum of their probabilities (search.screening
+  takes the geometric mean of the mixture's and Platt's sums, ``Knobs.model_estimate``);
+  estimated recall = relevant found / (relevant found + that sum). ``included`` = judged relevant, or unjudged
   with p at or above a cut: ``threshold``, lowered until the included set is expected to hold
   ``include_recall`` of the relevant documents.
 - ``next`` mixes uncertain and random documents in among the likeliest, so the judgements
