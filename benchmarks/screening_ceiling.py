@@ -39,6 +39,7 @@ import argparse
 import csv
 import json
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -166,6 +167,8 @@ def main() -> None:
     ap.add_argument("--models", default=",".join(MODELS))
     ap.add_argument("--noise", default=None, help="print a sample of disagreements for this topic")
     ap.add_argument("--n", type=int, default=20, help="disagreements printed (--noise)")
+    ap.add_argument("--ages", action="store_true",
+                    help="label noise check: each topic's share among reports whose opening states the deceased was under 18")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -187,6 +190,9 @@ def main() -> None:
           f"(all figures out-of-fold)", file=sys.stderr)
     if args.noise:
         noise(args, docs, texts, topics, y_all, X, lib)
+        return
+    if args.ages:
+        ages(docs, texts, topics)
         return
     wanted = set(args.topics.split(",")) if args.topics else None
     table = []
@@ -243,6 +249,29 @@ def print_row(row: dict, models: list[str]) -> None:
     cells = "  ".join(f"{m}: {f(row[m].get('auc'))}/{f(row[m].get('best_spec95'))}/{f(row[m].get('sens'))}/"
                       f"{f(row[m].get('spec'))}" for m in models if row.get(m))
     print(f"{row['topic'][:38]:38s} {row['split']:8s} {row['relevant']:5d}  {cells}", flush=True)
+
+
+_OPENING_AGE = re.compile(r"death of[^.]{0,80}?,?\s*(?:aged|age)\s+(\d{1,3})\s*(years?|months?|weeks?|days?)?", re.I)
+
+
+def ages(docs, texts, topics) -> None:
+    """A check of the labels against the reports' own words: where the opening states the
+    deceased's age ("the death of X, aged N"), how many of the under-18s and of the rest
+    carry each topic's label. A label about children that misses a quarter of them is noisy."""
+    minor = {}
+    for d in docs:
+        m = _OPENING_AGE.search((texts[d]["text"] or "")[:3000])
+        if m:
+            unit = (m.group(2) or "years").lower()
+            minor[d] = unit.startswith(("month", "week", "day")) or int(m.group(1)) < 18
+    kids = [d for d, v in minor.items() if v]
+    adults = [d for d, v in minor.items() if not v]
+    print(f"{len(minor)} reports state the deceased's age in their opening: {len(kids)} under 18, {len(adults)} 18 or over")
+    print("topic                                    share of under-18s labelled   share of 18+ labelled")
+    for t, (_, rel) in sorted(topics.items(), key=lambda kv: -len(kv[1][1])):
+        a = sum(d in rel for d in kids) / max(len(kids), 1)
+        b = sum(d in rel for d in adults) / max(len(adults), 1)
+        print(f"{t[:40]:40s} {a:10.0%} ({sum(d in rel for d in kids)}/{len(kids)})      {b:8.0%}")
 
 
 def noise(args, docs, texts, topics, y_all, X, lib) -> None:

@@ -58,3 +58,23 @@ def test_ensemble_ranks_like_the_joint_model_and_gives_probabilities(screen_lib)
     # the unjudged restraint reports rank above the rest on average
     assert np.mean(rest_r) < np.mean(rest_o)
     assert s["estimated_recall"] is not None and 0 <= s["estimated_recall"] <= 1
+
+
+def test_ceiling_metrics_auc_and_oracle_cuts():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from screening_ceiling import auc, oracle
+
+    y = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
+    perfect = np.arange(10, 0, -1).astype(float)
+    assert auc(perfect, y) == 1.0 and auc(-perfect, y) == 0.0
+    assert oracle(perfect, y) == (1.0, 1.0)
+    # one relevant document scored below every other: 95% sensitivity needs all 4, so the cut
+    # falls under the 6 others and specificity is 0; at 90% specificity 3 of 4 are found
+    s = np.array([10, 9, 8, -1, 5, 4, 3, 2, 1, 0], dtype=float)
+    assert abs(auc(s, y) - 0.75) < 1e-9
+    spec95, sens90 = oracle(s, y)
+    assert spec95 == 0.0 and sens90 == 0.75
+    assert auc(s, np.zeros(10, dtype=int)) is None
