@@ -146,6 +146,9 @@ def simulate(lib, name: str, description: str, relevant_docs: set[int], checkpoi
             auc_prior = round(float(np.mean([(np.searchsorted(pq, x, "left") + np.searchsorted(pq, x, "right")) / 2
                                              / len(pq) for x in pp])), 3)
         model_rel = st.get("model_estimated_relevant")
+        unj_rows = np.array([state.feats.row_of(d["id"]) for d in unj], dtype=np.int64)
+        alt = state.ranking.p_alternative
+        platt_rel = round(float(alt[unj_rows].sum()), 1) if alt is not None and len(unj_rows) else None
         sample = st.get("sampled_check") or {}
         found = st["relevant_found"]
 
@@ -155,7 +158,8 @@ def simulate(lib, name: str, description: str, relevant_docs: set[int], checkpoi
             "auc_prior_unjudged": auc_prior, "best_spec_at_sens95": best_spec, "best_sens_at_spec90": best_sens,
             "model_recall": recall_of(model_rel), "sample_recall": recall_of(sample.get("difference_estimate")),
             "ht_recall": recall_of(sample.get("horvitz_thompson_estimate")),
-            "model_relevant": model_rel, "sample_relevant": sample.get("difference_estimate"),
+            "model_relevant": model_rel, "platt_relevant": platt_rel, "unjudged": len(unj),
+            "ht_relevant": sample.get("horvitz_thompson_estimate"), "sample_relevant": sample.get("difference_estimate"),
             "sample_se": sample.get("difference_se"), "found": found,
             "draws_judged": sample.get("draws_judged"), "relevant_drawn": sample.get("relevant_drawn"),
             "estimate_from": st.get("estimate_from"),

@@ -344,6 +344,18 @@ def _estimates(lib: Library, screen: dict[str, Any], st: _State, knobs: Knobs) -
     unjudged = np.array([r for r in st.universe if int(r) not in judged], dtype=np.int64)
     found = int(lab_u.sum())
     model_est = float(st.ranking.p[unjudged].sum()) if len(unjudged) else 0.0
+    alt = st.ranking.p_alternative
+    if knobs.model_estimate == "geometric" and alt is not None and len(unjudged):
+        # the mixture (fitted to every score) tends to miss relevant documents that score like the
+        # rest, Platt scaling (fitted to the judged documents, chosen by score) to overcount the
+        # long tail; their geometric mean sits between (chosen on the tuning topics)
+        platt_est = float(alt[unjudged].sum())
+        est["mixture_estimated_relevant"] = round(model_est, 1)
+        est["platt_estimated_relevant"] = round(platt_est, 1)
+        model_est = math.sqrt(max(model_est, 0.01) * max(platt_est, 0.01))
+        est["model_estimated_relevant"] = round(model_est, 1)
+        est["method"] += (f"; the model's estimate is the geometric mean of the mixture's ({est['mixture_estimated_relevant']:g}) "
+                          f"and Platt scaling's ({est['platt_estimated_relevant']:g})")
     doc_ids = st.feats.doc_ids
     seq_of = {int(doc_ids[r]): int(q) for r, q in zip(in_rows, st.seqs[in_u])}
     labels_by_doc = {int(doc_ids[r]): int(lab) for r, lab in zip(in_rows, lab_u)}
@@ -354,7 +366,8 @@ def _estimates(lib: Library, screen: dict[str, Any], st: _State, knobs: Knobs) -
     remaining, interval, how = ss.combine(model_est, sample, knobs.combine)
     p = st.ranking.p.copy()
     if len(unjudged):
-        p[unjudged] = ss.recalibrate(st.ranking.p[unjudged], remaining) if remaining != model_est else p[unjudged]
+        if abs(remaining - float(st.ranking.p[unjudged].sum())) > 1e-9:
+            p[unjudged] = ss.recalibrate(st.ranking.p[unjudged], remaining)
     cut, k, exp_rel = ss.inclusion(p[unjudged], found, knobs.include_recall, knobs.threshold)
     total = found + remaining
     est.update({
@@ -376,7 +389,7 @@ def _estimates(lib: Library, screen: dict[str, Any], st: _State, knobs: Knobs) -
             "draws_pending": sample["pending"], "difference_estimate": sample["difference"]["estimate"],
             "horvitz_thompson_estimate": sample["ht"]["estimate"],
             "difference_se": sample["difference"]["se"] if math.isfinite(sample["difference"]["se"]) else None}.items()}
-        est["method"] = (f"{st.ranking.method}. Checked by a random sample: {sample['draws']} document{'' if sample['draws'] == 1 else 's'} drawn from the "
+        est["method"] = (f"{est['method']}. Checked by a random sample: {sample['draws']} document{'' if sample['draws'] == 1 else 's'} drawn from the "
                          f"unjudged with known chances and judged ({sample['relevant_drawn']} relevant) give a 95% "
                          f"interval of {lo:.0f}-{hi:.0f} relevant documents unjudged; the estimate is the {how}")
     return est, p

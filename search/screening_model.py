@@ -17,8 +17,9 @@ Why this shape (continuous active learning, as e-discovery does it offline):
   documents score too well). Judged documents are chosen by score — rich in near misses,
   poor in easy negatives — so a calibration fitted on them alone (Platt scaling, kept as the
   other end of the reported range and as the fallback) overcounts the long tail.
-- Estimated relevant among the unjudged = the sum of their probabilities; estimated recall =
-  relevant found / (relevant found + that sum). ``included`` = judged relevant, or unjudged
+- Estimated relevant among the unjudged = the sum of their probabilities (search.screening
+  takes the geometric mean of the mixture's and Platt's sums, ``Knobs.model_estimate``);
+  estimated recall = relevant found / (relevant found + that sum). ``included`` = judged relevant, or unjudged
   with p at or above a cut: ``threshold``, lowered until the included set is expected to hold
   ``include_recall`` of the relevant documents.
 - ``next`` mixes uncertain and random documents in among the likeliest, so the judgements
@@ -26,7 +27,7 @@ Why this shape (continuous active learning, as e-discovery does it offline):
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -60,6 +61,8 @@ class Knobs:
     sample_share: float = 0.3       # share of all proposals drawn at random to check the unjudged (0: none)
     sample_uniform: float = 0.5     # share of each draw's chance spread evenly over the unjudged
     combine: str = "clip"           # the estimate: "clip" (model within the sample's interval), "sample", "model"
+    model_estimate: str = "geometric"  # the model's relevant-unjudged: "geometric" mean of the mixture's and Platt's sums, or "mixture"
+    ensemble: float = 0.0           # weight of a words-only and a meaning-only model beside the joint one (0: off)
 
 
 MIN_EACH = 3  # judgements of each kind before the pseudo "not relevant" examples are dropped
@@ -229,9 +232,12 @@ def rank(design: Design, universe: np.ndarray, judged_rows: np.ndarray, labels: 
     pseudo = np.empty(0, dtype=np.int64)
     if min(n_pos, n_neg) < MIN_EACH and len(unjudged):
         pseudo = rng.choice(unjudged, size=min(knobs.pseudo_negatives, len(unjudged)), replace=False)
-    model = _fit(design, judged_rows, labels, pseudo, knobs)
-    score = design.score_all(model)
-    calib = _calibrate(design, judged_rows, labels, pseudo, knobs, rng)
+    if knobs.ensemble > 0 and min(n_pos, n_neg) >= 1:
+        score, calib = _ensemble(design, universe, judged_rows, labels, pseudo, knobs, seed)
+    else:
+        model = _fit(design, judged_rows, labels, pseudo, knobs)
+        score = design.score_all(model)
+        calib = _calibrate(design, judged_rows, labels, pseudo, knobs, rng)
     if calib is None:
         return Ranking(_sigmoid(score), score, "model probabilities, uncalibrated (fewer than 2 judgements of each kind)",
                        {"judged": int(len(labels)), "relevant": n_pos})
@@ -251,6 +257,47 @@ def rank(design: Design, universe: np.ndarray, judged_rows: np.ndarray, labels: 
     return Ranking(p, score,
                    f"calibrated probabilities (Platt scaling on {knobs.folds}-fold out-of-fold scores of the "
                    f"{len(labels)} judged documents), summed over the unjudged", check)
+
+
+def _ensemble(design: Design, universe: np.ndarray, judged_rows: np.ndarray, labels: np.ndarray,
+              pseudo: np.ndarray, knobs: Knobs, seed: int):
+    """(score, calibration) of an ensemble: the joint model over meaning | words | prior, and
+    (at weight ``knobs.ensemble`` each) one over words | prior and one over meaning | prior.
+    Each member's score is z-scored over the screen's documents and the weighted mean is the
+    ensemble's score; its out-of-fold scores come from the members' out-of-fold scores
+    (same folds), z-scored with the same constants, so the calibration sees what it ranks."""
+    members = [(1.0, knobs), (knobs.ensemble, replace(knobs, dense_scale=0.0)),
+               (knobs.ensemble, replace(knobs, words_scale=0.0))]
+    total = sum(w for w, _ in members)
+    score = np.zeros(len(design.prior))
+    oof, calib = None, None
+    for w, k in members:
+        d = replace(design, knobs=k)
+        s = d.score_all(_fit(d, judged_rows, labels, pseudo, k))
+        u = s[universe] if len(universe) else s
+        mu, sd = float(u.mean()), float(u.std()) or 1.0
+        score += w / total * (s - mu) / sd
+        c = _calibrate(d, judged_rows, labels, pseudo, k, np.random.default_rng(seed))
+        if c is None:
+            calib = None
+            continue
+        part = w / total * (c[2]["_oof"] - mu) / sd
+        if oof is None:
+            oof, calib = part, c
+        else:
+            oof = oof + part
+    if calib is None or oof is None:
+        return score, None
+    check = calib[2]
+    a, b = platt(oof, labels, knobs.platt_ridge, knobs.platt_smooth)
+    if a <= 0:
+        base = float(labels.mean())
+        a, b = 1e-6, float(np.log(base / (1 - base))) if 0 < base < 1 else 0.0
+    a = min(a, knobs.max_slope)
+    p_oof = _sigmoid(a * oof + b)
+    check.update({"predicted_relevant_out_of_fold": round(float(p_oof.sum()), 2), "slope": round(a, 4),
+                  "intercept": round(b, 4), "_oof": oof, "ensemble": knobs.ensemble})
+    return score, (a, b, check)
 
 
 def mixture(score: np.ndarray, universe: np.ndarray, judged_rows: np.ndarray, labels: np.ndarray, oof: np.ndarray,
