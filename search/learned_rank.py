@@ -1,0 +1,267 @@
+"""A small learned document ranker over many weak signals (learning to rank).
+
+The ranker's hand-weighted fusion (search.ranker: dense and keyword scores, each divided
+by its best, summed) reads two numbers per passage. Many more say something about whether
+a whole document is about the query, each weakly: its best and second passage by either
+list, how many of its passages either list found, the rank of the document in each list,
+how close its concerns (findings) are to the query as the model reads them — the best one
+and their mean, a "document vector" — and how much of the query's rare vocabulary its
+concerns use. A linear model over those, fitted pairwise (a relevant document should
+outscore an irrelevant one of the same query) on labelled query sets by
+benchmarks/learned_rank_cv.py, weighs them; its parameters are a versioned JSON file
+(search/rank_params.json) and :func:`score` is a pure function of them, so the product and
+the evaluation rank alike.
+
+Every feature is read per query from the lists the ranker already has, plus the candidate
+documents' findings (text and stored vectors): the cost grows with the candidates, not the
+library. Scores are made comparable across queries the way the fusion does it (each
+keyword score divided by the query's best) and cosines are kept raw (they mean the same in
+every query). Features that count list members look only at each list's first ``TOP``
+entries, so they mean the same at the product's pool (100) and the evaluation's depth."""
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .text import stem_counts, term_stems
+
+log = logging.getLogger(__name__)
+
+PARAMS = Path(__file__).with_name("rank_params.json")
+TOP = 20  # list entries the "count" features look at
+FEATURES = (
+    "fused",          # the hand-weighted fusion's document score / the query's best
+    "cos1",           # best passage cosine (dense list; below the list: its lowest)
+    "cos2",           # second best passage cosine
+    "cos_gap",        # cos1 minus the query's best passage cosine
+    "kw1",            # best passage keyword score / the query's best
+    "kw2",            # second best / the query's best
+    "kw_sum",         # the document's keyword scores summed / the query's best such sum
+    "dense_rank",     # 1 / log2(1 + the document's rank by cos1)
+    "kw_rank",        # 1 / log2(1 + the document's rank by kw1)
+    "dense_top",      # share of the dense list's first TOP passages that are the document's
+    "kw_top",         # share of the keyword list's first TOP passages that are the document's
+    "fcos1",          # best cosine of the document's findings (concerns)
+    "fcos_mean",      # cosine of the mean of its finding vectors (a concern-level document vector)
+    "f_cover",        # IDF-weighted share of the query's words its findings use
+    "no_findings",    # 1 when the document has no findings (the finding features are then its passages')
+    # the whole document (every passage), as one text
+    "doc_logtf",      # sum over the query's words of log(1 + occurrences in the document)
+    "doc_bm25",       # BM25 of the whole document (b 0.3: long reports are not penalised much)
+    "doc_bm25_flat",  # BM25 of the whole document with little saturation (k1 20: counts keep counting)
+)
+
+
+@dataclass(frozen=True)
+class Params:
+    version: str
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+
+    def to_json(self, **about) -> str:
+        return json.dumps({"version": self.version, "features": list(self.features),
+                           "mean": [round(float(x), 6) for x in self.mean],
+                           "scale": [round(float(x), 6) for x in self.scale],
+                           "coef": [round(float(x), 6) for x in self.coef], **about}, indent=1)
+
+
+def load(path: str | Path = PARAMS) -> Params | None:
+    """The fitted parameters, or None (no file, or a file for other features: the ranker
+    then keeps its hand-weighted document scores)."""
+    try:
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as e:
+        log.warning("learned ranker parameters unreadable (%s): %s", path, e)
+        return None
+    if tuple(d.get("features", ())) != FEATURES:
+        log.warning("learned ranker parameters %s are for other features; not used", path)
+        return None
+    return Params(str(d["version"]), FEATURES, np.asarray(d["mean"], float), np.asarray(d["scale"], float),
+                  np.asarray(d["coef"], float))
+
+
+def score(x: np.ndarray, p: Params) -> np.ndarray:
+    """One score per row of the feature matrix ``x``: a pure function of ``p``."""
+    if len(x) == 0:
+        return np.zeros(0)
+    return ((x - p.mean) / p.scale) @ p.coef
+
+
+def _in(ids) -> str:
+    return ",".join("?" * len(ids))
+
+
+def _doc_of(conn, ids: list[int]) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for i in range(0, len(ids), 900):
+        part = ids[i:i + 900]
+        out.update(conn.execute(f"SELECT id, document_id FROM passages WHERE id IN ({_in(part)})", part).fetchall())
+    return out
+
+
+def _findings(conn, docs: list[int]) -> dict[int, list[tuple[str, np.ndarray | None]]]:
+    """{document: [(finding text, its vector)]} for ``docs``."""
+    out: dict[int, list] = {}
+    for i in range(0, len(docs), 900):
+        part = docs[i:i + 900]
+        for d, text, vec in conn.execute(
+                f"SELECT f.document_id, f.text, v.vector FROM findings f LEFT JOIN vectors v ON v.text_hash = f.text_hash"
+                f" WHERE f.document_id IN ({_in(part)})", part):
+            out.setdefault(d, []).append((text or "", np.frombuffer(vec, dtype=np.float32) if vec else None))
+    return out
+
+
+def _per_doc(ranked: list[tuple[int, float]], doc_of: dict[int, int]) -> dict[int, list[float]]:
+    out: dict[int, list[float]] = {}
+    for pid, s in ranked:
+        d = doc_of.get(pid)
+        if d is not None:
+            out.setdefault(d, []).append(s)
+    return out
+
+
+def _whole(conn, docs: list[int], wanted: set[str]) -> dict[int, tuple[dict[str, int], int]]:
+    """{document: ({query stem: occurrences in all its passages}, its tokens)}."""
+    from .lexical import _sizes
+
+    out: dict[int, tuple[dict[str, int], int]] = {d: ({}, 0) for d in docs}
+    for i in range(0, len(docs), 900):
+        part = docs[i:i + 900]
+        rows = conn.execute(f"SELECT id, document_id, text FROM passages WHERE document_id IN ({_in(part)})", part).fetchall()
+        sizes = _sizes(conn, [r[0] for r in rows])
+        for pid, d, text in rows:
+            tf, n = stem_counts(text or "", wanted, sizes.get(pid))
+            have, total = out[d]
+            for s, c in tf.items():
+                have[s] = have.get(s, 0) + c
+            out[d] = (have, total + n)
+    return out
+
+
+def _bm25(tf: dict[str, int], length: int, avg: float, idf: dict[str, float], k1: float, b: float) -> float:
+    norm = k1 * (1 - b + b * length / max(avg, 1.0))
+    return sum(idf[s] * c * (k1 + 1) / (c + norm) for s, c in tf.items())
+
+
+def features(lib, query: str, p_dense: list, p_kw: list, vector, fused: dict[int, float],
+             idf: dict[str, float]) -> tuple[list[int], np.ndarray]:
+    """(candidate documents, their feature matrix, one row each in FEATURES order).
+    ``p_dense``/``p_kw``: the passage lists [(id, score)] best first; ``fused``: the
+    hand-weighted fusion's document scores; ``idf``: {query stem: IDF}."""
+    conn = lib.store.conn
+    doc_of = _doc_of(conn, sorted({i for i, _ in p_dense} | {i for i, _ in p_kw}))
+    dense, kw = _per_doc(p_dense, doc_of), _per_doc(p_kw, doc_of)
+    docs = sorted(set(fused) | set(dense) | set(kw))
+    if not docs:
+        return [], np.zeros((0, len(FEATURES)))
+    fmax = max(fused.values(), default=0.0) or 1.0
+    top_cos = p_dense[0][1] if p_dense else 0.0
+    low_cos = p_dense[-1][1] if p_dense else 0.0
+    kmax = max((s for _, s in p_kw), default=0.0) or 1.0
+    ksums = {d: sum(v) for d, v in kw.items()}
+    ksum_max = max(ksums.values(), default=0.0) or 1.0
+    by_cos = sorted(dense, key=lambda d: -dense[d][0])
+    by_kw = sorted(kw, key=lambda d: -kw[d][0])
+    dense_rank = {d: 1 / math.log2(2 + i) for i, d in enumerate(by_cos)}
+    kw_rank = {d: 1 / math.log2(2 + i) for i, d in enumerate(by_kw)}
+    dense_top = _per_doc(p_dense[:TOP], doc_of)
+    kw_top = _per_doc(p_kw[:TOP], doc_of)
+    found = _findings(conn, docs)
+    q = np.asarray(vector, dtype=np.float32) if vector is not None else None
+    wanted = set(idf)
+    idf_total = sum(idf.values()) or 1.0
+    whole = _whole(conn, docs, wanted) if wanted else {d: ({}, 0) for d in docs}
+    avg_len = sum(n for _, n in whole.values()) / max(len(whole), 1)
+    dbm = {d: _bm25(tf, n, avg_len, idf, 1.2, 0.3) for d, (tf, n) in whole.items()}
+    dflat = {d: _bm25(tf, n, avg_len, idf, 20.0, 0.75) for d, (tf, n) in whole.items()}
+    dbm_max, dflat_max = max(dbm.values(), default=0.0) or 1.0, max(dflat.values(), default=0.0) or 1.0
+    rows = []
+    for d in docs:
+        c = dense.get(d, [])
+        k = kw.get(d, [])
+        cos1 = c[0] if c else low_cos
+        cos2 = c[1] if len(c) > 1 else low_cos
+        fl = found.get(d, [])
+        vecs = [v for _, v in fl if v is not None]
+        if vecs and q is not None:
+            m = np.vstack(vecs)
+            cs = m @ q
+            fcos1 = float(cs.max())
+            mv = m.mean(axis=0)
+            fcos_mean = float(mv @ q / (np.linalg.norm(mv) or 1.0))
+        else:
+            fcos1 = fcos_mean = cos1
+        if fl and wanted:
+            have = stem_counts(" ".join(t for t, _ in fl), wanted)[0]
+            f_cover = sum(idf[s] for s in have) / idf_total
+        else:
+            f_cover = 0.0
+        rows.append((
+            fused.get(d, 0.0) / fmax, cos1, cos2, cos1 - top_cos,
+            (k[0] if k else 0.0) / kmax, (k[1] if len(k) > 1 else 0.0) / kmax, ksums.get(d, 0.0) / ksum_max,
+            dense_rank.get(d, 0.0), kw_rank.get(d, 0.0),
+            len(dense_top.get(d, [])) / TOP, len(kw_top.get(d, [])) / TOP,
+            fcos1, fcos_mean, f_cover, 0.0 if vecs else 1.0,
+            sum(math.log1p(c) for c in whole[d][0].values()), dbm[d] / dbm_max, dflat[d] / dflat_max,
+        ))
+    return docs, np.asarray(rows, dtype=float)
+
+
+def query_idf(lib, query: str) -> dict[str, float]:
+    from index.termstats import document_frequencies
+
+    stems = term_stems(query)
+    if not stems:
+        return {}
+    n, df = document_frequencies(lib.store, stems)
+    return {s: math.log(1 + (n - df.get(s, 0) + 0.5) / (df.get(s, 0) + 0.5)) for s in stems}
+
+
+# ----------------------------------------------------------------------------- fitting
+def fit(groups: list[tuple[np.ndarray, np.ndarray]], l2: float = 1.0, pairs: int = 2000,
+        version: str = "unversioned", seed: int = 0) -> Params:
+    """Pairwise logistic regression (RankNet with a linear scorer): for every query
+    (``(X, y)``, y 1 for relevant rows), a relevant row should outscore an irrelevant one;
+    up to ``pairs`` (relevant, irrelevant) pairs per query, drawn at random (``seed``), and
+    each query weighs the same whatever its number of pairs. ``l2`` pulls the standardised
+    coefficients towards 0. Solved with scipy's L-BFGS."""
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(seed)
+    allx = np.vstack([x for x, _ in groups])
+    mean = allx.mean(axis=0)
+    scale = allx.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    diffs, weights = [], []
+    for x, y in groups:
+        z = (x - mean) / scale
+        pos, neg = np.nonzero(y > 0)[0], np.nonzero(y <= 0)[0]
+        if not len(pos) or not len(neg):
+            continue
+        if len(pos) * len(neg) <= pairs:
+            a, b = np.repeat(pos, len(neg)), np.tile(neg, len(pos))
+        else:
+            a, b = rng.choice(pos, pairs), rng.choice(neg, pairs)
+        diffs.append(z[a] - z[b])
+        weights.append(np.full(len(a), 1.0 / len(a)))
+    D = np.vstack(diffs)
+    W = np.concatenate(weights) / len(diffs)
+    reg = l2 / max(len(diffs), 1)
+
+    def loss(c):
+        m = D @ c
+        value = float(W @ np.logaddexp(0.0, -m)) + 0.5 * reg * float(c @ c)
+        grad = -(D.T @ (W / (1.0 + np.exp(np.clip(m, -30, 30))))) + reg * c
+        return value, grad
+
+    coef = minimize(loss, np.zeros(D.shape[1]), jac=True, method="L-BFGS-B").x
+    return Params(version, FEATURES, mean, scale, coef)
