@@ -16,8 +16,7 @@ Every feature is read per query from the lists the ranker already has, plus the 
 documents' findings (text and stored vectors): the cost grows with the candidates, not the
 library. Scores are made comparable across queries the way the fusion does it (each
 keyword score divided by the query's best) and cosines are kept raw (they mean the same in
-every query). Features that count list members look only at each list's first ``TOP``
-entries, so they mean the same at the product's pool (100) and the evaluation's depth."""
+every query)."""
 from __future__ import annotations
 
 import json
@@ -33,7 +32,6 @@ from .text import stem_counts, term_stems
 log = logging.getLogger(__name__)
 
 PARAMS = Path(__file__).with_name("rank_params.json")
-TOP = 20  # list entries the "count" features look at
 FEATURES = (
     "fused",          # the hand-weighted fusion's document score / the query's best
     "cos1",           # best passage cosine (dense list; below the list: its lowest)
@@ -44,17 +42,15 @@ FEATURES = (
     "kw_sum",         # the document's keyword scores summed / the query's best such sum
     "dense_rank",     # 1 / log2(1 + the document's rank by cos1)
     "kw_rank",        # 1 / log2(1 + the document's rank by kw1)
-    "dense_top",      # share of the dense list's first TOP passages that are the document's
-    "kw_top",         # share of the keyword list's first TOP passages that are the document's
-    "fcos1",          # best cosine of the document's findings (concerns)
+    "fcos1",          # best cosine of the document's findings (concerns; none: cos1)
     "fcos_mean",      # cosine of the mean of its finding vectors (a concern-level document vector)
     "f_cover",        # IDF-weighted share of the query's words its findings use
-    "no_findings",    # 1 when the document has no findings (the finding features are then its passages')
-    # the whole document (every passage), as one text
-    "doc_logtf",      # sum over the query's words of log(1 + occurrences in the document)
-    "doc_bm25",       # BM25 of the whole document (b 0.3: long reports are not penalised much)
-    "doc_bm25_flat",  # BM25 of the whole document with little saturation (k1 20: counts keep counting)
+    "doc_logtf",      # the whole document: sum over the query's words of log(1 + occurrences)
 )
+# Tried and left out (benchmarks/learned_rank_cv.py, issue-11 report): the share of each
+# list's first 20 passages a document holds, whole-document BM25 (b 0.3; k1 20) and a "no
+# findings" flag. They favour long documents (or, the flag, ones the training sets barely
+# have), and with them a paraphrase of one seed concern no longer puts that seed first.
 
 
 @dataclass(frozen=True)
@@ -130,7 +126,8 @@ def _per_doc(ranked: list[tuple[int, float]], doc_of: dict[int, int]) -> dict[in
 
 
 def _whole(conn, docs: list[int], wanted: set[str]) -> dict[int, tuple[dict[str, int], int]]:
-    """{document: ({query stem: occurrences in all its passages}, its tokens)}."""
+    """{document: ({query stem: occurrences in all its passages}, its tokens)} (tokens as
+    FTS5 counted them)."""
     from .lexical import _sizes
 
     out: dict[int, tuple[dict[str, int], int]] = {d: ({}, 0) for d in docs}
@@ -145,11 +142,6 @@ def _whole(conn, docs: list[int], wanted: set[str]) -> dict[int, tuple[dict[str,
                 have[s] = have.get(s, 0) + c
             out[d] = (have, total + n)
     return out
-
-
-def _bm25(tf: dict[str, int], length: int, avg: float, idf: dict[str, float], k1: float, b: float) -> float:
-    norm = k1 * (1 - b + b * length / max(avg, 1.0))
-    return sum(idf[s] * c * (k1 + 1) / (c + norm) for s, c in tf.items())
 
 
 def features(lib, query: str, p_dense: list, p_kw: list, vector, fused: dict[int, float],
@@ -173,17 +165,11 @@ def features(lib, query: str, p_dense: list, p_kw: list, vector, fused: dict[int
     by_kw = sorted(kw, key=lambda d: -kw[d][0])
     dense_rank = {d: 1 / math.log2(2 + i) for i, d in enumerate(by_cos)}
     kw_rank = {d: 1 / math.log2(2 + i) for i, d in enumerate(by_kw)}
-    dense_top = _per_doc(p_dense[:TOP], doc_of)
-    kw_top = _per_doc(p_kw[:TOP], doc_of)
     found = _findings(conn, docs)
     q = np.asarray(vector, dtype=np.float32) if vector is not None else None
     wanted = set(idf)
     idf_total = sum(idf.values()) or 1.0
     whole = _whole(conn, docs, wanted) if wanted else {d: ({}, 0) for d in docs}
-    avg_len = sum(n for _, n in whole.values()) / max(len(whole), 1)
-    dbm = {d: _bm25(tf, n, avg_len, idf, 1.2, 0.3) for d, (tf, n) in whole.items()}
-    dflat = {d: _bm25(tf, n, avg_len, idf, 20.0, 0.75) for d, (tf, n) in whole.items()}
-    dbm_max, dflat_max = max(dbm.values(), default=0.0) or 1.0, max(dflat.values(), default=0.0) or 1.0
     rows = []
     for d in docs:
         c = dense.get(d, [])
@@ -209,9 +195,7 @@ def features(lib, query: str, p_dense: list, p_kw: list, vector, fused: dict[int
             fused.get(d, 0.0) / fmax, cos1, cos2, cos1 - top_cos,
             (k[0] if k else 0.0) / kmax, (k[1] if len(k) > 1 else 0.0) / kmax, ksums.get(d, 0.0) / ksum_max,
             dense_rank.get(d, 0.0), kw_rank.get(d, 0.0),
-            len(dense_top.get(d, [])) / TOP, len(kw_top.get(d, [])) / TOP,
-            fcos1, fcos_mean, f_cover, 0.0 if vecs else 1.0,
-            sum(math.log1p(c) for c in whole[d][0].values()), dbm[d] / dbm_max, dflat[d] / dflat_max,
+            fcos1, fcos_mean, f_cover, sum(math.log1p(c) for c in whole[d][0].values()),
         ))
     return docs, np.asarray(rows, dtype=float)
 

@@ -13,8 +13,10 @@ number users get; every weight is in :class:`Weights`.
 3. **Fold** a passage hit into every finding it mostly holds, so a hit is *a concern*
    (a stray passage when no finding holds it); each hit sums its passage and finding
    evidence (fused scores, or reciprocal ranks).
-4. **Documents** score their best hit plus a share of their second; results are listed
-   document by document in that order (``precedent eval`` scores this order).
+4. **Documents** score their best hit plus a share of their second; in hybrid mode a small
+   learned ranker (search.learned_rank, parameters in search/rank_params.json) then
+   re-scores them from many weak per-document signals. Results are listed document by
+   document in that order (``precedent eval`` scores this order).
 5. **Diversify**: near-duplicate hits of other documents collapse into the first ("and N
    similar"); a document shows at most ``per_document`` hits.
 
