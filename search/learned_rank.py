@@ -22,12 +22,15 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from .text import stem_counts, term_stems
+from .text import _prefixes, stem, term_stems
 
 log = logging.getLogger(__name__)
 
@@ -125,22 +128,31 @@ def _per_doc(ranked: list[tuple[int, float]], doc_of: dict[int, int]) -> dict[in
     return out
 
 
-def _whole(conn, docs: list[int], wanted: set[str]) -> dict[int, tuple[dict[str, int], int]]:
-    """{document: ({query stem: occurrences in all its passages}, its tokens)} (tokens as
-    FTS5 counted them)."""
-    from .lexical import _sizes
+@lru_cache(maxsize=256)
+def _lower_prefixes(wanted: frozenset) -> re.Pattern:
+    """search.text's prefix pattern, case-sensitive (for lower-cased text: faster)."""
+    return re.compile(_prefixes(wanted).pattern)
 
-    out: dict[int, tuple[dict[str, int], int]] = {d: ({}, 0) for d in docs}
+
+def _counts(text: str, wanted: set[str]) -> dict[str, int]:
+    """{stem: occurrences in ``text``} for the ``wanted`` stems: search.text.stem_counts'
+    counts, read with one regex pass and each distinct word stemmed once."""
+    out: dict[str, int] = {}
+    for word, n in Counter(_lower_prefixes(frozenset(wanted)).findall(text.lower())).items():
+        st = stem(word)
+        if st in wanted:
+            out[st] = out.get(st, 0) + n
+    return out
+
+
+def _whole(conn, docs: list[int], wanted: set[str]) -> dict[int, dict[str, int]]:
+    """{document: {query stem: occurrences in all its passages}}."""
+    out: dict[int, dict[str, int]] = {d: {} for d in docs}
     for i in range(0, len(docs), 900):
         part = docs[i:i + 900]
-        rows = conn.execute(f"SELECT id, document_id, text FROM passages WHERE document_id IN ({_in(part)})", part).fetchall()
-        sizes = _sizes(conn, [r[0] for r in rows])
-        for pid, d, text in rows:
-            tf, n = stem_counts(text or "", wanted, sizes.get(pid))
-            have, total = out[d]
-            for s, c in tf.items():
-                have[s] = have.get(s, 0) + c
-            out[d] = (have, total + n)
+        for d, text in conn.execute(f"SELECT document_id, group_concat(text, ' ') FROM passages"
+                                    f" WHERE document_id IN ({_in(part)}) GROUP BY document_id", part):
+            out[d] = _counts(text or "", wanted)
     return out
 
 
@@ -169,7 +181,17 @@ def features(lib, query: str, p_dense: list, p_kw: list, vector, fused: dict[int
     q = np.asarray(vector, dtype=np.float32) if vector is not None else None
     wanted = set(idf)
     idf_total = sum(idf.values()) or 1.0
-    whole = _whole(conn, docs, wanted) if wanted else {d: ({}, 0) for d in docs}
+    whole = _whole(conn, docs, wanted) if wanted else {d: {} for d in docs}
+    # every finding vector of the candidates in one matrix, one product with the query
+    rows_of: dict[int, list[int]] = {}
+    mats: list[np.ndarray] = []
+    for d in docs:
+        for _, v in found.get(d, []):
+            if v is not None:
+                rows_of.setdefault(d, []).append(len(mats))
+                mats.append(v)
+    fm = np.vstack(mats) if mats and q is not None else None
+    fcos = fm @ q if fm is not None else None
     rows = []
     for d in docs:
         c = dense.get(d, [])
@@ -177,17 +199,15 @@ def features(lib, query: str, p_dense: list, p_kw: list, vector, fused: dict[int
         cos1 = c[0] if c else low_cos
         cos2 = c[1] if len(c) > 1 else low_cos
         fl = found.get(d, [])
-        vecs = [v for _, v in fl if v is not None]
-        if vecs and q is not None:
-            m = np.vstack(vecs)
-            cs = m @ q
-            fcos1 = float(cs.max())
-            mv = m.mean(axis=0)
+        ix = rows_of.get(d)
+        if ix and fm is not None:
+            fcos1 = float(fcos[ix].max())
+            mv = fm[ix].mean(axis=0)
             fcos_mean = float(mv @ q / (np.linalg.norm(mv) or 1.0))
         else:
             fcos1 = fcos_mean = cos1
         if fl and wanted:
-            have = stem_counts(" ".join(t for t, _ in fl), wanted)[0]
+            have = _counts(" ".join(t for t, _ in fl), wanted)
             f_cover = sum(idf[s] for s in have) / idf_total
         else:
             f_cover = 0.0
@@ -195,7 +215,7 @@ def features(lib, query: str, p_dense: list, p_kw: list, vector, fused: dict[int
             fused.get(d, 0.0) / fmax, cos1, cos2, cos1 - top_cos,
             (k[0] if k else 0.0) / kmax, (k[1] if len(k) > 1 else 0.0) / kmax, ksums.get(d, 0.0) / ksum_max,
             dense_rank.get(d, 0.0), kw_rank.get(d, 0.0),
-            fcos1, fcos_mean, f_cover, sum(math.log1p(c) for c in whole[d][0].values()),
+            fcos1, fcos_mean, f_cover, sum(math.log1p(c) for c in whole[d].values()),
         ))
     return docs, np.asarray(rows, dtype=float)
 
