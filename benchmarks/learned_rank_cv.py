@@ -31,17 +31,18 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
-def collect(lib, queries, depth: int) -> list[dict]:
+def collect(lib, queries, depth: int, w=None) -> list[dict]:
     """Per query: candidate documents, feature rows, labels, and the baseline orders."""
     from search import evaluate as ev
     from search import learned_rank as lr
     from search import ranker
 
+    w = w or ranker.WEIGHTS
     keys = ev._document_keys(lib)
     out = []
     for q in queries:
-        lists = ranker.retrieve(lib, q.text, "hybrid", depth)
-        _, documents = ranker.fused_documents(lib, lists, "hybrid")
+        lists = ranker.retrieve(lib, q.text, "hybrid", depth, w)
+        _, documents = ranker.fused_documents(lib, lists, "hybrid", w)
         docs, x = lr.features(lib, q.text, lists.p_dense, lists.p_kw, lists.vector, dict(documents),
                               lr.query_idf(lib, q.text))
         y = np.array([1.0 if keys.get(d, set()) & q.relevant else 0.0 for d in docs])
@@ -76,6 +77,8 @@ def main() -> None:
     ap.add_argument("--ship-l2", type=float, default=None, help="l2 of the fit --write saves (default: the first)")
     ap.add_argument("--write", action="store_true", help="save the all-sets fit as search/rank_params.json")
     ap.add_argument("--json", default=None)
+    ap.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
+                    help="ranker Weights to retrieve and fuse with (e.g. expand=0); --write is then refused")
     ap.add_argument("--cache", default=None, help="pickle of the collected features (reused when present)")
     args = ap.parse_args()
 
@@ -84,6 +87,12 @@ def main() -> None:
     from ranking_cv import category_set, cross_set, dev_set
     from search import learned_rank as lr
 
+    from search import ranker
+
+    changes = {k: type(getattr(ranker.WEIGHTS, k))(v) for k, v in (a.split("=", 1) for a in args.set)}
+    if changes and args.write:
+        ap.error("--write fits on the shipped Weights only (change them in search/ranker.py first)")
+    w = ranker.with_weights(**changes)
     t0 = time.time()
     if args.cache and Path(args.cache).exists():
         data = pickle.loads(Path(args.cache).read_bytes())
@@ -91,7 +100,7 @@ def main() -> None:
         data = {}
         for name, (lib, queries) in {"dev": dev_set(args.dev_library), "categories": category_set(args.cat_library),
                                      "cross": cross_set(args.cross_library)}.items():
-            data[name] = collect(lib, queries, args.depth)
+            data[name] = collect(lib, queries, args.depth, w)
             print(f"{name}: {len(queries)} queries, {time.time() - t0:.0f}s", file=sys.stderr)
         if args.cache:
             for gs in data.values():
