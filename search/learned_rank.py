@@ -49,11 +49,14 @@ FEATURES = (
     "fcos_mean",      # cosine of the mean of its finding vectors (a concern-level document vector)
     "f_cover",        # IDF-weighted share of the query's words its findings use
     "doc_logtf",      # the whole document: sum over the query's words of log(1 + occurrences)
-)
+)                     # (read for the WHOLE_TOP documents best by "fused"; the others: the lowest of those)
+WHOLE_TOP = 40
 # Tried and left out (benchmarks/learned_rank_cv.py, issue-11 report): the share of each
 # list's first 20 passages a document holds, whole-document BM25 (b 0.3; k1 20) and a "no
-# findings" flag. They favour long documents (or, the flag, ones the training sets barely
-# have), and with them a paraphrase of one seed concern no longer puts that seed first.
+# findings" flag favour long documents (or, the flag, ones the training sets barely have):
+# with them a paraphrase of one seed concern no longer puts that seed first. Whole-document
+# counts are read for the first WHOLE_TOP documents only: reading every candidate's text
+# cost ~11 ms CPU a query.
 
 
 @dataclass(frozen=True)
@@ -107,16 +110,32 @@ def _doc_of(conn, ids: list[int]) -> dict[int, int]:
     return out
 
 
-def _findings(conn, docs: list[int]) -> dict[int, list[tuple[str, np.ndarray | None]]]:
-    """{document: [(finding text, its vector)]} for ``docs``."""
-    out: dict[int, list] = {}
+def _findings(conn, docs: list[int], q) -> tuple[dict[int, str], dict[int, tuple[float, float]]]:
+    """({document: its findings' text}, {document: (best finding cosine, cosine of the mean
+    finding vector)}) for ``docs`` (the second only for findings with a stored vector)."""
+    texts: dict[int, list[str]] = {}
+    owner, blobs = [], []
     for i in range(0, len(docs), 900):
         part = docs[i:i + 900]
         for d, text, vec in conn.execute(
                 f"SELECT f.document_id, f.text, v.vector FROM findings f LEFT JOIN vectors v ON v.text_hash = f.text_hash"
-                f" WHERE f.document_id IN ({_in(part)})", part):
-            out.setdefault(d, []).append((text or "", np.frombuffer(vec, dtype=np.float32) if vec else None))
-    return out
+                f" WHERE f.document_id IN ({_in(part)}) ORDER BY f.document_id", part):
+            texts.setdefault(d, []).append(text or "")
+            if vec and q is not None and len(vec) == 4 * len(q):
+                owner.append(d)
+                blobs.append(vec)
+    cos: dict[int, tuple[float, float]] = {}
+    if blobs:
+        m = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), -1)
+        own = np.asarray(owner)
+        starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
+        best = np.maximum.reduceat(m @ q, starts)
+        means = np.add.reduceat(m, starts, axis=0)  # the mean's direction: the sum's
+        norms = np.linalg.norm(means, axis=1)
+        norms[norms == 0] = 1.0
+        centre = (means @ q) / norms
+        cos = {int(own[a]): (float(b), float(c)) for a, b, c in zip(starts, best, centre)}
+    return {d: " ".join(t) for d, t in texts.items()}, cos
 
 
 def _per_doc(ranked: list[tuple[int, float]], doc_of: dict[int, int]) -> dict[int, list[float]]:
@@ -147,7 +166,7 @@ def _counts(text: str, wanted: set[str]) -> dict[str, int]:
 
 def _whole(conn, docs: list[int], wanted: set[str]) -> dict[int, dict[str, int]]:
     """{document: {query stem: occurrences in all its passages}}."""
-    out: dict[int, dict[str, int]] = {d: {} for d in docs}
+    out: dict[int, dict[str, int]] = {}
     for i in range(0, len(docs), 900):
         part = docs[i:i + 900]
         for d, text in conn.execute(f"SELECT document_id, group_concat(text, ' ') FROM passages"
@@ -177,37 +196,24 @@ def features(lib, query: str, p_dense: list, p_kw: list, vector, fused: dict[int
     by_kw = sorted(kw, key=lambda d: -kw[d][0])
     dense_rank = {d: 1 / math.log2(2 + i) for i, d in enumerate(by_cos)}
     kw_rank = {d: 1 / math.log2(2 + i) for i, d in enumerate(by_kw)}
-    found = _findings(conn, docs)
     q = np.asarray(vector, dtype=np.float32) if vector is not None else None
+    found, fcos = _findings(conn, docs, q)
     wanted = set(idf)
     idf_total = sum(idf.values()) or 1.0
-    whole = _whole(conn, docs, wanted) if wanted else {d: {} for d in docs}
-    # every finding vector of the candidates in one matrix, one product with the query
-    rows_of: dict[int, list[int]] = {}
-    mats: list[np.ndarray] = []
-    for d in docs:
-        for _, v in found.get(d, []):
-            if v is not None:
-                rows_of.setdefault(d, []).append(len(mats))
-                mats.append(v)
-    fm = np.vstack(mats) if mats and q is not None else None
-    fcos = fm @ q if fm is not None else None
+    first = sorted(docs, key=lambda d: -fused.get(d, 0.0))[:WHOLE_TOP]
+    logtf = {d: sum(math.log1p(c) for c in tf.values()) for d, tf in _whole(conn, first, wanted).items()} \
+        if wanted else {}
+    logtf_low = min(logtf.values(), default=0.0)
     rows = []
     for d in docs:
         c = dense.get(d, [])
         k = kw.get(d, [])
         cos1 = c[0] if c else low_cos
         cos2 = c[1] if len(c) > 1 else low_cos
-        fl = found.get(d, [])
-        ix = rows_of.get(d)
-        if ix and fm is not None:
-            fcos1 = float(fcos[ix].max())
-            mv = fm[ix].mean(axis=0)
-            fcos_mean = float(mv @ q / (np.linalg.norm(mv) or 1.0))
-        else:
-            fcos1 = fcos_mean = cos1
+        fl = found.get(d)
+        fcos1, fcos_mean = fcos.get(d, (cos1, cos1))
         if fl and wanted:
-            have = _counts(" ".join(t for t, _ in fl), wanted)
+            have = _counts(fl, wanted)
             f_cover = sum(idf[s] for s in have) / idf_total
         else:
             f_cover = 0.0
@@ -215,7 +221,7 @@ def features(lib, query: str, p_dense: list, p_kw: list, vector, fused: dict[int
             fused.get(d, 0.0) / fmax, cos1, cos2, cos1 - top_cos,
             (k[0] if k else 0.0) / kmax, (k[1] if len(k) > 1 else 0.0) / kmax, ksums.get(d, 0.0) / ksum_max,
             dense_rank.get(d, 0.0), kw_rank.get(d, 0.0),
-            fcos1, fcos_mean, f_cover, sum(math.log1p(c) for c in whole[d].values()),
+            fcos1, fcos_mean, f_cover, logtf.get(d, logtf_low),
         ))
     return docs, np.asarray(rows, dtype=float)
 

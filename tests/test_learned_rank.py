@@ -96,6 +96,7 @@ def test_features_describe_every_candidate_document(reports):
     col = {f: x[:, i] for i, f in enumerate(lr.FEATURES)}
     names = {d["id"]: d["source"] for d in reports.store.documents()}
     family = np.array(["family" in names[d] for d in docs])
+    assert col["kw1"][family].min() > col["kw1"][~family].max()
     assert col["doc_logtf"][family].min() > col["doc_logtf"][~family].max()
     assert col["f_cover"][family].mean() > col["f_cover"][~family].mean()
     assert np.all((col["kw1"] >= 0) & (col["kw1"] <= 1)) and col["kw1"].max() == pytest.approx(1.0)
@@ -104,16 +105,16 @@ def test_features_describe_every_candidate_document(reports):
 
 def test_the_ranker_orders_documents_by_the_learned_score(reports, monkeypatch):
     q = "family concerns not recorded"
-    # a model that reads nothing but whole-document term counts
+    # a model that reads nothing but how much of the query's vocabulary the concerns use
     only = np.zeros(len(lr.FEATURES))
-    only[lr.FEATURES.index("doc_logtf")] = 1.0
+    only[lr.FEATURES.index("f_cover")] = 1.0
     p = lr.Params("t", lr.FEATURES, np.zeros(len(lr.FEATURES)), np.ones(len(lr.FEATURES)), only)
     monkeypatch.setattr(ranker, "_PARAMS", [p])
     got = ranker.rank_documents(reports, q)
     lists = ranker.retrieve(reports, q, "hybrid", ranker.POOL)
     _, documents = ranker.fused_documents(reports, lists, "hybrid")
     docs, x = lr.features(reports, q, lists.p_dense, lists.p_kw, lists.vector, dict(documents), lr.query_idf(reports, q))
-    s = x[:, lr.FEATURES.index("doc_logtf")]
+    s = x[:, lr.FEATURES.index("f_cover")]
     assert [d for d, _ in got] == [docs[i] for i in sorted(range(len(docs)), key=lambda i: -s[i])]
     # eval scores the same order
     assert ev.rank_documents(reports, q, "hybrid", depth=ranker.POOL) == [d for d, _ in got]
