@@ -12,9 +12,13 @@ feature row. Reported per set, MAP and nDCG@10 of:
   out: held out);
 * the learned ranker fitted on everything (what ships; NOT held out).
 
-``--write`` saves the all-sets fit as search/rank_params.json (with these figures in it).
+``--write`` saves the all-sets fit as search/rank_params.json (with these figures in it);
+with ``--paraphrase-library`` (libraries holding the seeds) it is refused unless every seed
+paraphrase of cross_type_eval.py ranks its own document first (the issue's constraint; the
+paraphrases are never fitted on).
 
-    python benchmarks/learned_rank_cv.py --dev-library DIR --cat-library DIR --cross-library DIR [--write]
+    python benchmarks/learned_rank_cv.py --dev-library DIR --cat-library DIR --cross-library DIR \
+        [--l2 100 30] [--paraphrase-library DIR ...] [--write]
 """
 from __future__ import annotations
 
@@ -52,6 +56,39 @@ def collect(lib, queries, depth: int, w=None) -> list[dict]:
     return out
 
 
+def paraphrase_groups(library: str, pool: int, w=None) -> list[dict]:
+    """The seed paraphrases of cross_type_eval.py over ``library`` (it must hold the seeds),
+    at the product's pool: feature rows, and which row is the seed's own document."""
+    import cross_type_eval as cx
+    from index.library import open_library
+    from search import learned_rank as lr
+    from search import ranker
+
+    w = w or ranker.WEIGHTS
+    lib = open_library(library, create=False)
+    sources = dict(lib.store.conn.execute("SELECT id, source FROM documents").fetchall())
+    out = []
+    for q, prefix in cx.PARAPHRASES:
+        lists = ranker.retrieve(lib, q, "hybrid", pool, w)
+        _, documents = ranker.fused_documents(lib, lists, "hybrid", w)
+        docs, x = lr.features(lib, q, lists.p_dense, lists.p_kw, lists.vector, dict(documents), lr.query_idf(lib, q))
+        seed = [i for i, d in enumerate(docs) if Path(sources[d]).name.startswith(prefix)]
+        if seed:
+            out.append({"library": library, "seed": prefix, "x": x, "row": seed[0]})
+    return out
+
+
+def seed_ranks(groups: list[dict], params) -> list[int]:
+    """Rank of each paraphrase's seed document under ``params`` (1: first)."""
+    from search import learned_rank as lr
+
+    ranks = []
+    for g in groups:
+        s = lr.score(g["x"], params)
+        ranks.append(int((s > s[g["row"]]).sum()) + 1)
+    return ranks
+
+
 def metrics(order: list[int], g: dict) -> dict:
     from search import evaluate as ev
 
@@ -79,6 +116,9 @@ def main() -> None:
     ap.add_argument("--json", default=None)
     ap.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
                     help="ranker Weights to retrieve and fuse with (e.g. expand=0); --write is then refused")
+    ap.add_argument("--paraphrase-library", nargs="*", default=[],
+                    help="libraries holding the seeds: each fit's rank of every seed paraphrase's own document is"
+                         " printed, and --write refuses a fit that does not put them all first")
     ap.add_argument("--cache", default=None, help="pickle of the collected features (reused when present)")
     args = ap.parse_args()
 
@@ -108,6 +148,7 @@ def main() -> None:
                     g["keys"] = {d: ks for d, ks in g["keys"].items() if d in set(g["docs"]) | set(g["bm25"])}
             Path(args.cache).write_bytes(pickle.dumps(data))
     names = list(data)
+    para = [g for lib in args.paraphrase_library for g in paraphrase_groups(lib, ranker.POOL, w)]
     everything = [(n, i) for n in names for i in range(len(data[n]))]
     result: dict = {"depth": args.depth, "features": list(lr.FEATURES), "sets": {}, "per_query": {}}
     for l2 in args.l2:
@@ -128,6 +169,8 @@ def main() -> None:
             result["per_query"].setdefault(str(l2), {})[s] = [
                 {"query": g["query"].name[:50], **{k: round(v[i]["AP"], 4) for k, v in rows.items()}}
                 for i, g in enumerate(data[s])]
+        if para:
+            result.setdefault("seed_ranks", {})[str(l2)] = seed_ranks(para, full)
         result.setdefault("coef", {})[str(l2)] = dict(zip(lr.FEATURES, [round(float(c), 4) for c in full.coef]))
     for l2, sets in result["sets"].items():
         print(f"\nl2 = {l2}   coefficients (all sets): {result['coef'][l2]}")
@@ -139,11 +182,15 @@ def main() -> None:
                 print(f"    {k:<36}{r['AP']:>8.4f}{r['nDCG@10']:>9.4f}{r['AP'] / b:>7.3f}")
                 ratios.setdefault(k, []).append(r["AP"] / b)
         print("  mean MAP/bm25 over sets: " + ", ".join(f"{k} {sum(v) / len(v):.3f}" for k, v in ratios.items()))
+        if para:
+            print(f"  seed paraphrases, rank of the seed's document (all-sets fit): {result['seed_ranks'][l2]}")
     print(f"{time.time() - t0:.0f}s", file=sys.stderr)
     if args.write:
         l2 = args.ship_l2 if args.ship_l2 is not None else args.l2[0]
         full = lr.fit([(g["x"], g["y"]) for o in names for g in data[o]], l2=l2,
                       version=time.strftime("%Y-%m-%d") + f"-pairwise-l2={l2}")
+        if para and max(seed_ranks(para, full)) > 1:
+            sys.exit(f"not written: with l2={l2} a seed paraphrase's own document is not first {seed_ranks(para, full)}")
         lr.PARAMS.write_text(full.to_json(
             fitted_on={s: len(data[s]) for s in names}, depth=args.depth, l2=l2,
             held_out=result["sets"].get(str(l2)), how="benchmarks/learned_rank_cv.py") + "\n", encoding="utf-8")
