@@ -3,18 +3,18 @@
 The ranker's hand-weighted fusion (search.ranker: dense and keyword scores, each divided
 by its best, summed) reads two numbers per passage. Many more say something about whether
 a whole document is about the query, each weakly: its best and second passage by either
-list, how many of its passages either list found, the rank of the document in each list,
-how close its concerns (findings) are to the query as the model reads them — the best one
-and their mean, a "document vector" — and how much of the query's rare vocabulary its
-concerns use. A linear model over those, fitted pairwise (a relevant document should
+list, the sum of its keyword scores, the rank of the document in each list, how close its
+concerns (findings) are to the query as the model reads them — the best one and their
+mean, a "document vector" — how much of the query's rare vocabulary its concerns use, and
+how often the whole document uses the query's words. A linear model over those, fitted pairwise (a relevant document should
 outscore an irrelevant one of the same query) on labelled query sets by
 benchmarks/learned_rank_cv.py, weighs them; its parameters are a versioned JSON file
 (search/rank_params.json) and :func:`score` is a pure function of them, so the product and
 the evaluation rank alike.
 
 Every feature is read per query from the lists the ranker already has, plus the candidate
-documents' findings (text and stored vectors): the cost grows with the candidates, not the
-library. Scores are made comparable across queries the way the fusion does it (each
+documents' findings (text and stored vectors) and the text of the ``WHOLE_TOP`` best: the
+cost grows with the candidates, not the library (~10 ms CPU at the product's pool). Scores are made comparable across queries the way the fusion does it (each
 keyword score divided by the query's best) and cosines are kept raw (they mean the same in
 every query)."""
 from __future__ import annotations
