@@ -13,8 +13,10 @@ number users get; every weight is in :class:`Weights`.
 3. **Fold** a passage hit into every finding it mostly holds, so a hit is *a concern*
    (a stray passage when no finding holds it); each hit sums its passage and finding
    evidence (fused scores, or reciprocal ranks).
-4. **Documents** score their best hit plus a share of their second; results are listed
-   document by document in that order (``precedent eval`` scores this order).
+4. **Documents** score their best hit plus a share of their second; in hybrid mode a small
+   learned ranker (search.learned_rank, parameters in search/rank_params.json) then
+   re-scores them from many weak per-document signals. Results are listed document by
+   document in that order (``precedent eval`` scores this order).
 5. **Diversify**: near-duplicate hits of other documents collapse into the first ("and N
    similar"); a document shows at most ``per_document`` hits.
 
@@ -31,7 +33,7 @@ from index.acronyms import expand
 from index.library import Library
 from index.termstats import document_frequencies
 
-from . import feedback
+from . import feedback, learned_rank
 from . import strength as st
 from .lexical import keyword_ranking
 from .text import phrases, stem_counts, term_stems
@@ -65,6 +67,7 @@ class Weights:
     feedback_cosine: float = 0.4  # a finding less alike than this teaches nothing
     feedback_min_findings: int = 1  # a word is learned only if this many of those findings hold it
     feedback_temperature: float = 0.1  # findings weigh exp((cosine - best) / this); 0: weigh by cosine
+    learned: bool = True  # hybrid documents re-scored by search.learned_rank (when search/rank_params.json exists)
 
 
 WEIGHTS = Weights()
@@ -300,16 +303,48 @@ def rank(lib: Library, query: str, mode: str = "hybrid", pool: int = POOL, w: We
     if not query:
         return Ranking(query, mode, [], [])
     lists = retrieve(lib, query, mode, pool, w)
+    hits, documents = fused_documents(lib, lists, mode, w)
+    if mode == "hybrid" and w.learned and hits:
+        documents = learned_documents(lib, query, lists, documents)
+    vecs = vectors(lib, hits) if signals and hits else {}
+    if signals and hits:
+        add_signals(lib, query, hits, lists, vecs, prune=prune)
+    return Ranking(query, mode, hits, documents, lists.vector, vecs)
+
+
+def fused_documents(lib: Library, lists: Lists, mode: str, w: Weights = WEIGHTS) -> tuple[list[Hit], list]:
+    """(hits, documents): the hand-weighted fusion of ``lists``, folded into hits, and the
+    documents by their best hit plus a share of their second."""
     if mode == "hybrid":
         passages = fuse(lists.p_dense, lists.p_kw, dense=w.dense, normalise=w.normalise)
         findings = fuse(lists.f_dense, lists.f_kw, dense=w.dense, normalise=w.normalise)
     else:
         passages, findings = (lists.p_dense or lists.p_kw), (lists.f_dense or lists.f_kw)
     hits = fold(lib, passages, findings, w)
-    vecs = vectors(lib, hits) if signals and hits else {}
-    if signals and hits:
-        add_signals(lib, query, hits, lists, vecs, prune=prune)
-    return Ranking(query, mode, hits, document_scores(hits, w.doc_second), lists.vector, vecs)
+    return hits, document_scores(hits, w.doc_second)
+
+
+_PARAMS: list = []
+
+
+def learned_documents(lib: Library, query: str, lists: Lists, documents: list[tuple[int, float]],
+                      params: "learned_rank.Params | None" = None) -> list[tuple[int, float]]:
+    """``documents`` re-scored by the learned ranker (search.learned_rank; its parameters
+    from search/rank_params.json), best first; unchanged when there are no parameters.
+    The scores are shifted to be positive (a document's order is all that counts)."""
+    if params is None:
+        if not _PARAMS:
+            _PARAMS.append(learned_rank.load())
+        params = _PARAMS[0]
+    if params is None or not documents:
+        return documents
+    docs, x = learned_rank.features(lib, query, lists.p_dense, lists.p_kw, lists.vector, dict(documents),
+                                    learned_rank.query_idf(lib, query))
+    keep = {d for d, _ in documents}  # every document with a hit; the features' extra ones have none
+    s = learned_rank.score(x, params)
+    low = float(s.min()) if len(s) else 0.0
+    scored = [(d, round(float(v) - low + 1e-6, 6)) for d, v in zip(docs, s) if d in keep]
+    return sorted(scored, key=lambda kv: -kv[1])
 
 
 def rank_documents(lib: Library, query: str, mode: str = "hybrid", pool: int = POOL,
