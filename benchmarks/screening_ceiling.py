@@ -172,6 +172,7 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics import average_precision_score
 
     from search.screening_features import TFIDF
 
@@ -219,7 +220,8 @@ def main() -> None:
                 ranks.append(s)
             b95, b90 = oracle(s, y)
             sens, spec = rates(p >= 0.5, y)
-            row[m] = {"auc": auc(s, y), "best_spec95": b95, "best_sens90": b90, "sens": sens, "spec": spec, "C": C}
+            row[m] = {"auc": auc(s, y), "best_spec95": b95, "best_sens90": b90, "sens": sens, "spec": spec, "C": C,
+                      "ap": float(average_precision_score(y, s))}
         table.append(row)
         if not args.json:
             print_row(row, models)
