@@ -76,8 +76,12 @@ def dump(path: Path, around: str | None = None) -> str:
 def findings_of(path: Path):
     from corpus.extract import extract
     from corpus.readers import read_path
+    from corpus.records import ReadError
 
-    res = read_path(path)
+    try:
+        res = read_path(path)
+    except ReadError as e:
+        raise ValueError(str(e)) from None
     if not res.documents:
         raise ValueError("; ".join(str(e) for e in getattr(res, "errors", [])) or "no document")
     d = res.documents[0]
