@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..records import Action, Finding
-from .common import BULLET, Para, due_of, lines, norm, paragraphs
+from .common import BULLET, Para, due_of, is_heading, lines, norm, paragraphs
 
 _REC = re.compile(r"^(?P<kind>Recommendation|Area for improvement|AFI)\s+(?P<num>\d{1,3})\b\s*[:.\-–]?\s*(?P<body>.*)$", re.I)
 _CAUSE = re.compile(r"^(?:\d{1,2}[.)]+\s*)?Cause of concern(?:\s+\d{1,2})?\s*[:\-–]?\s*(?P<body>.*)$", re.I)
@@ -89,7 +89,13 @@ def extract_inspection(text: str, base: int = 0) -> tuple[list[Finding], list[Ac
 
 def _numbered_recs(paras: list[Para]) -> list[tuple[Finding, Action | None]]:
     out: list[tuple[Finding, Action | None]] = []
+    head = None
     for i, p in enumerate(paras):
+        h = _RECS_HEAD.match(p.text)
+        if h and not _REC.match(p.text):
+            head = h.group("h")
+        elif _MAJOR.match(p.text) and not _REC.match(p.text) and not _SHOULD.search(p.text):
+            head = None  # a new chapter: an older heading no longer applies
         m = _REC.match(p.text)
         if not m:
             continue
@@ -102,7 +108,9 @@ def _numbered_recs(paras: list[Para]) -> list[tuple[Finding, Action | None]]:
             continue
         kind = "recommendation" if m.group("kind").lower().startswith("rec") else "area_for_improvement"
         label = ("Recommendation " if kind == "recommendation" else "Area for improvement ") + m.group("num")
-        out.append(_with_action(kind, label, body, p.start, paras[j - 1].end))
+        f, a = _with_action(kind, label, body, p.start, paras[j - 1].end)
+        f.section = head or ("Recommendations" if kind == "recommendation" else AFI_SECTION)
+        out.append((f, a))
     return out
 
 
@@ -135,17 +143,26 @@ def _causes(paras: list[Para]) -> list[tuple[Finding, Action | None]]:
         text = f"{title}. Recommendation: {rec}" if rec else title
         f, a = _with_action("cause_of_concern", f"Cause of concern {n}", rec or title, paras[i].start, paras[j - 1].end)
         f.text = text
+        f.section = CAUSE_SECTION
         if not rec:
             a = None
         out.append((f, a))
     return out
 
 
+AFI_SECTION = "Areas for improvement"
+CAUSE_SECTION = "Causes of concern"
+# a heading that introduces numbered recommendations ("Recommendations for chief constables:")
+_RECS_HEAD = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s*)?(?P<h>Recommendations\b[^.]{0,80}?)\s*:?$", re.I)
+
+
 def _afi_sections(paras: list[Para]) -> list[tuple[Finding, Action | None]]:
     out: list[tuple[Finding, Action | None]] = []
     for i, p in enumerate(paras):
         if _AFI_HEAD.match(p.text):
-            out += _afi_items(paras, i + 1)
+            for f, a in _afi_items(paras, i + 1):
+                f.section = AFI_SECTION
+                out.append((f, a))
     return out
 
 
@@ -175,16 +192,25 @@ def _afi_items(paras: list[Para], j: int) -> list[tuple[Finding, Action | None]]
 
 
 # ------------------------------------------------------------------ Ofsted
-_WNTI = re.compile(r"^What needs to improve\b.*$", re.I)
+# the heading, with or without "?", "in this local authority?" or a footnote mark ("improve?1")
+_WNTI = re.compile(r"^What needs to improve\b[^.:;]{0,60}$", re.I)
 _LA = re.compile(r"Inspection of\s+(?P<la>[A-Z][\w ,.'’&\-]{1,60}?)\s+local\s+authority\s+children[’']?s\s+services", re.S)
 _OFSTED_STOP = re.compile(r"^(?:The experiences and progress|The impact of leaders|Overall effectiveness|\d{1,3}\.\s)", re.I)
 _PAGE_HEAD = re.compile(r"^Inspection of .+ children[’']?s services\s*$", re.I)
-_OBULLET = re.compile(r"^[◼■▪●•]\s*")
-_SUB = re.compile(r"^[−–\-o]\s+")
+# page furniture that a text or PDF reader can leave between two items of the list
+_FURNITURE = re.compile(r"^(?:(?:page\s+)?\d{1,3}(?:\s+of\s+\d{1,3})?|www\.gov\.uk/ofsted\S*|©\s*Crown copyright.*"
+                        r"|\d{1,2}\s+[A-Z][a-z]+\s+\d{4})$", re.I)
+_OBULLET = re.compile(r"^[◼■▪●•\uf0a7\uf0b7\uf06e]\s*")
+_DASH = re.compile(r"^[-–*]\s+")  # a dash list: the items themselves when the list opens with a dash
+_NUM = re.compile(r"^(?:\d{1,2}[.)]|\(\d{1,2}\))\s+")
+_SUB = re.compile(r"^[−–\-o◦]\s*")
+WNTI_SECTION = "What needs to improve"
 
 
 def _ofsted(text: str) -> list[tuple[Finding, Action | None]]:
-    """Each ◼ bullet under 'What needs to improve' is one area for improvement."""
+    """Each item under 'What needs to improve' is one area for improvement: ◼ bullets (their
+    "−" sub-points stay with them), or a dash / numbered list, or, with no markers at all,
+    one item per line that ends a sentence. Page furniture between items is skipped."""
     out: list[tuple[Finding, Action | None]] = []
     la = _LA.search(text)
     addressees = [norm(la.group("la"))] if la else []
@@ -192,26 +218,32 @@ def _ofsted(text: str) -> list[tuple[Finding, Action | None]]:
     for k, ln in enumerate(ls):
         if not _WNTI.match(ln.clean):
             continue
-        items: list[list] = []  # [start, end, text]
-        skip_next = False
-        for nxt in ls[k + 1 :]:
-            c = nxt.clean
-            if skip_next:
-                skip_next = False
-                continue
-            if not c:
-                continue
-            if _PAGE_HEAD.match(c):
-                skip_next = True
-                continue
-            if _OBULLET.match(c):
-                items.append([nxt.start, nxt.end, _OBULLET.sub("", c)])
-            elif items and (_SUB.match(c) or not re.search(r"[.?!]$", items[-1][2])) and not _OFSTED_STOP.match(c):
-                items[-1][1], items[-1][2] = nxt.end, items[-1][2] + " " + c
-            else:
-                break
+        items = _wnti_items(ls[k + 1:])
         for n, (s, e, t) in enumerate(items, 1):
             out.append((Finding(index=0, kind="area_for_improvement", text=t, label=f"What needs to improve {n}",
-                                addressees=list(addressees), start=s, end=e), None))
+                                addressees=list(addressees), start=s, end=e, section=WNTI_SECTION), None))
         break
     return out
+
+
+def _wnti_items(ls: list) -> list[list]:
+    items: list[list] = []  # [start, end, text]
+    marker = None  # the list's own item marker, from its first line
+    for nxt in ls:
+        c = nxt.clean
+        if not c or _PAGE_HEAD.match(c) or _FURNITURE.match(c):
+            continue
+        if _OFSTED_STOP.match(c) and not (marker is _NUM and _NUM.match(c)):
+            break
+        if marker is None:
+            marker = next((m for m in (_OBULLET, _DASH, _NUM) if m.match(c)), False)
+        is_item = bool(marker.match(c)) if marker else (not items or re.search(r"[.?!]$", items[-1][2]) is not None)
+        if is_item:
+            if not marker and items and is_heading(c):
+                break  # unmarked list: a heading after a finished item ends it
+            items.append([nxt.start, nxt.end, marker.sub("", c, count=1) if marker else c])
+        elif items and ((marker is _OBULLET and _SUB.match(c)) or not re.search(r"[.?!]$", items[-1][2])):
+            items[-1][1], items[-1][2] = nxt.end, items[-1][2] + " " + c
+        else:
+            break
+    return items
