@@ -233,6 +233,8 @@ def _wnti_items(ls: list) -> list[list]:
         c = nxt.clean
         if not c or _PAGE_HEAD.match(c) or _FURNITURE.match(c):
             continue
+        if marker is None and _NUM.match(c):
+            marker = _NUM  # a numbered list right under the heading is the list, not the judgement's paragraphs
         if _OFSTED_STOP.match(c) and not (marker is _NUM and _NUM.match(c)):
             break
         if marker is None:

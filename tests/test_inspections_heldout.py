@@ -1,0 +1,120 @@
+"""Inspection findings: one per matter, whole, no page furniture, with section and page.
+
+Texts are written for these tests in the layouts seen in Ofsted children's services reports
+and HMICFRS papers; they do not copy any report."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from corpus.extract import extract
+from corpus.extract.inspection import extract_inspection
+from corpus.records import Block, Document
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "corpus"
+
+HEAD = "Inspection of Exampleshire local authority children’s services"
+NEXT = "The experiences and progress of children who need help and protection: good"
+
+
+def _ofsted(body: str) -> list:
+    return [f for f in extract_inspection(f"{HEAD}\n{body}\n{NEXT}\n1. Children receive help.\n")[0]]
+
+
+def test_square_bullets_one_per_matter_with_section() -> None:
+    f = _ofsted("What needs to improve?\n◼ The timeliness of visits to children.\n◼ Sufficiency of homes for children in care.")
+    assert [x.text for x in f] == ["The timeliness of visits to children.", "Sufficiency of homes for children in care."]
+    assert {x.section for x in f} == {"What needs to improve"}
+    assert f[0].addressees == ["Exampleshire"]
+
+
+def test_dash_sub_points_stay_with_their_parent() -> None:
+    f = _ofsted("What needs to improve?\n◼ Support for care leavers, including:\n− advice on housing\n− access to health records.\n"
+                "◼ The quality of plans.")
+    assert len(f) == 2
+    assert "advice on housing" in f[0].text and "health records" in f[0].text
+
+
+def test_page_number_and_running_header_between_items_are_skipped() -> None:
+    f = _ofsted("What needs to improve?\n◼ The quality of written plans for children in\n7\n" + HEAD +
+                "\nneed of help.\n◼ Management oversight.\n8\n◼ Life-story work for children in care.")
+    assert [x.text for x in f] == ["The quality of written plans for children in need of help.", "Management oversight.",
+                                   "Life-story work for children in care."]
+
+
+def test_last_item_without_full_stop_does_not_run_into_next_section() -> None:
+    f = _ofsted("What needs to improve?\n◼ Pathway planning for children aged 16 and 17.\n◼ Clarity about the roles of chairs")
+    assert len(f) == 2 and f[1].text == "Clarity about the roles of chairs"
+
+
+@pytest.mark.parametrize("heading", ["What needs to improve", "What needs to improve?1",
+                                     "What needs to improve in this local authority?"])
+def test_heading_variants(heading: str) -> None:
+    assert len(_ofsted(f"{heading}\n◼ The response to homeless 16- and 17-year-olds.\n◼ Supervision records.")) == 2
+
+
+def test_dash_list_when_the_list_opens_with_dashes() -> None:
+    f = _ofsted("What needs to improve?\n- The response to contacts out of hours.\n- The quality of supervision.")
+    assert [x.text for x in f] == ["The response to contacts out of hours.", "The quality of supervision."]
+
+
+def test_numbered_list_is_not_taken_for_the_judgement_paragraphs() -> None:
+    f = _ofsted("What needs to improve?\n1. The timeliness of assessments.\n2. The stability of the workforce.")
+    assert [x.text for x in f] == ["The timeliness of assessments.", "The stability of the workforce."]
+
+
+def test_unmarked_lines_one_per_sentence_end() -> None:
+    """A text copy with the bullet glyphs lost: each line that ends a sentence closes an item."""
+    f = _ofsted("What needs to improve?\nThe quality of return home interviews for children\nwho go missing.\n"
+                "The consistency of supervision.")
+    assert [x.text for x in f] == ["The quality of return home interviews for children who go missing.",
+                                   "The consistency of supervision."]
+
+
+def test_outstanding_report_without_the_section_gives_nothing() -> None:
+    assert _ofsted("Services for children are outstanding.") == []
+
+
+def test_page_comes_from_the_block() -> None:
+    doc = Document(title="t", source="x.pdf", type="inspection", blocks=[
+        Block(text=f"{HEAD}\nOverall effectiveness Good\nSummary of what leaders do.", page=1),
+        Block(text="What needs to improve?\n◼ The quality of plans.\n◼ Management oversight.", section="What needs to improve", page=2),
+        Block(text=f"{NEXT}\n1. Children receive help.", page=2)])
+    f = extract(doc).findings
+    assert [(x.page, x.section) for x in f] == [(2, "What needs to improve")] * 2
+
+
+def test_hmicfrs_findings_carry_their_own_section_not_a_label() -> None:
+    text = ("Recommendations for chief constables:\n\nRecommendation 1\n\nBy 31 July 2025, chief constables should review rotas.\n\n"
+            "1.) Cause of concern: Leadership\n\nRecommendation:\n\nThe force should strengthen its oversight.\n\n"
+            "Areas for improvement\n\nFirst point of contact\n\nThe force should record advice given.\n\n"
+            "The force should improve cells by:\n\n- Keeping floors clean.\n- Checking alarms daily.\n")
+    f, _ = extract_inspection(text)
+    assert [(x.kind, x.section) for x in f] == [
+        ("recommendation", "Recommendations for chief constables"), ("cause_of_concern", "Causes of concern"),
+        ("area_for_improvement", "Areas for improvement"), ("area_for_improvement", "Areas for improvement")]
+    assert "Checking alarms daily" in f[-1].text
+
+
+def test_recommendation_without_a_heading_still_has_a_section() -> None:
+    f, _ = extract_inspection("Recommendation 1\n\nThe force should publish its data.\n")
+    assert f[0].section == "Recommendations"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("gold", ["inspections_heldout.json", "inspections_heldout2.json"])
+def test_heldout_gold_scores(gold: str) -> None:
+    if not (SHARED / "pdf" / "ofsted").is_dir():
+        pytest.skip("shared corpus not present")
+    import sys
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from inspections_eval import score
+
+    r = score(SHARED, ROOT / "benchmarks" / "gold" / gold)
+    assert r["exact"] >= 0.9 and r["within_one"] == 1.0
+    assert r["findings_with_debris"] == 0 and r["findings_without_section_or_page"] == 0
+    assert r["bad_inputs_refused_clearly"] == r["bad_inputs"]
+    assert json.loads((ROOT / "benchmarks" / "gold" / gold).read_text())["about"]["recipe"]
