@@ -118,3 +118,37 @@ def test_heldout_gold_scores(gold: str) -> None:
     assert r["findings_with_debris"] == 0 and r["findings_without_section_or_page"] == 0
     assert r["bad_inputs_refused_clearly"] == r["bad_inputs"]
     assert json.loads((ROOT / "benchmarks" / "gold" / gold).read_text())["about"]["recipe"]
+
+
+# ------------------------------------------------------------------ HMICFRS layouts (rules added after the held-out scoring)
+def test_bare_cause_of_concern_heading_keeps_statement_and_bulleted_recommendation() -> None:
+    f, a = extract_inspection(
+        "Cause of concern\n\nThe force does not answer emergency calls quickly enough.\n\nRecommendations\n\n"
+        "Within six months, the force should:\n\n• make sure it has enough call handlers;\n• monitor answer times daily.\n\n"
+        "Area for improvement 1\n\nThe force should improve how it records crime.\n")
+    assert [x.kind for x in f] == ["cause_of_concern", "area_for_improvement"]
+    assert f[0].text.startswith("The force does not answer emergency calls quickly enough. Recommendation: Within six months")
+    assert "monitor answer times daily" in f[0].text and "records crime" not in f[0].text
+    assert f[1].section == "Areas for improvement"  # not the "Recommendations" heading of the cause above
+    assert a and a[0].due_text == "Within six months"
+
+
+def test_cause_title_full_stop_not_doubled() -> None:
+    f, _ = extract_inspection("Cause of concern 1: Crime is not recorded accurately.\n\nRecommendation: The force should audit it.\n")
+    assert f[0].text == "Crime is not recorded accurately. Recommendation: The force should audit it."
+
+
+@pytest.mark.parametrize("furniture", ["14", "Page 12 of 40"])
+def test_page_number_inside_a_recommendation_is_dropped(furniture: str) -> None:
+    f, _ = extract_inspection(f"Recommendation 3\n\nBy 31 March 2026, chief constables should make sure\n\n{furniture}\n\n"
+                              "that officers are trained in first aid.\n\nRecommendation 4\n\nThe college should publish guidance.\n")
+    assert [x.text for x in f] == ["By 31 March 2026, chief constables should make sure that officers are trained in first aid.",
+                                   "The college should publish guidance."]
+
+
+def test_numbered_afi_section_split_and_page_break_joined() -> None:
+    f, _ = extract_inspection("Areas for improvement\n\n1. The force should improve how it records crime.\n\n"
+                              "2. The force should make sure victims are updated\n\n3. The force should review\n\n7\n\n"
+                              "its vetting backlog.\n\nNext chapter\n")
+    assert [x.text for x in f] == ["The force should improve how it records crime.", "The force should make sure victims are updated",
+                                   "The force should review its vetting backlog."]

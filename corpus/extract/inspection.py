@@ -16,7 +16,10 @@ from .common import BULLET, Para, due_of, is_heading, lines, norm, paragraphs
 
 _REC = re.compile(r"^(?P<kind>Recommendation|Area for improvement|AFI)\s+(?P<num>\d{1,3})\b\s*[:.\-–]?\s*(?P<body>.*)$", re.I)
 _CAUSE = re.compile(r"^(?:\d{1,2}[.)]+\s*)?Cause of concern(?:\s+\d{1,2})?\s*[:\-–]?\s*(?P<body>.*)$", re.I)
-_REC_INTRO = re.compile(r"^Recommendations?\s*[:\-–]\s*(?P<body>.*)$", re.I)
+_REC_INTRO = re.compile(r"^Recommendations?\s*(?:[:\-–]\s*(?P<body>.*))?$", re.I)  # "Recommendation:" or a bare heading
+# a page number or "Page N of M" left between two paragraphs of one item by a page break
+_PAGE_NO = re.compile(r"^(?:page\s+)?\d{1,3}(?:\s+of\s+\d{1,3})?$", re.I)
+_ITEM_NUM = re.compile(r"^(?:\d{1,2}[.)]|\(\d{1,2}\)|\d{1,2}\.\))\s*(?=[A-Z])")
 _AFI_HEAD = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s*)?Areas? for improvement\s*:?$", re.I)
 _MAJOR = re.compile(r"^(?:\d{1,2}\.\s+[A-Z][^.]{2,80}|[A-Z][A-Z &,'’\-]{5,})$")
 _SHOULD = re.compile(r"\bshould(?:n['’]t)?\b|\bmust\b|\bneeds? to\b", re.I)
@@ -102,14 +105,19 @@ def _numbered_recs(paras: list[Para]) -> list[tuple[Finding, Action | None]]:
         body, j = m.group("body").strip(), i + 1
         if not body and j < len(paras) and not _REC.match(paras[j].text):
             body, j = paras[j].text, j + 1
-        while body and j < len(paras) and _continues(body, paras[j]) and not _REC.match(paras[j].text) and not _MAJOR.match(paras[j].text):
+        while body and j < len(paras) and not _REC.match(paras[j].text) and not _CAUSE.match(paras[j].text):
+            if _PAGE_NO.match(paras[j].text) and j + 1 < len(paras) and _continues(body, paras[j + 1]):
+                j += 1  # page furniture between two halves of one recommendation
+                continue
+            if not _continues(body, paras[j]) or _MAJOR.match(paras[j].text):
+                break
             body, j = body + " " + paras[j].text, j + 1
         if not body:
             continue
         kind = "recommendation" if m.group("kind").lower().startswith("rec") else "area_for_improvement"
         label = ("Recommendation " if kind == "recommendation" else "Area for improvement ") + m.group("num")
         f, a = _with_action(kind, label, body, p.start, paras[j - 1].end)
-        f.section = head or ("Recommendations" if kind == "recommendation" else AFI_SECTION)
+        f.section = (head or "Recommendations") if kind == "recommendation" else AFI_SECTION
         out.append((f, a))
     return out
 
@@ -126,7 +134,9 @@ def _with_action(kind: str, label: str, body: str, start: int, end: int) -> tupl
 
 
 def _causes(paras: list[Para]) -> list[tuple[Finding, Action | None]]:
-    """'Cause of concern: X' (+ 'Recommendation:' text) -> cause_of_concern with its action."""
+    """'Cause of concern: X' (+ 'Recommendation:' text) -> cause_of_concern with its action.
+    A bare "Cause of concern" heading takes the statement under it; the recommendation(s) after
+    it ("Recommendations" / "Within six months, the force should:" + bullets) stay with it."""
     out: list[tuple[Finding, Action | None]] = []
     heads = [i for i, p in enumerate(paras) if _CAUSE.match(p.text)]
     for n, i in enumerate(heads, 1):
@@ -134,19 +144,38 @@ def _causes(paras: list[Para]) -> list[tuple[Finding, Action | None]]:
         assert m
         title, j, rec = m.group("body").strip(), i + 1, ""
         limit = heads[heads.index(i) + 1] if heads.index(i) + 1 < len(heads) else len(paras)
-        if j < limit and _REC_INTRO.match(paras[j].text):
-            rec = _REC_INTRO.match(paras[j].text).group("body").strip()  # type: ignore[union-attr]
+
+        def stop(k: int) -> bool:
+            t = paras[k].text
+            return bool(_MAJOR.match(t) or _AFI_HEAD.match(t) or _REC.match(t) or _CAUSE.match(t))
+        while not title and j < limit and not _REC_INTRO.match(paras[j].text) and not stop(j):
+            if not _PAGE_NO.match(paras[j].text):
+                title = paras[j].text
             j += 1
-            while j < limit and (not rec or _continues(rec, paras[j])) and not _MAJOR.match(paras[j].text) \
-                    and not _AFI_HEAD.match(paras[j].text):
-                rec, j = (rec + " " + paras[j].text).strip(), j + 1
+        while title and j < limit and not _REC_INTRO.match(paras[j].text) and not stop(j) \
+                and (_PAGE_NO.match(paras[j].text) or _continues(title, paras[j])):
+            title = title if _PAGE_NO.match(paras[j].text) else title + " " + paras[j].text
+            j += 1
+        if j < limit and _REC_INTRO.match(paras[j].text):
+            rec = (_REC_INTRO.match(paras[j].text).group("body") or "").strip()  # type: ignore[union-attr]
+            j += 1
+            while j < limit and not stop(j):
+                t = paras[j].text
+                if _PAGE_NO.match(t):
+                    j += 1
+                    continue
+                if rec and not (BULLET.match(t) or _continues(rec, paras[j])):
+                    break
+                rec, j = (rec + " " + BULLET.sub("", t, count=1)).strip(), j + 1
+        title = title.rstrip(". ")
         text = f"{title}. Recommendation: {rec}" if rec else title
         f, a = _with_action("cause_of_concern", f"Cause of concern {n}", rec or title, paras[i].start, paras[j - 1].end)
         f.text = text
         f.section = CAUSE_SECTION
         if not rec:
             a = None
-        out.append((f, a))
+        if text:
+            out.append((f, a))
     return out
 
 
@@ -172,10 +201,14 @@ def _afi_items(paras: list[Para], j: int) -> list[tuple[Finding, Action | None]]
     for p in paras[j:]:
         t = p.text
         is_bullet = bool(BULLET.match(t))
-        body = BULLET.sub("", t, count=1)
-        if _MAJOR.match(t) or _AFI_HEAD.match(t) or _REC.match(t) or _CAUSE.match(t):
+        body = _ITEM_NUM.sub("", BULLET.sub("", t, count=1), count=1)
+        if _PAGE_NO.match(t):
+            continue  # page furniture
+        if (_MAJOR.match(t) and not _SHOULD.search(t)) or _AFI_HEAD.match(t) or _REC.match(t) or _CAUSE.match(t):
             break
-        if _SHOULD.search(body) and not re.match(r"^This\b", body):
+        if items and not is_bullet and not re.search(r"[.!?:;]$", _afi_text(items[-1])) and body[:1].islower():
+            items[-1].append(p)  # the rest of a statement cut by a page break
+        elif _SHOULD.search(body) and not re.match(r"^This\b", body):
             items.append([p])
         elif items and (is_bullet or re.match(r"^This\b", body)):
             items[-1].append(p)
@@ -185,10 +218,13 @@ def _afi_items(paras: list[Para], j: int) -> list[tuple[Finding, Action | None]]
             break
     out = []
     for n, ps in enumerate(items, 1):
-        text = " ".join(BULLET.sub("", q.text, count=1) if k else q.text for k, q in enumerate(ps))
-        text = BULLET.sub("", text, count=1)
+        text = _afi_text(ps)
         out.append(_with_action("area_for_improvement", f"Area for improvement {n}", text, ps[0].start, ps[-1].end))
     return out
+
+
+def _afi_text(ps: list[Para]) -> str:
+    return " ".join(_ITEM_NUM.sub("", BULLET.sub("", q.text, count=1), count=1) for q in ps)
 
 
 # ------------------------------------------------------------------ Ofsted
