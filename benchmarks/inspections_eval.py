@@ -4,6 +4,7 @@
     python benchmarks/inspections_eval.py --dump FILE.pdf                   # the reader's text, by page (no extractor)
     python benchmarks/inspections_eval.py --gold benchmarks/gold/inspections_heldout.json [-v]
     python benchmarks/inspections_eval.py --counts --save /tmp/before.json  # all PDFs; then --compare
+    python benchmarks/inspections_eval.py --perturb                         # lists rewritten in unseen layouts
 
 ``--pick`` draws from ``../shared/corpus/pdf/ofsted`` by year stratum (2012, 2020-22, 2023,
 2024, 2025; the files' own dates), skipping the files the extractor's tests were written
@@ -124,6 +125,59 @@ def score(corpus: Path, gold_path: Path, verbose: bool = False) -> dict:
                            if not r["ok"] or r.get("debris") or r.get("no_place") or verbose]}
 
 
+def _variants(text: str) -> dict[str, str]:
+    """The 'What needs to improve' list of a real report rewritten the ways an unseen copy
+    can differ: other bullet glyphs, a dash or numbered list, glyphs lost, the heading
+    worded differently, a page break (page number + running header) inside an item."""
+    m = re.search(r"^What needs to improve[^\n]*\n(?P<body>.*?)(?=^The experiences and progress|^The impact of leaders)",
+                  text, re.M | re.S)
+    if not m:
+        return {}
+    body, head = m.group("body"), m.group(0)[: m.start("body") - m.start()]
+    bullets = [ln for ln in body.split("\n") if ln.startswith("◼")]
+    if not bullets:
+        return {}
+    num = iter(range(1, 100))
+    out = {"bullet •": body.replace("◼", "•"), "dash list": body.replace("◼ ", "- ").replace("◼", "- "),
+           "numbered list": re.sub(r"^◼\s*", lambda _: f"{next(num)}. ", body, flags=re.M),
+           "glyphs lost": re.sub(r"^◼\s*", "", body, flags=re.M)}
+    longest = max(bullets, key=len)
+    words = longest.split(" ")
+    if len(words) > 6:
+        cut = " ".join(words[: len(words) // 2]) + "\n7\nInspection of Anyshire local authority children’s services\n" \
+            + " ".join(words[len(words) // 2:])
+        out["page break inside an item"] = body.replace(longest, cut, 1)
+    rebuilt = {k: text[: m.start()] + head + v + text[m.end():] for k, v in out.items()}
+    rebuilt["heading 'in this local authority?'"] = text[: m.start()] + "What needs to improve in this local authority?\n" + body + text[m.end():]
+    rebuilt["heading with footnote mark"] = text[: m.start()] + "What needs to improve?1\n" + body + text[m.end():]
+    return rebuilt
+
+
+def perturb(corpus: Path) -> dict:
+    """Per variant: share of reports whose findings (count and texts) are unchanged."""
+    from corpus.extract.common import mask
+    from corpus.extract.inspection import extract_inspection
+    from corpus.readers import read_path
+    from corpus.records import ReadError
+
+    per: dict[str, list[int]] = {}
+    fails: dict[str, list[str]] = {}
+    for p in sorted((corpus / "pdf" / "ofsted").glob("*.pdf")):
+        try:
+            text = mask(read_path(p).documents[0].text)
+        except (ReadError, IndexError):
+            continue
+        want = [re.sub(r"\W+", " ", f.text).strip() for f in extract_inspection(text)[0]]
+        for k, v in _variants(text).items():
+            got = [re.sub(r"\W+", " ", f.text).strip() for f in extract_inspection(v)[0]]
+            ok = got == want
+            per.setdefault(k, [0, 0])[0] += ok
+            per[k][1] += 1
+            if not ok:
+                fails.setdefault(k, []).append(f"{p.name[:30]}: {len(want)} -> {len(got)}")
+    return {"variants": {k: f"{a}/{n}" for k, (a, n) in per.items()}, "examples": {k: v[:3] for k, v in fails.items()}}
+
+
 def counts(corpus: Path) -> dict[str, list]:
     out = {}
     for p in sorted((corpus / "pdf" / "ofsted").glob("*.pdf")):
@@ -143,6 +197,7 @@ def main() -> None:
     ap.add_argument("--pick", type=int, metavar="N", help="stratified draw of N files (quota spread over the strata)")
     ap.add_argument("--dump", metavar="FILE")
     ap.add_argument("--counts", action="store_true", help="finding counts of every Ofsted PDF")
+    ap.add_argument("--perturb", action="store_true", help="robustness: each report's list rewritten in unseen layouts")
     ap.add_argument("--seed", type=int, default=1129)
     ap.add_argument("--save")
     ap.add_argument("--compare")
@@ -158,6 +213,9 @@ def main() -> None:
     if a.dump:
         p = Path(a.dump)
         print(dump(p if p.exists() else corpus / "pdf" / "ofsted" / a.dump))
+        return
+    if a.perturb:
+        print(json.dumps(perturb(corpus), indent=1, ensure_ascii=False))
         return
     if a.counts:
         got = counts(corpus)

@@ -231,7 +231,10 @@ def _afi_text(ps: list[Para]) -> str:
 # the heading, with or without "?", "in this local authority?" or a footnote mark ("improve?1")
 _WNTI = re.compile(r"^What needs to improve\b[^.:;]{0,60}$", re.I)
 _LA = re.compile(r"Inspection of\s+(?P<la>[A-Z][\w ,.'’&\-]{1,60}?)\s+local\s+authority\s+children[’']?s\s+services", re.S)
-_OFSTED_STOP = re.compile(r"^(?:The experiences and progress|The impact of leaders|Overall effectiveness|\d{1,3}\.\s)", re.I)
+# the framework's judgement headings that follow the list (not an item that opens "The impact of leaders and …")
+_OFSTED_STOP = re.compile(r"^(?:The experiences and progress of (?:children|care leavers)|The impact of leaders on social work"
+                          r"|Overall effectiveness\b|\d{1,3}\.\s)", re.I)
+_END = re.compile(r"[.?!][\"”’)]*$|[.?!]\s*\([^()]{1,40}\)$")  # a sentence end, maybe with "(Outcome three)" after it
 _PAGE_HEAD = re.compile(r"^Inspection of .+ children[’']?s services\s*$", re.I)
 # page furniture that a text or PDF reader can leave between two items of the list
 _FURNITURE = re.compile(r"^(?:(?:page\s+)?\d{1,3}(?:\s+of\s+\d{1,3})?|www\.gov\.uk/ofsted\S*|©\s*Crown copyright.*"
@@ -275,12 +278,16 @@ def _wnti_items(ls: list) -> list[list]:
             break
         if marker is None:
             marker = next((m for m in (_OBULLET, _DASH, _NUM) if m.match(c)), False)
-        is_item = bool(marker.match(c)) if marker else (not items or re.search(r"[.?!]$", items[-1][2]) is not None)
+        is_item = bool(marker.match(c)) if marker else (not items or _END.search(items[-1][2]) is not None)
+        if is_item and marker is _DASH and items and re.search(r"[:;]$", items[-1][2]) and marker.sub("", c)[:1].islower():
+            is_item = False  # one dash for both levels: a lower-case point after "including:" / "…;" is a sub-point
+            items[-1][1], items[-1][2] = nxt.end, items[-1][2] + " " + c
+            continue
         if is_item:
-            if not marker and items and is_heading(c):
+            if not marker and items and is_heading(c) and not _END.search(c):
                 break  # unmarked list: a heading after a finished item ends it
             items.append([nxt.start, nxt.end, marker.sub("", c, count=1) if marker else c])
-        elif items and ((marker is _OBULLET and _SUB.match(c)) or not re.search(r"[.?!]$", items[-1][2])):
+        elif items and ((marker is _OBULLET and _SUB.match(c)) or not _END.search(items[-1][2])):
             items[-1][1], items[-1][2] = nxt.end, items[-1][2] + " " + c
         else:
             break
