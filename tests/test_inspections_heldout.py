@@ -186,3 +186,14 @@ def test_perturbed_layouts_keep_the_findings() -> None:
     for k, v in r.items():
         ok, n = map(int, v.split("/"))
         assert n >= 70 and ok >= n - 2, (k, v)
+
+
+def test_square_bullet_areas_without_should_under_their_own_heading() -> None:
+    t = ("Focused visit to Anyshire children's services\n\nAreas for priority action\n\n◼ The response to children at risk, "
+         "including:\n− the timeliness of strategy meetings\n− the quality of assessments.\n\nAreas for improvement\n\n"
+         "◼ The quality of supervision.\n◼ The recording of management decisions.\n\nFindings\n\nManagers should be thanked.\n")
+    f, _ = extract_inspection(t)
+    assert [(x.section, x.text[:30]) for x in f] == [
+        ("Areas for priority action", "The response to children at ri"), ("Areas for improvement", "The quality of supervision."),
+        ("Areas for improvement", "The recording of management de")]
+    assert "quality of assessments" in f[0].text

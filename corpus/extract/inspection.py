@@ -20,7 +20,7 @@ _REC_INTRO = re.compile(r"^Recommendations?\s*(?:[:\-–]\s*(?P<body>.*))?$", re
 # a page number or "Page N of M" left between two paragraphs of one item by a page break
 _PAGE_NO = re.compile(r"^(?:page\s+)?\d{1,3}(?:\s+of\s+\d{1,3})?$", re.I)
 _ITEM_NUM = re.compile(r"^(?:\d{1,2}[.)]|\(\d{1,2}\)|\d{1,2}\.\))\s*(?=[A-Z])")
-_AFI_HEAD = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s*)?Areas? for improvement\s*:?$", re.I)
+_AFI_HEAD = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s*)?(?P<h>Areas? for (?:improvement|priority action))\s*:?$", re.I)
 _MAJOR = re.compile(r"^(?:\d{1,2}\.\s+[A-Z][^.]{2,80}|[A-Z][A-Z &,'’\-]{5,})$")
 _SHOULD = re.compile(r"\bshould(?:n['’]t)?\b|\bmust\b|\bneeds? to\b", re.I)
 _DEADLINE = re.compile(
@@ -188,9 +188,11 @@ _RECS_HEAD = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s*)?(?P<h>Recommendations\b[^.]{0
 def _afi_sections(paras: list[Para]) -> list[tuple[Finding, Action | None]]:
     out: list[tuple[Finding, Action | None]] = []
     for i, p in enumerate(paras):
-        if _AFI_HEAD.match(p.text):
+        h = _AFI_HEAD.match(p.text)
+        if h:
+            head = h.group("h")
             for f, a in _afi_items(paras, i + 1):
-                f.section = AFI_SECTION
+                f.section = head[:1].upper() + head[1:].lower()
                 out.append((f, a))
     return out
 
@@ -198,6 +200,7 @@ def _afi_sections(paras: list[Para]) -> list[tuple[Finding, Action | None]]:
 def _afi_items(paras: list[Para], j: int) -> list[tuple[Finding, Action | None]]:
     """Group an AFI section's paragraphs into statements (see module doc)."""
     items: list[list[Para]] = []
+    square = False  # an Ofsted-style list (◼ The quality of …): each square bullet is one area, "should" or not
     for p in paras[j:]:
         t = p.text
         is_bullet = bool(BULLET.match(t))
@@ -206,6 +209,13 @@ def _afi_items(paras: list[Para], j: int) -> list[tuple[Finding, Action | None]]
             continue  # page furniture
         if (_MAJOR.match(t) and not _SHOULD.search(t)) or _AFI_HEAD.match(t) or _REC.match(t) or _CAUSE.match(t):
             break
+        if not items and _OBULLET.match(t):
+            square = True
+        if square and _OBULLET.match(t):
+            items.append([p])
+            continue
+        if square and not is_bullet and not (body[:1].islower() and not re.search(r"[.!?:;]$", _afi_text(items[-1]))):
+            break  # the square-bullet list has ended
         if items and not is_bullet and not re.search(r"[.!?:;]$", _afi_text(items[-1])) and body[:1].islower():
             items[-1].append(p)  # the rest of a statement cut by a page break
         elif _SHOULD.search(body) and not re.match(r"^This\b", body):
