@@ -24,7 +24,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from corpus.dates import parse_due
-from corpus.org_cells import bodies_named_in, is_body_name, known_bodies_named_in
+from corpus.org_cells import action_owner, bodies_named_in, is_body_name, known_bodies_named_in
 from corpus.orgs import normalise_org, org_type
 from index.library import Library
 
@@ -116,21 +116,29 @@ def _matches_owner(wanted: str, row_orgs: list[dict], owner_text: str | None) ->
     return False
 
 
+def _doc_meta(r: dict) -> dict:
+    m = r.get("document_meta")
+    try:
+        m = json.loads(m) if isinstance(m, str) else m
+    except ValueError:
+        m = None
+    return m if isinstance(m, dict) else {}
+
+
 def commitment_record(r: dict, as_of: str, finding_text: str | None = None) -> dict[str, Any]:
     due = r["due"] or (parse_due(r["due_text"]) if r.get("due_text") else None)
-    orgs = owner_orgs(r["owner"])
-    if not orgs and r.get("document_meta"):
+    dmeta = _doc_meta(r)
+    # a response's action is its respondent's unless its own sentence names another body
+    owner = action_owner(r["owner"], r["text"], dmeta.get("respondent"), dmeta.get("respondent_from"))
+    orgs = owner_orgs(owner)
+    if not orgs:
         # an owner that is a job title or a fragment ("And Chief Officers for"): the
         # organisation of the document it comes from (a response's respondent)
-        try:
-            dmeta = json.loads(r["document_meta"]) if isinstance(r["document_meta"], str) else r["document_meta"]
-        except ValueError:
-            dmeta = {}
-        orgs = owner_orgs((dmeta or {}).get("respondent") or (dmeta or {}).get("organisation"))
+        orgs = owner_orgs(dmeta.get("respondent") or dmeta.get("organisation"))
     return {
         "id": r["id"],
         "text": r["text"],
-        "owner": r["owner"],
+        "owner": owner,
         "due": due,
         "due_text": r["due_text"],
         "status": r["status"],

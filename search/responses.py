@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from corpus.org_cells import action_owner
 from index.library import Library
 
 
@@ -35,7 +36,8 @@ def response_view(lib: Library, doc_id: int) -> dict:
     for a in c.execute("SELECT id, kind, text, owner, due, status FROM actions WHERE document_id=? ORDER BY seq",
                        (doc_id,)):
         ans = pairs.get(a["id"], [])
-        actions.append({"id": a["id"], "text": a["text"], "owner": a["owner"], "due": a["due"], "status": a["status"],
+        owner = action_owner(a["owner"], a["text"], meta.get("respondent"), meta.get("respondent_from"))  # the respondent's unless it names another
+        actions.append({"id": a["id"], "text": a["text"], "owner": owner, "due": a["due"], "status": a["status"],
                         "kind": a["kind"], "answers": ans,
                         "answers_report": reports[0] if reports and not ans else None})
     return {"title": row["title"], "respondent": meta.get("respondent"), "responds_to": reports, "actions": actions}

@@ -1,0 +1,99 @@
+"""QA pass 30 (issue 10, items 4 and 5): who said it and the ledger, checked against what the
+letters say. Each test failed before its fix."""
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from index import rows
+
+
+def _h(s: str) -> str:
+    return hashlib.sha256(s.encode()).hexdigest()
+
+
+# A free-form letter from Transport for London that names the Metropolitan Police Service more
+# often than itself: the extractor's letter-level guess made the police the owner of every action.
+TFL_ACTS = [
+    ("We have had discussions with LBH regarding our joint approach to improve the A4.", "Metropolitan Police Service"),
+    ("Subject to confirmation that the scheme is deliverable, TfL will monitor the new crossings for 48 months.",
+     "Metropolitan Police Service"),
+    # the sentence's subject is another body: it stays that body's
+    ("The Metropolitan Police Service will carry out speed enforcement at the junction from January.",
+     "Metropolitan Police Service"),
+    ("We will install temporary warning signs at the junction.", None),
+]
+
+
+def build(lib) -> dict:
+    report = ("Sent to: Transport for London; London Borough of Hounslow\n\nCONCERNS\n\n"
+              "Pedestrians cross the A4 without a controlled crossing.")
+    letter = "Dear coroner, thank you for your report. " + " ".join(t for t, _ in TFL_ACTS)
+    with lib.store.transaction() as t:
+        rows.insert_document(t, id=1, content_hash=_h(report), title="Terence Gillard — PFD report 2025-0264",
+                             type="pfd_report", date="2024-11-05", reference="2025-0264", source="test/1.txt",
+                             text=report, blocks=[[0, len(report), None, 1]],
+                             meta={"recipients": ["Transport for London (TFL)", "London Borough of Hounslow (LBH)"]})
+        rows.insert_document(t, id=2, content_hash=_h(letter),
+                             title="Transport for London — response to the report on Terence Gillard",
+                             type="pfd_response", date=None, reference=None, source="test/2.txt", text=letter,
+                             blocks=[[0, len(letter), None, 1]],
+                             meta={"respondent": "Transport for London", "respondent_from": "report recipients"})
+        for d, text in ((1, report), (2, letter)):
+            rows.insert_passages(t, d, [(text, None, 1, 0, len(text))])
+        rows.insert_finding(t, 1, 0, "concern", "Concern 1", "Pedestrians cross the A4 without a controlled crossing.",
+                            [], None, 1, 0, 10, id=1)
+        for i, (text, owner) in enumerate(TFL_ACTS):
+            rows.insert_action(t, 2, i, "commitment", text, owner, None, None, None, None, 1, 0, len(text),
+                               finding_ids=[1], id=i + 1)
+        t.execute("INSERT INTO links(response_id, report_id, confidence, evidence) VALUES (2, 1, 0.98, '{}')")
+    return {"report": 1, "response": 2}
+
+
+@pytest.fixture
+def lib(library):
+    build(library)
+    return library
+
+
+@pytest.fixture
+def client(lib):
+    from webui import create_app
+
+    return create_app({"TESTING": True, "LIBRARY": lib}).test_client()
+
+
+def test_an_action_is_the_respondents_unless_its_own_sentence_names_another_body(lib):
+    from search.responses import response_view
+
+    owners = [a["owner"] for a in response_view(lib, 2)["actions"]]
+    assert owners == ["Transport for London", "Transport for London", "Metropolitan Police Service",
+                      "Transport for London"]
+
+
+def test_ledger_and_organisation_pages_credit_the_respondent(lib, client):
+    from search.commitments import list_commitments
+
+    led = list_commitments(lib, as_of="2026-11-29")
+    by_id = {c["id"]: c for c in led["commitments"]}
+    assert by_id[1]["owner"] == "Transport for London"
+    assert [o["key"] for o in by_id[1]["organisations"]] == ["transport-for-london"]
+    assert list_commitments(lib, owner="Metropolitan Police Service", as_of="2026-11-29")["total"] == 1
+    tfl = client.get("/organisations/transport-for-london.json").get_json()
+    met = client.get("/organisations/metropolitan-police-service.json").get_json()
+    count = lambda d: len(d.get("commitments") or [])  # noqa: E731
+    assert count(tfl) == 3 and count(met) == 1
+    import csv
+    import io
+
+    table = list(csv.DictReader(io.StringIO(client.get("/commitments.csv").get_data(as_text=True))))
+    assert [r["owner"] for r in table].count("Transport for London") == 3
+
+
+def test_report_page_and_case_show_the_respondent_as_owner(lib, client):
+    doc = client.get("/documents/1.json").get_json()
+    owners = [a["owner"] for f in doc["findings"] for a in f["actions"]]
+    assert owners.count("Transport for London") == 3
+    case = client.get("/cases/1.json").get_json()
+    assert [a["owner"] for a in case["actions"]].count("Transport for London") == 3
