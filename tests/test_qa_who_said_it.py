@@ -97,3 +97,39 @@ def test_report_page_and_case_show_the_respondent_as_owner(lib, client):
     assert owners.count("Transport for London") == 3
     case = client.get("/cases/1.json").get_json()
     assert [a["owner"] for a in case["actions"]].count("Transport for London") == 3
+
+
+# ---- the ledger without noise: preambles, thanks, hopes and preparation are not commitments
+
+@pytest.mark.parametrize("sentence", [
+    "This response has been developed following input from members of the Patient Safety Committee and Senior "
+    "Officers of the College.",
+    "Following review of the Regulation 28 Report it's recognised that there are key themes identified here which "
+    "the College has provided clarity on over the past few years.",
+    "In order to respond to the Matters of Concern set out in your report, I have sought the assistance of the "
+    "Clinical Chair and the Chief Medical Officer.",
+    "In response to your concerns, we outline below the actions the Society intends to advocate for to enhance road "
+    "safety:",
+    "In memory of the deceased, we hope these initiatives will contribute to preventing future tragedies on our roads.",
+    "We appreciate your report's emphasis on proactive education, and we are dedicated to working with other "
+    "stakeholders to improve safety standards.",
+])
+def test_framing_sentences_are_not_actions(sentence):
+    from corpus.extract.respond import free_actions
+
+    assert free_actions(sentence, "Royal Society for the Prevention of Accidents") == []
+
+
+def test_a_timing_on_the_line_after_a_plan_item_belongs_to_that_item():
+    """A two-column table read as text: "Engage with …:" then "Q4 2024" on the next line. The items
+    were lost and "Q2 2025 We appreciate …" was logged as a commitment due in June 2025."""
+    from corpus.extract.respond import free_actions
+
+    text = ("Your report highlights the issue of aquaplaning.\n\n"
+            "Engage with the Department for Transport and DVSA regarding coroner's findings:\n\n"
+            "Q4 2024\nCreate and share digital education materials on aquaplaning awareness through social media\n\n"
+            "Q2 2025\nWe appreciate your report's emphasis on proactive education.\n")
+    acts = free_actions(text, "Royal Society for the Prevention of Accidents")
+    got = [(a.text.split()[0], a.due) for a in acts]
+    assert got == [("Engage", "2024-12-31"), ("Create", "2025-06-30")]
+    assert all(text[a.start:a.end].strip() for a in acts)

@@ -336,6 +336,19 @@ _NOISE.append(_P(r"^(?:We|I|The\s+\w+)\s+(?:remain|remains|are|is)\s+(?:fully\s+
                  r"^We\s+continue\s+to\s+take\s+all\s+(?:necessary|reasonable)\s+steps", _I))
 _NOISE.append(_P(r"^(?:In|When|Before|For\s+the\s+purposes?\s+of)\s+(?:preparing|drafting|writing|compiling|producing)\s+"
                  r"(?:this|my|our|the)\s+(?:response|reply|letter)\b", _I))
+# how the letter was prepared or what it will set out ("This response has been developed following
+# input from …", "In order to respond to the matters of concern …, I have sought the assistance of
+# …", "we outline below the actions …:"), a reading of the report ("Following review of the
+# Regulation 28 Report it's recognised that …") and hopes ("we hope these initiatives will …")
+_NOISE.append(_P(r"^(?:This|Our|My)\s+(?:response|reply|letter)\s+(?:has\s+been|was|is\s+being)\s+(?:\w+\s+)?"
+                 r"(?:developed|prepared|written|drafted|produced|compiled|informed|coordinated|co-ordinated)\b|"
+                 r"^(?:In\s+order\s+to|To)\s+(?:respond|reply)\s+to\s+(?:the|your|each)\b|"
+                 r"\b(?:outline|outlined|describe|described|list|listed|summarise|summarised|detail)\s+below\b|"
+                 r"^(?:Following|After|Having|On)\s+(?:a\s+|the\s+|our\s+|careful\s+)?(?:review|reading|consideration|receipt)\s+"
+                 r"of\s+(?:the|your|this)\s+(?:[\w-]+\s+){0,3}?(?:report|letter|concerns?)\b[^.]{0,40}?\b(?:it\s+is|it['’]s)\s+"
+                 r"(?:recognised|clear|noted|apparent|evident|acknowledged)\b|"
+                 r"^In\s+(?:loving\s+)?memory\s+of\b|\b(?:we|I)\s+(?:sincerely\s+|very\s+much\s+|truly\s+)?hope\s+(?:that\s+)?"
+                 r"(?:these|this|the|our|it|they)\b", _I))
 _PAST_BACKGROUND = _P(r"^(?:On\s+\d{1,2}\s+\w+\s+(?:19|20)\d\d,?\s+(?:the\s+Coroner|you|Mr|Mrs|Ms|Miss)|The\s+(?:deceased|patient)\b)", _I)
 _OTHER_OWNER = _P(
     rf"^(?:In\s+addition,?\s+|Additionally,?\s+|Also,?\s+|Furthermore,?\s+|this\s+month,?\s+|From\s+[\w ]+,\s+)?"
@@ -534,6 +547,24 @@ def _not_a_deadline(s: str, m: re.Match) -> bool:
     return bool(_PAST_CUE.search(before)) or bool(re.match(r"\s*[-\u2013]\s*\w", s[m.end():]))
 
 
+_MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
+_TIMING_LINE = _P(rf"(?P<pre>[ \t]*\n\s*)(?P<t>(?:Q[1-4]\s*20\d\d|20\d\d/\d\d|(?:(?:early|late|mid|end\s+of)[\s-]+)?"
+                  rf"(?:{_MONTHS}|spring|summer|autumn|winter)\s+20\d\d|(?:completed?|ongoing|in\s+progress)))"
+                  rf"(?P<post>[ \t]*\n\s*)(?=\S)", _I)
+
+
+def _attach_timings(text: str) -> str:
+    """A plan read from a two-column table puts each item's timing on the next line ("Engage
+    with the DVSA …:" / "Q4 2024" / "Create and share …"): the timing goes to the end of the item
+    before it and a paragraph break after it, in the same number of characters (offsets kept)."""
+    def move(m: re.Match) -> str:
+        ws = len(m.group("pre")) + len(m.group("post"))
+        if ws < 3:
+            return m.group(0)
+        return " " + m.group("t") + "\n" * (ws - 1)
+    return _TIMING_LINE.sub(move, text)
+
+
 def free_actions(text: str, owner: str | None, start: int = 0) -> list[FreeAction]:
     """Actions stated anywhere in a (masked) response text, one per sentence, merged when a
     letter repeats itself. Headings ("Engage with X: Q4 2024") count as planned actions
@@ -542,7 +573,7 @@ def free_actions(text: str, owner: str | None, start: int = 0) -> list[FreeActio
 
     out: list[FreeAction] = []
     seen: list[set[str]] = []
-    for p in paragraphs(_blank_quotes(text), start):
+    for p in paragraphs(_attach_timings(_blank_quotes(text)), start):
         body = p.text
         sents = split_sentences(body)
         for k, (s0, s1, sent) in enumerate(sents):
