@@ -162,7 +162,48 @@ def all_commitments(lib: Library, as_of: str | None = None) -> list[dict]:
     as_of = check_date(as_of, "as_of") or today()
     rows = list(_rows(lib))
     ftexts = _finding_texts(lib, sorted({r["finding_id"] for r in rows if r["finding_id"]}))
-    return [commitment_record(r, as_of, ftexts.get(r["finding_id"])) for r in rows]
+    return without_noise([commitment_record(r, as_of, ftexts.get(r["finding_id"])) for r in rows])
+
+
+def without_noise(records: list[dict]) -> list[dict]:
+    """The ledger logs what was done: a letter's action loses the framing it opens with ("With
+    regard to concerns raised on MARAC, our response is detailed below.", thanks, condolences, a
+    concern restated) and goes when it is nothing else; an action whose text is wholly inside
+    another of the same document (a promise lifted from the answer it is part of, a repeat) is
+    one row: the fuller one, with the due date only the shorter one stated."""
+    from corpus.extract.respond import strip_framing
+
+    kept = []
+    for rec in records:
+        if rec["document_type"] in ("pfd_response", "other"):
+            text = strip_framing(rec["text"])
+            if not text:
+                continue
+            rec["text"] = text
+        kept.append(rec)
+    by_doc: dict[int, list[dict]] = {}
+    for rec in kept:
+        by_doc.setdefault(rec["document_id"], []).append(rec)
+    drop = set()
+    for recs in by_doc.values():
+        if len(recs) < 2:
+            continue
+        norm = [" ".join((r["text"] or "").split()).lower() for r in recs]
+        for i, rec in enumerate(recs):
+            host = next((j for j in range(len(recs)) if j != i and j not in drop and norm[i] and norm[i] in norm[j]
+                         and (len(norm[j]) > len(norm[i]) or j < i)), None)
+            if host is None:
+                continue
+            drop.add(i)
+            h = recs[host]
+            if rec["due"] and not h["due"]:
+                h.update(due=rec["due"], due_text=rec["due_text"], overdue=rec["overdue"])
+            h["status"] = h["status"] or rec["status"]
+            h["finding_id"] = h["finding_id"] or rec["finding_id"]
+        for i in sorted(drop):
+            recs[i]["_dup"] = True
+        drop.clear()
+    return [r for r in kept if not r.pop("_dup", False)]
 
 
 def list_commitments(

@@ -133,3 +133,33 @@ def test_a_timing_on_the_line_after_a_plan_item_belongs_to_that_item():
     got = [(a.text.split()[0], a.due) for a in acts]
     assert got == [("Engage", "2024-12-31"), ("Create", "2025-06-30")]
     assert all(text[a.start:a.end].strip() for a in acts)
+
+
+
+def test_the_ledger_logs_answers_without_their_preamble_and_a_repeated_promise_once(library):
+    """"With regard to concerns raised on MARAC, our response is detailed below." opened a logged
+    answer (the issue's own example); a promise lifted from an answer was logged twice; an answer
+    that is all framing was logged as a commitment."""
+    from search.commitments import list_commitments
+
+    answer1 = ("With regard to concerns raised on MARAC, our response is detailed below. Since April 2019 the force "
+               "has recruited and trained a team of six dedicated minute takers.")
+    answer2 = ("The issue will be addressed by the partners who manage the role. West Midlands Police will work with "
+               "our MAPPA partners to ensure the role is understood by all staff.")
+    promise = "West Midlands Police will work with our MAPPA partners to ensure the role is understood by all staff."
+    framing = "Thank you for your report. Our response to each of your concerns is set out below."
+    letter = " ".join([answer1, answer2, framing])
+    with library.store.transaction() as t:
+        rows.insert_document(t, id=1, content_hash=_h(letter), title="West Midlands Police — response to a PFD report",
+                             type="pfd_response", date="2022-01-17", reference=None, source="test/1.txt", text=letter,
+                             blocks=[[0, len(letter), None, 1]], meta={"respondent": "West Midlands Police"})
+        rows.insert_passages(t, 1, [(letter, None, 1, 0, len(letter))])
+        for i, (kind, text) in enumerate([("response", answer1), ("response", answer2), ("commitment", promise),
+                                          ("response", framing)]):
+            rows.insert_action(t, 1, i, kind, text, "West Midlands Police", None, None, None, None, 1, 0, len(text),
+                               id=i + 1)
+    led = list_commitments(library, as_of="2026-11-29")
+    texts = [c["text"] for c in led["commitments"]]
+    assert led["total"] == 2 and len(texts) == 2, texts
+    assert texts[0].startswith("Since April 2019") and "detailed below" not in " ".join(texts)
+    assert sum(promise in t for t in texts) == 1

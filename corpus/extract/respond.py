@@ -618,3 +618,22 @@ def _same_org(a: str, b: str) -> bool:
     from ..response_cues import org_similarity
 
     return org_similarity(a, b) >= 0.6 or a.lower() in b.lower() or b.lower() in a.lower()
+
+
+
+def strip_framing(text: str | None) -> str | None:
+    """An action's text without the framing it opens with ("With regard to concerns raised on
+    MARAC, our response is detailed below.", thanks, condolences, a concern restated): from the
+    first sentence that is not framing; None when it is all framing. Used by the ledger, which
+    logs what was done, not how a letter introduces it."""
+    if not text:
+        return text
+    sents = split_sentences(text)
+    skip = 0
+    while skip < len(sents) and _is_noise(sents[skip][2]):
+        skip += 1
+    if not sents or not skip:
+        return text
+    if skip == len(sents):
+        return None
+    return text[sents[skip][0]:].strip()
