@@ -163,3 +163,25 @@ def test_the_ledger_logs_answers_without_their_preamble_and_a_repeated_promise_o
     assert led["total"] == 2 and len(texts) == 2, texts
     assert texts[0].startswith("Since April 2019") and "detailed below" not in " ".join(texts)
     assert sum(promise in t for t in texts) == 1
+
+
+@pytest.mark.parametrize("sentence", [
+    "This Government takes road safety very seriously, and we are committed to reducing the numbers of those killed "
+    "and injured on our roads.",
+    "This government is committed to tackling suicide as one of this country's leading causes of death for younger "
+    "people.",
+    "In higher education, we have taken the issues of mental health and suicide prevention extremely seriously.",
+    "On reflection, we consider that one hospital Trust changing the reference range in isolation will not address "
+    "the broader issue.",
+    "In the circumstances outlined in your report we believe that an assessment of the risk should have been made at "
+    "discharge.",
+    "We are aware that you have written to the Royal College, and we would suggest that their guidance is reviewed "
+    "and amended.",
+    "We are aiming for these proposed improvement works to be implemented in three years, we have set out above the "
+    "progress we have made.",
+])
+def test_assurances_opinions_and_suggestions_are_not_commitments(sentence):
+    from corpus.extract.respond import free_actions, strip_framing
+
+    assert free_actions(sentence, "Department for Transport") == []
+    assert strip_framing(sentence) is None  # and the ledger drops them from libraries read before

@@ -349,6 +349,16 @@ _NOISE.append(_P(r"^(?:This|Our|My)\s+(?:response|reply|letter)\s+(?:has\s+been|
                  r"(?:recognised|clear|noted|apparent|evident|acknowledged)\b|"
                  r"^In\s+(?:loving\s+)?memory\s+of\b|\b(?:we|I)\s+(?:sincerely\s+|very\s+much\s+|truly\s+)?hope\s+(?:that\s+)?"
                  r"(?:these|this|the|our|it|they)\b", _I))
+# assurances, opinions and suggestions to others are not actions: "This Government takes road
+# safety very seriously", "This government is committed to tackling suicide", "we consider that
+# one Trust changing … will not address …", "we would suggest that their guidance is reviewed",
+# and a letter pointing at itself ("we have set out above the progress we have made")
+_NOISE.append(_P(r"\b(?:take|takes|taken|taking)\s+(?:[\w’'-]+\s+){0,10}?(?:very\s+|extremely\s+|most\s+|incredibly\s+)?"
+                 r"seriously\b|^(?:This|The|Our|His\s+Majesty['’]s)\s+Government\s+(?:is|remains)\s+(?:fully\s+|firmly\s+|deeply\s+)?"
+                 r"committed\s+to\b|^(?:On\s+reflection,?\s+|In\s+the\s+circumstances\b[^,]{0,80}?,?\s+)?(?:we|I)\s+"
+                 r"(?:would\s+)?(?:consider|believe|feel|think|are\s+of\s+the\s+(?:view|opinion)|am\s+of\s+the\s+(?:view|opinion))"
+                 r"\s+that\b|\b(?:we|I)\s+would\s+(?:\w+\s+)?(?:suggest|recommend|encourage|advise|urge)\b|"
+                 r"\b(?:set\s+out|outlined|described|detailed)\s+above\b", _I))
 _PAST_BACKGROUND = _P(r"^(?:On\s+\d{1,2}\s+\w+\s+(?:19|20)\d\d,?\s+(?:the\s+Coroner|you|Mr|Mrs|Ms|Miss)|The\s+(?:deceased|patient)\b)", _I)
 _OTHER_OWNER = _P(
     rf"^(?:In\s+addition,?\s+|Additionally,?\s+|Also,?\s+|Furthermore,?\s+|this\s+month,?\s+|From\s+[\w ]+,\s+)?"
