@@ -41,3 +41,27 @@ def response_view(lib: Library, doc_id: int) -> dict:
                         "kind": a["kind"], "answers": ans,
                         "answers_report": reports[0] if reports and not ans else None})
     return {"title": row["title"], "respondent": meta.get("respondent"), "responds_to": reports, "actions": actions}
+
+
+def unlinked_view(lib: Library, n: int = 3) -> dict:
+    """Responses not linked to any report, each with why and its best ``n`` candidate reports
+    ({"id", "title", "reference", "date", "points"}, best first; only reports with evidence for
+    them) — the letter is listed, never guessed, and the reader sees which reports came closest."""
+    from index.linking import THRESHOLD, _decide_for, unlinked_responses  # the linker's own scoring
+
+    items = unlinked_responses(lib)
+    c = lib.store.conn
+    cache: dict = {}
+    for item in items:
+        row = c.execute("SELECT id, title, date, source, text, meta FROM documents WHERE id=?", (item["id"],)).fetchone()
+        d, why = _decide_for(c, row, cache, THRESHOLD)
+        item["reason"] = why.get("reason") or "would link now (run `precedent relink --all`)"
+        ranked = [s for s in (d.ranked if d is not None else []) if s.points > 0][:n]  # no evidence: not close
+        item["candidates"] = [{"id": s.report.id, "title": s.report.title, "reference": s.report.reference,
+                               "date": s.report.date, "points": round(float(s.points), 2)} for s in ranked]
+        if not item["candidates"] and why.get("report_id"):
+            r = c.execute("SELECT id, title, reference, date FROM documents WHERE id=?", (why["report_id"],)).fetchone()
+            if r is not None:
+                item["candidates"] = [{"id": r["id"], "title": r["title"], "reference": r["reference"],
+                                       "date": r["date"], "points": None}]
+    return {"responses": items, "total": len(items)}

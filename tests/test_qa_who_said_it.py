@@ -185,3 +185,40 @@ def test_assurances_opinions_and_suggestions_are_not_commitments(sentence):
 
     assert free_actions(sentence, "Department for Transport") == []
     assert strip_framing(sentence) is None  # and the ledger drops them from libraries read before
+
+
+# ---- the unlinked-letter view shows its best candidates
+
+def _ambiguous_letter(lib):
+    rep = ("REGULATION 28: REPORT TO PREVENT FUTURE DEATHS\n\nTHIS REPORT IS BEING SENT TO: Northshire County Council\n\n"
+           "On 3 March 2024 I commenced an investigation into the death of Jonathan Pemberton-Clarke. "
+           "MATTERS OF CONCERN\n\n1. The road had no pedestrian crossing near the school.")
+    letter = ("Dear Coroner,\n\nThank you for your Regulation 28 report following the inquest into the death of "
+              "Jonathan Pemberton-Clarke. We will install a controlled pedestrian crossing near the school by March "
+              "2025.\n\nYours sincerely,\n\nDirector of Highways, Northshire County Council")
+    with lib.store.transaction() as t:
+        for did, ref, date in ((1, "2024-0101", "2024-06-01"), (2, "2024-0102", "2024-06-02")):
+            text = rep + ("" if did == 1 else " ")
+            rows.insert_document(t, id=did, content_hash=_h(text), title=f"Jonathan Pemberton-Clarke — PFD report {ref}",
+                                 type="pfd_report", date=date, reference=ref, source=f"test/{did}.txt", text=text,
+                                 blocks=[[0, len(text), None, 1]],
+                                 meta={"recipients": ["Northshire County Council"],
+                                       "deceased_name": "Jonathan Pemberton-Clarke"})
+            rows.insert_passages(t, did, [(text, None, 1, 0, len(text))])
+        rows.insert_document(t, id=3, content_hash=_h(letter), title="Northshire County Council — response to a PFD report",
+                             type="pfd_response", date=None, reference=None, source="test/3.txt", text=letter,
+                             blocks=[[0, len(letter), None, 1]], meta={"respondent": "Northshire County Council"})
+        rows.insert_passages(t, 3, [(letter, None, 1, 0, len(letter))])
+
+
+def test_unlinked_letters_are_shown_with_their_best_candidates(library):
+    from webui import create_app
+
+    _ambiguous_letter(library)
+    c = create_app({"TESTING": True, "LIBRARY": library}).test_client()
+    data = c.get("/responses/unlinked.json").get_json()
+    item = next(r for r in data["responses"] if r["id"] == 3)
+    assert {x["id"] for x in item["candidates"]} == {1, 2}
+    assert item["reason"]
+    html = c.get("/responses/unlinked").get_data(as_text=True)
+    assert 'href="/documents/1"' in html and 'href="/documents/2"' in html

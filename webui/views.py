@@ -196,7 +196,7 @@ def precedents_page(fmt: str | None = None):
 @bp.route("/responses/unlinked.json", defaults={"fmt": "json"})
 def unlinked(fmt: str | None = None):
     """Responses Precedent could not tie to a report with confidence: listed, never guessed."""
-    from index.linking import unlinked_responses
+    from search.responses import unlinked_view
 
-    items = unlinked_responses(library(), explain=request.args.get("explain") in ("1", "true", "yes"))
-    return respond("unlinked.html", {"responses": items, "total": len(items)}, fmt == "json")
+    # each with why it was not linked and the reports that came closest (``explain`` kept for old links)
+    return respond("unlinked.html", unlinked_view(library()), fmt == "json")
