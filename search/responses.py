@@ -2,7 +2,7 @@
 
 ``response_view(lib, doc_id)`` -> {"title", "respondent", "responds_to": [report ids],
 "actions": [{"id", "text", "owner", "due", "status", "kind", "answers": [report concern ids],
-"answers_report": report id or None}]} — ``answers`` are the ids of the linked report's
+"answers_detail": [{"id", "label", "document_id"}], "answers_report": report id or None}]} — ``answers`` are the ids of the linked report's
 concerns the action answers (index/answering.py pairs them); an action that answers no
 particular concern answers the report as a whole (``answers_report``)."""
 from __future__ import annotations
@@ -21,11 +21,11 @@ def response_view(lib: Library, doc_id: int) -> dict:
     meta = json.loads(row["meta"] or "{}")
     reports = [r[0] for r in c.execute(
         "SELECT report_id FROM links WHERE response_id=? ORDER BY confidence DESC", (doc_id,))]
-    concern_ids = set()
+    concern_ids: dict[int, dict] = {}
     if reports:
         q = ",".join("?" * len(reports))
-        concern_ids = {r[0] for r in c.execute(
-            f"SELECT id FROM findings WHERE kind='concern' AND document_id IN ({q})", reports)}
+        concern_ids = {r[0]: {"id": r[0], "label": r[1], "document_id": r[2]} for r in c.execute(
+            f"SELECT id, label, document_id FROM findings WHERE kind='concern' AND document_id IN ({q})", reports)}
     pairs: dict[int, list[int]] = {}
     for aid, fid in c.execute(
             "SELECT af.action_id, af.finding_id FROM action_findings af JOIN actions a ON a.id = af.action_id "
@@ -38,7 +38,7 @@ def response_view(lib: Library, doc_id: int) -> dict:
         ans = pairs.get(a["id"], [])
         owner = action_owner(a["owner"], a["text"], meta.get("respondent"), meta.get("respondent_from"))  # the respondent's unless it names another
         actions.append({"id": a["id"], "text": a["text"], "owner": owner, "due": a["due"], "status": a["status"],
-                        "kind": a["kind"], "answers": ans,
+                        "kind": a["kind"], "answers": ans, "answers_detail": [concern_ids[f] for f in ans],
                         "answers_report": reports[0] if reports and not ans else None})
     return {"title": row["title"], "respondent": meta.get("respondent"), "responds_to": reports, "actions": actions}
 

@@ -222,3 +222,17 @@ def test_unlinked_letters_are_shown_with_their_best_candidates(library):
     assert item["reason"]
     html = c.get("/responses/unlinked").get_data(as_text=True)
     assert 'href="/documents/1"' in html and 'href="/documents/2"' in html
+
+
+def test_a_responses_page_says_who_responded_and_what_they_did(lib, client):
+    """The response's own page (and /documents/ID.json) showed neither its respondent nor its
+    actions: every action answered the report's concern, so none was "other"; only
+    `precedent show --json` had them."""
+    data = client.get("/documents/2.json").get_json()
+    assert data["respondent"] == "Transport for London"
+    assert [a["owner"] for a in data["actions"]][:2] == ["Transport for London", "Transport for London"]
+    assert all(a["answers"] == [1] for a in data["actions"])
+    html = client.get("/documents/2").get_data(as_text=True)
+    assert "Respondent" in html and "Transport for London" in html
+    assert "TfL will monitor the new crossings for 48 months" in html.split("Full text")[0]
+    assert 'href="/documents/1#f1"' in html  # the concern it answers

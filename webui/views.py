@@ -127,6 +127,11 @@ def document(doc_id: int, fmt: str | None = None):
         abort(404, description=f"no document {doc_id}")
     from search.sources import source_display
 
+    if data.get("type") == "pfd_response" or data.get("responds_to"):
+        from search.responses import response_view  # who responded, each action and the concerns it answers
+
+        view = response_view(library(), doc_id)
+        data.update(respondent=view.get("respondent"), actions=view.get("actions", []))
     src = source_display(data.get("source"), data.get("meta"))
     data.update(source=src["url"] or src["name"], source_url=src["url"], source_name=src["name"],
                 case_url=f"/cases/{doc_id}")
