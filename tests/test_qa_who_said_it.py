@@ -236,3 +236,16 @@ def test_a_responses_page_says_who_responded_and_what_they_did(lib, client):
     assert "Respondent" in html and "Transport for London" in html
     assert "TfL will monitor the new crossings for 48 months" in html.split("Full text")[0]
     assert 'href="/documents/1#f1"' in html  # the concern it answers
+
+
+@pytest.mark.parametrize("sentence", [
+    "We have therefore written to both the Royal College of Pathologists and the Royal College of Obstetricians asking "
+    "them to consider your report.",
+    "The Trust has since introduced a second check of every discharge summary.",
+    "We have subsequently updated the escalation policy for all wards.",
+])
+def test_a_done_action_with_an_adverb_after_have_is_an_action(sentence):
+    from corpus.extract.respond import free_actions
+
+    acts = free_actions(sentence, "University Hospitals Bristol and Weston NHS Foundation Trust")
+    assert [a.tense for a in acts] == ["done"]

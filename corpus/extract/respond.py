@@ -281,7 +281,8 @@ def _dominant_known_org(text: str) -> str | None:
 # ------------------------------------------------------------------ what was done
 
 _DONE = _P(
-    r"\b(?:(?:has|have)\s+(?:now\s+|also\s+|already\s+|recently\s+)?(?:been\s+)?(?:implemented|introduced|undertaken|reviewed|updated|"
+    r"\b(?:(?:has|have)\s+(?:(?:now|also|already|recently|therefore|since|subsequently|further|jointly|formally|"
+    r"successfully|accordingly|consequently|separately|both)\s+){0,2}(?:been\s+)?(?:implemented|introduced|undertaken|reviewed|updated|"
     r"developed|appointed|launched|established|issued|published|written|shared|raised|agreed|created|commissioned|"
     r"completed|engaged|expanded|utilised|used|drafted|met|made|put\s+in\s+place|set\s+up|begun|started|revised|"
     r"strengthened|increased|delivered|provided|trained|asked|sought|led|invested|allocated|received|conducted|"
