@@ -53,7 +53,24 @@ def split_owners(owner: str | None) -> list[str]:
     """An owner cell may name several: "the National Armed Policing Portfolio; the CoP"."""
     if not owner:
         return []
-    return [p.strip() for p in re.split(r";|\n", owner) if p.strip()]
+    # a numbered list in one cell ("Leads1) Birmingham Children's Social Care 2) National Probation
+    # Service Wales; 3) …"): one part a number
+    parts = re.split(r";|\n|(?:(?<=\s)|(?<=[a-z]))\(?\d{1,2}\)\s*", owner)
+    return [p.strip(" ,.-") for p in parts if p.strip(" ,.-")]
+
+
+_TEAM_END = re.compile(r"\b(?:team|teams|group|unit|panel|directorate|lead|leads)\s*$", re.I)
+
+
+def _one_body(part: str, org) -> bool:
+    """The cell is one body's name, not a role, rank or team beside one ("Public Protection ACO
+    Wales Probation Trust", "Wales Probation Trust and SWMPT Senior Management Team")."""
+    from corpus.orgs import _ROLE_ABBREV, _ROLE_WORD
+
+    if not (org.key and is_body_name(org.name)) or _TEAM_END.search(org.name):
+        return False
+    # a role the name reader took off ("The Chief Executive of X" -> "X") is fine; one left inside is not
+    return not any(_ROLE_WORD.fullmatch(t) or t.lower() in _ROLE_ABBREV for t in re.findall(r"[A-Za-z&']+", org.name))
 
 
 def owner_orgs(owner: str | None) -> list[dict]:
@@ -66,7 +83,7 @@ def owner_orgs(owner: str | None) -> list[dict]:
         org = normalise_org(part)
         # a cell that reads as one body may still name others the library knows ("Head of Public
         # Protection West Midlands Police Head Workforce Development, …, Birmingham City Council")
-        orgs = [org, *known_bodies_named_in(part)] if org.key and is_body_name(org.name) else bodies_named_in(part)
+        orgs = [org, *known_bodies_named_in(part)] if _one_body(part, org) else bodies_named_in(part)
         for o in orgs:
             if o.key and o.key not in seen:
                 seen.add(o.key)

@@ -249,3 +249,29 @@ def test_a_done_action_with_an_adverb_after_have_is_an_action(sentence):
 
     acts = free_actions(sentence, "University Hospitals Bristol and Weston NHS Foundation Trust")
     assert [a.tense for a in acts] == ["done"]
+
+
+# ---- owners are real bodies: an action plan's lead cell names bodies beside roles and teams
+
+@pytest.mark.parametrize("cell,bodies", [
+    ("Chief Executive and Chief Officers for; Leads1) Birmingham Children's Social Care 2) National Probation Service "
+     "Wales; 3) National Probation Service - Midlands 4) West Midlands Police 5) Birmingham Cross City CCG 6) West "
+     "Mercia Police 7) Birmingham Women's Hospital NHS Foundation Trust",
+     {"National Probation Service", "West Midlands Police", "West Mercia Police", "Birmingham Cross City CCG",
+      "Birmingham Women's Hospital NHS Foundation Trust"}),
+    ("Public Protection ACO Wales Probation Trust", {"Wales Probation Trust"}),
+    ("Wales Probation Trust and SWMPT Senior Management Team", {"Wales Probation Trust"}),
+    ("Superintendent Sandwell LPU and offender management 'silver' lead and DCI", set()),
+    ("West Midlands Police", {"West Midlands Police"}),
+    ("Corporate Parent Board", {"Corporate Parent Board"}),
+    ("Police and Crime Commissioner for the West Midlands", None),  # one body, kept as one
+])
+def test_owner_cells_count_the_bodies_they_name(cell, bodies):
+    from search.commitments import owner_orgs
+
+    got = {o["name"] for o in owner_orgs(cell)}
+    if bodies is None:
+        assert len(got) == 1
+    else:
+        assert bodies <= got and not any("Officers for" in g or "SWMPT Senior" in g or "ACO" in g or "DCI" in g
+                                          for g in got), got
