@@ -275,3 +275,12 @@ def test_owner_cells_count_the_bodies_they_name(cell, bodies):
     else:
         assert bodies <= got and not any("Officers for" in g or "SWMPT Senior" in g or "ACO" in g or "DCI" in g
                                           for g in got), got
+
+
+def test_a_force_named_as_police_or_constabulary_is_one_organisation():
+    from corpus.orgs import normalise_org
+
+    assert normalise_org("West Mercia Constabulary").key == normalise_org("West Mercia Police").key
+    assert normalise_org("Chief Constable, Northshire Constabulary").key == normalise_org("Northshire Police").key
+    assert normalise_org("West Mercia Constabulary").name == "West Mercia Constabulary"  # written as the text has it
+    assert normalise_org("HM Inspectorate of Constabulary").key != normalise_org("HM Police").key
