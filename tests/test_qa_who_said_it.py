@@ -284,3 +284,11 @@ def test_a_force_named_as_police_or_constabulary_is_one_organisation():
     assert normalise_org("Chief Constable, Northshire Constabulary").key == normalise_org("Northshire Police").key
     assert normalise_org("West Mercia Constabulary").name == "West Mercia Constabulary"  # written as the text has it
     assert normalise_org("HM Inspectorate of Constabulary").key != normalise_org("HM Police").key
+
+
+def test_an_answer_loses_framing_at_its_end_too():
+    from corpus.extract.respond import strip_framing
+
+    text = ("Since April 2019 the force has recruited six dedicated minute takers. With regard to the specific concerns "
+            "raised by H.M Coroner our responses are as follows:")
+    assert strip_framing(text) == "Since April 2019 the force has recruited six dedicated minute takers."

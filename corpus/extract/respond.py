@@ -640,11 +640,13 @@ def strip_framing(text: str | None) -> str | None:
     if not text:
         return text
     sents = split_sentences(text)
-    skip = 0
-    while skip < len(sents) and _is_noise(sents[skip][2]):
+    skip, keep = 0, len(sents)
+    while skip < keep and _is_noise(sents[skip][2]):
         skip += 1
-    if not sents or not skip:
+    while keep > skip and _is_noise(sents[keep - 1][2]):  # "… our responses are as follows:" at its end
+        keep -= 1
+    if not sents or (not skip and keep == len(sents)):
         return text
-    if skip == len(sents):
+    if skip >= keep:
         return None
-    return text[sents[skip][0]:].strip()
+    return text[sents[skip][0]:sents[keep - 1][1]].strip()
