@@ -179,6 +179,8 @@ def test_the_ledger_logs_answers_without_their_preamble_and_a_repeated_promise_o
     "and amended.",
     "We are aiming for these proposed improvement works to be implemented in three years, we have set out above the "
     "progress we have made.",
+    "The regulator is responsible for protecting the interests of students and we have included actions it is taking "
+    "as part of our response.",
 ])
 def test_assurances_opinions_and_suggestions_are_not_commitments(sentence):
     from corpus.extract.respond import free_actions, strip_framing

@@ -359,7 +359,8 @@ _NOISE.append(_P(r"\b(?:take|takes|taken|taking)\s+(?:[\w’'-]+\s+){0,10}?(?:ve
                  r"committed\s+to\b|^(?:On\s+reflection,?\s+|In\s+the\s+circumstances\b[^,]{0,80}?,?\s+)?(?:we|I)\s+"
                  r"(?:would\s+)?(?:consider|believe|feel|think|are\s+of\s+the\s+(?:view|opinion)|am\s+of\s+the\s+(?:view|opinion))"
                  r"\s+that\b|\b(?:we|I)\s+would\s+(?:\w+\s+)?(?:suggest|recommend|encourage|advise|urge)\b|"
-                 r"\b(?:set\s+out|outlined|described|detailed)\s+above\b", _I))
+                 r"\b(?:set\s+out|outlined|described|detailed)\s+above\b|\bas\s+part\s+of\s+(?:our|this|my)\s+(?:response|reply|letter)\b",
+                 _I))
 _PAST_BACKGROUND = _P(r"^(?:On\s+\d{1,2}\s+\w+\s+(?:19|20)\d\d,?\s+(?:the\s+Coroner|you|Mr|Mrs|Ms|Miss)|The\s+(?:deceased|patient)\b)", _I)
 _OTHER_OWNER = _P(
     rf"^(?:In\s+addition,?\s+|Additionally,?\s+|Also,?\s+|Furthermore,?\s+|this\s+month,?\s+|From\s+[\w ]+,\s+)?"
