@@ -203,6 +203,23 @@ def show(doc_id, library_path, as_json):
         print_json(data)
         return
     click.echo(f"{data['title']}\n{data['type']} · {data['date'] or 'no date'} · {data['source']}\n")
+    if "respondent" in data:  # a response: who said it and what it did, before its text
+        click.echo(f"Respondent: {data['respondent'] or 'not identified'}")
+        for x in data["links"]["responds_to"]:
+            click.echo(f"Responds to: [doc {x['id']}] {x['title']} (confidence {x['confidence']})")
+        if not data["links"]["responds_to"]:
+            click.echo("Responds to: no report linked (`precedent unlinked` shows the closest)")
+        click.echo(f"Actions ({len(data['actions'])}):")
+        for a in data["actions"]:
+            bits = [f"owner: {a['owner'] or 'not stated'}"] + ([f"due {a['due']}"] if a["due"] else [])
+            bits.append(f"status: {(a['status'] or 'not stated').replace('_', ' ')}")
+            answers = ", ".join(f"{f['label'] or 'a concern'} [doc {f['document_id']}]" for f in a.get("answers_detail", []))
+            if answers:
+                bits.append(f"answers {answers}")
+            elif a.get("answers_report"):
+                bits.append(f"answers report [doc {a['answers_report']}] as a whole")
+            click.echo(f"  - {' '.join(a['text'].split())}\n    ({'; '.join(bits)})")
+        click.echo("")
     click.echo(data["text"])
 
 

@@ -294,3 +294,16 @@ def test_an_answer_loses_framing_at_its_end_too():
     text = ("Since April 2019 the force has recruited six dedicated minute takers. With regard to the specific concerns "
             "raised by H.M Coroner our responses are as follows:")
     assert strip_framing(text) == "Since April 2019 the force has recruited six dedicated minute takers."
+
+
+def test_precedent_show_text_says_who_responded_and_what_they_did(lib):
+    from click.testing import CliRunner
+
+    from precedent import cli
+
+    out = CliRunner().invoke(cli, ["show", "2", "--library", str(lib.path)])
+    assert out.exit_code == 0, out.output
+    head = out.output.split("Dear coroner")[0]
+    assert "Respondent: Transport for London" in head
+    assert "Responds to: [doc 1] Terence Gillard — PFD report 2025-0264" in head
+    assert "TfL will monitor the new crossings for 48 months" in head and "answers Concern 1" in head
