@@ -183,11 +183,12 @@ def all_commitments(lib: Library, as_of: str | None = None) -> list[dict]:
 
 
 def without_noise(records: list[dict]) -> list[dict]:
-    """The ledger logs what was done: a letter's action loses the framing it opens with ("With
-    regard to concerns raised on MARAC, our response is detailed below.", thanks, condolences, a
-    concern restated) and goes when it is nothing else; an action whose text is wholly inside
-    another of the same document (a promise lifted from the answer it is part of, a repeat) is
-    one row: the fuller one, with the due date only the shorter one stated."""
+    """The ledger logs what was done: a letter's action loses the framing it opens or ends with
+    ("With regard to concerns raised on MARAC, our response is detailed below.", thanks,
+    condolences, a concern restated) and goes when it is nothing else. Nothing is logged twice:
+    an action repeated word for word in one document is one row, and a promise lifted from the
+    answer it is part of keeps its own row while the answer keeps the rest of its sentences
+    (the answer goes when nothing else is left)."""
     from corpus.extract.respond import strip_framing
 
     kept = []
@@ -201,26 +202,40 @@ def without_noise(records: list[dict]) -> list[dict]:
     by_doc: dict[int, list[dict]] = {}
     for rec in kept:
         by_doc.setdefault(rec["document_id"], []).append(rec)
-    drop = set()
+    gone: set[int] = set()
     for recs in by_doc.values():
         if len(recs) < 2:
             continue
-        norm = [" ".join((r["text"] or "").split()).lower() for r in recs]
         for i, rec in enumerate(recs):
-            host = next((j for j in range(len(recs)) if j != i and j not in drop and norm[i] and norm[i] in norm[j]
-                         and (len(norm[j]) > len(norm[i]) or j < i)), None)
-            if host is None:
-                continue
-            drop.add(i)
-            h = recs[host]
-            if rec["due"] and not h["due"]:
-                h.update(due=rec["due"], due_text=rec["due_text"], overdue=rec["overdue"])
-            h["status"] = h["status"] or rec["status"]
-            h["finding_id"] = h["finding_id"] or rec["finding_id"]
-        for i in sorted(drop):
-            recs[i]["_dup"] = True
-        drop.clear()
-    return [r for r in kept if not r.pop("_dup", False)]
+            mine = _flat(rec["text"])
+            for j, host in enumerate(recs):
+                if j == i or id(host) in gone or id(rec) in gone or not mine:
+                    continue
+                theirs = _flat(host["text"])
+                if theirs == mine and j < i:
+                    gone.add(id(rec))  # the same action twice: one row
+                elif mine in theirs and len(theirs) > len(mine):
+                    rest = _without_sentence(host["text"], rec["text"])
+                    rest = strip_framing(rest) if rest else None
+                    if rest:
+                        host["text"] = rest
+                    else:
+                        gone.add(id(host))
+    return [r for r in kept if id(r) not in gone]
+
+
+def _flat(text: str | None) -> str:
+    return " ".join((text or "").split()).lower()
+
+
+def _without_sentence(host: str, part: str) -> str:
+    """``host`` without the whole sentences that make up ``part`` (matched ignoring spacing)."""
+    from corpus.extract.respond import split_sentences
+
+    want = _flat(part)
+    sents = split_sentences(host)
+    keep = [s for _, _, s in sents if _flat(s) not in want]
+    return " ".join(" ".join(s.split()) for s in keep).strip()
 
 
 def list_commitments(
