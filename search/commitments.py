@@ -98,12 +98,37 @@ def is_overdue(due: str | None, status: str | None, as_of: str) -> bool:
 def _rows(lib: Library) -> Iterable[dict]:
     q = (
         "SELECT a.id, a.document_id, a.seq, a.kind, a.text, a.owner, a.due, a.due_text, a.updated, a.status, a.page,"
+        " CASE WHEN rtrim(a.text) LIKE '%:' AND a.end IS NOT NULL THEN substr(d.text, a.end + 1, 2000) END AS after,"
         " d.title AS document_title, d.type AS document_type, d.date AS document_date, d.meta AS document_meta,"
         " (SELECT MIN(af.finding_id) FROM action_findings af WHERE af.action_id = a.id) AS finding_id"
         " FROM actions a JOIN documents d ON d.id = a.document_id ORDER BY a.document_id, a.seq"
     )
     for r in lib.store.conn.execute(q):
-        yield dict(r)
+        r = dict(r)
+        after = r.pop("after", None)
+        if after:
+            r["text"] = with_its_list(r["text"], after)
+        yield r
+
+
+_ITEM = re.compile(r"^\s*(?:[-\u2022*\u25aa\u25cf\u00b7]|\(?[a-z0-9]{1,2}[.)])\s+(\S.*?)\s*$", re.I)
+
+
+def with_its_list(text: str, after: str) -> str:
+    """An action that ends with a colon leads into a list ("We will ensure that all offenders
+    …:" then "- Register as required." …): the list items that follow it in the document
+    complete it ("…: Register as required; Are visited …")."""
+    items = []
+    for line in after.lstrip("\n").split("\n"):
+        if not line.strip():
+            continue  # a list spaced with blank lines
+        m = _ITEM.match(line)
+        if not m:
+            break
+        items.append(m.group(1).rstrip(" ;,."))
+    if not items:
+        return text
+    return f"{text.rstrip()} {'; '.join(items)}."
 
 
 def _finding_texts(lib: Library, ids: list[int]) -> dict[int, str]:

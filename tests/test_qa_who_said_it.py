@@ -308,3 +308,23 @@ def test_precedent_show_text_says_who_responded_and_what_they_did(lib):
     assert "Respondent: Transport for London" in head
     assert "Responds to: [doc 1] Terence Gillard — PFD report 2025-0264" in head
     assert "TfL will monitor the new crossings for 48 months" in head and "answers Concern 1" in head
+
+
+def test_a_promise_that_leads_into_a_list_is_logged_with_its_list(library):
+    """"We will ensure that all offenders subject to notification requirements:" was logged cut
+    off at its colon; the list that completes it follows in the letter."""
+    from search.commitments import list_commitments
+
+    lead = "We will ensure that all offenders subject to notification requirements:"
+    letter = ("Dear Coroner,\n\n" + lead + "\n\n- Register as required.\n- Are visited at their registered address.\n\n"
+              "The vast majority of offenders are managed by one agency.")
+    start = letter.index(lead)
+    with library.store.transaction() as t:
+        rows.insert_document(t, id=1, content_hash=_h(letter), title="West Midlands Police — response to a PFD report",
+                             type="pfd_response", date="2024-05-08", reference=None, source="test/1.txt", text=letter,
+                             blocks=[[0, len(letter), None, 1]], meta={"respondent": "West Midlands Police"})
+        rows.insert_passages(t, 1, [(letter, None, 1, 0, len(letter))])
+        rows.insert_action(t, 1, 0, "commitment", lead, "West Midlands Police", None, None, None, None, 1, start,
+                           start + len(lead), id=1)
+    (rec,) = list_commitments(library, as_of="2026-11-29")["commitments"]
+    assert rec["text"] == lead + " Register as required; Are visited at their registered address."
