@@ -33,11 +33,16 @@ def response_view(lib: Library, doc_id: int) -> dict:
         if fid in concern_ids:
             pairs.setdefault(aid, []).append(fid)
     actions = []
-    for a in c.execute("SELECT id, kind, text, owner, due, status FROM actions WHERE document_id=? ORDER BY seq",
+    from .commitments import with_its_list
+
+    for a in c.execute("SELECT a.id, a.kind, a.text, a.owner, a.due, a.status, CASE WHEN rtrim(a.text) LIKE '%:'"
+                       " AND a.end IS NOT NULL THEN substr(d.text, a.end + 1, 2000) END AS after"
+                       " FROM actions a JOIN documents d ON d.id = a.document_id WHERE a.document_id=? ORDER BY a.seq",
                        (doc_id,)):
         ans = pairs.get(a["id"], [])
         owner = action_owner(a["owner"], a["text"], meta.get("respondent"), meta.get("respondent_from"))  # the respondent's unless it names another
-        actions.append({"id": a["id"], "text": a["text"], "owner": owner, "due": a["due"], "status": a["status"],
+        text = with_its_list(a["text"], a["after"]) if a["after"] else a["text"]  # a lead-in with its list
+        actions.append({"id": a["id"], "text": text, "owner": owner, "due": a["due"], "status": a["status"],
                         "kind": a["kind"], "answers": ans, "answers_detail": [concern_ids[f] for f in ans],
                         "answers_report": reports[0] if reports and not ans else None})
     return {"title": row["title"], "respondent": meta.get("respondent"), "responds_to": reports, "actions": actions}

@@ -328,3 +328,6 @@ def test_a_promise_that_leads_into_a_list_is_logged_with_its_list(library):
                            start + len(lead), id=1)
     (rec,) = list_commitments(library, as_of="2026-11-29")["commitments"]
     assert rec["text"] == lead + " Register as required; Are visited at their registered address."
+    from search.responses import response_view
+
+    assert response_view(library, 1)["actions"][0]["text"] == rec["text"]  # precedent show --json agrees
