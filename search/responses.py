@@ -33,6 +33,8 @@ def response_view(lib: Library, doc_id: int) -> dict:
         if fid in concern_ids:
             pairs.setdefault(aid, []).append(fid)
     actions = []
+    from corpus.extract.respond import strip_framing
+
     from .commitments import with_its_list
 
     for a in c.execute("SELECT a.id, a.kind, a.text, a.owner, a.due, a.status, CASE WHEN rtrim(a.text) LIKE '%:'"
@@ -41,7 +43,9 @@ def response_view(lib: Library, doc_id: int) -> dict:
                        (doc_id,)):
         ans = pairs.get(a["id"], [])
         owner = action_owner(a["owner"], a["text"], meta.get("respondent"), meta.get("respondent_from"))  # the respondent's unless it names another
-        text = with_its_list(a["text"], a["after"]) if a["after"] else a["text"]  # a lead-in with its list
+        text = strip_framing(a["text"]) or a["text"]  # without "… our response is detailed below."
+        if a["after"] and text.rstrip().endswith(":"):
+            text = with_its_list(text, a["after"])  # a lead-in with its list
         actions.append({"id": a["id"], "text": text, "owner": owner, "due": a["due"], "status": a["status"],
                         "kind": a["kind"], "answers": ans, "answers_detail": [concern_ids[f] for f in ans],
                         "answers_report": reports[0] if reports and not ans else None})

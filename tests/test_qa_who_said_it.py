@@ -331,3 +331,28 @@ def test_a_promise_that_leads_into_a_list_is_logged_with_its_list(library):
     from search.responses import response_view
 
     assert response_view(library, 1)["actions"][0]["text"] == rec["text"]  # precedent show --json agrees
+
+
+def test_report_pages_and_show_json_show_answers_without_their_preamble(library):
+    """The ledger dropped "… our response is detailed below." but the report page, the search
+    cards and `precedent show --json` still opened the answer with it."""
+    from search.query import finding_actions
+    from search.responses import response_view
+
+    report = "CONCERNS\n\nThe MARAC minutes were not shared."
+    answer = ("With regard to concerns raised on MARAC, our response is detailed below. Since April 2019 the force "
+              "has recruited six dedicated minute takers.")
+    with library.store.transaction() as t:
+        rows.insert_document(t, id=1, content_hash=_h(report), title="Jane Doe — PFD report 2019-0100", type="pfd_report",
+                             date="2019-03-01", reference="2019-0100", source="test/1.txt", text=report,
+                             blocks=[[0, len(report), None, 1]], meta={"recipients": ["West Midlands Police"]})
+        rows.insert_document(t, id=2, content_hash=_h(answer), title="West Midlands Police — response to a PFD report",
+                             type="pfd_response", date=None, reference=None, source="test/2.txt", text=answer,
+                             blocks=[[0, len(answer), None, 1]], meta={"respondent": "West Midlands Police"})
+        rows.insert_finding(t, 1, 0, "concern", "Concern 1", "The MARAC minutes were not shared.", [], None, 1, 0, 10,
+                            id=1)
+        rows.insert_action(t, 2, 0, "response", answer, "West Midlands Police", None, None, None, None, 1, 0,
+                           len(answer), finding_ids=[1], id=1)
+        t.execute("INSERT INTO links(response_id, report_id, confidence, evidence) VALUES (2, 1, 1.0, '{}')")
+    assert finding_actions(library, [1])[1][0]["text"].startswith("Since April 2019")
+    assert response_view(library, 2)["actions"][0]["text"].startswith("Since April 2019")
