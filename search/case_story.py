@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from corpus.dates import parse_due
+from corpus.extract.respond import strip_framing
 from corpus.org_cells import action_owner
 from index.library import Library
 from index.rows import document_by_id
@@ -151,6 +152,8 @@ def _case_actions(lib: Library, doc_id: int, response_ids: list[int]) -> list[di
             f" WHERE a.document_id IN ({','.join('?' * len(ids))}) ORDER BY a.document_id, a.seq", ids):
         a = {k: r[k] for k in r.keys() if k not in ("respondent", "respondent_from")}
         a["owner"] = action_owner(r["owner"], r["text"], r["respondent"], r["respondent_from"])  # a response's: its respondent's
+        if r["respondent"]:  # an answer without "… our response is detailed below."
+            a["text"] = strip_framing(a["text"]) or a["text"]
         out.append(a)
     return out
 

@@ -8,6 +8,7 @@ import re
 import sqlite3
 from typing import Any
 
+from corpus.extract.respond import strip_framing
 from corpus.org_cells import action_owner
 from index.library import Library
 from index.rows import document_by_id, document_summary
@@ -135,6 +136,8 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
                        ids):
         a = _action_json(r)
         a["owner"] = action_owner(r["owner"], r["text"], r["respondent"], r["respondent_from"])  # a response's: its respondent's
+        if r["respondent"]:  # an answer without "… our response is detailed below."
+            a["text"] = strip_framing(a["text"]) or a["text"]
         a["finding_id"] = r["finding_id"]
         a["updated"] = r["updated"]
         a["overdue"] = is_overdue(a["due"], a["status"], as_of)

@@ -356,3 +356,9 @@ def test_report_pages_and_show_json_show_answers_without_their_preamble(library)
         t.execute("INSERT INTO links(response_id, report_id, confidence, evidence) VALUES (2, 1, 1.0, '{}')")
     assert finding_actions(library, [1])[1][0]["text"].startswith("Since April 2019")
     assert response_view(library, 2)["actions"][0]["text"].startswith("Since April 2019")
+    from webui import create_app
+
+    case = create_app({"TESTING": True, "LIBRARY": library}).test_client().get("/cases/1.json").get_json()
+    assert case["actions"] and all(a["text"].startswith("Since April 2019") for a in case["actions"])
+    story_acts = [a for c in case["story"]["outcome"].get("concerns", []) for a in c.get("actions", [])]
+    assert all(a["text"].startswith("Since April 2019") for a in story_acts)
