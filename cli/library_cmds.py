@@ -203,6 +203,23 @@ def show(doc_id, library_path, as_json):
         print_json(data)
         return
     click.echo(f"{data['title']}\n{data['type']} · {data['date'] or 'no date'} · {data['source']}\n")
+    if "respondent" in data:  # a response: who said it and what it did, before its text
+        click.echo(f"Respondent: {data['respondent'] or 'not identified'}")
+        for x in data["links"]["responds_to"]:
+            click.echo(f"Responds to: [doc {x['id']}] {x['title']} (confidence {x['confidence']})")
+        if not data["links"]["responds_to"]:
+            click.echo("Responds to: no report linked (`precedent unlinked` shows the closest)")
+        click.echo(f"Actions ({len(data['actions'])}):")
+        for a in data["actions"]:
+            bits = [f"owner: {a['owner'] or 'not stated'}"] + ([f"due {a['due']}"] if a["due"] else [])
+            bits.append(f"status: {(a['status'] or 'not stated').replace('_', ' ')}")
+            answers = ", ".join(f"{f['label'] or 'a concern'} [doc {f['document_id']}]" for f in a.get("answers_detail", []))
+            if answers:
+                bits.append(f"answers {answers}")
+            elif a.get("answers_report"):
+                bits.append(f"answers report [doc {a['answers_report']}] as a whole")
+            click.echo(f"  - {' '.join(a['text'].split())}\n    ({'; '.join(bits)})")
+        click.echo("")
     click.echo(data["text"])
 
 
@@ -344,21 +361,26 @@ def precedents_cmd(draft, k, library_path, as_json):
 
 
 @click.command("unlinked")
-@click.option("--explain", is_flag=True, help="Say why each response is unlinked, and its best candidate.")
+@click.option("--explain", is_flag=True, help="Also say why each response is unlinked.")
 @library_option
 @json_option
 def unlinked_cmd(explain, library_path, as_json):
-    """Responses that could not be linked to the report they answer."""
-    from index.linking import unlinked_responses
+    """Responses that could not be linked to the report they answer, each with the reports that
+    came closest (the /responses/unlinked.json shape)."""
+    from search.responses import unlinked_view
 
-    items = unlinked_responses(open_lib(library_path), explain=explain)
+    data = unlinked_view(open_lib(library_path))
     if as_json:
-        print_json({"responses": items, "total": len(items)})
+        print_json(data)
         return
-    for r in items:
+    for r in data["responses"]:
         why = f" — {r['reason']}" if explain and r.get("reason") else ""
         click.echo(f"{r['id']}\t{r['title']}{why}")
-    click.echo(f"{len(items)} unlinked responses")
+        for c in r["candidates"]:
+            click.echo(f"\tclosest: [doc {c['id']}] {c['title']} ({c['date'] or 'no date'})")
+        if not r["candidates"]:
+            click.echo("\tno report comes close")
+    click.echo(f"{data['total']} unlinked response{'' if data['total'] == 1 else 's'}")
 
 
 @click.command("relink")

@@ -87,3 +87,33 @@ def known_bodies_named_in(text: str | None) -> list[OrgName]:
     ending in a body word, such as "NHS Foundation Trust" cut from a longer name)."""
     known = {_slug(v) for v in _ALIAS.values()}
     return [b for b in bodies_named_in(text) if b.key in known]
+
+
+def action_owner(owner: str | None, text: str | None, respondent: str | None,
+                 respondent_from: str | None = None) -> str | None:
+    """Who took a response letter's action: the respondent, unless the action's own sentence
+    names another body as its subject ("The Metropolitan Police Service will …"). When the
+    respondent was found only after extraction (``respondent_from`` is not the dataset's: a
+    bare letter linked to a report), an owner the sentence does not name is the extractor's
+    guess for the whole letter (the body it names most, often the one it writes about) and gives
+    way to the respondent. Either way the respondent's own spellings ("Salford Royal Hospital")
+    read as its name, and an action with no owner is the respondent's. Without a respondent,
+    the owner as stored."""
+    if not respondent:
+        return owner
+    resp = normalise_org(respondent)
+    resp_name = resp.name if resp.key else respondent
+    if not owner or ";" in owner or "\n" in owner:
+        return owner or resp_name
+    own = normalise_org(owner)
+    if own.key and resp.key and (own.key == resp.key or own.key.startswith(resp.key + "-")
+                                 or resp.key.startswith(own.key + "-")):
+        return resp_name
+    if respondent_from in (None, "", "dataset"):
+        return owner  # known when the letter was read: the extractor's owner is its own reading
+    from .extract.respond import _mentions, _short_name
+
+    head = " ".join((text or "").split()[:10])
+    if head and (_mentions(owner, head) or _short_name(head, owner)):
+        return owner
+    return resp_name

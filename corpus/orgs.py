@@ -359,7 +359,17 @@ def normalise_org(name: str | None) -> OrgName:
     known = _known_inside(cand)
     if known:
         return OrgName(_slug(known), known)
-    return OrgName(_slug(cand), _display(cand))
+    return OrgName(_force_key(cand), _display(cand))
+
+
+def _force_key(cand: str) -> str:
+    """A territorial force is written "<area> Police" or "<area> Constabulary" (West Mercia):
+    one key for both."""
+    m = re.fullmatch(r"(.+?)\s+constabulary", cand.strip(), re.I)
+    if m and not re.search(r"\binspectorate\b|\bof$", m.group(1), re.I):
+        police = m.group(1) + " police"
+        return _slug(_ALIAS.get(_basic_key(police), police))
+    return _slug(cand)
 
 
 _KNOWN_INSIDE: re.Pattern | None = None

@@ -13,6 +13,8 @@ import re
 from typing import Any
 
 from corpus.dates import parse_due
+from corpus.extract.respond import strip_framing
+from corpus.org_cells import action_owner
 from index.library import Library
 from index.rows import document_by_id
 
@@ -141,10 +143,19 @@ def case_story(lib: Library, document_id: int, as_of: str | None = None) -> dict
 
 def _case_actions(lib: Library, doc_id: int, response_ids: list[int]) -> list[dict]:
     ids = [doc_id] + response_ids
-    return [dict(r) for r in lib.store.conn.execute(
-        "SELECT a.id, a.document_id, a.kind, a.text, a.owner, a.due, a.due_text, a.status, a.updated, a.page,"
-        " d.title AS document_title FROM actions a JOIN documents d ON d.id = a.document_id"
-        f" WHERE a.document_id IN ({','.join('?' * len(ids))}) ORDER BY a.document_id, a.seq", ids)]
+    out = []
+    for r in lib.store.conn.execute(
+            "SELECT a.id, a.document_id, a.kind, a.text, a.owner, a.due, a.due_text, a.status, a.updated, a.page,"
+            " d.title AS document_title, json_extract(d.meta, '$.respondent') AS respondent,"
+            " json_extract(d.meta, '$.respondent_from') AS respondent_from"
+            " FROM actions a JOIN documents d ON d.id = a.document_id"
+            f" WHERE a.document_id IN ({','.join('?' * len(ids))}) ORDER BY a.document_id, a.seq", ids):
+        a = {k: r[k] for k in r.keys() if k not in ("respondent", "respondent_from")}
+        a["owner"] = action_owner(r["owner"], r["text"], r["respondent"], r["respondent_from"])  # a response's: its respondent's
+        if r["respondent"]:  # an answer without "… our response is detailed below."
+            a["text"] = strip_framing(a["text"]) or a["text"]
+        out.append(a)
+    return out
 
 
 def _responses(lib: Library, doc_id: int) -> list[dict]:

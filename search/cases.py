@@ -8,6 +8,8 @@ import re
 import sqlite3
 from typing import Any
 
+from corpus.extract.respond import strip_framing
+from corpus.org_cells import action_owner
 from index.library import Library
 from index.rows import document_by_id, document_summary
 
@@ -127,9 +129,15 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
         " ORDER BY document_id, seq", ids)]
     actions = []
     for r in c.execute(f"SELECT a.*, (SELECT MIN(finding_id) FROM action_findings af WHERE af.action_id=a.id)"
-                       f" AS finding_id FROM actions a WHERE a.document_id IN ({qmarks}) ORDER BY a.document_id, a.seq",
+                       f" AS finding_id, (SELECT json_extract(d.meta, '$.respondent') FROM documents d"
+                       f" WHERE d.id = a.document_id) AS respondent, (SELECT json_extract(d.meta, '$.respondent_from')"
+                       f" FROM documents d WHERE d.id = a.document_id) AS respondent_from"
+                       f" FROM actions a WHERE a.document_id IN ({qmarks}) ORDER BY a.document_id, a.seq",
                        ids):
         a = _action_json(r)
+        a["owner"] = action_owner(r["owner"], r["text"], r["respondent"], r["respondent_from"])  # a response's: its respondent's
+        if r["respondent"]:  # an answer without "… our response is detailed below."
+            a["text"] = strip_framing(a["text"]) or a["text"]
         a["finding_id"] = r["finding_id"]
         a["updated"] = r["updated"]
         a["overdue"] = is_overdue(a["due"], a["status"], as_of)

@@ -24,7 +24,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from corpus.dates import parse_due
-from corpus.org_cells import bodies_named_in, is_body_name, known_bodies_named_in
+from corpus.org_cells import action_owner, bodies_named_in, is_body_name, known_bodies_named_in
 from corpus.orgs import normalise_org, org_type
 from index.library import Library
 
@@ -53,7 +53,24 @@ def split_owners(owner: str | None) -> list[str]:
     """An owner cell may name several: "the National Armed Policing Portfolio; the CoP"."""
     if not owner:
         return []
-    return [p.strip() for p in re.split(r";|\n", owner) if p.strip()]
+    # a numbered list in one cell ("Leads1) Birmingham Children's Social Care 2) National Probation
+    # Service Wales; 3) …"): one part a number
+    parts = re.split(r";|\n|(?:(?<=\s)|(?<=[a-z]))\(?\d{1,2}\)\s*", owner)
+    return [p.strip(" ,.-") for p in parts if p.strip(" ,.-")]
+
+
+_TEAM_END = re.compile(r"\b(?:team|teams|group|unit|panel|directorate|lead|leads)\s*$", re.I)
+
+
+def _one_body(part: str, org) -> bool:
+    """The cell is one body's name, not a role, rank or team beside one ("Public Protection ACO
+    Wales Probation Trust", "Wales Probation Trust and SWMPT Senior Management Team")."""
+    from corpus.orgs import _ROLE_ABBREV, _ROLE_WORD
+
+    if not (org.key and is_body_name(org.name)) or _TEAM_END.search(org.name):
+        return False
+    # a role the name reader took off ("The Chief Executive of X" -> "X") is fine; one left inside is not
+    return not any(_ROLE_WORD.fullmatch(t) or t.lower() in _ROLE_ABBREV for t in re.findall(r"[A-Za-z&']+", org.name))
 
 
 def owner_orgs(owner: str | None) -> list[dict]:
@@ -66,7 +83,7 @@ def owner_orgs(owner: str | None) -> list[dict]:
         org = normalise_org(part)
         # a cell that reads as one body may still name others the library knows ("Head of Public
         # Protection West Midlands Police Head Workforce Development, …, Birmingham City Council")
-        orgs = [org, *known_bodies_named_in(part)] if org.key and is_body_name(org.name) else bodies_named_in(part)
+        orgs = [org, *known_bodies_named_in(part)] if _one_body(part, org) else bodies_named_in(part)
         for o in orgs:
             if o.key and o.key not in seen:
                 seen.add(o.key)
@@ -81,12 +98,37 @@ def is_overdue(due: str | None, status: str | None, as_of: str) -> bool:
 def _rows(lib: Library) -> Iterable[dict]:
     q = (
         "SELECT a.id, a.document_id, a.seq, a.kind, a.text, a.owner, a.due, a.due_text, a.updated, a.status, a.page,"
+        " CASE WHEN rtrim(a.text) LIKE '%:' AND a.end IS NOT NULL THEN substr(d.text, a.end + 1, 2000) END AS after,"
         " d.title AS document_title, d.type AS document_type, d.date AS document_date, d.meta AS document_meta,"
         " (SELECT MIN(af.finding_id) FROM action_findings af WHERE af.action_id = a.id) AS finding_id"
         " FROM actions a JOIN documents d ON d.id = a.document_id ORDER BY a.document_id, a.seq"
     )
     for r in lib.store.conn.execute(q):
-        yield dict(r)
+        r = dict(r)
+        after = r.pop("after", None)
+        if after:
+            r["text"] = with_its_list(r["text"], after)
+        yield r
+
+
+_ITEM = re.compile(r"^\s*(?:[-\u2022*\u25aa\u25cf\u00b7]|\(?[a-z0-9]{1,2}[.)])\s+(\S.*?)\s*$", re.I)
+
+
+def with_its_list(text: str, after: str) -> str:
+    """An action that ends with a colon leads into a list ("We will ensure that all offenders
+    …:" then "- Register as required." …): the list items that follow it in the document
+    complete it ("…: Register as required; Are visited …")."""
+    items = []
+    for line in after.lstrip("\n").split("\n"):
+        if not line.strip():
+            continue  # a list spaced with blank lines
+        m = _ITEM.match(line)
+        if not m:
+            break
+        items.append(m.group(1).rstrip(" ;,."))
+    if not items:
+        return text
+    return f"{text.rstrip()} {'; '.join(items)}."
 
 
 def _finding_texts(lib: Library, ids: list[int]) -> dict[int, str]:
@@ -116,21 +158,29 @@ def _matches_owner(wanted: str, row_orgs: list[dict], owner_text: str | None) ->
     return False
 
 
+def _doc_meta(r: dict) -> dict:
+    m = r.get("document_meta")
+    try:
+        m = json.loads(m) if isinstance(m, str) else m
+    except ValueError:
+        m = None
+    return m if isinstance(m, dict) else {}
+
+
 def commitment_record(r: dict, as_of: str, finding_text: str | None = None) -> dict[str, Any]:
     due = r["due"] or (parse_due(r["due_text"]) if r.get("due_text") else None)
-    orgs = owner_orgs(r["owner"])
-    if not orgs and r.get("document_meta"):
+    dmeta = _doc_meta(r)
+    # a response's action is its respondent's unless its own sentence names another body
+    owner = action_owner(r["owner"], r["text"], dmeta.get("respondent"), dmeta.get("respondent_from"))
+    orgs = owner_orgs(owner)
+    if not orgs:
         # an owner that is a job title or a fragment ("And Chief Officers for"): the
         # organisation of the document it comes from (a response's respondent)
-        try:
-            dmeta = json.loads(r["document_meta"]) if isinstance(r["document_meta"], str) else r["document_meta"]
-        except ValueError:
-            dmeta = {}
-        orgs = owner_orgs((dmeta or {}).get("respondent") or (dmeta or {}).get("organisation"))
+        orgs = owner_orgs(dmeta.get("respondent") or dmeta.get("organisation"))
     return {
         "id": r["id"],
         "text": r["text"],
-        "owner": r["owner"],
+        "owner": owner,
         "due": due,
         "due_text": r["due_text"],
         "status": r["status"],
@@ -154,7 +204,63 @@ def all_commitments(lib: Library, as_of: str | None = None) -> list[dict]:
     as_of = check_date(as_of, "as_of") or today()
     rows = list(_rows(lib))
     ftexts = _finding_texts(lib, sorted({r["finding_id"] for r in rows if r["finding_id"]}))
-    return [commitment_record(r, as_of, ftexts.get(r["finding_id"])) for r in rows]
+    return without_noise([commitment_record(r, as_of, ftexts.get(r["finding_id"])) for r in rows])
+
+
+def without_noise(records: list[dict]) -> list[dict]:
+    """The ledger logs what was done: a letter's action loses the framing it opens or ends with
+    ("With regard to concerns raised on MARAC, our response is detailed below.", thanks,
+    condolences, a concern restated) and goes when it is nothing else. Nothing is logged twice:
+    an action repeated word for word in one document is one row, and a promise lifted from the
+    answer it is part of keeps its own row while the answer keeps the rest of its sentences
+    (the answer goes when nothing else is left)."""
+    from corpus.extract.respond import strip_framing
+
+    kept = []
+    for rec in records:
+        if rec["document_type"] in ("pfd_response", "other"):
+            text = strip_framing(rec["text"])
+            if not text:
+                continue
+            rec["text"] = text
+        kept.append(rec)
+    by_doc: dict[int, list[dict]] = {}
+    for rec in kept:
+        by_doc.setdefault(rec["document_id"], []).append(rec)
+    gone: set[int] = set()
+    for recs in by_doc.values():
+        if len(recs) < 2:
+            continue
+        for i, rec in enumerate(recs):
+            mine = _flat(rec["text"])
+            for j, host in enumerate(recs):
+                if j == i or id(host) in gone or id(rec) in gone or not mine:
+                    continue
+                theirs = _flat(host["text"])
+                if theirs == mine and j < i:
+                    gone.add(id(rec))  # the same action twice: one row
+                elif mine in theirs and len(theirs) > len(mine):
+                    rest = _without_sentence(host["text"], rec["text"])
+                    rest = strip_framing(rest) if rest else None
+                    if rest:
+                        host["text"] = rest
+                    else:
+                        gone.add(id(host))
+    return [r for r in kept if id(r) not in gone]
+
+
+def _flat(text: str | None) -> str:
+    return " ".join((text or "").split()).lower()
+
+
+def _without_sentence(host: str, part: str) -> str:
+    """``host`` without the whole sentences that make up ``part`` (matched ignoring spacing)."""
+    from corpus.extract.respond import split_sentences
+
+    want = _flat(part)
+    sents = split_sentences(host)
+    keep = [s for _, _, s in sents if _flat(s) not in want]
+    return " ".join(" ".join(s.split()) for s in keep).strip()
 
 
 def list_commitments(

@@ -138,13 +138,20 @@ def _passes(values: dict, doc: dict, filters: dict) -> bool:
 
 
 ACTION_COLUMNS = ("a.id, a.kind, a.text, a.owner, a.due, a.due_text, a.status, a.updated, a.document_id,"
-                  " d.title AS document_title")
+                  " d.title AS document_title, json_extract(d.meta, '$.respondent') AS respondent,"
+                  " json_extract(d.meta, '$.respondent_from') AS respondent_from")
 ANSWER_COSINE = 0.6  # a response's concern this close to a report's concern answers it
 
 
 def _action(r) -> dict:
-    return {k: r[k] for k in ("id", "kind", "text", "owner", "due", "due_text", "status", "updated",
-                              "document_id", "document_title")}
+    from corpus.extract.respond import strip_framing
+    from corpus.org_cells import action_owner  # a response's action: its respondent's unless it names another
+
+    return {**{k: r[k] for k in ("id", "kind", "text", "owner", "due", "due_text", "status", "updated",
+                                 "document_id", "document_title")},
+            "owner": action_owner(r["owner"], r["text"], r["respondent"], r["respondent_from"]),
+            # an answer without the framing it opens with ("… our response is detailed below.")
+            "text": (strip_framing(r["text"]) or r["text"]) if r["respondent"] else r["text"]}
 
 
 def finding_actions(lib: Library, finding_ids) -> dict[int, list[dict]]:

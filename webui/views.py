@@ -127,6 +127,11 @@ def document(doc_id: int, fmt: str | None = None):
         abort(404, description=f"no document {doc_id}")
     from search.sources import source_display
 
+    if data.get("type") == "pfd_response" or data.get("responds_to"):
+        from search.responses import response_view  # who responded, each action and the concerns it answers
+
+        view = response_view(library(), doc_id)
+        data.update(respondent=view.get("respondent"), actions=view.get("actions", []))
     src = source_display(data.get("source"), data.get("meta"))
     data.update(source=src["url"] or src["name"], source_url=src["url"], source_name=src["name"],
                 case_url=f"/cases/{doc_id}")
@@ -196,7 +201,7 @@ def precedents_page(fmt: str | None = None):
 @bp.route("/responses/unlinked.json", defaults={"fmt": "json"})
 def unlinked(fmt: str | None = None):
     """Responses Precedent could not tie to a report with confidence: listed, never guessed."""
-    from index.linking import unlinked_responses
+    from search.responses import unlinked_view
 
-    items = unlinked_responses(library(), explain=request.args.get("explain") in ("1", "true", "yes"))
-    return respond("unlinked.html", {"responses": items, "total": len(items)}, fmt == "json")
+    # each with why it was not linked and the reports that came closest (``explain`` kept for old links)
+    return respond("unlinked.html", unlinked_view(library()), fmt == "json")

@@ -281,7 +281,8 @@ def _dominant_known_org(text: str) -> str | None:
 # ------------------------------------------------------------------ what was done
 
 _DONE = _P(
-    r"\b(?:(?:has|have)\s+(?:now\s+|also\s+|already\s+|recently\s+)?(?:been\s+)?(?:implemented|introduced|undertaken|reviewed|updated|"
+    r"\b(?:(?:has|have)\s+(?:(?:now|also|already|recently|therefore|since|subsequently|further|jointly|formally|"
+    r"successfully|accordingly|consequently|separately|both)\s+){0,2}(?:been\s+)?(?:implemented|introduced|undertaken|reviewed|updated|"
     r"developed|appointed|launched|established|issued|published|written|shared|raised|agreed|created|commissioned|"
     r"completed|engaged|expanded|utilised|used|drafted|met|made|put\s+in\s+place|set\s+up|begun|started|revised|"
     r"strengthened|increased|delivered|provided|trained|asked|sought|led|invested|allocated|received|conducted|"
@@ -336,6 +337,30 @@ _NOISE.append(_P(r"^(?:We|I|The\s+\w+)\s+(?:remain|remains|are|is)\s+(?:fully\s+
                  r"^We\s+continue\s+to\s+take\s+all\s+(?:necessary|reasonable)\s+steps", _I))
 _NOISE.append(_P(r"^(?:In|When|Before|For\s+the\s+purposes?\s+of)\s+(?:preparing|drafting|writing|compiling|producing)\s+"
                  r"(?:this|my|our|the)\s+(?:response|reply|letter)\b", _I))
+# how the letter was prepared or what it will set out ("This response has been developed following
+# input from …", "In order to respond to the matters of concern …, I have sought the assistance of
+# …", "we outline below the actions …:"), a reading of the report ("Following review of the
+# Regulation 28 Report it's recognised that …") and hopes ("we hope these initiatives will …")
+_NOISE.append(_P(r"^(?:This|Our|My)\s+(?:response|reply|letter)\s+(?:has\s+been|was|is\s+being)\s+(?:\w+\s+)?"
+                 r"(?:developed|prepared|written|drafted|produced|compiled|informed|coordinated|co-ordinated)\b|"
+                 r"^(?:In\s+order\s+to|To)\s+(?:respond|reply)\s+to\s+(?:the|your|each)\b|"
+                 r"\b(?:outline|outlined|describe|described|list|listed|summarise|summarised|detail)\s+below\b|"
+                 r"^(?:Following|After|Having|On)\s+(?:a\s+|the\s+|our\s+|careful\s+)?(?:review|reading|consideration|receipt)\s+"
+                 r"of\s+(?:the|your|this)\s+(?:[\w-]+\s+){0,3}?(?:report|letter|concerns?)\b[^.]{0,40}?\b(?:it\s+is|it['’]s)\s+"
+                 r"(?:recognised|clear|noted|apparent|evident|acknowledged)\b|"
+                 r"^In\s+(?:loving\s+)?memory\s+of\b|\b(?:we|I)\s+(?:sincerely\s+|very\s+much\s+|truly\s+)?hope\s+(?:that\s+)?"
+                 r"(?:these|this|the|our|it|they)\b", _I))
+# assurances, opinions and suggestions to others are not actions: "This Government takes road
+# safety very seriously", "This government is committed to tackling suicide", "we consider that
+# one Trust changing … will not address …", "we would suggest that their guidance is reviewed",
+# and a letter pointing at itself ("we have set out above the progress we have made")
+_NOISE.append(_P(r"\b(?:take|takes|taken|taking)\s+(?:[\w’'-]+\s+){0,10}?(?:very\s+|extremely\s+|most\s+|incredibly\s+)?"
+                 r"seriously\b|^(?:This|The|Our|His\s+Majesty['’]s)\s+Government\s+(?:is|remains)\s+(?:fully\s+|firmly\s+|deeply\s+)?"
+                 r"committed\s+to\b|^(?:On\s+reflection,?\s+|In\s+the\s+circumstances\b[^,]{0,80}?,?\s+)?(?:we|I)\s+"
+                 r"(?:would\s+)?(?:consider|believe|feel|think|are\s+of\s+the\s+(?:view|opinion)|am\s+of\s+the\s+(?:view|opinion))"
+                 r"\s+that\b|\b(?:we|I)\s+would\s+(?:\w+\s+)?(?:suggest|recommend|encourage|advise|urge)\b|"
+                 r"\b(?:set\s+out|outlined|described|detailed)\s+above\b|\bas\s+part\s+of\s+(?:our|this|my)\s+(?:response|reply|letter)\b",
+                 _I))
 _PAST_BACKGROUND = _P(r"^(?:On\s+\d{1,2}\s+\w+\s+(?:19|20)\d\d,?\s+(?:the\s+Coroner|you|Mr|Mrs|Ms|Miss)|The\s+(?:deceased|patient)\b)", _I)
 _OTHER_OWNER = _P(
     rf"^(?:In\s+addition,?\s+|Additionally,?\s+|Also,?\s+|Furthermore,?\s+|this\s+month,?\s+|From\s+[\w ]+,\s+)?"
@@ -534,6 +559,24 @@ def _not_a_deadline(s: str, m: re.Match) -> bool:
     return bool(_PAST_CUE.search(before)) or bool(re.match(r"\s*[-\u2013]\s*\w", s[m.end():]))
 
 
+_MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
+_TIMING_LINE = _P(rf"(?P<pre>[ \t]*\n\s*)(?P<t>(?:Q[1-4]\s*20\d\d|20\d\d/\d\d|(?:(?:early|late|mid|end\s+of)[\s-]+)?"
+                  rf"(?:{_MONTHS}|spring|summer|autumn|winter)\s+20\d\d|(?:completed?|ongoing|in\s+progress)))"
+                  rf"(?P<post>[ \t]*\n\s*)(?=\S)", _I)
+
+
+def _attach_timings(text: str) -> str:
+    """A plan read from a two-column table puts each item's timing on the next line ("Engage
+    with the DVSA …:" / "Q4 2024" / "Create and share …"): the timing goes to the end of the item
+    before it and a paragraph break after it, in the same number of characters (offsets kept)."""
+    def move(m: re.Match) -> str:
+        ws = len(m.group("pre")) + len(m.group("post"))
+        if ws < 3:
+            return m.group(0)
+        return " " + m.group("t") + "\n" * (ws - 1)
+    return _TIMING_LINE.sub(move, text)
+
+
 def free_actions(text: str, owner: str | None, start: int = 0) -> list[FreeAction]:
     """Actions stated anywhere in a (masked) response text, one per sentence, merged when a
     letter repeats itself. Headings ("Engage with X: Q4 2024") count as planned actions
@@ -542,7 +585,7 @@ def free_actions(text: str, owner: str | None, start: int = 0) -> list[FreeActio
 
     out: list[FreeAction] = []
     seen: list[set[str]] = []
-    for p in paragraphs(_blank_quotes(text), start):
+    for p in paragraphs(_attach_timings(_blank_quotes(text)), start):
         body = p.text
         sents = split_sentences(body)
         for k, (s0, s1, sent) in enumerate(sents):
@@ -587,3 +630,24 @@ def _same_org(a: str, b: str) -> bool:
     from ..response_cues import org_similarity
 
     return org_similarity(a, b) >= 0.6 or a.lower() in b.lower() or b.lower() in a.lower()
+
+
+
+def strip_framing(text: str | None) -> str | None:
+    """An action's text without the framing it opens with ("With regard to concerns raised on
+    MARAC, our response is detailed below.", thanks, condolences, a concern restated): from the
+    first sentence that is not framing; None when it is all framing. Used by the ledger, which
+    logs what was done, not how a letter introduces it."""
+    if not text:
+        return text
+    sents = split_sentences(text)
+    skip, keep = 0, len(sents)
+    while skip < keep and _is_noise(sents[skip][2]):
+        skip += 1
+    while keep > skip and _is_noise(sents[keep - 1][2]):  # "… our responses are as follows:" at its end
+        keep -= 1
+    if not sents or (not skip and keep == len(sents)):
+        return text
+    if skip >= keep:
+        return None
+    return text[sents[skip][0]:sents[keep - 1][1]].strip()
