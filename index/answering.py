@@ -109,8 +109,10 @@ def name_unlinked(conn, response_id: int, candidate_id: int | None = None) -> st
     """A response not (yet) linked still says who wrote it (``speaker.unlinked_respondent``): one of
     the recipients of its best candidate report ``candidate_id`` when the letter speaks for it, else
     its self-named organisation (letterhead, "on behalf of", signature), else the organisation it
-    names that the respondent model finds more likely than not to be speaking."""
-    row = conn.execute("SELECT id, title, text, meta FROM documents WHERE id=?", (response_id,)).fetchone()
+    names that the respondent model finds more likely than not to be speaking. Only a document typed
+    a response is written to (its title and ``meta.respondent``); for another type the name is
+    returned and nothing changes."""
+    row = conn.execute("SELECT id, type, title, text, meta FROM documents WHERE id=?", (response_id,)).fetchone()
     if row is None:
         return None
     meta = json.loads(row["meta"] or "{}")
@@ -127,6 +129,10 @@ def name_unlinked(conn, response_id: int, candidate_id: int | None = None) -> st
     if not who or not normalise_org(who).key:
         return None
     who = normalise_org(who).name or who
+    if row["type"] != "pfd_response":
+        # a candidate of another type (minutes, an inspection, an action plan) that reads like an
+        # answer is listed as unlinked, but stays what it is: no respondent, no "response to" title
+        return who
     meta["respondent"], meta["respondent_from"] = who, how
     conn.execute("UPDATE documents SET title=?, meta=? WHERE id=?",
                  (response_title(who), json.dumps(meta, ensure_ascii=False), response_id))
