@@ -80,6 +80,7 @@ def load(path: str | Path = PARAMS) -> Params | None:
     try:
         d = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
+        log.warning("learned ranker parameters missing (%s): documents keep their hand-weighted scores", path)
         return None
     except (OSError, ValueError) as e:
         log.warning("learned ranker parameters unreadable (%s): %s", path, e)
