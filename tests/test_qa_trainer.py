@@ -1,0 +1,59 @@
+"""QA pass 31: the trainer's journey (search -> case -> screen -> judge -> pack / CSV -> themes),
+on the journey library (nine PFD reports, one response from West Midlands Police to 2021-0101)."""
+import csv
+import io
+import json
+
+import pytest
+
+import journey_data
+
+
+@pytest.fixture
+def jlib(library, tmp_path):
+    journey_data.build(library, tmp_path / "journey")
+    return library
+
+
+def _client(lib, **config):
+    from webui import create_app
+
+    return create_app({"TESTING": True, "LIBRARY": lib, **config}).test_client()
+
+
+def _doc_id(lib, reference: str) -> int:
+    return lib.store.conn.execute("SELECT id FROM documents WHERE reference=? AND type='pfd_report'",
+                                  (reference,)).fetchone()[0]
+
+
+def _response_id(lib) -> int:
+    return lib.store.conn.execute("SELECT id FROM documents WHERE type='pfd_response'").fetchone()[0]
+
+
+def _pack_with(lib, *doc_ids, notes=None):
+    from search import packs
+
+    p = packs.create_pack(lib, "Case studies", "MARAC cases")
+    for i, d in enumerate(doc_ids):
+        packs.add_document(lib, p["id"], d, (notes or {}).get(d, ""))
+    return packs.get_pack(lib, p["id"])
+
+
+def test_pack_csv_keeps_reference_library_case_and_responses(jlib):
+    """The CSV (no base URL configured) said neither the report's reference, nor which case in the
+    library a row came from (its `case` is the position in the pack), nor which responses were
+    received: the Markdown says all three."""
+    from search.pack_export import to_csv, to_markdown
+
+    rep = _doc_id(jlib, "2021-0101")
+    other = _doc_id(jlib, "2021-0102")
+    pack = _pack_with(jlib, other, rep)
+    rows = list(csv.DictReader(io.StringIO(to_csv(pack))))
+    mine = [r for r in rows if r["reference"] == "2021-0101"]
+    assert mine, rows[0].keys()
+    assert all(r["library_case"] == str(rep) for r in mine)
+    assert all("West Midlands Police" in r["responses"] for r in mine)
+    assert {r["library_case"] for r in rows if r["reference"] == "2021-0102"} == {str(other)}
+    assert all(r["responses"] == "" for r in rows if r["reference"] == "2021-0102")
+    md = to_markdown(pack)
+    assert "2021-0101" in md and f"case {rep}" in md
