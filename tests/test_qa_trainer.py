@@ -57,3 +57,31 @@ def test_pack_csv_keeps_reference_library_case_and_responses(jlib):
     assert all(r["responses"] == "" for r in rows if r["reference"] == "2021-0102")
     md = to_markdown(pack)
     assert "2021-0101" in md and f"case {rep}" in md
+
+
+@pytest.fixture
+def slib(library, tmp_path):
+    from test_screening import build_screen_library
+
+    return build_screen_library(library, tmp_path)
+
+
+def test_next_shows_the_same_p_as_the_ranking(slib):
+    """The screen page listed a document under "Judge next" with p = 0.18 and, in the ranking
+    table below, with p = 0.73: `next` printed the model's raw probability, the ranking the
+    probability after the sampled check's adjustment."""
+    from search import screening as S
+
+    S.create_screen(slib, "restraint", "unsafe physical hold of a person")
+    restraint = [d["id"] for d in slib.store.documents() if "restrain" in slib.store.document(d["id"])["text"]]
+    other = [d["id"] for d in slib.store.documents() if d["id"] not in restraint]
+    S.judge_many(slib, "restraint", [(restraint[0], "yes", ""), (restraint[1], "yes", ""),
+                                     (other[0], "no", ""), (other[1], "no", "")])
+    for _ in range(3):  # answer the sampled draws so the estimate is adjusted by them
+        nxt = S.next_documents(slib, "restraint", n=4)["documents"]
+        S.judge_many(slib, "restraint", [(d["id"], "yes" if d["id"] in restraint else "no", "") for d in nxt[:2]])
+    nxt = S.next_documents(slib, "restraint", n=6)["documents"]
+    shown = {d["id"]: d["p"] for d in S.show_screen(slib, "restraint")["documents"]}
+    assert nxt
+    for d in nxt:
+        assert d["p"] == pytest.approx(shown[d["id"]], abs=1e-4), (d, shown[d["id"]])
