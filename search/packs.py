@@ -246,6 +246,23 @@ def remove_item(lib: Library, pack_id: int, item_type: str | None = None, item_i
 # ------------------------------------------------------------------ reading a pack
 
 
+def case_ids(lib: Library, doc_ids: list[int]) -> dict[int, int]:
+    """{document id: its case's document id}: a response is the case of the report it answers
+    (its likeliest link, as in a pack), every other document its own case."""
+    out = {int(d): int(d) for d in doc_ids}
+    c = lib.store.conn
+    ids = list(out)
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        rows = c.execute(
+            "SELECT l.response_id, l.report_id FROM links l JOIN documents d ON d.id = l.response_id"
+            f" WHERE d.type='pfd_response' AND l.response_id IN ({','.join('?' * len(part))})"
+            " ORDER BY l.confidence ASC", part).fetchall()
+        for resp, rep in rows:  # the likeliest link is read last and wins
+            out[int(resp)] = int(rep)
+    return out
+
+
 def _case_of(lib: Library, entry: dict) -> tuple[int | None, int | None]:
     """(case document id, finding id or None) for an entry; a response added as a whole
     document is shown as the case of the report it answers."""
@@ -256,12 +273,7 @@ def _case_of(lib: Library, entry: dict) -> tuple[int | None, int | None]:
     r = c.execute("SELECT id, type FROM documents WHERE id=?", (entry["item_id"],)).fetchone()
     if r is None:
         return None, None
-    if r["type"] == "pfd_response":
-        rep = c.execute("SELECT report_id FROM links WHERE response_id=? ORDER BY confidence DESC LIMIT 1",
-                        (r["id"],)).fetchone()
-        if rep:
-            return rep[0], None
-    return r["id"], None
+    return case_ids(lib, [r["id"]])[r["id"]], None
 
 
 def get_pack(lib: Library, pack_id: int, as_of: str | None = None) -> dict[str, Any] | None:

@@ -415,23 +415,37 @@ def show_screen(lib: Library, name: str, limit: int | None = None, knobs: Knobs 
            "calibration": st.ranking.calibration,
            "threshold": knobs.threshold, "include_recall": knobs.include_recall, "created": screen["created"], "updated": screen["updated"]}
     out["relevant_found"] = est["relevant_found"]
+    # by p, ties (probabilities too small to tell apart) by the model's score
+    order = st.universe[np.lexsort((-st.ranking.score[st.universe], -p[st.universe]))]
+    included, seen_unjudged = set(), 0
+    for r in order:
+        lab = label_of.get(int(r))
+        if lab == 1 or (lab is None and seen_unjudged < n_include):
+            included.add(int(r))
+        seen_unjudged += lab is None
+    # a response letter and the report it answers are one case (as in a learning pack)
+    case_of = _cases(lib, [int(st.feats.doc_ids[r]) for r in order])
+    relevant_rows = [int(r) for r in order if label_of.get(int(r)) == 1]
+    out["relevant_found_cases"] = len({case_of[int(st.feats.doc_ids[r])] for r in relevant_rows})
+    out["included_cases"] = len({case_of[int(st.feats.doc_ids[r])] for r in included})
     docs = []
     if limit != 0:
-        # by p, ties (probabilities too small to tell apart) by the model's score
-        order = st.universe[np.lexsort((-st.ranking.score[st.universe], -p[st.universe]))]
-        seen_unjudged = 0
         for r in order[: (limit if limit else len(order))]:
             r = int(r)
             d = st.feats.docs[r]
             lab = label_of.get(r)
-            inc = lab == 1 or (lab is None and seen_unjudged < n_include)
-            seen_unjudged += lab is None
             docs.append({"id": d["id"], "reference": d["reference"], "title": d["title"],
                          "p": round(float(p[r]), 4), "label": None if lab is None else ("yes" if lab else "no"),
-                         "included": bool(inc),
+                         "included": r in included, "case_id": case_of[int(d["id"])],
                          "type": d["type"], "date": d["date"], "note": st.notes.get(r, "")})
     out["documents"] = docs
     return out
+
+
+def _cases(lib: Library, doc_ids: list[int]) -> dict[int, int]:
+    from .packs import case_ids
+
+    return case_ids(lib, doc_ids)
 
 
 def included_documents(lib: Library, name: str) -> list[dict[str, Any]]:
@@ -470,4 +484,5 @@ def add_to_pack(lib: Library, name: str, collection_id: int | None = None) -> di
             for d in docs])
     except packs.CollectionError as e:
         raise ScreenError(str(e), getattr(e, "status", 400)) from e
-    return {"collection_id": collection_id, "added": added, "link": f"/collections/{collection_id}"}
+    cases = len({d["case_id"] for d in docs})
+    return {"collection_id": collection_id, "added": added, "cases": cases, "link": f"/collections/{collection_id}"}

@@ -3,6 +3,7 @@ on the journey library (nine PFD reports, one response from West Midlands Police
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -85,3 +86,29 @@ def test_next_shows_the_same_p_as_the_ranking(slib):
     assert nxt
     for d in nxt:
         assert d["p"] == pytest.approx(shown[d["id"]], abs=1e-4), (d, shown[d["id"]])
+
+
+def test_screen_counts_cases_not_only_documents(jlib, runner):
+    """A report and the response letter to it are one case: the screen said "2 relevant found,
+    N included" (documents) while the learning pack it made held one case fewer, so the
+    trainer's count did not add up."""
+    from precedent import cli
+    from search import screening as S
+
+    rep, resp = _doc_id(jlib, "2021-0101"), _response_id(jlib)
+    S.create_screen(jlib, "marac", "MARAC minutes not shared with the police")
+    S.judge_many(jlib, "marac", [(rep, "yes", ""), (resp, "yes", "")])
+    data = S.show_screen(jlib, "marac")
+    assert data["relevant_found"] == 2 and data["relevant_found_cases"] == 1
+    assert data["included_cases"] == len({d["case_id"] for d in data["documents"] if d["included"]})
+    assert data["included_cases"] < data["included"]
+    by_id = {d["id"]: d for d in data["documents"]}
+    assert by_id[resp]["case_id"] == rep and by_id[rep]["case_id"] == rep
+    # limit=0 (no documents listed) still counts the cases
+    assert S.show_screen(jlib, "marac", limit=0)["included_cases"] == data["included_cases"]
+    page = re.sub(r"<[^>]+>", "", _client(jlib).get("/screens/marac").get_data(as_text=True))
+    assert f"in {data['included_cases']} case" in page and "relevant found (in 1 case)" in page
+    out = runner.invoke(cli, ["screen", "show", "marac", "--library", str(jlib.path)])
+    assert out.exit_code == 0 and f"{data['included_cases']} case" in out.output and "1 case" in out.output
+    out = runner.invoke(cli, ["screen", "pack", "marac", "--library", str(jlib.path)])
+    assert out.exit_code == 0 and f"{data['included_cases']} case" in out.output, out.output
