@@ -309,11 +309,22 @@ def get_pack(lib: Library, pack_id: int, as_of: str | None = None) -> dict[str, 
     for case in cases.values():
         ids = None if case["whole"] else case["finding_ids"]
         case["concerns"], case["other_actions"] = concern_details(lib, case["document"]["id"], ids, as_of=as_of)
-        case["notes"] = [x["note"] for x in case["entries"] if x["note"]]
+        case["notes"] = [_note_of(lib, case, x) for x in case["entries"] if x["note"]]
         del case["finding_ids"]
     return {"id": row["id"], "name": row["name"], "purpose": row["description"], "description": row["description"],
             "created": row["created"], "updated": row["updated"], "total": len(entries), "items": items,
             "cases": list(cases.values()), "missing": missing}
+
+
+def _note_of(lib: Library, case: dict, entry: dict) -> str:
+    """An entry's note, prefixed with the document it is about when that is not the case's own
+    (a response letter filed under the report it answers)."""
+    c = lib.store.conn
+    if entry["item_type"] == "document" and entry["item_id"] != case["document"]["id"]:
+        r = c.execute("SELECT title FROM documents WHERE id=?", (entry["item_id"],)).fetchone()
+        if r and r[0]:
+            return f"{r[0]}: {entry['note']}"
+    return entry["note"]
 
 
 def pack_json(pack: dict) -> str:

@@ -442,6 +442,16 @@ def show_screen(lib: Library, name: str, limit: int | None = None, knobs: Knobs 
     return out
 
 
+def _pack_note(screen_name: str, d: dict[str, Any]) -> str:
+    """Why a document is in the pack a screen made: judged relevant (with the judge's note), or
+    not judged and included at the model's p (which may be well under one half: the included
+    set is cut to hold most of the relevant documents, not only the likely ones)."""
+    if d["label"] == "yes":
+        return f"screen {screen_name}: judged relevant" + (f" ({d['note']})" if d.get("note") else "")
+    return (f"screen {screen_name}: not judged; included with p={d['p']:.2f}, the model's chance that it is relevant"
+            + (f" ({d['note']})" if d.get("note") else ""))
+
+
 def _cases(lib: Library, doc_ids: list[int]) -> dict[int, int]:
     from .packs import case_ids
 
@@ -479,9 +489,7 @@ def add_to_pack(lib: Library, name: str, collection_id: int | None = None) -> di
             title = f"Screen: {screen['name']}"
             coll = packs.pack_by_name(lib, title) or packs.create_pack(lib, title, screen["query"])
             collection_id = coll["id"]
-        added = packs.add_documents(lib, collection_id, [
-            (d["id"], d.get("note") or ("judged relevant" if d["label"] == "yes" else f"predicted relevant (p={d['p']:.2f})"))
-            for d in docs])
+        added = packs.add_documents(lib, collection_id, [(d["id"], _pack_note(screen["name"], d)) for d in docs])
     except packs.CollectionError as e:
         raise ScreenError(str(e), getattr(e, "status", 400)) from e
     cases = len({d["case_id"] for d in docs})

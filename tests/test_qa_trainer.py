@@ -112,3 +112,31 @@ def test_screen_counts_cases_not_only_documents(jlib, runner):
     assert out.exit_code == 0 and f"{data['included_cases']} case" in out.output and "1 case" in out.output
     out = runner.invoke(cli, ["screen", "pack", "marac", "--library", str(jlib.path)])
     assert out.exit_code == 0 and f"{data['included_cases']} case" in out.output, out.output
+
+
+def test_screen_pack_notes_say_which_document_and_do_not_overclaim(jlib):
+    """A case in the pack made from a screen read "Note: predicted relevant (p=0.48)" and
+    "Note: predicted relevant (p=0.02)": neither said which document (the report or the
+    response to it) the note was about, and a 2% chance was called "predicted relevant"."""
+    from search import packs, screening as S
+    from search.pack_export import to_markdown
+
+    rep, resp = _doc_id(jlib, "2021-0101"), _response_id(jlib)
+    other = _doc_id(jlib, "2021-0104")
+    S.create_screen(jlib, "marac", "MARAC minutes not shared with the police")
+    S.judge_many(jlib, "marac", [(rep, "yes", "family raised it"), (other, "yes", "")])
+    data = S.show_screen(jlib, "marac")
+    resp_row = next(d for d in data["documents"] if d["id"] == resp)
+    if not resp_row["included"]:
+        pytest.skip("the response is not included on this model")
+    out = S.add_to_pack(jlib, "marac")
+    pack = packs.get_pack(jlib, out["collection_id"])
+    case = next(c for c in pack["cases"] if c["document"]["id"] == rep)
+    resp_title = jlib.store.conn.execute("SELECT title FROM documents WHERE id=?", (resp,)).fetchone()[0]
+    assert any(resp_title in n and "not judged" in n for n in case["notes"]), case["notes"]
+    assert any("judged relevant" in n and "family raised it" in n for n in case["notes"]), case["notes"]
+    for c in pack["cases"]:
+        for n in c["notes"]:
+            assert "predicted relevant" not in n, n
+    md = to_markdown(pack)
+    assert "screen marac" in md
