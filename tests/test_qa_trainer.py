@@ -140,3 +140,30 @@ def test_screen_pack_notes_say_which_document_and_do_not_overclaim(jlib):
             assert "predicted relevant" not in n, n
     md = to_markdown(pack)
     assert "screen marac" in md
+
+
+def test_empty_themes_say_why(library, tmp_path, runner):
+    """After an ingest whose theme build found nothing recurring, /themes still said "ingest
+    builds them once findings recur", as if no build had run: the trainer could not tell a
+    library without recurring problems from one whose themes were never built."""
+    from index.ingest import ingest
+    from index.themes_store import rebuild_themes
+    from precedent import cli
+    from test_screening import _report
+
+    client = _client(library)
+    never = client.get("/themes.json").get_json()
+    assert never["themes"] == [] and "no concerns" in never["why_empty"]
+    d = tmp_path / "one"
+    d.mkdir()
+    (d / "a.txt").write_text(_report(1, "the ambulance took four hours to arrive"))
+    ingest(library, [d])
+    n = library.store.count("findings")
+    assert n > 0
+    rebuild_themes(library)
+    data = client.get("/themes.json").get_json()
+    assert data["themes"] == [] and f"{n} finding" in data["why_empty"] and "rebuild" in data["why_empty"]
+    page = client.get("/themes").get_data(as_text=True)
+    assert f"{n} finding" in page
+    out = runner.invoke(cli, ["themes", "--library", str(library.path)])
+    assert out.exit_code == 0 and f"{n} finding" in out.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 
+from index.theme_reads import why_no_themes
 from index.themes_store import get_theme, list_themes, merge_themes, rename_theme, split_theme
 
 from .params import MAX_LABEL_CHARS, id_param, int_param, text_param
@@ -33,6 +34,8 @@ def themes(fmt: str | None = None):
         abort(400, description="level must be 1 (broad themes) or 2 (specific themes)")
     level = int(raw) if raw else None
     data = list_themes(library(), level=level)
+    if not data["themes"] and (level is None or not list_themes(library())["themes"]):
+        data["why_empty"] = why_no_themes(library())
     if fmt == "json":
         return respond("themes.html", data, True)
     return render_template("themes.html", data=data, bars=year_bars)
