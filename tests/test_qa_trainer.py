@@ -167,3 +167,22 @@ def test_empty_themes_say_why(library, tmp_path, runner):
     assert f"{n} finding" in page
     out = runner.invoke(cli, ["themes", "--library", str(library.path)])
     assert out.exit_code == 0 and f"{n} finding" in out.output
+
+
+def test_screen_json_export_is_the_included_set(jlib):
+    """"Export the included set: CSV · JSON": the JSON link opened the screen's page twin (the
+    first 200 ranked documents, included or not), not the included set the CSV holds."""
+    from search import screening as S
+
+    rep, resp = _doc_id(jlib, "2021-0101"), _response_id(jlib)
+    S.create_screen(jlib, "marac", "MARAC minutes not shared with the police")
+    S.judge_many(jlib, "marac", [(rep, "yes", ""), (_doc_id(jlib, "2021-0102"), "no", "")])
+    c = _client(jlib)
+    page = c.get("/screens/marac").get_data(as_text=True)
+    assert 'href="/screens/marac/export.json"' in page
+    data = c.get("/screens/marac/export.json").get_json()
+    rows = list(csv.DictReader(io.StringIO(c.get("/screens/marac/export.csv").get_data(as_text=True))))
+    assert [d["id"] for d in data["documents"]] == [int(r["id"]) for r in rows]
+    assert all(d["included"] for d in data["documents"])
+    assert len(data["documents"]) == data["included"] and data["included_cases"] <= data["included"]
+    assert c.get("/screens/nope/export.json").status_code == 404

@@ -138,12 +138,19 @@ def screen_judge(name: str, fmt: str | None = None):
     return redirect(f"/screens/{name}#next")
 
 
-@bp.route("/screens/<name>/export.csv")
-def screen_export(name: str):
+@bp.route("/screens/<name>/export.csv", defaults={"fmt": "csv"})
+@bp.route("/screens/<name>/export.json", defaults={"fmt": "json"})
+def screen_export(name: str, fmt: str):
+    """The included set: the CSV and its JSON twin hold the same documents."""
     try:
-        docs = [d for d in show_screen(library(), name)["documents"] if d["included"]]
+        data = show_screen(library(), name)
     except ScreenError as e:
         _fail(e)
+    docs = [d for d in data["documents"] if d["included"]]
+    if fmt == "json":
+        keep = ("name", "query", "filters", "judged", "relevant_found", "relevant_found_cases", "included",
+                "included_cases", "estimated_included_recall", "estimated_recall", "inclusion_p")
+        return jsonify({**{k: data.get(k) for k in keep}, "documents": docs})
     return Response(to_csv(docs), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="screen-{name}.csv"'})
 
