@@ -77,6 +77,9 @@ def clean_filters(filters: dict[str, Any] | None) -> dict[str, str]:
         if k == "type" and v not in DOC_TYPES:
             raise ScreenError(f"type must be one of {', '.join(DOC_TYPES)} (not {v[:40]!r})")
         out[k] = v
+    # a period ends after its last day: date_to "2021" holds "2021-06"; "~" sorts after digits and "-"
+    if out.get("date_from") and out.get("date_to") and out["date_from"] > out["date_to"] + "~":
+        raise ScreenError(f"date_from {out['date_from']} is after date_to {out['date_to']}: no document can match")
     return out
 
 
@@ -480,6 +483,9 @@ def add_to_pack(lib: Library, name: str, collection_id: int | None = None) -> di
 
     screen = _screen(lib, name)
     docs = included_documents(lib, name)
+    if not docs:
+        raise ScreenError("nothing is included yet (no document matches the screen's filters, or none is judged "
+                          "or predicted relevant): judge some documents first")
     docs.sort(key=lambda d: (d["label"] != "yes", -d["p"]))
     if len(docs) > PACK_LIMIT:
         raise ScreenError(f"{len(docs)} documents are included; a learning pack holds at most {PACK_LIMIT} "

@@ -186,3 +186,25 @@ def test_screen_json_export_is_the_included_set(jlib):
     assert all(d["included"] for d in data["documents"])
     assert len(data["documents"]) == data["included"] and data["included_cases"] <= data["included"]
     assert c.get("/screens/nope/export.json").status_code == 404
+
+
+def test_screen_refuses_an_inverted_date_range_and_an_empty_pack(jlib, runner):
+    """date_from 2030 with date_to 2010 made a screen of no documents (201), and `screen pack`
+    on a screen that includes nothing made an empty learning pack and answered 200."""
+    from precedent import cli
+    from search import screening as S
+
+    c = _client(jlib)
+    r = c.post("/screens.json", json={"name": "late", "query": "MARAC minutes", "date_from": "2030",
+                                      "date_to": "2010"})
+    assert r.status_code == 400 and "date_from" in r.get_json()["error"]["message"]
+    out = runner.invoke(cli, ["screen", "new", "late", "--query", "MARAC minutes", "--date-from", "2022",
+                              "--date-to", "2021-06", "--library", str(jlib.path)])
+    assert out.exit_code != 0 and "Traceback" not in out.output
+    # a month inside the year is a real range
+    assert S.create_screen(jlib, "inside", "MARAC minutes", {"date_from": "2021-03", "date_to": "2021"})
+    S.create_screen(jlib, "nobody", "MARAC minutes", {"area": "Nowhere at all"})
+    before = c.get("/collections.json").get_json()["total"]
+    r = c.post("/screens/nobody/pack.json", json={})
+    assert r.status_code == 400 and "nothing" in r.get_json()["error"]["message"]
+    assert c.get("/collections.json").get_json()["total"] == before
