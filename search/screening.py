@@ -40,7 +40,7 @@ MAX_QUERY = 2000
 MAX_NOTE = 2000
 YES = {"yes", "y", "1", "true", "relevant", "include", "included"}
 NO = {"no", "n", "0", "false", "not relevant", "irrelevant", "exclude", "excluded"}
-CSV_COLUMNS = ["id", "reference", "title", "type", "date", "p", "label", "note", "included"]
+CSV_COLUMNS = ["id", "reference", "title", "type", "date", "p", "label", "note", "included", "case_id"]
 
 KNOBS = Knobs()
 
@@ -469,7 +469,8 @@ def to_csv(docs: list[dict[str, Any]]) -> str:
     from .csv_cells import write_csv  # a note or title starting with "=" must not run as a formula
 
     return write_csv(list(CSV_COLUMNS), ([d["id"], d["reference"] or "", d["title"], d["type"], d["date"] or "", d["p"],
-                                          d["label"] or "", d.get("note") or "", "yes" if d["included"] else "no"]
+                                          d["label"] or "", d.get("note") or "", "yes" if d["included"] else "no",
+                                          d.get("case_id", d["id"])]
                                          for d in docs))
 
 

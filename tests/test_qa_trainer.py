@@ -208,3 +208,16 @@ def test_screen_refuses_an_inverted_date_range_and_an_empty_pack(jlib, runner):
     r = c.post("/screens/nobody/pack.json", json={})
     assert r.status_code == 400 and "nothing" in r.get_json()["error"]["message"]
     assert c.get("/collections.json").get_json()["total"] == before
+
+
+def test_screen_csv_names_each_rows_case(jlib):
+    """The screen's CSV listed a response letter as a row with no reference and nothing tying
+    it to the report it answers, so the trainer could not count cases in a spreadsheet."""
+    from search import screening as S
+
+    rep, resp = _doc_id(jlib, "2021-0101"), _response_id(jlib)
+    S.create_screen(jlib, "marac", "MARAC minutes not shared with the police")
+    S.judge_many(jlib, "marac", [(rep, "yes", ""), (resp, "yes", "")])
+    docs = [d for d in S.show_screen(jlib, "marac")["documents"] if d["included"]]
+    rows = {int(r["id"]): r for r in csv.DictReader(io.StringIO(S.to_csv(docs)))}
+    assert rows[resp]["case_id"] == str(rep) and rows[rep]["case_id"] == str(rep)
