@@ -53,7 +53,7 @@ def _in_cases(documents: int, cases: int | None) -> str:
     """" in 1 case" when documents and cases differ (a response counts with the report it answers)."""
     if cases is None or cases == documents:
         return ""
-    return f" in {cases} case{'' if cases == 1 else 's'} (a response counts with the report it answers)"
+    return f" in {cases} case{'' if cases == 1 else 's'}, a response counting with the report it answers"
 
 
 @screen_cmd.command("new")
@@ -197,8 +197,9 @@ def screen_pack(name, collection_id, library_path, as_json):
 
     data = _screen_call(add_to_pack, open_lib(library_path), name, collection_id)
     print_json(data) if as_json else click.echo(
-        f"added {data['added']} document{'' if data['added'] == 1 else 's'}{_in_cases(data['added'], data.get('cases'))}"
-        f" to learning pack {data['collection_id']}"
+        f"added {data['added']} document{'' if data['added'] == 1 else 's'} to learning pack {data['collection_id']}"
+        + (f" ({data['cases']} case{'' if data['cases'] == 1 else 's'}: a response counts with the report it answers)"
+           if data.get("cases") not in (None, data["added"]) else "")
         " (`precedent packs list` shows it)")
 
 
