@@ -232,11 +232,12 @@ def next_documents(lib: Library, name: str, n: int = 10, concerns: bool = False,
     # the p shown is the ranking's (after the sampled check's adjustment), so a document reads
     # the same under "judge next" as in the screen's list; the proposals are chosen on the model's
     _, shown_p = _estimates(lib, screen, st, knobs) if picks else (None, st.ranking.p)
+    case_of = _cases(lib, ids)
     docs = []
     for r, why in picks:
         d = st.feats.docs[r]
         item = {"id": d["id"], "reference": d["reference"], "title": d["title"], "p": round(float(shown_p[r]), 4),
-                "why": why, "type": d["type"], "date": d["date"]}
+                "why": why, "type": d["type"], "date": d["date"], "case_id": case_of[int(d["id"])]}
         if concerns:
             item["concerns"] = found.get(d["id"], [])
         docs.append(item)

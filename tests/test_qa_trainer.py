@@ -221,3 +221,17 @@ def test_screen_csv_names_each_rows_case(jlib):
     docs = [d for d in S.show_screen(jlib, "marac")["documents"] if d["included"]]
     rows = {int(r["id"]): r for r in csv.DictReader(io.StringIO(S.to_csv(docs)))}
     assert rows[resp]["case_id"] == str(rep) and rows[rep]["case_id"] == str(rep)
+
+
+def test_screen_rows_link_the_case(jlib):
+    """The screen's rows linked only the bare document; a response letter (no concerns of its
+    own: "No concerns extracted") gave no way to the case it belongs to."""
+    from search import screening as S
+
+    rep, resp = _doc_id(jlib, "2021-0101"), _response_id(jlib)
+    S.create_screen(jlib, "marac", "MARAC minutes not shared with the police")
+    nxt = S.next_documents(jlib, "marac", n=10)["documents"]
+    assert {d["id"]: d["case_id"] for d in nxt}.get(resp, rep) == rep
+    page = _client(jlib).get("/screens/marac?limit=0").get_data(as_text=True)
+    row = re.search(rf'<tr data-id="{resp}">.*?</tr>', page, re.S).group(0)
+    assert f'href="/cases/{rep}"' in row
