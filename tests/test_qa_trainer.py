@@ -235,3 +235,25 @@ def test_screen_rows_link_the_case(jlib):
     page = _client(jlib).get("/screens/marac?limit=0").get_data(as_text=True)
     row = re.search(rf'<tr data-id="{resp}">.*?</tr>', page, re.S).group(0)
     assert f'href="/cases/{rep}"' in row
+
+
+def test_theme_label_second_phrase_is_not_capitalised():
+    """Theme names such as "Record keeping and Medical records" or "Ambulance service and
+    Availability of resources": when a label took a second phrase to tell it from another
+    theme's, the second phrase kept its own capital letter mid-name (acronyms stay upper case)."""
+    from index.theme_labels import phrase_labels
+
+    a = [f"the discharge letter was not sent to the practice after case {w}" for w in
+         "alpha beta gamma delta epsilon zeta".split()]
+    b = [f"the discharge letter was not sent for patient {w}" for w in "one two three".split()] + \
+        [f"the discharge letter was not sent and the ward round was missed for patient {w}" for w in
+         "four five six".split()]
+    other = [f"the ambulance took hours to arrive at {w}" for w in "north south east west up down".split()] + \
+            [f"a fire alarm was silent in block {w}" for w in "a b c d e f g".split()]
+    texts = a + b + other
+    labels = phrase_labels(texts, [list(range(6)), list(range(6, 12))], documents=list(range(len(texts))))
+    assert labels[0] == "Discharge letter"
+    assert labels[1].startswith("Discharge letter and ") and " and Ward" not in labels[1], labels
+    c = [t.replace("ward round", "MARAC referral") for t in b]
+    labels = phrase_labels(a + c + other, [list(range(6)), list(range(6, 12))], documents=list(range(len(texts))))
+    assert "MARAC" in labels[1], labels
