@@ -257,3 +257,15 @@ def test_theme_label_second_phrase_is_not_capitalised():
     c = [t.replace("ward round", "MARAC referral") for t in b]
     labels = phrase_labels(a + c + other, [list(range(6)), list(range(6, 12))], documents=list(range(len(texts))))
     assert "MARAC" in labels[1], labels
+
+
+def test_theme_edit_on_a_missing_theme_says_it_once(jlib):
+    """Merging into or splitting a theme that does not exist answered "no theme no theme 99999"."""
+    c = _client(jlib)
+    tid = c.get("/themes.json").get_json()["themes"][0]["id"]
+    for url, body in ((f"/themes/{tid}/merge", {"other": 99999}), ("/themes/99999/split", {"k": 2}),
+                      ("/themes/99999/rename", {"label": "x y"})):
+        r = c.post(url, json=body)
+        assert r.status_code == 404, (url, r.status_code)
+        msg = r.get_json()["error"]["message"]
+        assert msg == "no theme 99999", msg

@@ -66,8 +66,9 @@ def theme(theme_id: int, fmt: str | None = None):
 def _edit(fn, theme_id: int, *args):
     try:
         out = fn(library(), theme_id, *args)
-    except KeyError as e:
-        abort(404, description=f"no theme {e.args[0] if e.args else theme_id}")
+    except KeyError as e:  # index.theme_edits raises KeyError("no theme N"); a bare id is named here
+        what = str(e.args[0]) if e.args else str(theme_id)
+        abort(404, description=what if what.startswith("no theme") else f"no theme {what}")
     except ValueError as e:
         abort(400, description=str(e))
     if request.is_json or request.path.endswith(".json"):
