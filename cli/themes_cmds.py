@@ -45,7 +45,8 @@ def _theme_edit(fn, *args):
     try:
         return fn(*args)
     except KeyError as e:
-        raise click.ClickException(f"no theme {e.args[0] if e.args else ''}") from e
+        what = str(e.args[0]) if e.args else ""
+        raise click.ClickException(what if what.startswith("no theme") else f"no theme {what}".strip()) from e
     except ValueError as e:
         raise click.ClickException(str(e)) from e
 

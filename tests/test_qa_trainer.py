@@ -269,3 +269,11 @@ def test_theme_edit_on_a_missing_theme_says_it_once(jlib):
         assert r.status_code == 404, (url, r.status_code)
         msg = r.get_json()["error"]["message"]
         assert msg == "no theme 99999", msg
+
+
+def test_cli_theme_edit_on_a_missing_theme_says_it_once(jlib, runner):
+    from precedent import cli
+
+    for args in (["themes", "rename", "99999", "x y"], ["themes", "split", "99999"]):
+        out = runner.invoke(cli, args + ["--library", str(jlib.path)])
+        assert out.exit_code == 1 and "no theme no theme" not in out.output and "no theme 99999" in out.output, out.output
