@@ -200,6 +200,7 @@ def screen_pack(name, collection_id, library_path, as_json):
         f"added {data['added']} document{'' if data['added'] == 1 else 's'} to learning pack {data['collection_id']}"
         + (f" ({data['cases']} case{'' if data['cases'] == 1 else 's'}: a response counts with the report it answers)"
            if data.get("cases") not in (None, data["added"]) else "")
+        + (f"; removed {data['removed']} it no longer includes" if data.get("removed") else "")
         + " (`precedent packs list` shows it)")
 
 

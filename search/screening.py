@@ -446,13 +446,17 @@ def show_screen(lib: Library, name: str, limit: int | None = None, knobs: Knobs 
     return out
 
 
+def _note_prefix(screen_name: str) -> str:
+    return f"screen {screen_name}:"
+
+
 def _pack_note(screen_name: str, d: dict[str, Any]) -> str:
     """Why a document is in the pack a screen made: judged relevant (with the judge's note), or
     not judged and included at the model's p (which may be well under one half: the included
     set is cut to hold most of the relevant documents, not only the likely ones)."""
     if d["label"] == "yes":
-        return f"screen {screen_name}: judged relevant" + (f" ({d['note']})" if d.get("note") else "")
-    return (f"screen {screen_name}: not judged; included with p={d['p']:.2f}, the model's chance that it is relevant"
+        return f"{_note_prefix(screen_name)} judged relevant" + (f" ({d['note']})" if d.get("note") else "")
+    return (f"{_note_prefix(screen_name)} not judged; included with p={d['p']:.2f}, the model's chance that it is relevant"
             + (f" ({d['note']})" if d.get("note") else ""))
 
 
@@ -497,8 +501,16 @@ def add_to_pack(lib: Library, name: str, collection_id: int | None = None) -> di
             title = f"Screen: {screen['name']}"
             coll = packs.pack_by_name(lib, title) or packs.create_pack(lib, title, screen["query"])
             collection_id = coll["id"]
-        added = packs.add_documents(lib, collection_id, [(d["id"], _pack_note(screen["name"], d)) for d in docs])
+        # a document the trainer put in with a note of their own keeps it (the screen's note is refreshed)
+        theirs = {i: n for i, n in packs.document_notes(lib, collection_id).items()
+                  if n and not n.startswith(_note_prefix(screen["name"]))}
+        added = packs.add_documents(lib, collection_id, [(d["id"], _pack_note(screen["name"], d))
+                                                         for d in docs if d["id"] not in theirs])
+        added += sum(d["id"] in theirs for d in docs)
+        # packed again after more judging: what this screen put in and no longer includes goes
+        removed = packs.drop_noted(lib, collection_id, _note_prefix(screen["name"]), {d["id"] for d in docs})
     except packs.CollectionError as e:
         raise ScreenError(str(e), getattr(e, "status", 400)) from e
     cases = len({d["case_id"] for d in docs})
-    return {"collection_id": collection_id, "added": added, "cases": cases, "link": f"/collections/{collection_id}"}
+    return {"collection_id": collection_id, "added": added, "removed": removed, "cases": cases,
+            "link": f"/collections/{collection_id}"}

@@ -277,3 +277,35 @@ def test_cli_theme_edit_on_a_missing_theme_says_it_once(jlib, runner):
     for args in (["themes", "rename", "99999", "x y"], ["themes", "split", "99999"]):
         out = runner.invoke(cli, args + ["--library", str(jlib.path)])
         assert out.exit_code == 1 and "no theme no theme" not in out.output and "no theme 99999" in out.output, out.output
+
+
+def test_repacking_a_screen_drops_what_it_no_longer_includes(jlib):
+    """Packing a screen again after more judging only ever added: a document judged not
+    relevant since stayed in the pack with its old "not judged" note, so the pack counted more
+    cases than the screen (137 against 135). Entries the trainer added by hand stay."""
+    from search import packs, screening as S
+
+    rep = _doc_id(jlib, "2021-0101")
+    S.create_screen(jlib, "marac", "MARAC minutes not shared with the police")
+    S.judge_many(jlib, "marac", [(rep, "yes", "")])
+    first = S.add_to_pack(jlib, "marac")
+    pid = first["collection_id"]
+    unjudged = [d for d in S.show_screen(jlib, "marac")["documents"] if d["included"] and d["label"] is None]
+    assert unjudged, "the model includes some unjudged documents"
+    dropped = unjudged[0]["id"]
+    hand = next(d["id"] for d in S.show_screen(jlib, "marac")["documents"] if not d["included"])
+    packs.add_document(jlib, pid, hand, "my own pick")
+    mine_too = unjudged[-1]["id"] if len(unjudged) > 1 else None
+    if mine_too is not None and mine_too != dropped:
+        packs.add_document(jlib, pid, mine_too, "my own pick too")
+    S.judge_many(jlib, "marac", [(dropped, "no", "")])
+    again = S.add_to_pack(jlib, "marac")
+    assert again["collection_id"] == pid and again["removed"] >= 1
+    items = {i["item_id"] for i in packs.get_pack(jlib, pid)["items"]}
+    assert dropped not in items and hand in items and rep in items
+    included = {d["id"] for d in S.show_screen(jlib, "marac")["documents"] if d["included"]}
+    assert items == included | {hand}
+    notes = {i["item_id"]: i["note"] for i in packs.get_pack(jlib, pid)["items"]}
+    assert notes[hand] == "my own pick"
+    if mine_too is not None and mine_too != dropped:
+        assert notes[mine_too] == "my own pick too"  # the trainer's note is not overwritten by the screen's
