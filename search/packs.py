@@ -249,20 +249,17 @@ def document_notes(lib: Library, pack_id: int) -> dict[int, str]:
         "SELECT item_id, note FROM collection_items WHERE collection_id=? AND item_type='document'", (pack_id,))}
 
 
-def drop_noted(lib: Library, pack_id: int, note_prefix: str, keep_ids: set[int]) -> int:
-    """Remove the pack's whole-document entries whose note starts with ``note_prefix`` (put
-    there by a screen) and whose document is not in ``keep_ids``; returns how many."""
+def drop_documents(lib: Library, pack_id: int, doc_ids: set[int]) -> int:
+    """Remove the pack's whole-document entries for ``doc_ids``; returns how many went."""
     if _coll_row(lib, pack_id) is None:
         raise CollectionError(f"no pack {pack_id}", 404)
-    rows = lib.store.conn.execute(
-        "SELECT id, item_id, note FROM collection_items WHERE collection_id=? AND item_type='document'",
-        (pack_id,)).fetchall()
-    gone = [r["id"] for r in rows if (r["note"] or "").startswith(note_prefix) and int(r["item_id"]) not in keep_ids]
-    if gone:
-        with lib.store.transaction() as c:
-            c.executemany("DELETE FROM collection_items WHERE id=?", [(g,) for g in gone])
-            c.execute("UPDATE collections SET updated=? WHERE id=?", (_now(), pack_id))
-    return len(gone)
+    if not doc_ids:
+        return 0
+    with lib.store.transaction() as c:
+        gone = sum(c.execute("DELETE FROM collection_items WHERE collection_id=? AND item_type='document'"
+                             " AND item_id=?", (pack_id, int(d))).rowcount for d in doc_ids)
+        c.execute("UPDATE collections SET updated=? WHERE id=?", (_now(), pack_id))
+    return gone
 
 
 # ------------------------------------------------------------------ reading a pack

@@ -309,3 +309,22 @@ def test_repacking_a_screen_drops_what_it_no_longer_includes(jlib):
     assert notes[hand] == "my own pick"
     if mine_too is not None and mine_too != dropped:
         assert notes[mine_too] == "my own pick too"  # the trainer's note is not overwritten by the screen's
+
+
+def test_repacking_refreshes_a_screen_pack_made_before_notes_named_the_screen(jlib):
+    """A pack "Screen: NAME" made by an earlier version holds notes "judged relevant" and
+    "predicted relevant (p=0.41)": packing the screen again treats them as the screen's own."""
+    from search import packs, screening as S
+
+    rep = _doc_id(jlib, "2021-0101")
+    S.create_screen(jlib, "marac", "MARAC minutes not shared with the police")
+    S.judge_many(jlib, "marac", [(rep, "yes", "")])
+    old = packs.create_pack(jlib, "Screen: marac", "MARAC")
+    stale = _doc_id(jlib, "2021-0105")
+    packs.add_document(jlib, old["id"], rep, "judged relevant")
+    packs.add_document(jlib, old["id"], stale, "predicted relevant (p=0.41)")
+    S.judge_many(jlib, "marac", [(stale, "no", "")])
+    out = S.add_to_pack(jlib, "marac")
+    assert out["collection_id"] == old["id"] and out["removed"] == 1
+    notes = {i["item_id"]: i["note"] for i in packs.get_pack(jlib, old["id"])["items"]}
+    assert stale not in notes and notes[rep].startswith("screen marac: judged relevant")
