@@ -328,3 +328,19 @@ def test_repacking_refreshes_a_screen_pack_made_before_notes_named_the_screen(jl
     assert out["collection_id"] == old["id"] and out["removed"] == 1
     notes = {i["item_id"]: i["note"] for i in packs.get_pack(jlib, old["id"])["items"]}
     assert stale not in notes and notes[rep].startswith("screen marac: judged relevant")
+
+
+def test_a_theme_leads_to_a_screen_of_every_case(jlib):
+    """A theme shows the findings that were grouped, not every case on the topic, and nothing
+    led from it (or from anywhere but /screens) to "find every case": the trainer had to retype
+    the topic. The theme page now links a new-screen form filled with the theme's name."""
+    c = _client(jlib)
+    t = c.get("/themes.json").get_json()["themes"][0]
+    page = c.get(f"/themes/{t['id']}").get_data(as_text=True)
+    m = re.search(r'href="(/screens\?query=[^"]+)"', page)
+    assert m, "the theme page links a screen"
+    form = c.get(m.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    from markupsafe import escape
+    assert f'value="{escape(t["label"])}"' in form
+    hostile = c.get('/screens?query="><script>alert(1)</script>').get_data(as_text=True)
+    assert "<script>alert(1)" not in hostile and "&lt;script&gt;" in hostile
