@@ -5,6 +5,7 @@ import io
 import json
 import re
 
+import numpy as np
 import pytest
 
 import journey_data
@@ -344,3 +345,31 @@ def test_a_theme_leads_to_a_screen_of_every_case(jlib):
     assert f'value="{escape(t["label"])}"' in form
     hostile = c.get('/screens?query="><script>alert(1)</script>').get_data(as_text=True)
     assert "<script>alert(1)" not in hostile and "&lt;script&gt;" in hostile
+
+
+def test_screen_commands_reuse_the_description_vector(slib):
+    """Every `precedent screen …` command embedded the screen's description again, loading the
+    model (~5 s a command on the real library) just to judge one document. The vector is now
+    kept beside the library, keyed by model, encoder and text."""
+    from search import screening as S
+    from search.screening_features import features_for
+
+    S.create_screen(slib, "restraint", "unsafe physical hold of a person")
+    feats = features_for(slib)
+    first = feats.description_signals(slib, "unsafe physical hold of a person")
+
+    class Boom:
+        dimension = first["_vector"].shape[0]
+
+        def encode(self, texts):
+            raise AssertionError("the description was embedded again")
+
+    real = slib._embedder
+    slib._embedder = Boom()
+    try:
+        again = feats.description_signals(slib, "unsafe physical hold of a person")
+        assert np.allclose(again["_vector"], first["_vector"], atol=1e-6)
+        with pytest.raises(AssertionError):
+            feats.description_signals(slib, "a different description")
+    finally:
+        slib._embedder = real
