@@ -20,6 +20,7 @@ Tables (``collections``, ``collection_items``) are created here on first use.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -260,6 +261,51 @@ def drop_documents(lib: Library, pack_id: int, doc_ids: set[int]) -> int:
                              " AND item_id=?", (pack_id, int(d))).rowcount for d in doc_ids)
         c.execute("UPDATE collections SET updated=? WHERE id=?", (_now(), pack_id))
     return gone
+
+
+def _note_prefix(screen_name: str) -> str:
+    return f"screen {screen_name}:"
+
+
+# the notes screens wrote before they named themselves (only read in the screen's own pack)
+_OLD_NOTE = re.compile(r"(?:judged relevant|predicted relevant \(p=\d\.\d\d\))")
+
+
+def _screen_note(screen_name: str, note: str | None, own_pack: bool) -> bool:
+    """Whether a pack entry's note was written by this screen (so re-packing may refresh or drop it)."""
+    note = note or ""
+    return note.startswith(_note_prefix(screen_name)) or (own_pack and bool(_OLD_NOTE.fullmatch(note)))
+
+
+def _pack_note(screen_name: str, d: dict[str, Any]) -> str:
+    """Why a document is in the pack a screen made: judged relevant (with the judge's note), or
+    not judged and included at the model's p (which may be well under one half: the included
+    set is cut to hold most of the relevant documents, not only the likely ones)."""
+    if d["label"] == "yes":
+        return f"{_note_prefix(screen_name)} judged relevant" + (f" ({d['note']})" if d.get("note") else "")
+    return (f"{_note_prefix(screen_name)} not judged; included with p={d['p']:.2f}, the model's chance that it is relevant"
+            + (f" ({d['note']})" if d.get("note") else ""))
+
+
+def fill_from_screen(lib: Library, screen_name: str, query: str, docs: list[dict[str, Any]],
+                     collection_id: int | None = None) -> dict[str, Any]:
+    """Put a screen's included documents (search.screening) in a pack: a new one called
+    "Screen: NAME" unless ``collection_id`` is given. Each gets a note saying why it is there.
+    Packing again refreshes the screen's own entries and removes those it no longer includes;
+    a document the trainer added with a note of their own keeps it.
+    Returns ``{"collection_id", "added", "removed"}``."""
+    own = pack_by_name(lib, f"Screen: {screen_name}")
+    if collection_id is None:
+        collection_id = (own or create_pack(lib, f"Screen: {screen_name}", query))["id"]
+    own_pack = bool(own) and own["id"] == collection_id
+    notes = document_notes(lib, collection_id)
+    mine = {i for i, n in notes.items() if _screen_note(screen_name, n, own_pack)}
+    theirs = {i for i, n in notes.items() if n and i not in mine}
+    added = add_documents(lib, collection_id, [(d["id"], _pack_note(screen_name, d))
+                                               for d in docs if d["id"] not in theirs])
+    added += sum(d["id"] in theirs for d in docs)
+    removed = drop_documents(lib, collection_id, mine - {d["id"] for d in docs})
+    return {"collection_id": collection_id, "added": added, "removed": removed}
 
 
 # ------------------------------------------------------------------ reading a pack

@@ -446,30 +446,6 @@ def show_screen(lib: Library, name: str, limit: int | None = None, knobs: Knobs 
     return out
 
 
-def _note_prefix(screen_name: str) -> str:
-    return f"screen {screen_name}:"
-
-
-# the notes screens wrote before they named themselves (only read in the screen's own pack)
-_OLD_NOTE = re.compile(r"(?:judged relevant|predicted relevant \(p=\d\.\d\d\))")
-
-
-def _screen_note(screen_name: str, note: str | None, own_pack: bool) -> bool:
-    """Whether a pack entry's note was written by this screen (so re-packing may refresh or drop it)."""
-    note = note or ""
-    return note.startswith(_note_prefix(screen_name)) or (own_pack and bool(_OLD_NOTE.fullmatch(note)))
-
-
-def _pack_note(screen_name: str, d: dict[str, Any]) -> str:
-    """Why a document is in the pack a screen made: judged relevant (with the judge's note), or
-    not judged and included at the model's p (which may be well under one half: the included
-    set is cut to hold most of the relevant documents, not only the likely ones)."""
-    if d["label"] == "yes":
-        return f"{_note_prefix(screen_name)} judged relevant" + (f" ({d['note']})" if d.get("note") else "")
-    return (f"{_note_prefix(screen_name)} not judged; included with p={d['p']:.2f}, the model's chance that it is relevant"
-            + (f" ({d['note']})" if d.get("note") else ""))
-
-
 def _cases(lib: Library, doc_ids: list[int]) -> dict[int, int]:
     from .packs import case_ids
 
@@ -507,22 +483,8 @@ def add_to_pack(lib: Library, name: str, collection_id: int | None = None) -> di
         raise ScreenError(f"{len(docs)} documents are included; a learning pack holds at most {PACK_LIMIT} "
                           "(judge more, or export the CSV)")
     try:
-        if collection_id is None:
-            title = f"Screen: {screen['name']}"
-            coll = packs.pack_by_name(lib, title) or packs.create_pack(lib, title, screen["query"])
-            collection_id = coll["id"]
-        own_pack = (packs.pack_by_name(lib, f"Screen: {screen['name']}") or {}).get("id") == collection_id
-        notes = packs.document_notes(lib, collection_id)
-        mine = {i for i, n in notes.items() if _screen_note(screen["name"], n, own_pack)}
-        # a document the trainer put in with a note of their own keeps it (the screen's note is refreshed)
-        theirs = {i for i, n in notes.items() if n and i not in mine}
-        added = packs.add_documents(lib, collection_id, [(d["id"], _pack_note(screen["name"], d))
-                                                         for d in docs if d["id"] not in theirs])
-        added += sum(d["id"] in theirs for d in docs)
-        # packed again after more judging: what this screen put in and no longer includes goes
-        removed = packs.drop_documents(lib, collection_id, mine - {d["id"] for d in docs})
+        out = packs.fill_from_screen(lib, screen["name"], screen["query"], docs, collection_id)
     except packs.CollectionError as e:
         raise ScreenError(str(e), getattr(e, "status", 400)) from e
     cases = len({d["case_id"] for d in docs})
-    return {"collection_id": collection_id, "added": added, "removed": removed, "cases": cases,
-            "link": f"/collections/{collection_id}"}
+    return {**out, "cases": cases, "link": f"/collections/{out['collection_id']}"}
