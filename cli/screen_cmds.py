@@ -40,11 +40,20 @@ def _screen_summary(d: dict) -> str:
     if d.get("estimated_recall_range") and None not in d["estimated_recall_range"]:
         lo, hi = d["estimated_recall_range"]
         rec += f" (range {lo:.0%}-{hi:.0%})"
-    return (f"{d['judged']} judged, {d['relevant_found']} relevant found, about {round(d['estimated_relevant'])} more"
+    return (f"{d['judged']} judged, {d['relevant_found']} relevant found{_in_cases(d['relevant_found'], d.get('relevant_found_cases'))},"
+            f" about {round(d['estimated_relevant'])} more"
             f" relevant estimated among {d['unjudged']} unjudged; estimated recall {rec}; {d['included']} included"
+            f"{_in_cases(d['included'], d.get('included_cases'))}"
             + (f" (about {d['estimated_included_precision']:.0%} of them relevant)"
                if d.get("estimated_included_precision") is not None else "") + "\n"
             f"  ({d['method']})")
+
+
+def _in_cases(documents: int, cases: int | None) -> str:
+    """" in 1 case" when documents and cases differ (a response counts with the report it answers)."""
+    if cases is None or cases == documents:
+        return ""
+    return f" in {cases} case{'' if cases == 1 else 's'}, a response counting with the report it answers"
 
 
 @screen_cmd.command("new")
@@ -189,7 +198,10 @@ def screen_pack(name, collection_id, library_path, as_json):
     data = _screen_call(add_to_pack, open_lib(library_path), name, collection_id)
     print_json(data) if as_json else click.echo(
         f"added {data['added']} document{'' if data['added'] == 1 else 's'} to learning pack {data['collection_id']}"
-        " (`precedent packs list` shows it)")
+        + (f" ({data['cases']} case{'' if data['cases'] == 1 else 's'}: a response counts with the report it answers)"
+           if data.get("cases") not in (None, data["added"]) else "")
+        + (f"; removed {data['removed']} it no longer includes" if data.get("removed") else "")
+        + " (`precedent packs list` shows it)")
 
 
 COMMANDS = [screen_cmd]

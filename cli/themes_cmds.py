@@ -20,12 +20,17 @@ def themes(ctx, library_path, as_json, level):
         return
     from index.themes_store import list_themes
 
-    data = list_themes(open_lib(library_path), level=level)
+    lib = open_lib(library_path)
+    data = list_themes(lib, level=level)
+    if not data["themes"] and (level is None or not list_themes(lib)["themes"]):
+        from index.theme_reads import why_no_themes
+
+        data["why_empty"] = why_no_themes(lib)
     if as_json:
         print_json(data)
         return
     if not data["themes"]:
-        click.echo("no themes yet: ingest builds them once findings recur (`precedent themes rebuild` forces one)")
+        click.echo(data.get("why_empty") or f"no level-{level} themes")
     for t in data["themes"]:
         indent = "  " if t.get("parent") else ""
         click.echo(f"{indent}{t['id']}\t{t['label']}\t{t['size']} findings, {t['documents']} documents,"
@@ -40,7 +45,8 @@ def _theme_edit(fn, *args):
     try:
         return fn(*args)
     except KeyError as e:
-        raise click.ClickException(f"no theme {e.args[0] if e.args else ''}") from e
+        what = str(e.args[0]) if e.args else ""
+        raise click.ClickException(what if what.startswith("no theme") else f"no theme {what}".strip()) from e
     except ValueError as e:
         raise click.ClickException(str(e)) from e
 

@@ -275,7 +275,7 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
                 extra = tidy_label(" ".join(w.upper() if w.lower() in acr else w for w in p.split()))
                 if set(extra.lower().split()) & set(label.lower().split()):
                     continue
-                alt = tidy_label(f"{label} and {extra}")
+                alt = tidy_label(f"{label} and {_mid_label(extra)}")
                 if alt.lower() not in taken and not label_problems(alt):
                     label = alt
                     break
@@ -352,6 +352,15 @@ def key_clause(texts: Sequence[str], max_words: int = 8) -> str:
             if len(words) >= 2:
                 return " ".join(words)
     return ""
+
+
+def _mid_label(phrase: str) -> str:
+    """A phrase joined after "and": its first letter back in lower case unless its first word
+    is an acronym (tidy_label capitalised it as a label of its own)."""
+    first = phrase.split(" ", 1)[0] if phrase else ""
+    if not first or _ACRONYM.match(first) or any(ch.isupper() for ch in first[1:]):
+        return phrase
+    return phrase[0].lower() + phrase[1:]
 
 
 def tidy_label(label: str) -> str:

@@ -145,6 +145,23 @@ def list_themes(lib, level: int | None = None) -> dict:
     return {"themes": _theme_dicts(lib, level=level)}
 
 
+def why_no_themes(lib) -> str:
+    """Why the theme list is empty: nothing to group, never built, or built and nothing recurs."""
+    from .theme_state import built_findings
+
+    total = lib.store.count("findings")
+    built = built_findings(lib)
+    if not total:
+        return ("No themes yet: the library holds no concerns or recommendations to group "
+                "(ingest reports, reviews or inspections first).")
+    if built is None:
+        return (f"No themes yet: the library's {total} finding{'' if total == 1 else 's'} have not been grouped; "
+                "themes are built when an ingest ends (`precedent themes rebuild` builds them now).")
+    return (f"No recurring themes: the last build grouped the library's {built} finding{'' if built == 1 else 's'} and "
+            "found none worded alike in several documents. Themes are rebuilt as the library grows "
+            "(`precedent themes rebuild` forces one).")
+
+
 def get_theme(lib, theme_id: int) -> dict | None:
     ds = _theme_dicts(lib, only={int(theme_id)}, detail=True)
     if not ds:

@@ -14,9 +14,9 @@ from datetime import datetime, timezone
 from .sources import http_url
 from .csv_cells import write_csv
 
-CSV_COLUMNS = ["pack", "purpose", "case", "case_title", "date", "area", "coroner_or_body", "recipients",
-               "what_happened", "concern_label", "concern", "section", "page", "actions", "outcome", "source_url",
-               "source_file", "library_link", "note"]
+CSV_COLUMNS = ["pack", "purpose", "case", "case_title", "reference", "date", "area", "coroner_or_body", "recipients",
+               "what_happened", "concern_label", "concern", "section", "page", "actions", "outcome", "responses",
+               "source_url", "source_file", "library_case", "library_link", "note"]
 
 
 def clean_base_url(base_url: str | None) -> str:
@@ -112,25 +112,31 @@ def to_markdown(pack: dict, base_url: str = "") -> str:
             out.append("")
         out += ["### Outcome so far", "", _md(case["outcome"]["summary"]) + "."]
         for r in case["outcome"]["responses"]:
-            out.append(f"- Response: {_md(r['title'])}" + (f" ({r['date']})" if r.get("date") else ""))
+            out.append(f"- Response: {_md(response_line(r))}")
         out.append("")
     if pack.get("missing"):
         out += [f"{len(pack['missing'])} item(s) added to this pack are no longer in the library.", ""]
     return "\n".join(out)
 
 
+def response_line(r: dict) -> str:
+    return r["title"] + (f" ({r['date']})" if r.get("date") else "")
+
+
 def to_csv(pack: dict, base_url: str = "") -> str:
     """One row per concern (a case without concerns still gets a row); every row carries the
-    pack's name and purpose first; cells that a spreadsheet would run as formulas are
-    neutralised."""
+    pack's name and purpose first, the case's reference, the responses received and the case's
+    id in the library (``case`` is its position in the pack); cells that a spreadsheet would
+    run as formulas are neutralised."""
     base = clean_base_url(base_url)
     rows = []
     for n, case in enumerate(pack.get("cases") or [], 1):
         d = case["document"]
-        common = [pack["name"], pack.get("purpose") or "", n, d["title"], d.get("date"), d.get("area"),
+        common = [pack["name"], pack.get("purpose") or "", n, d["title"], d.get("reference"), d.get("date"), d.get("area"),
                   (d.get("body") or {}).get("name"), "; ".join(d.get("recipients") or []),
                   (case.get("account") or {}).get("text")]
-        tail = [case["outcome"]["summary"], d.get("source_url"), d.get("source_name"), _library_link(case, base),
+        tail = [case["outcome"]["summary"], "\n".join(response_line(r) for r in case["outcome"]["responses"]),
+                d.get("source_url"), d.get("source_name"), d["id"], _library_link(case, base),
                 " | ".join(case.get("notes") or [])]
         concerns = case["concerns"] or [None]
         for f in concerns:
@@ -207,6 +213,6 @@ def to_pdf(pack: dict, base_url: str = "") -> bytes:
                 para(f"- {action_line(a)}", 9, "", 0.6, indent=4)
         para(f"Outcome so far: {case['outcome']['summary']}.", 10, "B", 0.8)
         for r in case["outcome"]["responses"]:
-            para(f"- Response: {r['title']}" + (f" ({r['date']})" if r.get("date") else ""), 9, "", 0.6, indent=4)
+            para(f"- Response: {response_line(r)}", 9, "", 0.6, indent=4)
         pdf.ln(4)
     return bytes(pdf.output())

@@ -20,6 +20,7 @@ Tables (``collections``, ``collection_items``) are created here on first use.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -243,7 +244,88 @@ def remove_item(lib: Library, pack_id: int, item_type: str | None = None, item_i
     return get_pack(lib, pack_id)
 
 
+def document_notes(lib: Library, pack_id: int) -> dict[int, str]:
+    """{document id: note} for the pack's whole-document entries."""
+    return {int(r[0]): r[1] or "" for r in lib.store.conn.execute(
+        "SELECT item_id, note FROM collection_items WHERE collection_id=? AND item_type='document'", (pack_id,))}
+
+
+def drop_documents(lib: Library, pack_id: int, doc_ids: set[int]) -> int:
+    """Remove the pack's whole-document entries for ``doc_ids``; returns how many went."""
+    if _coll_row(lib, pack_id) is None:
+        raise CollectionError(f"no pack {pack_id}", 404)
+    if not doc_ids:
+        return 0
+    with lib.store.transaction() as c:
+        gone = sum(c.execute("DELETE FROM collection_items WHERE collection_id=? AND item_type='document'"
+                             " AND item_id=?", (pack_id, int(d))).rowcount for d in doc_ids)
+        c.execute("UPDATE collections SET updated=? WHERE id=?", (_now(), pack_id))
+    return gone
+
+
+def _note_prefix(screen_name: str) -> str:
+    return f"screen {screen_name}:"
+
+
+# the notes screens wrote before they named themselves (only read in the screen's own pack)
+_OLD_NOTE = re.compile(r"(?:judged relevant|predicted relevant \(p=\d\.\d\d\))")
+
+
+def _screen_note(screen_name: str, note: str | None, own_pack: bool) -> bool:
+    """Whether a pack entry's note was written by this screen (so re-packing may refresh or drop it)."""
+    note = note or ""
+    return note.startswith(_note_prefix(screen_name)) or (own_pack and bool(_OLD_NOTE.fullmatch(note)))
+
+
+def _pack_note(screen_name: str, d: dict[str, Any]) -> str:
+    """Why a document is in the pack a screen made: judged relevant (with the judge's note), or
+    not judged and included at the model's p (which may be well under one half: the included
+    set is cut to hold most of the relevant documents, not only the likely ones)."""
+    if d["label"] == "yes":
+        return f"{_note_prefix(screen_name)} judged relevant" + (f" ({d['note']})" if d.get("note") else "")
+    return (f"{_note_prefix(screen_name)} not judged; included with p={d['p']:.2f}, the model's chance that it is relevant"
+            + (f" ({d['note']})" if d.get("note") else ""))
+
+
+def fill_from_screen(lib: Library, screen_name: str, query: str, docs: list[dict[str, Any]],
+                     collection_id: int | None = None) -> dict[str, Any]:
+    """Put a screen's included documents (search.screening) in a pack: a new one called
+    "Screen: NAME" unless ``collection_id`` is given. Each gets a note saying why it is there.
+    Packing again refreshes the screen's own entries and removes those it no longer includes;
+    a document the trainer added with a note of their own keeps it.
+    Returns ``{"collection_id", "added", "removed"}``."""
+    own = pack_by_name(lib, f"Screen: {screen_name}")
+    if collection_id is None:
+        collection_id = (own or create_pack(lib, f"Screen: {screen_name}", query))["id"]
+    own_pack = bool(own) and own["id"] == collection_id
+    notes = document_notes(lib, collection_id)
+    mine = {i for i, n in notes.items() if _screen_note(screen_name, n, own_pack)}
+    theirs = {i for i, n in notes.items() if n and i not in mine}
+    added = add_documents(lib, collection_id, [(d["id"], _pack_note(screen_name, d))
+                                               for d in docs if d["id"] not in theirs])
+    added += sum(d["id"] in theirs for d in docs)
+    removed = drop_documents(lib, collection_id, mine - {d["id"] for d in docs})
+    return {"collection_id": collection_id, "added": added, "removed": removed}
+
+
 # ------------------------------------------------------------------ reading a pack
+
+
+def case_ids(lib: Library, doc_ids: list[int]) -> dict[int, int]:
+    """{document id: its case's document id}: a response is the case of the report it answers
+    (its likeliest link, as in a pack), every other document its own case."""
+    out = {int(d): int(d) for d in doc_ids}
+    c = lib.store.conn
+    ids = list(out)
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        rows = c.execute(
+            "SELECT l.response_id, l.report_id FROM links l JOIN documents d ON d.id = l.response_id"
+            f" WHERE d.type='pfd_response' AND l.response_id IN ({','.join('?' * len(part))})"
+            " ORDER BY l.confidence ASC", part).fetchall()
+        for resp, rep in rows:  # the likeliest link is read last and wins
+            out[int(resp)] = int(rep)
+    return out
 
 
 def _case_of(lib: Library, entry: dict) -> tuple[int | None, int | None]:
@@ -256,12 +338,7 @@ def _case_of(lib: Library, entry: dict) -> tuple[int | None, int | None]:
     r = c.execute("SELECT id, type FROM documents WHERE id=?", (entry["item_id"],)).fetchone()
     if r is None:
         return None, None
-    if r["type"] == "pfd_response":
-        rep = c.execute("SELECT report_id FROM links WHERE response_id=? ORDER BY confidence DESC LIMIT 1",
-                        (r["id"],)).fetchone()
-        if rep:
-            return rep[0], None
-    return r["id"], None
+    return case_ids(lib, [r["id"]])[r["id"]], None
 
 
 def get_pack(lib: Library, pack_id: int, as_of: str | None = None) -> dict[str, Any] | None:
@@ -297,11 +374,22 @@ def get_pack(lib: Library, pack_id: int, as_of: str | None = None) -> dict[str, 
     for case in cases.values():
         ids = None if case["whole"] else case["finding_ids"]
         case["concerns"], case["other_actions"] = concern_details(lib, case["document"]["id"], ids, as_of=as_of)
-        case["notes"] = [x["note"] for x in case["entries"] if x["note"]]
+        case["notes"] = [_note_of(lib, case, x) for x in case["entries"] if x["note"]]
         del case["finding_ids"]
     return {"id": row["id"], "name": row["name"], "purpose": row["description"], "description": row["description"],
             "created": row["created"], "updated": row["updated"], "total": len(entries), "items": items,
             "cases": list(cases.values()), "missing": missing}
+
+
+def _note_of(lib: Library, case: dict, entry: dict) -> str:
+    """An entry's note, prefixed with the document it is about when that is not the case's own
+    (a response letter filed under the report it answers)."""
+    c = lib.store.conn
+    if entry["item_type"] == "document" and entry["item_id"] != case["document"]["id"]:
+        r = c.execute("SELECT title FROM documents WHERE id=?", (entry["item_id"],)).fetchone()
+        if r and r[0]:
+            return f"{r[0]}: {entry['note']}"
+    return entry["note"]
 
 
 def pack_json(pack: dict) -> str:

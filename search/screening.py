@@ -40,7 +40,7 @@ MAX_QUERY = 2000
 MAX_NOTE = 2000
 YES = {"yes", "y", "1", "true", "relevant", "include", "included"}
 NO = {"no", "n", "0", "false", "not relevant", "irrelevant", "exclude", "excluded"}
-CSV_COLUMNS = ["id", "reference", "title", "type", "date", "p", "label", "note", "included"]
+CSV_COLUMNS = ["id", "reference", "title", "type", "date", "p", "label", "note", "included", "case_id"]
 
 KNOBS = Knobs()
 
@@ -77,6 +77,9 @@ def clean_filters(filters: dict[str, Any] | None) -> dict[str, str]:
         if k == "type" and v not in DOC_TYPES:
             raise ScreenError(f"type must be one of {', '.join(DOC_TYPES)} (not {v[:40]!r})")
         out[k] = v
+    # a period ends after its last day: date_to "2021" holds "2021-06"; "~" sorts after digits and "-"
+    if out.get("date_from") and out.get("date_to") and out["date_from"] > out["date_to"] + "~":
+        raise ScreenError(f"date_from {out['date_from']} is after date_to {out['date_to']}: no document can match")
     return out
 
 
@@ -226,11 +229,15 @@ def next_documents(lib: Library, name: str, n: int = 10, concerns: bool = False,
     picks = drawn + picks
     ids = [int(st.feats.doc_ids[r]) for r, _ in picks]
     found = screens_store.concerns_of(lib, ids) if concerns else {}
+    # the p shown is the ranking's (after the sampled check's adjustment), so a document reads
+    # the same under "judge next" as in the screen's list; the proposals are chosen on the model's
+    _, shown_p = _estimates(lib, screen, st, knobs) if picks else (None, st.ranking.p)
+    case_of = _cases(lib, ids)
     docs = []
     for r, why in picks:
         d = st.feats.docs[r]
-        item = {"id": d["id"], "reference": d["reference"], "title": d["title"], "p": round(float(st.ranking.p[r]), 4),
-                "why": why, "type": d["type"], "date": d["date"]}
+        item = {"id": d["id"], "reference": d["reference"], "title": d["title"], "p": round(float(shown_p[r]), 4),
+                "why": why, "type": d["type"], "date": d["date"], "case_id": case_of[int(d["id"])]}
         if concerns:
             item["concerns"] = found.get(d["id"], [])
         docs.append(item)
@@ -412,23 +419,37 @@ def show_screen(lib: Library, name: str, limit: int | None = None, knobs: Knobs 
            "calibration": st.ranking.calibration,
            "threshold": knobs.threshold, "include_recall": knobs.include_recall, "created": screen["created"], "updated": screen["updated"]}
     out["relevant_found"] = est["relevant_found"]
+    # by p, ties (probabilities too small to tell apart) by the model's score
+    order = st.universe[np.lexsort((-st.ranking.score[st.universe], -p[st.universe]))]
+    included, seen_unjudged = set(), 0
+    for r in order:
+        lab = label_of.get(int(r))
+        if lab == 1 or (lab is None and seen_unjudged < n_include):
+            included.add(int(r))
+        seen_unjudged += lab is None
+    # a response letter and the report it answers are one case (as in a learning pack)
+    case_of = _cases(lib, [int(st.feats.doc_ids[r]) for r in order])
+    relevant_rows = [int(r) for r in order if label_of.get(int(r)) == 1]
+    out["relevant_found_cases"] = len({case_of[int(st.feats.doc_ids[r])] for r in relevant_rows})
+    out["included_cases"] = len({case_of[int(st.feats.doc_ids[r])] for r in included})
     docs = []
     if limit != 0:
-        # by p, ties (probabilities too small to tell apart) by the model's score
-        order = st.universe[np.lexsort((-st.ranking.score[st.universe], -p[st.universe]))]
-        seen_unjudged = 0
         for r in order[: (limit if limit else len(order))]:
             r = int(r)
             d = st.feats.docs[r]
             lab = label_of.get(r)
-            inc = lab == 1 or (lab is None and seen_unjudged < n_include)
-            seen_unjudged += lab is None
             docs.append({"id": d["id"], "reference": d["reference"], "title": d["title"],
                          "p": round(float(p[r]), 4), "label": None if lab is None else ("yes" if lab else "no"),
-                         "included": bool(inc),
+                         "included": r in included, "case_id": case_of[int(d["id"])],
                          "type": d["type"], "date": d["date"], "note": st.notes.get(r, "")})
     out["documents"] = docs
     return out
+
+
+def _cases(lib: Library, doc_ids: list[int]) -> dict[int, int]:
+    from .packs import case_ids
+
+    return case_ids(lib, doc_ids)
 
 
 def included_documents(lib: Library, name: str) -> list[dict[str, Any]]:
@@ -439,7 +460,8 @@ def to_csv(docs: list[dict[str, Any]]) -> str:
     from .csv_cells import write_csv  # a note or title starting with "=" must not run as a formula
 
     return write_csv(list(CSV_COLUMNS), ([d["id"], d["reference"] or "", d["title"], d["type"], d["date"] or "", d["p"],
-                                          d["label"] or "", d.get("note") or "", "yes" if d["included"] else "no"]
+                                          d["label"] or "", d.get("note") or "", "yes" if d["included"] else "no",
+                                          d.get("case_id", d["id"])]
                                          for d in docs))
 
 
@@ -453,18 +475,16 @@ def add_to_pack(lib: Library, name: str, collection_id: int | None = None) -> di
 
     screen = _screen(lib, name)
     docs = included_documents(lib, name)
+    if not docs:
+        raise ScreenError("nothing is included yet (no document matches the screen's filters, or none is judged "
+                          "or predicted relevant): judge some documents first")
     docs.sort(key=lambda d: (d["label"] != "yes", -d["p"]))
     if len(docs) > PACK_LIMIT:
         raise ScreenError(f"{len(docs)} documents are included; a learning pack holds at most {PACK_LIMIT} "
                           "(judge more, or export the CSV)")
     try:
-        if collection_id is None:
-            title = f"Screen: {screen['name']}"
-            coll = packs.pack_by_name(lib, title) or packs.create_pack(lib, title, screen["query"])
-            collection_id = coll["id"]
-        added = packs.add_documents(lib, collection_id, [
-            (d["id"], d.get("note") or ("judged relevant" if d["label"] == "yes" else f"predicted relevant (p={d['p']:.2f})"))
-            for d in docs])
+        out = packs.fill_from_screen(lib, screen["name"], screen["query"], docs, collection_id)
     except packs.CollectionError as e:
         raise ScreenError(str(e), getattr(e, "status", 400)) from e
-    return {"collection_id": collection_id, "added": added, "link": f"/collections/{collection_id}"}
+    cases = len({d["case_id"] for d in docs})
+    return {**out, "cases": cases, "link": f"/collections/{out['collection_id']}"}

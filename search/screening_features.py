@@ -142,7 +142,7 @@ class Features:
     def description_signals(self, lib: Library, query: str) -> dict[str, np.ndarray]:
         """How close each document is to the description, four ways: its best passage,
         its best finding, its mean vector (meaning) and its words (TF-IDF cosine)."""
-        vec = lib.embedder.encode([expand(lib.store, query)])[0].astype(np.float32)
+        vec = description_vector(lib, expand(lib.store, query))
         return {
             "passage_best": _best_per_row(self.passage_rows, self.passage_vecs @ vec, self.n),
             "finding_best": _best_per_row(self.finding_rows, self.finding_vecs @ vec, self.n),
@@ -150,6 +150,45 @@ class Features:
             "words": np.asarray((self.words @ self.query_words(query).T).todense()).ravel(),
             "_vector": vec,
         }
+
+
+DESCRIPTIONS_FILE = "screening-descriptions.json"
+MAX_DESCRIPTIONS = 200
+
+
+def description_vector(lib: Library, text: str) -> np.ndarray:
+    """The description's vector, kept beside the library (keyed by model, encoder and text) so
+    that a CLI command on a screen need not load the model to embed it again."""
+    import hashlib
+
+    key = hashlib.sha1(f"{lib.model}|{lib.encoder}|{text}".encode("utf-8")).hexdigest()
+    path = Path(lib.path) / DESCRIPTIONS_FILE
+    try:
+        cache = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        cache = {}
+    except (OSError, ValueError) as e:
+        log.warning("ignoring unreadable %s: %s", path, e)
+        cache = {}
+    if not isinstance(cache, dict):
+        cache = {}
+    got = cache.get(key)
+    if isinstance(got, list) and len(got) == int(lib.meta["dimension"]):
+        return np.asarray(got, dtype=np.float32)
+    vec = lib.embedder.encode([text])[0].astype(np.float32)
+    cache.pop(key, None)
+    cache[key] = [float(x) for x in vec]
+    while len(cache) > MAX_DESCRIPTIONS:  # the oldest first (dicts keep insertion order)
+        cache.pop(next(iter(cache)))
+    import os
+
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # one writer per file
+    try:
+        tmp.write_text(json.dumps(cache), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as e:  # a read-only library still screens; it embeds again next time
+        log.warning("could not save %s: %s", path, e)
+    return vec
 
 
 def _best_per_row(rows: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:

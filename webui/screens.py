@@ -6,6 +6,8 @@ judged with one click — and the ranked documents; the included set exports as 
 into a learning pack. JSON twins as everywhere, built from the same dict."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request
 
 from search.screening import (FILTER_KEYS, ScreenError, add_to_pack, create_screen, judge, list_screens,
@@ -62,7 +64,17 @@ def screens(fmt: str | None = None):
         return jsonify(data)
     from search.browse import DOC_TYPES
 
-    return render_template("screens.html", data=data, filter_keys=FILTER_KEYS, doc_types=DOC_TYPES)
+    return render_template("screens.html", data=data, filter_keys=FILTER_KEYS, doc_types=DOC_TYPES,
+                           prefill=_prefill())
+
+
+def _prefill() -> dict:
+    """The new-screen form filled from ``?query=`` (a theme page links here with its name) and
+    a name made from it."""
+    query = " ".join((request.args.get("query") or "").split())[:2000]
+    words = re.findall(r"[a-z0-9]+", query.lower())
+    name = "-".join(words)[:60].strip("-")
+    return {"query": query, "name": name}
 
 
 PREPARE_WAIT = 3.0  # seconds a page waits for the features before it says "preparing"
@@ -138,12 +150,19 @@ def screen_judge(name: str, fmt: str | None = None):
     return redirect(f"/screens/{name}#next")
 
 
-@bp.route("/screens/<name>/export.csv")
-def screen_export(name: str):
+@bp.route("/screens/<name>/export.csv", defaults={"fmt": "csv"})
+@bp.route("/screens/<name>/export.json", defaults={"fmt": "json"})
+def screen_export(name: str, fmt: str):
+    """The included set: the CSV and its JSON twin hold the same documents."""
     try:
-        docs = [d for d in show_screen(library(), name)["documents"] if d["included"]]
+        data = show_screen(library(), name)
     except ScreenError as e:
         _fail(e)
+    docs = [d for d in data["documents"] if d["included"]]
+    if fmt == "json":
+        keep = ("name", "query", "filters", "judged", "relevant_found", "relevant_found_cases", "included",
+                "included_cases", "estimated_included_recall", "estimated_recall", "inclusion_p")
+        return jsonify({**{k: data.get(k) for k in keep}, "documents": docs})
     return Response(to_csv(docs), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="screen-{name}.csv"'})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 
+from index.theme_reads import why_no_themes
 from index.themes_store import get_theme, list_themes, merge_themes, rename_theme, split_theme
 
 from .params import MAX_LABEL_CHARS, id_param, int_param, text_param
@@ -33,6 +34,8 @@ def themes(fmt: str | None = None):
         abort(400, description="level must be 1 (broad themes) or 2 (specific themes)")
     level = int(raw) if raw else None
     data = list_themes(library(), level=level)
+    if not data["themes"] and (level is None or not list_themes(library())["themes"]):
+        data["why_empty"] = why_no_themes(library())
     if fmt == "json":
         return respond("themes.html", data, True)
     return render_template("themes.html", data=data, bars=year_bars)
@@ -63,8 +66,9 @@ def theme(theme_id: int, fmt: str | None = None):
 def _edit(fn, theme_id: int, *args):
     try:
         out = fn(library(), theme_id, *args)
-    except KeyError as e:
-        abort(404, description=f"no theme {e.args[0] if e.args else theme_id}")
+    except KeyError as e:  # index.theme_edits raises KeyError("no theme N"); a bare id is named here
+        what = str(e.args[0]) if e.args else str(theme_id)
+        abort(404, description=what if what.startswith("no theme") else f"no theme {what}")
     except ValueError as e:
         abort(400, description=str(e))
     if request.is_json or request.path.endswith(".json"):
