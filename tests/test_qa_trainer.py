@@ -373,3 +373,17 @@ def test_screen_commands_reuse_the_description_vector(slib):
             feats.description_signals(slib, "a different description")
     finally:
         slib._embedder = real
+
+
+def test_search_leads_to_a_screen_of_every_case(jlib):
+    """Search shows the best matches; a trainer who wants every case on the topic goes on to a
+    screen with the query filled in, without retyping it (escaped like any text)."""
+    c = _client(jlib)
+    q = 'risk assessment "MARAC" & <b>'
+    page = c.get("/search", query_string={"q": q}).get_data(as_text=True)
+    m = re.search(r'id="to-screen" href="(/screens\?query=[^"]+)"', page)
+    assert m, "the search page links a screen"
+    assert "<b>" not in m.group(1)
+    form = c.get(m.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    from markupsafe import escape
+    assert f'value="{escape(q)}"' in form
