@@ -55,10 +55,11 @@ def _blocks(row) -> list[tuple[int, int, str | None, int | None]]:
         return []
 
 
-def _shorten(text: str, limit: int = ACCOUNT_MAX) -> str:
-    """Whitespace tidied; cut at a sentence end before ``limit`` (with "…") when longer."""
+def _shorten(text: str, limit: int | None = ACCOUNT_MAX) -> str:
+    """Whitespace tidied; cut at a sentence end before ``limit`` (with "…") when longer
+    (``limit`` None: whole)."""
     text = " ".join(text.split()).lstrip(":;,.-\u2013\u2014 ")
-    if len(text) <= limit:
+    if limit is None or len(text) <= limit:
         return text
     cut = text[:limit]
     end = max(cut.rfind(". "), cut.rfind(".\u201d"), cut.rfind('." '))
@@ -80,9 +81,9 @@ def _section_text(text: str, blocks: list, pat: re.Pattern) -> tuple[str | None,
     return section, "\n".join(lines)
 
 
-def account(row) -> dict[str, str] | None:
+def account(row, limit: int | None = ACCOUNT_MAX) -> dict[str, str] | None:
     """``{"kind", "section", "text"}``: the report's circumstances or the review's summary,
-    shortened, as written (a report without circumstances: its inquest conclusion); None
+    shortened to ``limit`` characters (None: whole, as a learning pack wants it), as written (a report without circumstances: its inquest conclusion); None
     when the document holds none of these."""
     text, blocks = row["text"] or "", _blocks(row)
     tries = [(kind, lambda pat=pat: _section_text(text, blocks, pat)) for kind, pat in ACCOUNT_SECTIONS[:-1]]
@@ -91,7 +92,7 @@ def account(row) -> dict[str, str] | None:
     tries.append((ACCOUNT_SECTIONS[-1][0], lambda: _section_text(text, blocks, ACCOUNT_SECTIONS[-1][1])))
     for kind, get in tries:
         section, body = get()
-        body = _shorten(body)
+        body = _shorten(body, limit)
         if len(body) >= 40:
             return {"kind": kind, "section": section, "text": body}
     return None
@@ -113,8 +114,10 @@ def _body(row, meta: dict) -> dict[str, str] | None:
     return None
 
 
-def case_story(lib: Library, document_id: int, as_of: str | None = None) -> dict[str, Any] | None:
-    """The case's facts, account and outcome (see the module docstring)."""
+def case_story(lib: Library, document_id: int, as_of: str | None = None,
+               account_limit: int | None = ACCOUNT_MAX) -> dict[str, Any] | None:
+    """The case's facts, account and outcome (see the module docstring); the account is cut
+    at ``account_limit`` characters (None: whole)."""
     from .recipients import report_tracking  # recipients imports commitments; keep this module light
 
     as_of = check_date(as_of, "as_of") or today()
@@ -138,7 +141,7 @@ def case_story(lib: Library, document_id: int, as_of: str | None = None) -> dict
         "source_url": src["url"], "source_name": src["name"], "case_link": f"/cases/{row['id']}",
         "document_link": f"/documents/{row['id']}",
     }
-    return {"document": doc, "account": account(row), "outcome": outcome(lib, row, tracking, as_of)}
+    return {"document": doc, "account": account(row, account_limit), "outcome": outcome(lib, row, tracking, as_of)}
 
 
 def _case_actions(lib: Library, doc_id: int, response_ids: list[int]) -> list[dict]:

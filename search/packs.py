@@ -359,7 +359,7 @@ def get_pack(lib: Library, pack_id: int, as_of: str | None = None) -> dict[str, 
             missing.append(entry)
             continue
         if case_id not in cases:
-            story = case_story(lib, case_id, as_of=as_of)
+            story = case_story(lib, case_id, as_of=as_of, account_limit=None)  # a case study: the whole account
             if story is None:
                 entry["missing"] = True
                 missing.append(entry)

@@ -387,3 +387,30 @@ def test_search_leads_to_a_screen_of_every_case(jlib):
     form = c.get(m.group(1).replace("&amp;", "&")).get_data(as_text=True)
     from markupsafe import escape
     assert f'value="{escape(q)}"' in form
+
+
+def test_a_pack_keeps_the_whole_account_while_the_case_page_summarises(library, tmp_path):
+    """A learning pack is the trainer's case study: "what happened" was cut at 1,200 characters
+    with "…" in every export. The pack now carries the whole account; the case page keeps its
+    summary."""
+    from index.ingest import ingest
+    from search import pack_export, packs
+    from search.case_story import ACCOUNT_MAX, case_story
+
+    rows = journey_data.report_rows()
+    story = " ".join(f"On day {k} the family told the ward staff that she was more withdrawn than before."
+                     for k in range(1, 40))
+    rows[0]["circumstances"] = story + " The last sentence of the account names the discharge meeting."
+    folder = tmp_path / "long"
+    folder.mkdir()
+    with open(folder / "reports.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    ingest(library, [folder])
+    doc = _doc_id(library, rows[0]["id"])
+    page = case_story(library, doc)
+    assert len(page["account"]["text"]) <= ACCOUNT_MAX + 2 and page["account"]["text"].endswith("…")
+    pack = _pack_with(library, doc)
+    whole = "The last sentence of the account names the discharge meeting."
+    assert whole in pack_export.to_csv(pack) and whole in pack_export.to_markdown(pack)
