@@ -197,7 +197,7 @@ def packs_list(library_path, as_json):
     from search.packs import list_packs
 
     print_rows(list_packs(open_lib(library_path)), as_json, "collections",
-               lambda c: f"{c['id']}\t{c['item_count']} items\t{c['name']}")
+               lambda c: f"{c['id']}\t{c['case_count']} cases ({c['item_count']} items)\t{c['name']}")
 
 
 @packs_cmd.command("show")

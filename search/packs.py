@@ -129,8 +129,22 @@ def list_packs(lib: Library) -> dict[str, Any]:
     rows = lib.store.conn.execute(
         "SELECT c.*, (SELECT COUNT(*) FROM collection_items i WHERE i.collection_id = c.id) AS items"
         " FROM collections c ORDER BY c.updated DESC, c.id DESC").fetchall()
-    packs = [{**dict(r), "purpose": r["description"], "item_count": r["items"]} for r in rows]
+    packs = [{**dict(r), "purpose": r["description"], "item_count": r["items"], "case_count": _case_count(lib, r["id"])}
+             for r in rows]
     return {"total": len(rows), "collections": packs}
+
+
+def _case_count(lib: Library, pack_id: int) -> int:
+    """How many cases a pack holds, counted as its page counts them (``get_pack``): a response
+    and the report it answers are one case, and so are several concerns of one report."""
+    c = lib.store.conn
+    docs = [r[0] for r in c.execute(
+        "SELECT i.item_id FROM collection_items i JOIN documents d ON d.id = i.item_id "
+        "WHERE i.collection_id=? AND i.item_type='document'", (pack_id,))]
+    found = {r[0] for r in c.execute(
+        "SELECT f.document_id FROM collection_items i JOIN findings f ON f.id = i.item_id "
+        "WHERE i.collection_id=? AND i.item_type='finding'", (pack_id,))}
+    return len(found | set(case_ids(lib, docs).values()))
 
 
 def item_label(lib: Library, item_type: str, item_id: Any) -> dict[str, Any] | None:

@@ -414,3 +414,21 @@ def test_a_pack_keeps_the_whole_account_while_the_case_page_summarises(library, 
     pack = _pack_with(library, doc)
     whole = "The last sentence of the account names the discharge meeting."
     assert whole in pack_export.to_csv(pack) and whole in pack_export.to_markdown(pack)
+
+
+def test_pack_list_counts_cases_as_the_pack_page_does(jlib, runner):
+    """The pack list said "2 items" beside the pack page's "1 case": a response and the report it
+    answers, or two concerns of one report, are one case. The list (page, JSON, CLI) now counts cases."""
+    from precedent import cli
+
+    report, response = _doc_id(jlib, "2021-0101"), _response_id(jlib)
+    other = _doc_id(jlib, "2021-0102")
+    pack = _pack_with(jlib, report, response, other)
+    assert len(pack["cases"]) == 2 and pack["total"] == 3
+    c = _client(jlib)
+    listed = {p["id"]: p for p in c.get("/collections.json").get_json()["collections"]}[pack["id"]]
+    assert listed["case_count"] == 2 and listed["item_count"] == 3
+    page = c.get("/collections").get_data(as_text=True)
+    assert re.search(r'class="cases">2 <span class="meta">\(3 items\)', page)
+    r = runner.invoke(cli, ["packs", "list", "--library", str(jlib.path)])
+    assert r.exit_code == 0 and "2 cases (3 items)" in r.stdout
