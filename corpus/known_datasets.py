@@ -182,14 +182,24 @@ _SLUG_NOISE = re.compile(
 _NOT_NAME = {"The", "A", "An", "His", "Her", "Their", "This", "That", "Baby", "Unknown", "Deceased"}
 
 
+# words that follow a name in the template's sentence, never part of it ("… death of John Smith
+# DOB: 2/6/1975", "… death of JOHN SMITH\n\nThe investigation concluded …")
+_DOB = re.compile(r"\bD\.\s?O\.\s?B\b\.?")
+_AFTER_NAME = {"DOB", "Dob", "D.O.B", "D.O.B.", "Born", "Aged", "Age", "Who", "Whose", "Date", "The", "On", "In", "At"}
+
+
 def deceased_from_text(text: str) -> str | None:
-    m = _DEATH_OF.search(text or "")
+    m = _DEATH_OF.search(_DOB.sub("DOB", text or ""))
     if not m:
         return None
-    name = m.group(1).strip()
-    if name.split()[0] in _NOT_NAME:
+    words = m.group(1).split()
+    for k, w in enumerate(words):
+        if k and w.rstrip(":.,") in _AFTER_NAME | {x.rstrip(".") for x in _AFTER_NAME}:
+            words = words[:k]
+            break
+    if not words or words[0] in _NOT_NAME:
         return None
-    return name
+    return " ".join(words)
 
 
 def deceased_from_url(url: str) -> str | None:
