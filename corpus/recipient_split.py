@@ -220,9 +220,13 @@ def split_comma_list(part: str) -> list[str]:
     # "NHS Professionals, NHS Professionals Ltd", "HM Prison Service, NOMS": one body written twice
     dedup: list[str] = []
     for it in items:
-        if dedup and _same_body(it, dedup[-1].split(",")[-1]):
+        if dedup and any(_same_body(it, prev) for prev in [dedup[-1], *dedup[-1].split(",")]):
             dedup[-1] = dedup[-1] + ", " + it
         else:
             dedup.append(it)
     items = dedup
+    # "NOMS, Safer Custody Group, National Offender Management Service": a body named again
+    # further on means the parts between are its units, not a list of recipients
+    if any(_same_body(a, b) for i, a in enumerate(items) for b in items[i + 2:]):
+        return [part]
     return items if len(items) > 1 else [part]

@@ -65,3 +65,8 @@ def test_the_comma_rule_can_be_turned_off_and_other_splits_still_apply():
     assert _split_recipients(cell, commas=False) == [cell]
     assert _split_recipients("Kelby Police; Care Quality Commission, Westmere Borough Council") == [
         "Kelby Police", "Care Quality Commission", "Westmere Borough Council"]
+
+
+def test_an_alias_after_a_long_name_is_the_same_body():
+    assert len(_split_recipients("Department for Environment, Food and Rural Affairs, Defra")) == 1
+    assert len(_split_recipients("NOMS, Safer Custody Group, National Offender Management Service")) == 1
