@@ -73,6 +73,7 @@ def _post_of_body(s: str) -> bool:
     if not _ROLE_OF.match(s):
         return False
     body = re.split(r"\s(?:of|for|at)\s+(?:the\s+)?", s, maxsplit=1, flags=re.I)[-1]
+    body = re.sub(r"\s*\([^)]*\)\s*$", "", body)  # "... Group (CCG)"
     return _known(body) or (bool(_ORG_HEAD.search(body)) and org_type(body) != "other")
 
 
