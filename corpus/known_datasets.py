@@ -237,7 +237,7 @@ def clean_area(value: str) -> str:
     return a.strip(" .,;")
 
 
-def _split_recipients(value: str, seps: str = ";") -> list[str]:
+def _split_recipients(value: str, seps: str = ";", commas: bool = True) -> list[str]:
     parts = re.split("[" + re.escape(seps) + "]", value or "")
     if any(_BULLET.search(p) for p in parts):
         # "• Trust A • Secretary of State • ICS 1": one recipient a bullet (the page number
@@ -249,6 +249,12 @@ def _split_recipients(value: str, seps: str = ";") -> list[str]:
         from .orgs import split_orgs
 
         parts = [x for p in parts for x in (split_orgs(p) if _NUMBERED_LIST.search(p) else [p])]
+    if commas:
+        # "The family of X, Health and Safety Executive, College of Policing": one recipient a
+        # comma part, only when every part is a recipient ("Mr S Bain, Chief Executive, <Trust>" stays)
+        from .recipient_split import split_comma_list
+
+        parts = [x for p in parts for x in split_comma_list(p)]
     out = []
     for p in parts:
         p = " ".join(p.split()).strip(" ,")

@@ -1,0 +1,75 @@
+"""Recipients in one receiver cell: does the ingest split give the count a careful reader sees?
+
+    python benchmarks/recipients_eval.py            # tuning + held-out gold, and the corpus-wide change
+    python benchmarks/recipients_eval.py --show 20  # also print 20 corpus cells whose split changed
+
+Gold: benchmarks/gold/recipients_commas.json (60 cells, the rule was tuned on it) and
+recipients_commas_heldout.json (30 cells, labelled before the rule ran on them). Both drawn
+from the PFD cells with >= 2 commas and no ';'. "before" = the split without the comma rule.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from corpus.known_datasets import _split_recipients  # noqa: E402
+
+GOLD = ROOT / "benchmarks" / "gold"
+CSV = ROOT.parent / "shared" / "corpus" / "pfd" / "reports.csv"
+
+
+def score(items: list[dict], commas: bool) -> tuple[int, list[tuple]]:
+    right, wrong = 0, []
+    for it in items:
+        got = _split_recipients(it["receiver"], ";", commas=commas)
+        if len(got) == it["count"]:
+            right += 1
+        else:
+            wrong.append((it["id"], it["count"], got))
+    return right, wrong
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--show", type=int, default=0)
+    ap.add_argument("--wrong", action="store_true", help="print the gold cells still counted wrong")
+    args = ap.parse_args()
+    for name in ("recipients_commas.json", "recipients_commas_heldout.json"):
+        items = json.loads((GOLD / name).read_text(encoding="utf-8"))["items"]
+        b, _ = score(items, False)
+        a, wrong = score(items, True)
+        multi = [i for i in items if i["count"] > 1]
+        mb, _ = score(multi, False)
+        ma, _ = score(multi, True)
+        one = [i for i in items if i["count"] == 1]
+        ob, _ = score(one, False)
+        oa, _ = score(one, True)
+        print(f"{name}: count right {b}/{len(items)} before -> {a}/{len(items)} after "
+              f"(multi-recipient cells {mb}/{len(multi)} -> {ma}/{len(multi)}; "
+              f"one-recipient cells {ob}/{len(one)} -> {oa}/{len(one)})")
+        if args.wrong:
+            for w in wrong:
+                print("   wrong:", w)
+    if CSV.exists():
+        rows = list(csv.DictReader(CSV.open(encoding="utf-8")))
+        changed = []
+        for r in rows:
+            cell = r.get("receiver") or ""
+            b, a = _split_recipients(cell, ";", commas=False), _split_recipients(cell, ";", commas=True)
+            if a != b:
+                changed.append((r.get("id"), len(b), len(a), a))
+        print(f"corpus: {len(changed)} of {len(rows)} receiver cells split differently with the comma rule")
+        random.seed(7)
+        for c in random.sample(changed, min(args.show, len(changed))):
+            print("  ", c[0], f"{c[1]} -> {c[2]}:", " | ".join(c[3]))
+
+
+if __name__ == "__main__":
+    main()
