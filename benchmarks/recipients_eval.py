@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from corpus.known_datasets import _split_recipients  # noqa: E402
+from corpus.known_datasets import split_recipients  # noqa: E402
 
 GOLD = ROOT / "benchmarks" / "gold"
 CSV = ROOT.parent / "shared" / "corpus" / "pfd" / "reports.csv"
@@ -28,7 +28,7 @@ CSV = ROOT.parent / "shared" / "corpus" / "pfd" / "reports.csv"
 def score(items: list[dict], commas: bool) -> tuple[int, list[tuple]]:
     right, wrong = 0, []
     for it in items:
-        got = _split_recipients(it["receiver"], ";", commas=commas)
+        got = split_recipients(it["receiver"], ";", commas=commas)
         if len(got) == it["count"]:
             right += 1
         else:
@@ -62,7 +62,7 @@ def main() -> None:
         changed = []
         for r in rows:
             cell = r.get("receiver") or ""
-            b, a = _split_recipients(cell, ";", commas=False), _split_recipients(cell, ";", commas=True)
+            b, a = split_recipients(cell, ";", commas=False), split_recipients(cell, ";", commas=True)
             if a != b:
                 changed.append((r.get("id"), len(b), len(a), a))
         print(f"corpus: {len(changed)} of {len(rows)} receiver cells split differently with the comma rule")

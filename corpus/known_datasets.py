@@ -237,7 +237,10 @@ def clean_area(value: str) -> str:
     return a.strip(" .,;")
 
 
-def _split_recipients(value: str, seps: str = ";", commas: bool = True) -> list[str]:
+def split_recipients(value: str, seps: str = ";", commas: bool = True) -> list[str]:
+    """One recipient per item of a receiver cell: split at ``seps``, at bullets, at a numbered
+    list kept in one string, and at commas when every comma part is a recipient (the one place
+    recipient lists are split: at ingest, and by ``search.recipients`` for libraries built before)."""
     parts = re.split("[" + re.escape(seps) + "]", value or "")
     if any(_BULLET.search(p) for p in parts):
         # "• Trust A • Secretary of State • ICS 1": one recipient a bullet (the page number
@@ -267,7 +270,7 @@ def _pfd_row(rec: dict, path: Path, n: int) -> Document | None:
     ref = (rec.get("id") or "").strip()
     ref = ref if _is_ref(ref) else None
     date = parse_date((rec.get("date") or "").strip()) if rec.get("date") else None
-    recipients = _split_recipients(rec.get("receiver") or "", ";")
+    recipients = split_recipients(rec.get("receiver") or "", ";")
     blocks: list[Block] = []
     if recipients:
         blocks.append(Block(text="Sent to: " + "; ".join(recipients), section="Recipients"))
@@ -418,7 +421,7 @@ def _tracker_row(rec: dict) -> Annotation | None:
     if not ref:
         return None
     sent_to = rec.get("this_report_is_being_sent_to") or ""
-    recipients = _split_recipients(sent_to, "|;")
+    recipients = split_recipients(sent_to, "|;")
     urls = [u for u in re.split(r"[|\s]+", rec.get("reply_urls") or "") if u.startswith(("http://", "https://"))]
     report_date = rec.get("date_of_report") or ""
     data = {

@@ -18,7 +18,8 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from corpus.orgs import normalise_org, org_type, split_orgs
+from corpus.known_datasets import split_recipients
+from corpus.orgs import normalise_org, org_type
 from index.library import Library
 from index.rows import document_by_id, document_summary
 
@@ -158,19 +159,14 @@ def _recipient_status(rec: dict, due: str | None, tracker: dict | None, as_of: s
     rec["overdue"] = status == "overdue"
 
 
-_NUMBERED = re.compile(r"(?:^|\s|\w)\(?\d{1,2}[.)]\s+\S.*\s\(?\d{1,2}[.)]\s+\S")
-
-
 def recipient_names(names: list[str]) -> list[str]:
-    """The report's recipients, one each: a numbered list kept in one string ("1) The Chief
-    Executive of Reading Borough Council 2) Chief Executive of Berkshire Healthcare NHS
-    Foundation Trust") is split, and each recipient is tracked on its own."""
+    """The report's recipients, one each, split the way ingest splits a receiver cell
+    (``corpus.known_datasets.split_recipients``: numbered lists, bullets, comma lists of bodies),
+    so a library built before a splitting rule changed is tracked the same way; a trailing page
+    number is dropped and a recipient named twice counts once."""
     out: list[str] = []
     for name in names or []:
-        parts = split_orgs(name) if _NUMBERED.search(name or "") else [name]
-        # "• Trust A • Secretary of State for Health • ICS": one recipient a bullet
-        parts = [b for p in parts for b in re.split(r"(?:^|\s)[\u2022\u00b7\u25aa\u25cf](?=\s)", p or "")]
-        for p in parts:
+        for p in split_recipients(name or "", ";"):
             p = re.sub(r"\s+\d{1,2}$", "", p).strip(" ,;")
             if p and p not in out:
                 out.append(p)

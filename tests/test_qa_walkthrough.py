@@ -90,17 +90,17 @@ THREE = ["University Hospitals Birmingham NHS Foundation Trust", "Secretary of S
 def test_bulleted_receiver_cell_is_three_recipients():
     """A report sent to three bodies listed with bullets counted only for the first body the
     whole cell normalised to (DHSC), with the cell shown as one of DHSC's spellings."""
-    from corpus.known_datasets import _split_recipients
+    from corpus.known_datasets import split_recipients
     from search.recipients import recipient_names
 
-    assert _split_recipients(BULLETED) == THREE  # at ingest
+    assert split_recipients(BULLETED) == THREE  # at ingest
     assert recipient_names([BULLETED]) == THREE  # and in libraries built before
-    assert _split_recipients("Chief Executive, NHS England; West Midlands Police") == [
+    assert split_recipients("Chief Executive, NHS England; West Midlands Police") == [
         "Chief Executive, NHS England", "West Midlands Police"]
     assert recipient_names(["Ward 7 Manager"]) == ["Ward 7 Manager"]
     # a numbered list in one cell (129 of the corpus's 5,292 reports) is split at ingest too, so
     # the search's recipient facet and filter see each body
-    assert _split_recipients("1. [REDACTED], Home Secretary 2. [REDACTED], Secretary of State for Health and Social "
+    assert split_recipients("1. [REDACTED], Home Secretary 2. [REDACTED], Secretary of State for Health and Social "
                              "Care") == ["[REDACTED], Home Secretary",
                                          "[REDACTED], Secretary of State for Health and Social Care"]
 
