@@ -34,6 +34,11 @@ WARN_HITS = 5  # top hits that get "warned before" (earlier similar concerns to 
 # search page looks a fixed distance, so its cost does not grow with the library (the case
 # and organisation pages look further)
 WARN_POOL = 100
+# A filter that narrows the scope (a type, dates, an area, a recipient …) is applied to a pool this
+# many times wider, so that it finds its matches beyond the unfiltered top candidates instead of
+# saying "nothing matches". The strength filter only picks among the hits already counted, so
+# it keeps the plain pool and its count agrees with the "N close" the page shows.
+FILTER_WIDEN = 10
 
 
 def _documents(lib: Library, ids) -> dict[int, dict]:
@@ -327,7 +332,11 @@ def run_search(
 
 def _answer(lib: Library, query: str, mode: str, filters: dict, per_document: int, page: int, per_page: int,
             pool: int | None, empty: dict) -> dict[str, Any]:
-    ranking = ranker.rank(lib, query, mode, pool or max(ranker.POOL, per_page * 10))
+    # the pool does not grow with the page size: total, close and the facets are the same
+    # whether the author reads 10 or 100 a page
+    if pool is None:
+        pool = ranker.POOL * (FILTER_WIDEN if set(filters) - {"strength"} else 1)
+    ranking = ranker.rank(lib, query, mode, pool)
     if not ranking.hits:
         return empty
     docs, statuses, themes, responded = _facts(lib, ranking.hits)
