@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 from collections import Counter
 from functools import lru_cache
@@ -39,6 +40,38 @@ WARN_POOL = 100
 # saying "nothing matches". The strength filter only picks among the hits already counted, so
 # it keeps the plain pool and its count agrees with the "N close" the page shows.
 FILTER_WIDEN = 10
+
+
+#: action statuses any library may hold (ingest's own plus the RAG of imported plans), and
+#: "not_stated" for an action without one; a library's imported plans may add their own words
+KNOWN_STATUSES = ("completed", "ongoing", "not_started", "partial", "open", "red", "amber", "green", "not_stated")
+NO_WORDS = "The query has no words to search for: type a concern, e.g. \"restraint by police\"."
+
+
+def check_filters(lib: Library, filters: dict) -> dict:
+    """The search filters with ``status`` in its stored form ("not stated" → "not_stated").
+    Raises ValueError naming the problem for a filter no document can pass (an unknown
+    status or theme, a date range that ends before it starts), which would otherwise read as
+    "no precedent" when it was a slip of the keyboard."""
+    out = dict(filters)
+    status = str(out.get("status") or "").strip()
+    if status:
+        status = "_".join(status.lower().split())
+        held = {r[0].lower() for r in lib.store.conn.execute(
+            "SELECT DISTINCT status FROM actions WHERE status IS NOT NULL AND status != ''")}
+        choices = list(KNOWN_STATUSES) + sorted(held - set(KNOWN_STATUSES))
+        if status not in choices:
+            raise ValueError("status must be one of " + ", ".join(choices))
+        out["status"] = status
+    theme = str(out.get("theme") or "").strip()
+    if theme:
+        if not theme.isdigit() or lib.store.conn.execute(
+                "SELECT 1 FROM themes WHERE id=?", (int(theme),)).fetchone() is None:
+            raise ValueError(f"no theme {theme} (the themes page lists them)")
+    lo, hi = str(out.get("date_from") or ""), str(out.get("date_to") or "")
+    if lo and hi and lo[:len(hi)] > hi:  # "2021-03" .. "2021" is one year, "2023" .. "2019" is none
+        raise ValueError(f"date_from is after date_to ({lo} > {hi})")
+    return out
 
 
 def _documents(lib: Library, ids) -> dict[int, dict]:
@@ -324,6 +357,8 @@ def run_search(
              "paging": page_bounds(0, page, per_page), "facets": {}, "results": []}
     if not query:
         return empty
+    if not re.search(r"[^\W_]", query):  # punctuation, symbols or emoji alone: the model would still
+        return empty | {"notice": NO_WORDS}  # find "weak" neighbours of nothing
     # one thread for FAISS, BLAS and the model while answering one query: their small
     # operations wait far longer for a second, busy core than they save (~30 ms at p95 here)
     with threadpool_limits(1):

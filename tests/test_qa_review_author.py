@@ -54,3 +54,43 @@ def test_a_type_filter_finds_matches_beyond_the_unfiltered_top(many, monkeypatch
     assert kind not in types  # the minutes are outside the unfiltered pool
     got = run_search(many, "prone restraint", k=5, filters={"type": kind})
     assert got["total"] >= 1 and {r["document"]["type"] for r in got["results"]} == {kind}
+
+
+@pytest.mark.parametrize("url,words", [
+    ("/search.json?q=risk&status=xyz", "status must be one of"),
+    ("/search.json?q=risk&theme=99999999", "no theme 99999999"),
+    ("/search.json?q=risk&date_from=2023&date_to=2019", "date_from is after date_to"),
+])
+def test_search_filters_that_can_match_nothing_are_refused(client, url, words):
+    """status=xyz, an unknown theme and a reversed date range all gave "nothing matches":
+    the author reads that as "no precedent" when the filter was a typo."""
+    r = client.get(url)
+    assert r.status_code == 400, r.get_json()
+    assert words in r.get_json()["error"]["message"]
+
+
+def test_search_filters_that_can_match_are_kept(client):
+    for url in ("/search.json?q=risk&status=not_stated", "/search.json?q=risk&status=not stated",
+                "/search.json?q=risk&status=completed", "/search.json?q=risk&date_from=2021-03&date_to=2021"):
+        assert client.get(url).status_code == 200, url
+
+
+def test_cli_search_refuses_a_reversed_date_range_and_unknown_status(filled_library, runner):
+    import precedent
+
+    lib = str(filled_library.path)
+    args = ["search", "risk", "--date-from", "2023", "--date-to", "2019"] + ["--library", lib]
+    r = runner.invoke(precedent.cli, args)
+    assert r.exit_code == 2 and "after" in r.output
+    r = runner.invoke(precedent.cli, ["search", "risk", "--status", "xyz"] + ["--library", lib])
+    assert r.exit_code == 2 and "status" in r.output.lower()
+
+
+@pytest.mark.parametrize("q", ["***", "\u200b", "\U0001F600", "\"", "-- ..."])
+def test_a_query_with_no_words_finds_nothing_and_says_why(filled_library, q):
+    """"***" or an emoji returned 90 "weak" results: the model embedded punctuation."""
+    from search.query import run_search
+
+    got = run_search(filled_library, q)
+    assert got["total"] == 0 and got["results"] == []
+    assert "no words" in got.get("notice", "")
