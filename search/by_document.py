@@ -52,13 +52,17 @@ def document_from_upload(data: bytes, filename: str) -> Document:
 
 def precedents(lib: Library, doc: Document, k: int = 5, mode: str = "hybrid",
                filters: dict | None = None) -> dict[str, Any]:
-    """``{"title", "concerns": [{"label", "kind", "text", "close", "results": [...]}]}``: each
-    concern searched like a query on the search page (``close``: how many close hits)."""
+    """``{"title", "concerns": [{"label", "kind", "text", "close", "cases", "results": [...]}]}``:
+    each concern searched like a query on the search page, ``k`` past cases a concern, each
+    shown by its best hit (``close``: how many of the cases are close; ``cases``: how many
+    the search found in all)."""
     out = []
     for c in concerns_of(doc):
         query = " ".join(c["text"].split()[:200])  # the model reads ~256 tokens anyway
-        res = run_search(lib, query, k=k, mode=mode, filters=filters)
-        out.append({**c, "close": res["close"], "results": res["results"]})
+        # one hit a document: five passages of two reports answered "has this happened before?"
+        # with two cases; the case page tells the rest of each
+        res = run_search(lib, query, k=k, mode=mode, filters=filters, per_document=1)
+        out.append({**c, "close": res["close"], "cases": res["total"], "results": res["results"]})
     return {"title": doc.title, "concerns": out}
 
 

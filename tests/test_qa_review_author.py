@@ -94,3 +94,20 @@ def test_a_query_with_no_words_finds_nothing_and_says_why(filled_library, q):
     got = run_search(filled_library, q)
     assert got["total"] == 0 and got["results"] == []
     assert "no words" in got.get("notice", "")
+
+
+DRAFT = ("The DASH risk assessment was not reviewed after the second incident and the MARAC meeting was not "
+         "minuted, so the information shared there never reached the GP or the other agencies.")
+
+
+def test_draft_precedents_are_distinct_cases_each_with_its_case_page(client):
+    """A pasted paragraph's five hits were two reports (three passages of one), none linked
+    its case page, and nothing led to the rest of the results."""
+    data = client.post("/precedents.json", json={"text": DRAFT}).get_json()
+    c = data["concerns"][0]
+    ids = [r["document"]["id"] for r in c["results"]]
+    assert ids and len(ids) == len(set(ids))  # one line per past case
+    assert all(r["case_url"] == f"/cases/{r['document']['id']}" for r in c["results"])
+    assert c["search_url"].startswith("/search?q=") and c["cases"] >= len(ids)
+    html = client.post("/precedents?k=1", data={"text": DRAFT}).get_data(as_text=True)
+    assert f'href="/cases/{ids[0]}"' in html and 'class="all-results"' in html

@@ -196,6 +196,11 @@ def precedents_page(fmt: str | None = None):
                 data = precedents_for_text(library(), text_param(draft, "text", MAX_DRAFT_CHARS), k=k)
     except ReadError as e:
         abort(400, description=str(e))
+    from urllib.parse import urlencode
+
+    for c in data.get("concerns") or []:  # each hit's case page, and every result for the concern
+        add_case_urls(c)
+        c["search_url"] = "/search?" + urlencode({"q": bound_query(" ".join(c["text"].split()))[0]})
     if fmt == "json":
         return respond("precedents.html", data, True)
     return render_template("precedents.html", data=data, draft=draft)  # the box keeps the draft
