@@ -111,3 +111,48 @@ def test_draft_precedents_are_distinct_cases_each_with_its_case_page(client):
     assert c["search_url"].startswith("/search?q=") and c["cases"] >= len(ids)
     html = client.post("/precedents?k=1", data={"text": DRAFT}).get_data(as_text=True)
     assert f'href="/cases/{ids[0]}"' in html and 'class="all-results"' in html
+
+
+LONG_STORY = ("Regulation 28 Report to Prevent Future Deaths\n\nCIRCUMSTANCES OF THE DEATH\n\n"
+              + " ".join(f"On day {i} the agencies met again about the tenancy and nobody took the lead." for i in range(40))
+              + " In the end the door was never repaired and she died at home.\n\n"
+              "CORONER'S CONCERNS\n\nConcern: No one agency took responsibility for the door.\n")
+
+
+def test_case_account_keeps_the_end_of_the_story():
+    """The case page's "What happened" stopped at 1,200 characters with "…": the author
+    never read how the case ended (Donna Williamson 2019-0111)."""
+    from search.case_story import account
+
+    got = account({"text": LONG_STORY, "blocks": "[]"})
+    assert got["text"].endswith("…") and "died at home" not in got["text"]  # the summary is still short
+    assert got["full"].endswith("she died at home.")
+
+
+def test_case_page_shows_the_whole_account(library, tmp_path, client):
+    from index.ingest import ingest
+
+    d = tmp_path / "story"
+    d.mkdir()
+    (d / "report.txt").write_text(LONG_STORY, encoding="utf-8")
+    ingest(library, [d])
+    doc = library.store.conn.execute("SELECT id FROM documents WHERE source LIKE '%report.txt'").fetchone()[0]
+    data = client.get(f"/cases/{doc}.json").get_json()
+    assert data["story"]["account"]["full"].endswith("she died at home.")
+    assert "she died at home." in client.get(f"/cases/{doc}").get_data(as_text=True)
+
+
+def test_outcome_does_not_say_nobody_responded_when_it_is_not_known():
+    """"0 of 5 recipients responded; tracker response status: partial": the tracker says some
+    did, the library only lacks their letters."""
+    from search.case_story import outcome_sentence
+
+    o = {"responses": [], "recipients": 5, "responded": 0, "unknown": 5, "overdue_recipients": [],
+         "commitments": 0, "tracker_status": "partial"}
+    s = outcome_sentence(o)
+    assert "not known" in s and "0 of 5 recipients responded" not in s
+    assert s.startswith("no response letter in the library from its 5 recipients")
+    o.update(responded=1, unknown=3)
+    assert outcome_sentence(o).startswith("1 of 5 recipients responded; whether 3 others did is not known")
+    o.update(unknown=0, responded=1)
+    assert outcome_sentence(o).startswith("1 of 5 recipients responded")
