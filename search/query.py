@@ -281,6 +281,27 @@ def _shape(lib: Library, hits: list[Hit], docs: dict, themes: dict, query: str) 
     return results
 
 
+def _distinct(lib: Library, hits: list[Hit]) -> list[Hit]:
+    """The hits without a second one showing the same text of the same document (a report
+    whose text holds a paragraph twice, e.g. once under the inquest and once under the
+    circumstances, gave two identical results)."""
+    c = lib.store.conn
+    fids = [h.finding_id for h in hits if h.finding_id]
+    pids = [h.passage_id for h in hits if h.passage_id and not h.finding_id]
+    ftext = dict(c.execute(f"SELECT id, text FROM findings WHERE id IN ({_in(fids)})", fids).fetchall()) if fids else {}
+    ptext = dict(c.execute(f"SELECT id, text FROM passages WHERE id IN ({_in(pids)})", pids).fetchall()) if pids else {}
+    out, seen = [], set()
+    for h in hits:
+        text = ftext.get(h.finding_id) if h.finding_id else ptext.get(h.passage_id)
+        key = (h.document_id, " ".join((text or "").split()).lower()) if text else None
+        if key in seen:
+            continue
+        if key:
+            seen.add(key)
+        out.append(h)
+    return out
+
+
 def _warnings(lib: Library, finding_ids: list[int]) -> dict[int, list[dict]]:
     """Earlier similar findings sent to the same organisation, and what it promised then.
     The hits' neighbours are searched in one FAISS call."""
@@ -377,7 +398,7 @@ def _answer(lib: Library, query: str, mode: str, filters: dict, per_document: in
     docs, statuses, themes, responded = _facts(lib, ranking.hits)
     values = {h.key: _facet_values(h, docs[h.document_id], statuses, themes, responded) for h in ranking.hits}
     kept = [h for h in ranking.hits if _passes(values[h.key], docs[h.document_id], filters)]
-    shown = ranker.diversify(lib, ranking, kept, docs, per_document)
+    shown = _distinct(lib, ranker.diversify(lib, ranking, kept, docs, per_document))
     facets: dict[str, Counter] = {key: Counter() for key in ("strength", "type", "year", "area", "recipient",
                                                               "theme", "status", "has_response")}
     for h in shown:

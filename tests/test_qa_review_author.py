@@ -156,3 +156,29 @@ def test_outcome_does_not_say_nobody_responded_when_it_is_not_known():
     assert outcome_sentence(o).startswith("1 of 5 recipients responded; whether 3 others did is not known")
     o.update(unknown=0, responded=1)
     assert outcome_sentence(o).startswith("1 of 5 recipients responded")
+
+
+def test_a_paragraph_stored_twice_in_one_document_is_shown_once(library, tmp_path):
+    """A report whose text repeats a paragraph showed it as two hits, same text, same score
+    (Valeria Munoz Biggs 2021-0034 for "cryptocurrency investment fraud led to suicide")."""
+    from index.ingest import ingest
+    from search.query import run_search
+
+    para = ("Overnight she was actively suicidal and attended a railway station with thoughts of jumping. "
+            "The home treatment team did not visit as planned and did not assess her suicidality or speak "
+            "with the family, despite a call from police that afternoon. ") * 6
+    d = tmp_path / "twice"
+    d.mkdir()
+    (d / "r.txt").write_text("Regulation 28 Report to Prevent Future Deaths\n\nINVESTIGATION AND INQUEST\n\n"
+                             + para + "\n\nCIRCUMSTANCES OF THE DEATH\n\n"
+                             + "The inquest heard evidence over four days from eleven witnesses. " * 20 + "\n\n"
+                             + para + "\n\nCORONER'S CONCERNS\n\nConcern: Nobody assessed her.\n", encoding="utf-8")
+    ingest(library, [d])
+    c = library.store.conn  # the chunker overlaps its windows: store the paragraph twice as the corpus did
+    first, second = c.execute("SELECT id, text FROM passages WHERE text LIKE '%Overnight%' ORDER BY id").fetchall()
+    c.execute("UPDATE passages SET text=? WHERE id=?", (second[1], first[0]))
+    c.commit()
+    got = run_search(library, "home treatment team did not assess suicidality", k=10, per_document=10)
+    shown = [(r["document"]["id"], " ".join(((r["finding"] or {}).get("text") or r["passage"]["text"]).split()))
+             for r in got["results"]]
+    assert len(shown) == len(set(shown)) and got["total"] == len(shown)
