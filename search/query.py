@@ -35,10 +35,10 @@ WARN_HITS = 5  # top hits that get "warned before" (earlier similar concerns to 
 # search page looks a fixed distance, so its cost does not grow with the library (the case
 # and organisation pages look further)
 WARN_POOL = 100
-# A filter that narrows the scope (a type, dates, an area, a recipient …) is applied to a pool this
-# many times wider, so that it finds its matches beyond the unfiltered top candidates instead of
-# saying "nothing matches". The strength filter only picks among the hits already counted, so
-# it keeps the plain pool and its count agrees with the "N close" the page shows.
+# Filters pick among the same candidates the facets count, so the number beside a facet is what
+# clicking it shows. Only when they leave nothing there is the search run again on a pool this
+# many times wider (with a notice), so that e.g. type=minutes finds minutes beyond the top
+# candidates instead of saying "nothing matches".
 FILTER_WIDEN = 10
 
 
@@ -390,15 +390,28 @@ def _answer(lib: Library, query: str, mode: str, filters: dict, per_document: in
             pool: int | None, empty: dict) -> dict[str, Any]:
     # the pool does not grow with the page size: total, close and the facets are the same
     # whether the author reads 10 or 100 a page
-    if pool is None:
-        pool = ranker.POOL * (FILTER_WIDEN if set(filters) - {"strength"} else 1)
+    out = _answer_from(lib, query, mode, filters, per_document, page, per_page, pool or ranker.POOL, empty)
+    if filters and not out["total"] and pool is None:
+        wide = ranker.POOL * FILTER_WIDEN
+        out = _answer_from(lib, query, mode, filters, per_document, page, per_page, wide, empty)
+        if out["total"]:
+            out["notice"] = (f"None of the {ranker.POOL} closest candidates passes these filters; these results "
+                             f"come from the {wide} closest.")
+    return out
+
+
+def _answer_from(lib: Library, query: str, mode: str, filters: dict, per_document: int, page: int,
+                 per_page: int, pool: int, empty: dict) -> dict[str, Any]:
     ranking = ranker.rank(lib, query, mode, pool)
     if not ranking.hits:
         return empty
     docs, statuses, themes, responded = _facts(lib, ranking.hits)
     values = {h.key: _facet_values(h, docs[h.document_id], statuses, themes, responded) for h in ranking.hits}
-    kept = [h for h in ranking.hits if _passes(values[h.key], docs[h.document_id], filters)]
-    shown = _distinct(lib, ranker.diversify(lib, ranking, kept, docs, per_document))
+    # the results are chosen before they are filtered, so a filter only picks among the results
+    # the facets counted (filtering first let a document show three "close" hits where the
+    # unfiltered page showed one)
+    every = _distinct(lib, ranker.diversify(lib, ranking, ranking.hits, docs, per_document))
+    shown = [h for h in every if _passes(values[h.key], docs[h.document_id], filters)]
     facets: dict[str, Counter] = {key: Counter() for key in ("strength", "type", "year", "area", "recipient",
                                                               "theme", "status", "has_response")}
     for h in shown:
