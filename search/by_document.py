@@ -34,6 +34,8 @@ def concerns_of(doc: Document) -> list[dict[str, Any]]:
         found = []
     if not found:
         paras = [p.strip() for p in re.split(r"\n\s*\n", doc.text) if len(p.split()) >= MIN_WORDS]
+        if not paras and re.search(r"[^\W_]", doc.text):  # one short concern ("Prisoner released homeless.")
+            paras = [" ".join(doc.text.split())]
         found = [{"label": f"Paragraph {i + 1}", "kind": "paragraph", "text": p} for i, p in enumerate(paras)]
     return found[:MAX_CONCERNS]
 
@@ -70,4 +72,6 @@ def precedents_for_text(lib: Library, text: str, k: int = 5, **kw) -> dict[str, 
     text = text.strip()
     if not text:
         raise ReadError("no text given")
+    if not re.search(r"[^\W_]", text):
+        raise ReadError("the text has no words to search for: paste a concern or a draft paragraph")
     return precedents(lib, Document(title="Pasted text", source="pasted", blocks=[Block(text)]), k=k, **kw)

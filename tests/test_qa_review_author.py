@@ -199,3 +199,17 @@ def test_each_facet_count_is_what_its_filter_returns(many, monkeypatch):
         for v in values:
             got = run_search(many, "prone restraint police", k=5, filters={key: v["value"]})
             assert got["total"] == v["count"], (key, v)
+
+
+@pytest.mark.parametrize("text", ["Prisoner released homeless.", "GP not told of the MARAC referral",
+                                  "Concern: restraint"])
+def test_a_short_pasted_concern_is_searched_not_dropped(client, text):
+    """A pasted line under twelve words gave "0 concerns" and no results at all."""
+    data = client.post("/precedents.json", json={"text": text}).get_json()
+    assert len(data["concerns"]) == 1 and data["concerns"][0]["text"].strip(" .") in text
+
+
+@pytest.mark.parametrize("text", ["***", "\U0001F600 \u2014 …"])
+def test_a_draft_with_no_words_is_refused(client, text):
+    r = client.post("/precedents.json", json={"text": text})
+    assert r.status_code == 400 and "no words" in r.get_json()["error"]["message"]
