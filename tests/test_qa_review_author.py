@@ -213,3 +213,17 @@ def test_a_short_pasted_concern_is_searched_not_dropped(client, text):
 def test_a_draft_with_no_words_is_refused(client, text):
     r = client.post("/precedents.json", json={"text": text})
     assert r.status_code == 400 and "no words" in r.get_json()["error"]["message"]
+
+
+def test_no_close_precedent_is_not_claimed_when_a_filter_hid_the_close_ones(client):
+    """strength=related (or a type filter) said "No close precedent among N documents" while
+    the same search without the filter had close hits."""
+    base = client.get("/search.json?q=MARAC+meeting+not+minuted").get_json()
+    assert base["close"] >= 1
+    html = client.get("/search?q=MARAC+meeting+not+minuted&strength=weak").get_data(as_text=True)
+    assert 'id="no-close"' not in html
+    other = next(t for t in ("pfd_report", "pfd_response", "minutes", "other")
+                 if not client.get(f"/search.json?q=MARAC+meeting+not+minuted&type={t}").get_json()["close"]
+                 and client.get(f"/search.json?q=MARAC+meeting+not+minuted&type={t}").get_json()["total"])
+    html = client.get(f"/search?q=MARAC+meeting+not+minuted&type={other}").get_data(as_text=True)
+    assert "No close precedent with these filters" in html and "among" not in html.split('id="no-close"')[1][:120]
