@@ -66,6 +66,16 @@ def _shorten(text: str, limit: int | None = ACCOUNT_MAX) -> str:
     return (cut[: end + 1] if end > limit // 2 else cut.rsplit(" ", 1)[0]) + " …"
 
 
+def clip(text: str, limit: int) -> str:
+    """Whitespace tidied and, when longer than ``limit``, cut after the last whole word that
+    fits, with " …" (never "… audit summar")."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1].rsplit(" ", 1)[0] if " " in text[:limit + 1] else text[:limit]
+    return cut.rstrip(" ,;:-–") + " …"
+
+
 def _section_text(text: str, blocks: list, pat: re.Pattern) -> tuple[str | None, str]:
     """(section name, text) of the first run of blocks whose section matches ``pat``."""
     parts, section = [], None

@@ -227,3 +227,26 @@ def test_no_close_precedent_is_not_claimed_when_a_filter_hid_the_close_ones(clie
                  and client.get(f"/search.json?q=MARAC+meeting+not+minuted&type={t}").get_json()["total"])
     html = client.get(f"/search?q=MARAC+meeting+not+minuted&type={other}").get_data(as_text=True)
     assert "No close precedent with these filters" in html and "among" not in html.split('id="no-close"')[1][:120]
+
+
+def test_case_timeline_does_not_cut_an_action_mid_word(filled_library):
+    """The case timeline read "… provide on audit summar (completed)" and "… in l (completed)"."""
+    from search.cases import get_case
+
+    c = filled_library.store.conn
+    doc = c.execute("SELECT id FROM documents ORDER BY id LIMIT 1").fetchone()[0]
+    text = ("Local team manager in the probation trust will carry out an audit of the officer's cases and "
+            "provide an audit summary to the senior manager within six weeks of the review")
+    c.execute("INSERT INTO actions (document_id, seq, kind, text, updated, status) VALUES (?, 999, 'action', ?, "
+              "'2014-04-07', 'completed')", (doc, text))
+    c.commit()
+    item = next(t for t in get_case(filled_library, doc)["timeline"] if t["event"] == "action update")
+    assert item["title"].endswith("…") and item["title"][:-1].rstrip() in text
+    assert text.startswith(item["title"][:-1].rstrip() + " ")  # ends on a whole word
+
+
+def test_clip_cuts_at_a_word():
+    from search.case_story import clip
+
+    assert clip("short text", 50) == "short text"
+    assert clip("the audit summary was sent to the manager", 20) == "the audit summary …"
