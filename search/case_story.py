@@ -19,7 +19,7 @@ from index.library import Library
 from index.rows import document_by_id
 
 from .commitments import DONE, check_date, is_overdue, today
-from .sources import source_display
+from .sources import clip, source_display  # noqa: F401  (clip: the case pages' short texts)
 
 
 ACCOUNT_MAX = 1200  # characters of the quoted account
@@ -64,16 +64,6 @@ def _shorten(text: str, limit: int | None = ACCOUNT_MAX) -> str:
     cut = text[:limit]
     end = max(cut.rfind(". "), cut.rfind(".\u201d"), cut.rfind('." '))
     return (cut[: end + 1] if end > limit // 2 else cut.rsplit(" ", 1)[0]) + " …"
-
-
-def clip(text: str, limit: int) -> str:
-    """Whitespace tidied and, when longer than ``limit``, cut after the last whole word that
-    fits, with " …" (never "… audit summar")."""
-    text = " ".join((text or "").split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit + 1].rsplit(" ", 1)[0] if " " in text[:limit + 1] else text[:limit]
-    return cut.rstrip(" ,;:-–") + " …"
 
 
 def _section_text(text: str, blocks: list, pat: re.Pattern) -> tuple[str | None, str]:

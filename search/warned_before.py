@@ -153,7 +153,7 @@ def _warning_sentence(r, shared: dict[str, str], actions: list[dict], tracker: d
     s = f"Similar concern raised with {who} in {year} ({kind}{ref})"
     if actions:
         a = actions[0]
-        from .case_story import clip
+        from .sources import clip
 
         text = clip(a["text"], 178)
         s += f"; response promised: “{text}”"
