@@ -113,6 +113,12 @@ def search_cmd(query, k, mode, doc_type, date_from, date_to, area, recipient, th
                "theme": str(theme) if theme else None, "status": status, "has_response": has_response,
                "strength": strength}
     lib = open_lib(library_path)
+    from search.query import check_filters
+
+    try:
+        filters = check_filters(lib, filters)
+    except ValueError as e:  # a filter no document can pass: say so rather than print nothing
+        raise click.UsageError(str(e))
     data = run_search(lib, query, k=k, mode=mode, filters=filters, page=page)
     from webui.views import add_case_urls  # the same case links as /search.json
 
@@ -120,6 +126,8 @@ def search_cmd(query, k, mode, doc_type, date_from, date_to, area, recipient, th
     if as_json:
         print_json(data)
         return
+    if data.get("notice"):  # e.g. a query of punctuation alone
+        click.echo(data["notice"], err=True)
     if not data["results"]:
         used = [f"--{k.replace('_', '-')} {v}" for k, v in (filters or {}).items() if v not in (None, "", [])]
         if data["total"] and page > 1:

@@ -34,6 +34,8 @@ def concerns_of(doc: Document) -> list[dict[str, Any]]:
         found = []
     if not found:
         paras = [p.strip() for p in re.split(r"\n\s*\n", doc.text) if len(p.split()) >= MIN_WORDS]
+        if not paras and re.search(r"[^\W_]", doc.text):  # one short concern ("Prisoner released homeless.")
+            paras = [" ".join(doc.text.split())]
         found = [{"label": f"Paragraph {i + 1}", "kind": "paragraph", "text": p} for i, p in enumerate(paras)]
     return found[:MAX_CONCERNS]
 
@@ -52,13 +54,17 @@ def document_from_upload(data: bytes, filename: str) -> Document:
 
 def precedents(lib: Library, doc: Document, k: int = 5, mode: str = "hybrid",
                filters: dict | None = None) -> dict[str, Any]:
-    """``{"title", "concerns": [{"label", "kind", "text", "close", "results": [...]}]}``: each
-    concern searched like a query on the search page (``close``: how many close hits)."""
+    """``{"title", "concerns": [{"label", "kind", "text", "close", "cases", "results": [...]}]}``:
+    each concern searched like a query on the search page, ``k`` past cases a concern, each
+    shown by its best hit (``close``: how many of the cases are close; ``cases``: how many
+    the search found in all)."""
     out = []
     for c in concerns_of(doc):
         query = " ".join(c["text"].split()[:200])  # the model reads ~256 tokens anyway
-        res = run_search(lib, query, k=k, mode=mode, filters=filters)
-        out.append({**c, "close": res["close"], "results": res["results"]})
+        # one hit a document: five passages of two reports answered "has this happened before?"
+        # with two cases; the case page tells the rest of each
+        res = run_search(lib, query, k=k, mode=mode, filters=filters, per_document=1)
+        out.append({**c, "close": res["close"], "cases": res["total"], "results": res["results"]})
     return {"title": doc.title, "concerns": out}
 
 
@@ -66,4 +72,6 @@ def precedents_for_text(lib: Library, text: str, k: int = 5, **kw) -> dict[str, 
     text = text.strip()
     if not text:
         raise ReadError("no text given")
+    if not re.search(r"[^\W_]", text):
+        raise ReadError("the text has no words to search for: paste a concern or a draft paragraph")
     return precedents(lib, Document(title="Pasted text", source="pasted", blocks=[Block(text)]), k=k, **kw)

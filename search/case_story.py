@@ -19,7 +19,7 @@ from index.library import Library
 from index.rows import document_by_id
 
 from .commitments import DONE, check_date, is_overdue, today
-from .sources import source_display
+from .sources import clip, source_display  # noqa: F401  (clip: the case pages' short texts)
 
 
 ACCOUNT_MAX = 1200  # characters of the quoted account
@@ -84,7 +84,8 @@ def _section_text(text: str, blocks: list, pat: re.Pattern) -> tuple[str | None,
 def account(row, limit: int | None = ACCOUNT_MAX) -> dict[str, str] | None:
     """``{"kind", "section", "text"}``: the report's circumstances or the review's summary,
     shortened to ``limit`` characters (None: whole, as a learning pack wants it), as written (a report without circumstances: its inquest conclusion); None
-    when the document holds none of these."""
+    when the document holds none of these. When ``text`` was cut, ``full`` holds the whole
+    account, so a case page can tell the story to its end."""
     text, blocks = row["text"] or "", _blocks(row)
     tries = [(kind, lambda pat=pat: _section_text(text, blocks, pat)) for kind, pat in ACCOUNT_SECTIONS[:-1]]
     m = _CIRC_TEXT.search(text)
@@ -92,9 +93,10 @@ def account(row, limit: int | None = ACCOUNT_MAX) -> dict[str, str] | None:
     tries.append((ACCOUNT_SECTIONS[-1][0], lambda: _section_text(text, blocks, ACCOUNT_SECTIONS[-1][1])))
     for kind, get in tries:
         section, body = get()
-        body = _shorten(body, limit)
-        if len(body) >= 40:
-            return {"kind": kind, "section": section, "text": body}
+        whole = _shorten(body, None)
+        if len(whole) >= 40:
+            short = _shorten(body, limit)
+            return {"kind": kind, "section": section, "text": short} | ({"full": whole} if short != whole else {})
     return None
 
 
@@ -189,6 +191,7 @@ def outcome(lib: Library, row, tracking: dict | None, as_of: str) -> dict[str, A
         recs = tracking.get("recipients") or []
         out["recipients"] = len(recs)
         out["responded"] = sum(1 for r in recs if r.get("status") in ("responded", "responded_per_tracker"))
+        out["unknown"] = sum(1 for r in recs if r.get("status") == "unknown")
         out["response_due"] = tracking.get("response_due")
         out["overdue_recipients"] = [r.get("organisation") or r.get("name") for r in recs if r.get("overdue")]
         out["tracker_status"] = (tracking.get("tracker") or {}).get("status")
@@ -199,9 +202,16 @@ def outcome(lib: Library, row, tracking: dict | None, as_of: str) -> dict[str, A
 def outcome_sentence(o: dict) -> str:
     parts = []
     n = len(o["responses"])
-    if o.get("recipients"):
+    unknown = o.get("unknown") or 0
+    if o.get("recipients") and unknown and not o.get("responded", n):
+        # no letter held, and nothing says none was sent (the tracker says "partial", or no date)
+        parts.append(f"no response letter in the library from its {o['recipients']} recipient"
+                     f"{'s' if o['recipients'] != 1 else ''}; whether {'they' if o['recipients'] != 1 else 'it'}"
+                     f" responded is not known")
+    elif o.get("recipients"):
         parts.append(f"{o.get('responded', n)} of {o['recipients']} recipient{'s' if o['recipients'] != 1 else ''}"
-                     f" responded")
+                     f" responded" + (f"; whether {unknown} other{'s' if unknown != 1 else ''} did is not known"
+                                      if unknown else ""))
     elif n:
         parts.append(f"{n} response{'s' if n != 1 else ''} in the library")
     if o["overdue_recipients"]:

@@ -16,7 +16,7 @@ from index.rows import document_by_id, document_summary
 from .commitments import check_date, is_overdue, today
 from .recipients import _meta, _responses_by_report, report_tracking, respondent_of
 from .warned_before import _action_json
-from .case_story import approx_date_label
+from .case_story import approx_date_label, clip
 
 CASE_REF = re.compile(r"\b[A-Z]{2,8}\s?/\s?\d{4}(?:\s?[-/]\s?\d{2,4})?\s?/\s?\d{1,4}\b")
 PFD_REF = re.compile(r"\b20\d\d-\d{3,4}\b")
@@ -149,7 +149,7 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
     for a in actions:
         if a["updated"]:
             timeline.append({"date": a["updated"], "event": "action update", "document_id": a["document_id"],
-                             "title": " ".join(a["text"].split())[:120], "type": "action", "status": a["status"]})
+                             "title": clip(a["text"], 120), "type": "action", "status": a["status"]})
     timeline.sort(key=lambda t: (t["date"] or "9999", t["document_id"]))
     return {
         "id": centre["id"],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 from collections import Counter
 from functools import lru_cache
@@ -34,6 +35,43 @@ WARN_HITS = 5  # top hits that get "warned before" (earlier similar concerns to 
 # search page looks a fixed distance, so its cost does not grow with the library (the case
 # and organisation pages look further)
 WARN_POOL = 100
+# Filters pick among the same candidates the facets count, so the number beside a facet is what
+# clicking it shows. Only when they leave nothing there is the search run again on a pool this
+# many times wider (with a notice), so that e.g. type=minutes finds minutes beyond the top
+# candidates instead of saying "nothing matches".
+FILTER_WIDEN = 10
+
+
+#: action statuses any library may hold (ingest's own plus the RAG of imported plans), and
+#: "not_stated" for an action without one; a library's imported plans may add their own words
+KNOWN_STATUSES = ("completed", "ongoing", "not_started", "partial", "open", "red", "amber", "green", "not_stated")
+NO_WORDS = "The query has no words to search for: type a concern, e.g. \"restraint by police\"."
+
+
+def check_filters(lib: Library, filters: dict) -> dict:
+    """The search filters with ``status`` in its stored form ("not stated" → "not_stated").
+    Raises ValueError naming the problem for a filter no document can pass (an unknown
+    status or theme, a date range that ends before it starts), which would otherwise read as
+    "no precedent" when it was a slip of the keyboard."""
+    out = dict(filters)
+    status = str(out.get("status") or "").strip()
+    if status:
+        status = "_".join(status.lower().split())
+        held = {r[0].lower() for r in lib.store.conn.execute(
+            "SELECT DISTINCT status FROM actions WHERE status IS NOT NULL AND status != ''")}
+        choices = list(KNOWN_STATUSES) + sorted(held - set(KNOWN_STATUSES))
+        if status not in choices:
+            raise ValueError("status must be one of " + ", ".join(choices))
+        out["status"] = status
+    theme = str(out.get("theme") or "").strip()
+    if theme:
+        if not theme.isdigit() or lib.store.conn.execute(
+                "SELECT 1 FROM themes WHERE id=?", (int(theme),)).fetchone() is None:
+            raise ValueError(f"no theme {theme} (the themes page lists them)")
+    lo, hi = str(out.get("date_from") or ""), str(out.get("date_to") or "")
+    if lo and hi and lo[:len(hi)] > hi:  # "2021-03" .. "2021" is one year, "2023" .. "2019" is none
+        raise ValueError(f"date_from is after date_to ({lo} > {hi})")
+    return out
 
 
 def _documents(lib: Library, ids) -> dict[int, dict]:
@@ -243,6 +281,27 @@ def _shape(lib: Library, hits: list[Hit], docs: dict, themes: dict, query: str) 
     return results
 
 
+def _distinct(lib: Library, hits: list[Hit]) -> list[Hit]:
+    """The hits without a second one showing the same text of the same document (a report
+    whose text holds a paragraph twice, e.g. once under the inquest and once under the
+    circumstances, gave two identical results)."""
+    c = lib.store.conn
+    fids = [h.finding_id for h in hits if h.finding_id]
+    pids = [h.passage_id for h in hits if h.passage_id and not h.finding_id]
+    ftext = dict(c.execute(f"SELECT id, text FROM findings WHERE id IN ({_in(fids)})", fids).fetchall()) if fids else {}
+    ptext = dict(c.execute(f"SELECT id, text FROM passages WHERE id IN ({_in(pids)})", pids).fetchall()) if pids else {}
+    out, seen = [], set()
+    for h in hits:
+        text = ftext.get(h.finding_id) if h.finding_id else ptext.get(h.passage_id)
+        key = (h.document_id, " ".join((text or "").split()).lower()) if text else None
+        if key in seen:
+            continue
+        if key:
+            seen.add(key)
+        out.append(h)
+    return out
+
+
 def _warnings(lib: Library, finding_ids: list[int]) -> dict[int, list[dict]]:
     """Earlier similar findings sent to the same organisation, and what it promised then.
     The hits' neighbours are searched in one FAISS call."""
@@ -319,6 +378,8 @@ def run_search(
              "paging": page_bounds(0, page, per_page), "facets": {}, "results": []}
     if not query:
         return empty
+    if not re.search(r"[^\W_]", query):  # punctuation, symbols or emoji alone: the model would still
+        return empty | {"notice": NO_WORDS}  # find "weak" neighbours of nothing
     # one thread for FAISS, BLAS and the model while answering one query: their small
     # operations wait far longer for a second, busy core than they save (~30 ms at p95 here)
     with threadpool_limits(1):
@@ -327,13 +388,30 @@ def run_search(
 
 def _answer(lib: Library, query: str, mode: str, filters: dict, per_document: int, page: int, per_page: int,
             pool: int | None, empty: dict) -> dict[str, Any]:
-    ranking = ranker.rank(lib, query, mode, pool or max(ranker.POOL, per_page * 10))
+    # the pool does not grow with the page size: total, close and the facets are the same
+    # whether the author reads 10 or 100 a page
+    out = _answer_from(lib, query, mode, filters, per_document, page, per_page, pool or ranker.POOL, empty)
+    if filters and not out["total"] and pool is None:
+        wide = ranker.POOL * FILTER_WIDEN
+        out = _answer_from(lib, query, mode, filters, per_document, page, per_page, wide, empty)
+        if out["total"]:
+            out["notice"] = (f"None of the {ranker.POOL} closest candidates passes these filters; these results "
+                             f"come from the {wide} closest.")
+    return out
+
+
+def _answer_from(lib: Library, query: str, mode: str, filters: dict, per_document: int, page: int,
+                 per_page: int, pool: int, empty: dict) -> dict[str, Any]:
+    ranking = ranker.rank(lib, query, mode, pool)
     if not ranking.hits:
         return empty
     docs, statuses, themes, responded = _facts(lib, ranking.hits)
     values = {h.key: _facet_values(h, docs[h.document_id], statuses, themes, responded) for h in ranking.hits}
-    kept = [h for h in ranking.hits if _passes(values[h.key], docs[h.document_id], filters)]
-    shown = ranker.diversify(lib, ranking, kept, docs, per_document)
+    # the results are chosen before they are filtered, so a filter only picks among the results
+    # the facets counted (filtering first let a document show three "close" hits where the
+    # unfiltered page showed one)
+    every = _distinct(lib, ranker.diversify(lib, ranking, ranking.hits, docs, per_document))
+    shown = [h for h in every if _passes(values[h.key], docs[h.document_id], filters)]
     facets: dict[str, Counter] = {key: Counter() for key in ("strength", "type", "year", "area", "recipient",
                                                               "theme", "status", "has_response")}
     for h in shown:

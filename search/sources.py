@@ -39,3 +39,13 @@ def source_display(source: str | None, meta: dict | None) -> dict[str, str | Non
         if name and frag.startswith("row="):
             name = f"{name}, row {frag[4:]}"
     return {"url": url, "name": name}
+
+
+def clip(text: str, limit: int) -> str:
+    """Whitespace tidied and, when longer than ``limit``, cut after the last whole word that
+    fits, with " …" (never "… audit summar")."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1].rsplit(" ", 1)[0] if " " in text[:limit + 1] else text[:limit]
+    return cut.rstrip(" ,;:-–") + " …"

@@ -153,8 +153,9 @@ def _warning_sentence(r, shared: dict[str, str], actions: list[dict], tracker: d
     s = f"Similar concern raised with {who} in {year} ({kind}{ref})"
     if actions:
         a = actions[0]
-        text = " ".join(a["text"].split())
-        text = text if len(text) <= 180 else text[:177].rstrip() + "…"
+        from .sources import clip
+
+        text = clip(a["text"], 178)
         s += f"; response promised: “{text}”"
         if a.get("due") or a.get("due_text"):
             s += f" (due {a['due'] or a['due_text']})"

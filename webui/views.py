@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 
 from search.browse import DOC_TYPES
 from search.engine import get_document, list_documents
-from search.query import FILTER_KEYS, page_bounds, run_search
+from search.query import FILTER_KEYS, check_filters, page_bounds, run_search
 
 from .guard import heavy_work, no_token
 from .pages import int_arg, library, respond
@@ -79,6 +79,10 @@ def search_page(fmt: str | None = None):
         if key in filters and filters[key] not in allowed:
             abort(400, description=f"{key} must be one of " + ", ".join(allowed))
     lib = library()
+    try:
+        filters = check_filters(lib, filters)
+    except ValueError as e:
+        abort(400, description=str(e))
     data = run_search(lib, q, k=per_page, mode=mode, filters=filters, page=page) if q else \
         {"query": q, "mode": mode, "filters": filters, "total": 0, "close": 0,
          "paging": page_bounds(0, page, per_page), "facets": {}, "results": []}
@@ -86,7 +90,7 @@ def search_page(fmt: str | None = None):
     data["library"] = {"documents": lib.store.count("documents"), "passages": lib.store.count("passages"),
                        "findings": lib.store.count("findings")}
     if notice:
-        data["notice"] = notice
+        data["notice"] = " ".join(x for x in (data.get("notice"), notice) if x)
     if fmt == "json":
         return respond("search.html", data, True)
     args = {**request.args.to_dict(), "q": q}
@@ -192,6 +196,11 @@ def precedents_page(fmt: str | None = None):
                 data = precedents_for_text(library(), text_param(draft, "text", MAX_DRAFT_CHARS), k=k)
     except ReadError as e:
         abort(400, description=str(e))
+    from urllib.parse import urlencode
+
+    for c in data.get("concerns") or []:  # each hit's case page, and every result for the concern
+        add_case_urls(c)
+        c["search_url"] = "/search?" + urlencode({"q": bound_query(" ".join(c["text"].split()))[0]})
     if fmt == "json":
         return respond("precedents.html", data, True)
     return render_template("precedents.html", data=data, draft=draft)  # the box keeps the draft
