@@ -11,6 +11,7 @@ scores as a recipient on its own; otherwise it is kept whole.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .org_names import _CANON
 from .orgs import _basic_key, normalise_org, org_type
@@ -207,6 +208,17 @@ def split_comma_list(part: str) -> list[str]:
     the body it sits in counting as one), else [part]."""
     if "," not in part:
         return [part]
+    return list(_split_commas(part))
+
+
+@lru_cache(maxsize=16384)
+def _split_commas(part: str) -> tuple[str, ...]:
+    """``split_comma_list``, remembered: tracking re-splits every stored recipient on each
+    organisation page, and the same cells recur across reports."""
+    return tuple(_split(part))
+
+
+def _split(part: str) -> list[str]:
     segs = [" ".join(s.split()).strip(" .") for s in part.split(",")]
     segs = [s for s in segs if s]  # ", , Chief Executive": empty slots of removed names
     joined: list[str] = []
