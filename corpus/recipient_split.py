@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from .org_names import _CANON
-from .orgs import _basic_key, normalise_org, org_type
+from .orgs import _PERSONISH, _basic_key, normalise_org, org_type  # _PERSONISH: a person's name, as orgs reads it
 
 # the head noun of an organisation's name (its last word)
 _ORG_HEAD = re.compile(
@@ -57,7 +57,6 @@ _ADDRESS = re.compile(
     r"crescent|terrace|gardens|hill|po\s+box|building|buildings|quay|wharf|parade|walk|row|mews|court\s+road|"
     r"business\s+(?:centre|park)|industrial\s+estate|trading\s+estate)\.?$",
     re.I)
-_PERSONISH = re.compile(r"^(?:[A-Z][a-z'’\-]+|[A-Z]\.?)(?:\s+(?:[A-Z][a-z'’\-]+|[A-Z]\.?)){1,3}$")
 _FRAGMENT = re.compile(r"^(?:and|or|of|for|to|with|by|in|on|at|as|via|fao|cc)\b|\b(?:and|or|of|for|to|the)$", re.I)
 _LOWER_START = re.compile(r"^[a-z]")  # "and Skills", "of State for ...": a piece of a longer name
 
@@ -121,7 +120,7 @@ def part_score(seg: str) -> int:
     if len(s.split()) == 1 and not _ACRONYM.match(s):
         score -= 2  # a place ("Cumbria", "London") or one word of a longer name
     elif _PERSONISH.match(s) and not _ORG_HEAD.search(s) and not _known(s):
-        score -= 2  # "Lisa Rodrigues"
+        score -= 2  # "Lisa Rodrigues" (one word never gets here)
     return score
 
 
