@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from understanding_eval import GOLD, _first_words_match, _rows, shared_dir  # noqa: E402
+from understanding_eval import GOLD, _first_words_match, _rows, count_report, shared_dir  # noqa: E402
 
 csv.field_size_limit(1 << 30)
 # page furniture inside a concern: "Page 2 of 5", a trailing page number, a template heading
@@ -163,19 +163,7 @@ def main() -> None:
         print(json.dumps([{"row": i, "id": rows[i]["id"], "date": rows[i]["date"]} for i in idx]))
         return
     if a.counts:
-        got = counts(corpus, a.counts, a.seed)
-        if a.save:
-            Path(a.save).write_text(json.dumps(got, ensure_ascii=False))
-        if a.compare:
-            old = json.loads(Path(a.compare).read_text())
-            changed = {k: (old[k][0], v[0]) for k, v in got.items() if k in old and old[k][0] != v[0]}
-            print(json.dumps({"reports": len(got), "changed": len(changed), "changes": changed,
-                              "debris_before_after": [sum(v[2] for v in old.values() if len(v) > 2), sum(v[2] for v in got.values())],
-                              "over_1500_before_after": [sum(v[3] for v in old.values() if len(v) > 3), sum(v[3] for v in got.values())]},
-                             indent=1))
-        else:
-            print(json.dumps({"reports": len(got), "concerns": sum(v[0] for v in got.values()),
-                              "debris": sum(v[2] for v in got.values()), "over_1500": sum(v[3] for v in got.values())}))
+        print(json.dumps(count_report(counts(corpus, a.counts, a.seed), a.save, a.compare, "concerns"), indent=1))
         return
     path = Path(a.gold) if a.gold else GOLD / "concerns_heldout.json"
     print(json.dumps(score(corpus, path if path.is_absolute() else ROOT / path, a.verbose), indent=1, ensure_ascii=False))

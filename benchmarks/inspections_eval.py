@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from understanding_eval import GOLD, _first_words_match, shared_dir  # noqa: E402
+from understanding_eval import GOLD, _first_words_match, count_report, shared_dir  # noqa: E402
 
 # files the extractor's own tests read (dev): never drawn
 DEV = {"barnet-children-s-services-inspection-23-july-2024.pdf", "bradford-children-s-services-inspection-31-january-2023.pdf",
@@ -218,21 +218,7 @@ def main() -> None:
         print(json.dumps(perturb(corpus), indent=1, ensure_ascii=False))
         return
     if a.counts:
-        got = counts(corpus)
-        if a.save:
-            Path(a.save).write_text(json.dumps(got, ensure_ascii=False, indent=0))
-        if a.compare:
-            old = json.loads(Path(a.compare).read_text())
-            changed = {k: (old[k][0], v[0]) for k, v in got.items() if k in old and old[k][0] != v[0]}
-            print(json.dumps({"reports": len(got), "changed": len(changed), "changes": changed,
-                              "findings_before_after": [sum(max(0, v[0]) for v in old.values()), sum(max(0, v[0]) for v in got.values())],
-                              "debris_before_after": [sum(v[2] for v in old.values()), sum(v[2] for v in got.values())],
-                              "over_1500_before_after": [sum(v[3] for v in old.values()), sum(v[3] for v in got.values())]},
-                             indent=1))
-        else:
-            print(json.dumps({"reports": len(got), "findings": sum(max(0, v[0]) for v in got.values()),
-                              "errors": sum(1 for v in got.values() if v[0] < 0),
-                              "debris": sum(v[2] for v in got.values()), "over_1500": sum(v[3] for v in got.values())}))
+        print(json.dumps(count_report(counts(corpus), a.save, a.compare, "findings"), indent=1))
         return
     path = Path(a.gold) if a.gold else GOLD / "inspections_heldout.json"
     print(json.dumps(score(corpus, path if path.is_absolute() else ROOT / path, a.verbose), indent=1, ensure_ascii=False))

@@ -79,6 +79,26 @@ def _first_words_match(gold: str, text: str, n: int = 5) -> bool:
 # ------------------------------------------------------------------ concerns
 
 
+def count_report(got: dict, save: str | None, compare: str | None, noun: str) -> dict:
+    """The regression check shared by concerns_eval and inspections_eval: ``got`` is {key: [count,
+    first-words, debris, over 1,500 chars]} (a negative count: the file was refused); saved to
+    ``save``, compared with an earlier save ``compare`` (which keys' counts changed), or totalled."""
+    def total(vals, i):
+        return sum(max(0, v[i]) for v in vals if len(v) > i)
+
+    if save:
+        Path(save).write_text(json.dumps(got, ensure_ascii=False))
+    if compare:
+        old = json.loads(Path(compare).read_text())
+        changed = {k: (old[k][0], v[0]) for k, v in got.items() if k in old and old[k][0] != v[0]}
+        return {"reports": len(got), "changed": len(changed), "changes": changed,
+                f"{noun}_before_after": [total(old.values(), 0), total(got.values(), 0)],
+                "debris_before_after": [total(old.values(), 2), total(got.values(), 2)],
+                "over_1500_before_after": [total(old.values(), 3), total(got.values(), 3)]}
+    return {"reports": len(got), noun: total(got.values(), 0), "errors": sum(1 for v in got.values() if v[0] < 0),
+            "debris": total(got.values(), 2), "over_1500": total(got.values(), 3)}
+
+
 def eval_concerns(corpus: Path, verbose: bool) -> dict:
     from corpus.extract import extract
     from corpus.readers import read_path
