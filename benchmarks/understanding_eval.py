@@ -202,11 +202,32 @@ def add_negatives(corpus: Path, n: int, seed: int, into: Path) -> None:
         shutil.copy(f, d / f"ofsted-{f.name}")
 
 
-def build_library(corpus: Path, n_reports: int, seed: int, tmp: Path, distractors: int = 0, negatives: int = 0):
+def external_letters(path: Path, corpus: Path) -> tuple[dict, list[dict]]:
+    """Letters from another public scrape in the responses.csv column format (``--letters-csv``),
+    minus those already in pfd/responses.csv: gold is the row's own ``parent_id`` and ``respondent``
+    (the judiciary's upload label, not read from the letter), with the parent report's recipient that
+    label names best as an alias. Actions have no gold here."""
+    from corpus.known_datasets import split_recipients
+    from corpus.response_cues import org_similarity
+
+    known = {r["response_url"] for r in _rows(corpus / "pfd" / "responses.csv")[1]}
+    reports = {r["id"]: r for r in _rows(corpus / "pfd" / "reports.csv")[1]}
+    letters = [r for r in _rows(path)[1] if r["response_url"] not in known and r["parent_id"] in reports]
+    gold = []
+    for i, r in enumerate(letters):
+        recs = split_recipients(reports[r["parent_id"]]["receiver"])
+        best = max(recs, key=lambda x: org_similarity(r["respondent"], x), default=None)
+        aliases = [best] if best and org_similarity(r["respondent"], best) >= 0.5 else []
+        gold.append({"row": i, "report": r["parent_id"], "respondent": r["respondent"], "aliases": aliases, "actions": []})
+    return {"letters": gold}, letters
+
+
+def build_library(corpus: Path, n_reports: int, seed: int, tmp: Path, distractors: int = 0, negatives: int = 0,
+                  gold: dict | None = None, letters: list[dict] | None = None):
     from index.ingest import ingest
     from index.library import open_library
 
-    gold = json.loads((GOLD / "responses.json").read_text())
+    gold = gold or json.loads((GOLD / "responses.json").read_text())
     header, rows = _rows(corpus / "pfd" / "reports.csv")
     parents = {g["report"] for g in gold["letters"]}
     keep = [r for r in rows if r["id"] in parents]
@@ -217,7 +238,8 @@ def build_library(corpus: Path, n_reports: int, seed: int, tmp: Path, distractor
         w = csv.DictWriter(f, fieldnames=header)
         w.writeheader()
         w.writerows(keep)
-    _, letters = _rows(corpus / "pfd" / "responses.csv")
+    if letters is None:
+        _, letters = _rows(corpus / "pfd" / "responses.csv")
     for i, r in enumerate(letters):  # bare text: the letter only, nothing else
         (tmp / "in" / f"letter-{i:02d}.txt").write_text(r["response"], encoding="utf-8")
     if distractors:
@@ -263,8 +285,8 @@ def letter_results(lib) -> dict[int, dict]:
     return out
 
 
-def score_letters(gold: dict, res: dict[int, dict], concern_ids: dict[str, list[int]]) -> dict:
-    from corpus.response_cues import org_similarity
+def score_letters(gold: dict, res: dict[int, dict], concern_ids: dict[str, list[int]],
+                  held_out: set[str] = HELD_OUT) -> dict:
 
     def block(rows: list[dict]) -> dict:
         n = len(rows)
@@ -272,8 +294,8 @@ def score_letters(gold: dict, res: dict[int, dict], concern_ids: dict[str, list[
             return {}
         linked = [g for g in rows if res.get(g["row"], {}).get("linked")]
         correct = [g for g in linked if res[g["row"]]["linked"] == g["report"]]
-        resp_ok = [g for g in rows if res.get(g["row"], {}).get("respondent") and any(
-            org_similarity(res[g["row"]]["respondent"], name) >= 0.75 for name in [g["respondent"], *g["aliases"]])]
+        resp_ok = [g for g in rows if res.get(g["row"], {}).get("respondent")
+                   and _right_recipient(res[g["row"]]["respondent"], g)]
         with_pair = [g for g in correct if any(a["answers"] for a in res[g["row"]]["actions"])]
         gold_actions = [a for g in rows for a in g["actions"]]
         found = [a for g in rows for a in g["actions"]
@@ -292,8 +314,8 @@ def score_letters(gold: dict, res: dict[int, dict], concern_ids: dict[str, list[
                 "actions_per_letter": round(sum(len(res.get(g["row"], {}).get("actions", [])) for g in rows) / n, 1)}
 
     letters = gold["letters"]
-    dev = [g for g in letters if g["report"] not in HELD_OUT]
-    held = [g for g in letters if g["report"] in HELD_OUT]
+    dev = [g for g in letters if g["report"] not in held_out]
+    held = [g for g in letters if g["report"] in held_out]
     return {"all": block(letters), "dev (tuned on)": block(dev), "held-out": block(held)}
 
 
@@ -443,8 +465,16 @@ def main() -> None:
                     help="with --fit: N Ofsted PDFs (never among the distractors) as training negatives of the link model")
     ap.add_argument("--show-held-out", action="store_true", help="print held-out letters one by one too")
     ap.add_argument("--dev-only", action="store_true", help="print no held-out figure at all (while tuning)")
+    ap.add_argument("--letters-csv", type=Path, metavar="CSV",
+                    help="score letters from another scrape in the responses.csv format instead (those not in "
+                         "pfd/responses.csv); their parents are split once, by random.Random(2911), into an "
+                         "external dev half and a held-out half")
+    ap.add_argument("--no-split", action="store_true",
+                    help="with --letters-csv: every letter of the file is development (a file holding only the dev half)")
     a = ap.parse_args()
     corpus = shared_dir(a.shared)
+    if a.letters_csv:
+        return external_main(a, corpus)
     out: dict = {"concerns": eval_concerns(corpus, a.verbose)}
     if a.fit:
         out["respondent_cross_validated"] = cv_respondent(corpus)
@@ -474,6 +504,37 @@ def main() -> None:
                              "paired": sum(1 for x in r.get("actions", []) if x["answers"])})
             out["per_letter"] = rows
             lib.close()
+    print(json.dumps(_drop_held_out(out) if a.dev_only else out, indent=1, ensure_ascii=False))
+
+
+def external_split(gold: dict) -> set[str]:
+    """The held-out half of an external letter set: half its parent reports, drawn once."""
+    parents = sorted({g["report"] for g in gold["letters"]})
+    return set(random.Random(2911).sample(parents, len(parents) // 2))
+
+
+def external_main(a, corpus: Path) -> None:
+    """``--letters-csv``: linking, respondent and action pairing on letters from another scrape."""
+    gold, letters = external_letters(a.letters_csv, corpus)
+    held = set() if a.no_split else external_split(gold)
+    out: dict = {"source": str(a.letters_csv), "letters": len(letters), "held_out_reports": len(held)}
+    with tempfile.TemporaryDirectory() as tmp:
+        lib, rep, n_rep = build_library(corpus, a.reports, a.seed, Path(tmp), a.distractors, 0, gold, letters)
+        res = letter_results(lib)
+        out["library"] = {"reports": n_rep, "failed": len(rep.failed)}
+        names = {"all": "all", "dev (tuned on)": "external dev half", "held-out": "external held-out half"}
+        out["scores"] = {names[k]: v for k, v in score_letters(gold, res, {}, held).items()}
+        if a.distractors:
+            out["distractors"] = {k: v for k, v in distractor_results(lib).items() if k != "per_document"}
+        out["per_letter"] = [
+            {"row": g["row"], "held_out": g["report"] in held, "truth": g["report"], "linked": r.get("linked"),
+             "top": r.get("top"), "top_conf": r.get("top_conf"), "why": r.get("top_ok_reason"), "type": r.get("type"),
+             "blocked": r.get("blocked"), "respondent": r.get("respondent"), "gold_respondent": g["respondent"],
+             "title": r.get("title"), "actions": len(r.get("actions", [])),
+             "paired": sum(1 for x in r.get("actions", []) if x["answers"])}
+            for g in gold["letters"] if (r := res.get(g["row"], {})) is not None
+            and (a.show_held_out or g["report"] not in held)]
+        lib.close()
     print(json.dumps(_drop_held_out(out) if a.dev_only else out, indent=1, ensure_ascii=False))
 
 
