@@ -160,7 +160,7 @@ def decide_text(conn, text: str, kind: str, cache: dict, exclude: str | None = N
 def respondent_of(text: str, linked_report, best_report=None) -> str | None:
     """Who the library would name: the recipient it speaks for (linked), else as an unlinked letter
     (``speaker.unlinked_respondent``, with its best candidate report's recipients)."""
-    from corpus.extract.respond import respondent_from_text
+    from corpus.extract.respondent import respondent_from_text
     from corpus.extract.speaker import speaking_for, unlinked_respondent
     from corpus.orgs import normalise_org
 

@@ -363,8 +363,8 @@ def cv_respondent(corpus: Path, l2: float = 1.0) -> dict:
     """The respondent model (corpus.extract.speaker), never fitted on a held-out letter: a dev letter
     is decided by the model fitted on the other dev letters whose report has several recipients
     (leave-one-out), a held-out letter by the model fitted on all of them. Compared with
-    the hand-written rule (respond.choose_respondent, tuned by reading the dev letters)."""
-    from corpus.extract.respond import choose_respondent
+    the hand-written rule (respondent.choose_respondent, tuned by reading the dev letters)."""
+    from corpus.extract.respondent import choose_respondent
     from corpus.extract.speaker import fit, recipient_features, speaking_for
 
     gold = json.loads((GOLD / "responses.json").read_text())

@@ -111,7 +111,8 @@ def action_owner(owner: str | None, text: str | None, respondent: str | None,
         return resp_name
     if respondent_from in (None, "", "dataset"):
         return owner  # known when the letter was read: the extractor's owner is its own reading
-    from .extract.respond import _mentions, _short_name
+    from .extract.respond import _short_name
+    from .extract.respondent import _mentions
 
     head = " ".join((text or "").split()[:10])
     if head and (_mentions(owner, head) or _short_name(head, owner)):

@@ -20,7 +20,7 @@ import math
 import re
 from collections import Counter
 
-from corpus.extract.respond import respondent_from_text
+from corpus.extract.respondent import respondent_from_text
 from corpus.extract.speaker import speaking_for, unlinked_respondent
 from corpus.orgs import normalise_org
 from corpus.response_cues import content_terms

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from corpus.extract import extract
-from corpus.extract.respond import choose_respondent, free_actions, response_score
+from corpus.extract.respond import free_actions, response_score
+from corpus.extract.respondent import choose_respondent
 from corpus.records import Block, Document
 from index.answering import pair_actions, report_subject
 
@@ -119,7 +120,7 @@ def test_ledger_of_seeds_and_responses_has_no_preamble_or_condolence():
 def test_a_letter_that_only_writes_its_acronym_is_named_by_it(shared):
     """Seed 000 never spells out its force; it writes "WMP" throughout and is signed by the
     Chief Constable: two weak signals that agree name West Midlands Police."""
-    from corpus.extract.respond import respondent_from_text
+    from corpus.extract.respondent import respondent_from_text
 
     text = next((shared / "corpus" / "seeds").glob("000_*.txt")).read_text(encoding="utf-8")
     assert respondent_from_text(text) == "West Midlands Police"

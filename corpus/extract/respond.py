@@ -4,10 +4,7 @@
   inspection or review), each with a weight; their sum is ``response_score``. No single phrase
   decides: a letter may thank the coroner, open with condolences, or go straight to "the
   matters of concern in turn", and many never say "Regulation 28" or "response".
-* ``respondent_candidates(text)`` — organisations the letter speaks for, scored by how it
-  names them (letterhead, "on behalf of", "X's response", first-person "we at X", signature
-  block) against how it names third parties ("has also been sent to X", "X are writing to
-  you"). ``choose_respondent`` picks among a report's recipients when the link is known.
+* who is writing: ``corpus.extract.respondent``.
 * ``free_actions(text, owner)`` — each sentence that says what was done, is being done or
   will be done, with owner (another organisation when the sentence's subject names one),
   due date and status; preambles, restated concerns, condolences and background are not
@@ -19,7 +16,8 @@ import re
 from dataclasses import dataclass
 
 from .action_cues import imperative_with_timing, not_done
-from .common import FILL, norm
+from .common import FILL
+from .respondent import _ORG_WORDS, _clean_org, _mentions
 
 _P = re.compile
 _I = re.I
@@ -67,215 +65,6 @@ RESPONSE_MIN = 3.0  # a document with at least this score is a response, whateve
 # a document with at least one weak sign of answering something (and no report boxes) is still
 # scored against the reports; index.linking asks a surer link the lower its score
 CANDIDATE_MIN = 0.4
-
-
-# ------------------------------------------------------------------ who is writing?
-
-_ORG_WORDS = (r"(?:Police|Constabulary|NHS|Trust|Council|Board|Service|Services|Department|Ministry|Office|Agency|College|"
-              r"Society|Institute|Authority|Commission|England|Hospital|Partnership|Borough|Government|Directorate|"
-              r"University|Charity|Foundation|Transport|Justice|Health|Education|Executive|Team|Group|Unit)")
-_NAME_RUN = r"(?:[A-Z][A-Za-z'’&.\-]*|of|for|and|the|&|in|on)"
-_ORG_PHRASE = _P(rf"((?:the\s+)?[A-Z][A-Za-z'’&.\-]*(?:\s+{_NAME_RUN}){{0,9}}?)(?:\s*\(([A-Za-z&]{{2,8}})\))?")
-
-_SELF = [
-    (_P(rf"\bon\s+behalf\s+of\s+(?:the\s+)?(?P<o>[A-Z][\w'’&.\-]*(?:\s+{_NAME_RUN}){{0,9}})", 0), 4.0),
-    (_P(rf"\b(?:accept\s+this\s+(?:letter|note)\s+as\s+)(?P<o>[A-Z][\w'’&.\-]*(?:\s+{_NAME_RUN}){{0,6}}?)['’]s?\s+response", 0), 5.0),
-    (_P(rf"\b[Ww]e\s+at\s+(?:the\s+)?(?P<o>[A-Z][\w'’&.\-]*(?:\s+{_NAME_RUN}){{0,9}})", 0), 4.0),
-    (_P(rf"\bI\s+am\s+the\s+[A-Z][\w ,&]{{2,60}}?\s+(?:at|of|for)\s+(?:the\s+)?(?P<o>[A-Z][\w'’&.\-]*(?:\s+{_NAME_RUN}){{0,9}})", 0), 3.0),
-    (_P(rf"^(?:the\s+)?(?P<o>[A-Z][\w'’&.\-]*(?:\s+{_NAME_RUN}){{0,9}}?)(?:\s*\([A-Za-z0-9&]{{2,8}}\))?\s+(?:acknowledges|has\s+reviewed|would\s+like|is\s+grateful)", re.M), 3.0),
-]
-_THIRD = _P(r"(?:also\s+(?:been\s+)?(?:sent|addressed|written)\s+to|written\s+to|awaiting\s+the\s+response\s+from|"
-            r"with\s+regard\s+to\s+the\s+response\s+from|engaged\s+with|contact(?:ed)?\s+with|enquiries\s+with|"
-            r"to\s+the)\s*$", _I)
-_THIRD_AFTER = _P(r"^\s*(?:\([A-Za-z&]{2,8}\)\s*)?(?:are|is)\s+(?:writing|responding)\s+to\s+you", _I)
-# how a letter refers to its own organisation without naming it
-_SELF_TYPE = [
-    (_P(r"\b(?:the|our)\s+Trust\b"), "trust"),
-    (_P(r"\b(?:the|our)\s+College\b"), "college"),
-    (_P(r"\b(?:my|our|the)\s+Department\b|\bmy\s+officials\b|\bMinister\b|\bThis\s+Government\b|\bthe\s+Government\b"), "government"),
-    (_P(r"\b(?:the|our)\s+(?:county\s+)?[Cc]ouncil\b"), "council"),
-    (_P(r"\b(?:the|our)\s+Force\b"), "police"),
-    (_P(r"\b(?:our|the)\s+(?:Probation\s+)?Service\b"), "service"),
-]
-_TYPE_WORDS = {
-    "trust": ("trust", "hospital", "nhs foundation"),
-    "college": ("college",),
-    "government": ("secretary of state", "department", "ministry", "home secretary", "minister", "government", "home office"),
-    "council": ("council", "borough", "highways"),
-    "police": ("police", "constabulary", "chief constable"),
-    "service": ("service",),
-}
-
-
-@dataclass
-class Candidate:
-    name: str
-    score: float
-    how: str
-
-
-def _clean_org(raw: str) -> str:
-    s = norm(raw)
-    s = re.split(r"(?<=[a-z])\.\s", s)[0]  # "West Midlands Police. Given ...": the sentence ends
-    s = re.sub(r"^(?:the|our|my)\s+", "", s, flags=re.I)
-    s = re.sub(r"\s+(?:and|of|for|the|in|on|&)$", "", s)
-    s = re.sub(r"\s+(?:and|of|for|the|in|on|&)$", "", s)
-    return s.strip(" ,.;:'’")
-
-
-def respondent_candidates(text: str) -> list[Candidate]:
-    """Organisations the letter says it speaks for, best first (names as written)."""
-    t = text.replace(FILL, " ")
-    found: dict[str, Candidate] = {}
-
-    def add(name: str, pts: float, how: str) -> None:
-        name = _clean_org(name)
-        if len(name) < 3 or len(name.split()) > 12 or name.lower() in {"i", "we", "this", "coroner", "the coroner"}:
-            return
-        key = name.lower()
-        if key in found:
-            found[key].score += pts
-        else:
-            found[key] = Candidate(name, pts, how)
-
-    for pat, pts in _SELF:
-        for m in pat.finditer(t):
-            add(m.group("o"), pts, pat.pattern[:24])
-    # signature block: the last lines, "Chief Executive, X" / "Director of Y, X" / an organisation alone
-    tail = [ln.strip() for ln in t[-600:].splitlines() if ln.strip()]
-    for ln in tail[-6:]:
-        m = re.match(rf"^(?:[A-Z][\w ]{{2,50}},\s*)?(?P<o>(?:the\s+)?[A-Z][\w'’&.\-]*(?:\s+{_NAME_RUN}){{0,9}})$", ln)
-        if m and re.search(_ORG_WORDS, ln) and len(ln.split()) <= 14:
-            add(m.group("o"), 2.0, "signature")
-    return sorted(found.values(), key=lambda c: -c.score)
-
-
-def _acronyms(name: str) -> set[str]:
-    out = {a.lower() for a in re.findall(r"\(([A-Za-z&]{2,8})\)", name)}
-    toks = [w for w in re.findall(r"[A-Za-z]+", re.sub(r"\([^)]*\)", " ", name))
-            if w.lower() not in {"the", "of", "for", "and", "to", "in", "on"}]
-    if len(toks) >= 2:
-        out.add("".join(w[0] for w in toks).lower())
-    return out
-
-
-_GENERIC = {"the", "of", "for", "and", "to", "in", "on", "chief", "executive", "officer", "director", "secretary",
-            "state", "nhs", "trust", "foundation", "service", "services", "department", "national", "royal", "council",
-            "county", "partnership", "hospital", "hospitals", "university", "health", "care"}
-
-
-def _mentions(recipient: str, text: str) -> list[tuple[int, int]]:
-    """Where the letter names a recipient: its distinctive words together, or its acronym."""
-    spans: list[tuple[int, int]] = []
-    for ac in _acronyms(recipient):
-        if len(ac) >= 3:
-            spans += [m.span() for m in re.finditer(rf"\b{re.escape(ac)}\b", text, re.I)
-                      if m.group(0).isupper() or any(c.isupper() for c in m.group(0)[1:])]
-    words = [w for w in re.findall(r"[A-Za-z0-9]+", re.sub(r"\([^)]*\)", " ", recipient)) if w.lower() not in _GENERIC]
-    if words:
-        pat = r"\b" + r"\W+(?:\w+\W+){0,3}?".join(re.escape(w) for w in words[:4]) + r"\b"
-        spans += [m.span() for m in re.finditer(pat, text, re.I)]
-    return spans
-
-
-_THIRD_DESC = _P(r"^\s*(?:\([A-Za-z&]{2,8}\)\s*)?,?\s*(?:is|are|has|have)\s+(?:the\s+)?(?:highway\s+authority|responsible|a\s+duty|"
-                 r"been\s+(?:sent|addressed)|also\s+been)", _I)
-
-
-def _names_of(recipient: str) -> list[str]:
-    """A recipient as the letter may name it: as written, its organisation, known aliases."""
-    from ..orgs import normalise_org, org_aliases
-
-    org = normalise_org(recipient)
-    out = [recipient, org.name] + org_aliases(org.name)
-    return list(dict.fromkeys(n for n in out if n))
-
-
-def self_type_counts(t: str) -> dict[str, int]:
-    """How often the letter calls itself by its kind ("the Trust", "my Department"); "the
-    College of Policing" or "the Trust Board" is a name, not a self-reference."""
-    return {k: sum(1 for m in p.finditer(t) if not re.match(r"\s+(?:of\s+[A-Z]|[A-Z])", t[m.end():m.end() + 6]))
-            for p, k in _SELF_TYPE}
-
-
-def choose_respondent(text: str, recipients: list[str], _return_points: bool = False) -> tuple[str | None, float]:
-    """Which recipient of the report this letter speaks for (its organisation's name), with a
-    score. A report with one recipient is answered by it; otherwise self-references ("on behalf
-    of X", "X's response", "we at X", "the Trust", "my officials") count for a recipient and
-    third-party mentions ("also sent to X", "X are writing to you") against it."""
-    from ..orgs import normalise_org
-
-    recipients = [r for r in recipients if r and r.strip()]
-    if not recipients:
-        return None, 0.0
-    if len(recipients) == 1 and not _return_points:
-        return normalise_org(recipients[0]).name or recipients[0], 1.0
-    t = text.replace(FILL, " ")
-    cands = respondent_candidates(t)
-    types = self_type_counts(t)
-    from ..response_cues import org_similarity  # local import: a sibling package module
-
-    scored = []
-    for r in recipients:
-        names = _names_of(r)
-        pts = 0.0
-        for c in cands:
-            if any(org_similarity(c.name, n) >= 0.75 for n in names):
-                pts += c.score
-        spans = sorted({sp for n in names for sp in _mentions(n, t)})
-        for s, e in spans:
-            before, after = t[max(0, s - 60):s], t[e:e + 60]
-            if _THIRD.search(before) or _THIRD_AFTER.match(after) or _THIRD_DESC.match(after):
-                pts -= 1.0
-            elif s < 400:
-                pts += 1.0
-        low = " ".join(names).lower()
-        for k, n in types.items():
-            if n and any(w in low for w in _TYPE_WORDS[k]):
-                pts += min(3, n) * 0.7
-        scored.append((pts, -recipients.index(r), r))
-    if _return_points:
-        return [p for p, _, _ in scored]  # type: ignore[return-value]
-    scored.sort(reverse=True)
-    pts, _, best = scored[0]
-    if pts <= 0 or (len(scored) > 1 and scored[1][0] == pts):
-        return None, 0.0
-    return normalise_org(best).name or best, round(pts, 2)
-
-
-def respondent_from_text(text: str) -> str | None:
-    """Who a letter speaks for when no report is known: the best self-named organisation, else
-    the known organisation the letter keeps naming, when its signatory's role is of that kind."""
-    cands = respondent_candidates(text)
-    if cands and cands[0].score >= 2:
-        return cands[0].name
-    return _dominant_known_org(text)
-
-
-def _dominant_known_org(text: str) -> str | None:
-    """A letter that never names itself in full often still writes its own acronym throughout
-    ("WMP took responsibility …") and is signed by a role ("Chief Constable"). Two weak signals
-    together: a known organisation named at least three times and twice as often as any other,
-    and a signature role of the same kind (police, NHS, council …)."""
-    from corpus.orgs import _ALIAS, org_type
-
-    counts: dict[str, int] = {}
-    for alias, canon in _ALIAS.items():
-        if " " not in alias and len(alias) <= 6:  # an acronym counts only in capitals: "COP" is not "cop"
-            n = len(re.findall(r"\b" + re.escape(alias.upper()) + r"\b", text))
-        else:
-            n = len(re.findall(r"\b" + re.escape(alias) + r"\b", text, re.I))
-        if n:
-            counts[canon] = counts.get(canon, 0) + n
-    if not counts:
-        return None
-    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-    best, n = ranked[0]
-    if n < 3 or (len(ranked) > 1 and ranked[1][1] * 2 > n):
-        return None
-    kind = org_type(best)
-    tail = [ln.strip() for ln in text.strip().splitlines()[-12:] if 0 < len(ln.strip()) <= 60]
-    return best if kind != "other" and any(org_type(ln) == kind for ln in tail) else None
 
 
 # ------------------------------------------------------------------ what was done

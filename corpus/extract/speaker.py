@@ -19,7 +19,7 @@ Signals (none decides alone):
 * ``selftype``  the letter calls itself by its kind ("the Trust", "my Department", "the Force")
                 and the recipient is of that kind
 * ``first``     first in the report's recipient list
-* ``rule``      the points of the hand-written rule ``respond.choose_respondent`` (tuned by
+* ``rule``      the points of the hand-written rule ``respondent.choose_respondent`` (tuned by
                 reading the 12 development letters), capped
 """
 from __future__ import annotations
@@ -61,7 +61,7 @@ def _title_of(recipient: str, org_name: str) -> str | None:
 def recipient_features(text: str, recipients: list[str]) -> list[dict[str, float]]:
     """One feature dict per recipient (see module doc)."""
     from ..orgs import normalise_org
-    from .respond import _THIRD, _THIRD_AFTER, _THIRD_DESC, _TYPE_WORDS, _mentions, _names_of, \
+    from .respondent import _THIRD, _THIRD_AFTER, _THIRD_DESC, _TYPE_WORDS, _mentions, _names_of, \
         respondent_candidates, self_type_counts
     from ..response_cues import org_similarity
 
@@ -76,7 +76,7 @@ def recipient_features(text: str, recipients: list[str]) -> list[dict[str, float
         names = _names_of(r)
         spans_of.append(sorted({sp for nm in names for sp in _mentions(nm, t)}))
     total = sum(len(s) for s in spans_of) or 1
-    from .respond import choose_respondent
+    from .respondent import choose_respondent
 
     rule = choose_respondent(t, recipients, _return_points=True)
     out = []
@@ -161,7 +161,7 @@ def named_orgs(text: str, top: int = 8) -> list[str]:
     """Known organisations a letter names (canonical names, most named first), and the ones it
     says it speaks for."""
     from ..orgs import _ALIAS, normalise_org
-    from .respond import respondent_candidates
+    from .respondent import respondent_candidates
 
     counts: dict[str, int] = {}
     for alias, canon in _ALIAS.items():
@@ -197,7 +197,7 @@ def unlinked_respondent(text: str, candidate_recipients: list[str] | None = None
     2. the organisation the letter names itself (letterhead, "on behalf of", signature);
     3. the candidate's recipient the model ranks first, when the letter names it at all;
     4. the organisation the letter names that the model finds speaking."""
-    from .respond import respondent_from_text
+    from .respondent import respondent_from_text
 
     text = text or ""
     recs = [r for r in (candidate_recipients or []) if r and r.strip()]
