@@ -38,18 +38,46 @@ def extract_letter(text: str, start_index: int = 0, owner: str | None = None) ->
     paras = paragraphs(text)
     owner = owner or letter_owner(text)
     findings, actions = _pairs(paras, owner, start_index)
-    if not findings:
+    numbered = not findings
+    if numbered:
         findings, actions = _numbered(paras, owner, start_index)
-    if not any(a.kind == "response" for a in actions):
+    if numbered or not any(a.kind == "response" for a in actions):
         # free-form letter, or answers we cannot tie to a concern by layout: every sentence
-        # saying what was done, is being done or will be done (paired to concerns at link time)
-        actions = _free(text, findings, actions, owner)
+        # saying what was done, is being done or will be done (paired to concerns at link time).
+        # A numbered point may be the concern restated or the letter's own answer ("3. The policy
+        # has been updated …"): its sentences count when they say something was done
+        quoted = [] if numbered else findings
+        answered = [(a.start or 0, a.end or 0) for a in actions if a.kind == "response"]
+        actions = _free(text, quoted, actions, owner, _sections(paras, findings), answered)
     return findings, actions
 
 
-def _free(text: str, findings: list[Finding], actions: list[Action], owner: str | None) -> list[Action]:
-    """Free-form actions outside the letter's restated concerns, merged with ``actions``."""
-    spans = [(f.start or 0, f.end or 0) for f in findings]
+def _sections(paras: list[Para], findings: list[Finding]) -> list[tuple[int, int, int]]:
+    """(start, end, finding index) of the text a letter's numbered point governs: from its own
+    paragraph to the next point, or, after the last point, to the first heading line (a short
+    capitalised line with no sentence end: "Wider Learning and Improvement") or the sign-off.
+    An action in that stretch answers that point (the letter's own numbering)."""
+    heads = sorted((f.start or 0, f.index) for f in findings if f.label and f.label.startswith("Concern"))
+    if not heads:
+        return []
+    out = []
+    for k, (s, idx) in enumerate(heads):
+        if k + 1 < len(heads):
+            e = heads[k + 1][0]
+        else:
+            later = [p for p in paras if p.start > s]
+            e = next((p.start for p in later[1:] if _answer_heading(p.text) or _SIGNOFF.match(p.text)),
+                     later[-1].end if later else s)
+        out.append((s, e, idx))
+    return out
+
+
+def _free(text: str, findings: list[Finding], actions: list[Action], owner: str | None,
+          sections: list[tuple[int, int, int]] = (), answered: list[tuple[int, int]] = ()) -> list[Action]:
+    """Free-form actions outside the letter's restated concerns and its answers already taken
+    whole (``answered``), merged with ``actions``; one inside the stretch a numbered point
+    governs (``sections``) answers that point."""
+    spans = [(f.start or 0, f.end or 0) for f in findings] + list(answered)
     have = [set(re.findall(r"[a-z]{4,}", a.text.lower())) for a in actions]
     out = list(actions)
     for fa in free_actions(text, owner):
@@ -59,8 +87,9 @@ def _free(text: str, findings: list[Finding], actions: list[Action], owner: str 
         if any(len(w & h) >= 0.8 * max(1, min(len(w), len(h))) for h in have):
             continue
         have.append(w)
+        under = [i for s, e, i in sections if s <= fa.start < e]
         out.append(Action(kind="commitment" if fa.tense == "will" else "action_taken", text=fa.text, owner=fa.owner,
-                          due=fa.due, due_text=fa.due_text, status=fa.status, finding_indexes=[],
+                          due=fa.due, due_text=fa.due_text, status=fa.status, finding_indexes=under[:1],
                           start=fa.start, end=fa.end))
     return out
 
@@ -218,10 +247,9 @@ def _first_sequence(paras: list[Para]) -> list[tuple[int, int]]:
         return []
     out = []
     for k, i in enumerate(starts):
-        j = starts[k + 1] if k + 1 < len(starts) else i + 1
-        if k + 1 == len(starts):  # the last item runs on while paragraphs continue it
-            while j < len(paras) and paras[j].text[:1].islower():
-                j += 1
+        j = i + 1  # the point's own paragraph; the paragraphs after it answer it
+        while j < len(paras) and paras[j].text[:1].islower() and (k + 1 == len(starts) or j < starts[k + 1]):
+            j += 1  # … and a paragraph continuing its sentence
         out.append((i, j))
     return out
 
