@@ -101,7 +101,14 @@ def extract_all(items: list[dict]) -> None:
         for k, x in enumerate(items):
             ex = _letter(x["text"], Path(tmp), k)
             x["findings"] = [(f.index, f.text) for f in ex.findings]
-            x["actions"] = [((strip_framing(a.text) or a.text), a.text, list(a.finding_indexes)) for a in ex.actions]
+            acts = ex.actions
+            if not acts:  # what settle_response does once the letter is linked
+                from corpus.extract.common import mask
+                from corpus.extract.letters import actions_of_linked
+
+                acts = actions_of_linked(mask(x["text"]))
+                x["findings"] = []
+            x["actions"] = [((strip_framing(a.text) or a.text), a.text, list(a.finding_indexes)) for a in acts]
 
 
 def pair(x: dict, pair_min: float | None = None) -> list[list[int]]:

@@ -88,6 +88,22 @@ def pair_actions(concerns: list[tuple[int, str]], quoted: list[tuple[int, str]],
     return out
 
 
+def _actions_now(conn, response_id: int, text: str, owner: str | None) -> list[tuple[int, str]]:
+    """Actions of a linked response that has none stored (``letters.actions_of_linked``: what
+    it did, else where it answers the report — never nothing), written now; (id, text) each."""
+    from corpus.extract.common import mask
+    from corpus.extract.letters import actions_of_linked
+
+    from .rows import insert_action
+
+    out = []
+    for i, a in enumerate(actions_of_linked(mask(text), owner)):
+        aid = insert_action(conn, response_id, i, a.kind, a.text, a.owner or owner, a.due, a.due_text, a.updated,
+                            a.status, a.page, a.start, a.end)
+        out.append((aid, a.text))
+    return out
+
+
 def report_subject(title: str | None, reference: str | None) -> str:
     """'Jacob Billington' from 'Jacob Billington — PFD report 2024-0621'; else the reference."""
     name = (title or "").split(" — ")[0].strip()
@@ -173,6 +189,8 @@ def settle_response(conn, response_id: int, report_id: int) -> dict:
     quoted = [(r[0], r[1]) for r in conn.execute(
         "SELECT id, text FROM findings WHERE document_id=? ORDER BY seq", (response_id,))]
     acts = conn.execute("SELECT id, text FROM actions WHERE document_id=? ORDER BY seq", (response_id,)).fetchall()
+    if not acts:  # typed "other" at ingest, or a letter stating no action: read it now as a response
+        acts = _actions_now(conn, response_id, resp["text"] or "", respondent)
     own = {}
     for aid, fid in conn.execute(
             "SELECT af.action_id, af.finding_id FROM action_findings af JOIN actions a ON a.id = af.action_id "

@@ -18,11 +18,17 @@ _I = re.I
 # Plan will focus on …", "The reforms will support …")
 _NOT_DONE = [
     _P(r"^(?:If|Should|Unless|Where|In\s+the\s+event\s+(?:that|of))\b[^,]{3,160},", _I),
+    # a possibility, not a deed: "This may require careful negotiation …", "could lead to"
+    _P(r"^(?:[\w’'()-]+,?\s+){0,8}?(?:may|might|could)\s+(?!have\s+been\s+(?:done|completed))"),
     _P(r"\b(?:have|has|had)\s+(?:told|informed|advised|assured|notified)\s+(?:us|me)\b|"
        r"\b(?:have|has|had)\s+confirmed\s+to\s+(?:us|me)\b", _I),
     _P(r"^(?:We|I)\s+(?:understand|are\s+aware|am\s+aware|have\s+been\s+(?:told|informed|advised))\s+(?:that\s+)?"
        r"(?!(?:my|our|we|I)\b)(?:the\s+)?[A-Z]", 0),
     _P(r"^(?:It\s+is|It['’]s)\s+(?:likely|expected|anticipated|hoped|understood|envisaged)\s+that\b", _I),
+    _P(r"\b(?:we|I)\s+understand\s+that\b", _I),
+    # what the actions are for, not an action: "These actions aim to enhance patient safety"
+    _P(r"^(?:These|This|The|Such|All\s+(?:these|of\s+these))\s+(?:[\w-]+\s+){0,3}?(?:actions?|measures?|changes?|steps|"
+       r"initiatives?|improvements?)\s+(?:aim|aims|are\s+intended|is\s+intended|seek|seeks|are\s+designed|is\s+designed)\s+to\b", _I),
     _P(r"^(?:The|This|These|Its|Our|Their)\s+(?:[\w’'-]+\s+){0,5}?(?:[Pp]lan|[Ss]trategy|[Ff]ramework|reforms?|"
        r"[Pp]olicy|guidance|[Pp]rogramme|changes?|approach|[Ss]tandards?)\s+will\s+(?:also\s+)?"
        r"(?:focus|support|include|help|ensure|provide|enable|mean|allow|cover|build|set\s+out|address|be\s+based|"
@@ -51,13 +57,14 @@ def imperative_with_timing(s: str) -> str | None:
 # the concerns raised" says nothing was done unless something else in the sentence was
 _FRAMING = _P(r"\b(?:have|has|had)\s+(?:now\s+|also\s+|carefully\s+|fully\s+)*(?:reflected\s+(?:up)?on|considered|reviewed|read|"
               r"looked\s+(?:at|into))\s+(?:carefully\s+)?(?:the\s+|your\s+|this\s+)?(?:circumstances|concerns?|report|letter|"
-              r"findings|matters?\s+(?:of\s+concern\s+)?raised)\b", _I)
+              r"findings|matters?\s+(?:of\s+concern\s+)?raised|matters?\s+of\s+concern)\b", _I)
 
 
 def not_done(s: str, tense_of) -> bool:
     """Not an action of the respondent's; ``tense_of`` (respond.tense_of) says whether what is
     left of a framing sentence still says something was done."""
-    if any(p.search(s) for p in _NOT_DONE) or re.search(r"\bwould\s+(?:not\s+)?have\s+(?:been\s+)?\w+(?:ed|en|t)\b", s, re.I):
+    if any(p.search(s) for p in _NOT_DONE) or re.search(
+            r"\b(?:would|should|could|might|may)\s+(?:not\s+)?have\s+(?:been\s+)?\w+(?:ed|en|t)\b", s, re.I):
         return True  # a counterfactual ("These would have been identified …") did not happen
     if _FRAMING.search(s):
         return tense_of(_FRAMING.sub(" ", s)) is None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..records import Action, Finding
-from .respond import free_actions
+from .respond import answer_sentences, free_actions
 from .common import COMMITMENT, Para, owner_will, due_of, letter_owner, paragraphs, sentences, similarity
 
 _NUMWORD = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
@@ -41,15 +41,35 @@ def extract_letter(text: str, start_index: int = 0, owner: str | None = None) ->
     numbered = not findings
     if numbered:
         findings, actions = _numbered(paras, owner, start_index)
-    if numbered or not any(a.kind == "response" for a in actions):
+    if not any(a.kind == "response" for a in actions):
         # free-form letter, or answers we cannot tie to a concern by layout: every sentence
         # saying what was done, is being done or will be done (paired to concerns at link time).
         # A numbered point may be the concern restated or the letter's own answer ("3. The policy
         # has been updated …"): its sentences count when they say something was done
         quoted = [] if numbered else findings
-        answered = [(a.start or 0, a.end or 0) for a in actions if a.kind == "response"]
-        actions = _free(text, quoted, actions, owner, _sections(paras, findings), answered)
+        actions = _free(text, quoted, actions, owner, _sections(paras, findings), _after_signoff(paras))
     return findings, actions
+
+
+def actions_of_linked(text: str, owner: str | None = None) -> list[Action]:
+    """The actions of a letter once it is linked as a response (``text`` masked): what
+    ``extract_letter`` finds, and when it finds nothing the sentences where the letter answers
+    the report (``respond.answer_sentences``, kind "response") — a response never gives nothing."""
+    _, actions = extract_letter(text, owner=owner)
+    if actions:
+        return [Action(kind=a.kind, text=a.text, owner=a.owner, due=a.due, due_text=a.due_text, status=a.status,
+                       start=a.start, end=a.end) for a in actions]  # its own findings are not stored: no indexes
+    return [Action(kind="response", text=fa.text, owner=fa.owner, start=fa.start, end=fa.end)
+            for fa in answer_sentences(text, owner)]
+
+
+def _after_signoff(paras: list[Para]) -> list[tuple[int, int]]:
+    """What follows the sign-off in the letter's second half (enclosures, a privacy notice)."""
+    if not paras:
+        return []
+    half = paras[len(paras) // 2].start
+    at = next((p for p in paras if p.start >= half and _SIGNOFF.match(p.text)), None)
+    return [(at.start, paras[-1].end + 1)] if at else []
 
 
 def _sections(paras: list[Para], findings: list[Finding]) -> list[tuple[int, int, int]]:
@@ -73,11 +93,11 @@ def _sections(paras: list[Para], findings: list[Finding]) -> list[tuple[int, int
 
 
 def _free(text: str, findings: list[Finding], actions: list[Action], owner: str | None,
-          sections: list[tuple[int, int, int]] = (), answered: list[tuple[int, int]] = ()) -> list[Action]:
-    """Free-form actions outside the letter's restated concerns and its answers already taken
-    whole (``answered``), merged with ``actions``; one inside the stretch a numbered point
-    governs (``sections``) answers that point."""
-    spans = [(f.start or 0, f.end or 0) for f in findings] + list(answered)
+          sections: list[tuple[int, int, int]] = (), skip: list[tuple[int, int]] = ()) -> list[Action]:
+    """Free-form actions outside the letter's restated concerns and ``skip`` (what follows its
+    sign-off), merged with ``actions``; one inside the stretch a numbered point governs
+    (``sections``) answers that point."""
+    spans = [(f.start or 0, f.end or 0) for f in findings] + list(skip)
     have = [set(re.findall(r"[a-z]{4,}", a.text.lower())) for a in actions]
     out = list(actions)
     for fa in free_actions(text, owner):
@@ -212,6 +232,8 @@ def _numbered(paras: list[Para], owner: str | None, base: int) -> tuple[list[Fin
     end_all = _signoff_index(paras, after - 1)
     cands = [i for i in range(after, end_all) if _answer_heading(paras[i].text)]
     match = _assign(titles, [paras[i].text for i in cands])
+    if len(titles) >= 2 and 2 * len(match) < len(titles):
+        match = {}  # one heading like one point is chance: the points are the letter's own answers
     actions: list[Action] = []
     starts = sorted((cands[c], f) for f, c in match.items())
     for pos, (pi, f) in enumerate(starts):

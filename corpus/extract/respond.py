@@ -148,8 +148,22 @@ _NOISE.append(_P(r"\b(?:take|takes|taken|taking)\s+(?:[\w’'-]+\s+){0,10}?(?:ve
                  r"committed\s+to\b|^(?:On\s+reflection,?\s+|In\s+the\s+circumstances\b[^,]{0,80}?,?\s+)?(?:we|I)\s+"
                  r"(?:would\s+)?(?:consider|believe|feel|think|are\s+of\s+the\s+(?:view|opinion)|am\s+of\s+the\s+(?:view|opinion))"
                  r"\s+that\b|\b(?:we|I)\s+would\s+(?:\w+\s+)?(?:suggest|recommend|encourage|advise|urge)\b|"
-                 r"\b(?:set\s+out|outlined|described|detailed)\s+above\b|\bas\s+part\s+of\s+(?:our|this|my)\s+(?:response|reply|letter)\b",
+                 r"(?<!\bas\s)\b(?:set\s+out|outlined|described|detailed)\s+above\b|\bas\s+part\s+of\s+(?:our|this|my)\s+(?:response|reply|letter)\b",
                  _I))
+# noting and expecting ("I note that your Report has also been sent to …", "We would expect this
+# to comment …", "We recommend that all staff …" — advice to others) and work on the letter itself
+# ("colleagues have been consulted on my response")
+_NOISE.append(_P(r"^(?:I|We)\s+(?:also\s+)?(?:note|noted)\b|\b(?:we|I)\s+would\s+(?:also\s+)?expect\b|"
+                 r"^(?:We|I)\s+(?:would\s+)?(?:strongly\s+)?(?:recommend|advise|advocate)\b|"
+                 r"\b(?:on|in|for|into|to)\s+(?:my|our|this)\s+(?:response|reply|letter)\b(?!\s+(?:to|was|is)\b)|"
+                 r"\bkeen\s+to\s+(?:assure|reassure|stress|emphasise)\b|^(?:In\s+)?(?:formulating|preparing)\s+(?:this|our|my)\b|"
+                 r"^(?:We|I)\s+(?:have\s+been|were)\s+asked\s+to\b|(?:provided|given|explained|addressed)\s+below\b|"
+                 r"\b(?:we|I)\s+(?:would\s+)?(?:recommend|advise)\s+that\b|\bI\s+am\s+writing\s+to\b|"
+                 r"\b(?:we|I)\s+(?:attach|enclose|have\s+attached|have\s+enclosed|are\s+attaching|are\s+enclosing)\b|"
+                 r"^You\s+(?:have\s+)?(?:also\s+)?(?:raised|expressed|noted|highlighted|mentioned|recommended|asked)\b|"
+                 r"^(?:[^,]{0,40},\s+)?(?:we|I)\s+remain\s+(?:fully\s+)?committed\b|"
+                 r"^(?:The\s+)?[\w()’' -]{2,60}?\s+is\s+(?:a|an|the)\s+(?:leading\s+|national\s+|independent\s+|registered\s+)?"
+                 r"(?:charity|professional|membership|body|organisation|regulator|statutory)\b", _I))
 _PAST_BACKGROUND = _P(r"^(?:On\s+\d{1,2}\s+\w+\s+(?:19|20)\d\d,?\s+(?:the\s+Coroner|you|Mr|Mrs|Ms|Miss)|The\s+(?:deceased|patient)\b)", _I)
 _OTHER_OWNER = _P(
     rf"^(?:In\s+addition,?\s+|Additionally,?\s+|Also,?\s+|Furthermore,?\s+|this\s+month,?\s+|From\s+[\w ]+,\s+)?"
@@ -180,7 +194,10 @@ def _is_noise(s: str) -> bool:
 _AGENT = _P(r"\b(?:we|our|us)\b|\bI\b|\bmy\s+(?:officials|team|colleagues|department)\b|"
             r"\b(?:the|this)\s+(?:Trust|College|Department|Council|Force|Service|Government|Board|ICB|Agency|Society|Institute|"
             r"organisation|charity|team|group|directorate|programme|Network|Office|Ministry|Partnership)\b|"
-            r"\b(?:has|have|had)\s+been\s+\w+(?:ed|en|wn|t)\b|\bwill\s+be\s+\w+(?:ed|en|wn|t)\b|\b(?:is|are)\s+being\s+\w+ed\b|"
+            r"\b(?:has|have|had)\s+(?:\w+ly\s+|now\s+|also\s+|already\s+){0,2}been\s+\w+(?:ed|en|wn|t)\b|"
+            r"\b(?:[A-Z][\w'’&-]*\s+){1,6}(?:of\s+(?:[A-Z][\w'’&-]*\s+){1,4})?"+_ORG_WORDS+r"\s+(?:has|have|had|will|is|are)\b|"
+            r"(?:^|,\s+)(?:[\w-]+\s+){0,4}?(?:staff|teams?|nurses|doctors|clinicians|consultants|colleagues|practitioners|matrons|"
+            r"champions|educators?|workers|leads|hub|board|committee|directorate)\s+(?:will|have|has|are|is|also|now|continue)\b|\bwill\s+be\s+\w+(?:ed|en|wn|t)\b|\b(?:is|are)\s+being\s+\w+ed\b|"
             r"^(?:In\s+\w+\s+20\d\d,\s+)?(?:an?|the)\s+[\w\s-]{3,60}?\s+(?:was|were)\s+\w+ed\b", _I)
 _THIRD_VOICE = _P(r"\b(?:are|is)\s+(?:writing|responding)\s+to\s+you\b|^(?:The\s+evidence|Evidence)\s+(?:was|showed|suggests)|"
                   r"^(?:In\s+(?:Mr|Mrs|Ms|Miss)?\s*[A-Z]\w+['’]s\s+case)", _I)
@@ -189,7 +206,7 @@ _THIRD_VOICE = _P(r"\b(?:are|is)\s+(?:writing|responding)\s+to\s+you\b|^(?:The\s
 # more ways a sentence says who acts: an acronym-like name early on ("S2R has", "TfL will",
 # "MoJ and MHCLG are"), a pronoun or group as subject, a present or past passive
 _AGENT_MORE = _P(r"^(?:\S+\s+){0,12}?(?=[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z])(?:[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*|[A-Z]{2,}[a-z]?)\b(?:\s+\S+){0,5}?\s+"
-                 r"(?:has|have|is|are|was|were|will|continues|continue|provides|provide|remains|plans|intends)\b|"
+                 r"(?:has|have|had|is|are|was|were|will|continues|continue|provides|provide|remains|plans|intends)\b|"
                  r"^(?:[A-Z][\w ]{0,40}\s)?(?:They|These|Staff|All\s+(?:staff|\w+s))\b|"
                  r"\b(?:is|are)\s+(?:now\s+|also\s+|routinely\s+)?(?:informed|discussed|reviewed|monitored|recorded|"
                  r"required|offered|managed|audited|shared|considered|assessed)\b|"
@@ -224,6 +241,30 @@ _DONE_MORE = _P(r"\b(?:there\s+is\s+(?:now\s+)?a\s+new|now\s+(?:have|has)\s+(?:a
                 r"(?:was|were)\s+(?:then\s+|also\s+)?\w+(?:ed|en)\s+to\s+(?:review|update|improve|ensure|develop))\b", _I)
 
 
+# any verb in the perfect ("has now been produced", "have been addressed", "had undertaken"), or
+# a simple past with the respondent as subject ("the service launched", "WSFT also undertook"),
+# minus verbs of knowing, saying and feeling, which report no action ("have been told", "we
+# believed", "has been noted")
+_NOT_ACTS = (r"(?:told|informed|advised|noted|seen|heard|known|found|said|shown|believed|hoped|felt|thought|"
+             r"expected|understood|recognised|recognized|acknowledged|accepted|wanted|needed|suggested|"
+             r"concluded|failed|happened|occurred|been|got|become|asked|alleged|reported|observed|"
+             r"stated|highlighted|identified|mentioned|experienced|suffered|died|passed|attended|presented|listened|reflected|"
+             r"considered|consulted|indicated|focused|focussed|consisted|sustained|exposed|enabled|meant|allowed|"
+             r"caused|contributed|led\s+to|shared\s+(?:our|my)\s+(?:thoughts|condolences)|wished|tried|"
+             r"attempted|struggled|been\s+unable|set\s+out|outlined|described|explained|detailed|summarised)")
+_PERFECT = _P(rf"\b(?:has|have|had)\s+(?:(?:now|also|already|recently|since|further|jointly|subsequently|specifically|"
+              rf"successfully|therefore|both|all|continued\s+to)\s+){{0,2}}(?:been\s+)?(?:\w+ly\s+)?"
+              rf"(?!{_NOT_ACTS}\b)(?:\w+(?:ed|en|wn)|built|sent|put\s+in\s+place|held|met|made|taken|undertaken|begun|written|"
+              rf"brought|sought|taught|run|spent|given)\b", _I)
+_ORG_SUBJECT = (r"(?:(?i:we|the\s+(?:service|Trust|College|Council|Department|team|organisation|Board|company|Society|"
+                r"Association|Agency|Commission|Government|Ministry|directorate|hub))|I|[A-Z][A-Za-z]*[A-Z][A-Za-z]*)")
+_PAST_ACT = _P(rf"(?:^|,\s+|\band\s+){_ORG_SUBJECT}\s+(?:also\s+|then\s+|subsequently\s+|recently\s+|have\s+)?"
+               rf"(?!{_NOT_ACTS}\b)(?:\w+ed|undertook|wrote|began|held|made|took|sent|set\s+up|ran|built|gave)\b")
+_PAST_PASSIVE = _P(r"\b(?:was|were)\s+(?:also\s+|then\s+|subsequently\s+)?(?:added|sent|shared|updated|revised|created|"
+                   r"produced|delivered|provided|developed|rolled\s+out|circulated|trained|reviewed|distributed|"
+                   r"disseminated|addressed|strengthened|changed|amended|written)\b", _I)
+
+
 def tense_of(s: str) -> str | None:
     """'will' (promised), 'doing' (under way) or 'done' for a sentence saying what is
     done about something; None when it says no such thing."""
@@ -236,6 +277,9 @@ def tense_of(s: str) -> str | None:
     if _DOING.search(s):
         return "doing"
     if _DONE.search(s) or _DONE_MORE.search(s):
+        return "done"
+    if not re.search(r"\b(?:not|never|no\s+longer)\b", s, re.I) and (
+            _PERFECT.search(s) or _PAST_ACT.search(s) or _PAST_PASSIVE.search(s)):
         return "done"
     if _DOING_MORE.search(s):
         return "doing"
@@ -440,3 +484,38 @@ def strip_framing(text: str | None) -> str | None:
     if skip >= keep:
         return None
     return text[sents[skip][0]:sents[keep - 1][1]].strip()
+
+
+_FIRST_PERSON = _P(r"^(?:[^,]{0,60},\s+)?(?:we|I|our\s+\w+|the\s+(?:Trust|College|Council|Department|Service|Board|"
+                   r"Commission|organisation|Association|Society))\b", _I)
+
+
+def answer_sentences(text: str, owner: str | None, start: int = 0, n: int = 2) -> list[FreeAction]:
+    """A letter that states no action still answers the report: up to ``n`` sentences where the
+    respondent speaks for itself about the matter (its own subject, not framing, thanks,
+    condolences, a restated concern or background), preferring a stated tense and the letter's
+    closing paragraphs (where a free-form letter draws its conclusion). Kind "response", no status."""
+    from .common import paragraphs
+
+    paras = paragraphs(_blank_quotes(text), start)
+    scored = []
+    for k, p in enumerate(paras):
+        for s0, s1, sent in split_sentences(p.text):
+            if len(sent) < 40 or len(sent) > 600 or _is_noise(sent) or _THIRD_VOICE.search(sent):
+                continue
+            score = 0.0
+            if _FIRST_PERSON.search(sent) or (tense_of(sent) and _has_agent(sent, owner)):
+                score += 1.0
+            elif owner and (_mentions(owner, " ".join(sent.split()[:8])) or _short_name(" ".join(sent.split()[:8]), owner)):
+                score += 1.0
+            if tense_of(sent):
+                score += 0.5
+            if not_done(sent, tense_of):
+                score -= 0.5
+            score += 0.5 * k / max(1, len(paras) - 1)  # later paragraphs conclude
+            scored.append((score, p.start, p.end, sent))
+    best = sorted((x for x in scored if x[0] >= 1.0), key=lambda x: -x[0])[:n]
+    if not best and scored:  # never nothing: the letter's most answer-like sentence
+        best = sorted(scored, key=lambda x: -x[0])[:1]
+    return [FreeAction(sent, ps, pe, "response", owner, None, None, None)
+            for _, ps, pe, sent in sorted(best, key=lambda x: x[1])]
