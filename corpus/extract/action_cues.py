@@ -25,7 +25,14 @@ _NOT_DONE = [
     _P(r"^(?:We|I)\s+(?:understand|are\s+aware|am\s+aware|have\s+been\s+(?:told|informed|advised))\s+(?:that\s+)?"
        r"(?!(?:my|our|we|I)\b)(?:the\s+)?[A-Z]", 0),
     _P(r"^(?:It\s+is|It['’]s)\s+(?:likely|expected|anticipated|hoped|understood|envisaged)\s+that\b", _I),
-    _P(r"\b(?:we|I)\s+understand\s+that\b", _I),
+    _P(r"\b(?:we|I)\s+understand\s+that\b|\bit\s+is\s+(?:likely|expected|anticipated|hoped)\s+that\b|"
+       r"^The\s+(?:expectation|hope|aim)\s+is\s+that\b", _I),
+    # what something done leads to, not a deed: "This will enable us to better quantify …"
+    _P(r"^(?:This|These|That|It|Which)\s+will\s+(?:also\s+)?(?:enable|allow|help|mean|make)\b", _I),
+    # a negated deed and nothing promised: "monitoring of the service had not identified any risk",
+    # "we currently have no plans to …"
+    _P(r"^(?!.*\b(?:will|shall|are\s+being|is\s+being|now)\b).*\b(?:(?:has|have|had|did|was|were)\s+not\s+(?:yet\s+)?(?:been\s+)?\w+(?:ed|en)\b"
+       r"|(?:have|has)\s+no\s+plans?\b)", _I),
     # what the actions are for, not an action: "These actions aim to enhance patient safety"
     _P(r"^(?:These|This|The|Such|All\s+(?:these|of\s+these))\s+(?:[\w-]+\s+){0,3}?(?:actions?|measures?|changes?|steps|"
        r"initiatives?|improvements?)\s+(?:aim|aims|are\s+intended|is\s+intended|seek|seeks|are\s+designed|is\s+designed)\s+to\b", _I),

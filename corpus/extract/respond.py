@@ -163,7 +163,10 @@ _NOISE.append(_P(r"^(?:I|We)\s+(?:also\s+)?(?:note|noted)\b|\b(?:we|I)\s+would\s
                  r"^You\s+(?:have\s+)?(?:also\s+)?(?:raised|expressed|noted|highlighted|mentioned|recommended|asked)\b|"
                  r"^(?:[^,]{0,40},\s+)?(?:we|I)\s+remain\s+(?:fully\s+)?committed\b|"
                  r"^(?:The\s+)?[\w()’' -]{2,60}?\s+is\s+(?:a|an|the)\s+(?:leading\s+|national\s+|independent\s+|registered\s+)?"
-                 r"(?:charity|professional|membership|body|organisation|regulator|statutory)\b", _I))
+                 r"(?:charity|professional|membership|body|organisation|regulator|statutory)\b|"
+                 r"^It\s+should\s+be\s+(?:noted|remembered|recognised)\b|^It\s+is\s+(?:usually|generally|often|normally)\s+the\s+case\b|"
+                 r"^(?:We|I)\s+would\s+be\s+(?:happy|pleased|glad|delighted)\s+to\b|"
+                 r"^(?:We|I)\s+(?:also\s+)?(?:believe|consider|feel|think)\b", _I))
 _PAST_BACKGROUND = _P(r"^(?:On\s+\d{1,2}\s+\w+\s+(?:19|20)\d\d,?\s+(?:the\s+Coroner|you|Mr|Mrs|Ms|Miss)|The\s+(?:deceased|patient)\b)", _I)
 _OTHER_OWNER = _P(
     rf"^(?:In\s+addition,?\s+|Additionally,?\s+|Also,?\s+|Furthermore,?\s+|this\s+month,?\s+|From\s+[\w ]+,\s+)?"
@@ -278,7 +281,7 @@ def tense_of(s: str) -> str | None:
         return "doing"
     if _DONE.search(s) or _DONE_MORE.search(s):
         return "done"
-    if not re.search(r"\b(?:not|never|no\s+longer)\b", s, re.I) and (
+    if not re.search(r"\b(?:not|never|no\s+longer|no\s+plans?)\b", s, re.I) and (
             _PERFECT.search(s) or _PAST_ACT.search(s) or _PAST_PASSIVE.search(s)):
         return "done"
     if _DOING_MORE.search(s):
