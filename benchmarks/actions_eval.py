@@ -12,8 +12,9 @@ scored by ``understanding_eval``). Per gold set it prints:
 * pair accuracy: of the extracted actions that match a gold action, the share whose concerns
   agree with the gold's ``answers`` (any overlap; both empty counts as agreeing), only for reports
   whose extracted concern count equals the gold count;
-* ``--cv``: the pairing cosine ``PAIR_MIN`` chosen on the other parent reports' letters (leave one
-  parent REPORT out over both gold sets) and scored on the left-out report's letters.
+* ``--cv``: the pairing cosine ``PAIR_MIN`` and ``CONTEXT_WEIGHT`` chosen on the other parent
+  reports' letters (leave one parent REPORT out over both gold sets, 20 reports) and scored on the
+  left-out report's letters.
 
 Gold sets: ``benchmarks/gold/responses.json`` (the 23 shared letters) and
 ``benchmarks/gold/actions_external_dev.json`` (the 16 external dev letters, with
@@ -64,7 +65,7 @@ def _letter(text: str, tmp: Path, i: int):
     p = tmp / f"letter-{i:02d}.txt"
     p.write_text(text, encoding="utf-8")
     doc = read_path(p).documents[0]
-    return extract(doc)
+    return doc.text, extract(doc)
 
 
 def load(corpus: Path, letters_csv: Path | None) -> list[dict]:
@@ -99,7 +100,7 @@ def extract_all(items: list[dict]) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         for k, x in enumerate(items):
-            ex = _letter(x["text"], Path(tmp), k)
+            x["text"], ex = _letter(x["text"], Path(tmp), k)  # the text as stored: action offsets point into it
             x["findings"] = [(f.index, f.text) for f in ex.findings]
             acts = ex.actions
             if not acts:  # what settle_response does once the letter is linked
@@ -109,16 +110,18 @@ def extract_all(items: list[dict]) -> None:
                 acts = actions_of_linked(mask(x["text"]))
                 x["findings"] = []
             x["actions"] = [((strip_framing(a.text) or a.text), a.text, list(a.finding_indexes)) for a in acts]
+            x["spans"] = [(a.start, a.end) for a in acts]
 
 
-def pair(x: dict, pair_min: float | None = None) -> list[list[int]]:
+def pair(x: dict, pair_min: float | None = None, context_weight: float | None = None) -> list[list[int]]:
     """Concern numbers (1-based) each action of ``x`` answers."""
-    from index.answering import PAIR_MIN, pair_actions
+    from index.answering import PAIR_MIN, action_context, pair_actions
 
     concerns = list(enumerate(x["concerns"], 1))
     quoted = [(10_000 + i, t) for i, t in x["findings"]]
     acts = [(k, raw, [10_000 + f for f in fids]) for k, (_, raw, fids) in enumerate(x["actions"])]
-    got = pair_actions(concerns, quoted, acts, PAIR_MIN if pair_min is None else pair_min)
+    ctx = {k: action_context(x["text"], s, e) for k, (s, e) in enumerate(x["spans"])}
+    got = pair_actions(concerns, quoted, acts, PAIR_MIN if pair_min is None else pair_min, ctx, context_weight)
     return [got.get(k, []) for k in range(len(acts))]
 
 
@@ -149,10 +152,13 @@ def score(items: list[dict], pairs: dict[int, list[list[int]]]) -> dict:
             "pair_accuracy": round(agree / comparable, 3) if comparable else None, "pairs_compared": comparable}
 
 
-def cv_pair_min(items: list[dict], grid: list[float]) -> dict:
-    """Leave one parent report out: PAIR_MIN chosen by pair accuracy (ties: the paired share)
-    on the other reports' letters, applied to the left-out report's letters."""
-    table = {th: [pair(x, th) for x in items] for th in grid}
+def cv_pairing(items: list[dict], grid: list[tuple[float, float]]) -> dict:
+    """Leave one parent REPORT out: (PAIR_MIN, CONTEXT_WEIGHT) chosen by pair accuracy (ties:
+    the paired share, then nearest the shipped values) on the other reports' letters, applied to
+    the left-out report's letters."""
+    from index.answering import CONTEXT_WEIGHT, PAIR_MIN
+
+    table = {g: [pair(x, *g) for x in items] for g in grid}
     reports = sorted({x["report"] for x in items})
     chosen: dict[int, list[list[int]]] = {}
     picks = []
@@ -160,17 +166,20 @@ def cv_pair_min(items: list[dict], grid: list[float]) -> dict:
         train = [i for i, x in enumerate(items) if x["report"] != rep]
         sub = [items[i] for i in train]
 
-        def util(th: float) -> tuple:
-            s = score(sub, {k: table[th][i] for k, i in enumerate(train)})
-            return (s["pair_accuracy"] or 0, s["letters_with_action_paired_to_concern"] or 0, -abs(th - 0.12))
+        def util(g: tuple) -> tuple:
+            s = score(sub, {k: table[g][i] for k, i in enumerate(train)})
+            return (s["pair_accuracy"] or 0, s["letters_with_action_paired_to_concern"] or 0,
+                    -abs(g[0] - PAIR_MIN) - abs(g[1] - CONTEXT_WEIGHT) / 10)
         best = max(grid, key=util)
         picks.append(best)
         for i, x in enumerate(items):
             if x["report"] == rep:
                 chosen[i] = table[best][i]
-    return {"cross_validated": score(items, chosen), "thresholds_chosen": sorted(set(picks)),
-            "in_sample_by_threshold": {th: score(items, {i: table[th][i] for i in range(len(items))})["pair_accuracy"]
-                                       for th in grid}}
+    out = {"cross_validated": {}, "chosen (pair_min, context_weight)": sorted(set(picks))}
+    for name in ("shared", "external dev"):
+        idx = [i for i, x in enumerate(items) if x["set"] == name]
+        out["cross_validated"][name] = score([items[i] for i in idx], {k: chosen[i] for k, i in enumerate(idx)})
+    return out
 
 
 def main() -> None:
@@ -189,7 +198,8 @@ def main() -> None:
         if idx:
             out[name] = score([items[i] for i in idx], {k: pairs[i] for k, i in enumerate(idx)})
     if a.cv:
-        out["pair_min_leave_one_report_out"] = cv_pair_min(items, [0.06, 0.08, 0.1, 0.12, 0.15, 0.18, 0.22])
+        out["pairing_leave_one_report_out"] = cv_pairing(
+            items, [(pm, w) for pm in (0.05, 0.08, 0.12, 0.16) for w in (0.0, 0.5, 1.0, 2.0)])
     if a.verbose:
         for i, x in enumerate(items):
             print(f"\n## {x['set']} row {x['row']} ({x['report']}, {len(x['concerns'])} concerns, gold {x['gold_count']})")

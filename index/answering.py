@@ -25,7 +25,7 @@ from corpus.extract.speaker import speaking_for, unlinked_respondent
 from corpus.orgs import normalise_org
 from corpus.response_cues import content_terms
 
-PAIR_MIN = 0.12  # cosine an action needs with a concern to answer it (see benchmarks/understanding_eval.py)
+PAIR_MIN = 0.08  # cosine an action (blended with its context) needs with a concern to answer it (benchmarks/actions_eval.py --cv)
 PAIR_NEAR = 0.8  # other concerns within this share of the best one are answered too
 PAIR_WEAK = 0.05  # below PAIR_MIN, the best concern still counts when 1.5x ahead of the next
 QUOTE_MIN = 0.3  # a letter's restated concern this close to a report concern is that concern
@@ -50,19 +50,55 @@ def _cos(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(x * b.get(w, 0.0) for w, x in a.items())
 
 
+_HEADING = re.compile(r"^[ \t]*([A-Z][^\n.;:!?]{2,90}?)[ \t]*:?[ \t]*$", re.M)
+CONTEXT_WEIGHT = 1.0  # the action's paragraph and the heading it sits under, against its own sentence (actions_eval --cv)
+
+
+def action_context(text: str, start: int | None, end: int | None) -> str:
+    """What an action sits in: its paragraph (``start``..``end``) and the nearest heading line
+    above it (a short capitalised line with no sentence end: "Driver Training",
+    "Concern 2: Information sharing") — the letter's own signposts to the concern it answers."""
+    if not text or start is None:
+        return ""
+    para = text[start:end or start]
+    head = ""
+    for m in _HEADING.finditer(text, 0, start):
+        if len(m.group(1).split()) <= 12:
+            head = m.group(1)
+    return f"{head}\n{para}" if head else para
+
+
+def _blend(v: dict[str, float], c: dict[str, float], w: float) -> dict[str, float]:
+    out = dict(v)
+    for k, x in c.items():
+        out[k] = out.get(k, 0.0) + w * x
+    norm = math.sqrt(sum(x * x for x in out.values())) or 1.0
+    return {k: x / norm for k, x in out.items()}
+
+
 def pair_actions(concerns: list[tuple[int, str]], quoted: list[tuple[int, str]], actions: list[tuple[int, str, list[int]]],
-                 pair_min: float = PAIR_MIN) -> dict[int, list[int]]:
+                 pair_min: float = PAIR_MIN, contexts: dict[int, str] | None = None,
+                 context_weight: float | None = None) -> dict[int, list[int]]:
     """action id -> ids of the report concerns it answers.
 
     ``concerns`` (id, text) of the report; ``quoted`` (id, text) the letter's own findings
-    (concerns it restates); ``actions`` (id, text, ids of the letter findings it answers)."""
+    (concerns it restates); ``actions`` (id, text, ids of the letter findings it answers);
+    ``contexts`` action id -> its paragraph and heading (``action_context``), blended into its
+    vector at ``CONTEXT_WEIGHT``."""
     if not concerns:
         return {}
-    texts = [t for _, t in concerns] + [t for _, t in quoted] + [t for _, t, _ in actions]
+    contexts = contexts or {}
+    ctx_ids = [a for a, _, _ in actions if contexts.get(a)]
+    texts = ([t for _, t in concerns] + [t for _, t in quoted] + [t for _, t, _ in actions]
+             + [contexts[a] for a in ctx_ids])
     vecs = _vectors(texts)
     cv = vecs[:len(concerns)]
     qv = vecs[len(concerns):len(concerns) + len(quoted)]
-    av = vecs[len(concerns) + len(quoted):]
+    n0 = len(concerns) + len(quoted)
+    av = vecs[n0:n0 + len(actions)]
+    ctx = dict(zip(ctx_ids, vecs[n0 + len(actions):]))
+    w = CONTEXT_WEIGHT if context_weight is None else context_weight
+    av = [_blend(v, ctx[a], w) if a in ctx else v for (a, _, _), v in zip(actions, av)]
     quote_to: dict[int, int] = {}
     for (qid, _), v in zip(quoted, qv):
         sims = [_cos(v, c) for c in cv]
@@ -88,9 +124,9 @@ def pair_actions(concerns: list[tuple[int, str]], quoted: list[tuple[int, str]],
     return out
 
 
-def _actions_now(conn, response_id: int, text: str, owner: str | None) -> list[tuple[int, str]]:
+def _actions_now(conn, response_id: int, text: str, owner: str | None) -> list[tuple]:
     """Actions of a linked response that has none stored (``letters.actions_of_linked``: what
-    it did, else where it answers the report — never nothing), written now; (id, text) each."""
+    it did, else where it answers the report — never nothing), written now; (id, text, start, end) each."""
     from corpus.extract.common import mask
     from corpus.extract.letters import actions_of_linked
 
@@ -100,7 +136,7 @@ def _actions_now(conn, response_id: int, text: str, owner: str | None) -> list[t
     for i, a in enumerate(actions_of_linked(mask(text), owner)):
         aid = insert_action(conn, response_id, i, a.kind, a.text, a.owner or owner, a.due, a.due_text, a.updated,
                             a.status, a.page, a.start, a.end)
-        out.append((aid, a.text))
+        out.append((aid, a.text, a.start, a.end))
     return out
 
 
@@ -188,7 +224,8 @@ def settle_response(conn, response_id: int, report_id: int) -> dict:
         "SELECT id, text FROM findings WHERE document_id=? AND kind='concern' ORDER BY seq", (report_id,))]
     quoted = [(r[0], r[1]) for r in conn.execute(
         "SELECT id, text FROM findings WHERE document_id=? ORDER BY seq", (response_id,))]
-    acts = conn.execute("SELECT id, text FROM actions WHERE document_id=? ORDER BY seq", (response_id,)).fetchall()
+    acts = conn.execute("SELECT id, text, start, end FROM actions WHERE document_id=? ORDER BY seq",
+                        (response_id,)).fetchall()
     if not acts:  # typed "other" at ingest, or a letter stating no action: read it now as a response
         acts = _actions_now(conn, response_id, resp["text"] or "", respondent)
     own = {}
@@ -201,7 +238,8 @@ def settle_response(conn, response_id: int, report_id: int) -> dict:
         q = ",".join("?" * len(ids))
         conn.execute(f"DELETE FROM action_findings WHERE action_id IN ({q}) AND finding_id NOT IN "
                      f"(SELECT id FROM findings WHERE document_id=?)", ids + [response_id])
-    pairs = pair_actions(concerns, quoted, [(a[0], a[1], own.get(a[0], [])) for a in acts])
+    contexts = {a[0]: action_context(resp["text"] or "", a[2], a[3]) for a in acts}
+    pairs = pair_actions(concerns, quoted, [(a[0], a[1], own.get(a[0], [])) for a in acts], contexts=contexts)
     conn.executemany("INSERT OR IGNORE INTO action_findings(action_id, finding_id) VALUES (?,?)",
                      [(a, f) for a, fs in pairs.items() for f in fs])
     return {"respondent": respondent, "title": title, "actions": len(acts), "paired": len(pairs)}
