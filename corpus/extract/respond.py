@@ -200,7 +200,7 @@ _AGENT = _P(r"\b(?:we|our|us)\b|\bI\b|\bmy\s+(?:officials|team|colleagues|depart
             r"\b(?:has|have|had)\s+(?:\w+ly\s+|now\s+|also\s+|already\s+){0,2}been\s+\w+(?:ed|en|wn|t)\b|"
             r"\b(?:[A-Z][\w'’&-]*\s+){1,6}(?:of\s+(?:[A-Z][\w'’&-]*\s+){1,4})?"+_ORG_WORDS+r"\s+(?:has|have|had|will|is|are)\b|"
             r"(?:^|,\s+)(?:[\w-]+\s+){0,4}?(?:staff|teams?|nurses|doctors|clinicians|consultants|colleagues|practitioners|matrons|"
-            r"champions|educators?|workers|leads|hub|board|committee|directorate)\s+(?:will|have|has|are|is|also|now|continue)\b|\bwill\s+be\s+\w+(?:ed|en|wn|t)\b|\b(?:is|are)\s+being\s+\w+ed\b|"
+            r"champions|educators?|workers|leads|hub|board|committee|directorate)\s+(?:will|have|has|are|is|also|now|continue)\b|\bwill\s+be\s+\w+(?:ed|en|wn|t)\b|\b(?:is|are)\s+(?:now\s+|also\s+|currently\s+|still\s+)?being\s+\w+ed\b|"
             r"^(?:In\s+\w+\s+20\d\d,\s+)?(?:an?|the)\s+[\w\s-]{3,60}?\s+(?:was|were)\s+\w+ed\b", _I)
 _THIRD_VOICE = _P(r"\b(?:are|is)\s+(?:writing|responding)\s+to\s+you\b|^(?:The\s+evidence|Evidence)\s+(?:was|showed|suggests)|"
                   r"^(?:In\s+(?:Mr|Mrs|Ms|Miss)?\s*[A-Z]\w+['’]s\s+case)", _I)
@@ -261,7 +261,7 @@ _PERFECT = _P(rf"\b(?:has|have|had)\s+(?:(?:now|also|already|recently|since|furt
               rf"brought|sought|taught|run|spent|given)\b", _I)
 _ORG_SUBJECT = (r"(?:(?i:we|the\s+(?:service|Trust|College|Council|Department|team|organisation|Board|company|Society|"
                 r"Association|Agency|Commission|Government|Ministry|directorate|hub))|I|[A-Z][A-Za-z]*[A-Z][A-Za-z]*)")
-_PAST_ACT = _P(rf"(?:^|,\s+|\band\s+){_ORG_SUBJECT}\s+(?:also\s+|then\s+|subsequently\s+|recently\s+|have\s+)?"
+_PAST_ACT = _P(rf"(?:^|,\s+|\band\s+|\b(?:19|20)\d\d\s+){_ORG_SUBJECT}\s+(?:also\s+|then\s+|subsequently\s+|recently\s+|have\s+)?"
                rf"(?!{_NOT_ACTS}\b)(?:\w+ed|undertook|wrote|began|held|made|took|sent|set\s+up|ran|built|gave)\b")
 _PAST_PASSIVE = _P(r"\b(?:was|were)\s+(?:also\s+|then\s+|subsequently\s+)?(?:added|sent|shared|updated|revised|created|"
                    r"produced|delivered|provided|developed|rolled\s+out|circulated|trained|reviewed|distributed|"
