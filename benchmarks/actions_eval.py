@@ -104,24 +104,32 @@ def extract_all(items: list[dict]) -> None:
             x["findings"] = [(f.index, f.text) for f in ex.findings]
             acts = ex.actions
             if not acts:  # what settle_response does once the letter is linked
-                from corpus.extract.common import mask
-                from corpus.extract.letters import actions_of_linked
-
-                acts = actions_of_linked(mask(x["text"]))
-                x["findings"] = []
+                try:
+                    from corpus.extract.common import mask
+                    from corpus.extract.letters import actions_of_linked
+                except ImportError:  # code before session 6 (for a before/after run)
+                    actions_of_linked = None
+                if actions_of_linked is not None:
+                    acts = actions_of_linked(mask(x["text"]))
+                    x["findings"] = []
             x["actions"] = [((strip_framing(a.text) or a.text), a.text, list(a.finding_indexes)) for a in acts]
             x["spans"] = [(a.start, a.end) for a in acts]
 
 
 def pair(x: dict, pair_min: float | None = None, context_weight: float | None = None) -> list[list[int]]:
     """Concern numbers (1-based) each action of ``x`` answers."""
-    from index.answering import PAIR_MIN, action_context, pair_actions
+    from index import answering
+    from index.answering import PAIR_MIN, pair_actions
 
     concerns = list(enumerate(x["concerns"], 1))
     quoted = [(10_000 + i, t) for i, t in x["findings"]]
     acts = [(k, raw, [10_000 + f for f in fids]) for k, (_, raw, fids) in enumerate(x["actions"])]
-    ctx = {k: action_context(x["text"], s, e) for k, (s, e) in enumerate(x["spans"])}
-    got = pair_actions(concerns, quoted, acts, PAIR_MIN if pair_min is None else pair_min, ctx, context_weight)
+    pm = PAIR_MIN if pair_min is None else pair_min
+    if not hasattr(answering, "action_context"):  # code before session 6 (for a before/after run)
+        got = pair_actions(concerns, quoted, acts, pm)
+        return [got.get(k, []) for k in range(len(acts))]
+    ctx = {k: answering.action_context(x["text"], s, e) for k, (s, e) in enumerate(x["spans"])}
+    got = pair_actions(concerns, quoted, acts, pm, ctx, context_weight)
     return [got.get(k, []) for k in range(len(acts))]
 
 

@@ -27,6 +27,11 @@ _NOT_DONE = [
     _P(r"^(?:It\s+is|It['’]s)\s+(?:likely|expected|anticipated|hoped|understood|envisaged)\s+that\b", _I),
     _P(r"\b(?:we|I)\s+understand\s+that\b|\bit\s+is\s+(?:likely|expected|anticipated|hoped)\s+that\b|"
        r"^The\s+(?:expectation|hope|aim)\s+is\s+that\b", _I),
+    # an obligation on others, not a deed of the respondent: "All universities … will be required to
+    # publish …", "They will need to provide students with training …"
+    _P(r"\bwill\s+(?:also\s+)?(?:be\s+required|need|have)\s+to\b", _I),
+    # a procedure, not a deed: "When a patient's leave is being planned, contingencies will be considered"
+    _P(r"^(?:When|Whenever|Once|Where)\s+(?!(?:we|I)\b)[^,]{3,120},\s+(?!(?:we|I)\b)[^.]*?\bwill\s+be\s+\w+(?:ed|en)\b", _I),
     # what something done leads to, not a deed: "This will enable us to better quantify …"
     _P(r"^(?:This|These|That|It|Which)\s+will\s+(?:also\s+)?(?:enable|allow|help|mean|make)\b", _I),
     # a negated deed and nothing promised: "monitoring of the service had not identified any risk",

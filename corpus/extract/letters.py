@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..records import Action, Finding
-from .respond import answer_sentences, free_actions
+from .respond import answer_sentences, free_actions, same_words
 from .common import COMMITMENT, Para, owner_will, due_of, letter_owner, paragraphs, sentences, similarity
 
 _NUMWORD = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
@@ -104,7 +104,7 @@ def _free(text: str, findings: list[Finding], actions: list[Action], owner: str 
         if any(s <= fa.start < e for s, e in spans):
             continue  # a concern quoted back is not an action
         w = set(re.findall(r"[a-z]{4,}", fa.text.lower()))
-        if any(len(w & h) >= 0.8 * max(1, min(len(w), len(h))) for h in have):
+        if any(same_words(w, h) for h in have):
             continue
         have.append(w)
         under = [i for s, e, i in sections if s <= fa.start < e]

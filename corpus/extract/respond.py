@@ -114,7 +114,8 @@ _NOISE = [
     _P(r"^(?:you\s+(?:raised|expressed|note[d]?|highlighted|mentioned|recommended|commented|have\s+observed|also\s+mentioned)|"
        r"your\s+(?:report|letter)\s+(?:raised|raises|highlights|notes|states|said|identified)|the\s+(?:concern|concerns|matters?)\s+"
        r"(?:raised|of\s+concern|in\s+your)|the\s+inquest\s+(?:heard|found|was\s+told)|in\s+your\s+report|"
-       r"the\s+(?:Regulation\s+28\s+|PFD\s+)?report\s+(?:said|says|states|stated|notes|noted|raised|raises|highlights))", _I),
+       r"the\s+(?:Regulation\s+28\s+|PFD\s+)?report\s+(?:said|says|states|stated|notes|noted|raised|raises|highlights)|"
+       r"the\s+inquest\s+was\s+(?:also\s+)?(?:told|advised|informed|shown))", _I),
     _P(r"\b(?:I\s+would\s+(?:also\s+)?like\s+to\s+(?:express|extend|offer|begin|say)|we\s+would\s+like\s+to\s+(?:begin|express|extend|thank))\b", _I),
     _P(r"\b(?:will\s+(?:share|provide)\s+a\s+copy\s+of\s+this\s+response|share\s+(?:a\s+copy\s+of\s+)?this\s+response\s+with\s+(?:her|his|their|the)\s+family)\b", _I),
 ]
@@ -159,7 +160,7 @@ _NOISE.append(_P(r"^(?:I|We)\s+(?:also\s+)?(?:note|noted)\b|\b(?:we|I)\s+would\s
                  r"\bkeen\s+to\s+(?:assure|reassure|stress|emphasise)\b|^(?:In\s+)?(?:formulating|preparing)\s+(?:this|our|my)\b|"
                  r"^(?:We|I)\s+(?:have\s+been|were)\s+asked\s+to\b|(?:provided|given|explained|addressed)\s+below\b|"
                  r"\b(?:we|I)\s+(?:would\s+)?(?:recommend|advise)\s+that\b|\bI\s+am\s+writing\s+to\b|"
-                 r"\b(?:we|I)\s+(?:attach|enclose|have\s+attached|have\s+enclosed|are\s+attaching|are\s+enclosing)\b|"
+                 r"^(?:[^,]{0,80},\s+)?(?:we|I)\s+(?:attach|enclose|have\s+attached|have\s+enclosed|are\s+attaching|are\s+enclosing)\b|"
                  r"^You\s+(?:have\s+)?(?:also\s+)?(?:raised|expressed|noted|highlighted|mentioned|recommended|asked)\b|"
                  r"^(?:[^,]{0,40},\s+)?(?:we|I)\s+remain\s+(?:fully\s+)?committed\b|"
                  r"^(?:The\s+)?[\w()’' -]{2,60}?\s+is\s+(?:a|an|the)\s+(?:leading\s+|national\s+|independent\s+|registered\s+)?"
@@ -190,6 +191,13 @@ class FreeAction:
     status: str | None
 
 
+def same_words(a: set[str], b: set[str]) -> bool:
+    """One sentence says what another says: most words shared, and one adds at most one word
+    of its own (six letters answered "… an action plan addressing nutrition" and "… addressing
+    the duration of staff visits" are two actions, not one)."""
+    return len(a & b) >= 0.8 * max(1, min(len(a), len(b))) and min(len(a - b), len(b - a)) <= 1
+
+
 def _is_noise(s: str) -> bool:
     return any(p.search(s) for p in _NOISE) or bool(_PAST_BACKGROUND.match(s))
 
@@ -201,7 +209,9 @@ _AGENT = _P(r"\b(?:we|our|us)\b|\bI\b|\bmy\s+(?:officials|team|colleagues|depart
             r"\b(?:[A-Z][\w'’&-]*\s+){1,6}(?:of\s+(?:[A-Z][\w'’&-]*\s+){1,4})?"+_ORG_WORDS+r"\s+(?:has|have|had|will|is|are)\b|"
             r"(?:^|,\s+)(?:[\w-]+\s+){0,4}?(?:staff|teams?|nurses|doctors|clinicians|consultants|colleagues|practitioners|matrons|"
             r"champions|educators?|workers|leads|hub|board|committee|directorate)\s+(?:will|have|has|are|is|also|now|continue)\b|\bwill\s+be\s+\w+(?:ed|en|wn|t)\b|\b(?:is|are)\s+(?:now\s+|also\s+|currently\s+|still\s+)?being\s+\w+ed\b|"
-            r"^(?:In\s+\w+\s+20\d\d,\s+)?(?:an?|the)\s+[\w\s-]{3,60}?\s+(?:was|were)\s+\w+ed\b", _I)
+            r"^(?:In\s+\w+\s+20\d\d,\s+|(?-i:[A-Z]\w+),\s+)?(?:an?|the|two|three|four|five|several|new|all|\d+)\s+[\w\s-]{3,60}?\s+"
+            r"(?:was|were)\s+(?:also\s+)?\w+ed\b|"
+            r"(?:^|,\s+)(?:the\s+)?(?-i:[A-Z]{2,}[a-z]?)\s+(?:also\s+|now\s+)?(?:has|have|had|will|is|are)\b", _I)
 _THIRD_VOICE = _P(r"\b(?:are|is)\s+(?:writing|responding)\s+to\s+you\b|^(?:The\s+evidence|Evidence)\s+(?:was|showed|suggests)|"
                   r"^(?:In\s+(?:Mr|Mrs|Ms|Miss)?\s*[A-Z]\w+['’]s\s+case)", _I)
 
@@ -237,7 +247,7 @@ def _blank_quotes(text: str) -> str:
     return _QUOTE.sub(lambda m: " " * len(m.group(0)), text)
 
 
-_WILL_MORE = _P(r"\b(?:(?:is|are)\s+planned\s+to|(?:it\s+is\s+)?our\s+intention\s+to|will\s+be\s+\w+ed)\b", _I)
+_WILL_MORE = _P(r"\b(?:(?:is|are)\s+planned\s+to|(?:is|are)\s+(?:scheduled|planned|due|set)\s+(?:for|to)\s+(?:launch|publication|completion|review|be)\b|(?:it\s+is\s+)?our\s+intention\s+to|will\s+be\s+\w+ed)\b", _I)
 _DOING_MORE = _P(r"\b(?:provides|deliver|delivers|offers|ensures|monitors|continues|are\s+(?:discussed|reviewed|informed|"
                  r"monitored|audited|offered|required)|is\s+(?:discussed|reviewed|monitored|audited|offered|required))\b", _I)
 _DONE_MORE = _P(r"\b(?:there\s+is\s+(?:now\s+)?a\s+new|now\s+(?:have|has)\s+(?:a|an)\b|(?:is|are)\s+now\s+in\s+place|"
@@ -349,6 +359,8 @@ def split_sentences(text: str, start: int = 0) -> list[tuple[int, int, str]]:
             continue
         if re.search(r"\b[A-Z]$", text[max(0, m.start() - 2):m.start()]):  # an initial: "J. Smith"
             continue
+        if re.search(r"\b(?:c|ca|circa|approx|incl|nos?)$", prev) and re.match(r"\s*[\d£$€(]", text[end:]):
+            continue  # "all our c. 1,300 drivers", "approx. 30%"
         seg = text[pos:end]
         lead = len(seg) - len(seg.lstrip())
         if seg.strip():
@@ -434,7 +446,7 @@ def free_actions(text: str, owner: str | None, start: int = 0) -> list[FreeActio
             if tense is None or (tense == "doing" and _describes(sent, owner)):
                 continue
             words = set(re.findall(r"[a-z]{4,}", sent.lower()))
-            if any(len(words & w) >= 0.8 * max(1, min(len(words), len(w))) for w in seen):
+            if any(same_words(words, w) for w in seen):
                 continue  # the same commitment said twice
             seen.append(words)
             who = owner
