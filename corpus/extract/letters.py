@@ -48,6 +48,11 @@ def extract_letter(text: str, start_index: int = 0, owner: str | None = None) ->
         # has been updated …"): its sentences count when they say something was done
         quoted = [] if numbered else findings
         actions = _free(text, quoted, actions, owner, _sections(paras, findings), _after_signoff(paras))
+    elif not numbered and findings:
+        # concerns answered in turn under their headings: what the letter says it did before the
+        # first of them ("these guidelines have been finalised and agreed …") counts too
+        first = min(f.start or 0 for f in findings)
+        actions = _free(text, findings, actions, owner, (), [(first, len(text) + 1)])
     return findings, actions
 
 

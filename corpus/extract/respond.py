@@ -167,7 +167,9 @@ _NOISE.append(_P(r"^(?:I|We)\s+(?:also\s+)?(?:note|noted)\b|\b(?:we|I)\s+would\s
                  r"(?:charity|professional|membership|body|organisation|regulator|statutory)\b|"
                  r"^It\s+should\s+be\s+(?:noted|remembered|recognised)\b|^It\s+is\s+(?:usually|generally|often|normally)\s+the\s+case\b|"
                  r"^(?:We|I)\s+would\s+be\s+(?:happy|pleased|glad|delighted)\s+to\b|"
-                 r"^(?:We|I)\s+(?:also\s+)?(?:believe|consider|feel|think)\b", _I))
+                 r"^(?:We|I)\s+(?:also\s+)?(?:believe|consider|feel|think)\b|"
+                 r"^(?:Outlined|Set\s+out|Detailed|Described|Highlighted|Raised)\s+(?:within|in)\s+(?:the|your|this)\b|"
+                 r"\bconcerns?\s+raised\s+by\s+(?:the\s+Coroner|HM\s+Coroner|you)\b[^.]*\b(?:noted|identified)\s+as\b", _I))
 _PAST_BACKGROUND = _P(r"^(?:On\s+\d{1,2}\s+\w+\s+(?:19|20)\d\d,?\s+(?:the\s+Coroner|you|Mr|Mrs|Ms|Miss)|The\s+(?:deceased|patient)\b)", _I)
 _OTHER_OWNER = _P(
     rf"^(?:In\s+addition,?\s+|Additionally,?\s+|Also,?\s+|Furthermore,?\s+|this\s+month,?\s+|From\s+[\w ]+,\s+)?"
