@@ -81,3 +81,59 @@ def not_done(s: str, tense_of) -> bool:
     if _FRAMING.search(s):
         return tense_of(_FRAMING.sub(" ", s)) is None
     return False
+
+
+# noting and expecting ("I note that your Report has also been sent to …", "We would expect this
+# to comment …", "We recommend that all staff …" — advice to others) and work on the letter itself
+# ("colleagues have been consulted on my response")
+MORE_NOISE = _P(r"^(?:I|We)\s+(?:also\s+)?(?:note|noted)\b|\b(?:we|I)\s+would\s+(?:also\s+)?expect\b|"
+                 r"^(?:We|I)\s+(?:would\s+)?(?:strongly\s+)?(?:recommend|advise|advocate)\b|"
+                 r"\b(?:on|in|for|into|to)\s+(?:my|our|this)\s+(?:response|reply|letter)\b(?!\s+(?:to|was|is)\b)|"
+                 r"\bkeen\s+to\s+(?:assure|reassure|stress|emphasise)\b|^(?:In\s+)?(?:formulating|preparing)\s+(?:this|our|my)\b|"
+                 r"^(?:We|I)\s+(?:have\s+been|were)\s+asked\s+to\b|(?:provided|given|explained|addressed)\s+below\b|"
+                 r"\b(?:we|I)\s+(?:would\s+)?(?:recommend|advise)\s+that\b|\bI\s+am\s+writing\s+to\b|"
+                 r"^(?:[^,]{0,80},\s+)?(?:we|I)\s+(?:attach|enclose|have\s+attached|have\s+enclosed|are\s+attaching|are\s+enclosing)\b|"
+                 r"^You\s+(?:have\s+)?(?:also\s+)?(?:raised|expressed|noted|highlighted|mentioned|recommended|asked)\b|"
+                 r"^(?:[^,]{0,40}?(?:,\s+|\s))?(?:we|I)\s+remain\s+(?:fully\s+)?committed\b|"
+                 r"\bcommitted\s+to\s+(?:taking|doing)\s+(?:all|every|whatever)\b|"
+                 r"^(?:The\s+)?[\w()’' -]{2,60}?\s+is\s+(?:a|an|the)\s+(?:leading\s+|national\s+|independent\s+|registered\s+)?"
+                 r"(?:charity|professional|membership|body|organisation|regulator|statutory)\b|"
+                 r"^It\s+should\s+be\s+(?:noted|remembered|recognised)\b|^It\s+is\s+(?:usually|generally|often|normally)\s+the\s+case\b|"
+                 r"^(?:We|I)\s+would\s+be\s+(?:happy|pleased|glad|delighted)\s+to\b|"
+                 r"^(?:We|I)\s+(?:also\s+)?(?:believe|consider|feel|think)\b|"
+                 r"^(?:Outlined|Set\s+out|Detailed|Described|Highlighted|Raised)\s+(?:within|in)\s+(?:the|your|this)\b|"
+                 r"\bconcerns?\s+raised\s+by\s+(?:the\s+Coroner|HM\s+Coroner|you)\b[^.]*\b(?:noted|identified)\s+as\b", _I)
+
+
+# any verb in the perfect ("has now been produced", "have been addressed", "had undertaken"), or
+# a simple past with the respondent as subject ("the service launched", "WSFT also undertook"),
+# minus verbs of knowing, saying and feeling, which report no action ("have been told", "we
+# believed", "has been noted")
+_NOT_ACTS = (r"(?:told|informed|advised|noted|seen|heard|known|found|said|shown|believed|hoped|felt|thought|"
+             r"expected|understood|recognised|recognized|acknowledged|accepted|wanted|needed|suggested|"
+             r"concluded|failed|happened|occurred|been|got|become|asked|alleged|reported|observed|"
+             r"stated|highlighted|identified|mentioned|experienced|suffered|died|passed|attended|presented|listened|reflected|"
+             r"considered|consulted|indicated|focused|focussed|consisted|sustained|exposed|enabled|meant|allowed|"
+             r"caused|contributed|led\s+to|shared\s+(?:our|my)\s+(?:thoughts|condolences)|wished|tried|"
+             r"attempted|struggled|been\s+unable|set\s+out|outlined|described|explained|detailed|summarised)")
+_PERFECT = _P(rf"\b(?:has|have|had)\s+(?:(?:now|also|already|recently|since|further|jointly|subsequently|specifically|"
+              rf"successfully|therefore|both|all|continued\s+to)\s+){{0,2}}(?:been\s+)?(?:\w+ly\s+)?"
+              rf"(?!{_NOT_ACTS}\b)(?:\w+(?:ed|en|wn)|built|sent|put\s+in\s+place|held|met|made|taken|undertaken|begun|written|"
+              rf"brought|sought|taught|run|spent|given)\b", _I)
+_ORG_SUBJECT = (r"(?:(?i:we|the\s+(?:service|Trust|College|Council|Department|team|organisation|Board|company|Society|"
+                r"Association|Agency|Commission|Government|Ministry|directorate|hub))|I|[A-Z][A-Za-z]*[A-Z][A-Za-z]*)")
+_PAST_ACT = _P(rf"(?:^|,\s+|\band\s+|\b(?:19|20)\d\d\s+){_ORG_SUBJECT}\s+(?:also\s+|then\s+|subsequently\s+|recently\s+|have\s+)?"
+               rf"(?!{_NOT_ACTS}\b)(?:\w+ed|undertook|wrote|began|held|made|took|sent|set\s+up|ran|built|gave)\b")
+_PAST_PASSIVE = _P(r"\b(?:was|were)\s+(?:also\s+|then\s+|subsequently\s+)?(?:added|sent|shared|updated|revised|created|"
+                   r"produced|delivered|provided|developed|rolled\s+out|circulated|trained|reviewed|distributed|"
+                   r"disseminated|addressed|strengthened|changed|amended|written)\b", _I)
+
+
+
+
+def done_by_form(s: str) -> bool:
+    """A perfect ("have been addressed"), the respondent's simple past ("the service launched") or a
+    passive past of a deed ("two new sections were added"), not negated."""
+    if re.search(r"\b(?:not|never|no\s+longer|no\s+plans?)\b", s, re.I):
+        return False
+    return bool(_PERFECT.search(s) or _PAST_ACT.search(s) or _PAST_PASSIVE.search(s))

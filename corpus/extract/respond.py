@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .action_cues import imperative_with_timing, not_done
+from .action_cues import MORE_NOISE, done_by_form, imperative_with_timing, not_done
 from .common import FILL
 from .respondent import _ORG_WORDS, _clean_org, _mentions
 
@@ -151,26 +151,7 @@ _NOISE.append(_P(r"\b(?:take|takes|taken|taking)\s+(?:[\w’'-]+\s+){0,10}?(?:ve
                  r"\s+that\b|\b(?:we|I)\s+would\s+(?:\w+\s+)?(?:suggest|recommend|encourage|advise|urge)\b|"
                  r"(?<!\bas\s)\b(?:set\s+out|outlined|described|detailed)\s+above\b|\bas\s+part\s+of\s+(?:our|this|my)\s+(?:response|reply|letter)\b",
                  _I))
-# noting and expecting ("I note that your Report has also been sent to …", "We would expect this
-# to comment …", "We recommend that all staff …" — advice to others) and work on the letter itself
-# ("colleagues have been consulted on my response")
-_NOISE.append(_P(r"^(?:I|We)\s+(?:also\s+)?(?:note|noted)\b|\b(?:we|I)\s+would\s+(?:also\s+)?expect\b|"
-                 r"^(?:We|I)\s+(?:would\s+)?(?:strongly\s+)?(?:recommend|advise|advocate)\b|"
-                 r"\b(?:on|in|for|into|to)\s+(?:my|our|this)\s+(?:response|reply|letter)\b(?!\s+(?:to|was|is)\b)|"
-                 r"\bkeen\s+to\s+(?:assure|reassure|stress|emphasise)\b|^(?:In\s+)?(?:formulating|preparing)\s+(?:this|our|my)\b|"
-                 r"^(?:We|I)\s+(?:have\s+been|were)\s+asked\s+to\b|(?:provided|given|explained|addressed)\s+below\b|"
-                 r"\b(?:we|I)\s+(?:would\s+)?(?:recommend|advise)\s+that\b|\bI\s+am\s+writing\s+to\b|"
-                 r"^(?:[^,]{0,80},\s+)?(?:we|I)\s+(?:attach|enclose|have\s+attached|have\s+enclosed|are\s+attaching|are\s+enclosing)\b|"
-                 r"^You\s+(?:have\s+)?(?:also\s+)?(?:raised|expressed|noted|highlighted|mentioned|recommended|asked)\b|"
-                 r"^(?:[^,]{0,40}?(?:,\s+|\s))?(?:we|I)\s+remain\s+(?:fully\s+)?committed\b|"
-                 r"\bcommitted\s+to\s+(?:taking|doing)\s+(?:all|every|whatever)\b|"
-                 r"^(?:The\s+)?[\w()’' -]{2,60}?\s+is\s+(?:a|an|the)\s+(?:leading\s+|national\s+|independent\s+|registered\s+)?"
-                 r"(?:charity|professional|membership|body|organisation|regulator|statutory)\b|"
-                 r"^It\s+should\s+be\s+(?:noted|remembered|recognised)\b|^It\s+is\s+(?:usually|generally|often|normally)\s+the\s+case\b|"
-                 r"^(?:We|I)\s+would\s+be\s+(?:happy|pleased|glad|delighted)\s+to\b|"
-                 r"^(?:We|I)\s+(?:also\s+)?(?:believe|consider|feel|think)\b|"
-                 r"^(?:Outlined|Set\s+out|Detailed|Described|Highlighted|Raised)\s+(?:within|in)\s+(?:the|your|this)\b|"
-                 r"\bconcerns?\s+raised\s+by\s+(?:the\s+Coroner|HM\s+Coroner|you)\b[^.]*\b(?:noted|identified)\s+as\b", _I))
+_NOISE.append(MORE_NOISE)  # action_cues: noting, advice to others, enclosures, offers, opinions …
 _PAST_BACKGROUND = _P(r"^(?:On\s+\d{1,2}\s+\w+\s+(?:19|20)\d\d,?\s+(?:the\s+Coroner|you|Mr|Mrs|Ms|Miss)|The\s+(?:deceased|patient)\b)", _I)
 _OTHER_OWNER = _P(
     rf"^(?:In\s+addition,?\s+|Additionally,?\s+|Also,?\s+|Furthermore,?\s+|this\s+month,?\s+|From\s+[\w ]+,\s+)?"
@@ -257,30 +238,6 @@ _DONE_MORE = _P(r"\b(?:there\s+is\s+(?:now\s+)?a\s+new|now\s+(?:have|has)\s+(?:a
                 r"(?:was|were)\s+(?:then\s+|also\s+)?\w+(?:ed|en)\s+to\s+(?:review|update|improve|ensure|develop))\b", _I)
 
 
-# any verb in the perfect ("has now been produced", "have been addressed", "had undertaken"), or
-# a simple past with the respondent as subject ("the service launched", "WSFT also undertook"),
-# minus verbs of knowing, saying and feeling, which report no action ("have been told", "we
-# believed", "has been noted")
-_NOT_ACTS = (r"(?:told|informed|advised|noted|seen|heard|known|found|said|shown|believed|hoped|felt|thought|"
-             r"expected|understood|recognised|recognized|acknowledged|accepted|wanted|needed|suggested|"
-             r"concluded|failed|happened|occurred|been|got|become|asked|alleged|reported|observed|"
-             r"stated|highlighted|identified|mentioned|experienced|suffered|died|passed|attended|presented|listened|reflected|"
-             r"considered|consulted|indicated|focused|focussed|consisted|sustained|exposed|enabled|meant|allowed|"
-             r"caused|contributed|led\s+to|shared\s+(?:our|my)\s+(?:thoughts|condolences)|wished|tried|"
-             r"attempted|struggled|been\s+unable|set\s+out|outlined|described|explained|detailed|summarised)")
-_PERFECT = _P(rf"\b(?:has|have|had)\s+(?:(?:now|also|already|recently|since|further|jointly|subsequently|specifically|"
-              rf"successfully|therefore|both|all|continued\s+to)\s+){{0,2}}(?:been\s+)?(?:\w+ly\s+)?"
-              rf"(?!{_NOT_ACTS}\b)(?:\w+(?:ed|en|wn)|built|sent|put\s+in\s+place|held|met|made|taken|undertaken|begun|written|"
-              rf"brought|sought|taught|run|spent|given)\b", _I)
-_ORG_SUBJECT = (r"(?:(?i:we|the\s+(?:service|Trust|College|Council|Department|team|organisation|Board|company|Society|"
-                r"Association|Agency|Commission|Government|Ministry|directorate|hub))|I|[A-Z][A-Za-z]*[A-Z][A-Za-z]*)")
-_PAST_ACT = _P(rf"(?:^|,\s+|\band\s+|\b(?:19|20)\d\d\s+){_ORG_SUBJECT}\s+(?:also\s+|then\s+|subsequently\s+|recently\s+|have\s+)?"
-               rf"(?!{_NOT_ACTS}\b)(?:\w+ed|undertook|wrote|began|held|made|took|sent|set\s+up|ran|built|gave)\b")
-_PAST_PASSIVE = _P(r"\b(?:was|were)\s+(?:also\s+|then\s+|subsequently\s+)?(?:added|sent|shared|updated|revised|created|"
-                   r"produced|delivered|provided|developed|rolled\s+out|circulated|trained|reviewed|distributed|"
-                   r"disseminated|addressed|strengthened|changed|amended|written)\b", _I)
-
-
 def tense_of(s: str) -> str | None:
     """'will' (promised), 'doing' (under way) or 'done' for a sentence saying what is
     done about something; None when it says no such thing."""
@@ -294,8 +251,7 @@ def tense_of(s: str) -> str | None:
         return "doing"
     if _DONE.search(s) or _DONE_MORE.search(s):
         return "done"
-    if not re.search(r"\b(?:not|never|no\s+longer|no\s+plans?)\b", s, re.I) and (
-            _PERFECT.search(s) or _PAST_ACT.search(s) or _PAST_PASSIVE.search(s)):
+    if done_by_form(s):
         return "done"
     if _DOING_MORE.search(s):
         return "doing"
