@@ -129,7 +129,12 @@ def pair(x: dict, pair_min: float | None = None, context_weight: float | None = 
         got = pair_actions(concerns, quoted, acts, pm)
         return [got.get(k, []) for k in range(len(acts))]
     ctx = {k: answering.action_context(x["text"], s, e) for k, (s, e) in enumerate(x["spans"])}
-    got = pair_actions(concerns, quoted, acts, pm, ctx, context_weight)
+    kw = {}
+    if "restated" in pair_actions.__code__.co_varnames:
+        from corpus.extract.common import paragraphs
+        kw = {"restated": [(p.start, p.text) for p in paragraphs(x["text"])],
+              "positions": {k: s for k, (s, e) in enumerate(x["spans"])}}
+    got = pair_actions(concerns, quoted, acts, pm, ctx, context_weight, **kw)
     return [got.get(k, []) for k in range(len(acts))]
 
 

@@ -78,20 +78,25 @@ def _blend(v: dict[str, float], c: dict[str, float], w: float) -> dict[str, floa
 
 def pair_actions(concerns: list[tuple[int, str]], quoted: list[tuple[int, str]], actions: list[tuple[int, str, list[int]]],
                  pair_min: float = PAIR_MIN, contexts: dict[int, str] | None = None,
-                 context_weight: float | None = None) -> dict[int, list[int]]:
+                 context_weight: float | None = None, restated: list[tuple[int, str]] | None = None,
+                 positions: dict[int, int] | None = None) -> dict[int, list[int]]:
     """action id -> ids of the report concerns it answers.
 
     ``concerns`` (id, text) of the report; ``quoted`` (id, text) the letter's own findings
     (concerns it restates); ``actions`` (id, text, ids of the letter findings it answers);
     ``contexts`` action id -> its paragraph and heading (``action_context``), blended into its
-    vector at ``CONTEXT_WEIGHT``."""
+    vector at ``CONTEXT_WEIGHT``; ``restated`` (offset, text) the letter's paragraphs and
+    ``positions`` action id -> offset: an action no concern claims answers the concern the
+    letter last restated above it (a paragraph within ``QUOTE_MIN`` of one concern only)."""
     if not concerns:
         return {}
     contexts = contexts or {}
     ctx_ids = [a for a, _, _ in actions if contexts.get(a)]
+    restated = restated or []
     texts = ([t for _, t in concerns] + [t for _, t in quoted] + [t for _, t, _ in actions]
-             + [contexts[a] for a in ctx_ids])
+             + [contexts[a] for a in ctx_ids] + [t for _, t in restated])
     vecs = _vectors(texts)
+    rv = vecs[len(vecs) - len(restated):] if restated else []
     cv = vecs[:len(concerns)]
     qv = vecs[len(concerns):len(concerns) + len(quoted)]
     n0 = len(concerns) + len(quoted)
@@ -105,6 +110,7 @@ def pair_actions(concerns: list[tuple[int, str]], quoted: list[tuple[int, str]],
         k = max(range(len(sims)), key=sims.__getitem__)
         if sims[k] >= QUOTE_MIN:
             quote_to[qid] = concerns[k][0]
+    anchors = _restated(concerns, cv, [(off, v) for (off, _), v in zip(restated, rv)])
     out: dict[int, list[int]] = {}
     for (aid, _, fids), v in zip(actions, av):
         via = [quote_to[f] for f in fids if f in quote_to]
@@ -121,7 +127,23 @@ def pair_actions(concerns: list[tuple[int, str]], quoted: list[tuple[int, str]],
             order = sorted(range(len(sims)), key=sims.__getitem__, reverse=True)
             if sims[order[0]] >= PAIR_WEAK and sims[order[0]] >= 1.5 * sims[order[1]]:
                 out[aid] = [concerns[order[0]][0]]
+        if aid not in out and positions and positions.get(aid) is not None:
+            above = [c for off, c in anchors if off <= positions[aid]]
+            if above:
+                out[aid] = [above[-1]]
     return out
+
+
+def _restated(concerns: list[tuple[int, str]], cv: list[dict[str, float]],
+              paras: list[tuple[int, dict[str, float]]]) -> list[tuple[int, int]]:
+    """(offset, concern id) of the letter's paragraphs (offset, vector) that restate one concern:
+    within QUOTE_MIN of it and of no other, in letter order."""
+    out = []
+    for off, v in paras:
+        close = [k for k, c in enumerate(cv) if _cos(v, c) >= QUOTE_MIN]
+        if len(close) == 1:
+            out.append((off, concerns[close[0]][0]))
+    return sorted(out)
 
 
 def _actions_now(conn, response_id: int, text: str, owner: str | None) -> list[tuple]:
@@ -238,8 +260,13 @@ def settle_response(conn, response_id: int, report_id: int) -> dict:
         q = ",".join("?" * len(ids))
         conn.execute(f"DELETE FROM action_findings WHERE action_id IN ({q}) AND finding_id NOT IN "
                      f"(SELECT id FROM findings WHERE document_id=?)", ids + [response_id])
-    contexts = {a[0]: action_context(resp["text"] or "", a[2], a[3]) for a in acts}
-    pairs = pair_actions(concerns, quoted, [(a[0], a[1], own.get(a[0], [])) for a in acts], contexts=contexts)
+    from corpus.extract.common import paragraphs
+
+    text = resp["text"] or ""
+    contexts = {a[0]: action_context(text, a[2], a[3]) for a in acts}
+    pairs = pair_actions(concerns, quoted, [(a[0], a[1], own.get(a[0], [])) for a in acts], contexts=contexts,
+                         restated=[(p.start, p.text) for p in paragraphs(text)],
+                         positions={a[0]: a[2] for a in acts if a[2] is not None})
     conn.executemany("INSERT OR IGNORE INTO action_findings(action_id, finding_id) VALUES (?,?)",
                      [(a, f) for a, fs in pairs.items() for f in fs])
     return {"respondent": respondent, "title": title, "actions": len(acts), "paired": len(pairs)}

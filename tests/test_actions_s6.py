@@ -113,3 +113,17 @@ def test_a_linked_letter_with_no_stored_action_gets_actions_paired_at_link_time(
     assert json.loads(c.execute("SELECT meta FROM documents WHERE id=?", (resp,)).fetchone()[0]) is not None
     settle_response(c, resp, rep)  # settling again adds nothing
     assert c.execute("SELECT COUNT(*) FROM actions WHERE document_id=?", (resp,)).fetchone()[0] == len(acts)
+
+
+def test_an_action_no_concern_claims_answers_the_concern_the_letter_restated_above_it():
+    concerns = [(1, "The diagnosis of retrocaecal appendicitis was not considered by the doctors"),
+                (2, "Ultrasound scanning is not available out of hours in the emergency department")]
+    letter = ("Thank you for your report.\n\nOf the matters of concern, one is for us: the ultrasound scanning out of "
+              "hours in the emergency department is not available.\n\nThe College will share the learning with its members.\n")
+    para2 = letter.index("Of the matters")
+    at = letter.index("The College")
+    acts = [(10, "The College will share the learning with its members.", [])]
+    paras = [(0, "Thank you for your report."), (para2, letter[para2:at].strip()), (at, acts[0][1])]
+    assert pair_actions(concerns, [], acts) == {}
+    assert pair_actions(concerns, [], acts, restated=paras, positions={10: at}) == {10: [2]}
+    assert pair_actions(concerns, [], acts, restated=paras, positions={10: 0}) == {}  # above the restatement: not it
