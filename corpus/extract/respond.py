@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .action_cues import MORE_NOISE, done_by_form, imperative_with_timing, not_done
+from .action_cues import _PAST_ACT, MORE_NOISE, done_by_form, imperative_with_timing, not_done
 from .common import FILL
 from .respondent import _ORG_WORDS, _clean_org, _mentions
 
@@ -214,7 +214,7 @@ _AGENT_MORE = _P(r"^(?:\S+\s+){0,12}?(?=[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z])(?:[A
 def _has_agent(s: str, owner: str | None) -> bool:
     """Someone does it: we/I, the organisation (by name, acronym or 'the Trust'), a named
     body as the subject, or a passive 'has been introduced'."""
-    if _AGENT.search(s) or _OTHER_OWNER.match(s) or _AGENT_MORE.search(s):
+    if _AGENT.search(s) or _OTHER_OWNER.match(s) or _AGENT_MORE.search(s) or _PAST_ACT.search(s):
         return True
     if owner:
         # the organisation named as a whole (its distinctive words together, or its acronym);
