@@ -266,6 +266,7 @@ def letter_results(lib) -> dict[int, dict]:
                             "WHERE l.response_id=?", (row["id"],)).fetchone()
         d, _ = _decide_for(conn, row, {}, 0.0)  # threshold 0: the decision a threshold would cut
         view = response_view(lib, row["id"])
+        _answer_numbers(conn, view)
         # why an unlinked letter stayed unlinked in production (counted per half, never shown per held-out letter)
         need = None
         if row["type"] == RESPONSE:
@@ -281,8 +282,44 @@ def letter_results(lib) -> dict[int, dict]:
                   "top": d.ranked[0].report.reference if d and d.ranked else None,
                   "top_conf": d.confidence if d else 0.0,
                   "top_ok_reason": d.reason if d else "not a candidate",
-                  "respondent": view.get("respondent"), "actions": view.get("actions", [])}
+                  "respondent": view.get("respondent"), "actions": view.get("actions", []),
+                  "concern_count": view.get("concern_count")}
     return out
+
+
+def _answer_numbers(conn, view: dict) -> None:
+    """Each action of a response view gains ``answer_numbers``: the 1-based positions, in its report's
+    concern order, of the concerns it answers (what the gold's ``answers`` count)."""
+    reports = view.get("responds_to") or []
+    if not reports:
+        for a in view.get("actions", []):
+            a["answer_numbers"] = []
+        return
+    order = {fid: k for k, (fid,) in enumerate(conn.execute(
+        "SELECT id FROM findings WHERE document_id=? AND kind='concern' ORDER BY seq", (reports[0],)), 1)}
+    view["concern_count"] = len(order)
+    for a in view.get("actions", []):
+        a["answer_numbers"] = sorted(order[f] for f in a.get("answers", []) if f in order)
+
+
+def _pair_accuracy(rows: list[dict], res: dict[int, dict], counts: dict[str, int]) -> tuple[float | None, int]:
+    """Of the extracted actions matching a gold action, on letters linked to their report whose
+    concern count equals the gold count: the share whose concerns agree with the gold's ``answers``
+    (any overlap; both empty agree). (share, actions compared)."""
+    agree = n = 0
+    for g in rows:
+        r = res.get(g["row"], {})
+        if r.get("linked") != g["report"] or counts.get(g["report"]) != r.get("concern_count"):
+            continue
+        for x in r.get("actions", []):
+            hits = [a for a in g["actions"] if _first_words_match(a["first"], x["text"], 4)]
+            if not hits:
+                continue
+            want = set().union(*(set(a.get("answers", [])) for a in hits))
+            got = set(x.get("answer_numbers", []))
+            n += 1
+            agree += (not got and not want) or bool(got & want)
+    return (round(agree / n, 3) if n else None), n
 
 
 def score_letters(gold: dict, res: dict[int, dict], concern_ids: dict[str, list[int]],
@@ -300,7 +337,8 @@ def score_letters(gold: dict, res: dict[int, dict], concern_ids: dict[str, list[
         gold_actions = [a for g in rows for a in g["actions"]]
         found = [a for g in rows for a in g["actions"]
                  if any(_first_words_match(a["first"], x["text"], 4) for x in res.get(g["row"], {}).get("actions", []))]
-        extracted = [(g, x) for g in rows for x in res.get(g["row"], {}).get("actions", [])]
+        extracted = [(g, x) for g in rows if g.get("has_action_gold", True)  # letters with an action gold
+                     for x in res.get(g["row"], {}).get("actions", [])]
         right = [1 for g, x in extracted if any(_first_words_match(a["first"], x["text"], 4) for a in g["actions"])]
         return {"letters": n, "linked": len(linked), "correct": len(correct),
                 "action_precision": round(len(right) / len(extracted), 3) if extracted else None,
@@ -311,7 +349,11 @@ def score_letters(gold: dict, res: dict[int, dict], concern_ids: dict[str, list[
                 "gold_actions_found": round(len(found) / max(1, len(gold_actions)), 3),
                 "unlinked_because": dict(Counter(res[g["row"]]["blocked"] for g in rows
                                                  if g["row"] in res and res[g["row"]]["blocked"])),
-                "actions_per_letter": round(sum(len(res.get(g["row"], {}).get("actions", [])) for g in rows) / n, 1)}
+                "actions_per_letter": round(sum(len(res.get(g["row"], {}).get("actions", [])) for g in rows) / n, 1),
+                "pair_accuracy": _pair_accuracy(rows, res, counts)[0],
+                "pairs_compared": _pair_accuracy(rows, res, counts)[1]}
+
+    counts = {k: v.get("count") for k, v in gold.get("parent_concerns", {}).items()}
 
     letters = gold["letters"]
     dev = [g for g in letters if g["report"] not in held_out]
@@ -507,6 +549,26 @@ def main() -> None:
     print(json.dumps(_drop_held_out(out) if a.dev_only else out, indent=1, ensure_ascii=False))
 
 
+def _add_external_action_gold(gold: dict, letters: list[dict]) -> None:
+    """Hand-labelled actions of the external dev letters (``gold/actions_external_dev.json``), put
+    on the gold rows whose letter opens with the labelled letter's opening (and has its report);
+    other rows keep no action gold."""
+    path = GOLD / "actions_external_dev.json"
+    if not path.exists():
+        return
+    hand = json.loads(path.read_text())
+    for g in gold["letters"]:
+        g["has_action_gold"] = False
+    by_opening = {(x["opening"], x["report"]): x for x in hand["letters"]}
+    gold["parent_concerns"] = dict(hand.get("parent_concerns", {}))
+    for g in gold["letters"]:
+        opening = " ".join(letters[g["row"]]["response"].split())[:80]
+        h = by_opening.get((opening, g["report"]))
+        if h:
+            g["actions"] = h["actions"]
+            g["has_action_gold"] = True
+
+
 def external_split(gold: dict) -> set[str]:
     """The held-out half of an external letter set: half its parent reports, drawn once."""
     parents = sorted({g["report"] for g in gold["letters"]})
@@ -517,6 +579,7 @@ def external_main(a, corpus: Path) -> None:
     """``--letters-csv``: linking, respondent and action pairing on letters from another scrape."""
     gold, letters = external_letters(a.letters_csv, corpus)
     held = set() if a.no_split else external_split(gold)
+    _add_external_action_gold(gold, letters)
     out: dict = {"source": str(a.letters_csv), "letters": len(letters), "held_out_reports": len(held)}
     with tempfile.TemporaryDirectory() as tmp:
         lib, rep, n_rep = build_library(corpus, a.reports, a.seed, Path(tmp), a.distractors, 0, gold, letters)

@@ -25,7 +25,7 @@ from corpus.extract.speaker import speaking_for, unlinked_respondent
 from corpus.orgs import normalise_org
 from corpus.response_cues import content_terms
 
-PAIR_MIN = 0.12  # cosine an action needs with a concern to answer it (see benchmarks/understanding_eval.py)
+PAIR_MIN = 0.08  # cosine an action (blended with its context) needs with a concern to answer it (benchmarks/actions_eval.py --cv)
 PAIR_NEAR = 0.8  # other concerns within this share of the best one are answered too
 PAIR_WEAK = 0.05  # below PAIR_MIN, the best concern still counts when 1.5x ahead of the next
 QUOTE_MIN = 0.3  # a letter's restated concern this close to a report concern is that concern
@@ -50,25 +50,67 @@ def _cos(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(x * b.get(w, 0.0) for w, x in a.items())
 
 
+_HEADING = re.compile(r"^[ \t]*([A-Z][^\n.;:!?]{2,90}?)[ \t]*:?[ \t]*$", re.M)
+CONTEXT_WEIGHT = 1.0  # the action's paragraph and the heading it sits under, against its own sentence (actions_eval --cv)
+
+
+def action_context(text: str, start: int | None, end: int | None) -> str:
+    """What an action sits in: its paragraph (``start``..``end``) and the nearest heading line
+    above it (a short capitalised line with no sentence end: "Driver Training",
+    "Concern 2: Information sharing") — the letter's own signposts to the concern it answers."""
+    if not text or start is None:
+        return ""
+    para = text[start:end or start]
+    head = ""
+    for m in _HEADING.finditer(text, 0, start):
+        if len(m.group(1).split()) <= 12:
+            head = m.group(1)
+    return f"{head}\n{para}" if head else para
+
+
+def _blend(v: dict[str, float], c: dict[str, float], w: float) -> dict[str, float]:
+    out = dict(v)
+    for k, x in c.items():
+        out[k] = out.get(k, 0.0) + w * x
+    norm = math.sqrt(sum(x * x for x in out.values())) or 1.0
+    return {k: x / norm for k, x in out.items()}
+
+
 def pair_actions(concerns: list[tuple[int, str]], quoted: list[tuple[int, str]], actions: list[tuple[int, str, list[int]]],
-                 pair_min: float = PAIR_MIN) -> dict[int, list[int]]:
+                 pair_min: float = PAIR_MIN, contexts: dict[int, str] | None = None,
+                 context_weight: float | None = None, restated: list[tuple[int, str]] | None = None,
+                 positions: dict[int, int] | None = None) -> dict[int, list[int]]:
     """action id -> ids of the report concerns it answers.
 
     ``concerns`` (id, text) of the report; ``quoted`` (id, text) the letter's own findings
-    (concerns it restates); ``actions`` (id, text, ids of the letter findings it answers)."""
+    (concerns it restates); ``actions`` (id, text, ids of the letter findings it answers);
+    ``contexts`` action id -> its paragraph and heading (``action_context``), blended into its
+    vector at ``CONTEXT_WEIGHT``; ``restated`` (offset, text) the letter's paragraphs and
+    ``positions`` action id -> offset: an action no concern claims answers the concern the
+    letter last restated above it (a paragraph within ``QUOTE_MIN`` of one concern only)."""
     if not concerns:
         return {}
-    texts = [t for _, t in concerns] + [t for _, t in quoted] + [t for _, t, _ in actions]
+    contexts = contexts or {}
+    ctx_ids = [a for a, _, _ in actions if contexts.get(a)]
+    restated = restated or []
+    texts = ([t for _, t in concerns] + [t for _, t in quoted] + [t for _, t, _ in actions]
+             + [contexts[a] for a in ctx_ids] + [t for _, t in restated])
     vecs = _vectors(texts)
+    rv = vecs[len(vecs) - len(restated):] if restated else []
     cv = vecs[:len(concerns)]
     qv = vecs[len(concerns):len(concerns) + len(quoted)]
-    av = vecs[len(concerns) + len(quoted):]
+    n0 = len(concerns) + len(quoted)
+    av = vecs[n0:n0 + len(actions)]
+    ctx = dict(zip(ctx_ids, vecs[n0 + len(actions):]))
+    w = CONTEXT_WEIGHT if context_weight is None else context_weight
+    av = [_blend(v, ctx[a], w) if a in ctx else v for (a, _, _), v in zip(actions, av)]
     quote_to: dict[int, int] = {}
     for (qid, _), v in zip(quoted, qv):
         sims = [_cos(v, c) for c in cv]
         k = max(range(len(sims)), key=sims.__getitem__)
         if sims[k] >= QUOTE_MIN:
             quote_to[qid] = concerns[k][0]
+    anchors = _restated(concerns, cv, [(off, v) for (off, _), v in zip(restated, rv)])
     out: dict[int, list[int]] = {}
     for (aid, _, fids), v in zip(actions, av):
         via = [quote_to[f] for f in fids if f in quote_to]
@@ -85,6 +127,38 @@ def pair_actions(concerns: list[tuple[int, str]], quoted: list[tuple[int, str]],
             order = sorted(range(len(sims)), key=sims.__getitem__, reverse=True)
             if sims[order[0]] >= PAIR_WEAK and sims[order[0]] >= 1.5 * sims[order[1]]:
                 out[aid] = [concerns[order[0]][0]]
+        if aid not in out and positions and positions.get(aid) is not None:
+            above = [c for off, c in anchors if off <= positions[aid]]
+            if above:
+                out[aid] = [above[-1]]
+    return out
+
+
+def _restated(concerns: list[tuple[int, str]], cv: list[dict[str, float]],
+              paras: list[tuple[int, dict[str, float]]]) -> list[tuple[int, int]]:
+    """(offset, concern id) of the letter's paragraphs (offset, vector) that restate one concern:
+    within QUOTE_MIN of it and of no other, in letter order."""
+    out = []
+    for off, v in paras:
+        close = [k for k, c in enumerate(cv) if _cos(v, c) >= QUOTE_MIN]
+        if len(close) == 1:
+            out.append((off, concerns[close[0]][0]))
+    return sorted(out)
+
+
+def _actions_now(conn, response_id: int, text: str, owner: str | None) -> list[tuple]:
+    """Actions of a linked response that has none stored (``letters.actions_of_linked``: what
+    it did, else where it answers the report — never nothing), written now; (id, text, start, end) each."""
+    from corpus.extract.common import mask
+    from corpus.extract.letters import actions_of_linked
+
+    from .rows import insert_action
+
+    out = []
+    for i, a in enumerate(actions_of_linked(mask(text), owner)):
+        aid = insert_action(conn, response_id, i, a.kind, a.text, a.owner or owner, a.due, a.due_text, a.updated,
+                            a.status, a.page, a.start, a.end)
+        out.append((aid, a.text, a.start, a.end))
     return out
 
 
@@ -172,7 +246,10 @@ def settle_response(conn, response_id: int, report_id: int) -> dict:
         "SELECT id, text FROM findings WHERE document_id=? AND kind='concern' ORDER BY seq", (report_id,))]
     quoted = [(r[0], r[1]) for r in conn.execute(
         "SELECT id, text FROM findings WHERE document_id=? ORDER BY seq", (response_id,))]
-    acts = conn.execute("SELECT id, text FROM actions WHERE document_id=? ORDER BY seq", (response_id,)).fetchall()
+    acts = conn.execute("SELECT id, text, start, end FROM actions WHERE document_id=? ORDER BY seq",
+                        (response_id,)).fetchall()
+    if not acts:  # typed "other" at ingest, or a letter stating no action: read it now as a response
+        acts = _actions_now(conn, response_id, resp["text"] or "", respondent)
     own = {}
     for aid, fid in conn.execute(
             "SELECT af.action_id, af.finding_id FROM action_findings af JOIN actions a ON a.id = af.action_id "
@@ -183,7 +260,13 @@ def settle_response(conn, response_id: int, report_id: int) -> dict:
         q = ",".join("?" * len(ids))
         conn.execute(f"DELETE FROM action_findings WHERE action_id IN ({q}) AND finding_id NOT IN "
                      f"(SELECT id FROM findings WHERE document_id=?)", ids + [response_id])
-    pairs = pair_actions(concerns, quoted, [(a[0], a[1], own.get(a[0], [])) for a in acts])
+    from corpus.extract.common import paragraphs
+
+    text = resp["text"] or ""
+    contexts = {a[0]: action_context(text, a[2], a[3]) for a in acts}
+    pairs = pair_actions(concerns, quoted, [(a[0], a[1], own.get(a[0], [])) for a in acts], contexts=contexts,
+                         restated=[(p.start, p.text) for p in paragraphs(text)],
+                         positions={a[0]: a[2] for a in acts if a[2] is not None})
     conn.executemany("INSERT OR IGNORE INTO action_findings(action_id, finding_id) VALUES (?,?)",
                      [(a, f) for a, fs in pairs.items() for f in fs])
     return {"respondent": respondent, "title": title, "actions": len(acts), "paired": len(pairs)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..records import Action, Finding
-from .respond import free_actions
+from .respond import answer_sentences, free_actions, same_words
 from .common import COMMITMENT, Para, owner_will, due_of, letter_owner, paragraphs, sentences, similarity
 
 _NUMWORD = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
@@ -38,29 +38,83 @@ def extract_letter(text: str, start_index: int = 0, owner: str | None = None) ->
     paras = paragraphs(text)
     owner = owner or letter_owner(text)
     findings, actions = _pairs(paras, owner, start_index)
-    if not findings:
+    numbered = not findings
+    if numbered:
         findings, actions = _numbered(paras, owner, start_index)
     if not any(a.kind == "response" for a in actions):
         # free-form letter, or answers we cannot tie to a concern by layout: every sentence
-        # saying what was done, is being done or will be done (paired to concerns at link time)
-        actions = _free(text, findings, actions, owner)
+        # saying what was done, is being done or will be done (paired to concerns at link time).
+        # A numbered point may be the concern restated or the letter's own answer ("3. The policy
+        # has been updated …"): its sentences count when they say something was done
+        quoted = [] if numbered else findings
+        actions = _free(text, quoted, actions, owner, _sections(paras, findings), _after_signoff(paras))
+    elif not numbered and findings:
+        # concerns answered in turn under their headings: what the letter says it did before the
+        # first of them ("these guidelines have been finalised and agreed …") counts too
+        first = min(f.start or 0 for f in findings)
+        actions = _free(text, findings, actions, owner, (), [(first, len(text) + 1)])
     return findings, actions
 
 
-def _free(text: str, findings: list[Finding], actions: list[Action], owner: str | None) -> list[Action]:
-    """Free-form actions outside the letter's restated concerns, merged with ``actions``."""
-    spans = [(f.start or 0, f.end or 0) for f in findings]
+def actions_of_linked(text: str, owner: str | None = None) -> list[Action]:
+    """The actions of a letter once it is linked as a response (``text`` masked): what
+    ``extract_letter`` finds, and when it finds nothing the sentences where the letter answers
+    the report (``respond.answer_sentences``, kind "response") — a response never gives nothing."""
+    _, actions = extract_letter(text, owner=owner)
+    if actions:
+        return [Action(kind=a.kind, text=a.text, owner=a.owner, due=a.due, due_text=a.due_text, status=a.status,
+                       start=a.start, end=a.end) for a in actions]  # its own findings are not stored: no indexes
+    return [Action(kind="response", text=fa.text, owner=fa.owner, start=fa.start, end=fa.end)
+            for fa in answer_sentences(text, owner)]
+
+
+def _after_signoff(paras: list[Para]) -> list[tuple[int, int]]:
+    """What follows the sign-off in the letter's second half (enclosures, a privacy notice)."""
+    if not paras:
+        return []
+    half = paras[len(paras) // 2].start
+    at = next((p for p in paras if p.start >= half and _SIGNOFF.match(p.text)), None)
+    return [(at.start, paras[-1].end + 1)] if at else []
+
+
+def _sections(paras: list[Para], findings: list[Finding]) -> list[tuple[int, int, int]]:
+    """(start, end, finding index) of the text a letter's numbered point governs: from its own
+    paragraph to the next point, or, after the last point, to the first heading line (a short
+    capitalised line with no sentence end: "Wider Learning and Improvement") or the sign-off.
+    An action in that stretch answers that point (the letter's own numbering)."""
+    heads = sorted((f.start or 0, f.index) for f in findings if f.label and f.label.startswith("Concern"))
+    if not heads:
+        return []
+    out = []
+    for k, (s, idx) in enumerate(heads):
+        if k + 1 < len(heads):
+            e = heads[k + 1][0]
+        else:
+            later = [p for p in paras if p.start > s]
+            e = next((p.start for p in later[1:] if _answer_heading(p.text) or _SIGNOFF.match(p.text)),
+                     later[-1].end if later else s)
+        out.append((s, e, idx))
+    return out
+
+
+def _free(text: str, findings: list[Finding], actions: list[Action], owner: str | None,
+          sections: list[tuple[int, int, int]] = (), skip: list[tuple[int, int]] = ()) -> list[Action]:
+    """Free-form actions outside the letter's restated concerns and ``skip`` (what follows its
+    sign-off), merged with ``actions``; one inside the stretch a numbered point governs
+    (``sections``) answers that point."""
+    spans = [(f.start or 0, f.end or 0) for f in findings] + list(skip)
     have = [set(re.findall(r"[a-z]{4,}", a.text.lower())) for a in actions]
     out = list(actions)
     for fa in free_actions(text, owner):
         if any(s <= fa.start < e for s, e in spans):
             continue  # a concern quoted back is not an action
         w = set(re.findall(r"[a-z]{4,}", fa.text.lower()))
-        if any(len(w & h) >= 0.8 * max(1, min(len(w), len(h))) for h in have):
+        if any(same_words(w, h) for h in have):
             continue
         have.append(w)
+        under = [i for s, e, i in sections if s <= fa.start < e]
         out.append(Action(kind="commitment" if fa.tense == "will" else "action_taken", text=fa.text, owner=fa.owner,
-                          due=fa.due, due_text=fa.due_text, status=fa.status, finding_indexes=[],
+                          due=fa.due, due_text=fa.due_text, status=fa.status, finding_indexes=under[:1],
                           start=fa.start, end=fa.end))
     return out
 
@@ -183,6 +237,8 @@ def _numbered(paras: list[Para], owner: str | None, base: int) -> tuple[list[Fin
     end_all = _signoff_index(paras, after - 1)
     cands = [i for i in range(after, end_all) if _answer_heading(paras[i].text)]
     match = _assign(titles, [paras[i].text for i in cands])
+    if len(titles) >= 2 and 2 * len(match) < len(titles):
+        match = {}  # one heading like one point is chance: the points are the letter's own answers
     actions: list[Action] = []
     starts = sorted((cands[c], f) for f, c in match.items())
     for pos, (pi, f) in enumerate(starts):
@@ -218,10 +274,9 @@ def _first_sequence(paras: list[Para]) -> list[tuple[int, int]]:
         return []
     out = []
     for k, i in enumerate(starts):
-        j = starts[k + 1] if k + 1 < len(starts) else i + 1
-        if k + 1 == len(starts):  # the last item runs on while paragraphs continue it
-            while j < len(paras) and paras[j].text[:1].islower():
-                j += 1
+        j = i + 1  # the point's own paragraph; the paragraphs after it answer it
+        while j < len(paras) and paras[j].text[:1].islower() and (k + 1 == len(starts) or j < starts[k + 1]):
+            j += 1  # … and a paragraph continuing its sentence
         out.append((i, j))
     return out
 

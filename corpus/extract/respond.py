@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .action_cues import imperative_with_timing, not_done
+from .action_cues import _PAST_ACT, MORE_NOISE, done_by_form, imperative_with_timing, not_done
 from .common import FILL
 from .respondent import _ORG_WORDS, _clean_org, _mentions
 
@@ -114,7 +114,8 @@ _NOISE = [
     _P(r"^(?:you\s+(?:raised|expressed|note[d]?|highlighted|mentioned|recommended|commented|have\s+observed|also\s+mentioned)|"
        r"your\s+(?:report|letter)\s+(?:raised|raises|highlights|notes|states|said|identified)|the\s+(?:concern|concerns|matters?)\s+"
        r"(?:raised|of\s+concern|in\s+your)|the\s+inquest\s+(?:heard|found|was\s+told)|in\s+your\s+report|"
-       r"the\s+(?:Regulation\s+28\s+|PFD\s+)?report\s+(?:said|says|states|stated|notes|noted|raised|raises|highlights))", _I),
+       r"the\s+(?:Regulation\s+28\s+|PFD\s+)?report\s+(?:said|says|states|stated|notes|noted|raised|raises|highlights)|"
+       r"the\s+inquest\s+was\s+(?:also\s+)?(?:told|advised|informed|shown))", _I),
     _P(r"\b(?:I\s+would\s+(?:also\s+)?like\s+to\s+(?:express|extend|offer|begin|say)|we\s+would\s+like\s+to\s+(?:begin|express|extend|thank))\b", _I),
     _P(r"\b(?:will\s+(?:share|provide)\s+a\s+copy\s+of\s+this\s+response|share\s+(?:a\s+copy\s+of\s+)?this\s+response\s+with\s+(?:her|his|their|the)\s+family)\b", _I),
 ]
@@ -148,8 +149,9 @@ _NOISE.append(_P(r"\b(?:take|takes|taken|taking)\s+(?:[\w’'-]+\s+){0,10}?(?:ve
                  r"committed\s+to\b|^(?:On\s+reflection,?\s+|In\s+the\s+circumstances\b[^,]{0,80}?,?\s+)?(?:we|I)\s+"
                  r"(?:would\s+)?(?:consider|believe|feel|think|are\s+of\s+the\s+(?:view|opinion)|am\s+of\s+the\s+(?:view|opinion))"
                  r"\s+that\b|\b(?:we|I)\s+would\s+(?:\w+\s+)?(?:suggest|recommend|encourage|advise|urge)\b|"
-                 r"\b(?:set\s+out|outlined|described|detailed)\s+above\b|\bas\s+part\s+of\s+(?:our|this|my)\s+(?:response|reply|letter)\b",
+                 r"(?<!\bas\s)\b(?:set\s+out|outlined|described|detailed)\s+above\b|\bas\s+part\s+of\s+(?:our|this|my)\s+(?:response|reply|letter)\b",
                  _I))
+_NOISE.append(MORE_NOISE)  # action_cues: noting, advice to others, enclosures, offers, opinions …
 _PAST_BACKGROUND = _P(r"^(?:On\s+\d{1,2}\s+\w+\s+(?:19|20)\d\d,?\s+(?:the\s+Coroner|you|Mr|Mrs|Ms|Miss)|The\s+(?:deceased|patient)\b)", _I)
 _OTHER_OWNER = _P(
     rf"^(?:In\s+addition,?\s+|Additionally,?\s+|Also,?\s+|Furthermore,?\s+|this\s+month,?\s+|From\s+[\w ]+,\s+)?"
@@ -173,6 +175,13 @@ class FreeAction:
     status: str | None
 
 
+def same_words(a: set[str], b: set[str]) -> bool:
+    """One sentence says what another says: most words shared, and one adds at most one word
+    of its own (six letters answered "… an action plan addressing nutrition" and "… addressing
+    the duration of staff visits" are two actions, not one)."""
+    return len(a & b) >= 0.8 * max(1, min(len(a), len(b))) and min(len(a - b), len(b - a)) <= 1
+
+
 def _is_noise(s: str) -> bool:
     return any(p.search(s) for p in _NOISE) or bool(_PAST_BACKGROUND.match(s))
 
@@ -180,8 +189,13 @@ def _is_noise(s: str) -> bool:
 _AGENT = _P(r"\b(?:we|our|us)\b|\bI\b|\bmy\s+(?:officials|team|colleagues|department)\b|"
             r"\b(?:the|this)\s+(?:Trust|College|Department|Council|Force|Service|Government|Board|ICB|Agency|Society|Institute|"
             r"organisation|charity|team|group|directorate|programme|Network|Office|Ministry|Partnership)\b|"
-            r"\b(?:has|have|had)\s+been\s+\w+(?:ed|en|wn|t)\b|\bwill\s+be\s+\w+(?:ed|en|wn|t)\b|\b(?:is|are)\s+being\s+\w+ed\b|"
-            r"^(?:In\s+\w+\s+20\d\d,\s+)?(?:an?|the)\s+[\w\s-]{3,60}?\s+(?:was|were)\s+\w+ed\b", _I)
+            r"\b(?:has|have|had)\s+(?:\w+ly\s+|now\s+|also\s+|already\s+){0,2}been\s+\w+(?:ed|en|wn|t)\b|"
+            r"\b(?:[A-Z][\w'’&-]*\s+){1,6}(?:of\s+(?:[A-Z][\w'’&-]*\s+){1,4})?"+_ORG_WORDS+r"\s+(?:has|have|had|will|is|are)\b|"
+            r"(?:^|,\s+)(?:[\w-]+\s+){0,4}?(?:staff|teams?|nurses|doctors|clinicians|consultants|colleagues|practitioners|matrons|"
+            r"champions|educators?|workers|leads|hub|board|committee|directorate)\s+(?:will|have|has|are|is|also|now|continue)\b|\bwill\s+be\s+\w+(?:ed|en|wn|t)\b|\b(?:is|are)\s+(?:now\s+|also\s+|currently\s+|still\s+)?being\s+\w+ed\b|"
+            r"^(?:In\s+\w+\s+20\d\d,\s+|(?-i:[A-Z]\w+),\s+)?(?:an?|the|two|three|four|five|several|new|all|\d+)\s+[\w\s-]{3,60}?\s+"
+            r"(?:was|were)\s+(?:also\s+)?\w+ed\b|"
+            r"(?:^|,\s+)(?:the\s+)?(?-i:[A-Z]{2,}[a-z]?)\s+(?:also\s+|now\s+)?(?:has|have|had|will|is|are)\b", _I)
 _THIRD_VOICE = _P(r"\b(?:are|is)\s+(?:writing|responding)\s+to\s+you\b|^(?:The\s+evidence|Evidence)\s+(?:was|showed|suggests)|"
                   r"^(?:In\s+(?:Mr|Mrs|Ms|Miss)?\s*[A-Z]\w+['’]s\s+case)", _I)
 
@@ -189,7 +203,7 @@ _THIRD_VOICE = _P(r"\b(?:are|is)\s+(?:writing|responding)\s+to\s+you\b|^(?:The\s
 # more ways a sentence says who acts: an acronym-like name early on ("S2R has", "TfL will",
 # "MoJ and MHCLG are"), a pronoun or group as subject, a present or past passive
 _AGENT_MORE = _P(r"^(?:\S+\s+){0,12}?(?=[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z])(?:[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*|[A-Z]{2,}[a-z]?)\b(?:\s+\S+){0,5}?\s+"
-                 r"(?:has|have|is|are|was|were|will|continues|continue|provides|provide|remains|plans|intends)\b|"
+                 r"(?:has|have|had|is|are|was|were|will|continues|continue|provides|provide|remains|plans|intends)\b|"
                  r"^(?:[A-Z][\w ]{0,40}\s)?(?:They|These|Staff|All\s+(?:staff|\w+s))\b|"
                  r"\b(?:is|are)\s+(?:now\s+|also\s+|routinely\s+)?(?:informed|discussed|reviewed|monitored|recorded|"
                  r"required|offered|managed|audited|shared|considered|assessed)\b|"
@@ -200,7 +214,7 @@ _AGENT_MORE = _P(r"^(?:\S+\s+){0,12}?(?=[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z])(?:[A
 def _has_agent(s: str, owner: str | None) -> bool:
     """Someone does it: we/I, the organisation (by name, acronym or 'the Trust'), a named
     body as the subject, or a passive 'has been introduced'."""
-    if _AGENT.search(s) or _OTHER_OWNER.match(s) or _AGENT_MORE.search(s):
+    if _AGENT.search(s) or _OTHER_OWNER.match(s) or _AGENT_MORE.search(s) or _PAST_ACT.search(s):
         return True
     if owner:
         # the organisation named as a whole (its distinctive words together, or its acronym);
@@ -217,7 +231,7 @@ def _blank_quotes(text: str) -> str:
     return _QUOTE.sub(lambda m: " " * len(m.group(0)), text)
 
 
-_WILL_MORE = _P(r"\b(?:(?:is|are)\s+planned\s+to|(?:it\s+is\s+)?our\s+intention\s+to|will\s+be\s+\w+ed)\b", _I)
+_WILL_MORE = _P(r"\b(?:(?:is|are)\s+planned\s+to|(?:is|are)\s+(?:scheduled|planned|due|set)\s+(?:for|to)\s+(?:launch|publication|completion|review|be)\b|(?:it\s+is\s+)?our\s+intention\s+to|will\s+be\s+\w+ed)\b", _I)
 _DOING_MORE = _P(r"\b(?:provides|deliver|delivers|offers|ensures|monitors|continues|are\s+(?:discussed|reviewed|informed|"
                  r"monitored|audited|offered|required)|is\s+(?:discussed|reviewed|monitored|audited|offered|required))\b", _I)
 _DONE_MORE = _P(r"\b(?:there\s+is\s+(?:now\s+)?a\s+new|now\s+(?:have|has)\s+(?:a|an)\b|(?:is|are)\s+now\s+in\s+place|"
@@ -236,6 +250,8 @@ def tense_of(s: str) -> str | None:
     if _DOING.search(s):
         return "doing"
     if _DONE.search(s) or _DONE_MORE.search(s):
+        return "done"
+    if done_by_form(s):
         return "done"
     if _DOING_MORE.search(s):
         return "doing"
@@ -302,6 +318,8 @@ def split_sentences(text: str, start: int = 0) -> list[tuple[int, int, str]]:
             continue
         if re.search(r"\b[A-Z]$", text[max(0, m.start() - 2):m.start()]):  # an initial: "J. Smith"
             continue
+        if re.search(r"\b(?:c|ca|circa|approx|incl|nos?)$", prev) and re.match(r"\s*[\d£$€(]", text[end:]):
+            continue  # "all our c. 1,300 drivers", "approx. 30%"
         seg = text[pos:end]
         lead = len(seg) - len(seg.lstrip())
         if seg.strip():
@@ -387,7 +405,7 @@ def free_actions(text: str, owner: str | None, start: int = 0) -> list[FreeActio
             if tense is None or (tense == "doing" and _describes(sent, owner)):
                 continue
             words = set(re.findall(r"[a-z]{4,}", sent.lower()))
-            if any(len(words & w) >= 0.8 * max(1, min(len(words), len(w))) for w in seen):
+            if any(same_words(words, w) for w in seen):
                 continue  # the same commitment said twice
             seen.append(words)
             who = owner
@@ -440,3 +458,38 @@ def strip_framing(text: str | None) -> str | None:
     if skip >= keep:
         return None
     return text[sents[skip][0]:sents[keep - 1][1]].strip()
+
+
+_FIRST_PERSON = _P(r"^(?:[^,]{0,60},\s+)?(?:we|I|our\s+\w+|the\s+(?:Trust|College|Council|Department|Service|Board|"
+                   r"Commission|organisation|Association|Society))\b", _I)
+
+
+def answer_sentences(text: str, owner: str | None, start: int = 0, n: int = 2) -> list[FreeAction]:
+    """A letter that states no action still answers the report: up to ``n`` sentences where the
+    respondent speaks for itself about the matter (its own subject, not framing, thanks,
+    condolences, a restated concern or background), preferring a stated tense and the letter's
+    closing paragraphs (where a free-form letter draws its conclusion). Kind "response", no status."""
+    from .common import paragraphs
+
+    paras = paragraphs(_blank_quotes(text), start)
+    scored = []
+    for k, p in enumerate(paras):
+        for s0, s1, sent in split_sentences(p.text):
+            if len(sent) < 40 or len(sent) > 600 or _is_noise(sent) or _THIRD_VOICE.search(sent):
+                continue
+            score = 0.0
+            if _FIRST_PERSON.search(sent) or (tense_of(sent) and _has_agent(sent, owner)):
+                score += 1.0
+            elif owner and (_mentions(owner, " ".join(sent.split()[:8])) or _short_name(" ".join(sent.split()[:8]), owner)):
+                score += 1.0
+            if tense_of(sent):
+                score += 0.5
+            if not_done(sent, tense_of):
+                score -= 0.5
+            score += 0.5 * k / max(1, len(paras) - 1)  # later paragraphs conclude
+            scored.append((score, p.start, p.end, sent))
+    best = sorted((x for x in scored if x[0] >= 1.0), key=lambda x: -x[0])[:n]
+    if not best and scored:  # never nothing: the letter's most answer-like sentence
+        best = sorted(scored, key=lambda x: -x[0])[:1]
+    return [FreeAction(sent, ps, pe, "response", owner, None, None, None)
+            for _, ps, pe, sent in sorted(best, key=lambda x: x[1])]
