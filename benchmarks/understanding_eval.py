@@ -262,8 +262,9 @@ def letter_results(lib) -> dict[int, dict]:
     out = {}
     for row in conn.execute("SELECT id, type, title, text, date, meta, source FROM documents WHERE source LIKE '%letter-%'"):
         i = int(re.search(r"letter-(\d+)", row["source"]).group(1))
-        link = conn.execute("SELECT d.reference, l.confidence FROM links l JOIN documents d ON d.id=l.report_id "
-                            "WHERE l.response_id=?", (row["id"],)).fetchone()
+        links = conn.execute("SELECT d.reference, l.confidence FROM links l JOIN documents d ON d.id=l.report_id "
+                             "WHERE l.response_id=? ORDER BY l.confidence DESC", (row["id"],)).fetchall()
+        link = links[0] if links else None
         d, _ = _decide_for(conn, row, {}, 0.0)  # threshold 0: the decision a threshold would cut
         view = response_view(lib, row["id"])
         # why an unlinked letter stayed unlinked in production (counted per half, never shown per held-out letter)
@@ -278,6 +279,7 @@ def letter_results(lib) -> dict[int, dict]:
                    else "below the probability its response score requires" if p < need else "other")
         out[i] = {"blocked": blocked, "doc": row["id"], "type": row["type"], "title": view.get("title"),
                   "linked": link[0] if link else None, "confidence": link[1] if link else None,
+                  "linked_all": [x[0] for x in links],
                   "top": d.ranked[0].report.reference if d and d.ranked else None,
                   "top_conf": d.confidence if d else 0.0,
                   "top_ok_reason": d.reason if d else "not a candidate",
@@ -285,15 +287,41 @@ def letter_results(lib) -> dict[int, dict]:
     return out
 
 
+def fill_duplicates(res: dict[int, dict], letters: list[dict]) -> dict[int, dict]:
+    """A letter whose text is another letter's (one letter filed under two reports) is one document:
+    ingest keeps the first file, so the second row gets that document's result, marked ``deduped_into``
+    (it is scored against its own report, not counted as a missed letter)."""
+    first: dict[str, int] = {}
+    for i, r in enumerate(letters):
+        key = re.sub(r"\s+", " ", r["response"]).strip()
+        if i in res:
+            first.setdefault(key, i)
+    for i, r in enumerate(letters):
+        j = first.get(re.sub(r"\s+", " ", r["response"]).strip())
+        if i not in res and j is not None:
+            res[i] = dict(res[j], deduped_into=j)
+    return res
+
+
 def score_letters(gold: dict, res: dict[int, dict], concern_ids: dict[str, list[int]],
                   held_out: set[str] = HELD_OUT) -> dict:
+    # the reports each document truly answers (a deduplicated letter: every row's report)
+    truth: dict[int, set[str]] = {}
+    for g in gold["letters"]:
+        if g["row"] in res:
+            truth.setdefault(res[g["row"]]["doc"], set()).add(g["report"])
 
     def block(rows: list[dict]) -> dict:
         n = len(rows)
         if not n:
             return {}
+        # a letter is right when its report is among its links; any link to a report it does not
+        # answer is a wrong link (counted once per document)
         linked = [g for g in rows if res.get(g["row"], {}).get("linked")]
-        correct = [g for g in linked if res[g["row"]]["linked"] == g["report"]]
+        correct = [g for g in linked if g["report"] in (res[g["row"]].get("linked_all") or [res[g["row"]]["linked"]])]
+        docs = {res[g["row"]]["doc"]: res[g["row"]] for g in linked}
+        all_links = [(doc, ref) for doc, r in docs.items() for ref in (r.get("linked_all") or [r["linked"]])]
+        wrong_links = [x for x in all_links if x[1] not in truth.get(x[0], set())]
         resp_ok = [g for g in rows if res.get(g["row"], {}).get("respondent")
                    and _right_recipient(res[g["row"]]["respondent"], g)]
         with_pair = [g for g in correct if any(a["answers"] for a in res[g["row"]]["actions"])]
@@ -305,6 +333,10 @@ def score_letters(gold: dict, res: dict[int, dict], concern_ids: dict[str, list[
         return {"letters": n, "linked": len(linked), "correct": len(correct),
                 "action_precision": round(len(right) / len(extracted), 3) if extracted else None,
                 "precision": round(len(correct) / len(linked), 3) if linked else None,
+                "links_made": len(all_links), "wrong_links": len(wrong_links),
+                "link_precision": round(1 - len(wrong_links) / len(all_links), 3) if all_links else None,
+                "letters_linked_to_several_reports": sum(1 for g in linked if len(res[g["row"]].get("linked_all") or []) > 1),
+                "deduplicated_letters": sum(1 for g in rows if "deduped_into" in res.get(g["row"], {})),
                 "recall": round(len(correct) / n, 3),
                 "respondent_right": round(len(resp_ok) / n, 3),
                 "linked_with_action_paired_to_concern": round(len(with_pair) / len(correct), 3) if correct else None,
@@ -483,7 +515,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             lib, rep, n_rep = build_library(corpus, a.reports, a.seed, Path(tmp), a.distractors,
                                          a.negatives if a.fit else 0)
-            res = letter_results(lib)
+            res = fill_duplicates(letter_results(lib), _rows(corpus / "pfd" / "responses.csv")[1])
             out["library"] = {"reports": n_rep, "letters": len(gold["letters"]), "failed": len(rep.failed)}
             out["letters"] = score_letters(gold, res, {})
             out["leave_one_out_threshold"] = loo_threshold(gold, res)
@@ -497,7 +529,7 @@ def main() -> None:
                     continue
                 r = res.get(g["row"], {})
                 rows.append({"row": g["row"], "held_out": g["report"] in HELD_OUT, "truth": g["report"],
-                             "linked": r.get("linked"), "conf": r.get("confidence"), "top": r.get("top"),
+                             "linked": r.get("linked"), "linked_all": r.get("linked_all"), "conf": r.get("confidence"), "top": r.get("top"),
                              "top_conf": r.get("top_conf"), "why": r.get("top_ok_reason"), "type": r.get("type"),
                              "respondent": r.get("respondent"), "gold_respondent": g["respondent"],
                              "title": r.get("title"), "actions": len(r.get("actions", [])),
@@ -520,7 +552,7 @@ def external_main(a, corpus: Path) -> None:
     out: dict = {"source": str(a.letters_csv), "letters": len(letters), "held_out_reports": len(held)}
     with tempfile.TemporaryDirectory() as tmp:
         lib, rep, n_rep = build_library(corpus, a.reports, a.seed, Path(tmp), a.distractors, 0, gold, letters)
-        res = letter_results(lib)
+        res = fill_duplicates(letter_results(lib), letters)
         out["library"] = {"reports": n_rep, "failed": len(rep.failed)}
         names = {"all": "all", "dev (tuned on)": "external dev half", "held-out": "external held-out half"}
         out["scores"] = {names[k]: v for k, v in score_letters(gold, res, {}, held).items()}
@@ -528,6 +560,7 @@ def external_main(a, corpus: Path) -> None:
             out["distractors"] = {k: v for k, v in distractor_results(lib).items() if k != "per_document"}
         out["per_letter"] = [
             {"row": g["row"], "held_out": g["report"] in held, "truth": g["report"], "linked": r.get("linked"),
+             "linked_all": r.get("linked_all"), "deduped_into": r.get("deduped_into"),
              "top": r.get("top"), "top_conf": r.get("top_conf"), "why": r.get("top_ok_reason"), "type": r.get("type"),
              "blocked": r.get("blocked"), "respondent": r.get("respondent"), "gold_respondent": g["respondent"],
              "title": r.get("title"), "actions": len(r.get("actions", [])),

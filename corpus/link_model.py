@@ -46,6 +46,7 @@ KIND = "choice"  # the model's form (see ``choose``)
 P_LINK = 0.5  # the best candidate needs this probability
 P_GAP = 0.25  # and this much more than the next one
 TOP = 8  # candidates scored by the model (by points)
+P_EACH = 0.8  # each of several reports one letter answers needs this probability with the others left out
 SHRINK = 20.0  # distinct content words at which a content measure counts half
 
 
@@ -131,6 +132,51 @@ def choose(ranked, weights: dict[str, float] | None = None, bias: float | None =
     if probs[best] >= p_link and probs[best] - second >= p_gap:
         return best, round(probs[best], 3), probs
     return None, round(probs[best], 3), probs
+
+
+def _alone(ranked, m: int, group: list[int], weights, bias) -> float:
+    """The probability of ``ranked[m]`` when the other members of ``group`` are not candidates
+    (0 when the model would then not pick it)."""
+    rest = [s for j, s in enumerate(ranked) if j == m or j not in group]
+    k, p, _ = choose(rest, weights, bias)
+    return p if k is not None and rest[k] is ranked[m] else 0.0
+
+
+def _answerable(score) -> bool:
+    """Evidence of its own for one report: an identifying cue (name, reference, quoted text) and,
+    when the report lists recipients, the letter coming from (or naming) one of them."""
+    rec = (score.parts or {}).get("recipient", 0.0)
+    return bool(score.identity) and (rec > 0 or not score.report.recipients)
+
+
+def linked_together(ranked, weights: dict[str, float] | None = None, bias: float | None = None,
+                    p_each: float = P_EACH, most: int = 3) -> list[tuple[int, float]]:
+    """[(index in ``ranked``, probability)] of two or more reports one letter answers together (linked
+    deaths at one inquest, one death reported to different recipients), or [] for one report or none.
+
+    Closeness alone never links both: each member must carry its own evidence (``_answerable``), be
+    picked at ``p_each`` or more when the other members are left out (the "true report removed" test
+    run the other way), and with all members left out no other candidate may link (a clear gap to the
+    next). Used when ``choose`` finds no single report (two such reports split the probability)."""
+    top = list(ranked[:TOP])
+    if len(top) < 2:
+        return []
+    probs = softmax_with_none([utility(f, weights, bias) for f in candidate_features(top)])
+    order = sorted(range(len(top)), key=lambda k: -probs[k])
+    group: list[int] = [order[0]]
+    alone: dict[int, float] = {}
+    for k in order[1:most]:
+        cand = group + [k]
+        ps = {m: _alone(ranked, m, cand, weights, bias) for m in cand}
+        if not all(_answerable(ranked[m]) for m in cand) or min(ps.values()) < p_each:
+            break
+        group, alone = cand, ps
+    if len(group) < 2:
+        return []
+    rest = [s for j, s in enumerate(ranked) if j not in group]
+    if choose(rest, weights, bias)[0] is not None:
+        return []
+    return [(m, round(alone[m], 3)) for m in group]
 
 
 def fit(groups: list[tuple[list[dict[str, float]], int | None]], l2: float = 1.0,

@@ -444,8 +444,13 @@ def org_similarity(a: str, b: str) -> float:
     return cover
 
 
+_ROLE_WORDS = {"president", "chair", "chairman", "chairwoman", "chairperson", "registrar", "deputy",
+               "vice", "interim", "acting"}
+
+
 def _recipient_in_text(recipient: str, text_words: set[str], text: str) -> bool:
-    toks = [t for t in _org_tokens(recipient) if t not in _ORG_GENERIC]
+    """The letter names this recipient (its distinctive words, a role such as "President of" aside, or its acronym)."""
+    toks = [t for t in _org_tokens(recipient) if t not in _ORG_GENERIC and t not in _ROLE_WORDS]
     if toks and len(toks) >= 1 and all(t in text_words for t in toks) and sum(len(t) for t in toks) >= 6:
         return True
     for ac in _acronyms(recipient):

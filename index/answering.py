@@ -182,7 +182,9 @@ def settle_response(conn, response_id: int, report_id: int) -> dict:
     if ids:  # re-pairing after a new link: drop the pairs to other documents' findings first
         q = ",".join("?" * len(ids))
         conn.execute(f"DELETE FROM action_findings WHERE action_id IN ({q}) AND finding_id NOT IN "
-                     f"(SELECT id FROM findings WHERE document_id=?)", ids + [response_id])
+                     f"(SELECT id FROM findings WHERE document_id=? OR document_id IN "  # a letter answering several
+                     f"(SELECT report_id FROM links WHERE response_id=? AND report_id<>?))",  # reports keeps each one's
+                     ids + [response_id, response_id, report_id])  # pairs (issue 10l)
     pairs = pair_actions(concerns, quoted, [(a[0], a[1], own.get(a[0], [])) for a in acts])
     conn.executemany("INSERT OR IGNORE INTO action_findings(action_id, finding_id) VALUES (?,?)",
                      [(a, f) for a, fs in pairs.items() for f in fs])

@@ -225,7 +225,11 @@ def _decide_for(conn, row, cache: dict[int, ReportInfo], threshold: float) -> tu
             return None, {"reason": f"its report {parent} is not in the library yet"}
         return None, {"report_id": r[0], "confidence": 1.0, "evidence": {"dataset parent id": parent}}
     # the letter date only from its text (a document date may come from a file name)
-    cues = extract_cues(row["text"], respondent=meta.get("respondent"))
+    # only a respondent the source itself gave (a dataset's column): one the library named later
+    # (``answering.name_unlinked`` from this very candidate's recipients) would argue in a circle and
+    # make a re-link decide differently from the first one
+    given = meta.get("respondent") if meta.get("respondent_from") in (None, "dataset") else None
+    cues = extract_cues(row["text"], respondent=given)
     stats = StoreWordRarity(conn, list(cues.terms))
     ids = candidate_ids(conn, cues, stats)
     d = decide(cues, _load_reports(conn, ids, cache), stats, threshold)
@@ -233,8 +237,12 @@ def _decide_for(conn, row, cache: dict[int, ReportInfo], threshold: float) -> tu
         best = d.ranked[0].report if d.ranked else None
         return d, {"reason": d.reason, "best": best and {"id": best.id, "title": best.title,
                                                          "confidence": d.confidence}}
-    return d, {"report_id": d.report.id, "confidence": d.confidence,
-               "evidence": dict(d.evidence, cues=cues.summary(), candidates=len(ids))}
+    out = {"report_id": d.report.id, "confidence": d.confidence,
+           "evidence": dict(d.evidence, cues=cues.summary(), candidates=len(ids))}
+    if d.also:  # a letter answering several reports together: one link each, each with its own evidence
+        out["also"] = [{"report_id": r.id, "confidence": q, "evidence": dict(ev, candidates=len(ids))}
+                       for r, q, ev in d.also]
+    return d, out
 
 
 def link_new_documents(lib, new_ids: list[int], threshold: float = THRESHOLD) -> dict:
@@ -294,6 +302,9 @@ def link_new_documents(lib, new_ids: list[int], threshold: float = THRESHOLD) ->
             continue
         _, out = _decide_for(conn, row, cache, need[rid])
         if "report_id" in out:
+            # the best report last: the response's title and respondent are settled from it
+            for x in out.get("also", []):
+                rows.append((rid, x["report_id"], x["confidence"], dumps(x["evidence"])))
             rows.append((rid, out["report_id"], out["confidence"], dumps(out["evidence"])))
             linked.append({"response_id": rid, **out})
         elif rid not in scores or answers(scores[rid]):
