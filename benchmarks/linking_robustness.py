@@ -354,8 +354,9 @@ def cv_model(cases: list[dict], negs: list, augment: bool = True, l2: float | No
              gate: bool = False, in_sample: bool = False) -> dict:
     """Leave-one-dev-report-out: fitted on the other dev reports' letters (all variants when
     ``augment``, else originals only), their removed-report copies and the negatives. ``gate``: a
-    document not typed a response needs the higher probability production requires of it
-    (``index.linking.candidate_threshold``); else every document needs ``THRESHOLD``.
+    document not typed a response needs the probability production requires of it
+    (``index.linking.candidate_threshold``, which also says who is a candidate at all); "candidacy":
+    only who is a candidate, each at ``THRESHOLD``; False: every document needs ``THRESHOLD``.
     ``in_sample``: fitted once on everything and scored on the same (for comparison)."""
     from corpus.link_model import L2, candidate_features, fit
     from corpus.response_match import THRESHOLD
@@ -369,6 +370,8 @@ def cv_model(cases: list[dict], negs: list, augment: bool = True, l2: float | No
     neg_false = 0
 
     def need_of(x: dict) -> float | None:
+        if gate == "candidacy":  # only who is a candidate at all, every candidate at THRESHOLD
+            return None if x["need"] is None else THRESHOLD
         return x["need"] if gate else THRESHOLD
 
     for fold in ([None] if in_sample else range(n_folds)):
@@ -454,6 +457,7 @@ def main() -> None:
 
         out["model_cv_augmented"] = cv_model(cases, negs, augment=True)
         out["model_cv_augmented_with_type_gate"] = _summary(cv_model(cases, negs, augment=True, gate=True))
+        out["model_cv_augmented_candidacy_only"] = _summary(cv_model(cases, negs, augment=True, gate="candidacy"))
         out["model_in_sample"] = _summary(cv_model(cases, negs, in_sample=True))
         out["model_in_sample_with_type_gate"] = _summary(cv_model(cases, negs, in_sample=True, gate=True))
         out["model_cv_originals_only"] = _summary(cv_model(cases, negs, augment=False))
