@@ -368,6 +368,13 @@ def score_report(cues: ResponseCues, report: ReportInfo, stats: WordRarity | Non
         # rare words of its own case, written by one of the report's recipients
         if len(rare) >= 2 and "recipient" in ev:
             identity = True
+    named = {t for rn in report.names for t in rn}
+    if (ev.get("name", "").startswith("full name in text") and "recipient" not in ev
+            and not [w for w in rare if w not in named]):
+        # a name in passing corroborates, it never stands alone: without the report's recipient or
+        # its rare words beside it, it is no evidence ("... joined the grounds team")
+        pts -= parts.pop("name")
+        del ev["name"]
     # time: a response is written after its report, usually within months
     if report.date:
         if cues.letter_date and cues.letter_date < report.date:

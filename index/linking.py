@@ -49,7 +49,8 @@ def _answers_something(conn, doc_id: int) -> bool:
     return _response_score(conn, doc_id) >= RESPONSE_MIN
 
 
-def candidate_threshold(score: float | None, threshold: float = THRESHOLD, untyped: bool = False) -> float | None:
+def candidate_threshold(score: float | None, threshold: float = THRESHOLD, untyped: bool = False,
+                        score_logit: float | None = None) -> float | None:
     """The link probability a document needs, given its response score (None = the document is
     typed a response). Typing is no hard gate: the fewer signs of answering a report a document
     shows, the surer the link model must be: each point of response score below ``RESPONSE_MIN``
@@ -65,15 +66,16 @@ def candidate_threshold(score: float | None, threshold: float = THRESHOLD, untyp
     if score < (0.0 if untyped else CANDIDATE_MIN):
         return None
     t = min(max(threshold, 0.5), 0.999)
-    logit = math.log(t / (1 - t)) + SCORE_LOGIT * (RESPONSE_MIN - max(score, 0.0))
+    logit = math.log(t / (1 - t)) + (SCORE_LOGIT if score_logit is None else score_logit) * (RESPONSE_MIN - max(score, 0.0))
     return round(1 / (1 + math.exp(-logit)), 3)
 
 
-SCORE_LOGIT = 0.75  # log-odds of link probability required per response-score point below RESPONSE_MIN
-# (session 6, leave-one-report-out over all dev letters: without it 0.858 of 380 varied letters link, with it
-# 0.845, originals 0.895 either way, and the same false links (9 with the true report removed, 0/28
-# negatives); kept because it is what stops an untyped document that names a deceased in passing, which
-# no dev negative shows: tests/test_link_candidates.py)
+SCORE_LOGIT = 0.0  # log-odds of link probability required per response-score point below RESPONSE_MIN:
+# 0.75 until session 6. Leave-one-parent-report-out over all dev letters, the stricter probability cost
+# recall (0.845 vs 0.858 of 380 varied letters; originals 0.895 either way) and prevented no false link
+# (9 vs 9 with the true report removed, 0/28 negatives, 0/17 distractors either way); the conditional
+# logit's "none" option already keeps a document that answers nothing unlinked. Who is a candidate at
+# all (``candidate_threshold`` returning None) still depends on the response score.
 MAX_PER_SURNAME = 60  # a surname in more report titles than this is no shortlist
 CONTENT_CANDIDATES = 15
 PASSAGE_POOL = 400  # best FTS passages looked at when shortlisting by words

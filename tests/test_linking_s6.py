@@ -168,9 +168,13 @@ def test_a_follow_up_emails_date_is_no_report_date():
 def test_the_reports_deceased_written_out_counts_as_a_name_but_not_as_identity():
     from corpus.response_match import score_report
 
-    s = score_report(extract_cues("We reviewed the care of Marion Ellis Stroud and changed our practice."), A)
+    s = score_report(extract_cues("Northshire County Council's Safeguarding Adults Team reviewed the care of "
+                                  "Marion Ellis Stroud and changed our practice."), A)
     assert s.parts.get("name", 0) > 0 and s.evidence["name"].startswith("full name in text")
     assert not s.identity  # a name in passing is no proof the letter answers this report
+    # alone (no recipient of the report, no rare word of its case beside it) it is no evidence at all
+    s1 = score_report(extract_cues("We reviewed the care of Marion Ellis Stroud and changed our practice."), A)
+    assert "name" not in s1.evidence and "name" not in s1.parts
     s2 = score_report(extract_cues("We reviewed the care of Marion Stroudley and changed our practice."), A)
     assert "name" not in s2.evidence
 
