@@ -112,6 +112,17 @@ def test_the_library_stores_one_link_per_report_and_keeps_each_ones_pairs(librar
     assert sorted(view["responds_to"]) == sorted([ids["2024-0595"], ids["2024-0596"]])
     pairs = {r[0] for r in library.store.conn.execute("SELECT finding_id FROM action_findings WHERE action_id=?", (act,))}
     assert pairs == {f_a, f_b}  # settling the second report kept the first one's pair
+    # what `precedent show ID --json` prints: both reports, and the action answering a concern of each
+    from search.engine import get_document
+
+    doc = get_document(library, letter)
+    assert sorted(doc["responds_to"]) == sorted([ids["2024-0595"], ids["2024-0596"]])
+    act_view = next(x for x in view["actions"] if x["id"] == act)
+    assert {d["document_id"] for d in act_view["answers_detail"]} == {ids["2024-0595"], ids["2024-0596"]}
+    # the letter is no longer unlinked, and a re-link changes nothing
+    again = link_new_documents(library, [letter])
+    assert {r["reference"] for r in reports_for(library, letter)} == {"2024-0595", "2024-0596"}
+    assert len(again["linked"]) == 1
 
 
 # ------------------------------------------------------------------ a re-link decides as the first link
