@@ -1,7 +1,8 @@
 """Would the linker still find the report of a letter written differently? A perturbation benchmark.
 
-Only the DEVELOPMENT letters are used (the parents not in ``understanding_eval.HELD_OUT``): the
-held-out letters are never read, varied or scored here. Each dev letter is varied the ways a real
+Only DEVELOPMENT letters are used: the 23 shared letters (the old held-out split is retired) and the
+external dev half (``--external``; ``--old-dev``: the 12 letters of the retired dev split only). The
+external held-out half is never read here. Each dev letter is varied the ways a real
 unseen letter differs from it (``variants``):
 
 * ``no_name``      the deceased's name replaced by "the deceased"
@@ -19,7 +20,8 @@ its true report present (right / wrong / unlinked) and with it removed from the 
 is then false). ``--fit`` also scores the link model leave-one-report-out over the dev reports,
 fitted on dev letters + their variants (``augment``) + their removed-report copies + Ofsted negatives.
 
-    PRECEDENT_MODEL=fake-hashing-384 python benchmarks/linking_robustness.py [--reports 300] [--fit]
+    PRECEDENT_MODEL=fake-hashing-384 python benchmarks/linking_robustness.py [--reports 300] [--fit] [--l2 0.1 0.3 1]
+        [--cases /tmp/cases.pkl]   (decided cases cached: refit and re-score without rebuilding the library)
 """
 from __future__ import annotations
 
@@ -151,7 +153,8 @@ def decide_text(conn, text: str, kind: str, cache: dict, exclude: str | None = N
         candidate_threshold(response_score(text[:15000]), THRESHOLD, kind == "other") if kind in MAYBE_RESPONSE else None)
     cues = extract_cues(text)
     stats = StoreWordRarity(conn, list(cues.terms))
-    reports = [r for r in _load_reports(conn, candidate_ids(conn, cues, stats), cache) if r.reference != exclude]
+    drop = {exclude} if isinstance(exclude, str) else set(exclude or ())
+    reports = [r for r in _load_reports(conn, candidate_ids(conn, cues, stats), cache) if r.reference not in drop]
     d = decide(cues, reports, stats, need if need is not None else THRESHOLD)
     linked = d.report.reference if (need is not None and d.report is not None) else None
     return {"need": need, "decision": d, "linked": linked, "ranked": d.ranked}
@@ -180,30 +183,66 @@ def _right(name: str | None, g: dict) -> bool:
     return bool(name) and any(org_similarity(name, x) >= 0.75 for x in [g["respondent"], *g["aliases"]])
 
 
-def dev_cases(lib, corpus: Path) -> list[dict]:
-    """Every (dev letter, variant): text, type, decision with its report and with it removed."""
+def all_dev_letters(corpus: Path, external: Path | None) -> tuple[dict, list[dict]]:
+    """(gold, letters) of every development letter: the 23 shared letters (benchmarks/gold/responses.json;
+    the old held-out split is retired, all are dev) and, when given, the external dev half (row numbers
+    follow on). Each gold entry gains ``truth``: every report its text answers (one letter filed under
+    two reports is the same text twice)."""
+    from understanding_eval import GOLD, _rows, external_letters
+
+    gold = json.loads((GOLD / "responses.json").read_text())
+    letters = _rows(corpus / "pfd" / "responses.csv")[1]
+    out = [dict(g) for g in gold["letters"]]
+    if external and external.exists():
+        eg, el = external_letters(external, corpus)
+        out += [dict(g, row=g["row"] + len(letters)) for g in eg["letters"]]
+        letters = letters + el
+    by_text: dict[str, set] = defaultdict(set)
+    for g in out:
+        by_text[re.sub(r"\s+", " ", letters[g["row"]]["response"]).strip()].add(g["report"])
+    for g in out:
+        g["truth"] = sorted(by_text[re.sub(r"\s+", " ", letters[g["row"]]["response"]).strip()])
+    return {"letters": out}, letters
+
+
+def dev_cases(lib, corpus: Path, gold: dict | None = None, letters: list[dict] | None = None,
+              which: tuple[str, ...] = VARIANTS) -> list[dict]:
+    """Every (dev letter, variant): text, type, decision with its report and with it removed.
+    Without ``gold``: the shared letters outside the retired ``understanding_eval.HELD_OUT`` (as before).
+    A text answering several reports is one case (its first row), decided with its other reports
+    left out, so it has one right answer when the model is fitted."""
     from understanding_eval import GOLD, HELD_OUT, _rows
     from index.linking import _report_info
 
     conn = lib.store.conn
-    gold = json.loads((GOLD / "responses.json").read_text())
-    letters = _rows(corpus / "pfd" / "responses.csv")[1]
+    if gold is None:
+        gold = {"letters": [g for g in json.loads((GOLD / "responses.json").read_text())["letters"]
+                            if g["report"] not in HELD_OUT]}
+        letters = _rows(corpus / "pfd" / "responses.csv")[1]
     cache: dict = {}
     out = []
+    seen: set[str] = set()
     with tempfile.TemporaryDirectory() as tmp:
         for g in gold["letters"]:
-            if g["report"] in HELD_OUT:
-                continue  # never read
+            text0 = letters[g["row"]]["response"]
+            key = re.sub(r"\s+", " ", text0).strip()
+            if key in seen:
+                continue
+            seen.add(key)
+            truth = g.get("truth") or [g["report"]]
+            others = [t for t in truth if t != g["report"]]
             row = conn.execute("SELECT id, title, text, reference, date, meta FROM documents "
                                "WHERE reference=? AND type='pfd_report' ORDER BY id LIMIT 1", (g["report"],)).fetchone()
             report = _report_info(row)
-            for name, text in variants(letters[g["row"]]["response"], report, seed=g["row"]).items():
+            for name, text in variants(text0, report, seed=g["row"]).items():
+                if name not in which:
+                    continue
                 kind = doc_type(text, Path(tmp))
-                present = decide_text(conn, text, kind, cache)
-                absent = decide_text(conn, text, kind, cache, exclude=g["report"])
+                present = decide_text(conn, text, kind, cache, exclude=others)
+                absent = decide_text(conn, text, kind, cache, exclude=truth)
                 linked_report = next((s.report for s in present["ranked"] if s.report.reference == present["linked"]), None)
-                out.append({"row": g["row"], "report": g["report"], "variant": name, "type": kind, "gold": g,
-                            "text": text, "present": present, "absent": absent,
+                out.append({"row": g["row"], "report": g["report"], "truth": truth, "variant": name, "type": kind,
+                            "gold": g, "text": text, "present": present, "absent": absent,
                             "respondent": respondent_of(text, linked_report, present["ranked"][0].report
                                                         if present["ranked"] else None)})
     return out
@@ -234,72 +273,130 @@ def score_cases(cases: list[dict]) -> dict:
 # ------------------------------------------------------------------ the link model, cross-validated over dev reports
 
 
-def negative_groups(lib) -> list:
-    """Ranked candidates of the training negatives (documents under negatives/: answer no report)."""
-    from index.linking import _decide_for
+def negative_cases(lib) -> list[dict]:
+    """The training negatives (documents under negatives/: they answer no report): their ranked
+    candidates and the probability production would require of them (their type, response score)."""
+    from corpus.extract.respond import response_score
+    from corpus.response_match import THRESHOLD
+    from index.linking import MAYBE_RESPONSE, RESPONSE, _decide_for, candidate_threshold
 
     conn = lib.store.conn
     out = []
-    for row in conn.execute("SELECT id, title, text, date, meta, source FROM documents WHERE source LIKE '%negatives%' ORDER BY id"):
+    for row in conn.execute("SELECT id, type, title, text, date, meta, source FROM documents "
+                            "WHERE source LIKE '%negatives%' ORDER BY id"):
         d, _ = _decide_for(conn, row, {}, 0.0)
-        out.append(d.ranked if d else [])
+        need = THRESHOLD if row["type"] == RESPONSE else (
+            candidate_threshold(response_score((row["text"] or "")[:15000]), THRESHOLD, row["type"] == "other")
+            if row["type"] in MAYBE_RESPONSE else None)
+        out.append({"ranked": d.ranked if d else [], "need": need})
     return out
 
 
-def training_groups(cases: list[dict], negs: list, folds: list[str]) -> list[tuple[int, object, list, int | None]]:
+def negative_groups(lib) -> list:
+    """Ranked candidates of the training negatives (documents under negatives/: answer no report)."""
+    return [n["ranked"] for n in negative_cases(lib)]
+
+
+def report_folds(cases: list[dict]) -> dict[str, int]:
+    """Report -> fold: one fold per parent report, joined when one letter answers several (its reports,
+    and every letter to any of them, stay together)."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for c in cases:
+        truth = c.get("truth") or [c["report"]]
+        for t in truth[1:]:
+            parent[root(t)] = root(truth[0])
+        root(truth[0])
+    roots = sorted({root(r) for r in parent})
+    return {r: roots.index(root(r)) for r in parent}
+
+
+def training_groups(cases: list[dict], negs: list, folds) -> list[tuple[int, object, list, int | None]]:
     """(fold, case or None, ranked, index of the right candidate or None) for every case (with its
-    report, and removed) and every negative (spread over the folds)."""
+    report, and removed) and every negative (spread over the folds). ``folds``: report -> fold (or the
+    list of reports, one fold each)."""
     from corpus.link_model import TOP
 
+    fold_of = folds if isinstance(folds, dict) else {r: k for k, r in enumerate(folds)}
+    n = max(fold_of.values()) + 1
     groups = []
     for c in cases:
-        fold = folds.index(c["report"])
+        fold = fold_of[c["report"]]
         ranked = c["present"]["ranked"]
         refs = [s.report.reference for s in ranked[:TOP]]
         groups.append((fold, c, ranked, refs.index(c["report"]) if c["report"] in refs else None))
         groups.append((fold, None, c["absent"]["ranked"], None))
-    for k, ranked in enumerate(negs):
-        groups.append((k % len(folds), None, ranked, None))
+    for k, neg in enumerate(negs):
+        groups.append((k % n, None, neg["ranked"] if isinstance(neg, dict) else neg, None))
     return groups
 
 
-def cv_model(cases: list[dict], negs: list, augment: bool = True, l2: float | None = None, kind: str | None = None) -> dict:
+def model_links(ranked, w, b, need: float | None) -> list[str]:
+    """The reports the library would link with weights (w, b) and the probability ``need`` the
+    document's type requires (None: not a candidate): several answered together, else one, else none."""
+    from corpus.link_model import choose, linked_together
+
+    if need is None or not ranked:
+        return []
+    together = linked_together(ranked, w, b)
+    if together and min(q for _, q in together) >= need:
+        return [ranked[m].report.reference for m, _ in together]
+    k, p, _ = choose(ranked, w, b)
+    return [ranked[k].report.reference] if k is not None and p >= need else []
+
+
+def cv_model(cases: list[dict], negs: list, augment: bool = True, l2: float | None = None, kind: str | None = None,
+             gate: bool = False, in_sample: bool = False) -> dict:
     """Leave-one-dev-report-out: fitted on the other dev reports' letters (all variants when
-    ``augment``, else originals only), their removed-report copies and the negatives."""
-    from corpus.link_model import L2, candidate_features, choose, fit
+    ``augment``, else originals only), their removed-report copies and the negatives. ``gate``: a
+    document not typed a response needs the probability production requires of it
+    (``index.linking.candidate_threshold``, which also says who is a candidate at all); "candidacy":
+    only who is a candidate, each at ``THRESHOLD``; False: every document needs ``THRESHOLD``.
+    ``in_sample``: fitted once on everything and scored on the same (for comparison)."""
+    from corpus.link_model import L2, candidate_features, fit
     from corpus.response_match import THRESHOLD
 
     l2 = L2 if l2 is None else l2
-    folds = sorted({c["report"] for c in cases})
-    groups = training_groups(cases, negs, folds)
+    fold_of = report_folds(cases)
+    groups = training_groups(cases, negs, fold_of)
     feats = [candidate_features(rk) for _, _, rk, _ in groups]
+    n_folds = max(fold_of.values()) + 1
     res = defaultdict(lambda: {"letters": 0, "right": 0, "wrong": 0, "absent_false": 0})
     neg_false = 0
-    for fold in range(len(folds)):
+
+    def need_of(x: dict) -> float | None:
+        if gate == "candidacy":  # only who is a candidate at all, every candidate at THRESHOLD
+            return None if x["need"] is None else THRESHOLD
+        return x["need"] if gate else THRESHOLD
+
+    for fold in ([None] if in_sample else range(n_folds)):
         train = [(f, right) for (fo, c, _, right), f in zip(groups, feats)
-                 if fo != fold and (augment or c is None or c["variant"] == "original")]
+                 if (fold is None or fo != fold) and (augment or c is None or c["variant"] == "original")]
         w, b = fit(train, l2=l2, kind=kind)
-        for (fo, c, ranked, right), f in zip(groups, feats):
-            if fo != fold:
+        for fo, c, ranked, right in groups:
+            if c is None or (fold is not None and fo != fold):
                 continue
-            k, p, _ = choose(ranked, w, b, kind=kind)
-            got = ranked[k].report.reference if k is not None and p >= THRESHOLD else None
-            if c is None:
-                continue
-            absent = c["absent"]["ranked"]
-            ka, pa, _ = choose(absent, w, b, kind=kind)
+            got = model_links(ranked, w, b, need_of(c["present"]))
+            truth = c.get("truth") or [c["report"]]
+            absent = model_links(c["absent"]["ranked"], w, b, need_of(c["absent"]))
             for key in (c["variant"], "all variants"):
                 r = res[key]
                 r["letters"] += 1
-                r["right"] += got == c["report"]
-                r["wrong"] += bool(got) and got != c["report"]
-                r["absent_false"] += ka is not None and pa >= THRESHOLD
-        for k2, ranked in enumerate(negs):
-            if k2 % len(folds) == fold:
-                kk, pp, _ = choose(ranked, w, b, kind=kind)
-                neg_false += kk is not None and pp >= THRESHOLD
+                r["right"] += c["report"] in got
+                r["wrong"] += any(x not in truth for x in got)
+                r["absent_false"] += bool(absent)
+        for k2, neg in enumerate(negs):
+            if fold is None or k2 % n_folds == fold:
+                neg = neg if isinstance(neg, dict) else {"ranked": neg, "need": THRESHOLD}
+                neg_false += bool(model_links(neg["ranked"], w, b, need_of(neg)))
     out = {k: {"recall": round(r["right"] / r["letters"], 3), "wrong": r["wrong"],
-               "false_link_rate_when_report_absent": round(r["absent_false"] / r["letters"], 3)} for k, r in res.items()}
+               "false_link_rate_when_report_absent": round(r["absent_false"] / r["letters"], 3),
+               "absent_false": r["absent_false"], "letters": r["letters"]} for k, r in res.items()}
     out["false_links_on_negatives"] = f"{neg_false}/{len(negs)}"
     return out
 
@@ -309,11 +406,20 @@ def fit_on_dev(cases: list[dict], negs: list, l2: float | None = None) -> tuple[
     from corpus.link_model import L2, candidate_features, fit
 
     l2 = L2 if l2 is None else l2
-    folds = sorted({c["report"] for c in cases})
-    return fit([(candidate_features(rk), right) for _, _, rk, right in training_groups(cases, negs, folds)], l2=l2)
+    return fit([(candidate_features(rk), right) for _, _, rk, right in training_groups(cases, negs, report_folds(cases))],
+               l2=l2)
+
+
+def _summary(cv: dict) -> dict:
+    """The figures that matter from one ``cv_model`` result."""
+    keys = ("original", "all variants")
+    return {**{k: {x: cv[k][x] for x in ("recall", "wrong", "absent_false", "letters")} for k in keys if k in cv},
+            "false_links_on_negatives": cv["false_links_on_negatives"]}
 
 
 def main() -> None:
+    import pickle
+
     from understanding_eval import build_library, shared_dir
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -321,28 +427,51 @@ def main() -> None:
     ap.add_argument("--reports", type=int, default=300)
     ap.add_argument("--seed", type=int, default=10)
     ap.add_argument("--negatives", type=int, default=29)
+    ap.add_argument("--external", type=Path, default=Path.home() / ".cache/precedent/external/dev-half.csv",
+                    help="the external dev half (letters in the responses.csv format) added to the dev letters")
+    ap.add_argument("--old-dev", action="store_true", help="only the 12 letters of the retired dev split (as in session 5)")
     ap.add_argument("--fit", action="store_true", help="also cross-validate the link model over the dev reports")
+    ap.add_argument("--l2", type=float, nargs="*", help="with --fit: also cross-validate these penalties")
+    ap.add_argument("--cases", type=Path, help="cache of the decided cases (pickle): read if present, else written")
     ap.add_argument("--per-letter", action="store_true", help="print each dev case's outcome")
     a = ap.parse_args()
     corpus = shared_dir(a.shared)
-    with tempfile.TemporaryDirectory() as tmp:
-        lib, _, n = build_library(corpus, a.reports, a.seed, Path(tmp), 0, a.negatives if a.fit else 0)
-        cases = dev_cases(lib, corpus)
-        out = {"library_reports": n, "dev_letters": len({c["row"] for c in cases}),
-               "production": score_cases(cases)}
-        if a.fit:
-            negs = negative_groups(lib)
-            out["model_cv_augmented"] = cv_model(cases, negs, augment=True)
-            out["model_cv_originals_only"] = cv_model(cases, negs, augment=False)
-            w, b = fit_on_dev(cases, negs)
-            out["weights_fitted_on_dev"] = {"weights": w, "bias": b}
-        if a.per_letter:
-            out["per_case"] = [{"row": c["row"], "variant": c["variant"], "type": c["type"], "linked": c["present"]["linked"],
-                                "truth": c["report"], "p": c["present"]["decision"].confidence,
-                                "why": c["present"]["decision"].reason[:90], "absent_linked": c["absent"]["linked"],
-                                "respondent": c["respondent"], "gold_respondent": c["gold"]["respondent"]}
-                               for c in cases]
-        lib.close()
+    if a.cases and a.cases.exists():
+        cases, negs, n = pickle.loads(a.cases.read_bytes())
+    else:
+        gold, letters = (None, None) if a.old_dev else all_dev_letters(corpus, a.external)
+        with tempfile.TemporaryDirectory() as tmp:
+            lib, _, n = build_library(corpus, a.reports, a.seed, Path(tmp), 0, a.negatives if a.fit else 0,
+                                      gold, letters)
+            cases = dev_cases(lib, corpus, gold, letters)
+            negs = negative_cases(lib) if a.fit else []
+            lib.close()
+        for c in cases:  # what the cache keeps: no database objects
+            c["present"]["decision"].ranked = c["absent"]["decision"].ranked = []
+        if a.cases:
+            a.cases.write_bytes(pickle.dumps((cases, negs, n)))
+    out = {"library_reports": n, "dev_letters": len({c["row"] for c in cases}),
+           "dev_reports": len({c["report"] for c in cases}), "production": score_cases(cases)}
+    if a.fit:
+        from corpus.link_model import L2
+
+        out["model_cv_augmented"] = cv_model(cases, negs, augment=True)
+        out["model_cv_augmented_with_type_gate"] = _summary(cv_model(cases, negs, augment=True, gate=True))
+        out["model_cv_augmented_candidacy_only"] = _summary(cv_model(cases, negs, augment=True, gate="candidacy"))
+        out["model_in_sample"] = _summary(cv_model(cases, negs, in_sample=True))
+        out["model_in_sample_with_type_gate"] = _summary(cv_model(cases, negs, in_sample=True, gate=True))
+        out["model_cv_originals_only"] = _summary(cv_model(cases, negs, augment=False))
+        for l2 in a.l2 or []:
+            if l2 != L2:
+                out[f"model_cv_l2_{l2}"] = _summary(cv_model(cases, negs, l2=l2))
+        w, b = fit_on_dev(cases, negs)
+        out["weights_fitted_on_dev"] = {"weights": w, "bias": b, "l2": L2}
+    if a.per_letter:
+        out["per_case"] = [{"row": c["row"], "variant": c["variant"], "type": c["type"], "linked": c["present"]["linked"],
+                            "truth": c["report"], "p": c["present"]["decision"].confidence,
+                            "why": c["present"]["decision"].reason[:90], "absent_linked": c["absent"]["linked"],
+                            "respondent": c["respondent"], "gold_respondent": c["gold"]["respondent"]}
+                           for c in cases]
     print(json.dumps(out, indent=1, ensure_ascii=False))
 
 

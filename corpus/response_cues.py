@@ -207,6 +207,9 @@ _DAY_MONTH = re.compile(
 )
 
 
+# "your e-mail dated 9 January 2025" (a follow-up), unless "... enclosing the Regulation 28 report"
+_CORRESPONDENCE_BEFORE = re.compile(r"\b(?:e-?mail|letter|correspondence|message)\s+(?:request\s+)?(?:dated|of|on|received\s+on|sent\s+on)(?:\s+the)?\s*$", re.I)
+_WITH_REPORT_AFTER = re.compile(r"[^.\n]{0,30}?\b(?:enclos|attach|with\s+(?:the|your|a)\s+(?:regulation|report|prevention))", re.I)
 _LETTER_DATE = re.compile(r"^[ \t]*(?:Date[d]?\s*[:\-]?\s*)?(?P<d>[^\n]{6,40}?)[ \t]*$", re.M | re.I)
 
 
@@ -273,6 +276,9 @@ def extract_cues(text: str, respondent: str | None = None, letter_date: str | No
     for s, e, iso in find_dates(flat):
         before = flat[max(0, s - 160):s]
         kind = "report" if _REPORT_DATE_CONTEXT.search(before) else "other"
+        if _CORRESPONDENCE_BEFORE.search(before):
+            # an e-mail's or letter's date is the report's only when it came with the report
+            kind = "report" if _WITH_REPORT_AFTER.match(flat[e:e + 80]) else "other"
         y, mo, d = (int(x) for x in iso.split("-"))
         cues.dates.append(DateCue(iso, kind, d, mo, flat[s:e]))
         full_spans.append((s, e))
@@ -444,12 +450,25 @@ def org_similarity(a: str, b: str) -> float:
     return cover
 
 
+_ROLE_WORDS = {"president", "chair", "chairman", "chairwoman", "chairperson", "registrar", "deputy",
+               "vice", "interim", "acting"}
+
+
 def _recipient_in_text(recipient: str, text_words: set[str], text: str) -> bool:
-    toks = [t for t in _org_tokens(recipient) if t not in _ORG_GENERIC]
+    """The letter names this recipient (its distinctive words, a role such as "President of" aside, or its acronym)."""
+    toks = [t for t in _org_tokens(recipient) if t not in _ORG_GENERIC and t not in _ROLE_WORDS]
     if toks and len(toks) >= 1 and all(t in text_words for t in toks) and sum(len(t) for t in toks) >= 6:
         return True
     for ac in _acronyms(recipient):
         if len(ac) >= 3 and re.search(rf"\b{re.escape(ac.upper())}\b", text):
+            return True
+    # initials and the start of the last word: "RCPath", "RCPsych" (a mixed-case token of the letter)
+    toks = [w for w in words(recipient.replace("&", " and ")) if w not in {"the", "of", "for", "and", "to", "in", "on"}
+            and w not in _ROLE_WORDS]
+    if len(toks) >= 3:
+        mixed = {t.lower() for t in re.findall(r"\b[A-Z]{2,}[a-z]{2,}\b", text)}
+        head = "".join(t[0] for t in toks[:-1])
+        if any(head + toks[-1][:k] in mixed for k in range(3, 7)):
             return True
     return False
 

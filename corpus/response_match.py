@@ -38,6 +38,7 @@ W_REFERENCE = 8.0
 W_FULL_NAME = 4.0
 W_SURNAME = 2.5
 W_FIRST_NAME = 0.7
+W_BARE_NAME = 2.5  # the report's deceased in full, but in no context that says who died
 W_NAME_CONFLICT = -3.0
 W_REPORT_DATE = 3.0
 W_REPORT_DATE_NEAR = 1.5
@@ -130,9 +131,26 @@ def _name_evidence(cues: ResponseCues, report: ReportInfo) -> tuple[float, str |
             if any(len(rn) >= 2 and _same_name_token(n.tokens[0], rn[0]) for rn in report.names):
                 if W_FIRST_NAME > best:
                     best, how = W_FIRST_NAME, "first name: " + n.tokens[0]
+    if best < W_FULL_NAME:
+        # the report's deceased written out in full anywhere in the letter ("that Janet Brown Townend:"),
+        # in no pattern the cues know ("death of", a title, a possessive)
+        grams = _letter_ngrams(cues)
+        for rn in report.names:
+            toks = tuple(t for t in rn if t)
+            if 2 <= len(toks) <= 4 and min(len(t) for t in toks) >= 2 and sum(map(len, toks)) >= 8 and toks in grams:
+                return max(best, W_BARE_NAME), "full name in text: " + " ".join(toks)
     if conflict and best < W_FULL_NAME:
         return W_NAME_CONFLICT + best, "different first name, same surname"
     return best, how
+
+
+def _letter_ngrams(cues: ResponseCues) -> set[tuple[str, ...]]:
+    """Runs of 2 to 4 folded words of the letter (cached on the cues)."""
+    cache = cues.__dict__.setdefault("_cache", {})
+    if "ngrams" not in cache:
+        ws = words(cues.text or "")
+        cache["ngrams"] = {tuple(ws[i:i + n]) for n in (2, 3, 4) for i in range(len(ws) - n + 1)}
+    return cache["ngrams"]
 
 
 def _date_evidence(cues: ResponseCues, report: ReportInfo) -> tuple[float, list[str]]:
@@ -284,7 +302,7 @@ def score_report(cues: ResponseCues, report: ReportInfo, stats: WordRarity | Non
         pts += npts
         ev["name"] = how
         parts["name"] = npts
-        identity = identity or npts >= W_SURNAME
+        identity = identity or (npts >= W_SURNAME and not how.startswith("full name in text"))
     dpts, why = _date_evidence(cues, report)
     if why:
         pts += dpts
@@ -350,6 +368,13 @@ def score_report(cues: ResponseCues, report: ReportInfo, stats: WordRarity | Non
         # rare words of its own case, written by one of the report's recipients
         if len(rare) >= 2 and "recipient" in ev:
             identity = True
+    named = {t for rn in report.names for t in rn}
+    if (ev.get("name", "").startswith("full name in text") and "recipient" not in ev
+            and not [w for w in rare if w not in named]):
+        # a name in passing corroborates, it never stands alone: without the report's recipient or
+        # its rare words beside it, it is no evidence ("... joined the grounds team")
+        pts -= parts.pop("name")
+        del ev["name"]
     # time: a response is written after its report, usually within months
     if report.date:
         if cues.letter_date and cues.letter_date < report.date:
@@ -372,6 +397,7 @@ class LinkDecision:
     evidence: dict
     reason: str  # "linked" | why not
     ranked: list[Score] = field(default_factory=list)
+    also: list[tuple[ReportInfo, float, dict]] = field(default_factory=list)  # more reports it answers together
 
 
 def confidence_of(points: float, runner_up: float) -> float:
@@ -402,9 +428,17 @@ def decide(cues: ResponseCues, candidates: Iterable[ReportInfo], stats: WordRari
     if use_model:
         # the learned model (corpus.link_model) decides; a quoted reference, which the gold
         # letters never show, still links by the rule below
-        from .link_model import choose
+        from .link_model import choose, linked_together
 
         k, p, _ = choose(ranked)
+        together = linked_together(ranked) if "reference" not in best.evidence else []
+        if together and min(q for _, q in together) >= threshold:
+            (k0, p0), rest = together[0], together[1:]
+            names = [ranked[m].report.reference or str(ranked[m].report.id) for m, _ in together]
+            mev = dict(ranked[k0].evidence, points=ranked[k0].points, model_probability=p0, answered_together=names)
+            also = [(ranked[m].report, q, dict(ranked[m].evidence, points=ranked[m].points, model_probability=q,
+                                               answered_together=names)) for m, q in rest]
+            return LinkDecision(ranked[k0].report, p0, mev, "linked", ranked, also)
         if k is not None:
             pick = ranked[k]
             others = max((s.points for s in ranked if s is not pick), default=0.0)

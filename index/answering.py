@@ -259,7 +259,9 @@ def settle_response(conn, response_id: int, report_id: int) -> dict:
     if ids:  # re-pairing after a new link: drop the pairs to other documents' findings first
         q = ",".join("?" * len(ids))
         conn.execute(f"DELETE FROM action_findings WHERE action_id IN ({q}) AND finding_id NOT IN "
-                     f"(SELECT id FROM findings WHERE document_id=?)", ids + [response_id])
+                     f"(SELECT id FROM findings WHERE document_id=? OR document_id IN "  # a letter answering several
+                     f"(SELECT report_id FROM links WHERE response_id=? AND report_id<>?))",  # reports keeps each one's
+                     ids + [response_id, response_id, report_id])  # pairs (issue 10l)
     from corpus.extract.common import paragraphs
 
     text = resp["text"] or ""

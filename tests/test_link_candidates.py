@@ -22,10 +22,12 @@ def test_candidate_threshold_rises_as_the_response_score_falls():
     assert candidate_threshold(RESPONSE_MIN, 0.6) == 0.6
     assert candidate_threshold(CANDIDATE_MIN - 0.01, 0.6) is None  # no sign at all: not a candidate
     assert candidate_threshold(-4.0, 0.6) is None  # a report's own boxes
-    steps = [candidate_threshold(s, 0.6) for s in (2.5, 2.0, 1.0, CANDIDATE_MIN)]
+    # the stricter probability per missing point of response score (0 in production since session 6)
+    steps = [candidate_threshold(s, 0.6, score_logit=0.75) for s in (2.5, 2.0, 1.0, CANDIDATE_MIN)]
     assert all(0.6 < a < b < 1.0 for a, b in zip(steps, steps[1:]))
     # a document the classifier could not type is a candidate even with no sign, unless it reads like a report
-    assert steps[-1] < candidate_threshold(0.0, 0.6, untyped=True) < 1.0
+    assert steps[-1] < candidate_threshold(0.0, 0.6, untyped=True, score_logit=0.75) < 1.0
+    assert candidate_threshold(0.0, 0.6, untyped=True, score_logit=0.0) == 0.6
     assert candidate_threshold(-4.0, 0.6, untyped=True) is None
 
 
@@ -64,8 +66,8 @@ def test_weak_candidate_needs_a_surer_link_than_a_typed_response(library):
     from index.linking import candidate_threshold, link_new_documents
 
     score = response_score(WEAK_LETTER)
-    need = candidate_threshold(score, 0.6)
-    assert need > 0.6
+    need = candidate_threshold(score, 0.6)  # production's (session 6: the same as a typed response's)
+    assert need is not None and need >= 0.6
     with library.store.transaction() as c:
         _insert(c, "Jacob Billington — PFD report 2024-0100", "pfd_report",
                 "On 2 January 2023 I commenced an investigation into the death of Jacob Billington. "
