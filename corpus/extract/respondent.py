@@ -42,7 +42,7 @@ _SELF_TYPE = [
     (_P(r"\b(?:the|our)\s+Trust\b"), "trust"),
     (_P(r"\b(?:the|our)\s+College\b"), "college"),
     (_P(r"\b(?:my|our|the)\s+Department\b|\bmy\s+officials\b|\bMinister\b|\bThis\s+Government\b|\bthe\s+Government\b"), "government"),
-    (_P(r"\b(?:the|our)\s+(?:county\s+)?[Cc]ouncil\b"), "council"),
+    (_P(r"\b(?:the|our)\s+(?:(?:county\s+)?[Cc]ouncil|[Ll]ocal\s+[Aa]uthority)\b"), "council"),
     (_P(r"\b(?:the|our)\s+Force\b"), "police"),
     (_P(r"\b(?:our|the)\s+(?:Probation\s+)?Service\b"), "service"),
 ]
@@ -99,13 +99,30 @@ def respondent_candidates(text: str) -> list[Candidate]:
     return sorted(found.values(), key=lambda c: -c.score)
 
 
+_SUFFIX_WORDS = {"nhs", "trust", "foundation", "ltd", "limited", "plc"}
+
+
 def _acronyms(name: str) -> set[str]:
+    """"uhcw" (and "uhcwnt") from "University Hospital of Coventry and Warwickshire NHS Trust": the
+    initials of its words, with and without the legal-form words a letter leaves out."""
     out = {a.lower() for a in re.findall(r"\(([A-Za-z&]{2,8})\)", name)}
     toks = [w for w in re.findall(r"[A-Za-z]+", re.sub(r"\([^)]*\)", " ", name))
             if w.lower() not in {"the", "of", "for", "and", "to", "in", "on"}]
     if len(toks) >= 2:
         out.add("".join(w[0] for w in toks).lower())
+    core = [w for w in toks if w.lower() not in _SUFFIX_WORDS]
+    if len(core) >= 2 and core != toks:
+        out.add("".join(w[0] for w in core).lower())
     return out
+
+
+# "George Eliot Hospital (GEH)", "UK Kidney Association (UKKA; formerly …)": a letter defines an acronym
+_DEFINED = _P(r"((?:[A-Z][\w'’&.\-]*\s+(?:(?:of|and|for|the|&)\s+)?){0,6}[A-Z][\w'’&.\-]*)\s*\(([A-Z][A-Za-z&]{1,7})\s*[;,)]")
+
+
+def _defined_acronyms(text: str) -> list[tuple[str, str]]:
+    """(phrase, acronym) pairs the letter defines."""
+    return [(m.group(1), m.group(2)) for m in _DEFINED.finditer(text)]
 
 
 _GENERIC = {"the", "of", "for", "and", "to", "in", "on", "chief", "executive", "officer", "director", "secretary",
@@ -123,8 +140,23 @@ def _mentions(recipient: str, text: str) -> list[tuple[int, int]]:
     words = [w for w in re.findall(r"[A-Za-z0-9]+", re.sub(r"\([^)]*\)", " ", recipient)) if w.lower() not in _GENERIC]
     if words:
         pat = r"\b" + r"\W+(?:\w+\W+){0,3}?".join(re.escape(w) for w in words[:4]) + r"\b"
-        spans += [m.span() for m in re.finditer(pat, text, re.I)]
-    return spans
+        named = [m.span() for m in re.finditer(pat, text, re.I)]
+        spans += named
+        # an acronym the letter defines right after naming the recipient stands for it from then on
+        for phrase, ac in _defined_acronyms(text):
+            if len(ac) >= 3 and ac.lower() not in _acronyms(recipient) and re.search(pat, phrase, re.I):
+                spans += [m.span() for m in re.finditer(rf"\b{re.escape(ac)}\b", text)]
+    return sorted(set(spans))
+
+
+_NAME_LEAD = _P(r"\b(?:[A-Z][\w'’&.\-]*\s+(?:(?:of|and|for|&)\s+)?){1,6}$")
+
+
+def phrase_start(t: str, s: int) -> int:
+    """Where the name around a mention begins: "the Royal College of Pathologists" is found by its
+    distinctive word, but what comes before the name ("written to", "from") is before "Royal"."""
+    m = _NAME_LEAD.search(t[max(0, s - 90):s])
+    return s - len(m.group(0)) if m else s
 
 
 _THIRD_DESC = _P(r"^\s*(?:\([A-Za-z&]{2,8}\)\s*)?,?\s*(?:is|are|has|have)\s+(?:the\s+)?(?:highway\s+authority|responsible|a\s+duty|"
@@ -173,7 +205,8 @@ def choose_respondent(text: str, recipients: list[str], _return_points: bool = F
                 pts += c.score
         spans = sorted({sp for n in names for sp in _mentions(n, t)})
         for s, e in spans:
-            before, after = t[max(0, s - 60):s], t[e:e + 60]
+            b0 = phrase_start(t, s)
+            before, after = t[max(0, b0 - 60):b0], t[e:e + 60]
             if _THIRD.search(before) or _THIRD_AFTER.match(after) or _THIRD_DESC.match(after):
                 pts -= 1.0
             elif s < 400:

@@ -19,6 +19,8 @@ Signals (none decides alone):
 * ``selftype``  the letter calls itself by its kind ("the Trust", "my Department", "the Force")
                 and the recipient is of that kind
 * ``first``     first in the report's recipient list
+* ``object``    named after a preposition, as a source, partner or destination ("guidelines from
+                UHCW", "raised by X and Y", "transferred to X", "liaised with X"): log(1 + count)
 * ``rule``      the points of the hand-written rule ``respondent.choose_respondent`` (tuned by
                 reading the 12 development letters), capped
 """
@@ -29,7 +31,7 @@ import re
 
 from .common import FILL
 
-FEATURES = ("self", "head", "tail", "title", "subject", "share", "third", "selftype", "first", "rule")
+FEATURES = ("self", "head", "tail", "title", "subject", "share", "third", "selftype", "first", "rule", "object")
 # fitted by benchmarks/understanding_eval.py --fit (logistic regression, L2=1) on the 8 DEVELOPMENT gold
 # letters whose report has several recipients (never on a held-out letter; fitting on their perturbed
 # copies too was worse leave-one-report-out: 59/80 vs 75/80 over the perturbations). No dev letter carries
@@ -38,10 +40,15 @@ FEATURES = ("self", "head", "tail", "title", "subject", "share", "third", "selft
 WEIGHTS = {"self": 0.8185, "head": 0.6302, "tail": 0.5953, "title": 0.5953, "subject": 0.2239, "share": 0.0783,
            "third": -0.1875, "selftype": 0.6211, "first": -0.0886, "rule": 1.0164}
 BIAS = -2.204
+OBJECT_NOT_HEAD = True
 
 _ACT = re.compile(r"^\s*(?:\([A-Za-z&]{2,8}\)\s*)?(?:has|have|had|is|are|was|were|will|would|continues|continue|"
                   r"intends|plans|remains|recognises|accepts|acknowledges|agrees|takes|launched|published|"
                   r"introduced|recruited|reviewed)\b", re.I)
+# a mention after a preposition (or coordinated with one that is): the body is what the writer receives
+# from, works with or sends to, not the writer ("on behalf of X" is the writer: see respondent._SELF)
+_OBJECT = re.compile(r"(?:\b(?:from|by|with|to|into|towards|via|between|for)\s+(?:the\s+)?"
+                     r"(?:[^.;:\n]{0,60}?\s(?:and|&)\s+(?:the\s+)?)?)$", re.I)
 _STOP = {"the", "of", "for", "and", "to", "in", "on", "at", "mr", "mrs", "ms", "dr", "rt", "hon", "mp"}
 
 
@@ -62,7 +69,7 @@ def recipient_features(text: str, recipients: list[str]) -> list[dict[str, float
     """One feature dict per recipient (see module doc)."""
     from ..orgs import normalise_org
     from .respondent import _THIRD, _THIRD_AFTER, _THIRD_DESC, _TYPE_WORDS, _mentions, _names_of, \
-        respondent_candidates, self_type_counts
+        phrase_start, respondent_candidates, self_type_counts
     from ..response_cues import org_similarity
 
     t = (text or "").replace(FILL, " ")
@@ -87,10 +94,15 @@ def recipient_features(text: str, recipients: list[str]) -> list[dict[str, float
         f["self"] = min(3.0, sum(c.score for c in cands if any(org_similarity(c.name, nm) >= 0.75 for nm in names)) / 2)
         third = 0
         for s, e in spans_of[i]:
-            before, after = t[max(0, s - 60):s], t[e:e + 60]
+            b0 = phrase_start(t, s)
+            before, after = t[max(0, b0 - 60):b0], t[e:e + 60]
             if _THIRD.search(before) or _THIRD_AFTER.match(after) or _THIRD_DESC.match(after):
                 third += 1
                 continue
+            if _OBJECT.search(before):
+                f["object"] += 1
+                if OBJECT_NOT_HEAD:
+                    continue
             if s < 400:
                 f["head"] = 1.0
             if s >= n - 600:
@@ -99,6 +111,7 @@ def recipient_features(text: str, recipients: list[str]) -> list[dict[str, float
                 f["subject"] += 1
         f["subject"] = math.log1p(f["subject"])
         f["third"] = math.log1p(third)
+        f["object"] = math.log1p(f["object"])
         f["share"] = len(spans_of[i]) / total
         title = _title_of(r, org.name if org.key else "")
         if title and (re.search(rf"\b{re.escape(title)}\b", head, re.I) or re.search(rf"\b{re.escape(title)}\b", tail, re.I)):
