@@ -39,12 +39,12 @@ _THIRD = _P(r"(?:also\s+(?:been\s+)?(?:sent|addressed|written)\s+to|written\s+to
 _THIRD_AFTER = _P(r"^\s*(?:\([A-Za-z&]{2,8}\)\s*)?(?:are|is)\s+(?:writing|responding)\s+to\s+you", _I)
 # how a letter refers to its own organisation without naming it
 _SELF_TYPE = [
-    (_P(r"\b(?:the|our)\s+Trust\b"), "trust"),
-    (_P(r"\b(?:the|our)\s+College\b"), "college"),
-    (_P(r"\b(?:my|our|the)\s+Department\b|\bmy\s+officials\b|\bMinister\b|\bThis\s+Government\b|\bthe\s+Government\b"), "government"),
-    (_P(r"\b(?:the|our)\s+(?:(?:county\s+)?[Cc]ouncil|[Ll]ocal\s+[Aa]uthority)\b"), "council"),
-    (_P(r"\b(?:the|our)\s+Force\b"), "police"),
-    (_P(r"\b(?:our|the)\s+(?:Probation\s+)?Service\b"), "service"),
+    (_P(r"\b(?:[Tt]he|[Oo]ur)\s+Trust\b"), "trust"),
+    (_P(r"\b(?:[Tt]he|[Oo]ur)\s+College\b"), "college"),
+    (_P(r"\b(?:[Mm]y|[Oo]ur|[Tt]he)\s+Department\b|\b[Mm]y\s+officials\b|\bMinister\b|\bThis\s+Government\b|\bthe\s+Government\b"), "government"),
+    (_P(r"\b(?:[Tt]he|[Oo]ur)\s+(?:(?:county\s+)?[Cc]ouncil|[Ll]ocal\s+[Aa]uthority)\b"), "council"),
+    (_P(r"\b(?:[Tt]he|[Oo]ur)\s+Force\b"), "police"),
+    (_P(r"\b(?:[Oo]ur|[Tt]he)\s+(?:Probation\s+)?Service\b"), "service"),
 ]
 _TYPE_WORDS = {
     "trust": ("trust", "hospital", "nhs foundation"),
@@ -146,7 +146,13 @@ def _mentions(recipient: str, text: str) -> list[tuple[int, int]]:
         for phrase, ac in _defined_acronyms(text):
             if len(ac) >= 3 and ac.lower() not in _acronyms(recipient) and re.search(pat, phrase, re.I):
                 spans += [m.span() for m in re.finditer(rf"\b{re.escape(ac)}\b", text)]
-    return sorted(set(spans))
+    spans = sorted(set(spans))
+    # "University Hospitals Coventry and Warwickshire NHS Trust (UHCW)": the acronym defined in brackets
+    # right after the name is the same mention, not a second one
+    ends = [e for _, e in spans]
+    return [(s, e) for s, e in spans
+            if not (re.search(r"\(\s*$", text[max(0, s - 3):s])
+                    and any(0 <= s - x <= 40 and re.fullmatch(r"[\w\s'’&.\-]*\(\s*", text[x:s]) for x in ends))]
 
 
 _NAME_LEAD = _P(r"\b(?:[A-Z][\w'’&.\-]*\s+(?:(?:of|and|for|&)\s+)?){1,6}$")

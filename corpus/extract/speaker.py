@@ -3,9 +3,9 @@
 For each recipient of the linked report, weak signals are measured in the letter
 (``recipient_features``); a logistic regression over them (``WEIGHTS``) gives each
 recipient a probability, and the most probable one speaks. The weights were fitted on the
-development letters (never the held-out ones) of ``benchmarks/gold/responses.json`` by
-``benchmarks/understanding_eval.py --fit``, which also prints the leave-one-letter-out
-accuracy (fit on 22 letters, choose for the 23rd).
+development letters (the shared ``benchmarks/gold/responses.json`` and the external dev half) by
+``benchmarks/understanding_eval.py --respondent-cv``, which also prints the leave-one-parent-report-out
+accuracy.
 
 Signals (none decides alone):
 * ``self``      the letter says it speaks for it ("on behalf of X", "we at X", signature block)
@@ -21,6 +21,8 @@ Signals (none decides alone):
 * ``first``     first in the report's recipient list
 * ``object``    named after a preposition, as a source, partner or destination ("guidelines from
                 UHCW", "raised by X and Y", "transferred to X", "liaised with X"): log(1 + count)
+* ``earliest``  its first such mention comes before any other recipient's (a joint letter: "X and Y
+                have collaborated" names its lead first)
 * ``rule``      the points of the hand-written rule ``respondent.choose_respondent`` (tuned by
                 reading the 12 development letters), capped
 """
@@ -31,16 +33,16 @@ import re
 
 from .common import FILL
 
-FEATURES = ("self", "head", "tail", "title", "subject", "share", "third", "selftype", "first", "rule", "object")
-# fitted by benchmarks/understanding_eval.py --fit (logistic regression, L2=1) on the 8 DEVELOPMENT gold
-# letters whose report has several recipients (never on a held-out letter; fitting on their perturbed
-# copies too was worse leave-one-report-out: 59/80 vs 75/80 over the perturbations). No dev letter carries
-# a role title in a letterhead or signature, so "title" is not learnable from them: it is set by hand to
-# the weight of the nearest learned signal, the recipient's name in the signature ("tail").
-WEIGHTS = {"self": 0.8185, "head": 0.6302, "tail": 0.5953, "title": 0.5953, "subject": 0.2239, "share": 0.0783,
-           "third": -0.1875, "selftype": 0.6211, "first": -0.0886, "rule": 1.0164}
-BIAS = -2.204
-OBJECT_NOT_HEAD = True
+FEATURES = ("self", "head", "tail", "title", "subject", "share", "third", "selftype", "first", "rule", "object", "earliest")
+_COMPUTED = FEATURES  # every signal measured (the model may use fewer)
+# fitted by benchmarks/understanding_eval.py --respondent-cv --letters-csv <external dev half> --no-split
+# (logistic regression, L2=1) on the 29 DEVELOPMENT letters whose report has several recipients: 16 of the
+# 23 shared letters (benchmarks/gold/responses.json) and 13 of the 16 external dev letters (11 reports).
+# Leave one parent report out: 26/29 = 0.897 (in sample also 0.897; the session-5 weights 0.828 on the same
+# features). The features were chosen after reading these letters.
+WEIGHTS = {"self": 0.8352, "head": 0.273, "tail": 0.8812, "title": 0.3175, "subject": 0.9007, "share": 0.2947,
+           "third": -0.2263, "selftype": 0.8602, "first": 1.3537, "rule": 0.8954, "object": -0.6035, "earliest": 0.6676}
+BIAS = -2.9049
 
 _ACT = re.compile(r"^\s*(?:\([A-Za-z&]{2,8}\)\s*)?(?:has|have|had|is|are|was|were|will|would|continues|continue|"
                   r"intends|plans|remains|recognises|accepts|acknowledges|agrees|takes|launched|published|"
@@ -87,10 +89,11 @@ def recipient_features(text: str, recipients: list[str]) -> list[dict[str, float
 
     rule = choose_respondent(t, recipients, _return_points=True)
     out = []
+    first_own: dict[int, int] = {}
     for i, r in enumerate(recipients):
         names = _names_of(r)
         org = normalise_org(r)
-        f = dict.fromkeys(FEATURES, 0.0)
+        f = dict.fromkeys(_COMPUTED, 0.0)
         f["self"] = min(3.0, sum(c.score for c in cands if any(org_similarity(c.name, nm) >= 0.75 for nm in names)) / 2)
         third = 0
         for s, e in spans_of[i]:
@@ -100,9 +103,9 @@ def recipient_features(text: str, recipients: list[str]) -> list[dict[str, float
                 third += 1
                 continue
             if _OBJECT.search(before):
-                f["object"] += 1
-                if OBJECT_NOT_HEAD:
-                    continue
+                f["object"] += 1  # a source, partner or destination: not a letterhead or signature either
+                continue
+            first_own[i] = min(first_own.get(i, n), s)
             if s < 400:
                 f["head"] = 1.0
             if s >= n - 600:
@@ -121,6 +124,10 @@ def recipient_features(text: str, recipients: list[str]) -> list[dict[str, float
         f["first"] = 1.0 if i == 0 else 0.0
         f["rule"] = max(-2.0, min(3.0, rule[i])) / 2
         out.append(f)
+    if first_own:
+        lead = min(first_own.values())
+        for i, pos in first_own.items():
+            out[i]["earliest"] = 1.0 if pos == lead else 0.0
     return out
 
 
