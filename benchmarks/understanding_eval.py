@@ -213,11 +213,15 @@ def external_letters(path: Path, corpus: Path) -> tuple[dict, list[dict]]:
     known = {r["response_url"] for r in _rows(corpus / "pfd" / "responses.csv")[1]}
     reports = {r["id"]: r for r in _rows(corpus / "pfd" / "reports.csv")[1]}
     letters = [r for r in _rows(path)[1] if r["response_url"] not in known and r["parent_id"] in reports]
+    fixes_path = GOLD / "responses_external_dev.json"
+    fixes = {c["response_url"]: c["also"] for c in json.loads(fixes_path.read_text())["corrections"]} \
+        if fixes_path.exists() else {}
     gold = []
     for i, r in enumerate(letters):
         recs = split_recipients(reports[r["parent_id"]]["receiver"])
         best = max(recs, key=lambda x: org_similarity(r["respondent"], x), default=None)
         aliases = [best] if best and org_similarity(r["respondent"], best) >= 0.5 else []
+        aliases += fixes.get(r["response_url"], [])  # hand corrections (dev half only), one reason each
         gold.append({"row": i, "report": r["parent_id"], "respondent": r["respondent"], "aliases": aliases, "actions": []})
     return {"letters": gold}, letters
 

@@ -44,7 +44,10 @@ WEIGHTS = {"self": 0.8352, "head": 0.273, "tail": 0.8812, "title": 0.3175, "subj
            "third": -0.2263, "selftype": 0.8602, "first": 1.3537, "rule": 0.8954, "object": -0.6035, "earliest": 0.6676}
 BIAS = -2.9049
 
-_ACT = re.compile(r"^\s*(?:\([A-Za-z&]{2,8}\)\s*)?(?:has|have|had|is|are|was|were|will|would|continues|continue|"
+_ACT = re.compile(r"^\s*(?:\([A-Za-z&]{2,8}(?:[;,][^)]{0,40})?\)\s*)?"
+                  # "X and the Y (YY) have collaborated": each body of a joint subject acts
+                  r"(?:(?:and|&)\s+(?:the\s+)?[A-Z][\w'’&.\-]*(?:\s+(?:[A-Z][\w'’&.\-]*|of|and|for)){0,6}"
+                  r"\s*(?:\([A-Za-z&]{2,8}\)\s*)?)?(?:has|have|had|is|are|was|were|will|would|continues|continue|"
                   r"intends|plans|remains|recognises|accepts|acknowledges|agrees|takes|launched|published|"
                   r"introduced|recruited|reviewed)\b", re.I)
 # a mention after a preposition (or coordinated with one that is): the body is what the writer receives
