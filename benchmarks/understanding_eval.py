@@ -380,12 +380,27 @@ def respondent_groups(corpus: Path, letters_csv: Path | None = None, held_out: s
             if src == "external" and held_out and g["report"] in held_out:
                 continue  # never read a held-out letter
             recs = split_recipients(reports[g["report"]]["receiver"], ";")
-            idx = [k for k, r in enumerate(recs) if _right_recipient(r, g)]
+            idx = _gold_recipients(recs, g)
             if len(recs) < 2 or not idx:
                 continue
             out.append({"report": g["report"], "source": src, "row": g["row"], "gold": g, "recipients": recs,
                         "right": idx, "text": letters[g["row"]]["response"]})
     return out
+
+
+def _gold_recipients(recs: list[str], g: dict) -> list[int]:
+    """Indices of the recipients the gold names: by organisation key ("President of the Royal College of
+    Surgeons" is not "President Royal, Royal College of General Practitioners", however alike the words),
+    else the recipients most like the gold name (org_similarity >= 0.75)."""
+    from corpus.orgs import normalise_org
+    from corpus.response_cues import org_similarity
+
+    keys = {normalise_org(x).key for x in [g["respondent"], *g["aliases"]]} - {None}
+    idx = [k for k, r in enumerate(recs) if normalise_org(r).key in keys]
+    if idx:
+        return idx
+    sims = [max(org_similarity(r, x) for x in [g["respondent"], *g["aliases"]]) for r in recs]
+    return [k for k, v in enumerate(sims) if v >= 0.75 and v == max(sims)]
 
 
 def cv_respondent(corpus: Path, l2: float = 1.0, letters_csv: Path | None = None,

@@ -103,16 +103,18 @@ _SUFFIX_WORDS = {"nhs", "trust", "foundation", "ltd", "limited", "plc"}
 
 
 def _acronyms(name: str) -> set[str]:
-    """"uhcw" (and "uhcwnt") from "University Hospital of Coventry and Warwickshire NHS Trust": the
-    initials of its words, with and without the legal-form words a letter leaves out."""
+    """"uhcw" (and "uhcwnt") from "University Hospital of Coventry and Warwickshire NHS Trust", "wsft" from
+    "West Suffolk NHS Foundation Trust": the initials of its words, with and without the legal-form words
+    a letter leaves out."""
     out = {a.lower() for a in re.findall(r"\(([A-Za-z&]{2,8})\)", name)}
     toks = [w for w in re.findall(r"[A-Za-z]+", re.sub(r"\([^)]*\)", " ", name))
             if w.lower() not in {"the", "of", "for", "and", "to", "in", "on"}]
     if len(toks) >= 2:
         out.add("".join(w[0] for w in toks).lower())
-    core = [w for w in toks if w.lower() not in _SUFFIX_WORDS]
-    if len(core) >= 2 and core != toks:
-        out.add("".join(w[0] for w in core).lower())
+    for drop in ({"nhs"}, _SUFFIX_WORDS):  # "WSFT" for West Suffolk NHS Foundation Trust; "UHCW"
+        core = [w for w in toks if w.lower() not in drop]
+        if len(core) >= 2 and core != toks:
+            out.add("".join(w[0] for w in core).lower())
     return out
 
 
@@ -161,6 +163,11 @@ _NAME_LEAD = _P(r"\b(?:[A-Z][\w'’&.\-]*\s+(?:(?:of|and|for|&)\s+)?){1,6}$")
 def phrase_start(t: str, s: int) -> int:
     """Where the name around a mention begins: "the Royal College of Pathologists" is found by its
     distinctive word, but what comes before the name ("written to", "from") is before "Royal"."""
+    p = re.search(r"\s*\(\s*$", t[max(0, s - 4):s])
+    if p:  # "the British Transplantation Society (BTS)": the acronym in brackets starts where its name does
+        b = s - len(p.group(0))
+        m = _NAME_LEAD.search(t[max(0, b - 90):b] + " ")
+        return b + 1 - len(m.group(0)) if m else s
     m = _NAME_LEAD.search(t[max(0, s - 90):s])
     return s - len(m.group(0)) if m else s
 
@@ -176,6 +183,21 @@ def _names_of(recipient: str) -> list[str]:
     org = normalise_org(recipient)
     out = [recipient, org.name] + org_aliases(org.name)
     return list(dict.fromkeys(n for n in out if n))
+
+
+def recipient_spans(recipient: str, t: str) -> list[tuple[int, int]]:
+    """Every place the letter names a recipient: its names (``_mentions``) and, for a department, the
+    bodies that are part of it (``org_names.PARTS``: "The Probation Service manages …" is the Ministry
+    of Justice speaking through its service), written as they are named (case-sensitive)."""
+    from ..org_names import PARTS
+    from ..orgs import normalise_org
+
+    spans = {sp for n in _names_of(recipient) for sp in _mentions(n, t)}
+    for part in PARTS.get(normalise_org(recipient).name or "", []):
+        pat = r"\b" + r"\s+".join("(?:and|&)" if w == "and" else re.escape(w).replace("'", "['’]")
+                                  for w in part.split()) + r"\b"
+        spans |= {m.span() for m in re.finditer(pat, t)}
+    return sorted(spans)
 
 
 def self_type_counts(t: str) -> dict[str, int]:
@@ -209,7 +231,7 @@ def choose_respondent(text: str, recipients: list[str], _return_points: bool = F
         for c in cands:
             if any(org_similarity(c.name, n) >= 0.75 for n in names):
                 pts += c.score
-        spans = sorted({sp for n in names for sp in _mentions(n, t)})
+        spans = recipient_spans(r, t)
         for s, e in spans:
             b0 = phrase_start(t, s)
             before, after = t[max(0, b0 - 60):b0], t[e:e + 60]
