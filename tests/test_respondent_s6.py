@@ -76,17 +76,6 @@ def test_the_writer_is_the_trust_acting_not_the_trust_it_receives_guidance_from(
     feats = recipient_features(text, RECIPIENTS)
     assert feats[2]["object"] > feats[1]["object"]  # EUH is where guidance comes from and patients go
     assert feats[1]["subject"] > 0 and feats[1]["selftype"] == feats[2]["selftype"] > 0  # "the Trust" fits both
-
-
-@pytest.mark.xfail(strict=True, reason="known failure (as dev letter 2024-0618 / George Eliot): the trust the "
-                   "letter names most and first still outweighs the one that acts; see reports/issue-10r.md")
-def test_the_writer_is_chosen_over_the_sibling_trust_it_names_more():
-    text = ("Following the inquest, Eastgate University Hospitals (EUH) were preparing guidelines to assist "
-            "Millbrook General Hospital (MGH) should the Trust admit a similar patient. The Trust has now received "
-            "the guidelines from the renal team at EUH. MGH will review every such patient on admission and will "
-            "contact the specialist centre. Patients would be transferred to EUH. The guidelines provided by "
-            "EUH will be placed on the Trust intranet. A consultant from EUH will visit twice a week, which "
-            "will make transfers easier for MGH staff.")
     assert speaking_for(text, RECIPIENTS)[0] == RECIPIENTS[1]
 
 

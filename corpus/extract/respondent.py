@@ -157,7 +157,7 @@ def _mentions(recipient: str, text: str) -> list[tuple[int, int]]:
                     and any(0 <= s - x <= 40 and re.fullmatch(r"[\w\s'’&.\-]*\(\s*", text[x:s]) for x in ends))]
 
 
-_NAME_LEAD = _P(r"\b(?:[A-Z][\w'’&.\-]*\s+(?:(?:of|and|for|&)\s+)?){1,6}$")
+_NAME_LEAD = _P(r"\b(?:[A-Z][\w'’&\-]*\s+(?:(?:of|and|for|&)\s+)?){1,6}$")  # never back over a full stop
 
 
 def phrase_start(t: str, s: int) -> int:

@@ -38,11 +38,12 @@ _COMPUTED = FEATURES  # every signal measured (the model may use fewer)
 # fitted by benchmarks/understanding_eval.py --respondent-cv --letters-csv <external dev half> --no-split
 # (logistic regression, L2=1) on the 29 DEVELOPMENT letters whose report has several recipients: 16 of the
 # 23 shared letters (benchmarks/gold/responses.json) and 13 of the 16 external dev letters (11 reports).
-# Leave one parent report out: 26/29 = 0.897; in sample 27/29 = 0.931 (session-5 code and weights: 0.793,
-# refitted 0.759). The features were chosen after reading these letters (so all of them are "tuned on").
-WEIGHTS = {"self": 0.7318, "head": 0.7605, "tail": 0.5825, "title": 0.2106, "subject": 0.9284, "share": 1.7233,
-           "third": -0.0209, "selftype": 0.8619, "first": 0.4693, "rule": 0.8856, "object": -0.7404, "earliest": 0.8944}
-BIAS = -3.3623
+# Leave one parent report out: 27/29 = 0.931; in sample 28/29 = 0.966 (session-5 features and weights on the
+# same letters: 0.828, refitted LOPO 0.828). The features were chosen after reading these letters, and among
+# variants by this CV figure, so all 29 are "tuned on".
+WEIGHTS = {"self": 0.7909, "head": 0.652, "tail": 0.5927, "title": 0.1364, "subject": 1.1134, "share": 1.8488,
+           "third": 0.2089, "selftype": 0.965, "first": 0.3259, "rule": 0.8512, "object": -0.7906, "earliest": 0.6468}
+BIAS = -3.3314
 
 _ACT = re.compile(r"^\s*(?:\([A-Za-z&]{2,8}(?:[;,][^)]{0,40})?\)\s*)?"
                   # "X and the Y (YY) have collaborated": each body of a joint subject acts
@@ -53,7 +54,10 @@ _ACT = re.compile(r"^\s*(?:\([A-Za-z&]{2,8}(?:[;,][^)]{0,40})?\)\s*)?"
 # a mention after a preposition (or coordinated with one that is): the body is what the writer receives
 # from, works with or sends to, not the writer ("on behalf of X" is the writer: see respondent._SELF)
 _OBJECT = re.compile(r"(?:\b(?:from|by|with|to|into|towards|via|between|for)\s+(?:the\s+)?"
-                     r"(?:[^.;:\n]{0,60}?\s(?:and|&)\s+(?:the\s+)?)?)$", re.I)
+                     r"(?:[^.;:\n]{0,60}?\s(?:and|&)\s+(?:the\s+)?"
+                     # "from the renal team at X", "with the Consultant Renal Specialist at X", "for
+                     # consideration of X" (not "for and on behalf of X": that is the writer)
+                     r"|(?:[\w'’-]+\s+){1,4}(?:at|from|in|(?<!behalf\s)of)\s+(?:the\s+)?)?)$", re.I)
 _STOP = {"the", "of", "for", "and", "to", "in", "on", "at", "mr", "mrs", "ms", "dr", "rt", "hon", "mp"}
 
 
