@@ -153,10 +153,16 @@ def speaking_for(text: str, recipients: list[str], weights: dict[str, float] | N
         return None, 0.0
     if len(recipients) == 1:
         return recipients[0], 1.0
+    from ..orgs import normalise_org
+
     feats = recipient_features(text, recipients)
     probs = [probability(f, weights, bias) for f in feats]
     order = sorted(range(len(probs)), key=lambda k: -probs[k])
-    if probs[order[0]] - probs[order[1]] <= min_margin:
+    # two recipients that are one body ("UK Kidney Association" and its old name "Renal Association";
+    # "Chief Midwife" and "Regional Midwife" of NHS England) do not make the choice ambiguous
+    keys = [normalise_org(r).key or r.lower() for r in recipients]
+    rival = next((k for k in order[1:] if keys[k] != keys[order[0]]), None)
+    if rival is not None and probs[order[0]] - probs[rival] <= min_margin:
         return None, 0.0
     return recipients[order[0]], round(probs[order[0]], 3)
 
