@@ -24,7 +24,9 @@ letter: the link model (via benchmarks/linking_robustness.py) leave-one-dev-repo
 letters, their perturbed copies, their removed-report copies and ``--negatives`` Ofsted inspections
 (none of them among the ``--distractors`` it is then checked on), and on the held-out letters fitted
 on all of that; the respondent model leave-one-out within dev, and on held-out fitted on dev.
-``--dev-only`` prints no held-out (or all-letter) figure: use it while tuning.
+``--dev-only`` prints no held-out (or all-letter) figure: use it while tuning. ``--respondent-cv`` scores
+the respondent model alone (no library): in sample and leave one parent report out over the development
+letters with several recipients, the shared ones and (``--letters-csv``) the external dev half.
 
     PRECEDENT_MODEL=fake-hashing-384 python benchmarks/understanding_eval.py [--reports 300] [--fit] [--distractors 10] [--negatives 29] [--dev-only] [-v]
 """
