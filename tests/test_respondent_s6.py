@@ -141,3 +141,18 @@ def test_the_settled_response_is_titled_and_counted_for_the_body_that_wrote_it(l
     other = get_organisation(lib, "eastgate-university-hospitals-nhs-trust", as_of="2026-11-29")
     assert [r["id"] for r in mine["responses"]] == [2] and mine["counts"]["responses"] == 1
     assert other is not None and not other["responses"]  # a recipient too, but it did not write
+
+
+def test_a_department_speaks_through_the_bodies_that_are_part_of_it():
+    from corpus.extract.respondent import recipient_spans
+
+    text = ("Thank you for your report about accommodation for people leaving custody. The Probation Service "
+            "manages approved premises across England. HM Prison and Probation Service has recruited more "
+            "accommodation officers, and the Department will publish a strategy with the housing department.")
+    recs = ["Secretary of State for Housing, Communities and Local Government", "Secretary of State for Justice"]
+    spans = recipient_spans(recs[1], text)
+    assert {text[s:e] for s, e in spans} >= {"Probation Service", "HM Prison and Probation Service"}
+    assert not recipient_spans(recs[0], "The probation officer visited.")  # a part is matched as its name is written
+    feats = recipient_features(text, recs)
+    assert feats[1]["subject"] > feats[0]["subject"]
+    assert speaking_for(text, recs)[0] == recs[1]
