@@ -209,7 +209,9 @@ def _candidates(s: str) -> list[str]:
     # "1 , Chief Executive, West Suffolk NHS Foundation Trust 2 , Chief Executive, …": a list
     # numbered "N ," leaves each number glued to the name before it, as a footnote or page digit does
     parts = [re.sub(r"(?<=[A-Za-z)])\s+\d{1,2}$", "", p) for p in parts]
-    parts = [p for p in parts if p and not p.isdigit()]
+    while parts and parts[0].isdigit():  # the list number before the first name
+        parts = parts[1:]
+    parts = [p for p in parts if p]
     for i, p in enumerate(parts[1:], 1):
         if p[:1].isdigit() or re.search(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$", p):
             # "182 Bishopsgate", "3rd Floor", "LS1 4PL": an address follows the name
