@@ -224,7 +224,8 @@ def _is_ref(v: str) -> bool:
     return bool(re.fullmatch(r"20\d\d-\d{3,4}[A-Za-z]?", v))
 
 
-_NUMBERED_LIST = re.compile(r"(?:^|\s|\w)\(?\d{1,2}[.)]\s+\S.*\s\(?\d{1,2}[.)]\s+\S")  # as search.recipients
+_NUMBERED_LIST = re.compile(r"(?:^|\s|\w)\(?\d{1,2}[.)]\s+\S.*\s\(?\d{1,2}[.)]\s+\S"  # as search.recipients
+                            r"|^\s*1\s+,\s.*\s2\s+,\s")  # or numbered "1 , A 2 , B" (orgs.split_orgs)
 _BULLET = re.compile(r"(?:^|\s)[\u2022\u00b7\u25aa\u25cf](?=\s)")
 
 

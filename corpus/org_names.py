@@ -117,3 +117,24 @@ _CANON: dict[str, list[str]] = {
     "Office of Rail and Road": [],
     "Coventry and Warwickshire Partnership NHS Trust": ["coventry and warwickshire partnership trust", "cwpt"],
 }
+
+# Bodies that are part of a department (its executive agencies and services), as letters write them: a
+# letter from the department often speaks through them ("The Probation Service manages …"). Data only;
+# matched case-sensitively, "and" and "&" alike (``corpus.extract.respondent.recipient_spans``).
+PARTS: dict[str, list[str]] = {
+    "Ministry of Justice": ["HM Prison and Probation Service", "His Majesty's Prison and Probation Service",
+                            "Her Majesty's Prison and Probation Service", "HMPPS", "Probation Service",
+                            "HM Prison Service", "HM Courts and Tribunals Service", "HMCTS", "Legal Aid Agency",
+                            "Youth Custody Service", "Office of the Public Guardian"],
+    "Department for Transport": ["Driver and Vehicle Standards Agency", "Driver Vehicle Standards Agency", "DVSA",
+                                 "Driver and Vehicle Licensing Agency", "DVLA", "Maritime and Coastguard Agency",
+                                 "Vehicle Certification Agency", "Active Travel England"],
+    "Home Office": ["Border Force", "HM Passport Office", "UK Visas and Immigration", "UKVI", "Immigration Enforcement"],
+    "Department of Health and Social Care": ["UK Health Security Agency", "UKHSA",
+                                             "Medicines and Healthcare products Regulatory Agency", "MHRA",
+                                             "Office for Health Improvement and Disparities", "OHID"],
+    "Department for Levelling Up, Housing and Communities": ["Planning Inspectorate", "Homes England"],
+    "Department for Education": ["Education and Skills Funding Agency", "ESFA", "Standards and Testing Agency",
+                                 "Teaching Regulation Agency"],
+    "Department for Work and Pensions": ["Jobcentre Plus", "Child Maintenance Service", "Health Assessment Advisory Service"],
+}

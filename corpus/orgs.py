@@ -206,6 +206,11 @@ def _candidates(s: str) -> list[str]:
     s = re.sub(r"\(([A-Za-z&]{2,10})\)", r" ", s)  # "(WMP)", "(BCUHB)": acronyms of what precedes
     s = re.sub(r"\(([^)]*)\)", r", \1", s)
     parts = [p.strip(" .-") for p in re.split(r"\s*[,:;]\s*|\s+[-|/]\s+|\s+-(?=\s)|\s{2,}", s)]
+    # "1 , Chief Executive, West Suffolk NHS Foundation Trust 2 , Chief Executive, …": a list
+    # numbered "N ," leaves each number glued to the name before it, as a footnote or page digit does
+    parts = [re.sub(r"(?<=[A-Za-z)])\s+\d{1,2}$", "", p) for p in parts]
+    while parts and parts[0].isdigit():  # the list number before the first name
+        parts = parts[1:]
     parts = [p for p in parts if p]
     for i, p in enumerate(parts[1:], 1):
         if p[:1].isdigit() or re.search(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$", p):
@@ -395,7 +400,12 @@ def split_orgs(text: str | None) -> list[str]:
     Partnership NHS Foundation Trust" or "A; B" -> ["Chief Constable of Sussex Police", ...]."""
     if not text:
         return []
-    parts = re.split(r";|\s(?:\(?\d{1,2}[.)]|\d{1,2}(?=\s+[A-Z]))\s+|^\(?\d{1,2}[.)]?\s+", " " + _ascii(text) + " ")
+    t = " " + _ascii(text) + " "
+    if re.match(r"\s*1\s+,\s", t) and re.search(r"\s2\s+,\s", t):
+        # "1 , Chief Executive, A 2 , Chief Executive, B 1": numbered "N ," (a trailing digit is a footnote)
+        t = re.sub(r"\s\d{1,2}\s+,\s", " ; ", t)
+        t = re.sub(r"(?<=[A-Za-z).])\s\d{1,2}\s*$", " ", t)
+    parts = re.split(r";|\s(?:\(?\d{1,2}[.)]|\d{1,2}(?=\s+[A-Z]))\s+|^\(?\d{1,2}[.)]?\s+", t)
     out = []
     for p in parts:
         p = p.strip(" ,.")

@@ -39,12 +39,12 @@ _THIRD = _P(r"(?:also\s+(?:been\s+)?(?:sent|addressed|written)\s+to|written\s+to
 _THIRD_AFTER = _P(r"^\s*(?:\([A-Za-z&]{2,8}\)\s*)?(?:are|is)\s+(?:writing|responding)\s+to\s+you", _I)
 # how a letter refers to its own organisation without naming it
 _SELF_TYPE = [
-    (_P(r"\b(?:the|our)\s+Trust\b"), "trust"),
-    (_P(r"\b(?:the|our)\s+College\b"), "college"),
-    (_P(r"\b(?:my|our|the)\s+Department\b|\bmy\s+officials\b|\bMinister\b|\bThis\s+Government\b|\bthe\s+Government\b"), "government"),
-    (_P(r"\b(?:the|our)\s+(?:county\s+)?[Cc]ouncil\b"), "council"),
-    (_P(r"\b(?:the|our)\s+Force\b"), "police"),
-    (_P(r"\b(?:our|the)\s+(?:Probation\s+)?Service\b"), "service"),
+    (_P(r"\b(?:[Tt]he|[Oo]ur)\s+Trust\b"), "trust"),
+    (_P(r"\b(?:[Tt]he|[Oo]ur)\s+College\b"), "college"),
+    (_P(r"\b(?:[Mm]y|[Oo]ur|[Tt]he)\s+Department\b|\b[Mm]y\s+officials\b|\bMinister\b|\bThis\s+Government\b|\bthe\s+Government\b"), "government"),
+    (_P(r"\b(?:[Tt]he|[Oo]ur)\s+(?:(?:county\s+)?[Cc]ouncil|[Ll]ocal\s+[Aa]uthority)\b"), "council"),
+    (_P(r"\b(?:[Tt]he|[Oo]ur)\s+Force\b"), "police"),
+    (_P(r"\b(?:[Oo]ur|[Tt]he)\s+(?:Probation\s+)?Service\b"), "service"),
 ]
 _TYPE_WORDS = {
     "trust": ("trust", "hospital", "nhs foundation"),
@@ -99,13 +99,32 @@ def respondent_candidates(text: str) -> list[Candidate]:
     return sorted(found.values(), key=lambda c: -c.score)
 
 
+_SUFFIX_WORDS = {"nhs", "trust", "foundation", "ltd", "limited", "plc"}
+
+
 def _acronyms(name: str) -> set[str]:
+    """"uhcw" (and "uhcwnt") from "University Hospital of Coventry and Warwickshire NHS Trust", "wsft" from
+    "West Suffolk NHS Foundation Trust": the initials of its words, with and without the legal-form words
+    a letter leaves out."""
     out = {a.lower() for a in re.findall(r"\(([A-Za-z&]{2,8})\)", name)}
     toks = [w for w in re.findall(r"[A-Za-z]+", re.sub(r"\([^)]*\)", " ", name))
             if w.lower() not in {"the", "of", "for", "and", "to", "in", "on"}]
     if len(toks) >= 2:
         out.add("".join(w[0] for w in toks).lower())
+    for drop in ({"nhs"}, _SUFFIX_WORDS):  # "WSFT" for West Suffolk NHS Foundation Trust; "UHCW"
+        core = [w for w in toks if w.lower() not in drop]
+        if len(core) >= 2 and core != toks:
+            out.add("".join(w[0] for w in core).lower())
     return out
+
+
+# "George Eliot Hospital (GEH)", "UK Kidney Association (UKKA; formerly …)": a letter defines an acronym
+_DEFINED = _P(r"((?:[A-Z][\w'’&.\-]*\s+(?:(?:of|and|for|the|&)\s+)?){0,6}[A-Z][\w'’&.\-]*)\s*\(([A-Z][A-Za-z&]{1,7})\s*[;,)]")
+
+
+def _defined_acronyms(text: str) -> list[tuple[str, str]]:
+    """(phrase, acronym) pairs the letter defines."""
+    return [(m.group(1), m.group(2)) for m in _DEFINED.finditer(text)]
 
 
 _GENERIC = {"the", "of", "for", "and", "to", "in", "on", "chief", "executive", "officer", "director", "secretary",
@@ -123,8 +142,34 @@ def _mentions(recipient: str, text: str) -> list[tuple[int, int]]:
     words = [w for w in re.findall(r"[A-Za-z0-9]+", re.sub(r"\([^)]*\)", " ", recipient)) if w.lower() not in _GENERIC]
     if words:
         pat = r"\b" + r"\W+(?:\w+\W+){0,3}?".join(re.escape(w) for w in words[:4]) + r"\b"
-        spans += [m.span() for m in re.finditer(pat, text, re.I)]
-    return spans
+        named = [m.span() for m in re.finditer(pat, text, re.I)]
+        spans += named
+        # an acronym the letter defines right after naming the recipient stands for it from then on
+        for phrase, ac in _defined_acronyms(text):
+            if len(ac) >= 3 and ac.lower() not in _acronyms(recipient) and re.search(pat, phrase, re.I):
+                spans += [m.span() for m in re.finditer(rf"\b{re.escape(ac)}\b", text)]
+    spans = sorted(set(spans))
+    # "University Hospitals Coventry and Warwickshire NHS Trust (UHCW)": the acronym defined in brackets
+    # right after the name is the same mention, not a second one
+    ends = [e for _, e in spans]
+    return [(s, e) for s, e in spans
+            if not (re.search(r"\(\s*$", text[max(0, s - 3):s])
+                    and any(0 <= s - x <= 40 and re.fullmatch(r"[\w\s'’&.\-]*\(\s*", text[x:s]) for x in ends))]
+
+
+_NAME_LEAD = _P(r"\b(?:[A-Z][\w'’&\-]*\s+(?:(?:of|and|for|&)\s+)?){1,6}$")  # never back over a full stop
+
+
+def phrase_start(t: str, s: int) -> int:
+    """Where the name around a mention begins: "the Royal College of Pathologists" is found by its
+    distinctive word, but what comes before the name ("written to", "from") is before "Royal"."""
+    p = re.search(r"\s*\(\s*$", t[max(0, s - 4):s])
+    if p:  # "the British Transplantation Society (BTS)": the acronym in brackets starts where its name does
+        b = s - len(p.group(0))
+        m = _NAME_LEAD.search(t[max(0, b - 90):b] + " ")
+        return b + 1 - len(m.group(0)) if m else s
+    m = _NAME_LEAD.search(t[max(0, s - 90):s])
+    return s - len(m.group(0)) if m else s
 
 
 _THIRD_DESC = _P(r"^\s*(?:\([A-Za-z&]{2,8}\)\s*)?,?\s*(?:is|are|has|have)\s+(?:the\s+)?(?:highway\s+authority|responsible|a\s+duty|"
@@ -138,6 +183,21 @@ def _names_of(recipient: str) -> list[str]:
     org = normalise_org(recipient)
     out = [recipient, org.name] + org_aliases(org.name)
     return list(dict.fromkeys(n for n in out if n))
+
+
+def recipient_spans(recipient: str, t: str) -> list[tuple[int, int]]:
+    """Every place the letter names a recipient: its names (``_mentions``) and, for a department, the
+    bodies that are part of it (``org_names.PARTS``: "The Probation Service manages …" is the Ministry
+    of Justice speaking through its service), written as they are named (case-sensitive)."""
+    from ..org_names import PARTS
+    from ..orgs import normalise_org
+
+    spans = {sp for n in _names_of(recipient) for sp in _mentions(n, t)}
+    for part in PARTS.get(normalise_org(recipient).name or "", []):
+        pat = r"\b" + r"\s+".join("(?:and|&)" if w == "and" else re.escape(w).replace("'", "['’]")
+                                  for w in part.split()) + r"\b"
+        spans |= {m.span() for m in re.finditer(pat, t)}
+    return sorted(spans)
 
 
 def self_type_counts(t: str) -> dict[str, int]:
@@ -171,9 +231,10 @@ def choose_respondent(text: str, recipients: list[str], _return_points: bool = F
         for c in cands:
             if any(org_similarity(c.name, n) >= 0.75 for n in names):
                 pts += c.score
-        spans = sorted({sp for n in names for sp in _mentions(n, t)})
+        spans = recipient_spans(r, t)
         for s, e in spans:
-            before, after = t[max(0, s - 60):s], t[e:e + 60]
+            b0 = phrase_start(t, s)
+            before, after = t[max(0, b0 - 60):b0], t[e:e + 60]
             if _THIRD.search(before) or _THIRD_AFTER.match(after) or _THIRD_DESC.match(after):
                 pts -= 1.0
             elif s < 400:

@@ -3,9 +3,9 @@
 For each recipient of the linked report, weak signals are measured in the letter
 (``recipient_features``); a logistic regression over them (``WEIGHTS``) gives each
 recipient a probability, and the most probable one speaks. The weights were fitted on the
-development letters (never the held-out ones) of ``benchmarks/gold/responses.json`` by
-``benchmarks/understanding_eval.py --fit``, which also prints the leave-one-letter-out
-accuracy (fit on 22 letters, choose for the 23rd).
+development letters (the shared ``benchmarks/gold/responses.json`` and the external dev half) by
+``benchmarks/understanding_eval.py --respondent-cv``, which also prints the leave-one-parent-report-out
+accuracy.
 
 Signals (none decides alone):
 * ``self``      the letter says it speaks for it ("on behalf of X", "we at X", signature block)
@@ -19,6 +19,10 @@ Signals (none decides alone):
 * ``selftype``  the letter calls itself by its kind ("the Trust", "my Department", "the Force")
                 and the recipient is of that kind
 * ``first``     first in the report's recipient list
+* ``object``    named after a preposition, as a source, partner or destination ("guidelines from
+                UHCW", "raised by X and Y", "transferred to X", "liaised with X"): log(1 + count)
+* ``earliest``  its first such mention comes before any other recipient's (a joint letter: "X and Y
+                have collaborated" names its lead first)
 * ``rule``      the points of the hand-written rule ``respondent.choose_respondent`` (tuned by
                 reading the 12 development letters), capped
 """
@@ -29,19 +33,31 @@ import re
 
 from .common import FILL
 
-FEATURES = ("self", "head", "tail", "title", "subject", "share", "third", "selftype", "first", "rule")
-# fitted by benchmarks/understanding_eval.py --fit (logistic regression, L2=1) on the 8 DEVELOPMENT gold
-# letters whose report has several recipients (never on a held-out letter; fitting on their perturbed
-# copies too was worse leave-one-report-out: 59/80 vs 75/80 over the perturbations). No dev letter carries
-# a role title in a letterhead or signature, so "title" is not learnable from them: it is set by hand to
-# the weight of the nearest learned signal, the recipient's name in the signature ("tail").
-WEIGHTS = {"self": 0.8185, "head": 0.6302, "tail": 0.5953, "title": 0.5953, "subject": 0.2239, "share": 0.0783,
-           "third": -0.1875, "selftype": 0.6211, "first": -0.0886, "rule": 1.0164}
-BIAS = -2.204
+FEATURES = ("self", "head", "tail", "title", "subject", "share", "third", "selftype", "first", "rule", "object", "earliest")
+_COMPUTED = FEATURES  # every signal measured (the model may use fewer)
+# fitted by benchmarks/understanding_eval.py --respondent-cv --letters-csv <external dev half> --no-split
+# (logistic regression, L2=1) on the 29 DEVELOPMENT letters whose report has several recipients: 16 of the
+# 23 shared letters (benchmarks/gold/responses.json) and 13 of the 16 external dev letters (11 reports).
+# Leave one parent report out: 27/29 = 0.931; in sample 28/29 = 0.966 (session-5 features and weights on the
+# same letters: 0.828, refitted LOPO 0.828). The features were chosen after reading these letters, and among
+# variants by this CV figure, so all 29 are "tuned on".
+WEIGHTS = {"self": 0.7909, "head": 0.652, "tail": 0.5927, "title": 0.1364, "subject": 1.1134, "share": 1.8488,
+           "third": 0.2089, "selftype": 0.965, "first": 0.3259, "rule": 0.8512, "object": -0.7906, "earliest": 0.6468}
+BIAS = -3.3314
 
-_ACT = re.compile(r"^\s*(?:\([A-Za-z&]{2,8}\)\s*)?(?:has|have|had|is|are|was|were|will|would|continues|continue|"
+_ACT = re.compile(r"^\s*(?:\([A-Za-z&]{2,8}(?:[;,][^)]{0,40})?\)\s*)?"
+                  # "X and the Y (YY) have collaborated": each body of a joint subject acts
+                  r"(?:(?:and|&)\s+(?:the\s+)?[A-Z][\w'’&.\-]*(?:\s+(?:[A-Z][\w'’&.\-]*|of|and|for)){0,6}"
+                  r"\s*(?:\([A-Za-z&]{2,8}\)\s*)?)?(?:has|have|had|is|are|was|were|will|would|continues|continue|"
                   r"intends|plans|remains|recognises|accepts|acknowledges|agrees|takes|launched|published|"
                   r"introduced|recruited|reviewed)\b", re.I)
+# a mention after a preposition (or coordinated with one that is): the body is what the writer receives
+# from, works with or sends to, not the writer ("on behalf of X" is the writer: see respondent._SELF)
+_OBJECT = re.compile(r"(?:\b(?:from|by|with|to|into|towards|via|between|for)\s+(?:the\s+)?"
+                     r"(?:[^.;:\n]{0,60}?\s(?:and|&)\s+(?:the\s+)?"
+                     # "from the renal team at X", "with the Consultant Renal Specialist at X", "for
+                     # consideration of X" (not "for and on behalf of X": that is the writer)
+                     r"|(?:[\w'’-]+\s+){1,4}(?:at|from|in|(?<!behalf\s)of)\s+(?:the\s+)?)?)$", re.I)
 _STOP = {"the", "of", "for", "and", "to", "in", "on", "at", "mr", "mrs", "ms", "dr", "rt", "hon", "mp"}
 
 
@@ -61,8 +77,8 @@ def _title_of(recipient: str, org_name: str) -> str | None:
 def recipient_features(text: str, recipients: list[str]) -> list[dict[str, float]]:
     """One feature dict per recipient (see module doc)."""
     from ..orgs import normalise_org
-    from .respondent import _THIRD, _THIRD_AFTER, _THIRD_DESC, _TYPE_WORDS, _mentions, _names_of, \
-        respondent_candidates, self_type_counts
+    from .respondent import _THIRD, _THIRD_AFTER, _THIRD_DESC, _TYPE_WORDS, _names_of, \
+        phrase_start, recipient_spans, respondent_candidates, self_type_counts
     from ..response_cues import org_similarity
 
     t = (text or "").replace(FILL, " ")
@@ -73,24 +89,29 @@ def recipient_features(text: str, recipients: list[str]) -> list[dict[str, float
     types = self_type_counts(t)
     spans_of = []
     for r in recipients:
-        names = _names_of(r)
-        spans_of.append(sorted({sp for nm in names for sp in _mentions(nm, t)}))
+        spans_of.append(recipient_spans(r, t))
     total = sum(len(s) for s in spans_of) or 1
     from .respondent import choose_respondent
 
     rule = choose_respondent(t, recipients, _return_points=True)
     out = []
+    first_own: dict[int, int] = {}
     for i, r in enumerate(recipients):
         names = _names_of(r)
         org = normalise_org(r)
-        f = dict.fromkeys(FEATURES, 0.0)
+        f = dict.fromkeys(_COMPUTED, 0.0)
         f["self"] = min(3.0, sum(c.score for c in cands if any(org_similarity(c.name, nm) >= 0.75 for nm in names)) / 2)
         third = 0
         for s, e in spans_of[i]:
-            before, after = t[max(0, s - 60):s], t[e:e + 60]
+            b0 = phrase_start(t, s)
+            before, after = t[max(0, b0 - 60):b0], t[e:e + 60]
             if _THIRD.search(before) or _THIRD_AFTER.match(after) or _THIRD_DESC.match(after):
                 third += 1
                 continue
+            if _OBJECT.search(before):
+                f["object"] += 1  # a source, partner or destination: not a letterhead or signature either
+                continue
+            first_own[i] = min(first_own.get(i, n), s)
             if s < 400:
                 f["head"] = 1.0
             if s >= n - 600:
@@ -99,6 +120,7 @@ def recipient_features(text: str, recipients: list[str]) -> list[dict[str, float
                 f["subject"] += 1
         f["subject"] = math.log1p(f["subject"])
         f["third"] = math.log1p(third)
+        f["object"] = math.log1p(f["object"])
         f["share"] = len(spans_of[i]) / total
         title = _title_of(r, org.name if org.key else "")
         if title and (re.search(rf"\b{re.escape(title)}\b", head, re.I) or re.search(rf"\b{re.escape(title)}\b", tail, re.I)):
@@ -108,6 +130,10 @@ def recipient_features(text: str, recipients: list[str]) -> list[dict[str, float
         f["first"] = 1.0 if i == 0 else 0.0
         f["rule"] = max(-2.0, min(3.0, rule[i])) / 2
         out.append(f)
+    if first_own:
+        lead = min(first_own.values())
+        for i, pos in first_own.items():
+            out[i]["earliest"] = 1.0 if pos == lead else 0.0
     return out
 
 
@@ -127,10 +153,16 @@ def speaking_for(text: str, recipients: list[str], weights: dict[str, float] | N
         return None, 0.0
     if len(recipients) == 1:
         return recipients[0], 1.0
+    from ..orgs import normalise_org
+
     feats = recipient_features(text, recipients)
     probs = [probability(f, weights, bias) for f in feats]
     order = sorted(range(len(probs)), key=lambda k: -probs[k])
-    if probs[order[0]] - probs[order[1]] <= min_margin:
+    # two recipients that are one body ("UK Kidney Association" and its old name "Renal Association";
+    # "Chief Midwife" and "Regional Midwife" of NHS England) do not make the choice ambiguous
+    keys = [normalise_org(r).key or r.lower() for r in recipients]
+    rival = next((k for k in order[1:] if keys[k] != keys[order[0]]), None)
+    if rival is not None and probs[order[0]] - probs[rival] <= min_margin:
         return None, 0.0
     return recipients[order[0]], round(probs[order[0]], 3)
 
