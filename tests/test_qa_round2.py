@@ -39,3 +39,38 @@ def test_a_respondents_commitment_counts_for_that_organisation_not_a_fragment_of
         rec = commitment_record(_row("We will publish new guidance in 2025.", None, who), "2026-01-01")
         assert [o["key"] for o in rec["organisations"]] == [rec["organisations"][0]["key"]]
         assert rec["organisations"][0]["name"] == who, rec["organisations"]
+
+
+def test_an_action_paired_to_another_reports_concern_is_not_spread_over_this_reports_concerns(library):
+    """A letter answering two reports (the East Riding letter): its actions paired to report B's concern
+    were listed under every concern of report A too (the old 'free-form reply answers them all'
+    fallback took the letter's first five actions, paired or not). Only the actions paired to nothing
+    (the report as a whole) answer every concern."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from index.rows import insert_action, insert_finding
+    from ledger_data import insert_text_document as insert
+    from search.query import finding_actions
+
+    with library.store.transaction() as c:
+        a = insert(c, "Report A", "pfd_report", "report a text", "2024-0001", "2024-01-01")
+        b = insert(c, "Report B", "pfd_report", "report b text", "2024-0002", "2024-01-01")
+        a1 = insert_finding(c, a, 0, "concern", "Concern 1", "Carers spent too little time.", [], None, None, 0, 5)
+        a2 = insert_finding(c, a, 1, "concern", "Concern 2", "Carers did not escalate.", [], None, None, 5, 9)
+        b1 = insert_finding(c, b, 0, "concern", "Concern 1", "The referral was not followed up.", [], None, None, 0, 5)
+        letter = insert(c, "letter", "pfd_response", "council letter", None, None,
+                        {"respondent": "East Riding of Yorkshire Council", "respondent_from": "report recipients"})
+        x = insert_action(c, letter, 0, "action_taken", "Referrals are now followed up within a day.", None, None,
+                          None, None, None, None, 0, 5, finding_ids=[b1])
+        y = insert_action(c, letter, 1, "action_taken", "The service has launched a safeguarding audit.", None, None,
+                          None, None, None, None, 5, 9)
+        for rep in (a, b):
+            c.execute("INSERT INTO links(response_id, report_id, confidence, evidence) VALUES (?,?,0.97,'{}')",
+                      (letter, rep))
+    acts = finding_actions(library, [a1, a2, b1])
+    for f in (a1, a2):
+        assert [r["id"] for r in acts[f]] == [y]
+    ids_b = [r["id"] for r in acts[b1]]
+    assert x in ids_b and len(ids_b) == len(set(ids_b))
