@@ -74,3 +74,39 @@ def test_an_action_paired_to_another_reports_concern_is_not_spread_over_this_rep
         assert [r["id"] for r in acts[f]] == [y]
     ids_b = [r["id"] for r in acts[b1]]
     assert x in ids_b and len(ids_b) == len(set(ids_b))
+
+
+def _two_reports_one_letter(library):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from index.rows import insert_action, insert_finding
+    from ledger_data import insert_text_document as insert
+
+    with library.store.transaction() as c:
+        a = insert(c, "Report A", "pfd_report", "report a text", "2024-0001", "2024-01-01")
+        b = insert(c, "Report B", "pfd_report", "report b text", "2024-0002", "2024-01-01")
+        a1 = insert_finding(c, a, 0, "concern", "Concern 1", "Carers spent too little time.", [], None, None, 0, 5)
+        b1 = insert_finding(c, b, 0, "concern", "Concern 1", "The referral was not followed up.", [], None, None, 0, 5)
+        letter = insert(c, "letter", "pfd_response", "council letter", None, None,
+                        {"respondent": "East Riding of Yorkshire Council", "respondent_from": "report recipients"})
+        acts = [insert_action(c, letter, i, "action_taken", t, None, None, None, None, None, None, 0, 5, finding_ids=f)
+                for i, (t, f) in enumerate([("Referrals are now followed up within a day.", [b1]),
+                                            ("Visits now last at least thirty minutes.", [a1]),
+                                            ("A new model was introduced for both services.", [a1, b1]),
+                                            ("The service has launched a safeguarding audit.", [])])]
+        for rep in (a, b):
+            c.execute("INSERT INTO links(response_id, report_id, confidence, evidence) VALUES (?,?,0.97,'{}')",
+                      (letter, rep))
+    return a, b, a1, b1, letter, acts
+
+
+def test_a_case_lists_the_letters_actions_for_its_own_report_only(library):
+    from search.cases import get_case
+
+    a, b, a1, b1, letter, (x_b, y_a, z_ab, w_all) = _two_reports_one_letter(library)
+    case_a = get_case(library, a, as_of="2026-01-01")
+    assert {r["id"]: r["finding_id"] for r in case_a["actions"]} == {y_a: a1, z_ab: a1, w_all: None}
+    case_b = get_case(library, b, as_of="2026-01-01")
+    assert {r["id"]: r["finding_id"] for r in case_b["actions"]} == {x_b: b1, z_ab: b1, w_all: None}
