@@ -110,3 +110,44 @@ def test_a_case_lists_the_letters_actions_for_its_own_report_only(library):
     assert {r["id"]: r["finding_id"] for r in case_a["actions"]} == {y_a: a1, z_ab: a1, w_all: None}
     case_b = get_case(library, b, as_of="2026-01-01")
     assert {r["id"]: r["finding_id"] for r in case_b["actions"]} == {x_b: b1, z_ab: b1, w_all: None}
+
+
+LONG = ("The SLA and guideline set up a clear framework to ensure good communication between the Trusts, including "
+        "timely investigation and treatment of every renal patient admitted under another specialty, with named "
+        "consultants on both sites and a shared escalation route that is available at any hour of the day or night. "
+        "Additionally, processes to document communication between renal teams have been agreed, audited monthly "
+        "and reported to both boards, so that any missed contact is seen within a week and acted upon promptly.")
+
+
+def test_pages_never_cut_a_commitment_mid_sentence(library):
+    """The ledger, organisation and response pages cut an action at 300/400 characters ('… renal teams
+    have ...'), which the JSON twin holds whole: a cut, if any, falls at a sentence's end."""
+    import re
+
+    from webui import create_app
+
+    a, b, a1, b1, letter, acts = _two_reports_one_letter(library)
+    with library.store.transaction() as c:
+        c.execute("UPDATE actions SET text=? WHERE id=?", (LONG, acts[1]))
+    client = create_app({"TESTING": True, "LIBRARY": library}).test_client()
+    for url in ("/commitments", f"/documents/{letter}", "/organisations/east-riding-of-yorkshire-council",
+                f"/documents/{a}"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        html = page.get_data(as_text=True)
+        shown = re.search(r"The SLA and guideline[^<]*", html)
+        assert shown, url
+        s = shown.group(0).rstrip()
+        assert s.endswith((".", "[…]")) and "..." not in s, (url, s[-60:])
+
+
+def test_a_letter_answering_two_reports_says_which_reports_concern_an_action_answers(library):
+    from webui import create_app
+
+    a, b, a1, b1, letter, acts = _two_reports_one_letter(library)
+    client = create_app({"TESTING": True, "LIBRARY": library}).test_client()
+    data = client.get(f"/documents/{letter}.json").get_json()
+    z = next(x for x in data["actions"] if x["id"] == acts[2])
+    assert {d["report"] for d in z["answers_detail"]} == {"2024-0001", "2024-0002"}
+    html = client.get(f"/documents/{letter}").get_data(as_text=True)
+    assert "Concern 1</a> of 2024-0001" in html and "Concern 1</a> of 2024-0002" in html
