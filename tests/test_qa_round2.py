@@ -151,3 +151,33 @@ def test_a_letter_answering_two_reports_says_which_reports_concern_an_action_ans
     assert {d["report"] for d in z["answers_detail"]} == {"2024-0001", "2024-0002"}
     html = client.get(f"/documents/{letter}").get_data(as_text=True)
     assert "Concern 1</a> of 2024-0001" in html and "Concern 1</a> of 2024-0002" in html
+
+
+def test_an_organisation_page_does_not_call_a_letters_answer_a_commitment(library):
+    """A letter stating no action keeps up to two sentences of its answer (kind "response", 10a's
+    never-nothing fallback): "In conclusion, we recognise that the diagnosis … can be challenging" was
+    listed and counted under "Commitments made" on the Royal College of Radiologists' page. Answers
+    are counted and listed apart; the ledger still lists them, marked as answers."""
+    from webui import create_app
+
+    a, b, a1, b1, letter, acts = _two_reports_one_letter(library)
+    answer = "In conclusion, we recognise that the diagnosis can be challenging both clinically and radiologically."
+    from index.rows import insert_action
+
+    with library.store.transaction() as c:
+        ans = insert_action(c, letter, 9, "response", answer, None, None, None, None, None, None, 0, 5,
+                            finding_ids=[a1])
+    client = create_app({"TESTING": True, "LIBRARY": library}).test_client()
+    org = client.get("/organisations/east-riding-of-yorkshire-council.json").get_json()
+    assert ans not in [c["id"] for c in org["commitments"]]
+    assert [c["id"] for c in org["answers"]] == [ans]
+    assert org["counts"]["commitments"] == 4 and org["counts"]["answers"] == 1
+    html = client.get("/organisations/east-riding-of-yorkshire-council").get_data(as_text=True)
+    made = html.split("Commitments made")[1]
+    assert "In conclusion, we recognise" in made.split("Answers in its letters")[1]
+    assert "In conclusion, we recognise" not in made.split("Answers in its letters")[0]
+    listing = client.get("/organisations.json").get_json()["organisations"]
+    assert next(o for o in listing if o["key"] == "east-riding-of-yorkshire-council")["commitments"] == 4
+    led = client.get("/commitments.json").get_json()
+    assert ans in [c["id"] for c in led["commitments"]]  # the ledger keeps it, marked by its kind
+    assert "pfd response · answer ·" in client.get("/commitments").get_data(as_text=True)
