@@ -181,3 +181,18 @@ def test_an_organisation_page_does_not_call_a_letters_answer_a_commitment(librar
     led = client.get("/commitments.json").get_json()
     assert ans in [c["id"] for c in led["commitments"]]  # the ledger keeps it, marked by its kind
     assert "pfd response · answer ·" in client.get("/commitments").get_data(as_text=True)
+
+
+def test_a_response_page_shows_an_answer_as_an_answer_not_an_action_with_status(library):
+    from index.rows import insert_action
+    from webui import create_app
+
+    a, b, a1, b1, letter, acts = _two_reports_one_letter(library)
+    answer = "In conclusion, we recognise that the diagnosis can be challenging both clinically and radiologically."
+    with library.store.transaction() as c:
+        insert_action(c, letter, 9, "response", answer, None, None, None, None, None, None, 0, 5)
+    html = create_app({"TESTING": True, "LIBRARY": library}).test_client().get(f"/documents/{letter}").get_data(
+        as_text=True)
+    assert "Actions in this response (4)" in html and "and 1 answer with no action stated" in html
+    item = html.split("In conclusion, we recognise")[1].split("</li>")[0]
+    assert "the letter's answer" in item and "status:" not in item
