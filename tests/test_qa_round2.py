@@ -196,3 +196,18 @@ def test_a_response_page_shows_an_answer_as_an_answer_not_an_action_with_status(
     assert "Actions in this response (4)" in html and "and 1 answer with no action stated" in html
     item = html.split("In conclusion, we recognise")[1].split("</li>")[0]
     assert "the letter's answer" in item and "status:" not in item
+
+
+def test_cli_show_marks_an_answer_as_the_letters_answer(library):
+    from click.testing import CliRunner
+
+    from index.rows import insert_action
+    from precedent import cli
+
+    a, b, a1, b1, letter, acts = _two_reports_one_letter(library)
+    with library.store.transaction() as c:
+        insert_action(c, letter, 9, "response", "In conclusion, we recognise the difficulty.", None, None, None, None,
+                      None, None, 0, 5)
+    out = CliRunner().invoke(cli, ["show", str(letter), "--library", str(library.path)]).output
+    line = out.split("In conclusion, we recognise the difficulty.")[1].splitlines()[1]
+    assert "the letter's answer" in line and "status" not in line
