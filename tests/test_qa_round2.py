@@ -211,3 +211,18 @@ def test_cli_show_marks_an_answer_as_the_letters_answer(library):
     out = CliRunner().invoke(cli, ["show", str(letter), "--library", str(library.path)]).output
     line = out.split("In conclusion, we recognise the difficulty.")[1].splitlines()[1]
     assert "the letter's answer" in line and "status" not in line
+
+
+def test_a_case_outcome_counts_its_own_reports_actions_not_answers(library):
+    from index.rows import insert_action
+    from search.cases import get_case
+    from search.case_story import outcome
+
+    a, b, a1, b1, letter, acts = _two_reports_one_letter(library)
+    with library.store.transaction() as c:
+        insert_action(c, letter, 9, "response", "In conclusion, we recognise the difficulty.", None, None, None, None,
+                      None, None, 0, 5)
+    row = library.store.document(a)
+    o = outcome(library, row, None, "2026-01-01")
+    assert o["commitments"] == 3  # y_a, z_ab and the one answering the report as a whole; not x_b, not the answer
+    assert get_case(library, a, as_of="2026-01-01") is not None
