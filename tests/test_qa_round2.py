@@ -226,3 +226,11 @@ def test_a_case_outcome_counts_its_own_reports_actions_not_answers(library):
     o = outcome(library, row, None, "2026-01-01")
     assert o["commitments"] == 3  # y_a, z_ab and the one answering the report as a whole; not x_b, not the answer
     assert get_case(library, a, as_of="2026-01-01") is not None
+
+
+def test_warned_before_promises_of_a_multi_report_letter_are_its_own_reports(library):
+    from search.warned_before import promised_actions
+
+    a, b, a1, b1, letter, (x_b, y_a, z_ab, w_all) = _two_reports_one_letter(library)
+    got = [r["id"] for r in promised_actions(library, 10**6, a, set(), limit=10)]
+    assert x_b not in got and {y_a, z_ab, w_all} <= set(got)
