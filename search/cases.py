@@ -124,9 +124,12 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
     # findings and action rows of every document in the case
     ids = list(members)
     qmarks = ",".join("?" * len(ids))
-    findings = [dict(r) for r in c.execute(
+    findings = [dict(f) for f in c.execute(
         f"SELECT id, document_id, kind, label, text, page FROM findings WHERE document_id IN ({qmarks})"
-        " ORDER BY document_id, seq", ids)]
+        " ORDER BY document_id, seq", ids)
+        # a response letter's concerns are its restatements of the report's: the report's own are shown
+        if not (f["kind"] == "concern" and members[f["document_id"]]["role"] == "response"
+                and centre["type"] == "pfd_report")]
     actions = []
     for r in c.execute(f"SELECT a.*, (SELECT MIN(finding_id) FROM action_findings af WHERE af.action_id=a.id)"
                        f" AS finding_id, (SELECT json_extract(d.meta, '$.respondent') FROM documents d"

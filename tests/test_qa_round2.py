@@ -234,3 +234,16 @@ def test_warned_before_promises_of_a_multi_report_letter_are_its_own_reports(lib
     a, b, a1, b1, letter, (x_b, y_a, z_ab, w_all) = _two_reports_one_letter(library)
     got = [r["id"] for r in promised_actions(library, 10**6, a, set(), limit=10)]
     assert x_b not in got and {y_a, z_ab, w_all} <= set(got)
+
+
+def test_a_case_shows_the_reports_concerns_once_not_again_as_a_letter_restates_them(library):
+    """Case 2024-0596 listed 13 'Concerns and recommendations': its 6, the CQC letter's restatement of
+    the same 6, and one more. A letter's concerns restate the report's; the case shows the report's."""
+    from index.rows import insert_finding
+    from search.cases import get_case
+
+    a, b, a1, b1, letter, acts = _two_reports_one_letter(library)
+    with library.store.transaction() as c:
+        insert_finding(c, letter, 0, "concern", "Concern 1", "Carers spent too little time.", [], None, None, 0, 5)
+    case = get_case(library, a, as_of="2026-01-01")
+    assert [f["id"] for f in case["findings"]] == [a1]
