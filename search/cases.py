@@ -140,7 +140,8 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
         paired = [(fid, fdoc) for fid, fdoc in c.execute(
             "SELECT af.finding_id, f.document_id FROM action_findings af JOIN findings f ON f.id = af.finding_id"
             " WHERE af.action_id=? ORDER BY af.finding_id", (r["id"],))]
-        here = [fid for fid, fdoc in paired if fdoc in members]
+        # the case's own report and letters (a document that only mentions the case is another case)
+        here = [fid for fid, fdoc in paired if fdoc in members and members[fdoc]["role"] in ("case", "response")]
         if paired and not here:
             continue  # a letter answering several reports: this action answers another report's concerns
         a = _action_json(r)

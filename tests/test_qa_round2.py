@@ -76,7 +76,7 @@ def test_an_action_paired_to_another_reports_concern_is_not_spread_over_this_rep
     assert x in ids_b and len(ids_b) == len(set(ids_b))
 
 
-def _two_reports_one_letter(library):
+def _two_reports_one_letter(library, text_b="report b text"):
     import sys
     from pathlib import Path
 
@@ -86,7 +86,7 @@ def _two_reports_one_letter(library):
 
     with library.store.transaction() as c:
         a = insert(c, "Report A", "pfd_report", "report a text", "2024-0001", "2024-01-01")
-        b = insert(c, "Report B", "pfd_report", "report b text", "2024-0002", "2024-01-01")
+        b = insert(c, "Report B", "pfd_report", text_b, "2024-0002", "2024-01-01")
         a1 = insert_finding(c, a, 0, "concern", "Concern 1", "Carers spent too little time.", [], None, None, 0, 5)
         b1 = insert_finding(c, b, 0, "concern", "Concern 1", "The referral was not followed up.", [], None, None, 0, 5)
         letter = insert(c, "letter", "pfd_response", "council letter", None, None,
@@ -247,3 +247,17 @@ def test_a_case_shows_the_reports_concerns_once_not_again_as_a_letter_restates_t
         insert_finding(c, letter, 0, "concern", "Concern 1", "Carers spent too little time.", [], None, None, 0, 5)
     case = get_case(library, a, as_of="2026-01-01")
     assert [f["id"] for f in case["findings"]] == [a1]
+
+
+def test_a_case_page_and_its_outcome_count_the_same_actions(library):
+    """Case 2024-0596 said "11 of 17 actions done" above "Actions (24)": the seven more were the
+    two-report letter's actions for 2024-0595, a report that only mentions the same death."""
+    from search.cases import get_case
+    from search.case_story import outcome
+
+    # report B names report A's reference: it is a "mentions" member of A's case
+    a, b, a1, b1, letter, acts = _two_reports_one_letter(library, "report b text; see also report 2024-0001")
+    case = get_case(library, a, as_of="2026-01-01")
+    assert any(d["id"] == b and d["role"] == "mentions" for d in case["documents"])
+    o = outcome(library, library.store.document(a), None, "2026-01-01")
+    assert len([x for x in case["actions"] if x["kind"] != "response"]) == o["commitments"] == 3
