@@ -219,8 +219,11 @@ def show(doc_id, library_path, as_json):
             click.echo("Responds to: no report linked (`precedent unlinked` shows the closest)")
         click.echo(f"Actions ({len(data['actions'])}):")
         for a in data["actions"]:
-            bits = [f"owner: {a['owner'] or 'not stated'}"] + ([f"due {a['due']}"] if a["due"] else [])
-            bits.append(f"status: {(a['status'] or 'not stated').replace('_', ' ')}")
+            if a.get("kind") == "response":  # the letter's own words on a concern, no stated action
+                bits = ["the letter's answer, not a stated action"]
+            else:
+                bits = [f"owner: {a['owner'] or 'not stated'}"] + ([f"due {a['due']}"] if a["due"] else [])
+                bits.append(f"status: {(a['status'] or 'not stated').replace('_', ' ')}")
             answers = ", ".join(f"{f['label'] or 'a concern'} [doc {f['document_id']}]" for f in a.get("answers_detail", []))
             if answers:
                 bits.append(f"answers {answers}")

@@ -109,12 +109,36 @@ def action_owner(owner: str | None, text: str | None, respondent: str | None,
     if own.key and resp.key and (own.key == resp.key or own.key.startswith(resp.key + "-")
                                  or resp.key.startswith(own.key + "-")):
         return resp_name
-    if respondent_from in (None, "", "dataset"):
-        return owner  # known when the letter was read: the extractor's owner is its own reading
+    # the respondent's name by a part of it ("The College will …", "General Practitioners" cut from
+    # "Royal College of General Practitioners"): the respondent speaking of itself
+    own_words = set(re.findall(r"[a-z0-9]+", owner.lower())) - {"the"}
+    if own_words and own_words <= set(re.findall(r"[a-z0-9]+", resp_name.lower().replace("&", " and "))):
+        return resp_name
     from .extract.respond import _short_name
     from .extract.respondent import _mentions
 
     head = " ".join((text or "").split()[:10])
+    at_owner = _first_named(owner, head)
+    at_resp = _first_named(resp_name, head)
+    if at_resp is not None and (at_owner is None or at_resp < at_owner):
+        return resp_name  # "UHCW has agreements with George Eliot Hospital …": the respondent is the subject
+    if respondent_from in (None, "", "dataset"):
+        return owner  # known when the letter was read: the extractor's owner is its own reading
     if head and (_mentions(owner, head) or _short_name(head, owner)):
         return owner
     return resp_name
+
+
+def _first_named(name: str, head: str) -> int | None:
+    """Where ``head`` (a sentence's first words) first names ``name``: by its words or acronym, or
+    by a short form of its capitals ("UHCW")."""
+    from .extract.respond import _short_name
+    from .extract.respondent import _mentions
+
+    if not head:
+        return None
+    spans = [s for s, _ in _mentions(name, head)]
+    caps = "".join(c for c in name if c.isupper() or c.isdigit()).lower()
+    spans += [m.start() for m in re.finditer(r"\b[A-Z][A-Za-z0-9]{1,7}\b", head)
+              if len(m.group(0)) >= 3 and caps[:1] == m.group(0)[0].lower() and _short_name(m.group(0), name)]
+    return min(spans) if spans else None

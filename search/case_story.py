@@ -154,7 +154,12 @@ def _case_actions(lib: Library, doc_id: int, response_ids: list[int]) -> list[di
             " d.title AS document_title, json_extract(d.meta, '$.respondent') AS respondent,"
             " json_extract(d.meta, '$.respondent_from') AS respondent_from"
             " FROM actions a JOIN documents d ON d.id = a.document_id"
-            f" WHERE a.document_id IN ({','.join('?' * len(ids))}) ORDER BY a.document_id, a.seq", ids):
+            f" WHERE a.document_id IN ({','.join('?' * len(ids))})"
+            # a letter answering several reports: not its actions paired only to another report's concerns
+            " AND NOT (EXISTS (SELECT 1 FROM action_findings af WHERE af.action_id = a.id) AND NOT EXISTS"
+            " (SELECT 1 FROM action_findings af JOIN findings f ON f.id = af.finding_id WHERE af.action_id = a.id"
+            f" AND f.document_id IN ({','.join('?' * len(ids))})))"
+            " ORDER BY a.document_id, a.seq", ids + ids):
         a = {k: r[k] for k in r.keys() if k not in ("respondent", "respondent_from")}
         a["owner"] = action_owner(r["owner"], r["text"], r["respondent"], r["respondent_from"])  # a response's: its respondent's
         if r["respondent"]:  # an answer without "… our response is detailed below."
@@ -177,7 +182,8 @@ def _with_due(a: dict, as_of: str) -> dict:
 def outcome(lib: Library, row, tracking: dict | None, as_of: str) -> dict[str, Any]:
     """Responses received (and from whom), recipients overdue, commitments made / done / overdue."""
     responses = _responses(lib, row["id"])
-    acts = [_with_due(a, as_of) for a in _case_actions(lib, row["id"], [r["id"] for r in responses])]
+    acts = [_with_due(a, as_of) for a in _case_actions(lib, row["id"], [r["id"] for r in responses])
+            if a["kind"] != "response"]  # a letter's answer is not an action taken or promised
     out: dict[str, Any] = {
         "as_of": as_of,
         "responses": [{"document_id": r["id"], "title": r["title"], "date": r["date"],

@@ -124,9 +124,12 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
     # findings and action rows of every document in the case
     ids = list(members)
     qmarks = ",".join("?" * len(ids))
-    findings = [dict(r) for r in c.execute(
+    findings = [dict(f) for f in c.execute(
         f"SELECT id, document_id, kind, label, text, page FROM findings WHERE document_id IN ({qmarks})"
-        " ORDER BY document_id, seq", ids)]
+        " ORDER BY document_id, seq", ids)
+        # a response letter's concerns are its restatements of the report's: the report's own are shown
+        if not (f["kind"] == "concern" and members[f["document_id"]]["role"] == "response"
+                and centre["type"] == "pfd_report")]
     actions = []
     for r in c.execute(f"SELECT a.*, (SELECT MIN(finding_id) FROM action_findings af WHERE af.action_id=a.id)"
                        f" AS finding_id, (SELECT json_extract(d.meta, '$.respondent') FROM documents d"
@@ -134,11 +137,18 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
                        f" FROM documents d WHERE d.id = a.document_id) AS respondent_from"
                        f" FROM actions a WHERE a.document_id IN ({qmarks}) ORDER BY a.document_id, a.seq",
                        ids):
+        paired = [(fid, fdoc) for fid, fdoc in c.execute(
+            "SELECT af.finding_id, f.document_id FROM action_findings af JOIN findings f ON f.id = af.finding_id"
+            " WHERE af.action_id=? ORDER BY af.finding_id", (r["id"],))]
+        # the case's own report and letters (a document that only mentions the case is another case)
+        here = [fid for fid, fdoc in paired if fdoc in members and members[fdoc]["role"] in ("case", "response")]
+        if paired and not here:
+            continue  # a letter answering several reports: this action answers another report's concerns
         a = _action_json(r)
         a["owner"] = action_owner(r["owner"], r["text"], r["respondent"], r["respondent_from"])  # a response's: its respondent's
         if r["respondent"]:  # an answer without "… our response is detailed below."
             a["text"] = strip_framing(a["text"]) or a["text"]
-        a["finding_id"] = r["finding_id"]
+        a["finding_id"] = here[0] if here else r["finding_id"]
         a["updated"] = r["updated"]
         a["overdue"] = is_overdue(a["due"], a["status"], as_of)
         actions.append(a)

@@ -172,11 +172,19 @@ def commitment_record(r: dict, as_of: str, finding_text: str | None = None) -> d
     dmeta = _doc_meta(r)
     # a response's action is its respondent's unless its own sentence names another body
     owner = action_owner(r["owner"], r["text"], dmeta.get("respondent"), dmeta.get("respondent_from"))
-    orgs = owner_orgs(owner)
+    resp = normalise_org(dmeta.get("respondent")) if dmeta.get("respondent") else None
+    if resp and resp.key and owner and normalise_org(owner).key == resp.key:
+        # the respondent is one organisation, named as such ("Royal College of Radiologists" is not
+        # "Royal College", "University Hospital of Coventry and Warwickshire NHS Trust" not two bodies)
+        orgs = [{"key": resp.key, "name": resp.name, "type": org_type(resp.name)}]
+    else:
+        orgs = owner_orgs(owner)
+    if not orgs and resp and resp.key:
+        # an owner that is a job title or a fragment ("And Chief Officers for"): the respondent
+        orgs = [{"key": resp.key, "name": resp.name, "type": org_type(resp.name)}]
     if not orgs:
-        # an owner that is a job title or a fragment ("And Chief Officers for"): the
-        # organisation of the document it comes from (a response's respondent)
-        orgs = owner_orgs(dmeta.get("respondent") or dmeta.get("organisation"))
+        # … or the organisation of the document it comes from
+        orgs = owner_orgs(dmeta.get("organisation"))
     return {
         "id": r["id"],
         "text": r["text"],

@@ -51,7 +51,8 @@ def organisation_index(lib: Library, as_of: str | None = None) -> dict[str, dict
 
     def entry(key: str) -> dict:
         if key not in orgs:
-            orgs[key] = {"key": key, "spellings": Counter(), "reports": [], "responses": [], "commitments": []}
+            orgs[key] = {"key": key, "spellings": Counter(), "reports": [], "responses": [], "commitments": [],
+                          "answers": []}
         return orgs[key]
 
     c = lib.store.conn
@@ -100,7 +101,9 @@ def organisation_index(lib: Library, as_of: str | None = None) -> dict[str, dict
             for part in (rec["owner"] or "").split(";"):
                 if part.strip() and normalise_org(part).key == key:
                     e["spellings"][part.strip()] += 1
-            e["commitments"].append(rec)
+            # a letter's answer (kind "response": its paragraphs under a concern, or the sentences kept
+            # when it states no action) is not a commitment made; it is listed apart
+            e["answers" if rec["kind"] == "response" else "commitments"].append(rec)
     for key, e in orgs.items():
         e["name"] = names[key].most_common(1)[0][0] if names[key] else key
         e["type"] = org_type(e["name"])
@@ -175,13 +178,14 @@ def get_organisation(lib: Library, key: str, as_of: str | None = None, warned_li
         "type": e["type"],
         "as_of": as_of,
         "spellings": e["spellings"],
-        "counts": _counts(e),
+        "counts": {**_counts(e), "answers": len(e["answers"])},
         "reports": e["reports"],
         "responses": e["responses"],
         "responses_overdue": [r for r in e["reports"] if r["overdue"]],
         "commitments": e["commitments"],
         "commitments_overdue": [r for r in e["commitments"] if r["overdue"]],
         "commitments_summary": summarise(e["commitments"]),
+        "answers": e["answers"],
         "warned_before": organisation_warnings(lib, e, limit=warned_limit),
     }
 

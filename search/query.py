@@ -226,8 +226,11 @@ def finding_actions(lib: Library, finding_ids) -> dict[int, list[dict]]:
                 f"SELECT {ACTION_COLUMNS} FROM action_findings af JOIN actions a ON a.id = af.action_id"
                 " JOIN documents d ON d.id = a.document_id WHERE af.finding_id=? ORDER BY a.seq", (best_id,))
         else:
+            # a free-form reply: its actions paired to no concern answer the report as a whole (those
+            # paired to a concern, of this report or of another it also answers, are found above)
             rows = c.execute(f"SELECT {ACTION_COLUMNS} FROM actions a JOIN documents d ON d.id = a.document_id"
-                             " WHERE a.document_id=? ORDER BY a.seq LIMIT 5", (resp_id,))
+                             " WHERE a.document_id=? AND NOT EXISTS (SELECT 1 FROM action_findings af"
+                             " WHERE af.action_id = a.id) ORDER BY a.seq LIMIT 5", (resp_id,))
         have = {a["id"] for a in out.get(fid, [])}
         out.setdefault(fid, []).extend(a for a in map(_action, rows) if a["id"] not in have)
     return out

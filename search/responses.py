@@ -2,7 +2,7 @@
 
 ``response_view(lib, doc_id)`` -> {"title", "respondent", "responds_to": [report ids],
 "actions": [{"id", "text", "owner", "due", "status", "kind", "answers": [report concern ids],
-"answers_detail": [{"id", "label", "document_id"}], "answers_report": report id or None}]} — ``answers`` are the ids of the linked report's
+"answers_detail": [{"id", "label", "document_id", "report" (its reference)}], "answers_report": report id or None}]} — ``answers`` are the ids of the linked report's
 concerns the action answers (index/answering.py pairs them); an action that answers no
 particular concern answers the report as a whole (``answers_report``)."""
 from __future__ import annotations
@@ -24,8 +24,9 @@ def response_view(lib: Library, doc_id: int) -> dict:
     concern_ids: dict[int, dict] = {}
     if reports:
         q = ",".join("?" * len(reports))
-        concern_ids = {r[0]: {"id": r[0], "label": r[1], "document_id": r[2]} for r in c.execute(
-            f"SELECT id, label, document_id FROM findings WHERE kind='concern' AND document_id IN ({q})", reports)}
+        concern_ids = {r[0]: {"id": r[0], "label": r[1], "document_id": r[2], "report": r[3]} for r in c.execute(
+            f"SELECT f.id, f.label, f.document_id, d.reference FROM findings f JOIN documents d ON d.id = f.document_id"
+            f" WHERE f.kind='concern' AND f.document_id IN ({q})", reports)}
     pairs: dict[int, list[int]] = {}
     for aid, fid in c.execute(
             "SELECT af.action_id, af.finding_id FROM action_findings af JOIN actions a ON a.id = af.action_id "

@@ -69,9 +69,13 @@ def promised_actions(lib: Library, finding_id: int, document_id: int, org_keys: 
             key = normalise_org(who).key if who else None
             if org_keys and key not in org_keys:
                 continue
-            rows = c.execute("SELECT * FROM actions WHERE document_id=? ORDER BY"
+            # not the actions of a letter answering several reports that answer only another report
+            rows = c.execute("SELECT * FROM actions a WHERE document_id=? AND NOT (EXISTS (SELECT 1 FROM"
+                             " action_findings af WHERE af.action_id = a.id) AND NOT EXISTS (SELECT 1 FROM"
+                             " action_findings af JOIN findings f ON f.id = af.finding_id WHERE af.action_id = a.id"
+                             " AND f.document_id IN (?, ?))) ORDER BY"
                              " CASE kind WHEN 'commitment' THEN 0 WHEN 'action_required' THEN 1 ELSE 2 END, seq",
-                             (resp["id"],)).fetchall()
+                             (resp["id"], document_id, resp["id"])).fetchall()
             for r in rows:
                 if r["id"] not in seen:
                     acts.append(dict(_action_json(r), via="response", response_title=resp["title"]))

@@ -45,6 +45,8 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
     from . import status
     app.register_blueprint(status.bp)
     app.add_template_filter(highlight)
+    from .pages import whole_sentences
+    app.add_template_filter(whole_sentences)  # an action shortened for a table, never mid-sentence
     app.register_error_handler(HTTPException, _error)
     app.register_error_handler(Exception, _crash)
     return app

@@ -3,6 +3,7 @@
 (its HTML or its JSON twin, from one dict) and the request helpers the pages have in common."""
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 
@@ -90,3 +91,19 @@ def payload() -> dict:
             abort(400, description="the JSON body must be an object")
         return body
     return request.form.to_dict()
+
+
+_SENTENCE_END = re.compile(r"[.!?][)\"'’”]?(?=\s+[(\"'‘“]?[A-Z0-9])")
+
+
+def whole_sentences(text: str | None, limit: int = 400) -> str:
+    """``text`` shortened for a table cell, never mid-sentence: whole when it is no longer than
+    ``limit``, else up to the end of the sentence that crosses ``limit``, then " […]" (the
+    document page and the JSON twin hold the whole text)."""
+    text = text or ""
+    if len(text) <= limit:
+        return text
+    m = _SENTENCE_END.search(text, limit)
+    if m is None or len(text) - m.end() < 40:
+        return text  # the rest is the sentence's end, or a few words: show it all
+    return text[:m.end()] + " […]"
