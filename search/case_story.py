@@ -146,26 +146,38 @@ def case_story(lib: Library, document_id: int, as_of: str | None = None,
     return {"document": doc, "account": account(row, account_limit), "outcome": outcome(lib, row, tracking, as_of)}
 
 
-def _case_actions(lib: Library, doc_id: int, response_ids: list[int]) -> list[dict]:
-    ids = [doc_id] + response_ids
+def case_action_rows(conn, ids: list[int], own: list[int]) -> list[dict]:
+    """The action rows of documents ``ids`` that belong to a case whose own report and letters are
+    ``own``: an action paired only to concerns outside ``own`` (a letter answering several reports,
+    or a document that merely mentions the case) answers another case and is left out. Each row
+    has its owner as people read it (the respondent's unless the sentence names another body), its
+    text without the letter's framing, and ``finding_id``: the first concern of this case it answers."""
+    if not ids:
+        return []
+    q, qo = ",".join("?" * len(ids)), ",".join("?" * len(own)) or "NULL"
     out = []
-    for r in lib.store.conn.execute(
-            "SELECT a.id, a.document_id, a.kind, a.text, a.owner, a.due, a.due_text, a.status, a.updated, a.page,"
-            " d.title AS document_title, json_extract(d.meta, '$.respondent') AS respondent,"
-            " json_extract(d.meta, '$.respondent_from') AS respondent_from"
-            " FROM actions a JOIN documents d ON d.id = a.document_id"
-            f" WHERE a.document_id IN ({','.join('?' * len(ids))})"
-            # a letter answering several reports: not its actions paired only to another report's concerns
+    for r in conn.execute(
+            "SELECT a.*, d.title AS document_title, json_extract(d.meta, '$.respondent') AS respondent,"
+            " json_extract(d.meta, '$.respondent_from') AS respondent_from,"
+            " (SELECT MIN(af.finding_id) FROM action_findings af JOIN findings f ON f.id = af.finding_id"
+            f"  WHERE af.action_id = a.id AND f.document_id IN ({qo})) AS finding_id"
+            f" FROM actions a JOIN documents d ON d.id = a.document_id WHERE a.document_id IN ({q})"
             " AND NOT (EXISTS (SELECT 1 FROM action_findings af WHERE af.action_id = a.id) AND NOT EXISTS"
             " (SELECT 1 FROM action_findings af JOIN findings f ON f.id = af.finding_id WHERE af.action_id = a.id"
-            f" AND f.document_id IN ({','.join('?' * len(ids))})))"
-            " ORDER BY a.document_id, a.seq", ids + ids):
-        a = {k: r[k] for k in r.keys() if k not in ("respondent", "respondent_from")}
-        a["owner"] = action_owner(r["owner"], r["text"], r["respondent"], r["respondent_from"])  # a response's: its respondent's
+            f" AND f.document_id IN ({qo})))"
+            " ORDER BY a.document_id, a.seq", [*own, *ids, *own]):
+        a = dict(r)
+        a["owner"] = action_owner(r["owner"], r["text"], r["respondent"], r["respondent_from"])
         if r["respondent"]:  # an answer without "… our response is detailed below."
             a["text"] = strip_framing(a["text"]) or a["text"]
         out.append(a)
     return out
+
+
+def _case_actions(lib: Library, doc_id: int, response_ids: list[int]) -> list[dict]:
+    ids = [doc_id] + response_ids
+    keep = ("id", "document_id", "kind", "text", "owner", "due", "due_text", "status", "updated", "page", "document_title")
+    return [{k: a[k] for k in keep} for a in case_action_rows(lib.store.conn, ids, ids)]
 
 
 def _responses(lib: Library, doc_id: int) -> list[dict]:

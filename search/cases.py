@@ -8,15 +8,13 @@ import re
 import sqlite3
 from typing import Any
 
-from corpus.extract.respond import strip_framing
-from corpus.org_cells import action_owner
 from index.library import Library
 from index.rows import document_by_id, document_summary
 
 from .commitments import check_date, is_overdue, today
 from .recipients import _meta, _responses_by_report, report_tracking, respondent_of
 from .warned_before import _action_json
-from .case_story import approx_date_label, clip
+from .case_story import approx_date_label, case_action_rows, clip
 
 CASE_REF = re.compile(r"\b[A-Z]{2,8}\s?/\s?\d{4}(?:\s?[-/]\s?\d{2,4})?\s?/\s?\d{1,4}\b")
 PFD_REF = re.compile(r"\b20\d\d-\d{3,4}\b")
@@ -131,24 +129,11 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
         if not (f["kind"] == "concern" and members[f["document_id"]]["role"] == "response"
                 and centre["type"] == "pfd_report")]
     actions = []
-    for r in c.execute(f"SELECT a.*, (SELECT MIN(finding_id) FROM action_findings af WHERE af.action_id=a.id)"
-                       f" AS finding_id, (SELECT json_extract(d.meta, '$.respondent') FROM documents d"
-                       f" WHERE d.id = a.document_id) AS respondent, (SELECT json_extract(d.meta, '$.respondent_from')"
-                       f" FROM documents d WHERE d.id = a.document_id) AS respondent_from"
-                       f" FROM actions a WHERE a.document_id IN ({qmarks}) ORDER BY a.document_id, a.seq",
-                       ids):
-        paired = [(fid, fdoc) for fid, fdoc in c.execute(
-            "SELECT af.finding_id, f.document_id FROM action_findings af JOIN findings f ON f.id = af.finding_id"
-            " WHERE af.action_id=? ORDER BY af.finding_id", (r["id"],))]
-        # the case's own report and letters (a document that only mentions the case is another case)
-        here = [fid for fid, fdoc in paired if fdoc in members and members[fdoc]["role"] in ("case", "response")]
-        if paired and not here:
-            continue  # a letter answering several reports: this action answers another report's concerns
+    own = [d for d, m in members.items() if m["role"] in ("case", "response")]  # a mention is another case
+    for r in case_action_rows(c, ids, own):
         a = _action_json(r)
-        a["owner"] = action_owner(r["owner"], r["text"], r["respondent"], r["respondent_from"])  # a response's: its respondent's
-        if r["respondent"]:  # an answer without "… our response is detailed below."
-            a["text"] = strip_framing(a["text"]) or a["text"]
-        a["finding_id"] = here[0] if here else r["finding_id"]
+        a["owner"], a["text"] = r["owner"], r["text"]
+        a["finding_id"] = r["finding_id"]
         a["updated"] = r["updated"]
         a["overdue"] = is_overdue(a["due"], a["status"], as_of)
         actions.append(a)
