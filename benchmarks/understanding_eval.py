@@ -539,7 +539,12 @@ def cv_linking(lib, corpus: Path) -> dict:
     negs = lr.negative_cases(lib)
     cv = lr.cv_model(cases, negs)
     w, b = lr.fit_on_dev(cases, negs)
+    from corpus.link_model import LINK_BIAS, LINK_WEIGHTS
+    from corpus.response_match import THRESHOLD
+
+    shipped = sum(bool(lr.model_links(n["ranked"], LINK_WEIGHTS, LINK_BIAS, THRESHOLD)) for n in negs)
     return {"dev (CV, leave-one-parent-report-out)": cv.pop("original"),
+            "negatives linked by the shipped weights (every one a candidate)": f"{shipped}/{len(negs)}",
             "dev perturbed copies (CV)": cv,
             "dev in sample": lr._summary(lr.cv_model(cases, negs, in_sample=True)),
             "weights_fitted_on_these_letters": {"weights": w, "bias": b}}

@@ -459,6 +459,14 @@ def _recipient_in_text(recipient: str, text_words: set[str], text: str) -> bool:
     toks = [t for t in _org_tokens(recipient) if t not in _ORG_GENERIC and t not in _ROLE_WORDS]
     if toks and len(toks) >= 1 and all(t in text_words for t in toks) and sum(len(t) for t in toks) >= 6:
         return True
+    if not toks:
+        # a name of generic words only ("Chief Executive, NHS England"): the organisation's own words as
+        # one capitalised phrase, its role ("Chief Executive, ") aside
+        org = recipient.rsplit(",", 1)[-1]
+        gen = [w for w in re.findall(r"[A-Za-z]+", org) if w.lower() in _ORG_GENERIC]
+        if len(gen) >= 2 and re.search(r"\b" + r"\s+(?:of\s+|for\s+|and\s+|the\s+)*".join(
+                re.escape(w[0].upper() + w[1:]) if w.islower() else re.escape(w) for w in gen) + r"\b", text):
+            return True
     for ac in _acronyms(recipient):
         if len(ac) >= 3 and re.search(rf"\b{re.escape(ac.upper())}\b", text):
             return True

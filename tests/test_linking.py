@@ -97,7 +97,7 @@ def test_same_surname_the_date_decides():
     assert s1.points > s2.points
     d = decide(cues, [other, right])
     assert d.report is right
-    assert d.confidence >= 0.6
+    assert d.confidence >= 0.5  # the link model's THRESHOLD (0.6 was the hand rule's; 0.538 since round 2's refit)
     assert "report date" in " ".join(d.evidence["dates"]) and d.evidence["coroner"] == "L. Hunt"
 
 
