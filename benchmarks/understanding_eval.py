@@ -175,17 +175,19 @@ def distractor_results(lib) -> dict:
     non-responses (seeds 000/001 are real responses, counted apart)."""
     conn = lib.store.conn
     rows = []
-    for row in conn.execute("SELECT id, type, source FROM documents WHERE source LIKE '%distractors%'"):
+    for row in conn.execute("SELECT id, type, source, meta FROM documents WHERE source LIKE '%distractors%'"):
         link = conn.execute("SELECT d.reference, l.confidence FROM links l JOIN documents d ON d.id=l.report_id "
                             "WHERE l.response_id=?", (row["id"],)).fetchone()
         name = Path(row["source"]).name
         real = bool(re.match(r"seed-00[01]_", name))
         rows.append({"file": name, "type": row["type"], "real_response": real,
-                     "linked": link[0] if link else None, "confidence": link[1] if link else None})
+                     "linked": link[0] if link else None, "confidence": link[1] if link else None,
+                     "listed_as_possible_response": "possible_response" in json.loads(row["meta"] or "{}")})
     non = [r for r in rows if not r["real_response"]]
     real = [r for r in rows if r["real_response"]]
     return {"documents": len(rows), "non_responses": len(non),
             "false_links_on_non_responses": sum(1 for r in non if r["linked"]),
+            "non_responses_listed_as_possible_responses": sum(1 for r in non if r["listed_as_possible_response"]),
             "real_responses_linked": f"{sum(1 for r in real if r['linked'])}/{len(real)} (no gold: parent maybe absent)",
             "per_document": rows}
 
@@ -284,7 +286,8 @@ def letter_results(lib) -> dict[int, dict]:
         blocked = (None if link else "not a candidate" if need is None
                    else "model below its link rule" if d is None or p < 0.5 or "ambiguous" in d.reason
                    else "below the probability its response score requires" if p < need else "other")
-        out[i] = {"blocked": blocked, "doc": row["id"], "type": row["type"], "title": view.get("title"),
+        listed = None if link else (row["type"] == RESPONSE or "possible_response" in json.loads(row["meta"] or "{}"))
+        out[i] = {"blocked": blocked, "listed_as_unlinked": listed, "doc": row["id"], "type": row["type"], "title": view.get("title"),
                   "linked": link[0] if link else None, "confidence": link[1] if link else None,
                   "linked_all": [x[0] for x in links],
                   "top": d.ranked[0].report.reference if d and d.ranked else None,
@@ -385,6 +388,8 @@ def score_letters(gold: dict, res: dict[int, dict], concern_ids: dict[str, list[
                 "respondent_right": round(len(resp_ok) / n, 3),
                 "linked_with_action_paired_to_concern": round(len(with_pair) / len(correct), 3) if correct else None,
                 "gold_actions_found": round(len(found) / max(1, len(gold_actions)), 3),
+                "unlinked_listed_with_candidates": f"{sum(1 for g in rows if res.get(g['row'], {}).get('listed_as_unlinked'))}"
+                                                   f"/{sum(1 for g in rows if not res.get(g['row'], {}).get('linked'))}",
                 "unlinked_because": dict(Counter(res[g["row"]]["blocked"] for g in rows
                                                  if g["row"] in res and res[g["row"]]["blocked"])),
                 "actions_per_letter": round(sum(len(res.get(g["row"], {}).get("actions", [])) for g in rows) / n, 1),

@@ -386,7 +386,8 @@ def unlinked_cmd(explain, library_path, as_json):
         return
     for r in data["responses"]:
         why = f" — {r['reason']}" if explain and r.get("reason") else ""
-        click.echo(f"{r['id']}\t{r['title']}{why}")
+        maybe = " (possibly a response)" if r.get("possible") else ""
+        click.echo(f"{r['id']}\t{r['title']}{maybe}{why}")
         for c in r["candidates"]:
             click.echo(f"\tclosest: [doc {c['id']}] {c['title']} ({c['date'] or 'no date'})")
         if not r["candidates"]:

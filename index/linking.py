@@ -76,6 +76,9 @@ SCORE_LOGIT = 0.0  # log-odds of link probability required per response-score po
 # (9 vs 9 with the true report removed, 0/28 negatives, 0/17 distractors either way); the conditional
 # logit's "none" option already keeps a document that answers nothing unlinked. Who is a candidate at
 # all (``candidate_threshold`` returning None) still depends on the response score.
+POSSIBLE_MIN = 0.15  # an untyped document with few signs of answering (a short or plain letter) whose best
+# candidate report reaches this link probability is listed among the unlinked responses as a possible one,
+# with its closest reports, instead of staying invisible; it is not retyped or retitled (it may be no letter)
 MAX_PER_SURNAME = 60  # a surname in more report titles than this is no shortlist
 CONTENT_CANDIDATES = 15
 PASSAGE_POOL = 400  # best FTS passages looked at when shortlisting by words
@@ -301,6 +304,7 @@ def link_new_documents(lib, new_ids: list[int], threshold: float = THRESHOLD) ->
             retried.append(r[0])
     todo = responses + retried
     linked, unlinked, rows = [], [], []
+    possible: list[tuple[int, dict]] = []  # untyped, few signs of answering, yet a report comes close
     cache: dict[int, ReportInfo] = {}
     for rid in todo:
         row = conn.execute("SELECT id, title, text, date, meta FROM documents WHERE id=?", (rid,)).fetchone()
@@ -315,12 +319,20 @@ def link_new_documents(lib, new_ids: list[int], threshold: float = THRESHOLD) ->
             linked.append({"response_id": rid, **out})
         elif rid not in scores or answers(scores[rid]):
             unlinked.append({"response_id": rid, "title": row["title"], **out})
+        elif types.get(rid) == "other" and (out.get("best") or {}).get("confidence", 0.0) >= POSSIBLE_MIN:
+            possible.append((rid, out["best"]))
     # an "other" document that answers a report is a response, linked or not; a weak candidate only once linked
     got = {x["response_id"] for x in linked}
     retype = [i for i in todo if types.get(i) == "other" and i in scores and (i in got or answers(scores[i]))]
     if retype:
         with lib.store.transaction() as c:
             c.executemany("UPDATE documents SET type=? WHERE id=?", [(RESPONSE, i) for i in retype])
+    if possible:
+        with lib.store.transaction() as c:
+            for rid, best in possible:
+                meta = json.loads(c.execute("SELECT meta FROM documents WHERE id=?", (rid,)).fetchone()[0] or "{}")
+                meta["possible_response"] = {"report_id": best["id"], "confidence": best["confidence"]}
+                c.execute("UPDATE documents SET meta=? WHERE id=?", (dumps(meta), rid))
     if unlinked:
         from .answering import name_unlinked
 
@@ -381,13 +393,14 @@ def unlinked_responses(lib, explain: bool = False, threshold: float = THRESHOLD)
     candidate (recomputed, so slower)."""
     conn = lib.store.conn
     rows = conn.execute(
-        "SELECT id, title, date, source, text, meta FROM documents d WHERE type=? "
+        "SELECT id, type, title, date, source, text, meta FROM documents d WHERE (type=? OR (type='other' AND "
+        "json_extract(meta, '$.possible_response') IS NOT NULL)) "
         "AND NOT EXISTS (SELECT 1 FROM links l WHERE l.response_id=d.id) ORDER BY id", (RESPONSE,)).fetchall()
     out, cache = [], {}
     for r in rows:
         meta = json.loads(r["meta"] or "{}")
         item = {"id": r["id"], "title": r["title"], "date": r["date"], "source": r["source"],
-                "respondent": meta.get("respondent")}
+                "respondent": meta.get("respondent"), "possible": r["type"] != RESPONSE}
         if explain:
             _, why = _decide_for(conn, r, cache, threshold)
             item["reason"] = why.get("reason", "would now link")
