@@ -401,6 +401,47 @@ def cv_model(cases: list[dict], negs: list, augment: bool = True, l2: float | No
     return out
 
 
+def cv_pooled(sets: list[tuple[list[dict], list]], l2: float | None = None, in_sample: bool = False) -> list[dict]:
+    """The link model fitted on the union of several libraries' decided cases (the same letters in
+    libraries of different sizes: word rarity, content scores and candidate lists all change with
+    the size), leave one parent report out across all of them, scored per library."""
+    from corpus.link_model import L2, candidate_features, fit
+    from corpus.response_match import THRESHOLD
+
+    l2 = L2 if l2 is None else l2
+    fold_of = report_folds([c for cases, _ in sets for c in cases])
+    groups = [training_groups(cases, negs, fold_of) for cases, negs in sets]
+    feats = [[candidate_features(rk) for _, _, rk, _ in g] for g in groups]
+    n_folds = max(fold_of.values()) + 1
+    res = [defaultdict(lambda: {"letters": 0, "right": 0, "wrong": 0, "absent_false": 0}) for _ in sets]
+    neg_false = [0] * len(sets)
+    for fold in ([None] if in_sample else range(n_folds)):
+        train = [(f, right) for g, fs in zip(groups, feats) for (fo, _, _, right), f in zip(g, fs)
+                 if fold is None or fo != fold]
+        w, b = fit(train, l2=l2)
+        for i, (cases, negs) in enumerate(sets):
+            for c in cases:
+                if fold is not None and fold_of[c["report"]] != fold:
+                    continue
+                got = model_links(c["present"]["ranked"], w, b, THRESHOLD if c["present"]["need"] is not None else None)
+                truth = c.get("truth") or [c["report"]]
+                absent = model_links(c["absent"]["ranked"], w, b, THRESHOLD if c["absent"]["need"] is not None else None)
+                for key in (c["variant"], "all variants"):
+                    r = res[i][key]
+                    r["letters"] += 1
+                    r["right"] += c["report"] in got
+                    r["wrong"] += any(x not in truth for x in got)
+                    r["absent_false"] += bool(absent)
+            for k2, neg in enumerate(negs):
+                if fold is None or k2 % n_folds == fold:
+                    need = neg.get("need") if isinstance(neg, dict) else THRESHOLD
+                    ranked = neg["ranked"] if isinstance(neg, dict) else neg
+                    neg_false[i] += bool(model_links(ranked, w, b, None if need is None else THRESHOLD))
+    return [{**{k: {"recall": round(r["right"] / r["letters"], 3), "wrong": r["wrong"], "absent_false": r["absent_false"],
+                    "letters": r["letters"]} for k, r in rs.items() if k in ("original", "all variants")},
+             "false_links_on_negatives": f"{nf}/{len(sets[i][1])}"} for i, (rs, nf) in enumerate(zip(res, neg_false))]
+
+
 def fit_on_dev(cases: list[dict], negs: list, l2: float | None = None) -> tuple[dict, float]:
     """The link model's weights fitted on every dev case (all variants), removed-report copies and negatives."""
     from corpus.link_model import L2, candidate_features, fit
@@ -434,8 +475,21 @@ def main() -> None:
     ap.add_argument("--l2", type=float, nargs="*", help="with --fit: also cross-validate these penalties")
     ap.add_argument("--cases", type=Path, help="cache of the decided cases (pickle): read if present, else written")
     ap.add_argument("--per-letter", action="store_true", help="print each dev case's outcome")
+    ap.add_argument("--pooled", type=Path, nargs="+", metavar="CASES",
+                    help="case caches of libraries of different sizes (--cases of runs with different --reports): "
+                         "fit on all of them, leave one report out, scored per library, and the weights to ship")
     a = ap.parse_args()
     corpus = shared_dir(a.shared)
+    if a.pooled:
+        sets = [pickle.loads(f.read_bytes()) for f in a.pooled]
+        pairs = [(cases, negs) for cases, negs, _ in sets]
+        out = {"libraries": [{"cases": str(f), "reports": n} for f, (_, _, n) in zip(a.pooled, sets)],
+               "cv_pooled": cv_pooled(pairs), "in_sample_pooled": cv_pooled(pairs, in_sample=True),
+               "cv_each_alone": [_summary(cv_model(c, ng, augment=True)) for c, ng in pairs]}
+        w, b = fit_on_dev([c for cases, _ in pairs for c in cases], [x for _, ng in pairs for x in ng])
+        out["weights_fitted_pooled"] = {"weights": w, "bias": b}
+        print(json.dumps(out, indent=1, ensure_ascii=False))
+        return
     if a.cases and a.cases.exists():
         cases, negs, n = pickle.loads(a.cases.read_bytes())
     else:
