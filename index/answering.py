@@ -21,6 +21,7 @@ import re
 from collections import Counter
 
 from corpus.extract.respondent import respondent_from_text
+from corpus.org_cells import action_owner
 from corpus.extract.speaker import speaking_for, unlinked_respondent
 from corpus.orgs import normalise_org
 from corpus.response_cues import content_terms
@@ -210,7 +211,33 @@ def name_unlinked(conn, response_id: int, candidate_id: int | None = None) -> st
     meta["respondent"], meta["respondent_from"] = who, how
     conn.execute("UPDATE documents SET title=?, meta=? WHERE id=?",
                  (response_title(who), json.dumps(meta, ensure_ascii=False), response_id))
+    settle_owners(conn, response_id)
     return who
+
+
+def settle_owners(conn, document_id: int) -> int:
+    """Write who took each action of a response (``org_cells.action_owner``: its respondent's
+    unless the action's own sentence names another body), once the respondent is known: at
+    ingest for a dataset's letter, when a bare letter is linked or named. Every page reads the
+    stored owner. Idempotent; returns how many owners changed."""
+    row = conn.execute("SELECT json_extract(meta, '$.respondent'), json_extract(meta, '$.respondent_from')"
+                       " FROM documents WHERE id=?", (document_id,)).fetchone()
+    if row is None or not row[0]:
+        return 0
+    who, how = row
+    changed = [(new, aid) for aid, owner, text in conn.execute(
+        "SELECT id, owner, text FROM actions WHERE document_id=?", (document_id,))
+        if (new := action_owner(owner, text, who, how)) != owner]
+    conn.executemany("UPDATE actions SET owner=? WHERE id=?", changed)
+    return len(changed)
+
+
+def settle_all_owners(conn) -> int:
+    """``settle_owners`` for every response of a library written before owners were settled
+    when stored (once, on opening it: ``library.Library``)."""
+    ids = [r[0] for r in conn.execute("SELECT DISTINCT a.document_id FROM actions a JOIN documents d"
+                                      " ON d.id = a.document_id WHERE json_extract(d.meta, '$.respondent') IS NOT NULL")]
+    return sum(settle_owners(conn, i) for i in ids)
 
 
 def settle_response(conn, response_id: int, report_id: int) -> dict:
@@ -239,9 +266,6 @@ def settle_response(conn, response_id: int, report_id: int) -> dict:
     kind = "pfd_response" if resp["type"] in ("other", "pfd_response") else resp["type"]
     conn.execute("UPDATE documents SET title=?, meta=?, type=? WHERE id=?",
                  (title, json.dumps(meta, ensure_ascii=False), kind, response_id))
-    if respondent:
-        conn.execute("UPDATE actions SET owner=? WHERE document_id=? AND (owner IS NULL OR owner='')",
-                     (respondent, response_id))
     concerns = [(r[0], r[1]) for r in conn.execute(
         "SELECT id, text FROM findings WHERE document_id=? AND kind='concern' ORDER BY seq", (report_id,))]
     quoted = [(r[0], r[1]) for r in conn.execute(
@@ -250,6 +274,7 @@ def settle_response(conn, response_id: int, report_id: int) -> dict:
                         (response_id,)).fetchall()
     if not acts:  # typed "other" at ingest, or a letter stating no action: read it now as a response
         acts = _actions_now(conn, response_id, resp["text"] or "", respondent)
+    settle_owners(conn, response_id)
     own = {}
     for aid, fid in conn.execute(
             "SELECT af.action_id, af.finding_id FROM action_findings af JOIN actions a ON a.id = af.action_id "

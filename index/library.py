@@ -55,6 +55,27 @@ class Library:
         for vi in (self._passages, self._findings):
             if vi.sync(self.store):
                 vi.save()
+        self._settle_owners_once()
+
+    def _settle_owners_once(self) -> None:
+        """A library written before actions' owners were settled when stored (``answering.settle_owners``)
+        has them settled once, on opening; pages read the stored owner."""
+        import sqlite3
+
+        c = self.store.conn
+        if c.execute("SELECT 1 FROM settings WHERE key='owners_settled'").fetchone():
+            return
+        from .answering import settle_all_owners
+
+        try:
+            with self.store.transaction() as t:
+                n = settle_all_owners(t)
+                t.execute("INSERT OR REPLACE INTO settings(key, value) VALUES ('owners_settled', '1')")
+        except sqlite3.OperationalError as e:  # read-only or busy: settled on a later opening
+            log.warning("could not settle action owners in %s now: %s", self.path, e)
+            return
+        if n:
+            log.info("settled the owners of %d actions in %s", n, self.path)
 
     @property
     def model(self) -> str:

@@ -14,7 +14,6 @@ from typing import Any
 
 from corpus.dates import parse_due
 from corpus.extract.respond import strip_framing
-from corpus.org_cells import action_owner
 from index.library import Library
 from index.rows import document_by_id
 
@@ -150,7 +149,7 @@ def case_action_rows(conn, ids: list[int], own: list[int]) -> list[dict]:
     """The action rows of documents ``ids`` that belong to a case whose own report and letters are
     ``own``: an action paired only to concerns outside ``own`` (a letter answering several reports,
     or a document that merely mentions the case) answers another case and is left out. Each row
-    has its owner as people read it (the respondent's unless the sentence names another body), its
+    has its owner (settled when stored: ``index.answering.settle_owners``), its
     text without the letter's framing, and ``finding_id``: the first concern of this case it answers."""
     if not ids:
         return []
@@ -167,7 +166,6 @@ def case_action_rows(conn, ids: list[int], own: list[int]) -> list[dict]:
             f" AND f.document_id IN ({qo})))"
             " ORDER BY a.document_id, a.seq", [*own, *ids, *own]):
         a = dict(r)
-        a["owner"] = action_owner(r["owner"], r["text"], r["respondent"], r["respondent_from"])
         if r["respondent"]:  # an answer without "… our response is detailed below."
             a["text"] = strip_framing(a["text"]) or a["text"]
         out.append(a)

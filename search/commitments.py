@@ -24,7 +24,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from corpus.dates import parse_due
-from corpus.org_cells import action_owner, bodies_named_in, is_body_name, known_bodies_named_in
+from corpus.org_cells import bodies_named_in, is_body_name, known_bodies_named_in
 from corpus.orgs import normalise_org, org_type
 from index.library import Library
 
@@ -170,8 +170,7 @@ def _doc_meta(r: dict) -> dict:
 def commitment_record(r: dict, as_of: str, finding_text: str | None = None) -> dict[str, Any]:
     due = r["due"] or (parse_due(r["due_text"]) if r.get("due_text") else None)
     dmeta = _doc_meta(r)
-    # a response's action is its respondent's unless its own sentence names another body
-    owner = action_owner(r["owner"], r["text"], dmeta.get("respondent"), dmeta.get("respondent_from"))
+    owner = r["owner"]  # a response's: its respondent's unless its sentence names another (settled when stored)
     resp = normalise_org(dmeta.get("respondent")) if dmeta.get("respondent") else None
     if resp and resp.key and owner and normalise_org(owner).key == resp.key:
         # the respondent is one organisation, named as such ("Royal College of Radiologists" is not

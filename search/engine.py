@@ -112,13 +112,6 @@ def document_findings(lib: Library, doc_id: int) -> dict[str, Any]:
     loose = [dict(r) for r in c.execute(
         "SELECT id, kind, text, owner, due, due_text, updated, status, page FROM actions a WHERE document_id=?"
         " AND NOT EXISTS (SELECT 1 FROM action_findings af WHERE af.action_id = a.id) ORDER BY seq", (doc_id,))]
-    if loose:  # a response's action is its respondent's unless its own sentence names another body
-        from corpus.org_cells import action_owner
-
-        who, how = c.execute("SELECT json_extract(meta, '$.respondent'), json_extract(meta, '$.respondent_from')"
-                             " FROM documents WHERE id=?", (doc_id,)).fetchone()
-        for a in loose:
-            a["owner"] = action_owner(a["owner"], a["text"], who, how)
     link = lambda q: [{"id": r[0], "title": r[1], "confidence": round(r[2], 3)} for r in c.execute(q, (doc_id,))]  # noqa: E731
     responds_to = link("SELECT d.id, d.title, l.confidence FROM links l JOIN documents d ON d.id = l.report_id"
                        " WHERE l.response_id=? ORDER BY l.confidence DESC")

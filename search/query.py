@@ -183,11 +183,9 @@ ANSWER_COSINE = 0.6  # a response's concern this close to a report's concern ans
 
 def _action(r) -> dict:
     from corpus.extract.respond import strip_framing
-    from corpus.org_cells import action_owner  # a response's action: its respondent's unless it names another
 
     return {**{k: r[k] for k in ("id", "kind", "text", "owner", "due", "due_text", "status", "updated",
                                  "document_id", "document_title")},
-            "owner": action_owner(r["owner"], r["text"], r["respondent"], r["respondent_from"]),
             # an answer without the framing it opens with ("… our response is detailed below.")
             "text": (strip_framing(r["text"]) or r["text"]) if r["respondent"] else r["text"]}
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 
-from corpus.org_cells import action_owner
 from index.library import Library
 
 
@@ -43,7 +42,7 @@ def response_view(lib: Library, doc_id: int) -> dict:
                        " FROM actions a JOIN documents d ON d.id = a.document_id WHERE a.document_id=? ORDER BY a.seq",
                        (doc_id,)):
         ans = pairs.get(a["id"], [])
-        owner = action_owner(a["owner"], a["text"], meta.get("respondent"), meta.get("respondent_from"))  # the respondent's unless it names another
+        owner = a["owner"]  # settled when stored (index.answering.settle_owners)
         text = strip_framing(a["text"]) or a["text"]  # without "… our response is detailed below."
         if a["after"] and text.rstrip().endswith(":"):
             text = with_its_list(text, a["after"])  # a lead-in with its list

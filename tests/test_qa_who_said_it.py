@@ -48,6 +48,10 @@ def build(lib) -> dict:
             rows.insert_action(t, 2, i, "commitment", text, owner, None, None, None, None, 1, 0, len(text),
                                finding_ids=[1], id=i + 1)
         t.execute("INSERT INTO links(response_id, report_id, confidence, evidence) VALUES (2, 1, 0.98, '{}')")
+        # what linking does once the respondent is known: each action's owner is settled and stored
+        from index.answering import settle_owners
+
+        assert settle_owners(t, 2) == 3  # the extractor's letter-level guess gives way, bar the named body
     return {"report": 1, "response": 2}
 
 
