@@ -358,53 +358,19 @@ def cv_model(cases: list[dict], negs: list, augment: bool = True, l2: float | No
     (``index.linking.candidate_threshold``, which also says who is a candidate at all); "candidacy":
     only who is a candidate, each at ``THRESHOLD``; False: every document needs ``THRESHOLD``.
     ``in_sample``: fitted once on everything and scored on the same (for comparison)."""
-    from corpus.link_model import L2, candidate_features, fit
-    from corpus.response_match import THRESHOLD
-
-    l2 = L2 if l2 is None else l2
-    fold_of = report_folds(cases)
-    groups = training_groups(cases, negs, fold_of)
-    feats = [candidate_features(rk) for _, _, rk, _ in groups]
-    n_folds = max(fold_of.values()) + 1
-    res = defaultdict(lambda: {"letters": 0, "right": 0, "wrong": 0, "absent_false": 0})
-    neg_false = 0
-
-    def need_of(x: dict) -> float | None:
-        if gate == "candidacy":  # only who is a candidate at all, every candidate at THRESHOLD
-            return None if x["need"] is None else THRESHOLD
-        return x["need"] if gate else THRESHOLD
-
-    for fold in ([None] if in_sample else range(n_folds)):
-        train = [(f, right) for (fo, c, _, right), f in zip(groups, feats)
-                 if (fold is None or fo != fold) and (augment or c is None or c["variant"] == "original")]
-        w, b = fit(train, l2=l2, kind=kind)
-        for fo, c, ranked, right in groups:
-            if c is None or (fold is not None and fo != fold):
-                continue
-            got = model_links(ranked, w, b, need_of(c["present"]))
-            truth = c.get("truth") or [c["report"]]
-            absent = model_links(c["absent"]["ranked"], w, b, need_of(c["absent"]))
-            for key in (c["variant"], "all variants"):
-                r = res[key]
-                r["letters"] += 1
-                r["right"] += c["report"] in got
-                r["wrong"] += any(x not in truth for x in got)
-                r["absent_false"] += bool(absent)
-        for k2, neg in enumerate(negs):
-            if fold is None or k2 % n_folds == fold:
-                neg = neg if isinstance(neg, dict) else {"ranked": neg, "need": THRESHOLD}
-                neg_false += bool(model_links(neg["ranked"], w, b, need_of(neg)))
-    out = {k: {"recall": round(r["right"] / r["letters"], 3), "wrong": r["wrong"],
-               "false_link_rate_when_report_absent": round(r["absent_false"] / r["letters"], 3),
-               "absent_false": r["absent_false"], "letters": r["letters"]} for k, r in res.items()}
-    out["false_links_on_negatives"] = f"{neg_false}/{len(negs)}"
-    return out
+    return _cv([(cases, negs)], augment, l2, kind, gate, in_sample)[0]
 
 
 def cv_pooled(sets: list[tuple[list[dict], list]], l2: float | None = None, in_sample: bool = False) -> list[dict]:
     """The link model fitted on the union of several libraries' decided cases (the same letters in
     libraries of different sizes: word rarity, content scores and candidate lists all change with
     the size), leave one parent report out across all of them, scored per library."""
+    return [_summary(x) for x in _cv(sets, True, l2, None, "candidacy", in_sample)]
+
+
+def _cv(sets: list[tuple[list[dict], list]], augment: bool, l2: float | None, kind: str | None, gate,
+        in_sample: bool) -> list[dict]:
+    """``cv_model`` over one or several case sets (folds by parent report across all of them)."""
     from corpus.link_model import L2, candidate_features, fit
     from corpus.response_match import THRESHOLD
 
@@ -415,31 +381,41 @@ def cv_pooled(sets: list[tuple[list[dict], list]], l2: float | None = None, in_s
     n_folds = max(fold_of.values()) + 1
     res = [defaultdict(lambda: {"letters": 0, "right": 0, "wrong": 0, "absent_false": 0}) for _ in sets]
     neg_false = [0] * len(sets)
+
+    def need_of(x: dict) -> float | None:
+        if gate == "candidacy":  # only who is a candidate at all, every candidate at THRESHOLD
+            return None if x["need"] is None else THRESHOLD
+        return x["need"] if gate else THRESHOLD
+
     for fold in ([None] if in_sample else range(n_folds)):
-        train = [(f, right) for g, fs in zip(groups, feats) for (fo, _, _, right), f in zip(g, fs)
-                 if fold is None or fo != fold]
-        w, b = fit(train, l2=l2)
-        for i, (cases, negs) in enumerate(sets):
-            for c in cases:
-                if fold is not None and fold_of[c["report"]] != fold:
+        train = [(f, right) for g, fs in zip(groups, feats) for (fo, c, _, right), f in zip(g, fs)
+                 if (fold is None or fo != fold) and (augment or c is None or c["variant"] == "original")]
+        w, b = fit(train, l2=l2, kind=kind)
+        for i, g in enumerate(groups):
+            for fo, c, ranked, right in g:
+                if c is None or (fold is not None and fo != fold):
                     continue
-                got = model_links(c["present"]["ranked"], w, b, THRESHOLD if c["present"]["need"] is not None else None)
+                got = model_links(ranked, w, b, need_of(c["present"]))
                 truth = c.get("truth") or [c["report"]]
-                absent = model_links(c["absent"]["ranked"], w, b, THRESHOLD if c["absent"]["need"] is not None else None)
+                absent = model_links(c["absent"]["ranked"], w, b, need_of(c["absent"]))
                 for key in (c["variant"], "all variants"):
                     r = res[i][key]
                     r["letters"] += 1
                     r["right"] += c["report"] in got
                     r["wrong"] += any(x not in truth for x in got)
                     r["absent_false"] += bool(absent)
-            for k2, neg in enumerate(negs):
+            for k2, neg in enumerate(sets[i][1]):
                 if fold is None or k2 % n_folds == fold:
-                    need = neg.get("need") if isinstance(neg, dict) else THRESHOLD
-                    ranked = neg["ranked"] if isinstance(neg, dict) else neg
-                    neg_false[i] += bool(model_links(ranked, w, b, None if need is None else THRESHOLD))
-    return [{**{k: {"recall": round(r["right"] / r["letters"], 3), "wrong": r["wrong"], "absent_false": r["absent_false"],
-                    "letters": r["letters"]} for k, r in rs.items() if k in ("original", "all variants")},
-             "false_links_on_negatives": f"{nf}/{len(sets[i][1])}"} for i, (rs, nf) in enumerate(zip(res, neg_false))]
+                    neg = neg if isinstance(neg, dict) else {"ranked": neg, "need": THRESHOLD}
+                    neg_false[i] += bool(model_links(neg["ranked"], w, b, need_of(neg)))
+    outs = []
+    for i, rs in enumerate(res):
+        out = {k: {"recall": round(r["right"] / r["letters"], 3), "wrong": r["wrong"],
+                   "false_link_rate_when_report_absent": round(r["absent_false"] / r["letters"], 3),
+                   "absent_false": r["absent_false"], "letters": r["letters"]} for k, r in rs.items()}
+        out["false_links_on_negatives"] = f"{neg_false[i]}/{len(sets[i][1])}"
+        outs.append(out)
+    return outs
 
 
 def fit_on_dev(cases: list[dict], negs: list, l2: float | None = None) -> tuple[dict, float]:
