@@ -292,6 +292,11 @@ def list_commitments(
     records = all_commitments(lib, as_of)
     _check_choice("status", status_l, STATUSES, {(r["status"] or "").lower() for r in records})
     _check_choice("kind", kind, KINDS, {r["kind"] for r in records})
+    owners = [owner] if owner else []
+    if owner and re.fullmatch(r"[A-Z][A-Za-z]{1,9}", owner.strip()) and sum(ch.isupper() for ch in owner) >= 2:
+        from index.acronyms import expansions  # "UHCW": also the name the library's letters define it as
+
+        owners += [e for a, e in expansions(lib.store, owner.strip()).items() if a == owner.strip()]
     out = []
     for rec in records:
         if kind and rec["kind"] != kind:
@@ -314,7 +319,7 @@ def list_commitments(
             continue
         if due_to and not (rec["due"] and rec["due"] <= due_to):
             continue
-        if owner and not _matches_owner(owner, rec["organisations"], rec["owner"]):
+        if owners and not any(_matches_owner(o, rec["organisations"], rec["owner"]) for o in owners):
             continue
         if words:
             hay = " ".join(x or "" for x in (rec["text"], rec["owner"], rec["finding_text"], rec["document_title"],
