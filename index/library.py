@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import threading
 import time
 from datetime import datetime, timezone
@@ -60,8 +61,6 @@ class Library:
     def _settle_owners_once(self) -> None:
         """A library written before actions' owners were settled when stored (``answering.settle_owners``)
         has them settled once, on opening; pages read the stored owner."""
-        import sqlite3
-
         c = self.store.conn
         if c.execute("SELECT 1 FROM settings WHERE key='owners_settled'").fetchone():
             return

@@ -81,6 +81,15 @@ def insert_action(c: sqlite3.Connection, document_id: int, seq: int, kind: str, 
     return action_id
 
 
+def own_actions_only(own: str) -> str:
+    """SQL condition on an ``actions`` row ``a``: it answers one of the documents ``own`` (a
+    placeholder list, "?,?") or nothing in particular. A letter answering several reports pairs
+    each action with one report's concerns; an action paired only elsewhere is another case's."""
+    return ("NOT (EXISTS (SELECT 1 FROM action_findings af WHERE af.action_id = a.id) AND NOT EXISTS"
+            " (SELECT 1 FROM action_findings af JOIN findings f ON f.id = af.finding_id WHERE af.action_id = a.id"
+            f" AND f.document_id IN ({own})))")
+
+
 def document_by_id(c: sqlite3.Connection, document_id: int) -> sqlite3.Row | None:
     """The whole ``documents`` row of one id (None if there is none)."""
     return c.execute("SELECT * FROM documents WHERE id=?", (document_id,)).fetchone()

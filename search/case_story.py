@@ -15,7 +15,7 @@ from typing import Any
 from corpus.dates import parse_due
 from corpus.extract.respond import strip_framing
 from index.library import Library
-from index.rows import document_by_id
+from index.rows import document_by_id, own_actions_only
 
 from .commitments import DONE, check_date, is_overdue, today
 from .sources import clip, source_display  # noqa: F401  (clip: the case pages' short texts)
@@ -161,9 +161,7 @@ def case_action_rows(conn, ids: list[int], own: list[int]) -> list[dict]:
             " (SELECT MIN(af.finding_id) FROM action_findings af JOIN findings f ON f.id = af.finding_id"
             f"  WHERE af.action_id = a.id AND f.document_id IN ({qo})) AS finding_id"
             f" FROM actions a JOIN documents d ON d.id = a.document_id WHERE a.document_id IN ({q})"
-            " AND NOT (EXISTS (SELECT 1 FROM action_findings af WHERE af.action_id = a.id) AND NOT EXISTS"
-            " (SELECT 1 FROM action_findings af JOIN findings f ON f.id = af.finding_id WHERE af.action_id = a.id"
-            f" AND f.document_id IN ({qo})))"
+            f" AND {own_actions_only(qo)}"
             " ORDER BY a.document_id, a.seq", [*own, *ids, *own]):
         a = dict(r)
         if r["respondent"]:  # an answer without "… our response is detailed below."

@@ -11,7 +11,7 @@ import numpy as np
 
 from corpus.orgs import normalise_org
 from index.library import Library
-from index.rows import document_summary, findings_with_documents
+from index.rows import document_summary, findings_with_documents, own_actions_only
 
 from .recipients import _meta, _responses_by_report, _tracker, respondent_of
 
@@ -70,10 +70,7 @@ def promised_actions(lib: Library, finding_id: int, document_id: int, org_keys: 
             if org_keys and key not in org_keys:
                 continue
             # not the actions of a letter answering several reports that answer only another report
-            rows = c.execute("SELECT * FROM actions a WHERE document_id=? AND NOT (EXISTS (SELECT 1 FROM"
-                             " action_findings af WHERE af.action_id = a.id) AND NOT EXISTS (SELECT 1 FROM"
-                             " action_findings af JOIN findings f ON f.id = af.finding_id WHERE af.action_id = a.id"
-                             " AND f.document_id IN (?, ?))) ORDER BY"
+            rows = c.execute(f"SELECT * FROM actions a WHERE document_id=? AND {own_actions_only('?, ?')} ORDER BY"
                              " CASE kind WHEN 'commitment' THEN 0 WHEN 'action_required' THEN 1 ELSE 2 END, seq",
                              (resp["id"], document_id, resp["id"])).fetchall()
             for r in rows:
