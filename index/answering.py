@@ -21,8 +21,8 @@ import re
 from collections import Counter
 
 from corpus.extract.respondent import respondent_from_text
-from corpus.org_cells import action_owner
 from corpus.extract.speaker import speaking_for, unlinked_respondent
+from corpus.org_cells import action_owner
 from corpus.orgs import normalise_org
 from corpus.response_cues import content_terms
 
