@@ -2,7 +2,7 @@
 
 Each gold letter is read as a bare text file (as ``understanding_eval`` writes it), extracted
 by the production rules (``corpus.extract.extract``), its parent report's concerns extracted from
-``reports.csv``, and its actions paired with them by ``index.answering.pair_actions``, the step
+``reports.csv``, and its actions paired with them by ``index.responses.answering.pair_actions``, the step
 ``settle_response`` runs once a letter is linked (this script assumes the right link: linking is
 scored by ``understanding_eval``). Per gold set it prints:
 
@@ -50,7 +50,7 @@ def _first_words_match(gold: str, text: str, n: int = 4) -> bool:
 
 def _concerns(rec: dict) -> list[str]:
     from corpus.extract import extract
-    from corpus.known_datasets import _pfd_row
+    from corpus.readers.datasets import _pfd_row
 
     doc = _pfd_row(rec, Path("reports.csv"), 0)
     if doc is None:
@@ -60,7 +60,7 @@ def _concerns(rec: dict) -> list[str]:
 
 def _letter(text: str, tmp: Path, i: int):
     from corpus.extract import extract
-    from corpus.readers import read_path
+    from corpus.readers.sniff import read_path
 
     p = tmp / f"letter-{i:02d}.txt"
     p.write_text(text, encoding="utf-8")
@@ -118,8 +118,8 @@ def extract_all(items: list[dict]) -> None:
 
 def pair(x: dict, pair_min: float | None = None, context_weight: float | None = None) -> list[list[int]]:
     """Concern numbers (1-based) each action of ``x`` answers."""
-    from index import answering
-    from index.answering import PAIR_MIN, pair_actions
+    from index.responses import answering
+    from index.responses.answering import PAIR_MIN, pair_actions
 
     concerns = list(enumerate(x["concerns"], 1))
     quoted = [(10_000 + i, t) for i, t in x["findings"]]
@@ -169,7 +169,7 @@ def cv_pairing(items: list[dict], grid: list[tuple[float, float]]) -> dict:
     """Leave one parent REPORT out: (PAIR_MIN, CONTEXT_WEIGHT) chosen by pair accuracy (ties:
     the paired share, then nearest the shipped values) on the other reports' letters, applied to
     the left-out report's letters."""
-    from index.answering import CONTEXT_WEIGHT, PAIR_MIN
+    from index.responses.answering import CONTEXT_WEIGHT, PAIR_MIN
 
     table = {g: [pair(x, *g) for x in items] for g in grid}
     reports = sorted({x["report"] for x in items})

@@ -86,7 +86,7 @@ def main() -> None:
 
     from index.library import open_library
     from search import evaluate as ev
-    from search import ranker
+    from search.ranking import ranker
     from search.query import run_search
 
     lib = open_library(args.library, create=False)

@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index.ingest import ingest  # noqa: E402
+from index.ingest.pipeline import ingest  # noqa: E402
 from index.library import open_library  # noqa: E402
 from search.query import run_search  # noqa: E402
 
@@ -85,7 +85,7 @@ def timed_encode(embedder, texts: list[str]) -> tuple[float, "object"]:
 def _tokenizer():
     from tokenizers import Tokenizer
 
-    from index.onnx_encoder import packaged_model_dir
+    from index.encoders.onnx_int8 import packaged_model_dir
 
     tok = Tokenizer.from_file(str(packaged_model_dir() / "tokenizer.json"))
     tok.no_padding()
@@ -111,10 +111,10 @@ def embedded_texts(store) -> list[str]:
 def count_only(corpus: str) -> dict:
     """What ingesting ``corpus`` would embed (documents, passages, findings, texts, tokens),
     without a model: read, chunk and extract in this process."""
-    from corpus import readers
-    from index.boilerplate import BoilerplateDetector
-    from index.ingest import finding_vector_keys
-    from index.ingest_reader import read_files, text_hash
+    from corpus.readers import sniff as readers
+    from index.ingest.boilerplate import BoilerplateDetector
+    from index.ingest.pipeline import finding_vector_keys
+    from index.ingest.reader import read_files, text_hash
 
     files = readers.list_files([Path(corpus)], [], [])
     detector = BoilerplateDetector()
@@ -149,7 +149,7 @@ def _cpu() -> float:
 
 
 def _raw_torch(texts: list[str]) -> float:
-    from index.embed import SentenceTransformerEmbedder
+    from index.encoders.embed import SentenceTransformerEmbedder
 
     return timed_encode(SentenceTransformerEmbedder(), texts)[0]
 
@@ -195,8 +195,8 @@ def main() -> None:
     if not args.queries_only and args.sample and not args.no_bracket:
         # raw torch fp32 is timed before and after the ingest, on the same passages as the
         # ingest embeds, and averaged: the machine's load drifts during a long run
-        from corpus import readers
-        from index.ingest_reader import read_files
+        from corpus.readers import sniff as readers
+        from index.ingest.reader import read_files
 
         files = readers.list_files([Path(args.corpus)], [], [])
         every = [c.text for m in read_files(files, None, set()) if m[0] == "doc" for c in m[1].chunks]
@@ -227,7 +227,7 @@ def main() -> None:
     rows = lib.store.conn.execute("SELECT text FROM passages ORDER BY random() LIMIT ?", (args.sample,)).fetchall()
     sample = before_sample or [r[0] for r in rows]
     if sample:
-        from index.embed import SentenceTransformerEmbedder
+        from index.encoders.embed import SentenceTransformerEmbedder
 
         own, v_own = timed_encode(lib.embedder, sample)
         raw, v_raw = timed_encode(SentenceTransformerEmbedder(), sample)

@@ -1,4 +1,4 @@
-"""Fit and check the learned document ranker (search.learned_rank) without reporting on
+"""Fit and check the learned document ranker (search.ranking.learned) without reporting on
 what it was fitted on.
 
 The three labelled sets of ranking_cv.py (dev themes, tracker categories, judged
@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 def collect(lib, queries, depth: int, w=None) -> list[dict]:
     """Per query: candidate documents, feature rows, labels, and the baseline orders."""
     from search import evaluate as ev
-    from search import learned_rank as lr
-    from search import ranker
+    from search.ranking import learned as lr
+    from search.ranking import ranker
 
     w = w or ranker.WEIGHTS
     keys = ev._document_keys(lib)
@@ -61,8 +61,8 @@ def paraphrase_groups(library: str, pool: int, w=None) -> list[dict]:
     at the product's pool: feature rows, and which row is the seed's own document."""
     import cross_type_eval as cx
     from index.library import open_library
-    from search import learned_rank as lr
-    from search import ranker
+    from search.ranking import learned as lr
+    from search.ranking import ranker
 
     w = w or ranker.WEIGHTS
     lib = open_library(library, create=False)
@@ -80,7 +80,7 @@ def paraphrase_groups(library: str, pool: int, w=None) -> list[dict]:
 
 def seed_ranks(groups: list[dict], params) -> list[int]:
     """Rank of each paraphrase's seed document under ``params`` (1: first)."""
-    from search import learned_rank as lr
+    from search.ranking import learned as lr
 
     ranks = []
     for g in groups:
@@ -98,7 +98,7 @@ def metrics(order: list[int], g: dict) -> dict:
 
 
 def learned_order(g: dict, params) -> list[int]:
-    from search import learned_rank as lr
+    from search.ranking import learned as lr
 
     s = lr.score(g["x"], params)
     return [g["docs"][i] for i in sorted(range(len(g["docs"])), key=lambda i: (-s[i], i))]
@@ -125,13 +125,13 @@ def main() -> None:
     import pickle
 
     from ranking_cv import category_set, cross_set, dev_set
-    from search import learned_rank as lr
+    from search.ranking import learned as lr
 
-    from search import ranker
+    from search.ranking import ranker
 
     changes = {k: type(getattr(ranker.WEIGHTS, k))(v) for k, v in (a.split("=", 1) for a in args.set)}
     if changes and args.write:
-        ap.error("--write fits on the shipped Weights only (change them in search/ranker.py first)")
+        ap.error("--write fits on the shipped Weights only (change them in search/ranking/ranker.py first)")
     w = ranker.with_weights(**changes)
     t0 = time.time()
     if args.cache and Path(args.cache).exists():

@@ -10,7 +10,7 @@ and adds, per candidate report, cues the shipped model does not have:
 
 Each is added alone to the model's features, refitted per fold, and scored as ``linking_robustness.cv_model``
 does (originals, 380 perturbed copies, wrong links, false links with the true report removed, negatives).
-``--shrink`` also sweeps ``corpus.link_model.SHRINK``. None of the three cues was shipped (round 2: +0 to +2
+``--shrink`` also sweeps ``corpus.responses.link_model.SHRINK``. None of the three cues was shipped (round 2: +0 to +2
 of 380 copies, no change on originals or on false links with the report removed).
 
     PRECEDENT_MODEL=fake-hashing-384 python benchmarks/linking_cue_trials.py --cases /tmp/cases.pkl [--shrink 10 20 30]
@@ -37,9 +37,9 @@ def add_cues(cases: list[dict]) -> None:
     """Put the trial cues into each top candidate's ``parts`` (with and without its true report)."""
     from corpus.extract.respondent import respondent_from_text
     from corpus.extract.speaker import probability, recipient_features
-    from corpus.link_model import TOP
-    from corpus.orgs import normalise_org
-    from corpus.response_cues import org_similarity
+    from corpus.responses.link_model import TOP
+    from corpus.orgs.keys import normalise_org
+    from corpus.responses.cues import org_similarity
 
     memo: dict = {}
     own: dict = {}
@@ -69,7 +69,7 @@ def add_cues(cases: list[dict]) -> None:
 
 def trial(cases: list[dict], negs: list, extra: tuple[str, ...] = (), shrink: float | None = None) -> dict:
     """``linking_robustness.cv_model`` (and in sample) with ``extra`` cues as features and ``SHRINK``."""
-    import corpus.link_model as lm
+    import corpus.responses.link_model as lm
     import linking_robustness as lr
 
     base_features, base_fn, base_shrink = lm.LINK_FEATURES, lm.link_features, lm.SHRINK

@@ -2,7 +2,7 @@
 
 Builds a ReportInfo for every row of pfd/reports.csv and reads each row of
 pfd/responses.csv as a standalone letter (its text and respondent only: no parent id,
-no URL), links it with ``corpus.response_cues`` / ``corpus.response_match`` and scores the result against ``parent_id``.
+no URL), links it with ``corpus.responses.cues`` / ``corpus.responses.match`` and scores the result against ``parent_id``.
 Also shows what happens to the two seed responses (seeds/000_*, seeds/001_*).
 
     python benchmarks/linking_eval.py [--shared /work/shared] [--threshold 0.6] [-v]
@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from corpus.response_cues import extract_cues, make_report  # noqa: E402
-from corpus.response_match import THRESHOLD, ReportIndex  # noqa: E402
+from corpus.responses.cues import extract_cues, make_report  # noqa: E402
+from corpus.responses.match import THRESHOLD, ReportIndex  # noqa: E402
 
 csv.field_size_limit(1 << 30)
 

@@ -131,7 +131,7 @@ def variants(text: str, report, seed: int = 0) -> dict[str, str]:
 
 def doc_type(text: str, tmp: Path) -> str:
     from corpus.extract.classify import classify
-    from corpus.readers import read_path
+    from corpus.readers.sniff import read_path
 
     p = tmp / "variant.txt"
     p.write_text(text, encoding="utf-8")
@@ -144,9 +144,9 @@ def decide_text(conn, text: str, kind: str, cache: dict, exclude: str | None = N
     {"need", "decision", "linked" (reference or None), "ranked"}. ``exclude``: a report reference
     left out of the candidates (its letter's true report)."""
     from corpus.extract.respond import response_score
-    from corpus.response_cues import extract_cues
-    from corpus.response_match import THRESHOLD, decide
-    from index.linking import MAYBE_RESPONSE, RESPONSE, StoreWordRarity, _load_reports, candidate_ids, \
+    from corpus.responses.cues import extract_cues
+    from corpus.responses.match import THRESHOLD, decide
+    from index.responses.linking import MAYBE_RESPONSE, RESPONSE, StoreWordRarity, _load_reports, candidate_ids, \
         candidate_threshold
 
     need = THRESHOLD if kind == RESPONSE else (
@@ -165,7 +165,7 @@ def respondent_of(text: str, linked_report, best_report=None) -> str | None:
     (``speaker.unlinked_respondent``, with its best candidate report's recipients)."""
     from corpus.extract.respondent import respondent_from_text
     from corpus.extract.speaker import speaking_for, unlinked_respondent
-    from corpus.orgs import normalise_org
+    from corpus.orgs.keys import normalise_org
 
     if linked_report is not None:
         who, _ = speaking_for(text, linked_report.recipients)
@@ -178,7 +178,7 @@ def respondent_of(text: str, linked_report, best_report=None) -> str | None:
 
 
 def _right(name: str | None, g: dict) -> bool:
-    from corpus.response_cues import org_similarity
+    from corpus.responses.cues import org_similarity
 
     return bool(name) and any(org_similarity(name, x) >= 0.75 for x in [g["respondent"], *g["aliases"]])
 
@@ -212,7 +212,7 @@ def dev_cases(lib, corpus: Path, gold: dict | None = None, letters: list[dict] |
     A text answering several reports is one case (its first row), decided with its other reports
     left out, so it has one right answer when the model is fitted."""
     from understanding_eval import GOLD, HELD_OUT, _rows
-    from index.linking import _report_info
+    from index.responses.linking import _report_info
 
     conn = lib.store.conn
     if gold is None:
@@ -277,8 +277,8 @@ def negative_cases(lib) -> list[dict]:
     """The training negatives (documents under negatives/: they answer no report): their ranked
     candidates and the probability production would require of them (their type, response score)."""
     from corpus.extract.respond import response_score
-    from corpus.response_match import THRESHOLD
-    from index.linking import MAYBE_RESPONSE, RESPONSE, _decide_for, candidate_threshold
+    from corpus.responses.match import THRESHOLD
+    from index.responses.linking import MAYBE_RESPONSE, RESPONSE, _decide_for, candidate_threshold
 
     conn = lib.store.conn
     out = []
@@ -320,7 +320,7 @@ def training_groups(cases: list[dict], negs: list, folds) -> list[tuple[int, obj
     """(fold, case or None, ranked, index of the right candidate or None) for every case (with its
     report, and removed) and every negative (spread over the folds). ``folds``: report -> fold (or the
     list of reports, one fold each)."""
-    from corpus.link_model import TOP
+    from corpus.responses.link_model import TOP
 
     fold_of = folds if isinstance(folds, dict) else {r: k for k, r in enumerate(folds)}
     n = max(fold_of.values()) + 1
@@ -339,7 +339,7 @@ def training_groups(cases: list[dict], negs: list, folds) -> list[tuple[int, obj
 def model_links(ranked, w, b, need: float | None) -> list[str]:
     """The reports the library would link with weights (w, b) and the probability ``need`` the
     document's type requires (None: not a candidate): several answered together, else one, else none."""
-    from corpus.link_model import choose, linked_together
+    from corpus.responses.link_model import choose, linked_together
 
     if need is None or not ranked:
         return []
@@ -355,7 +355,7 @@ def cv_model(cases: list[dict], negs: list, augment: bool = True, l2: float | No
     """Leave-one-dev-report-out: fitted on the other dev reports' letters (all variants when
     ``augment``, else originals only), their removed-report copies and the negatives. ``gate``: a
     document not typed a response needs the probability production requires of it
-    (``index.linking.candidate_threshold``, which also says who is a candidate at all); "candidacy":
+    (``index.responses.linking.candidate_threshold``, which also says who is a candidate at all); "candidacy":
     only who is a candidate, each at ``THRESHOLD``; False: every document needs ``THRESHOLD``.
     ``in_sample``: fitted once on everything and scored on the same (for comparison)."""
     return _cv([(cases, negs)], augment, l2, kind, gate, in_sample)[0]
@@ -371,8 +371,8 @@ def cv_pooled(sets: list[tuple[list[dict], list]], l2: float | None = None, in_s
 def _cv(sets: list[tuple[list[dict], list]], augment: bool, l2: float | None, kind: str | None, gate,
         in_sample: bool) -> list[dict]:
     """``cv_model`` over one or several case sets (folds by parent report across all of them)."""
-    from corpus.link_model import L2, candidate_features, fit
-    from corpus.response_match import THRESHOLD
+    from corpus.responses.link_model import L2, candidate_features, fit
+    from corpus.responses.match import THRESHOLD
 
     l2 = L2 if l2 is None else l2
     fold_of = report_folds([c for cases, _ in sets for c in cases])
@@ -420,7 +420,7 @@ def _cv(sets: list[tuple[list[dict], list]], augment: bool, l2: float | None, ki
 
 def fit_on_dev(cases: list[dict], negs: list, l2: float | None = None) -> tuple[dict, float]:
     """The link model's weights fitted on every dev case (all variants), removed-report copies and negatives."""
-    from corpus.link_model import L2, candidate_features, fit
+    from corpus.responses.link_model import L2, candidate_features, fit
 
     l2 = L2 if l2 is None else l2
     return fit([(candidate_features(rk), right) for _, _, rk, right in training_groups(cases, negs, report_folds(cases))],
@@ -483,7 +483,7 @@ def main() -> None:
     out = {"library_reports": n, "dev_letters": len({c["row"] for c in cases}),
            "dev_reports": len({c["report"] for c in cases}), "production": score_cases(cases)}
     if a.fit:
-        from corpus.link_model import L2
+        from corpus.responses.link_model import L2
 
         out["model_cv_augmented"] = cv_model(cases, negs, augment=True)
         out["model_cv_augmented_with_type_gate"] = _summary(cv_model(cases, negs, augment=True, gate=True))

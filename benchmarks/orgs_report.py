@@ -3,7 +3,7 @@
     python benchmarks/orgs_report.py [REPORTS_CSV] [--top 30] [--unnamed 20]
 
 Reads the ``receiver`` column of the PFD-toolkit ``reports.csv`` (recipients separated by
-``;``), normalises every recipient with ``corpus.orgs.normalise_org`` and prints: raw
+``;``), normalises every recipient with ``corpus.orgs.keys.normalise_org`` and prints: raw
 spellings -> canonical organisations, the share of mentions that name no organisation
 (a bare job title or person), mentions per organisation type, and the top organisations
 with how many spellings were merged into each.
@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from corpus.orgs import normalise_org, org_type  # noqa: E402
+from corpus.orgs.keys import normalise_org, org_type  # noqa: E402
 
 
 def default_csv() -> Path:

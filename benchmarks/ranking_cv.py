@@ -12,7 +12,7 @@ With ``--cross-library``, a third: the judged cross-type queries of ``cross_type
 over seeds + Ofsted inspections + a PFD sample; each set is then held out in turn (weights
 chosen on the other two).
 
-Every configuration of a small grid over :class:`search.ranker.Weights` is scored on
+Every configuration of a small grid over :class:`search.ranking.ranker.Weights` is scored on
 every query (retrieval is cached, so only fusion, fold and document scoring are redone).
 Reported, never from the set the weights were chosen on:
 
@@ -51,7 +51,7 @@ GRID = {  # kept small: the machine is shared. Session 3's wider grid never chos
 
 
 def configs():
-    from search import ranker
+    from search.ranking import ranker
 
     keys = list(GRID)
     seen = set()
@@ -73,7 +73,7 @@ def name(w) -> str:
 
 
 def cached_retrieve():
-    from search import ranker
+    from search.ranking import ranker
 
     original = ranker.retrieve
     memo: dict = {}
@@ -145,7 +145,7 @@ def main() -> None:
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
 
-    from search import ranker
+    from search.ranking import ranker
 
     cached_retrieve()
     sets = {"dev": dev_set(args.dev_library), "categories": category_set(args.cat_library)}

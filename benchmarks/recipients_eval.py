@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from corpus.known_datasets import split_recipients  # noqa: E402
+from corpus.readers.datasets import split_recipients  # noqa: E402
 
 GOLD = ROOT / "benchmarks" / "gold"
 CSV = ROOT.parent / "shared" / "corpus" / "pfd" / "reports.csv"

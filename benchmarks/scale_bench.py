@@ -10,7 +10,7 @@ term N/seed times as often) and each vector a perturbed copy of a real one:
 ``normalise(0.8 x_i + 0.2 x_j + e)`` with x_j another real passage and e Gaussian noise
 (norm ~0.25), so copies stay in the real embedding cone but do not collapse onto each
 other (which would make the ANN graph and its recall unrealistic). Rows are written with
-the same SQL as index/ingest.py; nothing is re-embedded. The seed documents' findings are
+the same SQL as index/ingest/pipeline.py; nothing is re-embedded. The seed documents' findings are
 copied the same way, and term counts are refreshed as an ingest of a large library does. Each size runs in its own
 process so its memory is its own.
 
@@ -261,7 +261,7 @@ def recall_at_10(lib, queries: np.ndarray) -> dict:
 
 def run_size(n: int, args) -> dict:
     from index.library import open_library
-    from search.engine import dense_passages, keyword_passages, search
+    from search.ranking.engine import dense_passages, keyword_passages, search
     from search.query import run_search
 
     rng = np.random.default_rng(n)

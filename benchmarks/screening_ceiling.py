@@ -7,7 +7,7 @@ the labels available, classifiers over the documents' features are trained and s
 stratified k-fold cross-validation (every figure below is out-of-fold), per topic:
 
 - ``same``:  logistic regression over the screen's own features (passage-mean | concern-mean
-  embeddings and the TF-IDF word/word-pair rows of search/screening_features.py);
+  embeddings and the TF-IDF word/word-pair rows of search/screening/features.py);
 - ``words``: the TF-IDF rows alone; ``meaning``: the two embeddings alone;
 - ``rich``:  separate TF-IDF (words and word pairs) of the concerns and of the full text, with
   the two embeddings, in one logistic regression;
@@ -132,8 +132,8 @@ def load(args):
     from index.library import open_library
     from screening_eval import TUNE, _doc_keys, shared_dir, topics_for
 
-    from index import screens_store
-    from search import screening_features as sf
+    from index import screens as screens_store
+    from search.screening import features as sf
 
     shared = shared_dir(args.shared)
     lib = open_library(args.library, create=False)
@@ -174,7 +174,7 @@ def main() -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics import average_precision_score
 
-    from search.screening_features import TFIDF
+    from search.screening.features import TFIDF
 
     lib, feats, docs, ridx, topics, texts, tune = load(args)
     models = args.models.split(",")

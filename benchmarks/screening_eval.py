@@ -85,7 +85,7 @@ def topics_for(which: str, shared: Path, sample: int, seed: int) -> tuple[dict[s
 
 def simulate(lib, name: str, description: str, relevant_docs: set[int], checkpoints: list[int], batch: int,
              knobs=None) -> list[dict]:
-    from search import screening as S
+    from search.screening import screens as S
 
     try:
         S.delete_screen(lib, name)
@@ -239,8 +239,8 @@ def timing(lib, n_judgements: int, query: str = "restraint by police or prison o
     """Seconds to build / load the features, and per judgement and per ``next``."""
     import statistics
 
-    from search import screening as S
-    from search import screening_features as sf
+    from search.screening import screens as S
+    from search.screening import features as sf
 
     for f in sf._paths(lib):
         f.unlink(missing_ok=True)
@@ -322,7 +322,7 @@ def main() -> None:
         built = ev.build_theme_library(lib, shared / "corpus/pfd/reports.csv", rows)
         print(f"  {built['added']} documents in {built['seconds']:.0f}s", file=sys.stderr)
     keys = _doc_keys(lib)
-    from search.screening_model import Knobs
+    from search.screening.model import Knobs
 
     knobs = Knobs()
     for kv in args.knob:

@@ -1,4 +1,4 @@
-"""Fit and check the strength of a hit (search/strength.py) on labelled queries.
+"""Fit and check the strength of a hit (search/ranking/strength.py) on labelled queries.
 
 Labelled sets, each over its own library built with the real model:
 
@@ -10,7 +10,7 @@ Labelled sets, each over its own library built with the real model:
 * negatives: random-word queries, keyboard mashes and queries from unrelated fields, run
   on every library; none of their hits is relevant.
 
-For every query the product's ranking is taken (search.ranker.rank, the product's pool)
+For every query the product's ranking is taken (search.ranking.ranker.rank, the product's pool)
 and its first ``--top`` hits in page order become rows: the hit's signals (cosine, cover,
 agree) and whether its document is judged relevant. A logistic regression maps signals to
 P(relevant); the "close" cut-off is the lowest probability at which the training rows
@@ -28,7 +28,7 @@ Held out: leave one labelled set out (fit on the others and on negatives of one 
 seed), report on the held-out set the precision of "close" (and how many relevant hits it
 catches), and on negatives of another seed how many queries got any close hit. Then a fit
 on everything (both seeds of negatives included) is printed, to be copied into
-search/strength.py.
+search/ranking/strength.py.
 
     python benchmarks/strength_calibration.py --dev-library D --cat-library C --cross-library X
 """
@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-FEATURES: list[str] = []  # the signals fitted (--features; default search.strength.FEATURES)
+FEATURES: list[str] = []  # the signals fitted (--features; default search.ranking.strength.FEATURES)
 
 WORDS = """apple banana guitar violin orbit comet galaxy planet saxophone pancake waffle syrup cinnamon
 tennis cricket football rugby golf marathon bicycle helmet kayak canoe mountain glacier volcano
@@ -84,7 +84,7 @@ def random_queries(seed: int, n: int = 10) -> list[str]:
 
 def rows_for(lib, queries: list[tuple[str, set[int]]], top: int) -> list[tuple[list[float], int, str]]:
     """[({signal: value}, relevant 0/1, query)] for the first ``top`` hits of each query, page order."""
-    from search import ranker
+    from search.ranking import ranker
 
     out = []
     for q, rel in queries:
@@ -164,9 +164,9 @@ def main() -> None:
     ap.add_argument("--close-precision", type=float, default=0.7)
     ap.add_argument("--negative-quantile", type=float, default=95.0)
     ap.add_argument("--json", default=None)
-    ap.add_argument("--features", default=None, help="signals the model reads, comma-separated (default: search.strength's)")
+    ap.add_argument("--features", default=None, help="signals the model reads, comma-separated (default: search.ranking.strength's)")
     args = ap.parse_args()
-    from search import strength
+    from search.ranking import strength
 
     FEATURES[:] = args.features.split(",") if args.features else list(strength.FEATURES)
 
@@ -189,7 +189,7 @@ def main() -> None:
                                  "held_out": check(coef, b, close, related, rows[held]),
                                  "random_queries": check(coef, b, close, related, neg_test)}
     # the model to ship: every labelled set and both seeds of negatives (the held-out checks
-    # above are the figures to quote; tests/test_strength_real.py checks a third seed)
+    # above are the figures to quote; tests/search/test_strength_real.py checks a third seed)
     everything = [r for rs in rows.values() for r in rs] + neg_train + neg_test
     coef, b = fit(everything)
     p = prob(coef, b, features(everything))

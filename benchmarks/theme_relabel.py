@@ -3,7 +3,7 @@
     python benchmarks/theme_relabel.py LIBRARY_DIR [--out labels.json] [--compare before.json]
 
 Reads the library's findings and its themes' members (most central first, as the build
-does), runs ``index.theme_labels.phrase_labels`` on them (the clusters are not refitted,
+does), runs ``index.themes.labels.phrase_labels`` on them (the clusters are not refitted,
 so label changes are judged on the same groups), and prints how many labels end in a
 function word, start with a verb-like word or hold a narrative verb, plus 30 specific
 themes' labels drawn at random (seed 13). ``--compare`` prints those 30 beside the
@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from index.theme_labels import label_form_problems, label_problems, phrase_labels  # noqa: E402
+from index.themes.labels import label_form_problems, label_problems, phrase_labels  # noqa: E402
 
 
 def load(lib: Path):

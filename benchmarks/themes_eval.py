@@ -1,7 +1,7 @@
 """Recurring themes, measured (issue 4).
 
 1. The 237 labelled suicide reports of ``eval/themes-dev.csv``: their concern findings
-   are embedded with the real model and clustered with ``index.themes.fit_themes``; for
+   are embedded with the real model and clustered with ``index.themes.cluster.fit_themes``; for
    each of the eight family-involvement labels the best matching theme (by report-level
    F1, at either level) is reported with its purity (share of the theme's reports
    labelled True) and coverage (share of the label's True reports inside it).
@@ -141,8 +141,8 @@ def print_match(name: str, res: dict) -> None:
 
 def issue13(a, shared: Path, rows: list[dict], dev: list[dict], by_id: dict, cache: Path) -> dict:
     """Dev labels and tracker categories on themes fitted to each set; the whole corpus."""
-    from index.theme_labels import label_form_problems, label_problems
-    from index.themes import fit_themes
+    from index.themes.labels import label_form_problems, label_problems
+    from index.themes.cluster import fit_themes
 
     out: dict = {}
     devids = {d["id"] for d in dev}
@@ -222,10 +222,10 @@ def store_rebuild(fs: list[dict], vecs: np.ndarray, where: Path) -> dict:
     (clustering, labels, id matching, edit replay and the save)."""
     import shutil
 
-    from index.ingest import text_hash
+    from index.ingest.pipeline import text_hash
     from index.library import open_library
     from index.store import dumps
-    from index.themes_store import list_themes, rebuild_themes, rename_theme
+    from index.themes.store import list_themes, rebuild_themes, rename_theme
 
     if where.exists():
         shutil.rmtree(where)
@@ -303,7 +303,7 @@ def main(argv=None) -> None:
         embed_cached([f["text"] for f in fs], cache)
         return
 
-    from index.themes import fit_themes
+    from index.themes.cluster import fit_themes
 
     result: dict = {}
     # ---- 1. labelled dev set -------------------------------------------------------------

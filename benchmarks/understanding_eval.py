@@ -10,7 +10,7 @@ Tasks
   ingested beside a sample of reports.csv (every parent plus ``--reports`` random others)
   through the real ingest (fake embedder); precision / recall of the links made.
 * respondent — the respondent the library names for each letter, right when it is the
-  gold organisation or one of its aliases (corpus.response_cues.org_similarity >= 0.75).
+  gold organisation or one of its aliases (corpus.responses.cues.org_similarity >= 0.75).
 * actions — share of linked letters with >=1 action paired to a concern of their report,
   and per gold action whether an extracted action of the letter matches it (first words).
 * concerns — exact / within-one count agreement, and concerns holding page debris.
@@ -103,7 +103,7 @@ def count_report(got: dict, save: str | None, compare: str | None, noun: str) ->
 
 def eval_concerns(corpus: Path, verbose: bool) -> dict:
     from corpus.extract import extract
-    from corpus.readers import read_path
+    from corpus.readers.sniff import read_path
 
     gold = json.loads((GOLD / "concerns.json").read_text())
     header, rows = _rows(corpus / "pfd" / "reports.csv")
@@ -211,8 +211,8 @@ def external_letters(path: Path, corpus: Path) -> tuple[dict, list[dict]]:
     minus those already in pfd/responses.csv: gold is the row's own ``parent_id`` and ``respondent``
     (the judiciary's upload label, not read from the letter), with the parent report's recipient that
     label names best as an alias. Actions have no gold here."""
-    from corpus.known_datasets import split_recipients
-    from corpus.response_cues import org_similarity
+    from corpus.readers.datasets import split_recipients
+    from corpus.responses.cues import org_similarity
 
     known = {r["response_url"] for r in _rows(corpus / "pfd" / "responses.csv")[1]}
     reports = {r["id"]: r for r in _rows(corpus / "pfd" / "reports.csv")[1]}
@@ -232,7 +232,7 @@ def external_letters(path: Path, corpus: Path) -> tuple[dict, list[dict]]:
 
 def build_library(corpus: Path, n_reports: int, seed: int, tmp: Path, distractors: int = 0, negatives: int = 0,
                   gold: dict | None = None, letters: list[dict] | None = None):
-    from index.ingest import ingest
+    from index.ingest.pipeline import ingest
     from index.library import open_library
 
     gold = gold or json.loads((GOLD / "responses.json").read_text())
@@ -262,9 +262,9 @@ def build_library(corpus: Path, n_reports: int, seed: int, tmp: Path, distractor
 def letter_results(lib) -> dict[int, dict]:
     """Per letter row: linked report reference, confidence, best candidate, respondent, actions."""
     from corpus.extract.respond import response_score
-    from corpus.response_match import THRESHOLD
-    from index.linking import MAYBE_RESPONSE, RESPONSE, _decide_for, candidate_threshold
-    from search.responses import response_view
+    from corpus.responses.match import THRESHOLD
+    from index.responses.linking import MAYBE_RESPONSE, RESPONSE, _decide_for, candidate_threshold
+    from search.responses.unlinked import response_view
 
     conn = lib.store.conn
     out = {}
@@ -437,8 +437,8 @@ def loo_threshold(gold: dict, res: dict[int, dict]) -> dict:
 
 
 def _right_recipient(name: str, g: dict) -> bool:
-    from corpus.response_cues import org_similarity
-    from corpus.orgs import normalise_org
+    from corpus.responses.cues import org_similarity
+    from corpus.orgs.keys import normalise_org
 
     k = normalise_org(name).key
     return any(org_similarity(name, x) >= 0.75 or (k and k == normalise_org(x).key) for x in [g["respondent"], *g["aliases"]])
@@ -448,7 +448,7 @@ def respondent_groups(corpus: Path, letters_csv: Path | None = None, held_out: s
     """Development letters whose report has several recipients, each with its recipients (split as at
     ingest), its text and the index of the recipient that wrote it: the 23 shared letters and, with
     ``letters_csv``, the external letters whose parent is not in ``held_out``."""
-    from corpus.known_datasets import split_recipients
+    from corpus.readers.datasets import split_recipients
 
     reports = {r["id"]: r for r in _rows(corpus / "pfd" / "reports.csv")[1]}
     sets = [(json.loads((GOLD / "responses.json").read_text()), _rows(corpus / "pfd" / "responses.csv")[1], "shared")]
@@ -473,8 +473,8 @@ def _gold_recipients(recs: list[str], g: dict) -> list[int]:
     """Indices of the recipients the gold names: by organisation key ("President of the Royal College of
     Surgeons" is not "President Royal, Royal College of General Practitioners", however alike the words),
     else the recipients most like the gold name (org_similarity >= 0.75)."""
-    from corpus.orgs import normalise_org
-    from corpus.response_cues import org_similarity
+    from corpus.orgs.keys import normalise_org
+    from corpus.responses.cues import org_similarity
 
     keys = {normalise_org(x).key for x in [g["respondent"], *g["aliases"]]} - {None}
     idx = [k for k, r in enumerate(recs) if normalise_org(r).key in keys]
@@ -544,8 +544,8 @@ def cv_linking(lib, corpus: Path) -> dict:
     negs = lr.negative_cases(lib)
     cv = lr.cv_model(cases, negs)
     w, b = lr.fit_on_dev(cases, negs)
-    from corpus.link_model import LINK_BIAS, LINK_WEIGHTS
-    from corpus.response_match import THRESHOLD
+    from corpus.responses.link_model import LINK_BIAS, LINK_WEIGHTS
+    from corpus.responses.match import THRESHOLD
 
     shipped = sum(bool(lr.model_links(n["ranked"], LINK_WEIGHTS, LINK_BIAS, THRESHOLD)) for n in negs)
     return {"dev (CV, leave-one-parent-report-out)": cv.pop("original"),

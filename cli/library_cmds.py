@@ -8,7 +8,7 @@ import click
 
 from index.library import LibraryError
 
-from .options import DATE, cli_settings, ID, json_option, library_option, model_option, open_lib, print_json
+from cli.options import DATE, cli_settings, ID, json_option, library_option, model_option, open_lib, print_json
 
 
 @click.command()
@@ -28,13 +28,13 @@ def ingest(paths, columns, library_path, model, as_json):
           precedent ingest plan.xlsx --columns finding=Recommendation,action=Action,owner=Lead"""
     from tqdm import tqdm
 
-    from corpus.spreadsheet import parse_columns
+    from corpus.readers.spreadsheet import parse_columns
 
     try:
         mapping = parse_columns(columns) if columns else None
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--columns") from e
-    from index.ingest import ingest as run_ingest
+    from index.ingest.pipeline import ingest as run_ingest
 
     lib = open_lib(library_path, model, create=True)
     bar = tqdm(total=0, unit="doc", desc="ingest", disable=not sys.stderr.isatty() and as_json, file=sys.stderr)
@@ -196,14 +196,14 @@ def documents(doc_type, date_from, date_to, area, q, limit, offset, library_path
 @json_option
 def show(doc_id, library_path, as_json):
     """Show one document."""
-    from search.engine import get_document
+    from search.ranking.engine import get_document
 
     lib = open_lib(library_path)
     data = get_document(lib, doc_id)
     if data is None:
         raise click.ClickException(f"no document {doc_id}")
     if data.get("type") == "pfd_response" or data.get("responds_to"):
-        from search.responses import response_view  # respondent, and each action with the concerns it answers
+        from search.responses.unlinked import response_view  # respondent, and each action with the concerns it answers
 
         view = response_view(lib, doc_id)
         data.update(respondent=view.get("respondent"), actions=view.get("actions", []))
@@ -248,7 +248,7 @@ def serve(paths, host, port, threads, library_path):
     batch as it commits and meaning search the passages embedded so far."""
     from waitress import serve as waitress_serve
 
-    from index.ingest_worker import IngestWorker
+    from index.ingest.worker import IngestWorker
     from webui import create_app
 
     lib = open_lib(library_path, create=bool(paths))
@@ -266,7 +266,7 @@ def serve(paths, host, port, threads, library_path):
 
 def _themes_if_missing(lib) -> None:
     """After a background ingest: build the recurring themes once, if the library has none."""
-    from index.themes_store import has_themes, rebuild_themes
+    from index.themes.store import has_themes, rebuild_themes
 
     if lib.store.count("findings") and not has_themes(lib):
         rebuild_themes(lib)
@@ -343,7 +343,7 @@ def precedents_cmd(draft, k, library_path, as_json):
     \b
     e.g.  precedent precedents draft-report.docx --k 3"""
     from corpus.records import ReadError
-    from search.by_document import document_from_upload, precedents
+    from search.draft import document_from_upload, precedents
 
     try:
         doc = document_from_upload(draft.read_bytes(), draft.name)
@@ -378,7 +378,7 @@ def precedents_cmd(draft, k, library_path, as_json):
 def unlinked_cmd(explain, library_path, as_json):
     """Responses that could not be linked to the report they answer, each with the reports that
     came closest (the /responses/unlinked.json shape)."""
-    from search.responses import unlinked_view
+    from search.responses.unlinked import unlinked_view
 
     data = unlinked_view(open_lib(library_path))
     if as_json:
@@ -401,7 +401,7 @@ def unlinked_cmd(explain, library_path, as_json):
 @json_option
 def relink_cmd(retry_all, library_path, as_json):
     """Finish post-ingest steps (links, themes) for every document lacking them."""
-    from index.post_ingest import relink
+    from index.ingest.finish import relink
 
     lib = open_lib(library_path)
     try:

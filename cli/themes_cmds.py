@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import ID, json_option, library_option, open_lib, print_json
+from cli.options import ID, json_option, library_option, open_lib, print_json
 
 
 @click.group(invoke_without_command=True)
@@ -18,12 +18,12 @@ def themes(ctx, library_path, as_json, level):
     ctx.obj["library_path"] = library_path
     if ctx.invoked_subcommand:
         return
-    from index.themes_store import list_themes
+    from index.themes.store import list_themes
 
     lib = open_lib(library_path)
     data = list_themes(lib, level=level)
     if not data["themes"] and (level is None or not list_themes(lib)["themes"]):
-        from index.theme_reads import why_no_themes
+        from index.themes.reads import why_no_themes
 
         data["why_empty"] = why_no_themes(lib)
     if as_json:
@@ -58,7 +58,7 @@ def _theme_edit(fn, *args):
 @click.pass_context
 def themes_rebuild(ctx, if_missing, library_path, as_json):
     """Re-cluster every finding (ids and people's edits are kept)."""
-    from index.themes_store import has_themes, rebuild_themes
+    from index.themes.store import has_themes, rebuild_themes
 
     lib = _theme_lib(ctx, library_path)
     if if_missing and has_themes(lib):
@@ -78,7 +78,7 @@ def themes_rebuild(ctx, if_missing, library_path, as_json):
 @click.pass_context
 def themes_show(ctx, theme_id, library_path, as_json):
     """One theme in full."""
-    from index.themes_store import get_theme
+    from index.themes.store import get_theme
 
     data = get_theme(_theme_lib(ctx, library_path), theme_id)
     if data is None:
@@ -104,7 +104,7 @@ def themes_show(ctx, theme_id, library_path, as_json):
 @click.pass_context
 def themes_rename(ctx, theme_id, label, library_path):
     """Give a theme a name that survives rebuilds."""
-    from index.themes_store import rename_theme
+    from index.themes.store import rename_theme
 
     out = _theme_edit(rename_theme, _theme_lib(ctx, library_path), theme_id, label)
     click.echo(f"{out['id']} {out['label']}")
@@ -117,7 +117,7 @@ def themes_rename(ctx, theme_id, label, library_path):
 @click.pass_context
 def themes_merge(ctx, keep_id, other_id, library_path):
     """Merge OTHER_ID into KEEP_ID."""
-    from index.themes_store import merge_themes
+    from index.themes.store import merge_themes
 
     out = _theme_edit(merge_themes, _theme_lib(ctx, library_path), keep_id, other_id)
     click.echo(f"{out['id']} {out['label']}: {out['size']} findings")
@@ -130,7 +130,7 @@ def themes_merge(ctx, keep_id, other_id, library_path):
 @click.pass_context
 def themes_split(ctx, theme_id, k, library_path):
     """Split a theme into K new ones."""
-    from index.themes_store import split_theme
+    from index.themes.store import split_theme
 
     out = _theme_edit(split_theme, _theme_lib(ctx, library_path), theme_id, k)
     for t in out["themes"]:

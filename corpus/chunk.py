@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .records import Document
+from corpus.records import Document
 
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[\"'‘“(\[]?[A-Z0-9•\-])")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .store import Store
+from index.store import Store
 
 UPSERT = ("INSERT INTO acronyms VALUES (?, ?, ?)"
           " ON CONFLICT(acronym, expansion) DO UPDATE SET n = n + excluded.n")

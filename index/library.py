@@ -17,10 +17,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .embed import DEFAULT_MODEL, HASHING, TORCH_FP32, Embedder, default_encoder, get_embedder
-from .settings import ENV, Settings
-from .store import Store
-from .vectors import VectorIndex, _atomic_write_bytes
+from index.encoders.embed import DEFAULT_MODEL, HASHING, TORCH_FP32, Embedder, default_encoder, get_embedder
+from index.settings import ENV, Settings
+from index.store import Store
+from index.vectors import VectorIndex, _atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class Library:
         c = self.store.conn
         if c.execute("SELECT 1 FROM settings WHERE key='owners_settled'").fetchone():
             return
-        from .answering import settle_all_owners
+        from index.responses.answering import settle_all_owners
 
         try:
             with self.store.transaction() as t:

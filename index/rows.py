@@ -1,9 +1,9 @@
 """Rows of a document: how a document with its passages, findings and actions is written,
 and how a stored document is summarised for a page.
 
-One place for the INSERTs and the summary dict, so that writers (``index.ingest`` and the
-tests' fixtures) and read-models (``search.recipients``, ``search.cases``,
-``search.warned_before``) agree on columns. The schema itself is in ``index.schema``.
+One place for the INSERTs and the summary dict, so that writers (``index.ingest.pipeline`` and the
+tests' fixtures) and read-models (``search.responses.recipients``, ``search.cases.cases``,
+``search.responses.warned_before``) agree on columns. The schema itself is in ``index.schema``.
 
 * ``insert_document(c, ...)`` -> document id; ``insert_passages``, ``insert_finding``,
   ``insert_action`` (with the findings it answers) add the rest of the document.
@@ -17,13 +17,13 @@ import hashlib
 import sqlite3
 from typing import Any, Iterable, Mapping
 
-from .store import dumps
+from index.store import dumps
 
 SUMMARY_COLUMNS = ("id", "title", "type", "date", "reference", "source")
 
 
 def text_hash(text: str) -> str:
-    """The key of a text's vector (also what ``index.ingest_reader`` hashes texts with)."""
+    """The key of a text's vector (also what ``index.ingest.reader`` hashes texts with)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

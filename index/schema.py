@@ -8,7 +8,7 @@ Every statement is idempotent (``IF NOT EXISTS``): a library at an older version
 all migrations in order and gains whatever tables it lacks, keeping its rows.
 
 Still outside: ``index/termstats.py`` creates ``term_df`` itself (to move here as the next
-migration, ``(6, "term statistics", TERM_STATS)``), and ``index/linking.py`` creates
+migration, ``(6, "term statistics", TERM_STATS)``), and ``index/responses/linking.py`` creates
 connection-local ``temp.`` tables, which are not part of the library file.
 """
 from __future__ import annotations
@@ -150,7 +150,7 @@ CREATE TABLE IF NOT EXISTS settings (
 );
 """
 
-# ---- 2: themes (index/theme_state.py, index/themes_store.py) ----------------------------------
+# ---- 2: themes (index/themes/state.py, index/themes/store.py) ----------------------------------
 THEMES = """
 CREATE TABLE IF NOT EXISTS themes (
     id INTEGER PRIMARY KEY,
@@ -187,7 +187,7 @@ CREATE TABLE IF NOT EXISTS theme_state (
 );
 """
 
-# ---- 3: post-ingest steps done per document (index/post_ingest.py) ------------------------------
+# ---- 3: post-ingest steps done per document (index/ingest/finish.py) ------------------------------
 POST_INGEST = """
 CREATE TABLE IF NOT EXISTS post_ingest_done (
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
@@ -197,7 +197,7 @@ CREATE TABLE IF NOT EXISTS post_ingest_done (
 ) WITHOUT ROWID;
 """
 
-# ---- 4: screens and their judgements (index/screens_store.py) ----------------------------------
+# ---- 4: screens and their judgements (index/screens.py) ----------------------------------
 SCREENS = """
 CREATE TABLE IF NOT EXISTS screens (
     id INTEGER PRIMARY KEY,
@@ -219,7 +219,7 @@ CREATE TABLE IF NOT EXISTS screen_judgements (
 CREATE INDEX IF NOT EXISTS screen_judgements_seq ON screen_judgements(screen_id, seq);
 """
 
-# ---- 5: packs / collections (search/packs.py) ----------------------------------------------------
+# ---- 5: packs / collections (search/packs/packs.py) ----------------------------------------------------
 PACKS = """
 CREATE TABLE IF NOT EXISTS collections (
     id INTEGER PRIMARY KEY,
@@ -247,7 +247,7 @@ TERM_STATS = """
 CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 """
 
-# ---- 7: the random draws a screen's `next` made to check the unjudged documents (index/screens_store.py) ----
+# ---- 7: the random draws a screen's `next` made to check the unjudged documents (index/screens.py) ----
 SCREEN_DRAWS = """
 CREATE TABLE IF NOT EXISTS screen_draws (
     id INTEGER PRIMARY KEY,

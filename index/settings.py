@@ -44,7 +44,7 @@ def _default_cache() -> Path:
 @dataclass(frozen=True)
 class Settings:
     library: Path = Path("library")
-    model: str | None = None  # None: the default model (index.embed.DEFAULT_MODEL)
+    model: str | None = None  # None: the default model (index.encoders.embed.DEFAULT_MODEL)
     encoder: str = "auto"  # onnx-int8 | torch-fp32 | auto
     cache: Path = field(default_factory=_default_cache)
     exact_limit: int = 100_000

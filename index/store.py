@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from .schema import ensure_schema
+from index.schema import ensure_schema
 
 
 def _dumps(v: Any) -> str:

@@ -2,20 +2,20 @@
 
 FTS5 computes BM25 for every row matching any word of an OR query; a word in a quarter
 of a million-passage library costs ~300 ms and adds almost nothing to the ranking (its
-IDF is near zero). With document frequencies at hand, keyword search (search.lexical)
+IDF is near zero). With document frequencies at hand, keyword search (search.ranking.lexical)
 can leave such words out of the MATCH and still count them when it scores candidates.
 Reading them from FTS5's vocabulary takes ~10 s per million passages, so in a large
 library it is done after an ingest that changed it noticeably, not per query; a small
 library answers from FTS5's vocabulary directly.
 
-Terms are FTS5's own keys: Porter stems (the caller stems, with search.text.stem)."""
+Terms are FTS5's own keys: Porter stems (the caller stems, with search.ranking.text.stem)."""
 from __future__ import annotations
 
 import logging
 import sqlite3
 from dataclasses import dataclass
 
-from .store import Store
+from index.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .settings import ENV, Settings
-from .store import Store
+from index.settings import ENV, Settings
+from index.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ from) and the document list with type / date / area filters and pages.
 
 ``library_overview(lib, recent=8)`` and ``browse_documents(lib, type=None, date_from=None,
 date_to=None, area=None, q=None, limit=50, offset=0)``. Sources are shown as the original
-URL or a file name (``search.case_story.source_display``), never a server path.
+URL or a file name (``search.cases.story.source_display``), never a server path.
 """
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import json
 import re
 from typing import Any
 
-from corpus.known_datasets import clean_area
+from corpus.readers.datasets import clean_area
 from index.library import Library
 from index.rows import document_summary
 
-from .sources import source_display
+from search.sources import source_display
 
 DOC_TYPES = ("pfd_report", "pfd_response", "action_plan", "inspection", "minutes", "other")
 _TRAILING = {"a", "an", "and", "at", "because", "by", "for", "from", "in", "of", "on", "or", "that", "the", "to",

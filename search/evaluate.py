@@ -12,7 +12,7 @@ Two kinds of judgements are read:
   PFD-toolkit ``reports.csv`` by URL (unique per report; ``id`` is not: some rows have
   none and a few share one), and :func:`build_theme_library` ingests just those rows.
 
-Documents are ranked by the product's own ranker (:func:`search.ranker.rank_documents`:
+Documents are ranked by the product's own ranker (:func:`search.ranking.ranker.rank_documents`:
 the order in which the search page lists cases), in each of its modes, beside a plain BM25
 baseline (FTS5's BM25 over passages, a document scoring the sum of its two best). Every
 document a judgement names counts once: if one reference matches two documents the
@@ -205,7 +205,7 @@ def library_holds_exactly(lib, labelled: list[dict]) -> bool:
 
 def build_theme_library(lib, reports_csv: str | Path, labelled: list[dict], progress=None) -> dict:
     """Ingest just the labelled reports into ``lib`` (which must be empty)."""
-    from index.ingest import ingest
+    from index.ingest.pipeline import ingest
 
     with tempfile.TemporaryDirectory(prefix="precedent-eval-") as tmp:
         subset = Path(tmp) / "labelled-reports.csv"
@@ -221,7 +221,7 @@ def build_theme_library(lib, reports_csv: str | Path, labelled: list[dict], prog
 # ----------------------------------------------------------------------------- running
 def baseline_documents(lib, text: str, depth: int = DEPTH) -> list[int]:
     """Plain BM25: FTS5 over the passages, each document the sum of its two best."""
-    from .lexical import plain_bm25
+    from search.ranking.lexical import plain_bm25
 
     ranked = plain_bm25(lib, text, depth)
     doc_of: dict[int, int] = {}
@@ -240,7 +240,7 @@ def baseline_documents(lib, text: str, depth: int = DEPTH) -> list[int]:
 
 def rank_documents(lib, text: str, mode: str, depth: int = DEPTH, weights=None) -> list[int]:
     """Document ids, best first: the product's ranking of whole cases (or the baseline)."""
-    from . import ranker
+    from search.ranking import ranker
 
     if mode == BASELINE:
         return baseline_documents(lib, text, depth)

@@ -1,6 +1,6 @@
 """What a user's search returns: concerns with the actions taken on them, a page at a time.
 
-Ranking is search.ranker's (the one ranker, shared with ``precedent eval``); here the
+Ranking is search.ranking.ranker's (the one ranker, shared with ``precedent eval``); here the
 ranked hits are filtered, counted into facets over the whole candidate set, diversified,
 cut into pages, and shaped into the dict the page, ``/search.json`` and the CLI read, each
 hit with its findings' actions, linked responses, theme and earlier warnings."""
@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from corpus.orgs import normalise_org
+from corpus.orgs.keys import normalise_org
 from index.library import Library
 
-from . import ranker
-from .sources import source_display
-from .ranker import Hit, _in
-from .text import highlight_spans
+from search.ranking import ranker
+from search.sources import source_display
+from search.ranking.ranker import Hit, _in
+from search.ranking.text import highlight_spans
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def _statuses(lib: Library, finding_ids) -> dict[int, set[str]]:
 
 def _themes(lib: Library, finding_ids) -> dict[int, dict]:
     """Each finding's theme ("recurs in N documents since YEAR"), if themes are built."""
-    from index.themes_store import themes_of_findings
+    from index.themes.store import themes_of_findings
 
     try:
         return themes_of_findings(lib, list(finding_ids))
@@ -306,7 +306,7 @@ def _distinct(lib: Library, hits: list[Hit]) -> list[Hit]:
 def _warnings(lib: Library, finding_ids: list[int]) -> dict[int, list[dict]]:
     """Earlier similar findings sent to the same organisation, and what it promised then.
     The hits' neighbours are searched in one FAISS call."""
-    from .warned_before import warned_before
+    from search.responses.warned_before import warned_before
 
     vecs = ranker.vectors(lib, [Hit(0, fid, None) for fid in finding_ids])
     have = [fid for fid in finding_ids if ("f", fid) in vecs]

@@ -65,7 +65,7 @@ def library(tmp_path):
 
 @pytest.fixture
 def filled_library(library, docs_dir):
-    from index.ingest import ingest
+    from index.ingest.pipeline import ingest
 
     ingest(library, [docs_dir])
     return library

@@ -3,7 +3,7 @@ cycle between the project's modules (imports inside functions included)."""
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[1]
 LAYERS = {"corpus": 0, "index": 1, "search": 2, "webui": 3, "cli": 4, "precedent": 4}
 
 

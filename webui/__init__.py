@@ -8,7 +8,7 @@ from flask import Flask, jsonify, request
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
-from . import guard, pages
+from webui import guard, pages
 from index.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -32,20 +32,20 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
     app.json.sort_keys = False
     guard.install(app)
 
-    from . import views
+    from webui import views
 
     app.register_blueprint(views.bp)
-    from . import theme_pages as themes
+    from webui import theme_pages as themes
 
     app.register_blueprint(themes.bp)
-    from . import ledger
+    from webui import ledger
     app.register_blueprint(ledger.bp)
-    from . import screens
+    from webui import screens
     app.register_blueprint(screens.bp)
-    from . import status
+    from webui import status
     app.register_blueprint(status.bp)
     app.add_template_filter(highlight)
-    from .pages import whole_sentences
+    from webui.pages import whole_sentences
     app.add_template_filter(whole_sentences)  # an action shortened for a table, never mid-sentence
     app.register_error_handler(HTTPException, _error)
     app.register_error_handler(Exception, _crash)

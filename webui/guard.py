@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, request, session
 from markupsafe import Markup, escape
 
-from .params import IdConverter
+from webui.params import IdConverter
 from index.settings import Settings
 from search.sources import http_url
 
@@ -145,7 +145,7 @@ def _check_token() -> None:
 
 
 def _too_large(e):
-    from . import _error
+    from webui import _error
 
     limit = request.max_content_length or 0
     e.description = (f"the request is too large: the limit is {limit / 1024 / 1024:g} MB for a whole request "

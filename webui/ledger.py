@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, redirect, request
 
-from search.case_story import case_story
-from search.commitments import list_commitments, to_csv as commitments_csv
-from search.pack_export import clean_base_url, to_csv as pack_csv, to_markdown, to_pdf
-from search.packs import (
+from search.cases.story import case_story
+from search.ledger.commitments import list_commitments, to_csv as commitments_csv
+from search.packs.export import clean_base_url, to_csv as pack_csv, to_markdown, to_pdf
+from search.packs.packs import (
     CollectionError,
     add_item,
     create_pack,
@@ -21,11 +21,11 @@ from search.packs import (
     remove_item,
     whole_id,
 )
-from search.cases import get_case
-from search.organisations import get_organisation, list_organisations
+from search.cases.cases import get_case
+from search.ledger.organisations import get_organisation, list_organisations
 
-from .params import MAX_LABEL_CHARS, MAX_NOTE_CHARS, id_param, text_param
-from .pages import int_arg, library, payload, respond
+from webui.params import MAX_LABEL_CHARS, MAX_NOTE_CHARS, id_param, text_param
+from webui.pages import int_arg, library, payload, respond
 
 bp = Blueprint("ledger", __name__)
 

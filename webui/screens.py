@@ -10,12 +10,12 @@ import re
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request
 
-from search.screening import (FILTER_KEYS, ScreenError, add_to_pack, create_screen, judge, list_screens,
+from search.screening.screens import (FILTER_KEYS, ScreenError, add_to_pack, create_screen, judge, list_screens,
                               next_documents, screen_by_name, show_screen, to_csv)
 
-from search import screening_features
+from search.screening import features as screening_features
 
-from .pages import library, payload
+from webui.pages import library, payload
 
 bp = Blueprint("screens", __name__)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from index.ingest_worker import status_dict
+from index.ingest.worker import status_dict
 
-from .pages import library
+from webui.pages import library
 
 bp = Blueprint("status", __name__)
 

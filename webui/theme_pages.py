@@ -1,15 +1,15 @@
-"""Theme pages blueprint (the themes themselves: index/themes.py): the list with per-year
+"""Theme pages blueprint (the themes themselves: index/themes/cluster.py): the list with per-year
 sparklines, one theme in full, and edits (rename, merge, split) that survive rebuilds. JSON twins
 as everywhere."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 
-from index.theme_reads import why_no_themes
-from index.themes_store import get_theme, list_themes, merge_themes, rename_theme, split_theme
+from index.themes.reads import why_no_themes
+from index.themes.store import get_theme, list_themes, merge_themes, rename_theme, split_theme
 
-from .params import MAX_LABEL_CHARS, id_param, int_param, text_param
-from .pages import library, respond
+from webui.params import MAX_LABEL_CHARS, id_param, int_param, text_param
+from webui.pages import library, respond
 
 bp = Blueprint("themes", __name__)
 
@@ -66,7 +66,7 @@ def theme(theme_id: int, fmt: str | None = None):
 def _edit(fn, theme_id: int, *args):
     try:
         out = fn(library(), theme_id, *args)
-    except KeyError as e:  # index.theme_edits raises KeyError("no theme N"); a bare id is named here
+    except KeyError as e:  # index.themes.edits raises KeyError("no theme N"); a bare id is named here
         what = str(e.args[0]) if e.args else str(theme_id)
         abort(404, description=what if what.startswith("no theme") else f"no theme {what}")
     except ValueError as e:

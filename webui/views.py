@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
 from search.browse import DOC_TYPES
-from search.engine import get_document, list_documents
+from search.ranking.engine import get_document, list_documents
 from search.query import FILTER_KEYS, check_filters, page_bounds, run_search
 
-from .guard import heavy_work, no_token
-from .pages import int_arg, library, respond
-from .params import MAX_DRAFT_CHARS, bound_query, date_param, end_of_period, id_param, text_param
+from webui.guard import heavy_work, no_token
+from webui.pages import int_arg, library, respond
+from webui.params import MAX_DRAFT_CHARS, bound_query, date_param, end_of_period, id_param, text_param
 
 SEARCH_CHOICES = {"type": DOC_TYPES, "strength": ("close", "related", "weak"), "has_response": ("yes", "no", "true", "false", "1", "0")}
 
@@ -132,7 +132,7 @@ def document(doc_id: int, fmt: str | None = None):
     from search.sources import source_display
 
     if data.get("type") == "pfd_response" or data.get("responds_to"):
-        from search.responses import response_view  # who responded, each action and the concerns it answers
+        from search.responses.unlinked import response_view  # who responded, each action and the concerns it answers
 
         view = response_view(library(), doc_id)
         data.update(respondent=view.get("respondent"), actions=view.get("actions", []))
@@ -180,7 +180,7 @@ def render_blocks(doc: dict, passage_id: int | None) -> list[dict]:
 def precedents_page(fmt: str | None = None):
     """Paste a draft or upload one (PDF/DOCX/text): precedents for each of its concerns."""
     from corpus.records import ReadError
-    from search.by_document import document_from_upload, precedents, precedents_for_text
+    from search.draft import document_from_upload, precedents, precedents_for_text
 
     if request.method == "GET":
         return render_template("precedents.html", data=None)
@@ -210,7 +210,7 @@ def precedents_page(fmt: str | None = None):
 @bp.route("/responses/unlinked.json", defaults={"fmt": "json"})
 def unlinked(fmt: str | None = None):
     """Responses Precedent could not tie to a report with confidence: listed, never guessed."""
-    from search.responses import unlinked_view
+    from search.responses.unlinked import unlinked_view
 
     # each with why it was not linked and the reports that came closest (``explain`` kept for old links)
     return respond("unlinked.html", unlinked_view(library()), fmt == "json")

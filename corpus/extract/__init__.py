@@ -32,15 +32,15 @@ a letter that answers concerns without headings, pairs or numbering yields findi
 """
 from __future__ import annotations
 
-from ..records import Action, Document, Extraction, Finding
-from .classify import classify, scores
-from .common import mask
-from .inspection import extract_inspection
-from .letters import extract_letter
-from .minutes import extract_minutes
-from .respond import RESPONSE_MIN, response_score
-from .pfd import extract_pfd_concerns, recipients_from_text
-from .tables import extract_tables
+from corpus.records import Action, Document, Extraction, Finding
+from corpus.extract.classify import classify, scores
+from corpus.extract.common import mask
+from corpus.extract.inspection import extract_inspection
+from corpus.extract.letters import extract_letter
+from corpus.extract.minutes import extract_minutes
+from corpus.extract.respond import RESPONSE_MIN, response_score
+from corpus.extract.pfd import extract_pfd_concerns, recipients_from_text
+from corpus.extract.tables import extract_tables
 
 __all__ = ["classify", "extract", "scores"]
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from ..records import Document
-from .common import mask
-from .respond import response_score
+from corpus.records import Document
+from corpus.extract.common import mask
+from corpus.extract.respond import response_score
 
 _P = re.compile
 _SIGNALS: dict[str, list[tuple[re.Pattern[str], float, int]]] = {

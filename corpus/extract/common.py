@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from ..dates import find_dates, parse_due
+from corpus.dates import find_dates, parse_due
 
 FILL = "\x00"  # stands in for removed markup; invisible after norm()
 

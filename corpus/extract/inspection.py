@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from ..records import Action, Finding
-from .common import BULLET, Para, due_of, is_heading, lines, norm, paragraphs
+from corpus.records import Action, Finding
+from corpus.extract.common import BULLET, Para, due_of, is_heading, lines, norm, paragraphs
 
 _REC = re.compile(r"^(?P<kind>Recommendation|Area for improvement|AFI)\s+(?P<num>\d{1,3})\b\s*[:.\-–]?\s*(?P<body>.*)$", re.I)
 _CAUSE = re.compile(r"^(?:\d{1,2}[.)]+\s*)?Cause of concern(?:\s+\d{1,2})?\s*[:\-–]?\s*(?P<body>.*)$", re.I)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from ..records import Action, Finding
-from .respond import answer_sentences, free_actions, same_words
-from .common import COMMITMENT, Para, owner_will, due_of, letter_owner, paragraphs, sentences, similarity
+from corpus.records import Action, Finding
+from corpus.extract.respond import answer_sentences, free_actions, same_words
+from corpus.extract.common import COMMITMENT, Para, owner_will, due_of, letter_owner, paragraphs, sentences, similarity
 
 _NUMWORD = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _WORDS = {w: i for i, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)}

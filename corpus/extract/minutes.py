@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from ..records import Action, Finding
-from .common import BULLET, Para, due_of, norm, paragraphs
+from corpus.records import Action, Finding
+from corpus.extract.common import BULLET, Para, due_of, norm, paragraphs
 
 _ITEM = re.compile(r"^\s*(?P<num>\d{2,3}/\d{2})\b", re.M)
 _ACTION_LINE = re.compile(

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from ..records import Document, Finding
-from .common import FILL, norm
+from corpus.records import Document, Finding
+from corpus.extract.common import FILL, norm
 
 _SECTION = re.compile(r"concern", re.I)
 _HEAD = re.compile(r"(?:CORONER['’]?S\s+CONCERNS|MATTERS\s+OF\s+CONCERN)\b[^\n]{0,40}", re.I)
@@ -318,7 +318,7 @@ _LEAD_IN = re.compile(r"^(?:The\s+inquest\s+heard\s+that|I\s+heard\s+evidence\s+
 def _paragraph_concerns(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """An unnumbered section written as a few paragraphs of similar weight, one matter each
     (2 to 8 paragraphs of 150+ characters); [] when it reads as one matter."""
-    from .common import paragraphs
+    from corpus.extract.common import paragraphs
 
     paras = [p for p in paragraphs(text, start, end) if not _LEAD_IN.match(p.text)]
     paras = [p for p in paras if len(p.text) >= 40]

@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .action_cues import _PAST_ACT, MORE_NOISE, done_by_form, imperative_with_timing, not_done
-from .common import FILL
-from .respondent import _ORG_WORDS, _clean_org, _mentions
+from corpus.extract.action_cues import _PAST_ACT, MORE_NOISE, done_by_form, imperative_with_timing, not_done
+from corpus.extract.common import FILL
+from corpus.extract.respondent import _ORG_WORDS, _clean_org, _mentions
 
 _P = re.compile
 _I = re.I
@@ -63,7 +63,7 @@ def response_score(text: str) -> float:
 
 RESPONSE_MIN = 3.0  # a document with at least this score is a response, whatever its type
 # a document with at least one weak sign of answering something (and no report boxes) is still
-# scored against the reports; index.linking asks a surer link the lower its score
+# scored against the reports; index.responses.linking asks a surer link the lower its score
 CANDIDATE_MIN = 0.4
 
 
@@ -335,7 +335,7 @@ def split_sentences(text: str, start: int = 0) -> list[tuple[int, int, str]]:
 def due_in(s: str) -> tuple[str | None, str | None]:
     """A stated deadline or timing: 'by March 2025', 'spring/summer 2025', 'Q4 2024',
     'approval date of 6th February 2025'. (iso or None, as written)."""
-    from .common import due_of
+    from corpus.extract.common import due_of
 
     m = re.search(r"\b(?:by|before|no\s+later\s+than|approval\s+date\s+of|in|from|during|until)\s+(?:the\s+)?(?:end\s+of\s+)?"
                   r"((?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:January|February|March|April|May|June|July|August|September|October|"
@@ -388,7 +388,7 @@ def free_actions(text: str, owner: str | None, start: int = 0) -> list[FreeActio
     """Actions stated anywhere in a (masked) response text, one per sentence, merged when a
     letter repeats itself. Headings ("Engage with X: Q4 2024") count as planned actions
     when they carry a timing."""
-    from .common import paragraphs
+    from corpus.extract.common import paragraphs
 
     out: list[FreeAction] = []
     seen: list[set[str]] = []
@@ -423,7 +423,7 @@ def free_actions(text: str, owner: str | None, start: int = 0) -> list[FreeActio
 def _other_body(o: str) -> bool:
     """A named subject that is a body of its own, not a team of the respondent ("the MDT",
     "the Central Approved Premises Team") nor an unknown acronym."""
-    from ..orgs import normalise_org
+    from corpus.orgs.keys import normalise_org
 
     org = normalise_org(o)
     if not org.key or re.search(r"\b(?:team|teams|unit|panel|group|directorate|ward|wards|mdt|staff)$", o, re.I):
@@ -434,7 +434,7 @@ def _other_body(o: str) -> bool:
 
 
 def _same_org(a: str, b: str) -> bool:
-    from ..response_cues import org_similarity
+    from corpus.responses.cues import org_similarity
 
     return org_similarity(a, b) >= 0.6 or a.lower() in b.lower() or b.lower() in a.lower()
 
@@ -469,7 +469,7 @@ def answer_sentences(text: str, owner: str | None, start: int = 0, n: int = 2) -
     respondent speaks for itself about the matter (its own subject, not framing, thanks,
     condolences, a restated concern or background), preferring a stated tense and the letter's
     closing paragraphs (where a free-form letter draws its conclusion). Kind "response", no status."""
-    from .common import paragraphs
+    from corpus.extract.common import paragraphs
 
     paras = paragraphs(_blank_quotes(text), start)
     scored = []

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .common import FILL, norm
+from corpus.extract.common import FILL, norm
 
 _P = re.compile
 _I = re.I
@@ -178,7 +178,7 @@ _THIRD_DESC = _P(r"^\s*(?:\([A-Za-z&]{2,8}\)\s*)?,?\s*(?:is|are|has|have)\s+(?:t
 
 def _names_of(recipient: str) -> list[str]:
     """A recipient as the letter may name it: as written, its organisation, known aliases."""
-    from ..orgs import normalise_org, org_aliases
+    from corpus.orgs.keys import normalise_org, org_aliases
 
     org = normalise_org(recipient)
     out = [recipient, org.name] + org_aliases(org.name)
@@ -189,8 +189,8 @@ def recipient_spans(recipient: str, t: str) -> list[tuple[int, int]]:
     """Every place the letter names a recipient: its names (``_mentions``) and, for a department, the
     bodies that are part of it (``org_names.PARTS``: "The Probation Service manages …" is the Ministry
     of Justice speaking through its service), written as they are named (case-sensitive)."""
-    from ..org_names import PARTS
-    from ..orgs import normalise_org
+    from corpus.orgs.names import PARTS
+    from corpus.orgs.keys import normalise_org
 
     spans = {sp for n in _names_of(recipient) for sp in _mentions(n, t)}
     for part in PARTS.get(normalise_org(recipient).name or "", []):
@@ -212,7 +212,7 @@ def choose_respondent(text: str, recipients: list[str], _return_points: bool = F
     score. A report with one recipient is answered by it; otherwise self-references ("on behalf
     of X", "X's response", "we at X", "the Trust", "my officials") count for a recipient and
     third-party mentions ("also sent to X", "X are writing to you") against it."""
-    from ..orgs import normalise_org
+    from corpus.orgs.keys import normalise_org
 
     recipients = [r for r in recipients if r and r.strip()]
     if not recipients:
@@ -222,7 +222,7 @@ def choose_respondent(text: str, recipients: list[str], _return_points: bool = F
     t = text.replace(FILL, " ")
     cands = respondent_candidates(t)
     types = self_type_counts(t)
-    from ..response_cues import org_similarity  # local import: a sibling package module
+    from corpus.responses.cues import org_similarity  # local import: a sibling package module
 
     scored = []
     for r in recipients:
@@ -267,7 +267,7 @@ def _dominant_known_org(text: str) -> str | None:
     ("WMP took responsibility …") and is signed by a role ("Chief Constable"). Two weak signals
     together: a known organisation named at least three times and twice as often as any other,
     and a signature role of the same kind (police, NHS, council …)."""
-    from corpus.orgs import _ALIAS, org_type
+    from corpus.orgs.keys import _ALIAS, org_type
 
     counts: dict[str, int] = {}
     for alias, canon in _ALIAS.items():

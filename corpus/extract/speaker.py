@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import re
 
-from .common import FILL
+from corpus.extract.common import FILL
 
 FEATURES = ("self", "head", "tail", "title", "subject", "share", "third", "selftype", "first", "rule", "object", "earliest")
 _COMPUTED = FEATURES  # every signal measured (the model may use fewer)
@@ -63,7 +63,7 @@ _STOP = {"the", "of", "for", "and", "to", "in", "on", "at", "mr", "mrs", "ms", "
 
 def _title_of(recipient: str, org_name: str) -> str | None:
     """'Chief Constable' from 'The Chief Constable of West Midlands Police'."""
-    from ..orgs import normalise_org
+    from corpus.orgs.keys import normalise_org
 
     org_words = {w.lower() for w in re.findall(r"[A-Za-z]+", org_name or "")}
     words = [w for w in re.findall(r"[A-Za-z]+", recipient) if w.lower() not in org_words and w.lower() not in _STOP]
@@ -76,10 +76,10 @@ def _title_of(recipient: str, org_name: str) -> str | None:
 
 def recipient_features(text: str, recipients: list[str]) -> list[dict[str, float]]:
     """One feature dict per recipient (see module doc)."""
-    from ..orgs import normalise_org
-    from .respondent import _THIRD, _THIRD_AFTER, _THIRD_DESC, _TYPE_WORDS, _names_of, \
+    from corpus.orgs.keys import normalise_org
+    from corpus.extract.respondent import _THIRD, _THIRD_AFTER, _THIRD_DESC, _TYPE_WORDS, _names_of, \
         phrase_start, recipient_spans, respondent_candidates, self_type_counts
-    from ..response_cues import org_similarity
+    from corpus.responses.cues import org_similarity
 
     t = (text or "").replace(FILL, " ")
     n = len(t)
@@ -91,7 +91,7 @@ def recipient_features(text: str, recipients: list[str]) -> list[dict[str, float
     for r in recipients:
         spans_of.append(recipient_spans(r, t))
     total = sum(len(s) for s in spans_of) or 1
-    from .respondent import choose_respondent
+    from corpus.extract.respondent import choose_respondent
 
     rule = choose_respondent(t, recipients, _return_points=True)
     out = []
@@ -153,7 +153,7 @@ def speaking_for(text: str, recipients: list[str], weights: dict[str, float] | N
         return None, 0.0
     if len(recipients) == 1:
         return recipients[0], 1.0
-    from ..orgs import normalise_org
+    from corpus.orgs.keys import normalise_org
 
     feats = recipient_features(text, recipients)
     probs = [probability(f, weights, bias) for f in feats]
@@ -192,8 +192,8 @@ def fit(groups: list[tuple[list[dict[str, float]], int]], l2: float = 1.0, steps
 def named_orgs(text: str, top: int = 8) -> list[str]:
     """Known organisations a letter names (canonical names, most named first), and the ones it
     says it speaks for."""
-    from ..orgs import _ALIAS, normalise_org
-    from .respondent import respondent_candidates
+    from corpus.orgs.keys import _ALIAS, normalise_org
+    from corpus.extract.respondent import respondent_candidates
 
     counts: dict[str, int] = {}
     for alias, canon in _ALIAS.items():
@@ -229,7 +229,7 @@ def unlinked_respondent(text: str, candidate_recipients: list[str] | None = None
     2. the organisation the letter names itself (letterhead, "on behalf of", signature);
     3. the candidate's recipient the model ranks first, when the letter names it at all;
     4. the organisation the letter names that the model finds speaking."""
-    from .respondent import respondent_from_text
+    from corpus.extract.respondent import respondent_from_text
 
     text = text or ""
     recs = [r for r in (candidate_recipients or []) if r and r.strip()]

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..records import Action, Finding
-from .common import FILL, dates_in, due_of, lines, norm, status_of
+from corpus.records import Action, Finding
+from corpus.extract.common import FILL, dates_in, due_of, lines, norm, status_of
 
 ROLES = ("recommendation", "agency", "action", "lead", "target", "taken", "progress", "rag")
 _ROLE_PATTERNS = [  # first match wins: the order settles headers such as "Agreed by Agency Lead"
@@ -322,8 +322,8 @@ def _split_at(parts: list[Part], pat: re.Pattern[str]) -> list[Part]:
 
 def _split_dates(parts: list[Part]) -> list[Part]:
     """'30/06/16 31/07/16' in one cell paragraph -> one part per date."""
-    from ..dates import find_dates
-    from .common import norm_date_text
+    from corpus.dates import find_dates
+    from corpus.extract.common import norm_date_text
     out: list[Part] = []
     for p in parts:
         t = norm_date_text(p.text)
@@ -394,8 +394,8 @@ def _updated(rec: Rec) -> str | None:
     text = " ".join(p.text for p in rec.cols.get("taken", []))
     if not text:
         return None
-    from ..dates import find_dates
-    from .common import norm_date_text
+    from corpus.dates import find_dates
+    from corpus.extract.common import norm_date_text
     t = norm_date_text(text)
     near, other = [], []
     for s, e, iso in find_dates(t):

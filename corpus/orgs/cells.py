@@ -1,0 +1,144 @@
+"""Which bodies an action plan's owner (lead) cell names. A lead cell often writes a role, rank,
+team or function beside its organisation ("Head of Protecting Vulnerable People. Warwickshire
+Police and West Mercia Police", "Public Protection ACO Wales Probation Trust", "HOS, IASS"):
+the ledger and organisation pages count the bodies, not the roles around them."""
+from __future__ import annotations
+
+import re
+
+from corpus.orgs.keys import _ALIAS, _FUNCTION_WORDS, _ROLE_ABBREV, _ROLE_WORD, OrgName, _ascii, _basic_key, _slug, \
+    normalise_org, org_type
+
+_HEAD_WORDS = (r"Police|Constabulary|Trust|Council|Service|Services|Board|Company|Partnership|Agency|Authority|"
+               r"Commission|College|Office|Department|Ministry|Hospital|Hospitals|CCG|ICB|Limited|Ltd|Prison")
+_HEAD_RE = re.compile(rf"\b(?:{_HEAD_WORDS})\b")
+_KNOWN_ANYWHERE: re.Pattern | None = None
+
+
+def _phrase_before(s: str, end: int) -> str:
+    """The body name ending at ``end`` (just after a body word): up to nine capitalised words
+    before it (joined by "and", "of", "&"; never across another body word or punctuation), from
+    after the last role or rank in it ("Public Protection ACO Wales Probation Trust" -> "Wales
+    Probation Trust"), less leading functions ("Public Protection")."""
+    toks = re.findall(r"[\w'&-]+|[^\w\s]", s[:end])
+    words: list[str] = [toks[-1]] if toks else []
+    for t in reversed(toks[:-1]):
+        if len(words) >= 9 or _HEAD_RE.fullmatch(t) or not (t[:1].isupper() or t.lower() in ("and", "of", "&")):
+            break
+        words.insert(0, t)
+    cut = max((i + 1 for i, w in enumerate(words[:-1]) if _ROLE_WORD.fullmatch(w) or w.lower() in _ROLE_ABBREV),
+              default=0)
+    words = words[cut:]
+    while words and (words[0].lower() in ("and", "of", "&") or words[0].lower() in _FUNCTION_WORDS
+                     or words[0].lower() in ("protection", "vulnerable", "premises", "approved")):
+        words.pop(0)
+    return " ".join(words)
+
+
+def bodies_named_in(text: str | None) -> list[OrgName]:
+    """The organisations an action plan's owner cell names, wherever in it ("Head of Protecting
+    Vulnerable People. Warwickshire Police and West Mercia Police" -> both forces): known names
+    and acronyms, and capitalised phrases ending in a body word (Police, Trust, Council …).
+    Roles, teams and functions around them are left out."""
+    global _KNOWN_ANYWHERE
+    s = _ascii(text or "")
+    if not s.strip():
+        return []
+    if _KNOWN_ANYWHERE is None:
+        names = sorted((k for k in _ALIAS if " " in k or len(k) > 5), key=len, reverse=True)
+        _KNOWN_ANYWHERE = re.compile(r"(?:^|\s)(" + "|".join(re.escape(n) for n in names) + r")(?=\s|$)")
+    found: dict[str, OrgName] = {}
+    for m in _KNOWN_ANYWHERE.finditer(_basic_key(s)):
+        canon = _ALIAS[m.group(1)]
+        found.setdefault(_slug(canon), OrgName(_slug(canon), canon))
+    for tok in re.findall(r"\b[A-Z][A-Z&]{1,7}\b", s):  # a known acronym in capitals ("WMP", "NPS")
+        key = _basic_key(tok)
+        if key in _ALIAS and " " not in key:
+            canon = _ALIAS[key]
+            found.setdefault(_slug(canon), OrgName(_slug(canon), canon))
+    for m in _HEAD_RE.finditer(s):
+        if re.match(r"\s+(?:[A-Z]|&)", s[m.end():]):
+            continue  # "Senior Service Manager", "University Hospitals Birmingham …": the name goes on
+        phrase = _phrase_before(s, m.end())
+        if len(phrase.split()) < 2:
+            continue
+        org = normalise_org(phrase)
+        if org.key and not any(org.key in k or k in org.key for k in found):
+            found[org.key] = org
+    return list(found.values())
+
+
+def is_body_name(name: str | None) -> bool:
+    """One body's name: a known organisation, or a name ending in a body word ("Corporate Parent
+    Board") in which no other name ends ("Warwickshire Police and West Mercia Police" is two)."""
+    n = (name or "").strip()
+    if not n:
+        return False
+    if _basic_key(n) in _ALIAS or (re.fullmatch(r"[A-Z&]{2,8}", n) and n.lower() not in _ROLE_ABBREV):
+        return True  # a known name, or an acronym that is no rank or job ("GP", "IASS")
+    ends = [m for m in _HEAD_RE.finditer(n) if not re.match(r"\s+(?:[A-Z]|&)", n[m.end():])]
+    if len(ends) > 1 or len(n.split()) > 10:
+        return False
+    return bool(ends) and ends[0].end() == len(n) or org_type(n) != "other"  # "Police and Crime Commissioner for X"
+
+
+def known_bodies_named_in(text: str | None) -> list[OrgName]:
+    """``bodies_named_in`` kept to the organisations the library knows by name (no phrase merely
+    ending in a body word, such as "NHS Foundation Trust" cut from a longer name)."""
+    known = {_slug(v) for v in _ALIAS.values()}
+    return [b for b in bodies_named_in(text) if b.key in known]
+
+
+def action_owner(owner: str | None, text: str | None, respondent: str | None,
+                 respondent_from: str | None = None) -> str | None:
+    """Who took a response letter's action: the respondent, unless the action's own sentence
+    names another body as its subject ("The Metropolitan Police Service will …"). When the
+    respondent was found only after extraction (``respondent_from`` is not the dataset's: a
+    bare letter linked to a report), an owner the sentence does not name is the extractor's
+    guess for the whole letter (the body it names most, often the one it writes about) and gives
+    way to the respondent. Either way the respondent's own spellings ("Salford Royal Hospital")
+    read as its name, and an action with no owner is the respondent's. Without a respondent,
+    the owner as stored."""
+    if not respondent:
+        return owner
+    resp = normalise_org(respondent)
+    resp_name = resp.name if resp.key else respondent
+    if not owner or ";" in owner or "\n" in owner:
+        return owner or resp_name
+    own = normalise_org(owner)
+    if own.key and resp.key and (own.key == resp.key or own.key.startswith(resp.key + "-")
+                                 or resp.key.startswith(own.key + "-")):
+        return resp_name
+    # the respondent's name by a part of it ("The College will …", "General Practitioners" cut from
+    # "Royal College of General Practitioners"): the respondent speaking of itself
+    own_words = set(re.findall(r"[a-z0-9]+", owner.lower())) - {"the"}
+    if own_words and own_words <= set(re.findall(r"[a-z0-9]+", resp_name.lower().replace("&", " and "))):
+        return resp_name
+    from corpus.extract.respond import _short_name
+    from corpus.extract.respondent import _mentions
+
+    head = " ".join((text or "").split()[:10])
+    at_owner = _first_named(owner, head)
+    at_resp = _first_named(resp_name, head)
+    if at_resp is not None and (at_owner is None or at_resp < at_owner):
+        return resp_name  # "UHCW has agreements with George Eliot Hospital …": the respondent is the subject
+    if respondent_from in (None, "", "dataset"):
+        return owner  # known when the letter was read: the extractor's owner is its own reading
+    if head and (_mentions(owner, head) or _short_name(head, owner)):
+        return owner
+    return resp_name
+
+
+def _first_named(name: str, head: str) -> int | None:
+    """Where ``head`` (a sentence's first words) first names ``name``: by its words or acronym, or
+    by a short form of its capitals ("UHCW")."""
+    from corpus.extract.respond import _short_name
+    from corpus.extract.respondent import _mentions
+
+    if not head:
+        return None
+    spans = [s for s, _ in _mentions(name, head)]
+    caps = "".join(c for c in name if c.isupper() or c.isdigit()).lower()
+    spans += [m.start() for m in re.finditer(r"\b[A-Z][A-Za-z0-9]{1,7}\b", head)
+              if len(m.group(0)) >= 3 and caps[:1] == m.group(0)[0].lower() and _short_name(m.group(0), name)]
+    return min(spans) if spans else None

@@ -1,0 +1,483 @@
+"""Organisation names as reviews and PFD reports write them, reduced to one key each.
+
+"NHS England", "NHS England & NHS Improvement", "Chief Executive, NHS England" and
+"Mr Simon Stevens, Chief Executive, NHS England" are one organisation; so are "WMP",
+"Chief Constable - West Midlands Police" and "West Midlands Police (WMP)". Secretaries of
+state and ministers are mapped to their department ("The Secretary of State for Health and
+Social Care" -> Department of Health and Social Care).
+
+Pure functions, no I/O:
+
+``normalise_org(name) -> OrgName(key, name)``  ``key`` is a URL-safe slug
+    ("nhs-england") or ``None`` when the text names only a person or a job title
+    ("The Chief Executive"); ``name`` is the display name.
+``org_type(name) -> str``  one of ``ORG_TYPES``.
+``split_orgs(text) -> list[str]``  a numbered or ``;``-separated list of recipients, split.
+
+Rules, not a model: a recipient is cut into segments (commas, dashes, colons), job
+titles, honorifics and "The" are stripped from each, and the segment that looks most like an
+organisation wins (a known name or acronym > a name with an organisation word such as
+"Trust", "Council", "Police" > anything else); ties go to the last segment, because
+recipients are usually written "Person, Title, Organisation".
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import NamedTuple
+
+from corpus.orgs.names import _CANON
+
+ORG_TYPES = (
+    "police",
+    "nhs_trust",
+    "nhs_national",
+    "local_authority",
+    "government",
+    "regulator",
+    "prison_probation",
+    "care_provider",
+    "other",
+)
+
+
+class OrgName(NamedTuple):
+    key: str | None  # slug, e.g. "nhs-england"; None = no organisation named
+    name: str  # display name
+
+
+# ---------------------------------------------------------------- known names
+# canonical display name -> aliases: corpus/orgs/names.py (_CANON)
+
+# Secretaries of state and ministers answer for their department.
+_MINISTERS: list[tuple[re.Pattern, str]] = [
+    (re.compile(p, re.I), dept)
+    for p, dept in [
+        (r"secretary of state for (?:the )?(?:department of )?health|minister (?:of state )?for (?:health|care|social care|"
+         r"mental health|patient safety|public health|primary care)|health secretary|chief medical officer for england|"
+         r"department of health", "Department of Health and Social Care"),
+        (r"home secretary|secretary of state for (?:the )?home (?:department|office)|minister (?:of state )?for "
+         r"(?:policing|crime|safeguarding|security)", "Home Office"),
+        (r"lord chancellor|secretary of state for justice|minister (?:of|for) justice|justice secretary|"
+         r"minister (?:of state )?for prisons", "Ministry of Justice"),
+        (r"secretary of state for transport|transport secretary|minister (?:of state )?for (?:roads|rail|transport)|"
+         r"department (?:of|for) transport", "Department for Transport"),
+        (r"secretary of state for education|education secretary|minister (?:of state )?for (?:children|schools|education)",
+         "Department for Education"),
+        (r"secretary of state for work and pensions", "Department for Work and Pensions"),
+        (r"secretary of state for defence", "Ministry of Defence"),
+        (r"secretary of state for (?:levelling up|housing|communities)", "Department for Levelling Up, Housing and Communities"),
+        (r"secretary of state for business", "Department for Business and Trade"),
+        (r"secretary of state for (?:environment|the environment)", "Department for Environment, Food and Rural Affairs"),
+        (r"secretary of state for (?:digital|culture)", "Department for Digital, Culture, Media and Sport"),
+    ]
+]
+
+# national roles written alone, without their body: the body they belong to. Used only when
+# nothing else in the text names an organisation ("Chief Midwife" alone -> NHS England, but
+# "Chief Midwife, Leeds Teaching Hospitals" -> the hospitals)
+_ROLE_BODIES: list[tuple[re.Pattern, str]] = [
+    (re.compile(p, re.I), body)
+    for p, body in [
+        (r"^(?:the\s+)?(?:(?:england['’]?s\s+|national\s+|deputy\s+)?chief\s+midwife(?:ry\s+officer)?(?:\s+for\s+england)?|"
+         r"(?:[a-z\- ]+\s+)?regional\s+(?:chief\s+)?midwife|chief\s+nursing\s+officer\s+for\s+england|"
+         r"national\s+medical\s+director|national\s+clinical\s+director(?:\s+for\s+[\w ]+)?)$", "NHS England"),
+        (r"^(?:the\s+)?chief\s+medical\s+officer(?:\s+for\s+england)?$", "Department of Health and Social Care"),
+        (r"^(?:the\s+)?(?:hm\s+|his\s+honour\s+judge\s+)?chief\s+coroner\b.*$", "Chief Coroner"),
+        (r"^(?:the\s+)?(?:hm\s+)?chief\s+inspector\s+of\s+(?:prisons)$", "HM Inspectorate of Prisons"),
+    ]
+]
+
+_TITLES = [
+    # longest first within a family so "chief executive officer" beats "chief executive"
+    r"(?:interim |acting |deputy |assistant |joint )*(?:chief executive officer|chief executive|ceo|c\.e\.o\.?)",
+    r"(?:interim |acting |deputy |assistant |temporary )*chief constable",
+    r"(?:interim |acting |deputy |assistant |executive |group |associate |national )*(?:medical director|clinical director|"
+    r"nursing director|director of nursing|nurse director|director general|director-general|managing director|"
+    r"executive director|regional director|operations director|director|chief officer|chief operating officer|"
+    r"chief nurse|chief medical officer|chief fire officer|chief inspector|chief pharmacist|head|general manager|"
+    r"registered manager|home manager|service manager|regional manager|practice manager|manager|chair(?:man|woman|person)?|"
+    r"president|governor|principal|vice[- ]chancellor|chancellor|secretary|clerk|commissioner|coroner|partner|"
+    r"senior partner|lead|officer|support officer|caldicott guardian|owner|proprietor|company secretary|"
+    r"detective (?:chief )?(?:inspector|superintendent|sergeant)|(?:chief )?superintendent|inspector|sergeant|"
+    r"senior probation officer|probation officer|social worker|team manager|consultant)",
+    r"(?:the )?force",
+]
+_TITLE_RE = re.compile(r"^(?:the\s+)?(?:" + "|".join(_TITLES) + r")\b\s*(?:of|at|for|to|with|,|-|–|:)?\s*(?:the\s+)?", re.I)
+_HONORIFIC = re.compile(
+    r"^(?:the\s+)?(?:rt\.?\s*hon\.?(?:ourable)?|right\s+hon(?:ourable|\.)?|mr|mrs|ms|miss|mx|dr|prof(?:essor)?|sir|dame|"
+    r"lord|lady|baroness|baron|councillor|cllr|rev(?:erend)?|captain|commissioner)\b\.?\s+", re.I)
+_POSTNOMINALS = re.compile(r"\b(?:MP|QPM|KC|QC|OBE|CBE|MBE|DBE|FFPH|FRCP|FRCS|MRCP|PhD|KBE|CB|DL|JP)\b\.?")
+
+# words that make a segment look like an organisation (rank 2) vs a strong one (rank 3)
+_STRONG_ORG = re.compile(
+    r"\b(?:nhs|trust|council|police|constabulary|department|ministry|commission|agency|office|board|authority|"
+    r"borough|government|service|services|hmp|hmyoi|yoi|prison|probation|hospital|hospitals|university|college|"
+    r"executive|ombudsman|inspectorate|ccg|icb|partnership|healthcare|limited|ltd|plc|llp|group|association|society|"
+    r"institute|foundation|company|corporation|network|rail|highways|surgery|practice|centre|center|clinic|"
+    r"home|homes|care|school|academy|federation|fire|rescue|ambulance|county|city|unit|charity|organisation|"
+    r"federation|union|church|diocese|league|bureau|register|registry|panel|committee|forum|alliance|body)\b", re.I)
+# top-level bodies beat their parts: "Birmingham City Council, Corporate Parent Board"
+_TOP_ORG = re.compile(
+    r"\b(?:nhs|trust|council|police|constabulary|department|ministry|commission|agency|authority|borough|"
+    r"government|hmp|hmyoi|prison|probation|university|hospital|hospitals|limited|ltd|plc|llp|college|"
+    r"office|ombudsman|inspectorate|ccg|icb|health board)\b", re.I)
+_PERSONISH = re.compile(r"^(?:[A-Z][a-z'’\-]+|[A-Z]\.?)(?:\s+(?:[A-Z][a-z'’\-]+|[A-Z]\.?)){0,3}$")
+_BARE_TITLE = re.compile(r"^(?:" + "|".join(_TITLES) + r")$", re.I)
+
+
+def _ascii(s: str) -> str:
+    s = unicodedata.normalize("NFKC", s)
+    return s.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", "-").replace("\uf0b7", " ")
+
+
+def _basic_key(s: str) -> str:
+    s = _ascii(s).lower()
+    s = s.replace("&", " and ").replace("'s ", "s ").replace("'", "")
+    s = re.sub(r"[^a-z0-9]+", " ", s)
+    words = [_SINGULAR.get(w, w) for w in s.split() if w != "the"]
+    return re.sub(r"\bnhs ft\b", "nhs foundation trust", " ".join(words))
+
+
+# spelling variants of one body: "Teaching Hospital(s) NHS Foundation Trust", "Children's
+# Service(s)", "NHS FT". Only body words, so "Royal Colleges" and named places are untouched.
+_SINGULAR = {w + "s": w for w in ("hospital", "service", "trust", "council", "partnership", "board", "prison",
+                                  "department", "authority", "commissioner", "ambulance", "practice", "surgery",
+                                  "centre", "clinic", "agency")}
+_SINGULAR["surgeries"] = "surgery"
+
+
+_ALIAS: dict[str, str] = {}
+for _canon, _aliases in _CANON.items():
+    _ALIAS[_basic_key(_canon)] = _canon
+    for _a in _aliases:
+        _ALIAS[_basic_key(_a)] = _canon
+
+
+def _slug(s: str) -> str:
+    return _basic_key(s).replace(" ", "-")
+
+
+def _clean(raw: str) -> str:
+    s = _ascii(raw or "")
+    s = re.sub(r"\[\s*redacted\s*\]", " ", s, flags=re.I)
+    s = re.sub(r"\s+", " ", s).strip()
+    s = re.sub(r"^(?:\(?[0-9]{1,2}[.)]?|\(?[a-h][.)]|[•*\-])\s+", "", s)  # "1.", "(b)", bullets
+    s = re.sub(r"\s+\d{1,2}\.?$", "", s)  # trailing page-number noise: "... Trust 1"
+    s = re.sub(r"\s*\b(?:for the attention of|fao|f\.a\.o\.|c/o)\b.*$", "", s, flags=re.I)
+    # an address after the name: cut at the first segment that starts with a number
+    s = re.sub(r",?\s+\d+[a-z]?\s+[A-Z][a-z]+\s+(?:Road|Street|Lane|Drive|Avenue|Way|Place|Square|House|Park)\b.*$", "", s)
+    return s.strip(" ,.;:-")
+
+
+def _strip_person(seg: str) -> str:
+    seg = _POSTNOMINALS.sub(" ", seg)
+    seg = re.sub(r"\s+", " ", seg).strip(" ,.-")
+    for _ in range(3):
+        new = _HONORIFIC.sub("", seg)
+        if new == seg:
+            break
+        seg = new
+    return seg
+
+
+_MID_TITLE = re.compile(
+    r"\s(?:chief executive officer|chief executive|ceo|medical director|chief constable|chief nurse|"
+    r"chief medical officer|managing director|chair(?:man|person)?|director of nursing)\b\s*(?:of|at|for|,|-)?\s*(?:the\s+)?",
+    re.I)
+
+
+def _strip_titles(seg: str) -> str:
+    m = _MID_TITLE.search(seg)
+    if m and m.end() < len(seg) and _TOP_ORG.search(seg[m.end():]):
+        seg = seg[m.end():].lstrip(" /")  # "Ms Anna Dugdale Chief Executive Norfolk & Norwich University Hospital"
+    for _ in range(3):
+        m = _TITLE_RE.match(seg)
+        if not m or m.end() == 0:
+            break
+        seg = seg[m.end():].strip(" ,.-:/")
+    # what an honorific-like title left: "(Commissioner) of London Fire Brigade"
+    return re.sub(r"^(?:of|at|for|and)\s+(?:the\s+)?", "", seg, flags=re.I)
+
+
+def _candidates(s: str) -> list[str]:
+    s = re.sub(r"[\"“”]", "", s)
+    s = re.sub(r"\(([A-Za-z&]{2,10})\)", r" ", s)  # "(WMP)", "(BCUHB)": acronyms of what precedes
+    s = re.sub(r"\(([^)]*)\)", r", \1", s)
+    parts = [p.strip(" .-") for p in re.split(r"\s*[,:;]\s*|\s+[-|/]\s+|\s+-(?=\s)|\s{2,}", s)]
+    # "1 , Chief Executive, West Suffolk NHS Foundation Trust 2 , Chief Executive, …": a list
+    # numbered "N ," leaves each number glued to the name before it, as a footnote or page digit does
+    parts = [re.sub(r"(?<=[A-Za-z)])\s+\d{1,2}$", "", p) for p in parts]
+    while parts and parts[0].isdigit():  # the list number before the first name
+        parts = parts[1:]
+    parts = [p for p in parts if p]
+    for i, p in enumerate(parts[1:], 1):
+        if p[:1].isdigit() or re.search(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$", p):
+            # "182 Bishopsgate", "3rd Floor", "LS1 4PL": an address follows the name
+            return parts[:i]
+    return parts
+
+
+def _rank(seg: str) -> tuple[int, str | None]:
+    """(rank, canonical name if known) of one segment, already stripped."""
+    key = _basic_key(seg)
+    if not key:
+        return -1, None
+    if key in _ALIAS:
+        return 4, _ALIAS[key]
+    for pat, dept in _MINISTERS:
+        if pat.search(seg):
+            return 4, dept
+    if _BARE_TITLE.match(seg.strip()):
+        return -1, None
+    if _TOP_ORG.search(seg):
+        return 3, None
+    if _STRONG_ORG.search(seg):
+        return 2, None
+    if seg.isupper() and 2 <= len(seg) <= 8:  # an unknown acronym
+        return (-1 if seg.strip().lower() in _ROLE_ABBREV else 2), None
+    return 1, None
+
+
+# a segment naming a role, not a body ("Chief Midwife", "Southwest Regional Midwife", "Lead
+# Nurse for Safeguarding", "Senior Coroner"): checked only on segments without an organisation word
+_ROLE_WORD = re.compile(
+    r"\b(?:midwife|midwives|nurse|nurses|officers?|coroners?|directors?|leads?|managers?|president|head|consultants?|"
+    r"pharmacists?|doctors?|surgeons?|clinicians?|practitioners?|physicians?|paediatricians?|psychiatrists?|"
+    r"chair(?:man|woman|person)?|secretary|chief|inspector|superintendent|sergeant|constable|"
+    r"governor|registrar|matron|guardian|solicitor|counsel|advocate|worker|workers|adviser|advisor|"
+    r"representative|deputy|purposes|attention)\b", re.I)
+# a fragment of a sentence or list, not a name: starts with a joining word or ends with a preposition
+_FRAGMENT = re.compile(r"^(?:and|or|of|for|to|with|by|in|on|at|as|from|who|which|that|also|cc)\b|"
+                       r"\b(?:and|or|of|for|to|with|by|in|on|at|the|from)$|\d\)|^\W", re.I)
+# one generic word is not a body: "the Trust", "Council", "the Department"
+_GENERIC = re.compile(r"^(?:trust|council|department|ministry|police|service|services|board|authority|agency|"
+                      r"government|hospital|organisation|company|team|unit|practice|surgery|home|office|"
+                      r"commission|partnership|foundation|centre|group|committee|panel)$", re.I)
+# service departments written before the body they belong to ("Director of Highways and
+# Operations Oxfordshire County Council" -> Oxfordshire County Council)
+_PART_OF = re.compile(
+    r"^(?:[A-Z][\w'’-]*\s+|and\s+|&\s+|of\s+)*?(?:Highways|Operations|Services|Social|Care|Children['’]?s?|Adults?|"
+    r"Legal|Health|Public|Transport|Environment|Planning|Education|Communities|Housing|Safeguarding|Finance|"
+    r"Resources|Governance|Quality|Nursing|Medicine|Strategy|Commissioning)\s+(?:and\s+|&\s+)?"
+    r"(?=(?:[A-Z][\w'’-]+\s+){1,3}(?:County\s+|City\s+|Borough\s+|District\s+|Metropolitan\s+Borough\s+)?"
+    r"(?:Council|Police|Constabulary)$)")
+
+
+_FUNCTION_WORDS = set(
+    "public health adult adults social care services service childrens children nursing legal operations highways "
+    "safeguarding education housing quality governance strategy finance mental clinical medical patient safety "
+    "commissioning transformation primary community communities people wellbeing and of for the "
+    # functions of a body written as an action plan's lead ("Learning and Development", "Workforce Development")
+    "learning development workforce training organisational organizational human resources communications "
+    "assurance risk compliance improvement".split())
+# ranks and job titles written as abbreviations ("DCI", "HR", "L&D"): a person or a function, not a body
+_ROLE_ABBREV = set("dci di ds dc dcs dsu dsupt pc ps sio hr smt slt ceo coo cfo cmo cno md gm l&d lnd od ld aco acos acc "
+                   "dcc hos".split())
+
+
+def _not_a_body(cand: str, titled: bool) -> bool:
+    """A job title, role, function or fragment written where an organisation was expected."""
+    c = cand.strip()
+    key = _basic_key(c)
+    if _FRAGMENT.search(c) or _GENERIC.match(key or "x"):
+        return True
+    if key and all(w in _FUNCTION_WORDS for w in key.split()):
+        return True  # "Public Health", "Adult Social Services": a function, not a body
+    if _ROLE_WORD.search(c) and not _STRONG_ORG.search(c) and not re.search(r"\b[A-Z]{3,}\b", c) \
+            and not re.search(r"\binstitut", c, re.I):
+        return True
+    return False
+
+
+def _display(seg: str) -> str:
+    seg = re.sub(r"^the\s+", "", seg.strip(), flags=re.I)
+    seg = re.sub(r"\s+", " ", seg).strip(" ,.;:-")
+    if seg.islower():
+        seg = seg.title()
+    return seg[:1].upper() + seg[1:]
+
+
+# who a recipient is reached through is not who it is: "X and his solicitors and counsel",
+# "X via their legal representative (at Y)"
+_THROUGH = re.compile(r"\s*,?\s+(?:(?:and|&)\s+(?:his|her|their|its)\s+(?:solicitors?|counsel|legal)|"
+                      r"via\s+(?:his|her|their|its|the)\s+(?:legal|solicitors?|counsel|representatives?))\b.*$", re.I | re.S)
+
+
+@lru_cache(maxsize=65536)
+def normalise_org(name: str | None) -> OrgName:
+    """The organisation a recipient / owner / respondent string names."""
+    s = _clean(_THROUGH.sub("", name or ""))
+    if not s:
+        return OrgName(None, "")
+    # a minister or secretary of state anywhere in the text: their department
+    whole_key = _basic_key(s)
+    if whole_key in _ALIAS:
+        canon = _ALIAS[whole_key]
+        return OrgName(_slug(canon), canon)
+    best: tuple[int, int, str, str | None] | None = None
+    segs = _candidates(s)
+    is_title = [bool(_BARE_TITLE.match(_strip_person(g))) or
+                (bool(_ROLE_WORD.search(g)) and _not_a_body(_strip_titles(_strip_person(g)) or g, False)
+                 and _rank(_strip_titles(_strip_person(g)) or g)[1] is None) for g in segs]
+    for i, seg in enumerate(segs):
+        person = _strip_person(seg)
+        honorific = person != re.sub(r"\s+", " ", _POSTNOMINALS.sub(" ", seg)).strip(" ,.-")
+        stripped = _strip_titles(person)
+        tries = [(stripped, False)] if stripped else []
+        if seg != stripped:
+            tries.append((seg, True))
+        for cand, titled in tries:
+            if titled is False and stripped != person:
+                for _ in range(3):  # "Highways and Operations Oxfordshire County Council"
+                    part = _PART_OF.sub("", cand)
+                    if part == cand or not part:
+                        break
+                    cand = part
+            r, canon = _rank(cand)
+            if canon is None and r >= 1 and _not_a_body(cand, titled):
+                r = 0
+            if canon is None:
+                if titled:
+                    r = min(r, 0)  # text that still starts with a title or a name is weak
+                elif r == 1 and _PERSONISH.match(cand) and (honorific or any(is_title[i + 1:])):
+                    r = 0  # "Mr Stephen Conroy", "Alwen Williams, Chief Executive, ..."
+            item = (r, i, cand, canon)
+            if best is None or (r, i) > (best[0], best[1]):
+                best = item
+    if best is None or best[0] < 1:
+        # "Chief Executive", "Mr D Ridley", "Medical Director": no organisation named
+        tail = _strip_titles(_strip_person(s))
+        r, canon = _rank(tail) if tail else (-1, None)
+        canon = canon or _known_inside(s)
+        if not canon:
+            plain = _strip_person(s)
+            canon = next((body for pat, body in _ROLE_BODIES if pat.match(plain)), None)
+        if canon:
+            return OrgName(_slug(canon), canon)
+        return OrgName(None, _display(s))
+    r, _, cand, canon = best
+    if canon:
+        return OrgName(_slug(canon), canon)
+    # "Chief Executive of NHS England" inside a longer segment: look for a known name
+    known = _known_inside(cand)
+    if known:
+        return OrgName(_slug(known), known)
+    return OrgName(_force_key(cand), _display(cand))
+
+
+def _force_key(cand: str) -> str:
+    """A territorial force is written "<area> Police" or "<area> Constabulary" (West Mercia):
+    one key for both."""
+    m = re.fullmatch(r"(.+?)\s+constabulary", cand.strip(), re.I)
+    if m and not re.search(r"\binspectorate\b|\bof$", m.group(1), re.I):
+        police = m.group(1) + " police"
+        return _slug(_ALIAS.get(_basic_key(police), police))
+    return _slug(cand)
+
+
+_KNOWN_INSIDE: re.Pattern | None = None
+
+
+def _known_inside(seg: str) -> str | None:
+    """A known organisation named inside a longer phrase ("Professor Sir Bruce Keogh National
+    Medical Director NHS England"), if the phrase ends with it."""
+    global _KNOWN_INSIDE
+    if _KNOWN_INSIDE is None:
+        names = sorted((k for k in _ALIAS if len(k) > 5 or " " in k), key=len, reverse=True)
+        _KNOWN_INSIDE = re.compile(r"(?:^|\s)(" + "|".join(re.escape(n) for n in names) + r")$")
+    m = _KNOWN_INSIDE.search(_basic_key(seg))
+    return _ALIAS[m.group(1)] if m else None
+
+
+def org_key(name: str | None) -> str | None:
+    return normalise_org(name).key
+
+
+def split_orgs(text: str | None) -> list[str]:
+    """Recipients written as one string: "1. Chief Constable of Sussex Police 2. CEO Sussex
+    Partnership NHS Foundation Trust" or "A; B" -> ["Chief Constable of Sussex Police", ...]."""
+    if not text:
+        return []
+    t = " " + _ascii(text) + " "
+    if re.match(r"\s*1\s+,\s", t) and re.search(r"\s2\s+,\s", t):
+        # "1 , Chief Executive, A 2 , Chief Executive, B 1": numbered "N ," (a trailing digit is a footnote)
+        t = re.sub(r"\s\d{1,2}\s+,\s", " ; ", t)
+        t = re.sub(r"(?<=[A-Za-z).])\s\d{1,2}\s*$", " ", t)
+    parts = re.split(r";|\s(?:\(?\d{1,2}[.)]|\d{1,2}(?=\s+[A-Z]))\s+|^\(?\d{1,2}[.)]?\s+", t)
+    out = []
+    for p in parts:
+        p = p.strip(" ,.")
+        if p:
+            out.append(p)
+    return out
+
+
+# ---------------------------------------------------------------- organisation type
+
+_TYPE_RULES: list[tuple[str, re.Pattern]] = [
+    ("prison_probation", re.compile(
+        r"\b(?:hmp|hmyoi|yoi|prison|prisons|probation|offender management|community rehabilitation company|"
+        r"approved premises|young offender|secure training centre|immigration removal centre)\b", re.I)),
+    ("police", re.compile(
+        r"\b(?:police|constabulary|chief constables?|policing|armed policing|police force|police and crime commissioner|pcc|opcc|"
+        r"national crime agency)\b", re.I)),
+    ("regulator", re.compile(
+        r"\b(?:care quality commission|medicines and healthcare products regulatory agency|general medical council|"
+        r"nursing and midwifery council|health and safety executive|general pharmaceutical council|"
+        r"health and care professions council|ofsted|ofcom|ofgem|ofwat|ofqual|inspectorate|regulator|regulatory|"
+        r"general dental council|general optical council|financial conduct authority|office for product safety|"
+        r"civil aviation authority|office of rail and road|social work england|ombudsman|"
+        r"independent office for police conduct|food standards agency|charity commission|"
+        r"professional standards authority|gambling commission|security industry authority|"
+        r"environment agency|care inspectorate|healthcare safety investigation|safety investigations)\b", re.I)),
+    ("nhs_national", re.compile(
+        r"^(?:nhs england|nhs improvement|nhs digital|nhs resolution|nhs wales|nhs scotland|nhs blood|"
+        r"nhs business services|nhs 111|nhs providers|nhs confederation|nhs employers|nhs supply chain|"
+        r"public health england|public health wales|uk health security agency|health education england|"
+        r"national institute for health and care excellence|nhs professionals|nhs counter fraud)\b", re.I)),
+    ("local_authority", re.compile(
+        r"\b(?:council|borough|county council|city council|district council|london borough|"
+        r"metropolitan borough|unitary authority|local authority|combined authority|greater london authority|"
+        r"fire and rescue service|fire and rescue authority)\b", re.I)),
+    ("government", re.compile(
+        r"\b(?:department|ministry|home office|secretary of state|minister|government|cabinet office|"
+        r"treasury|chief coroner|national highways|driver and vehicle|disclosure and barring|"
+        r"crown prosecution|uk visas|border force|hm courts|dvla|dvsa|parliament|coastguard|"
+        r"maritime and coastguard|youth justice board|office for)\b", re.I)),
+    ("nhs_trust", re.compile(
+        r"\b(?:nhs|health board|clinical commissioning group|ccg|integrated care board|integrated care system|icb|"
+        r"ambulance service|hospitals?|health and care trust|mental health trust|partnership trust|"
+        r"healthcare trust|foundation trust|commissioning support unit|health service|"
+        r"health and (?:social )?care partnership|integrated care|ysbyty|health\b.*\btrust)\b", re.I)),
+    ("care_provider", re.compile(
+        r"\b(?:care home|nursing home|residential home|care ltd|care limited|care services|home care|homecare|"
+        r"healthcare ltd|healthcare limited|hospice|surgery|medical centre|medical practice|health centre|"
+        r"group practice|primary care|pharmacy|care group|supported living|care uk|priory|"
+        r"domiciliary|gp practice|dental practice|care provider|care agency|housing association|nursing)\b", re.I)),
+]
+
+
+def org_type(name: str | None) -> str:
+    """police, nhs_trust, nhs_national, local_authority, government, regulator,
+    prison_probation, care_provider or other, from a (raw or canonical) name."""
+    org = normalise_org(name)
+    text = org.name if org.key else _clean(name or "")
+    if not text:
+        return "other"
+    for t, pat in _TYPE_RULES:
+        if pat.search(text):
+            return t
+    return "other"
+
+
+def org_aliases(name: str | None) -> list[str]:
+    """Other names of a known organisation (acronyms, old names), as lower-case keys; [] if unknown."""
+    if not name:
+        return []
+    for canon, aliases in _CANON.items():
+        if _basic_key(canon) == _basic_key(name):
+            return list(aliases)
+    return []
+

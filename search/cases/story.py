@@ -1,0 +1,276 @@
+"""What a reader needs to understand one case without the library: who, when, where, what
+happened (quoted), each concern with what was done, and the outcome so far.
+
+``case_story(lib, document_id, as_of=None)`` -> ``{"document", "account", "outcome"}``
+``concern_details(lib, document_id, finding_ids=None, as_of=None)`` -> ``(concerns, other_actions)``
+``source_display(source, meta)`` -> ``{"url", "name"}``: the original http(s) URL and a file name,
+never a server path.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from corpus.dates import parse_due
+from corpus.extract.respond import strip_framing
+from index.library import Library
+from index.rows import document_by_id, own_actions_only
+
+from search.ledger.commitments import DONE, check_date, is_overdue, today
+from search.sources import clip, source_display  # noqa: F401  (clip: the case pages' short texts)
+
+
+ACCOUNT_MAX = 1200  # characters of the quoted account
+# Sections that tell what happened, best first: the PFD box, then a review's own summary.
+ACCOUNT_SECTIONS = [
+    ("circumstances", re.compile(r"circumstances", re.I)),
+    ("summary", re.compile(r"\b(?:summary|overview|brief (?:description|outline)|the case|case (?:summary|outline))\b", re.I)),
+    ("background", re.compile(r"\b(?:background|introduction|the facts)\b", re.I)),
+    ("inquest", re.compile(r"investigation and inquest", re.I)),  # a report without circumstances: its conclusion
+]
+_HEADING_LINE = re.compile(r"^\s*(?:\d{1,2}\.?\s*)?(?:CIRCUMSTANCES OF (?:THE )?DEATH|SUMMARY|BACKGROUND|OVERVIEW|"
+                           r"INTRODUCTION)\s*:?\s*(?:\d{1,2})?\s*$", re.I)
+# Text fallback for reports read without boxes: from the circumstances heading to the next box.
+_CIRC_TEXT = re.compile(r"CIRCUMSTANCES OF (?:THE )?DEATH\s*:?(.+?)(?=CORONER['’`]?S? CONCERNS?|MATTERS? OF CONCERN|"
+                        r"ACTION SHOULD BE TAKEN|\Z)", re.S)
+_CORONER_LINE = re.compile(r"\bI am ((?:[^,\n]{2,60},\s*){0,2}?[^,\n]{2,60}?),?\s+((?:Senior |Area |Assistant )?Coroner\b[^.\n]{0,120})",
+                           re.I)
+_AREA = re.compile(r"\bcoroner(?:'s)? area of (?:the )?([A-Z][\w'’&-]*(?:[ ,]+(?:and |&amp; |& )?[A-Z][\w'’&-]*){0,5})", re.I)
+
+
+def _meta(row) -> dict:
+    try:
+        m = json.loads(row["meta"] or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return m if isinstance(m, dict) else {}
+
+
+def _blocks(row) -> list[tuple[int, int, str | None, int | None]]:
+    try:
+        return [tuple(b) for b in json.loads(row["blocks"] or "[]")]
+    except (TypeError, ValueError):
+        return []
+
+
+def _shorten(text: str, limit: int | None = ACCOUNT_MAX) -> str:
+    """Whitespace tidied; cut at a sentence end before ``limit`` (with "…") when longer
+    (``limit`` None: whole)."""
+    text = " ".join(text.split()).lstrip(":;,.-\u2013\u2014 ")
+    if limit is None or len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind(".\u201d"), cut.rfind('." '))
+    return (cut[: end + 1] if end > limit // 2 else cut.rsplit(" ", 1)[0]) + " …"
+
+
+def _section_text(text: str, blocks: list, pat: re.Pattern) -> tuple[str | None, str]:
+    """(section name, text) of the first run of blocks whose section matches ``pat``."""
+    parts, section = [], None
+    for s, e, sec, _page in blocks:
+        if sec and pat.search(sec):
+            section = section or sec
+            parts.append(text[s:e])
+        elif parts:
+            break
+    lines = "\n".join(parts).strip().splitlines()
+    while lines and (not lines[0].strip() or _HEADING_LINE.match(lines[0])):
+        lines.pop(0)
+    return section, "\n".join(lines)
+
+
+def account(row, limit: int | None = ACCOUNT_MAX) -> dict[str, str] | None:
+    """``{"kind", "section", "text"}``: the report's circumstances or the review's summary,
+    shortened to ``limit`` characters (None: whole, as a learning pack wants it), as written (a report without circumstances: its inquest conclusion); None
+    when the document holds none of these. When ``text`` was cut, ``full`` holds the whole
+    account, so a case page can tell the story to its end."""
+    text, blocks = row["text"] or "", _blocks(row)
+    tries = [(kind, lambda pat=pat: _section_text(text, blocks, pat)) for kind, pat in ACCOUNT_SECTIONS[:-1]]
+    m = _CIRC_TEXT.search(text)
+    tries.append(("circumstances", lambda: ("Circumstances of the death", m.group(1) if m else "")))
+    tries.append((ACCOUNT_SECTIONS[-1][0], lambda: _section_text(text, blocks, ACCOUNT_SECTIONS[-1][1])))
+    for kind, get in tries:
+        section, body = get()
+        whole = _shorten(body, None)
+        if len(whole) >= 40:
+            short = _shorten(body, limit)
+            return {"kind": kind, "section": section, "text": short} | ({"full": whole} if short != whole else {})
+    return None
+
+
+def _body(row, meta: dict) -> dict[str, str] | None:
+    """Who wrote it: the coroner of a report, the respondent of a letter, a review's body."""
+    if meta.get("coroner"):
+        return {"role": "Coroner", "name": meta["coroner"]}
+    if row["type"] == "pfd_report":
+        m = _CORONER_LINE.search(row["text"] or "")
+        if m:
+            return {"role": "Coroner", "name": f"{m.group(1).strip()}, {' '.join(m.group(2).split())}"}
+    if meta.get("respondent"):
+        return {"role": "Respondent", "name": meta["respondent"]}
+    for key in ("review_body", "organisation", "author"):
+        if meta.get(key):
+            return {"role": "Review body", "name": str(meta[key])}
+    return None
+
+
+def case_story(lib: Library, document_id: int, as_of: str | None = None,
+               account_limit: int | None = ACCOUNT_MAX) -> dict[str, Any] | None:
+    """The case's facts, account and outcome (see the module docstring); the account is cut
+    at ``account_limit`` characters (None: whole)."""
+    from search.responses.recipients import report_tracking  # recipients imports commitments; keep this module light
+
+    as_of = check_date(as_of, "as_of") or today()
+    c = lib.store.conn
+    row = document_by_id(c, document_id)
+    if row is None:
+        return None
+    meta = _meta(row)
+    src = source_display(row["source"], meta)
+    tracking = report_tracking(lib, row["id"], as_of) if row["type"] == "pfd_report" else None
+    area = meta.get("area") or (tracking or {}).get("area")
+    body = _body(row, meta)
+    if not area and body and body["role"] == "Coroner":
+        m = _AREA.search(body["name"])
+        area = m.group(1).strip(" ,") if m else None
+    recipients = list(meta.get("recipients") or []) or [r["name"] for r in (tracking or {}).get("recipients") or []]
+    doc = {
+        "id": row["id"], "title": row["title"], "type": row["type"], "date": row["date"],
+        "reference": row["reference"], "area": area or None, "body": body,
+        "recipients": recipients, "deceased_name": meta.get("deceased_name"),
+        "source_url": src["url"], "source_name": src["name"], "case_link": f"/cases/{row['id']}",
+        "document_link": f"/documents/{row['id']}",
+    }
+    return {"document": doc, "account": account(row, account_limit), "outcome": outcome(lib, row, tracking, as_of)}
+
+
+def case_action_rows(conn, ids: list[int], own: list[int]) -> list[dict]:
+    """The action rows of documents ``ids`` that belong to a case whose own report and letters are
+    ``own``: an action paired only to concerns outside ``own`` (a letter answering several reports,
+    or a document that merely mentions the case) answers another case and is left out. Each row
+    has its owner (settled when stored: ``index.responses.answering.settle_owners``), its
+    text without the letter's framing, and ``finding_id``: the first concern of this case it answers."""
+    if not ids:
+        return []
+    q, qo = ",".join("?" * len(ids)), ",".join("?" * len(own)) or "NULL"
+    out = []
+    for r in conn.execute(
+            "SELECT a.*, d.title AS document_title, json_extract(d.meta, '$.respondent') AS respondent,"
+            " json_extract(d.meta, '$.respondent_from') AS respondent_from,"
+            " (SELECT MIN(af.finding_id) FROM action_findings af JOIN findings f ON f.id = af.finding_id"
+            f"  WHERE af.action_id = a.id AND f.document_id IN ({qo})) AS finding_id"
+            f" FROM actions a JOIN documents d ON d.id = a.document_id WHERE a.document_id IN ({q})"
+            f" AND {own_actions_only(qo)}"
+            " ORDER BY a.document_id, a.seq", [*own, *ids, *own]):
+        a = dict(r)
+        if r["respondent"]:  # an answer without "… our response is detailed below."
+            a["text"] = strip_framing(a["text"]) or a["text"]
+        out.append(a)
+    return out
+
+
+def _case_actions(lib: Library, doc_id: int, response_ids: list[int]) -> list[dict]:
+    ids = [doc_id] + response_ids
+    keep = ("id", "document_id", "kind", "text", "owner", "due", "due_text", "status", "updated", "page", "document_title")
+    return [{k: a[k] for k in keep} for a in case_action_rows(lib.store.conn, ids, ids)]
+
+
+def _responses(lib: Library, doc_id: int) -> list[dict]:
+    return [dict(r) for r in lib.store.conn.execute(
+        "SELECT d.id, d.title, d.date, d.meta FROM links l JOIN documents d ON d.id = l.response_id"
+        " WHERE l.report_id=? ORDER BY d.date, d.id", (doc_id,))]
+
+
+def _with_due(a: dict, as_of: str) -> dict:
+    due = a.get("due") or (parse_due(a["due_text"]) if a.get("due_text") else None)
+    return {**a, "due": due, "overdue": is_overdue(due, a.get("status"), as_of)}
+
+
+def outcome(lib: Library, row, tracking: dict | None, as_of: str) -> dict[str, Any]:
+    """Responses received (and from whom), recipients overdue, commitments made / done / overdue."""
+    responses = _responses(lib, row["id"])
+    acts = [_with_due(a, as_of) for a in _case_actions(lib, row["id"], [r["id"] for r in responses])
+            if a["kind"] != "response"]  # a letter's answer is not an action taken or promised
+    out: dict[str, Any] = {
+        "as_of": as_of,
+        "responses": [{"document_id": r["id"], "title": r["title"], "date": r["date"],
+                       "respondent": _meta(r).get("respondent")} for r in responses],
+        "commitments": len(acts),
+        "commitments_done": sum(1 for a in acts if (a["status"] or "").lower() in DONE),
+        "commitments_overdue": sum(1 for a in acts if a["overdue"]),
+        "recipients": None, "response_due": None, "overdue_recipients": [], "tracker_status": None,
+    }
+    if tracking:
+        recs = tracking.get("recipients") or []
+        out["recipients"] = len(recs)
+        out["responded"] = sum(1 for r in recs if r.get("status") in ("responded", "responded_per_tracker"))
+        out["unknown"] = sum(1 for r in recs if r.get("status") == "unknown")
+        out["response_due"] = tracking.get("response_due")
+        out["overdue_recipients"] = [r.get("organisation") or r.get("name") for r in recs if r.get("overdue")]
+        out["tracker_status"] = (tracking.get("tracker") or {}).get("status")
+    out["summary"] = outcome_sentence(out)
+    return out
+
+
+def outcome_sentence(o: dict) -> str:
+    parts = []
+    n = len(o["responses"])
+    unknown = o.get("unknown") or 0
+    if o.get("recipients") and unknown and not o.get("responded", n):
+        # no letter held, and nothing says none was sent (the tracker says "partial", or no date)
+        parts.append(f"no response letter in the library from its {o['recipients']} recipient"
+                     f"{'s' if o['recipients'] != 1 else ''}; whether {'they' if o['recipients'] != 1 else 'it'}"
+                     f" responded is not known")
+    elif o.get("recipients"):
+        parts.append(f"{o.get('responded', n)} of {o['recipients']} recipient{'s' if o['recipients'] != 1 else ''}"
+                     f" responded" + (f"; whether {unknown} other{'s' if unknown != 1 else ''} did is not known"
+                                      if unknown else ""))
+    elif n:
+        parts.append(f"{n} response{'s' if n != 1 else ''} in the library")
+    if o["overdue_recipients"]:
+        parts.append("response overdue from " + "; ".join(o["overdue_recipients"])
+                     + (f" (due {o['response_due']})" if o.get("response_due") else ""))
+    if o["commitments"]:
+        parts.append(f"{o['commitments_done']} of {o['commitments']} action{'s' if o['commitments'] != 1 else ''}"
+                     f" done" + (f", {o['commitments_overdue']} overdue" if o["commitments_overdue"] else ""))
+    if o.get("tracker_status"):
+        parts.append(f"tracker response status: {o['tracker_status']}")
+    return "; ".join(parts) or "no recorded outcome"
+
+
+def concern_details(lib: Library, document_id: int, finding_ids: list[int] | None = None,
+                    as_of: str | None = None) -> tuple[list[dict], list[dict]]:
+    """The case's concerns (all, or ``finding_ids``) each with the actions answering it,
+    and — for the whole case — the actions of the case and its responses that answer none."""
+    from search.query import finding_actions
+
+    as_of = check_date(as_of, "as_of") or today()
+    c = lib.store.conn
+    rows = [dict(r) for r in c.execute(
+        "SELECT id, document_id, kind, label, text, section, page FROM findings WHERE document_id=? ORDER BY seq",
+        (document_id,))]
+    if finding_ids is not None:
+        wanted = set(finding_ids)
+        rows = [r for r in rows if r["id"] in wanted]
+    acts = finding_actions(lib, [r["id"] for r in rows])
+    concerns, used = [], set()
+    for r in rows:
+        actions = [_with_due(a, as_of) for a in acts.get(r["id"], [])]
+        used.update(a["id"] for a in actions)
+        concerns.append({**r, "actions": actions})
+    other: list[dict] = []
+    if finding_ids is None:
+        responses = [r["id"] for r in _responses(lib, document_id)]
+        other = [_with_due(a, as_of) for a in _case_actions(lib, document_id, responses) if a["id"] not in used]
+    return concerns, other
+
+
+def approx_date_label(iso: str | None) -> str | None:
+    """An approximate date (a response's upload month, ``meta.date_approx``) as people read
+    it: "2025-06-01" → "about June 2025"."""
+    import calendar
+
+    if not iso or len(iso) < 7 or not iso[5:7].isdigit() or not 1 <= int(iso[5:7]) <= 12:
+        return iso
+    return f"about {calendar.month_name[int(iso[5:7])]} {iso[:4]}"

@@ -1,0 +1,400 @@
+"""The commitments ledger: every action the library holds (responses, actions required,
+commitments, updates), with its owner, due date and status, and whether it is overdue.
+
+``list_commitments(lib, owner=None, status=None, overdue=None, as_of=None, due_from=None,
+due_to=None, q=None, kind=None, limit=None, offset=0) -> dict``
+
+* overdue = a due date before ``as_of`` (default today) and a status other than completed.
+* due dates are the extractor's; where it kept only the text ("by the end of Q3 2023") the
+  date is parsed here with ``corpus.dates.parse_due``. "With immediate effect" stays undated.
+* ``owner`` matches organisations by normalised name (``corpus.orgs.keys``): "WMP" finds
+  "West Midlands Police"; an owner that names no organisation matches by words.
+* ``status``: a stored status (completed, ongoing, not_started, red, amber, green), "open"
+  (anything not completed) or "none" (not stated).
+* ``q``: every word must appear in the action, its owner, the finding it answers or the
+  document's title (case-insensitive).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import date
+from typing import Any, Iterable
+
+from corpus.dates import parse_due
+from corpus.orgs.cells import bodies_named_in, is_body_name, known_bodies_named_in
+from corpus.orgs.keys import normalise_org, org_type
+from index.library import Library
+
+COLUMNS = ["id", "text", "owner", "due", "due_text", "status", "overdue", "document_id", "finding_id",
+           "document_title", "document_type", "kind"]
+CSV_COLUMNS = COLUMNS + ["organisations", "organisation_types", "finding_text", "document_date", "updated", "page",
+                         "link"]
+DONE = {"completed", "complete", "closed", "done"}
+
+
+def today() -> str:
+    return date.today().isoformat()
+
+
+def check_date(value: str | None, name: str = "date") -> str | None:
+    """YYYY-MM-DD or None; anything else is a ValueError with a message for the user."""
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise ValueError(f"{name} must be a date written YYYY-MM-DD") from None
+
+
+def split_owners(owner: str | None) -> list[str]:
+    """An owner cell may name several: "the National Armed Policing Portfolio; the CoP"."""
+    if not owner:
+        return []
+    # a numbered list in one cell ("Leads1) Birmingham Children's Social Care 2) National Probation
+    # Service Wales; 3) …"): one part a number
+    parts = re.split(r";|\n|(?:(?<=\s)|(?<=[a-z]))\(?\d{1,2}\)\s*", owner)
+    return [p.strip(" ,.-") for p in parts if p.strip(" ,.-")]
+
+
+_TEAM_END = re.compile(r"\b(?:team|teams|group|unit|panel|directorate|lead|leads)\s*$", re.I)
+
+
+def _one_body(part: str, org) -> bool:
+    """The cell is one body's name, not a role, rank or team beside one ("Public Protection ACO
+    Wales Probation Trust", "Wales Probation Trust and SWMPT Senior Management Team")."""
+    from corpus.orgs.keys import _ROLE_ABBREV, _ROLE_WORD
+
+    if not (org.key and is_body_name(org.name)) or _TEAM_END.search(org.name):
+        return False
+    # a role the name reader took off ("The Chief Executive of X" -> "X") is fine; one left inside is not
+    return not any(_ROLE_WORD.fullmatch(t) or t.lower() in _ROLE_ABBREV for t in re.findall(r"[A-Za-z&']+", org.name))
+
+
+def owner_orgs(owner: str | None) -> list[dict]:
+    """[{key, name, type}] for each organisation an owner cell names (deduplicated). An action
+    plan's lead cell often names a role or team beside its body ("Head of Protecting Vulnerable
+    People. Warwickshire Police and West Mercia Police", "HOS, IASS"): the bodies named in it
+    count; a cell naming none counts only if it reads as a body itself."""
+    out, seen = [], set()
+    for part in split_owners(owner):
+        org = normalise_org(part)
+        # a cell that reads as one body may still name others the library knows ("Head of Public
+        # Protection West Midlands Police Head Workforce Development, …, Birmingham City Council")
+        orgs = [org, *known_bodies_named_in(part)] if _one_body(part, org) else bodies_named_in(part)
+        for o in orgs:
+            if o.key and o.key not in seen:
+                seen.add(o.key)
+                out.append({"key": o.key, "name": o.name, "type": org_type(o.name)})
+    return out
+
+
+def is_overdue(due: str | None, status: str | None, as_of: str) -> bool:
+    return bool(due) and due < as_of and (status or "").lower() not in DONE
+
+
+def _rows(lib: Library) -> Iterable[dict]:
+    q = (
+        "SELECT a.id, a.document_id, a.seq, a.kind, a.text, a.owner, a.due, a.due_text, a.updated, a.status, a.page,"
+        " CASE WHEN rtrim(a.text) LIKE '%:' AND a.end IS NOT NULL THEN substr(d.text, a.end + 1, 2000) END AS after,"
+        " d.title AS document_title, d.type AS document_type, d.date AS document_date, d.meta AS document_meta,"
+        " (SELECT MIN(af.finding_id) FROM action_findings af WHERE af.action_id = a.id) AS finding_id"
+        " FROM actions a JOIN documents d ON d.id = a.document_id ORDER BY a.document_id, a.seq"
+    )
+    for r in lib.store.conn.execute(q):
+        r = dict(r)
+        after = r.pop("after", None)
+        if after:
+            r["text"] = with_its_list(r["text"], after)
+        yield r
+
+
+_ITEM = re.compile(r"^\s*(?:[-\u2022*\u25aa\u25cf\u00b7]|\(?[a-z0-9]{1,2}[.)])\s+(\S.*?)\s*$", re.I)
+
+
+def with_its_list(text: str, after: str) -> str:
+    """An action that ends with a colon leads into a list ("We will ensure that all offenders
+    …:" then "- Register as required." …): the list items that follow it in the document
+    complete it ("…: Register as required; Are visited …")."""
+    items = []
+    for line in after.lstrip("\n").split("\n"):
+        if not line.strip():
+            continue  # a list spaced with blank lines
+        m = _ITEM.match(line)
+        if not m:
+            break
+        items.append(m.group(1).rstrip(" ;,."))
+    if not items:
+        return text
+    return f"{text.rstrip()} {'; '.join(items)}."
+
+
+def _finding_texts(lib: Library, ids: list[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        for r in lib.store.conn.execute(
+            f"SELECT id, text FROM findings WHERE id IN ({','.join('?' * len(part))})", part
+        ):
+            out[r[0]] = r[1]
+    return out
+
+
+def _matches_owner(wanted: str, row_orgs: list[dict], owner_text: str | None) -> bool:
+    w = normalise_org(wanted)
+    if w.key and any(o["key"] == w.key for o in row_orgs):
+        return True
+    # a part of a longer owner cell ("Wales Probation Trust and SWMPT Senior Management Team")
+    hay = " " + re.sub(r"[^a-z0-9]+", " ", (owner_text or "").lower().replace("&", " and ")) + " "
+    needle = re.sub(r"[^a-z0-9]+", " ", wanted.lower().replace("&", " and ")).strip()
+    needle = re.sub(r"^the ", "", needle)
+    if needle and f" {needle} " in hay:
+        return True
+    if w.key:
+        keyed = " " + " ".join(o["key"].replace("-", " ") for o in row_orgs) + " "
+        return f" {w.key.replace('-', ' ')} " in keyed
+    return False
+
+
+def _doc_meta(r: dict) -> dict:
+    m = r.get("document_meta")
+    try:
+        m = json.loads(m) if isinstance(m, str) else m
+    except ValueError:
+        m = None
+    return m if isinstance(m, dict) else {}
+
+
+def commitment_record(r: dict, as_of: str, finding_text: str | None = None) -> dict[str, Any]:
+    due = r["due"] or (parse_due(r["due_text"]) if r.get("due_text") else None)
+    dmeta = _doc_meta(r)
+    owner = r["owner"]  # a response's: its respondent's unless its sentence names another (settled when stored)
+    resp = normalise_org(dmeta.get("respondent")) if dmeta.get("respondent") else None
+    if resp and resp.key and owner and normalise_org(owner).key == resp.key:
+        # the respondent is one organisation, named as such ("Royal College of Radiologists" is not
+        # "Royal College", "University Hospital of Coventry and Warwickshire NHS Trust" not two bodies)
+        orgs = [{"key": resp.key, "name": resp.name, "type": org_type(resp.name)}]
+    else:
+        orgs = owner_orgs(owner)
+    if not orgs and resp and resp.key:
+        # an owner that is a job title or a fragment ("And Chief Officers for"): the respondent
+        orgs = [{"key": resp.key, "name": resp.name, "type": org_type(resp.name)}]
+    if not orgs:
+        # … or the organisation of the document it comes from
+        orgs = owner_orgs(dmeta.get("organisation"))
+    return {
+        "id": r["id"],
+        "text": r["text"],
+        "owner": owner,
+        "due": due,
+        "due_text": r["due_text"],
+        "status": r["status"],
+        "overdue": is_overdue(due, r["status"], as_of),
+        "document_id": r["document_id"],
+        "finding_id": r["finding_id"],
+        "document_title": r["document_title"],
+        "document_type": r["document_type"],
+        "document_date": r.get("document_date"),
+        "kind": r["kind"],
+        "updated": r.get("updated"),
+        "page": r.get("page"),
+        "organisations": orgs,
+        "finding_text": finding_text,
+        "link": f"/documents/{r['document_id']}",
+    }
+
+
+def all_commitments(lib: Library, as_of: str | None = None) -> list[dict]:
+    """Every action as a ledger record (no filters)."""
+    as_of = check_date(as_of, "as_of") or today()
+    rows = list(_rows(lib))
+    ftexts = _finding_texts(lib, sorted({r["finding_id"] for r in rows if r["finding_id"]}))
+    return without_noise([commitment_record(r, as_of, ftexts.get(r["finding_id"])) for r in rows])
+
+
+def without_noise(records: list[dict]) -> list[dict]:
+    """The ledger logs what was done: a letter's action loses the framing it opens or ends with
+    ("With regard to concerns raised on MARAC, our response is detailed below.", thanks,
+    condolences, a concern restated) and goes when it is nothing else. Nothing is logged twice:
+    an action repeated word for word in one document is one row, and a promise lifted from the
+    answer it is part of keeps its own row while the answer keeps the rest of its sentences
+    (the answer goes when nothing else is left)."""
+    from corpus.extract.respond import strip_framing
+
+    kept = []
+    for rec in records:
+        if rec["document_type"] in ("pfd_response", "other"):
+            text = strip_framing(rec["text"])
+            if not text:
+                continue
+            rec["text"] = text
+        kept.append(rec)
+    by_doc: dict[int, list[dict]] = {}
+    for rec in kept:
+        by_doc.setdefault(rec["document_id"], []).append(rec)
+    gone: set[int] = set()
+    for recs in by_doc.values():
+        if len(recs) < 2:
+            continue
+        for i, rec in enumerate(recs):
+            mine = _flat(rec["text"])
+            for j, host in enumerate(recs):
+                if j == i or id(host) in gone or id(rec) in gone or not mine:
+                    continue
+                theirs = _flat(host["text"])
+                if theirs == mine and j < i:
+                    gone.add(id(rec))  # the same action twice: one row
+                elif mine in theirs and len(theirs) > len(mine):
+                    rest = _without_sentence(host["text"], rec["text"])
+                    rest = strip_framing(rest) if rest else None
+                    if rest:
+                        host["text"] = rest
+                    else:
+                        gone.add(id(host))
+    return [r for r in kept if id(r) not in gone]
+
+
+def _flat(text: str | None) -> str:
+    return " ".join((text or "").split()).lower()
+
+
+def _without_sentence(host: str, part: str) -> str:
+    """``host`` without the whole sentences that make up ``part`` (matched ignoring spacing)."""
+    from corpus.extract.respond import split_sentences
+
+    want = _flat(part)
+    sents = split_sentences(host)
+    keep = [s for _, _, s in sents if _flat(s) not in want]
+    return " ".join(" ".join(s.split()) for s in keep).strip()
+
+
+def list_commitments(
+    lib: Library,
+    owner: str | None = None,
+    status: str | None = None,
+    overdue: bool | None = None,
+    as_of: str | None = None,
+    due_from: str | None = None,
+    due_to: str | None = None,
+    q: str | None = None,
+    kind: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """The ledger, filtered; ``{"as_of", "filters", "commitments", "total", "summary"}``."""
+    as_of = check_date(as_of, "as_of") or today()
+    due_from = check_date(due_from, "due_from")
+    due_to = check_date(due_to, "due_to")
+    status_l = (status or "").strip().lower().replace(" ", "_") or None
+    words = [w for w in re.findall(r"\w+", (q or "").lower()) if w]
+    records = all_commitments(lib, as_of)
+    _check_choice("status", status_l, STATUSES, {(r["status"] or "").lower() for r in records})
+    _check_choice("kind", kind, KINDS, {r["kind"] for r in records})
+    owners = [owner] if owner else []
+    if owner and re.fullmatch(r"[A-Z][A-Za-z]{1,9}", owner.strip()) and sum(ch.isupper() for ch in owner) >= 2:
+        from index.acronyms import expansions  # "UHCW": also the name the library's letters define it as
+
+        owners += [e for a, e in expansions(lib.store, owner.strip()).items() if a == owner.strip()]
+    out = []
+    for rec in records:
+        if kind and rec["kind"] != kind:
+            continue
+        st = (rec["status"] or "").lower()
+        if status_l == "open":
+            if st in DONE:
+                continue
+        elif status_l in DONE:
+            if st not in DONE:
+                continue
+        elif status_l in ("none", "unknown", "not_stated"):
+            if st:
+                continue
+        elif status_l and st != status_l:
+            continue
+        if overdue is not None and rec["overdue"] != bool(overdue):
+            continue
+        if due_from and not (rec["due"] and rec["due"] >= due_from):
+            continue
+        if due_to and not (rec["due"] and rec["due"] <= due_to):
+            continue
+        if owners and not any(_matches_owner(o, rec["organisations"], rec["owner"]) for o in owners):
+            continue
+        if words:
+            hay = " ".join(x or "" for x in (rec["text"], rec["owner"], rec["finding_text"], rec["document_title"],
+                                             rec["due_text"])).lower()
+            if not all(w in hay for w in words):
+                continue
+        out.append(rec)
+    # overdue first (oldest due first), then dated ones by due date, then undated
+    out.sort(key=lambda r: (not r["overdue"], r["due"] is None, r["due"] or "", r["document_id"], r["id"]))
+    total = len(out)
+    summary = summarise(out)
+    page = out[offset : offset + limit] if limit is not None else out[offset:]
+    return {
+        "as_of": as_of,
+        "filters": {"owner": owner, "status": status, "overdue": overdue, "due_from": due_from, "due_to": due_to,
+                    "q": q, "kind": kind},
+        "total": total,
+        "summary": summary,
+        "commitments": page,
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+STATUSES = ("open", "completed", "ongoing", "not_started", "red", "amber", "green", "none")
+KINDS = ("response", "commitment", "action_required", "action_taken")
+
+
+def _check_choice(name: str, value: str | None, known: tuple[str, ...], stored: set) -> None:
+    """A filter value the ledger cannot hold is an error naming the choices, not an empty
+    ledger that reads as "nothing found" (``status=done`` is read as completed)."""
+    if not value or value in known or value in stored or (name == "status" and value in DONE | {"unknown", "not_stated"}):
+        return
+    choices = list(known) + sorted(x for x in stored if x and x not in known and x not in DONE)
+    raise ValueError(f"{name} must be one of {', '.join(choices)} (not {value!r})")
+
+
+def summarise(records: list[dict]) -> dict[str, Any]:
+    """Counts over a list of ledger records: with a due date, completed, overdue, and
+    overdue per organisation type (an action owned by two organisations counts for each type)."""
+    by_type: dict[str, int] = {}
+    for r in records:
+        if not r["overdue"]:
+            continue
+        # an owner that is a role, not a body ("chief constables") still has a kind
+        types = {o["type"] for o in r["organisations"]} or {org_type(r["owner"]) if r["owner"] else "unknown"}
+        for t in types:
+            by_type[t] = by_type.get(t, 0) + 1
+    return {
+        "total": len(records),
+        "with_due_date": sum(1 for r in records if r["due"]),
+        "completed": sum(1 for r in records if (r["status"] or "").lower() in DONE),
+        "overdue": sum(1 for r in records if r["overdue"]),
+        "overdue_by_org_type": dict(sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))),
+    }
+
+
+def to_csv(records: list[dict]) -> str:
+    """The ledger as CSV (one row per action; organisations joined with "; ")."""
+    from search.csv_cells import safe_cell
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for r in records:
+        row = []
+        for c in CSV_COLUMNS:
+            if c == "organisations":
+                v = "; ".join(o["name"] for o in r["organisations"])
+            elif c == "organisation_types":
+                v = "; ".join(sorted({o["type"] for o in r["organisations"]}))
+            else:
+                v = r.get(c)
+            if isinstance(v, bool):
+                v = "yes" if v else "no"
+            row.append("" if v is None else v)
+        w.writerow([safe_cell(v) for v in row])  # formula-leading cells neutralised (search.csv_cells)
+    return buf.getvalue()

@@ -1,0 +1,238 @@
+"""Organisations as the reports name them: reports sent, responses made, commitments.
+
+``list_organisations`` / ``get_organisation`` — per organisation (by normalised name):
+reports sent to it, responses it made, responses overdue, commitments made and overdue, and
+similar concerns raised with it before."""
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import Counter, defaultdict
+from typing import Any
+
+import numpy as np
+
+from corpus.orgs.keys import normalise_org, org_type
+from index.library import Library
+from index.rows import document_summary
+
+from search.ledger.commitments import all_commitments, check_date, summarise, today
+from search.responses.recipients import _meta, _responses_by_report, _track, respondent_of
+from search.responses.warned_before import _warning_item, finding_orgs
+
+
+_CACHE: dict[tuple, dict] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _signature(lib: Library) -> tuple:
+    c = lib.store.conn
+    parts = [c.execute(f"SELECT COUNT(*), COALESCE(MAX(rowid), 0) FROM {t}").fetchone()
+             for t in ("documents", "actions", "links", "annotations")]
+    return tuple(x for p in parts for x in p)
+
+
+# the status a body shows for a report sent to it under several recipients: the most answered one
+_STATUS_RANK = {"responded": 0, "responded_per_tracker": 1, "pending": 2, "unknown": 3, "overdue": 4}
+
+
+def organisation_index(lib: Library, as_of: str | None = None) -> dict[str, dict]:
+    """key -> {key, name, type, spellings, reports, responses, commitments}. Cached per
+    library state and ``as_of``."""
+    as_of = check_date(as_of, "as_of") or today()
+    cache_key = (str(lib.path), as_of, _signature(lib))
+    with _CACHE_LOCK:
+        hit = _CACHE.get(cache_key)
+    if hit is not None:
+        return hit
+    orgs: dict[str, dict] = {}
+    names: dict[str, Counter] = defaultdict(Counter)
+
+    def entry(key: str) -> dict:
+        if key not in orgs:
+            orgs[key] = {"key": key, "spellings": Counter(), "reports": [], "responses": [], "commitments": [],
+                          "answers": []}
+        return orgs[key]
+
+    c = lib.store.conn
+    responses = _responses_by_report(lib)
+    trackers: dict[str, dict] = {}
+    for r in c.execute("SELECT reference, source, data FROM annotations"):
+        trackers.setdefault(r["reference"], {"source": r["source"], **json.loads(r["data"])})
+    for row in c.execute("SELECT id, title, type, date, reference, source, meta FROM documents WHERE type='pfd_report'"):
+        t = _track(row, responses.get(row["id"], []), trackers.get(row["reference"]), as_of)
+        # two recipients of one report may be one body ("Chief Midwife" and "Southwest Regional
+        # Midwife" are both NHS England): the body has the report once, answered if either was
+        by_key: dict[str, list[dict]] = defaultdict(list)
+        for rec in t["recipients"]:
+            if rec["key"]:
+                by_key[rec["key"]].append(rec)
+        for key, recs in by_key.items():
+            e = entry(key)
+            for rec in recs:
+                e["spellings"][rec["name"]] += 1
+                names[key][rec["organisation"]] += 1
+            rec = min(recs, key=lambda r: _STATUS_RANK.get(r["status"], len(_STATUS_RANK)))
+            e["reports"].append({**t["report"], "response_due": t["response_due"], "status": rec["status"],
+                                 "overdue": rec["overdue"], "response": rec["response"],
+                                 "sent_to": [r["name"] for r in recs],
+                                 "tracker_status": (t["tracker"] or {}).get("status")})
+    for row in c.execute("SELECT id, title, type, date, reference, source, meta FROM documents WHERE type='pfd_response'"):
+        who = respondent_of(row)
+        org = normalise_org(who) if who else None
+        if org and org.key:
+            e = entry(org.key)
+            e["spellings"][who] += 1
+            names[org.key][org.name] += 1
+            e["responses"].append({**document_summary(row), "respondent": who})
+    # commitments: the owner's organisations, else (responses) the respondent
+    respondents = {row["id"]: respondent_of(row) for row in
+                   c.execute("SELECT id, title, meta FROM documents WHERE type='pfd_response'")}
+    for rec in all_commitments(lib, as_of):
+        keys = [(o["key"], o["name"]) for o in rec["organisations"]]
+        if not keys and respondents.get(rec["document_id"]):
+            org = normalise_org(respondents[rec["document_id"]])
+            if org.key:
+                keys = [(org.key, org.name)]
+        for key, name in keys:
+            e = entry(key)
+            names[key][name] += 1
+            for part in (rec["owner"] or "").split(";"):
+                if part.strip() and normalise_org(part).key == key:
+                    e["spellings"][part.strip()] += 1
+            # a letter's answer (kind "response": its paragraphs under a concern, or the sentences kept
+            # when it states no action) is not a commitment made; it is listed apart
+            e["answers" if rec["kind"] == "response" else "commitments"].append(rec)
+    for key, e in orgs.items():
+        e["name"] = names[key].most_common(1)[0][0] if names[key] else key
+        e["type"] = org_type(e["name"])
+        e["spellings"] = [s for s, _ in e["spellings"].most_common()]
+        e["reports"].sort(key=lambda r: (r["date"] or "", r["id"]), reverse=True)
+        e["responses"].sort(key=lambda r: (r["date"] or "", r["id"]), reverse=True)
+    with _CACHE_LOCK:
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        _CACHE[cache_key] = orgs
+    return orgs
+
+
+def _counts(e: dict) -> dict[str, int]:
+    return {
+        "reports": len(e["reports"]),
+        "responses": len(e["responses"]),
+        "responses_overdue": sum(1 for r in e["reports"] if r["overdue"]),
+        "commitments": len(e["commitments"]),
+        "commitments_overdue": sum(1 for r in e["commitments"] if r["overdue"]),
+    }
+
+
+def list_organisations(lib: Library, as_of: str | None = None, q: str | None = None, type: str | None = None,
+                       limit: int | None = None, offset: int = 0, sort: str = "reports") -> dict[str, Any]:
+    """Organisations with their counts: ``{"as_of", "total", "organisations": [...], "by_type"}``."""
+    as_of = check_date(as_of, "as_of") or today()
+    idx = organisation_index(lib, as_of)
+    words = re.findall(r"\w+", (q or "").lower())
+    rows = []
+    for e in idx.values():
+        if type and e["type"] != type:
+            continue
+        if words:
+            hay = (e["name"] + " " + " ".join(e["spellings"][:20])).lower()
+            if not all(w in hay for w in words):
+                continue
+        rows.append({"key": e["key"], "name": e["name"], "type": e["type"], **_counts(e)})
+    if sort not in ("reports", "responses", "responses_overdue", "commitments", "commitments_overdue", "name"):
+        sort = "reports"
+    if sort == "name":
+        rows.sort(key=lambda r: r["name"].lower())
+    else:
+        rows.sort(key=lambda r: (-r[sort], -r["reports"], r["name"].lower()))
+    by_type: dict[str, dict[str, int]] = {}
+    for r in rows:
+        t = by_type.setdefault(r["type"], {"organisations": 0, "reports": 0, "responses_overdue": 0,
+                                           "commitments": 0, "commitments_overdue": 0})
+        t["organisations"] += 1
+        for k in ("reports", "responses_overdue", "commitments", "commitments_overdue"):
+            t[k] += r[k]
+    total = len(rows)
+    page = rows[offset: offset + limit] if limit is not None else rows[offset:]
+    return {"as_of": as_of, "q": q, "type": type, "total": total, "limit": limit, "offset": offset,
+            "by_type": dict(sorted(by_type.items(), key=lambda kv: -kv[1]["reports"])), "organisations": page}
+
+
+def get_organisation(lib: Library, key: str, as_of: str | None = None, warned_limit: int = 10) -> dict[str, Any] | None:
+    """One organisation's page: reports, responses, overdue responses, commitments, overdue
+    commitments, and similar concerns raised with it before (``warned_before``)."""
+    as_of = check_date(as_of, "as_of") or today()
+    idx = organisation_index(lib, as_of)
+    e = idx.get(key)
+    if e is None:
+        org = normalise_org(key.replace("-", " "))
+        e = idx.get(org.key or "")
+        if e is None:
+            return None
+    return {
+        "key": e["key"],
+        "name": e["name"],
+        "type": e["type"],
+        "as_of": as_of,
+        "spellings": e["spellings"],
+        "counts": {**_counts(e), "answers": len(e["answers"])},
+        "reports": e["reports"],
+        "responses": e["responses"],
+        "responses_overdue": [r for r in e["reports"] if r["overdue"]],
+        "commitments": e["commitments"],
+        "commitments_overdue": [r for r in e["commitments"] if r["overdue"]],
+        "commitments_summary": summarise(e["commitments"]),
+        "answers": e["answers"],
+        "warned_before": organisation_warnings(lib, e, limit=warned_limit),
+    }
+
+
+def organisation_warnings(lib: Library, e: dict, limit: int = 10, reports: int = 15,
+                          min_score: float = 0.5) -> list[dict]:
+    """For this organisation's most recent reports, the most similar earlier concern raised
+    with it (one per report). Same answer as ``warned_before(..., org=key)`` but computed
+    within the organisation's own findings, so a page costs one small matrix product."""
+    ids = [r["id"] for r in e["reports"]]
+    if not ids:
+        return []
+    c = lib.store.conn
+    rows = []
+    for i in range(0, len(ids), 500):
+        part = ids[i: i + 500]
+        rows += c.execute(
+            "SELECT f.id, f.document_id, f.seq, f.kind, f.label, f.text, f.addressees, f.page, f.text_hash,"
+            " d.title, d.type, d.date, d.reference, d.source, d.meta, v.vector"
+            " FROM findings f JOIN documents d ON d.id = f.document_id JOIN vectors v ON v.text_hash = f.text_hash"
+            f" WHERE f.document_id IN ({','.join('?' * len(part))}) AND d.date IS NOT NULL", part).fetchall()
+    rows = [r for r in rows if e["key"] in finding_orgs(json.loads(r["addressees"] or "[]"), _meta(r))]
+    if len(rows) < 2:
+        return []
+    vecs = np.vstack([np.frombuffer(r["vector"], dtype=np.float32) for r in rows])
+    dates = np.array([r["date"] for r in rows])
+    docs = np.array([r["document_id"] for r in rows])
+    recent = ids[:reports]
+    out = []
+    for did in recent:
+        mine = [i for i, r in enumerate(rows) if r["document_id"] == did]
+        best = None
+        for i in sorted(mine, key=lambda i: rows[i]["seq"]):
+            sims = vecs @ vecs[i]
+            ok = (dates < rows[i]["date"]) & (docs != did) & (sims >= min_score)
+            if not ok.any():
+                continue
+            j = int(np.argmax(np.where(ok, sims, -2.0)))
+            if best is None or sims[j] > best[2]:
+                best = (i, j, float(sims[j]))
+        if best is not None:
+            i, j, score = best
+            item = _warning_item(lib, rows[j], score, {e["key"]: e["name"]}, rows[i])
+            now = rows[i]
+            out.append({"finding": item["for_finding"], "earlier": item,
+                        "document": {"id": now["document_id"], "title": now["title"], "type": now["type"],
+                                     "date": now["date"], "reference": now["reference"]}})
+        if len(out) >= limit:
+            break
+    return out

@@ -1,0 +1,211 @@
+"""Who a PFD report was sent to and who answered.
+
+``report_tracking(lib, report_id)`` — a PFD report's recipients, each one's response (a
+linked response document whose respondent is the same organisation, or the Preventable
+Deaths Tracker's status for the report), the 56-day due date and whether it is overdue.
+
+A recipient's response status is one of: ``responded`` (a response document in the library),
+``responded_per_tracker`` (the tracker says the report's responses are complete), ``pending``
+(not yet due), ``overdue`` (due date passed, no response found, the tracker does not say
+complete), ``unknown`` (no report date, or the tracker says "partial" or "no requests" and the
+library holds no response from this recipient).
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+from corpus.readers.datasets import split_recipients
+from corpus.orgs.keys import normalise_org, org_type
+from index.library import Library
+from index.rows import document_by_id, document_summary
+
+from search.sources import source_display
+from search.ledger.commitments import check_date, today
+
+RESPONSE_DAYS = 56  # Coroners (Investigations) Regulations 2013, reg. 29
+TRACKER_DONE = {"completed", "complete", "responded"}
+# the tracker cannot say which recipients answered ("partial") or found no request for a
+# response in the report ("no requests"): not evidence either way
+TRACKER_UNSURE = {"partial", "no requests"}
+
+
+def response_due(report_date: str | None, days: int = RESPONSE_DAYS) -> str | None:
+    """The date a PFD response is due: the report's date + 56 days."""
+    if not report_date:
+        return None
+    try:
+        return (date.fromisoformat(report_date) + timedelta(days=days)).isoformat()
+    except ValueError:
+        return None
+
+
+def _meta(row) -> dict:
+    m = row["meta"]
+    return json.loads(m) if isinstance(m, str) else (m or {})
+
+
+_RESPONSE_FROM = re.compile(r"^Response from (.+?) to (?:PFD report|a PFD report)", re.I)
+
+
+def respondent_of(row) -> str | None:
+    """Who wrote a response: meta ``respondent``, else "Response from X to ..." in the title."""
+    meta = _meta(row)
+    if meta.get("respondent"):
+        return meta["respondent"]
+    m = _RESPONSE_FROM.match(row["title"] or "")
+    return m.group(1) if m else None
+
+
+# ------------------------------------------------------------------ responses to reports
+
+
+def _responses_by_report(lib: Library, report_ids: list[int] | None = None) -> dict[int, list[dict]]:
+    """report id -> [response doc rows (+ link confidence)], from the links table and the
+    dataset's parent id (``meta.parent_reference``)."""
+    c = lib.store.conn
+    out: dict[int, dict[int, dict]] = defaultdict(dict)
+    q = ("SELECT l.report_id, l.confidence, d.id, d.title, d.type, d.date, d.reference, d.source, d.meta"
+         " FROM links l JOIN documents d ON d.id = l.response_id")
+    args: list = []
+    if report_ids is not None:
+        if not report_ids:
+            return {}
+        q += f" WHERE l.report_id IN ({','.join('?' * len(report_ids))})"
+        args = report_ids
+    for r in c.execute(q, args):
+        out[r["report_id"]][r["id"]] = {**dict(r), "confidence": r["confidence"], "via": "link"}
+    # responses that carry their report's reference but are not (yet) linked
+    refs: dict[str, list[int]] = defaultdict(list)
+    rq = "SELECT id, reference FROM documents WHERE type='pfd_report' AND reference IS NOT NULL"
+    rargs: list = []
+    if report_ids is not None:
+        rq += f" AND id IN ({','.join('?' * len(report_ids))})"
+        rargs = report_ids
+    for r in c.execute(rq, rargs):
+        refs[r["reference"]].append(r["id"])
+    if refs:
+        sql = ("SELECT id, title, type, date, reference, source, meta, json_extract(meta, '$.parent_reference') AS parent"
+               " FROM documents WHERE type='pfd_response' AND json_extract(meta, '$.parent_reference') IS NOT NULL")
+        if report_ids is not None:  # SQLite reads the JSON: no Python decoding of every response
+            sql += f" AND json_extract(meta, '$.parent_reference') IN ({','.join('?' * len(refs))})"
+        for r in c.execute(sql, list(refs) if report_ids is not None else []):
+            parent = r["parent"]
+            for rid in refs.get(parent or "", []):
+                row = {k: r[k] for k in r.keys() if k != "parent"}
+                out[rid].setdefault(r["id"], {**row, "confidence": 1.0, "via": "parent_reference"})
+    return {k: list(v.values()) for k, v in out.items()}
+
+
+def _tracker(lib: Library, reference: str | None) -> dict | None:
+    anns = lib.store.annotations_for(reference)
+    return anns[0] if anns else None
+
+
+def _match_responses(recipients: list[dict], responses: list[dict]) -> None:
+    """Give each recipient its response: same organisation key first; a response whose
+    respondent is unknown goes to the only recipient still waiting, or to the recipient
+    whose name it mentions near the top."""
+    unmatched = []
+    for resp in responses:
+        who = respondent_of(resp)
+        key = normalise_org(who).key if who else None
+        resp["respondent"] = who
+        resp["respondent_key"] = key
+        hit = next((r for r in recipients if key and r["key"] == key and r["response"] is None), None)
+        if hit is None and key:
+            hit = next((r for r in recipients if key and r["key"] == key), None)
+        if hit is not None:
+            if hit["response"] is None:
+                hit["response"] = _resp_summary(resp)
+            resp["recipient"] = hit["name"]
+        else:
+            unmatched.append(resp)
+    for resp in unmatched:
+        waiting = [r for r in recipients if r["response"] is None]
+        hit = None
+        if len(waiting) == 1 and (resp["respondent_key"] is None or len(recipients) == 1):
+            hit = waiting[0]
+        if hit is not None:
+            hit["response"] = _resp_summary(resp)
+            resp["recipient"] = hit["name"]
+        else:
+            resp["recipient"] = None
+
+
+def _resp_summary(resp: dict) -> dict:
+    return {"document_id": resp["id"], "title": resp["title"], "date": resp["date"],
+            "respondent": resp.get("respondent"), "confidence": resp.get("confidence"), "via": resp.get("via")}
+
+
+def _recipient_status(rec: dict, due: str | None, tracker: dict | None, as_of: str) -> None:
+    tstatus = (tracker or {}).get("status")
+    if rec["response"] is not None:
+        status = "responded"
+    elif tstatus in TRACKER_DONE:
+        status = "responded_per_tracker"
+    elif due is None:
+        status = "unknown"
+    elif due >= as_of:
+        status = "pending"
+    elif tstatus in TRACKER_UNSURE:
+        status = "unknown"
+    else:
+        status = "overdue"
+    rec["status"] = status
+    rec["overdue"] = status == "overdue"
+
+
+def recipient_names(names: list[str]) -> list[str]:
+    """The report's recipients, one each, split the way ingest splits a receiver cell
+    (``corpus.readers.datasets.split_recipients``: numbered lists, bullets, comma lists of bodies),
+    so a library built before a splitting rule changed is tracked the same way; a trailing page
+    number is dropped and a recipient named twice counts once."""
+    out: list[str] = []
+    for name in names or []:
+        for p in split_recipients(name or "", ";"):
+            p = re.sub(r"\s+\d{1,2}$", "", p).strip(" ,;")
+            if p and p not in out:
+                out.append(p)
+    return out
+
+
+def _track(row, responses: list[dict], tracker: dict | None, as_of: str) -> dict[str, Any]:
+    meta = _meta(row)
+    names = recipient_names(meta.get("recipients") or (tracker or {}).get("recipients") or [])
+    recipients = []
+    for name in names:
+        org = normalise_org(name)
+        recipients.append({"name": name, "key": org.key, "organisation": org.name if org.key else None,
+                           "type": org_type(name) if org.key else None, "response": None})
+    due = response_due(row["date"])
+    responses = [dict(r) for r in responses]
+    _match_responses(recipients, responses)
+    for rec in recipients:
+        _recipient_status(rec, due, tracker, as_of)
+    return {
+        "report": document_summary(row),
+        "area": meta.get("area"),
+        "coroner": meta.get("coroner"),
+        "deceased_name": meta.get("deceased_name"),
+        "response_due": due,
+        "as_of": as_of,
+        "tracker": ({"status": tracker.get("status"), "replies": tracker.get("replies"),
+                     "source": source_display(tracker.get("source"), {})["name"]}
+                    if tracker else None),
+        "recipients": recipients,
+        "responses": [{**_resp_summary(r), "recipient": r.get("recipient")} for r in responses],
+        "overdue": any(r["overdue"] for r in recipients),
+    }
+
+
+def report_tracking(lib: Library, report_id: int, as_of: str | None = None) -> dict[str, Any] | None:
+    """Recipients, responses, 56-day due date and overdue state of one PFD report."""
+    as_of = check_date(as_of, "as_of") or today()
+    row = document_by_id(lib.store.conn, report_id)
+    if row is None or row["type"] != "pfd_report":
+        return None
+    return _track(row, _responses_by_report(lib, [report_id]).get(report_id, []), _tracker(lib, row["reference"]), as_of)
