@@ -225,7 +225,7 @@ def store_rebuild(fs: list[dict], vecs: np.ndarray, where: Path) -> dict:
     from index.ingest.pipeline import text_hash
     from index.library import open_library
     from index.store import dumps
-    from index.themes.store import list_themes, rebuild_themes, rename_theme
+    from index.themes import list_themes, rebuild_themes, rename_theme
 
     if where.exists():
         shutil.rmtree(where)

@@ -266,7 +266,7 @@ def serve(paths, host, port, threads, library_path):
 
 def _themes_if_missing(lib) -> None:
     """After a background ingest: build the recurring themes once, if the library has none."""
-    from index.themes.store import has_themes, rebuild_themes
+    from index.themes import has_themes, rebuild_themes
 
     if lib.store.count("findings") and not has_themes(lib):
         rebuild_themes(lib)

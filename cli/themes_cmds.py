@@ -18,7 +18,7 @@ def themes(ctx, library_path, as_json, level):
     ctx.obj["library_path"] = library_path
     if ctx.invoked_subcommand:
         return
-    from index.themes.store import list_themes
+    from index.themes import list_themes
 
     lib = open_lib(library_path)
     data = list_themes(lib, level=level)
@@ -58,7 +58,7 @@ def _theme_edit(fn, *args):
 @click.pass_context
 def themes_rebuild(ctx, if_missing, library_path, as_json):
     """Re-cluster every finding (ids and people's edits are kept)."""
-    from index.themes.store import has_themes, rebuild_themes
+    from index.themes import has_themes, rebuild_themes
 
     lib = _theme_lib(ctx, library_path)
     if if_missing and has_themes(lib):
@@ -78,7 +78,7 @@ def themes_rebuild(ctx, if_missing, library_path, as_json):
 @click.pass_context
 def themes_show(ctx, theme_id, library_path, as_json):
     """One theme in full."""
-    from index.themes.store import get_theme
+    from index.themes import get_theme
 
     data = get_theme(_theme_lib(ctx, library_path), theme_id)
     if data is None:

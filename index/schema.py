@@ -150,7 +150,7 @@ CREATE TABLE IF NOT EXISTS settings (
 );
 """
 
-# ---- 2: themes (index/themes/state.py, index/themes/store.py) ----------------------------------
+# ---- 2: themes (written by index/themes/store.py, read by index/themes/reads.py) -----------------
 THEMES = """
 CREATE TABLE IF NOT EXISTS themes (
     id INTEGER PRIMARY KEY,

@@ -123,7 +123,7 @@ def _statuses(lib: Library, finding_ids) -> dict[int, set[str]]:
 
 def _themes(lib: Library, finding_ids) -> dict[int, dict]:
     """Each finding's theme ("recurs in N documents since YEAR"), if themes are built."""
-    from index.themes.store import themes_of_findings
+    from index.themes import themes_of_findings
 
     try:
         return themes_of_findings(lib, list(finding_ids))

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 
-from index.themes.reads import why_no_themes
-from index.themes.store import get_theme, list_themes, merge_themes, rename_theme, split_theme
+from index.themes import get_theme, list_themes, merge_themes, rename_theme, split_theme, why_no_themes
 
 from webui.params import MAX_LABEL_CHARS, id_param, int_param, text_param
 from webui.pages import library, respond
@@ -66,7 +65,7 @@ def theme(theme_id: int, fmt: str | None = None):
 def _edit(fn, theme_id: int, *args):
     try:
         out = fn(library(), theme_id, *args)
-    except KeyError as e:  # index.themes.edits raises KeyError("no theme N"); a bare id is named here
+    except KeyError as e:  # index.themes.store raises KeyError("no theme N"); a bare id is named here
         what = str(e.args[0]) if e.args else str(theme_id)
         abort(404, description=what if what.startswith("no theme") else f"no theme {what}")
     except ValueError as e:

@@ -74,9 +74,9 @@ def _finding_ids(lib, doc_ids: list[int]) -> list[int]:
 
 
 def _themes(lib, doc_ids: list[int]) -> dict:
-    from index.themes import store as ts
+    from index import themes as ts
 
-    ts.ensure_schema(lib)
+    ensure_schema(lib)
     new = _finding_ids(lib, doc_ids)
     total = lib.store.count("findings")
     built = ts.built_findings(lib)

@@ -15,7 +15,7 @@ BERTopic's ``fit(docs, embeddings)``: it takes findings' texts and their precomp
   to a second theme joins it too (``second_themes``).
 * **broad themes** (level 1): the specific themes' centroids clustered again.
 
-Labels come from ``theme_labels.phrase_labels`` (a phrase frequent in the theme, rare
+Labels come from ``index.themes.labels.phrase_labels`` (a phrase frequent in the theme, rare
 elsewhere); top terms from class-based TF-IDF; a centroid and radius in embedding space
 (for assigning new findings at ingest) and member scores (for choosing exemplars).
 
@@ -151,7 +151,7 @@ def keyword_features(texts: Sequence[str], dim: int = LSA_DIM, documents: Sequen
     # one BLAS thread: on a busy 2-core machine the threaded QR steps wait for each other (6x slower)
     with threadpool_limits(limits=1, user_api="blas"):
         z = TruncatedSVD(n_components=k, n_iter=5, random_state=0).fit_transform(m)
-    return _unit(z)
+    return unit(z)
 
 
 def _in_documents(m, documents: Sequence, k: int):
@@ -172,7 +172,7 @@ def content_vectors(vectors: np.ndarray, documents: Sequence, alpha: float = CON
     """Each finding's vector, centred on the library's mean, minus ``alpha`` x the mean of
     the other findings of its document: what a concern adds to its own case (the failure)
     rather than what all of that case's concerns share (names, setting, circumstances)."""
-    x = _unit(vectors).astype(np.float64)
+    x = unit(vectors).astype(np.float64)
     if len(x) >= CENTRE_FROM:  # a small library's mean is its one subject, not the model's bias
         x -= x.mean(axis=0)
     if alpha and len(x):
@@ -183,7 +183,7 @@ def content_vectors(vectors: np.ndarray, documents: Sequence, alpha: float = CON
         others = cnt[codes] - 1
         multi = others > 0
         x[multi] -= alpha * (sums[codes[multi]] - x[multi]) / others[multi, None]
-    return _unit(x)
+    return unit(x)
 
 
 def second_themes(groups: list[list[int]], x: np.ndarray, ratio: float = SECOND_THEME) -> list[list[int]]:
@@ -194,7 +194,7 @@ def second_themes(groups: list[list[int]], x: np.ndarray, ratio: float = SECOND_
     as an even mix of their members would be (``MIX_COS`` x the radius)."""
     if len(groups) < 2:
         return groups
-    cents = _unit(np.vstack([x[g].mean(axis=0) for g in groups]))
+    cents = unit(np.vstack([x[g].mean(axis=0) for g in groups]))
     own = {i: k for k, g in enumerate(groups) for i in g}
     sims = x @ cents.T
     med = np.array([np.quantile(sims[g, k], 0.1) for k, g in enumerate(groups)])  # 90% of members closer
@@ -215,7 +215,8 @@ def second_themes(groups: list[list[int]], x: np.ndarray, ratio: float = SECOND_
     return out
 
 
-def _unit(x: np.ndarray) -> np.ndarray:
+def unit(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (float32; a zero row stays zero)."""
     x = np.asarray(x, dtype=np.float32)
     n = np.linalg.norm(x, axis=1, keepdims=True)
     n[n == 0] = 1.0
@@ -224,7 +225,7 @@ def _unit(x: np.ndarray) -> np.ndarray:
 
 def mixed_features(vectors: np.ndarray, keywords: np.ndarray, w: float = EMBED_WEIGHT) -> np.ndarray:
     """Rows whose dot products are ``w*cos(vectors) + (1-w)*cos(keywords)``."""
-    return np.hstack([np.sqrt(w) * _unit(vectors), np.sqrt(1 - w) * _unit(keywords)]).astype(np.float32)
+    return np.hstack([np.sqrt(w) * unit(vectors), np.sqrt(1 - w) * unit(keywords)]).astype(np.float32)
 
 
 # ---- clustering -----------------------------------------------------------------------------
@@ -291,7 +292,7 @@ def split_members(vectors: np.ndarray, k: int = 2, texts: Sequence[str] | None =
     n = len(vectors)
     if n < k:
         raise ValueError(f"cannot split {n} findings into {k} themes")
-    x = _unit(vectors)
+    x = unit(vectors)
     if texts is not None and len(texts) == n and n > 3:
         x = mixed_features(x, keyword_features(list(texts), dim=min(LSA_DIM, n - 1)))
     lab = AgglomerativeClustering(n_clusters=k, metric="cosine", linkage="average").fit_predict(x)
@@ -390,6 +391,14 @@ def _radius(scores: np.ndarray) -> float:
     return float(min(1.0, np.quantile(d, 0.9) * 1.05 + 0.02)) if len(d) else 0.0
 
 
+def theme_geometry(members: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """(centroid, scores, radius) of a theme from its members' unit vectors: the unit mean,
+    each member's cosine to it, and the distance that covers most members (``_radius``)."""
+    c = _centroid(members)
+    s = members @ c
+    return c, s, _radius(s)
+
+
 def fit_themes(
     texts: Sequence[str],
     vectors: np.ndarray,
@@ -418,7 +427,7 @@ def fit_themes(
     labels = np.full(n, -1, dtype=int)
     if n < min_size:
         return ThemeModel([], labels, docs, params)
-    emb = _unit(vectors)
+    emb = unit(vectors)
     ctx = content_vectors(emb, docs, context_alpha)
     kw = keyword_features(texts, documents=docs) if embed_weight < 1 else None
     x = mixed_features(ctx, kw, embed_weight) if kw is not None else ctx
@@ -458,10 +467,8 @@ def fit_themes(
                 themes[k].parent = b.key
             themes.append(b)
     for t in themes:
-        t.centroid = _centroid(emb[t.members])
-        s = emb[t.members] @ t.centroid
+        t.centroid, s, t.radius = theme_geometry(emb[t.members])
         t.scores = s.astype(float).tolist()
-        t.radius = _radius(s)
     # labels read the most central members first
     by_score = [[m for _, m in sorted(zip(t.scores, t.members), key=lambda p: -p[0])] for t in themes]
     for t, (lab, terms) in zip(themes, label_themes(texts, by_score, docs)):

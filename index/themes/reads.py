@@ -1,5 +1,25 @@
-"""Read models of themes for pages, the CLI and search hits (JSON-ready dicts).
-Public through ``index.themes.store``."""
+"""Themes read for pages, the CLI and search hits (JSON-ready dicts); the rows are written by
+``index.themes.store``.
+
+``list_themes(lib, level=None) -> {"themes": [theme, ...]}``
+    Broad themes first, then specific, each by size. A theme is
+    ``{"id", "label", "parent", "size" (findings), "documents" (distinct documents),
+    "first_seen", "last_seen" (document dates, YYYY-MM-DD or None), "by_year"
+    ({"2019": documents that year}), "finding_ids", "level" (1 broad, 2 specific),
+    "children", "top_terms", "renamed", "exemplars" ([{"finding_id", "document_id",
+    "title", "date", "text", "score"}], closest to the centroid), "document_types"
+    ({"pfd_report": n documents}), "top_recipients" ([{"name", "documents"}], from the
+    findings' addressees), "actions" ({"count", "documents", "by_status", "by_kind"})}``.
+``get_theme(lib, theme_id) -> dict | None``
+    One theme as above plus ``"members"`` ([{"finding_id", "document_id", "title",
+    "date", "type", "text", "score", "how"}]), ``"action_items"`` (the actions linked
+    to member findings through action_findings) and ``"edits"`` (its log entries).
+``theme_of_finding(lib, finding_id) -> {"id", "label", "documents", "since", "parent",
+"size"} | None``; ``themes_of_findings(lib, ids) -> {finding_id: same}`` for search hits
+("recurs in N documents since YEAR").
+``has_themes``, ``built_findings``, ``why_no_themes`` (the empty list explained) and
+``edit_log`` (people's edits, oldest first) read the store's state.
+"""
 from __future__ import annotations
 
 import json
@@ -7,7 +27,29 @@ import re
 from collections import Counter, defaultdict
 from typing import Iterable
 
-from index.themes.state import _edits, ensure_schema
+from index.schema import ensure_library_schema as ensure_schema  # the tables: index/schema.py
+
+
+# ---- the store's state ------------------------------------------------------------------------
+def edit_log(conn) -> list[dict]:
+    """People's edits to themes, oldest first: ``{"id", "at", "op", "theme_id", "args",
+    "members" (the member snapshots they were made on), "status"}``."""
+    return [
+        {"id": r["id"], "at": r["at"], "op": r["op"], "theme_id": r["theme_id"], "args": json.loads(r["args"]),
+         "members": json.loads(r["members"]), "status": r["status"]}
+        for r in conn.execute("SELECT * FROM theme_edits ORDER BY id")
+    ]
+
+
+def has_themes(lib) -> bool:
+    """Whether any theme has been built (without listing them)."""
+    return lib.store.conn.execute("SELECT 1 FROM themes LIMIT 1").fetchone() is not None
+
+
+def built_findings(lib) -> int | None:
+    """How many findings the library held at the last full build (None: never built)."""
+    r = lib.store.conn.execute("SELECT value FROM theme_state WHERE key='built_findings'").fetchone()
+    return int(r[0]) if r else None
 
 
 # ---- reads ----------------------------------------------------------------------------------------
@@ -142,13 +184,12 @@ def _excerpt(t: str, n: int = 300) -> str:
 
 
 def list_themes(lib, level: int | None = None) -> dict:
+    """Every theme (or those of ``level``), broad first, each by size; see the module docstring."""
     return {"themes": _theme_dicts(lib, level=level)}
 
 
 def why_no_themes(lib) -> str:
     """Why the theme list is empty: nothing to group, never built, or built and nothing recurs."""
-    from index.themes.state import built_findings
-
     total = lib.store.count("findings")
     built = built_findings(lib)
     if not total:
@@ -163,12 +204,13 @@ def why_no_themes(lib) -> str:
 
 
 def get_theme(lib, theme_id: int) -> dict | None:
+    """One theme with its members, action items and edits (None: no such theme)."""
     ds = _theme_dicts(lib, only={int(theme_id)}, detail=True)
     if not ds:
         return None
     d = ds[0]
     d["edits"] = [{"id": e["id"], "at": e["at"], "op": e["op"], "theme_id": e["theme_id"], "args": e["args"],
-                   "status": e["status"]} for e in _edits(lib.store.conn)
+                   "status": e["status"]} for e in edit_log(lib.store.conn)
                   if e["theme_id"] == d["id"] or d["id"] in e["args"].get("parts", [])
                   or e["args"].get("other") == d["id"]]
     # the broader and the specific themes by name, not bare ids (the page and `themes show --json` alike)
@@ -207,6 +249,7 @@ def themes_of_findings(lib, finding_ids: Iterable[int]) -> dict[int, dict]:
 
 
 def theme_of_finding(lib, finding_id: int) -> dict | None:
+    """The specific theme of one finding, as ``themes_of_findings`` gives it (None: none)."""
     return themes_of_findings(lib, [finding_id]).get(int(finding_id))
 
 

@@ -172,7 +172,7 @@ def test_ingest_alone_gives_labelled_themes(tmp_path, runner):
 
 def test_growth_rebuilds_and_keeps_edits(library, tmp_path):
     from index.ingest import finish as post_ingest
-    from index.themes import store as ts
+    from index import themes as ts
     from index.ingest.pipeline import ingest
 
     ingest(library, [_topic_folder(tmp_path / "a", 9)])

@@ -69,8 +69,8 @@ def test_fit_labels_and_second_themes():
         assert label_problems(t.label) == [], t.label
     # two tight groups and one finding half way between them
     rng = np.random.default_rng(1)
-    a, b = core._unit(rng.normal(size=(1, 32)))[0], core._unit(rng.normal(size=(1, 32)))[0]
-    x = core._unit(np.vstack([a + 0.2 * rng.normal(size=32) for _ in range(20)] +
+    a, b = core.unit(rng.normal(size=(1, 32)))[0], core.unit(rng.normal(size=(1, 32)))[0]
+    x = core.unit(np.vstack([a + 0.2 * rng.normal(size=32) for _ in range(20)] +
                              [b + 0.2 * rng.normal(size=32) for _ in range(20)] + [a + b, a - b]))
     out = core.second_themes([list(range(20)), list(range(20, 40))], x, ratio=0.9)
     assert 40 in out[0] and 40 in out[1]           # the even mix of both failures is in both themes
@@ -82,7 +82,7 @@ def test_content_vectors_remove_shared_case_context():
     rng = np.random.default_rng(0)
     case = rng.normal(size=16)
     a, b = rng.normal(size=16), rng.normal(size=16)
-    v = core._unit(np.vstack([case * 3 + a, case * 3 + b, rng.normal(size=16), rng.normal(size=16)]))
+    v = core.unit(np.vstack([case * 3 + a, case * 3 + b, rng.normal(size=16), rng.normal(size=16)]))
     docs = ["d1", "d1", "d2", "d3"]
     raw = float(v[0] @ v[1])
     x = core.content_vectors(v, docs, alpha=0.5)
@@ -95,7 +95,7 @@ def test_theme_page_quotes_orgs_and_chart(library, tmp_path):
     import re as _re
 
     from index.ingest.pipeline import ingest
-    from index.themes.store import get_theme, list_themes
+    from index.themes import get_theme, list_themes
     from webui import create_app
 
     d = tmp_path / "docs"
@@ -125,7 +125,7 @@ def test_theme_page_quotes_orgs_and_chart(library, tmp_path):
 
 def test_bad_edit_input_is_a_400(library, tmp_path):
     from index.ingest.pipeline import ingest
-    from index.themes.store import list_themes
+    from index.themes import list_themes
     from webui import create_app
 
     d = tmp_path / "docs"

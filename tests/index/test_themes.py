@@ -12,7 +12,7 @@ import pytest
 from index.encoders.embed import get_embedder
 from index.ingest.pipeline import text_hash
 from index.themes import cluster as core
-from index.themes import store as ts
+from index import themes as ts
 
 TOPICS = {
     "marac": ("MARAC meeting minutes were not recorded", ["MARAC", "minutes", "minute taker", "meeting",
