@@ -18,9 +18,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from index.encoders.embed import DEFAULT_MODEL, HASHING, TORCH_FP32, Embedder, default_encoder, get_embedder
+from index.files import atomic_write_bytes
 from index.settings import ENV, Settings
 from index.store import Store
-from index.vectors import VectorIndex, _atomic_write_bytes
+from index.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +185,7 @@ def open_library(
         "dimension": embedder.dimension,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    _atomic_write_bytes(meta_path, json.dumps(meta, indent=2).encode())
+    atomic_write_bytes(meta_path, json.dumps(meta, indent=2).encode())
     return Library(path, meta, embedder)
 
 

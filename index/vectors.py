@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from index.files import atomic_write_bytes
 from index.settings import ENV, Settings
 from index.store import Store
 
@@ -34,15 +34,6 @@ EXACT_LIMIT_ENV = ENV["exact_limit"]
 HNSW_M = 32  # graph degree: recall vs memory (M * 2 * 4 bytes of links per vector)
 HNSW_EF_CONSTRUCTION = 64  # build-time beam: higher builds slower and recalls better
 HNSW_EF_SEARCH = 256  # query-time beam (at least k): a few ms at 1M on 2 cores
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def exact_limit_default() -> int:
@@ -141,8 +132,8 @@ class VectorIndex:
 
     def save(self) -> None:
         with self._lock:
-            _atomic_write_bytes(self.path, faiss.serialize_index(self.index).tobytes())
-            _atomic_write_bytes(self.path.with_suffix(".json"), json.dumps(self.describe(), indent=2).encode())
+            atomic_write_bytes(self.path, faiss.serialize_index(self.index).tobytes())
+            atomic_write_bytes(self.path.with_suffix(".json"), json.dumps(self.describe(), indent=2).encode())
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         """[(row id, cosine)] best first."""
