@@ -146,7 +146,7 @@ def decide_text(conn, text: str, kind: str, cache: dict, exclude: str | None = N
     from corpus.extract.respond import response_score
     from corpus.responses.cues import extract_cues
     from corpus.responses.match import THRESHOLD, decide
-    from index.responses.linking import MAYBE_RESPONSE, RESPONSE, StoreWordRarity, _load_reports, candidate_ids, \
+    from index.responses.linking import MAYBE_RESPONSE, RESPONSE, StoreWordRarity, candidate_ids, load_reports, \
         candidate_threshold
 
     need = THRESHOLD if kind == RESPONSE else (
@@ -154,7 +154,7 @@ def decide_text(conn, text: str, kind: str, cache: dict, exclude: str | None = N
     cues = extract_cues(text)
     stats = StoreWordRarity(conn, list(cues.terms))
     drop = {exclude} if isinstance(exclude, str) else set(exclude or ())
-    reports = [r for r in _load_reports(conn, candidate_ids(conn, cues, stats), cache) if r.reference not in drop]
+    reports = [r for r in load_reports(conn, candidate_ids(conn, cues, stats), cache) if r.reference not in drop]
     d = decide(cues, reports, stats, need if need is not None else THRESHOLD)
     linked = d.report.reference if (need is not None and d.report is not None) else None
     return {"need": need, "decision": d, "linked": linked, "ranked": d.ranked}
@@ -212,7 +212,7 @@ def dev_cases(lib, corpus: Path, gold: dict | None = None, letters: list[dict] |
     A text answering several reports is one case (its first row), decided with its other reports
     left out, so it has one right answer when the model is fitted."""
     from understanding_eval import GOLD, HELD_OUT, _rows
-    from index.responses.linking import _report_info
+    from index.responses.linking import report_info
 
     conn = lib.store.conn
     if gold is None:
@@ -233,7 +233,7 @@ def dev_cases(lib, corpus: Path, gold: dict | None = None, letters: list[dict] |
             others = [t for t in truth if t != g["report"]]
             row = conn.execute("SELECT id, title, text, reference, date, meta FROM documents "
                                "WHERE reference=? AND type='pfd_report' ORDER BY id LIMIT 1", (g["report"],)).fetchone()
-            report = _report_info(row)
+            report = report_info(row)
             for name, text in variants(text0, report, seed=g["row"]).items():
                 if name not in which:
                     continue
@@ -278,13 +278,13 @@ def negative_cases(lib) -> list[dict]:
     candidates and the probability production would require of them (their type, response score)."""
     from corpus.extract.respond import response_score
     from corpus.responses.match import THRESHOLD
-    from index.responses.linking import MAYBE_RESPONSE, RESPONSE, _decide_for, candidate_threshold
+    from index.responses.linking import MAYBE_RESPONSE, RESPONSE, candidate_threshold, decide_link
 
     conn = lib.store.conn
     out = []
     for row in conn.execute("SELECT id, type, title, text, date, meta, source FROM documents "
                             "WHERE source LIKE '%negatives%' ORDER BY id"):
-        d, _ = _decide_for(conn, row, {}, 0.0)
+        d, _ = decide_link(conn, row, {}, 0.0)
         need = THRESHOLD if row["type"] == RESPONSE else (
             candidate_threshold(response_score((row["text"] or "")[:15000]), THRESHOLD, row["type"] == "other")
             if row["type"] in MAYBE_RESPONSE else None)

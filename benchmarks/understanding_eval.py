@@ -263,7 +263,7 @@ def letter_results(lib) -> dict[int, dict]:
     """Per letter row: linked report reference, confidence, best candidate, respondent, actions."""
     from corpus.extract.respond import response_score
     from corpus.responses.match import THRESHOLD
-    from index.responses.linking import MAYBE_RESPONSE, RESPONSE, _decide_for, candidate_threshold
+    from index.responses.linking import MAYBE_RESPONSE, RESPONSE, candidate_threshold, decide_link
     from search.responses.unlinked import response_view
 
     conn = lib.store.conn
@@ -273,7 +273,7 @@ def letter_results(lib) -> dict[int, dict]:
         links = conn.execute("SELECT d.reference, l.confidence FROM links l JOIN documents d ON d.id=l.report_id "
                              "WHERE l.response_id=? ORDER BY l.confidence DESC", (row["id"],)).fetchall()
         link = links[0] if links else None
-        d, _ = _decide_for(conn, row, {}, 0.0)  # threshold 0: the decision a threshold would cut
+        d, _ = decide_link(conn, row, {}, 0.0)  # threshold 0: the decision a threshold would cut
         view = response_view(lib, row["id"])
         _answer_numbers(conn, view)
         # why an unlinked letter stayed unlinked in production (counted per half, never shown per held-out letter)

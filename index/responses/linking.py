@@ -42,13 +42,6 @@ def _response_score(conn, doc_id: int) -> float:
     return response_score(row[0] or "") if row else 0.0
 
 
-def _answers_something(conn, doc_id: int) -> bool:
-    """A document of another type that reads like a response (corpus.extract.respond)."""
-    from corpus.extract.respond import RESPONSE_MIN
-
-    return _response_score(conn, doc_id) >= RESPONSE_MIN
-
-
 def candidate_threshold(score: float | None, threshold: float = THRESHOLD, untyped: bool = False,
                         score_logit: float | None = None) -> float | None:
     """The link probability a document needs, given its response score (None = the document is
@@ -148,7 +141,7 @@ def _report_ids_matching(conn, match: str, limit: int) -> list[int]:
         return []
 
 
-def _near_surname_ids(conn, surname: str, limit: int = 2000) -> list[int]:
+def near_surname_ids(conn, surname: str, limit: int = 2000) -> list[int]:
     """Reports whose title carries a word one letter away from ``surname`` (a misspelt name:
     "Bolland", "Boland"): titles sharing its first or last three letters, checked in Python."""
     from corpus.responses.cues import _edit1, words
@@ -179,7 +172,7 @@ def candidate_ids(conn, cues: ResponseCues, stats: WordRarity) -> list[int]:
                 (REPORT, f"%{sur}%", MAX_PER_SURNAME + 1))]
             if len(ids) <= MAX_PER_SURNAME:
                 found.update(dict.fromkeys(ids))
-            found.update(dict.fromkeys(_near_surname_ids(conn, sur)))
+            found.update(dict.fromkeys(near_surname_ids(conn, sur)))
         if len(n.tokens) >= 2:
             found.update(dict.fromkeys(_report_ids_matching(conn, _fts_phrase([n.tokens[0], n.surname]), 20)))
             if len(n.tokens) > 2:
@@ -197,12 +190,14 @@ def candidate_ids(conn, cues: ResponseCues, stats: WordRarity) -> list[int]:
     return list(found)
 
 
-def _report_info(row) -> ReportInfo:
+def report_info(row) -> ReportInfo:
+    """A report as the matcher reads it, from its ``documents`` row (id, title, text, reference, date, meta)."""
     meta = json.loads(row["meta"] or "{}")
     return make_report(row["id"], row["title"], row["text"], row["reference"], row["date"], meta)
 
 
-def _load_reports(conn, ids: list[int], cache: dict[int, ReportInfo]) -> list[ReportInfo]:
+def load_reports(conn, ids: list[int], cache: dict[int, ReportInfo]) -> list[ReportInfo]:
+    """The reports of ``ids`` with their concerns (those not found left out), read once into ``cache``."""
     todo = [i for i in ids if i not in cache]
     for k in range(0, len(todo), 500):
         part = todo[k:k + 500]
@@ -210,7 +205,7 @@ def _load_reports(conn, ids: list[int], cache: dict[int, ReportInfo]) -> list[Re
             f"SELECT id, title, text, reference, date, meta FROM documents WHERE id IN ({','.join('?' * len(part))})",
             part,
         ):
-            cache[row["id"]] = _report_info(row)
+            cache[row["id"]] = report_info(row)
         q = ",".join("?" * len(part))
         for rid, text in conn.execute(
                 f"SELECT document_id, text FROM findings WHERE kind='concern' AND document_id IN ({q}) ORDER BY document_id, seq",
@@ -223,8 +218,12 @@ def _load_reports(conn, ids: list[int], cache: dict[int, ReportInfo]) -> list[Re
 # ------------------------------------------------------------------ linking
 
 
-def _decide_for(conn, row, cache: dict[int, ReportInfo], threshold: float) -> tuple[LinkDecision | None, dict]:
-    """(decision, link) for one response row; ``link`` is {} when it stays unlinked."""
+def decide_link(conn, row, cache: dict[int, ReportInfo], threshold: float) -> tuple[LinkDecision | None, dict]:
+    """The linker's decision for one response: ``row`` is its ``documents`` row (id, title, text,
+    date, meta), ``cache`` keeps the reports read so far across calls. Returns ``(decision, link)``:
+    the scored decision (its ``ranked`` candidates; None when the dataset's parent id settles it)
+    and ``link``, ``{"report_id", "confidence", "evidence"[, "also"]}`` when it links, else
+    ``{"reason"[, "best"]}``. Nothing is written."""
     meta = json.loads(row["meta"] or "{}")
     parent = meta.get("parent_reference")
     if parent:
@@ -241,7 +240,7 @@ def _decide_for(conn, row, cache: dict[int, ReportInfo], threshold: float) -> tu
     cues = extract_cues(row["text"], respondent=given)
     stats = StoreWordRarity(conn, list(cues.terms))
     ids = candidate_ids(conn, cues, stats)
-    d = decide(cues, _load_reports(conn, ids, cache), stats, threshold)
+    d = decide(cues, load_reports(conn, ids, cache), stats, threshold)
     if d.report is None:
         best = d.ranked[0].report if d.ranked else None
         return d, {"reason": d.reason, "best": best and {"id": best.id, "title": best.title,
@@ -310,7 +309,7 @@ def link_new_documents(lib, new_ids: list[int], threshold: float = THRESHOLD) ->
         row = conn.execute("SELECT id, title, text, date, meta FROM documents WHERE id=?", (rid,)).fetchone()
         if row is None:
             continue
-        _, out = _decide_for(conn, row, cache, need[rid])
+        _, out = decide_link(conn, row, cache, need[rid])
         if "report_id" in out:
             # the best report last: the response's title and respondent are settled from it
             for x in out.get("also", []):
@@ -402,7 +401,7 @@ def unlinked_responses(lib, explain: bool = False, threshold: float = THRESHOLD)
         item = {"id": r["id"], "title": r["title"], "date": r["date"], "source": r["source"],
                 "respondent": meta.get("respondent"), "possible": r["type"] != RESPONSE}
         if explain:
-            _, why = _decide_for(conn, r, cache, threshold)
+            _, why = decide_link(conn, r, cache, threshold)
             item["reason"] = why.get("reason", "would now link")
             item["best"] = why.get("best")
         out.append(item)

@@ -56,14 +56,14 @@ def unlinked_view(lib: Library, n: int = 3) -> dict:
     """Responses not linked to any report, each with why and its best ``n`` candidate reports
     ({"id", "title", "reference", "date", "points"}, best first; only reports with evidence for
     them) — the letter is listed, never guessed, and the reader sees which reports came closest."""
-    from index.responses.linking import THRESHOLD, _decide_for, unlinked_responses  # the linker's own scoring
+    from index.responses.linking import THRESHOLD, decide_link, unlinked_responses  # the linker's own scoring
 
     items = unlinked_responses(lib)
     c = lib.store.conn
     cache: dict = {}
     for item in items:
         row = c.execute("SELECT id, title, date, source, text, meta FROM documents WHERE id=?", (item["id"],)).fetchone()
-        d, why = _decide_for(c, row, cache, THRESHOLD)
+        d, why = decide_link(c, row, cache, THRESHOLD)
         item["reason"] = why.get("reason") or "would link now (run `precedent relink --all`)"
         ranked = [s for s in (d.ranked if d is not None else []) if s.points > 0][:n]  # no evidence: not close
         item["candidates"] = [{"id": s.report.id, "title": s.report.title, "reference": s.report.reference,

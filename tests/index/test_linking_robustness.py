@@ -160,7 +160,7 @@ def test_misspelt_short_surname_counts_only_with_the_same_first_name():
 
 
 def test_misspelt_surname_is_shortlisted_from_the_library(library):
-    from index.responses.linking import _near_surname_ids, candidate_ids, StoreWordRarity
+    from index.responses.linking import StoreWordRarity, candidate_ids, near_surname_ids
 
     from tests.support.ledger_data import insert_text_document as insert
 
@@ -172,9 +172,9 @@ def test_misspelt_surname_is_shortlisted_from_the_library(library):
                "On 2 January 2023 I commenced an investigation into the death of Amelia Stone.",
                "2024-0200", "2024-02-01", {"coroner": "J. Pollard", "recipients": ["Stockport NHS Foundation Trust"]})
     conn = library.store.conn
-    assert _near_surname_ids(conn, "bilington") == [rep]
-    assert _near_surname_ids(conn, "billington") == []  # the exact name is found by the exact search
-    assert _near_surname_ids(conn, "bil") == []
+    assert near_surname_ids(conn, "bilington") == [rep]
+    assert near_surname_ids(conn, "billington") == []  # the exact name is found by the exact search
+    assert near_surname_ids(conn, "bil") == []
     cues = extract_cues("Following the death of Mr Jacob Bilington we have changed our checklist.")
     assert rep in candidate_ids(conn, cues, StoreWordRarity(conn, list(cues.terms)))
 

@@ -129,7 +129,7 @@ def test_the_library_stores_one_link_per_report_and_keeps_each_ones_pairs(librar
 
 
 def test_a_respondent_the_library_named_itself_is_no_linking_cue(library):
-    from index.responses.linking import _decide_for
+    from index.responses.linking import decide_link
     from tests.support.ledger_data import insert_text_document as insert
 
     with library.store.transaction() as c:
@@ -144,9 +144,9 @@ def test_a_respondent_the_library_named_itself_is_no_linking_cue(library):
     conn = library.store.conn
     rows = {i: conn.execute("SELECT id, title, text, date, meta FROM documents WHERE id=?", (i,)).fetchone()
             for i in (bare, named, given)}
-    d0, _ = _decide_for(conn, rows[bare], {}, 0.0)
-    d1, _ = _decide_for(conn, rows[named], {}, 0.0)
-    d2, _ = _decide_for(conn, rows[given], {}, 0.0)
+    d0, _ = decide_link(conn, rows[bare], {}, 0.0)
+    d1, _ = decide_link(conn, rows[named], {}, 0.0)
+    d2, _ = decide_link(conn, rows[given], {}, 0.0)
     assert [(s.report.reference, s.points) for s in d1.ranked] == [(s.report.reference, s.points) for s in d0.ranked]
     # a dataset's own respondent column still counts
     assert any("recipient" in s.evidence for s in d2.ranked)

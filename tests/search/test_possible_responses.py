@@ -18,12 +18,12 @@ def _ingest_note(library, tmp_path, best_p):
         calls.append(row["id"])
         return None, {"reason": "no identifying cue", "best": {"id": 999, "title": "A report", "confidence": best_p}}
 
-    orig = linking._decide_for
-    linking._decide_for = fake_decide
+    orig = linking.decide_link
+    linking.decide_link = fake_decide
     try:
         ingest(library, [d])
     finally:
-        linking._decide_for = orig
+        linking.decide_link = orig
     row = library.store.conn.execute("SELECT id, type, title, meta FROM documents").fetchone()
     assert calls == [row["id"]], "the untyped note was a link candidate"
     return row
