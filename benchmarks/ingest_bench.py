@@ -114,7 +114,8 @@ def count_only(corpus: str) -> dict:
     from corpus.readers import sniff as readers
     from index.ingest.boilerplate import BoilerplateDetector
     from index.ingest.pipeline import finding_vector_keys
-    from index.ingest.reader import read_files, text_hash
+    from index.ingest.reader import read_files
+    from index.rows import text_hash
 
     files = readers.list_files([Path(corpus)], [], [])
     detector = BoilerplateDetector()

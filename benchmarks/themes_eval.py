@@ -222,7 +222,7 @@ def store_rebuild(fs: list[dict], vecs: np.ndarray, where: Path) -> dict:
     (clustering, labels, id matching, edit replay and the save)."""
     import shutil
 
-    from index.ingest.pipeline import text_hash
+    from index.rows import text_hash
     from index.library import open_library
     from index.store import dumps
     from index.themes import list_themes, rebuild_themes, rename_theme

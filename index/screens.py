@@ -103,14 +103,6 @@ def save_judgements(lib: Library, screen_id: int, items: list[tuple[int, int, st
         c.execute("UPDATE screens SET updated=? WHERE id=?", (now, screen_id))
 
 
-def remove_judgement(lib: Library, screen_id: int, doc_id: int) -> bool:
-    ensure_schema(lib)
-    with lib.store.transaction() as c:
-        n = c.execute("DELETE FROM screen_judgements WHERE screen_id=? AND document_id=?",
-                      (screen_id, int(doc_id))).rowcount
-    return n > 0
-
-
 def add_draws(lib: Library, screen_id: int, draws: list[dict[str, Any]]) -> None:
     """Record random draws [{document_id, q, p, pool, pool_p, judged_seq}] made by ``next``."""
     ensure_schema(lib)
@@ -197,19 +189,3 @@ def concerns_of(lib: Library, doc_ids: list[int], per_document: int = 6) -> dict
             lst.append({"id": r["id"], "kind": r["kind"], "label": r["label"], "text": r["text"]})
     return out
 
-
-def document_summaries(lib: Library, doc_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """id, title, type, date, reference, area and a short opening of the text, per document."""
-    out: dict[int, dict[str, Any]] = {}
-    ids = list(dict.fromkeys(int(i) for i in doc_ids))
-    for i in range(0, len(ids), 500):
-        part = ids[i:i + 500]
-        for r in lib.store.conn.execute(
-                "SELECT id, title, type, date, reference, meta, substr(text, 1, 600) AS opening FROM documents"
-                f" WHERE id IN ({','.join('?' * len(part))})", part):
-            d = dict(r)
-            meta = json.loads(d.pop("meta") or "{}")
-            d["area"] = meta.get("area")
-            d["recipients"] = meta.get("recipients") or []
-            out[d["id"]] = d
-    return out

@@ -15,10 +15,6 @@ import numpy as np
 from index.schema import ensure_schema
 
 
-def _dumps(v: Any) -> str:
-    return json.dumps(v, ensure_ascii=False, sort_keys=True)
-
-
 class Store:
     """Thread-safe access to the library's SQLite file (one connection per thread)."""
 
@@ -62,9 +58,6 @@ class Store:
     def has_document_hash(self, content_hash: str) -> int | None:
         r = self.conn.execute("SELECT id FROM documents WHERE content_hash=?", (content_hash,)).fetchone()
         return r[0] if r else None
-
-    def has_file(self, sha256: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM files WHERE sha256=?", (sha256,)).fetchone() is not None
 
     def known_vectors(self, hashes: list[str]) -> set[str]:
         out: set[str] = set()
@@ -126,4 +119,5 @@ def document_row(r: sqlite3.Row) -> dict:
 
 
 def dumps(v: Any) -> str:
-    return _dumps(v)
+    """JSON as the store keeps it: keys sorted, non-ASCII kept."""
+    return json.dumps(v, ensure_ascii=False, sort_keys=True)

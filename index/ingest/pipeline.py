@@ -24,8 +24,9 @@ from corpus.readers import sniff as readers
 
 from index import acronyms, rows
 from index.ingest.boilerplate import BoilerplateDetector
-from index.ingest.reader import Prepared, ReaderProcess, content_hash, file_hash, read_files, text_hash  # noqa: F401
+from index.ingest.reader import Prepared, ReaderProcess, read_files
 from index.library import Library
+from index.rows import text_hash
 from index.settings import ENV, Settings
 from index.store import dumps
 
@@ -68,9 +69,6 @@ class IngestReport:
             "seconds": round(self.seconds, 2),
             "timings_s": {k: round(v, 2) for k, v in self.timings.items()},  # where the wall time went
         }
-
-
-_Prepared = Prepared  # the name other modules' tests may know
 
 
 class _Batch:
@@ -123,7 +121,7 @@ class _Batch:
         return new_ids
 
 
-def _insert_document(c, p: _Prepared, report: IngestReport) -> int:
+def _insert_document(c, p: Prepared, report: IngestReport) -> int:
     d, x = p.doc, p.extraction
     doc_id = rows.insert_document(
         c, content_hash=p.hash, title=d.title, type=x.type or d.type, date=d.date, reference=d.reference,

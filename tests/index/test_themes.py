@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from index.encoders.embed import get_embedder
-from index.ingest.pipeline import text_hash
+from index.rows import text_hash
 from index.themes import cluster as core
 from index import themes as ts
 
