@@ -225,7 +225,7 @@ class OnnxEmbedder:
         if len(texts) <= SINGLE_THREAD_BELOW:  # a query: one thread, its own session
             return _normalise(self._run(self._get("_single", 1), encodings))
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        batches = _batches([len(e.ids) for e in encodings], self.threads)
+        batches = length_batches([len(e.ids) for e in encodings], self.threads)
         workers = self._workers()
         if len(workers) == 1:
             for idx in batches:
@@ -267,7 +267,7 @@ class OnnxEmbedder:
             return self._batch
 
 
-def _batches(lengths: list[int], workers: int) -> list[list[int]]:
+def length_batches(lengths: list[int], workers: int) -> list[list[int]]:
     """Indexes of texts in batches of similar length (shortest first), each at most
     ``BATCH_TOKENS`` tokens and ``MAX_BATCH`` texts, and small enough that every worker gets
     about four (at least one): little padding, and the last batch of a call, which one worker

@@ -94,7 +94,8 @@ def _themes(lib, doc_ids: list[int]) -> dict:
             "new_since_last_build": since}
 
 
-_RUNNERS: dict[str, Callable] = {"link": _link, "themes": _themes}
+# what runs each step, by name (a test swaps one for a failing function)
+RUNNERS: dict[str, Callable] = {"link": _link, "themes": _themes}
 
 
 def finish_pending(lib, steps: Iterable[str] = STEPS) -> dict:
@@ -109,7 +110,7 @@ def finish_pending(lib, steps: Iterable[str] = STEPS) -> dict:
             out["steps"][step] = {"documents": 0}
             continue
         try:
-            res = _RUNNERS[step](lib, ids)
+            res = RUNNERS[step](lib, ids)
         except Exception as e:  # noqa: BLE001 - a step's bug must not cost the ingest; retried next run
             log.exception("post-ingest step %s failed", step)
             out["warnings"].append({"source": step, "warning": f"{type(e).__name__}: {e} (will be retried)"})

@@ -6,7 +6,7 @@ already committed (documents by content hash, whole files by file hash), and a r
 never sees a committed row whose vector is still to come (the vector indexes of a running
 server top up from the store by row id, see ``Library.refresh_vectors``).
 
-Reading, chunking and rule extraction run in a separate process (``ingest_reader``) while
+Reading, chunking and rule extraction run in a separate process (``index.ingest.reader``) while
 this one encodes; the encoder sorts each batch by length so little is padding. Texts are
 embedded once: vectors are cached by text hash and shared by every passage or finding with
 the same text. Passages that repeat what many earlier documents said (``boilerplate``) are

@@ -120,14 +120,14 @@ def test_worker_total_follows_the_recount(tmp_path, monkeypatch):
 
 
 def test_encoder_batches_are_of_similar_length_and_feed_every_worker():
-    from index.encoders.onnx_int8 import BATCH_TOKENS, _batches
+    from index.encoders.onnx_int8 import BATCH_TOKENS, length_batches
 
     lengths = [5, 200, 7, 256, 6, 30, 8, 250] * 8
-    batches = _batches(lengths, 2)
+    batches = length_batches(lengths, 2)
     assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
     assert all(len(b) * max(lengths[i] for i in b) <= BATCH_TOKENS or len(b) == 1 for b in batches)
     assert [max(lengths[i] for i in b) for b in batches] == sorted(max(lengths[i] for i in b) for b in batches)
-    assert len(_batches([10] * 6, 2)) == 2  # a small call still gives both workers a batch
+    assert len(length_batches([10] * 6, 2)) == 2  # a small call still gives both workers a batch
 
 
 def test_small_files_share_a_batch_and_each_is_recorded_once_committed(tmp_path):

@@ -126,7 +126,7 @@ def test_failing_step_is_retried_next_run(library, tmp_path, monkeypatch):
     def broken(lib, ids):
         raise RuntimeError("disk full")
 
-    monkeypatch.setitem(post_ingest._RUNNERS, "themes", broken)
+    monkeypatch.setitem(post_ingest.RUNNERS, "themes", broken)
     rep = ingest(library, [d])
     assert any(w["source"] == "themes" and "retried" in w["warning"] for w in rep.warnings)
     assert post_ingest.pending(library, "themes") and not post_ingest.pending(library, "link")
