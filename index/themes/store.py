@@ -183,7 +183,6 @@ def _save_state(c, ts: list[_T]) -> None:
         )
 
 
-
 # ---- replaying logged edits -------------------------------------------------------------
 def _find(ts: list[_T], snapshot: Iterable[int], level: int | None, exclude=()) -> _T | None:
     snap = set(snapshot)
@@ -302,7 +301,7 @@ def _apply_edit(ts: list[_T], e: dict, ctx: _Ctx, c) -> tuple[list[_T], bool]:
     return ts, False
 
 
-# ---- edits ------------------------------------------------------------------------------------------
+# ---- people's edits -----------------------------------------------------------------------------
 def _theme_or_raise(ts: list[_T], theme_id: int) -> _T:
     for t in ts:
         if t.id == int(theme_id):
