@@ -2,18 +2,20 @@
 and how a stored document is summarised for a page.
 
 One place for the INSERTs and the summary dict, so that writers (``index.ingest.pipeline`` and the
-tests' fixtures) and read-models (``search.responses.recipients``, ``search.cases.cases``,
-``search.responses.warned_before``) agree on columns. The schema itself is in ``index.schema``.
+tests' fixtures) and read-models (through ``index.ledger``: ``search.responses``, ``search.cases``,
+``search.ledger``) agree on columns. The schema itself is in ``index.schema``.
 
 * ``insert_document(c, ...)`` -> document id; ``insert_passages``, ``insert_finding``,
   ``insert_action`` (with the findings it answers) add the rest of the document.
-* ``document_summary(row)`` -> ``{"id", "title", "type", "date", "reference", "source"}``.
+* ``document_summary(row)`` -> ``{"id", "title", "type", "date", "reference", "source"}``;
+  ``document_meta(row)`` -> its ``meta`` as a dict.
 * ``findings_with_documents(c, ids)`` -> finding id -> the finding's row joined with its
   document's (title, type, date, reference, source, meta).
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from typing import Any, Iterable, Mapping
 
@@ -31,6 +33,18 @@ def document_summary(row: Mapping | sqlite3.Row, id_column: str = "id") -> dict[
     """The short form of a document every page shows. ``id_column``: where the document's id
     is in ``row`` (``"document_id"`` for a finding or action joined with its document)."""
     return {k: row[id_column if k == "id" else k] for k in SUMMARY_COLUMNS}
+
+
+def document_meta(row: Mapping | sqlite3.Row, column: str = "meta") -> dict[str, Any]:
+    """A stored document's ``meta`` (``column`` of ``row``: JSON text, or a dict already decoded)
+    as a dict; {} when the row has none or it is not a JSON object."""
+    m = row[column] if column in row.keys() else None
+    if m is None or isinstance(m, str):
+        try:
+            m = json.loads(m or "{}")
+        except ValueError:
+            return {}
+    return m if isinstance(m, dict) else {}
 
 
 def insert_document(c: sqlite3.Connection, *, content_hash: str, title: str, type: str | None, date: str | None,

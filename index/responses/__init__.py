@@ -8,13 +8,13 @@ from index.responses.answering import (
     settle_all_owners, settle_owners, settle_response)
 from index.responses.linking import (
     MAYBE_RESPONSE, POSSIBLE_MIN, REPORT, RESPONSE, THRESHOLD, StoreWordRarity, candidate_ids, candidate_threshold,
-    decide_link, link_all, link_new_documents, load_reports, near_surname_ids, report_info, reports_for,
+    decide_link, explain_link, link_all, link_new_documents, load_reports, near_surname_ids, report_info, reports_for,
     responses_for, unlinked_responses)
 
 __all__ = [
     # linking
     "MAYBE_RESPONSE", "POSSIBLE_MIN", "REPORT", "RESPONSE", "THRESHOLD", "StoreWordRarity", "candidate_ids",
-    "candidate_threshold", "decide_link", "link_all", "link_new_documents", "load_reports", "near_surname_ids",
+    "candidate_threshold", "decide_link", "explain_link", "link_all", "link_new_documents", "load_reports", "near_surname_ids",
     "report_info", "reports_for", "responses_for", "unlinked_responses",
     # answering
     "CONTEXT_WEIGHT", "PAIR_MIN", "action_context", "name_unlinked", "pair_actions", "report_subject",

@@ -218,6 +218,16 @@ def load_reports(conn, ids: list[int], cache: dict[int, ReportInfo]) -> list[Rep
 # ------------------------------------------------------------------ linking
 
 
+def explain_link(lib, document_id: int, cache: dict[int, ReportInfo],
+                 threshold: float = THRESHOLD) -> tuple[LinkDecision | None, dict]:
+    """:func:`decide_link` for a stored document, by id (the unlinked-responses page)."""
+    row = lib.store.conn.execute("SELECT id, title, date, source, text, meta FROM documents WHERE id=?",
+                                 (document_id,)).fetchone()
+    if row is None:
+        return None, {"reason": "no such document"}
+    return decide_link(lib.store.conn, row, cache, threshold)
+
+
 def decide_link(conn, row, cache: dict[int, ReportInfo], threshold: float) -> tuple[LinkDecision | None, dict]:
     """The linker's decision for one response: ``row`` is its ``documents`` row (id, title, text,
     date, meta), ``cache`` keeps the reports read so far across calls. Returns ``(decision, link)``:

@@ -5,19 +5,21 @@ review, its responses, action-plan rows, and minutes or inspections that mention
 from __future__ import annotations
 
 import re
-import sqlite3
 from typing import Any
 
+from index.ledger import (document_findings, linked_report_ids, passages_mentioning, report_ids_with_reference,
+                          responses_by_report, stored_document)
 from index.library import Library
-from index.rows import document_by_id, document_summary
+from index.rows import document_meta, document_summary
 
-from search.ledger.commitments import check_date, is_overdue, today
-from search.responses.recipients import _meta, _responses_by_report, report_tracking, respondent_of
-from search.responses.warned_before import _action_json
-from search.cases.story import approx_date_label, case_action_rows, clip
+from search.as_of import as_of_date
+from search.ledger.commitments import is_overdue
+from search.responses.recipients import report_tracking, respondent_of
+from search.responses.warned_before import action_json
+from search.cases.story import approx_date_label, case_action_rows
+from search.sources import clip
 
 CASE_REF = re.compile(r"\b[A-Z]{2,8}\s?/\s?\d{4}(?:\s?[-/]\s?\d{2,4})?\s?/\s?\d{1,4}\b")
-PFD_REF = re.compile(r"\b20\d\d-\d{3,4}\b")
 
 
 def case_references(row) -> list[str]:
@@ -31,37 +33,10 @@ def case_references(row) -> list[str]:
         ref = re.sub(r"\s+", "", m.group(0))
         if ref not in refs:
             refs.append(ref)
-    meta = _meta(row)
+    meta = document_meta(row)
     if meta.get("parent_reference") and meta["parent_reference"] not in refs:
         refs.append(meta["parent_reference"])
     return refs
-
-
-def _fts_phrase(s: str) -> str | None:
-    toks = re.findall(r"[A-Za-z0-9]+", s)
-    return '"' + " ".join(toks) + '"' if toks else None
-
-
-def _mentions(lib: Library, phrase: str, exclude: set[int], limit: int = 50) -> list[tuple[int, int, str]]:
-    """(document id, passage id, passage text) of passages holding ``phrase`` (FTS phrase query)."""
-    expr = _fts_phrase(phrase)
-    if not expr:
-        return []
-    try:
-        rows = lib.store.conn.execute(
-            "SELECT p.document_id, p.id, p.text FROM passages_fts f JOIN passages p ON p.id = f.rowid"
-            " WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts) LIMIT ?", (expr, limit * 4)).fetchall()
-    except sqlite3.OperationalError:
-        return []
-    out, seen = [], set(exclude)
-    for r in rows:
-        if r[0] in seen:
-            continue
-        seen.add(r[0])
-        out.append((r[0], r[1], r[2]))
-        if len(out) >= limit:
-            break
-    return out
 
 
 def _snippet(text: str, phrase: str, width: int = 220) -> str:
@@ -75,23 +50,18 @@ def _snippet(text: str, phrase: str, width: int = 220) -> str:
 def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[str, Any] | None:
     """One case: the document (report / review / response), its linked reports and responses,
     action-plan rows, and documents that mention it, with a date-ordered timeline."""
-    as_of = check_date(as_of, "as_of") or today()
-    c = lib.store.conn
-    row = document_by_id(c, document_id)
+    as_of = as_of_date(as_of)
+    row = stored_document(lib, document_id)
     if row is None:
         return None
     # centre the case on the report a response answers
-    reports = [dict(r) for r in c.execute(
-        "SELECT d.id, d.title, d.type, d.date, d.reference, d.source, l.confidence FROM links l"
-        " JOIN documents d ON d.id = l.report_id WHERE l.response_id=? ORDER BY l.confidence DESC", (document_id,))]
-    meta = _meta(row)
+    reports = linked_report_ids(lib, document_id)
+    meta = document_meta(row)
     if not reports and row["type"] == "pfd_response" and meta.get("parent_reference"):
-        reports = [dict(r) for r in c.execute(
-            "SELECT id, title, type, date, reference, source FROM documents WHERE type='pfd_report' AND reference=?",
-            (meta["parent_reference"],))]
+        reports = report_ids_with_reference(lib, meta["parent_reference"])
     centre = row
     if row["type"] == "pfd_response" and reports:
-        centre = document_by_id(c, reports[0]["id"])
+        centre = stored_document(lib, reports[0])
     members: dict[int, dict] = {}
 
     def add(r, role: str, **extra) -> None:
@@ -102,36 +72,32 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
     add(centre, "case")
     if centre["id"] != row["id"]:
         add(row, "response")
-    responses = _responses_by_report(lib, [centre["id"]]).get(centre["id"], [])
+    responses = responses_by_report(lib, [centre["id"]]).get(centre["id"], [])
     for resp in responses:
         add(resp, "response", respondent=respondent_of(resp), confidence=resp.get("confidence"),
-            date_approx=bool(_meta(resp).get("date_approx")))
+            date_approx=bool(document_meta(resp).get("date_approx")))
     tracking = report_tracking(lib, centre["id"], as_of) if centre["type"] == "pfd_report" else None
     # identifiers of the case, and documents mentioning them
     refs = case_references(centre)
-    cmeta = _meta(centre)
+    cmeta = document_meta(centre)
     names = [n for n in [cmeta.get("deceased_name")] if n and len(n.split()) >= 2]
     mentions = []
     for phrase in refs + names:
         if len(re.sub(r"\W", "", phrase)) < 4:
             continue
-        for did, pid, text in _mentions(lib, phrase, set(members)):
-            d = c.execute("SELECT id, title, type, date, reference, source FROM documents WHERE id=?", (did,)).fetchone()
-            add(d, "mentions", matched=phrase, passage_id=pid, snippet=_snippet(text, phrase))
+        for did, pid, text in passages_mentioning(lib, phrase, set(members)):
+            add(stored_document(lib, did), "mentions", matched=phrase, passage_id=pid, snippet=_snippet(text, phrase))
             mentions.append(did)
     # findings and action rows of every document in the case
     ids = list(members)
-    qmarks = ",".join("?" * len(ids))
-    findings = [dict(f) for f in c.execute(
-        f"SELECT id, document_id, kind, label, text, page FROM findings WHERE document_id IN ({qmarks})"
-        " ORDER BY document_id, seq", ids)
-        # a response letter's concerns are its restatements of the report's: the report's own are shown
-        if not (f["kind"] == "concern" and members[f["document_id"]]["role"] == "response"
-                and centre["type"] == "pfd_report")]
+    findings = [{k: v for k, v in f.items() if k != "section"} for f in document_findings(lib, ids)
+                # a response letter's concerns are its restatements of the report's: the report's own are shown
+                if not (f["kind"] == "concern" and members[f["document_id"]]["role"] == "response"
+                        and centre["type"] == "pfd_report")]
     actions = []
     own = [d for d, m in members.items() if m["role"] in ("case", "response")]  # a mention is another case
-    for r in case_action_rows(c, ids, own):
-        a = _action_json(r)
+    for r in case_action_rows(lib, ids, own):
+        a = action_json(r)
         a["owner"], a["text"] = r["owner"], r["text"]
         a["finding_id"] = r["finding_id"]
         a["updated"] = r["updated"]

@@ -3,8 +3,10 @@ happened (quoted), each concern with what was done, and the outcome so far.
 
 ``case_story(lib, document_id, as_of=None)`` -> ``{"document", "account", "outcome"}``
 ``concern_details(lib, document_id, finding_ids=None, as_of=None)`` -> ``(concerns, other_actions)``
-``source_display(source, meta)`` -> ``{"url", "name"}``: the original http(s) URL and a file name,
-never a server path.
+``outcome(lib, row, tracking, as_of)`` -> responses, recipients and commitments so far, with
+``outcome_sentence``; ``case_action_rows(lib, ids, own)`` -> a case's own actions; the document's
+source is shown as ``search.sources.source_display`` gives it (its http(s) URL and a file name,
+never a server path).
 """
 from __future__ import annotations
 
@@ -14,11 +16,15 @@ from typing import Any
 
 from corpus.dates import parse_due
 from corpus.extract.respond import strip_framing
+from index.ledger import case_actions, document_findings, stored_document
 from index.library import Library
-from index.rows import document_by_id, own_actions_only
+from index.responses.linking import responses_for
+from index.rows import document_meta
 
-from search.ledger.commitments import DONE, check_date, is_overdue, today
-from search.sources import clip, source_display  # noqa: F401  (clip: the case pages' short texts)
+from search.as_of import as_of_date
+from search.ledger.commitments import DONE, is_overdue
+from search.responses.recipients import report_tracking
+from search.sources import source_display
 
 
 ACCOUNT_MAX = 1200  # characters of the quoted account
@@ -37,14 +43,6 @@ _CIRC_TEXT = re.compile(r"CIRCUMSTANCES OF (?:THE )?DEATH\s*:?(.+?)(?=CORONER['�
 _CORONER_LINE = re.compile(r"\bI am ((?:[^,\n]{2,60},\s*){0,2}?[^,\n]{2,60}?),?\s+((?:Senior |Area |Assistant )?Coroner\b[^.\n]{0,120})",
                            re.I)
 _AREA = re.compile(r"\bcoroner(?:'s)? area of (?:the )?([A-Z][\w'’&-]*(?:[ ,]+(?:and |&amp; |& )?[A-Z][\w'’&-]*){0,5})", re.I)
-
-
-def _meta(row) -> dict:
-    try:
-        m = json.loads(row["meta"] or "{}")
-    except (TypeError, ValueError):
-        return {}
-    return m if isinstance(m, dict) else {}
 
 
 def _blocks(row) -> list[tuple[int, int, str | None, int | None]]:
@@ -119,14 +117,11 @@ def case_story(lib: Library, document_id: int, as_of: str | None = None,
                account_limit: int | None = ACCOUNT_MAX) -> dict[str, Any] | None:
     """The case's facts, account and outcome (see the module docstring); the account is cut
     at ``account_limit`` characters (None: whole)."""
-    from search.responses.recipients import report_tracking  # recipients imports commitments; keep this module light
-
-    as_of = check_date(as_of, "as_of") or today()
-    c = lib.store.conn
-    row = document_by_id(c, document_id)
+    as_of = as_of_date(as_of)
+    row = stored_document(lib, document_id)
     if row is None:
         return None
-    meta = _meta(row)
+    meta = document_meta(row)
     src = source_display(row["source"], meta)
     tracking = report_tracking(lib, row["id"], as_of) if row["type"] == "pfd_report" else None
     area = meta.get("area") or (tracking or {}).get("area")
@@ -145,26 +140,16 @@ def case_story(lib: Library, document_id: int, as_of: str | None = None,
     return {"document": doc, "account": account(row, account_limit), "outcome": outcome(lib, row, tracking, as_of)}
 
 
-def case_action_rows(conn, ids: list[int], own: list[int]) -> list[dict]:
+def case_action_rows(lib: Library, ids: list[int], own: list[int]) -> list[dict]:
     """The action rows of documents ``ids`` that belong to a case whose own report and letters are
     ``own``: an action paired only to concerns outside ``own`` (a letter answering several reports,
-    or a document that merely mentions the case) answers another case and is left out. Each row
-    has its owner (settled when stored: ``index.responses.answering.settle_owners``), its
-    text without the letter's framing, and ``finding_id``: the first concern of this case it answers."""
-    if not ids:
-        return []
-    q, qo = ",".join("?" * len(ids)), ",".join("?" * len(own)) or "NULL"
+    or a document that merely mentions the case) answers another case and is left out
+    (``index.ledger.case_actions``). Each row has its owner (settled when stored:
+    ``index.responses.answering.settle_owners``), its text without the letter's framing, and
+    ``finding_id``: the first concern of this case it answers."""
     out = []
-    for r in conn.execute(
-            "SELECT a.*, d.title AS document_title, json_extract(d.meta, '$.respondent') AS respondent,"
-            " json_extract(d.meta, '$.respondent_from') AS respondent_from,"
-            " (SELECT MIN(af.finding_id) FROM action_findings af JOIN findings f ON f.id = af.finding_id"
-            f"  WHERE af.action_id = a.id AND f.document_id IN ({qo})) AS finding_id"
-            f" FROM actions a JOIN documents d ON d.id = a.document_id WHERE a.document_id IN ({q})"
-            f" AND {own_actions_only(qo)}"
-            " ORDER BY a.document_id, a.seq", [*own, *ids, *own]):
-        a = dict(r)
-        if r["respondent"]:  # an answer without "… our response is detailed below."
+    for a in case_actions(lib, ids, own):
+        if a["respondent"]:  # an answer without "… our response is detailed below."
             a["text"] = strip_framing(a["text"]) or a["text"]
         out.append(a)
     return out
@@ -173,13 +158,7 @@ def case_action_rows(conn, ids: list[int], own: list[int]) -> list[dict]:
 def _case_actions(lib: Library, doc_id: int, response_ids: list[int]) -> list[dict]:
     ids = [doc_id] + response_ids
     keep = ("id", "document_id", "kind", "text", "owner", "due", "due_text", "status", "updated", "page", "document_title")
-    return [{k: a[k] for k in keep} for a in case_action_rows(lib.store.conn, ids, ids)]
-
-
-def _responses(lib: Library, doc_id: int) -> list[dict]:
-    return [dict(r) for r in lib.store.conn.execute(
-        "SELECT d.id, d.title, d.date, d.meta FROM links l JOIN documents d ON d.id = l.response_id"
-        " WHERE l.report_id=? ORDER BY d.date, d.id", (doc_id,))]
+    return [{k: a[k] for k in keep} for a in case_action_rows(lib, ids, ids)]
 
 
 def _with_due(a: dict, as_of: str) -> dict:
@@ -189,13 +168,13 @@ def _with_due(a: dict, as_of: str) -> dict:
 
 def outcome(lib: Library, row, tracking: dict | None, as_of: str) -> dict[str, Any]:
     """Responses received (and from whom), recipients overdue, commitments made / done / overdue."""
-    responses = _responses(lib, row["id"])
+    responses = responses_for(lib, row["id"])  # the letters linked to it, oldest first
     acts = [_with_due(a, as_of) for a in _case_actions(lib, row["id"], [r["id"] for r in responses])
             if a["kind"] != "response"]  # a letter's answer is not an action taken or promised
     out: dict[str, Any] = {
         "as_of": as_of,
         "responses": [{"document_id": r["id"], "title": r["title"], "date": r["date"],
-                       "respondent": _meta(r).get("respondent")} for r in responses],
+                       "respondent": document_meta(r).get("respondent")} for r in responses],
         "commitments": len(acts),
         "commitments_done": sum(1 for a in acts if (a["status"] or "").lower() in DONE),
         "commitments_overdue": sum(1 for a in acts if a["overdue"]),
@@ -245,11 +224,8 @@ def concern_details(lib: Library, document_id: int, finding_ids: list[int] | Non
     and — for the whole case — the actions of the case and its responses that answer none."""
     from search.query import finding_actions
 
-    as_of = check_date(as_of, "as_of") or today()
-    c = lib.store.conn
-    rows = [dict(r) for r in c.execute(
-        "SELECT id, document_id, kind, label, text, section, page FROM findings WHERE document_id=? ORDER BY seq",
-        (document_id,))]
+    as_of = as_of_date(as_of)
+    rows = document_findings(lib, [document_id])
     if finding_ids is not None:
         wanted = set(finding_ids)
         rows = [r for r in rows if r["id"] in wanted]
@@ -261,7 +237,7 @@ def concern_details(lib: Library, document_id: int, finding_ids: list[int] | Non
         concerns.append({**r, "actions": actions})
     other: list[dict] = []
     if finding_ids is None:
-        responses = [r["id"] for r in _responses(lib, document_id)]
+        responses = [r["id"] for r in responses_for(lib, document_id)]
         other = [_with_due(a, as_of) for a in _case_actions(lib, document_id, responses) if a["id"] not in used]
     return concerns, other
 

@@ -1,0 +1,22 @@
+"""The ledger: what has been promised and by whom. Every action the library holds with its owner,
+due date, status and whether it is overdue (``list_commitments``, the commitments page and its
+CSV), and every organisation the documents name with the reports sent to it, the responses it
+made, its commitments and the similar concerns raised with it before (``list_organisations``,
+``get_organisation``). Rows come from ``index.ledger``; which recipient answered a report from
+``search.responses``."""
+from search.ledger.commitments import (DONE, commitment_record, is_overdue, list_commitments, owner_orgs, to_csv,
+                                       with_its_list)
+from search.ledger.organisations import get_organisation, list_organisations, organisation_index
+
+__all__ = [
+    "DONE",
+    "commitment_record",
+    "get_organisation",
+    "is_overdue",
+    "list_commitments",
+    "list_organisations",
+    "organisation_index",
+    "owner_orgs",
+    "to_csv",
+    "with_its_list",
+]

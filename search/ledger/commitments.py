@@ -18,35 +18,23 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
-from datetime import date
 from typing import Any, Iterable
 
 from corpus.dates import parse_due
 from corpus.orgs.cells import bodies_named_in, is_body_name, known_bodies_named_in
 from corpus.orgs.keys import normalise_org, org_type
+from index.ledger import action_rows, finding_texts
 from index.library import Library
+from index.rows import document_meta
+
+from search.as_of import as_of_date, check_date
 
 COLUMNS = ["id", "text", "owner", "due", "due_text", "status", "overdue", "document_id", "finding_id",
            "document_title", "document_type", "kind"]
 CSV_COLUMNS = COLUMNS + ["organisations", "organisation_types", "finding_text", "document_date", "updated", "page",
                          "link"]
 DONE = {"completed", "complete", "closed", "done"}
-
-
-def today() -> str:
-    return date.today().isoformat()
-
-
-def check_date(value: str | None, name: str = "date") -> str | None:
-    """YYYY-MM-DD or None; anything else is a ValueError with a message for the user."""
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value)).isoformat()
-    except ValueError:
-        raise ValueError(f"{name} must be a date written YYYY-MM-DD") from None
 
 
 def split_owners(owner: str | None) -> list[str]:
@@ -96,15 +84,7 @@ def is_overdue(due: str | None, status: str | None, as_of: str) -> bool:
 
 
 def _rows(lib: Library) -> Iterable[dict]:
-    q = (
-        "SELECT a.id, a.document_id, a.seq, a.kind, a.text, a.owner, a.due, a.due_text, a.updated, a.status, a.page,"
-        " CASE WHEN rtrim(a.text) LIKE '%:' AND a.end IS NOT NULL THEN substr(d.text, a.end + 1, 2000) END AS after,"
-        " d.title AS document_title, d.type AS document_type, d.date AS document_date, d.meta AS document_meta,"
-        " (SELECT MIN(af.finding_id) FROM action_findings af WHERE af.action_id = a.id) AS finding_id"
-        " FROM actions a JOIN documents d ON d.id = a.document_id ORDER BY a.document_id, a.seq"
-    )
-    for r in lib.store.conn.execute(q):
-        r = dict(r)
+    for r in action_rows(lib):
         after = r.pop("after", None)
         if after:
             r["text"] = with_its_list(r["text"], after)
@@ -131,17 +111,6 @@ def with_its_list(text: str, after: str) -> str:
     return f"{text.rstrip()} {'; '.join(items)}."
 
 
-def _finding_texts(lib: Library, ids: list[int]) -> dict[int, str]:
-    out: dict[int, str] = {}
-    for i in range(0, len(ids), 500):
-        part = ids[i : i + 500]
-        for r in lib.store.conn.execute(
-            f"SELECT id, text FROM findings WHERE id IN ({','.join('?' * len(part))})", part
-        ):
-            out[r[0]] = r[1]
-    return out
-
-
 def _matches_owner(wanted: str, row_orgs: list[dict], owner_text: str | None) -> bool:
     w = normalise_org(wanted)
     if w.key and any(o["key"] == w.key for o in row_orgs):
@@ -158,18 +127,9 @@ def _matches_owner(wanted: str, row_orgs: list[dict], owner_text: str | None) ->
     return False
 
 
-def _doc_meta(r: dict) -> dict:
-    m = r.get("document_meta")
-    try:
-        m = json.loads(m) if isinstance(m, str) else m
-    except ValueError:
-        m = None
-    return m if isinstance(m, dict) else {}
-
-
 def commitment_record(r: dict, as_of: str, finding_text: str | None = None) -> dict[str, Any]:
     due = r["due"] or (parse_due(r["due_text"]) if r.get("due_text") else None)
-    dmeta = _doc_meta(r)
+    dmeta = document_meta(r, "document_meta")
     owner = r["owner"]  # a response's: its respondent's unless its sentence names another (settled when stored)
     resp = normalise_org(dmeta.get("respondent")) if dmeta.get("respondent") else None
     if resp and resp.key and owner and normalise_org(owner).key == resp.key:
@@ -208,9 +168,9 @@ def commitment_record(r: dict, as_of: str, finding_text: str | None = None) -> d
 
 def all_commitments(lib: Library, as_of: str | None = None) -> list[dict]:
     """Every action as a ledger record (no filters)."""
-    as_of = check_date(as_of, "as_of") or today()
+    as_of = as_of_date(as_of)
     rows = list(_rows(lib))
-    ftexts = _finding_texts(lib, sorted({r["finding_id"] for r in rows if r["finding_id"]}))
+    ftexts = finding_texts(lib, sorted({r["finding_id"] for r in rows if r["finding_id"]}))
     return without_noise([commitment_record(r, as_of, ftexts.get(r["finding_id"])) for r in rows])
 
 
@@ -284,7 +244,7 @@ def list_commitments(
     offset: int = 0,
 ) -> dict[str, Any]:
     """The ledger, filtered; ``{"as_of", "filters", "commitments", "total", "summary"}``."""
-    as_of = check_date(as_of, "as_of") or today()
+    as_of = as_of_date(as_of)
     due_from = check_date(due_from, "due_from")
     due_to = check_date(due_to, "due_to")
     status_l = (status or "").strip().lower().replace(" ", "_") or None

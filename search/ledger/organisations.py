@@ -14,23 +14,18 @@ from typing import Any
 import numpy as np
 
 from corpus.orgs.keys import normalise_org, org_type
+from index.ledger import dated_findings_with_vectors, documents_of_type, ledger_signature, responses_by_report, trackers
 from index.library import Library
-from index.rows import document_summary
+from index.rows import document_meta, document_summary
 
-from search.ledger.commitments import all_commitments, check_date, summarise, today
-from search.responses.recipients import _meta, _responses_by_report, _track, respondent_of
-from search.responses.warned_before import _warning_item, finding_orgs
+from search.as_of import as_of_date
+from search.ledger.commitments import all_commitments, summarise
+from search.responses.recipients import respondent_of, track_report
+from search.responses.warned_before import finding_orgs, warning_item
 
 
 _CACHE: dict[tuple, dict] = {}
 _CACHE_LOCK = threading.Lock()
-
-
-def _signature(lib: Library) -> tuple:
-    c = lib.store.conn
-    parts = [c.execute(f"SELECT COUNT(*), COALESCE(MAX(rowid), 0) FROM {t}").fetchone()
-             for t in ("documents", "actions", "links", "annotations")]
-    return tuple(x for p in parts for x in p)
 
 
 # the status a body shows for a report sent to it under several recipients: the most answered one
@@ -40,8 +35,8 @@ _STATUS_RANK = {"responded": 0, "responded_per_tracker": 1, "pending": 2, "unkno
 def organisation_index(lib: Library, as_of: str | None = None) -> dict[str, dict]:
     """key -> {key, name, type, spellings, reports, responses, commitments}. Cached per
     library state and ``as_of``."""
-    as_of = check_date(as_of, "as_of") or today()
-    cache_key = (str(lib.path), as_of, _signature(lib))
+    as_of = as_of_date(as_of)
+    cache_key = (str(lib.path), as_of, ledger_signature(lib))
     with _CACHE_LOCK:
         hit = _CACHE.get(cache_key)
     if hit is not None:
@@ -55,13 +50,10 @@ def organisation_index(lib: Library, as_of: str | None = None) -> dict[str, dict
                           "answers": []}
         return orgs[key]
 
-    c = lib.store.conn
-    responses = _responses_by_report(lib)
-    trackers: dict[str, dict] = {}
-    for r in c.execute("SELECT reference, source, data FROM annotations"):
-        trackers.setdefault(r["reference"], {"source": r["source"], **json.loads(r["data"])})
-    for row in c.execute("SELECT id, title, type, date, reference, source, meta FROM documents WHERE type='pfd_report'"):
-        t = _track(row, responses.get(row["id"], []), trackers.get(row["reference"]), as_of)
+    responses = responses_by_report(lib)
+    tracked = trackers(lib)
+    for row in documents_of_type(lib, "pfd_report"):
+        t = track_report(row, responses.get(row["id"], []), tracked.get(row["reference"]), as_of)
         # two recipients of one report may be one body ("Chief Midwife" and "Southwest Regional
         # Midwife" are both NHS England): the body has the report once, answered if either was
         by_key: dict[str, list[dict]] = defaultdict(list)
@@ -78,7 +70,8 @@ def organisation_index(lib: Library, as_of: str | None = None) -> dict[str, dict
                                  "overdue": rec["overdue"], "response": rec["response"],
                                  "sent_to": [r["name"] for r in recs],
                                  "tracker_status": (t["tracker"] or {}).get("status")})
-    for row in c.execute("SELECT id, title, type, date, reference, source, meta FROM documents WHERE type='pfd_response'"):
+    letters = documents_of_type(lib, "pfd_response")
+    for row in letters:
         who = respondent_of(row)
         org = normalise_org(who) if who else None
         if org and org.key:
@@ -87,8 +80,7 @@ def organisation_index(lib: Library, as_of: str | None = None) -> dict[str, dict
             names[org.key][org.name] += 1
             e["responses"].append({**document_summary(row), "respondent": who})
     # commitments: the owner's organisations, else (responses) the respondent
-    respondents = {row["id"]: respondent_of(row) for row in
-                   c.execute("SELECT id, title, meta FROM documents WHERE type='pfd_response'")}
+    respondents = {row["id"]: respondent_of(row) for row in letters}
     for rec in all_commitments(lib, as_of):
         keys = [(o["key"], o["name"]) for o in rec["organisations"]]
         if not keys and respondents.get(rec["document_id"]):
@@ -130,7 +122,7 @@ def _counts(e: dict) -> dict[str, int]:
 def list_organisations(lib: Library, as_of: str | None = None, q: str | None = None, type: str | None = None,
                        limit: int | None = None, offset: int = 0, sort: str = "reports") -> dict[str, Any]:
     """Organisations with their counts: ``{"as_of", "total", "organisations": [...], "by_type"}``."""
-    as_of = check_date(as_of, "as_of") or today()
+    as_of = as_of_date(as_of)
     idx = organisation_index(lib, as_of)
     words = re.findall(r"\w+", (q or "").lower())
     rows = []
@@ -164,7 +156,7 @@ def list_organisations(lib: Library, as_of: str | None = None, q: str | None = N
 def get_organisation(lib: Library, key: str, as_of: str | None = None, warned_limit: int = 10) -> dict[str, Any] | None:
     """One organisation's page: reports, responses, overdue responses, commitments, overdue
     commitments, and similar concerns raised with it before (``warned_before``)."""
-    as_of = check_date(as_of, "as_of") or today()
+    as_of = as_of_date(as_of)
     idx = organisation_index(lib, as_of)
     e = idx.get(key)
     if e is None:
@@ -198,16 +190,8 @@ def organisation_warnings(lib: Library, e: dict, limit: int = 10, reports: int =
     ids = [r["id"] for r in e["reports"]]
     if not ids:
         return []
-    c = lib.store.conn
-    rows = []
-    for i in range(0, len(ids), 500):
-        part = ids[i: i + 500]
-        rows += c.execute(
-            "SELECT f.id, f.document_id, f.seq, f.kind, f.label, f.text, f.addressees, f.page, f.text_hash,"
-            " d.title, d.type, d.date, d.reference, d.source, d.meta, v.vector"
-            " FROM findings f JOIN documents d ON d.id = f.document_id JOIN vectors v ON v.text_hash = f.text_hash"
-            f" WHERE f.document_id IN ({','.join('?' * len(part))}) AND d.date IS NOT NULL", part).fetchall()
-    rows = [r for r in rows if e["key"] in finding_orgs(json.loads(r["addressees"] or "[]"), _meta(r))]
+    rows = [r for r in dated_findings_with_vectors(lib, ids)
+            if e["key"] in finding_orgs(json.loads(r["addressees"] or "[]"), document_meta(r))]
     if len(rows) < 2:
         return []
     vecs = np.vstack([np.frombuffer(r["vector"], dtype=np.float32) for r in rows])
@@ -228,7 +212,7 @@ def organisation_warnings(lib: Library, e: dict, limit: int = 10, reports: int =
                 best = (i, j, float(sims[j]))
         if best is not None:
             i, j, score = best
-            item = _warning_item(lib, rows[j], score, {e["key"]: e["name"]}, rows[i])
+            item = warning_item(lib, rows[j], score, {e["key"]: e["name"]}, rows[i])
             now = rows[i]
             out.append({"finding": item["for_finding"], "earlier": item,
                         "document": {"id": now["document_id"], "title": now["title"], "type": now["type"],

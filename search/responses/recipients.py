@@ -2,7 +2,9 @@
 
 ``report_tracking(lib, report_id)`` — a PFD report's recipients, each one's response (a
 linked response document whose respondent is the same organisation, or the Preventable
-Deaths Tracker's status for the report), the 56-day due date and whether it is overdue.
+Deaths Tracker's status for the report), the 56-day due date and whether it is overdue;
+``track_report(row, responses, tracker, as_of)`` — the same from rows already read (the
+organisations page tracks every report in one pass); ``respondent_of(row)`` — who wrote a letter.
 
 A recipient's response status is one of: ``responded`` (a response document in the library),
 ``responded_per_tracker`` (the tracker says the report's responses are complete), ``pending``
@@ -12,19 +14,18 @@ library holds no response from this recipient).
 """
 from __future__ import annotations
 
-import json
 import re
-from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
 from corpus.readers.datasets import split_recipients
 from corpus.orgs.keys import normalise_org, org_type
+from index.ledger import responses_by_report, stored_document, tracker
 from index.library import Library
-from index.rows import document_by_id, document_summary
+from index.rows import document_meta, document_summary
 
+from search.as_of import as_of_date
 from search.sources import source_display
-from search.ledger.commitments import check_date, today
 
 RESPONSE_DAYS = 56  # Coroners (Investigations) Regulations 2013, reg. 29
 TRACKER_DONE = {"completed", "complete", "responded"}
@@ -43,66 +44,16 @@ def response_due(report_date: str | None, days: int = RESPONSE_DAYS) -> str | No
         return None
 
 
-def _meta(row) -> dict:
-    m = row["meta"]
-    return json.loads(m) if isinstance(m, str) else (m or {})
-
-
 _RESPONSE_FROM = re.compile(r"^Response from (.+?) to (?:PFD report|a PFD report)", re.I)
 
 
 def respondent_of(row) -> str | None:
     """Who wrote a response: meta ``respondent``, else "Response from X to ..." in the title."""
-    meta = _meta(row)
+    meta = document_meta(row)
     if meta.get("respondent"):
         return meta["respondent"]
     m = _RESPONSE_FROM.match(row["title"] or "")
     return m.group(1) if m else None
-
-
-# ------------------------------------------------------------------ responses to reports
-
-
-def _responses_by_report(lib: Library, report_ids: list[int] | None = None) -> dict[int, list[dict]]:
-    """report id -> [response doc rows (+ link confidence)], from the links table and the
-    dataset's parent id (``meta.parent_reference``)."""
-    c = lib.store.conn
-    out: dict[int, dict[int, dict]] = defaultdict(dict)
-    q = ("SELECT l.report_id, l.confidence, d.id, d.title, d.type, d.date, d.reference, d.source, d.meta"
-         " FROM links l JOIN documents d ON d.id = l.response_id")
-    args: list = []
-    if report_ids is not None:
-        if not report_ids:
-            return {}
-        q += f" WHERE l.report_id IN ({','.join('?' * len(report_ids))})"
-        args = report_ids
-    for r in c.execute(q, args):
-        out[r["report_id"]][r["id"]] = {**dict(r), "confidence": r["confidence"], "via": "link"}
-    # responses that carry their report's reference but are not (yet) linked
-    refs: dict[str, list[int]] = defaultdict(list)
-    rq = "SELECT id, reference FROM documents WHERE type='pfd_report' AND reference IS NOT NULL"
-    rargs: list = []
-    if report_ids is not None:
-        rq += f" AND id IN ({','.join('?' * len(report_ids))})"
-        rargs = report_ids
-    for r in c.execute(rq, rargs):
-        refs[r["reference"]].append(r["id"])
-    if refs:
-        sql = ("SELECT id, title, type, date, reference, source, meta, json_extract(meta, '$.parent_reference') AS parent"
-               " FROM documents WHERE type='pfd_response' AND json_extract(meta, '$.parent_reference') IS NOT NULL")
-        if report_ids is not None:  # SQLite reads the JSON: no Python decoding of every response
-            sql += f" AND json_extract(meta, '$.parent_reference') IN ({','.join('?' * len(refs))})"
-        for r in c.execute(sql, list(refs) if report_ids is not None else []):
-            parent = r["parent"]
-            for rid in refs.get(parent or "", []):
-                row = {k: r[k] for k in r.keys() if k != "parent"}
-                out[rid].setdefault(r["id"], {**row, "confidence": 1.0, "via": "parent_reference"})
-    return {k: list(v.values()) for k, v in out.items()}
-
-
-def _tracker(lib: Library, reference: str | None) -> dict | None:
-    anns = lib.store.annotations_for(reference)
-    return anns[0] if anns else None
 
 
 def _match_responses(recipients: list[dict], responses: list[dict]) -> None:
@@ -173,8 +124,11 @@ def recipient_names(names: list[str]) -> list[str]:
     return out
 
 
-def _track(row, responses: list[dict], tracker: dict | None, as_of: str) -> dict[str, Any]:
-    meta = _meta(row)
+def track_report(row, responses: list[dict], tracker: dict | None, as_of: str) -> dict[str, Any]:
+    """The tracking of one PFD report (``report_tracking``'s dict) from its ``documents`` row,
+    the responses to it (``index.ledger.responses_by_report``) and its tracker row
+    (``index.ledger.tracker``): each recipient with its response and status."""
+    meta = document_meta(row)
     names = recipient_names(meta.get("recipients") or (tracker or {}).get("recipients") or [])
     recipients = []
     for name in names:
@@ -204,8 +158,9 @@ def _track(row, responses: list[dict], tracker: dict | None, as_of: str) -> dict
 
 def report_tracking(lib: Library, report_id: int, as_of: str | None = None) -> dict[str, Any] | None:
     """Recipients, responses, 56-day due date and overdue state of one PFD report."""
-    as_of = check_date(as_of, "as_of") or today()
-    row = document_by_id(lib.store.conn, report_id)
+    as_of = as_of_date(as_of)
+    row = stored_document(lib, report_id)
     if row is None or row["type"] != "pfd_report":
         return None
-    return _track(row, _responses_by_report(lib, [report_id]).get(report_id, []), _tracker(lib, row["reference"]), as_of)
+    return track_report(row, responses_by_report(lib, [report_id]).get(report_id, []), tracker(lib, row["reference"]),
+                        as_of)

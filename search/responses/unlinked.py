@@ -7,29 +7,21 @@ concerns the action answers (index/responses/answering.py pairs them); an action
 particular concern answers the report as a whole (``answers_report``)."""
 from __future__ import annotations
 
-import json
-
+from index.ledger import action_finding_pairs, action_rows, linked_report_ids, report_concerns, stored_document
 from index.library import Library
+from index.rows import document_meta
 
 
 def response_view(lib: Library, doc_id: int) -> dict:
-    c = lib.store.conn
-    row = c.execute("SELECT id, title, type, meta FROM documents WHERE id=?", (doc_id,)).fetchone()
+    row = stored_document(lib, doc_id)
     if row is None:
         return {}
-    meta = json.loads(row["meta"] or "{}")
-    reports = [r[0] for r in c.execute(
-        "SELECT report_id FROM links WHERE response_id=? ORDER BY confidence DESC", (doc_id,))]
-    concern_ids: dict[int, dict] = {}
-    if reports:
-        q = ",".join("?" * len(reports))
-        concern_ids = {r[0]: {"id": r[0], "label": r[1], "document_id": r[2], "report": r[3]} for r in c.execute(
-            f"SELECT f.id, f.label, f.document_id, d.reference FROM findings f JOIN documents d ON d.id = f.document_id"
-            f" WHERE f.kind='concern' AND f.document_id IN ({q})", reports)}
+    meta = document_meta(row)
+    reports = linked_report_ids(lib, doc_id)
+    concern_ids = {fid: {"id": r["id"], "label": r["label"], "document_id": r["document_id"], "report": r["reference"]}
+                   for fid, r in report_concerns(lib, reports).items()}
     pairs: dict[int, list[int]] = {}
-    for aid, fid in c.execute(
-            "SELECT af.action_id, af.finding_id FROM action_findings af JOIN actions a ON a.id = af.action_id "
-            "WHERE a.document_id=? ORDER BY af.finding_id", (doc_id,)):
+    for aid, fid in action_finding_pairs(lib, doc_id):
         if fid in concern_ids:
             pairs.setdefault(aid, []).append(fid)
     actions = []
@@ -37,10 +29,7 @@ def response_view(lib: Library, doc_id: int) -> dict:
 
     from search.ledger.commitments import with_its_list
 
-    for a in c.execute("SELECT a.id, a.kind, a.text, a.owner, a.due, a.status, CASE WHEN rtrim(a.text) LIKE '%:'"
-                       " AND a.end IS NOT NULL THEN substr(d.text, a.end + 1, 2000) END AS after"
-                       " FROM actions a JOIN documents d ON d.id = a.document_id WHERE a.document_id=? ORDER BY a.seq",
-                       (doc_id,)):
+    for a in action_rows(lib, doc_id):
         ans = pairs.get(a["id"], [])
         owner = a["owner"]  # settled when stored (index.responses.answering.settle_owners)
         text = strip_framing(a["text"]) or a["text"]  # without "… our response is detailed below."
@@ -56,20 +45,18 @@ def unlinked_view(lib: Library, n: int = 3) -> dict:
     """Responses not linked to any report, each with why and its best ``n`` candidate reports
     ({"id", "title", "reference", "date", "points"}, best first; only reports with evidence for
     them) — the letter is listed, never guessed, and the reader sees which reports came closest."""
-    from index.responses.linking import THRESHOLD, decide_link, unlinked_responses  # the linker's own scoring
+    from index.responses.linking import THRESHOLD, explain_link, unlinked_responses  # the linker's own scoring
 
     items = unlinked_responses(lib)
-    c = lib.store.conn
     cache: dict = {}
     for item in items:
-        row = c.execute("SELECT id, title, date, source, text, meta FROM documents WHERE id=?", (item["id"],)).fetchone()
-        d, why = decide_link(c, row, cache, THRESHOLD)
+        d, why = explain_link(lib, item["id"], cache, THRESHOLD)
         item["reason"] = why.get("reason") or "would link now (run `precedent relink --all`)"
         ranked = [s for s in (d.ranked if d is not None else []) if s.points > 0][:n]  # no evidence: not close
         item["candidates"] = [{"id": s.report.id, "title": s.report.title, "reference": s.report.reference,
                                "date": s.report.date, "points": round(float(s.points), 2)} for s in ranked]
         if not item["candidates"] and why.get("report_id"):
-            r = c.execute("SELECT id, title, reference, date FROM documents WHERE id=?", (why["report_id"],)).fetchone()
+            r = stored_document(lib, why["report_id"])
             if r is not None:
                 item["candidates"] = [{"id": r["id"], "title": r["title"], "reference": r["reference"],
                                        "date": r["date"], "points": None}]

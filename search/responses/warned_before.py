@@ -1,19 +1,21 @@
 """Earlier similar findings addressed to the same organisation, and what it said it would do.
 
-``warned_before(lib, finding_id, k=3)`` — JSON-ready items, best first; ``promised_actions``
-— what was said would be done about a finding."""
+``warned_before(lib, finding_id, k=3)`` — JSON-ready items, best first; ``warning_item`` — one
+of them, for a pair of findings already found (the organisations page finds its own);
+``promised_actions`` — what was said would be done about a finding; ``action_json`` — an action
+row as the pages show it."""
 from __future__ import annotations
 
 import json
 from functools import lru_cache
 
-import numpy as np
-
 from corpus.orgs.keys import normalise_org
+from index.ledger import (actions_answering, finding_rows, response_actions_for_report, responses_by_report,
+                          text_vector, tracker)
 from index.library import Library
-from index.rows import document_summary, findings_with_documents, own_actions_only
+from index.rows import document_meta, document_summary
 
-from search.responses.recipients import _meta, _responses_by_report, _tracker, respondent_of
+from search.responses.recipients import respondent_of
 
 
 def finding_orgs(addressees: list[str], doc_meta: dict, doc_type: str | None = None) -> dict[str, str]:
@@ -40,16 +42,14 @@ def _row_orgs(addressees: str | None, meta: str | None) -> tuple[tuple[str, str]
     return tuple(finding_orgs(json.loads(addressees or "[]"), m).items())
 
 
-def _finding_row(c, fid: int):
-    return findings_with_documents(c, [fid]).get(fid)
-
-
 def _finding_json(r) -> dict:
     return {"id": r["id"], "kind": r["kind"], "label": r["label"], "text": r["text"], "page": r["page"],
             "document_id": r["document_id"]}
 
 
-def _action_json(r) -> dict:
+def action_json(r) -> dict:
+    """An ``actions`` row as pages show it: id, document_id, kind, text, owner, due, due_text,
+    status, page."""
     return {"id": r["id"], "document_id": r["document_id"], "kind": r["kind"], "text": r["text"],
             "owner": r["owner"], "due": r["due"], "due_text": r["due_text"], "status": r["status"],
             "page": r["page"]}
@@ -58,31 +58,20 @@ def _action_json(r) -> dict:
 def promised_actions(lib: Library, finding_id: int, document_id: int, org_keys: set[str], limit: int = 5) -> list[dict]:
     """What was said would be done about a finding: actions linked to it, then actions of
     the responses to its report made by one of ``org_keys``."""
-    c = lib.store.conn
-    acts = [dict(_action_json(r), via="finding") for r in c.execute(
-        "SELECT a.* FROM actions a JOIN action_findings af ON af.action_id = a.id WHERE af.finding_id=?"
-        " ORDER BY a.document_id, a.seq", (finding_id,))]
+    acts = [dict(action_json(r), via="finding") for r in actions_answering(lib, finding_id)]
     if len(acts) < limit:
         seen = {a["id"] for a in acts}
-        for resp in _responses_by_report(lib, [document_id]).get(document_id, []):
+        for resp in responses_by_report(lib, [document_id]).get(document_id, []):
             who = respondent_of(resp)
             key = normalise_org(who).key if who else None
             if org_keys and key not in org_keys:
                 continue
             # not the actions of a letter answering several reports that answer only another report
-            rows = c.execute(f"SELECT * FROM actions a WHERE document_id=? AND {own_actions_only('?, ?')} ORDER BY"
-                             " CASE kind WHEN 'commitment' THEN 0 WHEN 'action_required' THEN 1 ELSE 2 END, seq",
-                             (resp["id"], document_id, resp["id"])).fetchall()
-            for r in rows:
+            for r in response_actions_for_report(lib, resp["id"], document_id):
                 if r["id"] not in seen:
-                    acts.append(dict(_action_json(r), via="response", response_title=resp["title"]))
+                    acts.append(dict(action_json(r), via="response", response_title=resp["title"]))
                     seen.add(r["id"])
     return acts[:limit]
-
-
-def _vector(lib: Library, text_hash: str) -> np.ndarray | None:
-    r = lib.store.conn.execute("SELECT vector FROM vectors WHERE text_hash=?", (text_hash,)).fetchone()
-    return np.frombuffer(r[0], dtype=np.float32) if r else None
 
 
 def warned_before(lib: Library, finding_id: int, k: int = 3, min_score: float = 0.5, org: str | None = None,
@@ -93,16 +82,15 @@ def warned_before(lib: Library, finding_id: int, k: int = 3, min_score: float = 
     "organisations", "actions", "tracker_status", "summary", "for_finding"}]``, best first,
     at most one per earlier document. ``org`` restricts to one organisation key.
     ``neighbours``: this finding's ``pool`` nearest findings, if already searched."""
-    c = lib.store.conn
-    me = _finding_row(c, finding_id)
+    me = finding_rows(lib, [finding_id]).get(finding_id)
     if me is None or not me["date"]:
         return []
-    my_orgs = finding_orgs(json.loads(me["addressees"] or "[]"), _meta(me), me["type"])
+    my_orgs = finding_orgs(json.loads(me["addressees"] or "[]"), document_meta(me), me["type"])
     if org:
         my_orgs = {k2: v for k2, v in my_orgs.items() if k2 == org}
     if not my_orgs:
         return []
-    vec = _vector(lib, me["text_hash"])
+    vec = text_vector(lib, me["text_hash"])
     if vec is None:
         return []
     out: list[dict] = []
@@ -112,7 +100,7 @@ def warned_before(lib: Library, finding_id: int, k: int = 3, min_score: float = 
         # the caller may have searched already (several findings in one FAISS call)
         hits = neighbours if neighbours is not None and n == pool else lib.findings.search(vec, n)
         good = [(fid, score) for fid, score in hits if score >= min_score and fid != finding_id]
-        rows = findings_with_documents(c, [fid for fid, _ in good])
+        rows = finding_rows(lib, [fid for fid, _ in good])
         for fid, score in good:
             r = rows.get(fid)
             if r is None or r["document_id"] in seen_docs or not r["date"] or r["date"] >= me["date"]:
@@ -122,7 +110,7 @@ def warned_before(lib: Library, finding_id: int, k: int = 3, min_score: float = 
             if not shared:
                 continue
             seen_docs.add(r["document_id"])
-            out.append(_warning_item(lib, r, score, shared, me))
+            out.append(warning_item(lib, r, score, shared, me))
             if len(out) >= k:
                 return out
         if len(hits) < n or (hits and hits[-1][1] < min_score) or n >= max_pool:
@@ -130,17 +118,20 @@ def warned_before(lib: Library, finding_id: int, k: int = 3, min_score: float = 
         n *= 4
 
 
-def _warning_item(lib: Library, r, score: float, shared: dict[str, str], me) -> dict:
+def warning_item(lib: Library, r, score: float, shared: dict[str, str], me) -> dict:
+    """One "warned before" item: the earlier finding ``r`` (joined with its document, as
+    ``index.ledger.finding_rows`` reads it) like the finding ``me`` with ``score``, raised with the
+    organisations ``shared`` (key -> name), with what they promised and the tracker's status."""
     actions = promised_actions(lib, r["id"], r["document_id"], set(shared))
-    tracker = _tracker(lib, r["reference"])
+    tracked = tracker(lib, r["reference"])
     return {
         "score": round(float(score), 4),
         "finding": _finding_json(r),
         "document": document_summary(r, id_column="document_id"),
         "organisations": [{"key": k2, "name": v} for k2, v in shared.items()],
         "actions": actions,
-        "tracker_status": (tracker or {}).get("status"),
-        "summary": _warning_sentence(r, shared, actions, tracker),
+        "tracker_status": (tracked or {}).get("status"),
+        "summary": _warning_sentence(r, shared, actions, tracked),
         "for_finding": _finding_json(me),
         "link": f"/documents/{r['document_id']}",
     }

@@ -246,7 +246,7 @@ def test_case_timeline_does_not_cut_an_action_mid_word(filled_library):
 
 
 def test_clip_cuts_at_a_word():
-    from search.cases.story import clip
+    from search.sources import clip
 
     assert clip("short text", 50) == "short text"
     assert clip("the audit summary was sent to the manager", 20) == "the audit summary …"
