@@ -5,8 +5,10 @@ cases), ``packs`` (learning packs), ``screens``, ``status`` — whose URLs are t
 ``webui.routes``; what they share is ``webui.pages`` (the library, answers and errors) and
 ``webui.args`` (reading arguments, one rule per kind); ``webui.guard`` hardens every request.
 
-Public API: ``create_app`` (the factory the CLI's ``precedent serve`` and the tests use) and
-``highlight`` (the template filter that marks query words)."""
+Public API: ``create_app`` (the factory ``precedent serve`` and the tests use); ``highlight``
+(the template filter that marks query words); ``close_library`` and ``EXTENSION`` (where an app
+keeps its library); ``safe_url`` / ``link`` (the only links pages print) and ``heavy_work``
+(one heavy request at a time); ``render_blocks`` (a document's text as the page shows it)."""
 from __future__ import annotations
 
 import logging
@@ -19,9 +21,12 @@ from index.settings import Settings
 from search.request import ParamError
 
 from webui import guard, pages
-from webui.pages import highlight
+from webui.guard import heavy_work, link, safe_url
+from webui.pages import EXTENSION, close_library, highlight
+from webui.views import render_blocks
 
-__all__ = ["create_app", "highlight"]
+__all__ = ["EXTENSION", "close_library", "create_app", "heavy_work", "highlight", "link", "render_blocks",
+           "safe_url"]
 
 log = logging.getLogger(__name__)
 

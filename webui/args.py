@@ -4,8 +4,11 @@ rule per kind of argument, whichever page reads it:
 - **text** (``arg``): stripped; absent or empty is ``None``.
 - **paging numbers** (``page_arg``: page, per_page / k, limit, offset of a listing): clamped
   into their range — a page past the end is the last one; not a whole number is a 400.
-- **other numbers** (``int_arg``: how many to propose next, a split into k themes): refused
-  outside their range with a 400, since a silently changed count would mislead.
+- **other numbers** (``number_arg``; ``search.request.check_int`` for a body's: how many
+  documents a screen proposes or lists, a split into k themes): refused outside their range
+  with a 400, since a silently changed count would mislead.
+- **ids** (``id_arg``; ``search.request.check_id`` for a body's): a whole number from 1 to
+  2**63-1, else a 400.
 - **a value from a list** (``choice_arg``): absent or empty is the default; anything else not
   in the list is a 400 naming the allowed values.
 - **yes/no** (``yes_no_arg``): yes/true/1/on/y or no/false/0/off/n; empty, "any" or "all" is
@@ -25,7 +28,7 @@ from typing import Any, Iterable
 from flask import abort, request
 from werkzeug.routing import IntegerConverter, ValidationError
 
-from search.request import MAX_ID, ParamError, check_choice, check_int, check_text, clamp_int
+from search.request import MAX_ID, ParamError, check_choice, check_id, check_int, check_text, clamp_int
 
 
 def arg(name: str) -> str | None:
@@ -39,12 +42,17 @@ def page_arg(name: str, default: int, lo: int, hi: int) -> int:
     return clamp_int(request.args.get(name), name, default, lo, hi)
 
 
-def int_arg(name: str, default: int, lo: int, hi: int) -> int:
+def number_arg(name: str, default: int, lo: int, hi: int) -> int:
     """A whole number of the query string from ``lo`` to ``hi``; 400 outside it."""
     raw = request.args.get(name)
     if raw in (None, ""):
         return default
     return check_int(raw, name, lo, hi)
+
+
+def id_arg(name: str) -> int | None:
+    """An id in the query string (``None`` when absent or empty)."""
+    return check_id(v, name) if (v := arg(name)) else None
 
 
 def choice_arg(name: str, allowed: Iterable[str], default: str | None = None) -> str | None:

@@ -105,5 +105,7 @@ _add_rules()
 
 def register(app: Flask) -> None:
     """Every room's blueprint, with its routes, on ``app``."""
+    # a URL answers itself: /packs/3 is not redirected to /collections/3, the first rule of its view
+    app.url_map.redirect_defaults = False
     for bp in ROUTES:
         app.register_blueprint(bp)

@@ -15,7 +15,7 @@ from search.screening import features as screening_features
 from search.screening.screens import (FILTER_KEYS, ScreenError, add_to_pack, create_screen, judge, list_screens,
                                       next_documents, screen_by_name, show_screen, to_csv)
 
-from webui.args import int_arg, payload
+from webui.args import number_arg, payload
 from webui.pages import library, wants_json
 
 bp = Blueprint("screens", __name__)
@@ -82,8 +82,8 @@ def _preparing(name: str, fmt: str | None):
 
 def _page_data(name: str) -> dict:
     lib = library()
-    limit = int_arg("limit", DEFAULT_LIMIT, 0, MAX_LIMIT)
-    n = int_arg("n", NEXT_N, 1, 100)
+    limit = number_arg("limit", DEFAULT_LIMIT, 0, MAX_LIMIT)
+    n = number_arg("n", NEXT_N, 1, 100)
     try:
         data = show_screen(lib, name, limit=limit or None)
         data["next"] = next_documents(lib, name, n, concerns=True)["documents"]
@@ -108,7 +108,7 @@ def screen_next(name: str):
     if waiting is not None:
         return waiting
     try:
-        return jsonify(next_documents(library(), name, int_arg("n", NEXT_N, 1, 500), concerns=True))
+        return jsonify(next_documents(library(), name, number_arg("n", NEXT_N, 1, 500), concerns=True))
     except ScreenError as e:
         _fail(e)
 

@@ -8,7 +8,7 @@ from search.query import FILTER_KEYS
 from search.ranking.engine import get_document
 from search.request import MAX_DRAFT_CHARS, SearchRequest, add_case_urls, bound_query, check_text
 
-from webui.args import page_arg
+from webui.args import id_arg, page_arg
 from webui.guard import heavy_work, no_token
 from webui.pages import library, respond
 
@@ -41,6 +41,7 @@ def index(fmt: str | None = None):
 
 
 def search_page(fmt: str | None = None):
+    """One page of results for ``?q=`` with its filters and facets (``search.request.SearchRequest``)."""
     lib = library()
     req = SearchRequest.from_args(request.args).check(lib)
     data = req.run(lib)  # each result links to its case page
@@ -86,7 +87,7 @@ def document(doc_id: int, fmt: str | None = None):
     src = source_display(data.get("source"), data.get("meta"))
     data.update(source=src["url"] or src["name"], source_url=src["url"], source_name=src["name"],
                 case_url=f"/cases/{doc_id}")
-    passage = request.args.get("passage", type=int)
+    passage = id_arg("passage")  # the passage the page marks
     if fmt == "json":
         return respond("document.html", data, True)
     return render_template("document.html", data=data, render_blocks=render_blocks(data, passage))
