@@ -6,11 +6,10 @@ from __future__ import annotations
 import click
 
 from cli import ledger_cmds, library_cmds, screen_cmds, themes_cmds
-from cli.options import DATE, ID, json_option, library_option, model_option  # noqa: F401 (re-exported)
-from cli.options import open_lib as _open, print_json as _print_json  # noqa: F401 (re-exported)
+from cli.options import PrecedentGroup
 
 
-@click.group()
+@click.group(cls=PrecedentGroup)
 @click.version_option(package_name="precedent")
 def cli() -> None:
     """Precedent: search past concerns across PFD reports, reviews and inspections.

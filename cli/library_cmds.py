@@ -98,31 +98,20 @@ def search_cmd(query, k, mode, doc_type, date_from, date_to, area, recipient, th
     \b
     e.g.  precedent search "restraint by police officers"
           precedent search "ligature points" --type pfd_report --date-from 2019"""
-    from search.query import run_search
-    from webui.params import bound_query, end_of_period
+    from search.request import SearchRequest
 
-    from search.browse import DOC_TYPES
-
-    if doc_type and doc_type not in DOC_TYPES:  # no document has it: an empty answer would mislead
-        raise click.BadParameter(f"must be one of {', '.join(DOC_TYPES)}", param_hint="--type")
-    date_to = end_of_period(date_to) if date_to else date_to
-    query, notice = bound_query(query.strip())
-    if notice:
-        click.echo(notice, err=True)
-    filters = {"type": doc_type, "date_from": date_from, "date_to": date_to, "area": area, "recipient": recipient,
-               "theme": str(theme) if theme else None, "status": status, "has_response": has_response,
-               "strength": strength}
+    # the /search page's own request and checks: a filter no document can pass is an error
+    # (PrecedentGroup prints it), not an empty answer
+    req = SearchRequest.from_args({
+        "q": query, "k": k, "page": page, "mode": mode, "type": doc_type, "date_from": date_from,
+        "date_to": date_to, "area": area, "recipient": recipient, "theme": theme, "status": status,
+        "has_response": has_response, "strength": strength})
+    if req.notice:
+        click.echo(req.notice, err=True)
     lib = open_lib(library_path)
-    from search.query import check_filters
-
-    try:
-        filters = check_filters(lib, filters)
-    except ValueError as e:  # a filter no document can pass: say so rather than print nothing
-        raise click.UsageError(str(e))
-    data = run_search(lib, query, k=k, mode=mode, filters=filters, page=page)
-    from webui.views import add_case_urls  # the same case links as /search.json
-
-    add_case_urls(data)
+    req = req.check(lib)
+    filters = req.filters
+    data = req.run(lib)  # with each result's case page, as /search.json
     if as_json:
         print_json(data)
         return

@@ -1,5 +1,6 @@
-"""What every command shares: the --library/--model/--json options, checked ID and DATE
-types, opening the library and printing JSON."""
+"""What every command shares: the top group (``PrecedentGroup``: the one place a failed check
+becomes a usage error), the --library/--model/--json options, checked ID and DATE types,
+opening the library and printing JSON."""
 from __future__ import annotations
 
 import json
@@ -9,6 +10,8 @@ import click
 
 from index.library import LIBRARY_ENV, LibraryError, open_library
 from index.settings import Settings
+from search import request as checks
+from search.request import ParamError
 
 library_option = click.option(
     "--library", "library_path", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -18,24 +21,36 @@ model_option = click.option("--model", default=None, help="Embedding model (a li
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
-class _Checked(click.ParamType):
-    """A value checked by the web's own rules (``webui.params``): bad input is a clear
-    usage error (exit status 2), never a traceback or a silent empty answer."""
+class PrecedentGroup(click.Group):
+    """The `precedent` group. A ``ParamError`` from any command — a value that fails the
+    search layer's checks (``search.request``), the same the web answers with a 400 — is a
+    usage error (exit status 2) with its message, never a traceback: the one place the
+    command line turns it into a message."""
 
-    def __init__(self, name: str, check: str):
-        self.name, self._check = name, check
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ParamError as e:
+            raise click.UsageError(str(e)) from e
+
+
+class Checked(click.ParamType):
+    """An option or argument checked by the search layer's rules (``search.request``), the
+    web's own: bad input is "Invalid value for …" (exit status 2), never a traceback or a
+    silent empty answer."""
+
+    def __init__(self, name: str, check):
+        self.name, self.check = name, check
 
     def convert(self, value, param, ctx):
-        from webui import params
-
         try:
-            return getattr(params, self._check)(value, param.name if param else self.name)
-        except params.ParamError as e:
+            return self.check(value, param.name if param else self.name)
+        except ParamError as e:
             self.fail(str(e), param, ctx)
 
 
-ID = _Checked("ID", "check_id")  # 1 .. 2**63-1, SQLite's integers
-DATE = _Checked("DATE", "check_date")  # YYYY, YYYY-MM or YYYY-MM-DD, a real day
+ID = Checked("ID", checks.check_id)  # 1 .. 2**63-1, SQLite's integers
+DATE = Checked("DATE", checks.check_date)  # YYYY, YYYY-MM or YYYY-MM-DD, a real day
 
 
 def cli_settings() -> Settings:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cli.options import json_option, library_option, open_lib, print_json, print_rows
+from cli.options import ID, json_option, library_option, open_lib, print_json, print_rows
 
 
 @click.group("screen")
@@ -187,15 +187,15 @@ def screen_show(name, as_csv, limit, library_path, as_json):
 
 @screen_cmd.command("pack")
 @click.argument("name")
-@click.option("--collection", "collection_id", type=int, default=None,
-              help="Add to this learning pack (default: a new one named after the screen).")
+@click.option("--pack", "--collection", "pack_id", type=ID, default=None,
+              help="Add to the learning pack with this id (default: a new one named after the screen).")
 @library_option
 @json_option
-def screen_pack(name, collection_id, library_path, as_json):
+def screen_pack(name, pack_id, library_path, as_json):
     """Put the included documents in a learning pack."""
     from search.screening.screens import add_to_pack
 
-    data = _screen_call(add_to_pack, open_lib(library_path), name, collection_id)
+    data = _screen_call(add_to_pack, open_lib(library_path), name, pack_id)
     print_json(data) if as_json else click.echo(
         f"added {data['added']} document{'' if data['added'] == 1 else 's'} to learning pack {data['collection_id']}"
         + (f" ({data['cases']} case{'' if data['cases'] == 1 else 's'}: a response counts with the report it answers)"

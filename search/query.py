@@ -48,32 +48,6 @@ KNOWN_STATUSES = ("completed", "ongoing", "not_started", "partial", "open", "red
 NO_WORDS = "The query has no words to search for: type a concern, e.g. \"restraint by police\"."
 
 
-def check_filters(lib: Library, filters: dict) -> dict:
-    """The search filters with ``status`` in its stored form ("not stated" → "not_stated").
-    Raises ValueError naming the problem for a filter no document can pass (an unknown
-    status or theme, a date range that ends before it starts), which would otherwise read as
-    "no precedent" when it was a slip of the keyboard."""
-    out = dict(filters)
-    status = str(out.get("status") or "").strip()
-    if status:
-        status = "_".join(status.lower().split())
-        held = {r[0].lower() for r in lib.store.conn.execute(
-            "SELECT DISTINCT status FROM actions WHERE status IS NOT NULL AND status != ''")}
-        choices = list(KNOWN_STATUSES) + sorted(held - set(KNOWN_STATUSES))
-        if status not in choices:
-            raise ValueError("status must be one of " + ", ".join(choices))
-        out["status"] = status
-    theme = str(out.get("theme") or "").strip()
-    if theme:
-        if not theme.isdigit() or lib.store.conn.execute(
-                "SELECT 1 FROM themes WHERE id=?", (int(theme),)).fetchone() is None:
-            raise ValueError(f"no theme {theme} (the themes page lists them)")
-    lo, hi = str(out.get("date_from") or ""), str(out.get("date_to") or "")
-    if lo and hi and lo[:len(hi)] > hi:  # "2021-03" .. "2021" is one year, "2023" .. "2019" is none
-        raise ValueError(f"date_from is after date_to ({lo} > {hi})")
-    return out
-
-
 def _documents(lib: Library, ids) -> dict[int, dict]:
     if not ids:
         return {}

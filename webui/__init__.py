@@ -1,15 +1,32 @@
-"""Flask app factory: HTML pages and their JSON twins, built from the same dicts."""
+"""The web layer: a Flask app whose every page is an HTML view of one dict and, at the same
+URL plus ``.json``, that dict as JSON. Rooms are blueprints, one per feature — ``views``
+(home, search, documents, drafts), ``themes``, ``ledger`` (commitments, organisations,
+cases), ``packs`` (learning packs), ``screens``, ``status`` — whose URLs are the one table in
+``webui.routes``; what they share is ``webui.pages`` (the library, answers and errors) and
+``webui.args`` (reading arguments, one rule per kind); ``webui.guard`` hardens every request.
+
+Public API: ``create_app`` (the factory ``precedent serve`` and the tests use); ``highlight``
+(the template filter that marks query words); ``close_library`` and ``EXTENSION`` (where an app
+keeps its library); ``safe_url`` / ``link`` (the only links pages print) and ``heavy_work``
+(one heavy request at a time); ``render_blocks`` (a document's text as the page shows it)."""
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, request
-from markupsafe import Markup, escape
-from werkzeug.exceptions import HTTPException
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from index.settings import Settings
+from search.request import ParamError
 
 from webui import guard, pages
-from index.settings import Settings
+from webui.guard import heavy_work, link, safe_url
+from webui.pages import EXTENSION, close_library, highlight
+from webui.views import render_blocks
+
+__all__ = ["EXTENSION", "close_library", "create_app", "heavy_work", "highlight", "link", "render_blocks",
+           "safe_url"]
 
 log = logging.getLogger(__name__)
 
@@ -30,58 +47,20 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
     if test_config:
         app.config.update(test_config)
     app.json.sort_keys = False
-    guard.install(app)
+    guard.install(app)  # before the routes: their <int:...> is guard's converter
 
-    from webui import views
+    from webui import routes
 
-    app.register_blueprint(views.bp)
-    from webui import theme_pages as themes
-
-    app.register_blueprint(themes.bp)
-    from webui import ledger
-    app.register_blueprint(ledger.bp)
-    from webui import screens
-    app.register_blueprint(screens.bp)
-    from webui import status
-    app.register_blueprint(status.bp)
+    routes.register(app)
     app.add_template_filter(highlight)
-    from webui.pages import whole_sentences
-    app.add_template_filter(whole_sentences)  # an action shortened for a table, never mid-sentence
-    app.register_error_handler(HTTPException, _error)
+    app.add_template_filter(pages.whole_sentences)  # an action shortened for a table, never mid-sentence
+    app.register_error_handler(HTTPException, pages.error_page)
+    app.register_error_handler(ParamError, pages.bad_parameter)  # a failed check is a 400, wherever it fails
     app.register_error_handler(Exception, _crash)
     return app
 
 
-def highlight(text: str, spans: list[list[int]] | None) -> Markup:
-    """Escape ``text`` (documents carry HTML) and wrap ``spans`` in <mark>."""
-    out, pos = [], 0
-    for s, e in spans or []:
-        if s < pos:
-            continue
-        out.append(escape(text[pos:s]))
-        out.append(Markup("<mark>") + escape(text[s:e]) + Markup("</mark>"))
-        pos = e
-    out.append(escape(text[pos:]))
-    return Markup("").join(out)
-
-
-def error_body(status: int, message: str) -> dict:
-    """The one JSON error shape used everywhere."""
-    return {"error": {"status": status, "message": message}}
-
-
-def _error(e: HTTPException):
-    from flask import render_template
-
-    status = e.code or 500
-    if request.path.endswith(".json") or request.is_json or request.accept_mimetypes.best == "application/json":
-        return jsonify(error_body(status, e.description or e.name)), status
-    return render_template("error.html", status=status, message=e.description or e.name), status
-
-
 def _crash(e: Exception):
     """Anything unexpected: logged with its traceback, answered in the one error shape."""
-    from werkzeug.exceptions import InternalServerError
-
     log.exception("unhandled error on %s %s", request.method, request.path)
-    return _error(InternalServerError(description="internal error (logged on the server)"))
+    return pages.error_page(InternalServerError(description="internal error (logged on the server)"))

@@ -33,9 +33,11 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, request, session
 from markupsafe import Markup, escape
 
-from webui.params import IdConverter
 from index.settings import Settings
 from search.sources import http_url
+
+from webui.args import IdConverter
+from webui.pages import error_page
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TOKEN_FIELD = "csrf_token"
@@ -145,12 +147,10 @@ def _check_token() -> None:
 
 
 def _too_large(e):
-    from webui import _error
-
     limit = request.max_content_length or 0
     e.description = (f"the request is too large: the limit is {limit / 1024 / 1024:g} MB for a whole request "
                      f"(uploads included) and 2 MB for form text")
-    return _error(e)
+    return error_page(e)
 
 
 # ------------------------------------------------------------------ heavy work

@@ -1,6 +1,8 @@
 """What every blueprint shares: the app's library (opened once, kept in
 ``app.extensions["precedent"]``, closed when the app goes away), the one way a page answers
-(its HTML or its JSON twin, from one dict) and the request helpers the pages have in common."""
+(its HTML or its JSON twin, from one dict), the one way an error answers (``error_page``:
+the JSON error shape or the error page) and the text filters the templates share. Reading
+the request's arguments is ``webui.args``."""
 from __future__ import annotations
 
 import re
@@ -8,9 +10,13 @@ import threading
 import weakref
 
 from flask import Flask, abort, current_app, jsonify, render_template, request
+from markupsafe import Markup, escape
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from index.library import Library, LibraryError, open_library
 from index.settings import Settings
+from search.packs.export import clean_base_url
+from search.request import ParamError
 
 EXTENSION = "precedent"
 
@@ -71,26 +77,37 @@ def respond(template: str, data: dict, as_json: bool, status: int = 200):
     return render_template(template, data=data), status
 
 
-def int_arg(name: str, default: int, lo: int, hi: int) -> int:
-    """A whole-number query argument, clamped to [lo, hi]; 400 when it is not a number."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        v = int(raw)
-    except ValueError:
-        abort(400, description=f"{name} must be a whole number")
-    return max(lo, min(hi, v))
+def base_url() -> str:
+    """Where this library is published, for links in exports: the app's ``BASE_URL`` or
+    ``$PRECEDENT_BASE_URL`` through the settings (http(s) only). Never the request's Host
+    header; "" when unset."""
+    return clean_base_url(current_app.config.get("BASE_URL") or "")
 
 
-def payload() -> dict:
-    """A form post or a JSON body, as one dict; a JSON body that is not an object is a 400."""
-    if request.is_json:
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            abort(400, description="the JSON body must be an object")
-        return body
-    return request.form.to_dict()
+def wants_json() -> bool:
+    """Whether the answer should be JSON: a ``.json`` URL, a JSON body, or a client that
+    prefers JSON (``Accept: application/json``)."""
+    return request.path.endswith(".json") or request.is_json or \
+        request.accept_mimetypes.best == "application/json"
+
+
+def error_body(status: int, message: str) -> dict:
+    """The one JSON error shape used everywhere."""
+    return {"error": {"status": status, "message": message}}
+
+
+def error_page(e: HTTPException):
+    """The answer to any error: ``error_body`` as JSON when JSON is wanted, else the error page."""
+    status = e.code or 500
+    message = e.description or e.name
+    if wants_json():
+        return jsonify(error_body(status, message)), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def bad_parameter(e: ParamError):
+    """A parameter that failed its check (``search.request``): a 400 naming the problem."""
+    return error_page(BadRequest(description=str(e)))
 
 
 _SENTENCE_END = re.compile(r"[.!?][)\"'’”]?(?=\s+[(\"'‘“]?[A-Z0-9])")
@@ -107,3 +124,16 @@ def whole_sentences(text: str | None, limit: int = 400) -> str:
     if m is None or len(text) - m.end() < 40:
         return text  # the rest is the sentence's end, or a few words: show it all
     return text[:m.end()] + " […]"
+
+
+def highlight(text: str, spans: list[list[int]] | None) -> Markup:
+    """Escape ``text`` (documents carry HTML) and wrap ``spans`` in <mark>."""
+    out, pos = [], 0
+    for s, e in spans or []:
+        if s < pos:
+            continue
+        out.append(escape(text[pos:s]))
+        out.append(Markup("<mark>") + escape(text[s:e]) + Markup("</mark>"))
+        pos = e
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)

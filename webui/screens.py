@@ -10,12 +10,13 @@ import re
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request
 
-from search.screening.screens import (FILTER_KEYS, ScreenError, add_to_pack, create_screen, judge, list_screens,
-                              next_documents, screen_by_name, show_screen, to_csv)
-
+from search.request import check_id
 from search.screening import features as screening_features
+from search.screening.screens import (FILTER_KEYS, ScreenError, add_to_pack, create_screen, judge, list_screens,
+                                      next_documents, screen_by_name, show_screen, to_csv)
 
-from webui.pages import library, payload
+from webui.args import number_arg, payload
+from webui.pages import library, wants_json
 
 bp = Blueprint("screens", __name__)
 
@@ -28,25 +29,6 @@ def _fail(e: ScreenError):
     abort(e.status, description=str(e))
 
 
-def _int(name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        v = int(raw)
-    except ValueError:
-        abort(400, description=f"{name} must be a whole number")
-    if not lo <= v <= hi:
-        abort(400, description=f"{name} must be between {lo} and {hi}")
-    return v
-
-
-def _json_wanted(fmt: str | None) -> bool:
-    return fmt == "json" or request.is_json
-
-
-@bp.route("/screens", methods=["GET", "POST"], defaults={"fmt": None})
-@bp.route("/screens.json", methods=["GET", "POST"], defaults={"fmt": "json"})
 def screens(fmt: str | None = None):
     lib = library()
     if request.method == "POST":
@@ -56,7 +38,7 @@ def screens(fmt: str | None = None):
             data = create_screen(lib, str(body.get("name") or ""), str(body.get("query") or ""), filters)
         except ScreenError as e:
             _fail(e)
-        if _json_wanted(fmt):
+        if wants_json():
             return jsonify(data), 201
         return redirect(f"/screens/{data['name']}")
     data = list_screens(lib)
@@ -100,8 +82,8 @@ def _preparing(name: str, fmt: str | None):
 
 def _page_data(name: str) -> dict:
     lib = library()
-    limit = _int("limit", DEFAULT_LIMIT, 0, MAX_LIMIT)
-    n = _int("n", NEXT_N, 1, 100)
+    limit = number_arg("limit", DEFAULT_LIMIT, 0, MAX_LIMIT)
+    n = number_arg("n", NEXT_N, 1, 100)
     try:
         data = show_screen(lib, name, limit=limit or None)
         data["next"] = next_documents(lib, name, n, concerns=True)["documents"]
@@ -111,8 +93,6 @@ def _page_data(name: str) -> dict:
     return data
 
 
-@bp.route("/screens/<name>", defaults={"fmt": None})
-@bp.route("/screens/<name>.json", defaults={"fmt": "json"})
 def screen(name: str, fmt: str | None = None):
     waiting = _preparing(name, fmt)
     if waiting is not None:
@@ -123,19 +103,16 @@ def screen(name: str, fmt: str | None = None):
     return render_template("screen.html", data=data)
 
 
-@bp.route("/screens/<name>/next.json")
 def screen_next(name: str):
     waiting = _preparing(name, "json")
     if waiting is not None:
         return waiting
     try:
-        return jsonify(next_documents(library(), name, _int("n", NEXT_N, 1, 500), concerns=True))
+        return jsonify(next_documents(library(), name, number_arg("n", NEXT_N, 1, 500), concerns=True))
     except ScreenError as e:
         _fail(e)
 
 
-@bp.post("/screens/<name>/judge", defaults={"fmt": None})
-@bp.post("/screens/<name>/judge.json", defaults={"fmt": "json"})
 def screen_judge(name: str, fmt: str | None = None):
     body = payload()
     doc_id, label = body.get("document_id", body.get("id")), body.get("label")
@@ -145,13 +122,11 @@ def screen_judge(name: str, fmt: str | None = None):
         data = judge(library(), name, doc_id, label, str(body.get("note") or ""))
     except ScreenError as e:
         _fail(e)
-    if _json_wanted(fmt):
+    if wants_json():
         return jsonify(data)
     return redirect(f"/screens/{name}#next")
 
 
-@bp.route("/screens/<name>/export.csv", defaults={"fmt": "csv"})
-@bp.route("/screens/<name>/export.json", defaults={"fmt": "json"})
 def screen_export(name: str, fmt: str):
     """The included set: the CSV and its JSON twin hold the same documents."""
     try:
@@ -167,21 +142,14 @@ def screen_export(name: str, fmt: str):
                     headers={"Content-Disposition": f'attachment; filename="screen-{name}.csv"'})
 
 
-@bp.post("/screens/<name>/pack", defaults={"fmt": None})
-@bp.post("/screens/<name>/pack.json", defaults={"fmt": "json"})
 def screen_pack(name: str, fmt: str | None = None):
     body = payload()
-    raw = body.get("collection_id")
-    cid = None
-    if raw not in (None, ""):
-        try:
-            cid = int(raw)
-        except (TypeError, ValueError):
-            abort(400, description="collection_id must be a whole number")
+    raw = body.get("collection_id")  # the pack's id (its public name in the JSON)
+    pack_id = None if raw in (None, "") else check_id(raw, "collection_id")
     try:
-        data = add_to_pack(library(), name, cid)
+        data = add_to_pack(library(), name, pack_id)
     except ScreenError as e:
         _fail(e)
-    if _json_wanted(fmt):
+    if wants_json():
         return jsonify(data)
     return redirect(data["link"])

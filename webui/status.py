@@ -2,11 +2,11 @@
 library meaning search covers; and the progress banner every page shows while it runs."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app
 
 from index.ingest.worker import status_dict
 
-from webui.pages import library
+from webui.pages import library, respond
 
 bp = Blueprint("status", __name__)
 
@@ -15,13 +15,8 @@ def current_status() -> dict:
     return status_dict(library(), current_app.config.get("INGEST_WORKER"))
 
 
-@bp.route("/status")
-@bp.route("/status.json")
-def status():
-    data = current_status()
-    if request.path.endswith(".json"):
-        return jsonify(data)
-    return render_template("status.html", data=data)
+def status(fmt: str | None = None):
+    return respond("status.html", current_status(), fmt == "json")
 
 
 @bp.app_context_processor

@@ -2,25 +2,22 @@
 is exactly what the ``.json`` twin returns."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
-from search.browse import DOC_TYPES
-from search.ranking.engine import get_document, list_documents
-from search.query import FILTER_KEYS, check_filters, page_bounds, run_search
+from search.query import FILTER_KEYS
+from search.ranking.engine import get_document
+from search.request import MAX_DRAFT_CHARS, SearchRequest, add_case_urls, bound_query, check_text
 
+from webui.args import id_arg, page_arg
 from webui.guard import heavy_work, no_token
-from webui.pages import int_arg, library, respond
-from webui.params import MAX_DRAFT_CHARS, bound_query, date_param, end_of_period, id_param, text_param
-
-SEARCH_CHOICES = {"type": DOC_TYPES, "strength": ("close", "related", "weak"), "has_response": ("yes", "no", "true", "false", "1", "0")}
+from webui.pages import library, respond
 
 bp = Blueprint("main", __name__)
 
-MAX_K = 100
+#: results a draft's concern may show (the search page shows up to ``search.query.MAX_PER_PAGE``)
+MAX_DRAFT_K = 20
 
 
-@bp.route("/", defaults={"fmt": None})
-@bp.route("/.json", defaults={"fmt": "json"})
 def index(fmt: str | None = None):
     """The home page: the three questions Precedent answers, each with an example from this
     library, what the library holds, and its newest documents."""
@@ -43,77 +40,30 @@ def index(fmt: str | None = None):
     return respond("home.html", data, fmt == "json")
 
 
-def add_case_urls(data: dict) -> dict:
-    """Give each search result the URL of its case page (``case_url``)."""
-    for r in data.get("results") or []:
-        doc = r.get("document") or {}
-        if doc.get("id") is not None:
-            r["case_url"] = f"/cases/{doc['id']}"
-    return data
-
-
-@bp.route("/search", defaults={"fmt": None})
-@bp.route("/search.json", defaults={"fmt": "json"})
 def search_page(fmt: str | None = None):
-    q, notice = bound_query(request.args.get("q", "").strip())
-    per_page = int_arg("per_page", int_arg("k", 10, 1, MAX_K), 1, MAX_K)
-    page = int_arg("page", 1, 1, 10**6)
-    mode = request.args.get("mode", "hybrid")
-    if mode not in ("hybrid", "dense", "keyword"):
-        abort(400, description="mode must be hybrid, dense or keyword")
-    filters = {key: request.args.get(key, "").strip() for key in FILTER_KEYS if request.args.get(key, "").strip()}
-    year = request.args.get("year", "").strip()
-    if year:  # the year facet: one calendar year, unless a date range is given too
-        if not year.isdigit() or len(year) != 4:
-            abort(400, description="year must be four digits, e.g. 2019")
-        filters.setdefault("date_from", year)
-        filters.setdefault("date_to", year)
-    for key in ("date_from", "date_to"):
-        if key in filters:
-            date_param(filters[key], key)
-    if "date_to" in filters:
-        filters["date_to"] = end_of_period(filters["date_to"])
-    if "theme" in filters:
-        id_param(filters["theme"], "theme")
-    for key, allowed in SEARCH_CHOICES.items():  # a value no document can have was an empty page
-        if key in filters and filters[key] not in allowed:
-            abort(400, description=f"{key} must be one of " + ", ".join(allowed))
+    """One page of results for ``?q=`` with its filters and facets (``search.request.SearchRequest``)."""
     lib = library()
-    try:
-        filters = check_filters(lib, filters)
-    except ValueError as e:
-        abort(400, description=str(e))
-    data = run_search(lib, q, k=per_page, mode=mode, filters=filters, page=page) if q else \
-        {"query": q, "mode": mode, "filters": filters, "total": 0, "close": 0,
-         "paging": page_bounds(0, page, per_page), "facets": {}, "results": []}
-    add_case_urls(data)  # each result links to its case page
+    req = SearchRequest.from_args(request.args).check(lib)
+    data = req.run(lib)  # each result links to its case page
     data["library"] = {"documents": lib.store.count("documents"), "passages": lib.store.count("passages"),
                        "findings": lib.store.count("findings")}
-    if notice:
-        data["notice"] = " ".join(x for x in (data.get("notice"), notice) if x)
+    if req.notice:
+        data["notice"] = " ".join(x for x in (data.get("notice"), req.notice) if x)
     if fmt == "json":
         return respond("search.html", data, True)
-    args = {**request.args.to_dict(), "q": q}
-    if year:  # links and "remove filter" badges carry the dates the year stands for
+    args = {**request.args.to_dict(), "q": req.q}
+    if req.year:  # links and "remove filter" badges carry the dates the year stands for
         args.pop("year")
-        args.update(date_from=filters["date_from"], date_to=filters["date_to"])
+        args.update(date_from=req.date_from, date_to=req.date_to)
     return render_template("search.html", data=data, args=args, filter_keys=FILTER_KEYS)
 
 
-def _is_date(v: str) -> bool:
-    import re
-
-    return bool(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", v))
-
-
-@bp.route("/documents", defaults={"fmt": None})
-@bp.route("/documents.json", defaults={"fmt": "json"})
 def documents(fmt: str | None = None):
     """The library, newest first, filtered by type, date and area, in pages."""
     from search.browse import browse_documents
 
-    limit = int_arg("limit", 50, 1, 1000)
-    offset = int_arg("offset", 0, 0, 10**9)
+    limit = page_arg("limit", 50, 1, 1000)
+    offset = page_arg("offset", 0, 0, 10**9)
     args = {k: request.args.get(k, "").strip() or None for k in ("type", "date_from", "date_to", "area", "q")}
     try:
         data = browse_documents(library(), limit=limit, offset=offset, **args)
@@ -123,8 +73,6 @@ def documents(fmt: str | None = None):
     return respond("documents.html", data, fmt == "json")
 
 
-@bp.route("/documents/<int:doc_id>", defaults={"fmt": None})
-@bp.route("/documents/<int:doc_id>.json", defaults={"fmt": "json"})
 def document(doc_id: int, fmt: str | None = None):
     data = get_document(library(), doc_id) if doc_id <= 2**63 - 1 else None
     if data is None:
@@ -139,7 +87,7 @@ def document(doc_id: int, fmt: str | None = None):
     src = source_display(data.get("source"), data.get("meta"))
     data.update(source=src["url"] or src["name"], source_url=src["url"], source_name=src["name"],
                 case_url=f"/cases/{doc_id}")
-    passage = request.args.get("passage", type=int)
+    passage = id_arg("passage")  # the passage the page marks
     if fmt == "json":
         return respond("document.html", data, True)
     return render_template("document.html", data=data, render_blocks=render_blocks(data, passage))
@@ -174,8 +122,6 @@ def render_blocks(doc: dict, passage_id: int | None) -> list[dict]:
     return out
 
 
-@bp.route("/precedents", methods=["GET", "POST"], defaults={"fmt": None})
-@bp.route("/precedents.json", methods=["POST"], defaults={"fmt": "json"})
 @no_token
 def precedents_page(fmt: str | None = None):
     """Paste a draft or upload one (PDF/DOCX/text): precedents for each of its concerns."""
@@ -184,16 +130,18 @@ def precedents_page(fmt: str | None = None):
 
     if request.method == "GET":
         return render_template("precedents.html", data=None)
-    k = int_arg("k", 5, 1, 20)
+    lib = library()
+    req = SearchRequest.from_args(request.args, per_page=5, max_per_page=MAX_DRAFT_K).check(lib)
+    search = {"k": req.per_page, "mode": req.mode, "filters": req.filters}
     body = request.get_json(silent=True) or {}
     upload = request.files.get("file")
     draft = str(body.get("text") or request.form.get("text") or "")
     try:
         with heavy_work("draft"):
             if upload and upload.filename:
-                data = precedents(library(), document_from_upload(upload.read(), upload.filename), k=k)
+                data = precedents(lib, document_from_upload(upload.read(), upload.filename), **search)
             else:
-                data = precedents_for_text(library(), text_param(draft, "text", MAX_DRAFT_CHARS), k=k)
+                data = precedents_for_text(lib, check_text(draft, "text", MAX_DRAFT_CHARS), **search)
     except ReadError as e:
         abort(400, description=str(e))
     from urllib.parse import urlencode
@@ -206,8 +154,6 @@ def precedents_page(fmt: str | None = None):
     return render_template("precedents.html", data=data, draft=draft)  # the box keeps the draft
 
 
-@bp.route("/responses/unlinked", defaults={"fmt": None})
-@bp.route("/responses/unlinked.json", defaults={"fmt": "json"})
 def unlinked(fmt: str | None = None):
     """Responses Precedent could not tie to a report with confidence: listed, never guessed."""
     from search.responses.unlinked import unlinked_view

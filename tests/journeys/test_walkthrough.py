@@ -132,7 +132,7 @@ def test_a_page_past_the_last_says_so(client):
 
 
 def test_end_of_period():
-    from webui.params import end_of_period
+    from search.request import end_of_period
 
     assert end_of_period("2015") == "2015-12-31"
     assert end_of_period("2016-02") == "2016-02-29" and end_of_period("2015-02") == "2015-02-28"
@@ -168,7 +168,7 @@ def test_status_page_without_an_ingest_does_not_read_as_an_empty_library(client)
 
 def test_theme_page_names_its_broader_and_specific_themes(client, monkeypatch):
     """A theme said "within theme 103" and listed its specific themes as bare numbers."""
-    import webui.theme_pages as tp
+    import webui.themes as tp
 
     fake = {"id": 5, "label": "Mental health", "parent": 7, "children": [3], "size": 2, "documents": 2,
             "first_seen": "2019-01-01", "last_seen": "2020-01-01", "by_year": {"2019": 1, "2020": 1},

@@ -393,7 +393,7 @@ def test_long_query_words_are_bounded_and_drafts_run_one_at_a_time(client, app):
     from werkzeug.exceptions import ServiceUnavailable
 
     from webui.guard import heavy_work
-    from webui.params import MAX_QUERY_WORDS
+    from search.request import MAX_QUERY_WORDS
 
     data = client.get("/search.json", query_string={"q": "minutes " * 500}).get_json()
     assert len(data["query"].split()) == MAX_QUERY_WORDS and "500 words" in data["notice"]

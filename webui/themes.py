@@ -3,12 +3,13 @@ sparklines, one theme in full, and edits (rename, merge, split) that survive reb
 as everywhere."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template
 
 from index.themes import get_theme, list_themes, merge_themes, rename_theme, split_theme, why_no_themes
+from search.request import MAX_LABEL_CHARS, ParamError, check_id, check_int
 
-from webui.params import MAX_LABEL_CHARS, id_param, int_param, text_param
-from webui.pages import library, respond
+from webui.args import arg, payload, required_field
+from webui.pages import library, respond, wants_json
 
 bp = Blueprint("themes", __name__)
 
@@ -25,12 +26,10 @@ def year_bars(by_year: dict[str, int], width: int = 120, height: int = 24) -> li
              "year": y, "n": by_year.get(str(y), 0)} for i, y in enumerate(span)]
 
 
-@bp.route("/themes", defaults={"fmt": None})
-@bp.route("/themes.json", defaults={"fmt": "json"})
 def themes(fmt: str | None = None):
-    raw = (request.args.get("level") or "").strip()
+    raw = arg("level") or ""
     if raw not in ("", "1", "2"):  # was: "abc" ignored, 3 an empty list
-        abort(400, description="level must be 1 (broad themes) or 2 (specific themes)")
+        raise ParamError("level must be 1 (broad themes) or 2 (specific themes)")
     level = int(raw) if raw else None
     data = list_themes(library(), level=level)
     if not data["themes"] and (level is None or not list_themes(library())["themes"]):
@@ -40,8 +39,6 @@ def themes(fmt: str | None = None):
     return render_template("themes.html", data=data, bars=year_bars)
 
 
-@bp.route("/themes/<int:theme_id>", defaults={"fmt": None})
-@bp.route("/themes/<int:theme_id>.json", defaults={"fmt": "json"})
 def theme(theme_id: int, fmt: str | None = None):
     data = get_theme(library(), theme_id)
     if data is None:
@@ -62,7 +59,7 @@ def theme(theme_id: int, fmt: str | None = None):
                            others=sorted(others, key=lambda t: (t["label"] or "").lower()))
 
 
-def _edit(fn, theme_id: int, *args):
+def _edit(fn, theme_id: int, *args, fmt: str | None = None):
     try:
         out = fn(library(), theme_id, *args)
     except KeyError as e:  # index.themes.store raises KeyError("no theme N"); a bare id is named here
@@ -70,32 +67,20 @@ def _edit(fn, theme_id: int, *args):
         abort(404, description=what if what.startswith("no theme") else f"no theme {what}")
     except ValueError as e:
         abort(400, description=str(e))
-    if request.is_json or request.path.endswith(".json"):
+    if fmt == "json" or wants_json():
         return jsonify(out)
     target = out.get("id") or (out.get("themes") or [{}])[0].get("id") or theme_id
-    return redirect(f"/themes/{int(target)}", code=303)  # a form post lands on the HTML page (url_for picked .json)
+    return redirect(f"/themes/{int(target)}", code=303)  # a form post lands on the HTML page
 
 
-def _arg(name: str) -> str:
-    body = request.get_json(silent=True) or {}
-    v = str(body.get(name, request.form.get(name, ""))).strip()
-    if not v:
-        abort(400, description=f"{name} is required")
-    return text_param(v, name, MAX_LABEL_CHARS)
+def rename(theme_id: int, fmt: str | None = None):
+    return _edit(rename_theme, theme_id, required_field("label", MAX_LABEL_CHARS), fmt=fmt)
 
 
-@bp.post("/themes/<int:theme_id>/rename")
-def rename(theme_id: int):
-    return _edit(rename_theme, theme_id, _arg("label"))
+def merge(theme_id: int, fmt: str | None = None):
+    return _edit(merge_themes, theme_id, check_id(required_field("other", MAX_LABEL_CHARS), "other"), fmt=fmt)
 
 
-@bp.post("/themes/<int:theme_id>/merge")
-def merge(theme_id: int):
-    return _edit(merge_themes, theme_id, id_param(_arg("other"), "other"))
-
-
-@bp.post("/themes/<int:theme_id>/split")
-def split(theme_id: int):
-    body = request.get_json(silent=True) or {}
-    k = int_param(body.get("k", request.form.get("k", 2)) or 2, "k", 2, 20)
-    return _edit(split_theme, theme_id, k)
+def split(theme_id: int, fmt: str | None = None):
+    k = check_int(payload().get("k") or 2, "k", 2, 20)
+    return _edit(split_theme, theme_id, k, fmt=fmt)
