@@ -219,7 +219,7 @@ CREATE TABLE IF NOT EXISTS screen_judgements (
 CREATE INDEX IF NOT EXISTS screen_judgements_seq ON screen_judgements(screen_id, seq);
 """
 
-# ---- 5: packs / collections (search/packs/packs.py) ----------------------------------------------------
+# ---- 5: packs / collections (rows: index/packs.py; rules: search/packs/packs.py) -----------------------
 PACKS = """
 CREATE TABLE IF NOT EXISTS collections (
     id INTEGER PRIMARY KEY,

@@ -3,7 +3,8 @@ from) and the document list with type / date / area filters and pages.
 
 ``library_overview(lib, recent=8)`` and ``browse_documents(lib, type=None, date_from=None,
 date_to=None, area=None, q=None, limit=50, offset=0)``. Sources are shown as the original
-URL or a file name (``search.cases.story.source_display``), never a server path.
+URL or a file name (``search.sources.source_display``), never a server path. The rows are
+read with ``index.documents``; this module checks the filters and shapes what pages show.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import re
 from typing import Any
 
 from corpus.readers.datasets import clean_area
+from index.documents import (area_facets, counts_by_type, documents_page, largest_theme, recent_concern_texts,
+                             recent_documents)
 from index.library import Library
 from index.rows import document_summary
 
@@ -57,37 +60,17 @@ def _doc(row) -> dict[str, Any]:
 def browse_documents(lib: Library, type: str | None = None, date_from: str | None = None,
                      date_to: str | None = None, area: str | None = None, q: str | None = None,
                      limit: int = 50, offset: int = 0) -> dict[str, Any]:
-    """Documents newest first, filtered; ``{"filters", "total", "documents", "limit", "offset", "facets"}``.
+    """Documents newest first, filtered; ``{"filters", "total", "limit", "offset", "documents", "types",
+    "areas"}`` (the last two: every document type, and the areas to filter by).
     ``area`` matches the coroner area (or any part of it), ``q`` words in the title."""
     if type and type not in DOC_TYPES:
         raise ValueError("type must be one of " + ", ".join(DOC_TYPES))
     date_from = check_partial_date(date_from, "date_from")
     date_to = check_partial_date(date_to, "date_to")
-    where, args = [], []
-    if type:
-        where.append("type = ?")
-        args.append(type)
-    if date_from:
-        where.append("date >= ?")
-        args.append(date_from)
-    if date_to:
-        where.append("substr(date, 1, ?) <= ?")
-        args += [len(date_to), date_to]
-    if area:
-        where.append("lower(COALESCE(json_extract(meta, '$.area'), '')) LIKE ?")
-        args.append("%" + area.lower().strip() + "%")
-    for w in re.findall(r"\w+", (q or "").lower())[:10]:
-        where.append("lower(title) LIKE ?")
-        args.append(f"%{w}%")
-    cond = (" WHERE " + " AND ".join(where)) if where else ""
-    c = lib.store.conn
-    total = c.execute(f"SELECT COUNT(*) FROM documents{cond}", args).fetchone()[0]
-    rows = c.execute(f"SELECT id, title, type, date, reference, source, meta FROM documents{cond}"
-                     " ORDER BY date IS NULL, date DESC, id DESC LIMIT ? OFFSET ?", args + [int(limit), int(offset)])
-    areas = [r[0] for r in c.execute(
-        "SELECT json_extract(meta, '$.area') AS a, COUNT(*) FROM documents WHERE a IS NOT NULL AND a != ''"
-        " GROUP BY a ORDER BY COUNT(*) DESC, a LIMIT 200")]
-    areas = list(dict.fromkeys(a for a in map(clean_area, areas) if a))  # libraries built before the clean-up
+    words = re.findall(r"\w+", (q or "").lower())[:10]
+    total, rows = documents_page(lib, type, date_from, date_to, area, words, limit, offset)
+    # libraries built before the clean-up hold untidy areas
+    areas = list(dict.fromkeys(a for a in map(clean_area, area_facets(lib, 200)) if a))
     return {"filters": {"type": type, "date_from": date_from, "date_to": date_to, "area": area, "q": q},
             "total": total, "limit": limit, "offset": offset, "documents": [_doc(r) for r in rows],
             "types": list(DOC_TYPES), "areas": areas}
@@ -95,23 +78,13 @@ def browse_documents(lib: Library, type: str | None = None, date_from: str | Non
 
 def library_overview(lib: Library, recent: int = 8) -> dict[str, Any]:
     """Counts by type, the most recent documents, and examples for the three questions
-    drawn from the library itself (its largest theme, a frequent recipient)."""
-    c = lib.store.conn
-    by_type = {r[0]: r[1] for r in c.execute(
-        "SELECT type, COUNT(*) FROM documents GROUP BY type ORDER BY COUNT(*) DESC")}
+    drawn from the library itself (the opening of a recent concern, its largest theme)."""
+    by_type = counts_by_type(lib)
     counts = {"documents": sum(by_type.values()), "by_type": by_type,
-              "findings": c.execute("SELECT COUNT(*) FROM findings").fetchone()[0],
-              "actions": c.execute("SELECT COUNT(*) FROM actions").fetchone()[0],
-              "passages": c.execute("SELECT COUNT(*) FROM passages").fetchone()[0]}
-    recent_rows = c.execute("SELECT id, title, type, date, reference, source, meta FROM documents"
-                            " ORDER BY date IS NULL, date DESC, id DESC LIMIT ?", (int(recent),))
-    # the themes tables always exist (index/schema.py); they are empty until a themes build
-    r = c.execute("SELECT t.id, t.label, COUNT(*) AS n FROM themes t JOIN theme_members m ON m.theme_id = t.id"
-                  " WHERE t.label IS NOT NULL AND t.label != '' GROUP BY t.id ORDER BY n DESC LIMIT 1").fetchone()
-    theme = {"id": r[0], "label": r[1]} if r else None
-    example_query = _example_query([r[0] for r in c.execute(
-        "SELECT f.text FROM findings f JOIN documents d ON d.id = f.document_id"
-        " ORDER BY d.type = 'pfd_report' DESC, d.date DESC, f.id LIMIT 30")])
+              **{table: lib.store.count(table) for table in ("findings", "actions", "passages")}}
+    recent_rows = recent_documents(lib, recent)
+    theme = largest_theme(lib)  # None until a themes build
+    example_query = _example_query(recent_concern_texts(lib, 30))
     examples = {
         "before": {"label": example_query, "url": "/search?" + _qs(q=example_query)},
         "topic": ({"label": theme["label"], "url": f"/themes/{theme['id']}"} if theme

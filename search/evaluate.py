@@ -221,15 +221,11 @@ def build_theme_library(lib, reports_csv: str | Path, labelled: list[dict], prog
 # ----------------------------------------------------------------------------- running
 def baseline_documents(lib, text: str, depth: int = DEPTH) -> list[int]:
     """Plain BM25: FTS5 over the passages, each document the sum of its two best."""
+    from index.documents import passage_documents
     from search.ranking.lexical import plain_bm25
 
     ranked = plain_bm25(lib, text, depth)
-    doc_of: dict[int, int] = {}
-    ids = [pid for pid, _ in ranked]
-    for i in range(0, len(ids), 900):
-        part = ids[i:i + 900]
-        doc_of.update(lib.store.conn.execute(
-            f"SELECT id, document_id FROM passages WHERE id IN ({','.join('?' * len(part))})", part).fetchall())
+    doc_of = passage_documents(lib, [pid for pid, _ in ranked])
     best: dict[int, list[float]] = {}
     for pid, s in ranked:
         top = best.setdefault(doc_of[pid], [])

@@ -7,7 +7,12 @@ Public functions (the pages, the CLI and other modules call these):
 * ``pack_by_name(lib, name_or_id)`` -> pack row dict or None (name first, case-insensitive; then id)
 * ``add_document(lib, pack_id, document_id, note="")`` / ``add_finding(lib, pack_id, finding_id, note="")``
   (``add_item(lib, pack_id, item_type, item_id, note="")`` underneath)
-* ``get_pack(lib, pack_id)``, ``list_packs(lib)``, ``remove_item(...)``, ``delete_pack(lib, pack_id)``
+* ``get_pack(lib, pack_id)``, ``list_packs(lib)`` (``{"total", "collections"}``, the key the
+  JSON has always had), ``remove_item(...)``, ``delete_pack(lib, pack_id)``
+* ``item_label(lib, item_type, item_id)`` (what the add form shows), ``whole_id(value, what)``
+* ``case_ids(lib, doc_ids)`` (a response counts as the case of the report it answers) and
+  ``fill_from_screen(...)`` (the pack a screen makes)
+* ``PackError`` (``status``: the HTTP status); ``CollectionError`` is its older name
 
 A pack dict holds ``items`` (each entry as added) and ``cases``: the entries grouped by the
 case they belong to, each case with what a reader needs without the library — title, date,
@@ -15,17 +20,20 @@ area, coroner or review body, recipients, a short account of what happened (quot
 report's circumstances or the review's summary), each concern with the actions taken, the
 outcome so far and the source's own URL (``search.cases.story``).
 
-Tables (``collections``, ``collection_items``) are created here on first use.
+Every row is read and written by ``index.packs.PackTable`` (the tables keep their first
+names, ``collections`` and ``collection_items``); documents and findings are looked up with
+``index.documents``. This module holds the rules: names, limits, what may be added, and how
+a pack is shown.
 """
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timezone
 from typing import Any
 
+from index.documents import answered_reports, document_titles, finding_documents, finding_with_document
 from index.library import Library
-from index.schema import ensure_library_schema as ensure_schema  # tables collections, collection_items: index/schema.py
+from index.packs import PackTable
 
 from search.cases.story import case_story, concern_details
 
@@ -36,15 +44,16 @@ MAX_NAME = 200
 MAX_TEXT = 5000  # purpose and notes
 
 
-class CollectionError(ValueError):
-    """A request that cannot be carried out; ``status`` is the HTTP status to answer with."""
+class PackError(ValueError):
+    """A request about a pack that cannot be carried out; ``status`` is the HTTP status to
+    answer with."""
 
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.status = status
 
 
-PackError = CollectionError
+CollectionError = PackError  # the older name, still used by webui/ledger.py, cli/ledger_cmds.py and search/screening
 
 
 def _now() -> str:
@@ -52,51 +61,44 @@ def _now() -> str:
 
 
 def whole_id(value: Any, what: str) -> int:
-    """A positive whole number that SQLite can hold, or a CollectionError (400)."""
+    """A positive whole number that SQLite can hold, or a PackError (400)."""
     if isinstance(value, bool):
-        raise CollectionError(f"{what} must be a whole number")
+        raise PackError(f"{what} must be a whole number")
     if isinstance(value, float):
         if not value.is_integer():
-            raise CollectionError(f"{what} must be a whole number")
+            raise PackError(f"{what} must be a whole number")
         value = int(value)
     try:
         n = int(str(value).strip()) if not isinstance(value, int) else value
     except (TypeError, ValueError):
-        raise CollectionError(f"{what} must be a whole number") from None
+        raise PackError(f"{what} must be a whole number") from None
     if not 1 <= n <= MAX_ID:
-        raise CollectionError(f"{what} is out of range")
+        raise PackError(f"{what} is out of range")
     return n
 
 
-def _coll_row(lib: Library, pack_id: int):
-    ensure_schema(lib)
+def _pack_row(lib: Library, pack_id: int):
     if not isinstance(pack_id, int) or not 1 <= pack_id <= MAX_ID:
         return None
-    return lib.store.conn.execute("SELECT * FROM collections WHERE id=?", (pack_id,)).fetchone()
+    return PackTable(lib).get(pack_id)
 
 
 def _clean_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise CollectionError("a pack needs a name")
+        raise PackError("a pack needs a name")
     if len(name) > MAX_NAME:
-        raise CollectionError(f"a pack name is at most {MAX_NAME} characters")
+        raise PackError(f"a pack name is at most {MAX_NAME} characters")
     return name
-
-
-def _named(lib: Library, name: str):
-    ensure_schema(lib)
-    return lib.store.conn.execute(
-        "SELECT * FROM collections WHERE lower(name)=lower(?) ORDER BY id DESC LIMIT 1", (name,)).fetchone()
 
 
 def pack_by_name(lib: Library, name_or_id: str | int) -> dict | None:
     """The pack called ``name_or_id`` (case and spacing ignored; the newest if several),
     else the pack with that id."""
     key = " ".join(str(name_or_id).split())
-    row = _named(lib, key)
+    row = PackTable(lib).named(key)
     if row is None and key.isdigit() and len(key) < 19:
-        row = _coll_row(lib, int(key))
+        row = _pack_row(lib, int(key))
     return dict(row) if row else None
 
 
@@ -105,30 +107,26 @@ def create_pack(lib: Library, name: str, purpose: str = "") -> dict[str, Any]:
     name = _clean_name(name)
     purpose = (purpose or "").strip()
     if len(purpose) > MAX_TEXT:
-        raise CollectionError(f"a purpose is at most {MAX_TEXT} characters")
-    if _named(lib, name) is not None:
-        raise CollectionError(f"a pack called {name!r} already exists", 409)
+        raise PackError(f"a purpose is at most {MAX_TEXT} characters")
+    table = PackTable(lib)
+    if table.named(name) is not None:
+        raise PackError(f"a pack called {name!r} already exists", 409)
     now = _now()
-    with lib.store.transaction() as c:
-        cur = c.execute("INSERT INTO collections(name, description, created, updated) VALUES (?,?,?,?)",
-                        (name, purpose, now, now))
-    return get_pack(lib, cur.lastrowid)
+    return get_pack(lib, table.create(name, purpose, now))
 
 
 def delete_pack(lib: Library, pack_id: int) -> bool:
-    if _coll_row(lib, pack_id) is None:
+    """Delete the pack and its entries; False when there is no such pack."""
+    if _pack_row(lib, pack_id) is None:
         return False
-    with lib.store.transaction() as c:
-        c.execute("DELETE FROM collection_items WHERE collection_id=?", (pack_id,))
-        c.execute("DELETE FROM collections WHERE id=?", (pack_id,))
+    PackTable(lib).delete(pack_id)
     return True
 
 
 def list_packs(lib: Library) -> dict[str, Any]:
-    ensure_schema(lib)
-    rows = lib.store.conn.execute(
-        "SELECT c.*, (SELECT COUNT(*) FROM collection_items i WHERE i.collection_id = c.id) AS items"
-        " FROM collections c ORDER BY c.updated DESC, c.id DESC").fetchall()
+    """``{"total", "collections"}``: every pack, the last changed first, with its purpose and
+    how many entries and cases it holds."""
+    rows = PackTable(lib).all()
     packs = [{**dict(r), "purpose": r["description"], "item_count": r["items"], "case_count": _case_count(lib, r["id"])}
              for r in rows]
     return {"total": len(rows), "collections": packs}
@@ -137,64 +135,55 @@ def list_packs(lib: Library) -> dict[str, Any]:
 def _case_count(lib: Library, pack_id: int) -> int:
     """How many cases a pack holds, counted as its page counts them (``get_pack``): a response
     and the report it answers are one case, and so are several concerns of one report."""
-    c = lib.store.conn
-    docs = [r[0] for r in c.execute(
-        "SELECT i.item_id FROM collection_items i JOIN documents d ON d.id = i.item_id "
-        "WHERE i.collection_id=? AND i.item_type='document'", (pack_id,))]
-    found = {r[0] for r in c.execute(
-        "SELECT f.document_id FROM collection_items i JOIN findings f ON f.id = i.item_id "
-        "WHERE i.collection_id=? AND i.item_type='finding'", (pack_id,))}
+    docs, found = PackTable(lib).documents_held(pack_id)
     return len(found | set(case_ids(lib, docs).values()))
+
+
+def _item_type(item_type: str | None) -> str | None:
+    """"case" and "doc" are other names of "document"."""
+    return "document" if item_type in ("case", "doc") else item_type
 
 
 def item_label(lib: Library, item_type: str, item_id: Any) -> dict[str, Any] | None:
     """``{"item_type", "item_id", "title", "document_id", "text"}`` of a finding or document
     that could be added to a pack, or None when there is no such item."""
-    item_type = "document" if item_type in ("case", "doc") else item_type
+    item_type = _item_type(item_type)
     if item_type not in ITEM_TYPES:
         return None
     try:
         item_id = whole_id(item_id, "item_id")
-    except CollectionError:
+    except PackError:
         return None
-    c = lib.store.conn
     if item_type == "document":
-        r = c.execute("SELECT id, title FROM documents WHERE id=?", (item_id,)).fetchone()
-        return {"item_type": "document", "item_id": item_id, "title": r["title"], "document_id": r["id"],
-                "text": None} if r else None
-    r = c.execute("SELECT f.id, f.label, f.text, d.id AS did, d.title FROM findings f JOIN documents d"
-                  " ON d.id = f.document_id WHERE f.id=?", (item_id,)).fetchone()
+        title = document_titles(lib, [item_id]).get(item_id)
+        return {"item_type": "document", "item_id": item_id, "title": title, "document_id": item_id,
+                "text": None} if title is not None else None
+    r = finding_with_document(lib, item_id)
     if r is None:
         return None
-    return {"item_type": "finding", "item_id": item_id, "title": r["title"], "document_id": r["did"],
+    return {"item_type": "finding", "item_id": item_id, "title": r["title"], "document_id": r["document_id"],
             "label": r["label"], "text": r["text"]}
+
+
+def _exists(lib: Library, item_type: str, item_id: int) -> bool:
+    found = finding_documents if item_type == "finding" else document_titles
+    return item_id in found(lib, [item_id])
 
 
 def add_item(lib: Library, pack_id: int, item_type: str, item_id: Any, note: str = "") -> dict[str, Any]:
     """Add a finding or a case (document); adding it twice keeps one (and updates the note)."""
-    if item_type in ("case", "doc"):
-        item_type = "document"
+    item_type = _item_type(item_type)
     if item_type not in ITEM_TYPES:
-        raise CollectionError("item_type must be finding or document")
+        raise PackError("item_type must be finding or document")
     item_id = whole_id(item_id, "item_id")
     note = (note or "").strip()
     if len(note) > MAX_TEXT:
-        raise CollectionError(f"a note is at most {MAX_TEXT} characters")
-    if _coll_row(lib, pack_id) is None:
-        raise CollectionError(f"no pack {pack_id}", 404)
-    table = "findings" if item_type == "finding" else "documents"
-    if lib.store.conn.execute(f"SELECT 1 FROM {table} WHERE id=?", (item_id,)).fetchone() is None:
-        raise CollectionError(f"no {item_type} {item_id}", 404)
-    now = _now()
-    with lib.store.transaction() as c:
-        pos = c.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM collection_items WHERE collection_id=?",
-                        (pack_id,)).fetchone()[0]
-        c.execute(
-            "INSERT INTO collection_items(collection_id, item_type, item_id, note, position, added) VALUES (?,?,?,?,?,?)"
-            " ON CONFLICT(collection_id, item_type, item_id) DO UPDATE SET note = CASE WHEN excluded.note != ''"
-            " THEN excluded.note ELSE note END",
-            (pack_id, item_type, item_id, note, pos, now))
-        c.execute("UPDATE collections SET updated=? WHERE id=?", (now, pack_id))
+        raise PackError(f"a note is at most {MAX_TEXT} characters")
+    if _pack_row(lib, pack_id) is None:
+        raise PackError(f"no pack {pack_id}", 404)
+    if not _exists(lib, item_type, item_id):
+        raise PackError(f"no {item_type} {item_id}", 404)
+    PackTable(lib).add(pack_id, [(item_type, item_id, note)], _now())
     return get_pack(lib, pack_id)
 
 
@@ -206,31 +195,14 @@ def add_document(lib: Library, pack_id: int, document_id: int, note: str = "") -
 def add_documents(lib: Library, pack_id: int, items: list[tuple[int, str]]) -> int:
     """Add many cases [(document id, note)] in one transaction (``add_item`` rereads the whole
     pack after each add); documents that do not exist are skipped. Returns how many were added."""
-    if _coll_row(lib, pack_id) is None:
-        raise CollectionError(f"no pack {pack_id}", 404)
+    if _pack_row(lib, pack_id) is None:
+        raise PackError(f"no pack {pack_id}", 404)
     ids = [whole_id(d, "item_id") for d, _ in items]
-    present = set()
-    for i in range(0, len(ids), 500):
-        part = ids[i:i + 500]
-        present.update(r[0] for r in lib.store.conn.execute(
-            f"SELECT id FROM documents WHERE id IN ({','.join('?' * len(part))})", part))
-    now = _now()
-    added = 0
-    with lib.store.transaction() as c:
-        pos = c.execute("SELECT COALESCE(MAX(position), 0) FROM collection_items WHERE collection_id=?",
-                        (pack_id,)).fetchone()[0]
-        for doc_id, (_, note) in zip(ids, items):
-            if doc_id not in present:
-                continue
-            pos += 1
-            c.execute(
-                "INSERT INTO collection_items(collection_id, item_type, item_id, note, position, added)"
-                " VALUES (?,?,?,?,?,?) ON CONFLICT(collection_id, item_type, item_id) DO UPDATE SET note = CASE"
-                " WHEN excluded.note != '' THEN excluded.note ELSE note END",
-                (pack_id, "document", doc_id, (note or "").strip()[:MAX_TEXT], pos, now))
-            added += 1
-        c.execute("UPDATE collections SET updated=? WHERE id=?", (now, pack_id))
-    return added
+    present = document_titles(lib, ids)
+    entries = [("document", doc_id, (note or "").strip()[:MAX_TEXT])
+               for doc_id, (_, note) in zip(ids, items) if doc_id in present]
+    PackTable(lib).add(pack_id, entries, _now())
+    return len(entries)
 
 
 def add_finding(lib: Library, pack_id: int, finding_id: int, note: str = "") -> dict[str, Any]:
@@ -241,40 +213,29 @@ def add_finding(lib: Library, pack_id: int, finding_id: int, note: str = "") -> 
 def remove_item(lib: Library, pack_id: int, item_type: str | None = None, item_id: int | None = None,
                 entry_id: int | None = None) -> dict[str, Any]:
     """Remove by the entry's own id, or by (item_type, item_id)."""
-    if _coll_row(lib, pack_id) is None:
-        raise CollectionError(f"no pack {pack_id}", 404)
-    if item_type in ("case", "doc"):
-        item_type = "document"
-    with lib.store.transaction() as c:
-        if entry_id is not None:
-            cur = c.execute("DELETE FROM collection_items WHERE collection_id=? AND id=?",
-                            (pack_id, whole_id(entry_id, "entry_id")))
-        else:
-            cur = c.execute("DELETE FROM collection_items WHERE collection_id=? AND item_type=? AND item_id=?",
-                            (pack_id, item_type, whole_id(item_id, "item_id")))
-        if cur.rowcount == 0:
-            raise CollectionError("no such item in this pack", 404)
-        c.execute("UPDATE collections SET updated=? WHERE id=?", (_now(), pack_id))
+    if _pack_row(lib, pack_id) is None:
+        raise PackError(f"no pack {pack_id}", 404)
+    if entry_id is not None:
+        gone = PackTable(lib).remove(pack_id, _now(), entry_id=whole_id(entry_id, "entry_id"))
+    else:
+        gone = PackTable(lib).remove(pack_id, _now(), item=(_item_type(item_type), whole_id(item_id, "item_id")))
+    if gone == 0:
+        raise PackError("no such item in this pack", 404)
     return get_pack(lib, pack_id)
 
 
 def document_notes(lib: Library, pack_id: int) -> dict[int, str]:
     """{document id: note} for the pack's whole-document entries."""
-    return {int(r[0]): r[1] or "" for r in lib.store.conn.execute(
-        "SELECT item_id, note FROM collection_items WHERE collection_id=? AND item_type='document'", (pack_id,))}
+    return PackTable(lib).document_notes(pack_id)
 
 
 def drop_documents(lib: Library, pack_id: int, doc_ids: set[int]) -> int:
     """Remove the pack's whole-document entries for ``doc_ids``; returns how many went."""
-    if _coll_row(lib, pack_id) is None:
-        raise CollectionError(f"no pack {pack_id}", 404)
+    if _pack_row(lib, pack_id) is None:
+        raise PackError(f"no pack {pack_id}", 404)
     if not doc_ids:
         return 0
-    with lib.store.transaction() as c:
-        gone = sum(c.execute("DELETE FROM collection_items WHERE collection_id=? AND item_type='document'"
-                             " AND item_id=?", (pack_id, int(d))).rowcount for d in doc_ids)
-        c.execute("UPDATE collections SET updated=? WHERE id=?", (_now(), pack_id))
-    return gone
+    return PackTable(lib).drop_documents(pack_id, doc_ids, _now())
 
 
 def _note_prefix(screen_name: str) -> str:
@@ -302,24 +263,25 @@ def _pack_note(screen_name: str, d: dict[str, Any]) -> str:
 
 
 def fill_from_screen(lib: Library, screen_name: str, query: str, docs: list[dict[str, Any]],
-                     collection_id: int | None = None) -> dict[str, Any]:
+                     pack_id: int | None = None) -> dict[str, Any]:
     """Put a screen's included documents (search.screening.screens) in a pack: a new one called
-    "Screen: NAME" unless ``collection_id`` is given. Each gets a note saying why it is there.
+    "Screen: NAME" unless ``pack_id`` is given. Each gets a note saying why it is there.
     Packing again refreshes the screen's own entries and removes those it no longer includes;
     a document the trainer added with a note of their own keeps it.
-    Returns ``{"collection_id", "added", "removed"}``."""
+    Returns ``{"collection_id", "added", "removed"}`` (the key is the pack's id under the name
+    the screen's JSON and its link ``/collections/<id>`` have always used)."""
     own = pack_by_name(lib, f"Screen: {screen_name}")
-    if collection_id is None:
-        collection_id = (own or create_pack(lib, f"Screen: {screen_name}", query))["id"]
-    own_pack = bool(own) and own["id"] == collection_id
-    notes = document_notes(lib, collection_id)
+    if pack_id is None:
+        pack_id = (own or create_pack(lib, f"Screen: {screen_name}", query))["id"]
+    own_pack = bool(own) and own["id"] == pack_id
+    notes = document_notes(lib, pack_id)
     mine = {i for i, n in notes.items() if _screen_note(screen_name, n, own_pack)}
     theirs = {i for i, n in notes.items() if n and i not in mine}
-    added = add_documents(lib, collection_id, [(d["id"], _pack_note(screen_name, d))
-                                               for d in docs if d["id"] not in theirs])
+    added = add_documents(lib, pack_id, [(d["id"], _pack_note(screen_name, d))
+                                         for d in docs if d["id"] not in theirs])
     added += sum(d["id"] in theirs for d in docs)
-    removed = drop_documents(lib, collection_id, mine - {d["id"] for d in docs})
-    return {"collection_id": collection_id, "added": added, "removed": removed}
+    removed = drop_documents(lib, pack_id, mine - {d["id"] for d in docs})
+    return {"collection_id": pack_id, "added": added, "removed": removed}
 
 
 # ------------------------------------------------------------------ reading a pack
@@ -329,39 +291,27 @@ def case_ids(lib: Library, doc_ids: list[int]) -> dict[int, int]:
     """{document id: its case's document id}: a response is the case of the report it answers
     (its likeliest link, as in a pack), every other document its own case."""
     out = {int(d): int(d) for d in doc_ids}
-    c = lib.store.conn
-    ids = list(out)
-    for i in range(0, len(ids), 500):
-        part = ids[i:i + 500]
-        rows = c.execute(
-            "SELECT l.response_id, l.report_id FROM links l JOIN documents d ON d.id = l.response_id"
-            f" WHERE d.type='pfd_response' AND l.response_id IN ({','.join('?' * len(part))})"
-            " ORDER BY l.confidence ASC", part).fetchall()
-        for resp, rep in rows:  # the likeliest link is read last and wins
-            out[int(resp)] = int(rep)
+    out.update(answered_reports(lib, list(out)))
     return out
 
 
 def _case_of(lib: Library, entry: dict) -> tuple[int | None, int | None]:
     """(case document id, finding id or None) for an entry; a response added as a whole
     document is shown as the case of the report it answers."""
-    c = lib.store.conn
     if entry["item_type"] == "finding":
-        r = c.execute("SELECT document_id FROM findings WHERE id=?", (entry["item_id"],)).fetchone()
-        return (r[0], entry["item_id"]) if r else (None, None)
-    r = c.execute("SELECT id, type FROM documents WHERE id=?", (entry["item_id"],)).fetchone()
-    if r is None:
+        doc_id = finding_documents(lib, [entry["item_id"]]).get(entry["item_id"])
+        return (doc_id, entry["item_id"]) if doc_id is not None else (None, None)
+    if entry["item_id"] not in document_titles(lib, [entry["item_id"]]):
         return None, None
-    return case_ids(lib, [r["id"]])[r["id"]], None
+    return case_ids(lib, [entry["item_id"]])[entry["item_id"]], None
 
 
 def get_pack(lib: Library, pack_id: int, as_of: str | None = None) -> dict[str, Any] | None:
     """The pack with its entries and its cases, in the order they were added."""
-    row = _coll_row(lib, pack_id)
+    row = _pack_row(lib, pack_id)
     if row is None:
         return None
-    entries = [dict(r) for r in lib.store.conn.execute(
-        "SELECT * FROM collection_items WHERE collection_id=? ORDER BY position, id", (pack_id,))]
+    entries = PackTable(lib).entries(pack_id)
     cases: dict[int, dict] = {}
     items, missing = [], []
     for e in entries:
@@ -398,20 +348,8 @@ def get_pack(lib: Library, pack_id: int, as_of: str | None = None) -> dict[str, 
 def _note_of(lib: Library, case: dict, entry: dict) -> str:
     """An entry's note, prefixed with the document it is about when that is not the case's own
     (a response letter filed under the report it answers)."""
-    c = lib.store.conn
     if entry["item_type"] == "document" and entry["item_id"] != case["document"]["id"]:
-        r = c.execute("SELECT title FROM documents WHERE id=?", (entry["item_id"],)).fetchone()
-        if r and r[0]:
-            return f"{r[0]}: {entry['note']}"
+        title = document_titles(lib, [entry["item_id"]]).get(entry["item_id"])
+        if title:
+            return f"{title}: {entry['note']}"
     return entry["note"]
-
-
-def pack_json(pack: dict) -> str:
-    return json.dumps(pack, ensure_ascii=False, indent=2)
-
-
-# Older names, kept for callers written before packs were called packs.
-create_collection = create_pack
-get_collection = get_pack
-list_collections = list_packs
-delete_collection = delete_pack

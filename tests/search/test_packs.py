@@ -7,11 +7,11 @@ import pytest
 from tests.support.ledger_data import client, lib  # noqa: F401  (shared fixtures)
 from search.packs.export import to_csv, to_markdown, to_pdf
 from search.packs.packs import (
-    CollectionError,
+    PackError,
     add_item,
-    create_pack as create_collection,
-    get_pack as get_collection,
-    list_packs as list_collections,
+    create_pack,
+    get_pack,
+    list_packs,
     remove_item,
 )
 
@@ -19,25 +19,25 @@ from search.packs.packs import (
 
 @pytest.fixture
 def pack(lib):
-    c = create_collection(lib, "Information sharing", "MARAC and MAPPA cases")
+    c = create_pack(lib, "Information sharing", "MARAC and MAPPA cases")
     add_item(lib, c["id"], "finding", 1, note="ask: who owned the minutes?")
     add_item(lib, c["id"], "case", 4)
-    return get_collection(lib, c["id"])
+    return get_pack(lib, c["id"])
 
 
 def test_create_add_remove_persist(lib, pack):
     assert pack["total"] == 2 and [i["item_type"] for i in pack["items"]] == ["finding", "document"]
     add_item(lib, pack["id"], "finding", 1)  # twice: still one, note kept
-    again = get_collection(lib, pack["id"])
+    again = get_pack(lib, pack["id"])
     assert again["total"] == 2 and again["items"][0]["note"] == "ask: who owned the minutes?"
-    assert list_collections(lib)["collections"][0]["items"] == 2
+    assert list_packs(lib)["collections"][0]["items"] == 2
     remove_item(lib, pack["id"], "document", 4)
-    assert get_collection(lib, pack["id"])["total"] == 1
-    with pytest.raises(CollectionError):
+    assert get_pack(lib, pack["id"])["total"] == 1
+    with pytest.raises(PackError):
         add_item(lib, pack["id"], "finding", 999)
-    with pytest.raises(CollectionError):
-        create_collection(lib, "  ")
-    with pytest.raises(CollectionError):
+    with pytest.raises(PackError):
+        create_pack(lib, "  ")
+    with pytest.raises(PackError):
         add_item(lib, pack["id"], "passage", 1)
 
 
@@ -126,7 +126,7 @@ def test_pages_posts_and_exports(client, lib):
 
 def test_collection_page_escapes_text(client, lib):
     lib.store.conn.execute("UPDATE findings SET text='<img src=x onerror=alert(1)> bad' WHERE id=1")
-    c = create_collection(lib, "<b>pack</b>")
+    c = create_pack(lib, "<b>pack</b>")
     add_item(lib, c["id"], "finding", 1)
     html = client.get(f"/collections/{c['id']}").get_data(as_text=True)
     assert "<img src=x" not in html and "&lt;img" in html and "<b>pack</b>" not in html

@@ -211,7 +211,7 @@ def test_features_are_cached_and_rebuilt_when_documents_are_added(screen_lib, tm
 
 def test_pack_and_csv_export(screen_lib):
     from search.screening import screens as S
-    from search.packs.packs import get_collection
+    from search.packs.packs import get_pack
 
     restraint, other = _ids_by_topic(screen_lib)
     S.create_screen(screen_lib, "pk", "restraint by officers")
@@ -222,7 +222,7 @@ def test_pack_and_csv_export(screen_lib):
     lines = text.strip().splitlines()
     assert lines[0] == ",".join(S.CSV_COLUMNS) and len(lines) == len(included) + 1
     out = S.add_to_pack(screen_lib, "pk")
-    coll = get_collection(screen_lib, out["collection_id"])
+    coll = get_pack(screen_lib, out["collection_id"])
     assert coll["total"] == len(included) == out["added"]
     assert {it["item_id"] for it in coll["items"]} >= set(restraint[:3])
 
