@@ -120,11 +120,11 @@ def _pack(lib, name: str) -> dict:
 
 
 def _pack_call(fn, *args):
-    from search.packs.packs import CollectionError
+    from search.packs.packs import PackError
 
     try:
         return fn(*args)
-    except CollectionError as e:
+    except PackError as e:
         raise click.ClickException(str(e)) from e
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, g, redirect, request
 
 from search.packs.export import to_csv as pack_csv, to_markdown, to_pdf
 from search.packs.packs import (
-    CollectionError,
+    PackError,
     add_item,
     create_pack,
     delete_pack,
@@ -26,7 +26,7 @@ from webui.pages import base_url, library, respond, wants_json
 bp = Blueprint("packs", __name__)
 
 
-def _refused(e: CollectionError):
+def _refused(e: PackError):
     abort(e.status, description=str(e))
 
 
@@ -54,7 +54,7 @@ def packs(fmt: str | None = None):
             data = create_pack(lib, field(body, "name"), field(body, "purpose") or field(body, "description"))
             if body.get("item_type") and body.get("item_id") not in (None, ""):
                 data = add_item(lib, data["id"], field(body, "item_type"), body["item_id"], field(body, "note"))
-        except CollectionError as e:
+        except PackError as e:
             _refused(e)
         if wants_json():
             return respond("collection.html", data, True, 201)
@@ -83,9 +83,9 @@ def pack_add_to(fmt: str | None = None):
         elif field(body, "pack").strip():
             pack_id = whole_id(body.get("pack"), "pack")
         else:
-            raise CollectionError("choose a pack or give a new pack a name")
+            raise PackError("choose a pack or give a new pack a name")
         data = add_item(lib, pack_id, field(body, "item_type"), body.get("item_id"), field(body, "note"))
-    except CollectionError as e:
+    except PackError as e:
         _refused(e)
     if wants_json():
         return respond("collection.html", data, True)
@@ -100,7 +100,7 @@ def pack_add(pack_id: int, fmt: str | None = None):
     body = payload()
     try:
         data = add_item(library(), pack_id, field(body, "item_type"), body.get("item_id"), field(body, "note"))
-    except CollectionError as e:
+    except PackError as e:
         _refused(e)
     if wants_json():
         return respond("collection.html", data, True)
@@ -113,7 +113,7 @@ def pack_remove(pack_id: int, fmt: str | None = None):
         entry = body.get("entry_id")
         data = remove_item(library(), pack_id, item_type=body.get("item_type"), item_id=body.get("item_id"),
                            entry_id=entry if entry not in (None, "") else None)
-    except CollectionError as e:
+    except PackError as e:
         _refused(e)
     if wants_json():
         return respond("collection.html", data, True)

@@ -6,7 +6,6 @@ writes the exports. The pages (``/collections``), the CLI (``precedent packs``) 
 screen's "put in a pack" use the names below."""
 from search.packs.export import clean_base_url, to_csv, to_markdown, to_pdf
 from search.packs.packs import (
-    CollectionError,
     PackError,
     add_document,
     add_finding,
@@ -24,7 +23,6 @@ from search.packs.packs import (
 )
 
 __all__ = [
-    "CollectionError",
     "PackError",
     "add_document",
     "add_finding",

@@ -12,7 +12,7 @@ Public functions (the pages, the CLI and other modules call these):
 * ``item_label(lib, item_type, item_id)`` (what the add form shows), ``whole_id(value, what)``
 * ``case_ids(lib, doc_ids)`` (a response counts as the case of the report it answers) and
   ``fill_from_screen(...)`` (the pack a screen makes)
-* ``PackError`` (``status``: the HTTP status); ``CollectionError`` is its older name
+* ``PackError`` (``status``: the HTTP status)
 
 A pack dict holds ``items`` (each entry as added) and ``cases``: the entries grouped by the
 case they belong to, each case with what a reader needs without the library — title, date,
@@ -53,7 +53,6 @@ class PackError(ValueError):
         self.status = status
 
 
-CollectionError = PackError  # the older name, still used by webui/ledger.py, cli/ledger_cmds.py and search/screening
 
 
 def _now() -> str:

@@ -484,7 +484,7 @@ def add_to_pack(lib: Library, name: str, collection_id: int | None = None) -> di
                           "(judge more, or export the CSV)")
     try:
         out = packs.fill_from_screen(lib, screen["name"], screen["query"], docs, collection_id)
-    except packs.CollectionError as e:
+    except packs.PackError as e:
         raise ScreenError(str(e), getattr(e, "status", 400)) from e
     cases = len({d["case_id"] for d in docs})
     return {**out, "cases": cases, "link": f"/collections/{out['collection_id']}"}
