@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
 from search.browse import DOC_TYPES
-from search.ranking.engine import get_document, list_documents
+from search.documents import get_document, list_documents
 from search.query import FILTER_KEYS, check_filters, page_bounds, run_search
 
 from webui.guard import heavy_work, no_token
