@@ -19,6 +19,7 @@ for bounded BM25 are ``index.termstats``'.
   ``actions_of_finding``, ``unpaired_actions``).
 * the document page: ``document_findings``, ``unattached_actions``, ``reports_answered``,
   ``responses_to``.
+* the search filters' checks: ``held_statuses``, ``theme_exists``.
 """
 from __future__ import annotations
 
@@ -122,8 +123,8 @@ def stored_vectors(store: Store, table: str, ids: list[int]) -> dict[int, np.nda
     out: dict[int, np.ndarray] = {}
     for i in range(0, len(ids), CHUNK):
         part = ids[i:i + CHUNK]
-        q = f"SELECT t.id, v.vector FROM {table} t JOIN vectors v ON v.text_hash = t.text_hash WHERE t.id IN ({_in(part)})"
-        for rid, blob in store.conn.execute(q, part):
+        for rid, blob in store.conn.execute(f"SELECT t.id, v.vector FROM {table} t JOIN vectors v"
+                                            f" ON v.text_hash = t.text_hash WHERE t.id IN ({_in(part)})", part):
             out[rid] = _vector(blob)
     return out
 
@@ -160,7 +161,7 @@ def passage_documents(store: Store, ids: list[int]) -> dict[int, int]:
     out: dict[int, int] = {}
     for i in range(0, len(ids), CHUNK):
         part = ids[i:i + CHUNK]
-        out.update(store.conn.execute(f"SELECT id, document_id FROM passages WHERE id IN ({_in(part)})", part).fetchall())
+        out.update(store.conn.execute(f"SELECT id, document_id FROM passages WHERE id IN ({_in(part)})", part))
     return out
 
 
@@ -171,8 +172,9 @@ def findings_of_documents(store: Store, document_ids: list[int]) -> list[tuple[i
     for i in range(0, len(document_ids), CHUNK):
         part = document_ids[i:i + CHUNK]
         for d, text, blob in store.conn.execute(
-                f"SELECT f.document_id, f.text, v.vector FROM findings f LEFT JOIN vectors v ON v.text_hash = f.text_hash"
-                f" WHERE f.document_id IN ({_in(part)}) ORDER BY f.document_id", part):
+                "SELECT f.document_id, f.text, v.vector FROM findings f"
+                f" LEFT JOIN vectors v ON v.text_hash = f.text_hash WHERE f.document_id IN ({_in(part)})"
+                " ORDER BY f.document_id", part):
             out.append((d, text, _vector(blob) if blob else None))
     return out
 
@@ -223,6 +225,18 @@ def passage_at(store: Store, document_id: int, start: int) -> int | None:
     r = store.conn.execute("SELECT id FROM passages WHERE document_id=? AND start<=? ORDER BY start DESC LIMIT 1",
                            (document_id, start)).fetchone()
     return r[0] if r else None
+
+
+# ----------------------------------------------------------------------------- filters
+def held_statuses(store: Store) -> set[str]:
+    """The action statuses the library holds, lower-cased (for checking a status filter)."""
+    return {r[0].lower() for r in store.conn.execute(
+        "SELECT DISTINCT status FROM actions WHERE status IS NOT NULL AND status != ''")}
+
+
+def theme_exists(store: Store, theme_id: int) -> bool:
+    """Whether the library has a theme of this id (for checking a theme filter)."""
+    return store.conn.execute("SELECT 1 FROM themes WHERE id=?", (theme_id,)).fetchone() is not None
 
 
 # ----------------------------------------------------------------------------- a result's details

@@ -93,11 +93,6 @@ def _org_name(name: str) -> str | None:
     return org.name if org.key else None
 
 
-def _responded(lib: Library, doc_ids) -> set[int]:
-    """Documents with a linked response, or reports the tracker records replies for."""
-    return retrieval.responded_documents(lib.store, doc_ids)
-
-
 def _statuses(lib: Library, finding_ids) -> dict[int, set[str]]:
     """{finding id: the statuses of the actions answering it ("not_stated" for none)}."""
     out: dict[int, set[str]] = {}
@@ -120,7 +115,7 @@ def _themes(lib: Library, finding_ids) -> dict[int, dict]:
 def _facts(lib: Library, hits: list[Hit]) -> tuple[dict, dict, dict, set]:
     docs = _documents(lib, {h.document_id for h in hits})
     fids = {h.finding_id for h in hits if h.finding_id}
-    return docs, _statuses(lib, fids), _themes(lib, fids), _responded(lib, set(docs))
+    return docs, _statuses(lib, fids), _themes(lib, fids), retrieval.responded_documents(lib.store, set(docs))
 
 
 def _facet_values(h: Hit, doc: dict, statuses: dict, themes: dict, responded: set) -> dict[str, list[str]]:
