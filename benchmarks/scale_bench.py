@@ -261,7 +261,7 @@ def recall_at_10(lib, queries: np.ndarray) -> dict:
 
 def run_size(n: int, args) -> dict:
     from index.library import open_library
-    from search.ranking.engine import dense_passages, keyword_passages, search
+    from search.ranking.engine import keyword_passages, search
     from search.query import run_search
 
     rng = np.random.default_rng(n)

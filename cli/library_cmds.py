@@ -185,7 +185,7 @@ def documents(doc_type, date_from, date_to, area, q, limit, offset, library_path
 @json_option
 def show(doc_id, library_path, as_json):
     """Show one document."""
-    from search.ranking.engine import get_document
+    from search.documents import get_document
 
     lib = open_lib(library_path)
     data = get_document(lib, doc_id)

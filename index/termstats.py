@@ -77,6 +77,12 @@ def term_stats(store: Store, stems: list[str]) -> TermStats | None:
     return TermStats(n, float(settings.get("term_avg_tokens", 150.0)), df, int(settings.get("term_df_findings", 0)))
 
 
+def average_tokens_at_refresh(store: Store) -> float | None:
+    """The passages' mean length in tokens at the last refresh, or None before the first."""
+    r = store.conn.execute("SELECT value FROM settings WHERE key='term_avg_tokens'").fetchone()
+    return float(r[0]) if r else None
+
+
 def document_frequencies(store: Store, stems: list[str]) -> tuple[int, dict[str, int]]:
     """(passages counted, {stem: passages holding it}): from the last refresh in a large
     library, else from FTS5's vocabulary (a lookup per stem)."""

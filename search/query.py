@@ -18,11 +18,12 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from corpus.orgs.keys import normalise_org
+from index import retrieval
 from index.library import Library
 
 from search.ranking import ranker
 from search.sources import source_display
-from search.ranking.ranker import Hit, _in
+from search.ranking.ranker import Hit
 from search.ranking.text import highlight_spans
 
 log = logging.getLogger(__name__)
@@ -49,12 +50,8 @@ NO_WORDS = "The query has no words to search for: type a concern, e.g. \"restrai
 
 
 def _documents(lib: Library, ids) -> dict[int, dict]:
-    if not ids:
-        return {}
     out = {}
-    for r in lib.store.conn.execute(
-            f"SELECT id, title, type, date, reference, source, meta FROM documents WHERE id IN ({_in(ids)})", list(ids)):
-        d = dict(r)
+    for d in retrieval.documents_by_id(lib.store, ids).values():
         d["meta"] = json.loads(d["meta"] or "{}")
         src = source_display(d["source"], d["meta"])  # the original URL or a file name, never a server path
         d["source"] = src["url"] or src["name"]
@@ -70,28 +67,11 @@ def _org_name(name: str) -> str | None:
     return org.name if org.key else None
 
 
-def _responded(lib: Library, doc_ids) -> set[int]:
-    """Documents with a linked response, or reports the tracker records replies for."""
-    if not doc_ids:
-        return set()
-    c = lib.store.conn
-    out = {r[0] for r in c.execute(f"SELECT DISTINCT report_id FROM links WHERE report_id IN ({_in(doc_ids)})",
-                                   list(doc_ids))}
-    out |= {r[0] for r in c.execute(
-        f"SELECT DISTINCT d.id FROM documents d JOIN annotations a ON a.reference = d.reference "
-        f"WHERE d.id IN ({_in(doc_ids)}) AND (json_extract(a.data, '$.replies') > 0 "
-        "OR json_extract(a.data, '$.status') IN ('completed', 'partial'))", list(doc_ids))}
-    return out
-
-
 def _statuses(lib: Library, finding_ids) -> dict[int, set[str]]:
-    if not finding_ids:
-        return {}
+    """{finding id: the statuses of the actions answering it ("not_stated" for none)}."""
     out: dict[int, set[str]] = {}
-    for r in lib.store.conn.execute(
-            f"SELECT af.finding_id, a.status FROM action_findings af JOIN actions a ON a.id = af.action_id "
-            f"WHERE af.finding_id IN ({_in(finding_ids)})", list(finding_ids)):
-        out.setdefault(r[0], set()).add(r[1] or "not_stated")
+    for fid, status in retrieval.finding_statuses(lib.store, finding_ids):
+        out.setdefault(fid, set()).add(status or "not_stated")
     return out
 
 
@@ -109,7 +89,7 @@ def _themes(lib: Library, finding_ids) -> dict[int, dict]:
 def _facts(lib: Library, hits: list[Hit]) -> tuple[dict, dict, dict, set]:
     docs = _documents(lib, {h.document_id for h in hits})
     fids = {h.finding_id for h in hits if h.finding_id}
-    return docs, _statuses(lib, fids), _themes(lib, fids), _responded(lib, set(docs))
+    return docs, _statuses(lib, fids), _themes(lib, fids), retrieval.responded_documents(lib.store, set(docs))
 
 
 def _facet_values(h: Hit, doc: dict, statuses: dict, themes: dict, responded: set) -> dict[str, list[str]]:
@@ -149,13 +129,11 @@ def _passes(values: dict, doc: dict, filters: dict) -> bool:
     return True
 
 
-ACTION_COLUMNS = ("a.id, a.kind, a.text, a.owner, a.due, a.due_text, a.status, a.updated, a.document_id,"
-                  " d.title AS document_title, json_extract(d.meta, '$.respondent') AS respondent,"
-                  " json_extract(d.meta, '$.respondent_from') AS respondent_from")
 ANSWER_COSINE = 0.6  # a response's concern this close to a report's concern answers it
 
 
 def _action(r) -> dict:
+    """An action row (index.retrieval.ACTION_COLUMNS) as the pages show it."""
     from corpus.extract.respond import strip_framing
 
     return {**{k: r[k] for k in ("id", "kind", "text", "owner", "due", "due_text", "status", "updated",
@@ -171,57 +149,39 @@ def finding_actions(lib: Library, finding_ids) -> dict[int, list[dict]]:
     finding_ids = list(finding_ids)
     if not finding_ids:
         return {}
-    c = lib.store.conn
     out: dict[int, list[dict]] = {}
-    for r in c.execute(
-            f"SELECT af.finding_id, {ACTION_COLUMNS} FROM action_findings af JOIN actions a ON a.id = af.action_id"
-            f" JOIN documents d ON d.id = a.document_id WHERE af.finding_id IN ({_in(finding_ids)})"
-            " ORDER BY a.document_id, a.seq", finding_ids):
+    for r in retrieval.actions_of_findings(lib.store, finding_ids):
         out.setdefault(r["finding_id"], []).append(_action(r))
     # findings of reports that have linked responses
-    linked = c.execute(
-        f"SELECT f.id, f.text_hash, l.response_id FROM findings f JOIN links l ON l.report_id = f.document_id"
-        f" WHERE f.id IN ({_in(finding_ids)})", finding_ids).fetchall()
-    for fid, fhash, resp_id in linked:
-        theirs = c.execute("SELECT f.id, v.vector FROM findings f JOIN vectors v ON v.text_hash = f.text_hash"
-                           " WHERE f.document_id=?", (resp_id,)).fetchall()
+    for fid, fhash, resp_id in retrieval.report_findings_answered(lib.store, finding_ids):
+        theirs = retrieval.finding_vectors_of_document(lib.store, resp_id)
         if theirs:
-            mine = c.execute("SELECT vector FROM vectors WHERE text_hash=?", (fhash,)).fetchone()
-            if mine is None:
+            v = retrieval.vector_of_hash(lib.store, fhash)
+            if v is None:
                 continue
-            v = np.frombuffer(mine[0], dtype=np.float32)
-            sims = [(float(np.frombuffer(t[1], dtype=np.float32) @ v), t[0]) for t in theirs]
+            sims = [(float(vec @ v), their_id) for their_id, vec in theirs]
             best, best_id = max(sims)
             if best < ANSWER_COSINE:
                 continue
-            rows = c.execute(
-                f"SELECT {ACTION_COLUMNS} FROM action_findings af JOIN actions a ON a.id = af.action_id"
-                " JOIN documents d ON d.id = a.document_id WHERE af.finding_id=? ORDER BY a.seq", (best_id,))
+            rows = retrieval.actions_of_finding(lib.store, best_id)
         else:
             # a free-form reply: its actions paired to no concern answer the report as a whole (those
             # paired to a concern, of this report or of another it also answers, are found above)
-            rows = c.execute(f"SELECT {ACTION_COLUMNS} FROM actions a JOIN documents d ON d.id = a.document_id"
-                             " WHERE a.document_id=? AND NOT EXISTS (SELECT 1 FROM action_findings af"
-                             " WHERE af.action_id = a.id) ORDER BY a.seq LIMIT 5", (resp_id,))
+            rows = retrieval.unpaired_actions(lib.store, resp_id, 5)
         have = {a["id"] for a in out.get(fid, [])}
         out.setdefault(fid, []).extend(a for a in map(_action, rows) if a["id"] not in have)
     return out
 
 
 def _shape(lib: Library, hits: list[Hit], docs: dict, themes: dict, query: str) -> list[dict]:
-    c = lib.store.conn
     fids = [h.finding_id for h in hits if h.finding_id]
-    frows = {r["id"]: dict(r) for r in c.execute(
-        f"SELECT id, kind, label, text, addressees, start, end FROM findings WHERE id IN ({_in(fids)})", fids)} if fids else {}
+    frows = retrieval.findings_by_id(lib.store, fids)
     actions = finding_actions(lib, fids)
     for h in hits:  # a finding hit without a passage: the passage holding the finding's start
         if h.passage_id is None and h.finding_id in frows:
-            r = c.execute("SELECT id FROM passages WHERE document_id=? AND start<=? ORDER BY start DESC LIMIT 1",
-                          (h.document_id, frows[h.finding_id]["start"] or 0)).fetchone()
-            h.passage_id = r[0] if r else None
+            h.passage_id = retrieval.passage_at(lib.store, h.document_id, frows[h.finding_id]["start"] or 0)
     pids = [h.passage_id for h in hits if h.passage_id]
-    prows = {r["id"]: dict(r) for r in c.execute(
-        f"SELECT id, text, section, page, start, end FROM passages WHERE id IN ({_in(pids)})", pids)} if pids else {}
+    prows = retrieval.passages_by_id(lib.store, pids)
     responses = _links(lib, {h.document_id for h in hits})
     warned = _warnings(lib, [h.finding_id for h in hits if h.finding_id][:WARN_HITS])
     results = []
@@ -260,11 +220,8 @@ def _distinct(lib: Library, hits: list[Hit]) -> list[Hit]:
     """The hits without a second one showing the same text of the same document (a report
     whose text holds a paragraph twice, e.g. once under the inquest and once under the
     circumstances, gave two identical results)."""
-    c = lib.store.conn
-    fids = [h.finding_id for h in hits if h.finding_id]
-    pids = [h.passage_id for h in hits if h.passage_id and not h.finding_id]
-    ftext = dict(c.execute(f"SELECT id, text FROM findings WHERE id IN ({_in(fids)})", fids).fetchall()) if fids else {}
-    ptext = dict(c.execute(f"SELECT id, text FROM passages WHERE id IN ({_in(pids)})", pids).fetchall()) if pids else {}
+    ftext = retrieval.texts(lib.store, "findings", [h.finding_id for h in hits if h.finding_id])
+    ptext = retrieval.texts(lib.store, "passages", [h.passage_id for h in hits if h.passage_id and not h.finding_id])
     out, seen = [], set()
     for h in hits:
         text = ftext.get(h.finding_id) if h.finding_id else ptext.get(h.passage_id)
@@ -300,13 +257,10 @@ def _warnings(lib: Library, finding_ids: list[int]) -> dict[int, list[dict]]:
 
 def _links(lib: Library, doc_ids) -> dict[int, list[dict]]:
     """Linked response documents of each report (with their titles)."""
-    if not doc_ids:
-        return {}
     out: dict[int, list[dict]] = {}
-    for r in lib.store.conn.execute(
-            "SELECT l.report_id, l.response_id, l.confidence, d.title FROM links l JOIN documents d ON d.id = l.response_id"
-            f" WHERE l.report_id IN ({_in(doc_ids)}) ORDER BY l.confidence DESC", list(doc_ids)):
-        out.setdefault(r[0], []).append({"document_id": r[1], "title": r[3], "confidence": round(r[2], 3)})
+    for report_id, response_id, confidence, title in retrieval.response_links(lib.store, doc_ids):
+        out.setdefault(report_id, []).append({"document_id": response_id, "title": title,
+                                              "confidence": round(confidence, 3)})
     return out
 
 

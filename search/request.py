@@ -25,6 +25,7 @@ from datetime import date
 from typing import Any, Iterable, Mapping
 
 from index.library import Library
+from index.retrieval import held_statuses, theme_exists
 
 from search.browse import DOC_TYPES
 from search.query import FILTER_KEYS, KNOWN_STATUSES, MAX_PER_PAGE, run_search
@@ -270,11 +271,9 @@ class SearchRequest:
         status = self.status
         if status:
             status = "_".join(status.lower().split())
-            held = {r[0].lower() for r in lib.store.conn.execute(
-                "SELECT DISTINCT status FROM actions WHERE status IS NOT NULL AND status != ''")}
+            held = held_statuses(lib.store)
             check_choice(status, "status", list(KNOWN_STATUSES) + sorted(held - set(KNOWN_STATUSES)))
-        if self.theme and lib.store.conn.execute(
-                "SELECT 1 FROM themes WHERE id=?", (int(self.theme),)).fetchone() is None:
+        if self.theme and not theme_exists(lib.store, int(self.theme)):
             raise ParamError(f"no theme {self.theme} (the themes page lists them)")
         lo, hi = self.date_from or "", self.date_to or ""
         if lo and hi and lo[:len(hi)] > hi:  # "2021-03" .. "2021" is one year, "2023" .. "2019" is none

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 
+from search.documents import get_document
 from search.query import FILTER_KEYS
-from search.ranking.engine import get_document
 from search.request import MAX_DRAFT_CHARS, SearchRequest, add_case_urls, bound_query, check_text
 
 from webui.args import id_arg, page_arg

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 
 from index.library import Library
+from index import retrieval
 from index.termstats import document_frequencies
 
 from search.ranking.text import STOPWORDS, WORD, stem
@@ -40,8 +41,7 @@ def expansion(lib: Library, query: str, f_dense: list[tuple[int, float]], findin
     fb = [(fid, s) for fid, s in f_dense[:findings] if s >= min_cosine]
     if not fb:
         return {}
-    rows = dict(lib.store.conn.execute(
-        f"SELECT id, text FROM findings WHERE id IN ({','.join('?' * len(fb))})", [i for i, _ in fb]).fetchall())
+    rows = retrieval.texts(lib.store, "findings", [i for i, _ in fb])
     counts: list[tuple[dict[str, int], int, float]] = []
     surface: dict[str, str] = {}  # a word of each stem, for FTS5 (which stems it again)
     for fid, s in fb:

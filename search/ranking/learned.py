@@ -30,7 +30,10 @@ from pathlib import Path
 
 import numpy as np
 
-from search.ranking.text import _prefixes, stem, term_stems
+from index import retrieval
+from index.termstats import document_frequencies
+
+from search.ranking.text import prefix_pattern, stem, term_stems
 
 log = logging.getLogger(__name__)
 
@@ -99,35 +102,19 @@ def score(x: np.ndarray, p: Params) -> np.ndarray:
     return ((x - p.mean) / p.scale) @ p.coef
 
 
-def _in(ids) -> str:
-    return ",".join("?" * len(ids))
-
-
-def _doc_of(conn, ids: list[int]) -> dict[int, int]:
-    out: dict[int, int] = {}
-    for i in range(0, len(ids), 900):
-        part = ids[i:i + 900]
-        out.update(conn.execute(f"SELECT id, document_id FROM passages WHERE id IN ({_in(part)})", part).fetchall())
-    return out
-
-
-def _findings(conn, docs: list[int], q) -> tuple[dict[int, str], dict[int, tuple[float, float]]]:
+def _findings(lib, docs: list[int], q) -> tuple[dict[int, str], dict[int, tuple[float, float]]]:
     """({document: its findings' text}, {document: (best finding cosine, cosine of the mean
     finding vector)}) for ``docs`` (the second only for findings with a stored vector)."""
     texts: dict[int, list[str]] = {}
-    owner, blobs = [], []
-    for i in range(0, len(docs), 900):
-        part = docs[i:i + 900]
-        for d, text, vec in conn.execute(
-                f"SELECT f.document_id, f.text, v.vector FROM findings f LEFT JOIN vectors v ON v.text_hash = f.text_hash"
-                f" WHERE f.document_id IN ({_in(part)}) ORDER BY f.document_id", part):
-            texts.setdefault(d, []).append(text or "")
-            if vec and q is not None and len(vec) == 4 * len(q):
-                owner.append(d)
-                blobs.append(vec)
+    owner, vecs = [], []
+    for d, text, vec in retrieval.findings_of_documents(lib.store, docs):
+        texts.setdefault(d, []).append(text or "")
+        if vec is not None and q is not None and len(vec) == len(q):
+            owner.append(d)
+            vecs.append(vec)
     cos: dict[int, tuple[float, float]] = {}
-    if blobs:
-        m = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), -1)
+    if vecs:
+        m = np.vstack(vecs)
         own = np.asarray(owner)
         starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
         best = np.maximum.reduceat(m @ q, starts)
@@ -151,7 +138,7 @@ def _per_doc(ranked: list[tuple[int, float]], doc_of: dict[int, int]) -> dict[in
 @lru_cache(maxsize=256)
 def _lower_prefixes(wanted: frozenset) -> re.Pattern:
     """search.ranking.text's prefix pattern, case-sensitive (for lower-cased text: faster)."""
-    return re.compile(_prefixes(wanted).pattern)
+    return re.compile(prefix_pattern(wanted).pattern)
 
 
 def _counts(text: str, wanted: set[str]) -> dict[str, int]:
@@ -165,15 +152,9 @@ def _counts(text: str, wanted: set[str]) -> dict[str, int]:
     return out
 
 
-def _whole(conn, docs: list[int], wanted: set[str]) -> dict[int, dict[str, int]]:
+def _whole(lib, docs: list[int], wanted: set[str]) -> dict[int, dict[str, int]]:
     """{document: {query stem: occurrences in all its passages}}."""
-    out: dict[int, dict[str, int]] = {}
-    for i in range(0, len(docs), 900):
-        part = docs[i:i + 900]
-        for d, text in conn.execute(f"SELECT document_id, group_concat(text, ' ') FROM passages"
-                                    f" WHERE document_id IN ({_in(part)}) GROUP BY document_id", part):
-            out[d] = _counts(text or "", wanted)
-    return out
+    return {d: _counts(text, wanted) for d, text in retrieval.document_texts(lib.store, docs).items()}
 
 
 def features(lib, query: str, p_dense: list, p_kw: list, vector, fused: dict[int, float],
@@ -181,8 +162,7 @@ def features(lib, query: str, p_dense: list, p_kw: list, vector, fused: dict[int
     """(candidate documents, their feature matrix, one row each in FEATURES order).
     ``p_dense``/``p_kw``: the passage lists [(id, score)] best first; ``fused``: the
     hand-weighted fusion's document scores; ``idf``: {query stem: IDF}."""
-    conn = lib.store.conn
-    doc_of = _doc_of(conn, sorted({i for i, _ in p_dense} | {i for i, _ in p_kw}))
+    doc_of = retrieval.passage_documents(lib.store, sorted({i for i, _ in p_dense} | {i for i, _ in p_kw}))
     dense, kw = _per_doc(p_dense, doc_of), _per_doc(p_kw, doc_of)
     docs = sorted(set(fused) | set(dense) | set(kw))
     if not docs:
@@ -198,11 +178,11 @@ def features(lib, query: str, p_dense: list, p_kw: list, vector, fused: dict[int
     dense_rank = {d: 1 / math.log2(2 + i) for i, d in enumerate(by_cos)}
     kw_rank = {d: 1 / math.log2(2 + i) for i, d in enumerate(by_kw)}
     q = np.asarray(vector, dtype=np.float32) if vector is not None else None
-    found, fcos = _findings(conn, docs, q)
+    found, fcos = _findings(lib, docs, q)
     wanted = set(idf)
     idf_total = sum(idf.values()) or 1.0
     first = sorted(docs, key=lambda d: -fused.get(d, 0.0))[:WHOLE_TOP]
-    logtf = {d: sum(math.log1p(c) for c in tf.values()) for d, tf in _whole(conn, first, wanted).items()} \
+    logtf = {d: sum(math.log1p(c) for c in tf.values()) for d, tf in _whole(lib, first, wanted).items()} \
         if wanted else {}
     logtf_low = min(logtf.values(), default=0.0)
     rows = []
@@ -228,8 +208,7 @@ def features(lib, query: str, p_dense: list, p_kw: list, vector, fused: dict[int
 
 
 def query_idf(lib, query: str) -> dict[str, float]:
-    from index.termstats import document_frequencies
-
+    """{query stem: IDF in the library's passages}; a word no passage holds weighs most."""
     stems = term_stems(query)
     if not stems:
         return {}

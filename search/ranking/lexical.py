@@ -30,10 +30,10 @@ has most of them."""
 from __future__ import annotations
 
 import math
-import sqlite3
 from typing import Iterable
 
-from index.termstats import TermStats, document_frequencies, term_stats
+from index import retrieval
+from index.termstats import TermStats, average_tokens_at_refresh, document_frequencies, term_stats
 
 from search.ranking.text import WORD, fts_query, phrases, stem_counts, stem_words, term_stems
 
@@ -43,14 +43,6 @@ POSTING_BUDGET = 8_000  # rows FTS5 may rank per query in a large library
 EXTRA_BUDGET = 0
 BROAD_ROWS = 200  # newest rows read for broad words when nothing else gives candidates
 K1, B = 1.2, 0.75  # FTS5's BM25 parameters
-TABLES = {"passages": "passages_fts", "findings": "findings_fts"}
-
-
-def _texts(conn: sqlite3.Connection, table: str, ids: Iterable[int]) -> dict[int, str]:
-    ids = [int(i) for i in ids]
-    if not ids:
-        return {}
-    return dict(conn.execute(f"SELECT id, text FROM {table} WHERE id IN ({','.join(map(str, ids))})").fetchall())
 
 
 def coordinate(ranked: list[tuple[int, float]], texts: dict[int, str], stems: list[str],
@@ -84,23 +76,6 @@ def bm25(text: str, stems: list[str], idf: list[float], avg_tokens: float,
     return score, have
 
 
-def _fts(conn: sqlite3.Connection, fts: str, expr: str, n: int) -> list[tuple[int, float]]:
-    try:
-        rows = conn.execute(
-            f"SELECT rowid, bm25({fts}) AS s FROM {fts} WHERE {fts} MATCH ? ORDER BY s LIMIT ?", (expr, n)).fetchall()
-    except sqlite3.OperationalError:  # a query FTS cannot parse finds nothing by keyword
-        return []
-    return [(r[0], -r[1]) for r in rows]
-
-
-def _newest(conn: sqlite3.Connection, fts: str, expr: str, n: int) -> list[int]:
-    try:
-        return [r[0] for r in conn.execute(
-            f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? ORDER BY rowid DESC LIMIT ?", (expr, n))]
-    except sqlite3.OperationalError:
-        return []
-
-
 def split_by_budget(df: dict[str, int], budget: int) -> tuple[list[str], list[str]]:
     """(selective, broad): the rarest words whose rows add up to at most ``budget``, and
     the rest. Words no row holds are selective (they cost nothing)."""
@@ -118,7 +93,7 @@ def plain_bm25(lib, query: str, n: int, table: str = "passages") -> list[tuple[i
     """FTS5's BM25 over an OR of the query's words and nothing else: the baseline that
     ``precedent eval`` compares the product's rankers with."""
     expr = fts_query(query)
-    return _fts(lib.store.conn, TABLES[table], expr, n) if expr else []
+    return retrieval.fts_bm25(lib.store, table, expr, n) if expr else []
 
 
 def keyword_ranking(lib, query: str, n: int, table: str = "passages",
@@ -130,17 +105,15 @@ def keyword_ranking(lib, query: str, n: int, table: str = "passages",
     the share of the query's words a row holds, to the power ``coordination``. ``extra``
     words (search.ranking.feedback, passages only) get ``share`` of the query's weight (see
     :func:`expanded_ranking`); in a large library they join the one bounded pass."""
-    fts = TABLES[table]
     stems = term_stems(query)
-    conn = lib.store.conn
     stats = None if phrases(query) or not stems else term_stats(lib.store, stems)
     if stats is None:  # exact: FTS5 ranks every match
         expr = fts_query(query)
         if not expr:
             return []
-        ranked = _fts(conn, fts, expr, n)
+        ranked = retrieval.fts_bm25(lib.store, table, expr, n)
         if len(stems) >= 2 and len(ranked) >= 2:
-            ranked = coordinate(ranked, _texts(conn, table, [i for i, _ in ranked]), stems, coordination)
+            ranked = coordinate(ranked, retrieval.texts(lib.store, table, [i for i, _ in ranked]), stems, coordination)
         return expanded_ranking(lib, query, ranked, extra, share, n) if extra and table == "passages" else ranked
     if extra and table == "passages":
         return _bounded(lib, table, stem_words(query), n, stats, candidates, coordination, extra, share)
@@ -159,8 +132,6 @@ def _bounded(lib, table: str, words: dict[str, str], n: int, stats: TermStats,
         for w, (_, x) in extra.items():
             weight[w] = weight.get(w, 0.0) + share * x
     stems = list(words)
-    conn = lib.store.conn
-    fts = TABLES[table]
     # findings hold about the same words as passages, in proportion to their number
     # (findings are counted at refresh; a refresh older than that count is counted now)
     scale = 1.0 if table == "passages" else (stats.findings or lib.store.count("findings")) / max(stats.passages, 1)
@@ -171,16 +142,18 @@ def _bounded(lib, table: str, words: dict[str, str], n: int, stats: TermStats,
         selective += split_by_budget({w: r for w, r in rows.items() if w not in own}, EXTRA_BUDGET)[0]
     pool: dict[int, None] = {}
     if selective:  # FTS5 is given the words, which it stems itself
-        pool.update((i, None) for i, _ in _fts(conn, fts, " OR ".join(f'"{words[w]}"' for w in selective), n))
+        expr = " OR ".join(f'"{words[w]}"' for w in selective)
+        pool.update((i, None) for i, _ in retrieval.fts_bm25(lib.store, table, expr, n))
     pool.update((int(i), None) for i in candidates)
     if broad and len(pool) < n:
-        pool.update((i, None) for i in _newest(conn, fts, " OR ".join(f'"{words[w]}"' for w in broad), max(n, BROAD_ROWS)))
-    texts = _texts(conn, table, pool)
+        expr = " OR ".join(f'"{words[w]}"' for w in broad)
+        pool.update((i, None) for i in retrieval.fts_newest(lib.store, table, expr, max(n, BROAD_ROWS)))
+    found = retrieval.texts(lib.store, table, pool)
     # FTS5's IDF, from the counts of the last refresh
     idf = [weight[w] * max(math.log((stats.passages - stats.df.get(w, 0) + 0.5) / (stats.df.get(w, 0) + 0.5)), 1e-6)
            for w in stems]
     scored = []
-    for rid, text in texts.items():
+    for rid, text in found.items():
         s, have = bm25(text, stems, idf, stats.avg_tokens)
         if have:
             scored.append((rid, s * (have / len(stems)) ** coordination))
@@ -194,16 +167,15 @@ _AVG_TOKENS: dict[tuple, float] = {}
 def average_tokens(lib) -> float:
     """Mean passage length in tokens: from the last term count in a large library, else
     measured on up to 500 passages (once per library size)."""
-    conn = lib.store.conn
-    r = conn.execute("SELECT value FROM settings WHERE key='term_avg_tokens'").fetchone()
-    if r:
-        return float(r[0])
+    counted = average_tokens_at_refresh(lib.store)
+    if counted is not None:
+        return counted
     n = lib.store.count("passages")
     key = (str(getattr(lib, "path", id(lib))), n)
     if key not in _AVG_TOKENS:
         step = max(n // 500, 1)
-        texts = [t for (t,) in conn.execute("SELECT text FROM passages WHERE id % ? = 0 LIMIT 500", (step,))]
-        _AVG_TOKENS[key] = sum(len(WORD.findall(t or "")) for t in texts) / max(len(texts), 1) or 150.0
+        sample = retrieval.passage_sample(lib.store, step, 500)
+        _AVG_TOKENS[key] = sum(len(WORD.findall(t or "")) for t in sample) / max(len(sample), 1) or 150.0
     return _AVG_TOKENS[key]
 
 
@@ -217,12 +189,12 @@ def expanded_ranking(lib, query: str, base: list[tuple[int, float]], extra: dict
     words = stem_words(query)
     if not extra or not words:
         return base
-    conn = lib.store.conn
     n_rows, df = document_frequencies(lib.store, list(words) + [s for s in extra if s not in words])
     pool: dict[int, None] = dict.fromkeys(i for i, _ in base)
     selective, _ = split_by_budget({s: df.get(s, 0) for s in extra}, POSTING_BUDGET)
     if selective:
-        pool.update((i, None) for i, _ in _fts(conn, TABLES["passages"], " OR ".join(f'"{extra[s][0]}"' for s in selective), n))
+        expr = " OR ".join(f'"{extra[s][0]}"' for s in selective)
+        pool.update((i, None) for i, _ in retrieval.fts_bm25(lib.store, "passages", expr, n))
     pool.update((int(i), None) for i in candidates)
     weight = {s: (1.0 - share) / len(words) for s in words}
     for s, (_, w) in extra.items():
@@ -230,35 +202,11 @@ def expanded_ranking(lib, query: str, base: list[tuple[int, float]], extra: dict
     stems = list(weight)
     idf = [weight[s] * max(math.log((n_rows - df.get(s, 0) + 0.5) / (df.get(s, 0) + 0.5)), 1e-6) for s in stems]
     avg = average_tokens(lib)
-    sizes = _sizes(conn, pool)
+    sizes = retrieval.token_counts(lib.store, pool)
     scored = []
-    for rid, text in _texts(conn, "passages", pool).items():
+    for rid, text in retrieval.texts(lib.store, "passages", pool).items():
         s, have = bm25(text, stems, idf, avg, sizes.get(rid))
         if have:
             scored.append((rid, s))
     scored.sort(key=lambda x: -x[1])
     return scored[:n]
-
-
-def _varint(b: bytes) -> int:
-    """SQLite's varint (FTS5 stores each row's token count as one)."""
-    v = 0
-    for i, byte in enumerate(b[:9]):
-        if i == 8:
-            return (v << 8) | byte
-        v = (v << 7) | (byte & 0x7F)
-        if byte < 0x80:
-            return v
-    return v
-
-
-def _sizes(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, int]:
-    """{passage id: its tokens} as FTS5 counted them (empty if the table is not there)."""
-    ids = [int(i) for i in ids]
-    if not ids:
-        return {}
-    try:
-        rows = conn.execute(f"SELECT id, sz FROM passages_fts_docsize WHERE id IN ({','.join(map(str, ids))})").fetchall()
-    except sqlite3.OperationalError:
-        return {}
-    return {r[0]: _varint(r[1]) for r in rows if r[1]}

@@ -31,13 +31,13 @@ import numpy as np
 
 from index.acronyms import expand
 from index.library import Library
-from index.termstats import document_frequencies
+from index import retrieval
 
 from search.ranking import feedback
 from search.ranking import learned as learned_rank
 from search.ranking import strength as st
 from search.ranking.lexical import keyword_ranking
-from search.ranking.text import phrases, stem_counts, term_stems
+from search.ranking.text import phrases, stem_counts
 
 MODES = ("hybrid", "dense", "keyword")
 
@@ -118,10 +118,6 @@ class Ranking:
         return sorted(self.hits, key=lambda h: (pos.get(h.document_id, len(pos)), -h.score, -h.probability))
 
 
-def _in(ids) -> str:
-    return ",".join("?" * len(ids))
-
-
 def fuse(*rankings: list[tuple[int, float]], weights: tuple[float, ...] | None = None,
          dense: float = WEIGHTS.dense, normalise: str = WEIGHTS.normalise) -> list[tuple[int, float]]:
     """Weighted sum of scores, each list's scores divided by its best, or rescaled from its
@@ -173,19 +169,9 @@ def retrieve(lib: Library, query: str, mode: str, pool: int, w: Weights = WEIGHT
 def fold(lib: Library, passages: list, findings: list, w: Weights = WEIGHTS) -> list[Hit]:
     """One hit per finding (or stray passage), scored by weighted reciprocal rank over the
     passage and finding lists; best first."""
-    c = lib.store.conn
-    prow = {r["id"]: r for r in c.execute(
-        f"SELECT id, document_id, start, end FROM passages WHERE id IN ({_in(passages)})",
-        [i for i, _ in passages])} if passages else {}
-    doc_ids = {r["document_id"] for r in prow.values()}
-    spans: dict[int, list] = {}
-    if doc_ids:
-        for r in c.execute(f"SELECT id, document_id, start, end FROM findings WHERE document_id IN ({_in(doc_ids)})"
-                           " AND start IS NOT NULL", list(doc_ids)):
-            spans.setdefault(r["document_id"], []).append(r)
-    frow = {r["id"]: r for r in c.execute(
-        f"SELECT id, document_id FROM findings WHERE id IN ({_in(findings)})",
-        [i for i, _ in findings])} if findings else {}
+    prow = retrieval.passage_spans(lib.store, [i for i, _ in passages])
+    spans = retrieval.finding_spans(lib.store, {r["document_id"] for r in prow.values()})
+    frow = retrieval.finding_documents(lib.store, [i for i, _ in findings])
     hits: dict[tuple, Hit] = {}
 
     def add(h: Hit, rank: int, weight: float, score: float) -> None:
@@ -241,32 +227,18 @@ def document_scores(hits: list[Hit], second: float = WEIGHTS.doc_second) -> list
 # ----------------------------------------------------------------------------- signals
 def _rows(lib: Library, hits: list[Hit], what: str) -> dict[tuple, object]:
     """Each hit's own text (``what="text"``) or stored vector (``"vector"``), keyed by hit key."""
-    c = lib.store.conn
+    read = retrieval.texts if what == "text" else retrieval.stored_vectors
     out: dict[tuple, object] = {}
     for table, key, ids in (("findings", "f", [h.finding_id for h in hits if h.finding_id]),
                             ("passages", "p", [h.passage_id for h in hits if not h.finding_id and h.passage_id])):
-        for i in range(0, len(ids), 900):
-            part = ids[i:i + 900]
-            if what == "text":
-                q = f"SELECT id, text FROM {table} WHERE id IN ({_in(part)})"
-            else:
-                q = f"SELECT t.id, v.vector FROM {table} t JOIN vectors v ON v.text_hash = t.text_hash WHERE t.id IN ({_in(part)})"
-            for rid, val in c.execute(q, part):
-                out[(key, rid)] = np.frombuffer(val, dtype=np.float32) if what == "vector" else val
+        for rid, val in read(lib.store, table, ids).items():
+            out[(key, rid)] = val
     return out
 
 
 def vectors(lib: Library, hits: list[Hit]) -> dict[tuple, np.ndarray]:
+    """Each hit's stored vector (its finding's, else its passage's), keyed by hit key."""
     return _rows(lib, hits, "vector")  # type: ignore[return-value]
-
-
-def idf_weights(lib: Library, query: str) -> dict[str, float]:
-    """{query stem: IDF in the library's passages}; a word no passage holds weighs most."""
-    stems = term_stems(query)
-    if not stems:
-        return {}
-    n, df = document_frequencies(lib.store, stems)
-    return {s: math.log(1 + (n - df.get(s, 0) + 0.5) / (df.get(s, 0) + 0.5)) for s in stems}
 
 
 def add_signals(lib: Library, query: str, hits: list[Hit], lists: Lists, vecs: dict,
@@ -281,7 +253,7 @@ def add_signals(lib: Library, query: str, hits: list[Hit], lists: Lists, vecs: d
     for h in hits:
         v = vecs.get(h.key)
         h.signals = {"cosine": round(float(v @ q), 4) if v is not None and q is not None else 0.0}
-    idf = idf_weights(lib, query)
+    idf = learned_rank.query_idf(lib, query)
     total = sum(idf.values())
     todo = [h for h in hits if h.signals["cosine"] >= floor]
     texts = _rows(lib, todo, "text") if total > 0 else {}

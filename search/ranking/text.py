@@ -71,7 +71,7 @@ def stem_counts(text: str, wanted: set[str] | frozenset, tokens: int | None = No
     counts: dict[str, int] = {}
     if not wanted or not n:
         return counts, n
-    for m in _prefixes(frozenset(wanted)).finditer(text):
+    for m in prefix_pattern(frozenset(wanted)).finditer(text):
         s = stem(m.group(0))
         if s in wanted:
             counts[s] = counts.get(s, 0) + 1
@@ -79,7 +79,10 @@ def stem_counts(text: str, wanted: set[str] | frozenset, tokens: int | None = No
 
 
 @lru_cache(maxsize=4096)
-def _prefixes(wanted: frozenset) -> re.Pattern:
+def prefix_pattern(wanted: frozenset) -> re.Pattern:
+    """A case-insensitive pattern matching every word that could have one of the ``wanted``
+    stems (a Porter stem, less its last letter, begins the word it came from): the words
+    worth stemming when counting or highlighting those stems."""
     heads = sorted({w[:-1] if len(w) > 2 else w for w in wanted}, key=len, reverse=True)
     return re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, heads)) + r")[^\W_]*", re.I)
 
@@ -112,7 +115,7 @@ def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
             spans.append((m.start(), m.end()))
     wanted = set(term_stems(query))
     if wanted:
-        spans += [(m.start(), m.end()) for m in _prefixes(frozenset(wanted)).finditer(text) if stem(m.group(0)) in wanted]
+        spans += [(m.start(), m.end()) for m in prefix_pattern(frozenset(wanted)).finditer(text) if stem(m.group(0)) in wanted]
     spans.sort()
     merged: list[tuple[int, int]] = []
     for s, e in spans:

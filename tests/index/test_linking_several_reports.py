@@ -113,7 +113,7 @@ def test_the_library_stores_one_link_per_report_and_keeps_each_ones_pairs(librar
     pairs = {r[0] for r in library.store.conn.execute("SELECT finding_id FROM action_findings WHERE action_id=?", (act,))}
     assert pairs == {f_a, f_b}  # settling the second report kept the first one's pair
     # what `precedent show ID --json` prints: both reports, and the action answering a concern of each
-    from search.ranking.engine import get_document
+    from search.documents import get_document
 
     doc = get_document(library, letter)
     assert sorted(doc["responds_to"]) == sorted([ids["2024-0595"], ids["2024-0596"]])
