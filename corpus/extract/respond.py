@@ -304,7 +304,6 @@ _CHANGE = _P(r"\b(?:now|new|newly|since|recently|introduced|implemented|launched
 
 
 _STATUS = {"done": "completed", "doing": "ongoing", "will": None}  # a promise states no status
-_DEC = re.compile(r"(?<=[a-z0-9)\]’'\"”])[.!?](?=\s+(?:[A-Z0-9“\"(]|$))|(?<=[.!?][”\"’'])\s+(?=[A-Z])")
 
 
 def split_sentences(text: str, start: int = 0) -> list[tuple[int, int, str]]:

@@ -24,7 +24,6 @@ _ORG_WORDS = (r"(?:Police|Constabulary|NHS|Trust|Council|Board|Service|Services|
               r"Society|Institute|Authority|Commission|England|Hospital|Partnership|Borough|Government|Directorate|"
               r"University|Charity|Foundation|Transport|Justice|Health|Education|Executive|Team|Group|Unit)")
 _NAME_RUN = r"(?:[A-Z][A-Za-z'’&.\-]*|of|for|and|the|&|in|on)"
-_ORG_PHRASE = _P(rf"((?:the\s+)?[A-Z][A-Za-z'’&.\-]*(?:\s+{_NAME_RUN}){{0,9}}?)(?:\s*\(([A-Za-z&]{{2,8}})\))?")
 
 _SELF = [
     (_P(rf"\bon\s+behalf\s+of\s+(?:the\s+)?(?P<o>[A-Z][\w'’&.\-]*(?:\s+{_NAME_RUN}){{0,9}})", 0), 4.0),

@@ -391,10 +391,6 @@ def _known_inside(seg: str) -> str | None:
     return _ALIAS[m.group(1)] if m else None
 
 
-def org_key(name: str | None) -> str | None:
-    return normalise_org(name).key
-
-
 def split_orgs(text: str | None) -> list[str]:
     """Recipients written as one string: "1. Chief Constable of Sussex Police 2. CEO Sussex
     Partnership NHS Foundation Trust" or "A; B" -> ["Chief Constable of Sussex Police", ...]."""
