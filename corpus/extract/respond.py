@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from corpus.extract.action_cues import _PAST_ACT, MORE_NOISE, done_by_form, imperative_with_timing, not_done
 from corpus.extract.common import FILL
-from corpus.extract.respondent import _ORG_WORDS, _clean_org, _mentions
+from corpus.extract.respondent import _ORG_WORDS, _clean_org
+from corpus.orgs.mentions import mentions, short_name
 
 _P = re.compile
 _I = re.I
@@ -219,7 +220,7 @@ def _has_agent(s: str, owner: str | None) -> bool:
     if owner:
         # the organisation named as a whole (its distinctive words together, or its acronym);
         # one word of its name is a place or a subject ("As London has grown")
-        return bool(_mentions(owner, s))
+        return bool(mentions(owner, s))
     return False
 
 
@@ -270,18 +271,6 @@ _DEICTIC = _P(r"^(?:It|This|That|These|Those|They|Which|Such)\b|^(?:This|That|Th
               r"(?:can|provides|ensures|eliminates|allows|means|helps|gives|offers)\b", _I)
 
 
-def _short_name(s: str, owner: str) -> bool:
-    """``s`` names the owner by a short form: its capitals and digits in order ("S2R" for
-    "Steps2Recovery", "NHS" for "National Health Service")."""
-    caps = "".join(c for c in owner if c.isupper() or c.isdigit()).lower()
-    for tok in re.findall(r"\b[A-Z][A-Za-z0-9]{1,7}\b", s):
-        if sum(c.isupper() for c in tok) >= 2 and len(caps) >= 2:
-            want = iter(caps)
-            if all(ch in want for ch in tok.lower()):
-                return True
-    return False
-
-
 def _describes(s: str, owner: str | None) -> bool:
     """A plain present-tense statement about how things are, not what the respondent does:
     its subject is "it", "this", "they" or some other thing, with no sign of change.
@@ -292,7 +281,7 @@ def _describes(s: str, owner: str | None) -> bool:
     if _DEICTIC.search(s):
         return True
     head = " ".join(s.split()[:8])
-    if re.search(r"\b(?:we|I|our|us)\b", head, re.I) or (owner and (_mentions(owner, head) or _short_name(head, owner))):
+    if re.search(r"\b(?:we|I|our|us)\b", head, re.I) or (owner and (mentions(owner, head) or short_name(head, owner))):
         return False
     return not _ROUTINE.search(s)
 
@@ -479,7 +468,7 @@ def answer_sentences(text: str, owner: str | None, start: int = 0, n: int = 2) -
             score = 0.0
             if _FIRST_PERSON.search(sent) or (tense_of(sent) and _has_agent(sent, owner)):
                 score += 1.0
-            elif owner and (_mentions(owner, " ".join(sent.split()[:8])) or _short_name(" ".join(sent.split()[:8]), owner)):
+            elif owner and (mentions(owner, " ".join(sent.split()[:8])) or short_name(" ".join(sent.split()[:8]), owner)):
                 score += 1.0
             if tense_of(sent):
                 score += 0.5

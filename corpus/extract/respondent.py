@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from corpus.extract.common import FILL, norm
+from corpus.orgs.mentions import known_org_counts, mentions
 
 _P = re.compile
 _I = re.I
@@ -98,64 +99,6 @@ def respondent_candidates(text: str) -> list[Candidate]:
     return sorted(found.values(), key=lambda c: -c.score)
 
 
-_SUFFIX_WORDS = {"nhs", "trust", "foundation", "ltd", "limited", "plc"}
-
-
-def _acronyms(name: str) -> set[str]:
-    """"uhcw" (and "uhcwnt") from "University Hospital of Coventry and Warwickshire NHS Trust", "wsft" from
-    "West Suffolk NHS Foundation Trust": the initials of its words, with and without the legal-form words
-    a letter leaves out."""
-    out = {a.lower() for a in re.findall(r"\(([A-Za-z&]{2,8})\)", name)}
-    toks = [w for w in re.findall(r"[A-Za-z]+", re.sub(r"\([^)]*\)", " ", name))
-            if w.lower() not in {"the", "of", "for", "and", "to", "in", "on"}]
-    if len(toks) >= 2:
-        out.add("".join(w[0] for w in toks).lower())
-    for drop in ({"nhs"}, _SUFFIX_WORDS):  # "WSFT" for West Suffolk NHS Foundation Trust; "UHCW"
-        core = [w for w in toks if w.lower() not in drop]
-        if len(core) >= 2 and core != toks:
-            out.add("".join(w[0] for w in core).lower())
-    return out
-
-
-# "George Eliot Hospital (GEH)", "UK Kidney Association (UKKA; formerly …)": a letter defines an acronym
-_DEFINED = _P(r"((?:[A-Z][\w'’&.\-]*\s+(?:(?:of|and|for|the|&)\s+)?){0,6}[A-Z][\w'’&.\-]*)\s*\(([A-Z][A-Za-z&]{1,7})\s*[;,)]")
-
-
-def _defined_acronyms(text: str) -> list[tuple[str, str]]:
-    """(phrase, acronym) pairs the letter defines."""
-    return [(m.group(1), m.group(2)) for m in _DEFINED.finditer(text)]
-
-
-_GENERIC = {"the", "of", "for", "and", "to", "in", "on", "chief", "executive", "officer", "director", "secretary",
-            "state", "nhs", "trust", "foundation", "service", "services", "department", "national", "royal", "council",
-            "county", "partnership", "hospital", "hospitals", "university", "health", "care"}
-
-
-def _mentions(recipient: str, text: str) -> list[tuple[int, int]]:
-    """Where the letter names a recipient: its distinctive words together, or its acronym."""
-    spans: list[tuple[int, int]] = []
-    for ac in _acronyms(recipient):
-        if len(ac) >= 3:
-            spans += [m.span() for m in re.finditer(rf"\b{re.escape(ac)}\b", text, re.I)
-                      if m.group(0).isupper() or any(c.isupper() for c in m.group(0)[1:])]
-    words = [w for w in re.findall(r"[A-Za-z0-9]+", re.sub(r"\([^)]*\)", " ", recipient)) if w.lower() not in _GENERIC]
-    if words:
-        pat = r"\b" + r"\W+(?:\w+\W+){0,3}?".join(re.escape(w) for w in words[:4]) + r"\b"
-        named = [m.span() for m in re.finditer(pat, text, re.I)]
-        spans += named
-        # an acronym the letter defines right after naming the recipient stands for it from then on
-        for phrase, ac in _defined_acronyms(text):
-            if len(ac) >= 3 and ac.lower() not in _acronyms(recipient) and re.search(pat, phrase, re.I):
-                spans += [m.span() for m in re.finditer(rf"\b{re.escape(ac)}\b", text)]
-    spans = sorted(set(spans))
-    # "University Hospitals Coventry and Warwickshire NHS Trust (UHCW)": the acronym defined in brackets
-    # right after the name is the same mention, not a second one
-    ends = [e for _, e in spans]
-    return [(s, e) for s, e in spans
-            if not (re.search(r"\(\s*$", text[max(0, s - 3):s])
-                    and any(0 <= s - x <= 40 and re.fullmatch(r"[\w\s'’&.\-]*\(\s*", text[x:s]) for x in ends))]
-
-
 _NAME_LEAD = _P(r"\b(?:[A-Z][\w'’&\-]*\s+(?:(?:of|and|for|&)\s+)?){1,6}$")  # never back over a full stop
 
 
@@ -185,13 +128,12 @@ def _names_of(recipient: str) -> list[str]:
 
 
 def recipient_spans(recipient: str, t: str) -> list[tuple[int, int]]:
-    """Every place the letter names a recipient: its names (``_mentions``) and, for a department, the
-    bodies that are part of it (``org_names.PARTS``: "The Probation Service manages …" is the Ministry
+    """Every place the letter names a recipient: its names (``mentions``) and, for a department, the
+    bodies that are part of it (``corpus.orgs.keys.PARTS``: "The Probation Service manages …" is the Ministry
     of Justice speaking through its service), written as they are named (case-sensitive)."""
-    from corpus.orgs.names import PARTS
-    from corpus.orgs.keys import normalise_org
+    from corpus.orgs.keys import PARTS, normalise_org
 
-    spans = {sp for n in _names_of(recipient) for sp in _mentions(n, t)}
+    spans = {sp for n in _names_of(recipient) for sp in mentions(n, t)}
     for part in PARTS.get(normalise_org(recipient).name or "", []):
         pat = r"\b" + r"\s+".join("(?:and|&)" if w == "and" else re.escape(w).replace("'", "['’]")
                                   for w in part.split()) + r"\b"
@@ -266,16 +208,9 @@ def _dominant_known_org(text: str) -> str | None:
     ("WMP took responsibility …") and is signed by a role ("Chief Constable"). Two weak signals
     together: a known organisation named at least three times and twice as often as any other,
     and a signature role of the same kind (police, NHS, council …)."""
-    from corpus.orgs.keys import _ALIAS, org_type
+    from corpus.orgs.keys import org_type
 
-    counts: dict[str, int] = {}
-    for alias, canon in _ALIAS.items():
-        if " " not in alias and len(alias) <= 6:  # an acronym counts only in capitals: "COP" is not "cop"
-            n = len(re.findall(r"\b" + re.escape(alias.upper()) + r"\b", text))
-        else:
-            n = len(re.findall(r"\b" + re.escape(alias) + r"\b", text, re.I))
-        if n:
-            counts[canon] = counts.get(canon, 0) + n
+    counts = known_org_counts(text)
     if not counts:
         return None
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])

@@ -192,17 +192,11 @@ def fit(groups: list[tuple[list[dict[str, float]], int]], l2: float = 1.0, steps
 def named_orgs(text: str, top: int = 8) -> list[str]:
     """Known organisations a letter names (canonical names, most named first), and the ones it
     says it speaks for."""
-    from corpus.orgs.keys import _ALIAS, normalise_org
+    from corpus.orgs.keys import normalise_org
+    from corpus.orgs.mentions import known_org_counts
     from corpus.extract.respondent import respondent_candidates
 
-    counts: dict[str, int] = {}
-    for alias, canon in _ALIAS.items():
-        if " " not in alias and len(alias) <= 6:  # an acronym counts only in capitals
-            n = len(re.findall(r"\b" + re.escape(alias.upper()) + r"\b", text))
-        else:
-            n = len(re.findall(r"\b" + re.escape(alias) + r"\b", text, re.I))
-        if n:
-            counts[canon] = counts.get(canon, 0) + n
+    counts = known_org_counts(text)
     for c in respondent_candidates(text):
         org = normalise_org(c.name)
         if org.key:
