@@ -23,7 +23,7 @@ Signals (none decides alone):
                 UHCW", "raised by X and Y", "transferred to X", "liaised with X"): log(1 + count)
 * ``earliest``  its first such mention comes before any other recipient's (a joint letter: "X and Y
                 have collaborated" names its lead first)
-* ``rule``      the points of the hand-written rule ``respondent.choose_respondent`` (tuned by
+* ``rule``      the points of the hand-written rule ``respondent.rule_points`` (tuned by
                 reading the 12 development letters), capped
 """
 from __future__ import annotations
@@ -77,8 +77,8 @@ def _title_of(recipient: str, org_name: str) -> str | None:
 def recipient_features(text: str, recipients: list[str]) -> list[dict[str, float]]:
     """One feature dict per recipient (see module doc)."""
     from corpus.orgs.keys import normalise_org
-    from corpus.extract.respondent import _THIRD, _THIRD_AFTER, _THIRD_DESC, _TYPE_WORDS, _names_of, \
-        phrase_start, recipient_spans, respondent_candidates, self_type_counts
+    from corpus.extract.respondent import as_third_party, mention_context, names_of, recipient_spans, \
+        respondent_candidates, rule_points, self_type_counts, self_types_of
     from corpus.responses.cues import org_similarity
 
     t = (text or "").replace(FILL, " ")
@@ -91,21 +91,18 @@ def recipient_features(text: str, recipients: list[str]) -> list[dict[str, float
     for r in recipients:
         spans_of.append(recipient_spans(r, t))
     total = sum(len(s) for s in spans_of) or 1
-    from corpus.extract.respondent import choose_respondent
-
-    rule = choose_respondent(t, recipients, _return_points=True)
+    rule = rule_points(t, recipients)
     out = []
     first_own: dict[int, int] = {}
     for i, r in enumerate(recipients):
-        names = _names_of(r)
+        names = names_of(r)
         org = normalise_org(r)
         f = dict.fromkeys(_COMPUTED, 0.0)
         f["self"] = min(3.0, sum(c.score for c in cands if any(org_similarity(c.name, nm) >= 0.75 for nm in names)) / 2)
         third = 0
         for s, e in spans_of[i]:
-            b0 = phrase_start(t, s)
-            before, after = t[max(0, b0 - 60):b0], t[e:e + 60]
-            if _THIRD.search(before) or _THIRD_AFTER.match(after) or _THIRD_DESC.match(after):
+            before, after = mention_context(t, s, e)
+            if as_third_party(before, after):
                 third += 1
                 continue
             if _OBJECT.search(before):
@@ -125,8 +122,7 @@ def recipient_features(text: str, recipients: list[str]) -> list[dict[str, float
         title = _title_of(r, org.name if org.key else "")
         if title and (re.search(rf"\b{re.escape(title)}\b", head, re.I) or re.search(rf"\b{re.escape(title)}\b", tail, re.I)):
             f["title"] = 1.0
-        low = " ".join(names).lower()
-        f["selftype"] = math.log1p(sum(c for k, c in types.items() if c and any(w in low for w in _TYPE_WORDS[k])))
+        f["selftype"] = math.log1p(sum(self_types_of(names, types)))
         f["first"] = 1.0 if i == 0 else 0.0
         f["rule"] = max(-2.0, min(3.0, rule[i])) / 2
         out.append(f)
