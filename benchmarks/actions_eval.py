@@ -50,9 +50,9 @@ def _first_words_match(gold: str, text: str, n: int = 4) -> bool:
 
 def _concerns(rec: dict) -> list[str]:
     from corpus.extract import extract
-    from corpus.readers.datasets import _pfd_row
+    from corpus.readers.datasets import pfd_row
 
-    doc = _pfd_row(rec, Path("reports.csv"), 0)
+    doc = pfd_row(rec, Path("reports.csv"), 0)
     if doc is None:
         return []
     return [f.text for f in extract(doc).findings if f.kind == "concern"]

@@ -1,9 +1,11 @@
-"""A small logistic regression over named weak signals (predicting in pure Python, fitting with numpy).
+"""Small models over named weak signals (predicting in pure Python, fitting in the benchmarks).
 
 Used where a decision combines many weak signals and a hand-labelled set can fit their
 weights (which recipient wrote a letter, which report a letter answers). The data sets are
-tiny (tens of groups, a few hundred rows), so plain gradient descent with an L2 penalty is
-enough, and the fitted weights are written into the calling module as constants.
+tiny (tens of groups, a few hundred rows); the fitted weights are written into the calling
+module as constants. ``fit_logistic`` is scikit-learn's L2 logistic regression; ``fit_choice``
+(a conditional logit, which scikit-learn has no estimator for) is plain gradient descent with
+an L2 penalty in numpy.
 """
 from __future__ import annotations
 
@@ -19,26 +21,22 @@ def logistic(f: dict[str, float], weights: dict[str, float], bias: float) -> flo
 
 
 def fit_logistic(rows: Sequence[tuple[dict[str, float], float]], features: Sequence[str], l2: float = 1.0,
-                 steps: int = 3000, lr: float = 0.1, pos_weight: float = 1.0) -> tuple[dict[str, float], float]:
-    """(weights, bias) minimising log-loss + l2/2·|w|² over (features, label) rows.
-    ``pos_weight`` counts each positive row that many times (rare positives)."""
+                 pos_weight: float = 1.0) -> tuple[dict[str, float], float]:
+    """(weights, bias) minimising the weighted mean log-loss + l2/2·|w|²/m over (features, label)
+    rows, m the rows' total weight; ``pos_weight`` counts each positive row that many times (rare
+    positives). The bias is not penalised. Rows of one label only cannot be fitted (ValueError)."""
     import numpy as np  # fitting only (benchmarks); predicting stays pure Python
+    from sklearn.linear_model import LogisticRegression
 
     feats = list(features)
     if not rows:
         return dict.fromkeys(feats, 0.0), 0.0
     x = np.array([[float(f.get(k, 0.0)) for k in feats] for f, _ in rows])
-    y = np.array([float(v) for _, v in rows])
+    y = np.array([1.0 if v > 0 else 0.0 for _, v in rows])
     c = np.where(y > 0, pos_weight, 1.0)
-    m = max(1.0, float(c.sum()))
-    w = np.zeros(len(feats))
-    b = 0.0
-    for _ in range(steps):
-        p = 1 / (1 + np.exp(-np.clip(x @ w + b, -30, 30)))
-        d = c * (p - y)
-        w -= lr * ((x.T @ d) / m + l2 * w / m)
-        b -= lr * float(d.sum()) / m
-    return {k: round(float(v), 4) for k, v in zip(feats, w)}, round(b, 4)
+    # scikit-learn minimises C·Σ c·log-loss + |w|²/2: the objective above times m, with C = 1/l2
+    model = LogisticRegression(C=1.0 / l2, tol=1e-10, max_iter=10_000).fit(x, y, sample_weight=c)
+    return {k: round(float(v), 4) for k, v in zip(feats, model.coef_[0])}, round(float(model.intercept_[0]), 4)
 
 
 def softmax_with_none(zs: Sequence[float]) -> list[float]:

@@ -7,6 +7,10 @@ Public API
                                concern, areas for improvement, lessons, key findings) and
                                ``Action``s (responses, actions required, commitments) linked
                                to the findings they answer through ``finding_indexes``.
+A response letter read alone: is it a response and what was done (respond.py: ``response_score``,
+``free_actions``, ``strip_framing`` …); who is writing (respondent.py: the rules,
+``choose_respondent``, ``respondent_from_text``; speaker.py: the learned model, ``speaking_for``,
+``unlinked_respondent``). Organisation names themselves are ``corpus.orgs``.
 
 Approach
 --------
@@ -34,15 +38,35 @@ from __future__ import annotations
 
 from corpus.records import Action, Document, Extraction, Finding
 from corpus.extract.classify import classify, scores
-from corpus.extract.common import mask
-from corpus.extract.inspection import extract_inspection
-from corpus.extract.letters import extract_letter
+from corpus.extract.common import mask, paragraphs
+from corpus.extract.inspection import deadline_and_who, extract_inspection, split_addressees
+from corpus.extract.letters import actions_of_linked, extract_letter
 from corpus.extract.minutes import extract_minutes
-from corpus.extract.respond import RESPONSE_MIN, response_score
+from corpus.extract.respond import (
+    CANDIDATE_MIN,
+    RESPONSE_MIN,
+    answer_sentences,
+    due_in,
+    free_actions,
+    imperative_with_timing,
+    response_score,
+    split_sentences,
+    strip_framing,
+    tense_of,
+)
+from corpus.extract.respondent import choose_respondent, phrase_start, recipient_spans, respondent_from_text
 from corpus.extract.pfd import extract_pfd_concerns, recipients_from_text
-from corpus.extract.tables import extract_tables
+from corpus.extract.speaker import fit, probability, recipient_features, speaking_for, unlinked_respondent
+from corpus.extract.tables import extract_tables, header_roles, name_only
 
-__all__ = ["classify", "extract", "scores"]
+__all__ = [
+    "CANDIDATE_MIN", "RESPONSE_MIN",
+    "actions_of_linked", "answer_sentences", "choose_respondent", "classify", "deadline_and_who", "due_in", "extract",
+    "extract_inspection", "extract_letter", "extract_pfd_concerns", "fit", "free_actions", "header_roles",
+    "imperative_with_timing", "mask", "name_only", "paragraphs", "phrase_start", "probability", "recipient_features",
+    "recipient_spans", "respondent_from_text", "response_score", "scores", "speaking_for", "split_addressees",
+    "split_sentences", "strip_framing", "tense_of", "unlinked_respondent",
+]
 
 
 def extract(doc: Document) -> Extraction:

@@ -202,7 +202,6 @@ _INLINE_STATUS = re.compile(
     r"(COMPLETED?|Completed?|ONGOING|Ongoing|On-going|CLOSED|Closed|NOT STARTED|Not started|In progress|IN PROGRESS)"
     r"(?=\s*(?:$|[.\-–:]|\d|\s[A-Z]))"
 )
-_TRAILING_STATUS = re.compile(r"\b(COMPLETED?|Completed?|ONGOING|Ongoing|CLOSED|Closed|NOT STARTED|Not started)\W*$")
 
 
 def status_of(part: str) -> str | None:

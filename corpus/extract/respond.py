@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.extract.action_cues import _PAST_ACT, MORE_NOISE, done_by_form, imperative_with_timing, not_done
 from corpus.extract.common import FILL
-from corpus.extract.respondent import _ORG_WORDS, _clean_org, _mentions
+from corpus.extract.respondent import ORG_WORDS, clean_org
+from corpus.orgs.mentions import mentions, short_name
 
 _P = re.compile
 _I = re.I
@@ -68,6 +68,139 @@ CANDIDATE_MIN = 0.4
 
 
 # ------------------------------------------------------------------ what was done
+
+# Cues that a sentence of a free-form response is, or is not, something the respondent did:
+# conditionals, another body's reported words, forecasts, a plan as the subject of a descriptive
+# "will", counterfactuals and "we have reviewed the concerns raised" framing are not actions; an
+# imperative line with a timing ("Review the discharge checklist – by March 2026") is one,
+# although it names no agent.
+
+# not what the respondent did: a conditional procedure ("If circumstances have changed, …
+# will be contacted"), another body's words reported ("MHRA have told us that they will …",
+# "We understand that TfL has …"), a forecast ("It is expected that the strategy will be
+# published"), a plan or reform as the subject of a descriptive "will" ("The 10 Year Health
+# Plan will focus on …", "The reforms will support …")
+_NOT_DONE = [
+    _P(r"^(?:If|Should|Unless|Where|In\s+the\s+event\s+(?:that|of))\b[^,]{3,160},", _I),
+    # a possibility, not a deed: "This may require careful negotiation …", "could lead to"
+    _P(r"^(?:[\w’'()-]+,?\s+){0,8}?(?:may|might|could)\s+(?!have\s+been\s+(?:done|completed))"),
+    _P(r"\b(?:have|has|had)\s+(?:told|informed|advised|assured|notified)\s+(?:us|me)\b|"
+       r"\b(?:have|has|had)\s+confirmed\s+to\s+(?:us|me)\b", _I),
+    _P(r"^(?:We|I)\s+(?:understand|are\s+aware|am\s+aware|have\s+been\s+(?:told|informed|advised))\s+(?:that\s+)?"
+       r"(?!(?:my|our|we|I)\b)(?:the\s+)?[A-Z]", 0),
+    _P(r"^(?:It\s+is|It['’]s)\s+(?:likely|expected|anticipated|hoped|understood|envisaged)\s+that\b", _I),
+    _P(r"\b(?:we|I)\s+understand\s+that\b|\bit\s+is\s+(?:likely|expected|anticipated|hoped)\s+that\b|"
+       r"^The\s+(?:expectation|hope|aim)\s+is\s+that\b", _I),
+    # an obligation on others, not a deed of the respondent: "All universities … will be required to
+    # publish …", "They will need to provide students with training …"
+    _P(r"\bwill\s+(?:also\s+)?(?:be\s+required|need|have)\s+to\b", _I),
+    # a procedure, not a deed: "When a patient's leave is being planned, contingencies will be considered"
+    _P(r"^(?:When|Whenever|Once|Where)\s+(?!(?:we|I)\b)[^,]{3,120},\s+(?!(?:we|I)\b)[^.]*?\bwill\s+be\s+\w+(?:ed|en)\b", _I),
+    # what something done leads to, not a deed: "This will enable us to better quantify …"
+    _P(r"^(?:This|These|That|It|Which)\s+will\s+(?:also\s+)?(?:enable|allow|help|mean|make)\b", _I),
+    # a negated deed and nothing promised: "monitoring of the service had not identified any risk",
+    # "we currently have no plans to …"
+    _P(r"^(?!.*\b(?:will|shall|are\s+being|is\s+being|now)\b).*\b(?:(?:has|have|had|did|was|were)\s+not\s+(?:yet\s+)?(?:been\s+)?\w+(?:ed|en)\b"
+       r"|(?:have|has)\s+no\s+plans?\b)", _I),
+    # what the actions are for, not an action: "These actions aim to enhance patient safety"
+    _P(r"^(?:These|This|The|Such|All\s+(?:these|of\s+these))\s+(?:[\w-]+\s+){0,3}?(?:actions?|measures?|changes?|steps|"
+       r"initiatives?|improvements?)\s+(?:aim|aims|are\s+intended|is\s+intended|seek|seeks|are\s+designed|is\s+designed)\s+to\b", _I),
+    _P(r"^(?:The|This|These|Its|Our|Their)\s+(?:[\w’'-]+\s+){0,5}?(?:[Pp]lan|[Ss]trategy|[Ff]ramework|reforms?|"
+       r"[Pp]olicy|guidance|[Pp]rogramme|changes?|approach|[Ss]tandards?)\s+will\s+(?:also\s+)?"
+       r"(?:focus|support|include|help|ensure|provide|enable|mean|allow|cover|build|set\s+out|address|be\s+based|"
+       r"reflect|underpin|put)\b"),
+]
+# an imperative heading or plan line with a timing: "Review the discharge policy – by March
+# 2025", "Engage with ICBs: Q4 2024", "Deliver refresher training (completed June 2024)"
+_IMPERATIVE = _P(r"^(?:\d{1,2}[.)]\s*)?(?:Review|Develop|Implement|Introduce|Update|Establish|Engage|Deliver|Publish|"
+                 r"Roll\s+out|Train|Audit|Launch|Create|Agree|Complete|Share|Set\s+up|Provide|Ensure|Improve|"
+                 r"Strengthen|Embed|Recruit|Commission|Revise|Amend|Issue|Circulate|Monitor|Consult|Work\s+with|"
+                 r"Write\s+to|Reinforce|Refresh|Undertake|Carry\s+out)\s+\w")
+_TIMING = _P(r"\b(?:by|before|from|due|until|in|during)\s+(?:the\s+)?(?:end\s+of\s+)?(?:(?:\d{1,2}(?:st|nd|rd|th)?\s+)?"
+             r"(?:January|February|March|April|May|June|July|August|September|October|November|December)|spring|summer|"
+             r"autumn|winter)\s+20\d\d\b|\bQ[1-4]\s*20\d\d\b|\b20\d\d/\d\d\b|"
+             r"\b(?:completed|complete|ongoing|in\s+progress|by\s+\d{1,2}/\d{1,2}/\d{2,4})\b", _I)
+
+
+def imperative_with_timing(s: str) -> str | None:
+    """'will' or 'done' for an imperative line that carries a timing or status, else None."""
+    if not _IMPERATIVE.match(s) or not _TIMING.search(s):
+        return None
+    return "done" if re.search(r"\bcompleted?\b", s, re.I) else "will"
+
+
+# reading the report is framing: "We have reflected on the circumstances … and have reviewed
+# the concerns raised" says nothing was done unless something else in the sentence was
+_FRAMING = _P(r"\b(?:have|has|had)\s+(?:now\s+|also\s+|carefully\s+|fully\s+)*(?:reflected\s+(?:up)?on|considered|reviewed|read|"
+              r"looked\s+(?:at|into))\s+(?:carefully\s+)?(?:the\s+|your\s+|this\s+)?(?:circumstances|concerns?|report|letter|"
+              r"findings|matters?\s+(?:of\s+concern\s+)?raised|matters?\s+of\s+concern)\b", _I)
+
+
+def not_done(s: str) -> bool:
+    """Not an action of the respondent's (a framing sentence is one unless what is left of it
+    still says something was done: ``tense_of``)."""
+    if any(p.search(s) for p in _NOT_DONE) or re.search(
+            r"\b(?:would|should|could|might|may)\s+(?:not\s+)?have\s+(?:been\s+)?\w+(?:ed|en|t)\b", s, re.I):
+        return True  # a counterfactual ("These would have been identified …") did not happen
+    if _FRAMING.search(s):
+        return tense_of(_FRAMING.sub(" ", s)) is None
+    return False
+
+
+# noting and expecting ("I note that your Report has also been sent to …", "We would expect this
+# to comment …", "We recommend that all staff …" — advice to others) and work on the letter itself
+# ("colleagues have been consulted on my response")
+_MORE_NOISE = _P(r"^(?:I|We)\s+(?:also\s+)?(?:note|noted)\b|\b(?:we|I)\s+would\s+(?:also\s+)?expect\b|"
+                 r"^(?:We|I)\s+(?:would\s+)?(?:strongly\s+)?(?:recommend|advise|advocate)\b|"
+                 r"\b(?:on|in|for|into|to)\s+(?:my|our|this)\s+(?:response|reply|letter)\b(?!\s+(?:to|was|is)\b)|"
+                 r"\bkeen\s+to\s+(?:assure|reassure|stress|emphasise)\b|^(?:In\s+)?(?:formulating|preparing)\s+(?:this|our|my)\b|"
+                 r"^(?:We|I)\s+(?:have\s+been|were)\s+asked\s+to\b|(?:provided|given|explained|addressed)\s+below\b|"
+                 r"\b(?:we|I)\s+(?:would\s+)?(?:recommend|advise)\s+that\b|\bI\s+am\s+writing\s+to\b|"
+                 r"^(?:[^,]{0,80},\s+)?(?:we|I)\s+(?:attach|enclose|have\s+attached|have\s+enclosed|are\s+attaching|are\s+enclosing)\b|"
+                 r"^You\s+(?:have\s+)?(?:also\s+)?(?:raised|expressed|noted|highlighted|mentioned|recommended|asked)\b|"
+                 r"^(?:[^,]{0,40}?(?:,\s+|\s))?(?:we|I)\s+remain\s+(?:fully\s+)?committed\b|"
+                 r"\bcommitted\s+to\s+(?:taking|doing)\s+(?:all|every|whatever)\b|"
+                 r"^(?:The\s+)?[\w()’' -]{2,60}?\s+is\s+(?:a|an|the)\s+(?:leading\s+|national\s+|independent\s+|registered\s+)?"
+                 r"(?:charity|professional|membership|body|organisation|regulator|statutory)\b|"
+                 r"^It\s+should\s+be\s+(?:noted|remembered|recognised)\b|^It\s+is\s+(?:usually|generally|often|normally)\s+the\s+case\b|"
+                 r"^(?:We|I)\s+would\s+be\s+(?:happy|pleased|glad|delighted)\s+to\b|"
+                 r"^(?:We|I)\s+(?:also\s+)?(?:believe|consider|feel|think)\b|"
+                 r"^(?:Outlined|Set\s+out|Detailed|Described|Highlighted|Raised)\s+(?:within|in)\s+(?:the|your|this)\b|"
+                 r"\bconcerns?\s+raised\s+by\s+(?:the\s+Coroner|HM\s+Coroner|you)\b[^.]*\b(?:noted|identified)\s+as\b", _I)
+
+
+# any verb in the perfect ("has now been produced", "have been addressed", "had undertaken"), or
+# a simple past with the respondent as subject ("the service launched", "WSFT also undertook"),
+# minus verbs of knowing, saying and feeling, which report no action ("have been told", "we
+# believed", "has been noted")
+_NOT_ACTS = (r"(?:told|informed|advised|noted|seen|heard|known|found|said|shown|believed|hoped|felt|thought|"
+             r"expected|understood|recognised|recognized|acknowledged|accepted|wanted|needed|suggested|"
+             r"concluded|failed|happened|occurred|been|got|become|asked|alleged|reported|observed|"
+             r"stated|highlighted|identified|mentioned|experienced|suffered|died|passed|attended|presented|listened|reflected|"
+             r"considered|consulted|indicated|focused|focussed|consisted|sustained|exposed|enabled|meant|allowed|"
+             r"caused|contributed|led\s+to|shared\s+(?:our|my)\s+(?:thoughts|condolences)|wished|tried|"
+             r"attempted|struggled|been\s+unable|set\s+out|outlined|described|explained|detailed|summarised)")
+_PERFECT = _P(rf"\b(?:has|have|had)\s+(?:(?:now|also|already|recently|since|further|jointly|subsequently|specifically|"
+              rf"successfully|therefore|both|all|continued\s+to)\s+){{0,2}}(?:been\s+)?(?:\w+ly\s+)?"
+              rf"(?!{_NOT_ACTS}\b)(?:\w+(?:ed|en|wn)|built|sent|put\s+in\s+place|held|met|made|taken|undertaken|begun|written|"
+              rf"brought|sought|taught|run|spent|given)\b", _I)
+_ORG_SUBJECT = (r"(?:(?i:we|the\s+(?:service|Trust|College|Council|Department|team|organisation|Board|company|Society|"
+                r"Association|Agency|Commission|Government|Ministry|directorate|hub))|I|[A-Z][A-Za-z]*[A-Z][A-Za-z]*)")
+_PAST_ACT = _P(rf"(?:^|,\s+|\band\s+|\b(?:19|20)\d\d\s+){_ORG_SUBJECT}\s+(?:also\s+|then\s+|subsequently\s+|recently\s+|have\s+)?"
+               rf"(?!{_NOT_ACTS}\b)(?:\w+ed|undertook|wrote|began|held|made|took|sent|set\s+up|ran|built|gave)\b")
+_PAST_PASSIVE = _P(r"\b(?:was|were)\s+(?:also\s+|then\s+|subsequently\s+)?(?:added|sent|shared|updated|revised|created|"
+                   r"produced|delivered|provided|developed|rolled\s+out|circulated|trained|reviewed|distributed|"
+                   r"disseminated|addressed|strengthened|changed|amended|written)\b", _I)
+
+
+def done_by_form(s: str) -> bool:
+    """A perfect ("have been addressed"), the respondent's simple past ("the service launched") or a
+    passive past of a deed ("two new sections were added"), not negated."""
+    if re.search(r"\b(?:not|never|no\s+longer|no\s+plans?)\b", s, re.I):
+        return False
+    return bool(_PERFECT.search(s) or _PAST_ACT.search(s) or _PAST_PASSIVE.search(s))
+
+
 
 _DONE = _P(
     r"\b(?:(?:has|have)\s+(?:(?:now|also|already|recently|therefore|since|subsequently|further|jointly|formally|"
@@ -151,11 +284,11 @@ _NOISE.append(_P(r"\b(?:take|takes|taken|taking)\s+(?:[\w’'-]+\s+){0,10}?(?:ve
                  r"\s+that\b|\b(?:we|I)\s+would\s+(?:\w+\s+)?(?:suggest|recommend|encourage|advise|urge)\b|"
                  r"(?<!\bas\s)\b(?:set\s+out|outlined|described|detailed)\s+above\b|\bas\s+part\s+of\s+(?:our|this|my)\s+(?:response|reply|letter)\b",
                  _I))
-_NOISE.append(MORE_NOISE)  # action_cues: noting, advice to others, enclosures, offers, opinions …
+_NOISE.append(_MORE_NOISE)  # noting, advice to others, enclosures, offers, opinions …
 _PAST_BACKGROUND = _P(r"^(?:On\s+\d{1,2}\s+\w+\s+(?:19|20)\d\d,?\s+(?:the\s+Coroner|you|Mr|Mrs|Ms|Miss)|The\s+(?:deceased|patient)\b)", _I)
 _OTHER_OWNER = _P(
     rf"^(?:In\s+addition,?\s+|Additionally,?\s+|Also,?\s+|Furthermore,?\s+|this\s+month,?\s+|From\s+[\w ]+,\s+)?"
-    rf"(?:the\s+)?(?P<o>(?:[A-Z][\w'’&.\-]*\s+){{0,6}}?(?:[A-Z]{{2,}}|[A-Z][\w'’&.\-]*\s+{_ORG_WORDS})(?:\s+{_ORG_WORDS}|\s+[A-Z][\w'’&.\-]*){{0,4}})"
+    rf"(?:the\s+)?(?P<o>(?:[A-Z][\w'’&.\-]*\s+){{0,6}}?(?:[A-Z]{{2,}}|[A-Z][\w'’&.\-]*\s+{ORG_WORDS})(?:\s+{ORG_WORDS}|\s+[A-Z][\w'’&.\-]*){{0,4}})"
     rf"\s+(?:will|also\s+plans|plans|is|are|has|have|continues|intends)\b"
 )
 _SEASON = _P(r"\b(?:(?:early|late|mid|end\s+of)[\s-]+)?(?P<when>(?:spring|summer|autumn|winter|January|February|March|April|May|June|July|"
@@ -190,7 +323,7 @@ _AGENT = _P(r"\b(?:we|our|us)\b|\bI\b|\bmy\s+(?:officials|team|colleagues|depart
             r"\b(?:the|this)\s+(?:Trust|College|Department|Council|Force|Service|Government|Board|ICB|Agency|Society|Institute|"
             r"organisation|charity|team|group|directorate|programme|Network|Office|Ministry|Partnership)\b|"
             r"\b(?:has|have|had)\s+(?:\w+ly\s+|now\s+|also\s+|already\s+){0,2}been\s+\w+(?:ed|en|wn|t)\b|"
-            r"\b(?:[A-Z][\w'’&-]*\s+){1,6}(?:of\s+(?:[A-Z][\w'’&-]*\s+){1,4})?"+_ORG_WORDS+r"\s+(?:has|have|had|will|is|are)\b|"
+            r"\b(?:[A-Z][\w'’&-]*\s+){1,6}(?:of\s+(?:[A-Z][\w'’&-]*\s+){1,4})?"+ORG_WORDS+r"\s+(?:has|have|had|will|is|are)\b|"
             r"(?:^|,\s+)(?:[\w-]+\s+){0,4}?(?:staff|teams?|nurses|doctors|clinicians|consultants|colleagues|practitioners|matrons|"
             r"champions|educators?|workers|leads|hub|board|committee|directorate)\s+(?:will|have|has|are|is|also|now|continue)\b|\bwill\s+be\s+\w+(?:ed|en|wn|t)\b|\b(?:is|are)\s+(?:now\s+|also\s+|currently\s+|still\s+)?being\s+\w+ed\b|"
             r"^(?:In\s+\w+\s+20\d\d,\s+|(?-i:[A-Z]\w+),\s+)?(?:an?|the|two|three|four|five|several|new|all|\d+)\s+[\w\s-]{3,60}?\s+"
@@ -219,7 +352,7 @@ def _has_agent(s: str, owner: str | None) -> bool:
     if owner:
         # the organisation named as a whole (its distinctive words together, or its acronym);
         # one word of its name is a place or a subject ("As London has grown")
-        return bool(_mentions(owner, s))
+        return bool(mentions(owner, s))
     return False
 
 
@@ -270,18 +403,6 @@ _DEICTIC = _P(r"^(?:It|This|That|These|Those|They|Which|Such)\b|^(?:This|That|Th
               r"(?:can|provides|ensures|eliminates|allows|means|helps|gives|offers)\b", _I)
 
 
-def _short_name(s: str, owner: str) -> bool:
-    """``s`` names the owner by a short form: its capitals and digits in order ("S2R" for
-    "Steps2Recovery", "NHS" for "National Health Service")."""
-    caps = "".join(c for c in owner if c.isupper() or c.isdigit()).lower()
-    for tok in re.findall(r"\b[A-Z][A-Za-z0-9]{1,7}\b", s):
-        if sum(c.isupper() for c in tok) >= 2 and len(caps) >= 2:
-            want = iter(caps)
-            if all(ch in want for ch in tok.lower()):
-                return True
-    return False
-
-
 def _describes(s: str, owner: str | None) -> bool:
     """A plain present-tense statement about how things are, not what the respondent does:
     its subject is "it", "this", "they" or some other thing, with no sign of change.
@@ -292,7 +413,7 @@ def _describes(s: str, owner: str | None) -> bool:
     if _DEICTIC.search(s):
         return True
     head = " ".join(s.split()[:8])
-    if re.search(r"\b(?:we|I|our|us)\b", head, re.I) or (owner and (_mentions(owner, head) or _short_name(head, owner))):
+    if re.search(r"\b(?:we|I|our|us)\b", head, re.I) or (owner and (mentions(owner, head) or short_name(head, owner))):
         return False
     return not _ROUTINE.search(s)
 
@@ -304,7 +425,6 @@ _CHANGE = _P(r"\b(?:now|new|newly|since|recently|introduced|implemented|launched
 
 
 _STATUS = {"done": "completed", "doing": "ongoing", "will": None}  # a promise states no status
-_DEC = re.compile(r"(?<=[a-z0-9)\]’'\"”])[.!?](?=\s+(?:[A-Z0-9“\"(]|$))|(?<=[.!?][”\"’'])\s+(?=[A-Z])")
 
 
 def split_sentences(text: str, start: int = 0) -> list[tuple[int, int, str]]:
@@ -396,7 +516,7 @@ def free_actions(text: str, owner: str | None, start: int = 0) -> list[FreeActio
         body = p.text
         sents = split_sentences(body)
         for k, (s0, s1, sent) in enumerate(sents):
-            if len(sent) < 25 or _is_noise(sent) or _THIRD_VOICE.search(sent) or not_done(sent, tense_of):
+            if len(sent) < 25 or _is_noise(sent) or _THIRD_VOICE.search(sent) or not_done(sent):
                 continue
             tense = imperative_with_timing(sent)
             if tense is None and not _has_agent(sent, owner):
@@ -411,7 +531,7 @@ def free_actions(text: str, owner: str | None, start: int = 0) -> list[FreeActio
             who = owner
             m = _OTHER_OWNER.match(sent)
             if m:
-                o = _clean_org(m.group("o"))
+                o = clean_org(m.group("o"))
                 if _other_body(o) and (owner is None or not _same_org(o, owner)):
                     if not re.match(r"^(?:We|I|It|This|These|That|They|There|Our|The\s+Trust|The\s+College|The\s+Department|The\s+Council)$", o, re.I):
                         who = o
@@ -480,11 +600,11 @@ def answer_sentences(text: str, owner: str | None, start: int = 0, n: int = 2) -
             score = 0.0
             if _FIRST_PERSON.search(sent) or (tense_of(sent) and _has_agent(sent, owner)):
                 score += 1.0
-            elif owner and (_mentions(owner, " ".join(sent.split()[:8])) or _short_name(" ".join(sent.split()[:8]), owner)):
+            elif owner and (mentions(owner, " ".join(sent.split()[:8])) or short_name(" ".join(sent.split()[:8]), owner)):
                 score += 1.0
             if tense_of(sent):
                 score += 0.5
-            if not_done(sent, tense_of):
+            if not_done(sent):
                 score -= 0.5
             score += 0.5 * k / max(1, len(paras) - 1)  # later paragraphs conclude
             scored.append((score, p.start, p.end, sent))

@@ -5,7 +5,10 @@
   block) against how it names third parties ("has also been sent to X", "X are writing to
   you").
 * ``choose_respondent(text, recipients)`` — the hand-written rule that picks among a report's
-  recipients when the link is known (``speaker`` learns the same choice from weak signals).
+  recipients when the link is known (its points per recipient: ``rule_points``; ``speaker`` learns
+  the same choice from weak signals, the rule's points among them).
+* ``recipient_spans``, ``mention_context``, ``as_third_party``, ``self_type_counts``,
+  ``self_types_of``, ``names_of`` — the signals both read.
 * ``respondent_from_text(text)`` — the organisation a letter names itself, without a report.
 """
 from __future__ import annotations
@@ -14,17 +17,18 @@ import re
 from dataclasses import dataclass
 
 from corpus.extract.common import FILL, norm
+from corpus.orgs.mentions import known_org_counts, mentions
 
 _P = re.compile
 _I = re.I
 
 # ------------------------------------------------------------------ who is writing?
 
-_ORG_WORDS = (r"(?:Police|Constabulary|NHS|Trust|Council|Board|Service|Services|Department|Ministry|Office|Agency|College|"
-              r"Society|Institute|Authority|Commission|England|Hospital|Partnership|Borough|Government|Directorate|"
-              r"University|Charity|Foundation|Transport|Justice|Health|Education|Executive|Team|Group|Unit)")
+# a word that ends or marks an organisation's name in running text (a regex group): "West Midlands Police"
+ORG_WORDS = (r"(?:Police|Constabulary|NHS|Trust|Council|Board|Service|Services|Department|Ministry|Office|Agency|College|"
+             r"Society|Institute|Authority|Commission|England|Hospital|Partnership|Borough|Government|Directorate|"
+             r"University|Charity|Foundation|Transport|Justice|Health|Education|Executive|Team|Group|Unit)")
 _NAME_RUN = r"(?:[A-Z][A-Za-z'’&.\-]*|of|for|and|the|&|in|on)"
-_ORG_PHRASE = _P(rf"((?:the\s+)?[A-Z][A-Za-z'’&.\-]*(?:\s+{_NAME_RUN}){{0,9}}?)(?:\s*\(([A-Za-z&]{{2,8}})\))?")
 
 _SELF = [
     (_P(rf"\bon\s+behalf\s+of\s+(?:the\s+)?(?P<o>[A-Z][\w'’&.\-]*(?:\s+{_NAME_RUN}){{0,9}})", 0), 4.0),
@@ -63,7 +67,9 @@ class Candidate:
     how: str
 
 
-def _clean_org(raw: str) -> str:
+def clean_org(raw: str) -> str:
+    """An organisation's name as a pattern caught it, without what runs on: the next sentence, a
+    leading "the"/"our"/"my", trailing joining words and punctuation."""
     s = norm(raw)
     s = re.split(r"(?<=[a-z])\.\s", s)[0]  # "West Midlands Police. Given ...": the sentence ends
     s = re.sub(r"^(?:the|our|my)\s+", "", s, flags=re.I)
@@ -78,7 +84,7 @@ def respondent_candidates(text: str) -> list[Candidate]:
     found: dict[str, Candidate] = {}
 
     def add(name: str, pts: float, how: str) -> None:
-        name = _clean_org(name)
+        name = clean_org(name)
         if len(name) < 3 or len(name.split()) > 12 or name.lower() in {"i", "we", "this", "coroner", "the coroner"}:
             return
         key = name.lower()
@@ -94,67 +100,9 @@ def respondent_candidates(text: str) -> list[Candidate]:
     tail = [ln.strip() for ln in t[-600:].splitlines() if ln.strip()]
     for ln in tail[-6:]:
         m = re.match(rf"^(?:[A-Z][\w ]{{2,50}},\s*)?(?P<o>(?:the\s+)?[A-Z][\w'’&.\-]*(?:\s+{_NAME_RUN}){{0,9}})$", ln)
-        if m and re.search(_ORG_WORDS, ln) and len(ln.split()) <= 14:
+        if m and re.search(ORG_WORDS, ln) and len(ln.split()) <= 14:
             add(m.group("o"), 2.0, "signature")
     return sorted(found.values(), key=lambda c: -c.score)
-
-
-_SUFFIX_WORDS = {"nhs", "trust", "foundation", "ltd", "limited", "plc"}
-
-
-def _acronyms(name: str) -> set[str]:
-    """"uhcw" (and "uhcwnt") from "University Hospital of Coventry and Warwickshire NHS Trust", "wsft" from
-    "West Suffolk NHS Foundation Trust": the initials of its words, with and without the legal-form words
-    a letter leaves out."""
-    out = {a.lower() for a in re.findall(r"\(([A-Za-z&]{2,8})\)", name)}
-    toks = [w for w in re.findall(r"[A-Za-z]+", re.sub(r"\([^)]*\)", " ", name))
-            if w.lower() not in {"the", "of", "for", "and", "to", "in", "on"}]
-    if len(toks) >= 2:
-        out.add("".join(w[0] for w in toks).lower())
-    for drop in ({"nhs"}, _SUFFIX_WORDS):  # "WSFT" for West Suffolk NHS Foundation Trust; "UHCW"
-        core = [w for w in toks if w.lower() not in drop]
-        if len(core) >= 2 and core != toks:
-            out.add("".join(w[0] for w in core).lower())
-    return out
-
-
-# "George Eliot Hospital (GEH)", "UK Kidney Association (UKKA; formerly …)": a letter defines an acronym
-_DEFINED = _P(r"((?:[A-Z][\w'’&.\-]*\s+(?:(?:of|and|for|the|&)\s+)?){0,6}[A-Z][\w'’&.\-]*)\s*\(([A-Z][A-Za-z&]{1,7})\s*[;,)]")
-
-
-def _defined_acronyms(text: str) -> list[tuple[str, str]]:
-    """(phrase, acronym) pairs the letter defines."""
-    return [(m.group(1), m.group(2)) for m in _DEFINED.finditer(text)]
-
-
-_GENERIC = {"the", "of", "for", "and", "to", "in", "on", "chief", "executive", "officer", "director", "secretary",
-            "state", "nhs", "trust", "foundation", "service", "services", "department", "national", "royal", "council",
-            "county", "partnership", "hospital", "hospitals", "university", "health", "care"}
-
-
-def _mentions(recipient: str, text: str) -> list[tuple[int, int]]:
-    """Where the letter names a recipient: its distinctive words together, or its acronym."""
-    spans: list[tuple[int, int]] = []
-    for ac in _acronyms(recipient):
-        if len(ac) >= 3:
-            spans += [m.span() for m in re.finditer(rf"\b{re.escape(ac)}\b", text, re.I)
-                      if m.group(0).isupper() or any(c.isupper() for c in m.group(0)[1:])]
-    words = [w for w in re.findall(r"[A-Za-z0-9]+", re.sub(r"\([^)]*\)", " ", recipient)) if w.lower() not in _GENERIC]
-    if words:
-        pat = r"\b" + r"\W+(?:\w+\W+){0,3}?".join(re.escape(w) for w in words[:4]) + r"\b"
-        named = [m.span() for m in re.finditer(pat, text, re.I)]
-        spans += named
-        # an acronym the letter defines right after naming the recipient stands for it from then on
-        for phrase, ac in _defined_acronyms(text):
-            if len(ac) >= 3 and ac.lower() not in _acronyms(recipient) and re.search(pat, phrase, re.I):
-                spans += [m.span() for m in re.finditer(rf"\b{re.escape(ac)}\b", text)]
-    spans = sorted(set(spans))
-    # "University Hospitals Coventry and Warwickshire NHS Trust (UHCW)": the acronym defined in brackets
-    # right after the name is the same mention, not a second one
-    ends = [e for _, e in spans]
-    return [(s, e) for s, e in spans
-            if not (re.search(r"\(\s*$", text[max(0, s - 3):s])
-                    and any(0 <= s - x <= 40 and re.fullmatch(r"[\w\s'’&.\-]*\(\s*", text[x:s]) for x in ends))]
 
 
 _NAME_LEAD = _P(r"\b(?:[A-Z][\w'’&\-]*\s+(?:(?:of|and|for|&)\s+)?){1,6}$")  # never back over a full stop
@@ -176,7 +124,7 @@ _THIRD_DESC = _P(r"^\s*(?:\([A-Za-z&]{2,8}\)\s*)?,?\s*(?:is|are|has|have)\s+(?:t
                  r"been\s+(?:sent|addressed)|also\s+been)", _I)
 
 
-def _names_of(recipient: str) -> list[str]:
+def names_of(recipient: str) -> list[str]:
     """A recipient as the letter may name it: as written, its organisation, known aliases."""
     from corpus.orgs.keys import normalise_org, org_aliases
 
@@ -186,13 +134,12 @@ def _names_of(recipient: str) -> list[str]:
 
 
 def recipient_spans(recipient: str, t: str) -> list[tuple[int, int]]:
-    """Every place the letter names a recipient: its names (``_mentions``) and, for a department, the
-    bodies that are part of it (``org_names.PARTS``: "The Probation Service manages …" is the Ministry
+    """Every place the letter names a recipient: its names (``mentions``) and, for a department, the
+    bodies that are part of it (``corpus.orgs.keys.PARTS``: "The Probation Service manages …" is the Ministry
     of Justice speaking through its service), written as they are named (case-sensitive)."""
-    from corpus.orgs.names import PARTS
-    from corpus.orgs.keys import normalise_org
+    from corpus.orgs.keys import PARTS, normalise_org
 
-    spans = {sp for n in _names_of(recipient) for sp in _mentions(n, t)}
+    spans = {sp for n in names_of(recipient) for sp in mentions(n, t)}
     for part in PARTS.get(normalise_org(recipient).name or "", []):
         pat = r"\b" + r"\s+".join("(?:and|&)" if w == "and" else re.escape(w).replace("'", "['’]")
                                   for w in part.split()) + r"\b"
@@ -207,45 +154,66 @@ def self_type_counts(t: str) -> dict[str, int]:
             for p, k in _SELF_TYPE}
 
 
-def choose_respondent(text: str, recipients: list[str], _return_points: bool = False) -> tuple[str | None, float]:
+def mention_context(t: str, s: int, e: int) -> tuple[str, str]:
+    """(before, after): up to 60 characters before a mention at ``s:e`` (before the whole name it
+    is part of: ``phrase_start``) and the 60 after it."""
+    b0 = phrase_start(t, s)
+    return t[max(0, b0 - 60):b0], t[e:e + 60]
+
+
+def as_third_party(before: str, after: str) -> bool:
+    """A mention (in its ``mention_context``) names someone other than the writer: "has also been
+    sent to X", "X are writing to you", "X is the highway authority"."""
+    return bool(_THIRD.search(before) or _THIRD_AFTER.match(after) or _THIRD_DESC.match(after))
+
+
+def self_types_of(names: list[str], types: dict[str, int]) -> list[int]:
+    """The counts in ``types`` (``self_type_counts``) of the kinds a recipient's ``names`` are:
+    "the Trust" counts for an NHS trust, "my Department" for a department."""
+    low = " ".join(names).lower()
+    return [n for k, n in types.items() if n and any(w in low for w in _TYPE_WORDS[k])]
+
+
+def rule_points(text: str, recipients: list[str]) -> list[float]:
+    """The hand-written rule's points for each (non-blank) recipient: self-references ("on behalf
+    of X", "X's response", "we at X", "the Trust", "my officials") and mentions in the letterhead
+    count for it, third-party mentions ("also sent to X", "X are writing to you") against it."""
+    from corpus.responses.cues import org_similarity  # local import: a sibling package module
+
+    recipients = [r for r in recipients if r and r.strip()]
+    t = text.replace(FILL, " ")
+    cands = respondent_candidates(t)
+    types = self_type_counts(t)
+    out = []
+    for r in recipients:
+        names = names_of(r)
+        pts = 0.0
+        for c in cands:
+            if any(org_similarity(c.name, n) >= 0.75 for n in names):
+                pts += c.score
+        for s, e in recipient_spans(r, t):
+            if as_third_party(*mention_context(t, s, e)):
+                pts -= 1.0
+            elif s < 400:
+                pts += 1.0
+        for n in self_types_of(names, types):
+            pts += min(3, n) * 0.7
+        out.append(pts)
+    return out
+
+
+def choose_respondent(text: str, recipients: list[str]) -> tuple[str | None, float]:
     """Which recipient of the report this letter speaks for (its organisation's name), with a
-    score. A report with one recipient is answered by it; otherwise self-references ("on behalf
-    of X", "X's response", "we at X", "the Trust", "my officials") count for a recipient and
-    third-party mentions ("also sent to X", "X are writing to you") against it."""
+    score. A report with one recipient is answered by it; otherwise the recipient with the most
+    ``rule_points``, if it has any and no other has as many."""
     from corpus.orgs.keys import normalise_org
 
     recipients = [r for r in recipients if r and r.strip()]
     if not recipients:
         return None, 0.0
-    if len(recipients) == 1 and not _return_points:
+    if len(recipients) == 1:
         return normalise_org(recipients[0]).name or recipients[0], 1.0
-    t = text.replace(FILL, " ")
-    cands = respondent_candidates(t)
-    types = self_type_counts(t)
-    from corpus.responses.cues import org_similarity  # local import: a sibling package module
-
-    scored = []
-    for r in recipients:
-        names = _names_of(r)
-        pts = 0.0
-        for c in cands:
-            if any(org_similarity(c.name, n) >= 0.75 for n in names):
-                pts += c.score
-        spans = recipient_spans(r, t)
-        for s, e in spans:
-            b0 = phrase_start(t, s)
-            before, after = t[max(0, b0 - 60):b0], t[e:e + 60]
-            if _THIRD.search(before) or _THIRD_AFTER.match(after) or _THIRD_DESC.match(after):
-                pts -= 1.0
-            elif s < 400:
-                pts += 1.0
-        low = " ".join(names).lower()
-        for k, n in types.items():
-            if n and any(w in low for w in _TYPE_WORDS[k]):
-                pts += min(3, n) * 0.7
-        scored.append((pts, -recipients.index(r), r))
-    if _return_points:
-        return [p for p, _, _ in scored]  # type: ignore[return-value]
+    scored = [(pts, -recipients.index(r), r) for pts, r in zip(rule_points(text, recipients), recipients)]
     scored.sort(reverse=True)
     pts, _, best = scored[0]
     if pts <= 0 or (len(scored) > 1 and scored[1][0] == pts):
@@ -267,16 +235,9 @@ def _dominant_known_org(text: str) -> str | None:
     ("WMP took responsibility …") and is signed by a role ("Chief Constable"). Two weak signals
     together: a known organisation named at least three times and twice as often as any other,
     and a signature role of the same kind (police, NHS, council …)."""
-    from corpus.orgs.keys import _ALIAS, org_type
+    from corpus.orgs.keys import org_type
 
-    counts: dict[str, int] = {}
-    for alias, canon in _ALIAS.items():
-        if " " not in alias and len(alias) <= 6:  # an acronym counts only in capitals: "COP" is not "cop"
-            n = len(re.findall(r"\b" + re.escape(alias.upper()) + r"\b", text))
-        else:
-            n = len(re.findall(r"\b" + re.escape(alias) + r"\b", text, re.I))
-        if n:
-            counts[canon] = counts.get(canon, 0) + n
+    counts = known_org_counts(text)
     if not counts:
         return None
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])

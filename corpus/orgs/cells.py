@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 
-from corpus.orgs.keys import _ALIAS, _FUNCTION_WORDS, _ROLE_ABBREV, _ROLE_WORD, OrgName, _ascii, _basic_key, _slug, \
-    normalise_org, org_type
+from corpus.orgs.keys import ALIAS, FUNCTION_WORDS, ROLE_ABBREV, ROLE_WORD, OrgName, basic_key, normalise_org, org_type, \
+    slug, to_ascii
+from corpus.orgs.mentions import mentions, short_name
 
 _HEAD_WORDS = (r"Police|Constabulary|Trust|Council|Service|Services|Board|Company|Partnership|Agency|Authority|"
                r"Commission|College|Office|Department|Ministry|Hospital|Hospitals|CCG|ICB|Limited|Ltd|Prison")
@@ -26,10 +27,10 @@ def _phrase_before(s: str, end: int) -> str:
         if len(words) >= 9 or _HEAD_RE.fullmatch(t) or not (t[:1].isupper() or t.lower() in ("and", "of", "&")):
             break
         words.insert(0, t)
-    cut = max((i + 1 for i, w in enumerate(words[:-1]) if _ROLE_WORD.fullmatch(w) or w.lower() in _ROLE_ABBREV),
+    cut = max((i + 1 for i, w in enumerate(words[:-1]) if ROLE_WORD.fullmatch(w) or w.lower() in ROLE_ABBREV),
               default=0)
     words = words[cut:]
-    while words and (words[0].lower() in ("and", "of", "&") or words[0].lower() in _FUNCTION_WORDS
+    while words and (words[0].lower() in ("and", "of", "&") or words[0].lower() in FUNCTION_WORDS
                      or words[0].lower() in ("protection", "vulnerable", "premises", "approved")):
         words.pop(0)
     return " ".join(words)
@@ -41,21 +42,21 @@ def bodies_named_in(text: str | None) -> list[OrgName]:
     and acronyms, and capitalised phrases ending in a body word (Police, Trust, Council …).
     Roles, teams and functions around them are left out."""
     global _KNOWN_ANYWHERE
-    s = _ascii(text or "")
+    s = to_ascii(text or "")
     if not s.strip():
         return []
     if _KNOWN_ANYWHERE is None:
-        names = sorted((k for k in _ALIAS if " " in k or len(k) > 5), key=len, reverse=True)
+        names = sorted((k for k in ALIAS if " " in k or len(k) > 5), key=len, reverse=True)
         _KNOWN_ANYWHERE = re.compile(r"(?:^|\s)(" + "|".join(re.escape(n) for n in names) + r")(?=\s|$)")
     found: dict[str, OrgName] = {}
-    for m in _KNOWN_ANYWHERE.finditer(_basic_key(s)):
-        canon = _ALIAS[m.group(1)]
-        found.setdefault(_slug(canon), OrgName(_slug(canon), canon))
+    for m in _KNOWN_ANYWHERE.finditer(basic_key(s)):
+        canon = ALIAS[m.group(1)]
+        found.setdefault(slug(canon), OrgName(slug(canon), canon))
     for tok in re.findall(r"\b[A-Z][A-Z&]{1,7}\b", s):  # a known acronym in capitals ("WMP", "NPS")
-        key = _basic_key(tok)
-        if key in _ALIAS and " " not in key:
-            canon = _ALIAS[key]
-            found.setdefault(_slug(canon), OrgName(_slug(canon), canon))
+        key = basic_key(tok)
+        if key in ALIAS and " " not in key:
+            canon = ALIAS[key]
+            found.setdefault(slug(canon), OrgName(slug(canon), canon))
     for m in _HEAD_RE.finditer(s):
         if re.match(r"\s+(?:[A-Z]|&)", s[m.end():]):
             continue  # "Senior Service Manager", "University Hospitals Birmingham …": the name goes on
@@ -74,7 +75,7 @@ def is_body_name(name: str | None) -> bool:
     n = (name or "").strip()
     if not n:
         return False
-    if _basic_key(n) in _ALIAS or (re.fullmatch(r"[A-Z&]{2,8}", n) and n.lower() not in _ROLE_ABBREV):
+    if basic_key(n) in ALIAS or (re.fullmatch(r"[A-Z&]{2,8}", n) and n.lower() not in ROLE_ABBREV):
         return True  # a known name, or an acronym that is no rank or job ("GP", "IASS")
     ends = [m for m in _HEAD_RE.finditer(n) if not re.match(r"\s+(?:[A-Z]|&)", n[m.end():])]
     if len(ends) > 1 or len(n.split()) > 10:
@@ -85,7 +86,7 @@ def is_body_name(name: str | None) -> bool:
 def known_bodies_named_in(text: str | None) -> list[OrgName]:
     """``bodies_named_in`` kept to the organisations the library knows by name (no phrase merely
     ending in a body word, such as "NHS Foundation Trust" cut from a longer name)."""
-    known = {_slug(v) for v in _ALIAS.values()}
+    known = {slug(v) for v in ALIAS.values()}
     return [b for b in bodies_named_in(text) if b.key in known]
 
 
@@ -114,9 +115,6 @@ def action_owner(owner: str | None, text: str | None, respondent: str | None,
     own_words = set(re.findall(r"[a-z0-9]+", owner.lower())) - {"the"}
     if own_words and own_words <= set(re.findall(r"[a-z0-9]+", resp_name.lower().replace("&", " and "))):
         return resp_name
-    from corpus.extract.respond import _short_name
-    from corpus.extract.respondent import _mentions
-
     head = " ".join((text or "").split()[:10])
     at_owner = _first_named(owner, head)
     at_resp = _first_named(resp_name, head)
@@ -124,7 +122,7 @@ def action_owner(owner: str | None, text: str | None, respondent: str | None,
         return resp_name  # "UHCW has agreements with George Eliot Hospital …": the respondent is the subject
     if respondent_from in (None, "", "dataset"):
         return owner  # known when the letter was read: the extractor's owner is its own reading
-    if head and (_mentions(owner, head) or _short_name(head, owner)):
+    if head and (mentions(owner, head) or short_name(head, owner)):
         return owner
     return resp_name
 
@@ -132,13 +130,10 @@ def action_owner(owner: str | None, text: str | None, respondent: str | None,
 def _first_named(name: str, head: str) -> int | None:
     """Where ``head`` (a sentence's first words) first names ``name``: by its words or acronym, or
     by a short form of its capitals ("UHCW")."""
-    from corpus.extract.respond import _short_name
-    from corpus.extract.respondent import _mentions
-
     if not head:
         return None
-    spans = [s for s, _ in _mentions(name, head)]
+    spans = [s for s, _ in mentions(name, head)]
     caps = "".join(c for c in name if c.isupper() or c.isdigit()).lower()
     spans += [m.start() for m in re.finditer(r"\b[A-Z][A-Za-z0-9]{1,7}\b", head)
-              if len(m.group(0)) >= 3 and caps[:1] == m.group(0)[0].lower() and _short_name(m.group(0), name)]
+              if len(m.group(0)) >= 3 and caps[:1] == m.group(0)[0].lower() and short_name(m.group(0), name)]
     return min(spans) if spans else None

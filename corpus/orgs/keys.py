@@ -27,7 +27,6 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
-from corpus.orgs.names import _CANON
 
 ORG_TYPES = (
     "police",
@@ -48,7 +47,142 @@ class OrgName(NamedTuple):
 
 
 # ---------------------------------------------------------------- known names
-# canonical display name -> aliases: corpus/orgs/names.py (_CANON)
+# Known organisations: canonical display name -> aliases (acronyms, old names, common misspellings).
+# Aliases are compared after ``basic_key`` (lower case, "&" -> "and", no "the", no punctuation).
+CANON: dict[str, list[str]] = {
+    "NHS England": ["nhs england and nhs improvement", "nhs england and improvement", "nhse", "nhsei",
+                    "nhs england and nhsi", "nhs commissioning board", "nhs england national medical director",
+                    "nhs england and nhs improvement england"],
+    "NHS Improvement": ["nhsi"],
+    "Department of Health and Social Care": ["dhsc", "department of health", "department for health",
+                                             "department of health and social care dhsc", "doh",
+                                             "department of health and social services"],
+    "Home Office": ["home department", "home office uk", "uk home office"],
+    "Ministry of Justice": ["moj", "ministry for justice", "department of justice"],
+    "Department for Transport": ["department of transport", "dft", "department for transport dft"],
+    "Department for Education": ["department of education", "dfe"],
+    "Department for Work and Pensions": ["department of work and pensions", "dwp"],
+    "Ministry of Defence": ["mod", "ministry for defence"],
+    "Department for Levelling Up, Housing and Communities": [
+        "dluhc", "department for communities and local government", "dclg",
+        "ministry of housing communities and local government", "mhclg"],
+    "Department for Business and Trade": ["department for business energy and industrial strategy", "beis",
+                                          "department of business energy and industrial strategy",
+                                          "department for business innovation and skills", "bis"],
+    "Department for Environment, Food and Rural Affairs": ["defra", "department for environment food and rural affairs"],
+    "Department for Digital, Culture, Media and Sport": ["dcms", "department for culture media and sport"],
+    "Welsh Government": ["welsh assembly government", "llywodraeth cymru"],
+    "Chief Coroner": ["chief coroner of england and wales", "chief coroner for england and wales",
+                      "office of chief coroner", "chief coroners office"],
+    "West Midlands Police": ["wmp", "west midlands police force"],
+    "Metropolitan Police Service": ["metropolitan police", "mps", "met police", "metropolitan police commissioner",
+                                    "commissioner of police of metropolis", "commissioner of metropolis",
+                                    "commissioner of police for metropolis"],
+    "College of Policing": ["cop", "college of policing cop"],
+    "National Police Chiefs' Council": ["npcc", "national police chiefs council"],
+    "National Institute for Health and Care Excellence": [
+        "nice", "national institute for clinical excellence", "national institute for health and clinical excellence",
+        "national institute of health and care excellence", "national institute for health care excellence",
+        "national institute for health and care excellence nice"],
+    "HM Prison and Probation Service": [
+        "hmpps", "her majestys prison and probation service", "his majestys prison and probation service",
+        "hm prisons and probation service", "national offender management service", "noms",
+        "hm prison service", "hmps", "her majestys prison service", "prison service",
+        "hm prison and probation services"],
+    "Medicines and Healthcare products Regulatory Agency": [
+        "mhra", "medicines and healthcare regulatory agency", "medicines and healthcare products regulatory authority",
+        "medicines and health products regulatory agency", "medicines and healthcare product regulatory agency"],
+    "Care Quality Commission": ["cqc", "care quality commission cqc"],
+    "General Medical Council": ["gmc"],
+    "Nursing and Midwifery Council": ["nmc"],
+    "Health and Safety Executive": ["hse"],
+    "General Pharmaceutical Council": ["gphc"],
+    "Health and Care Professions Council": ["hcpc"],
+    "Ofsted": ["office for standards in education", "ofsted office for standards in education children's services and skills"],
+    "Public Health England": ["phe"],
+    "UK Health Security Agency": ["ukhsa"],
+    "Health Education England": ["hee"],
+    "NHS Digital": [],
+    "NHS Resolution": ["nhs litigation authority"],
+    "Healthcare Safety Investigation Branch": ["hsib", "health services safety investigations body", "hssib"],
+    "Betsi Cadwaladr University Health Board": ["bcuhb", "betsi cadwaladr university local health board",
+                                                "betsi cadwaladr health board"],
+    "North West Ambulance Service NHS Trust": ["nwas", "north west ambulance service"],
+    "South East Coast Ambulance Service NHS Foundation Trust": ["secamb", "south east coast ambulance service"],
+    "West Midlands Ambulance Service University NHS Foundation Trust": ["wmas", "west midlands ambulance service"],
+    "National Highways": ["highways england", "highways agency"],
+    "Disclosure and Barring Service": ["dbs"],
+    "Driver and Vehicle Licensing Agency": ["dvla"],
+    "Crown Prosecution Service": ["cps", "director of public prosecutions"],
+    "Independent Office for Police Conduct": ["iopc", "independent police complaints commission", "ipcc"],
+    "Royal College of Psychiatrists": ["rcpsych"],
+    "Royal College of General Practitioners": ["rcgp"],
+    "Royal College of Nursing": ["rcn"],
+    "Royal College of Obstetricians and Gynaecologists": ["rcog"],
+    "Royal College of Emergency Medicine": ["rcem"],
+    "British Transport Police": ["btp"],
+    "Maritime and Coastguard Agency": ["mca"],
+    "Office for Product Safety and Standards": ["opss"],
+    "National Fire Chiefs Council": ["nfcc"],
+    "Driver and Vehicle Standards Agency": ["dvsa", "driver vehicle standards agency"],
+    "Local Government Association": ["lga"],
+    "Association of Directors of Adult Social Services": ["adass"],
+    "Care Inspectorate Wales": ["ciw"],
+    "Healthcare Inspectorate Wales": ["hiw"],
+    "HM Inspectorate of Constabulary and Fire & Rescue Services": [
+        "hmicfrs", "hmic", "her majestys inspectorate of constabulary", "his majestys inspectorate of constabulary and fire and rescue services",
+        "her majestys inspectorate of constabulary and fire and rescue services"],
+    "HM Inspectorate of Prisons": ["hmip", "her majestys inspectorate of prisons", "his majestys inspectorate of prisons",
+                                   "hm chief inspector of prisons", "her majestys chief inspector of prisons",
+                                   "his majestys chief inspector of prisons", "chief inspector of prisons", "hm inspector of prisons"],
+    "HM Inspectorate of Probation": ["her majestys inspectorate of probation", "his majestys inspectorate of probation"],
+    "Prisons and Probation Ombudsman": ["ppo"],
+    "Transport for London": ["tfl"],
+    "Network Rail": ["network rail infrastructure limited", "network rail infrastructure ltd"],
+    "National Probation Service": ["nps"],
+    "Youth Justice Board": ["yjb"],
+    "Royal College of Paediatrics and Child Health": ["rcpch"],
+    "Royal College of Pathologists": ["rcpath"],
+    "Royal College of Physicians": [],
+    "Royal College of Surgeons of England": ["royal college of surgeons", "rcseng"],
+    "Royal College of Anaesthetists": ["rcoa"],
+    "Royal College of Midwives": [],
+    "Royal Pharmaceutical Society": [],
+    "Royal Society for the Prevention of Accidents": ["rospa", "royal society for prevention of accidents"],
+    "Association of Chief Police Officers": ["acpo"],
+    "Office of the Police and Crime Commissioner": [],
+    "British Medical Association": ["bma"],
+    "Academy of Medical Royal Colleges": ["aomrc"],
+    "Faculty of Intensive Care Medicine": ["ficm"],
+    "Intensive Care Society": [],
+    "Social Work England": [],
+    "Environment Agency": [],
+    "Food Standards Agency": [],
+    "Civil Aviation Authority": [],
+    "Office of Rail and Road": [],
+    "Coventry and Warwickshire Partnership NHS Trust": ["coventry and warwickshire partnership trust", "cwpt"],
+}
+
+# Bodies that are part of a department (its executive agencies and services), as letters write them: a
+# letter from the department often speaks through them ("The Probation Service manages …"). Data only;
+# matched case-sensitively, "and" and "&" alike (``corpus.extract.respondent.recipient_spans``).
+PARTS: dict[str, list[str]] = {
+    "Ministry of Justice": ["HM Prison and Probation Service", "His Majesty's Prison and Probation Service",
+                            "Her Majesty's Prison and Probation Service", "HMPPS", "Probation Service",
+                            "HM Prison Service", "HM Courts and Tribunals Service", "HMCTS", "Legal Aid Agency",
+                            "Youth Custody Service", "Office of the Public Guardian"],
+    "Department for Transport": ["Driver and Vehicle Standards Agency", "Driver Vehicle Standards Agency", "DVSA",
+                                 "Driver and Vehicle Licensing Agency", "DVLA", "Maritime and Coastguard Agency",
+                                 "Vehicle Certification Agency", "Active Travel England"],
+    "Home Office": ["Border Force", "HM Passport Office", "UK Visas and Immigration", "UKVI", "Immigration Enforcement"],
+    "Department of Health and Social Care": ["UK Health Security Agency", "UKHSA",
+                                             "Medicines and Healthcare products Regulatory Agency", "MHRA",
+                                             "Office for Health Improvement and Disparities", "OHID"],
+    "Department for Levelling Up, Housing and Communities": ["Planning Inspectorate", "Homes England"],
+    "Department for Education": ["Education and Skills Funding Agency", "ESFA", "Standards and Testing Agency",
+                                 "Teaching Regulation Agency"],
+    "Department for Work and Pensions": ["Jobcentre Plus", "Child Maintenance Service", "Health Assessment Advisory Service"],
+}
 
 # Secretaries of state and ministers answer for their department.
 _MINISTERS: list[tuple[re.Pattern, str]] = [
@@ -123,17 +257,21 @@ _TOP_ORG = re.compile(
     r"\b(?:nhs|trust|council|police|constabulary|department|ministry|commission|agency|authority|borough|"
     r"government|hmp|hmyoi|prison|probation|university|hospital|hospitals|limited|ltd|plc|llp|college|"
     r"office|ombudsman|inspectorate|ccg|icb|health board)\b", re.I)
-_PERSONISH = re.compile(r"^(?:[A-Z][a-z'’\-]+|[A-Z]\.?)(?:\s+(?:[A-Z][a-z'’\-]+|[A-Z]\.?)){0,3}$")
+# a person's name as a recipient cell writes it ("Lisa Rodrigues", "J. Smith"): up to four capitalised words
+PERSONISH = re.compile(r"^(?:[A-Z][a-z'’\-]+|[A-Z]\.?)(?:\s+(?:[A-Z][a-z'’\-]+|[A-Z]\.?)){0,3}$")
 _BARE_TITLE = re.compile(r"^(?:" + "|".join(_TITLES) + r")$", re.I)
 
 
-def _ascii(s: str) -> str:
+def to_ascii(s: str) -> str:
+    """``s`` in NFKC with curly quotes and dashes made plain ASCII (and Word's bullet glyph a space)."""
     s = unicodedata.normalize("NFKC", s)
     return s.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", "-").replace("\uf0b7", " ")
 
 
-def _basic_key(s: str) -> str:
-    s = _ascii(s).lower()
+def basic_key(s: str) -> str:
+    """The form names are compared in: lower case, "&" -> "and", no "the", no punctuation, body
+    words singular ("Hospitals" -> "hospital"), "NHS FT" spelled out."""
+    s = to_ascii(s).lower()
     s = s.replace("&", " and ").replace("'s ", "s ").replace("'", "")
     s = re.sub(r"[^a-z0-9]+", " ", s)
     words = [_SINGULAR.get(w, w) for w in s.split() if w != "the"]
@@ -148,19 +286,21 @@ _SINGULAR = {w + "s": w for w in ("hospital", "service", "trust", "council", "pa
 _SINGULAR["surgeries"] = "surgery"
 
 
-_ALIAS: dict[str, str] = {}
-for _canon, _aliases in _CANON.items():
-    _ALIAS[_basic_key(_canon)] = _canon
+# every known name and alias, as a ``basic_key``, -> its canonical display name (a key of ``CANON``)
+ALIAS: dict[str, str] = {}
+for _canon, _aliases in CANON.items():
+    ALIAS[basic_key(_canon)] = _canon
     for _a in _aliases:
-        _ALIAS[_basic_key(_a)] = _canon
+        ALIAS[basic_key(_a)] = _canon
 
 
-def _slug(s: str) -> str:
-    return _basic_key(s).replace(" ", "-")
+def slug(s: str) -> str:
+    """The URL-safe key of a name: its ``basic_key`` with hyphens ("nhs-england")."""
+    return basic_key(s).replace(" ", "-")
 
 
 def _clean(raw: str) -> str:
-    s = _ascii(raw or "")
+    s = to_ascii(raw or "")
     s = re.sub(r"\[\s*redacted\s*\]", " ", s, flags=re.I)
     s = re.sub(r"\s+", " ", s).strip()
     s = re.sub(r"^(?:\(?[0-9]{1,2}[.)]?|\(?[a-h][.)]|[•*\-])\s+", "", s)  # "1.", "(b)", bullets
@@ -221,11 +361,11 @@ def _candidates(s: str) -> list[str]:
 
 def _rank(seg: str) -> tuple[int, str | None]:
     """(rank, canonical name if known) of one segment, already stripped."""
-    key = _basic_key(seg)
+    key = basic_key(seg)
     if not key:
         return -1, None
-    if key in _ALIAS:
-        return 4, _ALIAS[key]
+    if key in ALIAS:
+        return 4, ALIAS[key]
     for pat, dept in _MINISTERS:
         if pat.search(seg):
             return 4, dept
@@ -236,13 +376,13 @@ def _rank(seg: str) -> tuple[int, str | None]:
     if _STRONG_ORG.search(seg):
         return 2, None
     if seg.isupper() and 2 <= len(seg) <= 8:  # an unknown acronym
-        return (-1 if seg.strip().lower() in _ROLE_ABBREV else 2), None
+        return (-1 if seg.strip().lower() in ROLE_ABBREV else 2), None
     return 1, None
 
 
 # a segment naming a role, not a body ("Chief Midwife", "Southwest Regional Midwife", "Lead
 # Nurse for Safeguarding", "Senior Coroner"): checked only on segments without an organisation word
-_ROLE_WORD = re.compile(
+ROLE_WORD = re.compile(
     r"\b(?:midwife|midwives|nurse|nurses|officers?|coroners?|directors?|leads?|managers?|president|head|consultants?|"
     r"pharmacists?|doctors?|surgeons?|clinicians?|practitioners?|physicians?|paediatricians?|psychiatrists?|"
     r"chair(?:man|woman|person)?|secretary|chief|inspector|superintendent|sergeant|constable|"
@@ -265,7 +405,8 @@ _PART_OF = re.compile(
     r"(?:Council|Police|Constabulary)$)")
 
 
-_FUNCTION_WORDS = set(
+# words naming a function of a body, not a body ("Public Health", "Adult Social Services")
+FUNCTION_WORDS = set(
     "public health adult adults social care services service childrens children nursing legal operations highways "
     "safeguarding education housing quality governance strategy finance mental clinical medical patient safety "
     "commissioning transformation primary community communities people wellbeing and of for the "
@@ -273,19 +414,19 @@ _FUNCTION_WORDS = set(
     "learning development workforce training organisational organizational human resources communications "
     "assurance risk compliance improvement".split())
 # ranks and job titles written as abbreviations ("DCI", "HR", "L&D"): a person or a function, not a body
-_ROLE_ABBREV = set("dci di ds dc dcs dsu dsupt pc ps sio hr smt slt ceo coo cfo cmo cno md gm l&d lnd od ld aco acos acc "
-                   "dcc hos".split())
+ROLE_ABBREV = set("dci di ds dc dcs dsu dsupt pc ps sio hr smt slt ceo coo cfo cmo cno md gm l&d lnd od ld aco acos acc "
+                  "dcc hos".split())
 
 
 def _not_a_body(cand: str, titled: bool) -> bool:
     """A job title, role, function or fragment written where an organisation was expected."""
     c = cand.strip()
-    key = _basic_key(c)
+    key = basic_key(c)
     if _FRAGMENT.search(c) or _GENERIC.match(key or "x"):
         return True
-    if key and all(w in _FUNCTION_WORDS for w in key.split()):
+    if key and all(w in FUNCTION_WORDS for w in key.split()):
         return True  # "Public Health", "Adult Social Services": a function, not a body
-    if _ROLE_WORD.search(c) and not _STRONG_ORG.search(c) and not re.search(r"\b[A-Z]{3,}\b", c) \
+    if ROLE_WORD.search(c) and not _STRONG_ORG.search(c) and not re.search(r"\b[A-Z]{3,}\b", c) \
             and not re.search(r"\binstitut", c, re.I):
         return True
     return False
@@ -312,14 +453,14 @@ def normalise_org(name: str | None) -> OrgName:
     if not s:
         return OrgName(None, "")
     # a minister or secretary of state anywhere in the text: their department
-    whole_key = _basic_key(s)
-    if whole_key in _ALIAS:
-        canon = _ALIAS[whole_key]
-        return OrgName(_slug(canon), canon)
+    whole_key = basic_key(s)
+    if whole_key in ALIAS:
+        canon = ALIAS[whole_key]
+        return OrgName(slug(canon), canon)
     best: tuple[int, int, str, str | None] | None = None
     segs = _candidates(s)
     is_title = [bool(_BARE_TITLE.match(_strip_person(g))) or
-                (bool(_ROLE_WORD.search(g)) and _not_a_body(_strip_titles(_strip_person(g)) or g, False)
+                (bool(ROLE_WORD.search(g)) and _not_a_body(_strip_titles(_strip_person(g)) or g, False)
                  and _rank(_strip_titles(_strip_person(g)) or g)[1] is None) for g in segs]
     for i, seg in enumerate(segs):
         person = _strip_person(seg)
@@ -341,7 +482,7 @@ def normalise_org(name: str | None) -> OrgName:
             if canon is None:
                 if titled:
                     r = min(r, 0)  # text that still starts with a title or a name is weak
-                elif r == 1 and _PERSONISH.match(cand) and (honorific or any(is_title[i + 1:])):
+                elif r == 1 and PERSONISH.match(cand) and (honorific or any(is_title[i + 1:])):
                     r = 0  # "Mr Stephen Conroy", "Alwen Williams, Chief Executive, ..."
             item = (r, i, cand, canon)
             if best is None or (r, i) > (best[0], best[1]):
@@ -355,15 +496,15 @@ def normalise_org(name: str | None) -> OrgName:
             plain = _strip_person(s)
             canon = next((body for pat, body in _ROLE_BODIES if pat.match(plain)), None)
         if canon:
-            return OrgName(_slug(canon), canon)
+            return OrgName(slug(canon), canon)
         return OrgName(None, _display(s))
     r, _, cand, canon = best
     if canon:
-        return OrgName(_slug(canon), canon)
+        return OrgName(slug(canon), canon)
     # "Chief Executive of NHS England" inside a longer segment: look for a known name
     known = _known_inside(cand)
     if known:
-        return OrgName(_slug(known), known)
+        return OrgName(slug(known), known)
     return OrgName(_force_key(cand), _display(cand))
 
 
@@ -373,8 +514,8 @@ def _force_key(cand: str) -> str:
     m = re.fullmatch(r"(.+?)\s+constabulary", cand.strip(), re.I)
     if m and not re.search(r"\binspectorate\b|\bof$", m.group(1), re.I):
         police = m.group(1) + " police"
-        return _slug(_ALIAS.get(_basic_key(police), police))
-    return _slug(cand)
+        return slug(ALIAS.get(basic_key(police), police))
+    return slug(cand)
 
 
 _KNOWN_INSIDE: re.Pattern | None = None
@@ -385,14 +526,10 @@ def _known_inside(seg: str) -> str | None:
     Medical Director NHS England"), if the phrase ends with it."""
     global _KNOWN_INSIDE
     if _KNOWN_INSIDE is None:
-        names = sorted((k for k in _ALIAS if len(k) > 5 or " " in k), key=len, reverse=True)
+        names = sorted((k for k in ALIAS if len(k) > 5 or " " in k), key=len, reverse=True)
         _KNOWN_INSIDE = re.compile(r"(?:^|\s)(" + "|".join(re.escape(n) for n in names) + r")$")
-    m = _KNOWN_INSIDE.search(_basic_key(seg))
-    return _ALIAS[m.group(1)] if m else None
-
-
-def org_key(name: str | None) -> str | None:
-    return normalise_org(name).key
+    m = _KNOWN_INSIDE.search(basic_key(seg))
+    return ALIAS[m.group(1)] if m else None
 
 
 def split_orgs(text: str | None) -> list[str]:
@@ -400,7 +537,7 @@ def split_orgs(text: str | None) -> list[str]:
     Partnership NHS Foundation Trust" or "A; B" -> ["Chief Constable of Sussex Police", ...]."""
     if not text:
         return []
-    t = " " + _ascii(text) + " "
+    t = " " + to_ascii(text) + " "
     if re.match(r"\s*1\s+,\s", t) and re.search(r"\s2\s+,\s", t):
         # "1 , Chief Executive, A 2 , Chief Executive, B 1": numbered "N ," (a trailing digit is a footnote)
         t = re.sub(r"\s\d{1,2}\s+,\s", " ; ", t)
@@ -476,8 +613,8 @@ def org_aliases(name: str | None) -> list[str]:
     """Other names of a known organisation (acronyms, old names), as lower-case keys; [] if unknown."""
     if not name:
         return []
-    for canon, aliases in _CANON.items():
-        if _basic_key(canon) == _basic_key(name):
+    for canon, aliases in CANON.items():
+        if basic_key(canon) == basic_key(name):
             return list(aliases)
     return []
 

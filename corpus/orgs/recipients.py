@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from corpus.orgs.names import _CANON
-from corpus.orgs.keys import _PERSONISH, _basic_key, normalise_org, org_type  # _PERSONISH: a person's name, as orgs reads it
+from corpus.orgs.keys import CANON, PERSONISH, basic_key, normalise_org, org_type
 
 # the head noun of an organisation's name (its last word)
 _ORG_HEAD = re.compile(
@@ -41,7 +40,7 @@ _SUBUNIT = re.compile(r"^(?:the\s+)?(?:(?:department|directorate|division|unit|t
                       r"(?<!nhs )(?<!ambulance )(?<!rescue )(?<!prison )(?<!probation )(?<!health )\b[\w&'’-]+\s+services|"
                       r"(?:adult|social|children['’]?s)\s+care)(?:\s*\([^)]*\))?)$", re.I)
 _LEGAL_ONLY = re.compile(r"^(?:\(?uk\)?|gb|group|holdings)\s+(?:ltd|limited|plc|llp)\.?$", re.I)
-_CANON_KEYS = {_basic_key(c): c for c in _CANON} | {a: c for c, al in _CANON.items() for a in al}
+_CANON_KEYS = {basic_key(c): c for c in CANON} | {a: c for c, al in CANON.items() for a in al}
 
 _HONORIFIC = re.compile(r"^(?:the\s+)?(?:rt\.?\s*hon\.?(?:ourable)?|right\s+hon|mr|mrs|ms|miss|mx|dr|prof(?:essor)?|"
                         r"sir|dame|lord|lady|baroness|baron|cllr|councillor|rev(?:erend)?|commander|captain)\b\.?",
@@ -64,7 +63,7 @@ _LOWER_START = re.compile(r"^[a-z]")  # "and Skills", "of State for ...": a piec
 def _known(seg: str) -> bool:
     """The part is a known body's own name or alias ("CQC", "Chief Coroner"), not a post
     that maps to one ("Chief Medical Officer")."""
-    return _basic_key(re.sub(r"\s*\([^)]*\)\s*$", "", seg)) in _CANON_KEYS
+    return basic_key(re.sub(r"\s*\([^)]*\)\s*$", "", seg)) in _CANON_KEYS
 
 
 def _post_of_body(s: str) -> bool:
@@ -119,7 +118,7 @@ def part_score(seg: str) -> int:
         score -= 3
     if len(s.split()) == 1 and not _ACRONYM.match(s):
         score -= 2  # a place ("Cumbria", "London") or one word of a longer name
-    elif _PERSONISH.match(s) and not _ORG_HEAD.search(s) and not _known(s):
+    elif PERSONISH.match(s) and not _ORG_HEAD.search(s) and not _known(s):
         score -= 2  # "Lisa Rodrigues" (one word never gets here)
     return score
 
@@ -134,7 +133,7 @@ def _own_body(seg: str) -> str | None:
     """The known body a post belongs to ("Secretary of State for Health" -> Department of
     Health and Social Care), when the post names one."""
     org = normalise_org(seg)
-    return org.key if org.key and org.name in _CANON else None
+    return org.key if org.key and org.name in CANON else None
 
 
 def _merge_posts(segs: list[str]) -> list[str]:
@@ -196,9 +195,9 @@ def _continues(prev: str, seg: str) -> bool:
 
 def _same_body(a: str, b: str) -> bool:
     a, b = a.strip(), b.strip()
-    if _basic_key(_LEGAL_SUFFIX.sub("", a)) == _basic_key(_LEGAL_SUFFIX.sub("", b)):
+    if basic_key(_LEGAL_SUFFIX.sub("", a)) == basic_key(_LEGAL_SUFFIX.sub("", b)):
         return True
-    ka, kb = _CANON_KEYS.get(_basic_key(a)), _CANON_KEYS.get(_basic_key(b))
+    ka, kb = _CANON_KEYS.get(basic_key(a)), _CANON_KEYS.get(basic_key(b))
     return ka is not None and ka == kb
 
 

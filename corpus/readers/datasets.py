@@ -140,7 +140,7 @@ def _read_rows(header: list, rows: Iterable[list], path: Path) -> ReadResult:
     cols = [_norm_header(h) for h in header]
     colset = set(cols)
     if PFD_COLUMNS <= colset:
-        handler = _pfd_row
+        handler = pfd_row
     elif RESPONSE_COLUMNS <= colset:
         handler = _response_row
     elif TRACKER_REQUIRED <= colset:
@@ -267,7 +267,7 @@ def split_recipients(value: str, seps: str = ";", commas: bool = True) -> list[s
     return out
 
 
-def _pfd_row(rec: dict, path: Path, n: int) -> Document | None:
+def pfd_row(rec: dict, path: Path, n: int) -> Document | None:
     ref = (rec.get("id") or "").strip()
     ref = ref if _is_ref(ref) else None
     date = parse_date((rec.get("date") or "").strip()) if rec.get("date") else None

@@ -70,11 +70,6 @@ def is_blank_template(text: str) -> bool:
 
 # ---------------------------------------------------------------- Ofsted judgement headings
 
-_OFSTED_HEAD = re.compile(
-    r"^(?P<h>(?:The experiences and progress of|The impact of leaders on|What needs to improve|Overall effectiveness)[^:]{0,120}?)\s*(?::\s*(?:inadequate|requires improvement(?: to be good)?|good|outstanding)\s*|\??\s*)$",
-    re.I,
-)
-
 
 def _ofsted_heading(lines: list[str], i: int) -> tuple[str, int] | None:
     """(section, lines used) for an Ofsted judgement heading starting at line i

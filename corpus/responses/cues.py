@@ -45,7 +45,8 @@ _NOT_NAME = {
     "concerns", "pfd", "re", "ref", "reference", "she", "he", "it", "they", "sir", "madam",
     "deceased", "investigation", "family", "england", "wales", "uk", "royal",
 }
-_HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "master", "dr", "sir", "dame", "lord", "lady"}
+# titles before a person's name, folded: dropped from a name's tokens
+HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "master", "dr", "sir", "dame", "lord", "lady"}
 
 _STOPWORDS = set("""
 a about above after again against all also am an and any are as at be because been before
@@ -90,7 +91,7 @@ def content_terms(text) -> Counter:
     return Counter(w for w in ws if len(w) >= 4 and w not in _STOPWORDS and not w.isdigit())
 
 
-def _edit1(a: str, b: str) -> bool:
+def edit1(a: str, b: str) -> bool:
     """True when a and b differ by at most one insertion, deletion or substitution."""
     if a == b:
         return True
@@ -106,10 +107,12 @@ def _edit1(a: str, b: str) -> bool:
     return a[i:] == b[i + 1:]
 
 
-def _same_name_token(a: str, b: str) -> bool:
+def same_name_token(a: str, b: str) -> bool:
+    """Two folded name tokens are one name: equal, or both of five letters or more and one edit
+    apart ("terrence" / "terence")."""
     if a == b:
         return True
-    return min(len(a), len(b)) >= 5 and _edit1(a, b)  # "Terrence" / "Terence"
+    return min(len(a), len(b)) >= 5 and edit1(a, b)  # "Terrence" / "Terence"
 
 
 # ------------------------------------------------------------------ cues
@@ -171,7 +174,7 @@ def _clean_name(raw: str) -> list[str]:
             if toks:
                 break
             continue
-        if f in _HONORIFICS:
+        if f in HONORIFICS:
             continue
         toks.append(f)
     return toks
@@ -355,7 +358,7 @@ def report_names(title: str, text: str = "", url: str | None = None) -> list[lis
     names: list[list[str]] = []
 
     def add(toks: list[str]) -> None:
-        toks = [t for t in toks if t and t not in _HONORIFICS]
+        toks = [t for t in toks if t and t not in HONORIFICS]
         if toks and toks not in names:
             names.append(toks)
 
@@ -454,7 +457,7 @@ _ROLE_WORDS = {"president", "chair", "chairman", "chairwoman", "chairperson", "r
                "vice", "interim", "acting"}
 
 
-def _recipient_in_text(recipient: str, text_words: set[str], text: str) -> bool:
+def recipient_in_text(recipient: str, text_words: set[str], text: str) -> bool:
     """The letter names this recipient (its distinctive words, a role such as "President of" aside, or its acronym)."""
     toks = [t for t in _org_tokens(recipient) if t not in _ORG_GENERIC and t not in _ROLE_WORDS]
     if toks and len(toks) >= 1 and all(t in text_words for t in toks) and sum(len(t) for t in toks) >= 6:

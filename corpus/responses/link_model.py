@@ -34,7 +34,7 @@ LINK_FEATURES = ("reference", "name", "dates", "coroner", "recipient", "quoted",
 # letterhead removed, paragraphs shuffled, first half only), each with its true report removed (no link
 # is right), and 28 Ofsted inspections (never among the benchmark's --distractors) that answer no report,
 # in a library of 320 reports. Round 2 (session 6): refitted after a recipient of generic words written with
-# a role ("Chief Executive, NHS England") is recognised as a phrase (``response_cues._recipient_in_text``)
+# a role ("Chief Executive, NHS England") is recognised as a phrase (``corpus.responses.cues.recipient_in_text``)
 # and short letters' content measures are shrunk less (``SHRINK``). Leave-one-parent-report-out: originals
 # 0.947 recall (was 0.895), 380 perturbed copies 0.892 (was 0.858), 0 wrong, 0/28 negatives linked (in sample
 # 0.947 / 0.897). The penalty is a compromise: 0.1 scores 0.895 on the copies, but in the whole-corpus test with

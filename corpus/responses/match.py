@@ -18,14 +18,14 @@ from datetime import date
 from typing import Iterable
 
 from corpus.responses.cues import (
-    _HONORIFICS,
+    HONORIFICS,
     ReportInfo,
     ResponseCues,
-    _edit1,
-    _recipient_in_text,
-    _same_name_token,
     content_terms,
+    edit1,
     org_similarity,
+    recipient_in_text,
+    same_name_token,
     words,
 )
 
@@ -88,7 +88,7 @@ class Score:
 def _coroner_surname(coroner: str | None) -> str | None:
     if not coroner:
         return None
-    toks = [t for t in words(coroner) if len(t) > 1 and t not in _HONORIFICS and t not in {"kc", "qc", "hm"}]
+    toks = [t for t in words(coroner) if len(t) > 1 and t not in HONORIFICS and t not in {"kc", "qc", "hm"}]
     return toks[-1] if toks else None
 
 
@@ -104,23 +104,23 @@ def _name_evidence(cues: ResponseCues, report: ReportInfo) -> tuple[float, str |
     conflict = False
     for n in cues.names:
         for rn in report.names:
-            if not _same_name_token(n.surname, rn[-1]):
+            if not same_name_token(n.surname, rn[-1]):
                 # a misspelt short surname counts when the first name is the report's too
                 # ("Imogen Hep" for Imogen Heap); otherwise a two-token name whose first name
                 # is the report's first name is still no match ("Mr Jacob Smith" vs "Jacob Billington")
                 if (len(n.tokens) >= 2 and len(rn) >= 2 and len(n.tokens[0]) >= 3 and n.tokens[0] == rn[0]
-                        and min(len(n.surname), len(rn[-1])) >= 3 and _edit1(n.surname, rn[-1])):
+                        and min(len(n.surname), len(rn[-1])) >= 3 and edit1(n.surname, rn[-1])):
                     if W_FULL_NAME > best:
                         best, how = W_FULL_NAME, "full name (misspelt): " + " ".join(n.tokens)
                 continue
             if len(n.tokens) >= 2:
                 firsts = n.tokens[:-1]
                 rfirsts = rn[:-1]
-                if rfirsts and (_same_name_token(firsts[0], rfirsts[0])
+                if rfirsts and (same_name_token(firsts[0], rfirsts[0])
                                 or (len(firsts[0]) == 1 and rfirsts[0].startswith(firsts[0]))):
                     if W_FULL_NAME > best:
                         best, how = W_FULL_NAME, "full name: " + " ".join(n.tokens)
-                elif rfirsts and not any(_same_name_token(f, r) for f in firsts for r in rfirsts):
+                elif rfirsts and not any(same_name_token(f, r) for f in firsts for r in rfirsts):
                     conflict = True
                 elif not rfirsts and W_SURNAME > best:
                     best, how = W_SURNAME, "surname: " + n.surname
@@ -128,7 +128,7 @@ def _name_evidence(cues: ResponseCues, report: ReportInfo) -> tuple[float, str |
                 if W_SURNAME > best:
                     best, how = W_SURNAME, "surname: " + n.surname
         if n.form == "possessive" and len(n.tokens) == 1:
-            if any(len(rn) >= 2 and _same_name_token(n.tokens[0], rn[0]) for rn in report.names):
+            if any(len(rn) >= 2 and same_name_token(n.tokens[0], rn[0]) for rn in report.names):
                 if W_FIRST_NAME > best:
                     best, how = W_FIRST_NAME, "first name: " + n.tokens[0]
     if best < W_FULL_NAME:
@@ -310,7 +310,7 @@ def score_report(cues: ResponseCues, report: ReportInfo, stats: WordRarity | Non
         parts["dates"] = dpts
     cs = _coroner_surname(report.coroner)
     if cs and cues.coroners:
-        if any(_same_name_token(cs, c) for c in cues.coroners):
+        if any(same_name_token(cs, c) for c in cues.coroners):
             pts += W_CORONER
             parts["coroner"] = 1.0
             ev["coroner"] = report.coroner
@@ -331,7 +331,7 @@ def score_report(cues: ResponseCues, report: ReportInfo, stats: WordRarity | Non
                 ev["recipient_mismatch"] = cues.respondent
         else:
             tw = set(words(cues.text[:3000]))
-            hit = next((r for r in report.recipients if _recipient_in_text(r, tw, cues.text[:3000])), None)
+            hit = next((r for r in report.recipients if recipient_in_text(r, tw, cues.text[:3000])), None)
             if hit:
                 pts += W_RECIPIENT_TEXT
                 parts["recipient"] = 0.7
@@ -493,7 +493,7 @@ class ReportIndex(WordRarity):
         found: dict[int, None] = {}
         for n in cues.names:
             for key, ids in self.by_surname.items():
-                if _same_name_token(key, n.surname):
+                if same_name_token(key, n.surname):
                     found.update(dict.fromkeys(ids))
         for ref in cues.references:
             found.update(dict.fromkeys(self.by_reference.get(ref, ())))

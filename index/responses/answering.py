@@ -216,7 +216,7 @@ def name_unlinked(conn, response_id: int, candidate_id: int | None = None) -> st
 
 
 def settle_owners(conn, document_id: int) -> int:
-    """Write who took each action of a response (``org_cells.action_owner``: its respondent's
+    """Write who took each action of a response (``corpus.orgs.cells.action_owner``: its respondent's
     unless the action's own sentence names another body), once the respondent is known: at
     ingest for a dataset's letter, when a bare letter is linked or named. Every page reads the
     stored owner. Idempotent; returns how many owners changed."""

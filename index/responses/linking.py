@@ -144,7 +144,7 @@ def _report_ids_matching(conn, match: str, limit: int) -> list[int]:
 def near_surname_ids(conn, surname: str, limit: int = 2000) -> list[int]:
     """Reports whose title carries a word one letter away from ``surname`` (a misspelt name:
     "Bolland", "Boland"): titles sharing its first or last three letters, checked in Python."""
-    from corpus.responses.cues import _edit1, words
+    from corpus.responses.cues import edit1, words
 
     if len(surname) < 4:
         return []
@@ -153,7 +153,7 @@ def near_surname_ids(conn, surname: str, limit: int = 2000) -> list[int]:
         for rid, title in conn.execute("SELECT id, title FROM documents WHERE type=? AND title LIKE ? LIMIT ?",
                                        (REPORT, f"%{part}%", limit)):
             head = re.split(r"\s+[—–-]\s+", title or "", maxsplit=1)[0]
-            if any(w != surname and len(w) >= 3 and _edit1(w, surname) for w in words(head)):
+            if any(w != surname and len(w) >= 3 and edit1(w, surname) for w in words(head)):
                 out[rid] = None
     return list(out)[:MAX_PER_SURNAME]
 

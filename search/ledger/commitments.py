@@ -53,12 +53,12 @@ _TEAM_END = re.compile(r"\b(?:team|teams|group|unit|panel|directorate|lead|leads
 def _one_body(part: str, org) -> bool:
     """The cell is one body's name, not a role, rank or team beside one ("Public Protection ACO
     Wales Probation Trust", "Wales Probation Trust and SWMPT Senior Management Team")."""
-    from corpus.orgs.keys import _ROLE_ABBREV, _ROLE_WORD
+    from corpus.orgs.keys import ROLE_ABBREV, ROLE_WORD
 
     if not (org.key and is_body_name(org.name)) or _TEAM_END.search(org.name):
         return False
     # a role the name reader took off ("The Chief Executive of X" -> "X") is fine; one left inside is not
-    return not any(_ROLE_WORD.fullmatch(t) or t.lower() in _ROLE_ABBREV for t in re.findall(r"[A-Za-z&']+", org.name))
+    return not any(ROLE_WORD.fullmatch(t) or t.lower() in ROLE_ABBREV for t in re.findall(r"[A-Za-z&']+", org.name))
 
 
 def owner_orgs(owner: str | None) -> list[dict]:

@@ -8,10 +8,11 @@ import json
 
 import pytest
 
-from corpus.extract.respondent import _acronyms, _mentions, choose_respondent, phrase_start
+from corpus.extract.respondent import choose_respondent, phrase_start
 from corpus.extract.speaker import recipient_features, speaking_for
 from corpus.readers.datasets import split_recipients
 from corpus.orgs.keys import normalise_org, split_orgs
+from corpus.orgs.mentions import acronyms, mentions
 from index.responses.answering import response_title
 
 NUMBERED = ("1 , Chief Executive, Riverside NHS Foundation Trust 2 , Chief Executive, Riverside and Vale "
@@ -43,14 +44,14 @@ def test_a_name_keeps_a_number_that_is_part_of_it():
 # ---- mentions: acronyms the letter defines, initials, context before the whole name
 
 def test_initials_without_the_legal_form_words():
-    assert "uhcw" in _acronyms("University Hospital of Coventry and Warwickshire NHS Trust")
-    assert "geh" in _acronyms("George Eliot Hospital NHS Trust")
+    assert "uhcw" in acronyms("University Hospital of Coventry and Warwickshire NHS Trust")
+    assert "geh" in acronyms("George Eliot Hospital NHS Trust")
 
 
 def test_an_acronym_the_letter_defines_stands_for_the_recipient_and_the_definition_is_one_mention():
     text = ("The Millbrook General Hospital (MGH) has reviewed the report. MGH will publish new guidance. "
             "Patients are transferred to the Eastgate Renal Centre.")
-    spans = _mentions("Millbrook General NHS Trust", text)
+    spans = mentions("Millbrook General NHS Trust", text)
     assert [text[s:e] for s, e in spans] == ["Millbrook General", "MGH"]
 
 

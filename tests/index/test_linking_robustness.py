@@ -59,9 +59,9 @@ def test_variants_remove_or_alter_what_they_say():
     assert "billington" not in v["no_name"].lower() and "jacob" not in v["no_name"].lower()
     assert "the deceased" in v["no_name"]
     assert "Billington" not in v["misspelt"] and "Jacob" in v["misspelt"]  # only the surname misspelt
-    from corpus.responses.cues import _edit1
+    from corpus.responses.cues import edit1
 
-    assert any(w != "Billington" and _edit1(w, "Billington") for w in re.findall(r"[A-Za-z]+", v["misspelt"]))
+    assert any(w != "Billington" and edit1(w, "Billington") for w in re.findall(r"[A-Za-z]+", v["misspelt"]))
     assert "Jacob Billington" not in v["surname_only"] and "Mr Billington" in v["surname_only"]
     assert "13 March 2024" not in v["no_dates"] and "1 September 2024" not in v["no_dates"]
     assert "Hunt" not in v["no_coroner"] and "Dear Sir or Madam" in v["no_coroner"]

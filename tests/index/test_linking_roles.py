@@ -4,12 +4,12 @@ when the letter names that organisation. Invented letters only."""
 from __future__ import annotations
 
 from corpus.responses.link_model import SHRINK, link_features
-from corpus.responses.cues import _recipient_in_text, extract_cues, make_report, words
+from corpus.responses.cues import extract_cues, make_report, recipient_in_text, words
 from corpus.responses.match import Score, score_report
 
 
 def _named(recipient: str, text: str) -> bool:
-    return _recipient_in_text(recipient, set(words(text)), text)
+    return recipient_in_text(recipient, set(words(text)), text)
 
 
 def test_recipient_of_generic_words_is_found_as_a_phrase():

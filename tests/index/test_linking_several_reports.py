@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from corpus.responses.cues import _recipient_in_text, extract_cues, make_report, words
+from corpus.responses.cues import extract_cues, make_report, recipient_in_text, words
 from corpus.responses.match import decide
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,13 +158,13 @@ def test_a_respondent_the_library_named_itself_is_no_linking_cue(library):
 
 def test_a_recipient_named_with_a_role_or_a_colleges_short_form_is_found():
     t = "The senior Officers of the Royal College of Surgeons of England have carefully considered your report."
-    assert _recipient_in_text("President of the Royal College of Surgeons", set(words(t)), t)
-    assert not _recipient_in_text("President of the Royal College of Radiologists", set(words(t)), t)
+    assert recipient_in_text("President of the Royal College of Surgeons", set(words(t)), t)
+    assert not recipient_in_text("President of the Royal College of Radiologists", set(words(t)), t)
     t2 = "With regards to the RCPath document on the communication of critical results"
-    assert _recipient_in_text("Royal College of Pathologists", set(words(t2)), t2)
-    assert not _recipient_in_text("Royal College of Psychiatrists", set(words(t2)), t2)
+    assert recipient_in_text("Royal College of Pathologists", set(words(t2)), t2)
+    assert not recipient_in_text("Royal College of Psychiatrists", set(words(t2)), t2)
     t3 = "the path to recovery"  # a lower-case word is no short form
-    assert not _recipient_in_text("Royal College of Pathologists", set(words(t3)), t3)
+    assert not recipient_in_text("Royal College of Pathologists", set(words(t3)), t3)
 
 
 def test_a_follow_up_emails_date_is_no_report_date():
