@@ -109,9 +109,7 @@ def test_recommendation_without_a_heading_still_has_a_section() -> None:
 def test_heldout_gold_scores(gold: str) -> None:
     if not (SHARED / "pdf" / "ofsted").is_dir():
         pytest.skip("shared corpus not present")
-    import sys
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from inspections_eval import score
+    from benchmarks.inspections_eval import score
 
     r = score(SHARED, ROOT / "benchmarks" / "gold" / gold)
     assert r["exact"] >= 0.9 and r["within_one"] == 1.0
@@ -178,9 +176,7 @@ def test_one_dash_for_both_levels_lower_case_points_are_sub_points() -> None:
 def test_perturbed_layouts_keep_the_findings() -> None:
     if not (SHARED / "pdf" / "ofsted").is_dir():
         pytest.skip("shared corpus not present")
-    import sys
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from inspections_eval import perturb
+    from benchmarks.inspections_eval import perturb
 
     r = perturb(SHARED)["variants"]
     for k, v in r.items():

@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
-import sys
 
 import pytest
 
@@ -275,7 +274,6 @@ def test_link_new_documents_without_readers(library):
 
 @pytest.mark.slow
 def test_real_responses_link_precisely(shared):
-    sys.path.insert(0, str(shared.parent / "main"))
     from benchmarks.linking_eval import evaluate
 
     out = evaluate(str(shared))

@@ -61,11 +61,7 @@ def test_ensemble_ranks_like_the_joint_model_and_gives_probabilities(screen_lib)
 
 
 def test_ceiling_metrics_auc_and_oracle_cuts():
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-    from screening_ceiling import auc, oracle
+    from benchmarks.screening_ceiling import auc, oracle
 
     y = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
     perfect = np.arange(10, 0, -1).astype(float)
