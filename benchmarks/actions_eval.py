@@ -24,28 +24,13 @@ rule was written after reading them. ``-v`` prints each letter's actions.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import re
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.common import GOLD, corpus_dir, csv_rows, first_words_match
 
-GOLD = Path(__file__).resolve().parent / "gold"
-csv.field_size_limit(10**9)
-
-
-def _rows(path: Path) -> list[dict]:
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
-def _first_words_match(gold: str, text: str, n: int = 4) -> bool:
-    g = re.findall(r"[a-z0-9]+", gold.lower())[:n]
-    t = re.findall(r"[a-z0-9]+", text.lower())
-    return bool(g) and any(t[i:i + len(g)] == g for i in range(len(t) - len(g) + 1))
+FIRST_WORDS = 4  # an extracted action matches a gold action holding its first 4 words
 
 
 def _concerns(rec: dict) -> list[str]:
@@ -70,8 +55,8 @@ def _letter(text: str, tmp: Path, i: int):
 
 def load(corpus: Path, letters_csv: Path | None) -> list[dict]:
     """[{set, row, report, concerns, gold_actions, text}] for both gold sets."""
-    reports = {r["id"]: r for r in _rows(corpus / "pfd" / "reports.csv")}
-    shared = _rows(corpus / "pfd" / "responses.csv")
+    reports = {r["id"]: r for r in csv_rows(corpus / "pfd" / "reports.csv")[1]}
+    shared = csv_rows(corpus / "pfd" / "responses.csv")[1]
     out = []
     g = json.loads((GOLD / "responses.json").read_text())
     for x in g["letters"]:
@@ -80,7 +65,7 @@ def load(corpus: Path, letters_csv: Path | None) -> list[dict]:
                     "text": shared[x["row"]]["response"]})
     if letters_csv:
         known = {r["response_url"] for r in shared}
-        ext = [r for r in _rows(letters_csv) if r["response_url"] not in known and r["parent_id"] in reports]
+        ext = [r for r in csv_rows(letters_csv)[1] if r["response_url"] not in known and r["parent_id"] in reports]
         ge = json.loads((GOLD / "actions_external_dev.json").read_text())
         for x in ge["letters"]:
             out.append({"set": "external dev", "row": x["row"], "report": x["report"], "gold": x["actions"],
@@ -144,12 +129,12 @@ def score(items: list[dict], pairs: dict[int, list[list[int]]]) -> dict:
         texts = [a[0] for a in x["actions"]]
         ext += len(texts)
         gold_n += len(x["gold"])
-        found += sum(1 for g in x["gold"] if any(_first_words_match(g["first"], t) for t in texts))
+        found += sum(1 for g in x["gold"] if any(first_words_match(g["first"], t, FIRST_WORDS) for t in texts))
         empty += not texts
         paired_letters += any(pairs[i])
         same_count = x["gold_count"] == len(x["concerns"])
         for t, ans in zip(texts, pairs[i]):
-            hits = [g for g in x["gold"] if _first_words_match(g["first"], t)]
+            hits = [g for g in x["gold"] if first_words_match(g["first"], t, FIRST_WORDS)]
             if not hits:
                 continue
             right += 1
@@ -197,7 +182,7 @@ def cv_pairing(items: list[dict], grid: list[tuple[float, float]]) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "corpus")
+    ap.add_argument("--corpus", type=Path, default=corpus_dir())
     ap.add_argument("--letters-csv", type=Path, default=None)
     ap.add_argument("--cv", action="store_true")
     ap.add_argument("-v", "--verbose", action="store_true")
@@ -217,10 +202,10 @@ def main() -> None:
         for i, x in enumerate(items):
             print(f"\n## {x['set']} row {x['row']} ({x['report']}, {len(x['concerns'])} concerns, gold {x['gold_count']})")
             for g in x["gold"]:
-                hit = any(_first_words_match(g["first"], t[0]) for t in x["actions"])
+                hit = any(first_words_match(g["first"], t[0], FIRST_WORDS) for t in x["actions"])
                 print(f"  gold {'+' if hit else '-'} {g['answers']} {g['first'][:80]}")
             for (t, _, _), ans in zip(x["actions"], pairs[i]):
-                ok = any(_first_words_match(g["first"], t) for g in x["gold"])
+                ok = any(first_words_match(g["first"], t, FIRST_WORDS) for g in x["gold"])
                 print(f"  got  {'+' if ok else '-'} {ans} {t[:140]}")
     print(json.dumps(out, indent=1))
 

@@ -9,7 +9,7 @@ the kind people type, over every kind of report. This script turns that into a q
 Wales list are left out: they say where, not what) and scores keyword, dense and hybrid
 with ``precedent eval``'s own code.
 
-    python benchmarks/category_eval.py [--shared DIR] [--sample N] [--seed S]
+    python -m benchmarks.category_eval [--shared DIR] [--sample N] [--seed S]
         [--library DIR] [--qrels-out FILE] [--json]
 
 Without --library a library of a seeded sample of N categorised reports (default 500)
@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import random
 import re
 import sys
@@ -29,20 +28,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-csv.field_size_limit(1 << 30)
+from benchmarks.common import shared_root
 
 _DATE_NOTE = re.compile(r"\s*\((?:from|\d{4})[^)]*\)")
 _NOT_A_TOPIC = ("other", "wales")
-
-
-def shared_dir(arg: str | None) -> Path:
-    p = Path(arg or os.environ.get("PRECEDENT_SHARED") or ROOT.parent / "shared")
-    if not (p / "corpus").is_dir():
-        sys.exit(f"shared corpus not found at {p} (use --shared or PRECEDENT_SHARED)")
-    return p
 
 
 def category_query(raw: str) -> str | None:
@@ -86,7 +75,7 @@ def main() -> None:
     from index.library import open_library
     from search import evaluate as ev
 
-    shared = shared_dir(args.shared)
+    shared = shared_root(args.shared)
     qrels, by_url = category_judgements(shared / "corpus/pfd/reports.csv", shared / "corpus/pfd/reports-analysed.csv")
     tmp = None
     t0 = time.time()

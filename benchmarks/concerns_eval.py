@@ -1,9 +1,9 @@
 """Concern split scored on a hand-counted gold file, and a regression check of counts.
 
-    python benchmarks/concerns_eval.py --gold benchmarks/gold/concerns_heldout.json [-v]
-    python benchmarks/concerns_eval.py --pick 40 --seed 1129          # the held-out draw (ids only)
-    python benchmarks/concerns_eval.py --counts 1500 --seed 7 --save /tmp/before.json
-    python benchmarks/concerns_eval.py --counts 1500 --seed 7 --compare /tmp/before.json
+    python -m benchmarks.concerns_eval --gold benchmarks/gold/concerns_heldout.json [-v]
+    python -m benchmarks.concerns_eval --pick 40 --seed 1129          # the held-out draw (ids only)
+    python -m benchmarks.concerns_eval --counts 1500 --seed 7 --save /tmp/before.json
+    python -m benchmarks.concerns_eval --counts 1500 --seed 7 --compare /tmp/before.json
 
 ``--gold`` prints exact / within-one / exact-or-alt agreement with the hand count, the share
 of hand-noted first words found, concerns holding page debris (page numbers, headers,
@@ -24,13 +24,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+from benchmarks.common import GOLD, ROOT, corpus_dir, count_report, csv_rows, first_words_match
 
-from understanding_eval import GOLD, _first_words_match, _rows, count_report, shared_dir  # noqa: E402
-
-csv.field_size_limit(1 << 30)
 # page furniture inside a concern: "Page 2 of 5", a trailing page number, a template heading
 # or footer that belongs to the report form, not to the coroner's words
 DEBRIS = re.compile(
@@ -68,7 +63,7 @@ def pick(rows: list[dict], per_year: int, total: int, seed: int, exclude: set[st
 def _docs_for_rows(corpus: Path, rows_idx: list[int]) -> dict[int, object]:
     from corpus.readers.sniff import read_path
 
-    header, rows = _rows(corpus / "pfd" / "reports.csv")
+    header, rows = csv_rows(corpus / "pfd" / "reports.csv")
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         sample = Path(tmp) / "sample.csv"
@@ -112,7 +107,7 @@ def score(corpus: Path, gold_path: Path, verbose: bool = False) -> dict:
         f = concerns_of(d) if d is not None else []
         out.append({"id": g.get("id") or g.get("file") or f"row {g.get('row')}", "gold": g["count"], "alt": g.get("alt"), "got": len(f),
                     "debris": [x.text[-80:] for x in f if DEBRIS.search(x.text)],
-                    "first_ok": sum(1 for fw in g["first"] if any(_first_words_match(fw, x.text[:400]) for x in f)),
+                    "first_ok": sum(1 for fw in g["first"] if any(first_words_match(fw, x.text[:400]) for x in f)),
                     "first_n": len(g["first"]), "long": sum(1 for x in f if len(x.text) > 1500),
                     "no_section": sum(1 for x in f if not (x.section or "").strip()),
                     "firsts_got": [x.text[:60] for x in f] if verbose else None})
@@ -131,7 +126,7 @@ def score(corpus: Path, gold_path: Path, verbose: bool = False) -> dict:
 
 
 def counts(corpus: Path, n: int, seed: int) -> dict[str, list]:
-    _, rows = _rows(corpus / "pfd" / "reports.csv")
+    _, rows = csv_rows(corpus / "pfd" / "reports.csv")
     exclude = gold_ids()  # drawn from all rows, gold rows dropped after: the sample stays put as gold grows
     idx = sorted(i for i in random.Random(seed).sample(range(len(rows)), n) if rows[i]["id"] not in exclude)
     docs = _docs_for_rows(corpus, idx)
@@ -156,9 +151,9 @@ def main() -> None:
     ap.add_argument("--compare")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
-    corpus = shared_dir(a.shared)
+    corpus = corpus_dir(a.shared)
     if a.pick:
-        _, rows = _rows(corpus / "pfd" / "reports.csv")
+        _, rows = csv_rows(corpus / "pfd" / "reports.csv")
         idx = pick(rows, a.per_year, a.pick, a.seed, gold_ids())
         print(json.dumps([{"row": i, "id": rows[i]["id"], "date": rows[i]["date"]} for i in idx]))
         return

@@ -13,7 +13,7 @@ Build the library once (real model): seeds + some Ofsted inspections + a PFD sam
 
     precedent ingest ../shared/corpus/seeds OFSTED_PDFS PFD_SAMPLE.csv --library DIR
 
-then ``python benchmarks/cross_type_eval.py --library DIR``. Prints MAP, nDCG@10 and
+then ``python -m benchmarks.cross_type_eval --library DIR``. Prints MAP, nDCG@10 and
 recall@20 per mode (plain BM25 beside the product's keyword, dense and hybrid), recall@20
 within each document type, and for each paraphrase the rank and strength of the seed's hit.
 """
@@ -22,11 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 # (query, [patterns that must all match the document's text])
 QUERIES: list[tuple[str, list[str]]] = [

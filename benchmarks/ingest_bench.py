@@ -1,7 +1,7 @@
 """Benchmark (not a test): build a library from a corpus folder with the real model and
 print what it cost, beside plain torch fp32 on the same passages in the same run.
 
-    .venv/bin/python benchmarks/ingest_bench.py [CORPUS] [--library DIR] [--sample N] [--json]
+    .venv/bin/python -m benchmarks.ingest_bench [CORPUS] [--library DIR] [--sample N] [--json]
 
 Prints documents, passages, texts embedded, boilerplate passages not embedded, wall time,
 ingest passages/s; then, on a random sample of the same passages, raw ``encode()``
@@ -16,7 +16,7 @@ the mean is the baseline (``--no-bracket``: after only). Also printed: tokens em
 ingest tokens/s, CPU seconds (with the reader process), and where the ingest's wall time
 went (``timings_s``: encode, commit, waiting for the reader).
 
-    ingest_bench.py CORPUS --count-only [--rate TOKENS_PER_S]
+    python -m benchmarks.ingest_bench CORPUS --count-only [--rate TOKENS_PER_S]
 
 counts what CORPUS would embed (documents, passages, findings, texts, tokens) without a
 model and, given a sample run's ``ingest_tokens_per_s``, projects the ingest time."""
@@ -34,38 +34,14 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from index.ingest.pipeline import ingest  # noqa: E402
-from index.library import open_library  # noqa: E402
-from search.query import run_search  # noqa: E402
-
-QUERIES = [
-    "information shared at a MARAC meeting was not minuted",
-    "risk assessment not completed before discharge",
-    "no information sharing between prison and mental health services on release",
-    "staff were not trained in the use of the ligature cutter",
-    "delay in ambulance response",
-    "GP was not told of the hospital discharge",
-    "MAPPA level 2 management of a sex offender",
-    "observations not carried out on a patient in police custody",
-    "lack of professional curiosity by social workers",
-    "domestic abuse DASH risk checklist not completed",
-    "CAMHS waiting list for a child at risk of suicide",
-    "falls risk assessment in a care home",
-    "missed opportunity to safeguard a vulnerable adult",
-    "medication errors in prison healthcare",
-    "agencies worked in silos",
-]
+from benchmarks.common import QUERIES, ROOT, corpus_dir, max_rss_mb
+from index.ingest.pipeline import ingest
+from index.library import open_library
+from search.query import run_search
 
 
 def du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-
-
-def peak_rss_mb(who=resource.RUSAGE_SELF) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def load() -> str:
@@ -168,7 +144,7 @@ def cli_search_seconds(lib_dir: Path, query: str, runs: int = 3) -> list[float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus"))
+    ap.add_argument("corpus", nargs="?", default=str(corpus_dir()))
     ap.add_argument("--library", default=None, help="library dir (default: a fresh temp dir)")
     ap.add_argument("--sample", type=int, default=400, help="passages for the raw encode() figures")
     ap.add_argument("--json", dest="as_json", action="store_true", help="print one JSON object")
@@ -265,8 +241,8 @@ def main() -> None:
         "passages_in_meaning_search": lib.passages.ntotal,
         "findings": lib.store.count("findings"),
         "library_mb": round(du(lib_dir) / 1e6, 1),
-        "peak_rss_mb": round(peak_rss_mb(), 1),
-        "peak_rss_reader_process_mb": round(peak_rss_mb(resource.RUSAGE_CHILDREN), 1),
+        "peak_rss_mb": round(max_rss_mb(), 1),
+        "peak_rss_reader_process_mb": round(max_rss_mb(resource.RUSAGE_CHILDREN), 1),
         "query_ms_p50": round(statistics.median(lat), 1),
         "query_ms_p95": round(lat[int(len(lat) * 0.95) - 1], 1),
         "queries": len(lat),

@@ -1,10 +1,10 @@
 """Inspection findings scored on hand-counted held-out Ofsted reports, and a regression check.
 
-    python benchmarks/inspections_eval.py --pick 15 --seed 1129            # stratified draw (file names only)
-    python benchmarks/inspections_eval.py --dump FILE.pdf                   # the reader's text, by page (no extractor)
-    python benchmarks/inspections_eval.py --gold benchmarks/gold/inspections_heldout.json [-v]
-    python benchmarks/inspections_eval.py --counts --save /tmp/before.json  # all PDFs; then --compare
-    python benchmarks/inspections_eval.py --perturb                         # lists rewritten in unseen layouts
+    python -m benchmarks.inspections_eval --pick 15 --seed 1129            # stratified draw (file names only)
+    python -m benchmarks.inspections_eval --dump FILE.pdf                   # the reader's text, by page (no extractor)
+    python -m benchmarks.inspections_eval --gold benchmarks/gold/inspections_heldout.json [-v]
+    python -m benchmarks.inspections_eval --counts --save /tmp/before.json  # all PDFs; then --compare
+    python -m benchmarks.inspections_eval --perturb                         # lists rewritten in unseen layouts
 
 ``--pick`` draws from ``../shared/corpus/pdf/ofsted`` by year stratum (2012, 2020-22, 2023,
 2024, 2025; the files' own dates), skipping the files the extractor's tests were written
@@ -21,14 +21,9 @@ import argparse
 import json
 import random
 import re
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from understanding_eval import GOLD, _first_words_match, count_report, shared_dir  # noqa: E402
+from benchmarks.common import GOLD, ROOT, corpus_dir, count_report, first_words_match
 
 # files the extractor's own tests read (dev): never drawn
 DEV = {"barnet-children-s-services-inspection-23-july-2024.pdf", "bradford-children-s-services-inspection-31-january-2023.pdf",
@@ -105,7 +100,7 @@ def score(corpus: Path, gold_path: Path, verbose: bool = False) -> dict:
         out.append({"id": g["file"], "gold": g["count"], "got": len(f), "error": err,
                     "ok": len(f) == g["count"], "near": abs(len(f) - g["count"]) <= 1,
                     "debris": [x.text for x in f if DEBRIS.search(x.text)],
-                    "first_ok": sum(1 for fw in g["first"] if any(_first_words_match(fw, x.text[:400]) for x in f)),
+                    "first_ok": sum(1 for fw in g["first"] if any(first_words_match(fw, x.text[:400]) for x in f)),
                     "first_n": len(g["first"]), "long": sum(1 for x in f if len(x.text) > 1500),
                     "no_place": sum(1 for x in f if not (x.section or "").strip() or x.page is None),
                     "firsts_got": [f"p{x.page} {x.section}: {x.text[:70]}" for x in f] if verbose else None})
@@ -203,7 +198,7 @@ def main() -> None:
     ap.add_argument("--compare")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
-    corpus = shared_dir(a.shared)
+    corpus = corpus_dir(a.shared)
     if a.pick:
         quota = {"2012": 1, "2020-22": 4, "2023": 3, "2024": 4, "2025": 3} if a.pick >= 15 else \
             {"2012": 1, "2020-22": 3, "2023": 2, "2024": 2, "2025": 2}

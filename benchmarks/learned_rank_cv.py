@@ -17,7 +17,7 @@ with ``--paraphrase-library`` (libraries holding the seeds) it is refused unless
 paraphrase of cross_type_eval.py ranks its own document first (the issue's constraint; the
 paraphrases are never fitted on).
 
-    python benchmarks/learned_rank_cv.py --dev-library DIR --cat-library DIR --cross-library DIR \
+    python -m benchmarks.learned_rank_cv --dev-library DIR --cat-library DIR --cross-library DIR \
         [--l2 100 30] [--paraphrase-library DIR ...] [--write]
 """
 from __future__ import annotations
@@ -29,10 +29,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 def collect(lib, queries, depth: int, w=None) -> list[dict]:
@@ -59,7 +55,7 @@ def collect(lib, queries, depth: int, w=None) -> list[dict]:
 def paraphrase_groups(library: str, pool: int, w=None) -> list[dict]:
     """The seed paraphrases of cross_type_eval.py over ``library`` (it must hold the seeds),
     at the product's pool: feature rows, and which row is the seed's own document."""
-    import cross_type_eval as cx
+    from benchmarks import cross_type_eval as cx
     from index.library import open_library
     from search.ranking import learned as lr
     from search.ranking import ranker
@@ -124,7 +120,7 @@ def main() -> None:
 
     import pickle
 
-    from ranking_cv import category_set, cross_set, dev_set
+    from benchmarks.ranking_cv import category_set, cross_set, dev_set
     from search.ranking import learned as lr
 
     from search.ranking import ranker

@@ -1,6 +1,7 @@
 """Trial cues for the link model, scored leave-one-parent-report-out before any is shipped (issue 10,
-session 6 round 2). Reads the decided development letters cached by ``linking_robustness.py --cases FILE``
-and adds, per candidate report, cues the shipped model does not have:
+session 6 round 2). Reads the decided development letters cached by
+``python -m benchmarks.linking_robustness --cases FILE`` and adds, per candidate report, cues the shipped model
+does not have:
 
 * ``speaks``   the speaker model's probability (``corpus.extract.speaker``) that the letter speaks for
                one of this report's recipients (its best recipient);
@@ -13,7 +14,7 @@ does (originals, 380 perturbed copies, wrong links, false links with the true re
 ``--shrink`` also sweeps ``corpus.responses.link_model.SHRINK``. None of the three cues was shipped (round 2: +0 to +2
 of 380 copies, no change on originals or on false links with the report removed).
 
-    PRECEDENT_MODEL=fake-hashing-384 python benchmarks/linking_cue_trials.py --cases /tmp/cases.pkl [--shrink 10 20 30]
+    PRECEDENT_MODEL=fake-hashing-384 python -m benchmarks.linking_cue_trials --cases /tmp/cases.pkl [--shrink 10 20 30]
 """
 from __future__ import annotations
 
@@ -22,12 +23,8 @@ import hashlib
 import json
 import os
 import pickle
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("PRECEDENT_MODEL", "fake-hashing-384")
 
 CUES = ("speaks", "own_mark", "self_org")
@@ -70,7 +67,7 @@ def add_cues(cases: list[dict]) -> None:
 def trial(cases: list[dict], negs: list, extra: tuple[str, ...] = (), shrink: float | None = None) -> dict:
     """``linking_robustness.cv_model`` (and in sample) with ``extra`` cues as features and ``SHRINK``."""
     import corpus.responses.link_model as lm
-    import linking_robustness as lr
+    from benchmarks import linking_robustness as lr
 
     base_features, base_fn, base_shrink = lm.LINK_FEATURES, lm.link_features, lm.SHRINK
 
@@ -84,14 +81,14 @@ def trial(cases: list[dict], negs: list, extra: tuple[str, ...] = (), shrink: fl
         lm.LINK_FEATURES = base_features + tuple(extra)
         lm.link_features = with_extra
         lm.SHRINK = base_shrink if shrink is None else shrink
-        return {"cv": lr._summary(lr.cv_model(cases, negs)), "in_sample": lr._summary(lr.cv_model(cases, negs, in_sample=True))}
+        return {"cv": lr.cv_summary(lr.cv_model(cases, negs)), "in_sample": lr.cv_summary(lr.cv_model(cases, negs, in_sample=True))}
     finally:
         lm.LINK_FEATURES, lm.link_features, lm.SHRINK = base_features, base_fn, base_shrink
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cases", type=Path, required=True, help="the cache written by linking_robustness.py --fit --cases FILE")
+    ap.add_argument("--cases", type=Path, required=True, help="the cache written by python -m benchmarks.linking_robustness --fit --cases FILE")
     ap.add_argument("--shrink", type=float, nargs="*", default=[], help="also score these SHRINK values")
     a = ap.parse_args()
     cases, negs, _ = pickle.loads(a.cases.read_bytes())

@@ -5,7 +5,7 @@ pfd/responses.csv as a standalone letter (its text and respondent only: no paren
 no URL), links it with ``corpus.responses.cues`` / ``corpus.responses.match`` and scores the result against ``parent_id``.
 Also shows what happens to the two seed responses (seeds/000_*, seeds/001_*).
 
-    python benchmarks/linking_eval.py [--shared /work/shared] [--threshold 0.6] [-v]
+    python -m benchmarks.linking_eval [--shared /work/shared] [--threshold 0.6] [-v]
 
 Precision = correct links / links made; recall = correct links / responses.
 """
@@ -14,23 +14,12 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from corpus.responses.cues import extract_cues, make_report  # noqa: E402
-from corpus.responses.match import THRESHOLD, ReportIndex  # noqa: E402
-
-csv.field_size_limit(1 << 30)
-
-
-def shared_dir(arg: str | None) -> Path:
-    p = Path(arg or os.environ.get("PRECEDENT_SHARED") or ROOT.parent / "shared")
-    return p / "corpus" if (p / "corpus").is_dir() else p
+from benchmarks.common import corpus_dir
+from corpus.responses.cues import extract_cues, make_report
+from corpus.responses.match import THRESHOLD, ReportIndex
 
 
 def load_reports(corpus: Path) -> list:
@@ -61,7 +50,7 @@ def load_responses(corpus: Path) -> list[dict]:
 
 
 def evaluate(shared: str | None = None, threshold: float = THRESHOLD, verbose: bool = False) -> dict:
-    corpus = shared_dir(shared)
+    corpus = corpus_dir(shared)
     t0 = time.perf_counter()
     reports = load_reports(corpus)
     index = ReportIndex(reports)

@@ -20,7 +20,7 @@ its true report present (right / wrong / unlinked) and with it removed from the 
 is then false). ``--fit`` also scores the link model leave-one-report-out over the dev reports,
 fitted on dev letters + their variants (``augment``) + their removed-report copies + Ofsted negatives.
 
-    PRECEDENT_MODEL=fake-hashing-384 python benchmarks/linking_robustness.py [--reports 300] [--fit] [--l2 0.1 0.3 1]
+    PRECEDENT_MODEL=fake-hashing-384 python -m benchmarks.linking_robustness [--reports 300] [--fit] [--l2 0.1 0.3 1]
         [--cases /tmp/cases.pkl]   (decided cases cached: refit and re-score without rebuilding the library)
 """
 from __future__ import annotations
@@ -30,14 +30,12 @@ import json
 import os
 import random
 import re
-import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+from benchmarks.common import GOLD, HELD_OUT, build_letter_library, corpus_dir, csv_rows, external_letters
+
 os.environ.setdefault("PRECEDENT_MODEL", "fake-hashing-384")
 
 VARIANTS = ("original", "no_name", "misspelt", "surname_only", "no_dates", "no_coroner", "no_letterhead",
@@ -188,10 +186,8 @@ def all_dev_letters(corpus: Path, external: Path | None) -> tuple[dict, list[dic
     the old held-out split is retired, all are dev) and, when given, the external dev half (row numbers
     follow on). Each gold entry gains ``truth``: every report its text answers (one letter filed under
     two reports is the same text twice)."""
-    from understanding_eval import GOLD, _rows, external_letters
-
     gold = json.loads((GOLD / "responses.json").read_text())
-    letters = _rows(corpus / "pfd" / "responses.csv")[1]
+    letters = csv_rows(corpus / "pfd" / "responses.csv")[1]
     out = [dict(g) for g in gold["letters"]]
     if external and external.exists():
         eg, el = external_letters(external, corpus)
@@ -208,17 +204,16 @@ def all_dev_letters(corpus: Path, external: Path | None) -> tuple[dict, list[dic
 def dev_cases(lib, corpus: Path, gold: dict | None = None, letters: list[dict] | None = None,
               which: tuple[str, ...] = VARIANTS) -> list[dict]:
     """Every (dev letter, variant): text, type, decision with its report and with it removed.
-    Without ``gold``: the shared letters outside the retired ``understanding_eval.HELD_OUT`` (as before).
+    Without ``gold``: the shared letters outside the retired ``benchmarks.common.HELD_OUT`` (as before).
     A text answering several reports is one case (its first row), decided with its other reports
     left out, so it has one right answer when the model is fitted."""
-    from understanding_eval import GOLD, HELD_OUT, _rows
     from index.responses.linking import report_info
 
     conn = lib.store.conn
     if gold is None:
         gold = {"letters": [g for g in json.loads((GOLD / "responses.json").read_text())["letters"]
                             if g["report"] not in HELD_OUT]}
-        letters = _rows(corpus / "pfd" / "responses.csv")[1]
+        letters = csv_rows(corpus / "pfd" / "responses.csv")[1]
     cache: dict = {}
     out = []
     seen: set[str] = set()
@@ -365,7 +360,7 @@ def cv_pooled(sets: list[tuple[list[dict], list]], l2: float | None = None, in_s
     """The link model fitted on the union of several libraries' decided cases (the same letters in
     libraries of different sizes: word rarity, content scores and candidate lists all change with
     the size), leave one parent report out across all of them, scored per library."""
-    return [_summary(x) for x in _cv(sets, True, l2, None, "candidacy", in_sample)]
+    return [cv_summary(x) for x in _cv(sets, True, l2, None, "candidacy", in_sample)]
 
 
 def _cv(sets: list[tuple[list[dict], list]], augment: bool, l2: float | None, kind: str | None, gate,
@@ -427,7 +422,7 @@ def fit_on_dev(cases: list[dict], negs: list, l2: float | None = None) -> tuple[
                l2=l2)
 
 
-def _summary(cv: dict) -> dict:
+def cv_summary(cv: dict) -> dict:
     """The figures that matter from one ``cv_model`` result."""
     keys = ("original", "all variants")
     return {**{k: {x: cv[k][x] for x in ("recall", "wrong", "absent_false", "letters")} for k in keys if k in cv},
@@ -436,8 +431,6 @@ def _summary(cv: dict) -> dict:
 
 def main() -> None:
     import pickle
-
-    from understanding_eval import build_library, shared_dir
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared")
@@ -455,13 +448,13 @@ def main() -> None:
                     help="case caches of libraries of different sizes (--cases of runs with different --reports): "
                          "fit on all of them, leave one report out, scored per library, and the weights to ship")
     a = ap.parse_args()
-    corpus = shared_dir(a.shared)
+    corpus = corpus_dir(a.shared)
     if a.pooled:
         sets = [pickle.loads(f.read_bytes()) for f in a.pooled]
         pairs = [(cases, negs) for cases, negs, _ in sets]
         out = {"libraries": [{"cases": str(f), "reports": n} for f, (_, _, n) in zip(a.pooled, sets)],
                "cv_pooled": cv_pooled(pairs), "in_sample_pooled": cv_pooled(pairs, in_sample=True),
-               "cv_each_alone": [_summary(cv_model(c, ng, augment=True)) for c, ng in pairs]}
+               "cv_each_alone": [cv_summary(cv_model(c, ng, augment=True)) for c, ng in pairs]}
         w, b = fit_on_dev([c for cases, _ in pairs for c in cases], [x for _, ng in pairs for x in ng])
         out["weights_fitted_pooled"] = {"weights": w, "bias": b}
         print(json.dumps(out, indent=1, ensure_ascii=False))
@@ -471,7 +464,7 @@ def main() -> None:
     else:
         gold, letters = (None, None) if a.old_dev else all_dev_letters(corpus, a.external)
         with tempfile.TemporaryDirectory() as tmp:
-            lib, _, n = build_library(corpus, a.reports, a.seed, Path(tmp), 0, a.negatives if a.fit else 0,
+            lib, _, n = build_letter_library(corpus, a.reports, a.seed, Path(tmp), 0, a.negatives if a.fit else 0,
                                       gold, letters)
             cases = dev_cases(lib, corpus, gold, letters)
             negs = negative_cases(lib) if a.fit else []
@@ -486,14 +479,14 @@ def main() -> None:
         from corpus.responses.link_model import L2
 
         out["model_cv_augmented"] = cv_model(cases, negs, augment=True)
-        out["model_cv_augmented_with_type_gate"] = _summary(cv_model(cases, negs, augment=True, gate=True))
-        out["model_cv_augmented_candidacy_only"] = _summary(cv_model(cases, negs, augment=True, gate="candidacy"))
-        out["model_in_sample"] = _summary(cv_model(cases, negs, in_sample=True))
-        out["model_in_sample_with_type_gate"] = _summary(cv_model(cases, negs, in_sample=True, gate=True))
-        out["model_cv_originals_only"] = _summary(cv_model(cases, negs, augment=False))
+        out["model_cv_augmented_with_type_gate"] = cv_summary(cv_model(cases, negs, augment=True, gate=True))
+        out["model_cv_augmented_candidacy_only"] = cv_summary(cv_model(cases, negs, augment=True, gate="candidacy"))
+        out["model_in_sample"] = cv_summary(cv_model(cases, negs, in_sample=True))
+        out["model_in_sample_with_type_gate"] = cv_summary(cv_model(cases, negs, in_sample=True, gate=True))
+        out["model_cv_originals_only"] = cv_summary(cv_model(cases, negs, augment=False))
         for l2 in a.l2 or []:
             if l2 != L2:
-                out[f"model_cv_l2_{l2}"] = _summary(cv_model(cases, negs, l2=l2))
+                out[f"model_cv_l2_{l2}"] = cv_summary(cv_model(cases, negs, l2=l2))
         w, b = fit_on_dev(cases, negs)
         out["weights_fitted_on_dev"] = {"weights": w, "bias": b, "l2": L2}
     if a.per_letter:

@@ -1,7 +1,7 @@
 """Benchmark (not a test): concurrent searches against a real server on 127.0.0.1.
 
-    .venv/bin/python benchmarks/load_bench.py --library LIBRARY [--clients 8] [--searches 150]
-    .venv/bin/python benchmarks/load_bench.py --scale-from SEED --passages 30000 [--work DIR] ...
+    .venv/bin/python -m benchmarks.load_bench --library LIBRARY [--clients 8] [--searches 150]
+    .venv/bin/python -m benchmarks.load_bench --scale-from SEED --passages 30000 [--work DIR] ...
 
 Starts ``precedent serve`` (waitress, its default 4 threads) on a free port, then N client
 threads each send M varied searches (``/search.json``: domain questions, phrases cut from the
@@ -34,11 +34,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from scale_bench import QUERIES, build_library, free_port, pct, peak_rss_mb, rss_mb  # noqa: E402
+from benchmarks.common import ROOT, free_port, pct, peak_rss_mb, rss_mb
+from benchmarks.scale_bench import QUERIES, build_library
 
 TYPES = ["pfd_report", "pfd_response", "action_plan", "inspection", "minutes"]
 

@@ -1,6 +1,6 @@
 """How far organisation-name normalisation merges the spellings in the PFD dataset.
 
-    python benchmarks/orgs_report.py [REPORTS_CSV] [--top 30] [--unnamed 20]
+    python -m benchmarks.orgs_report [REPORTS_CSV] [--top 30] [--unnamed 20]
 
 Reads the ``receiver`` column of the PFD-toolkit ``reports.csv`` (recipients separated by
 ``;``), normalises every recipient with ``corpus.orgs.keys.normalise_org`` and prints: raw
@@ -12,20 +12,15 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
-import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from corpus.orgs.keys import normalise_org, org_type  # noqa: E402
+from benchmarks.common import corpus_dir
+from corpus.orgs.keys import normalise_org, org_type
 
 
 def default_csv() -> Path:
-    shared = Path(os.environ.get("PRECEDENT_SHARED") or ROOT.parent / "shared")
-    return shared / "corpus" / "pfd" / "reports.csv"
+    return corpus_dir() / "pfd" / "reports.csv"
 
 
 def recipients(path: Path) -> list[str]:

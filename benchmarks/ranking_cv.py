@@ -22,7 +22,7 @@ Reported, never from the set the weights were chosen on:
 Beside them: plain BM25 (the baseline) and the keyword, dense and hybrid modes with the
 shipped weights. ``--json FILE`` keeps everything.
 
-    python benchmarks/ranking_cv.py --dev-library DIR --cat-library DIR [--cross-library DIR] [--depth 1000]
+    python -m benchmarks.ranking_cv --dev-library DIR --cat-library DIR [--cross-library DIR] [--depth 1000]
 """
 from __future__ import annotations
 
@@ -33,11 +33,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-SHARED = ROOT.parent / "shared"
+from benchmarks.common import shared_root
 
 GRID = {  # kept small: the machine is shared. Session 3's wider grid never chose the rank fold,
     # a finding list or coordination on either set, so those stay at their shipped values.
@@ -92,26 +88,28 @@ def dev_set(library: str):
     from index.library import open_library
     from search import evaluate as ev
 
-    queries, _ = ev.load_theme_labels(SHARED / "eval/themes-dev.csv", SHARED / "eval/themes-dev-labels.json")
+    shared = shared_root()
+    queries, _ = ev.load_theme_labels(shared / "eval/themes-dev.csv", shared / "eval/themes-dev-labels.json")
     return open_library(library, create=False), queries
 
 
 def category_set(library: str, min_relevant: int = 3):
-    from category_eval import category_judgements
+    from benchmarks.category_eval import category_judgements
     from index.library import open_library
     from search import evaluate as ev
 
     lib = open_library(library, create=False)
     keys = ev._document_keys(lib)
     held = {k for ks in keys.values() for k in ks}
-    qrels, _ = category_judgements(SHARED / "corpus/pfd/reports.csv", SHARED / "corpus/pfd/reports-analysed.csv")
+    shared = shared_root()
+    qrels, _ = category_judgements(shared / "corpus/pfd/reports.csv", shared / "corpus/pfd/reports-analysed.csv")
     queries = [ev.Query(q, q, us & held) for q, us in sorted(qrels.items()) if len(us & held) >= min_relevant]
     return lib, queries
 
 
 def cross_set(library: str):
     """The judged cross-type queries of cross_type_eval.py (relevant: documents by source)."""
-    import cross_type_eval as cx
+    from benchmarks import cross_type_eval as cx
     from index.library import open_library
     from search import evaluate as ev
 

@@ -1,7 +1,7 @@
 """Recipients in one receiver cell: does the ingest split give the count a careful reader sees?
 
-    python benchmarks/recipients_eval.py            # tuning + held-out gold, and the corpus-wide change
-    python benchmarks/recipients_eval.py --show 20  # also print 20 corpus cells whose split changed
+    python -m benchmarks.recipients_eval            # tuning + held-out gold, and the corpus-wide change
+    python -m benchmarks.recipients_eval --show 20  # also print 20 corpus cells whose split changed
 
 Gold: benchmarks/gold/recipients_commas.json (60 cells, the rule was tuned on it) and
 recipients_commas_heldout.json (30 cells, labelled before the rule ran on them). Both drawn
@@ -13,16 +13,11 @@ import argparse
 import csv
 import json
 import random
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from benchmarks.common import GOLD, corpus_dir
+from corpus.readers.datasets import split_recipients
 
-from corpus.readers.datasets import split_recipients  # noqa: E402
-
-GOLD = ROOT / "benchmarks" / "gold"
-CSV = ROOT.parent / "shared" / "corpus" / "pfd" / "reports.csv"
+CSV = corpus_dir() / "pfd" / "reports.csv"
 
 
 def score(items: list[dict], commas: bool) -> tuple[int, list[tuple]]:

@@ -1,6 +1,6 @@
 """Benchmark (not a test): query latency, memory and ANN recall at 10k, 100k and 1M passages.
 
-    /tmp/venvtest/bin/python benchmarks/scale_bench.py --seed LIBRARY [--sizes 10000,100000,1000000]
+    /tmp/venvtest/bin/python -m benchmarks.scale_bench --seed LIBRARY [--sizes 10000,100000,1000000]
         [--work DIR] [--queries 100] [--http-requests 100] [--json OUT] [--keep]
 
 A library of N passages is made from the real passages of ``--seed`` (any library built
@@ -27,9 +27,7 @@ import argparse
 import http.client
 import json
 import os
-import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,12 +37,10 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchmarks.common import QUERIES as COMMON_QUERIES
+from benchmarks.common import ROOT, free_port, pct, peak_rss_mb, rss_mb
 
-from ingest_bench import QUERIES as _COMMON  # noqa: E402  (same folder)
-
-QUERIES = _COMMON + [
+QUERIES = COMMON_QUERIES + [
     "family were not involved in care planning",
     "carers not told about the risk of self harm",
     "crisis team did not follow up after missed appointment",
@@ -56,28 +52,6 @@ QUERIES = _COMMON + [
     "discharge",
     "waiting times",
 ]
-
-
-def rss_mb(pid: int | str = "self") -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def peak_rss_mb(pid: int | str = "self") -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    if not xs:
-        return float("nan")
-    i = min(len(xs) - 1, max(0, int(round(p / 100 * (len(xs) - 1)))))
-    return xs[i]
 
 
 def ms_summary(xs: list[float]) -> dict:
@@ -182,12 +156,6 @@ def build_library(directory: Path, seed: Path, n: int, rng: np.random.Generator)
 
 
 # ----------------------------------------------------------------------------- measuring
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def http_bench(directory: Path, queries: list[str], requests: int) -> dict:
     port = free_port()
     env = dict(os.environ, PYTHONUNBUFFERED="1")
@@ -343,7 +311,7 @@ def main() -> None:
         return
     results = []
     for n in [int(s) for s in args.sizes.split(",") if s.strip()]:
-        cmd = [sys.executable, __file__, "--one", str(n), "--seed", args.seed, "--work", args.work,
+        cmd = [sys.executable, "-m", "benchmarks.scale_bench", "--one", str(n), "--seed", args.seed, "--work", args.work,
                "--queries", str(args.queries), "--http-requests", str(args.http_requests)]
         cmd += ["--torch-threads", str(args.torch_threads)]
         cmd += ["--keep"] if args.keep else []

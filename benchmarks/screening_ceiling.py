@@ -26,9 +26,9 @@ labels (half false positives, half false negatives at p >= 0.5) with their title
 tracker's categories and the start of their concerns, for reading by hand: are the labels
 wrong, or the model?
 
-    python benchmarks/screening_ceiling.py --set categories --library DIR [--folds 5]
-    python benchmarks/screening_ceiling.py --set dev --library DIR
-    python benchmarks/screening_ceiling.py --set categories --library DIR --noise "Child Death" [--n 20]
+    python -m benchmarks.screening_ceiling --set categories --library DIR [--folds 5]
+    python -m benchmarks.screening_ceiling --set dev --library DIR
+    python -m benchmarks.screening_ceiling --set categories --library DIR --noise "Child Death" [--n 20]
 
 ``--library`` must already hold the labelled reports (as benchmarks/screening_eval.py builds
 them; a whole-corpus library works too: only its labelled reports are used).
@@ -36,20 +36,15 @@ them; a whole-corpus library works too: only its labelled reports are used).
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import random
 import re
 import sys
-from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-csv.field_size_limit(1 << 30)
+from benchmarks.common import documents_by_key, shared_root
 
 C_GRID = (1.0, 8.0)
 MODELS = ("same", "words", "meaning", "rich", "ens", "rand40")
@@ -129,21 +124,20 @@ def rand40(X, y: np.ndarray, seed: int, n: int = 40, draws: int = 5) -> dict:
 
 def load(args):
     """(documents of the library that carry labels, {topic: (description, set of doc ids)}, feats, rows, extra)."""
-    from index.library import open_library
-    from screening_eval import TUNE, _doc_keys, shared_dir, topics_for
-
+    from benchmarks.screening_eval import TUNE, topics_for
     from index import screens as screens_store
+    from index.library import open_library
     from search.screening import features as sf
 
-    shared = shared_dir(args.shared)
+    shared = shared_root(args.shared)
     lib = open_library(args.library, create=False)
     feats = sf.features_for(lib)
-    keys = _doc_keys(lib)
+    keys = documents_by_key(lib)
     if args.set == "dev":
         topics, rows = topics_for("dev", shared, 0, 0)
         labelled_urls = {(r.get("url") or "").strip() for r in rows}
     else:
-        from category_eval import category_judgements
+        from benchmarks.category_eval import category_judgements
 
         qrels, _ = category_judgements(shared / "corpus/pfd/reports.csv", shared / "corpus/pfd/reports-analysed.csv")
         topics = {q: (q, us) for q, us in qrels.items()}

@@ -22,10 +22,10 @@ the reported range, and the included set's expected beside its true precision.
 Topics are split: knobs (search/screening_model.Knobs) were tuned on TUNE topics only;
 HELD_OUT topics are reported separately and were not looked at while tuning.
 
-    python benchmarks/screening_eval.py --set dev --library DIR    # built if empty (real model)
-    python benchmarks/screening_eval.py --set categories --library DIR [--sample 600]
+    python -m benchmarks.screening_eval --set dev --library DIR    # built if empty (real model)
+    python -m benchmarks.screening_eval --set categories --library DIR [--sample 600]
     [--topics a,b] [--json] [--checkpoints 10,20,30,40,50]
-    python benchmarks/screening_eval.py --timing --library DIR [--judgements 50]
+    python -m benchmarks.screening_eval --timing --library DIR [--judgements 50]
 
 ``--timing`` measures, on the library as it is (for instance every report of the shared
 corpus), how long the screening features take to build and to load from their cache, and
@@ -36,7 +36,6 @@ which is enough for timing.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import random
@@ -46,10 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-csv.field_size_limit(1 << 30)
+from benchmarks.common import documents_by_key, shared_root
 
 # chosen before any run: roughly every other topic, a spread of prevalences in each half
 TUNE = {"family_input", "family_concerns", "family_confidentiality",
@@ -60,13 +56,6 @@ TUNE = {"family_input", "family_concerns", "family_confidentiality",
 THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 
 
-def shared_dir(arg: str | None) -> Path:
-    p = Path(arg or os.environ.get("PRECEDENT_SHARED") or ROOT.parent / "shared")
-    if not (p / "corpus").is_dir():
-        sys.exit(f"shared corpus not found at {p} (use --shared or PRECEDENT_SHARED)")
-    return p
-
-
 def topics_for(which: str, shared: Path, sample: int, seed: int) -> tuple[dict[str, tuple[str, set[str]]], list[dict]]:
     """({topic: (description, relevant report URLs)}, the labelled reports.csv rows)."""
     from search import evaluate as ev
@@ -74,7 +63,7 @@ def topics_for(which: str, shared: Path, sample: int, seed: int) -> tuple[dict[s
     if which == "dev":
         queries, rows = ev.load_theme_labels(shared / "eval/themes-dev.csv", shared / "eval/themes-dev-labels.json")
         return {q.name: (q.text, set(q.relevant)) for q in queries}, rows
-    from category_eval import category_judgements
+    from benchmarks.category_eval import category_judgements
 
     qrels, by_url = category_judgements(shared / "corpus/pfd/reports.csv", shared / "corpus/pfd/reports-analysed.csv")
     judged = sorted({u for us in qrels.values() for u in us})
@@ -176,16 +165,6 @@ def simulate(lib, name: str, description: str, relevant_docs: set[int], checkpoi
             "judge_seconds_mean": round(sum(t_judge) / len(t_judge), 3) if t_judge else None,
         })
     return out
-
-
-def _doc_keys(lib) -> dict[str, int]:
-    from search import evaluate as ev
-
-    keys = {}
-    for doc_id, ks in ev._document_keys(lib).items():
-        for k in ks:
-            keys[k] = doc_id
-    return keys
 
 
 def fmt(v) -> str:
@@ -314,14 +293,14 @@ def main() -> None:
     from index.library import open_library
     from search import evaluate as ev
 
-    shared = shared_dir(args.shared)
+    shared = shared_root(args.shared)
     topics, rows = topics_for(args.set, shared, args.sample, args.seed)
     lib = open_library(args.library)
     if lib.store.count("documents") == 0:
         print(f"building a library of {len(rows)} labelled reports with {lib.model} …", file=sys.stderr)
         built = ev.build_theme_library(lib, shared / "corpus/pfd/reports.csv", rows)
         print(f"  {built['added']} documents in {built['seconds']:.0f}s", file=sys.stderr)
-    keys = _doc_keys(lib)
+    keys = documents_by_key(lib)
     from search.screening.model import Knobs
 
     knobs = Knobs()

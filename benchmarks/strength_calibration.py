@@ -30,21 +30,16 @@ catches), and on negatives of another seed how many queries got any close hit. T
 on everything (both seeds of negatives included) is printed, to be copied into
 search/ranking/strength.py.
 
-    python benchmarks/strength_calibration.py --dev-library D --cat-library C --cross-library X
+    python -m benchmarks.strength_calibration --dev-library D --cat-library C --cross-library X
 """
 from __future__ import annotations
 
 import argparse
 import json
 import random
-import sys
 from pathlib import Path
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 FEATURES: list[str] = []  # the signals fitted (--features; default search.ranking.strength.FEATURES)
 
@@ -96,8 +91,8 @@ def rows_for(lib, queries: list[tuple[str, set[int]]], top: int) -> list[tuple[l
 
 
 def labelled_sets(args) -> dict[str, tuple[object, list[tuple[str, set[int]]]]]:
-    import cross_type_eval as cx
-    import ranking_cv as rc
+    from benchmarks import cross_type_eval as cx
+    from benchmarks import ranking_cv as rc
     from index.library import open_library
     from search import evaluate as ev
 

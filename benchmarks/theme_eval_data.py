@@ -1,9 +1,8 @@
 """Data for the themes benchmark: concern findings of the labelled reports, their vectors
 (embedded once with the real model and cached by text hash), and the tracker's categories as
-label sets. Used by ``benchmarks/themes_eval.py``."""
+label sets. Used by ``benchmarks.themes_eval``."""
 from __future__ import annotations
 
-import csv
 import hashlib
 import re
 import sys
@@ -12,11 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-csv.field_size_limit(1 << 30)
+from benchmarks.common import csv_rows
 
 # ---- concerns -> findings ---------------------------------------------------------------
 _PREAMBLE = re.compile(
@@ -62,8 +57,7 @@ def split_concerns(text: str) -> list[str]:
 
 
 def load_reports(shared: Path) -> list[dict]:
-    with open(shared / "corpus/pfd/reports.csv", encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+    return csv_rows(shared / "corpus/pfd/reports.csv")[1]
 
 
 def report_findings(rows: list[dict]) -> tuple[list[dict], str]:
@@ -132,8 +126,7 @@ def embed_cached(texts: list[str], cache: Path, batch: int = 256) -> np.ndarray:
 
 # ---- scoring ----------------------------------------------------------------------------------
 def category_positives(shared: Path, report_ids: set) -> dict:
-    with open(shared / "corpus/pfd/reports-analysed.csv", encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
+    rows = csv_rows(shared / "corpus/pfd/reports-analysed.csv")[1]
     pos: dict = {}
     for x in rows:
         if x["ref"] in report_ids:

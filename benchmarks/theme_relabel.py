@@ -1,6 +1,6 @@
 """Relabel a built library's themes with the current label code and check the labels.
 
-    python benchmarks/theme_relabel.py LIBRARY_DIR [--out labels.json] [--compare before.json]
+    python -m benchmarks.theme_relabel LIBRARY_DIR [--out labels.json] [--compare before.json]
 
 Reads the library's findings and its themes' members (most central first, as the build
 does), runs ``index.themes.labels.phrase_labels`` on them (the clusters are not refitted,
@@ -15,13 +15,10 @@ import argparse
 import json
 import random
 import sqlite3
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from index.themes.labels import label_form_problems, label_problems, phrase_labels  # noqa: E402
+from index.themes.labels import label_form_problems, label_problems, phrase_labels
 
 
 def load(lib: Path):

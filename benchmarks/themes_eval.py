@@ -8,7 +8,7 @@
 2. Every report's concerns in ``corpus/pfd/reports.csv`` (~5,300 reports): time and peak
    memory to fit the themes (vectors are embedded once and cached in /tmp).
 
-    /tmp/venvtest/bin/python benchmarks/themes_eval.py [--shared DIR] [--cache DIR]
+    /tmp/venvtest/bin/python -m benchmarks.themes_eval [--shared DIR] [--cache DIR]
         [--embed-only] [--skip-full]
 
 Issue 13 adds: per label the best theme's P/R/F1 and their mean beside *random groups
@@ -27,34 +27,17 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import resource
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-csv.field_size_limit(1 << 30)
-
-from theme_eval_data import (  # noqa: E402
-    cached_only, category_positives, embed_cached, load_reports, report_findings,
-)
+from benchmarks.common import max_rss_mb, shared_root
+from benchmarks.theme_eval_data import cached_only, category_positives, embed_cached, load_reports, report_findings
 
 LABELS = ("family_input", "family_awareness", "family_support", "family_concerns",
           "family_communication", "family_confidentiality", "family_coordination", "family_training")
-
-
-def shared_dir(arg: str | None) -> Path:
-    p = Path(arg or os.environ.get("PRECEDENT_SHARED") or ROOT.parent / "shared")
-    if not (p / "corpus").is_dir():
-        sys.exit(f"shared corpus not found at {p} (use --shared or PRECEDENT_SHARED)")
-    return p
-
-
 
 
 def best_theme_for_label(themes: list[dict], finding_report: list[str], positives: set[str],
@@ -81,10 +64,6 @@ def theme_rows(model) -> list[dict]:
     for t in model.themes:
         out.append({"key": t.key, "level": t.level, "label": t.label, "members": t.members})
     return out
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # ---- issue 13: best match vs random groups of the same sizes -----------------------------------
@@ -171,7 +150,7 @@ def issue13(a, shared: Path, rows: list[dict], dev: list[dict], by_id: dict, cac
     total = len(fs)
     fs, vecs = cached_only(fs, cache) if a.cached_only else (fs, embed_cached([f["text"] for f in fs], cache))
     fr = [f["report"] for f in fs]
-    rss0 = peak_rss_mb()
+    rss0 = max_rss_mb()
     t0 = time.perf_counter()
     model = fit_themes([f["text"] for f in fs], vecs, documents=fr)
     secs = time.perf_counter() - t0
@@ -183,7 +162,7 @@ def issue13(a, shared: Path, rows: list[dict], dev: list[dict], by_id: dict, cac
     spec = [t.members for t in model.themes if t.level == 2]
     covered = len({i for g in spec for i in g})
     full = {"findings": len(fs), "of_findings": total, "reports": len(set(fr)), "fit_seconds": round(secs, 1),
-            "peak_rss_mb": round(peak_rss_mb()), "rss_before_fit_mb": round(rss0),
+            "peak_rss_mb": round(max_rss_mb()), "rss_before_fit_mb": round(rss0),
             "themes": len(spec), "broad": len(model.themes) - len(spec),
             "findings_in_a_theme": covered, "bad_labels": bad, "form_problems": form}
     print(f"\nwhole corpus: {len(fs)} of {total} findings ({len(set(fr))} reports){' (cached only)' if a.cached_only else ''}; "
@@ -243,7 +222,7 @@ def store_rebuild(fs: list[dict], vecs: np.ndarray, where: Path) -> dict:
             c.execute("INSERT OR IGNORE INTO vectors(text_hash, vector) VALUES (?,?)", (h, np.asarray(v, np.float32).tobytes()))
             c.execute("INSERT INTO findings(document_id, seq, kind, label, text, addressees, text_hash) VALUES (?,?,?,?,?,?,?)",
                       (docs[f["report"]], 0, "concern", None, f["text"], dumps(f.get("addressees", [])), h))
-    rss0 = peak_rss_mb()
+    rss0 = max_rss_mb()
     t0 = time.perf_counter()
     first = rebuild_themes(lib)
     t1 = time.perf_counter()
@@ -257,7 +236,7 @@ def store_rebuild(fs: list[dict], vecs: np.ndarray, where: Path) -> dict:
                and x["label"] == f"Renamed {t['id']}")
     lib.close()
     return {"findings": len(fs), "first_rebuild_s": round(t1 - t0, 1), "second_rebuild_with_edits_s": round(t3 - t2, 1),
-            "peak_rss_mb": round(peak_rss_mb()), "rss_before_mb": round(rss0), "themes": first["themes"],
+            "peak_rss_mb": round(max_rss_mb()), "rss_before_mb": round(rss0), "themes": first["themes"],
             "second_kept": second["kept"], "second_new": second["new"], "renames_kept": kept, "renames": len(some)}
 
 
@@ -282,7 +261,7 @@ def main(argv=None) -> None:
     ap.add_argument("--skip-sets", action="store_true", help="only the whole corpus (its own peak memory)")
     ap.add_argument("--store", default=None, help="also time rebuild_themes on a scratch library at this path")
     a = ap.parse_args(argv)
-    shared = shared_dir(a.shared)
+    shared = shared_root(a.shared)
     cache = Path(a.cache)
     rows = load_reports(shared)
     by_id = {r["id"]: r for r in rows}
@@ -347,7 +326,7 @@ def main(argv=None) -> None:
     if not a.skip_full:
         fs, method = report_findings(rows)
         vecs = embed_cached([f["text"] for f in fs], cache)
-        rss0 = peak_rss_mb()
+        rss0 = max_rss_mb()
         t0 = time.perf_counter()
         model = fit_themes([f["text"] for f in fs], vecs, dates=[f["date"] for f in fs],
                            documents=[f["report"] for f in fs])
@@ -357,7 +336,7 @@ def main(argv=None) -> None:
             levels[t.level] = levels.get(t.level, 0) + 1
         full = {"reports": len(rows), "findings": len(fs), "method": method, "themes_per_level": levels,
                 "unassigned": int(sum(1 for x in model.labels if x < 0)), "fit_seconds": round(secs, 1),
-                "peak_rss_mb_before_fit": round(rss0), "peak_rss_mb": round(peak_rss_mb())}
+                "peak_rss_mb_before_fit": round(rss0), "peak_rss_mb": round(max_rss_mb())}
         print(f"\nfull corpus: {len(rows)} reports, {len(fs)} findings; themes per level {levels}; "
               f"unassigned {full['unassigned']}; fit {secs:.1f}s; peak RSS {full['peak_rss_mb']} MB "
               f"(before fit {full['peak_rss_mb_before_fit']} MB)")

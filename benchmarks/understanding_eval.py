@@ -28,7 +28,7 @@ retired dev half, and on its held-out half fitted on dev.
 the respondent model alone (no library): in sample and leave one parent report out over the development
 letters with several recipients, the shared ones and (``--letters-csv``) the external dev half.
 
-    PRECEDENT_MODEL=fake-hashing-384 python benchmarks/understanding_eval.py [--reports 300] [--fit] [--distractors 10] [--negatives 29] [--dev-only] [-v]
+    PRECEDENT_MODEL=fake-hashing-384 python -m benchmarks.understanding_eval [--reports 300] [--fit] [--distractors 10] [--negatives 29] [--dev-only] [-v]
 """
 from __future__ import annotations
 
@@ -43,62 +43,15 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+from benchmarks.common import (GOLD, HELD_OUT, build_letter_library, corpus_dir, csv_rows, external_letters,
+                               first_words_match)
+
 os.environ.setdefault("PRECEDENT_MODEL", "fake-hashing-384")
 
-csv.field_size_limit(1 << 30)
-GOLD = ROOT / "benchmarks" / "gold"
-HELD_OUT = set(random.Random(10).sample(sorted({
-    "2024-0620", "2024-0624", "2024-0619", "2024-0614", "2024-0604", "2024-0617", "2024-0600", "2024-0609",
-    "2024-0599", "2024-0603", "2024-0597", "2024-0594", "2025-0264"}), 6))
 DEBRIS = re.compile(r"\bPage\s+\d+\s+of\s+\d+\b|(?:^|\s)\d{1,2}\s*\.?\s*$|\bCORONER['’]?S CONCERNS\b|ACTION SHOULD BE TAKEN", re.I)
 
 
-def shared_dir(arg: str | None) -> Path:
-    p = Path(arg or os.environ.get("PRECEDENT_SHARED") or ROOT.parent / "shared")
-    return p / "corpus" if (p / "corpus").is_dir() else p
-
-
-def _rows(path: Path) -> tuple[list[str], list[dict]]:
-    with open(path, newline="", encoding="utf-8") as f:
-        r = csv.DictReader(f)
-        return list(r.fieldnames or []), list(r)
-
-
-def _first_words_match(gold: str, text: str, n: int = 5) -> bool:
-    g = re.findall(r"[a-z0-9]+", gold.lower())[:n]
-    t = re.findall(r"[a-z0-9]+", text.lower())
-    if not g:
-        return False
-    for i in range(len(t) - len(g) + 1):
-        if t[i:i + len(g)] == g:
-            return True
-    return False
-
-
 # ------------------------------------------------------------------ concerns
-
-
-def count_report(got: dict, save: str | None, compare: str | None, noun: str) -> dict:
-    """The regression check shared by concerns_eval and inspections_eval: ``got`` is {key: [count,
-    first-words, debris, over 1,500 chars]} (a negative count: the file was refused); saved to
-    ``save``, compared with an earlier save ``compare`` (which keys' counts changed), or totalled."""
-    def total(vals, i):
-        return sum(max(0, v[i]) for v in vals if len(v) > i)
-
-    if save:
-        Path(save).write_text(json.dumps(got, ensure_ascii=False))
-    if compare:
-        old = json.loads(Path(compare).read_text())
-        changed = {k: (old[k][0], v[0]) for k, v in got.items() if k in old and old[k][0] != v[0]}
-        return {"reports": len(got), "changed": len(changed), "changes": changed,
-                f"{noun}_before_after": [total(old.values(), 0), total(got.values(), 0)],
-                "debris_before_after": [total(old.values(), 2), total(got.values(), 2)],
-                "over_1500_before_after": [total(old.values(), 3), total(got.values(), 3)]}
-    return {"reports": len(got), noun: total(got.values(), 0), "errors": sum(1 for v in got.values() if v[0] < 0),
-            "debris": total(got.values(), 2), "over_1500": total(got.values(), 3)}
 
 
 def eval_concerns(corpus: Path, verbose: bool) -> dict:
@@ -106,7 +59,7 @@ def eval_concerns(corpus: Path, verbose: bool) -> dict:
     from corpus.readers.sniff import read_path
 
     gold = json.loads((GOLD / "concerns.json").read_text())
-    header, rows = _rows(corpus / "pfd" / "reports.csv")
+    header, rows = csv_rows(corpus / "pfd" / "reports.csv")
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         sample = Path(tmp) / "sample.csv"
@@ -132,7 +85,7 @@ def eval_concerns(corpus: Path, verbose: bool) -> dict:
                 continue
             f = [x for x in extract(d).findings if x.kind == "concern"]
             debris = sum(1 for x in f if DEBRIS.search(x.text))
-            first_ok = sum(1 for k, fw in enumerate(g["first"]) if any(_first_words_match(fw, x.text[:400]) for x in f))
+            first_ok = sum(1 for k, fw in enumerate(g["first"]) if any(first_words_match(fw, x.text[:400]) for x in f))
             out.append({"id": g.get("id") or g["file"], "gold": g["count"], "alt": g.get("alt"), "got": len(f),
                         "debris": debris, "first_ok": first_ok, "first_n": len(g["first"]),
                         "long": sum(1 for x in f if len(x.text) > 1500)})
@@ -151,23 +104,6 @@ def eval_concerns(corpus: Path, verbose: bool) -> dict:
 
 
 # ------------------------------------------------------------------ letters
-
-
-def add_distractors(corpus: Path, n_ofsted: int, seed: int, into: Path) -> None:
-    """Documents that are not one of the 23 letters, ingested beside them: the seeds (000 and 001 are
-    real responses without gold here, 002-004 are not responses), ``n_ofsted`` Ofsted inspection PDFs
-    and the PFD report PDFs. A link from a non-response is a false link."""
-    import shutil
-
-    d = into / "distractors"
-    d.mkdir()
-    for f in sorted((corpus / "seeds").glob("*.txt")):
-        shutil.copy(f, d / f"seed-{f.name}")
-    ofsted = sorted((corpus / "pdf" / "ofsted").glob("*.pdf"))
-    for f in random.Random(seed).sample(ofsted, min(n_ofsted, len(ofsted))):
-        shutil.copy(f, d / f"ofsted-{f.name}")
-    for f in sorted((corpus / "pdf" / "pfd").glob("*.pdf")):
-        shutil.copy(f, d / f"pfdpdf-{f.name}")
 
 
 def distractor_results(lib) -> dict:
@@ -190,73 +126,6 @@ def distractor_results(lib) -> dict:
             "non_responses_listed_as_possible_responses": sum(1 for r in non if r["listed_as_possible_response"]),
             "real_responses_linked": f"{sum(1 for r in real if r['linked'])}/{len(real)} (no gold: parent maybe absent)",
             "per_document": rows}
-
-
-def add_negatives(corpus: Path, n: int, seed: int, into: Path) -> None:
-    """Training negatives for the link model (``--fit``): ``n`` Ofsted inspection PDFs, none of
-    them among the first 20 ``--distractors`` would pick, so the distractor check stays out of sample."""
-    import shutil
-
-    d = into / "negatives"
-    d.mkdir()
-    ofsted = sorted((corpus / "pdf" / "ofsted").glob("*.pdf"))
-    kept_for_eval = set(random.Random(seed).sample(ofsted, min(20, len(ofsted))))
-    pool = [f for f in ofsted if f not in kept_for_eval]
-    for f in random.Random(seed + 89).sample(pool, min(n, len(pool))):
-        shutil.copy(f, d / f"ofsted-{f.name}")
-
-
-def external_letters(path: Path, corpus: Path) -> tuple[dict, list[dict]]:
-    """Letters from another public scrape in the responses.csv column format (``--letters-csv``),
-    minus those already in pfd/responses.csv: gold is the row's own ``parent_id`` and ``respondent``
-    (the judiciary's upload label, not read from the letter), with the parent report's recipient that
-    label names best as an alias. Actions have no gold here."""
-    from corpus.readers.datasets import split_recipients
-    from corpus.responses.cues import org_similarity
-
-    known = {r["response_url"] for r in _rows(corpus / "pfd" / "responses.csv")[1]}
-    reports = {r["id"]: r for r in _rows(corpus / "pfd" / "reports.csv")[1]}
-    letters = [r for r in _rows(path)[1] if r["response_url"] not in known and r["parent_id"] in reports]
-    fixes_path = GOLD / "responses_external_dev.json"
-    fixes = {c["response_url"]: c["also"] for c in json.loads(fixes_path.read_text())["corrections"]} \
-        if fixes_path.exists() else {}
-    gold = []
-    for i, r in enumerate(letters):
-        recs = split_recipients(reports[r["parent_id"]]["receiver"])
-        best = max(recs, key=lambda x: org_similarity(r["respondent"], x), default=None)
-        aliases = [best] if best and org_similarity(r["respondent"], best) >= 0.5 else []
-        aliases += fixes.get(r["response_url"], [])  # hand corrections (dev half only), one reason each
-        gold.append({"row": i, "report": r["parent_id"], "respondent": r["respondent"], "aliases": aliases, "actions": []})
-    return {"letters": gold}, letters
-
-
-def build_library(corpus: Path, n_reports: int, seed: int, tmp: Path, distractors: int = 0, negatives: int = 0,
-                  gold: dict | None = None, letters: list[dict] | None = None):
-    from index.ingest.pipeline import ingest
-    from index.library import open_library
-
-    gold = gold or json.loads((GOLD / "responses.json").read_text())
-    header, rows = _rows(corpus / "pfd" / "reports.csv")
-    parents = {g["report"] for g in gold["letters"]}
-    keep = [r for r in rows if r["id"] in parents]
-    others = [r for r in rows if r["id"] not in parents]
-    keep += random.Random(seed).sample(others, min(n_reports, len(others)))
-    (tmp / "in").mkdir()
-    with open(tmp / "in" / "reports.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=header)
-        w.writeheader()
-        w.writerows(keep)
-    if letters is None:
-        _, letters = _rows(corpus / "pfd" / "responses.csv")
-    for i, r in enumerate(letters):  # bare text: the letter only, nothing else
-        (tmp / "in" / f"letter-{i:02d}.txt").write_text(r["response"], encoding="utf-8")
-    if distractors:
-        add_distractors(corpus, distractors, seed, tmp / "in")
-    if negatives:
-        add_negatives(corpus, negatives, seed, tmp / "in")
-    lib = open_library(tmp / "lib")
-    rep = ingest(lib, [tmp / "in"])
-    return lib, rep, len(keep)
 
 
 def letter_results(lib) -> dict[int, dict]:
@@ -323,7 +192,7 @@ def _pair_accuracy(rows: list[dict], res: dict[int, dict], counts: dict[str, int
         if r.get("linked") != g["report"] or counts.get(g["report"]) != r.get("concern_count"):
             continue
         for x in r.get("actions", []):
-            hits = [a for a in g["actions"] if _first_words_match(a["first"], x["text"], 4)]
+            hits = [a for a in g["actions"] if first_words_match(a["first"], x["text"], 4)]
             if not hits:
                 continue
             want = set().union(*(set(a.get("answers", [])) for a in hits))
@@ -373,10 +242,10 @@ def score_letters(gold: dict, res: dict[int, dict], concern_ids: dict[str, list[
         with_pair = [g for g in correct if any(a["answers"] for a in res[g["row"]]["actions"])]
         gold_actions = [a for g in rows for a in g["actions"]]
         found = [a for g in rows for a in g["actions"]
-                 if any(_first_words_match(a["first"], x["text"], 4) for x in res.get(g["row"], {}).get("actions", []))]
+                 if any(first_words_match(a["first"], x["text"], 4) for x in res.get(g["row"], {}).get("actions", []))]
         extracted = [(g, x) for g in rows if g.get("has_action_gold", True)  # letters with an action gold
                      for x in res.get(g["row"], {}).get("actions", [])]
-        right = [1 for g, x in extracted if any(_first_words_match(a["first"], x["text"], 4) for a in g["actions"])]
+        right = [1 for g, x in extracted if any(first_words_match(a["first"], x["text"], 4) for a in g["actions"])]
         return {"letters": n, "linked": len(linked), "correct": len(correct),
                 "action_precision": round(len(right) / len(extracted), 3) if extracted else None,
                 "precision": round(len(correct) / len(linked), 3) if linked else None,
@@ -450,8 +319,8 @@ def respondent_groups(corpus: Path, letters_csv: Path | None = None, held_out: s
     ``letters_csv``, the external letters whose parent is not in ``held_out``."""
     from corpus.readers.datasets import split_recipients
 
-    reports = {r["id"]: r for r in _rows(corpus / "pfd" / "reports.csv")[1]}
-    sets = [(json.loads((GOLD / "responses.json").read_text()), _rows(corpus / "pfd" / "responses.csv")[1], "shared")]
+    reports = {r["id"]: r for r in csv_rows(corpus / "pfd" / "reports.csv")[1]}
+    sets = [(json.loads((GOLD / "responses.json").read_text()), csv_rows(corpus / "pfd" / "responses.csv")[1], "shared")]
     if letters_csv:
         gold, letters = external_letters(letters_csv, corpus)
         sets.append((gold, letters, "external"))
@@ -537,7 +406,7 @@ def cv_linking(lib, corpus: Path) -> dict:
     external dev half is added by ``linking_robustness.py`` itself): fitted on the other reports'
     letters, their perturbed and removed-report copies and the training negatives (Ofsted PDFs under
     negatives/), per perturbation, beside the same recipe fitted and scored in sample."""
-    import linking_robustness as lr
+    from benchmarks import linking_robustness as lr
 
     gold, letters = lr.all_dev_letters(corpus, None)
     cases = lr.dev_cases(lib, corpus, gold, letters)
@@ -551,7 +420,7 @@ def cv_linking(lib, corpus: Path) -> dict:
     return {"dev (CV, leave-one-parent-report-out)": cv.pop("original"),
             "negatives linked by the shipped weights (every one a candidate)": f"{shipped}/{len(negs)}",
             "dev perturbed copies (CV)": cv,
-            "dev in sample": lr._summary(lr.cv_model(cases, negs, in_sample=True)),
+            "dev in sample": lr.cv_summary(lr.cv_model(cases, negs, in_sample=True)),
             "weights_fitted_on_these_letters": {"weights": w, "bias": b}}
 
 
@@ -590,7 +459,7 @@ def main() -> None:
                     help="only the respondent model: in sample and leave-one-parent-report-out over the dev letters "
                          "with several recipients (with --letters-csv: the external dev letters too)")
     a = ap.parse_args()
-    corpus = shared_dir(a.shared)
+    corpus = corpus_dir(a.shared)
     if a.respondent_cv:  # the respondent model alone: no library, seconds
         held = None
         if a.letters_csv and not a.no_split:
@@ -606,9 +475,9 @@ def main() -> None:
     if not a.skip_letters:
         gold = json.loads((GOLD / "responses.json").read_text())
         with tempfile.TemporaryDirectory() as tmp:
-            lib, rep, n_rep = build_library(corpus, a.reports, a.seed, Path(tmp), a.distractors,
+            lib, rep, n_rep = build_letter_library(corpus, a.reports, a.seed, Path(tmp), a.distractors,
                                          a.negatives if a.fit else 0)
-            res = fill_duplicates(letter_results(lib), _rows(corpus / "pfd" / "responses.csv")[1])
+            res = fill_duplicates(letter_results(lib), csv_rows(corpus / "pfd" / "responses.csv")[1])
             out["library"] = {"reports": n_rep, "letters": len(gold["letters"]), "failed": len(rep.failed)}
             out["letters"] = score_letters(gold, res, {})
             out["leave_one_out_threshold"] = loo_threshold(gold, res)
@@ -665,7 +534,7 @@ def external_main(a, corpus: Path) -> None:
     _add_external_action_gold(gold, letters)
     out: dict = {"source": str(a.letters_csv), "letters": len(letters), "held_out_reports": len(held)}
     with tempfile.TemporaryDirectory() as tmp:
-        lib, rep, n_rep = build_library(corpus, a.reports, a.seed, Path(tmp), a.distractors, 0, gold, letters)
+        lib, rep, n_rep = build_letter_library(corpus, a.reports, a.seed, Path(tmp), a.distractors, 0, gold, letters)
         res = fill_duplicates(letter_results(lib), letters)
         out["library"] = {"reports": n_rep, "failed": len(rep.failed)}
         names = {"all": "all", "dev (tuned on)": "external dev half", "held-out": "external held-out half"}

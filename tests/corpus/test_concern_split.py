@@ -1,7 +1,7 @@
 """Concern split rules found failing on the held-out gold (benchmarks/gold/concerns_heldout.json).
 
 The texts below are written for these tests (layouts seen in held-out reports, words not);
-the held-out gold itself is scored by benchmarks/concerns_eval.py, and one test checks it
+the held-out gold itself is scored by benchmarks.concerns_eval, and one test checks it
 stays at or above the figures recorded in the session report."""
 from __future__ import annotations
 
@@ -118,12 +118,9 @@ def test_a_concern_that_mentions_the_report_is_not_cut_from_its_own_first_paragr
 @pytest.mark.slow
 def test_held_out_gold_figures_do_not_fall() -> None:
     """The held-out gold as scored at the end of session 5 (tuned on it by then)."""
-    import sys
-
     if not (SHARED / "corpus" / "pfd" / "reports.csv").is_file():
         pytest.skip("shared corpus not available")
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import concerns_eval
+    from benchmarks import concerns_eval
 
     res = concerns_eval.score(SHARED / "corpus", ROOT / "benchmarks" / "gold" / "concerns_heldout.json")
     assert res["reports"] == 40

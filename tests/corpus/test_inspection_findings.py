@@ -109,11 +109,9 @@ def test_recommendation_without_a_heading_still_has_a_section() -> None:
 def test_heldout_gold_scores(gold: str) -> None:
     if not (SHARED / "pdf" / "ofsted").is_dir():
         pytest.skip("shared corpus not present")
-    import sys
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from inspections_eval import score
+    from benchmarks import inspections_eval
 
-    r = score(SHARED, ROOT / "benchmarks" / "gold" / gold)
+    r = inspections_eval.score(SHARED, ROOT / "benchmarks" / "gold" / gold)
     assert r["exact"] >= 0.9 and r["within_one"] == 1.0
     assert r["findings_with_debris"] == 0 and r["findings_without_section_or_page"] == 0
     assert r["bad_inputs_refused_clearly"] == r["bad_inputs"]
@@ -178,11 +176,9 @@ def test_one_dash_for_both_levels_lower_case_points_are_sub_points() -> None:
 def test_perturbed_layouts_keep_the_findings() -> None:
     if not (SHARED / "pdf" / "ofsted").is_dir():
         pytest.skip("shared corpus not present")
-    import sys
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from inspections_eval import perturb
+    from benchmarks import inspections_eval
 
-    r = perturb(SHARED)["variants"]
+    r = inspections_eval.perturb(SHARED)["variants"]
     for k, v in r.items():
         ok, n = map(int, v.split("/"))
         assert n >= 70 and ok >= n - 2, (k, v)

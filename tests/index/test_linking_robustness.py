@@ -1,12 +1,9 @@
 """Issue 10, session 5: the linker on letters written differently from the ones it was fitted on —
-the perturbations of benchmarks/linking_robustness.py, the conditional-logit link model, misspelt
+the perturbations of benchmarks.linking_robustness, the conditional-logit link model, misspelt
 surnames, short texts, and who wrote a letter that stays unlinked."""
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -14,16 +11,6 @@ from corpus.responses.link_model import LINK_FEATURES, LINK_WEIGHTS, candidate_f
 from corpus.responses.cues import extract_cues, make_report
 from corpus.responses.match import Score, decide, text_cosine
 from corpus.weak_model import fit_choice, softmax_with_none
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _robustness():
-    spec = importlib.util.spec_from_file_location("linking_robustness", ROOT / "benchmarks" / "linking_robustness.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    spec.loader.exec_module(mod)
-    return mod
 
 
 LETTER = """Chief Executive's Office
@@ -53,7 +40,8 @@ def _report(i, name, ref, date="2024-03-13", coroner="L. Hunt", recipients=("Wes
 
 
 def test_variants_remove_or_alter_what_they_say():
-    lr = _robustness()
+    from benchmarks import linking_robustness as lr
+
     v = lr.variants(LETTER, _report(1, "Jacob Billington", "2024-0100"), seed=1)
     assert set(v) == set(lr.VARIANTS) and v["original"] == LETTER
     assert "billington" not in v["no_name"].lower() and "jacob" not in v["no_name"].lower()
@@ -198,7 +186,8 @@ def test_unlinked_letter_respondent_from_its_best_candidates_recipients():
 
 @pytest.mark.parametrize("variant", ["no_name", "no_dates", "no_letterhead", "surname_only"])
 def test_a_perturbed_letter_never_links_to_a_wrong_report(variant):
-    lr = _robustness()
+    from benchmarks import linking_robustness as lr
+
     jacob = _report(1, "Jacob Billington", "2024-0100", extra="There was no mental health referral on release from prison.")
     stone = _report(2, "Amelia Stone", "2024-0200", date="2024-02-01", coroner="J. Pollard",
                     recipients=("Stockport NHS Foundation Trust",), extra="The emergency department was understaffed.")

@@ -3,23 +3,8 @@ link did, recipients named with a role or a college's short form, follow-up e-ma
 evaluation's handling of deduplicated letters and multi-links."""
 from __future__ import annotations
 
-import importlib.util
-import json
-import sys
-from pathlib import Path
-
 from corpus.responses.cues import extract_cues, make_report, recipient_in_text, words
 from corpus.responses.match import decide
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _bench(name: str):
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 BODY = ("On 18 October 2023 I commenced an investigation into the death of Marion Ellis Stroud, aged 80. "
@@ -194,7 +179,8 @@ def test_the_reports_deceased_written_out_counts_as_a_name_but_not_as_identity()
 
 
 def test_eval_scores_a_deduplicated_letter_and_counts_a_wrong_second_link():
-    ue = _bench("understanding_eval")
+    from benchmarks import understanding_eval as ue
+
     letters = [{"response": "Letter one text."}, {"response": "Letter  one text. "}, {"response": "Another."}]
     res = {0: {"doc": 10, "linked": "R1", "linked_all": ["R1", "R2"], "blocked": None, "respondent": None, "actions": []},
            2: {"doc": 11, "linked": "R3", "linked_all": ["R3", "R9"], "blocked": None, "respondent": None, "actions": []}}
@@ -210,7 +196,8 @@ def test_eval_scores_a_deduplicated_letter_and_counts_a_wrong_second_link():
 
 
 def test_folds_keep_every_letter_of_linked_reports_together():
-    lr = _bench("linking_robustness")
+    from benchmarks import linking_robustness as lr
+
     cases = [{"report": "A", "truth": ["A", "B"]}, {"report": "B"}, {"report": "C"}, {"report": "B", "truth": ["B"]}]
     f = lr.report_folds(cases)
     assert f["A"] == f["B"] != f["C"]

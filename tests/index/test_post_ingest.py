@@ -93,12 +93,13 @@ def test_killed_process_then_relink_command(pfd_pair, tmp_path, runner):
     """A real process death (os._exit, no clean-up) right after the responses commit."""
     libdir = tmp_path / "lib"
     code = (
-        "import os, sys; sys.path.insert(0, sys.argv[1]);"
+        "import os, sys;"
         "import index.ingest.finish as p; p.finish_pending = lambda *a, **k: os._exit(137);"
-        "from precedent import cli; cli(sys.argv[2:])"
+        "from precedent import cli; cli(sys.argv[1:])"
     )
-    env = {**os.environ, "PRECEDENT_MODEL": "fake-hashing-384"}
-    r = subprocess.run([sys.executable, "-c", code, str(ROOT), "ingest", str(pfd_pair), "--library", str(libdir),
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))  # this checkout's code
+    env = {**os.environ, "PRECEDENT_MODEL": "fake-hashing-384", "PYTHONPATH": path}
+    r = subprocess.run([sys.executable, "-c", code, "ingest", str(pfd_pair), "--library", str(libdir),
                         "--json"], env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 137, r.stderr[-2000:]
     lib = _open(libdir)

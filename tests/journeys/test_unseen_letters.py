@@ -46,10 +46,6 @@ def test_an_action_paired_to_another_reports_concern_is_not_spread_over_this_rep
     were listed under every concern of report A too (the old 'free-form reply answers them all'
     fallback took the letter's first five actions, paired or not). Only the actions paired to nothing
     (the report as a whole) answer every concern."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).parents[1]))
     from index.rows import insert_action, insert_finding
     from tests.support.ledger_data import insert_text_document as insert
     from search.query import finding_actions
@@ -77,10 +73,6 @@ def test_an_action_paired_to_another_reports_concern_is_not_spread_over_this_rep
 
 
 def _two_reports_one_letter(library, text_b="report b text"):
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).parents[1]))
     from index.rows import insert_action, insert_finding
     from tests.support.ledger_data import insert_text_document as insert
 

@@ -2,20 +2,16 @@
 seed document's concern finds that concern as a close hit."""
 import csv
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
+from benchmarks import cross_type_eval, strength_calibration
 from index.ingest.pipeline import ingest
 from index.library import open_library
 from search.query import run_search
 
 pytestmark = pytest.mark.slow
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-import cross_type_eval  # noqa: E402
-import strength_calibration  # noqa: E402
 
 
 @pytest.fixture(scope="module")
