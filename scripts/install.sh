@@ -20,4 +20,4 @@ if ! .venv/bin/python -m pip install -q -c constraints.txt -e ".[test]" > .venv/
 fi
 # The int8 ONNX encoder, exported once from the packaged weights (no download; ~20 s).
 # If it cannot be built, Precedent runs the same model on torch fp32.
-.venv/bin/python -m index.encoders.onnx_int8 >/dev/null 2>.venv/onnx-export.log || echo "ONNX export failed (see .venv/onnx-export.log); using torch fp32" >&2
+.venv/bin/python -m index.encoders >/dev/null 2>.venv/onnx-export.log || echo "ONNX export failed (see .venv/onnx-export.log); using torch fp32" >&2

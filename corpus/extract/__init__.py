@@ -52,6 +52,7 @@ from corpus.extract.respond import (
     response_score,
     split_sentences,
     strip_framing,
+    with_its_list,
     tense_of,
 )
 from corpus.extract.respondent import choose_respondent, phrase_start, recipient_spans, respondent_from_text
@@ -65,7 +66,7 @@ __all__ = [
     "extract_inspection", "extract_letter", "extract_pfd_concerns", "fit", "free_actions", "header_roles",
     "imperative_with_timing", "mask", "name_only", "paragraphs", "phrase_start", "probability", "recipient_features",
     "recipient_spans", "respondent_from_text", "response_score", "scores", "speaking_for", "split_addressees",
-    "split_sentences", "strip_framing", "tense_of", "unlinked_respondent",
+    "split_sentences", "strip_framing", "with_its_list", "tense_of", "unlinked_respondent",
 ]
 
 

@@ -613,3 +613,23 @@ def answer_sentences(text: str, owner: str | None, start: int = 0, n: int = 2) -
         best = sorted(scored, key=lambda x: -x[0])[:1]
     return [FreeAction(sent, ps, pe, "response", owner, None, None, None)
             for _, ps, pe, sent in sorted(best, key=lambda x: x[1])]
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-\u2022*\u25aa\u25cf\u00b7]|\(?[a-z0-9]{1,2}[.)])\s+(\S.*?)\s*$", re.I)
+
+
+def with_its_list(text: str, after: str) -> str:
+    """An action that ends with a colon leads into a list ("We will ensure that all offenders
+    …:" then "- Register as required." …): the list items that follow it in the document
+    complete it ("…: Register as required; Are visited …")."""
+    items = []
+    for line in after.lstrip("\n").split("\n"):
+        if not line.strip():
+            continue  # a list spaced with blank lines
+        m = _LIST_ITEM.match(line)
+        if not m:
+            break
+        items.append(m.group(1).rstrip(" ;,."))
+    if not items:
+        return text
+    return f"{text.rstrip()} {'; '.join(items)}."

@@ -302,11 +302,8 @@ def _normalise(v: np.ndarray) -> np.ndarray:
 
 
 def main() -> None:
-    """``python -m index.encoders.onnx_int8``: build the cached export now (scripts/install.sh)."""
+    """``python -m index.encoders``: build the cached export now (scripts/install.sh)."""
     logging.basicConfig(level=logging.WARNING)
     log.setLevel(logging.INFO)
     print(export_int8())
 
-
-if __name__ == "__main__":
-    main()

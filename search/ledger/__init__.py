@@ -4,8 +4,7 @@ CSV), and every organisation the documents name with the reports sent to it, the
 made, its commitments and the similar concerns raised with it before (``list_organisations``,
 ``get_organisation``). Rows come from ``index.ledger``; which recipient answered a report from
 ``search.responses``."""
-from search.ledger.commitments import (DONE, commitment_record, is_overdue, list_commitments, owner_orgs, to_csv,
-                                       with_its_list)
+from search.ledger.commitments import (DONE, commitment_record, is_overdue, list_commitments, owner_orgs, to_csv)
 from search.ledger.organisations import get_organisation, list_organisations, organisation_index
 
 __all__ = [
@@ -18,5 +17,4 @@ __all__ = [
     "organisation_index",
     "owner_orgs",
     "to_csv",
-    "with_its_list",
 ]

@@ -22,6 +22,7 @@ import re
 from typing import Any, Iterable
 
 from corpus.dates import parse_due
+from corpus.extract.respond import with_its_list
 from corpus.orgs.cells import bodies_named_in, is_body_name, known_bodies_named_in
 from corpus.orgs.keys import normalise_org, org_type
 from index.ledger import action_rows, finding_texts
@@ -89,26 +90,6 @@ def _rows(lib: Library) -> Iterable[dict]:
         if after:
             r["text"] = with_its_list(r["text"], after)
         yield r
-
-
-_ITEM = re.compile(r"^\s*(?:[-\u2022*\u25aa\u25cf\u00b7]|\(?[a-z0-9]{1,2}[.)])\s+(\S.*?)\s*$", re.I)
-
-
-def with_its_list(text: str, after: str) -> str:
-    """An action that ends with a colon leads into a list ("We will ensure that all offenders
-    …:" then "- Register as required." …): the list items that follow it in the document
-    complete it ("…: Register as required; Are visited …")."""
-    items = []
-    for line in after.lstrip("\n").split("\n"):
-        if not line.strip():
-            continue  # a list spaced with blank lines
-        m = _ITEM.match(line)
-        if not m:
-            break
-        items.append(m.group(1).rstrip(" ;,."))
-    if not items:
-        return text
-    return f"{text.rstrip()} {'; '.join(items)}."
 
 
 def _matches_owner(wanted: str, row_orgs: list[dict], owner_text: str | None) -> bool:

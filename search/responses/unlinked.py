@@ -27,7 +27,7 @@ def response_view(lib: Library, doc_id: int) -> dict:
     actions = []
     from corpus.extract.respond import strip_framing
 
-    from search.ledger.commitments import with_its_list
+    from corpus.extract.respond import with_its_list
 
     for a in action_rows(lib, doc_id):
         ans = pairs.get(a["id"], [])

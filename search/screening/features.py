@@ -59,11 +59,10 @@ def age_tokens(text: str) -> list[str]:
     return sorted(out)
 
 
-def _org_key(name: str) -> str | None:
-    try:
-        from corpus.orgs.keys import normalise_org
-    except ImportError:  # the organisation normaliser is optional
-        return None
+def org_key(name: str) -> str | None:
+    """The organisation key of a recipient as written (the screen's recipient filter)."""
+    from corpus.orgs import normalise_org
+
     org = normalise_org(name)
     return org.key if org.key else None
 
@@ -71,7 +70,7 @@ def _org_key(name: str) -> str | None:
 def _recipients(meta: dict) -> list[str]:
     keys = []
     for r in meta.get("recipients") or []:
-        k = _org_key(str(r))
+        k = org_key(str(r))
         if k:
             keys.append(k)
     return sorted(set(keys))

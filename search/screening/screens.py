@@ -147,7 +147,7 @@ _LOCK = threading.Lock()
 
 def _universe(feats: sf.Features, filters: dict[str, str]) -> np.ndarray:
     """Rows of the documents the screen's filters admit."""
-    want_recipient = sf._org_key(filters["recipient"]) if filters.get("recipient") else None
+    want_recipient = sf.org_key(filters["recipient"]) if filters.get("recipient") else None
     area = (filters.get("area") or "").lower()
     rows = []
     for i, d in enumerate(feats.docs):
