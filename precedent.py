@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from cli import ledger_cmds, library_cmds, screen_cmds, themes_cmds
-from cli.options import PrecedentGroup
+from cli import PrecedentGroup
 
 
 @click.group(cls=PrecedentGroup)

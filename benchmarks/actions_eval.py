@@ -35,7 +35,7 @@ FIRST_WORDS = 4  # an extracted action matches a gold action holding its first 4
 
 def _concerns(rec: dict) -> list[str]:
     from corpus.extract import extract
-    from corpus.readers.datasets import pfd_row
+    from corpus.readers import pfd_row
 
     doc = pfd_row(rec, Path("reports.csv"), 0)
     if doc is None:
@@ -45,7 +45,7 @@ def _concerns(rec: dict) -> list[str]:
 
 def _letter(text: str, tmp: Path, i: int):
     from corpus.extract import extract
-    from corpus.readers.sniff import read_path
+    from corpus.readers import read_path
 
     p = tmp / f"letter-{i:02d}.txt"
     p.write_text(text, encoding="utf-8")
@@ -81,7 +81,7 @@ def load(corpus: Path, letters_csv: Path | None) -> list[dict]:
 
 def extract_all(items: list[dict]) -> None:
     """Each item gains ``findings`` (the letter's own) and ``actions`` [(text, finding indexes)]."""
-    from corpus.extract.respond import strip_framing
+    from corpus.extract import strip_framing
 
     with tempfile.TemporaryDirectory() as tmp:
         for k, x in enumerate(items):
@@ -90,8 +90,8 @@ def extract_all(items: list[dict]) -> None:
             acts = ex.actions
             if not acts:  # what settle_response does once the letter is linked
                 try:
-                    from corpus.extract.common import mask
-                    from corpus.extract.letters import actions_of_linked
+                    from corpus.extract import mask
+                    from corpus.extract import actions_of_linked
                 except ImportError:  # code before session 6 (for a before/after run)
                     actions_of_linked = None
                 if actions_of_linked is not None:
@@ -104,7 +104,7 @@ def extract_all(items: list[dict]) -> None:
 def pair(x: dict, pair_min: float | None = None, context_weight: float | None = None) -> list[list[int]]:
     """Concern numbers (1-based) each action of ``x`` answers."""
     from index.responses import answering
-    from index.responses.answering import PAIR_MIN, pair_actions
+    from index.responses import PAIR_MIN, pair_actions
 
     concerns = list(enumerate(x["concerns"], 1))
     quoted = [(10_000 + i, t) for i, t in x["findings"]]
@@ -116,7 +116,7 @@ def pair(x: dict, pair_min: float | None = None, context_weight: float | None = 
     ctx = {k: answering.action_context(x["text"], s, e) for k, (s, e) in enumerate(x["spans"])}
     kw = {}
     if "restated" in pair_actions.__code__.co_varnames:
-        from corpus.extract.common import paragraphs
+        from corpus.extract import paragraphs
         kw = {"restated": [(p.start, p.text) for p in paragraphs(x["text"])],
               "positions": {k: s for k, (s, e) in enumerate(x["spans"])}}
     got = pair_actions(concerns, quoted, acts, pm, ctx, context_weight, **kw)
@@ -154,7 +154,7 @@ def cv_pairing(items: list[dict], grid: list[tuple[float, float]]) -> dict:
     """Leave one parent REPORT out: (PAIR_MIN, CONTEXT_WEIGHT) chosen by pair accuracy (ties:
     the paired share, then nearest the shipped values) on the other reports' letters, applied to
     the left-out report's letters."""
-    from index.responses.answering import CONTEXT_WEIGHT, PAIR_MIN
+    from index.responses import CONTEXT_WEIGHT, PAIR_MIN
 
     table = {g: [pair(x, *g) for x in items] for g in grid}
     reports = sorted({x["report"] for x in items})

@@ -145,8 +145,8 @@ def external_letters(path: Path, corpus: Path) -> tuple[dict, list[dict]]:
     minus those already in pfd/responses.csv: gold is the row's own ``parent_id`` and ``respondent``
     (the judiciary's upload label, not read from the letter), with the parent report's recipient that
     label names best as an alias. Actions have no gold here."""
-    from corpus.readers.datasets import split_recipients
-    from corpus.responses.cues import org_similarity
+    from corpus.readers import split_recipients
+    from corpus.responses import org_similarity
 
     known = {r["response_url"] for r in csv_rows(corpus / "pfd" / "responses.csv")[1]}
     reports = {r["id"]: r for r in csv_rows(corpus / "pfd" / "reports.csv")[1]}
@@ -171,7 +171,7 @@ def build_letter_library(corpus: Path, n_reports: int, seed: int, tmp: Path, dis
     bare text file (``letter-NN.txt``: no respondent, parent id or URL), and ``distractors`` /
     ``negatives`` (see ``add_distractors``, ``add_negatives``). ``gold``, ``letters``: default the 23
     shared letters. (library, ingest report, reports in the library)."""
-    from index.ingest.pipeline import ingest
+    from index.ingest import ingest
     from index.library import open_library
 
     gold = gold or json.loads((GOLD / "responses.json").read_text())

@@ -61,7 +61,7 @@ def pick(rows: list[dict], per_year: int, total: int, seed: int, exclude: set[st
 
 
 def _docs_for_rows(corpus: Path, rows_idx: list[int]) -> dict[int, object]:
-    from corpus.readers.sniff import read_path
+    from corpus.readers import read_path
 
     header, rows = csv_rows(corpus / "pfd" / "reports.csv")
     out = {}
@@ -91,7 +91,7 @@ def concerns_of(doc) -> list:
 
 
 def score(corpus: Path, gold_path: Path, verbose: bool = False) -> dict:
-    from corpus.readers.sniff import read_path
+    from corpus.readers import read_path
 
     gold = json.loads(gold_path.read_text())
     docs = _docs_for_rows(corpus, [g["row"] for g in gold.get("reports", [])])

@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 from benchmarks.common import QUERIES, ROOT, corpus_dir, max_rss_mb
-from index.ingest.pipeline import ingest
+from index.ingest import ingest
 from index.library import open_library
 from search.query import run_search
 
@@ -61,7 +61,7 @@ def timed_encode(embedder, texts: list[str]) -> tuple[float, "object"]:
 def _tokenizer():
     from tokenizers import Tokenizer
 
-    from index.encoders.onnx_int8 import packaged_model_dir
+    from index.encoders import packaged_model_dir
 
     tok = Tokenizer.from_file(str(packaged_model_dir() / "tokenizer.json"))
     tok.no_padding()
@@ -88,9 +88,9 @@ def count_only(corpus: str) -> dict:
     """What ingesting ``corpus`` would embed (documents, passages, findings, texts, tokens),
     without a model: read, chunk and extract in this process."""
     from corpus.readers import sniff as readers
-    from index.ingest.boilerplate import BoilerplateDetector
-    from index.ingest.pipeline import finding_vector_keys
-    from index.ingest.reader import read_files
+    from index.ingest import BoilerplateDetector
+    from index.ingest import finding_vector_keys
+    from index.ingest import read_files
     from index.rows import text_hash
 
     files = readers.list_files([Path(corpus)], [], [])
@@ -126,7 +126,7 @@ def _cpu() -> float:
 
 
 def _raw_torch(texts: list[str]) -> float:
-    from index.encoders.embed import SentenceTransformerEmbedder
+    from index.encoders import SentenceTransformerEmbedder
 
     return timed_encode(SentenceTransformerEmbedder(), texts)[0]
 
@@ -173,7 +173,7 @@ def main() -> None:
         # raw torch fp32 is timed before and after the ingest, on the same passages as the
         # ingest embeds, and averaged: the machine's load drifts during a long run
         from corpus.readers import sniff as readers
-        from index.ingest.reader import read_files
+        from index.ingest import read_files
 
         files = readers.list_files([Path(args.corpus)], [], [])
         every = [c.text for m in read_files(files, None, set()) if m[0] == "doc" for c in m[1].chunks]
@@ -204,7 +204,7 @@ def main() -> None:
     rows = lib.store.conn.execute("SELECT text FROM passages ORDER BY random() LIMIT ?", (args.sample,)).fetchall()
     sample = before_sample or [r[0] for r in rows]
     if sample:
-        from index.encoders.embed import SentenceTransformerEmbedder
+        from index.encoders import SentenceTransformerEmbedder
 
         own, v_own = timed_encode(lib.embedder, sample)
         raw, v_raw = timed_encode(SentenceTransformerEmbedder(), sample)

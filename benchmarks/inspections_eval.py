@@ -60,7 +60,7 @@ def pick(names: list[str], quota: dict[str, int], seed: int, exclude: set[str]) 
 
 def dump(path: Path, around: str | None = None) -> str:
     """The reader's blocks with section and page, for reading by hand (no extractor)."""
-    from corpus.readers.sniff import read_path
+    from corpus.readers import read_path
 
     out = []
     for d in read_path(path).documents:
@@ -71,7 +71,7 @@ def dump(path: Path, around: str | None = None) -> str:
 
 def findings_of(path: Path):
     from corpus.extract import extract
-    from corpus.readers.sniff import read_path
+    from corpus.readers import read_path
     from corpus.records import ReadError
 
     try:
@@ -150,9 +150,9 @@ def _variants(text: str) -> dict[str, str]:
 
 def perturb(corpus: Path) -> dict:
     """Per variant: share of reports whose findings (count and texts) are unchanged."""
-    from corpus.extract.common import mask
-    from corpus.extract.inspection import extract_inspection
-    from corpus.readers.sniff import read_path
+    from corpus.extract import mask
+    from corpus.extract import extract_inspection
+    from corpus.readers import read_path
     from corpus.records import ReadError
 
     per: dict[str, list[int]] = {}

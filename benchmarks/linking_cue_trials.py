@@ -32,11 +32,11 @@ CUES = ("speaks", "own_mark", "self_org")
 
 def add_cues(cases: list[dict]) -> None:
     """Put the trial cues into each top candidate's ``parts`` (with and without its true report)."""
-    from corpus.extract.respondent import respondent_from_text
-    from corpus.extract.speaker import probability, recipient_features
-    from corpus.responses.link_model import TOP
-    from corpus.orgs.keys import normalise_org
-    from corpus.responses.cues import org_similarity
+    from corpus.extract import respondent_from_text
+    from corpus.extract import probability, recipient_features
+    from corpus.responses import TOP
+    from corpus.orgs import normalise_org
+    from corpus.responses import org_similarity
 
     memo: dict = {}
     own: dict = {}

@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from benchmarks.common import corpus_dir
-from corpus.responses.cues import extract_cues, make_report
-from corpus.responses.match import THRESHOLD, ReportIndex
+from corpus.responses import extract_cues, make_report
+from corpus.responses import THRESHOLD, ReportIndex
 
 
 def load_reports(corpus: Path) -> list:

@@ -128,8 +128,8 @@ def variants(text: str, report, seed: int = 0) -> dict[str, str]:
 
 
 def doc_type(text: str, tmp: Path) -> str:
-    from corpus.extract.classify import classify
-    from corpus.readers.sniff import read_path
+    from corpus.extract import classify
+    from corpus.readers import read_path
 
     p = tmp / "variant.txt"
     p.write_text(text, encoding="utf-8")
@@ -141,10 +141,10 @@ def decide_text(conn, text: str, kind: str, cache: dict, exclude: str | None = N
     """What the library would decide for a document of type ``kind`` with this text:
     {"need", "decision", "linked" (reference or None), "ranked"}. ``exclude``: a report reference
     left out of the candidates (its letter's true report)."""
-    from corpus.extract.respond import response_score
-    from corpus.responses.cues import extract_cues
-    from corpus.responses.match import THRESHOLD, decide
-    from index.responses.linking import MAYBE_RESPONSE, RESPONSE, StoreWordRarity, candidate_ids, load_reports, \
+    from corpus.extract import response_score
+    from corpus.responses import extract_cues
+    from corpus.responses import THRESHOLD, decide
+    from index.responses import MAYBE_RESPONSE, RESPONSE, StoreWordRarity, candidate_ids, load_reports, \
         candidate_threshold
 
     need = THRESHOLD if kind == RESPONSE else (
@@ -161,9 +161,9 @@ def decide_text(conn, text: str, kind: str, cache: dict, exclude: str | None = N
 def respondent_of(text: str, linked_report, best_report=None) -> str | None:
     """Who the library would name: the recipient it speaks for (linked), else as an unlinked letter
     (``speaker.unlinked_respondent``, with its best candidate report's recipients)."""
-    from corpus.extract.respondent import respondent_from_text
-    from corpus.extract.speaker import speaking_for, unlinked_respondent
-    from corpus.orgs.keys import normalise_org
+    from corpus.extract import respondent_from_text
+    from corpus.extract import speaking_for, unlinked_respondent
+    from corpus.orgs import normalise_org
 
     if linked_report is not None:
         who, _ = speaking_for(text, linked_report.recipients)
@@ -176,7 +176,7 @@ def respondent_of(text: str, linked_report, best_report=None) -> str | None:
 
 
 def _right(name: str | None, g: dict) -> bool:
-    from corpus.responses.cues import org_similarity
+    from corpus.responses import org_similarity
 
     return bool(name) and any(org_similarity(name, x) >= 0.75 for x in [g["respondent"], *g["aliases"]])
 
@@ -207,7 +207,7 @@ def dev_cases(lib, corpus: Path, gold: dict | None = None, letters: list[dict] |
     Without ``gold``: the shared letters outside the retired ``benchmarks.common.HELD_OUT`` (as before).
     A text answering several reports is one case (its first row), decided with its other reports
     left out, so it has one right answer when the model is fitted."""
-    from index.responses.linking import report_info
+    from index.responses import report_info
 
     conn = lib.store.conn
     if gold is None:
@@ -271,9 +271,9 @@ def score_cases(cases: list[dict]) -> dict:
 def negative_cases(lib) -> list[dict]:
     """The training negatives (documents under negatives/: they answer no report): their ranked
     candidates and the probability production would require of them (their type, response score)."""
-    from corpus.extract.respond import response_score
-    from corpus.responses.match import THRESHOLD
-    from index.responses.linking import MAYBE_RESPONSE, RESPONSE, candidate_threshold, decide_link
+    from corpus.extract import response_score
+    from corpus.responses import THRESHOLD
+    from index.responses import MAYBE_RESPONSE, RESPONSE, candidate_threshold, decide_link
 
     conn = lib.store.conn
     out = []
@@ -315,7 +315,7 @@ def training_groups(cases: list[dict], negs: list, folds) -> list[tuple[int, obj
     """(fold, case or None, ranked, index of the right candidate or None) for every case (with its
     report, and removed) and every negative (spread over the folds). ``folds``: report -> fold (or the
     list of reports, one fold each)."""
-    from corpus.responses.link_model import TOP
+    from corpus.responses import TOP
 
     fold_of = folds if isinstance(folds, dict) else {r: k for k, r in enumerate(folds)}
     n = max(fold_of.values()) + 1
@@ -334,7 +334,7 @@ def training_groups(cases: list[dict], negs: list, folds) -> list[tuple[int, obj
 def model_links(ranked, w, b, need: float | None) -> list[str]:
     """The reports the library would link with weights (w, b) and the probability ``need`` the
     document's type requires (None: not a candidate): several answered together, else one, else none."""
-    from corpus.responses.link_model import choose, linked_together
+    from corpus.responses import choose, linked_together
 
     if need is None or not ranked:
         return []
@@ -366,8 +366,8 @@ def cv_pooled(sets: list[tuple[list[dict], list]], l2: float | None = None, in_s
 def _cv(sets: list[tuple[list[dict], list]], augment: bool, l2: float | None, kind: str | None, gate,
         in_sample: bool) -> list[dict]:
     """``cv_model`` over one or several case sets (folds by parent report across all of them)."""
-    from corpus.responses.link_model import L2, candidate_features, fit
-    from corpus.responses.match import THRESHOLD
+    from corpus.responses import L2, candidate_features, fit
+    from corpus.responses import THRESHOLD
 
     l2 = L2 if l2 is None else l2
     fold_of = report_folds([c for cases, _ in sets for c in cases])
@@ -415,7 +415,7 @@ def _cv(sets: list[tuple[list[dict], list]], augment: bool, l2: float | None, ki
 
 def fit_on_dev(cases: list[dict], negs: list, l2: float | None = None) -> tuple[dict, float]:
     """The link model's weights fitted on every dev case (all variants), removed-report copies and negatives."""
-    from corpus.responses.link_model import L2, candidate_features, fit
+    from corpus.responses import L2, candidate_features, fit
 
     l2 = L2 if l2 is None else l2
     return fit([(candidate_features(rk), right) for _, _, rk, right in training_groups(cases, negs, report_folds(cases))],
@@ -476,7 +476,7 @@ def main() -> None:
     out = {"library_reports": n, "dev_letters": len({c["row"] for c in cases}),
            "dev_reports": len({c["report"] for c in cases}), "production": score_cases(cases)}
     if a.fit:
-        from corpus.responses.link_model import L2
+        from corpus.responses import L2
 
         out["model_cv_augmented"] = cv_model(cases, negs, augment=True)
         out["model_cv_augmented_with_type_gate"] = cv_summary(cv_model(cases, negs, augment=True, gate=True))

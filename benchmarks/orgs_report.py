@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from benchmarks.common import corpus_dir
-from corpus.orgs.keys import normalise_org, org_type
+from corpus.orgs import normalise_org, org_type
 
 
 def default_csv() -> Path:

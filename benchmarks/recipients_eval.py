@@ -15,7 +15,7 @@ import json
 import random
 
 from benchmarks.common import GOLD, corpus_dir
-from corpus.readers.datasets import split_recipients
+from corpus.readers import split_recipients
 
 CSV = corpus_dir() / "pfd" / "reports.csv"
 

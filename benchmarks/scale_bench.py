@@ -229,7 +229,7 @@ def recall_at_10(lib, queries: np.ndarray) -> dict:
 
 def run_size(n: int, args) -> dict:
     from index.library import open_library
-    from search.ranking.engine import keyword_passages, search
+    from search.ranking import keyword_passages, search
     from search.query import run_search
 
     rng = np.random.default_rng(n)

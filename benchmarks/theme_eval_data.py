@@ -108,7 +108,7 @@ def embed_cached(texts: list[str], cache: Path, batch: int = 256) -> np.ndarray:
     hashes = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
     todo = {h: t for h, t in zip(hashes, texts) if h not in store}
     if todo:
-        from index.encoders.embed import get_embedder
+        from index.encoders import get_embedder
 
         emb = get_embedder("all-MiniLM-L6-v2")
         items = list(todo.items())

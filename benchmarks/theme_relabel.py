@@ -18,7 +18,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from index.themes.labels import label_form_problems, label_problems, phrase_labels
+from index.themes import label_form_problems, label_problems, phrase_labels
 
 
 def load(lib: Path):

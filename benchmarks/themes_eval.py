@@ -120,8 +120,8 @@ def print_match(name: str, res: dict) -> None:
 
 def issue13(a, shared: Path, rows: list[dict], dev: list[dict], by_id: dict, cache: Path) -> dict:
     """Dev labels and tracker categories on themes fitted to each set; the whole corpus."""
-    from index.themes.labels import label_form_problems, label_problems
-    from index.themes.cluster import fit_themes
+    from index.themes import label_form_problems, label_problems
+    from index.themes import fit_themes
 
     out: dict = {}
     devids = {d["id"] for d in dev}
@@ -282,7 +282,7 @@ def main(argv=None) -> None:
         embed_cached([f["text"] for f in fs], cache)
         return
 
-    from index.themes.cluster import fit_themes
+    from index.themes import fit_themes
 
     result: dict = {}
     # ---- 1. labelled dev set -------------------------------------------------------------

@@ -56,7 +56,7 @@ DEBRIS = re.compile(r"\bPage\s+\d+\s+of\s+\d+\b|(?:^|\s)\d{1,2}\s*\.?\s*$|\bCORO
 
 def eval_concerns(corpus: Path, verbose: bool) -> dict:
     from corpus.extract import extract
-    from corpus.readers.sniff import read_path
+    from corpus.readers import read_path
 
     gold = json.loads((GOLD / "concerns.json").read_text())
     header, rows = csv_rows(corpus / "pfd" / "reports.csv")
@@ -130,10 +130,10 @@ def distractor_results(lib) -> dict:
 
 def letter_results(lib) -> dict[int, dict]:
     """Per letter row: linked report reference, confidence, best candidate, respondent, actions."""
-    from corpus.extract.respond import response_score
-    from corpus.responses.match import THRESHOLD
-    from index.responses.linking import MAYBE_RESPONSE, RESPONSE, candidate_threshold, decide_link
-    from search.responses.unlinked import response_view
+    from corpus.extract import response_score
+    from corpus.responses import THRESHOLD
+    from index.responses import MAYBE_RESPONSE, RESPONSE, candidate_threshold, decide_link
+    from search.responses import response_view
 
     conn = lib.store.conn
     out = {}
@@ -306,8 +306,8 @@ def loo_threshold(gold: dict, res: dict[int, dict]) -> dict:
 
 
 def _right_recipient(name: str, g: dict) -> bool:
-    from corpus.responses.cues import org_similarity
-    from corpus.orgs.keys import normalise_org
+    from corpus.responses import org_similarity
+    from corpus.orgs import normalise_org
 
     k = normalise_org(name).key
     return any(org_similarity(name, x) >= 0.75 or (k and k == normalise_org(x).key) for x in [g["respondent"], *g["aliases"]])
@@ -317,7 +317,7 @@ def respondent_groups(corpus: Path, letters_csv: Path | None = None, held_out: s
     """Development letters whose report has several recipients, each with its recipients (split as at
     ingest), its text and the index of the recipient that wrote it: the 23 shared letters and, with
     ``letters_csv``, the external letters whose parent is not in ``held_out``."""
-    from corpus.readers.datasets import split_recipients
+    from corpus.readers import split_recipients
 
     reports = {r["id"]: r for r in csv_rows(corpus / "pfd" / "reports.csv")[1]}
     sets = [(json.loads((GOLD / "responses.json").read_text()), csv_rows(corpus / "pfd" / "responses.csv")[1], "shared")]
@@ -342,8 +342,8 @@ def _gold_recipients(recs: list[str], g: dict) -> list[int]:
     """Indices of the recipients the gold names: by organisation key ("President of the Royal College of
     Surgeons" is not "President Royal, Royal College of General Practitioners", however alike the words),
     else the recipients most like the gold name (org_similarity >= 0.75)."""
-    from corpus.orgs.keys import normalise_org
-    from corpus.responses.cues import org_similarity
+    from corpus.orgs import normalise_org
+    from corpus.responses import org_similarity
 
     keys = {normalise_org(x).key for x in [g["respondent"], *g["aliases"]]} - {None}
     idx = [k for k, r in enumerate(recs) if normalise_org(r).key in keys]
@@ -360,8 +360,8 @@ def cv_respondent(corpus: Path, l2: float = 1.0, letters_csv: Path | None = None
     of the other reports), the shipped weights, and the hand-written rule (respondent.choose_respondent,
     written by reading these letters: in sample too). A letter is right when the chosen recipient is one
     its gold names (a joint letter's gold may name two)."""
-    from corpus.extract.respondent import choose_respondent
-    from corpus.extract.speaker import fit, recipient_features, speaking_for
+    from corpus.extract import choose_respondent
+    from corpus.extract import fit, recipient_features, speaking_for
 
     groups = respondent_groups(corpus, letters_csv, held_out)
     for x in groups:
@@ -413,8 +413,8 @@ def cv_linking(lib, corpus: Path) -> dict:
     negs = lr.negative_cases(lib)
     cv = lr.cv_model(cases, negs)
     w, b = lr.fit_on_dev(cases, negs)
-    from corpus.responses.link_model import LINK_BIAS, LINK_WEIGHTS
-    from corpus.responses.match import THRESHOLD
+    from corpus.responses import LINK_BIAS, LINK_WEIGHTS
+    from corpus.responses import THRESHOLD
 
     shipped = sum(bool(lr.model_links(n["ranked"], LINK_WEIGHTS, LINK_BIAS, THRESHOLD)) for n in negs)
     return {"dev (CV, leave-one-parent-report-out)": cv.pop("original"),

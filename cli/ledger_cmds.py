@@ -27,7 +27,7 @@ def commitments_cmd(owner, status, overdue, as_of, due_from, due_to, q, as_csv, 
     \b
     e.g.  precedent commitments --overdue
           precedent commitments --owner WMP --status open --csv > wmp.csv"""
-    from search.ledger.commitments import list_commitments, to_csv
+    from search.ledger import list_commitments, to_csv
 
     try:
         data = list_commitments(open_lib(library_path), owner=owner, status=status, overdue=True if overdue else None,
@@ -59,7 +59,7 @@ def commitments_cmd(owner, status, overdue, as_of, due_from, due_to, q, as_csv, 
 @json_option
 def organisations_cmd(q, org_type, as_of, limit, library_path, as_json):
     """Organisations: reports sent to them, responses, overdue responses and commitments."""
-    from search.ledger.organisations import list_organisations
+    from search.ledger import list_organisations
 
     try:
         data = list_organisations(open_lib(library_path), as_of=as_of, q=q, type=org_type, limit=limit)
@@ -83,7 +83,7 @@ def organisations_cmd(q, org_type, as_of, limit, library_path, as_json):
 def organisation_cmd(key, as_of, library_path, as_json):
     """One organisation (by key or name): each report sent to it with its own status, and the
     response letters the library holds from it."""
-    from search.ledger.organisations import get_organisation
+    from search.ledger import get_organisation
 
     try:
         data = get_organisation(open_lib(library_path), key, as_of=as_of, warned_limit=0)
@@ -111,7 +111,7 @@ def packs_cmd() -> None:
 
 
 def _pack(lib, name: str) -> dict:
-    from search.packs.packs import pack_by_name
+    from search.packs import pack_by_name
 
     found = pack_by_name(lib, name)
     if found is None:
@@ -120,7 +120,7 @@ def _pack(lib, name: str) -> dict:
 
 
 def _pack_call(fn, *args):
-    from search.packs.packs import PackError
+    from search.packs import PackError
 
     try:
         return fn(*args)
@@ -135,7 +135,7 @@ def _pack_call(fn, *args):
 @json_option
 def packs_new(name, purpose, library_path, as_json):
     """Create a pack called NAME."""
-    from search.packs.packs import create_pack
+    from search.packs import create_pack
 
     data = _pack_call(create_pack, open_lib(library_path), name, purpose)
     print_json(data) if as_json else click.echo(f"created pack {data['id']}: {data['name']}")
@@ -151,7 +151,7 @@ def packs_new(name, purpose, library_path, as_json):
 @library_option
 def packs_add(name, document_id, finding_id, note, library_path):
     """Add a case (--document ID) or a concern (--finding ID) to the pack NAME."""
-    from search.packs.packs import add_document, add_finding, get_pack
+    from search.packs import add_document, add_finding, get_pack
 
     if (document_id is None) == (finding_id is None):
         raise click.UsageError("give exactly one of --document ID or --finding ID")
@@ -178,7 +178,7 @@ def _n(k: int, noun: str) -> str:
 @library_option
 def packs_remove(name, document_id, finding_id, library_path):
     """Remove a case or a concern from the pack NAME."""
-    from search.packs.packs import remove_item
+    from search.packs import remove_item
 
     if (document_id is None) == (finding_id is None):
         raise click.UsageError("give exactly one of --document ID or --finding ID")
@@ -194,7 +194,7 @@ def packs_remove(name, document_id, finding_id, library_path):
 @json_option
 def packs_list(library_path, as_json):
     """List packs."""
-    from search.packs.packs import list_packs
+    from search.packs import list_packs
 
     print_rows(list_packs(open_lib(library_path)), as_json, "collections",
                lambda c: f"{c['id']}\t{c['case_count']} cases ({c['item_count']} items)\t{c['name']}")
@@ -206,7 +206,7 @@ def packs_list(library_path, as_json):
 @json_option
 def packs_show(name, library_path, as_json):
     """One pack: its purpose and cases, each with its concerns and outcome."""
-    from search.packs.packs import get_pack
+    from search.packs import get_pack
 
     lib = open_lib(library_path)
     data = get_pack(lib, _pack(lib, name)["id"])
@@ -238,8 +238,8 @@ def packs_show(name, library_path, as_json):
 @library_option
 def packs_export(name, fmt, output, base_url, library_path):
     """Export the pack NAME as Markdown, CSV, PDF or JSON."""
-    from search.packs.export import clean_base_url, to_csv, to_markdown, to_pdf
-    from search.packs.packs import get_pack
+    from search.packs import clean_base_url, to_csv, to_markdown, to_pdf
+    from search.packs import get_pack
 
     raw = base_url if base_url is not None else cli_settings().base_url
     base = clean_base_url(raw)
@@ -270,7 +270,7 @@ def packs_export(name, fmt, output, base_url, library_path):
 @library_option
 def packs_delete(name, library_path):
     """Delete the pack NAME."""
-    from search.packs.packs import delete_pack
+    from search.packs import delete_pack
 
     lib = open_lib(library_path)
     pack = _pack(lib, name)

@@ -28,13 +28,13 @@ def ingest(paths, columns, library_path, model, as_json):
           precedent ingest plan.xlsx --columns finding=Recommendation,action=Action,owner=Lead"""
     from tqdm import tqdm
 
-    from corpus.readers.spreadsheet import parse_columns
+    from corpus.readers import parse_columns
 
     try:
         mapping = parse_columns(columns) if columns else None
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--columns") from e
-    from index.ingest.pipeline import ingest as run_ingest
+    from index.ingest import ingest as run_ingest
 
     lib = open_lib(library_path, model, create=True)
     bar = tqdm(total=0, unit="doc", desc="ingest", disable=not sys.stderr.isatty() and as_json, file=sys.stderr)
@@ -192,7 +192,7 @@ def show(doc_id, library_path, as_json):
     if data is None:
         raise click.ClickException(f"no document {doc_id}")
     if data.get("type") == "pfd_response" or data.get("responds_to"):
-        from search.responses.unlinked import response_view  # respondent, and each action with the concerns it answers
+        from search.responses import response_view  # respondent, and each action with the concerns it answers
 
         view = response_view(lib, doc_id)
         data.update(respondent=view.get("respondent"), actions=view.get("actions", []))
@@ -237,7 +237,7 @@ def serve(paths, host, port, threads, library_path):
     batch as it commits and meaning search the passages embedded so far."""
     from waitress import serve as waitress_serve
 
-    from index.ingest.worker import IngestWorker
+    from index.ingest import IngestWorker
     from webui import create_app
 
     lib = open_lib(library_path, create=bool(paths))
@@ -367,7 +367,7 @@ def precedents_cmd(draft, k, library_path, as_json):
 def unlinked_cmd(explain, library_path, as_json):
     """Responses that could not be linked to the report they answer, each with the reports that
     came closest (the /responses/unlinked.json shape)."""
-    from search.responses.unlinked import unlinked_view
+    from search.responses import unlinked_view
 
     data = unlinked_view(open_lib(library_path))
     if as_json:
@@ -390,7 +390,7 @@ def unlinked_cmd(explain, library_path, as_json):
 @json_option
 def relink_cmd(retry_all, library_path, as_json):
     """Finish post-ingest steps (links, themes) for every document lacking them."""
-    from index.ingest.finish import relink
+    from index.ingest import relink
 
     lib = open_lib(library_path)
     try:

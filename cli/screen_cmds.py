@@ -27,7 +27,7 @@ def screen_cmd() -> None:
 
 
 def _screen_call(fn, *args, **kw):
-    from search.screening.screens import ScreenError
+    from search.screening import ScreenError
 
     try:
         return fn(*args, **kw)
@@ -68,7 +68,7 @@ def _in_cases(documents: int, cases: int | None) -> str:
 @json_option
 def screen_new(name, query, doc_type, date_from, date_to, area, recipient, library_path, as_json):
     """Start a screen called NAME (1-80 letters, digits, '-' or '_'; e.g. restraint-deaths)."""
-    from search.screening.screens import create_screen
+    from search.screening import create_screen
 
     filters = {"type": doc_type, "date_from": date_from, "date_to": date_to, "area": area, "recipient": recipient}
     data = _screen_call(create_screen, open_lib(library_path), name, query, filters)
@@ -88,7 +88,7 @@ def screen_new(name, query, doc_type, date_from, date_to, area, recipient, libra
 @json_option
 def screen_list(library_path, as_json):
     """List screens."""
-    from search.screening.screens import list_screens
+    from search.screening import list_screens
 
     print_rows(list_screens(open_lib(library_path)), as_json, "screens",
                lambda s: f"{s['name']}\t{s['judged']} judged\t{s['relevant_found']} relevant\t{s['query']}")
@@ -102,7 +102,7 @@ def screen_list(library_path, as_json):
 @json_option
 def screen_next(name, n, concerns, library_path, as_json):
     """The documents to judge next (most likely first, some uncertain or random ones mixed in)."""
-    from search.screening.screens import next_documents
+    from search.screening import next_documents
 
     data = _screen_call(next_documents, open_lib(library_path), name, n, concerns=concerns)
     if as_json:
@@ -136,7 +136,7 @@ def screen_judge(name, doc_id, label, note, file_, library_path, as_json):
     \b
     e.g.  precedent screen judge restraint 106 yes --note "restraint in custody"
           precedent screen judge restraint --file judgements.csv"""
-    from search.screening.screens import judge_many, read_judgements_csv
+    from search.screening import judge_many, read_judgements_csv
 
     if file_ is not None:
         if doc_id or label:
@@ -167,7 +167,7 @@ def screen_judge(name, doc_id, label, note, file_, library_path, as_json):
 @json_option
 def screen_show(name, as_csv, limit, library_path, as_json):
     """Progress, estimated recall and the documents, most likely first."""
-    from search.screening.screens import show_screen, to_csv
+    from search.screening import show_screen, to_csv
 
     data = _screen_call(show_screen, open_lib(library_path), name)
     if as_json:
@@ -193,7 +193,7 @@ def screen_show(name, as_csv, limit, library_path, as_json):
 @json_option
 def screen_pack(name, pack_id, library_path, as_json):
     """Put the included documents in a learning pack."""
-    from search.screening.screens import add_to_pack
+    from search.screening import add_to_pack
 
     data = _screen_call(add_to_pack, open_lib(library_path), name, pack_id)
     print_json(data) if as_json else click.echo(

@@ -23,7 +23,7 @@ def themes(ctx, library_path, as_json, level):
     lib = open_lib(library_path)
     data = list_themes(lib, level=level)
     if not data["themes"] and (level is None or not list_themes(lib)["themes"]):
-        from index.themes.reads import why_no_themes
+        from index.themes import why_no_themes
 
         data["why_empty"] = why_no_themes(lib)
     if as_json:
@@ -104,7 +104,7 @@ def themes_show(ctx, theme_id, library_path, as_json):
 @click.pass_context
 def themes_rename(ctx, theme_id, label, library_path):
     """Give a theme a name that survives rebuilds."""
-    from index.themes.store import rename_theme
+    from index.themes import rename_theme
 
     out = _theme_edit(rename_theme, _theme_lib(ctx, library_path), theme_id, label)
     click.echo(f"{out['id']} {out['label']}")
@@ -117,7 +117,7 @@ def themes_rename(ctx, theme_id, label, library_path):
 @click.pass_context
 def themes_merge(ctx, keep_id, other_id, library_path):
     """Merge OTHER_ID into KEEP_ID."""
-    from index.themes.store import merge_themes
+    from index.themes import merge_themes
 
     out = _theme_edit(merge_themes, _theme_lib(ctx, library_path), keep_id, other_id)
     click.echo(f"{out['id']} {out['label']}: {out['size']} findings")
@@ -130,7 +130,7 @@ def themes_merge(ctx, keep_id, other_id, library_path):
 @click.pass_context
 def themes_split(ctx, theme_id, k, library_path):
     """Split a theme into K new ones."""
-    from index.themes.store import split_theme
+    from index.themes import split_theme
 
     out = _theme_edit(split_theme, _theme_lib(ctx, library_path), theme_id, k)
     for t in out["themes"]:

@@ -17,7 +17,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from index.encoders.embed import DEFAULT_MODEL, HASHING, TORCH_FP32, Embedder, default_encoder, get_embedder
+from index.encoders import DEFAULT_MODEL, HASHING, TORCH_FP32, Embedder, default_encoder, get_embedder
 from index.files import atomic_write_bytes
 from index.settings import ENV, Settings
 from index.store import Store
@@ -65,7 +65,7 @@ class Library:
         c = self.store.conn
         if c.execute("SELECT 1 FROM settings WHERE key='owners_settled'").fetchone():
             return
-        from index.responses.answering import settle_all_owners
+        from index.responses import settle_all_owners
 
         try:
             with self.store.transaction() as t:

@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from corpus.readers.datasets import clean_area
+from corpus.readers import clean_area
 from index.documents import (area_facets, counts_by_type, documents_page, largest_theme, recent_concern_texts,
                              recent_documents)
 from index.library import Library

@@ -205,7 +205,7 @@ def library_holds_exactly(lib, labelled: list[dict]) -> bool:
 
 def build_theme_library(lib, reports_csv: str | Path, labelled: list[dict], progress=None) -> dict:
     """Ingest just the labelled reports into ``lib`` (which must be empty)."""
-    from index.ingest.pipeline import ingest
+    from index.ingest import ingest
 
     with tempfile.TemporaryDirectory(prefix="precedent-eval-") as tmp:
         subset = Path(tmp) / "labelled-reports.csv"
@@ -222,7 +222,7 @@ def build_theme_library(lib, reports_csv: str | Path, labelled: list[dict], prog
 def baseline_documents(lib, text: str, depth: int = DEPTH) -> list[int]:
     """Plain BM25: FTS5 over the passages, each document the sum of its two best."""
     from index.documents import passage_documents
-    from search.ranking.lexical import plain_bm25
+    from search.ranking import plain_bm25
 
     ranked = plain_bm25(lib, text, depth)
     doc_of = passage_documents(lib, [pid for pid, _ in ranked])

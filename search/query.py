@@ -17,14 +17,14 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from corpus.orgs.keys import normalise_org
+from corpus.orgs import normalise_org
 from index import retrieval
 from index.library import Library
 
 from search.ranking import ranker
 from search.sources import source_display
-from search.ranking.ranker import Hit
-from search.ranking.text import highlight_spans
+from search.ranking import Hit
+from search.ranking import highlight_spans
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ ANSWER_COSINE = 0.6  # a response's concern this close to a report's concern ans
 
 def _action(r) -> dict:
     """An action row (index.retrieval.ACTION_COLUMNS) as the pages show it."""
-    from corpus.extract.respond import strip_framing
+    from corpus.extract import strip_framing
 
     return {**{k: r[k] for k in ("id", "kind", "text", "owner", "due", "due_text", "status", "updated",
                                  "document_id", "document_title")},
@@ -237,7 +237,7 @@ def _distinct(lib: Library, hits: list[Hit]) -> list[Hit]:
 def _warnings(lib: Library, finding_ids: list[int]) -> dict[int, list[dict]]:
     """Earlier similar findings sent to the same organisation, and what it promised then.
     The hits' neighbours are searched in one FAISS call."""
-    from search.responses.warned_before import warned_before
+    from search.responses import warned_before
 
     vecs = ranker.vectors(lib, [Hit(0, fid, None) for fid in finding_ids])
     have = [fid for fid in finding_ids if ("f", fid) in vecs]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request
 
-from search.cases.cases import get_case
-from search.cases.story import case_story
-from search.ledger.commitments import list_commitments, to_csv as commitments_csv
-from search.ledger.organisations import get_organisation, list_organisations
+from search.cases import get_case
+from search.cases import case_story
+from search.ledger import list_commitments, to_csv as commitments_csv
+from search.ledger import get_organisation, list_organisations
 
 from webui.args import arg, choice_arg, page_arg, yes_no_arg
 from webui.pages import base_url, library, respond

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, g, redirect, request
 
-from search.packs.export import to_csv as pack_csv, to_markdown, to_pdf
-from search.packs.packs import (
+from search.packs import to_csv as pack_csv, to_markdown, to_pdf
+from search.packs import (
     PackError,
     add_item,
     create_pack,

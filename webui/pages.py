@@ -15,7 +15,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 
 from index.library import Library, LibraryError, open_library
 from index.settings import Settings
-from search.packs.export import clean_base_url
+from search.packs import clean_base_url
 from search.request import ParamError
 
 EXTENSION = "precedent"

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 
 from search.request import check_id
 from search.screening import features as screening_features
-from search.screening.screens import (FILTER_KEYS, ScreenError, add_to_pack, create_screen, judge, list_screens,
+from search.screening import (FILTER_KEYS, ScreenError, add_to_pack, create_screen, judge, list_screens,
                                       next_documents, screen_by_name, show_screen, to_csv)
 
 from webui.args import number_arg, payload

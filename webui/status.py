@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app
 
-from index.ingest.worker import status_dict
+from index.ingest import status_dict
 
 from webui.pages import library, respond
 

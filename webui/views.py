@@ -80,7 +80,7 @@ def document(doc_id: int, fmt: str | None = None):
     from search.sources import source_display
 
     if data.get("type") == "pfd_response" or data.get("responds_to"):
-        from search.responses.unlinked import response_view  # who responded, each action and the concerns it answers
+        from search.responses import response_view  # who responded, each action and the concerns it answers
 
         view = response_view(library(), doc_id)
         data.update(respondent=view.get("respondent"), actions=view.get("actions", []))
@@ -156,7 +156,7 @@ def precedents_page(fmt: str | None = None):
 
 def unlinked(fmt: str | None = None):
     """Responses Precedent could not tie to a report with confidence: listed, never guessed."""
-    from search.responses.unlinked import unlinked_view
+    from search.responses import unlinked_view
 
     # each with why it was not linked and the reports that came closest (``explain`` kept for old links)
     return respond("unlinked.html", unlinked_view(library()), fmt == "json")

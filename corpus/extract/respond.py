@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from corpus.extract.common import FILL
 from corpus.extract.respondent import ORG_WORDS, clean_org
-from corpus.orgs.mentions import mentions, short_name
+from corpus.orgs import mentions, short_name
 
 _P = re.compile
 _I = re.I
@@ -543,7 +543,7 @@ def free_actions(text: str, owner: str | None, start: int = 0) -> list[FreeActio
 def _other_body(o: str) -> bool:
     """A named subject that is a body of its own, not a team of the respondent ("the MDT",
     "the Central Approved Premises Team") nor an unknown acronym."""
-    from corpus.orgs.keys import normalise_org
+    from corpus.orgs import normalise_org
 
     org = normalise_org(o)
     if not org.key or re.search(r"\b(?:team|teams|unit|panel|group|directorate|ward|wards|mdt|staff)$", o, re.I):
@@ -554,7 +554,7 @@ def _other_body(o: str) -> bool:
 
 
 def _same_org(a: str, b: str) -> bool:
-    from corpus.responses.cues import org_similarity
+    from corpus.responses import org_similarity
 
     return org_similarity(a, b) >= 0.6 or a.lower() in b.lower() or b.lower() in a.lower()
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from corpus.extract.common import FILL, norm
-from corpus.orgs.mentions import known_org_counts, mentions
+from corpus.orgs import known_org_counts, mentions
 
 _P = re.compile
 _I = re.I
@@ -126,7 +126,7 @@ _THIRD_DESC = _P(r"^\s*(?:\([A-Za-z&]{2,8}\)\s*)?,?\s*(?:is|are|has|have)\s+(?:t
 
 def names_of(recipient: str) -> list[str]:
     """A recipient as the letter may name it: as written, its organisation, known aliases."""
-    from corpus.orgs.keys import normalise_org, org_aliases
+    from corpus.orgs import normalise_org, org_aliases
 
     org = normalise_org(recipient)
     out = [recipient, org.name] + org_aliases(org.name)
@@ -137,7 +137,7 @@ def recipient_spans(recipient: str, t: str) -> list[tuple[int, int]]:
     """Every place the letter names a recipient: its names (``mentions``) and, for a department, the
     bodies that are part of it (``corpus.orgs.keys.PARTS``: "The Probation Service manages …" is the Ministry
     of Justice speaking through its service), written as they are named (case-sensitive)."""
-    from corpus.orgs.keys import PARTS, normalise_org
+    from corpus.orgs import PARTS, normalise_org
 
     spans = {sp for n in names_of(recipient) for sp in mentions(n, t)}
     for part in PARTS.get(normalise_org(recipient).name or "", []):
@@ -178,7 +178,7 @@ def rule_points(text: str, recipients: list[str]) -> list[float]:
     """The hand-written rule's points for each (non-blank) recipient: self-references ("on behalf
     of X", "X's response", "we at X", "the Trust", "my officials") and mentions in the letterhead
     count for it, third-party mentions ("also sent to X", "X are writing to you") against it."""
-    from corpus.responses.cues import org_similarity  # local import: a sibling package module
+    from corpus.responses import org_similarity  # local import: a sibling package module
 
     recipients = [r for r in recipients if r and r.strip()]
     t = text.replace(FILL, " ")
@@ -206,7 +206,7 @@ def choose_respondent(text: str, recipients: list[str]) -> tuple[str | None, flo
     """Which recipient of the report this letter speaks for (its organisation's name), with a
     score. A report with one recipient is answered by it; otherwise the recipient with the most
     ``rule_points``, if it has any and no other has as many."""
-    from corpus.orgs.keys import normalise_org
+    from corpus.orgs import normalise_org
 
     recipients = [r for r in recipients if r and r.strip()]
     if not recipients:
@@ -235,7 +235,7 @@ def _dominant_known_org(text: str) -> str | None:
     ("WMP took responsibility …") and is signed by a role ("Chief Constable"). Two weak signals
     together: a known organisation named at least three times and twice as often as any other,
     and a signature role of the same kind (police, NHS, council …)."""
-    from corpus.orgs.keys import org_type
+    from corpus.orgs import org_type
 
     counts = known_org_counts(text)
     if not counts:

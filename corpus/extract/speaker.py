@@ -65,7 +65,7 @@ _STOP = {"the", "of", "for", "and", "to", "in", "on", "at", "mr", "mrs", "ms", "
 
 def _title_of(recipient: str, org_name: str) -> str | None:
     """'Chief Constable' from 'The Chief Constable of West Midlands Police'."""
-    from corpus.orgs.keys import normalise_org
+    from corpus.orgs import normalise_org
 
     org_words = {w.lower() for w in re.findall(r"[A-Za-z]+", org_name or "")}
     words = [w for w in re.findall(r"[A-Za-z]+", recipient) if w.lower() not in org_words and w.lower() not in _STOP]
@@ -78,10 +78,10 @@ def _title_of(recipient: str, org_name: str) -> str | None:
 
 def recipient_features(text: str, recipients: list[str]) -> list[dict[str, float]]:
     """One feature dict per recipient (see module doc)."""
-    from corpus.orgs.keys import normalise_org
+    from corpus.orgs import normalise_org
     from corpus.extract.respondent import as_third_party, mention_context, names_of, recipient_spans, \
         respondent_candidates, rule_points, self_type_counts, self_types_of
-    from corpus.responses.cues import org_similarity
+    from corpus.responses import org_similarity
 
     t = (text or "").replace(FILL, " ")
     n = len(t)
@@ -151,7 +151,7 @@ def speaking_for(text: str, recipients: list[str], weights: dict[str, float] | N
         return None, 0.0
     if len(recipients) == 1:
         return recipients[0], 1.0
-    from corpus.orgs.keys import normalise_org
+    from corpus.orgs import normalise_org
 
     feats = recipient_features(text, recipients)
     probs = [probability(f, weights, bias) for f in feats]
@@ -177,8 +177,8 @@ def fit(groups: list[tuple[list[dict[str, float]], int]], l2: float = 1.0) -> tu
 def named_orgs(text: str, top: int = 8) -> list[str]:
     """Known organisations a letter names (canonical names, most named first), and the ones it
     says it speaks for."""
-    from corpus.orgs.keys import normalise_org
-    from corpus.orgs.mentions import known_org_counts
+    from corpus.orgs import normalise_org
+    from corpus.orgs import known_org_counts
     from corpus.extract.respondent import respondent_candidates
 
     counts = known_org_counts(text)

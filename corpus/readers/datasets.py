@@ -250,13 +250,13 @@ def split_recipients(value: str, seps: str = ";", commas: bool = True) -> list[s
         parts[-1] = re.sub(r"\s+\d{1,2}\s*$", "", parts[-1])
     if any(_NUMBERED_LIST.search(p) for p in parts):
         # "1. [REDACTED], Home Secretary 2. …, Secretary of State for Health": one recipient a number
-        from corpus.orgs.keys import split_orgs
+        from corpus.orgs import split_orgs
 
         parts = [x for p in parts for x in (split_orgs(p) if _NUMBERED_LIST.search(p) else [p])]
     if commas:
         # "The family of X, Health and Safety Executive, College of Policing": one recipient a
         # comma part, only when every part is a recipient ("Mr S Bain, Chief Executive, <Trust>" stays)
-        from corpus.orgs.recipients import split_comma_list
+        from corpus.orgs import split_comma_list
 
         parts = [x for p in parts for x in split_comma_list(p)]
     out = []

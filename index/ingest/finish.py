@@ -56,7 +56,7 @@ def mark_done(lib, step: str, document_ids: Iterable[int]) -> None:
 
 # ---- steps ----------------------------------------------------------------------------------------
 def _link(lib, doc_ids: list[int]) -> dict:
-    from index.responses.linking import link_new_documents
+    from index.responses import link_new_documents
 
     out = link_new_documents(lib, doc_ids)
     return {"checked": out.get("checked", 0), "linked": len(out.get("linked", [])),
@@ -127,7 +127,7 @@ def relink(lib, retry_unlinked: bool = False) -> dict:
     response that is still unlinked (e.g. after the linking rules improved)."""
     out = finish_pending(lib)
     if retry_unlinked:
-        from index.responses.linking import link_all
+        from index.responses import link_all
 
         r = link_all(lib)
         out["retried"] = {"checked": r.get("checked", 0), "linked": len(r.get("linked", [])),

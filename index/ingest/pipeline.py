@@ -140,7 +140,7 @@ def _insert_document(c, p: Prepared, report: IngestReport) -> int:
         rows.insert_action(c, doc_id, i, a.kind, a.text, a.owner, a.due, a.due_text, a.updated, a.status, a.page,
                            a.start, a.end, [finding_ids[k] for k in a.finding_indexes if k in finding_ids])
     if x.actions and (d.meta or {}).get("respondent"):  # a dataset's letter: its respondent is known now
-        from index.responses.answering import settle_owners
+        from index.responses import settle_owners
 
         settle_owners(c, doc_id)
     acronyms.record(c, d.text)

@@ -36,7 +36,7 @@ from typing import Iterator
 from corpus.readers import sniff as readers
 from corpus.chunk import Chunk, chunk_document
 from corpus.records import Document, Extraction, ReadError
-from corpus.readers.spreadsheet import read_mapped_table
+from corpus.readers import read_mapped_table
 
 from index.rows import text_hash
 

@@ -20,11 +20,11 @@ import math
 import re
 from collections import Counter
 
-from corpus.extract.respondent import respondent_from_text
-from corpus.extract.speaker import speaking_for, unlinked_respondent
-from corpus.orgs.cells import action_owner
-from corpus.orgs.keys import normalise_org
-from corpus.responses.cues import content_terms
+from corpus.extract import respondent_from_text
+from corpus.extract import speaking_for, unlinked_respondent
+from corpus.orgs import action_owner
+from corpus.orgs import normalise_org
+from corpus.responses import content_terms
 
 PAIR_MIN = 0.08  # cosine an action (blended with its context) needs with a concern to answer it (benchmarks/actions_eval.py --cv)
 PAIR_NEAR = 0.8  # other concerns within this share of the best one are answered too
@@ -150,8 +150,8 @@ def _restated(concerns: list[tuple[int, str]], cv: list[dict[str, float]],
 def _actions_now(conn, response_id: int, text: str, owner: str | None) -> list[tuple]:
     """Actions of a linked response that has none stored (``letters.actions_of_linked``: what
     it did, else where it answers the report — never nothing), written now; (id, text, start, end) each."""
-    from corpus.extract.common import mask
-    from corpus.extract.letters import actions_of_linked
+    from corpus.extract import mask
+    from corpus.extract import actions_of_linked
 
     from index.rows import insert_action
 
@@ -287,7 +287,7 @@ def settle_response(conn, response_id: int, report_id: int) -> dict:
                      f"(SELECT id FROM findings WHERE document_id=? OR document_id IN "  # a letter answering several
                      f"(SELECT report_id FROM links WHERE response_id=? AND report_id<>?))",  # reports keeps each one's
                      ids + [response_id, response_id, report_id])  # pairs (issue 10l)
-    from corpus.extract.common import paragraphs
+    from corpus.extract import paragraphs
 
     text = resp["text"] or ""
     contexts = {a[0]: action_context(text, a[2], a[3]) for a in acts}

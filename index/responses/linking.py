@@ -25,8 +25,8 @@ import sqlite3
 import time
 from datetime import date, timedelta
 
-from corpus.responses.cues import ReportInfo, ResponseCues, extract_cues, make_report
-from corpus.responses.match import THRESHOLD, LinkDecision, WordRarity, decide, telling_terms
+from corpus.responses import ReportInfo, ResponseCues, extract_cues, make_report
+from corpus.responses import THRESHOLD, LinkDecision, WordRarity, decide, telling_terms
 
 from index.store import dumps
 
@@ -36,7 +36,7 @@ MAYBE_RESPONSE = ("other", "inspection", "minutes", "action_plan")  # types a le
 
 def _response_score(conn, doc_id: int) -> float:
     """How much a document of another type reads like a response (corpus.extract.respond)."""
-    from corpus.extract.respond import response_score
+    from corpus.extract import response_score
 
     row = conn.execute("SELECT substr(text, 1, 15000) FROM documents WHERE id=?", (doc_id,)).fetchone()
     return response_score(row[0] or "") if row else 0.0
@@ -52,7 +52,7 @@ def candidate_threshold(score: float | None, threshold: float = THRESHOLD, untyp
     candidate unless it reads like a report itself (a negative score: the report's own boxes);
     one given another type (inspection, minutes, action plan) needs ``CANDIDATE_MIN``, at least
     one weak sign of answering something."""
-    from corpus.extract.respond import CANDIDATE_MIN, RESPONSE_MIN
+    from corpus.extract import CANDIDATE_MIN, RESPONSE_MIN
 
     if score is None or score >= RESPONSE_MIN:
         return threshold
@@ -144,7 +144,7 @@ def _report_ids_matching(conn, match: str, limit: int) -> list[int]:
 def near_surname_ids(conn, surname: str, limit: int = 2000) -> list[int]:
     """Reports whose title carries a word one letter away from ``surname`` (a misspelt name:
     "Bolland", "Boland"): titles sharing its first or last three letters, checked in Python."""
-    from corpus.responses.cues import edit1, words
+    from corpus.responses import edit1, words
 
     if len(surname) < 4:
         return []
@@ -266,7 +266,7 @@ def decide_link(conn, row, cache: dict[int, ReportInfo], threshold: float) -> tu
 def link_new_documents(lib, new_ids: list[int], threshold: float = THRESHOLD) -> dict:
     """Link the new responses, and retry unlinked ones if new reports arrived.
     All links are written in one transaction. Returns what was linked and what not."""
-    from corpus.extract.respond import RESPONSE_MIN
+    from corpus.extract import RESPONSE_MIN
 
     def answers(score: float) -> bool:
         return score >= RESPONSE_MIN

@@ -72,7 +72,7 @@ def canonical_org(name: str) -> str:
     """The organisation's canonical name (``corpus.orgs.keys.normalise_org``), or the
     recipient string without its role when no organisation is recognised."""
     try:
-        from corpus.orgs.keys import normalise_org
+        from corpus.orgs import normalise_org
     except ImportError:  # pragma: no cover - corpus.orgs.keys ships with the project
         return normalise_recipient(name)
     org = normalise_org(name)

@@ -13,9 +13,9 @@ from index.library import Library
 from index.rows import document_meta, document_summary
 
 from search.as_of import as_of_date
-from search.ledger.commitments import is_overdue
-from search.responses.recipients import report_tracking, respondent_of
-from search.responses.warned_before import action_json
+from search.ledger import is_overdue
+from search.responses import report_tracking, respondent_of
+from search.responses import action_json
 from search.cases.story import approx_date_label, case_action_rows
 from search.sources import clip
 

@@ -15,15 +15,15 @@ import re
 from typing import Any
 
 from corpus.dates import parse_due
-from corpus.extract.respond import strip_framing
+from corpus.extract import strip_framing
 from index.ledger import case_actions, document_findings, stored_document
 from index.library import Library
-from index.responses.linking import responses_for
+from index.responses import responses_for
 from index.rows import document_meta
 
 from search.as_of import as_of_date
-from search.ledger.commitments import DONE, is_overdue
-from search.responses.recipients import report_tracking
+from search.ledger import DONE, is_overdue
+from search.responses import report_tracking
 from search.sources import source_display
 
 

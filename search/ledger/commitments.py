@@ -22,9 +22,9 @@ import re
 from typing import Any, Iterable
 
 from corpus.dates import parse_due
-from corpus.extract.respond import with_its_list
-from corpus.orgs.cells import bodies_named_in, is_body_name, known_bodies_named_in
-from corpus.orgs.keys import normalise_org, org_type
+from corpus.extract import with_its_list
+from corpus.orgs import bodies_named_in, is_body_name, known_bodies_named_in
+from corpus.orgs import normalise_org, org_type
 from index.ledger import action_rows, finding_texts
 from index.library import Library
 from index.rows import document_meta
@@ -54,7 +54,7 @@ _TEAM_END = re.compile(r"\b(?:team|teams|group|unit|panel|directorate|lead|leads
 def _one_body(part: str, org) -> bool:
     """The cell is one body's name, not a role, rank or team beside one ("Public Protection ACO
     Wales Probation Trust", "Wales Probation Trust and SWMPT Senior Management Team")."""
-    from corpus.orgs.keys import ROLE_ABBREV, ROLE_WORD
+    from corpus.orgs import ROLE_ABBREV, ROLE_WORD
 
     if not (org.key and is_body_name(org.name)) or _TEAM_END.search(org.name):
         return False
@@ -162,7 +162,7 @@ def without_noise(records: list[dict]) -> list[dict]:
     an action repeated word for word in one document is one row, and a promise lifted from the
     answer it is part of keeps its own row while the answer keeps the rest of its sentences
     (the answer goes when nothing else is left)."""
-    from corpus.extract.respond import strip_framing
+    from corpus.extract import strip_framing
 
     kept = []
     for rec in records:
@@ -203,7 +203,7 @@ def _flat(text: str | None) -> str:
 
 def _without_sentence(host: str, part: str) -> str:
     """``host`` without the whole sentences that make up ``part`` (matched ignoring spacing)."""
-    from corpus.extract.respond import split_sentences
+    from corpus.extract import split_sentences
 
     want = _flat(part)
     sents = split_sentences(host)

@@ -13,15 +13,15 @@ from typing import Any
 
 import numpy as np
 
-from corpus.orgs.keys import normalise_org, org_type
+from corpus.orgs import normalise_org, org_type
 from index.ledger import dated_findings_with_vectors, documents_of_type, ledger_signature, responses_by_report, trackers
 from index.library import Library
 from index.rows import document_meta, document_summary
 
 from search.as_of import as_of_date
 from search.ledger.commitments import all_commitments, summarise
-from search.responses.recipients import respondent_of, track_report
-from search.responses.warned_before import finding_orgs, warning_item
+from search.responses import respondent_of, track_report
+from search.responses import finding_orgs, warning_item
 
 
 _CACHE: dict[tuple, dict] = {}

@@ -35,7 +35,7 @@ from index.documents import answered_reports, document_titles, finding_documents
 from index.library import Library
 from index.packs import PackTable
 
-from search.cases.story import case_story, concern_details
+from search.cases import case_story, concern_details
 
 
 ITEM_TYPES = ("finding", "document")

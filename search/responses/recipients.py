@@ -18,8 +18,8 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from corpus.readers.datasets import split_recipients
-from corpus.orgs.keys import normalise_org, org_type
+from corpus.readers import split_recipients
+from corpus.orgs import normalise_org, org_type
 from index.ledger import responses_by_report, stored_document, tracker
 from index.library import Library
 from index.rows import document_meta, document_summary

@@ -25,9 +25,9 @@ def response_view(lib: Library, doc_id: int) -> dict:
         if fid in concern_ids:
             pairs.setdefault(aid, []).append(fid)
     actions = []
-    from corpus.extract.respond import strip_framing
+    from corpus.extract import strip_framing
 
-    from corpus.extract.respond import with_its_list
+    from corpus.extract import with_its_list
 
     for a in action_rows(lib, doc_id):
         ans = pairs.get(a["id"], [])
@@ -45,7 +45,7 @@ def unlinked_view(lib: Library, n: int = 3) -> dict:
     """Responses not linked to any report, each with why and its best ``n`` candidate reports
     ({"id", "title", "reference", "date", "points"}, best first; only reports with evidence for
     them) — the letter is listed, never guessed, and the reader sees which reports came closest."""
-    from index.responses.linking import THRESHOLD, explain_link, unlinked_responses  # the linker's own scoring
+    from index.responses import THRESHOLD, explain_link, unlinked_responses  # the linker's own scoring
 
     items = unlinked_responses(lib)
     cache: dict = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from corpus.orgs.keys import normalise_org
+from corpus.orgs import normalise_org
 from index.ledger import (actions_answering, finding_rows, response_actions_for_report, responses_by_report,
                           text_vector, tracker)
 from index.library import Library

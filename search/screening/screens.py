@@ -447,7 +447,7 @@ def show_screen(lib: Library, name: str, limit: int | None = None, knobs: Knobs 
 
 
 def _cases(lib: Library, doc_ids: list[int]) -> dict[int, int]:
-    from search.packs.packs import case_ids
+    from search.packs import case_ids
 
     return case_ids(lib, doc_ids)
 
