@@ -93,7 +93,7 @@ def documents_by_key(lib) -> dict[str, int]:
     from search import evaluate as ev
 
     keys = {}
-    for doc_id, ks in ev._document_keys(lib).items():
+    for doc_id, ks in ev.document_keys(lib).items():
         for k in ks:
             keys[k] = doc_id
     return keys

@@ -38,7 +38,7 @@ def collect(lib, queries, depth: int, w=None) -> list[dict]:
     from search.ranking import ranker
 
     w = w or ranker.WEIGHTS
-    keys = ev._document_keys(lib)
+    keys = ev.document_keys(lib)
     out = []
     for q in queries:
         lists = ranker.retrieve(lib, q.text, "hybrid", depth, w)

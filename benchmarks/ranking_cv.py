@@ -99,7 +99,7 @@ def category_set(library: str, min_relevant: int = 3):
     from search import evaluate as ev
 
     lib = open_library(library, create=False)
-    keys = ev._document_keys(lib)
+    keys = ev.document_keys(lib)
     held = {k for ks in keys.values() for k in ks}
     shared = shared_root()
     qrels, _ = category_judgements(shared / "corpus/pfd/reports.csv", shared / "corpus/pfd/reports-analysed.csv")
@@ -121,7 +121,7 @@ def cross_set(library: str):
 def score(lib, queries, mode: str, depth: int, w=None) -> list[dict]:
     from search import evaluate as ev
 
-    keys = ev._document_keys(lib)
+    keys = ev.document_keys(lib)
     out = []
     for q in queries:
         ranking = ev.judged_ranking(ev.rank_documents(lib, q.text, mode, depth, w), keys, q.relevant)

@@ -126,7 +126,7 @@ def simulate(lib, name: str, description: str, relevant_docs: set[int], checkpoi
             cut90 = np.quantile(ns_, 0.90, method="higher")
             best_sens = round(float((ps_ > cut90).mean()), 3)
         # the description alone (no judgements) ranking the same unjudged documents: does learning help?
-        state = S._state(lib, S.screen_by_name(lib, name), knobs)
+        state = S.screen_state(lib, S.screen_by_name(lib, name), knobs)
         prior = state.design.prior
         auc_prior = None
         if pos and neg:
@@ -221,13 +221,13 @@ def timing(lib, n_judgements: int, query: str = "restraint by police or prison o
     from search.screening import screens as S
     from search.screening import features as sf
 
-    for f in sf._paths(lib):
+    for f in sf.cache_paths(lib):
         f.unlink(missing_ok=True)
-    sf._CACHE.clear()
+    sf.forget_features()
     t0 = time.perf_counter()
     feats = sf.features_for(lib)
     build = time.perf_counter() - t0
-    sf._CACHE.clear()
+    sf.forget_features()
     t0 = time.perf_counter()
     sf.features_for(lib)
     load = time.perf_counter() - t0

@@ -98,7 +98,7 @@ def labelled_sets(args) -> dict[str, tuple[object, list[tuple[str, set[int]]]]]:
 
     out = {}
     for name, (lib, queries) in (("dev", rc.dev_set(args.dev_library)), ("categories", rc.category_set(args.cat_library))):
-        keys = ev._document_keys(lib)
+        keys = ev.document_keys(lib)
         out[name] = (lib, [(q.text, {d for d, ks in keys.items() if ks & q.relevant}) for q in queries])
     lib = open_library(args.cross_library, create=False)
     judged = cx.judge(lib)

@@ -182,7 +182,7 @@ def write_report_subset(reports_csv: str | Path, labelled: list[dict], out: str 
 
 
 # ----------------------------------------------------------------------------- libraries
-def _document_keys(lib) -> dict[int, set[str]]:
+def document_keys(lib) -> dict[int, set[str]]:
     """Every name a judgement may use for each document of the library."""
     keys: dict[int, set[str]] = {}
     for d in lib.store.documents():
@@ -197,7 +197,7 @@ def _document_keys(lib) -> dict[int, set[str]]:
 
 
 def library_holds_exactly(lib, labelled: list[dict]) -> bool:
-    keys = _document_keys(lib)
+    keys = document_keys(lib)
     wanted = {report_key(r) for r in labelled}
     found = {k for ks in keys.values() for k in ks if k in wanted}
     return len(keys) == len(wanted) and found == wanted
@@ -260,7 +260,7 @@ def judged_ranking(doc_ids: list[int], keys: dict[int, set[str]], relevant: set[
 def evaluate(lib, queries: list[Query], modes: Sequence[str] = MODES, depth: int = DEPTH, weights=None) -> dict[str, Any]:
     """Score every mode on every query; returns the summary table, per-query scores and
     the judged documents the library does not hold."""
-    keys = _document_keys(lib)
+    keys = document_keys(lib)
     all_keys = {k for ks in keys.values() for k in ks}
     per_query = []
     for q in queries:

@@ -202,6 +202,12 @@ _CACHE: dict[str, Features] = {}
 _LOCK = threading.Lock()
 
 
+def forget_features() -> None:
+    """Drop the features kept in memory (the disk cache stays): the next call reads or builds."""
+    with _LOCK:
+        _CACHE.clear()
+
+
 def features_for(lib: Library) -> Features:
     """The library's features: from memory, else from the disk cache, else built (and
     saved). Anything added to the library since changes the signature and rebuilds them."""
@@ -292,13 +298,14 @@ def build_features(lib: Library, signature: str | None = None) -> Features:
 
 
 # ---------------------------------------------------------------------------- disk cache
-def _paths(lib: Library) -> tuple[Path, Path]:
+def cache_paths(lib: Library) -> tuple[Path, Path]:
+    """The disk cache of the library's features: arrays (.npz) and their description (.json)."""
     base = Path(lib.path) / CACHE_NAME
     return base.with_suffix(".npz"), base.with_suffix(".json")
 
 
 def _save(lib: Library, f: Features) -> None:
-    npz, meta = _paths(lib)
+    npz, meta = cache_paths(lib)
     tmp = npz.with_name(npz.stem + ".tmp.npz")
     np.savez(tmp, doc_ids=f.doc_ids, dense=f.dense, w_data=f.words.data, w_indices=f.words.indices,
              w_indptr=f.words.indptr, w_shape=np.array(f.words.shape), idf=f.idf, passage_rows=f.passage_rows,
@@ -311,7 +318,7 @@ def _save(lib: Library, f: Features) -> None:
 
 
 def _load(lib: Library, signature: str) -> Features | None:
-    npz, meta = _paths(lib)
+    npz, meta = cache_paths(lib)
     if not (npz.exists() and meta.exists()):
         return None
     try:

@@ -131,7 +131,7 @@ def delete_screen(lib: Library, name: str) -> None:
 
 
 # ---------------------------------------------------------------------------- the model state
-class _State:
+class ScreenState:
     """Everything one screen's ranking needs, for one set of judgements."""
 
     def __init__(self, feats: sf.Features, universe: np.ndarray, design: Design, judged_rows: np.ndarray,
@@ -141,7 +141,7 @@ class _State:
 
 
 _PRIORS: dict[tuple, tuple[np.ndarray, Design]] = {}
-_RANKINGS: dict[tuple, _State] = {}
+_RANKINGS: dict[tuple, ScreenState] = {}
 _LOCK = threading.Lock()
 
 
@@ -166,7 +166,8 @@ def _universe(feats: sf.Features, filters: dict[str, str]) -> np.ndarray:
     return np.array(rows, dtype=np.int64)
 
 
-def _state(lib: Library, screen: dict[str, Any], knobs: Knobs | None = None) -> _State:
+def screen_state(lib: Library, screen: dict[str, Any], knobs: Knobs | None = None) -> ScreenState:
+    """The screen's ranking for its current judgements (cached per screen and judgement count)."""
     knobs = knobs or KNOBS
     feats = sf.features_for(lib)
     js = screens_store.judgements(lib, screen["id"])
@@ -201,7 +202,7 @@ def _state(lib: Library, screen: dict[str, Any], knobs: Knobs | None = None) -> 
         seed = int(screen["id"]) * 100_003 + len(judged)
         # judgements of documents outside the filters still teach the model
         ranking = rank(design, universe, judged_rows, labels, knobs, seed=seed)
-        st = _State(feats, universe, design, judged_rows, labels, notes, ranking, seed)
+        st = ScreenState(feats, universe, design, judged_rows, labels, notes, ranking, seed)
         st.seqs = seqs
         if len(_RANKINGS) > 64:
             _RANKINGS.clear()
@@ -218,7 +219,7 @@ def next_documents(lib: Library, name: str, n: int = 10, concerns: bool = False,
         raise ScreenError("n must be between 1 and 500")
     screen = _screen(lib, name)
     knobs = knobs or KNOBS
-    st = _state(lib, screen, knobs)
+    st = screen_state(lib, screen, knobs)
     judged = set(st.judged_rows.tolist())
     candidates = np.array([r for r in st.universe if int(r) not in judged], dtype=np.int64)
     drawn = _draws_to_show(lib, screen, st, candidates, int(n), knobs)
@@ -244,7 +245,7 @@ def next_documents(lib: Library, name: str, n: int = 10, concerns: bool = False,
     return {"screen": screen["name"], "documents": docs}
 
 
-def _draws_to_show(lib: Library, screen: dict[str, Any], st: _State, candidates: np.ndarray, n: int,
+def _draws_to_show(lib: Library, screen: dict[str, Any], st: ScreenState, candidates: np.ndarray, n: int,
                    knobs: Knobs) -> list[tuple[int, str]]:
     """[(row, "sample")]: drawn documents not judged yet (earlier draws first, so reloading a
     page does not draw again), then new draws, so that about ``sample_share`` of everything
@@ -304,7 +305,7 @@ def judge_many(lib: Library, name: str, items: list[tuple[Any, Any, str]]) -> di
     present = screens_store.existing_documents(lib, [p[1] for p in parsed])
     in_screen = None
     if screen["filters"] and any(p[1] in present for p in parsed):
-        st = _state(lib, screen)
+        st = screen_state(lib, screen)
         in_screen = {int(st.feats.doc_ids[r]) for r in st.universe}
     for i, did, lab, note in parsed:
         if did not in present:
@@ -334,7 +335,7 @@ def read_judgements_csv(text: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def _estimates(lib: Library, screen: dict[str, Any], st: _State, knobs: Knobs) -> tuple[dict[str, Any], np.ndarray]:
+def _estimates(lib: Library, screen: dict[str, Any], st: ScreenState, knobs: Knobs) -> tuple[dict[str, Any], np.ndarray]:
     """The screen's estimates and every row's probability as shown: the model's estimate of
     the relevant documents left unjudged checked against the sampled draws
     (search.screening.sample), the unjudged probabilities shifted to sum to the result, and the
@@ -409,7 +410,7 @@ def show_screen(lib: Library, name: str, limit: int | None = None, knobs: Knobs 
     "p", "label", "included"}]}``."""
     screen = _screen(lib, name)
     knobs = knobs or KNOBS
-    st = _state(lib, screen, knobs)
+    st = screen_state(lib, screen, knobs)
     est, p = _estimates(lib, screen, st, knobs)
     est.pop("_cut", None)
     n_include = est["included"] - est["relevant_found"]  # the likeliest unjudged documents this many are included

@@ -197,7 +197,7 @@ def test_features_are_cached_and_rebuilt_when_documents_are_added(screen_lib, tm
     f1 = sf.features_for(screen_lib)
     assert sf.features_for(screen_lib) is f1
     assert (screen_lib.path / "screening-features.npz").exists()
-    sf._CACHE.clear()
+    sf.forget_features()
     f2 = sf.features_for(screen_lib)  # from the disk cache
     assert f2.signature == f1.signature and f2.n == f1.n
     assert np.allclose(f2.dense, f1.dense) and (f2.words != f1.words).nnz == 0
