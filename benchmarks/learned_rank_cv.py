@@ -12,7 +12,7 @@ feature row. Reported per set, MAP and nDCG@10 of:
   out: held out);
 * the learned ranker fitted on everything (what ships; NOT held out).
 
-``--write`` saves the all-sets fit as search/rank_params.json (with these figures in it);
+``--write`` saves the all-sets fit as search/ranking/rank_params.json (with these figures in it);
 with ``--paraphrase-library`` (libraries holding the seeds) it is refused unless every seed
 paraphrase of cross_type_eval.py ranks its own document first (the issue's constraint; the
 paraphrases are never fitted on).
@@ -108,7 +108,7 @@ def main() -> None:
     ap.add_argument("--depth", type=int, default=1000)
     ap.add_argument("--l2", type=float, nargs="+", default=[1.0], help="regularisation strengths to report")
     ap.add_argument("--ship-l2", type=float, default=None, help="l2 of the fit --write saves (default: the first)")
-    ap.add_argument("--write", action="store_true", help="save the all-sets fit as search/rank_params.json")
+    ap.add_argument("--write", action="store_true", help="save the all-sets fit as search/ranking/rank_params.json")
     ap.add_argument("--json", default=None)
     ap.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
                     help="ranker Weights to retrieve and fuse with (e.g. expand=0); --write is then refused")

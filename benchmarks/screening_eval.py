@@ -19,7 +19,7 @@ the estimated recall from the model alone, from the sampled check alone (differe
 Horvitz-Thompson/Hansen-Hurwitz estimates) and as reported, whether the true recall lies in
 the reported range, and the included set's expected beside its true precision.
 
-Topics are split: knobs (search/screening_model.Knobs) were tuned on TUNE topics only;
+Topics are split: knobs (search/screening/model.Knobs) were tuned on TUNE topics only;
 HELD_OUT topics are reported separately and were not looked at while tuning.
 
     python -m benchmarks.screening_eval --set dev --library DIR    # built if empty (real model)

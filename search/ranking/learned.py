@@ -9,7 +9,7 @@ mean, a "document vector" — how much of the query's rare vocabulary its concer
 how often the whole document uses the query's words. A linear model over those, fitted pairwise (a relevant document should
 outscore an irrelevant one of the same query) on labelled query sets by
 benchmarks/learned_rank_cv.py, weighs them; its parameters are a versioned JSON file
-(search/rank_params.json) and :func:`score` is a pure function of them, so the product and
+(search/ranking/rank_params.json) and :func:`score` is a pure function of them, so the product and
 the evaluation rank alike.
 
 Every feature is read per query from the lists the ranker already has, plus the candidate

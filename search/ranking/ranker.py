@@ -14,7 +14,7 @@ number users get; every weight is in :class:`Weights`.
    (a stray passage when no finding holds it); each hit sums its passage and finding
    evidence (fused scores, or reciprocal ranks).
 4. **Documents** score their best hit plus a share of their second; in hybrid mode a small
-   learned ranker (search.ranking.learned, parameters in search/rank_params.json) then
+   learned ranker (search.ranking.learned, parameters in search/ranking/rank_params.json) then
    re-scores them from many weak per-document signals. Results are listed document by
    document in that order (``precedent eval`` scores this order).
 5. **Diversify**: near-duplicate hits of other documents collapse into the first ("and N
@@ -68,7 +68,7 @@ class Weights:
     feedback_cosine: float = 0.4  # a finding less alike than this teaches nothing
     feedback_min_findings: int = 1  # a word is learned only if this many of those findings hold it
     feedback_temperature: float = 0.1  # findings weigh exp((cosine - best) / this); 0: weigh by cosine
-    learned: bool = True  # hybrid documents re-scored by search.ranking.learned (when search/rank_params.json exists)
+    learned: bool = True  # hybrid documents re-scored by search.ranking.learned (when search/ranking/rank_params.json exists)
 
 
 WEIGHTS = Weights()
@@ -303,7 +303,7 @@ _PARAMS: list = []
 def learned_documents(lib: Library, query: str, lists: Lists, documents: list[tuple[int, float]],
                       params: "learned_rank.Params | None" = None) -> list[tuple[int, float]]:
     """``documents`` re-scored by the learned ranker (search.ranking.learned; its parameters
-    from search/rank_params.json), best first; unchanged when there are no parameters.
+    from search/ranking/rank_params.json), best first; unchanged when there are no parameters.
     The scores are shifted to be positive (a document's order is all that counts)."""
     if params is None:
         if not _PARAMS:

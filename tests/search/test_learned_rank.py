@@ -80,7 +80,7 @@ def test_parameters_round_trip_and_other_features_are_refused(tmp_path):
 
 def test_the_shipped_parameters_load_and_say_how_they_were_fitted():
     p = lr.load()
-    assert p is not None, "search/rank_params.json is missing or for other features"
+    assert p is not None, "search/ranking/rank_params.json is missing or for other features"
     about = json.loads(lr.PARAMS.read_text())
     assert about["version"] and about["how"] and set(about["fitted_on"]) == {"dev", "categories", "cross"}
     assert len(p.coef) == len(lr.FEATURES) and np.all(p.scale > 0)
