@@ -7,7 +7,6 @@ import glob
 import html
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -316,12 +315,10 @@ def test_pfd_boilerplate_dropped(report_rows) -> None:  # type: ignore[no-untype
     assert extract(_row_doc(report_rows["2014-0192"])).findings[1].text.startswith("Regarding the Trust’s Level 3")
 
 
-def test_pfd_all_rows_fast(report_rows) -> None:  # type: ignore[no-untyped-def]
+def test_pfd_all_rows_extract(report_rows) -> None:  # type: ignore[no-untyped-def]
+    """Every row of the real CSV extracts (speed is measured by benchmarks.ingest_bench, not here)."""
     docs = [_row_doc(r) for r in report_rows.values()]
-    t0 = time.perf_counter()
     results = [extract(d) for d in docs]
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 30, elapsed
     with_findings = sum(1 for r in results if r.findings)
     assert with_findings >= len(docs) - 10  # only rows with empty concerns have none
     # classification from text alone (type left "other") also sees reports

@@ -6,7 +6,6 @@ import csv
 import io
 import os
 import re
-import time
 import zipfile
 from pathlib import Path
 
@@ -484,12 +483,9 @@ def test_seed_texts_lose_html():
 @needs_corpus
 def test_real_pfd_csv_first_rows():
     path = CORPUS / "pfd" / "reports.csv"
-    t = time.perf_counter()
-    r = read_path(path)
-    elapsed = time.perf_counter() - t
+    r = read_path(path)  # its speed: benchmarks.ingest_bench, not a timed test
     docs = r.documents
     assert len(docs) > 5000 and not r.annotations
-    assert elapsed < 30, elapsed
     d = docs[0]
     check_doc(d)
     assert d.reference == "2014-0005" and d.date == "2013-01-07"
