@@ -241,8 +241,9 @@ def ingest(
     ahead of the encoder), "document" and "committed" (documents, passages, embedded, texts).
 
     A document's identity is its source (``index.ingest.sources``): a changed document from a
-    source the library has replaces its old version (``report.replaced``). ``sync``: then
-    remove the documents whose files under the folders among ``paths`` are gone (``report.removed``)."""
+    source the library has replaces its old version (``report.replaced``), and the rows a re-read
+    dataset file no longer holds are removed (``report.removed``). ``sync``: then remove the
+    documents whose files under the folders among ``paths`` are gone."""
     t0 = time.perf_counter()
     report = IngestReport()
     progress = progress or (lambda *a, **k: None)
@@ -252,6 +253,8 @@ def ingest(
         sources.ensure_source_keys(c)  # a library from before source keys gets them once
     known_files = sources.known_files(lib.store.conn)
     keys_seen: set[str] = set()  # the sources read in this run: a second row of one reference is its own
+    read_from: dict[str, set[str]] = {}  # file -> the keys and content hashes its documents had in this run
+    dropped: list[int] = []  # documents of a re-read file that its new version no longer holds
     batch = _Batch(lib, report)
     detector = BoilerplateDetector()
     new_ids: list[int] = []
@@ -309,6 +312,7 @@ def ingest(
             if p.recount:
                 progress("recounted", passages=p.recount)
             key = _key(p, keys_seen)
+            read_from.setdefault(sources.key_file(key), set()).update((key, p.hash))
             old = sources.document_of_key(lib.store.conn, key)
             if p.hash in batch.hashes or lib.store.has_document_hash(p.hash):
                 _present(lib, p, key, old, report)
@@ -321,12 +325,12 @@ def ingest(
             if batch.size >= min(batch_size, FIRST_BATCH << flushes):
                 flush()
         elif kind == "file_done":  # recorded once its documents are committed (next flush)
+            dropped += sources.dropped_rows(lib.store.conn, msg[1], read_from.pop(sources.file_key(msg[1]), set()))
             done_files.append((msg[2], msg[1], msg[3]))
     flush()
-    if sync:
-        gone = [i for f in paths if Path(f).is_dir() for i in sources.gone_under(lib, f)]
-        if gone:
-            report.removed += sources.remove_documents(lib, gone)["removed"]
+    gone = dropped + ([i for f in paths if Path(f).is_dir() for i in sources.gone_under(lib, f)] if sync else [])
+    if gone:
+        report.removed += sources.remove_documents(lib, gone, finish=False)["removed"]
     lib.save_indexes()
     if new_ids or report.removed or report.replaced:
         from index.termstats import refresh_if_needed

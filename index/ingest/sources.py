@@ -113,6 +113,22 @@ def move(c: sqlite3.Connection, document_id: int, key: str, source: str) -> None
     c.execute("UPDATE documents SET source=? WHERE id=?", (source, document_id))
 
 
+def file_key(path: str) -> str:
+    """The file part of the keys of the documents read from ``path``."""
+    return _resolved(str(path))
+
+
+def dropped_rows(c: sqlite3.Connection, path: str, seen: set[str]) -> list[int]:
+    """Documents of the file at ``path``, read again whole, whose key and words were both not
+    among ``seen`` (the keys and content hashes of its documents this time): rows the new
+    version of a dataset no longer holds."""
+    f = file_key(path)
+    rows = c.execute(
+        "SELECT s.document_id, s.key, d.content_hash FROM document_sources s JOIN documents d ON d.id = s.document_id"
+        " WHERE s.key = ? OR substr(s.key, 1, ?) = ?", (f, len(f) + 1, f + SEP)).fetchall()
+    return [r[0] for r in rows if r[1] not in seen and r[2] not in seen]
+
+
 def file_exists(key: str) -> bool:
     f = key_file(key)
     return f.startswith(("http://", "https://")) or os.path.exists(f)
@@ -206,7 +222,8 @@ def retire(c: sqlite3.Connection, old_id: int, new_id: int | None) -> dict:
 
 def _forget_files(c: sqlite3.Connection, path: str) -> None:
     """Forget the ``files`` rows of ``path`` (recorded as given or resolved)."""
-    gone = [r[0] for r in c.execute("SELECT sha256, path FROM files") if _resolved(r[1]) == path]
+    gone = [r[0] for r in c.execute("SELECT sha256, path FROM files")
+            if r[1] == path or (not os.path.isabs(r[1]) and _resolved(r[1]) == path)]
     c.executemany("DELETE FROM files WHERE sha256=?", [(s,) for s in gone])
 
 
@@ -224,9 +241,10 @@ def known_files(c: sqlite3.Connection) -> set[str]:
     return {r[0] for r in c.execute("SELECT sha256, path FROM files") if os.path.exists(r[1])}
 
 
-def remove_documents(lib, ids: Iterable[int]) -> dict:
-    """Remove documents ``ids`` and every row of them in one transaction. Returns
-    ``{"removed": [{id, title, source, packs, judgements}], "not_found": [ids]}``."""
+def remove_documents(lib, ids: Iterable[int], finish: bool = True) -> dict:
+    """Remove documents ``ids`` and every row of them in one transaction; with ``finish``, then
+    link again the responses that answered them (``finish_pending``: to another report, or to
+    none). Returns ``{"removed": [{id, title, source, packs, judgements}], "not_found": [ids]}``."""
     ids = list(dict.fromkeys(int(i) for i in ids))
     removed, not_found = [], []
     with lib.store.transaction() as c:
@@ -237,6 +255,10 @@ def remove_documents(lib, ids: Iterable[int]) -> dict:
     if removed:
         lib.refresh_vectors(force=True)
         lib.save_indexes()
+        if finish:
+            from index.ingest.finish import finish_pending
+
+            finish_pending(lib)
     return {"removed": removed, "not_found": not_found}
 
 

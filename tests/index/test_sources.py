@@ -191,3 +191,32 @@ def test_a_dataset_row_is_its_file_and_reference(library, tmp_path):
     assert source_key(str(tmp_path / "a.csv") + "#row=3", None, {"url": "https://x/y"}) == \
         f"{tmp_path / 'a.csv'}#https://x/y"
     assert source_key("https://example.org/r.pdf") == "https://example.org/r.pdf"
+
+
+def _reports_csv(path, rows) -> None:
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["url", "id", "date", "coroner", "area", "receiver", "investigation", "circumstances", "concerns"])
+        for ref, concern in rows:
+            w.writerow([f"https://example.org/{ref}/", ref, "2023-01-05", "A. Coroner", "Kent", "NHS England",
+                        f"On 1 May 2022 I commenced an investigation into the death of Person {ref}.",
+                        "The person died in hospital.", concern])
+
+
+def test_a_re_read_dataset_replaces_changed_rows_and_drops_vanished_ones(library, tmp_path):
+    f = tmp_path / "reports.csv"
+    _reports_csv(f, [("2023-0001", "The ward had no falls policy."), ("2023-0002", "Observations were not recorded."),
+                     ("2023-0003", "The zebrafish protocol was ignored.")])
+    assert ingest(library, [f]).summary()["added"] == 3
+    ids = {library.store.document(i)["reference"]: i for i in documents_for(library, [str(f)])[0]}
+    _reports_csv(f, [("2023-0003", "The kingfisher protocol was ignored."), ("2023-0001", "The ward had no falls policy.")])
+    s = ingest(library, [f]).summary()
+    assert (s["added"], s["already_present"], s["replaced"], s["removed"]) == (1, 1, 1, 1)
+    assert s["replaced_documents"][0]["id"] == ids["2023-0003"]
+    assert [d["id"] for d in s["removed_documents"]] == [ids["2023-0002"]]
+    refs = {library.store.document(i)["reference"]: i for i in documents_for(library, [str(f)])[0]}
+    assert set(refs) == {"2023-0001", "2023-0003"} and refs["2023-0001"] == ids["2023-0001"]
+    assert _keyword(library, "kingfisher") == 1 and _keyword(library, "zebrafish") == 0
+    _vectors_match_store(library)
