@@ -220,3 +220,43 @@ def test_a_re_read_dataset_replaces_changed_rows_and_drops_vanished_ones(library
     assert set(refs) == {"2023-0001", "2023-0003"} and refs["2023-0001"] == ids["2023-0001"]
     assert _keyword(library, "kingfisher") == 1 and _keyword(library, "zebrafish") == 0
     _vectors_match_store(library)
+
+
+def test_responses_follow_a_replaced_report_and_are_unlinked_from_a_removed_one(shared, tmp_path, library):
+    import csv
+
+    csv.field_size_limit(1 << 30)
+    with open(shared / "corpus/pfd/responses.csv", encoding="utf-8", newline="") as f:
+        responses = list(csv.DictReader(f))[:6]
+    parents = {r["parent_id"] for r in responses}
+    with open(shared / "corpus/pfd/reports.csv", encoding="utf-8", newline="") as f:
+        rd = csv.DictReader(f)
+        fields, rows = rd.fieldnames, [r for r in rd if r["id"] in parents]
+    d = tmp_path / "pfd"
+    d.mkdir()
+
+    def write_reports() -> None:
+        with open(d / "reports.csv", "w", encoding="utf-8", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=fields)
+            w.writeheader()
+            w.writerows(rows)
+
+    write_reports()
+    with open(d / "responses.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(responses[0]))
+        w.writeheader()
+        w.writerows(responses)
+    ingest(library, [d])
+    c = library.store.conn
+    response, report = c.execute("SELECT response_id, report_id FROM links ORDER BY response_id").fetchone()
+    ref = library.store.document(report)["reference"]
+    next(r for r in rows if r["id"] == ref)["concerns"] += " A further concern: the zebrafish audit never happened."
+    write_reports()
+    s = ingest(library, [d]).summary()
+    assert [r["id"] for r in s["replaced_documents"]] == [report]
+    new = s["replaced_documents"][0]["replaced_by"]
+    assert library.store.document(new)["reference"] == ref
+    assert (response, new) in {(a, b) for a, b in c.execute("SELECT response_id, report_id FROM links")}
+    remove_documents(library, [new])
+    assert c.execute("SELECT COUNT(*) FROM links WHERE report_id=? OR response_id=?", (new, new)).fetchone()[0] == 0
+    assert c.execute("SELECT 1 FROM post_ingest_done WHERE document_id=? AND step='link'", (response,)).fetchone()
