@@ -257,6 +257,14 @@ def show(doc_id, library_path, as_json):
     lib = open_lib(library_path)
     data = get_document(lib, doc_id)
     if data is None:
+        from index.ingest import what_became_of
+
+        fate = what_became_of(lib, doc_id)
+        if fate and fate.get("replaced_by"):
+            raise click.ClickException(f"no document {doc_id}: its file changed and it was replaced by its new "
+                                       f"version, document {fate['replaced_by']} ({fate['at']} UTC)")
+        if fate:
+            raise click.ClickException(f"no document {doc_id}: it was removed ({fate['at']} UTC)")
         raise click.ClickException(f"no document {doc_id}")
     if data.get("type") == "pfd_response" or data.get("responds_to"):
         from search.responses import response_view  # respondent, and each action with the concerns it answers

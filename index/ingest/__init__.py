@@ -9,12 +9,12 @@ documents (``remove_documents``, ``gone_under`` for ``ingest --sync``)."""
 from index.ingest.boilerplate import BoilerplateDetector
 from index.ingest.finish import STEPS, finish_pending, mark_done, pending, relink
 from index.ingest.pipeline import IngestReport, finding_vector_keys, ingest
-from index.ingest.sources import documents_for, gone_under, remove_documents, source_key
+from index.ingest.sources import documents_for, gone_under, remove_documents, source_key, what_became_of
 from index.ingest.reader import Prepared, ReaderProcess, prepare, read_files
 from index.ingest.worker import IngestWorker, coverage, status_dict
 
 __all__ = [
     "BoilerplateDetector", "IngestReport", "IngestWorker", "Prepared", "ReaderProcess", "STEPS", "coverage",
     "documents_for", "finding_vector_keys", "finish_pending", "gone_under", "ingest", "mark_done", "pending",
-    "prepare", "read_files", "relink", "remove_documents", "source_key", "status_dict",
+    "prepare", "read_files", "relink", "remove_documents", "source_key", "status_dict", "what_became_of",
 ]

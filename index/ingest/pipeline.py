@@ -127,7 +127,9 @@ class _Batch:
             for p, (key, replaces) in zip(self.items, self.keys):
                 new_ids.append(_insert_document(c, p, self.report))
                 if replaces is not None:  # the old version of the same source goes in the same commit
-                    self.report.replaced.append(sources.retire(c, replaces, new_ids[-1]))
+                    out = sources.retire(c, replaces, new_ids[-1])
+                    if not out.get("missing"):  # (unless it was removed meanwhile)
+                        self.report.replaced.append(out)
                 sources.set_key(c, new_ids[-1], key)
         self.items, self.keys, self.hashes, self.size = [], [], set(), 0
         self.lib.refresh_vectors(force=True)
@@ -268,6 +270,9 @@ def ingest(
         n_embedded = sum(len(p.chunks) - len(p.boilerplate) for p in batch.items)
         files_now = list(done_files)  # not one sent after this batch was filled
         ids = batch.flush()
+        if dropped:  # before the files are recorded: a killed run reads them again and drops these then
+            report.removed += sources.remove_documents(lib, dropped, finish=False)["removed"]
+            dropped.clear()
         if files_now:  # a killed run re-reads a file unless all its documents were committed
             with lib.store.transaction() as c:
                 for sha, path, n in files_now:
@@ -328,9 +333,10 @@ def ingest(
             dropped += sources.dropped_rows(lib.store.conn, msg[1], read_from.pop(sources.file_key(msg[1]), set()))
             done_files.append((msg[2], msg[1], msg[3]))
     flush()
-    gone = dropped + ([i for f in paths if Path(f).is_dir() for i in sources.gone_under(lib, f)] if sync else [])
-    if gone:
-        report.removed += sources.remove_documents(lib, gone, finish=False)["removed"]
+    if sync:
+        gone = [i for f in paths if Path(f).is_dir() for i in sources.gone_under(lib, f)]
+        if gone:
+            report.removed += sources.remove_documents(lib, gone, finish=False)["removed"]
     lib.save_indexes()
     if new_ids or report.removed or report.replaced:
         from index.termstats import refresh_if_needed

@@ -262,6 +262,23 @@ def remove_documents(lib, ids: Iterable[int], finish: bool = True) -> dict:
     return {"removed": removed, "not_found": not_found}
 
 
+def what_became_of(lib, document_id: int) -> dict | None:
+    """A document no longer in the library: ``{"replaced_by": the id of its newest version, "at"}``
+    (following each replacement), ``{"removed": True, "at"}`` when the last of them was removed,
+    None when nothing was recorded."""
+    c, seen, out = lib.store.conn, set(), None
+    i = int(document_id)
+    while i not in seen:
+        seen.add(i)
+        r = c.execute("SELECT new_id, at FROM document_changes WHERE old_id=? ORDER BY id DESC LIMIT 1", (i,)).fetchone()
+        if r is None:
+            break
+        if r["new_id"] is None:
+            return {"removed": True, "at": r["at"]}
+        out, i = {"replaced_by": r["new_id"], "at": r["at"]}, r["new_id"]
+    return out
+
+
 def documents_for(lib, sources: Iterable[str]) -> tuple[list[int], list[str]]:
     """The documents each of ``sources`` names: an id, a stored source exactly, or a path (a
     file: its documents; a folder: every document from a file under it). Returns (ids, names

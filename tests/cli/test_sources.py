@@ -48,6 +48,8 @@ def test_edited_file_is_replaced_and_the_summary_says_so(runner, tmp_path):
     new = _docs(runner, lib)["report.txt"]
     assert new != old and len(_docs(runner, lib)) == 3
     assert _hits(runner, lib, "kingfisher") == [new] and _hits(runner, lib, "zebrafish") == []
+    r = runner.invoke(cli, ["show", str(old), "--library", lib])
+    assert r.exit_code == 1 and f"replaced by its new version, document {new}" in r.output
     r = runner.invoke(cli, ["packs", "show", "falls", "--json", "--library", lib])
     pack = json.loads(r.stdout)
     assert [(i["item_id"], i["changed"]) for i in pack["items"]] == [(new, "changed")] and not pack["missing"]
@@ -66,6 +68,8 @@ def test_remove_by_id_and_by_source(runner, tmp_path):
     r = runner.invoke(cli, ["remove", str(d / "third.txt"), "--yes", "--json", "--library", lib])
     assert [x["id"] for x in json.loads(r.stdout)["removed"]] == [ids["third.txt"]]
     assert set(_docs(runner, lib)) == {"minutes.txt"}
+    r = runner.invoke(cli, ["show", str(ids["third.txt"]), "--library", lib])
+    assert r.exit_code == 1 and f"no document {ids['third.txt']}: it was removed" in r.output
     assert _hits(runner, lib, "zebrafish") == [] and _hits(runner, lib, "training") == before
 
 

@@ -260,3 +260,24 @@ def test_responses_follow_a_replaced_report_and_are_unlinked_from_a_removed_one(
     remove_documents(library, [new])
     assert c.execute("SELECT COUNT(*) FROM links WHERE report_id=? OR response_id=?", (new, new)).fetchone()[0] == 0
     assert c.execute("SELECT 1 FROM post_ingest_done WHERE document_id=? AND step='link'", (response,)).fetchone()
+
+
+def test_rows_dropped_from_a_dataset_are_dropped_by_the_rerun_of_a_killed_ingest(library, tmp_path, monkeypatch):
+    from index.ingest import sources
+
+    f = tmp_path / "reports.csv"
+    _reports_csv(f, [("2023-0001", "The ward had no falls policy."), ("2023-0002", "The zebrafish protocol.")])
+    ingest(library, [f])
+    _reports_csv(f, [("2023-0001", "The ward had no falls policy.")])
+    real = sources.remove_documents
+
+    def killed(*a, **k):
+        raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(sources, "remove_documents", killed)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(library, [f])
+    assert _keyword(library, "zebrafish") == 1
+    monkeypatch.setattr(sources, "remove_documents", real)
+    s = ingest(library, [f]).summary()  # the file was not recorded: read again, the row dropped now
+    assert s["removed"] == 1 and _keyword(library, "zebrafish") == 0 and library.store.count("documents") == 1
