@@ -352,17 +352,7 @@ def ingest(
 def _key(p: Prepared, seen: set[str]) -> str:
     """The document's source key; a second document of one file under the same reference takes
     its row's own (as ``sources.ensure_source_keys`` does for a library from before keys)."""
-    d = p.doc
-    key = sources.source_key(d.source, d.reference, d.meta)
-    if key in seen:
-        key = sources.row_key(d.source)
-    n = 1
-    base = key
-    while key in seen:
-        n += 1
-        key = f"{base}#{n}"
-    seen.add(key)
-    return key
+    return sources.unique_key(p.doc.source, p.doc.reference, p.doc.meta, seen)
 
 
 def _present(lib: Library, p: Prepared, key: str, old: int | None, report: IngestReport) -> None:

@@ -64,6 +64,20 @@ def row_key(source: str) -> str:
     return f"{_resolved(path)}{SEP}{frag}" if sep else _resolved(path)
 
 
+def unique_key(source: str, reference: str | None, meta: Mapping | None, taken: set[str]) -> str:
+    """``source_key``, unless ``taken`` (the keys given so far) holds it: then the row's own
+    (``row_key``), then a count (``path#2``: the second document of a file of several). Adds it to ``taken``."""
+    key = source_key(source, reference, meta)
+    if key in taken:
+        key = row_key(source)
+    base, n = key, 1
+    while key in taken:
+        n += 1
+        key = f"{base}{SEP}{n}"
+    taken.add(key)
+    return key
+
+
 def key_file(key: str) -> str:
     """The file part of a key (a URL is its own)."""
     return key if key.startswith(("http://", "https://")) else key.partition(SEP)[0]
@@ -79,15 +93,7 @@ def ensure_source_keys(c: sqlite3.Connection) -> int:
     if not missing:
         return 0
     taken = {r[0] for r in c.execute("SELECT key FROM document_sources")}
-    rows = []
-    for r in missing:
-        key = source_key(r["source"], r["reference"], document_meta(r))
-        if key in taken:
-            key = row_key(r["source"])
-        if key in taken:  # the same content read twice under one name: keep both, apart
-            key = f"{key}{SEP}id={r['id']}"
-        taken.add(key)
-        rows.append((r["id"], key))
+    rows = [(r["id"], unique_key(r["source"], r["reference"], document_meta(r), taken)) for r in missing]
     c.executemany("INSERT INTO document_sources(document_id, key) VALUES (?, ?)", rows)
     return len(rows)
 

@@ -281,3 +281,14 @@ def test_rows_dropped_from_a_dataset_are_dropped_by_the_rerun_of_a_killed_ingest
     monkeypatch.setattr(sources, "remove_documents", real)
     s = ingest(library, [f]).summary()  # the file was not recorded: read again, the row dropped now
     assert s["removed"] == 1 and _keyword(library, "zebrafish") == 0 and library.store.count("documents") == 1
+
+
+def test_a_library_from_before_source_keys_gets_them_and_replaces_edited_files(library, folder):
+    ingest(library, [folder])
+    with library.store.transaction() as c:  # as a library written before migration 8 holds it
+        c.execute("DELETE FROM document_sources")
+    old = library.store.conn.execute("SELECT id FROM documents WHERE source=?", (str(folder / "report.txt"),)).fetchone()[0]
+    (folder / "report.txt").write_text(REPORT.format(word="kingfisher"))
+    s = ingest(library, [folder]).summary()
+    assert s["replaced"] == 1 and s["replaced_documents"][0]["id"] == old and library.store.count("documents") == 2
+    assert library.store.count("document_sources") == 2
