@@ -1,4 +1,4 @@
-"""Commands over the library itself: ingest, search, documents, show, serve, eval, precedents, unlinked, relink."""
+"""Commands over the library itself: ingest, remove, search, documents, show, serve, eval, precedents, unlinked, relink."""
 from __future__ import annotations
 
 import sys
@@ -16,14 +16,18 @@ from cli.options import DATE, cli_settings, ID, json_option, library_option, mod
 @click.option("--columns", default=None, metavar="ROLE=COL,...",
               help="Import CSV/XLSX tables of recommendations: finding=COL,action=COL,owner=COL,date=COL,"
                    "status=COL,reference=COL (rows sharing a reference form one document).")
+@click.option("--sync", is_flag=True,
+              help="Then remove the documents whose files under the given folders are gone.")
 @library_option
 @model_option
 @json_option
-def ingest(paths, columns, library_path, model, as_json):
-    """Add documents (files or folders) to the library.
+def ingest(paths, columns, sync, library_path, model, as_json):
+    """Add documents (files or folders) to the library. A file ingested before and changed
+    since replaces its old version (packs and judgements follow it).
 
     \b
     e.g.  precedent ingest reports/                       # PDFs, DOCX, text, in any folders
+          precedent ingest --sync reports/                # and remove those whose files were deleted
           precedent ingest pfd/reports.csv pfd/responses.csv
           precedent ingest plan.xlsx --columns finding=Recommendation,action=Action,owner=Lead"""
     from tqdm import tqdm
@@ -34,6 +38,9 @@ def ingest(paths, columns, library_path, model, as_json):
         mapping = parse_columns(columns) if columns else None
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--columns") from e
+    if sync and not any(p.is_dir() for p in paths):
+        raise click.BadParameter("--sync needs a folder: it removes the documents whose files under it are gone",
+                                 param_hint="--sync")
     from index.ingest import ingest as run_ingest
 
     lib = open_lib(library_path, model, create=True)
@@ -52,7 +59,7 @@ def ingest(paths, columns, library_path, model, as_json):
             bar.update(1)
 
     try:
-        report = run_ingest(lib, paths, progress=progress, columns=mapping)
+        report = run_ingest(lib, paths, progress=progress, columns=mapping, sync=sync)
     finally:
         bar.close()
         lib.close()
@@ -64,14 +71,74 @@ def ingest(paths, columns, library_path, model, as_json):
             f"added {summary['added']} documents ({summary['passages']} passages, {summary['findings']} findings,"
             f" {summary['actions']} actions), already present {summary['already_present']},"
             f" failed {summary['failed_count']}, annotations {summary['annotations']}"
+            f", replaced {summary['replaced']}" + (f", removed {summary['removed']}" if sync else "") +
             f" in {summary['seconds']:.1f}s"
         )
+        for r in summary["replaced_documents"]:
+            click.echo(f"  replaced: [doc {r['id']}] {r['title']} by its new version [doc {r['replaced_by']}]")
+            _echo_followers(r)
+        for m in summary["moved"]:
+            click.echo(f"  moved: [doc {m['id']}] {m['title']} to {m['source']}")
+        for r in summary["removed_documents"]:
+            click.echo(f"  removed: [doc {r['id']}] {r['title']} ({r['source']}: file gone)")
+            _echo_followers(r)
         for f in summary["failed"]:
             click.echo(f"  failed: {f['path']}: {f['reason']}")
         for w in summary["warnings"]:
             click.echo(f"  warning: {w['source']}: {w['warning']}")
     if summary["failed_count"]:
         sys.exit(1)
+
+
+def _echo_followers(r: dict) -> None:
+    """What became of the packs and judgements of a replaced or removed document."""
+    says = {"changed": "follows the new version, flagged: changed since added",
+            "followed": "follows the same finding in the new version",
+            "finding_changed": "follows the finding in the new version, flagged: changed since added",
+            "finding_gone": "kept, flagged: the finding is not in the new version",
+            "removed": "kept, flagged: no longer in the library"}
+    for p in r.get("packs", []):
+        click.echo(f"    pack {p['pack']!r}: {p['item_type']} {p['item_id']} {says[p['what']]}")
+    if r.get("judgements_followed"):
+        click.echo(f"    {r['judgements_followed']} screen judgement(s) follow the new version")
+    if r.get("judgements"):
+        click.echo(f"    {r['judgements']} screen judgement(s) of it were removed with it")
+
+
+@click.command("remove")
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--yes", is_flag=True, help="Remove without asking first.")
+@library_option
+@json_option
+def remove_cmd(sources, yes, library_path, as_json):
+    """Remove documents by id, by source (a file: its documents; a folder: every document
+    read from under it) or by stored source (a dataset row's `file.csv#row=3`).
+
+    \b
+    e.g.  precedent remove 42
+          precedent remove reports/old-report.pdf --yes"""
+    from index.ingest import documents_for, remove_documents
+
+    lib = open_lib(library_path)
+    try:
+        ids, unmatched = documents_for(lib, sources)
+        if unmatched:
+            raise click.UsageError("no document matches " + ", ".join(repr(u) for u in unmatched) +
+                                   " (nothing was removed; `precedent documents` lists ids and sources)")
+        if not yes:
+            for d in (lib.store.document(i) for i in ids):
+                click.echo(f"  [doc {d['id']}] {d['title']} ({d['source']})", err=as_json)
+            click.confirm(f"Remove {len(ids)} document{'' if len(ids) == 1 else 's'}?", abort=True, err=as_json)
+        out = remove_documents(lib, ids)
+    finally:
+        lib.close()
+    if as_json:
+        print_json(out)
+        return
+    for r in out["removed"]:
+        click.echo(f"removed: [doc {r['id']}] {r['title']} ({r['source']})")
+        _echo_followers(r)
+    click.echo(f"removed {len(out['removed'])} document{'' if len(out['removed']) == 1 else 's'}")
 
 
 @click.command("search")
@@ -190,6 +257,14 @@ def show(doc_id, library_path, as_json):
     lib = open_lib(library_path)
     data = get_document(lib, doc_id)
     if data is None:
+        from index.ingest import what_became_of
+
+        fate = what_became_of(lib, doc_id)
+        if fate and fate.get("replaced_by"):
+            raise click.ClickException(f"no document {doc_id}: its file changed and it was replaced by its new "
+                                       f"version, document {fate['replaced_by']} ({fate['at']} UTC)")
+        if fate:
+            raise click.ClickException(f"no document {doc_id}: it was removed ({fate['at']} UTC)")
         raise click.ClickException(f"no document {doc_id}")
     if data.get("type") == "pfd_response" or data.get("responds_to"):
         from search.responses import response_view  # respondent, and each action with the concerns it answers
@@ -410,4 +485,4 @@ def relink_cmd(retry_all, library_path, as_json):
         click.echo(f"  warning: {w['source']}: {w['warning']}")
 
 
-COMMANDS = [ingest, search_cmd, documents, show, serve, eval_cmd, precedents_cmd, unlinked_cmd, relink_cmd]
+COMMANDS = [ingest, remove_cmd, search_cmd, documents, show, serve, eval_cmd, precedents_cmd, unlinked_cmd, relink_cmd]

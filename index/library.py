@@ -114,7 +114,8 @@ class Library:
         c = self.store.conn
         return tuple(c.execute(q).fetchone()[0] for q in (
             "SELECT COALESCE(MAX(id), 0) FROM passages", "SELECT COALESCE(MAX(id), 0) FROM findings",
-            "SELECT COALESCE(MAX(rowid), 0) FROM vectors", "SELECT COUNT(*) FROM documents"))
+            "SELECT COALESCE(MAX(rowid), 0) FROM vectors", "SELECT COUNT(*) FROM documents",
+            "SELECT COALESCE(MAX(value), '0') FROM settings WHERE key='vectors_removed'"))
 
     def refresh_vectors(self, force: bool = False) -> int:
         """Add rows committed by any writer since the last look; returns how many were added.

@@ -52,10 +52,12 @@ class PackTable:
             " FROM collections c ORDER BY c.updated DESC, c.id DESC").fetchall()
 
     def entries(self, pack_id: int) -> list[dict]:
-        """The pack's entries (id, collection_id, item_type, item_id, note, position, added) in
-        the order they were added."""
+        """The pack's entries (id, collection_id, item_type, item_id, note, position, added, and
+        ``changed``: what became of its document since it was added — changed, finding_changed,
+        finding_gone, removed — or None; see ``index.ingest.sources``) in the order they were added."""
         return [dict(r) for r in self.conn.execute(
-            "SELECT * FROM collection_items WHERE collection_id=? ORDER BY position, id", (pack_id,))]
+            "SELECT i.*, ch.what AS changed FROM collection_items i LEFT JOIN collection_item_changes ch"
+            " ON ch.item_id = i.id WHERE i.collection_id=? ORDER BY i.position, i.id", (pack_id,))]
 
     def documents_held(self, pack_id: int) -> tuple[list[int], set[int]]:
         """(the documents of the pack's whole-document entries that are still in the library,

@@ -263,6 +263,35 @@ CREATE TABLE IF NOT EXISTS screen_draws (
 CREATE INDEX IF NOT EXISTS screen_draws_screen ON screen_draws(screen_id, id);
 """
 
+# ---- 8: each document's source identity, and what became of replaced or removed documents ----------
+# (index/ingest/sources.py). A document's key is its resolved path, or the path and the row's reference
+# for a dataset row: re-ingesting an edited file replaces the document of the same key.
+SOURCES = """
+CREATE TABLE IF NOT EXISTS document_sources (
+    document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    key TEXT NOT NULL UNIQUE
+);
+-- one row a document replaced (new_id: its new version) or removed (new_id NULL); no foreign
+-- keys: the old document is gone
+CREATE TABLE IF NOT EXISTS document_changes (
+    id INTEGER PRIMARY KEY,
+    old_id INTEGER NOT NULL,
+    new_id INTEGER,
+    key TEXT NOT NULL,
+    title TEXT NOT NULL,
+    at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE INDEX IF NOT EXISTS document_changes_old ON document_changes(old_id);
+-- a pack entry whose document changed (or went) since it was added: shown beside the entry
+CREATE TABLE IF NOT EXISTS collection_item_changes (
+    item_id INTEGER PRIMARY KEY REFERENCES collection_items(id) ON DELETE CASCADE,
+    what TEXT NOT NULL,                   -- changed | finding_changed | finding_gone | removed
+    old_document_id INTEGER NOT NULL,
+    new_document_id INTEGER,
+    at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+"""
+
 # (version, what, DDL) in order; append a new entry to change the schema, never edit an old one
 # in a way that is not idempotent.
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
@@ -273,6 +302,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (5, "packs", PACKS),
     (6, "term statistics", TERM_STATS),
     (7, "screen draws", SCREEN_DRAWS),
+    (8, "document sources", SOURCES),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -86,6 +86,12 @@ class Store:
     def count(self, table: str) -> int:
         return self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
+    def removals(self) -> int:
+        """How many times rows have been removed from the library (``bump_removals``): a vector
+        index built at another count holds rows that are gone and is rebuilt."""
+        r = self.conn.execute("SELECT value FROM settings WHERE key='vectors_removed'").fetchone()
+        return int(r[0]) if r else 0
+
     def document(self, doc_id: int) -> dict | None:
         r = self.conn.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
         return document_row(r) if r else None
@@ -108,6 +114,12 @@ class Store:
             {"source": r["source"], **json.loads(r["data"])}
             for r in self.conn.execute("SELECT source, data FROM annotations WHERE reference=?", (reference,))
         ]
+
+
+def bump_removals(c: sqlite3.Connection) -> None:
+    """Inside a transaction that deleted passages or findings: say so to every vector index."""
+    c.execute("INSERT INTO settings(key, value) VALUES ('vectors_removed', '1') ON CONFLICT(key)"
+              " DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)")
 
 
 def document_row(r: sqlite3.Row) -> dict:

@@ -54,6 +54,7 @@ class VectorIndex:
         self.kind = "flat"
         self.index = self._new("flat")
         self.max_id = 0
+        self.removals = 0  # the store's removal count this index was built at (Store.removals)
         self.build_seconds = 0.0
         if self.path.exists():
             try:
@@ -67,6 +68,7 @@ class VectorIndex:
                         raise ValueError("built with other HNSW parameters")
                     self._inner(index).hnsw.efSearch = self.hnsw["efSearch"]
                 self.index, self.kind, self.max_id = index, kind, int(meta["max_id"])
+                self.removals = int(meta.get("removals", 0))
             except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:  # faiss raises RuntimeError
                 log.warning("vector cache %s unusable (%s); rebuilt from the store", self.path, e)
                 self.index, self.kind, self.max_id = self._new("flat"), "flat", 0
@@ -96,7 +98,7 @@ class VectorIndex:
         name = "IndexIDMap2(IndexHNSWFlat, inner product)" if self.kind == "hnsw" else "IndexIDMap2(IndexFlatIP)"
         return {"table": self.table, "dimension": self.dimension, "count": self.ntotal, "max_id": self.max_id,
                 "kind": name, "kind_name": self.kind, "params": params, "exact_limit": self.exact_limit,
-                "build_seconds": round(self.build_seconds, 2)}
+                "build_seconds": round(self.build_seconds, 2), "removals": self.removals}
 
     @property
     def ntotal(self) -> int:
@@ -105,9 +107,11 @@ class VectorIndex:
     # ---- keeping up with the store -----------------------------------------------------
     def sync(self, store: Store) -> int:
         """Add rows the store has and the index lacks; returns how many were added. A store
-        that shrank, or grew past the exact limit, gets a fresh index of the right kind."""
+        that shrank or had rows removed since (``Store.removals``), or grew past the exact limit,
+        gets a fresh index of the right kind."""
         with self._lock:
-            stale = self.ntotal > store.count(self.table) or self.max_id > store.max_id(self.table)
+            stale = self.ntotal > store.count(self.table) or self.max_id > store.max_id(self.table) \
+                or self.removals != store.removals()
             if stale or (self.kind == "flat" and self.kind_for(store.count(self.table)) == "hnsw"):
                 return self._rebuild(store)
             ids, vecs = store.vectors_for(self.table, self.max_id)
@@ -119,6 +123,7 @@ class VectorIndex:
             return len(ids)
 
     def _rebuild(self, store: Store) -> int:
+        removals = store.removals()
         ids, vecs = store.vectors_for(self.table, 0)
         kind = self.kind_for(len(ids))
         index = self._new(kind)
@@ -126,7 +131,7 @@ class VectorIndex:
         if len(ids):
             index.add_with_ids(vecs, ids)
         self.build_seconds = time.perf_counter() - t0
-        self.index, self.kind = index, kind
+        self.index, self.kind, self.removals = index, kind, removals
         self.max_id = int(ids.max()) if len(ids) else 0
         return len(ids)  # all of them went into the new index: save it
 

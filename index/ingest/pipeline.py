@@ -23,6 +23,7 @@ import numpy as np
 from corpus.readers import sniff as readers
 
 from index import acronyms, rows
+from index.ingest import sources
 from index.ingest.boilerplate import BoilerplateDetector
 from index.ingest.reader import Prepared, ReaderProcess, read_files
 from index.library import Library
@@ -41,6 +42,9 @@ class IngestReport:
     files: int = 0
     added: list[dict] = field(default_factory=list)  # {id, title, source}
     present: list[dict] = field(default_factory=list)  # {title|path, source}
+    replaced: list[dict] = field(default_factory=list)  # {id, title, source, replaced_by, packs, ...}
+    moved: list[dict] = field(default_factory=list)  # {id, title, source, from}
+    removed: list[dict] = field(default_factory=list)  # {id, title, source, packs, judgements} (--sync)
     failed: list[dict] = field(default_factory=list)  # {path, reason}
     warnings: list[dict] = field(default_factory=list)
     annotations: int = 0
@@ -57,6 +61,11 @@ class IngestReport:
             "files": self.files,
             "added": len(self.added),
             "already_present": len(self.present),
+            "replaced": len(self.replaced),
+            "replaced_documents": self.replaced,
+            "moved": self.moved,
+            "removed": len(self.removed),
+            "removed_documents": self.removed,
             "failed": self.failed,
             "failed_count": len(self.failed),
             "annotations": self.annotations,
@@ -78,11 +87,13 @@ class _Batch:
         self.lib = lib
         self.report = report
         self.items: list[Prepared] = []
+        self.keys: list[tuple[str, int | None]] = []  # per item: its source key, the document it replaces
         self.hashes: set[str] = set()
         self.size = 0
 
-    def add(self, p: Prepared) -> None:
+    def add(self, p: Prepared, key: str, replaces: int | None) -> None:
         self.items.append(p)
+        self.keys.append((key, replaces))
         self.hashes.add(p.hash)
         self.size += len(p.chunks) + len(p.extraction.findings)
 
@@ -113,9 +124,14 @@ class _Batch:
                 "INSERT OR IGNORE INTO vectors(text_hash, vector) VALUES (?, ?)",
                 [(h, vecs[i].tobytes()) for i, (h, _) in enumerate(todo)],
             )
-            for p in self.items:
+            for p, (key, replaces) in zip(self.items, self.keys):
                 new_ids.append(_insert_document(c, p, self.report))
-        self.items, self.hashes, self.size = [], set(), 0
+                if replaces is not None:  # the old version of the same source goes in the same commit
+                    out = sources.retire(c, replaces, new_ids[-1])
+                    if not out.get("missing"):  # (unless it was removed meanwhile)
+                        self.report.replaced.append(out)
+                sources.set_key(c, new_ids[-1], key)
+        self.items, self.keys, self.hashes, self.size = [], [], set(), 0
         self.lib.refresh_vectors(force=True)
         self.report.timings["commit"] += time.perf_counter() - t1
         return new_ids
@@ -215,6 +231,7 @@ def ingest(
     save_every: int = 20,
     columns: dict[str, str] | None = None,
     processes: int | None = None,
+    sync: bool = False,
 ) -> IngestReport:
     """Add every readable document under ``paths``; report the rest with reasons.
 
@@ -223,13 +240,23 @@ def ingest(
     ``processes`` 0 reads files in this process, 1 in a reader process; default
     ($PRECEDENT_INGEST_PROCESSES) a reader process for inputs over ``SMALL_INPUT`` bytes. ``progress(event, **kw)`` hears "files" (total), "file", "skipped",
     "documents" (count), "counted" (documents, passages: a file read and chunked, reported
-    ahead of the encoder), "document" and "committed" (documents, passages, embedded, texts)."""
+    ahead of the encoder), "document" and "committed" (documents, passages, embedded, texts).
+
+    A document's identity is its source (``index.ingest.sources``): a changed document from a
+    source the library has replaces its old version (``report.replaced``), and the rows a re-read
+    dataset file no longer holds are removed (``report.removed``). ``sync``: then remove the
+    documents whose files under the folders among ``paths`` are gone."""
     t0 = time.perf_counter()
     report = IngestReport()
     progress = progress or (lambda *a, **k: None)
     files = readers.list_files([Path(p) for p in paths], report.failed, report.warnings)
     progress("files", total=len(files))
-    known_files = {r[0] for r in lib.store.conn.execute("SELECT sha256 FROM files")}
+    with lib.store.transaction() as c:
+        sources.ensure_source_keys(c)  # a library from before source keys gets them once
+    known_files = sources.known_files(lib.store.conn)
+    keys_seen: set[str] = set()  # the sources read in this run: a second row of one reference is its own
+    read_from: dict[str, set[str]] = {}  # file -> the keys and content hashes its documents had in this run
+    dropped: list[int] = []  # documents of a re-read file that its new version no longer holds
     batch = _Batch(lib, report)
     detector = BoilerplateDetector()
     new_ids: list[int] = []
@@ -243,9 +270,13 @@ def ingest(
         n_embedded = sum(len(p.chunks) - len(p.boilerplate) for p in batch.items)
         files_now = list(done_files)  # not one sent after this batch was filled
         ids = batch.flush()
+        if dropped:  # before the files are recorded: a killed run reads them again and drops these then
+            report.removed += sources.remove_documents(lib, dropped, finish=False)["removed"]
+            dropped.clear()
         if files_now:  # a killed run re-reads a file unless all its documents were committed
             with lib.store.transaction() as c:
-                c.executemany("INSERT OR REPLACE INTO files(sha256, path, documents) VALUES (?,?,?)", files_now)
+                for sha, path, n in files_now:
+                    sources.record_file(c, sha, path, n)
             del done_files[: len(files_now)]
         if not ids:
             return
@@ -285,21 +316,29 @@ def ingest(
             report.warnings += p.warnings
             if p.recount:
                 progress("recounted", passages=p.recount)
+            key = _key(p, keys_seen)
+            read_from.setdefault(sources.key_file(key), set()).update((key, p.hash))
+            old = sources.document_of_key(lib.store.conn, key)
             if p.hash in batch.hashes or lib.store.has_document_hash(p.hash):
-                report.present.append({"title": p.doc.title, "source": p.doc.source})
+                _present(lib, p, key, old, report)
                 progress("document", present=True, passages=len(p.chunks))
                 continue
             p.boilerplate = {i for i, b in enumerate(detector.observe([c.text for c in p.chunks])) if b}
             report.not_embedded += len(p.boilerplate)
-            batch.add(p)
+            batch.add(p, key, old)
             progress("document")
             if batch.size >= min(batch_size, FIRST_BATCH << flushes):
                 flush()
         elif kind == "file_done":  # recorded once its documents are committed (next flush)
+            dropped += sources.dropped_rows(lib.store.conn, msg[1], read_from.pop(sources.file_key(msg[1]), set()))
             done_files.append((msg[2], msg[1], msg[3]))
     flush()
+    if sync:
+        gone = [i for f in paths if Path(f).is_dir() for i in sources.gone_under(lib, f)]
+        if gone:
+            report.removed += sources.remove_documents(lib, gone, finish=False)["removed"]
     lib.save_indexes()
-    if new_ids:
+    if new_ids or report.removed or report.replaced:
         from index.termstats import refresh_if_needed
 
         refresh_if_needed(lib.store)
@@ -308,6 +347,29 @@ def ingest(
     report.timings["after"] = time.perf_counter() - t_after  # cross-document work (linking)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _key(p: Prepared, seen: set[str]) -> str:
+    """The document's source key; a second document of one file under the same reference takes
+    its row's own (as ``sources.ensure_source_keys`` does for a library from before keys)."""
+    return sources.unique_key(p.doc.source, p.doc.reference, p.doc.meta, seen)
+
+
+def _present(lib: Library, p: Prepared, key: str, old: int | None, report: IngestReport) -> None:
+    """A document whose words the library already has. The same source: nothing to do. Its
+    stored copy's file is gone: the document moved here (keeps its id, takes this source). This
+    source held other words before: that old version gives way to the stored copy."""
+    report.present.append({"title": p.doc.title, "source": p.doc.source})
+    same = lib.store.has_document_hash(p.hash)
+    if same is None or same == old:
+        return
+    was = sources.key_of(lib.store.conn, same)
+    with lib.store.transaction() as c:
+        if old is not None:
+            report.replaced.append(sources.retire(c, old, same))
+        if was is None or not sources.file_exists(was):
+            sources.move(c, same, key, p.doc.source)
+            report.moved.append({"id": same, "title": p.doc.title, "source": p.doc.source, "from": was})
 
 
 def _after_ingest(lib: Library, new_ids: list[int], report: IngestReport) -> None:

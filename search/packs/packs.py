@@ -316,7 +316,8 @@ def get_pack(lib: Library, pack_id: int, as_of: str | None = None) -> dict[str, 
     for e in entries:
         case_id, finding_id = _case_of(lib, e)
         entry = {"entry_id": e["id"], "item_type": e["item_type"], "item_id": e["item_id"], "note": e["note"],
-                 "position": e["position"], "added": e["added"], "case_id": case_id, "missing": case_id is None}
+                 "position": e["position"], "added": e["added"], "case_id": case_id, "missing": case_id is None,
+                 "changed": e.get("changed")}
         items.append(entry)
         if case_id is None:
             missing.append(entry)
