@@ -235,7 +235,7 @@ def serve(paths, host, port, threads, library_path):
     PATHS (files or folders) are ingested in the background while the server answers:
     every page shows the progress, /status.json reports it, keyword search covers each
     batch as it commits and meaning search the passages embedded so far."""
-    from waitress import serve as waitress_serve
+    from waitress import create_server
 
     from index.ingest import IngestWorker
     from webui import create_app
@@ -246,11 +246,16 @@ def serve(paths, host, port, threads, library_path):
         lib.embedder  # load once, before the first request
     except LibraryError as e:
         raise click.ClickException(str(e)) from e
-    worker = IngestWorker(lib, paths, after=[_themes_if_missing]).start()
-    app = create_app({"LIBRARY": lib, "INGEST_WORKER": worker}, settings=cli_settings())
+    app = create_app({"LIBRARY": lib, "SERVE_HOST": host}, settings=cli_settings())
+    try:  # bind first: a port in use or a host that does not resolve is one line, before any ingest starts
+        server = create_server(app, host=host, port=port, threads=threads)
+    except OSError as e:
+        lib.close()
+        raise click.ClickException(f"cannot serve on {host}:{port}: {e.strerror or e}") from e
+    app.config["INGEST_WORKER"] = IngestWorker(lib, paths, after=[_themes_if_missing]).start()
     click.echo(f"Precedent: {lib.store.count('documents')} documents at http://{host}:{port}/"
                + (f" (ingesting {len(paths)} path(s) in the background; see /status)" if paths else ""), err=True)
-    waitress_serve(app, host=host, port=port, threads=threads)
+    server.run()
 
 
 def _themes_if_missing(lib) -> None:
