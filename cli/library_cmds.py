@@ -32,6 +32,7 @@ def ingest(paths, columns, library_path, model, as_json):
 
     try:
         mapping = parse_columns(columns) if columns else None
+        _no_role_twice(columns or "")
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--columns") from e
     from index.ingest import ingest as run_ingest
@@ -72,6 +73,14 @@ def ingest(paths, columns, library_path, model, as_json):
             click.echo(f"  warning: {w['source']}: {w['warning']}")
     if summary["failed_count"]:
         sys.exit(1)
+
+
+def _no_role_twice(spec: str) -> None:
+    """A role named twice in --columns (``finding=A,finding=B``) is refused: one would be dropped unsaid."""
+    roles = [p.partition("=")[0].strip().lower() for p in spec.split(",") if p.strip()]
+    twice = sorted({r for r in roles if roles.count(r) > 1})
+    if twice:
+        raise ValueError(f"--columns names the role {', '.join(twice)} more than once; give each role one column")
 
 
 @click.command("search")
@@ -249,9 +258,10 @@ def serve(paths, host, port, threads, library_path):
     app = create_app({"LIBRARY": lib, "SERVE_HOST": host}, settings=cli_settings())
     try:  # bind first: a port in use or a host that does not resolve is one line, before any ingest starts
         server = create_server(app, host=host, port=port, threads=threads)
-    except OSError as e:
+    except (OSError, ValueError) as e:  # in use, not ours to bind; waitress: ValueError for a host that does not resolve
         lib.close()
-        raise click.ClickException(f"cannot serve on {host}:{port}: {e.strerror or e}") from e
+        why = (e.strerror or str(e)) if isinstance(e, OSError) else "the host name does not resolve to an address here"
+        raise click.ClickException(f"cannot serve on {host}:{port}: {why}") from e
     app.config["INGEST_WORKER"] = IngestWorker(lib, paths, after=[_themes_if_missing]).start()
     click.echo(f"Precedent: {lib.store.count('documents')} documents at http://{host}:{port}/"
                + (f" (ingesting {len(paths)} path(s) in the background; see /status)" if paths else ""), err=True)
