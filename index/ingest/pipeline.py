@@ -114,6 +114,11 @@ class _Batch:
                 [(h, vecs[i].tobytes()) for i, (h, _) in enumerate(todo)],
             )
             for p in self.items:
+                # Checked again under the write lock (BEGIN IMMEDIATE): another ingest of the same
+                # file may have committed it since it was read. Present, never an IntegrityError.
+                if self.lib.store.has_document_hash(p.hash):
+                    self.report.present.append({"title": p.doc.title, "source": p.doc.source})
+                    continue
                 new_ids.append(_insert_document(c, p, self.report))
         self.items, self.hashes, self.size = [], set(), 0
         self.lib.refresh_vectors(force=True)
