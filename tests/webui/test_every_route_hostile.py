@@ -141,3 +141,47 @@ def test_no_route_answers_500_to_hostile_input(client):
     seconds = time.monotonic() - started
     assert not failures, f"{len(failures)} answers >= 500 of {sent}:\n" + "\n".join(map(str, failures[:60]))
     assert sent > 4000, sent
+
+
+def test_the_cases_named_in_the_issue_are_400s_with_a_message(client):
+    c = client
+    pack = c.post("/collections.json", json={"name": f"named{time.time_ns()}"}).get_json()["id"]
+    doc = c.get("/documents.json").get_json()["documents"][0]["id"]
+    cases = [("GET", f"/documents/{doc}.json?passage=²", None), ("GET", "/search.json?q=x&theme=١", None),
+             ("POST", f"/collections/{pack}/items.json", {"item_type": "document", "item_id": 2**70}),
+             ("POST", f"/collections/{pack}/items.json", {"item_type": ["document"], "item_id": doc}),
+             ("POST", f"/collections/{pack}/remove.json", {"item_type": {"a": 1}, "item_id": doc}),
+             ("POST", f"/collections/{pack}/remove.json", {"entry_id": "²"}),
+             ("POST", "/collections/add.json", {"pack": 1e30, "item_type": "document", "item_id": doc}),
+             ("POST", "/collections/add.json", {"pack": "²", "item_type": "document", "item_id": doc})]
+    for method, url, body in cases:
+        r = c.open(url, method=method, json=body)
+        assert r.status_code == 400, (url, body, r.status_code)
+        assert r.get_json()["error"]["status"] == 400 and r.get_json()["error"]["message"], (url, body)
+    assert c.get("/documents/١.json").status_code == 404  # only ASCII digits name a document
+    r = c.post("/collections/add.json", json={"new_pack": "²", "item_type": "document", "item_id": doc})
+    assert r.status_code == 200 and r.get_json()["name"] == "²"  # a pack may be called "²"
+
+
+def test_a_store_damaged_while_serving_is_a_503_saying_so(filled_library, tmp_path):
+    import shutil
+
+    from webui import create_app
+
+    src = filled_library.path
+    filled_library.close()
+    lib_dir = tmp_path / "copy"
+    shutil.copytree(src, lib_dir)
+    app = create_app({"TESTING": True, "LIBRARY": str(lib_dir)})
+    c = app.test_client()
+    assert c.get("/documents.json").status_code == 200
+    store = lib_dir / "precedent.sqlite"
+    store.write_bytes(store.read_bytes()[:4096] + b"\0" * 8192)  # the pages after the header zeroed
+    for url in ("/documents.json", "/search.json?q=MARAC"):
+        r = c.get(url)
+        assert r.status_code in (200, 503), (url, r.status_code)  # 200 when the pages it reads were cached
+        if r.status_code == 503:
+            assert "damaged" in r.get_json()["error"]["message"] or "cannot use" in r.get_json()["error"]["message"]
+    fresh = create_app({"TESTING": True, "LIBRARY": str(lib_dir)}).test_client()
+    r = fresh.get("/documents.json")
+    assert r.status_code == 503 and "is damaged" in r.get_json()["error"]["message"], r.get_data(as_text=True)[:300]
