@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from index.library import LibraryError
-
 from cli.options import DATE, cli_settings, ID, json_option, library_option, model_option, open_lib, print_json
 
 
@@ -251,10 +249,7 @@ def serve(paths, host, port, threads, library_path):
 
     lib = open_lib(library_path, create=bool(paths))
     click.echo(f"loading model {lib.model} ({lib.encoder}) …", err=True)
-    try:
-        lib.embedder  # load once, before the first request
-    except LibraryError as e:
-        raise click.ClickException(str(e)) from e
+    lib.embedder  # load once, before the first request (a LibraryError is one line: PrecedentGroup)
     app = create_app({"LIBRARY": lib, "SERVE_HOST": host}, settings=cli_settings())
     try:  # bind first: a port in use or a host that does not resolve is one line, before any ingest starts
         server = create_server(app, host=host, port=port, threads=threads)

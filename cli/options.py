@@ -97,16 +97,14 @@ _OPENED = "precedent.library_path"
 
 
 def open_lib(library_path: Path | None, model: str | None = None, create: bool = False):
-    """Open (or create) the library; a clear one-line error instead of a traceback (the
-    path is remembered, so a store found damaged later in the command is named)."""
+    """Open (or create) the library. Its ``LibraryError`` (none there, another model, damaged)
+    is one line through ``PrecedentGroup``; the path is remembered, so a store found damaged
+    later in the command is named."""
     path = library_path or cli_settings().library
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
         ctx.meta[_OPENED] = path
-    try:
-        return open_library(path, model=model, create=create)
-    except LibraryError as e:
-        raise click.ClickException(str(e)) from e
+    return open_library(path, model=model, create=create)
 
 
 def print_json(data) -> None:
