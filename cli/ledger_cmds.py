@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from corpus.orgs import ORG_TYPES
+
 from cli.options import ID, cli_settings, json_option, library_option, open_lib, print_json, print_rows
 
 
@@ -52,7 +54,8 @@ def commitments_cmd(owner, status, overdue, as_of, due_from, due_to, q, as_csv, 
 
 @click.command("organisations")
 @click.option("--q", "q", default=None, help="Words in the organisation's name.")
-@click.option("--type", "org_type", default=None, help="police, nhs_trust, nhs_national, local_authority, ...")
+@click.option("--type", "org_type", default=None, type=click.Choice(ORG_TYPES),
+              help="Only organisations of this type.")
 @click.option("--as-of", "as_of", default=None, help="YYYY-MM-DD (default today).")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
 @library_option
@@ -256,7 +259,10 @@ def packs_export(name, fmt, output, base_url, library_path):
     else:
         body = to_markdown(pack, base).encode("utf-8")
     if output:
-        output.write_bytes(body)
+        try:
+            output.write_bytes(body)
+        except OSError as e:  # a missing folder, a full disk (/dev/full), no permission
+            raise click.ClickException(f"cannot write {output}: {e.strerror or e}") from e
         click.echo(f"wrote {output}", err=True)
     elif fmt == "pdf":
         sys.stdout.buffer.write(body)

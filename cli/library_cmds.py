@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from index.library import LibraryError
-
 from cli.options import DATE, cli_settings, ID, json_option, library_option, model_option, open_lib, print_json
 
 
@@ -36,6 +34,7 @@ def ingest(paths, columns, sync, library_path, model, as_json):
 
     try:
         mapping = parse_columns(columns) if columns else None
+        _no_role_twice(columns or "")
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--columns") from e
     if sync and not any(p.is_dir() for p in paths):
@@ -139,6 +138,14 @@ def remove_cmd(sources, yes, library_path, as_json):
         click.echo(f"removed: [doc {r['id']}] {r['title']} ({r['source']})")
         _echo_followers(r)
     click.echo(f"removed {len(out['removed'])} document{'' if len(out['removed']) == 1 else 's'}")
+
+
+def _no_role_twice(spec: str) -> None:
+    """A role named twice in --columns (``finding=A,finding=B``) is refused: one would be dropped unsaid."""
+    roles = [p.partition("=")[0].strip().lower() for p in spec.split(",") if p.strip()]
+    twice = sorted({r for r in roles if roles.count(r) > 1})
+    if twice:
+        raise ValueError(f"--columns names the role {', '.join(twice)} more than once; give each role one column")
 
 
 @click.command("search")
@@ -310,22 +317,25 @@ def serve(paths, host, port, threads, library_path):
     PATHS (files or folders) are ingested in the background while the server answers:
     every page shows the progress, /status.json reports it, keyword search covers each
     batch as it commits and meaning search the passages embedded so far."""
-    from waitress import serve as waitress_serve
+    from waitress import create_server
 
     from index.ingest import IngestWorker
     from webui import create_app
 
     lib = open_lib(library_path, create=bool(paths))
     click.echo(f"loading model {lib.model} ({lib.encoder}) …", err=True)
-    try:
-        lib.embedder  # load once, before the first request
-    except LibraryError as e:
-        raise click.ClickException(str(e)) from e
-    worker = IngestWorker(lib, paths, after=[_themes_if_missing]).start()
-    app = create_app({"LIBRARY": lib, "INGEST_WORKER": worker}, settings=cli_settings())
+    lib.embedder  # load once, before the first request (a LibraryError is one line: PrecedentGroup)
+    app = create_app({"LIBRARY": lib, "SERVE_HOST": host}, settings=cli_settings())
+    try:  # bind first: a port in use or a host that does not resolve is one line, before any ingest starts
+        server = create_server(app, host=host, port=port, threads=threads)
+    except (OSError, ValueError) as e:  # in use, not ours to bind; waitress: ValueError for a host that does not resolve
+        lib.close()
+        why = (e.strerror or str(e)) if isinstance(e, OSError) else "the host name does not resolve to an address here"
+        raise click.ClickException(f"cannot serve on {host}:{port}: {why}") from e
+    app.config["INGEST_WORKER"] = IngestWorker(lib, paths, after=[_themes_if_missing]).start()
     click.echo(f"Precedent: {lib.store.count('documents')} documents at http://{host}:{port}/"
                + (f" (ingesting {len(paths)} path(s) in the background; see /status)" if paths else ""), err=True)
-    waitress_serve(app, host=host, port=port, threads=threads)
+    server.run()
 
 
 def _themes_if_missing(lib) -> None:

@@ -141,7 +141,12 @@ def screen_judge(name, doc_id, label, note, file_, library_path, as_json):
     if file_ is not None:
         if doc_id or label:
             raise click.UsageError("give DOC_ID and LABEL, or --file, not both")
-        items = read_judgements_csv(file_.read_text(encoding="utf-8-sig"))
+        try:
+            text = file_.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise click.BadParameter(f"{file_} is not UTF-8 text ({e.reason} at byte {e.start}); save it as UTF-8 CSV",
+                                     param_hint="--file") from e
+        items = read_judgements_csv(text)
     elif doc_id is None or label is None:
         raise click.UsageError("give DOC_ID and yes|no (or --file judgements.csv)")
     else:

@@ -36,6 +36,30 @@ class LibraryError(Exception):
     """The library cannot be opened as asked; the message says why."""
 
 
+class DamagedLibrary(LibraryError):
+    """The library's files cannot be read as a library (a corrupt or truncated
+    ``precedent.sqlite``, a malformed ``library.json``); the message says how to recover."""
+
+
+#: What reading a damaged store raises, for callers that report it (``damaged``) without
+#: importing the driver: ``sqlite3.DatabaseError`` ("file is not a database", "database disk
+#: image is malformed") and its subclasses.
+STORE_ERRORS: tuple[type[BaseException], ...] = (sqlite3.DatabaseError,)
+
+
+def damaged(path: str | Path, e: BaseException, what: str = "precedent.sqlite") -> LibraryError:
+    """The one message for a library that cannot be read: what is wrong and how to recover. A
+    busy or read-only store (``sqlite3.OperationalError``: locked, no permission, disk full) is
+    not damage: it is named as such, and nothing needs moving."""
+    reason = " ".join(str(e).split())[:200] or type(e).__name__
+    if isinstance(e, sqlite3.OperationalError) and not any(
+            w in reason.lower() for w in ("malformed", "not a database", "no such table", "corrupt")):
+        return LibraryError(f"cannot use the library at {path} ({what}: {reason}); check that it is writable, "
+                            "that the disk has space and that no other program holds it, then try again")
+    return DamagedLibrary(f"the library at {path} is damaged ({what}: {reason}); move it aside (or restore a "
+                          "backup) and ingest again into a new library")
+
+
 def default_path() -> Path:
     return Settings.from_env().library
 
@@ -158,9 +182,7 @@ def open_library(
         model = model or embedder.name
     wanted = getattr(embedder, "encoder", None) if embedder is not None else None
     if meta_path.exists():
-        meta = json.loads(meta_path.read_text())
-        if meta.get("format") != FORMAT:
-            raise LibraryError(f"{path} is not a Precedent library")
+        meta = _read_meta(path, meta_path)
         if model and model != meta["model"]:
             raise LibraryError(
                 f"library {path} was built with model {meta['model']!r}; refusing to open it with {model!r}"
@@ -170,7 +192,7 @@ def open_library(
         if wanted and wanted != library_encoder(meta):
             raise LibraryError(f"library {path} was built with encoder {library_encoder(meta)!r}; refusing to "
                                f"open it with {wanted!r}")
-        return Library(path, meta, embedder)
+        return _open(path, meta, embedder)
     if not create:
         raise LibraryError(f"no library at {path} (run `precedent ingest` first)")
     model = model or Settings.from_env().model or DEFAULT_MODEL
@@ -187,7 +209,34 @@ def open_library(
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     atomic_write_bytes(meta_path, json.dumps(meta, indent=2).encode())
-    return Library(path, meta, embedder)
+    return _open(path, meta, embedder)
+
+
+def _read_meta(path: Path, meta_path: Path) -> dict:
+    """``library.json``, checked: a file that is not JSON, not an object, or lacks the model or a
+    whole-number dimension is a damaged library; another program's JSON is not a library."""
+    try:
+        meta = json.loads(meta_path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise damaged(path, e, "library.json") from e
+    except ValueError as e:  # json.JSONDecodeError
+        raise damaged(path, e, "library.json") from e
+    except OSError as e:
+        raise LibraryError(f"cannot read {meta_path}: {e.strerror or e}") from e
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise LibraryError(f"{path} is not a Precedent library (its library.json is another program's)")
+    dim = meta.get("dimension")
+    if not isinstance(meta.get("model"), str) or isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
+        raise damaged(path, ValueError("no model name or no whole-number dimension"), "library.json")
+    return meta
+
+
+def _open(path: Path, meta: dict, embedder: Embedder | None) -> Library:
+    """The ``Library``; a store that cannot be read is ``damaged`` (one line, how to recover)."""
+    try:
+        return Library(path, meta, embedder)
+    except STORE_ERRORS as e:
+        raise damaged(path, e) from e
 
 
 def warn_on_other_build(path, meta: dict, embedder) -> None:

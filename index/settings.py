@@ -16,6 +16,7 @@ environment (a test's ``monkeypatch.setenv``) is seen by the next call.
 | PRECEDENT_BASE_URL | base_url | "" (exports link back to the library only when set) |
 | PRECEDENT_SECRET_KEY | secret_key | a random key per server process |
 | PRECEDENT_MAX_UPLOAD_MB | max_upload_mb | 16 |
+| PRECEDENT_ALLOWED_HOSTS | allowed_hosts | () : only 127.0.0.1, localhost, [::1] and the host `serve` binds |
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ ENV = {
     "base_url": "PRECEDENT_BASE_URL",
     "secret_key": "PRECEDENT_SECRET_KEY",
     "max_upload_mb": "PRECEDENT_MAX_UPLOAD_MB",
+    "allowed_hosts": "PRECEDENT_ALLOWED_HOSTS",
 }
 
 
@@ -52,6 +54,9 @@ class Settings:
     base_url: str = ""
     secret_key: str | None = None  # None: a random key per server process
     max_upload_mb: float = 16
+    #: Host names the web server answers besides the loopback names and the host it binds
+    #: (a comma list in the variable; a port, if given, is ignored: every port of a name).
+    allowed_hosts: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -69,9 +74,10 @@ class Settings:
             model=get("model") or None,
             encoder=(get("encoder") or "auto").strip().lower(),
             cache=Path(get("cache")) if get("cache") else _default_cache(),
-            exact_limit=int(limit) if limit.isdigit() else cls.exact_limit,
-            ingest_processes=int(processes) if processes.isdigit() else None,
+            exact_limit=int(limit) if limit.isascii() and limit.isdigit() else cls.exact_limit,
+            ingest_processes=int(processes) if processes.isascii() and processes.isdigit() else None,
             base_url=env.get(ENV["base_url"], ""),
             secret_key=get("secret_key") or None,
             max_upload_mb=max_upload_mb,
+            allowed_hosts=tuple(h.strip().lower() for h in get("allowed_hosts").split(",") if h.strip()),
         )

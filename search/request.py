@@ -52,7 +52,11 @@ HAS_RESPONSE = ("yes", "no", "true", "false", "1", "0")
 #: empty page that reads as "no precedent".
 SEARCH_CHOICES = {"type": DOC_TYPES, "strength": STRENGTHS, "has_response": HAS_RESPONSE}
 
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+#: A whole number as people type it: ASCII digits (``\d`` also matches "١" and other scripts'),
+#: at most 19 of them (SQLite's integers), an optional minus sign.
+_DIGITS = re.compile(r"[0-9]{1,19}")
+_SIGNED = re.compile(r"-?[0-9]{1,19}")
 
 
 class ParamError(ValueError):
@@ -73,8 +77,8 @@ def check_id(value: Any, name: str = "id") -> int:
         value = int(value)
     if isinstance(value, str):
         s = value.strip()
-        if not s.isdigit() or len(s) > 19:
-            raise ParamError(f"{name} must be a whole number from 1 to {MAX_ID}")
+        if not _DIGITS.fullmatch(s):  # ASCII digits only: "²" passes isdigit() and fails int(), "١" is 1
+            raise ParamError(f"{name} must be a whole number from 1 to {MAX_ID}, written in digits 0-9")
         value = int(s)
     if not isinstance(value, int):
         raise ParamError(f"{name} must be a whole number")
@@ -91,7 +95,7 @@ def check_int(value: Any, name: str, lo: int, hi: int) -> int:
         value = int(value)
     if isinstance(value, str):
         s = value.strip()
-        if not re.fullmatch(r"-?\d{1,19}", s):
+        if not _SIGNED.fullmatch(s):
             raise ParamError(f"{name} must be a whole number from {lo} to {hi}")
         value = int(s)
     if not isinstance(value, int) or not lo <= value <= hi:
@@ -108,11 +112,10 @@ def clamp_int(value: Any, name: str, default: int, lo: int, hi: int) -> int:
         raise ParamError(f"{name} must be a whole number")
     if isinstance(value, int):
         v = value
-    else:
-        try:
-            v = int(str(value))
-        except ValueError:
-            raise ParamError(f"{name} must be a whole number") from None
+    elif isinstance(value, str) and _SIGNED.fullmatch(value.strip()):
+        v = int(value.strip())
+    else:  # "1e3", "2.5", "١", "1_000", a list…: refused, not guessed
+        raise ParamError(f"{name} must be a whole number")
     return max(lo, min(hi, v))
 
 
@@ -247,7 +250,7 @@ class SearchRequest:
         filters = {key: text(key) for key in FILTER_KEYS if text(key)}
         year = text("year") or None
         if year:  # the year facet: one calendar year, unless a date range is given too
-            if not year.isdigit() or len(year) != 4:
+            if not re.fullmatch(r"[0-9]{4}", year):
                 raise ParamError("year must be four digits, e.g. 2019")
             filters.setdefault("date_from", year)
             filters.setdefault("date_to", year)

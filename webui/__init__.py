@@ -14,9 +14,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Flask, current_app, request
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from index.library import STORE_ERRORS, damaged
 from index.settings import Settings
 from search.request import ParamError
 
@@ -56,8 +57,17 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
     app.add_template_filter(pages.whole_sentences)  # an action shortened for a table, never mid-sentence
     app.register_error_handler(HTTPException, pages.error_page)
     app.register_error_handler(ParamError, pages.bad_parameter)  # a failed check is a 400, wherever it fails
+    for error in STORE_ERRORS:  # a store found unreadable part-way: what is wrong and how to recover
+        app.register_error_handler(error, _damaged)
     app.register_error_handler(Exception, _crash)
     return app
+
+
+def _damaged(e: Exception):
+    """A store that cannot be read (corrupt, truncated, locked): a 503 saying so, logged once per request."""
+    where = getattr(current_app.config.get("LIBRARY"), "path", current_app.config.get("LIBRARY"))
+    log.error("library store error on %s %s: %s", request.method, request.path, e)
+    return pages.error_page(ServiceUnavailable(description=str(damaged(where, e))))
 
 
 def _crash(e: Exception):

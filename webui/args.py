@@ -14,8 +14,8 @@ rule per kind of argument, whichever page reads it:
 - **yes/no** (``yes_no_arg``): yes/true/1/on/y or no/false/0/off/n; empty, "any" or "all" is
   ``None``; anything else is a 400.
 - **a body** (``payload``): a form or a JSON object, as one dict; a JSON body that is not an
-  object is a 400. ``field`` reads one of its values as text; ``required_field`` refuses an
-  empty one or one over its length limit.
+  object is a 400. ``field`` reads one of its values as text (a list or object is a 400);
+  ``body_id`` one of its ids; ``required_field`` refuses an empty one or one over its length limit.
 - **ids in URLs** (``IdConverter``, the ``<int:...>`` of every route): digits only, at most
   64 bits; anything else is a 404 (no such page).
 
@@ -83,9 +83,20 @@ def payload() -> dict:
 
 
 def field(body: dict, name: str) -> str:
-    """A value of a body as text ("" when absent)."""
+    """A value of a body as text ("" when absent); a list or an object (a JSON body's) is a 400."""
     v = body.get(name)
+    if isinstance(v, (list, dict)):
+        raise ParamError(f"{name} must be text, not a list or an object")
     return "" if v is None else str(v)
+
+
+def body_id(body: dict, name: str) -> int | None:
+    """An id in a body (``None`` when absent or empty): a whole number from 1 to 2**63-1 written
+    in digits 0-9 (JSON: an integer, or a float with no fraction), else a 400."""
+    v = body.get(name)
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None
+    return check_id(v, name)
 
 
 def required_field(name: str, limit: int) -> str:
@@ -100,6 +111,8 @@ def required_field(name: str, limit: int) -> str:
 class IdConverter(IntegerConverter):
     """``<int:...>`` in every route: digits only, at most 64 bits. A larger id is a 404
     (no such page), never an overflow inside SQLite."""
+
+    regex = r"[0-9]+"  # ASCII digits: werkzeug's \d also matches "١٢" (and int() reads them)
 
     def to_python(self, value: str) -> Any:
         v = super().to_python(value)

@@ -1,12 +1,21 @@
-"""Request hardening for the app: cross-site request forgery checks, request size limits,
-64-bit ids in URLs, and links that can only be http(s).
+"""Request hardening for the app: allowed hosts, cross-site request forgery checks, request
+size limits, 64-bit ids in URLs, and links that can only be http(s).
+
+Hosts (every request, whatever the method or route): the ``Host`` header must name one of the
+allowed hosts — ``127.0.0.1``, ``localhost``, ``[::1]``, the host ``precedent serve`` binds
+(``SERVE_HOST``, unless it is a wildcard such as ``0.0.0.0``) and ``$PRECEDENT_ALLOWED_HOSTS``
+(``Settings.allowed_hosts``), on any port. Anything else is a 400 in the JSON error shape,
+never a page: a web page on another name that resolves to this machine (DNS rebinding) can
+neither read the library nor post to it. (Werkzeug's ``TRUSTED_HOSTS`` is not used: it cannot
+name ``[::1]`` and answers with the HTML error page.)
 
 CSRF (every POST, PUT, PATCH and DELETE, whatever the route, so new routes are covered):
 
 1. ``Sec-Fetch-Site`` (sent by current browsers): anything but ``same-origin`` or ``none``
    (typed by the user) is refused with 403 — another site, or another port on this host.
-2. Otherwise ``Origin``, when present, must name this host (the ``Host`` header, port
-   included); ``Origin: null`` is refused.
+2. Otherwise ``Origin`` (or, without one, ``Referer``), when present, must name an allowed
+   host with the port of this request — compared with the allowed hosts, not with the
+   request's own ``Host`` header; ``Origin: null`` is refused.
 3. A per-session token: ``csrf_token()`` in a template puts a random token in the signed
    session cookie (SameSite=Lax) and returns it; every form carries it as the hidden field
    ``csrf_token`` (or a script sends it as the ``X-CSRF-Token`` header). A form-type body
@@ -30,20 +39,25 @@ from contextlib import contextmanager
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, request, session
+from flask import Flask, abort, current_app, jsonify, request, session
 from markupsafe import Markup, escape
 
 from index.settings import Settings
 from search.sources import http_url
 
 from webui.args import IdConverter
-from webui.pages import error_page
+from webui.pages import error_body, error_page
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TOKEN_FIELD = "csrf_token"
 TOKEN_HEADER = "X-CSRF-Token"
 _SESSION_KEY = "csrf"
 _LOCAL_PATH = re.compile(r"/(?![/\\])[^\s\x00-\x1f\x7f]*")
+#: Names every server answers: this machine's loopback addresses.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+#: Bind addresses that are not a name a browser uses (listen on every interface).
+WILDCARD_BINDS = frozenset({"", "0.0.0.0", "::", "*"})
+_HOST_PORT = re.compile(r"(\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::(\d{1,5}))?", re.I)
 
 
 def configure(app: Flask, test_config: dict[str, Any] | None, settings: Settings) -> None:
@@ -61,6 +75,8 @@ def configure(app: Flask, test_config: dict[str, Any] | None, settings: Settings
     )
     testing = bool((test_config or {}).get("TESTING"))
     app.config["CSRF_REQUIRE_TOKEN"] = not testing
+    app.config["ALLOWED_HOSTS"] = tuple(settings.allowed_hosts)
+    app.config["SERVE_HOST"] = None
 
 
 def install(app: Flask) -> None:
@@ -93,15 +109,70 @@ def csrf_field() -> Markup:
 
 
 def _same_host(origin: str) -> bool:
+    """Whether an ``Origin`` (or ``Referer``) names an allowed host, on this request's port."""
     try:
         parts = urlsplit(origin)
     except ValueError:
         return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and \
-        parts.netloc.lower() == (request.host or "").lower()
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return False
+    theirs, ours = split_host(parts.netloc), split_host(request.headers.get("Host") or request.host)
+    if theirs is None or ours is None or theirs[0] not in allowed_hosts():
+        return False
+    return _default_port(parts.scheme, theirs[1]) == _default_port(request.scheme, ours[1])
 
 
-def _check_request() -> None:
+# ------------------------------------------------------------------ hosts
+
+
+def split_host(value: str | None) -> tuple[str, str | None] | None:
+    """``(name, port)`` of a ``Host`` header or URL netloc: the name lower-cased, without an
+    IPv6 address's brackets or a final dot; the port as written (``None`` when absent).
+    ``None`` when it is not a host name (user info, spaces, a bad port…)."""
+    m = _HOST_PORT.fullmatch((value or "").strip())
+    if not m or (m.group(2) is not None and not 1 <= int(m.group(2)) <= 65535):
+        return None
+    name = m.group(1).lower().strip("[]").rstrip(".")
+    return (name, m.group(2)) if name else None
+
+
+def allowed_hosts(app: Flask | None = None) -> frozenset[str]:
+    """The host names this app answers (see the module's docstring), normalised by ``split_host``."""
+    config = (app or current_app).config
+    names = list(LOOPBACK_HOSTS) + list(config.get("ALLOWED_HOSTS") or ())
+    bound = config.get("SERVE_HOST")
+    if bound and str(bound).strip().lower() not in WILDCARD_BINDS:
+        names.append(str(bound))
+    out = set()
+    for n in names:
+        n = str(n).strip()
+        parsed = split_host(n if not (":" in n and not n.startswith("[") and n.count(":") > 1) else f"[{n}]")
+        if parsed:
+            out.add(parsed[0])
+    return frozenset(out)
+
+
+def _host_refused():
+    """The answer to a Host header this server does not answer for: always the JSON error shape."""
+    shown = (request.headers.get("Host") or "")[:80]
+    message = (f"this server does not answer for the host {shown!r}; use http://127.0.0.1 or localhost, "
+               "or add the name to PRECEDENT_ALLOWED_HOSTS") if shown else "the request names no host"
+    return jsonify(error_body(400, message)), 400
+
+
+def _default_port(scheme: str, port: str | None) -> str | None:
+    """A port as compared: ``None`` for the scheme's own (80 for http, 443 for https)."""
+    return None if port is None or (scheme, port) in (("http", "80"), ("https", "443")) else port
+
+
+def _request_host_ok() -> bool:
+    parsed = split_host(request.headers.get("Host") or request.host)
+    return parsed is not None and parsed[0] in allowed_hosts()
+
+
+def _check_request():
+    if not _request_host_ok():
+        return _host_refused()
     if request.content_length is not None and request.content_length > (request.max_content_length or 1 << 62):
         abort(413)
     if request.method not in UNSAFE_METHODS:
@@ -121,6 +192,9 @@ def _check_origin() -> None:
     origin = request.headers.get("Origin")
     if origin is not None and not _same_host(origin):
         abort(403, description=f"cross-origin request refused (Origin: {origin[:80]})")
+    referer = request.headers.get("Referer")
+    if origin is None and referer and not _same_host(referer):
+        abort(403, description=f"cross-origin request refused (Referer: {referer[:80]})")
 
 
 def no_token(view):

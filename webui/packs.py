@@ -20,7 +20,7 @@ from search.packs import (
     whole_id,
 )
 
-from webui.args import arg, field, payload
+from webui.args import arg, body_id, field, payload
 from webui.pages import base_url, library, respond, wants_json
 
 bp = Blueprint("packs", __name__)
@@ -110,9 +110,8 @@ def pack_add(pack_id: int, fmt: str | None = None):
 def pack_remove(pack_id: int, fmt: str | None = None):
     body = payload()
     try:
-        entry = body.get("entry_id")
-        data = remove_item(library(), pack_id, item_type=body.get("item_type"), item_id=body.get("item_id"),
-                           entry_id=entry if entry not in (None, "") else None)
+        data = remove_item(library(), pack_id, item_type=field(body, "item_type") or None,
+                           item_id=body_id(body, "item_id"), entry_id=body_id(body, "entry_id"))
     except PackError as e:
         _refused(e)
     if wants_json():

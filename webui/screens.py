@@ -10,12 +10,11 @@ import re
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request
 
-from search.request import check_id
 from search.screening import features as screening_features
 from search.screening import (FILTER_KEYS, ScreenError, add_to_pack, create_screen, judge, list_screens,
                                       next_documents, screen_by_name, show_screen, to_csv)
 
-from webui.args import number_arg, payload
+from webui.args import body_id, field, number_arg, payload
 from webui.pages import library, wants_json
 
 bp = Blueprint("screens", __name__)
@@ -33,9 +32,9 @@ def screens(fmt: str | None = None):
     lib = library()
     if request.method == "POST":
         body = payload()
-        filters = {k: body.get(k) for k in FILTER_KEYS if body.get(k)}
+        filters = {k: field(body, k) for k in FILTER_KEYS if body.get(k)}
         try:
-            data = create_screen(lib, str(body.get("name") or ""), str(body.get("query") or ""), filters)
+            data = create_screen(lib, field(body, "name"), field(body, "query"), filters)
         except ScreenError as e:
             _fail(e)
         if wants_json():
@@ -115,11 +114,12 @@ def screen_next(name: str):
 
 def screen_judge(name: str, fmt: str | None = None):
     body = payload()
-    doc_id, label = body.get("document_id", body.get("id")), body.get("label")
-    if doc_id in (None, "") or label in (None, ""):
+    doc_id = body_id(body, "document_id") if "document_id" in body else body_id(body, "id")
+    label = field(body, "label")
+    if doc_id is None or not label:
         abort(400, description="document_id and label (yes or no) are required")
     try:
-        data = judge(library(), name, doc_id, label, str(body.get("note") or ""))
+        data = judge(library(), name, doc_id, label, field(body, "note"))
     except ScreenError as e:
         _fail(e)
     if wants_json():
@@ -144,8 +144,7 @@ def screen_export(name: str, fmt: str):
 
 def screen_pack(name: str, fmt: str | None = None):
     body = payload()
-    raw = body.get("collection_id")  # the pack's id (its public name in the JSON)
-    pack_id = None if raw in (None, "") else check_id(raw, "collection_id")
+    pack_id = body_id(body, "collection_id")  # the pack's id (its public name in the JSON)
     try:
         data = add_to_pack(library(), name, pack_id)
     except ScreenError as e:

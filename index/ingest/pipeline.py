@@ -125,6 +125,11 @@ class _Batch:
                 [(h, vecs[i].tobytes()) for i, (h, _) in enumerate(todo)],
             )
             for p, (key, replaces) in zip(self.items, self.keys):
+                # Checked again under the write lock (BEGIN IMMEDIATE): another ingest of the same
+                # file may have committed it since it was read. Present, never an IntegrityError.
+                if self.lib.store.has_document_hash(p.hash):
+                    self.report.present.append({"title": p.doc.title, "source": p.doc.source})
+                    continue
                 new_ids.append(_insert_document(c, p, self.report))
                 if replaces is not None:  # the old version of the same source goes in the same commit
                     out = sources.retire(c, replaces, new_ids[-1])

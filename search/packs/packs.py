@@ -96,7 +96,7 @@ def pack_by_name(lib: Library, name_or_id: str | int) -> dict | None:
     else the pack with that id."""
     key = " ".join(str(name_or_id).split())
     row = PackTable(lib).named(key)
-    if row is None and key.isdigit() and len(key) < 19:
+    if row is None and key.isascii() and key.isdigit() and len(key) < 19:  # "²" passes isdigit(), fails int()
         row = _pack_row(lib, int(key))
     return dict(row) if row else None
 

@@ -96,14 +96,14 @@ def test_markdown_tells_each_case(jlib, full_pack):
 
 
 def test_exports_link_to_the_library_only_from_the_configured_base(jlib, full_pack):
-    evil = {"Host": "evil.example:8080"}
-    plain = _client(jlib)
+    evil = {"Host": "evil.example:8080"}  # a name the server was told to answer (else it is a 400)
+    plain = _client(jlib, ALLOWED_HOSTS=("evil.example",))
     for ext in ("md", "csv"):
         body = plain.get(f"/collections/{full_pack}/export.{ext}", headers=evil).get_data(as_text=True)
         assert "evil.example" not in body and "localhost" not in body and "/cases/" not in body
     pdf = plain.get(f"/collections/{full_pack}/export.pdf", headers=evil).data
     assert b"evil.example" not in pdf
-    configured = _client(jlib, BASE_URL="https://precedent.example.org/")
+    configured = _client(jlib, BASE_URL="https://precedent.example.org/", ALLOWED_HOSTS=("evil.example",))
     md = configured.get(f"/collections/{full_pack}/export.md", headers=evil).get_data(as_text=True)
     assert "<https://precedent.example.org/cases/1>" in md and "evil.example" not in md
     rows = list(csv.DictReader(io.StringIO(
