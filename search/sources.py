@@ -3,9 +3,10 @@ only) or a file name — never a path on the server. One rule for every link Pre
 from __future__ import annotations
 
 import re
-from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlparse
+
+from corpus.records import source_file_name
 
 from index.rows import document_meta, document_summary
 
@@ -34,13 +35,7 @@ def source_display(source: str | None, meta: dict | None) -> dict[str, str | Non
     """The original URL (http(s) only) and a readable file name ("reports.csv, row 12")."""
     meta = meta or {}
     url = http_url(meta.get("url"))
-    name = None
-    if source:
-        path, _, frag = str(source).partition("#")
-        name = PurePath(path.replace("\\", "/")).name or None
-        if name and frag.startswith("row="):
-            name = f"{name}, row {frag[4:]}"
-    return {"url": url, "name": name}
+    return {"url": url, "name": source_file_name(source)}
 
 
 def shown_source(doc: dict, meta: dict | None = None) -> dict:

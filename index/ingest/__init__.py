@@ -3,15 +3,17 @@ batch by batch. ``pipeline.ingest`` embeds and commits while ``reader`` reads, c
 extracts in a reader process; ``boilerplate`` keeps paragraphs many documents repeat out of
 meaning search; ``worker`` runs an ingest behind a server with progress for /status;
 ``finish`` runs the cross-document steps after the commits (linking responses, keeping themes
-current), marked per document so an interrupted ingest is finished by the next one."""
+current), marked per document so an interrupted ingest is finished by the next one, each step
+reported to ``progress``; ``eta`` estimates the time left from the recent rate of commits."""
 from index.ingest.boilerplate import BoilerplateDetector
-from index.ingest.finish import STEPS, finish_pending, mark_done, pending, relink
+from index.ingest.eta import EtaEstimator
+from index.ingest.finish import STEP_LABELS, STEPS, finish_pending, mark_done, pending, relink, step_detail
 from index.ingest.pipeline import IngestReport, finding_vector_keys, ingest
 from index.ingest.reader import Prepared, ReaderProcess, prepare, read_files
-from index.ingest.worker import IngestWorker, coverage, status_dict
+from index.ingest.worker import IngestWorker, coverage, failed_file, status_dict
 
 __all__ = [
-    "BoilerplateDetector", "IngestReport", "IngestWorker", "Prepared", "ReaderProcess", "STEPS", "coverage",
-    "finding_vector_keys", "finish_pending", "ingest", "mark_done", "pending", "prepare", "read_files", "relink",
-    "status_dict",
+    "BoilerplateDetector", "EtaEstimator", "IngestReport", "IngestWorker", "Prepared", "ReaderProcess", "STEPS",
+    "STEP_LABELS", "coverage", "failed_file", "finding_vector_keys", "finish_pending", "ingest", "mark_done", "pending",
+    "prepare", "read_files", "relink", "status_dict", "step_detail",
 ]

@@ -223,7 +223,8 @@ def ingest(
     ``processes`` 0 reads files in this process, 1 in a reader process; default
     ($PRECEDENT_INGEST_PROCESSES) a reader process for inputs over ``SMALL_INPUT`` bytes. ``progress(event, **kw)`` hears "files" (total), "file", "skipped",
     "documents" (count), "counted" (documents, passages: a file read and chunked, reported
-    ahead of the encoder), "document" and "committed" (documents, passages, embedded, texts)."""
+    ahead of the encoder), "document", "failed" (path, reason), "committed" (documents, passages, embedded, texts) and,
+    after the last document, "step" (name, state, documents, seconds, detail: ``finish.finish_pending``)."""
     t0 = time.perf_counter()
     report = IngestReport()
     progress = progress or (lambda *a, **k: None)
@@ -304,15 +305,15 @@ def ingest(
 
         refresh_if_needed(lib.store)
     t_after = time.perf_counter()
-    _after_ingest(lib, new_ids, report)
+    _after_ingest(lib, new_ids, report, progress)
     report.timings["after"] = time.perf_counter() - t_after  # cross-document work (linking)
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def _after_ingest(lib: Library, new_ids: list[int], report: IngestReport) -> None:
+def _after_ingest(lib: Library, new_ids: list[int], report: IngestReport, progress: Progress | None = None) -> None:
     """Cross-document work (linking, themes) for every document that lacks it, this
     run's and any a killed run left behind: see index/ingest/finish.py."""
     from index.ingest.finish import finish_pending
 
-    report.warnings += finish_pending(lib)["warnings"]
+    report.warnings += finish_pending(lib, progress=progress)["warnings"]

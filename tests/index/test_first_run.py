@@ -196,11 +196,14 @@ def test_every_page_shows_the_banner_while_ingesting(filled_library):
 def test_worker_eta_while_running():
     w = IngestWorker.__new__(IngestWorker)
     IngestWorker.__init__(w, lib=None, paths=[])
+    now = [0.0]
+    w.clock = lambda: now[0]
     w._s.update(running=True, started=time.time() - 10)
     w._progress("files", total=2)
     w._progress("counted", documents=10, passages=100)
+    w._progress("committed", documents=1, passages=5, embedded=5, texts=5)
+    now[0] = 7.5
     w._progress("committed", documents=2, passages=20, embedded=18, texts=20)
-    w._first_commit = (time.monotonic() - 10, 0)
     s = w.status()
     assert s["documents_total"] == 10 and s["passages_total"] == 100
     assert s["eta_s"] is None and s["counting"]  # one file still to be read: no guess yet
