@@ -124,3 +124,54 @@ def test_cli_ingest_names_the_steps_and_the_failed_files(tmp_path, runner):
     assert "linking responses to reports: 3 documents" in r.output
     assert "keeping themes current: done in" in r.output
     assert "failed: " in r.output and "broken.pdf: " in r.output
+
+
+def _blobs(n=240, seed=0):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((6, 32))
+    return (centres[rng.integers(0, 6, n)] + 0.3 * rng.standard_normal((n, 32))).astype(np.float32)
+
+
+def test_large_clustering_runs_in_a_child_process_with_the_same_result(monkeypatch):
+    """Average linkage holds the GIL (scipy's merge loop): in the server's process it stopped
+    /status.json for seconds (python -m benchmarks.status_latency: 7 s vs 0.5 s at 8,000 findings)."""
+    import concurrent.futures as cf
+
+    import numpy as np
+
+    from index.themes import cluster as core
+
+    x = _blobs()
+    started = []
+    real_pool = cf.ProcessPoolExecutor
+
+    def pool(*a, **k):
+        started.append(k.get("mp_context").get_start_method())
+        return real_pool(*a, **k)
+
+    monkeypatch.setattr(cf, "ProcessPoolExecutor", pool)
+    monkeypatch.setattr(core, "OFFLOAD_ROWS", 100)
+    here = core.cluster_here(x, 0.5, max_size=80)
+    assert np.array_equal(core.cluster(x, 0.5, max_size=80), here) and started == ["spawn"]
+    assert len(set(here)) >= 4
+    core.cluster(x[:50], 0.5)  # small: no process
+    assert started == ["spawn"]
+
+
+def test_clustering_stays_in_process_with_a_warning_when_no_child_can_start(monkeypatch, caplog):
+    import concurrent.futures as cf
+
+    import numpy as np
+
+    from index.themes import cluster as core
+
+    def no_pool(*a, **k):
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(cf, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(core, "OFFLOAD_ROWS", 100)
+    x = _blobs()
+    assert np.array_equal(core.cluster(x, 0.5), core.cluster_here(x, 0.5))
+    assert "no more processes" in caplog.text
