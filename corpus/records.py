@@ -13,6 +13,8 @@ from typing import Any
 BLOCK_SEPARATOR = "\n\n"
 
 # The closed set of document types; readers may leave "other" for the classifier.
+# "not_review": no concerns, findings or actions and the text reads as notes about files
+# (corpus.extract.classify.not_review).
 DOCUMENT_TYPES = (
     "pfd_report",
     "pfd_response",
@@ -20,6 +22,7 @@ DOCUMENT_TYPES = (
     "inspection",
     "minutes",
     "other",
+    "not_review",  # a folder's README, notes, a licence: ingested and listed, kept off the home page
 )
 
 
