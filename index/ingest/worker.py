@@ -104,6 +104,8 @@ class IngestWorker:
                 s["files_counted"] += 1
                 s["documents_counted"] += kw["documents"]
                 s["passages_counted"] += kw["passages"]
+                if s["files_counted"] == s["files_total"]:  # every file read: reading no longer sets the pace
+                    self._eta.restart(self.clock())
             elif event == "recounted":  # a document's findings cut it into more passages than counted
                 s["passages_counted"] += kw["passages"]
             elif event == "document" and kw.get("present"):

@@ -211,7 +211,12 @@ def test_worker_eta_while_running():
     w._progress("document", present=True, passages=12)  # a duplicate: not counted
     s = w.status()
     assert s["documents_total"] == 10 and s["passages_total"] == 100 and not s["counting"]
-    assert 30 <= s["eta_s"] <= 50  # 80 passages left at ~2 per second
+    assert s["eta_s"] is None  # every file read: the estimate starts again from the next commits
+    now[0] = 10.0
+    w._progress("committed", documents=3, passages=25, embedded=23, texts=25)
+    now[0] = 12.5
+    w._progress("committed", documents=4, passages=30, embedded=28, texts=30)
+    assert 30 <= w.status()["eta_s"] <= 40  # 70 passages left at ~2 per second
 
 
 @pytest.mark.slow

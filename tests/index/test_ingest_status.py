@@ -175,3 +175,36 @@ def test_clustering_stays_in_process_with_a_warning_when_no_child_can_start(monk
     x = _blobs()
     assert np.array_equal(core.cluster(x, 0.5), core.cluster_here(x, 0.5))
     assert "no more processes" in caplog.text
+
+
+def test_eta_forgets_the_reader_bound_start_once_every_file_is_read():
+    """The shared corpus: PDFs (read slowly) for a tenth of the passages, then CSV rows ten
+    times faster; the worker restarts the estimate when the reader has read every file."""
+    est = EtaEstimator()
+    t, p = 0.0, 0
+    for _ in range(10):  # 1,000 passages at 10 a second
+        t, p = t + 10, p + 100
+        est.commit(t, p)
+    assert est.eta(t, 10_000) > 500  # what the recent half alone says: 900 s for 90 s of work
+    est.restart(t)
+    for _ in range(3):  # the CSV rows: 100 a second
+        t, p = t + 5, p + 500
+        est.commit(t, p)
+    assert abs(est.eta(t, 10_000) - (10_000 - p) / 100) <= 1
+
+
+def test_worker_restarts_its_estimate_when_every_file_is_counted():
+    w = IngestWorker(lib=None, paths=[])
+    now = [0.0]
+    w.clock = lambda: now[0]
+    w._progress("files", total=2)
+    w._progress("counted", documents=5, passages=50)
+    w._s["running"] = True
+    for k in range(1, 5):  # slow: 1 passage a second
+        now[0] = 10.0 * k
+        w._progress("committed", documents=k, passages=10 * k, embedded=10 * k, texts=10 * k)
+    w._progress("counted", documents=100, passages=1050)  # the last file read
+    for k in range(1, 4):  # fast: 10 passages a second
+        now[0] = 40.0 + k
+        w._progress("committed", documents=4 + k, passages=40 + 10 * k, embedded=0, texts=0)
+    assert w.status()["eta_s"] == 103  # 1,030 passages left at 10 a second (not 1,030 s)
