@@ -29,6 +29,7 @@ def main() -> None:
     commits: list[tuple[float, int]] = []
     t0 = time.monotonic()
     done_at = [None]
+    steps: list[str] = []
     files = {"total": None, "counted": 0, "at": None}  # when the reader had read every file
 
     def progress(event, **kw):
@@ -40,8 +41,11 @@ def main() -> None:
                 files["at"] = time.monotonic() - t0
         elif event == "committed":
             commits.append((time.monotonic() - t0, kw["passages"]))
-        elif event == "step" and done_at[0] is None:
-            done_at[0] = time.monotonic() - t0  # the documents' part ends where the steps begin
+        elif event == "step":
+            if done_at[0] is None:
+                done_at[0] = time.monotonic() - t0  # the documents' part ends where the steps begin
+            if kw["state"] != "running":
+                steps.append(f"{kw['name']} {kw['state']} in {kw.get('seconds') or 0:.0f} s ({kw.get('detail')})")
 
     with tempfile.TemporaryDirectory() as tmp:
         lib = open_library(Path(tmp) / "lib")
@@ -50,7 +54,7 @@ def main() -> None:
     end = done_at[0] or commits[-1][0]
     total = commits[-1][1]
     print(f"{len(report.added)} documents, {total} passages in {len(commits)} commits; documents took {end:.0f} s"
-          f" (then {time.monotonic() - t0 - end:.0f} s of steps after the last document)")
+          f" (then {time.monotonic() - t0 - end:.0f} s of steps after the last document: {'; '.join(steps)})")
     print(f"every file read and counted at {files['at'] or 0:.0f} s (the worker shows no estimate before)")
     est = EtaEstimator()
     restarted = False
