@@ -56,6 +56,16 @@ def ingest(paths, columns, sync, library_path, model, as_json):
             bar.refresh()
         elif event == "document":
             bar.update(1)
+        elif event == "step":  # after the last document: linking, themes (index.ingest.finish)
+            from index.ingest import STEP_LABELS
+
+            label = STEP_LABELS.get(kw["name"], kw["name"])
+            if kw["state"] == "running":
+                bar.refresh()
+                tqdm.write(f"{label}: {kw.get('documents') or 0} documents …", file=sys.stderr)
+            elif kw.get("detail") != "nothing to do":
+                tqdm.write(f"{label}: {kw['state']} in {kw.get('seconds') or 0:.1f}s"
+                           + (f" ({kw['detail']})" if kw.get("detail") else ""), file=sys.stderr)
 
     try:
         report = run_ingest(lib, paths, progress=progress, columns=mapping, sync=sync)
@@ -81,7 +91,7 @@ def ingest(paths, columns, sync, library_path, model, as_json):
         for r in summary["removed_documents"]:
             click.echo(f"  removed: [doc {r['id']}] {r['title']} ({r['source']}: file gone)")
             _echo_followers(r)
-        for f in summary["failed"]:
+        for f in summary["failed"]:  # the path as given on the command line, with why
             click.echo(f"  failed: {f['path']}: {f['reason']}")
         for w in summary["warnings"]:
             click.echo(f"  warning: {w['source']}: {w['warning']}")

@@ -13,6 +13,8 @@ from typing import Any
 BLOCK_SEPARATOR = "\n\n"
 
 # The closed set of document types; readers may leave "other" for the classifier.
+# "not_review": no concerns, findings or actions and the text reads as notes about files
+# (corpus.extract.classify.not_review).
 DOCUMENT_TYPES = (
     "pfd_report",
     "pfd_response",
@@ -20,6 +22,7 @@ DOCUMENT_TYPES = (
     "inspection",
     "minutes",
     "other",
+    "not_review",  # a folder's README, notes, a licence: ingested and listed, kept off the home page
 )
 
 
@@ -172,3 +175,16 @@ def report_title(name: str | None, reference: str | None = None, date: str | Non
     label = f"PFD report {reference}" if reference else (f"PFD report ({date})" if date else "PFD report")
     name = tidy_person_name(name)
     return f"{name} — {label}" if name else label
+
+
+def source_file_name(source: str | None) -> str | None:
+    """The readable name of where a document came from, never its folder: a file's name, a CSV
+    row as "reports.csv, row 12" (its source is "…/reports.csv#row=12"). ``search.sources``
+    pairs it with the http(s) URL for every page; the ingest status names failed files by it."""
+    if not source:
+        return None
+    path, _, frag = str(source).partition("#")
+    name = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or None
+    if name and frag.startswith("row="):
+        name = f"{name}, row {frag[4:]}"
+    return name

@@ -80,9 +80,12 @@ def counts_by_type(lib: Library) -> dict[str, int]:
         "SELECT type, COUNT(*) FROM documents GROUP BY type ORDER BY COUNT(*) DESC")}
 
 
-def recent_documents(lib: Library, n: int) -> list[sqlite3.Row]:
-    """The ``n`` newest documents (undated last), each with ``LIST_COLUMNS``."""
-    return lib.store.conn.execute(f"SELECT {LIST_COLUMNS} FROM documents{NEWEST_FIRST} LIMIT ?", (int(n),)).fetchall()
+def recent_documents(lib: Library, n: int, exclude_types: Iterable[str] = ()) -> list[sqlite3.Row]:
+    """The ``n`` newest documents (undated last) not of ``exclude_types``, each with ``LIST_COLUMNS``."""
+    skip = list(exclude_types)
+    where = f" WHERE type NOT IN ({','.join('?' * len(skip))})" if skip else ""
+    return lib.store.conn.execute(f"SELECT {LIST_COLUMNS} FROM documents{where}{NEWEST_FIRST} LIMIT ?",
+                                  (*skip, int(n))).fetchall()
 
 
 def largest_theme(lib: Library) -> dict | None:

@@ -12,6 +12,7 @@ import json
 import re
 from typing import Any
 
+from corpus.extract import NOT_REVIEW
 from corpus.readers import clean_area
 from index.documents import (area_facets, counts_by_type, documents_page, largest_theme, recent_concern_texts,
                              recent_documents)
@@ -20,7 +21,7 @@ from index.rows import document_summary
 
 from search.sources import source_display
 
-DOC_TYPES = ("pfd_report", "pfd_response", "action_plan", "inspection", "minutes", "other")
+DOC_TYPES = ("pfd_report", "pfd_response", "action_plan", "inspection", "minutes", "other", NOT_REVIEW)
 _TRAILING = {"a", "an", "and", "at", "because", "by", "for", "from", "in", "of", "on", "or", "that", "the", "to",
              "was", "were", "with", "is", "are", "be", "been", "has", "have", "not"}
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
@@ -78,11 +79,13 @@ def browse_documents(lib: Library, type: str | None = None, date_from: str | Non
 
 def library_overview(lib: Library, recent: int = 8) -> dict[str, Any]:
     """Counts by type, the most recent documents, and examples for the three questions
-    drawn from the library itself (the opening of a recent concern, its largest theme)."""
+    drawn from the library itself; files that are not review documents (``not_review``: a
+    README, notes) are neither counted nor shown as recent, only their number given (the opening of a recent concern, its largest theme)."""
     by_type = counts_by_type(lib)
-    counts = {"documents": sum(by_type.values()), "by_type": by_type,
+    not_review = by_type.pop(NOT_REVIEW, 0)  # READMEs, notes, licences: listed under /documents, not counted here
+    counts = {"documents": sum(by_type.values()), "by_type": by_type, "not_review": not_review,
               **{table: lib.store.count(table) for table in ("findings", "actions", "passages")}}
-    recent_rows = recent_documents(lib, recent)
+    recent_rows = recent_documents(lib, recent, exclude_types=(NOT_REVIEW,))
     theme = largest_theme(lib)  # None until a themes build
     example_query = _example_query(recent_concern_texts(lib, 30))
     examples = {

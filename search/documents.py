@@ -11,7 +11,7 @@ from typing import Any
 
 from index import retrieval
 from index.library import Library
-from index.rows import document_summary
+from search.sources import document_card, source_display
 
 from search.query import finding_actions
 
@@ -21,12 +21,13 @@ def get_document(lib: Library, doc_id: int) -> dict[str, Any] | None:
     row = lib.store.document(doc_id)
     if row is None:
         return None
-    out = document_summary(row)
+    out = document_card(row)
     out["meta"] = row["meta"]
     out["text"] = row["text"]
     out["blocks"] = [{"start": s, "end": e, "section": sec, "page": pg} for s, e, sec, pg in row["blocks"]]
     out["passages"] = lib.store.passages_of(doc_id)
-    out["annotations"] = lib.store.annotations_for(row["reference"])
+    out["annotations"] = [{**a, "source": source_display(a.get("source"), {})["name"]}  # the dataset's file name
+                          for a in lib.store.annotations_for(row["reference"])]
     out.update(document_findings(lib, doc_id))
     return out
 
@@ -57,5 +58,5 @@ def _link(r: tuple[int, str, float]) -> dict[str, Any]:
 
 def list_documents(lib: Library, limit: int | None = None, offset: int = 0) -> dict[str, Any]:
     """One page of the library's documents (by id) and how many it holds in all."""
-    docs = [document_summary(r) for r in lib.store.documents(limit, offset)]
+    docs = [document_card(r) for r in lib.store.documents(limit, offset)]
     return {"total": lib.store.count("documents"), "documents": docs}

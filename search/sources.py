@@ -3,9 +3,12 @@ only) or a file name — never a path on the server. One rule for every link Pre
 from __future__ import annotations
 
 import re
-from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlparse
+
+from corpus.records import source_file_name
+
+from index.rows import document_meta, document_summary
 
 _URL_BAD_CHARS = re.compile(r"[\s\x00-\x1f\x7f\"'<>\\]")  # must be percent-encoded in a URL
 
@@ -32,13 +35,24 @@ def source_display(source: str | None, meta: dict | None) -> dict[str, str | Non
     """The original URL (http(s) only) and a readable file name ("reports.csv, row 12")."""
     meta = meta or {}
     url = http_url(meta.get("url"))
-    name = None
-    if source:
-        path, _, frag = str(source).partition("#")
-        name = PurePath(path.replace("\\", "/")).name or None
-        if name and frag.startswith("row="):
-            name = f"{name}, row {frag[4:]}"
-    return {"url": url, "name": name}
+    return {"url": url, "name": source_file_name(source)}
+
+
+def shown_source(doc: dict, meta: dict | None = None) -> dict:
+    """``doc`` (a dict with ``source``) as a reader may see it: ``source`` the original http(s) URL
+    or else the file name, with ``source_url`` and ``source_name`` beside it. Every read model
+    that hands a document to a page, a JSON twin or the CLI passes it through here."""
+    if meta is None:
+        meta = doc.get("meta") if isinstance(doc.get("meta"), dict) else {}
+    src = source_display(doc.get("source"), meta)
+    doc.update(source=src["url"] or src["name"], source_url=src["url"], source_name=src["name"])
+    return doc
+
+
+def document_card(row, id_column: str = "id") -> dict:
+    """``index.rows.document_summary`` of a stored row with its source shown (``shown_source``):
+    the short form of a document every page shows."""
+    return shown_source(document_summary(row, id_column=id_column), document_meta(row))
 
 
 def clip(text: str, limit: int) -> str:

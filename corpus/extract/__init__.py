@@ -2,7 +2,9 @@
 
 Public API
 ----------
-``classify(doc) -> str``       one of ``DOCUMENT_TYPES`` from text and layout (classify.py).
+``classify(doc) -> str``       one of ``DOCUMENT_TYPES`` from text and layout (classify.py);
+                               ``not_review`` / ``notes_score``: a README, notes or licence
+                               (``NOT_REVIEW``), decided once nothing was extracted.
 ``extract(doc) -> Extraction`` the type plus ``Finding``s (concerns, recommendations, causes of
                                concern, areas for improvement, lessons, key findings) and
                                ``Action``s (responses, actions required, commitments) linked
@@ -37,7 +39,7 @@ a letter that answers concerns without headings, pairs or numbering yields findi
 from __future__ import annotations
 
 from corpus.records import Action, Document, Extraction, Finding
-from corpus.extract.classify import classify, scores
+from corpus.extract.classify import NOT_REVIEW, classify, not_review, notes_score, scores
 from corpus.extract.common import mask, paragraphs
 from corpus.extract.inspection import deadline_and_who, extract_inspection, split_addressees
 from corpus.extract.letters import actions_of_linked, extract_letter
@@ -62,11 +64,11 @@ from corpus.extract.tables import extract_tables, header_roles, name_only
 
 __all__ = [
     "CANDIDATE_MIN", "RESPONSE_MIN",
-    "actions_of_linked", "answer_sentences", "choose_respondent", "classify", "deadline_and_who", "due_in", "extract",
+    "NOT_REVIEW", "actions_of_linked", "answer_sentences", "choose_respondent", "classify", "deadline_and_who", "due_in", "extract",
     "extract_inspection", "extract_letter", "extract_pfd_concerns", "fit", "free_actions", "header_roles",
     "imperative_with_timing", "mask", "name_only", "paragraphs", "phrase_start", "probability", "recipient_features",
     "recipient_spans", "respondent_from_text", "response_score", "scores", "speaking_for", "split_addressees",
-    "split_sentences", "strip_framing", "with_its_list", "tense_of", "unlinked_respondent",
+    "split_sentences", "strip_framing", "with_its_list", "tense_of", "unlinked_respondent", "not_review", "notes_score",
 ]
 
 
@@ -99,6 +101,8 @@ def extract(doc: Document) -> Extraction:
             findings, actions = extract_letter(text, owner=doc.meta.get("respondent"))
             if not findings and response_score(raw) < RESPONSE_MIN:
                 actions = []  # commitments alone do not make an unknown document a letter
+    if not_review(doc, findings, actions):  # a README, notes, a licence: listed, not shown as a review
+        kind = NOT_REVIEW
     _locate(doc, findings, actions)
     return Extraction(type=kind, findings=findings, actions=actions)
 

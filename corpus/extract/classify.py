@@ -4,7 +4,13 @@ Each type gets a score from weighted, capped counts of its tell-tale phrases and
 (the PFD report's numbered boxes, a response letter's salutation plus its reference to the
 report it answers, an action plan's tabbed header row, inspectorate vocabulary, minute item
 numbers). Capping stops one repeated word ("HMICFRS" forty times) from outvoting structure.
-Only the first ~12,000 characters are scored: the genre shows early, and it keeps this fast."""
+Only the first ~12,000 characters are scored: the genre shows early, and it keeps this fast.
+
+``not_review(doc, findings, actions)`` recognises a file that is not a review document at all (a
+corpus folder's README.md, notes, a licence): nothing was extracted from it, and its text
+reads as notes about files (markdown tables, headings, code spans, file names, "dataset",
+"folder", "licence" …: ``notes_score``). The shared corpus's
+own README scored 8.5 as an inspection (it describes Ofsted inspections) and was shown as one."""
 from __future__ import annotations
 
 import re
@@ -67,6 +73,44 @@ _SIGNALS: dict[str, list[tuple[re.Pattern[str], float, int]]] = {
 }
 _MIN_SCORE = 3.0
 _SCAN = 12_000
+
+NOT_REVIEW = "not_review"
+# what notes about files look like (a README, a licence): never a review document's layout
+_NOTES: list[tuple[re.Pattern[str], float, int]] = [
+    (_P(r"^\s*\|?\s*:?-{3,}:?\s*\|", re.M), 3, 1),                      # a markdown table's rule
+    (_P(r"^\s*\|[^\n]*\|\s*$", re.M), 1, 3),                              # markdown table rows (kept by the reader)
+    (_P(r"^#{1,6}\s+\S", re.M), 1, 3),                                   # markdown headings
+    (_P(r"`[^`\n]{1,80}`"), 0.5, 6),                                     # code spans
+    (_P(r"\b[\w*.-]+\.(?:csv|pdf|txt|md|json|xlsx?|docx?|py|zip|html?)\b", re.I), 0.5, 6),  # file names
+    (_P(r"\b(?:README|datasets?|repository|folders?|director(?:y|ies)|columns?|licen[cs]e[ds]?|copyright|"
+        r"git|GitHub)\b", re.I), 0.75, 6),
+    (_P(r"Permission is hereby granted|WITHOUT WARRANTY|Licensed under the|GNU General Public License|"
+        r"Creative Commons|THE SOFTWARE IS PROVIDED", re.I), 3, 2),          # a licence's own words
+]
+NOTES_MIN = 6.0     # notes_score from which an unextracted file is taken as notes
+
+
+def notes_score(text: str) -> float:
+    """How much ``text`` reads as notes about files (see the module docstring)."""
+    text = text[:_SCAN]
+    total = 0.0
+    for pat, weight, cap in _NOTES:
+        n = 0
+        for _ in pat.finditer(text):
+            n += 1
+            if n >= cap:
+                break
+        total += weight * n
+    return total
+
+
+def not_review(doc: Document, findings: list, actions: list) -> bool:
+    """True for a file that is not a review document: a reader left its type open, nothing was
+    extracted from it, and it reads as notes (``NOTES_MIN``). A text with no cue of any kind stays
+    "other": it may be a letter that does not look like one (a possible response, see linking)."""
+    if findings or actions or (doc.type and doc.type != "other") or not doc.text.strip():
+        return False
+    return notes_score(doc.text) >= NOTES_MIN
 
 
 def _literal(pattern: str) -> tuple[str, ...] | None:

@@ -35,6 +35,8 @@ from index.schema import ensure_library_schema as ensure_schema  # table post_in
 log = logging.getLogger(__name__)
 
 STEPS = ("link", "themes")
+STEP_LABELS = {"link": "linking responses to reports", "themes": "keeping themes current",
+               "_themes_if_missing": "building themes if there are none yet"}
 GROW_FRACTION = 0.2   # rebuild themes when this share of the findings is newer than the last build
 MIN_NEW_FOR_REBUILD = 3
 
@@ -98,28 +100,52 @@ def _themes(lib, doc_ids: list[int]) -> dict:
 RUNNERS: dict[str, Callable] = {"link": _link, "themes": _themes}
 
 
-def finish_pending(lib, steps: Iterable[str] = STEPS) -> dict:
+def finish_pending(lib, steps: Iterable[str] = STEPS, progress: Callable | None = None) -> dict:
     """Run every post-commit step for every document lacking it. Returns
-    ``{"steps": {step: {"documents": n, ...}}, "warnings": [{"source", "warning"}], "seconds"}``."""
+    ``{"steps": {step: {"documents": n, ...}}, "warnings": [{"source", "warning"}], "seconds"}``.
+    ``progress("step", name=, state=, documents=, seconds=, detail=)`` hears each step start
+    ("running") and end ("done" or "failed"), so a status page names what runs after the last document."""
     t0 = time.perf_counter()
+    progress = progress or (lambda *a, **k: None)
     ensure_schema(lib)
     out: dict = {"steps": {}, "warnings": []}
     for step in steps:
         ids = pending(lib, step)
         if not ids:
             out["steps"][step] = {"documents": 0}
+            progress("step", name=step, state="done", documents=0, seconds=0.0, detail="nothing to do")
             continue
+        progress("step", name=step, state="running", documents=len(ids))
+        t = time.perf_counter()
         try:
             res = RUNNERS[step](lib, ids)
         except Exception as e:  # noqa: BLE001 - a step's bug must not cost the ingest; retried next run
             log.exception("post-ingest step %s failed", step)
             out["warnings"].append({"source": step, "warning": f"{type(e).__name__}: {e} (will be retried)"})
             out["steps"][step] = {"documents": len(ids), "error": f"{type(e).__name__}: {e}"}
+            progress("step", name=step, state="failed", documents=len(ids),
+                     seconds=round(time.perf_counter() - t, 2), detail=f"{type(e).__name__}: {e} (will be retried)")
             continue
         mark_done(lib, step, ids)
         out["steps"][step] = {"documents": len(ids), **res}
+        progress("step", name=step, state="done", documents=len(ids), seconds=round(time.perf_counter() - t, 2),
+                 detail=step_detail(step, res))
     out["seconds"] = round(time.perf_counter() - t0, 2)
     return out
+
+
+def step_detail(step: str, res: dict) -> str:
+    """One line of what a step did, for the status page and the CLI."""
+    if step == "link":
+        return f"{res.get('linked', 0)} linked, {res.get('unlinked', 0)} unlinked of {res.get('checked', 0)} checked"
+    if step == "themes":
+        act = res.get("action")
+        if act in ("built", "rebuilt"):
+            return f"{act} {res.get('themes', 0)} themes over {res.get('findings', 0)} findings"
+        if act == "assigned":
+            return f"{res.get('assigned', 0)} findings put in themes, {res.get('unassigned', 0)} in none"
+        return "no findings"
+    return ", ".join(f"{k} {v}" for k, v in res.items())
 
 
 def relink(lib, retry_unlinked: bool = False) -> dict:

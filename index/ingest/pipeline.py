@@ -250,7 +250,10 @@ def ingest(
     A document's identity is its source (``index.ingest.sources``): a changed document from a
     source the library has replaces its old version (``report.replaced``), and the rows a re-read
     dataset file no longer holds are removed (``report.removed``). ``sync``: then remove the
-    documents whose files under the folders among ``paths`` are gone."""
+    documents whose files under the folders among ``paths`` are gone.
+
+    ``progress`` also gets "failed" (path, reason) and, after the last document, "step" (name, state,
+    documents, seconds, detail: ``finish.finish_pending``)."""
     t0 = time.perf_counter()
     report = IngestReport()
     progress = progress or (lambda *a, **k: None)
@@ -348,7 +351,7 @@ def ingest(
 
         refresh_if_needed(lib.store)
     t_after = time.perf_counter()
-    _after_ingest(lib, new_ids, report)
+    _after_ingest(lib, new_ids, report, progress)
     report.timings["after"] = time.perf_counter() - t_after  # cross-document work (linking)
     report.seconds = time.perf_counter() - t0
     return report
@@ -377,9 +380,9 @@ def _present(lib: Library, p: Prepared, key: str, old: int | None, report: Inges
             report.moved.append({"id": same, "title": p.doc.title, "source": p.doc.source, "from": was})
 
 
-def _after_ingest(lib: Library, new_ids: list[int], report: IngestReport) -> None:
+def _after_ingest(lib: Library, new_ids: list[int], report: IngestReport, progress: Progress | None = None) -> None:
     """Cross-document work (linking, themes) for every document that lacks it, this
     run's and any a killed run left behind: see index/ingest/finish.py."""
     from index.ingest.finish import finish_pending
 
-    report.warnings += finish_pending(lib)["warnings"]
+    report.warnings += finish_pending(lib, progress=progress)["warnings"]

@@ -6,6 +6,12 @@ threads read while it commits). Each committed batch is visible at once: keyword
 through SQLite, meaning search through the library's vector indexes, which top up from
 the store. ``status()`` is the dict behind /status.json and the banner on every page.
 
+After the last document the cross-document steps (``index.ingest.finish``: linking responses,
+themes) and any ``after`` callables run; each is listed in ``status()["steps"]`` with its state
+(waiting, running, done, failed), documents and seconds, so "5394 of 5394" is never the last
+word while linking and themes still run. Files that could not be read are listed in
+``status()["failed"]`` by file name (never a server path) with the reason.
+
 ``coverage(lib)`` says how much of what is stored is covered by meaning search, for any
 library, ingesting or not (a CLI ingest in another process shows up there too)."""
 from __future__ import annotations
@@ -16,6 +22,10 @@ import time
 from pathlib import Path
 from typing import Iterable
 
+from corpus.records import source_file_name
+
+from index.ingest.eta import EtaEstimator
+from index.ingest.finish import STEP_LABELS, STEPS
 from index.library import Library
 
 log = logging.getLogger(__name__)
@@ -33,15 +43,20 @@ class IngestWorker:
         self._s = {"running": False, "started": None, "finished": None, "error": None, "files_done": 0,
                    "files_total": 0, "documents_done": 0, "documents_present": 0, "passages_present": 0,
                    "documents_counted": 0, "passages_counted": 0, "files_counted": 0,
-                   "passages_done": 0, "passages_embedded": 0, "texts_encoded": 0, "summary": None}
-        self._t0 = 0.0
-        self._first_commit = None  # (time, passages) once the first batch is in
+                   "passages_done": 0, "passages_embedded": 0, "texts_encoded": 0, "summary": None,
+                   "failed": [], "steps": {}}
+        names = list(STEPS) + [getattr(f, "__name__", "after") for f in self.after]
+        for name in names:
+            self._s["steps"][name] = {"name": name, "label": STEP_LABELS.get(name, name.strip("_").replace("_", " ")),
+                                      "state": "waiting", "documents": None, "seconds": None, "detail": None}
+        self._step_t0: dict[str, float] = {}
+        self._eta = EtaEstimator()
+        self.clock = time.monotonic  # a test sets its own timeline
 
     # ---- running ---------------------------------------------------------------------
     def start(self) -> "IngestWorker":
         with self._lock:
             self._s.update(running=True, started=time.time())
-        self._t0 = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="precedent-ingest", daemon=True)
         self._thread.start()
         return self
@@ -59,12 +74,20 @@ class IngestWorker:
             with self._lock:
                 self._s["summary"] = {k: summary[k] for k in ("added", "already_present", "failed_count",
                                                               "passages", "findings", "texts_encoded", "seconds")}
+                self._s["failed"] = [failed_file(f["path"], f["reason"]) for f in report.failed]  # with the listing's
             for step in self.after:
+                name = getattr(step, "__name__", "after")
+                self._progress("step", name=name, state="running")
+                t = time.perf_counter()
                 step(self.lib)
+                self._progress("step", name=name, state="done", seconds=round(time.perf_counter() - t, 2))
         except Exception as e:  # noqa: BLE001 - the server goes on; the page says what happened
             log.exception("background ingest failed")
             with self._lock:
                 self._s["error"] = f"{type(e).__name__}: {e}"
+                for st in self._s["steps"].values():
+                    if st["state"] == "running":
+                        st.update(state="failed", detail=self._s["error"])
         finally:
             self.lib.save_indexes()
             with self._lock:
@@ -81,36 +104,63 @@ class IngestWorker:
                 s["files_counted"] += 1
                 s["documents_counted"] += kw["documents"]
                 s["passages_counted"] += kw["passages"]
+                if s["files_counted"] == s["files_total"]:  # every file read: reading no longer sets the pace
+                    self._eta.restart(self.clock())
             elif event == "recounted":  # a document's findings cut it into more passages than counted
                 s["passages_counted"] += kw["passages"]
             elif event == "document" and kw.get("present"):
                 s["documents_present"] += 1
                 s["passages_present"] += kw.get("passages", 0)
+            elif event == "failed":
+                s["failed"].append(failed_file(kw["path"], kw["reason"]))
             elif event == "committed":
                 s["documents_done"] = kw["documents"]
                 s["passages_done"] = kw["passages"]
                 s["passages_embedded"] = kw["embedded"]
                 s["texts_encoded"] = kw["texts"]
-                if self._first_commit is None:
-                    self._first_commit = (time.monotonic(), kw["passages"])
+                self._eta.commit(self.clock(), kw["passages"])
+            elif event == "step":
+                name = kw["name"]
+                step = s["steps"].setdefault(name, {"name": name, "label": STEP_LABELS.get(name, name),
+                                                    "state": "waiting", "documents": None, "seconds": None,
+                                                    "detail": None})
+                step["state"] = kw["state"]
+                if kw.get("documents") is not None:
+                    step["documents"] = kw["documents"]
+                if kw["state"] == "running":
+                    self._step_t0[name] = self.clock()
+                else:
+                    step["seconds"] = kw.get("seconds")
+                    step["detail"] = kw.get("detail")
 
     # ---- reporting -------------------------------------------------------------------
     def status(self) -> dict:
         with self._lock:
             s = dict(self._s)
+            s["steps"] = {k: dict(v) for k, v in s["steps"].items()}
+            s["failed"] = [dict(f) for f in s["failed"]]
         done = s["documents_done"]
         # totals of the files read so far (the reader runs ahead of the encoder), less duplicates
         total_docs = max(s["documents_counted"] - s["documents_present"], done)
         passages_total = max(s["passages_counted"] - s["passages_present"], s["passages_done"])
         eta = None
         counting = s["files_counted"] < s["files_total"]
-        if s["running"] and self._first_commit and done and not counting:
-            t1, p1 = self._first_commit
-            rate = (s["passages_done"] - p1) / max(time.monotonic() - t1, 1e-6)
-            if rate > 0:
-                eta = round((passages_total - s["passages_done"]) / rate)
+        now = self.clock()
+        steps = []
+        for name, st in s["steps"].items():
+            if st["state"] == "running" and name in self._step_t0:
+                st["seconds"] = round(now - self._step_t0[name], 1)  # so far
+            steps.append(st)
+        if s["running"] and done and not counting:
+            eta = self._eta.eta(now, passages_total)  # the documents' part; the steps are listed below
+        running_step = next((st for st in steps if st["state"] == "running"), None)
         if not s["running"]:
             passages_total, eta = s["passages_done"], 0
+            phase = "finished"
+        elif any(st["state"] != "waiting" for st in steps):  # steps start after the last document
+            phase = "steps"
+        else:
+            phase = "documents"
         return {
             "running": s["running"],
             "documents_done": done,
@@ -125,7 +175,17 @@ class IngestWorker:
             "elapsed_s": round((s["finished"] or time.time()) - s["started"], 1) if s["started"] else None,
             "error": s["error"],
             "summary": s["summary"],
+            "phase": phase,  # documents, steps (after the last document), finished
+            "steps": steps,  # each: name, label, state (waiting/running/done/failed), documents, seconds, detail
+            "step": running_step,
+            "failed": s["failed"],  # [{"file": name, "reason"}]
         }
+
+
+def failed_file(path, reason: str) -> dict:
+    """A file that could not be read, as anyone may see it: its name (``corpus.records.source_file_name``),
+    never the path on the server."""
+    return {"file": source_file_name(str(path or "")) or "?", "reason": reason}
 
 
 def coverage(lib: Library) -> dict:
@@ -140,7 +200,7 @@ def status_dict(lib: Library, worker: IngestWorker | None) -> dict:
     """The one dict behind /status.json and the progress banner."""
     ingest = worker.status() if worker is not None else {
         "running": False, "documents_done": 0, "documents_total": 0, "passages_embedded": 0,
-        "passages_total": 0, "eta_s": 0}
+        "passages_total": 0, "eta_s": 0, "phase": "finished", "steps": [], "step": None, "failed": []}
     lib.refresh_vectors()
     lib_cov = coverage(lib)
     share = None

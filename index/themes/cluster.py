@@ -22,14 +22,24 @@ elsewhere); top terms from class-based TF-IDF; a centroid and radius in embeddin
 ``match_themes(old, new, threshold=0.5)`` pairs old and new member sets by Jaccard
 overlap (Hungarian assignment), which is how ids stay stable across rebuilds.
 ``split_members(vectors, k)`` re-clusters one theme's members into k parts.
+
+Average linkage over all pairs (scipy's ``linkage``, under sklearn) holds the GIL for the
+whole merge loop: 2.3 s for 8,000 rows, about 14 s for 20,000, during which no other thread of
+the process runs — a server's /status.json did not answer for 20 s while an ingest built the
+themes. ``cluster`` therefore runs inputs of ``OFFLOAD_ROWS`` rows or more in a child process
+(spawned, so it inherits no threads or locks; the same function, so the same result) and falls
+back to this process, with a warning, when no child can be started.
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 # ---- tunables (chosen on the dev labels and the whole PFD corpus; see benchmarks/themes_eval.py)
 EMBED_WEIGHT = 0.6          # share of the sentence vector in the mixed cosine
@@ -40,6 +50,7 @@ MIN_DOCUMENTS = 2           # distinct documents in a theme ("recurring")
 LSA_DIM = 128
 KNN = 30                    # neighbours in the connectivity graph for large inputs
 DENSE_LIMIT = 20000         # up to this, exact average linkage over all pairs (n² memory)
+OFFLOAD_ROWS = 2000         # from this many rows, clustering runs in a child process (the GIL: see above)
 MAX_SHARE = 0.02            # a specific theme holds at most this share of the findings ...
 MIN_CAP = 40                # ... or this many, whichever is larger
 BROAD_MAX_SHARE = 0.15      # a broad theme holds at most this share of the findings
@@ -235,7 +246,26 @@ def cluster(x: np.ndarray, threshold: float, knn: int = KNN, dense_limit: int = 
     distance ``threshold``; for more than ``dense_limit`` rows the merges follow a kNN graph.
 
     With ``max_size`` the tree is cut top-down: a subtree within ``threshold`` holding at
-    most ``max_size`` rows is one cluster, else its halves are examined."""
+    most ``max_size`` rows is one cluster, else its halves are examined.
+
+    From ``OFFLOAD_ROWS`` rows the work runs in a child process (see the module docstring)."""
+    args = (x, threshold, knn, dense_limit, max_size, weights)
+    if len(x) >= OFFLOAD_ROWS:
+        import concurrent.futures as cf
+        import multiprocessing as mp
+        import pickle
+
+        try:
+            with cf.ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn")) as pool:
+                return pool.submit(cluster_here, *args).result()
+        except (OSError, cf.process.BrokenProcessPool, pickle.PicklingError) as e:
+            log.warning("clustering %d rows in this process (no child process: %s); other threads wait", len(x), e)
+    return cluster_here(*args)
+
+
+def cluster_here(x: np.ndarray, threshold: float, knn: int = KNN, dense_limit: int = DENSE_LIMIT,
+                 max_size: int | None = None, weights: np.ndarray | None = None) -> np.ndarray:
+    """``cluster`` in this process, whatever the size."""
     from sklearn.cluster import AgglomerativeClustering
 
     n = len(x)

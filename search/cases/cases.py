@@ -10,14 +10,14 @@ from typing import Any
 from index.ledger import (document_findings, linked_report_ids, passages_mentioning, report_ids_with_reference,
                           responses_by_report, stored_document)
 from index.library import Library
-from index.rows import document_meta, document_summary
+from index.rows import document_meta
 
 from search.as_of import as_of_date
 from search.ledger import is_overdue
 from search.responses import report_tracking, respondent_of
 from search.responses import action_json
 from search.cases.story import approx_date_label, case_action_rows
-from search.sources import clip
+from search.sources import clip, document_card
 
 CASE_REF = re.compile(r"\b[A-Z]{2,8}\s?/\s?\d{4}(?:\s?[-/]\s?\d{2,4})?\s?/\s?\d{1,4}\b")
 
@@ -67,7 +67,7 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
     def add(r, role: str, **extra) -> None:
         if r["id"] in members:
             return
-        members[r["id"]] = {**document_summary(r), "role": role, **extra}
+        members[r["id"]] = {**document_card(r), "role": role, **extra}
 
     add(centre, "case")
     if centre["id"] != row["id"]:

@@ -16,9 +16,10 @@ import numpy as np
 from corpus.orgs import normalise_org, org_type
 from index.ledger import dated_findings_with_vectors, documents_of_type, ledger_signature, responses_by_report, trackers
 from index.library import Library
-from index.rows import document_meta, document_summary
+from index.rows import document_meta
 
 from search.as_of import as_of_date
+from search.sources import document_card
 from search.ledger.commitments import all_commitments, summarise
 from search.responses import respondent_of, track_report
 from search.responses import finding_orgs, warning_item
@@ -78,7 +79,7 @@ def organisation_index(lib: Library, as_of: str | None = None) -> dict[str, dict
             e = entry(org.key)
             e["spellings"][who] += 1
             names[org.key][org.name] += 1
-            e["responses"].append({**document_summary(row), "respondent": who})
+            e["responses"].append({**document_card(row), "respondent": who})
     # commitments: the owner's organisations, else (responses) the respondent
     respondents = {row["id"]: respondent_of(row) for row in letters}
     for rec in all_commitments(lib, as_of):

@@ -22,10 +22,10 @@ from corpus.readers import split_recipients
 from corpus.orgs import normalise_org, org_type
 from index.ledger import responses_by_report, stored_document, tracker
 from index.library import Library
-from index.rows import document_meta, document_summary
+from index.rows import document_meta
 
 from search.as_of import as_of_date
-from search.sources import source_display
+from search.sources import document_card, source_display
 
 RESPONSE_DAYS = 56  # Coroners (Investigations) Regulations 2013, reg. 29
 TRACKER_DONE = {"completed", "complete", "responded"}
@@ -141,7 +141,7 @@ def track_report(row, responses: list[dict], tracker: dict | None, as_of: str) -
     for rec in recipients:
         _recipient_status(rec, due, tracker, as_of)
     return {
-        "report": document_summary(row),
+        "report": document_card(row),
         "area": meta.get("area"),
         "coroner": meta.get("coroner"),
         "deceased_name": meta.get("deceased_name"),

@@ -11,6 +11,8 @@ from index.ledger import action_finding_pairs, action_rows, linked_report_ids, r
 from index.library import Library
 from index.rows import document_meta
 
+from search.sources import shown_source
+
 
 def response_view(lib: Library, doc_id: int) -> dict:
     row = stored_document(lib, doc_id)
@@ -50,6 +52,7 @@ def unlinked_view(lib: Library, n: int = 3) -> dict:
     items = unlinked_responses(lib)
     cache: dict = {}
     for item in items:
+        shown_source(item, document_meta(stored_document(lib, item["id"]) or {}))  # a file name, never a path
         d, why = explain_link(lib, item["id"], cache, THRESHOLD)
         item["reason"] = why.get("reason") or "would link now (run `precedent relink --all`)"
         ranked = [s for s in (d.ranked if d is not None else []) if s.points > 0][:n]  # no evidence: not close

@@ -13,9 +13,10 @@ from corpus.orgs import normalise_org
 from index.ledger import (actions_answering, finding_rows, response_actions_for_report, responses_by_report,
                           text_vector, tracker)
 from index.library import Library
-from index.rows import document_meta, document_summary
+from index.rows import document_meta
 
 from search.responses.recipients import respondent_of
+from search.sources import document_card
 
 
 def finding_orgs(addressees: list[str], doc_meta: dict, doc_type: str | None = None) -> dict[str, str]:
@@ -127,7 +128,7 @@ def warning_item(lib: Library, r, score: float, shared: dict[str, str], me) -> d
     return {
         "score": round(float(score), 4),
         "finding": _finding_json(r),
-        "document": document_summary(r, id_column="document_id"),
+        "document": document_card(r, id_column="document_id"),
         "organisations": [{"key": k2, "name": v} for k2, v in shared.items()],
         "actions": actions,
         "tracker_status": (tracked or {}).get("status"),

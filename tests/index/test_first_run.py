@@ -196,11 +196,14 @@ def test_every_page_shows_the_banner_while_ingesting(filled_library):
 def test_worker_eta_while_running():
     w = IngestWorker.__new__(IngestWorker)
     IngestWorker.__init__(w, lib=None, paths=[])
+    now = [0.0]
+    w.clock = lambda: now[0]
     w._s.update(running=True, started=time.time() - 10)
     w._progress("files", total=2)
     w._progress("counted", documents=10, passages=100)
+    w._progress("committed", documents=1, passages=5, embedded=5, texts=5)
+    now[0] = 7.5
     w._progress("committed", documents=2, passages=20, embedded=18, texts=20)
-    w._first_commit = (time.monotonic() - 10, 0)
     s = w.status()
     assert s["documents_total"] == 10 and s["passages_total"] == 100
     assert s["eta_s"] is None and s["counting"]  # one file still to be read: no guess yet
@@ -208,7 +211,12 @@ def test_worker_eta_while_running():
     w._progress("document", present=True, passages=12)  # a duplicate: not counted
     s = w.status()
     assert s["documents_total"] == 10 and s["passages_total"] == 100 and not s["counting"]
-    assert 30 <= s["eta_s"] <= 50  # 80 passages left at ~2 per second
+    assert s["eta_s"] is None  # every file read: the estimate starts again from the next commits
+    now[0] = 10.0
+    w._progress("committed", documents=3, passages=25, embedded=23, texts=25)
+    now[0] = 12.5
+    w._progress("committed", documents=4, passages=30, embedded=28, texts=30)
+    assert 30 <= w.status()["eta_s"] <= 40  # 70 passages left at ~2 per second
 
 
 @pytest.mark.slow
