@@ -132,7 +132,9 @@ def read_files(files: list[Path], columns: dict | None, known_files: set[str],
 def bounded(doc: Document, limits: Limits) -> tuple[Document | None, list[Chunk], list[str]]:
     """The document within the limits (long "words" dropped, text and passages cut), its chunks
     and the notes saying what changed; None when no text is left."""
+    earlier = [n for n in (doc.meta.get("note") or "").split("; ") if "(limit PRECEDENT_" in n]  # the reader's cut
     doc, notes = bound_document(doc, limits)
+    notes[:0] = earlier
     if doc is None:
         return None, [], notes
     chunks = chunk_document(doc)
@@ -146,9 +148,10 @@ def bounded(doc: Document, limits: Limits) -> tuple[Document | None, list[Chunk]
 
 
 def _read_raw(files: list[Path], columns: dict | None, known_files: set[str], limits: Limits,
-              first: int = 1) -> Iterator[tuple]:
-    """Read and chunk (fast); extraction is left to the consumer, as ("rawdoc", doc, chunks, notes)."""
-    for n, path in enumerate(files, first):
+              numbers: list[int] | None = None) -> Iterator[tuple]:
+    """Read and chunk (fast); extraction is left to the consumer, as ("rawdoc", doc, chunks, notes).
+    ``numbers``: each file's number in the whole input (default 1, 2, ...)."""
+    for n, path in zip(numbers or range(1, len(files) + 1), files):
         yield ("file", n, str(path))
         try:
             fh = file_hash(path)
@@ -223,10 +226,12 @@ class _Watch:
         return None
 
 
-def _child(q, side, files, columns, known_files, limits: Limits, first: int = 1) -> None:
+def _child(q, side, files, numbers, columns, known_files, limits: Limits, at) -> None:
     """Three threads: one reads and chunks every file as fast as it can (and reports the
     counts on ``side`` at once); the main one extracts findings and feeds the bounded ``q``; a
-    watchdog abandons a file over its time (the parent starts a new child after it)."""
+    watchdog abandons a file over its time (the parent starts a new child after it). ``at``:
+    shared numbers (the file being read, the file being extracted; 0: none), so a parent whose
+    child died knows which file it died on."""
     work: queue.Queue = queue.Queue()
     failed: list[str] = []
     watch = _Watch(limits.file_seconds)
@@ -234,9 +239,12 @@ def _child(q, side, files, columns, known_files, limits: Limits, first: int = 1)
 
     def read_ahead() -> None:
         try:
-            for msg in _read_raw(files, columns, known_files, limits, first):
+            for msg in _read_raw(files, columns, known_files, limits, numbers):
                 if msg[0] == "file":
                     watch.start("read", msg[1], msg[2])
+                    at[0] = msg[1]
+                elif msg[0] in ("counted", "failed", "present"):  # this file's reading is over
+                    at[0] = 0
                 if msg[0] == "counted":
                     side.put(msg)
                 else:
@@ -281,14 +289,15 @@ def _child(q, side, files, columns, known_files, limits: Limits, first: int = 1)
                       "documents read before it were kept") + " (limit PRECEDENT_FILE_SECONDS)"
             if what == "read":  # after every message before it, in order: through the main thread
                 work.put(("timeout", number, path, reason))
-                return
+                watch.stop("read")
+                continue
             with q_lock:  # the main thread is stuck extracting: nothing of it is in flight
                 pass
             leave([("timeout", number, path, reason)])
 
     threading.Thread(target=read_ahead, name="read-ahead", daemon=True).start()
     threading.Thread(target=watchdog, name="watchdog", daemon=True).start()
-    number, path = first, ""
+    number, path = 0, ""
     try:
         while (msg := work.get()) is not None:
             if msg[0] == "timeout":
@@ -297,7 +306,9 @@ def _child(q, side, files, columns, known_files, limits: Limits, first: int = 1)
                 number, path = msg[1], msg[2]
             if msg[0] == "rawdoc":
                 watch.start("extract", number, path)
+                at[1] = number
                 p = prepare(msg[1], msg[2], msg[3])
+                at[1] = 0
                 watch.stop("extract")
                 put(("doc", p))
             else:
@@ -312,7 +323,7 @@ def _child(q, side, files, columns, known_files, limits: Limits, first: int = 1)
 class ReaderProcess:
     """Iterate over ``read_files`` messages produced in a child process. A file over its time, or
     a child that dies, costs that file only: it is reported ("failed") and a new child reads
-    the files after it."""
+    every file not yet finished but that one."""
 
     def __init__(self, files: list[Path], columns: dict | None, known_files: set[str],
                  limits: Limits | None = None):
@@ -322,20 +333,24 @@ class ReaderProcess:
         self.ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
         self.files, self.columns, self.known_files = list(files), columns, known_files
         self.limits = limits or Settings.from_env().limits()
+        self.finished: set[int] = set()  # numbers of the files done, failed or abandoned
         self.restarts = 0
-        self._start(1)
+        self._start()
 
-    def _start(self, first: int) -> None:
-        """A child reading ``files`` from number ``first`` (1-based) on."""
+    def _start(self) -> None:
+        """A child reading every file not finished."""
+        numbers = [n for n in range(1, len(self.files) + 1) if n not in self.finished]
         self.q = self.ctx.Queue(maxsize=QUEUE_SIZE)
         self.side = self.ctx.Queue()
-        self.proc = self.ctx.Process(target=_child, args=(self.q, self.side, self.files[first - 1:], self.columns,
-                                                          self.known_files, self.limits, first),
-                                     daemon=True, name="precedent-reader")
+        self.at = self.ctx.Array("l", 2, lock=False)
+        self.proc = self.ctx.Process(
+            target=_child, args=(self.q, self.side, [self.files[n - 1] for n in numbers], numbers, self.columns,
+                                 self.known_files, self.limits, self.at),
+            daemon=True, name="precedent-reader")
         self.proc.start()
 
     def __iter__(self) -> Iterator[tuple]:
-        current: tuple[int, str] | None = None  # the file begun and not yet finished
+        number_of = {str(p): n for n, p in enumerate(self.files, 1)}
         try:
             while True:
                 yield from self._counts()
@@ -356,28 +371,27 @@ class ReaderProcess:
                     raise RuntimeError(f"the reader process failed: {msg[1]}")
                 if kind in ("timeout", "died"):
                     if kind == "timeout":
-                        number, path, reason = msg[1], msg[2], msg[3]
-                    elif current is not None:
-                        number, path = current
-                        reason = f"the reader process stopped while reading this file (exit code {msg[1]})"
+                        number, reason = msg[1], msg[3]
                     else:
-                        raise RuntimeError(f"the reader process died (exit code {msg[1]})")
+                        number = self.at[1] or self.at[0]  # the file extracted, else the one read
+                        reason = f"the reader process stopped while reading this file (exit code {msg[1]})"
+                        if not number:
+                            raise RuntimeError(f"the reader process died (exit code {msg[1]})")
+                    path = str(self.files[number - 1])
                     log.warning("%s: %s", path, reason)
                     yield ("counted", path, 0, 0)
                     yield ("failed", path, reason)
-                    current = None
+                    self.finished.add(number)
                     self.restarts += 1
                     if self.restarts > len(self.files):
                         raise RuntimeError("the reader process keeps failing")
                     self.close()
-                    if number >= len(self.files):
+                    if len(self.finished) >= len(self.files):
                         return
-                    self._start(number + 1)
+                    self._start()
                     continue
-                if kind == "file":
-                    current = (msg[1], msg[2])
-                elif kind in ("file_done", "present") or (kind == "failed" and current and msg[1] == current[1]):
-                    current = None
+                if kind in ("file_done", "present", "failed") and msg[1] in number_of:
+                    self.finished.add(number_of[msg[1]])
                 yield msg
         finally:
             self.close()

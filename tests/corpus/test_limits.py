@@ -14,7 +14,7 @@ from corpus.records import Block, Document
 PFD_HEADER = "url,id,date,coroner,area,receiver,investigation,circumstances,concerns\n"
 
 
-def _bomb(path, member="word/document.xml", mb=64, prefix=b""):
+def _bomb(path, member="word/document.xml", mb=24, prefix=b""):
     """An Office-looking zip whose one member inflates to ``mb`` MB (written in 1 MB pieces)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "<Types/>")
@@ -134,8 +134,13 @@ def test_folder_nested_1100_deep_is_walked(tmp_path):
     for _ in range(1100):  # one at a time: Path.mkdir(parents=True) itself recurses
         d += "/d"
         os.mkdir(d)
-    d = Path(d)
-    (d / "bottom.txt").write_text("bottom")
-    failed: list = []
-    files = list_files(tmp_path, failed)
-    assert [f.name for f in files] == ["bottom.txt", "top.txt"] and failed == []
+    try:
+        (Path(d) / "bottom.txt").write_text("bottom")
+        failed: list = []
+        files = list_files(tmp_path, failed)
+        assert [f.name for f in files] == ["bottom.txt", "top.txt"] and failed == []
+    finally:  # from the bottom up: pytest's clean-up of old temporary folders recurses
+        os.unlink(os.path.join(d, "bottom.txt"))
+        while d != str(tmp_path):
+            os.rmdir(d)
+            d = os.path.dirname(d)
