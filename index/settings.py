@@ -17,8 +17,8 @@ environment (a test's ``monkeypatch.setenv``) is seen by the next call.
 | PRECEDENT_SECRET_KEY | secret_key | a random key per server process |
 | PRECEDENT_MAX_UPLOAD_MB | max_upload_mb | 16 |
 | PRECEDENT_MAX_FILE_MB | max_file_mb | 200 (a larger input file is reported and skipped) |
-| PRECEDENT_MAX_TEXT_CHARS | max_text_chars | 2000000 (a document's text beyond it is cut, with a note) |
-| PRECEDENT_MAX_PASSAGES | max_passages | 3000 (a document is kept up to its 3000th passage, with a note) |
+| PRECEDENT_MAX_TEXT_CHARS | max_text_chars | 1000000 (a document's text beyond it is cut, with a note) |
+| PRECEDENT_MAX_PASSAGES | max_passages | 2000 (a document is kept up to its 2000th passage, with a note) |
 | PRECEDENT_FILE_SECONDS | file_seconds | 120 (reading one file, or extracting one document, longer is abandoned) |
 """
 from __future__ import annotations
@@ -63,8 +63,8 @@ class Settings:
     max_upload_mb: float = 16
     # per input file (see corpus.readers.limits for what happens at each)
     max_file_mb: float = 200
-    max_text_chars: int = 2_000_000
-    max_passages: int = 3000
+    max_text_chars: int = 1_000_000
+    max_passages: int = 2000
     file_seconds: float = 120
 
     def limits(self):

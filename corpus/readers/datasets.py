@@ -96,15 +96,16 @@ def read_csv_text(text: str, path: Path, limits: Limits | None = None) -> ReadRe
     next record (an unclosed quote) is reported, and reading starts again at that record, so one
     bad cell costs its own row, never the good rows after it."""
     delim = _delimiter(text)
-    lines = re.findall(r"[^\n]*\n|[^\n]+$", text)
+    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
     problems: list[dict] = []
+    head = csv.reader(iter(lines), delimiter=delim)
     try:
-        header = next(csv.reader(lines[:1] or [""], delimiter=delim), None)
+        header = next(head, None)
     except csv.Error as e:
         raise ReadError(f"malformed CSV ({e})") from None
     if not header:
         raise ReadError("empty file")
-    result = _read_rows(header, _checked_records(lines, delim, path, problems), path)
+    result = _read_rows(header, _checked_records(lines, delim, path, problems, head.line_num), path)
     result.problems[:0] = problems
     return result
 
@@ -131,8 +132,9 @@ def _parse(lines: list[str], start: int, delim: str) -> list[tuple[list[str], in
         before = reader.line_num
 
 
-def _checked_records(lines: list[str], delim: str, path: Path, problems: list[dict]) -> Iterator[list]:
-    start = 1
+def _checked_records(lines: list[str], delim: str, path: Path, problems: list[dict], start: int) -> Iterator[list]:
+    """The records from line ``start`` (0-based) on, each one that runs on into a following record
+    reported in ``problems`` and yielded as ``[]`` (reading starts again at the record it swallowed)."""
     while True:
         recs = _parse(lines, start, delim)
         sig = _record_signature([r for r, _, _ in recs])

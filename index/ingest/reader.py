@@ -188,7 +188,7 @@ def _read_raw(files: list[Path], columns: dict | None, known_files: set[str], li
                 chunked.append((kept, chunks, notes))
         if not chunked and not result.annotations:
             yield ("counted", str(path), 0, 0)
-            if not result.problems:
+            if not result.problems and not result.documents:  # else each was reported above
                 yield ("failed", str(path), "no readable documents in file")
             continue
         if result.annotations:

@@ -108,7 +108,7 @@ def test_file_limit_settings_from_the_environment():
     from index.settings import ENV, Settings
 
     s = Settings.from_env({})
-    assert (s.max_file_mb, s.max_text_chars, s.max_passages, s.file_seconds) == (200, 2_000_000, 3000, 120)
+    assert (s.max_file_mb, s.max_text_chars, s.max_passages, s.file_seconds) == (200, 1_000_000, 2000, 120)
     s = Settings.from_env({ENV["max_file_mb"]: "1.5", ENV["max_text_chars"]: "1000", ENV["max_passages"]: "7",
                            ENV["file_seconds"]: "0.5"})
     lim = s.limits()
