@@ -188,8 +188,9 @@ def _read_raw(files: list[Path], columns: dict | None, known_files: set[str], li
                 chunked.append((kept, chunks, notes))
         if not chunked and not result.annotations:
             yield ("counted", str(path), 0, 0)
-            if not result.problems and not result.documents:  # else each was reported above
-                yield ("failed", str(path), "no readable documents in file")
+            if not any(d.source == str(path) for d in result.documents):  # not reported above under its name
+                yield ("failed", str(path), "no readable documents in file" +
+                       (" (each part reported)" if result.problems or result.documents else ""))
             continue
         if result.annotations:
             yield ("annotations", str(path), path.name, result.annotations)

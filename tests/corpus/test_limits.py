@@ -144,3 +144,16 @@ def test_folder_nested_1100_deep_is_walked(tmp_path):
         while d != str(tmp_path):
             os.rmdir(d)
             d = os.path.dirname(d)
+
+
+@pytest.mark.slow
+def test_fifty_megabyte_text_is_read_within_the_default_limit(tmp_path):
+    p = tmp_path / "huge.txt"
+    line = "The ward did not record the observations, and the nurse in charge was not told.\n"
+    with open(p, "w") as f:
+        for _ in range((50 << 20) // len(line)):
+            f.write(line)
+    doc = read_path(p).documents[0]
+    assert len(doc.text) <= Limits().max_text_chars and "truncated" in doc.meta["note"]
+    kept, notes = bound_document(doc, Limits())
+    assert kept.text == doc.text and notes == []

@@ -104,6 +104,21 @@ def test_rows_that_are_not_records_are_reported_by_ingest(library, tmp_path):
     assert [f["path"].rsplit("/", 1)[-1] for f in report.failed] == ["responses.csv#row=2"]
 
 
+def test_one_word_file_and_all_garbage_csv_are_reported_once(library, tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "token.txt").write_text("Q" * (2 << 20))
+    (d / "garbage.csv").write_text(
+        "parent_id,parent_url,response_url,respondent,response\n"
+        "2024-0002,,,dGhpcyBpcyBub3QgYSByZXNwb25kZW50IDEyMw==,aGVsbG8gd29ybGQgMTIzNDU2Nzg5MA==\n")
+    (d / "good.txt").write_text(GOOD.format("One good file."))
+    report = ingest(library, [d], processes=0)
+    assert _added(report) == ["good.txt"]
+    failed = [(f["path"].rsplit("/", 1)[-1], f["reason"]) for f in report.failed]
+    assert [name for name, _ in failed] == ["garbage.csv#row=1", "garbage.csv", "token.txt"]
+    assert "longer than 500 characters dropped" in failed[2][1]
+
+
 def test_file_limit_settings_from_the_environment():
     from index.settings import ENV, Settings
 
