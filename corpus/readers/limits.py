@@ -117,8 +117,7 @@ def bound_document(doc: Document, limits: Limits) -> tuple[Document | None, list
         if b.text.strip():
             blocks.append(b)
     if dropped:
-        notes.append(f"{dropped} 'word(s)' longer than {limits.max_word_chars} characters dropped (not words; "
-                     "limit PRECEDENT_MAX_WORD_CHARS)")
+        notes.append(f"{dropped} 'word(s)' longer than {limits.max_word_chars} characters dropped (not words)")
     total, kept = 0, []
     sep = 2  # corpus.records.BLOCK_SEPARATOR
     for b in blocks:

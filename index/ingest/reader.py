@@ -336,11 +336,13 @@ class ReaderProcess:
         self.limits = limits or Settings.from_env().limits()
         self.finished: set[int] = set()  # numbers of the files done, failed or abandoned
         self.restarts = 0
+        self.alone: int | None = None  # the one file a child was started for, after an ambiguous death
         self._start()
 
-    def _start(self) -> None:
-        """A child reading every file not finished."""
-        numbers = [n for n in range(1, len(self.files) + 1) if n not in self.finished]
+    def _start(self, only: int | None = None) -> None:
+        """A child reading every file not finished (or only file number ``only``)."""
+        numbers = [only] if only else [n for n in range(1, len(self.files) + 1) if n not in self.finished]
+        self.alone = only
         self.q = self.ctx.Queue(maxsize=QUEUE_SIZE)
         self.side = self.ctx.Queue()
         self.at = self.ctx.Array("l", 2, lock=False)
@@ -367,6 +369,10 @@ class ReaderProcess:
                 kind = msg[0]
                 if kind == "end":
                     yield from self._counts()
+                    if self.alone and len(self.finished) < len(self.files):  # a suspect read alone: now the rest
+                        self.close()
+                        self._start()
+                        continue
                     return
                 if kind == "error":
                     raise RuntimeError(f"the reader process failed: {msg[1]}")
@@ -374,17 +380,23 @@ class ReaderProcess:
                     if kind == "timeout":
                         number, reason = msg[1], msg[3]
                     else:
-                        number = self.at[1] or self.at[0]  # the file extracted, else the one read
-                        reason = f"the reader process stopped while reading this file (exit code {msg[1]})"
-                        if not number:
+                        suspects = sorted({n for n in (self.at[1], self.at[0]) if n} - self.finished)
+                        if not suspects:
                             raise RuntimeError(f"the reader process died (exit code {msg[1]})")
+                        if len(suspects) > 1:  # one file extracted while another was read: which was it?
+                            self.restarts += 1
+                            self.close()
+                            self._start(only=suspects[0])  # the first alone; the rest after it
+                            continue
+                        number = suspects[0]
+                        reason = f"the reader process stopped while reading this file (exit code {msg[1]})"
                     path = str(self.files[number - 1])
                     log.warning("%s: %s", path, reason)
                     yield ("counted", path, 0, 0)
                     yield ("failed", path, reason)
                     self.finished.add(number)
                     self.restarts += 1
-                    if self.restarts > len(self.files):
+                    if self.restarts > 2 * len(self.files):
                         raise RuntimeError("the reader process keeps failing")
                     self.close()
                     if len(self.finished) >= len(self.files):

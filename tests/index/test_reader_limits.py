@@ -61,8 +61,18 @@ def test_document_extracting_over_its_time_is_abandoned(library, tmp_path, monke
     assert "extracting" in _failed(report)["b-slow.txt"]
 
 
-def test_reader_that_dies_costs_its_file_only(library, tmp_path, monkeypatch):
+@pytest.mark.parametrize("extracting_before", [False, True])
+def test_reader_that_dies_costs_its_file_only(library, tmp_path, monkeypatch, extracting_before):
     real = reader_module.readers.read_path
+    if extracting_before:  # the child dies reading b while still extracting a: a is not blamed
+        real_prepare = reader_module.prepare
+
+        def slow_prepare(doc, chunks=None, notes=None):
+            if doc.source.endswith("a.txt"):
+                time.sleep(1.0)
+            return real_prepare(doc, chunks, notes)
+
+        monkeypatch.setattr(reader_module, "prepare", slow_prepare)
 
     def dying(path, limits=None):
         if path.name == "b-dies.txt":
@@ -73,7 +83,7 @@ def test_reader_that_dies_costs_its_file_only(library, tmp_path, monkeypatch):
     d = _folder(tmp_path, ["a.txt", "b-dies.txt", "c.txt"])
     report = ingest(library, [d], processes=1)
     assert _added(report) == ["a.txt", "c.txt"]
-    assert "exit code 9" in _failed(report)["b-dies.txt"]
+    assert list(_failed(report)) == ["b-dies.txt"] and "exit code 9" in _failed(report)["b-dies.txt"]
 
 
 @pytest.mark.parametrize("processes", [0, 1])
