@@ -76,6 +76,8 @@ class Annotation:
 class ReadResult:
     documents: list[Document] = field(default_factory=list)
     annotations: list[Annotation] = field(default_factory=list)
+    # parts of the file not read, each {"source", "reason"} (a dataset row that is not a record)
+    problems: list[dict] = field(default_factory=list)
 
 
 class ReadError(Exception):

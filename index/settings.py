@@ -17,6 +17,10 @@ environment (a test's ``monkeypatch.setenv``) is seen by the next call.
 | PRECEDENT_SECRET_KEY | secret_key | a random key per server process |
 | PRECEDENT_MAX_UPLOAD_MB | max_upload_mb | 16 |
 | PRECEDENT_ALLOWED_HOSTS | allowed_hosts | () : only 127.0.0.1, localhost, [::1] and the host `serve` binds |
+| PRECEDENT_MAX_FILE_MB | max_file_mb | 200 (a larger input file is reported and skipped) |
+| PRECEDENT_MAX_TEXT_CHARS | max_text_chars | 1000000 (a document's text beyond it is cut, with a note) |
+| PRECEDENT_MAX_PASSAGES | max_passages | 2000 (a document is kept up to its 2000th passage, with a note) |
+| PRECEDENT_FILE_SECONDS | file_seconds | 120 (reading one file, or extracting one document, longer is abandoned) |
 """
 from __future__ import annotations
 
@@ -36,7 +40,12 @@ ENV = {
     "secret_key": "PRECEDENT_SECRET_KEY",
     "max_upload_mb": "PRECEDENT_MAX_UPLOAD_MB",
     "allowed_hosts": "PRECEDENT_ALLOWED_HOSTS",
+    "max_file_mb": "PRECEDENT_MAX_FILE_MB",
+    "max_text_chars": "PRECEDENT_MAX_TEXT_CHARS",
+    "max_passages": "PRECEDENT_MAX_PASSAGES",
+    "file_seconds": "PRECEDENT_FILE_SECONDS",
 }
+_FILE_LIMITS = {"max_file_mb": float, "max_text_chars": int, "max_passages": int, "file_seconds": float}
 
 
 def _default_cache() -> Path:
@@ -57,6 +66,18 @@ class Settings:
     #: Host names the web server answers besides the loopback names and the host it binds
     #: (a comma list in the variable; a port, if given, is ignored: every port of a name).
     allowed_hosts: tuple[str, ...] = ()
+    # per input file (see corpus.readers.limits for what happens at each)
+    max_file_mb: float = 200
+    max_text_chars: int = 1_000_000
+    max_passages: int = 2000
+    file_seconds: float = 120
+
+    def limits(self):
+        """The per-file bounds as ``corpus.readers.limits.Limits``."""
+        from corpus.readers.limits import Limits
+
+        return Limits(max_file_mb=self.max_file_mb, max_text_chars=self.max_text_chars,
+                      max_passages=self.max_passages, file_seconds=self.file_seconds)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -69,7 +90,20 @@ class Settings:
             max_upload_mb = float(mb or cls.max_upload_mb)
         except ValueError:
             raise ValueError(f"{ENV['max_upload_mb']} must be a number of megabytes, not {mb!r}") from None
+        limits = {}
+        for key, kind in _FILE_LIMITS.items():
+            raw = get(key).strip()
+            if not raw:
+                continue
+            try:
+                value = kind(raw)
+            except ValueError:
+                value = None
+            if value is None or value <= 0:
+                raise ValueError(f"{ENV[key]} must be a positive {'whole ' if kind is int else ''}number, not {raw!r}")
+            limits[key] = value
         return cls(
+            **limits,
             library=Path(get("library") or cls.library),
             model=get("model") or None,
             encoder=(get("encoder") or "auto").strip().lower(),

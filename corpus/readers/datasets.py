@@ -11,8 +11,10 @@ Anything else is refused with the columns it has; ``corpus.readers.spreadsheet``
 of recommendations given a column mapping (``--columns``)."""
 from __future__ import annotations
 
+import collections
 import csv
 import io
+import itertools
 import logging
 import re
 import sys
@@ -23,6 +25,7 @@ from urllib.parse import unquote, urlparse
 from corpus.dates import parse_date
 from corpus.records import report_title, tidy_person_name
 from corpus.records import Annotation, Block, Document, ReadError, ReadResult
+from corpus.readers.limits import Limits
 
 log = logging.getLogger(__name__)
 
@@ -88,22 +91,92 @@ def _delimiter(text: str) -> str:
 
 # ---------------------------------------------------------------- entry points
 
-def read_csv_text(text: str, path: Path) -> ReadResult:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+def read_csv_text(text: str, path: Path, limits: Limits | None = None) -> ReadResult:
+    """The records of a dataset CSV. A record whose quoted field runs on into what reads as the
+    next record (an unclosed quote) is reported, and reading starts again at that record, so one
+    bad cell costs its own row, never the good rows after it."""
+    delim = _delimiter(text)
+    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
+    problems: list[dict] = []
+    head = csv.reader(iter(lines), delimiter=delim)
     try:
-        header = next(reader)
-    except StopIteration:
-        raise ReadError("empty file") from None
+        header = next(head, None)
     except csv.Error as e:
         raise ReadError(f"malformed CSV ({e})") from None
-    return _read_rows(header, _safe_rows(reader), path)
+    if not header:
+        raise ReadError("empty file")
+    result = _read_rows(header, _checked_records(lines, delim, path, problems, head.line_num), path)
+    result.problems[:0] = problems
+    return result
 
 
-def _safe_rows(reader) -> Iterator[list]:
+def _shape(value: str) -> str:
+    """The look of a field's start: letters, digits and punctuation classes ("2024-0123" → "9-9")."""
+    s = re.sub(r"[A-Za-z]+", "a", value.strip()[:40])
+    return re.sub(r"\d+", "9", s)[:10]
+
+
+def _parse(lines: list[str], start: int, delim: str) -> list[tuple[list[str], int, int]]:
+    """Records from physical line ``start`` (0-based) on, each with its first and last line."""
+    out = []
+    reader = csv.reader(itertools.islice(lines, start, None), delimiter=delim)
+    before = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return out
+        except csv.Error as e:
+            raise ReadError(f"malformed CSV at line {start + reader.line_num} ({e})") from None
+        out.append((row, start + before, start + reader.line_num - 1))
+        before = reader.line_num
+
+
+def _checked_records(lines: list[str], delim: str, path: Path, problems: list[dict], start: int) -> Iterator[list]:
+    """The records from line ``start`` (0-based) on, each one that runs on into a following record
+    reported in ``problems`` and yielded as ``[]`` (reading starts again at the record it swallowed)."""
+    while True:
+        recs = _parse(lines, start, delim)
+        sig = _record_signature([r for r, _, _ in recs])
+        bad = None
+        if sig is not None:
+            bad = next(((i, k) for i, (row, a, b) in enumerate(recs) if b > a
+                        for k in range(a + 1, b + 1) if _starts_record(lines[k], sig, delim)), None)
+        if bad is None:
+            for row, _, _ in recs:
+                yield row
+            return
+        i, k = bad
+        for row, _, _ in recs[:i]:
+            yield row
+        a = recs[i][1]
+        problems.append({"source": f"{path}#line={a + 1}", "reason":
+                         f"the record at line {a + 1} runs on into the next record at line {k + 1} "
+                         "(an unclosed quote?): that record is not read; reading went on at line "
+                         f"{k + 1}"})
+        yield []  # an empty row keeps the row numbers of the rows after it
+        start = k
+
+
+def _record_signature(rows: list[list[str]]) -> tuple[str, str] | None:
+    """The look of the first two fields shared by at least 80% of the records (3 or more), or None."""
+    shapes = [(_shape(r[0]), _shape(r[1])) for r in rows if len(r) >= 3]
+    if len(shapes) < 3:
+        return None
+    top, n = collections.Counter(shapes).most_common(1)[0]
+    if n < 0.8 * len(shapes) or not any(ch in "9:/-." for ch in top[0] + top[1]):
+        return None  # no shape, or one too plain to tell a record's start from prose
+    return top
+
+
+def _starts_record(line: str, sig: tuple[str, str], delim: str) -> bool:
+    if line.count(delim) < 2:
+        return False
     try:
-        yield from reader
-    except csv.Error as e:
-        raise ReadError(f"malformed CSV at line {reader.line_num} ({e})") from None
+        first = next(csv.reader([line], delimiter=delim), [])
+    except csv.Error:
+        return False
+    return len(first) >= 3 and (_shape(first[0]), _shape(first[1])) == sig
 
 
 def read_xlsx(path: Path) -> ReadResult:
@@ -154,6 +227,9 @@ def _read_rows(header: list, rows: Iterable[list], path: Path) -> ReadResult:
     result = ReadResult()
     n = 0
     for row in rows:
+        if not row:  # a record reported by the reader: counted, so the rows after it keep their numbers
+            n += 1
+            continue
         if not any(str(c).strip() for c in row):
             continue
         n += 1
@@ -162,11 +238,41 @@ def _read_rows(header: list, rows: Iterable[list], path: Path) -> ReadResult:
             ann = _tracker_row(rec)
             if ann:
                 result.annotations.append(ann)
-        else:
-            doc = handler(rec, path, n)
-            if doc:
-                result.documents.append(doc)
+            continue
+        why = _not_a_record(rec, handler is _response_row)
+        if why:
+            result.problems.append({"source": f"{path}#row={n}", "reason": why})
+            continue
+        doc = handler(rec, path, n)
+        if doc:
+            result.documents.append(doc)
     return result
+
+
+_BASE64ISH = re.compile(r"[A-Za-z0-9+/_=-]{16,}")
+_LETTER_WORD = re.compile(r"[(\[\"'‘“]?[^\W\d_]+(?:[-'’][^\W\d_]+)*[.,;:!?)\]\"'’”]*")
+
+
+def _garbled(value: str) -> bool:
+    """One long token of base64-like characters mixing letters and digits: data, not a name."""
+    v = (value or "").strip()
+    return bool(_BASE64ISH.fullmatch(v)) and any(c.isdigit() for c in v) and any(c.isalpha() for c in v)
+
+
+def _not_a_record(rec: dict, response: bool) -> str | None:
+    """Why a dataset row is not a report or response (garbage in its fields), or None."""
+    fields = ("parent_id", "respondent", "response") if response else ("id", "coroner", "area")
+    for f in fields:
+        if _garbled(rec.get(f) or ""):
+            return f"not a record: its {f} field is not text ({(rec.get(f) or '').strip()[:40]}…)"
+    body = " ".join(str(rec.get(c) or "") for c in (("response",) if response else ("investigation", "circumstances", "concerns")))
+    tokens = body.split(maxsplit=300)[:300]  # the start tells prose from data
+    if not tokens:
+        return None  # an empty row is skipped as before
+    words = sum(1 for t in tokens if _LETTER_WORD.fullmatch(t))
+    if words == 0 or words < 0.4 * len(tokens):
+        return f"not a record: its text has {words} word(s) among {len(tokens)} tokens (not prose)"
+    return None
 
 
 # ---------------------------------------------------------------- PFD reports

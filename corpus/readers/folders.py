@@ -12,7 +12,7 @@ import errno
 import os
 import stat
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 Problem = dict  # {"path", "reason"}
 
@@ -54,30 +54,47 @@ class _Walker:
         self.failed.append({"path": str(path), "reason": reason})
 
     def folder(self, folder: Path, via_link: bool = False) -> None:
+        """Walk ``folder`` depth first in sorted order, with a stack of open listings rather than
+        recursion, so a tree of any depth (1,100 nested folders) is listed, not a RecursionError."""
+        stack: list[Iterator[os.DirEntry]] = []
+        listing = self.listing(folder, via_link)
+        if listing is not None:
+            stack.append(listing)
+        while stack:
+            e = next(stack[-1], None)
+            if e is None:
+                stack.pop()
+                continue
+            if e.name.startswith("."):
+                continue
+            sub = self.entry(Path(e.path), e)
+            if sub is not None:
+                stack.append(sub)
+
+    def listing(self, folder: Path, via_link: bool = False) -> Iterator[os.DirEntry] | None:
+        """The sorted entries of a folder not yet walked, or None (reported when unreadable)."""
         try:
             st = folder.stat()
         except OSError as e:
             self.fail(folder, f"cannot open folder: {e.strerror or e}")
-            return
+            return None
         key = (st.st_dev, st.st_ino)
         if key in self.seen_dirs:
             if via_link:
                 self.warnings.append({"source": str(folder), "warning":
                                       f"link to a folder already read ({self.seen_dirs[key]}): not followed again"})
-            return
+            return None
         self.seen_dirs[key] = folder
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as e:
             self.fail(folder, f"cannot open folder: {e.strerror or e}")
-            return
-        for e in entries:
-            if e.name.startswith("."):
-                continue
-            self.entry(Path(e.path), e)
+            return None
+        return iter(entries)
 
-    def entry(self, path: Path, e: os.DirEntry) -> None:
+    def entry(self, path: Path, e: os.DirEntry) -> Iterator[os.DirEntry] | None:
+        """Add a file; a folder's listing is returned for the walk to descend into."""
         try:
             is_link = e.is_symlink()
             st = os.stat(path)  # follows links
@@ -85,21 +102,23 @@ class _Walker:
             target = _readlink(path)
             self.fail(path, f"broken symbolic link (points to {target}, which does not exist)"
                       if target is not None else "the file disappeared while the folder was read")
-            return
+            return None
         except OSError as err:
-            reason = "symbolic link loop" if err.errno == errno.ELOOP else (err.strerror or str(err))
+            reason = {errno.ELOOP: "symbolic link loop", errno.ENAMETOOLONG: "path too long"}.get(
+                err.errno, err.strerror or str(err))
             self.fail(path, f"cannot read: {reason}")
-            return
+            return None
         if stat.S_ISDIR(st.st_mode):
-            self.folder(path, via_link=is_link)
-        elif stat.S_ISREG(st.st_mode):
+            return self.listing(path, via_link=is_link)
+        if stat.S_ISREG(st.st_mode):
             key = (st.st_dev, st.st_ino)
             if key in self.seen_files:  # the same file reached again through a link
-                return
+                return None
             self.seen_files.add(key)
             self.out.append(path)
         else:
             self.fail(path, f"not a regular file or folder ({_kind(st.st_mode)}): skipped")
+        return None
 
 
 def _readlink(path: Path) -> str | None:

@@ -13,10 +13,12 @@ from __future__ import annotations
 import logging
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from corpus.readers.folders import list_files
+from corpus.readers.limits import DEFAULT as DEFAULT_LIMITS, Limits, check_file_size, check_zip, cut_text
 from corpus.records import Document, ReadError, ReadResult
 from corpus.readers.text import (
     decode_bytes,
@@ -82,12 +84,13 @@ def sniff(data: bytes, name: str = "") -> str:
     return "text"
 
 
-def read_path(path: str | Path) -> ReadResult:
+def read_path(path: str | Path, limits: Limits | None = None) -> ReadResult:
     """Read one file. Raises ReadError (only) when it cannot be read; ``str(err)``
-    says why in words a user understands."""
+    says why in words a user understands. ``limits`` (``corpus.readers.limits``) bounds the
+    file's size, a zip's inflation and a text file's text (cut with a note)."""
     path = Path(path)
     try:
-        return _read(path)
+        return _read(path, limits or DEFAULT_LIMITS)
     except ReadError:
         raise
     except MemoryError:
@@ -99,10 +102,11 @@ def read_path(path: str | Path) -> ReadResult:
         raise ReadError(f"could not read file ({type(e).__name__}: {msg})") from None
 
 
-def _read(path: Path) -> ReadResult:
+def _read(path: Path, limits: Limits) -> ReadResult:
     try:
         if path.is_dir():
             raise ReadError("is a folder, not a file")
+        check_file_size(path.stat().st_size, limits)
         data = path.read_bytes()
     except ReadError:
         raise
@@ -123,7 +127,7 @@ def _read(path: Path) -> ReadResult:
 
         return ReadResult(documents=[read_pdf(path, data)])
     if kind == "zip":
-        return _read_zip(path, data)
+        return _read_zip(path, data, limits)
 
     if ext == ".pdf":
         # a .pdf that is not a PDF: say what it really is
@@ -138,22 +142,31 @@ def _read(path: Path) -> ReadResult:
         raise ReadError(f"named .pdf but is not a PDF (it is {'a CSV table' if kind == 'csv' else 'plain text'}); rename it and add it again")
 
     raw = decode_bytes(data)
+    del data
     if kind == "html":
-        return ReadResult(documents=[read_html_document(raw, path)])
+        # markup is longer than its text: the page is cut at four times the text limit
+        raw, note = cut_text(raw, Limits(max_text_chars=4 * limits.max_text_chars))
+        return ReadResult(documents=[read_html_document(raw, path, note=note)])
     if kind == "csv":
         from corpus.readers.datasets import read_csv_text
 
-        return read_csv_text(raw.lstrip("\ufeff"), path)
-    return ReadResult(documents=[read_text_document(raw, path)])
+        return read_csv_text(raw.lstrip("\ufeff"), path, limits)
+    raw, note = cut_text(raw, limits)  # cut before parsing: a huge text costs no more than the limit
+    doc = read_text_document(raw, path)
+    if note:
+        doc.meta["note"] = note
+    return ReadResult(documents=[doc])
 
 
-def _read_zip(path: Path, data: bytes) -> ReadResult:
+def _read_zip(path: Path, data: bytes, limits: Limits) -> ReadResult:
     import io
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+            if "word/document.xml" in names or "xl/workbook.xml" in names:
+                check_zip(z, limits)  # before python-docx / openpyxl inflate whole members
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError, zlib.error):
         what = "Word document" if path.suffix.lower() == ".docx" else "zip/Office file"
         raise ReadError(f"corrupt or truncated {what} (bad zip data)") from None
     if "word/document.xml" in names:

@@ -12,6 +12,7 @@ import io
 from pathlib import Path
 
 from corpus.dates import parse_date, parse_due
+from corpus.readers.limits import DEFAULT as DEFAULT_LIMITS, Limits, check_file_size, check_zip
 from corpus.records import Action, Block, Document, Extraction, Finding, ReadError, ReadResult
 
 ROLES = ("finding", "action", "owner", "date", "status", "reference", "title", "updated")
@@ -49,11 +50,19 @@ def status_word(text: str) -> str | None:
     return None
 
 
-def _rows(path: Path) -> tuple[list[str], list[list[str]]]:
+def _rows(path: Path, limits: Limits) -> tuple[list[str], list[list[str]]]:
+    check_file_size(path.stat().st_size, limits)
     data = path.read_bytes()
     if data[:2] == b"PK":
         import openpyxl
+        import zipfile
+        import zlib
 
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                check_zip(z, limits)  # openpyxl inflates whole members: refuse a bomb first
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, zlib.error):
+            raise ReadError("corrupt spreadsheet (bad zip data)") from None
         try:
             wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as e:  # noqa: BLE001
@@ -76,10 +85,10 @@ def _rows(path: Path) -> tuple[list[str], list[list[str]]]:
     return [h.strip() for h in rows[0]], rows[1:]
 
 
-def read_mapped_table(path: str | Path, columns: dict[str, str]) -> ReadResult:
+def read_mapped_table(path: str | Path, columns: dict[str, str], limits: Limits | None = None) -> ReadResult:
     """Documents whose findings and actions come straight from the named columns."""
     path = Path(path)
-    header, rows = _rows(path)
+    header, rows = _rows(path, limits or DEFAULT_LIMITS)
     lower = {h.lower(): i for i, h in enumerate(header)}
     idx: dict[str, int] = {}
     for role, col in columns.items():

@@ -19,6 +19,14 @@ Messages:
   ("file_done", path, sha256, count)           every document of the file has been sent
   ("error", message)                           the reader itself failed (parent raises)
   ("end",)
+
+Bounds (``corpus.readers.limits``, from ``Settings.limits()``): a file over its size, a zip bomb
+and rows that are not records are reported as "failed" (a row with its ``#row=`` / ``#line=``
+source); a document's text and passages are cut with a warning. In a reader process, a file
+read (or a document extracted) for longer than ``file_seconds`` is abandoned: the child says so
+("timeout", number, path, reason — the parent reports it as "failed"), and the parent starts a
+new child with the files after it; so does a child that dies (its file in progress is reported).
+What the parent received before is kept. Read in the caller (``processes=0``), no time is enforced.
 """
 from __future__ import annotations
 
@@ -29,6 +37,7 @@ import os
 import queue
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -36,9 +45,10 @@ from typing import Iterator
 from corpus.readers import sniff as readers
 from corpus.chunk import Chunk, chunk_document
 from corpus.records import Document, Extraction, ReadError
-from corpus.readers import read_mapped_table
+from corpus.readers import Limits, bound_document, read_mapped_table, truncate_at
 
 from index.rows import text_hash
+from index.settings import Settings
 
 log = logging.getLogger(__name__)
 # Findings of at least this many words may be made passages of their own (sharing their
@@ -91,12 +101,13 @@ def extract_findings(doc: Document, warnings: list[dict]) -> Extraction:
         return Extraction(type=doc.type)
 
 
-def prepare(doc: Document, chunks: list[Chunk] | None = None) -> Prepared:
+def prepare(doc: Document, chunks: list[Chunk] | None = None, notes: list[str] | None = None) -> Prepared:
     """Extract, then chunk with the long findings (``CUT_WORDS``) as cut points: such a finding
     of at most a passage's length is a passage of its own, so the two share one vector (see
     ``ingest.finding_vector_keys``).
-    ``chunks``: the document as first chunked (without cuts) to count it ahead."""
-    warnings: list[dict] = []
+    ``chunks``: the document as first chunked (without cuts) to count it ahead; ``notes``: what
+    the limits changed in it (each becomes a warning)."""
+    warnings: list[dict] = [{"source": doc.source, "warning": n} for n in notes or ()]
     x = extract_findings(doc, warnings)
     cuts = [(f.start, f.end) for f in x.findings
             if CUT_WORDS is not None and f.start is not None and f.end is not None
@@ -106,19 +117,41 @@ def prepare(doc: Document, chunks: list[Chunk] | None = None) -> Prepared:
                     recount=len(final) - len(chunks) if chunks is not None else 0)
 
 
-def read_files(files: list[Path], columns: dict | None, known_files: set[str]) -> Iterator[tuple]:
-    """Every message in order, in this process."""
-    for msg in _read_raw(files, columns, known_files):
+def read_files(files: list[Path], columns: dict | None, known_files: set[str],
+               limits: Limits | None = None) -> Iterator[tuple]:
+    """Every message in order, in this process (no time limit: nothing could stop it)."""
+    limits = limits or Settings.from_env().limits()
+    for msg in _read_raw(files, columns, known_files, limits):
         if msg[0] == "rawdoc":
-            yield ("doc", prepare(msg[1], msg[2]))
+            yield ("doc", prepare(msg[1], msg[2], msg[3]))
         else:
             yield msg
     yield ("end",)
 
 
-def _read_raw(files: list[Path], columns: dict | None, known_files: set[str]) -> Iterator[tuple]:
-    """Read and chunk (fast); extraction is left to the consumer, as ("rawdoc", doc, chunks)."""
-    for n, path in enumerate(files, 1):
+def bounded(doc: Document, limits: Limits) -> tuple[Document | None, list[Chunk], list[str]]:
+    """The document within the limits (long "words" dropped, text and passages cut), its chunks
+    and the notes saying what changed; None when no text is left."""
+    earlier = [n for n in (doc.meta.get("note") or "").split("; ") if "(limit PRECEDENT_" in n]  # the reader's cut
+    doc, notes = bound_document(doc, limits)
+    notes[:0] = earlier
+    if doc is None:
+        return None, [], notes
+    chunks = chunk_document(doc)
+    if len(chunks) > limits.max_passages:
+        doc = truncate_at(doc, chunks[limits.max_passages - 1].end)
+        notes.append(f"passages cut: kept the first {limits.max_passages:,} of {len(chunks):,} "
+                     "(limit PRECEDENT_MAX_PASSAGES)")
+        chunks = chunks[: limits.max_passages]
+        doc.meta["note"] = "; ".join(filter(None, [doc.meta.get("note"), notes[-1]]))
+    return doc, chunks, notes
+
+
+def _read_raw(files: list[Path], columns: dict | None, known_files: set[str], limits: Limits,
+              numbers: list[int] | None = None) -> Iterator[tuple]:
+    """Read and chunk (fast); extraction is left to the consumer, as ("rawdoc", doc, chunks, notes).
+    ``numbers``: each file's number in the whole input (default 1, 2, ...)."""
+    for n, path in zip(numbers or range(1, len(files) + 1), files):
         yield ("file", n, str(path))
         try:
             fh = file_hash(path)
@@ -132,9 +165,9 @@ def _read_raw(files: list[Path], columns: dict | None, known_files: set[str]) ->
             continue
         try:
             if columns and path.suffix.lower() in (".csv", ".xlsx", ".tsv"):
-                result = read_mapped_table(path, columns)
+                result = read_mapped_table(path, columns, limits)
             else:
-                result = readers.read_path(path)
+                result = readers.read_path(path, limits)
         except ReadError as e:
             yield ("counted", str(path), 0, 0)
             yield ("failed", str(path), str(e))
@@ -144,33 +177,80 @@ def _read_raw(files: list[Path], columns: dict | None, known_files: set[str]) ->
             yield ("counted", str(path), 0, 0)
             yield ("failed", str(path), f"unexpected error reading file: {type(e).__name__}: {e}")
             continue
-        if not result.documents and not result.annotations:
+        for problem in result.problems:  # rows that are not records: each reported with its reason
+            yield ("failed", problem["source"], problem["reason"])
+        chunked = []
+        for doc in result.documents:
+            kept, chunks, notes = bounded(doc, limits)
+            if kept is None:
+                yield ("failed", doc.source, "no text left within the limits: " + "; ".join(notes))
+            else:
+                chunked.append((kept, chunks, notes))
+        if not chunked and not result.annotations:
             yield ("counted", str(path), 0, 0)
-            yield ("failed", str(path), "no readable documents in file")
+            if not any(d.source == str(path) for d in result.documents):  # not reported above under its name
+                yield ("failed", str(path), "no readable documents in file" +
+                       (" (each part reported)" if result.problems or result.documents else ""))
             continue
         if result.annotations:
             yield ("annotations", str(path), path.name, result.annotations)
-        chunked = [(doc, chunk_document(doc)) for doc in result.documents]
-        yield ("counted", str(path), len(chunked), sum(len(c) for _, c in chunked))
-        yield ("documents", str(path), len(result.documents))
-        for doc, chunks in chunked:
-            yield ("rawdoc", doc, chunks)
-        yield ("file_done", str(path), fh, len(result.documents))
+        yield ("counted", str(path), len(chunked), sum(len(c) for _, c, _ in chunked))
+        yield ("documents", str(path), len(chunked))
+        for doc, chunks, notes in chunked:
+            yield ("rawdoc", doc, chunks, notes)
+        yield ("file_done", str(path), fh, len(chunked))
 
 
-def _child(q, side, files, columns, known_files) -> None:
-    """Two threads: one reads and chunks every file as fast as it can (and reports the
-    counts on ``side`` at once); the other extracts findings and feeds the bounded ``q``."""
+class _Watch:
+    """What each thread of the child is busy on and since when; a watchdog thread abandons a file
+    read, or a document extracted, for longer than ``seconds``."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.lock = threading.Lock()
+        self.busy: dict[str, tuple[int, str, float]] = {}  # "read" | "extract" -> (number, path, since)
+
+    def start(self, what: str, number: int, path: str) -> None:
+        with self.lock:
+            self.busy[what] = (number, path, time.monotonic())
+
+    def stop(self, what: str) -> None:
+        with self.lock:
+            self.busy.pop(what, None)
+
+    def overdue(self) -> tuple[str, int, str] | None:
+        now = time.monotonic()
+        with self.lock:
+            for what, (number, path, since) in self.busy.items():
+                if now - since > self.seconds:
+                    return what, number, path
+        return None
+
+
+def _child(q, side, files, numbers, columns, known_files, limits: Limits, at) -> None:
+    """Three threads: one reads and chunks every file as fast as it can (and reports the
+    counts on ``side`` at once); the main one extracts findings and feeds the bounded ``q``; a
+    watchdog abandons a file over its time (the parent starts a new child after it). ``at``:
+    shared numbers (the file being read, the file being extracted; 0: none), so a parent whose
+    child died knows which file it died on."""
     work: queue.Queue = queue.Queue()
     failed: list[str] = []
+    watch = _Watch(limits.file_seconds)
+    q_lock = threading.Lock()  # one writer at a time: the main thread, or the watchdog leaving
 
     def read_ahead() -> None:
         try:
-            for msg in _read_raw(files, columns, known_files):
+            for msg in _read_raw(files, columns, known_files, limits, numbers):
+                if msg[0] == "file":
+                    watch.start("read", msg[1], msg[2])
+                    at[0] = msg[1]
+                elif msg[0] in ("counted", "failed", "present"):  # this file's reading is over
+                    at[0] = 0
                 if msg[0] == "counted":
                     side.put(msg)
                 else:
                     work.put(msg)
+            watch.stop("read")
         except BaseException as e:  # noqa: BLE001 - tell the parent, which raises
             failed.append(f"{type(e).__name__}: {e}")
         finally:
@@ -180,18 +260,60 @@ def _child(q, side, files, columns, known_files) -> None:
 
     def put(msg) -> None:
         """Wait for room, but not for a parent that has gone (killed): then stop."""
+        with q_lock:
+            while True:
+                try:
+                    q.put(msg, timeout=1.0)
+                    return
+                except queue.Full:
+                    if os.getppid() != parent:  # nobody will read: leave now, without flushing the queue
+                        os._exit(0)
+
+    def leave(msgs) -> None:
+        """Hand the parent its last messages (flushed) and end this process at once: a thread
+        stuck in a file cannot be stopped any other way."""
+        for m in msgs:
+            put(m)
+        q.close()
+        q.join_thread()
+        os._exit(0)
+
+    def watchdog() -> None:
         while True:
-            try:
-                q.put(msg, timeout=1.0)
-                return
-            except queue.Full:
-                if os.getppid() != parent:  # nobody will read: leave now, without flushing the queue
-                    os._exit(0)
+            time.sleep(0.2)
+            late = watch.overdue()
+            if late is None:
+                continue
+            what, number, path = late
+            reason = (f"abandoned: reading the file took more than {limits.file_seconds:g} s" if what == "read" else
+                      f"abandoned: extracting a document of it took more than {limits.file_seconds:g} s; "
+                      "documents read before it were kept") + " (limit PRECEDENT_FILE_SECONDS)"
+            if what == "read":  # after every message before it, in order: through the main thread
+                work.put(("timeout", number, path, reason))
+                watch.stop("read")
+                continue
+            with q_lock:  # the main thread is stuck extracting: nothing of it is in flight
+                pass
+            leave([("timeout", number, path, reason)])
 
     threading.Thread(target=read_ahead, name="read-ahead", daemon=True).start()
+    threading.Thread(target=watchdog, name="watchdog", daemon=True).start()
+    number, path = 0, ""
     try:
         while (msg := work.get()) is not None:
-            put(("doc", prepare(msg[1], msg[2])) if msg[0] == "rawdoc" else msg)
+            if msg[0] == "timeout":
+                leave([msg])
+            if msg[0] == "file":
+                number, path = msg[1], msg[2]
+            if msg[0] == "rawdoc":
+                watch.start("extract", number, path)
+                at[1] = number
+                p = prepare(msg[1], msg[2], msg[3])
+                at[1] = 0
+                watch.stop("extract")
+                put(("doc", p))
+            else:
+                put(msg)
         if failed:
             put(("error", failed[0]))
     except BaseException as e:  # noqa: BLE001 - tell the parent, which raises
@@ -200,34 +322,89 @@ def _child(q, side, files, columns, known_files) -> None:
 
 
 class ReaderProcess:
-    """Iterate over ``read_files`` messages produced in a child process."""
+    """Iterate over ``read_files`` messages produced in a child process. A file over its time, or
+    a child that dies, costs that file only: it is reported ("failed") and a new child reads
+    every file not yet finished but that one."""
 
-    def __init__(self, files: list[Path], columns: dict | None, known_files: set[str]):
+    def __init__(self, files: list[Path], columns: dict | None, known_files: set[str],
+                 limits: Limits | None = None):
         # fork where there is one: a spawned child would re-run the caller's main module (a script
         # without a __main__ guard would fail, a heavy one would be imported twice); the child only
         # reads files and touches nothing it inherits (no SQLite, no ONNX) and leaves by os._exit
-        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-        self.q = ctx.Queue(maxsize=QUEUE_SIZE)
-        self.side = ctx.Queue()
-        self.proc = ctx.Process(target=_child, args=(self.q, self.side, files, columns, known_files), daemon=True,
-                                name="precedent-reader")
+        self.ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        self.files, self.columns, self.known_files = list(files), columns, known_files
+        self.limits = limits or Settings.from_env().limits()
+        self.finished: set[int] = set()  # numbers of the files done, failed or abandoned
+        self.restarts = 0
+        self.alone: int | None = None  # the one file a child was started for, after an ambiguous death
+        self._start()
+
+    def _start(self, only: int | None = None) -> None:
+        """A child reading every file not finished (or only file number ``only``)."""
+        numbers = [only] if only else [n for n in range(1, len(self.files) + 1) if n not in self.finished]
+        self.alone = only
+        self.q = self.ctx.Queue(maxsize=QUEUE_SIZE)
+        self.side = self.ctx.Queue()
+        self.at = self.ctx.Array("l", 2, lock=False)
+        self.proc = self.ctx.Process(
+            target=_child, args=(self.q, self.side, [self.files[n - 1] for n in numbers], numbers, self.columns,
+                                 self.known_files, self.limits, self.at),
+            daemon=True, name="precedent-reader")
         self.proc.start()
 
     def __iter__(self) -> Iterator[tuple]:
+        number_of = {str(p): n for n, p in enumerate(self.files, 1)}
         try:
             while True:
                 yield from self._counts()
                 try:
                     msg = self.q.get(timeout=0.5)
                 except queue.Empty:
-                    if not self.proc.is_alive():
-                        raise RuntimeError(f"the reader process died (exit code {self.proc.exitcode})")
-                    continue
-                if msg[0] == "end":
+                    if self.proc.is_alive():
+                        continue
+                    try:  # anything it sent before dying comes first
+                        msg = self.q.get(timeout=0.5)
+                    except queue.Empty:
+                        msg = ("died", self.proc.exitcode)
+                kind = msg[0]
+                if kind == "end":
                     yield from self._counts()
+                    if self.alone and len(self.finished) < len(self.files):  # a suspect read alone: now the rest
+                        self.close()
+                        self._start()
+                        continue
                     return
-                if msg[0] == "error":
+                if kind == "error":
                     raise RuntimeError(f"the reader process failed: {msg[1]}")
+                if kind in ("timeout", "died"):
+                    if kind == "timeout":
+                        number, reason = msg[1], msg[3]
+                    else:
+                        suspects = sorted({n for n in (self.at[1], self.at[0]) if n} - self.finished)
+                        if not suspects:
+                            raise RuntimeError(f"the reader process died (exit code {msg[1]})")
+                        if len(suspects) > 1:  # one file extracted while another was read: which was it?
+                            self.restarts += 1
+                            self.close()
+                            self._start(only=suspects[0])  # the first alone; the rest after it
+                            continue
+                        number = suspects[0]
+                        reason = f"the reader process stopped while reading this file (exit code {msg[1]})"
+                    path = str(self.files[number - 1])
+                    log.warning("%s: %s", path, reason)
+                    yield ("counted", path, 0, 0)
+                    yield ("failed", path, reason)
+                    self.finished.add(number)
+                    self.restarts += 1
+                    if self.restarts > 2 * len(self.files):
+                        raise RuntimeError("the reader process keeps failing")
+                    self.close()
+                    if len(self.finished) >= len(self.files):
+                        return
+                    self._start()
+                    continue
+                if kind in ("file_done", "present", "failed") and msg[1] in number_of:
+                    self.finished.add(number_of[msg[1]])
                 yield msg
         finally:
             self.close()
@@ -243,3 +420,6 @@ class ReaderProcess:
         if self.proc.is_alive():
             self.proc.terminate()
         self.proc.join(timeout=5)
+        if self.proc.is_alive():  # stuck in C code that ignores SIGTERM
+            self.proc.kill()
+            self.proc.join(timeout=5)
