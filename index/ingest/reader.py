@@ -28,7 +28,10 @@ import multiprocessing as mp
 import os
 import queue
 import re
+import signal
+import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -158,9 +161,41 @@ def _read_raw(files: list[Path], columns: dict | None, known_files: set[str]) ->
         yield ("file_done", str(path), fh, len(result.documents))
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent() -> None:
+    """End this (child) process when its parent dies, even by SIGKILL: on Linux the kernel
+    sends SIGKILL (prctl PR_SET_PDEATHSIG); everywhere a daemon thread also checks the parent
+    every second. Without this, a reader whose parent was killed waits forever to hand its
+    queue's last messages to nobody, with the library's files open."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+                log.warning("prctl(PR_SET_PDEATHSIG) failed: errno %d", ctypes.get_errno())
+        except (OSError, AttributeError) as e:
+            log.warning("prctl unavailable (%s): the reader polls for its parent instead", e)
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(0)
+            time.sleep(1.0)
+
+    if os.getppid() != parent:  # the parent died between reading its pid and arming the signal
+        os._exit(0)
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _child(q, side, files, columns, known_files) -> None:
     """Two threads: one reads and chunks every file as fast as it can (and reports the
-    counts on ``side`` at once); the other extracts findings and feeds the bounded ``q``."""
+    counts on ``side`` at once); the other extracts findings and feeds the bounded ``q``.
+    The process dies with its parent (``die_with_parent``)."""
+    die_with_parent()
     work: queue.Queue = queue.Queue()
     failed: list[str] = []
 
