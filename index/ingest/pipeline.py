@@ -225,6 +225,7 @@ def ingest(
     "documents" (count), "counted" (documents, passages: a file read and chunked, reported
     ahead of the encoder), "document" and "committed" (documents, passages, embedded, texts)."""
     t0 = time.perf_counter()
+    lib.check_adding_vectors()  # never mix vectors from two builds of the encoder
     report = IngestReport()
     progress = progress or (lambda *a, **k: None)
     files = readers.list_files([Path(p) for p in paths], report.failed, report.warnings)
