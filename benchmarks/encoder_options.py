@@ -135,6 +135,7 @@ def main() -> None:
     t = time.perf_counter()
     ref = torch.encode(texts)
     rates = [len(texts) / (time.perf_counter() - t)]
+    print("torch-fp32", json.dumps({"passages_per_s": round(rates[0], 2), "load": load()}), flush=True)
     for name, make in options.items():
         e = make()
         e.encode(texts[:8])  # warm up
@@ -147,7 +148,7 @@ def main() -> None:
         if args.retrieval:
             row.update(retrieval(e, shared))
         out["options"][name] = row
-        print(name, json.dumps(row), flush=True)
+        print(name, json.dumps(row), flush=True)  # as it comes: a long run on a busy machine
     t = time.perf_counter()
     torch.encode(texts)
     rates.append(len(texts) / (time.perf_counter() - t))
