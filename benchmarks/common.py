@@ -256,3 +256,23 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+CPU_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_int8", "amx_tile")
+
+
+def cpu_features() -> dict:
+    """What decides the encoder's speed on this machine: the CPU's model, the cores this
+    process may use, and the vector instructions /proc/cpuinfo lists (int8 GEMMs run fastest
+    with VNNI; torch fp32 gains most from AVX-512)."""
+    out: dict = {"cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()}
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return {**out, "flags": "unknown (no /proc/cpuinfo)"}
+    model = re.search(r"^model name\s*:\s*(.+)$", info, re.M)
+    flags = re.search(r"^flags\s*:\s*(.+)$", info, re.M)
+    have = set(flags.group(1).split()) if flags else set()
+    out["model"] = model.group(1).strip() if model else "?"
+    out["flags"] = [f for f in CPU_FLAGS if f in have]
+    return out

@@ -3,7 +3,8 @@ print what it cost, beside plain torch fp32 on the same passages in the same run
 
     .venv/bin/python -m benchmarks.ingest_bench [CORPUS] [--library DIR] [--sample N] [--json]
 
-Prints documents, passages, texts embedded, boilerplate passages not embedded, wall time,
+Prints the CPU (model, cores, avx2 / avx512f / avx512_vnni / amx flags: the ratios
+below depend on them), documents, passages, texts embedded, boilerplate passages not embedded, wall time,
 ingest passages/s; then, on a random sample of the same passages, raw ``encode()``
 passages/s of sentence-transformers on torch fp32 and of the library's encoder (ONNX int8
 by default; $PRECEDENT_ENCODER=torch-fp32 to compare), their cosine (mean, min), the ratio
@@ -34,7 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import QUERIES, ROOT, corpus_dir, max_rss_mb
+from benchmarks.common import QUERIES, ROOT, corpus_dir, cpu_features, max_rss_mb
 from index.ingest import ingest
 from index.library import open_library
 from search.query import run_search
@@ -166,7 +167,8 @@ def main() -> None:
     lib_dir = Path(args.library) if args.library else Path(tempfile.mkdtemp(prefix="precedent-bench-"))
     lib = open_library(lib_dir, model="all-MiniLM-L6-v2")
     lib.embedder.encode(["warm up"])
-    out: dict = {"corpus": args.corpus, "encoder": lib.encoder, "load_before": load()}
+    out: dict = {"corpus": args.corpus, "encoder": lib.encoder, "encoder_build": getattr(lib.embedder, "build", None),
+                 "cpu": cpu_features(), "load_before": load()}
     before_sample: list[str] = []
     raw_before = None
     if not args.queries_only and args.sample and not args.no_bracket:

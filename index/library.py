@@ -123,6 +123,23 @@ class Library:
             warn_on_other_build(self.path, self.meta, self._embedder)
         return self._embedder
 
+    def check_adding_vectors(self) -> None:
+        """Before an ingest: refuse to add vectors from another build of the encoder (another
+        ONNX export or way of running it) to a library that holds vectors from the first, as
+        their vectors differ slightly and an interrupted, resumed build would answer otherwise
+        than a clean one. Queries still work (with a warning); an empty library takes the new
+        build's name."""
+        build, recorded = getattr(self.embedder, "build", None), self.meta.get("encoder_build")
+        if not build or recorded == build:
+            return
+        if self.store.count("vectors"):
+            raise LibraryError(
+                f"library {self.path} holds vectors from {self.encoder} {recorded or 'an unrecorded export build'}; "
+                f"this encoder is {build}, and mixing the two would make answers depend on which texts each "
+                f"embedded. Ingest into a new library (--library NEW_DIR); this one still answers searches.")
+        self.meta["encoder_build"] = build
+        atomic_write_bytes(self.path / "library.json", json.dumps(self.meta, indent=2).encode())
+
     # ---- vector indexes that follow the store ------------------------------------------
     @property
     def passages(self):

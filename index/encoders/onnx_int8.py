@@ -8,11 +8,14 @@ by the weights' size and the package version; nothing is downloaded. Running it 
 neither torch nor sentence-transformers, so a CLI query does not pay for importing them.
 
 Texts are tokenised with the packaged ``tokenizer.json`` (truncated at the model's 256
-tokens, as sentence-transformers does), sorted by length and encoded in batches of
-similar length, so a batch pads to its own longest text rather than to 256. The export is
-fused (one attention, LayerNorm and GELU operator each, onnxruntime's transformer
-optimizer) before quantisation; batches are encoded side by side by one-thread sessions,
-one per core, which keeps both cores busy even when the machine is shared."""
+tokens, as sentence-transformers does). The export is fused (one attention, LayerNorm and
+GELU operator each, onnxruntime's transformer optimizer) before quantisation.
+
+Each text is encoded on its own (a batch of one): dynamic quantisation scales the
+activations per tensor per run, so in a batch a text's vector moved with its batch mates
+(cosine down to 0.98) and a resumed ingest differed from a clean one. Alone, a text gets
+the same vector bit for bit whatever else is encoded, with no padding; texts are taken
+longest first by one-thread sessions, one per core, side by side."""
 from __future__ import annotations
 
 import importlib.util
@@ -58,7 +61,9 @@ def cache_dir() -> Path:
     return Settings.from_env().cache / "onnx"
 
 
-EXPORT_VERSION = 3  # bump when the export or quantisation recipe changes (v3: fused attention)
+# bump when the export, the quantisation or how texts are run changes, so that a library knows
+# which build made its vectors (v3: fused attention; v4: one text per run, deterministic)
+EXPORT_VERSION = 4
 
 
 def _cache_key(model_dir: Path) -> str:
@@ -71,9 +76,10 @@ def cached_model_path(model_dir: Path | None = None) -> Path:
     return cache_dir() / _cache_key(model_dir) / "model-int8.onnx"
 
 
-def export_int8(model_dir: Path | None = None, out: Path | None = None) -> Path:
+def export_int8(model_dir: Path | None = None, out: Path | None = None, quantise: bool = True) -> Path:
     """Export the packaged weights to ONNX (fp32, pooling and normalisation inside) and
-    quantise them to int8. Idempotent: an existing export is reused. Imports torch."""
+    quantise them to int8. Idempotent: an existing export is reused. Imports torch.
+    ``quantise=False`` keeps the fused fp32 graph (for ``benchmarks.encoder_options``)."""
     model_dir = model_dir or packaged_model_dir()
     out = out or cached_model_path(model_dir)
     if out.exists():
@@ -120,9 +126,12 @@ def export_int8(model_dir: Path | None = None, out: Path | None = None) -> Path:
         fused = _fuse(fp32, model_dir)
         # per-channel weights: cosine to fp32 0.993 (min 0.986) on PFD passages; per-tensor only 0.951
         with replacing(out) as tmp:
-            quantize_dynamic(str(fused or fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
-                             op_types_to_quantize=["MatMul", "Attention"] if fused else ["MatMul"],
-                             extra_options={"DefaultTensorType": 1})  # 1 = FLOAT: the fused ops' outputs
+            if quantise:
+                quantize_dynamic(str(fused or fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
+                                 op_types_to_quantize=["MatMul", "Attention"] if fused else ["MatMul"],
+                                 extra_options={"DefaultTensorType": 1})  # 1 = FLOAT: the fused ops' outputs
+            else:
+                os.replace(fused or fp32, tmp)
     finally:
         root.setLevel(level)
         for p in (fp32, fp32.with_name(fp32.name + ".data"), fp32.with_name("fused-" + fp32.name)):
@@ -164,7 +173,8 @@ def available() -> bool:
 class OnnxEmbedder:
     """The same model as ``SentenceTransformerEmbedder``, int8, on onnxruntime."""
 
-    def __init__(self, name: str, model_path: Path | None = None, threads: int | None = None):
+    def __init__(self, name: str, model_path: Path | None = None, threads: int | None = None,
+                 batched: bool = False):
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
@@ -187,6 +197,9 @@ class OnnxEmbedder:
         self._batch = None  # sessions are made on first use: a CLI query needs only the one-thread one
         self._single = None
         self._lock = threading.Lock()
+        self.batched = batched
+        if batched:
+            self.build += "-batched"
         self.dimension = int(json.loads((model_dir / "config.json").read_text())["hidden_size"])
 
     def _get(self, attr: str, threads: int):
@@ -200,6 +213,9 @@ class OnnxEmbedder:
         so.intra_op_num_threads = threads
         so.inter_op_num_threads = 1
         so.graph_optimization_level = self._ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        so.execution_mode = self._ort.ExecutionMode.ORT_SEQUENTIAL
+        # denormals as zero: on some CPUs a denormal float costs ~100 cycles; the vectors do not move
+        so.add_session_config_entry("session.set_denormal_as_zero", "1")
         try:
             return self._ort.InferenceSession(str(self.path), so, providers=["CPUExecutionProvider"])
         except Exception as e:  # noqa: BLE001 - a damaged cache: drop it so the next start re-exports it
@@ -219,19 +235,24 @@ class OnnxEmbedder:
         return session.run(None, feeds)[0]
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One run per text (its vector never depends on the others); with ``batched`` (for
+        ``benchmarks.encoder_options`` only) batches of similar length, as export v3 did."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         encodings = self.tokenizer.encode_batch(list(texts))
         if len(texts) <= SINGLE_THREAD_BELOW:  # a query: one thread, its own session
-            return _normalise(self._run(self._get("_single", 1), encodings))
+            return _normalise(np.concatenate([self._run(self._get("_single", 1), [e]) for e in encodings]))
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        batches = length_batches([len(e.ids) for e in encodings], self.threads)
+        if self.batched:
+            batches = length_batches([len(e.ids) for e in encodings], self.threads)
+        else:
+            batches = [[i] for i in sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))]
         workers = self._workers()
         if len(workers) == 1:
             for idx in batches:
                 out[idx] = self._run(workers[0], [encodings[i] for i in idx])
             return _normalise(out)
-        todo = list(reversed(batches))  # longest first, so no worker is left with a long tail
+        todo = batches  # longest last, popped first, so no worker is left with a long tail
         lock = threading.Lock()
         errors: list[BaseException] = []
 
@@ -258,7 +279,7 @@ class OnnxEmbedder:
         return _normalise(out)
 
     def _workers(self) -> list:
-        """``threads`` one-thread sessions that take batches side by side: on 2 cores this
+        """``threads`` one-thread sessions that take texts side by side: on 2 cores this
         encodes ~20-30% more texts per second than one two-thread session (no hand-over
         between threads inside every operator)."""
         with self._lock:
@@ -268,7 +289,7 @@ class OnnxEmbedder:
 
 
 def length_batches(lengths: list[int], workers: int) -> list[list[int]]:
-    """Indexes of texts in batches of similar length (shortest first), each at most
+    """(Export v3's batching, kept to measure it against: ``OnnxEmbedder(batched=True)``.) Indexes of texts in batches of similar length (shortest first), each at most
     ``BATCH_TOKENS`` tokens and ``MAX_BATCH`` texts, and small enough that every worker gets
     about four (at least one): little padding, and the last batch of a call, which one worker
     finishes while the others wait, is short (+10% on the first, smaller calls of an ingest)."""

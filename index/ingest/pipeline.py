@@ -255,6 +255,7 @@ def ingest(
     ``progress`` also gets "failed" (path, reason) and, after the last document, "step" (name, state,
     documents, seconds, detail: ``finish.finish_pending``)."""
     t0 = time.perf_counter()
+    lib.check_adding_vectors()  # never mix vectors from two builds of the encoder
     report = IngestReport()
     progress = progress or (lambda *a, **k: None)
     files = readers.list_files([Path(p) for p in paths], report.failed, report.warnings)

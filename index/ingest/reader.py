@@ -36,6 +36,8 @@ import multiprocessing as mp
 import os
 import queue
 import re
+import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -201,6 +203,36 @@ def _read_raw(files: list[Path], columns: dict | None, known_files: set[str], li
         yield ("file_done", str(path), fh, len(chunked))
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent() -> None:
+    """End this (child) process when its parent dies, even by SIGKILL: on Linux the kernel
+    sends SIGKILL (prctl PR_SET_PDEATHSIG); everywhere a daemon thread also checks the parent
+    every second. Without this, a reader whose parent was killed waits forever to hand its
+    queue's last messages to nobody, with the library's files open."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+                log.warning("prctl(PR_SET_PDEATHSIG) failed: errno %d", ctypes.get_errno())
+        except (OSError, AttributeError) as e:
+            log.warning("prctl unavailable (%s): the reader polls for its parent instead", e)
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(0)
+            time.sleep(1.0)
+
+    if os.getppid() != parent:  # the parent died between reading its pid and arming the signal
+        os._exit(0)
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 class _Watch:
     """What each thread of the child is busy on and since when; a watchdog thread abandons a file
     read, or a document extracted, for longer than ``seconds``."""
@@ -232,7 +264,8 @@ def _child(q, side, files, numbers, columns, known_files, limits: Limits, at) ->
     counts on ``side`` at once); the main one extracts findings and feeds the bounded ``q``; a
     watchdog abandons a file over its time (the parent starts a new child after it). ``at``:
     shared numbers (the file being read, the file being extracted; 0: none), so a parent whose
-    child died knows which file it died on."""
+    child died knows which file it died on. The process dies with its parent (``die_with_parent``)."""
+    die_with_parent()
     work: queue.Queue = queue.Queue()
     failed: list[str] = []
     watch = _Watch(limits.file_seconds)
