@@ -6,7 +6,7 @@ its two best) and the product's keyword, dense and hybrid document rankings (the
 page lists cases), all through ``search.evaluate.rank_documents``. The pool is written in a
 shuffled order (seeded by the query id) with NO system names, ranks or scores, so the judge cannot
 tell which system found what. Each document carries its library id, the key a judgement names it
-by (its reference, else its source file name: ``search.evaluate.document_keys`` resolves either),
+by (its URL, else its reference, else its source file name: see ``judgement_key``),
 title, type, date, its extracted findings and its text.
 
     python -m benchmarks.heldout_pool_i24b --library /tmp/i24-lib \\
@@ -27,9 +27,11 @@ SYSTEMS = ("bm25", "keyword", "dense", "hybrid")
 
 
 def judgement_key(doc: dict) -> str:
-    """The name a judgement gives a document, stable across a rebuild of the library: a report's
-    reference, else its source file name (a CSV row keeps its ``#row=N``)."""
-    return doc.get("reference") or Path(doc["source"]).name
+    """The name a judgement gives a document, stable across a rebuild of the library and unique:
+    its URL (a PFD-toolkit row's judiciary.uk page: references repeat in that dataset, some rows have
+    none), else its reference, else its source file name. ``search.evaluate.document_keys`` holds all
+    three, so a qrels file keyed this way scores with ``precedent eval``'s matching."""
+    return (doc.get("meta") or {}).get("url") or doc.get("reference") or Path(doc["source"]).name
 
 
 def pool_query(lib, text: str, depth: int) -> set[int]:
@@ -50,6 +52,7 @@ def pooled_document(lib, doc_id: int) -> dict:
         "id": doc_id,
         "key": judgement_key(d),
         "reference": d.get("reference"),
+        "url": (d.get("meta") or {}).get("url"),
         "title": d.get("title"),
         "type": d.get("type"),
         "date": d.get("date"),
