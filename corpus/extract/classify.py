@@ -93,15 +93,7 @@ NOTES_MIN = 6.0     # notes_score from which an unextracted file is taken as not
 def notes_score(text: str) -> float:
     """How much ``text`` reads as notes about files (see the module docstring)."""
     text = text[:_SCAN]
-    total = 0.0
-    for pat, weight, cap in _NOTES:
-        n = 0
-        for _ in pat.finditer(text):
-            n += 1
-            if n >= cap:
-                break
-        total += weight * n
-    return total
+    return sum(weight * _count(pat, text, cap) for pat, weight, cap in _NOTES)
 
 
 def not_review(doc: Document, findings: list, actions: list) -> bool:
@@ -177,12 +169,7 @@ def scores(doc: Document) -> dict[str, float]:
             lits = _LITERALS[id(pat)]
             if lits is not None and not any(w in low for w in lits):
                 continue
-            n = 0
-            for _ in pat.finditer(text):
-                n += 1
-                if n >= cap:
-                    break
-            total += weight * n
+            total += weight * _count(pat, text, cap)
         out[kind] = total
     if any(b.section and re.search(r"concern", b.section, re.I) for b in doc.blocks):
         out["pfd_report"] += 6  # a dataset row's "Coroner's concerns" section
@@ -201,3 +188,13 @@ def classify(doc: Document) -> str:
     s = scores(doc)
     best = max(s, key=lambda k: s[k])
     return best if s[best] >= _MIN_SCORE else "other"
+
+
+def _count(pat: re.Pattern, text: str, cap: int) -> int:
+    """Matches of ``pat`` in ``text``, counted up to ``cap``."""
+    n = 0
+    for _ in pat.finditer(text):
+        n += 1
+        if n >= cap:
+            break
+    return n
