@@ -1,8 +1,9 @@
 """Benchmark (not a test): does an ingest killed with SIGKILL and resumed end where a clean one does?
 
-    python -m benchmarks.kill_resume [--reports 150] [--kills 5] [--queries 20] [--seed 28] [--json]
+    python -m benchmarks.kill_resume [--reports 150] [--pdfs 8] [--kills 5] [--queries 20] [--seed 28] [--json]
 
-A seeded sample of ``--reports`` rows of the shared ``pfd/reports.csv`` goes into a temporary CSV.
+A seeded sample of ``--reports`` rows of the shared ``pfd/reports.csv`` goes into a temporary CSV,
+beside copies of a seeded sample of ``--pdfs`` of the shared PDFs (``corpus/pdf``).
 Library A is built from it by one ``precedent ingest`` (a subprocess, the real model: the default
 encoder). Library B gets the same ingest, killed with SIGKILL ``--kills`` times and restarted on the
 same library each time, then left to finish. Kill k < K comes when the run's progress bar (stderr)
@@ -13,7 +14,8 @@ reader process (``PRECEDENT_INGEST_PROCESSES=1``); after each kill the reader mu
 5 seconds.
 
 Compared: every stored vector by text hash (how many differ, max abs difference, hashes in one
-only), the row counts (documents, passages, findings, actions, links, vectors) and the top 10
+only), the row counts (documents, passages, findings, actions, links, vectors, themes and their
+members, finishing steps done) and the top 10
 documents (by URL) of ``--queries`` fixed questions (``search.ranking.rank_documents``, hybrid);
 where a top 10 differs, its Jaccard overlap and how many ranks agree. Prints the load average
 too: the machine may be shared."""
@@ -25,6 +27,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -61,7 +64,18 @@ QUESTIONS = [
     "choking risk and care plans for people with learning disabilities",
     "pressure on 111 and out of hours services",
 ]
-TABLES = ("documents", "passages", "findings", "actions", "links", "vectors")
+TABLES = ("documents", "passages", "findings", "actions", "links", "vectors", "themes", "theme_members", "post_ingest_done")
+
+
+def sample_input(corpus: Path, n: int, pdfs: int, seed: int, into: Path) -> Path:
+    """A folder holding a CSV of ``n`` rows of the shared reports and copies of ``pdfs`` of the
+    shared PDFs (reports, responses, inspections), all drawn with ``seed``."""
+    into.mkdir(parents=True, exist_ok=True)
+    sample_csv(corpus, n, seed, into)
+    every = sorted((corpus / "pdf").rglob("*.pdf"))
+    for i, p in enumerate(random.Random(seed).sample(every, min(pdfs, len(every)))):
+        shutil.copyfile(p, into / f"{i:02d}_{p.name}")
+    return into
 
 
 def sample_csv(corpus: Path, n: int, seed: int, into: Path) -> Path:
@@ -189,14 +203,14 @@ def compare(a: dict, b: dict) -> dict:
             "top10_equal": len(a["top"]) - len(top), "queries": len(a["top"]), "top10_differing": top}
 
 
-def run(reports: int = 150, kills: int = 5, queries: int = 20, seed: int = 28, shared: str | None = None,
+def run(reports: int = 150, kills: int = 5, queries: int = 20, seed: int = 28, shared: str | None = None, pdfs: int = 8,
         model: str = "all-MiniLM-L6-v2", work: Path | None = None) -> dict:
     """The whole check; returns its figures (``compare``'s, the kills, the timings, the load)."""
     with tempfile.TemporaryDirectory(prefix="kill_resume_", dir=work) as tmp:
         tmp = Path(tmp)
-        source = sample_csv(corpus_dir(shared), reports, seed, tmp)
+        source = sample_input(corpus_dir(shared), reports, pdfs, seed, tmp / "input")
         env = ingest_env(model)
-        out = {"reports": reports, "seed": seed, "load_before": loadavg()}
+        out = {"reports": reports, "pdfs": pdfs, "seed": seed, "load_before": loadavg()}
         out["clean_wall_s"] = round(clean_build(tmp / "A", source, env), 1)
         a = snapshot(tmp / "A", QUESTIONS[:queries])
         kill_log, final_s = killed_build(tmp / "B", source, env, a["counts"]["documents"], kills)
@@ -210,6 +224,7 @@ def main() -> None:
     ap.add_argument("--reports", type=int, default=150)
     ap.add_argument("--kills", type=int, default=5)
     ap.add_argument("--queries", type=int, default=20, help=f"at most {len(QUESTIONS)}")
+    ap.add_argument("--pdfs", type=int, default=8, help="shared PDFs beside the CSV (read in the reader process)")
     ap.add_argument("--seed", type=int, default=28)
     ap.add_argument("--shared", default=None)
     ap.add_argument("--model", default="all-MiniLM-L6-v2")
@@ -217,11 +232,11 @@ def main() -> None:
     args = ap.parse_args()
     if not 1 <= args.queries <= len(QUESTIONS) or args.kills < 1 or args.reports < 1:
         ap.error(f"--queries takes 1..{len(QUESTIONS)}; --kills and --reports at least 1")
-    out = run(args.reports, args.kills, args.queries, args.seed, args.shared, args.model)
+    out = run(args.reports, args.kills, args.queries, args.seed, args.shared, args.pdfs, args.model)
     if args.json:
         print(json.dumps(out, indent=1))
         return
-    print(f"load {out['load_before']} -> {out['load_after']}; {out['reports']} reports (seed {out['seed']})")
+    print(f"load {out['load_before']} -> {out['load_after']}; {out['reports']} reports and {out['pdfs']} PDFs (seed {out['seed']})")
     print(f"clean build {out['clean_wall_s']} s; final resumed run {out['final_run_s']} s")
     for k in out["kills"]:
         print(f"  kill {k['kill']} at {k['target']} (bar at {k['position']}): "

@@ -10,11 +10,11 @@ from benchmarks.kill_resume import run
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="follows child processes in /proc")
 def test_a_twice_killed_ingest_resumes_to_the_vectors_and_top_10_of_a_clean_one(shared, tmp_path):
-    got = run(reports=40, kills=2, queries=5, seed=7, shared=str(shared), work=tmp_path)
+    got = run(reports=40, kills=2, queries=5, seed=7, shared=str(shared), pdfs=2, work=tmp_path)
     assert [k["killed"] for k in got["kills"]] == [True, True], got["kills"]
-    assert got["kills"][0]["committed"] < 40, "the first kill came after every document was in"
+    assert got["kills"][0]["committed"] < got["counts_clean"]["documents"], "the first kill came after every document was in"
     assert all(k["children"] >= 1 and k["children_alive"] == 0 for k in got["kills"]), got["kills"]
-    assert got["counts_equal"] and got["counts_clean"]["documents"] == 40, (got["counts_clean"], got["counts_killed"])
+    assert got["counts_equal"] and got["counts_clean"]["documents"] >= 42, (got["counts_clean"], got["counts_killed"])
     assert got["vectors_compared"] == got["counts_clean"]["vectors"] > 0
     assert (got["vectors_only_clean"], got["vectors_only_killed"], got["vectors_differing"]) == (0, 0, 0)
     assert got["max_abs_diff"] == 0.0
