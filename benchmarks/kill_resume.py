@@ -100,11 +100,25 @@ def ingest_env(model: str) -> dict:
     return env
 
 
-def clean_build(library: Path, source: Path, env: dict) -> float:
+def clean_build(library: Path, source: Path, env: dict) -> tuple[float, dict]:
     t = time.perf_counter()
-    subprocess.run(ingest_cmd(library, source), env=env, cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t
+    summary = finished(library, source, env)
+    return time.perf_counter() - t, summary
+
+
+def finished(library: Path, source: Path, env: dict) -> dict:
+    """One whole ingest: its summary (``--json``; exit 1 is a file that could not be read, listed
+    in ``failed``); anything else raises with the end of what it said."""
+    r = subprocess.run(ingest_cmd(library, source) + ["--json"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, errors="replace")
+    try:
+        summary = json.loads(r.stdout)
+    except ValueError:
+        summary = None
+    if r.returncode not in (0, 1) or summary is None or (r.returncode == 1 and not summary.get("failed_count")):
+        tail = [x for x in r.stderr.replace("\r", "\n").splitlines() if x.strip() and " [" not in x][-8:]
+        raise RuntimeError(f"ingest into {library} exited {r.returncode}: " + " | ".join(tail))
+    return summary
 
 
 class Watched:
@@ -135,9 +149,9 @@ class Watched:
 
 
 def killed_build(library: Path, source: Path, env: dict, total: int, kills: int,
-                 limit_s: float = 1800) -> tuple[list[dict], float]:
+                 limit_s: float = 1800) -> tuple[list[dict], float, dict]:
     """Build ``library`` with ``kills`` SIGKILLs, restarting each time; then let it finish.
-    Returns (one record per kill, the wall time of the final run)."""
+    Returns (one record per kill, the wall time of the final run, its summary)."""
     done: list[dict] = []
     for k in range(1, kills + 1):
         target = -(-total * k // kills)
@@ -153,7 +167,7 @@ def killed_build(library: Path, source: Path, env: dict, total: int, kills: int,
         record = {"kill": k, "target": "finishing" if k == kills else target, "position": run.position}
         if run.proc.poll() is not None:  # it finished before the kill point
             done.append({**record, "killed": False, "exit": run.proc.returncode, "tail": run.tail})
-            return done, 0.0
+            return done, 0.0, {}
         os.kill(run.proc.pid, signal.SIGKILL)
         run.proc.wait(timeout=30)
         deadline = time.monotonic() + 5
@@ -163,9 +177,8 @@ def killed_build(library: Path, source: Path, env: dict, total: int, kills: int,
                      "committed": committed_documents(library), "children": len(readers),
                      "children_alive": sum(not process_gone(p) for p in readers)})
     t = time.perf_counter()
-    subprocess.run(ingest_cmd(library, source), env=env, cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return done, time.perf_counter() - t
+    summary = finished(library, source, env)
+    return done, time.perf_counter() - t, summary
 
 
 def committed_documents(library: Path) -> int:
@@ -211,10 +224,12 @@ def run(reports: int = 150, kills: int = 5, queries: int = 20, seed: int = 28, s
         source = sample_input(corpus_dir(shared), reports, pdfs, seed, tmp / "input")
         env = ingest_env(model)
         out = {"reports": reports, "pdfs": pdfs, "seed": seed, "load_before": loadavg()}
-        out["clean_wall_s"] = round(clean_build(tmp / "A", source, env), 1)
+        wall, summary = clean_build(tmp / "A", source, env)
+        out.update({"clean_wall_s": round(wall, 1), "failed_files": sorted(Path(f["path"]).name for f in summary["failed"])})
         a = snapshot(tmp / "A", QUESTIONS[:queries])
-        kill_log, final_s = killed_build(tmp / "B", source, env, a["counts"]["documents"], kills)
-        out.update({"kills": kill_log, "final_run_s": round(final_s, 1), "load_after": loadavg()})
+        kill_log, final_s, last = killed_build(tmp / "B", source, env, a["counts"]["documents"], kills)
+        out.update({"kills": kill_log, "final_run_s": round(final_s, 1), "load_after": loadavg(),
+                    "failed_files_killed": sorted(Path(f["path"]).name for f in last.get("failed", []))})
         out.update(compare(a, snapshot(tmp / "B", QUESTIONS[:queries])))
         return out
 
@@ -237,7 +252,8 @@ def main() -> None:
         print(json.dumps(out, indent=1))
         return
     print(f"load {out['load_before']} -> {out['load_after']}; {out['reports']} reports and {out['pdfs']} PDFs (seed {out['seed']})")
-    print(f"clean build {out['clean_wall_s']} s; final resumed run {out['final_run_s']} s")
+    print(f"clean build {out['clean_wall_s']} s; final resumed run {out['final_run_s']} s; files that could not be"
+          f" read: clean {out['failed_files']}, resumed {out['failed_files_killed']}")
     for k in out["kills"]:
         print(f"  kill {k['kill']} at {k['target']} (bar at {k['position']}): "
               + (f"killed after {k['after_s']} s with {k['committed']} documents committed; child processes "
