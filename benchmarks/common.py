@@ -276,3 +276,32 @@ def cpu_features() -> dict:
     out["model"] = model.group(1).strip() if model else "?"
     out["flags"] = [f for f in CPU_FLAGS if f in have]
     return out
+
+
+def loadavg() -> str:
+    """The 1, 5 and 15 minute load averages (the machine may be shared), or "?"."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def child_pids(pid: int) -> set[int]:
+    """The live processes whose parent is ``pid`` (read from /proc; empty elsewhere)."""
+    out = set()
+    for d in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (d / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            out.add(int(d.name))
+    return out
+
+
+def process_gone(pid: int) -> bool:
+    """Whether ``pid`` has exited (a zombie nobody reaps, as in a container without init, has)."""
+    try:
+        return "\nState:\tZ" in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True

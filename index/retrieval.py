@@ -17,6 +17,7 @@ for bounded BM25 are ``index.termstats``'.
   ``response_links``, and the actions answering findings (``actions_of_findings``,
   ``report_findings_answered``, ``finding_vectors_of_document``, ``vector_of_hash``,
   ``actions_of_finding``, ``unpaired_actions``).
+* every stored vector by its text's hash: ``all_vectors`` (comparing two builds).
 * the document page: ``document_findings``, ``unattached_actions``, ``reports_answered``,
   ``responses_to``.
 * the search filters' checks: ``held_statuses``, ``theme_exists``.
@@ -311,6 +312,11 @@ def vector_of_hash(store: Store, text_hash: str) -> np.ndarray | None:
     """The stored vector of a text (by its hash), or None."""
     r = store.conn.execute("SELECT vector FROM vectors WHERE text_hash=?", (text_hash,)).fetchone()
     return None if r is None else _vector(r[0])
+
+
+def all_vectors(store: Store) -> dict[str, np.ndarray]:
+    """Every stored vector by its text's hash: what two builds of the same input are compared on."""
+    return {r[0]: _vector(r[1]) for r in store.conn.execute("SELECT text_hash, vector FROM vectors")}
 
 
 def actions_of_finding(store: Store, finding_id: int) -> list[sqlite3.Row]:

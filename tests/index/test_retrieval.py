@@ -40,3 +40,13 @@ def test_filter_checks_read_statuses_and_themes(filled_library):
         insert_action(t, doc, 98, "commitment", "We will audit.", None, None, None, None, "", None, 0, 5)
     assert "amber" in retrieval.held_statuses(store) and "" not in retrieval.held_statuses(store)
     assert retrieval.theme_exists(store, 10**6) is False
+
+
+def test_all_vectors_holds_each_stored_vector_by_its_texts_hash(filled_library):
+    import numpy as np
+
+    store = filled_library.store
+    every = retrieval.all_vectors(store)
+    assert len(every) == store.count("vectors") > 0
+    h, v = next(iter(every.items()))
+    assert np.array_equal(v, retrieval.vector_of_hash(store, h))
