@@ -352,12 +352,17 @@ def test_no_module_cycle_in_benchmarks():
 
 
 def test_no_private_name_imported_across_modules():
-    """Product modules take no private name from one another, and benchmarks take none from the
-    product or from one another (tests may use the private names of the module they test)."""
+    """Product modules take no private name from one another, benchmarks none from the product or
+    from one another, and test files none from other test files or the test support modules
+    (a test may still use the private names of the product module it tests)."""
     product = _modules()
     bench = _modules(("benchmarks",), ())
-    known = set(product) | set(bench)
+    tests = _modules(("tests",), ())
+    known = set(product) | set(bench) | set(tests)
     bad = []
+    for m, p in tests.items():  # a test may use its own module's privates, never another test file's
+        bad += [f"{m}: {t}.{n}" for t, n in private_imports(m, p.read_text(), known, p.name == "__init__.py")
+                if t.startswith("tests")]
     for m, p in {**product, **bench}.items():
         for target, name in private_imports(m, p.read_text(), known, p.name == "__init__.py"):
             bad.append(f"{m}: {target}.{name}")

@@ -8,7 +8,7 @@ import json
 from corpus.responses.link_model import LINK_FEATURES, LINK_WEIGHTS, candidate_features
 from corpus.responses.cues import extract_cues, make_report
 from corpus.responses.match import concern_similarity, decide
-from tests.support.ledger_data import insert_text_document as _insert
+from tests.support.ledger_data import insert_text_document
 
 LETTER = ("Thank you for your report. You raised a concern about the lack of approved premises beds for "
           "prisoners released on licence.\n\nThe Probation Service has since opened forty new approved premises "
@@ -63,10 +63,10 @@ def test_one_body_named_twice_among_recipients_has_the_report_once_answered(libr
     from search.ledger.organisations import organisation_index
 
     with library.store.transaction() as c:
-        rep = _insert(c, "Ann Jones — PFD report 2024-0300", "pfd_report", "Concern: midwifery staffing.",
+        rep = insert_text_document(c, "Ann Jones — PFD report 2024-0300", "pfd_report", "Concern: midwifery staffing.",
                       "2024-0300", "2024-01-10",
                       {"recipients": ["Chief Midwife", "Southwest Regional Midwife", "Royal Cornwall Hospitals NHS Trust"]})
-        resp = _insert(c, "NHS England — response", "pfd_response", "NHS England has reviewed midwifery staffing.",
+        resp = insert_text_document(c, "NHS England — response", "pfd_response", "NHS England has reviewed midwifery staffing.",
                        None, "2024-03-01", {"respondent": "NHS England"})
         c.execute("INSERT INTO links(response_id, report_id, confidence, evidence) VALUES (?,?,1.0,'{}')", (resp, rep))
     idx = organisation_index(library, "2024-06-01")
@@ -87,13 +87,13 @@ def test_unlinked_letter_is_named_by_the_organisation_it_speaks_for(library):
             "The Department for Transport will consult on the design standard this year, and the Department "
             "for Transport has asked National Highways to review its signage. " * 2)
     with library.store.transaction() as c:
-        doc = _insert(c, "letter", "pfd_response", text)
+        doc = insert_text_document(c, "letter", "pfd_response", text)
         who = name_unlinked(c, doc)
     assert who == "Department for Transport"
     meta = json.loads(library.store.conn.execute("SELECT meta FROM documents WHERE id=?", (doc,)).fetchone()[0])
     assert meta["respondent_from"] in ("letter text", "organisations named in the letter")
     with library.store.transaction() as c:
-        nobody = _insert(c, "nobody", "pfd_response", "Thank you for your letter about the inquest.")
+        nobody = insert_text_document(c, "nobody", "pfd_response", "Thank you for your letter about the inquest.")
         assert name_unlinked(c, nobody) is None
 
 

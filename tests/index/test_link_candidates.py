@@ -31,7 +31,7 @@ def test_candidate_threshold_rises_as_the_response_score_falls():
     assert candidate_threshold(-4.0, 0.6, untyped=True) is None
 
 
-from tests.support.ledger_data import insert_text_document as _insert
+from tests.support.ledger_data import insert_text_document
 
 
 def test_weakly_signalled_other_document_is_linked_and_retyped(library):
@@ -40,16 +40,16 @@ def test_weakly_signalled_other_document_is_linked_and_retyped(library):
     assert CANDIDATE_MIN <= response_score(WEAK_LETTER) < RESPONSE_MIN
     assert response_score(NO_SIGN) < CANDIDATE_MIN
     with library.store.transaction() as c:
-        rep = _insert(c, "Jacob Billington — PFD report 2024-0100", "pfd_report",
+        rep = insert_text_document(c, "Jacob Billington — PFD report 2024-0100", "pfd_report",
                       "On 2 January 2023 I commenced an investigation into the death of Jacob Billington. "
                       "Concern: lack of interagency working between the prison and the CMHT on release.",
                       "2024-0100", "2024-03-13", {"coroner": "L. Hunt", "recipients": ["West Midlands Police"]})
-        _insert(c, "Steven Billington — PFD report 2016-0247", "pfd_report",
+        insert_text_document(c, "Steven Billington — PFD report 2016-0247", "pfd_report",
                 "On 25 March 2015 I commenced an investigation into the death of Steven Thomas Billington.",
                 "2016-0247", "2016-07-12", {"coroner": "M. Leeming", "recipients": ["Home Secretary"]})
-        weak = _insert(c, "weak", "other", WEAK_LETTER)
-        none = _insert(c, "none", "other", NO_SIGN)
-        nobody = _insert(c, "nobody", "minutes", WEAK_NOBODY)
+        weak = insert_text_document(c, "weak", "other", WEAK_LETTER)
+        none = insert_text_document(c, "none", "other", NO_SIGN)
+        nobody = insert_text_document(c, "nobody", "minutes", WEAK_NOBODY)
     out = link_new_documents(library, [weak, none, nobody])
     assert [x["report_id"] for x in out["linked"]] == [rep]
     assert out["linked"][0]["response_id"] == weak
@@ -69,11 +69,11 @@ def test_weak_candidate_needs_a_surer_link_than_a_typed_response(library):
     need = candidate_threshold(score, 0.6)  # production's (session 6: the same as a typed response's)
     assert need is not None and need >= 0.6
     with library.store.transaction() as c:
-        _insert(c, "Jacob Billington — PFD report 2024-0100", "pfd_report",
+        insert_text_document(c, "Jacob Billington — PFD report 2024-0100", "pfd_report",
                 "On 2 January 2023 I commenced an investigation into the death of Jacob Billington. "
                 "Concern: lack of interagency working between the prison and the CMHT on release.",
                 "2024-0100", "2024-03-13", {"coroner": "L. Hunt", "recipients": ["West Midlands Police"]})
-        weak = _insert(c, "weak", "other", WEAK_LETTER)
+        weak = insert_text_document(c, "weak", "other", WEAK_LETTER)
     out = link_new_documents(library, [weak], threshold=0.6)
     if out["linked"]:
         assert out["linked"][0]["confidence"] >= need

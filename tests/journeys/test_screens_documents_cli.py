@@ -8,7 +8,7 @@ import re
 import pytest
 
 from precedent import cli
-from tests.search.test_screening import _ids_by_topic, build_screen_library
+from tests.support.screen_data import build_screen_library, ids_by_topic
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def test_documents_past_the_last_page_says_so_and_links_the_last_page(web):
 
 
 def test_screen_page_counts_whole_documents_and_explains_its_figures(screen_lib, web):
-    restraint, other = _ids_by_topic(screen_lib)
+    restraint, other = ids_by_topic(screen_lib)
     web.post("/screens.json", json={"name": "s1", "query": "restraint by officers"})
     web.post("/screens/s1/judge.json", json={"document_id": restraint[0], "label": "yes"})
     web.post("/screens/s1/judge.json", json={"document_id": other[0], "label": "no"})
@@ -62,7 +62,7 @@ def test_screen_cli_next_json_matches_the_page_twin_and_text_has_a_legend(screen
     r = runner.invoke(cli, ["screen", "next", "c1", "--n", "3", "--library", lib])
     assert r.exit_code == 0 and "judge with: precedent screen judge c1 ID yes|no" in r.stderr
     assert "judge with" not in r.stdout  # the rows stay clean for scripts
-    restraint, _ = _ids_by_topic(screen_lib)
+    restraint, _ = ids_by_topic(screen_lib)
     r = runner.invoke(cli, ["screen", "judge", "c1", str(restraint[0]), "yes", "--library", lib])
     assert re.search(r"about \d+ more relevant estimated", r.stdout), r.stdout
     assert "1 documents" not in r.stdout
@@ -217,7 +217,7 @@ def test_cli_search_with_no_results_says_which_filters_to_loosen(screen_lib, run
 
 
 def test_screen_csv_export_neutralises_formulas_in_notes(screen_lib, web):
-    restraint, _ = _ids_by_topic(screen_lib)
+    restraint, _ = ids_by_topic(screen_lib)
     web.post("/screens.json", json={"name": "x1", "query": "restraint by officers"})
     web.post("/screens/x1/judge.json", json={"document_id": restraint[0], "label": "yes",
                                              "note": '=HYPERLINK("http://evil.example","click")'})

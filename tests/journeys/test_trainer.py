@@ -63,7 +63,7 @@ def test_pack_csv_keeps_reference_library_case_and_responses(jlib):
 
 @pytest.fixture
 def slib(library, tmp_path):
-    from tests.search.test_screening import build_screen_library
+    from tests.support.screen_data import build_screen_library
 
     return build_screen_library(library, tmp_path)
 
@@ -151,14 +151,14 @@ def test_empty_themes_say_why(library, tmp_path, runner):
     from index.ingest.pipeline import ingest
     from index.themes.store import rebuild_themes
     from precedent import cli
-    from tests.search.test_screening import _report
+    from tests.support.screen_data import report_text
 
     client = _client(library)
     never = client.get("/themes.json").get_json()
     assert never["themes"] == [] and "no concerns" in never["why_empty"]
     d = tmp_path / "one"
     d.mkdir()
-    (d / "a.txt").write_text(_report(1, "the ambulance took four hours to arrive"))
+    (d / "a.txt").write_text(report_text(1, "the ambulance took four hours to arrive"))
     ingest(library, [d])
     n = library.store.count("findings")
     assert n > 0

@@ -6,64 +6,12 @@ import pytest
 
 from precedent import cli
 
-RESTRAINT = [
-    "prison officers restrained him face down for eleven minutes and restraint training had lapsed",
-    "police officers used prolonged restraint in the custody suite and nobody monitored his breathing",
-    "staff at the secure unit held her in a prone restraint position despite guidance against it",
-    "the restraint by detention officers continued after he said he could not breathe",
-    "officers restrained the man on the cell floor and restraint was not recorded",
-    "the prison restraint review found officers were not trained in safe holds",
-]
-OTHER = [
-    "the ambulance took four hours to arrive because of handover delays at the hospital",
-    "ligature points on the mental health ward were not removed after the audit",
-    "the junction had poor visibility and the council did not cut back the hedge",
-    "the care home did not weigh the resident and malnutrition went unnoticed",
-    "the GP practice did not follow up the abnormal blood test result",
-    "the railway crossing warning lights failed and network rail had no alarm",
-    "the child was not seen by a health visitor for eight months",
-    "medication was given twice because the pharmacy label was unclear",
-    "the fire alarm in the flats had been disconnected by the landlord",
-    "the discharge letter never reached the GP and the follow up did not happen",
-]
-
-
-def _report(i: int, concern: str, extra: str = "") -> str:
-    return ("Regulation 28 REPORT TO PREVENT FUTURE DEATHS\n\nTHIS REPORT IS BEING SENT TO: the Trust\n\n"
-            f"CIRCUMSTANCES OF THE DEATH\n\nThe deceased, aged {20 + i}, died in case {i}. {extra}\n\n"
-            f"CORONER'S CONCERNS\n\nThe MATTERS OF CONCERN are as follows:\n\n1. {concern}.\n\n"
-            f"ACTION SHOULD BE TAKEN\n\nDate: {1 + i % 27} March 20{15 + i % 10}\n")
+from tests.support.screen_data import OTHER, RESTRAINT, build_screen_library, ids_by_topic, report_text  # noqa: F401
 
 
 @pytest.fixture
 def screen_lib(library, tmp_path):
     return build_screen_library(library, tmp_path)
-
-
-def build_screen_library(library, tmp_path):
-    from index.ingest.pipeline import ingest
-
-    d = tmp_path / "reports"
-    d.mkdir()
-    n = 0
-    for rep in range(2):
-        for t in RESTRAINT:
-            (d / f"r{n:03d}.txt").write_text(_report(n, t + f" (review {rep})"))
-            n += 1
-        for t in OTHER:
-            (d / f"r{n:03d}.txt").write_text(_report(n, t + f" (review {rep})"))
-            n += 1
-    (d / "r999.txt").write_text(_report(99, "restraint <script>alert(1)</script> by officers was unsafe"))
-    ingest(library, [d])
-    return library
-
-
-def _ids_by_topic(lib):
-    restraint, other = [], []
-    for doc in lib.store.documents():
-        text = lib.store.document(doc["id"])["text"]
-        (restraint if "restrain" in text else other).append(doc["id"])
-    return restraint, other
 
 
 def test_age_tokens_band_ages():
@@ -99,7 +47,7 @@ def test_score_mixture_counts_the_unseen_relevant():
 def test_judging_changes_the_ranking(screen_lib):
     from search.screening import screens as S
 
-    restraint, other = _ids_by_topic(screen_lib)
+    restraint, other = ids_by_topic(screen_lib)
     S.create_screen(screen_lib, "restraint", "unsafe physical hold of a person")
     before = {d["id"]: d["p"] for d in S.show_screen(screen_lib, "restraint")["documents"]}
     proposed = S.next_documents(screen_lib, "restraint", n=5)["documents"]
@@ -123,7 +71,7 @@ def test_judging_changes_the_ranking(screen_lib):
 def test_estimates_are_well_formed(screen_lib):
     from search.screening import screens as S
 
-    restraint, other = _ids_by_topic(screen_lib)
+    restraint, other = ids_by_topic(screen_lib)
     S.create_screen(screen_lib, "est", "restraint by officers")
     s0 = S.show_screen(screen_lib, "est")
     assert s0["judged"] == 0 and s0["estimated_recall"] is None and "no judgements" in s0["method"]
@@ -153,7 +101,7 @@ def test_estimates_are_well_formed(screen_lib):
 def test_rejudging_replaces_and_bad_input_is_reported(screen_lib):
     from search.screening import screens as S
 
-    restraint, _ = _ids_by_topic(screen_lib)
+    restraint, _ = ids_by_topic(screen_lib)
     S.create_screen(screen_lib, "re", "restraint")
     S.judge(screen_lib, "re", restraint[0], "yes", note="prone hold")
     S.judge(screen_lib, "re", restraint[0], "no")
@@ -203,7 +151,7 @@ def test_features_are_cached_and_rebuilt_when_documents_are_added(screen_lib, tm
     assert np.allclose(f2.dense, f1.dense) and (f2.words != f1.words).nnz == 0
     d = tmp_path / "more"
     d.mkdir()
-    (d / "new.txt").write_text(_report(77, "officers restrained a man in the back of the van"))
+    (d / "new.txt").write_text(report_text(77, "officers restrained a man in the back of the van"))
     ingest(screen_lib, [d])
     f3 = sf.features_for(screen_lib)
     assert f3.n == f1.n + 1 and f3.signature != f1.signature
@@ -213,7 +161,7 @@ def test_pack_and_csv_export(screen_lib):
     from search.screening import screens as S
     from search.packs.packs import get_pack
 
-    restraint, other = _ids_by_topic(screen_lib)
+    restraint, other = ids_by_topic(screen_lib)
     S.create_screen(screen_lib, "pk", "restraint by officers")
     S.judge_many(screen_lib, "pk", [(i, "yes", "held down") for i in restraint[:3]] +
                  [(i, "no", "") for i in other[:3]])
@@ -229,7 +177,7 @@ def test_pack_and_csv_export(screen_lib):
 
 def test_cli_end_to_end(screen_lib, runner, tmp_path):
     lib = str(screen_lib.path)
-    restraint, other = _ids_by_topic(screen_lib)
+    restraint, other = ids_by_topic(screen_lib)
     r = runner.invoke(cli, ["screen", "new", "c1", "--query", "restraint by officers", "--library", lib])
     assert r.exit_code == 0, r.output
     r = runner.invoke(cli, ["screen", "next", "c1", "--n", "4", "--json", "--library", lib])
@@ -267,7 +215,7 @@ def test_cli_end_to_end(screen_lib, runner, tmp_path):
 def test_pages_and_json_twins(screen_lib):
     from webui import create_app
 
-    restraint, other = _ids_by_topic(screen_lib)
+    restraint, other = ids_by_topic(screen_lib)
     client = create_app({"TESTING": True, "LIBRARY": screen_lib}).test_client()
     assert client.get("/screens.json").get_json() == {"total": 0, "screens": []}
     r = client.post("/screens.json", json={"name": "w1", "query": "restraint by officers", "date_from": "2015"})

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from tests.search.test_screening import _ids_by_topic, build_screen_library
+from tests.support.screen_data import build_screen_library, ids_by_topic
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def test_model_estimate_is_the_geometric_mean_of_mixture_and_platt(screen_lib):
     from search.screening import screens as S
     from search.screening.model import Knobs
 
-    restraint, other = _ids_by_topic(screen_lib)
+    restraint, other = ids_by_topic(screen_lib)
     _judge_some(screen_lib, "geo", restraint, other)
     knobs = Knobs(sample_share=0.0)  # no sampled check: the estimate shown is the model's
     s = S.show_screen(screen_lib, "geo", knobs=knobs)
@@ -48,7 +48,7 @@ def test_ensemble_ranks_like_the_joint_model_and_gives_probabilities(screen_lib)
     from search.screening import screens as S
     from search.screening.model import Knobs
 
-    restraint, other = _ids_by_topic(screen_lib)
+    restraint, other = ids_by_topic(screen_lib)
     _judge_some(screen_lib, "ens", restraint, other)
     s = S.show_screen(screen_lib, "ens", knobs=Knobs(sample_share=0.0, ensemble=1.0))
     unj = [d for d in s["documents"] if d["label"] is None]

@@ -98,7 +98,7 @@ def test_inclusion_reaches_the_target_recall_in_probability_order():
 
 import pytest  # noqa: E402
 
-from tests.search.test_screening import _ids_by_topic, build_screen_library  # noqa: E402
+from tests.support.screen_data import build_screen_library, ids_by_topic  # noqa: E402
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def test_next_draws_a_sample_keeps_it_until_judged_and_show_reports_the_check(sc
     from index import screens as screens_store
     from search.screening import screens as S
 
-    restraint, _ = _ids_by_topic(screen_lib)
+    restraint, _ = ids_by_topic(screen_lib)
     S.create_screen(screen_lib, "chk", "restraint by officers")
     first = S.next_documents(screen_lib, "chk", n=10)["documents"]
     sampled = [d["id"] for d in first if d["why"] == "sample"]
