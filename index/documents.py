@@ -16,20 +16,12 @@ from typing import Iterable
 
 from index.library import Library
 from index.rows import findings_with_documents
+from index.store import chunked, placeholders
 
 # the columns of a document in a list (a page adds its area and source from ``meta``)
 LIST_COLUMNS = "id, title, type, date, reference, source, meta"
 NEWEST_FIRST = " ORDER BY date IS NULL, date DESC, id DESC"
 CHUNK = 500  # ids per IN (...) list, well under SQLite's limit on parameters
-
-
-def _chunks(ids: list[int], size: int = CHUNK) -> Iterable[list[int]]:
-    for i in range(0, len(ids), size):
-        yield ids[i:i + size]
-
-
-def _marks(n: int) -> str:
-    return ",".join("?" * n)
 
 
 # ---- the document list -------------------------------------------------------------------------------
@@ -108,18 +100,9 @@ def recent_concern_texts(lib: Library, n: int = 30) -> list[str]:
 def document_titles(lib: Library, doc_ids: Iterable[int]) -> dict[int, str]:
     """{document id: its title} for the ids that exist (so also: which of them exist)."""
     out: dict[int, str] = {}
-    for part in _chunks(list(dict.fromkeys(int(d) for d in doc_ids))):
+    for part in chunked(list(dict.fromkeys(int(d) for d in doc_ids)), CHUNK):
         out.update((r[0], r[1]) for r in lib.store.conn.execute(
-            f"SELECT id, title FROM documents WHERE id IN ({_marks(len(part))})", part))
-    return out
-
-
-def finding_documents(lib: Library, finding_ids: Iterable[int]) -> dict[int, int]:
-    """{finding id: its document's id} for the ids that exist."""
-    out: dict[int, int] = {}
-    for part in _chunks(list(dict.fromkeys(int(f) for f in finding_ids))):
-        out.update((r[0], r[1]) for r in lib.store.conn.execute(
-            f"SELECT id, document_id FROM findings WHERE id IN ({_marks(len(part))})", part))
+            f"SELECT id, title FROM documents WHERE id IN ({placeholders(part)})", part))
     return out
 
 
@@ -129,23 +112,14 @@ def finding_with_document(lib: Library, finding_id: int) -> sqlite3.Row | None:
     return findings_with_documents(lib.store.conn, [finding_id]).get(finding_id)
 
 
-def passage_documents(lib: Library, passage_ids: Iterable[int]) -> dict[int, int]:
-    """{passage id: its document's id} for the ids that exist."""
-    out: dict[int, int] = {}
-    for part in _chunks(list(passage_ids), 900):
-        out.update(lib.store.conn.execute(
-            f"SELECT id, document_id FROM passages WHERE id IN ({_marks(len(part))})", part).fetchall())
-    return out
-
-
 def answered_reports(lib: Library, doc_ids: Iterable[int]) -> dict[int, int]:
     """{response id: the report it answers} for the PFD responses among ``doc_ids`` that are
     linked to a report: the likeliest link (highest confidence) when there are several."""
     out: dict[int, int] = {}
-    for part in _chunks(list(doc_ids)):
+    for part in chunked(list(doc_ids), CHUNK):
         rows = lib.store.conn.execute(
             "SELECT l.response_id, l.report_id FROM links l JOIN documents d ON d.id = l.response_id"
-            f" WHERE d.type='pfd_response' AND l.response_id IN ({_marks(len(part))})"
+            f" WHERE d.type='pfd_response' AND l.response_id IN ({placeholders(part)})"
             " ORDER BY l.confidence ASC", part).fetchall()
         for resp, rep in rows:  # the likeliest link is read last and wins
             out[int(resp)] = int(rep)

@@ -26,10 +26,7 @@ from typing import Iterable
 import numpy as np
 
 from index.rows import document_by_id, findings_with_documents, own_actions_only
-
-
-def _marks(n: int) -> str:
-    return ",".join("?" * n)
+from index.store import placeholders
 
 
 # ------------------------------------------------------------------ documents
@@ -102,7 +99,7 @@ def responses_by_report(lib, report_ids: list[int] | None = None) -> dict[int, l
     if report_ids is not None:
         if not report_ids:
             return {}
-        q += f" WHERE l.report_id IN ({_marks(len(report_ids))})"
+        q += f" WHERE l.report_id IN ({placeholders(report_ids)})"
         args = report_ids
     for r in c.execute(q, args):
         out[r["report_id"]][r["id"]] = {**dict(r), "confidence": r["confidence"], "via": "link"}
@@ -111,7 +108,7 @@ def responses_by_report(lib, report_ids: list[int] | None = None) -> dict[int, l
     rq = "SELECT id, reference FROM documents WHERE type='pfd_report' AND reference IS NOT NULL"
     rargs: list = []
     if report_ids is not None:
-        rq += f" AND id IN ({_marks(len(report_ids))})"
+        rq += f" AND id IN ({placeholders(report_ids)})"
         rargs = report_ids
     for r in c.execute(rq, rargs):
         refs[r["reference"]].append(r["id"])
@@ -119,7 +116,7 @@ def responses_by_report(lib, report_ids: list[int] | None = None) -> dict[int, l
         sql = ("SELECT id, title, type, date, reference, source, meta, json_extract(meta, '$.parent_reference') AS parent"
                " FROM documents WHERE type='pfd_response' AND json_extract(meta, '$.parent_reference') IS NOT NULL")
         if report_ids is not None:  # SQLite reads the JSON: no Python decoding of every response
-            sql += f" AND json_extract(meta, '$.parent_reference') IN ({_marks(len(refs))})"
+            sql += f" AND json_extract(meta, '$.parent_reference') IN ({placeholders(refs)})"
         for r in c.execute(sql, list(refs) if report_ids is not None else []):
             parent = r["parent"]
             for rid in refs.get(parent or "", []):
@@ -153,7 +150,7 @@ def document_findings(lib, document_ids: list[int]) -> list[dict]:
         return []
     return [dict(f) for f in lib.store.conn.execute(
         "SELECT id, document_id, kind, label, text, section, page FROM findings"
-        f" WHERE document_id IN ({_marks(len(document_ids))}) ORDER BY document_id, seq", list(document_ids))]
+        f" WHERE document_id IN ({placeholders(document_ids)}) ORDER BY document_id, seq", list(document_ids))]
 
 
 def finding_rows(lib, ids: Iterable[int]) -> dict[int, sqlite3.Row]:
@@ -166,7 +163,7 @@ def finding_texts(lib, ids: list[int]) -> dict[int, str]:
     out: dict[int, str] = {}
     for i in range(0, len(ids), 500):
         part = ids[i: i + 500]
-        for r in lib.store.conn.execute(f"SELECT id, text FROM findings WHERE id IN ({_marks(len(part))})", part):
+        for r in lib.store.conn.execute(f"SELECT id, text FROM findings WHERE id IN ({placeholders(part)})", part):
             out[r[0]] = r[1]
     return out
 
@@ -177,7 +174,7 @@ def report_concerns(lib, report_ids: list[int]) -> dict[int, sqlite3.Row]:
         return {}
     return {r["id"]: r for r in lib.store.conn.execute(
         "SELECT f.id, f.label, f.document_id, d.reference FROM findings f JOIN documents d ON d.id = f.document_id"
-        f" WHERE f.kind='concern' AND f.document_id IN ({_marks(len(report_ids))})", report_ids)}
+        f" WHERE f.kind='concern' AND f.document_id IN ({placeholders(report_ids)})", report_ids)}
 
 
 def dated_findings_with_vectors(lib, document_ids: list[int]) -> list[sqlite3.Row]:
@@ -190,7 +187,7 @@ def dated_findings_with_vectors(lib, document_ids: list[int]) -> list[sqlite3.Ro
             "SELECT f.id, f.document_id, f.seq, f.kind, f.label, f.text, f.addressees, f.page, f.text_hash,"
             " d.title, d.type, d.date, d.reference, d.source, d.meta, v.vector"
             " FROM findings f JOIN documents d ON d.id = f.document_id JOIN vectors v ON v.text_hash = f.text_hash"
-            f" WHERE f.document_id IN ({_marks(len(part))}) AND d.date IS NOT NULL", part).fetchall()
+            f" WHERE f.document_id IN ({placeholders(part)}) AND d.date IS NOT NULL", part).fetchall()
     return rows
 
 
@@ -235,7 +232,7 @@ def case_actions(lib, ids: list[int], own: list[int]) -> list[dict]:
     ``finding_id``: the first finding of ``own`` it answers."""
     if not ids:
         return []
-    q, qo = _marks(len(ids)), _marks(len(own)) or "NULL"
+    q, qo = placeholders(ids), placeholders(own) or "NULL"
     return [dict(r) for r in lib.store.conn.execute(
         "SELECT a.*, d.title AS document_title, json_extract(d.meta, '$.respondent') AS respondent,"
         " json_extract(d.meta, '$.respondent_from') AS respondent_from,"

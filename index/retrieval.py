@@ -29,7 +29,7 @@ from typing import Iterable
 
 import numpy as np
 
-from index.store import Store
+from index.store import Store, chunked, placeholders
 
 FTS_TABLES = {"passages": "passages_fts", "findings": "findings_fts"}
 CHUNK = 900  # ids bound per statement where a statement is repeated per chunk
@@ -39,11 +39,6 @@ CHUNK = 900  # ids bound per statement where a statement is repeated per chunk
 ACTION_COLUMNS = ("a.id, a.kind, a.text, a.owner, a.due, a.due_text, a.status, a.updated, a.document_id,"
                   " d.title AS document_title, json_extract(d.meta, '$.respondent') AS respondent,"
                   " json_extract(d.meta, '$.respondent_from') AS respondent_from")
-
-
-def _in(ids) -> str:
-    """The placeholders of an ``IN (...)`` list of ``ids``: "?,?,?"."""
-    return ",".join("?" * len(ids))
 
 
 def _literal_ids(ids: Iterable[int]) -> str:
@@ -125,7 +120,7 @@ def stored_vectors(store: Store, table: str, ids: list[int]) -> dict[int, np.nda
     for i in range(0, len(ids), CHUNK):
         part = ids[i:i + CHUNK]
         for rid, blob in store.conn.execute(f"SELECT t.id, v.vector FROM {table} t JOIN vectors v"
-                                            f" ON v.text_hash = t.text_hash WHERE t.id IN ({_in(part)})", part):
+                                            f" ON v.text_hash = t.text_hash WHERE t.id IN ({placeholders(part)})", part):
             out[rid] = _vector(blob)
     return out
 
@@ -135,7 +130,7 @@ def passage_spans(store: Store, ids: list[int]) -> dict[int, sqlite3.Row]:
     if not ids:
         return {}
     return {r["id"]: r for r in store.conn.execute(
-        f"SELECT id, document_id, start, end FROM passages WHERE id IN ({_in(ids)})", ids)}
+        f"SELECT id, document_id, start, end FROM passages WHERE id IN ({placeholders(ids)})", ids)}
 
 
 def finding_spans(store: Store, document_ids) -> dict[int, list[sqlite3.Row]]:
@@ -144,25 +139,24 @@ def finding_spans(store: Store, document_ids) -> dict[int, list[sqlite3.Row]]:
     out: dict[int, list[sqlite3.Row]] = {}
     if document_ids:
         for r in store.conn.execute(f"SELECT id, document_id, start, end FROM findings WHERE document_id IN"
-                                    f" ({_in(document_ids)}) AND start IS NOT NULL", list(document_ids)):
+                                    f" ({placeholders(document_ids)}) AND start IS NOT NULL", list(document_ids)):
             out.setdefault(r["document_id"], []).append(r)
     return out
 
 
-def finding_documents(store: Store, ids: list[int]) -> dict[int, sqlite3.Row]:
-    """{finding id: its row (id, document_id)}."""
-    if not ids:
-        return {}
-    return {r["id"]: r for r in store.conn.execute(
-        f"SELECT id, document_id FROM findings WHERE id IN ({_in(ids)})", ids)}
-
-
-def passage_documents(store: Store, ids: list[int]) -> dict[int, int]:
-    """{passage id: its document's id}."""
+def finding_documents(store: Store, ids) -> dict[int, int]:
+    """{finding id: its document's id} for the ids that exist."""
     out: dict[int, int] = {}
-    for i in range(0, len(ids), CHUNK):
-        part = ids[i:i + CHUNK]
-        out.update(store.conn.execute(f"SELECT id, document_id FROM passages WHERE id IN ({_in(part)})", part))
+    for part in chunked(list(dict.fromkeys(int(i) for i in ids)), CHUNK):
+        out.update(store.conn.execute(f"SELECT id, document_id FROM findings WHERE id IN ({placeholders(part)})", part))
+    return out
+
+
+def passage_documents(store: Store, ids) -> dict[int, int]:
+    """{passage id: its document's id} for the ids that exist."""
+    out: dict[int, int] = {}
+    for part in chunked(list(ids), CHUNK):
+        out.update(store.conn.execute(f"SELECT id, document_id FROM passages WHERE id IN ({placeholders(part)})", part))
     return out
 
 
@@ -174,7 +168,7 @@ def findings_of_documents(store: Store, document_ids: list[int]) -> list[tuple[i
         part = document_ids[i:i + CHUNK]
         for d, text, blob in store.conn.execute(
                 "SELECT f.document_id, f.text, v.vector FROM findings f"
-                f" LEFT JOIN vectors v ON v.text_hash = f.text_hash WHERE f.document_id IN ({_in(part)})"
+                f" LEFT JOIN vectors v ON v.text_hash = f.text_hash WHERE f.document_id IN ({placeholders(part)})"
                 " ORDER BY f.document_id", part):
             out.append((d, text, _vector(blob) if blob else None))
     return out
@@ -186,7 +180,7 @@ def document_texts(store: Store, document_ids: list[int]) -> dict[int, str]:
     for i in range(0, len(document_ids), CHUNK):
         part = document_ids[i:i + CHUNK]
         for d, text in store.conn.execute(f"SELECT document_id, group_concat(text, ' ') FROM passages"
-                                          f" WHERE document_id IN ({_in(part)}) GROUP BY document_id", part):
+                                          f" WHERE document_id IN ({placeholders(part)}) GROUP BY document_id", part):
             out[d] = text or ""
     return out
 
@@ -199,7 +193,7 @@ def passages_with_documents(store: Store, ids: list[int]) -> dict[int, dict]:
     q = (
         "SELECT p.id AS pid, p.text AS ptext, p.section, p.page, p.start, p.end, p.seq,"
         " d.id, d.title, d.type, d.date, d.reference, d.source, d.meta"
-        f" FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id IN ({_in(ids)})"
+        f" FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id IN ({placeholders(ids)})"
     )
     return {r["pid"]: dict(r) for r in store.conn.execute(q, ids)}
 
@@ -209,7 +203,7 @@ def passages_by_id(store: Store, ids: list[int]) -> dict[int, dict]:
     if not ids:
         return {}
     return {r["id"]: dict(r) for r in store.conn.execute(
-        f"SELECT id, text, section, page, start, end FROM passages WHERE id IN ({_in(ids)})", ids)}
+        f"SELECT id, text, section, page, start, end FROM passages WHERE id IN ({placeholders(ids)})", ids)}
 
 
 def findings_by_id(store: Store, ids: list[int]) -> dict[int, dict]:
@@ -217,7 +211,7 @@ def findings_by_id(store: Store, ids: list[int]) -> dict[int, dict]:
     if not ids:
         return {}
     return {r["id"]: dict(r) for r in store.conn.execute(
-        f"SELECT id, kind, label, text, addressees, start, end FROM findings WHERE id IN ({_in(ids)})", ids)}
+        f"SELECT id, kind, label, text, addressees, start, end FROM findings WHERE id IN ({placeholders(ids)})", ids)}
 
 
 def passage_at(store: Store, document_id: int, start: int) -> int | None:
@@ -246,7 +240,7 @@ def documents_by_id(store: Store, ids) -> dict[int, dict]:
     if not ids:
         return {}
     return {r["id"]: dict(r) for r in store.conn.execute(
-        f"SELECT id, title, type, date, reference, source, meta FROM documents WHERE id IN ({_in(ids)})", list(ids))}
+        f"SELECT id, title, type, date, reference, source, meta FROM documents WHERE id IN ({placeholders(ids)})", list(ids))}
 
 
 def responded_documents(store: Store, document_ids) -> set[int]:
@@ -255,11 +249,11 @@ def responded_documents(store: Store, document_ids) -> set[int]:
     if not document_ids:
         return set()
     c = store.conn
-    out = {r[0] for r in c.execute(f"SELECT DISTINCT report_id FROM links WHERE report_id IN ({_in(document_ids)})",
+    out = {r[0] for r in c.execute(f"SELECT DISTINCT report_id FROM links WHERE report_id IN ({placeholders(document_ids)})",
                                    list(document_ids))}
     out |= {r[0] for r in c.execute(
         f"SELECT DISTINCT d.id FROM documents d JOIN annotations a ON a.reference = d.reference "
-        f"WHERE d.id IN ({_in(document_ids)}) AND (json_extract(a.data, '$.replies') > 0 "
+        f"WHERE d.id IN ({placeholders(document_ids)}) AND (json_extract(a.data, '$.replies') > 0 "
         "OR json_extract(a.data, '$.status') IN ('completed', 'partial'))", list(document_ids))}
     return out
 
@@ -271,7 +265,7 @@ def finding_statuses(store: Store, finding_ids) -> list[tuple[int, str | None]]:
         return []
     return [(r[0], r[1]) for r in store.conn.execute(
         f"SELECT af.finding_id, a.status FROM action_findings af JOIN actions a ON a.id = af.action_id "
-        f"WHERE af.finding_id IN ({_in(finding_ids)})", list(finding_ids))]
+        f"WHERE af.finding_id IN ({placeholders(finding_ids)})", list(finding_ids))]
 
 
 def response_links(store: Store, report_ids) -> list[tuple[int, int, float, str]]:
@@ -281,7 +275,7 @@ def response_links(store: Store, report_ids) -> list[tuple[int, int, float, str]
         return []
     return [tuple(r) for r in store.conn.execute(
         "SELECT l.report_id, l.response_id, l.confidence, d.title FROM links l JOIN documents d ON d.id = l.response_id"
-        f" WHERE l.report_id IN ({_in(report_ids)}) ORDER BY l.confidence DESC", list(report_ids))]
+        f" WHERE l.report_id IN ({placeholders(report_ids)}) ORDER BY l.confidence DESC", list(report_ids))]
 
 
 def actions_of_findings(store: Store, finding_ids: list[int]) -> list[sqlite3.Row]:
@@ -289,7 +283,7 @@ def actions_of_findings(store: Store, finding_ids: list[int]) -> list[sqlite3.Ro
     document by document, in their order."""
     return store.conn.execute(
         f"SELECT af.finding_id, {ACTION_COLUMNS} FROM action_findings af JOIN actions a ON a.id = af.action_id"
-        f" JOIN documents d ON d.id = a.document_id WHERE af.finding_id IN ({_in(finding_ids)})"
+        f" JOIN documents d ON d.id = a.document_id WHERE af.finding_id IN ({placeholders(finding_ids)})"
         " ORDER BY a.document_id, a.seq", finding_ids).fetchall()
 
 
@@ -298,7 +292,7 @@ def report_findings_answered(store: Store, finding_ids: list[int]) -> list[tuple
     whose document has linked responses."""
     return [tuple(r) for r in store.conn.execute(
         f"SELECT f.id, f.text_hash, l.response_id FROM findings f JOIN links l ON l.report_id = f.document_id"
-        f" WHERE f.id IN ({_in(finding_ids)})", finding_ids).fetchall()]
+        f" WHERE f.id IN ({placeholders(finding_ids)})", finding_ids).fetchall()]
 
 
 def finding_vectors_of_document(store: Store, document_id: int) -> list[tuple[int, np.ndarray]]:

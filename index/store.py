@@ -133,3 +133,14 @@ def document_row(r: sqlite3.Row) -> dict:
 def dumps(v: Any) -> str:
     """JSON as the store keeps it: keys sorted, non-ASCII kept."""
     return json.dumps(v, ensure_ascii=False, sort_keys=True)
+
+
+def placeholders(values) -> str:
+    """The placeholders of an ``IN (...)`` list of ``values``: "?,?,?"."""
+    return ",".join("?" * len(values))
+
+
+def chunked(ids: list, size: int):
+    """``ids`` in lists of at most ``size``: one statement each, under SQLite's bound on parameters."""
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]

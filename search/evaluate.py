@@ -221,11 +221,11 @@ def build_theme_library(lib, reports_csv: str | Path, labelled: list[dict], prog
 # ----------------------------------------------------------------------------- running
 def baseline_documents(lib, text: str, depth: int = DEPTH) -> list[int]:
     """Plain BM25: FTS5 over the passages, each document the sum of its two best."""
-    from index.documents import passage_documents
+    from index.retrieval import passage_documents
     from search.ranking import plain_bm25
 
     ranked = plain_bm25(lib, text, depth)
-    doc_of = passage_documents(lib, [pid for pid, _ in ranked])
+    doc_of = passage_documents(lib.store, [pid for pid, _ in ranked])
     best: dict[int, list[float]] = {}
     for pid, s in ranked:
         top = best.setdefault(doc_of[pid], [])

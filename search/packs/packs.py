@@ -31,7 +31,8 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from index.documents import answered_reports, document_titles, finding_documents, finding_with_document
+from index.documents import answered_reports, document_titles, finding_with_document
+from index.retrieval import finding_documents
 from index.library import Library
 from index.packs import PackTable
 
@@ -165,8 +166,9 @@ def item_label(lib: Library, item_type: str, item_id: Any) -> dict[str, Any] | N
 
 
 def _exists(lib: Library, item_type: str, item_id: int) -> bool:
-    found = finding_documents if item_type == "finding" else document_titles
-    return item_id in found(lib, [item_id])
+    if item_type == "finding":
+        return item_id in finding_documents(lib.store, [item_id])
+    return item_id in document_titles(lib, [item_id])
 
 
 def add_item(lib: Library, pack_id: int, item_type: str, item_id: Any, note: str = "") -> dict[str, Any]:
@@ -298,7 +300,7 @@ def _case_of(lib: Library, entry: dict) -> tuple[int | None, int | None]:
     """(case document id, finding id or None) for an entry; a response added as a whole
     document is shown as the case of the report it answers."""
     if entry["item_type"] == "finding":
-        doc_id = finding_documents(lib, [entry["item_id"]]).get(entry["item_id"])
+        doc_id = finding_documents(lib.store, [entry["item_id"]]).get(entry["item_id"])
         return (doc_id, entry["item_id"]) if doc_id is not None else (None, None)
     if entry["item_id"] not in document_titles(lib, [entry["item_id"]]):
         return None, None

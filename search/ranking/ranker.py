@@ -201,9 +201,9 @@ def fold(lib: Library, passages: list, findings: list, w: Weights = WEIGHTS) -> 
             seen.add(h.key)
             add(h, rank, w.passages, score / p_top)
     for rank, (fid, score) in enumerate(findings, 1):
-        f = frow.get(fid)
-        if f is not None:
-            add(Hit(f["document_id"], fid, None), rank, w.findings, score / f_top)
+        doc = frow.get(fid)
+        if doc is not None:
+            add(Hit(doc, fid, None), rank, w.findings, score / f_top)
     return sorted(hits.values(), key=lambda h: -h.score)
 
 
