@@ -34,7 +34,6 @@ def ingest(paths, columns, sync, library_path, model, as_json):
 
     try:
         mapping = parse_columns(columns) if columns else None
-        _no_role_twice(columns or "")
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--columns") from e
     if sync and not any(p.is_dir() for p in paths):
@@ -148,14 +147,6 @@ def remove_cmd(sources, yes, library_path, as_json):
         click.echo(f"removed: [doc {r['id']}] {r['title']} ({r['source']})")
         _echo_followers(r)
     click.echo(f"removed {len(out['removed'])} document{'' if len(out['removed']) == 1 else 's'}")
-
-
-def _no_role_twice(spec: str) -> None:
-    """A role named twice in --columns (``finding=A,finding=B``) is refused: one would be dropped unsaid."""
-    roles = [p.partition("=")[0].strip().lower() for p in spec.split(",") if p.strip()]
-    twice = sorted({r for r in roles if roles.count(r) > 1})
-    if twice:
-        raise ValueError(f"--columns names the role {', '.join(twice)} more than once; give each role one column")
 
 
 @click.command("search")

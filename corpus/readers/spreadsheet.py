@@ -34,6 +34,8 @@ def parse_columns(spec: str) -> dict[str, str]:
             raise ValueError(f"--columns part {part!r} is not ROLE=COLUMN")
         if role not in ROLES:
             raise ValueError(f"unknown column role {role!r}; roles: {', '.join(ROLES)}")
+        if role in out:  # one would be dropped unsaid
+            raise ValueError(f"--columns names the role {role} more than once; give each role one column")
         out[role] = col.strip()
     if "finding" not in out:
         raise ValueError("--columns must name the finding column (finding=COLUMN)")

@@ -28,6 +28,7 @@ from datetime import date, timedelta
 from corpus.responses import ReportInfo, ResponseCues, extract_cues, make_report
 from corpus.responses import THRESHOLD, LinkDecision, WordRarity, decide, telling_terms
 
+from index.rows import document_by_id
 from index.store import dumps
 
 REPORT, RESPONSE = "pfd_report", "pfd_response"
@@ -221,8 +222,7 @@ def load_reports(conn, ids: list[int], cache: dict[int, ReportInfo]) -> list[Rep
 def explain_link(lib, document_id: int, cache: dict[int, ReportInfo],
                  threshold: float = THRESHOLD) -> tuple[LinkDecision | None, dict]:
     """:func:`decide_link` for a stored document, by id (the unlinked-responses page)."""
-    row = lib.store.conn.execute("SELECT id, title, date, source, text, meta FROM documents WHERE id=?",
-                                 (document_id,)).fetchone()
+    row = document_by_id(lib.store.conn, document_id)
     if row is None:
         return None, {"reason": "no such document"}
     return decide_link(lib.store.conn, row, cache, threshold)

@@ -37,6 +37,7 @@ from index.library import Library
 from index.packs import PackTable
 
 from search.cases import case_story, concern_details
+from search.request import ParamError, check_id
 
 
 ITEM_TYPES = ("finding", "document")
@@ -97,8 +98,11 @@ def pack_by_name(lib: Library, name_or_id: str | int) -> dict | None:
     else the pack with that id."""
     key = " ".join(str(name_or_id).split())
     row = PackTable(lib).named(key)
-    if row is None and key.isascii() and key.isdigit() and len(key) < 19:  # "²" passes isdigit(), fails int()
-        row = _pack_row(lib, int(key))
+    if row is None:
+        try:
+            row = _pack_row(lib, check_id(key))
+        except ParamError:
+            return None  # neither a pack's name nor an id
     return dict(row) if row else None
 
 
