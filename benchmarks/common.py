@@ -220,20 +220,21 @@ QUERIES = [
 ]
 
 
-def rss_mb(pid: int | str = "self") -> float:
-    """Resident memory of a live process now (/proc VmRSS), in MB."""
+def _proc_status_mb(pid: int | str, field: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def rss_mb(pid: int | str = "self") -> float:
+    """Resident memory of a live process now (/proc VmRSS), in MB."""
+    return _proc_status_mb(pid, "VmRSS")
 
 
 def peak_rss_mb(pid: int | str = "self") -> float:
     """Peak resident memory of a live process so far (/proc VmHWM), in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return _proc_status_mb(pid, "VmHWM")
 
 
 def max_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
