@@ -190,7 +190,8 @@ def outcome(lib: Library, row, tracking: dict | None, as_of: str) -> dict[str, A
         out["pending_recipients"] = [r.get("organisation") or r.get("name") for r in recs if r.get("status") == "pending"]
         out["tracker_status"] = (tracking.get("tracker") or {}).get("status")
         # responses the published record lists (the tracker's reply URLs) that the library does not hold
-        out["published"] = [{"recipient": r.get("organisation") or r.get("name"), "url": r["published"]}
+        out["published"] = [{"recipient": (r.get("organisation") or r.get("name")) if r.get("published_match") != "words"
+                             else None, "url": r["published"]}
                             for r in recs if r.get("published") and not r.get("response")]
         out["published"] += [{"recipient": None, "url": u}
                              for u in (tracking.get("tracker") or {}).get("published_unmatched") or []]

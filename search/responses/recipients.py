@@ -101,7 +101,9 @@ _NAME_WORDS = re.compile(r"[a-z0-9]+")
 # words many bodies share: a published response matches a recipient only on a word that tells bodies apart
 _GENERIC = frozenset("the of and for in nhs trust council foundation service services department dept health board "
                      "care hospital hospitals university group ltd limited plc chief executive officer national "
-                     "royal college uk england wales".split())
+                     "royal college uk england wales ambulance police constabulary county city borough district "
+                     "metropolitan partnership integrated commissioning clinical local authority agency office "
+                     "north south east west".split())
 
 
 def published_from(url: str) -> str | None:
@@ -117,17 +119,19 @@ def published_from(url: str) -> str | None:
 
 def _match_published(recipients: list[dict], urls: list[str]) -> list[str]:
     """Give each recipient the URL of its published response (the tracker's reply URLs, http(s)
-    only): the same organisation key, else the recipient sharing most distinctive words with the
-    name in the file name; a lone recipient takes a lone URL that names nobody. Returns the URLs no
-    recipient took."""
+    only) and how it was matched (``published_match``): the same organisation key ("name"), else
+    the recipient sharing at least half of the distinctive words of the name in the file name
+    ("words"); a lone recipient takes a lone URL that names nobody ("only recipient"). Returns the
+    URLs no recipient took."""
     left = []
     urls = [u for u in urls or [] if http_url(u)]
     for url in urls:
         who = published_from(url)
-        hit = None
+        hit, how = None, None
         if who:
             key = normalise_org(who).key
             hit = next((r for r in recipients if key and r["key"] == key and not r.get("published")), None)
+            how = "name" if hit else None
             if hit is None:
                 words = set(_NAME_WORDS.findall(who.lower())) - _GENERIC
                 best = 0
@@ -135,12 +139,13 @@ def _match_published(recipients: list[dict], urls: list[str]) -> list[str]:
                     if r.get("published"):
                         continue
                     shared = len(words & (set(_NAME_WORDS.findall(r["name"].lower())) - _GENERIC))
-                    if shared > best:
-                        best, hit = shared, r
+                    if shared > best and 2 * shared >= len(words):
+                        best, hit, how = shared, r, "words"
         elif len(recipients) == 1 and len(urls) == 1 and not recipients[0].get("published"):
-            hit = recipients[0]
+            hit, how = recipients[0], "only recipient"
         if hit is not None:
-            hit["published"] = url
+            hit["published"], hit["published_match"] = url, how
+            hit["published_name"] = who
         else:
             left.append(url)
     return left
@@ -150,7 +155,7 @@ def _recipient_status(rec: dict, due: str | None, tracker: dict | None, as_of: s
     tstatus = (tracker or {}).get("status")
     if rec["response"] is not None:
         status = "responded"
-    elif rec.get("published"):
+    elif rec.get("published") and rec.get("published_match") != "words":
         status = "responded_per_tracker"  # a published response from this recipient, not held here
     elif tstatus in TRACKER_DONE:
         status = "responded_per_tracker"
@@ -158,8 +163,8 @@ def _recipient_status(rec: dict, due: str | None, tracker: dict | None, as_of: s
         status = "unknown"
     elif due >= as_of:
         status = "pending"
-    elif tstatus in TRACKER_UNSURE:
-        status = "unknown"
+    elif tstatus in TRACKER_UNSURE or rec.get("published"):
+        status = "unknown"  # a response whose file name shares words with this recipient's: maybe theirs
     else:
         status = "overdue"
     rec["status"] = status
@@ -190,7 +195,8 @@ def track_report(row, responses: list[dict], tracker: dict | None, as_of: str) -
     for name in names:
         org = normalise_org(name)
         recipients.append({"name": name, "key": org.key, "organisation": org.name if org.key else None,
-                           "type": org_type(name) if org.key else None, "response": None, "published": None})
+                           "type": org_type(name) if org.key else None, "response": None, "published": None,
+                           "published_match": None, "published_name": None})
     due = response_due(row["date"])
     responses = [dict(r) for r in responses]
     _match_responses(recipients, responses)

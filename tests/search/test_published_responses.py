@@ -61,3 +61,18 @@ def test_the_case_page_and_a_pack_link_the_published_response(published, client)
     assert "No action recorded" not in pack and "published elsewhere" in pack and f'href="{URLS[0]}"' in pack
     md = client.get(f"/collections/{p['id']}/export.md").get_data(as_text=True)
     assert URLS[0] in md and "No action recorded" not in md and "javascript" not in md
+
+
+def test_a_file_named_only_in_part_like_a_recipient_is_not_its_response_but_stops_overdue(lib):
+    from search.responses import report_tracking
+
+    url = "https://www.judiciary.uk/wp-content/uploads/2023/08/2023-0200-Response-from-Stockport-Hospitals.pdf"
+    with lib.store.transaction() as t:
+        t.execute("INSERT INTO annotations(reference, source, data) VALUES (?,?,?)",
+                  ("2023-0200", "reports-analysed.csv", json.dumps({"status": "overdue", "reply_urls": [url]})))
+    t = report_tracking(lib, 3, as_of="2024-01-01")
+    stockport = {r["name"]: r for r in t["recipients"]}["Stockport NHS Foundation Trust"]
+    assert stockport["published"] == url and stockport["published_match"] == "words"
+    assert stockport["status"] == "unknown" and not stockport["overdue"]     # maybe theirs: not "overdue"
+    england = {r["name"]: r for r in t["recipients"]}["The Chief Executive, NHS England"]
+    assert england["status"] == "overdue" and england["published"] is None
