@@ -238,7 +238,8 @@ def ingest(
     ``processes`` 0 reads files in this process (no time or memory bound), 1 in a reader process;
     default $PRECEDENT_INGEST_PROCESSES, else 1. ``progress(event, **kw)`` hears "files" (total), "file", "skipped",
     "documents" (count), "counted" (documents, passages: a file read and chunked, reported
-    ahead of the encoder), "document" and "committed" (documents, passages, embedded, texts).
+    ahead of the encoder), "document" (type; present=True for one already held) and "committed"
+    (documents, passages, embedded, texts, findings).
 
     A document's identity is its source (``index.ingest.sources``): a changed document from a
     source the library has replaces its old version (``report.replaced``), and the rows a re-read
@@ -288,7 +289,7 @@ def ingest(
         if flushes % save_every == 0:
             lib.save_indexes()
         progress("committed", documents=len(report.added), passages=report.passages, embedded=embedded,
-                 texts=report.encoded)
+                 texts=report.encoded, findings=report.findings)
 
     messages = _messages(files, columns, known_files, processes)
     while True:
@@ -328,7 +329,7 @@ def ingest(
             p.boilerplate = {i for i, b in enumerate(detector.observe([c.text for c in p.chunks])) if b}
             report.not_embedded += len(p.boilerplate)
             batch.add(p, key, old)
-            progress("document")
+            progress("document", type=p.extraction.type or p.doc.type)
             if batch.size >= min(batch_size, FIRST_BATCH << flushes):
                 flush()
         elif kind == "file_done":  # recorded once its documents are committed (next flush)
