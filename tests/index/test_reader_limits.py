@@ -233,3 +233,38 @@ def test_file_limit_settings_from_the_environment():
     for key, bad in (("max_text_chars", "lots"), ("max_passages", "2.5"), ("file_seconds", "-1"), ("reader_mb", "0")):
         with pytest.raises(ValueError, match=ENV[key]):
             Settings.from_env({ENV[key]: bad})
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="follows the processes in /proc")
+def test_the_reader_dies_with_an_ingest_killed_by_sigkill(tmp_path):
+    """Issue 28, finding 3: after kill -9 of the ingest, its reader process must not stay alive
+    holding the library's files (it waits on a file that never ends here)."""
+    import signal
+    import subprocess
+    import sys
+
+    from benchmarks.common import process_gone
+
+    (tmp_path / "a.txt").write_text(GOOD.format("waits"))
+    script = (
+        "import sys, time\n"
+        "import index.ingest.reader as r\n"
+        "r.readers.read_path = lambda path, limits=None: time.sleep(600)\n"
+        f"rp = r.ReaderProcess([__import__('pathlib').Path({str(tmp_path / 'a.txt')!r})], None, set())\n"
+        "print(rp.proc.pid, flush=True)\n"
+        "time.sleep(600)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                              cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    try:
+        child = int(parent.stdout.readline())
+        time.sleep(0.5)
+        assert not process_gone(child)
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not process_gone(child):
+            time.sleep(0.1)
+        assert process_gone(child), "the reader outlived its killed parent"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
