@@ -3,8 +3,9 @@
 ``read_files`` is a generator of messages (plain tuples, picklable) describing each file:
 what it held, the documents with their chunks and extracted findings, or why it failed.
 ``ReaderProcess`` runs it in a child process (forked where possible) and hands the messages over a bounded queue, so PDF reading, chunking and
-rule extraction overlap with encoding on the other core. With ``processes=0`` the same
-generator runs in the caller (tests, one small file).
+rule extraction overlap with encoding on the other core; every input is read so, however
+small, since a small file can hang a parser too. With ``processes=0`` the same generator runs in
+the caller (debugging), without a time or memory bound.
 
 Messages:
   ("file", number, path)                       a file is about to be read
