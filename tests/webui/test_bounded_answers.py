@@ -58,6 +58,12 @@ def test_search_answers_stay_small_whatever_the_documents(huge_library):
     assert page.status_code == 200 and len(page.data) < PAGE_HTML_BOUND, len(page.data)
     big = client.get("/search.json?q=discharge&per_page=100")
     assert big.status_code == 200 and len(big.data) < 4 * SEARCH_JSON_BOUND, len(big.data)
+    # the whole text is on the document page, bounded by the text limit (the text, its passages, findings)
+    from index.settings import Settings
+
+    doc_id = next(x["document"]["id"] for x in data["results"] if x["finding"] and x["finding"]["truncated"])
+    page = client.get(f"/documents/{doc_id}.json")
+    assert page.status_code == 200 and len(page.data) < 3.5 * Settings.from_env().max_text_chars, len(page.data)
 
 
 def test_snippet_shows_the_matched_words_within_its_bound():
