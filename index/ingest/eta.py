@@ -36,18 +36,19 @@ RECENT_SHARE = 0.5  # the rate is measured over this most recent share of the pa
 # What the steps after the last document cost, in *passage-equivalents*: the seconds the ingest
 # took to read, embed and commit one passage on the same machine under the same load (its
 # measured rate), so they scale with the machine as the documents' part does. Each step has a
-# fixed part (starting a child process, loading the library's rows) and a part growing with its
-# work: linking, with each letter checked against the library (candidates x documents); themes,
-# with the findings clustered. Fitted on two development runs under the same load (11-17 on 2
-# cores): 434 documents with the real model (0.163 s a passage; linking 27 s for 30 candidates,
-# themes built in 40 s over 1,206 findings) and 85 documents (linking 8 s for 25 candidates,
-# themes 13 s over 168 findings); checked on another sample by ``python -m benchmarks.eta_check``.
+# fixed part and a part growing with its work: linking, with each letter checked against the
+# library (candidates x documents); themes, with the findings clustered. Fitted by hand on two
+# development runs with the real model at load 11-20 on 2 cores (samples drawn as
+# benchmarks.kill_resume draws them): 434 documents (0.163 s a passage; linking 27 s for 30
+# candidates, themes built in 40 s over 1,206 findings) and 331 documents (0.174 s a passage;
+# linking 22 s for 31 candidates, themes 10 s over 919 findings) — the themes' time varied
+# fourfold with the load; checked on a third sample by ``python -m benchmarks.eta_check``.
 # With the fake hashing model (tests) the documents go far faster than the real model's, so there
 # the steps are underestimated.
-LINK_FIXED = 30.0
-LINK_PER_CANDIDATE_DOCUMENT = 0.0104  # per (letter checked x document in the library)
-THEMES_FIXED = 50.0
-THEMES_BUILD_PER_FINDING = 0.16  # building (or rebuilding) themes, per finding in the library
+LINK_FIXED = 10.0
+LINK_PER_CANDIDATE_DOCUMENT = 0.0115  # per (letter checked x document in the library)
+THEMES_FIXED = 20.0
+THEMES_BUILD_PER_FINDING = 0.12  # building (or rebuilding) themes, per finding in the library
 THEMES_ASSIGN_PER_FINDING = 0.01  # putting a new finding into the nearest existing theme
 MIN_STEP_LEFT = 1.0  # seconds a running step is said to need at least, however overdue
 
