@@ -53,7 +53,7 @@ def replay(run: dict, every: float = 2.0) -> list[dict]:
     w = IngestWorker(lib=None, paths=[])
     now = [0.0]
     w.clock = lambda: now[0]
-    w._s.update(running=True, started=time.time())
+    w.replay()
     old = EtaEstimator()
     first = None
     rows = []
@@ -65,23 +65,25 @@ def replay(run: dict, every: float = 2.0) -> list[dict]:
         st = w.status()
         if st["eta_s"] is None:
             return
-        p, total = w._s["passages_done"], st["passages_total"]
+        p, total = st["passages_done"], st["passages_total"]
         since = None
         if first and t > first[0] and p > first[1]:
             since = max(total - p, 0) / ((p - first[1]) / (t - first[0]))
         rows.append({"t": t, "share": p / total if total else 1.0, "truth": end - t, "eta": st["eta_s"],
                      "documents_only": old.eta(t, total), "since_first": since, "step": started})
 
+    steps = {st["name"] for st in w.status()["steps"]}
     grid = every
     for t, event, kw in run["events"]:
         while grid < t:
             look(grid)
             grid += every
         now[0] = t
-        if event == "step" and kw.get("name") not in w._s["steps"]:
+        if event == "step" and kw.get("name") not in steps:
             continue
-        w._progress(event, **kw)
-        if event == "counted" and w._s["files_counted"] == w._s["files_total"]:
+        counting = w.status()["counting"] if event == "counted" else False
+        w.progress(event, **kw)
+        if counting and not w.status()["counting"]:  # the last file counted, as the worker restarts
             old.restart(t)
         if event == "committed":
             old.commit(t, kw["passages"])

@@ -98,6 +98,17 @@ class IngestWorker:
             with self._lock:
                 self._s.update(running=False, finished=time.time())
 
+    def replay(self) -> "IngestWorker":
+        """Mark the worker running without starting its thread: a benchmark then feeds it recorded
+        events through ``progress`` with its own ``clock`` (``benchmarks.eta_check``)."""
+        with self._lock:
+            self._s.update(running=True, started=time.time())
+        return self
+
+    def progress(self, event: str, **kw) -> None:
+        """The ``progress`` callback ``pipeline.ingest`` and ``finish`` report to."""
+        self._progress(event, **kw)
+
     def _progress(self, event: str, **kw) -> None:
         with self._lock:
             s = self._s
@@ -190,6 +201,7 @@ class IngestWorker:
             "documents_done": done,
             "documents_total": total_docs,
             "passages_embedded": s["passages_embedded"],
+            "passages_done": s["passages_done"],  # committed
             "passages_total": passages_total,
             "eta_s": eta,  # documents left and the steps after them (index/ingest/eta.py); None while counting
             "counting": bool(s["running"] and counting),
