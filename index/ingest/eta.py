@@ -37,18 +37,17 @@ RECENT_SHARE = 0.5  # the rate is measured over this most recent share of the pa
 # took to read, embed and commit one passage on the same machine under the same load (its
 # measured rate), so they scale with the machine as the documents' part does. Each step has a
 # fixed part and a part growing with its work: linking, with each letter checked against the
-# library (candidates x documents); themes, with the findings clustered. Fitted by hand on two
+# library (candidates x documents); themes, with the findings clustered. Fitted by hand on three
 # development runs with the real model at load 11-20 on 2 cores (samples drawn as
-# benchmarks.kill_resume draws them): 434 documents (0.163 s a passage; linking 27 s for 30
-# candidates, themes built in 40 s over 1,206 findings) and 331 documents (0.174 s a passage;
-# linking 22 s for 31 candidates, themes 10 s over 919 findings) — the themes' time varied
-# fourfold with the load; checked on a third sample by ``python -m benchmarks.eta_check``.
-# With the fake hashing model (tests) the documents go far faster than the real model's, so there
-# the steps are underestimated.
+# benchmarks.kill_resume draws them, seeds 5, 11, 12), in passage-equivalents: linking 165, 126
+# and 118 for 30 x 434, 31 x 331 and 28 x 331 candidates x documents (steady); themes built in
+# 245, 57 and 211 over 1,206, 919 and 861 findings (the middle run an outlier); checked on a
+# fourth sample (seed 13) by ``python -m benchmarks.eta_check``. With the fake hashing model
+# (tests) the documents go far faster than the real model's, so there the steps are underestimated.
 LINK_FIXED = 10.0
 LINK_PER_CANDIDATE_DOCUMENT = 0.0115  # per (letter checked x document in the library)
 THEMES_FIXED = 20.0
-THEMES_BUILD_PER_FINDING = 0.12  # building (or rebuilding) themes, per finding in the library
+THEMES_BUILD_PER_FINDING = 0.17  # building (or rebuilding) themes, per finding in the library
 THEMES_ASSIGN_PER_FINDING = 0.01  # putting a new finding into the nearest existing theme
 MIN_STEP_LEFT = 1.0  # seconds a running step is said to need at least, however overdue
 
