@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from cli import ledger_cmds, library_cmds, screen_cmds, themes_cmds
+from cli import follow_cmds, ledger_cmds, library_cmds, screen_cmds, themes_cmds
 from cli import PrecedentGroup
 
 
@@ -21,6 +21,7 @@ def cli() -> None:
       precedent precedents draft.pdf               # precedents for each concern of a draft
       precedent screen new NAME --query "…"        # find every document on a topic
       precedent commitments --status open          # what has been promised, and is it overdue?
+      precedent follow search "…"; follow check    # what is new since you last looked
       precedent serve                              # the same as web pages, with JSON twins
 
     Each command's --help has its options; --json prints what the page's .json twin holds."""
@@ -35,7 +36,7 @@ def _copy(command, **changes):
     return c
 
 
-for _module in (library_cmds, ledger_cmds, themes_cmds, screen_cmds):
+for _module in (library_cmds, ledger_cmds, themes_cmds, screen_cmds, follow_cmds):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
     for _name, _command in getattr(_module, "ALIASES", {}).items():

@@ -292,6 +292,36 @@ CREATE TABLE IF NOT EXISTS collection_item_changes (
 );
 """
 
+# ---- 9: followed searches and organisations, and what each has seen (index/follows.py) ----------------
+FOLLOWS = """
+CREATE TABLE IF NOT EXISTS follows (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('search', 'organisation')),
+    target TEXT NOT NULL,                 -- the query, or the organisation's key
+    label TEXT NOT NULL,                  -- what the follow is called on its page and feed
+    filters TEXT NOT NULL DEFAULT '{}',   -- a search's filters (JSON)
+    created TEXT NOT NULL,
+    checked TEXT,                         -- the last check (NULL: only the baseline so far)
+    checked_item INTEGER NOT NULL DEFAULT 0,  -- the last follow_items.id the last check listed
+    UNIQUE (kind, target, filters)
+);
+-- one row per thing a follow has seen: ``baseline`` 1 for what was there when it was followed (never
+-- listed as new), else the check that first saw it
+CREATE TABLE IF NOT EXISTS follow_items (
+    id INTEGER PRIMARY KEY,               -- in the order first seen
+    follow_id INTEGER NOT NULL REFERENCES follows(id) ON DELETE CASCADE,
+    item TEXT NOT NULL,                   -- what: "document:12", "overdue_response:40", ...
+    what TEXT NOT NULL,                   -- new_document | new_report | new_response | response_overdue
+                                          -- | new_commitment | commitment_overdue
+    title TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    document_id INTEGER,                  -- no foreign key: a removed document's item stays, unlinked
+    baseline INTEGER NOT NULL DEFAULT 0,
+    first_seen TEXT NOT NULL,
+    UNIQUE (follow_id, item)
+);
+"""
+
 # (version, what, DDL) in order; append a new entry to change the schema, never edit an old one
 # in a way that is not idempotent.
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
@@ -303,6 +333,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (6, "term statistics", TERM_STATS),
     (7, "screen draws", SCREEN_DRAWS),
     (8, "document sources", SOURCES),
+    (9, "follows", FOLLOWS),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

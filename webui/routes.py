@@ -17,7 +17,7 @@ from typing import Callable
 
 from flask import Blueprint, Flask
 
-from webui import ledger, packs, screens, status, themes, views
+from webui import follows, ledger, packs, screens, status, themes, views
 
 GET = ("GET",)
 POST = ("POST",)
@@ -88,6 +88,12 @@ ROUTES: dict[Blueprint, tuple[Route, ...]] = {
     ),
     status.bp: (
         Route("/status", status.status),
+    ),
+    follows.bp: (
+        Route("/follows", follows.follows, GET_POST),
+        Route("/follows/<int:follow_id>", follows.follow, formats=("json", "atom")),
+        Route("/follows/<int:follow_id>/check", follows.follow_check, POST),
+        Route("/follows/<int:follow_id>/delete", follows.follow_delete, POST),
     ),
 }
 

@@ -187,9 +187,40 @@ def outcome(lib: Library, row, tracking: dict | None, as_of: str) -> dict[str, A
         out["unknown"] = sum(1 for r in recs if r.get("status") == "unknown")
         out["response_due"] = tracking.get("response_due")
         out["overdue_recipients"] = [r.get("organisation") or r.get("name") for r in recs if r.get("overdue")]
+        out["pending_recipients"] = [r.get("organisation") or r.get("name") for r in recs if r.get("status") == "pending"]
         out["tracker_status"] = (tracking.get("tracker") or {}).get("status")
+        # responses the published record lists (the tracker's reply URLs) that the library does not hold
+        out["published"] = [{"recipient": r.get("organisation") or r.get("name"), "url": r["published"]}
+                            for r in recs if r.get("published") and not r.get("response")]
+        out["published"] += [{"recipient": None, "url": u}
+                             for u in (tracking.get("tracker") or {}).get("published_unmatched") or []]
+    out.setdefault("published", [])
     out["summary"] = outcome_sentence(out)
+    out["no_action"] = no_action_text(out)
     return out
+
+
+def no_action_text(o: dict) -> str:
+    """What a concern with no action in the library says instead of a bare "No action recorded":
+    what is known of the responses (published elsewhere, overdue, pending, or not known)."""
+    parts = ["No action in this library"]
+    if o.get("published"):
+        n = len(o["published"])
+        who = [p["recipient"] for p in o["published"] if p["recipient"]]
+        parts.append(f"{n} response{'s' if n != 1 else ''} published elsewhere" + (f" (from {'; '.join(who)})"
+                                                                                   if who else "")
+                     + ": see the outcome")
+    if o.get("overdue_recipients"):
+        parts.append("response overdue from " + "; ".join(o["overdue_recipients"]))
+    if o.get("pending_recipients"):
+        parts.append("response not yet due from " + "; ".join(o["pending_recipients"])
+                     + (f" (due {o['response_due']})" if o.get("response_due") else ""))
+    if len(parts) == 1 and o.get("responses"):
+        parts.append("the responses held do not answer this concern in words the library could link")
+    elif len(parts) == 1 and o.get("recipients"):
+        parts.append("whether the recipients responded is not known" if o.get("unknown") else
+                     "the recipients responded, but no response is held here")
+    return "; ".join(parts) + "."
 
 
 def outcome_sentence(o: dict) -> str:
@@ -207,6 +238,9 @@ def outcome_sentence(o: dict) -> str:
                                       if unknown else ""))
     elif n:
         parts.append(f"{n} response{'s' if n != 1 else ''} in the library")
+    if o.get("published"):
+        n = len(o["published"])
+        parts.append(f"{n} response{'s' if n != 1 else ''} published elsewhere, not held in this library")
     if o["overdue_recipients"]:
         parts.append("response overdue from " + "; ".join(o["overdue_recipients"])
                      + (f" (due {o['response_due']})" if o.get("response_due") else ""))

@@ -104,7 +104,7 @@ def to_markdown(pack: dict, base_url: str = "") -> str:
             if f["actions"]:
                 out += [f"- {_md(action_line(a))}" for a in f["actions"]]
             else:
-                out.append("- No action recorded.")
+                out.append(f"- {_md(case['outcome'].get('no_action') or 'No action in this library.')}")
             out.append("")
         if case.get("other_actions"):
             out += ["Other actions recorded in the case:", ""]
@@ -113,6 +113,9 @@ def to_markdown(pack: dict, base_url: str = "") -> str:
         out += ["### Outcome so far", "", _md(case["outcome"]["summary"]) + "."]
         for r in case["outcome"]["responses"]:
             out.append(f"- Response: {_md(response_line(r))}")
+        for p in case["outcome"].get("published") or []:
+            out.append(f"- Response published{' by ' + _md(p['recipient']) if p['recipient'] else ''} "
+                       f"(not held in this library): <{p['url']}>")
         out.append("")
     if pack.get("missing"):
         out += [f"{len(pack['missing'])} item(s) added to this pack are no longer in the library.", ""]
@@ -135,7 +138,9 @@ def to_csv(pack: dict, base_url: str = "") -> str:
         common = [pack["name"], pack.get("purpose") or "", n, d["title"], d.get("reference"), d.get("date"), d.get("area"),
                   (d.get("body") or {}).get("name"), "; ".join(d.get("recipients") or []),
                   (case.get("account") or {}).get("text")]
-        tail = [case["outcome"]["summary"], "\n".join(response_line(r) for r in case["outcome"]["responses"]),
+        tail = [case["outcome"]["summary"], "\n".join([response_line(r) for r in case["outcome"]["responses"]]
+                                                      + [f"published{' by ' + p['recipient'] if p['recipient'] else ''}: "
+                                                         f"{p['url']}" for p in case["outcome"].get("published") or []]),
                 d.get("source_url"), d.get("source_name"), d["id"], _library_link(case, base),
                 " | ".join(case.get("notes") or [])]
         concerns = case["concerns"] or [None]
@@ -205,7 +210,7 @@ def to_pdf(pack: dict, base_url: str = "") -> bytes:
             for a in f["actions"]:
                 para(f"- {action_line(a)}", 9, "", 0.6, indent=4)
             if not f["actions"]:
-                para("- No action recorded.", 9, "I", 0.6, indent=4)
+                para(f"- {case['outcome'].get('no_action') or 'No action in this library.'}", 9, "I", 0.6, indent=4)
             pdf.ln(1)
         if case.get("other_actions"):
             para("Other actions recorded in the case:", 9.5, "B", 0.5)
@@ -214,5 +219,8 @@ def to_pdf(pack: dict, base_url: str = "") -> bytes:
         para(f"Outcome so far: {case['outcome']['summary']}.", 10, "B", 0.8)
         for r in case["outcome"]["responses"]:
             para(f"- Response: {response_line(r)}", 9, "", 0.6, indent=4)
+        for p in case["outcome"].get("published") or []:
+            para(f"- Response published{' by ' + p['recipient'] if p['recipient'] else ''} (not held in this library): "
+                 f"{p['url']}", 9, "", 0.6, indent=4)
         pdf.ln(4)
     return bytes(pdf.output())

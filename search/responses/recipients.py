@@ -7,7 +7,8 @@ Deaths Tracker's status for the report), the 56-day due date and whether it is o
 organisations page tracks every report in one pass); ``respondent_of(row)`` — who wrote a letter.
 
 A recipient's response status is one of: ``responded`` (a response document in the library),
-``responded_per_tracker`` (the tracker says the report's responses are complete), ``pending``
+``responded_per_tracker`` (the tracker says the report's responses are complete, or it lists a
+published response from this recipient — ``published``, its URL, when a dataset gives one), ``pending``
 (not yet due), ``overdue`` (due date passed, no response found, the tracker does not say
 complete), ``unknown`` (no report date, or the tracker says "partial" or "no requests" and the
 library holds no response from this recipient).
@@ -17,6 +18,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from corpus.readers import split_recipients
 from corpus.orgs import normalise_org, org_type
@@ -25,7 +27,7 @@ from index.library import Library
 from index.rows import document_meta
 
 from search.as_of import as_of_date
-from search.sources import document_card, source_display
+from search.sources import document_card, http_url, source_display
 
 RESPONSE_DAYS = 56  # Coroners (Investigations) Regulations 2013, reg. 29
 TRACKER_DONE = {"completed", "complete", "responded"}
@@ -92,10 +94,64 @@ def _resp_summary(resp: dict) -> dict:
             "respondent": resp.get("respondent"), "confidence": resp.get("confidence"), "via": resp.get("via")}
 
 
+# "2023-0543-Response-from-Milton-Keynes-City-Council_Redacted-1.pdf": who published the response
+_URL_FROM = re.compile(r"response[-_ ](?:from|by)[-_ ](?:the[-_ ])?(.+)$", re.I)
+_URL_TAIL = re.compile(r"(?:[-_ ](?:redacted|published|final|signed|\d{1,2}))+$", re.I)
+_NAME_WORDS = re.compile(r"[a-z0-9]+")
+# words many bodies share: a published response matches a recipient only on a word that tells bodies apart
+_GENERIC = frozenset("the of and for in nhs trust council foundation service services department dept health board "
+                     "care hospital hospitals university group ltd limited plc chief executive officer national "
+                     "royal college uk england wales".split())
+
+
+def published_from(url: str) -> str | None:
+    """The respondent a published response's file name gives ("Response-from-Gwynedd-Council" →
+    "Gwynedd Council"), or None when it names none."""
+    name = unquote(urlsplit(url).path.rsplit("/", 1)[-1]).rsplit(".", 1)[0]
+    m = _URL_FROM.search(name)
+    if not m:
+        return None
+    who = _URL_TAIL.sub("", m.group(1))
+    return " ".join(w for w in re.split(r"[-_ ]+", who) if w) or None
+
+
+def _match_published(recipients: list[dict], urls: list[str]) -> list[str]:
+    """Give each recipient the URL of its published response (the tracker's reply URLs, http(s)
+    only): the same organisation key, else the recipient sharing most distinctive words with the
+    name in the file name; a lone recipient takes a lone URL that names nobody. Returns the URLs no
+    recipient took."""
+    left = []
+    urls = [u for u in urls or [] if http_url(u)]
+    for url in urls:
+        who = published_from(url)
+        hit = None
+        if who:
+            key = normalise_org(who).key
+            hit = next((r for r in recipients if key and r["key"] == key and not r.get("published")), None)
+            if hit is None:
+                words = set(_NAME_WORDS.findall(who.lower())) - _GENERIC
+                best = 0
+                for r in recipients:
+                    if r.get("published"):
+                        continue
+                    shared = len(words & (set(_NAME_WORDS.findall(r["name"].lower())) - _GENERIC))
+                    if shared > best:
+                        best, hit = shared, r
+        elif len(recipients) == 1 and len(urls) == 1 and not recipients[0].get("published"):
+            hit = recipients[0]
+        if hit is not None:
+            hit["published"] = url
+        else:
+            left.append(url)
+    return left
+
+
 def _recipient_status(rec: dict, due: str | None, tracker: dict | None, as_of: str) -> None:
     tstatus = (tracker or {}).get("status")
     if rec["response"] is not None:
         status = "responded"
+    elif rec.get("published"):
+        status = "responded_per_tracker"  # a published response from this recipient, not held here
     elif tstatus in TRACKER_DONE:
         status = "responded_per_tracker"
     elif due is None:
@@ -134,10 +190,11 @@ def track_report(row, responses: list[dict], tracker: dict | None, as_of: str) -
     for name in names:
         org = normalise_org(name)
         recipients.append({"name": name, "key": org.key, "organisation": org.name if org.key else None,
-                           "type": org_type(name) if org.key else None, "response": None})
+                           "type": org_type(name) if org.key else None, "response": None, "published": None})
     due = response_due(row["date"])
     responses = [dict(r) for r in responses]
     _match_responses(recipients, responses)
+    unmatched_urls = _match_published(recipients, (tracker or {}).get("reply_urls") or [])
     for rec in recipients:
         _recipient_status(rec, due, tracker, as_of)
     return {
@@ -148,7 +205,9 @@ def track_report(row, responses: list[dict], tracker: dict | None, as_of: str) -
         "response_due": due,
         "as_of": as_of,
         "tracker": ({"status": tracker.get("status"), "replies": tracker.get("replies"),
-                     "source": source_display(tracker.get("source"), {})["name"]}
+                     "source": source_display(tracker.get("source"), {})["name"],
+                     "published": [u for u in tracker.get("reply_urls") or [] if http_url(u)],
+                     "published_unmatched": unmatched_urls}
                     if tracker else None),
         "recipients": recipients,
         "responses": [{**_resp_summary(r), "recipient": r.get("recipient")} for r in responses],

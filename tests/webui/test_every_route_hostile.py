@@ -18,7 +18,7 @@ PARAMS = ("q", "k", "per_page", "page", "mode", "type", "strength", "date_from",
           "due_from", "due_to", "kind", "sort", "level", "item_type", "item_id", "n", "query", "explain")
 BODY = ("name", "purpose", "description", "item_type", "item_id", "note", "new_pack", "pack", "entry_id", "label",
         "other", "k", "document_id", "id", "collection_id", "query", "text", "type", "date_from", "date_to", "area",
-        "recipient", "theme", "status", "has_response")
+        "recipient", "theme", "status", "has_response", "q", "organisation")
 
 TEXT = ["²", "١", "-1", "0", "9" * 30, "1e30", "2.5", "\x00", "<script>alert(1)</script>", "x" * 3000, " ",
         "[]", "2020-13-45", "'; DROP TABLE documents; --", "é\u202e"]
@@ -49,7 +49,9 @@ def _real(c) -> dict[str, str]:
     c.post(f"/collections/{pack}/items.json", json={"item_type": "document", "item_id": doc})
     screen = c.post("/screens.json", json={"name": f"s{time.time_ns()}", "query": "MARAC minutes"}).get_json()["name"]
     org = (c.get("/organisations.json").get_json().get("organisations") or [{"key": "the-trust"}])[0]["key"]
+    follow = c.post("/follows.json", json={"q": f"MARAC minutes {time.time_ns()}"}).get_json()["id"]
     return {"doc_id": str(doc), "theme_id": str(theme), "pack_id": str(pack), "name": screen, "key": org,
+            "follow_id": str(follow),
             "ext": "md", "fmt": "json"}
 
 

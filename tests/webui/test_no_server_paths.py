@@ -34,6 +34,8 @@ def _urls(client, lib):
         "theme_id": [r[0] for r in lib.store.conn.execute("SELECT id FROM themes")][:3] or [1],
         "key": [o["key"] for o in client.get("/organisations.json").get_json().get("organisations", [])][:3] or ["x"],
         "pack_id": [1], "name": ["x"],
+        "follow_id": [client.post("/follows.json", json={"q": "ligature"}).get_json()["id"],
+                      client.post("/follows.json", json={"organisation": "x"}).get_json().get("id", 1)],
     }
     for routes in ROUTES.values():
         for route in routes:
