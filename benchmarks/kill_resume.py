@@ -3,7 +3,10 @@
     python -m benchmarks.kill_resume [--reports 150] [--pdfs 8] [--kills 5] [--queries 20] [--seed 28] [--json]
 
 A seeded sample of ``--reports`` rows of the shared ``pfd/reports.csv`` goes into a temporary CSV,
-beside copies of a seeded sample of ``--pdfs`` of the shared PDFs (``corpus/pdf``).
+beside copies of a seeded sample of ``--pdfs`` of the shared PDFs (``corpus/pdf``) and the shared
+response letters (``pfd/responses.csv``: half as a responses CSV naming their report, half as
+plain text letters the linker must place; the reports they answer are put in the sample), so
+linking runs after every resume (``--no-responses`` leaves them out).
 Library A is built from it by one ``precedent ingest`` (a subprocess, the real model: the default
 encoder). Library B gets the same ingest, killed with SIGKILL ``--kills`` times and restarted on the
 same library each time, then left to finish. Kill k < K comes when the run's progress bar (stderr)
@@ -15,7 +18,8 @@ reader process (``PRECEDENT_INGEST_PROCESSES=1``); after each kill the reader mu
 
 Compared: every stored vector by text hash (how many differ, max abs difference, hashes in one
 only), the row counts (documents, passages, findings, actions, links, vectors, themes and their
-members, finishing steps done) and the top 10
+members, finishing steps done), every link between a response and a report (both by URL or
+file, how it was made and its confidence) and the top 10
 documents (by URL) of ``--queries`` fixed questions (``search.ranking.rank_documents``, hybrid);
 where a top 10 differs, its Jaccard overlap and how many ranks agree. Prints the load average
 too: the machine may be shared."""
@@ -38,6 +42,7 @@ from pathlib import Path
 
 from benchmarks.common import ROOT, corpus_dir, csv_rows, loadavg, process_gone, child_pids
 from index.library import open_library
+from index.ledger import responses_by_report
 from index.retrieval import all_vectors
 from search.evaluate import document_keys
 from search.ranking import rank_documents
@@ -67,21 +72,43 @@ QUESTIONS = [
 TABLES = ("documents", "passages", "findings", "actions", "links", "vectors", "themes", "theme_members", "post_ingest_done")
 
 
-def sample_input(corpus: Path, n: int, pdfs: int, seed: int, into: Path) -> Path:
+def sample_input(corpus: Path, n: int, pdfs: int, seed: int, into: Path, responses: bool = True) -> Path:
     """A folder holding a CSV of ``n`` rows of the shared reports and copies of ``pdfs`` of the
-    shared PDFs (reports, responses, inspections), all drawn with ``seed``."""
+    shared PDFs (reports, responses, inspections), all drawn with ``seed``; with ``responses``, the
+    shared response letters too (``sample_responses``) and the reports they answer among the ``n``."""
     into.mkdir(parents=True, exist_ok=True)
-    sample_csv(corpus, n, seed, into)
+    parents = sample_responses(corpus, into) if responses else []
+    sample_csv(corpus, n, seed, into, parents)
     every = sorted((corpus / "pdf").rglob("*.pdf"))
     for i, p in enumerate(random.Random(seed).sample(every, min(pdfs, len(every)))):
         shutil.copyfile(p, into / f"{i:02d}_{p.name}")
     return into
 
 
-def sample_csv(corpus: Path, n: int, seed: int, into: Path) -> Path:
-    """A CSV of ``n`` rows of the shared reports, drawn with ``seed``."""
+def sample_responses(corpus: Path, into: Path) -> list[str]:
+    """Every shared response letter (``pfd/responses.csv``), so linking runs after each resume: the
+    first half as a responses CSV (their report named by ``parent_id``), the rest as plain text
+    letters, whose report only the linker can find. Returns the references of the reports they answer."""
+    header, rows = csv_rows(corpus / "pfd" / "responses.csv")
+    half = (len(rows) + 1) // 2
+    with open(into / "responses.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=header)
+        w.writeheader()
+        w.writerows(rows[:half])
+    letters = into / "letters"
+    letters.mkdir(exist_ok=True)
+    for i, r in enumerate(rows[half:]):
+        (letters / f"response_{i:02d}.txt").write_text(r["response"], encoding="utf-8")
+    return sorted({r["parent_id"] for r in rows if r.get("parent_id")})
+
+
+def sample_csv(corpus: Path, n: int, seed: int, into: Path, include=()) -> Path:
+    """A CSV of ``n`` rows of the shared reports, drawn with ``seed``, the reports whose ``id`` is in
+    ``include`` among them."""
     header, rows = csv_rows(corpus / "pfd" / "reports.csv")
-    picked = sorted(random.Random(seed).sample(range(len(rows)), min(n, len(rows))))
+    wanted = [i for i, r in enumerate(rows) if r.get("id") in set(include)][:n]
+    rest = [i for i in range(len(rows)) if i not in set(wanted)]
+    picked = sorted(wanted + random.Random(seed).sample(rest, min(n - len(wanted), len(rest))))
     path = into / "reports.csv"
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=header)
@@ -194,8 +221,10 @@ def snapshot(library: Path, questions: list[str]) -> dict:
     lib = open_library(library, create=False)
     try:
         keys = {i: min(ks, key=lambda k: (not k.startswith("http"), k)) for i, ks in document_keys(lib).items()}
+        links = sorted((keys[report], keys[r["id"]], r["via"], round(float(r["confidence"]), 4))
+                       for report, rs in responses_by_report(lib).items() for r in rs)
         return {"vectors": all_vectors(lib.store), "counts": {t: lib.store.count(t) for t in TABLES},
-                "top": {q: [keys[d] for d, _ in rank_documents(lib, q)[:10]] for q in questions}}
+                "links": links, "top": {q: [keys[d] for d, _ in rank_documents(lib, q)[:10]] for q in questions}}
     finally:
         lib.close()
 
@@ -212,18 +241,21 @@ def compare(a: dict, b: dict) -> dict:
     return {"vectors_compared": len(common), "vectors_only_clean": len(a["vectors"].keys() - common),
             "vectors_only_killed": len(b["vectors"].keys() - common),
             "vectors_differing": sum(d > 0 for d in diffs), "max_abs_diff": max(diffs, default=0.0),
+            "links_clean": len(a["links"]), "links_killed": len(b["links"]), "links_equal": a["links"] == b["links"],
+            "links_only_clean": len(set(a["links"]) - set(b["links"])),
+            "links_only_killed": len(set(b["links"]) - set(a["links"])),
             "counts_clean": a["counts"], "counts_killed": b["counts"], "counts_equal": a["counts"] == b["counts"],
             "top10_equal": len(a["top"]) - len(top), "queries": len(a["top"]), "top10_differing": top}
 
 
 def run(reports: int = 150, kills: int = 5, queries: int = 20, seed: int = 28, shared: str | None = None, pdfs: int = 8,
-        model: str = "all-MiniLM-L6-v2", work: Path | None = None) -> dict:
+        model: str = "all-MiniLM-L6-v2", work: Path | None = None, responses: bool = True) -> dict:
     """The whole check; returns its figures (``compare``'s, the kills, the timings, the load)."""
     with tempfile.TemporaryDirectory(prefix="kill_resume_", dir=work) as tmp:
         tmp = Path(tmp)
-        source = sample_input(corpus_dir(shared), reports, pdfs, seed, tmp / "input")
+        source = sample_input(corpus_dir(shared), reports, pdfs, seed, tmp / "input", responses)
         env = ingest_env(model)
-        out = {"reports": reports, "pdfs": pdfs, "seed": seed, "load_before": loadavg()}
+        out = {"reports": reports, "pdfs": pdfs, "seed": seed, "responses": responses, "load_before": loadavg()}
         wall, summary = clean_build(tmp / "A", source, env)
         out.update({"clean_wall_s": round(wall, 1), "failed_files": sorted(Path(f["path"]).name for f in summary["failed"])})
         a = snapshot(tmp / "A", QUESTIONS[:queries])
@@ -240,6 +272,8 @@ def main() -> None:
     ap.add_argument("--kills", type=int, default=5)
     ap.add_argument("--queries", type=int, default=20, help=f"at most {len(QUESTIONS)}")
     ap.add_argument("--pdfs", type=int, default=8, help="shared PDFs beside the CSV (read in the reader process)")
+    ap.add_argument("--no-responses", dest="responses", action="store_false",
+                    help="leave out the shared response letters (then no linking is compared)")
     ap.add_argument("--seed", type=int, default=28)
     ap.add_argument("--shared", default=None)
     ap.add_argument("--model", default="all-MiniLM-L6-v2")
@@ -247,11 +281,13 @@ def main() -> None:
     args = ap.parse_args()
     if not 1 <= args.queries <= len(QUESTIONS) or args.kills < 1 or args.reports < 1:
         ap.error(f"--queries takes 1..{len(QUESTIONS)}; --kills and --reports at least 1")
-    out = run(args.reports, args.kills, args.queries, args.seed, args.shared, args.pdfs, args.model)
+    out = run(args.reports, args.kills, args.queries, args.seed, args.shared, args.pdfs, args.model,
+              responses=args.responses)
     if args.json:
         print(json.dumps(out, indent=1))
         return
-    print(f"load {out['load_before']} -> {out['load_after']}; {out['reports']} reports and {out['pdfs']} PDFs (seed {out['seed']})")
+    print(f"load {out['load_before']} -> {out['load_after']}; {out['reports']} reports and {out['pdfs']} PDFs"
+          f"{' and the shared response letters' if out['responses'] else ''} (seed {out['seed']})")
     print(f"clean build {out['clean_wall_s']} s; final resumed run {out['final_run_s']} s; files that could not be"
           f" read: clean {out['failed_files']}, resumed {out['failed_files_killed']}")
     for k in out["kills"]:
@@ -260,6 +296,8 @@ def main() -> None:
                  f"{k['children']}, alive 5 s later {k['children_alive']}" if k["killed"]
                  else f"finished first (exit {k['exit']}; {k['tail']})"))
     print(f"counts equal {out['counts_equal']}: clean {out['counts_clean']} killed {out['counts_killed']}")
+    print(f"links equal {out['links_equal']}: clean {out['links_clean']}, killed {out['links_killed']}; only clean "
+          f"{out['links_only_clean']}, only killed {out['links_only_killed']}")
     print(f"vectors: {out['vectors_compared']} compared, {out['vectors_differing']} differ, max abs diff "
           f"{out['max_abs_diff']:.3g}; only clean {out['vectors_only_clean']}, only killed {out['vectors_only_killed']}")
     print(f"top 10 equal for {out['top10_equal']}/{out['queries']} queries")

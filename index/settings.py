@@ -12,7 +12,7 @@ environment (a test's ``monkeypatch.setenv``) is seen by the next call.
 | PRECEDENT_ENCODER | encoder | auto: ONNX int8 where it can run, else torch fp32 |
 | PRECEDENT_CACHE | cache | ~/.cache/precedent (the ONNX export goes under onnx/) |
 | PRECEDENT_EXACT_LIMIT | exact_limit | 100000 vectors searched exactly before HNSW |
-| PRECEDENT_INGEST_PROCESSES | ingest_processes | by input size: a reader process over 2 MB |
+| PRECEDENT_INGEST_PROCESSES | ingest_processes | 1: a reader process, so every file's time and memory are bounded (0: read in the ingest's own process, without either bound) |
 | PRECEDENT_BASE_URL | base_url | "" (exports link back to the library only when set) |
 | PRECEDENT_SECRET_KEY | secret_key | a random key per server process |
 | PRECEDENT_MAX_UPLOAD_MB | max_upload_mb | 16 |
@@ -21,6 +21,7 @@ environment (a test's ``monkeypatch.setenv``) is seen by the next call.
 | PRECEDENT_MAX_TEXT_CHARS | max_text_chars | 1000000 (a document's text beyond it is cut, with a note) |
 | PRECEDENT_MAX_PASSAGES | max_passages | 2000 (a document is kept up to its 2000th passage, with a note) |
 | PRECEDENT_FILE_SECONDS | file_seconds | 120 (reading one file, or extracting one document, longer is abandoned) |
+| PRECEDENT_READER_MB | reader_mb | 1024 (memory the reader process may take beyond its start; a file that needs more is abandoned, reported, and a new reader goes on) |
 """
 from __future__ import annotations
 
@@ -44,8 +45,10 @@ ENV = {
     "max_text_chars": "PRECEDENT_MAX_TEXT_CHARS",
     "max_passages": "PRECEDENT_MAX_PASSAGES",
     "file_seconds": "PRECEDENT_FILE_SECONDS",
+    "reader_mb": "PRECEDENT_READER_MB",
 }
-_FILE_LIMITS = {"max_file_mb": float, "max_text_chars": int, "max_passages": int, "file_seconds": float}
+_FILE_LIMITS = {"max_file_mb": float, "max_text_chars": int, "max_passages": int, "file_seconds": float,
+                "reader_mb": float}
 
 
 def _default_cache() -> Path:
@@ -59,7 +62,7 @@ class Settings:
     encoder: str = "auto"  # onnx-int8 | torch-fp32 | auto
     cache: Path = field(default_factory=_default_cache)
     exact_limit: int = 100_000
-    ingest_processes: int | None = None  # 0: read in this process; 1: a reader process; None: by size
+    ingest_processes: int | None = None  # 0: read in this process; 1 (None: the default): a reader process
     base_url: str = ""
     secret_key: str | None = None  # None: a random key per server process
     max_upload_mb: float = 16
@@ -71,13 +74,15 @@ class Settings:
     max_text_chars: int = 1_000_000
     max_passages: int = 2000
     file_seconds: float = 120
+    reader_mb: float = 1024
 
     def limits(self):
         """The per-file bounds as ``corpus.readers.limits.Limits``."""
         from corpus.readers.limits import Limits
 
         return Limits(max_file_mb=self.max_file_mb, max_text_chars=self.max_text_chars,
-                      max_passages=self.max_passages, file_seconds=self.file_seconds)
+                      max_passages=self.max_passages, file_seconds=self.file_seconds,
+                      reader_mb=self.reader_mb)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -25,12 +25,14 @@ from search.ranking import ranker
 from search.sources import source_display
 from search.ranking import Hit
 from search.ranking import highlight_spans
+from search.snippets import clip, snippet
 
 log = logging.getLogger(__name__)
 
 FILTER_KEYS = ("strength", "type", "date_from", "date_to", "area", "recipient", "theme", "status", "has_response")
 PER_DOCUMENT = ranker.WEIGHTS.per_document  # hits one document may show
 MAX_PER_PAGE = 100
+MAX_LISTED = 20  # actions, responses, addressees a result lists (``actions_count`` says how many in all)
 WARN_HITS = 5  # top hits that get "warned before" (earlier similar concerns to the same organisation)
 # neighbours of each such hit searched for earlier findings to the same organisation: a
 # search page looks a fixed distance, so its cost does not grow with the library (the case
@@ -195,25 +197,38 @@ def _shape(lib: Library, hits: list[Hit], docs: dict, themes: dict, query: str) 
             "signals": h.signals | {"probability": round(h.probability, 4)},
             "document": {k: d[k] for k in ("id", "title", "type", "date", "reference", "source")}
             | {"area": d["meta"].get("area"), "recipients": d["meta"].get("recipients") or []},
+            # text, highlights, truncated, chars: a snippet (search.snippets), the whole on the document page
             "passage": None if p is None else {
-                "id": p["id"], "text": p["text"], "section": p["section"], "page": p["page"],
-                "start": p["start"], "end": p["end"],
-                "highlights": [list(s) for s in highlight_spans(p["text"], query)],
+                "id": p["id"], "section": p["section"], "page": p["page"], "start": p["start"], "end": p["end"],
+                **snippet(p["text"], highlight_spans(p["text"], query)),
             },
             "finding": None if f is None else {
-                "id": f["id"], "kind": f["kind"], "label": f["label"], "text": f["text"],
-                "addressees": json.loads(f["addressees"] or "[]"),
-                "highlights": [list(s) for s in highlight_spans(f["text"], query)],
+                "id": f["id"], "kind": f["kind"], "label": clip(f["label"]),
+                "addressees": json.loads(f["addressees"] or "[]")[:MAX_LISTED],
+                **snippet(f["text"], highlight_spans(f["text"], query)),
             },
-            "actions": [{k: a[k] for k in ("text", "owner", "due", "due_text", "status", "kind", "document_id",
-                                            "document_title")} for a in actions.get(h.finding_id, [])],
-            "responses": responses.get(h.document_id, []),
+            "actions": [{k: a[k] for k in ("owner", "due", "due_text", "status", "kind", "document_id",
+                                            "document_title")} | {"text": clip(a["text"])}
+                        for a in actions.get(h.finding_id, [])[:MAX_LISTED]],
+            "actions_count": len(actions.get(h.finding_id, [])),
+            "responses": responses.get(h.document_id, [])[:MAX_LISTED],
             "theme": themes.get(h.finding_id),
-            "warned_before": warned.get(h.finding_id, []),
+            "warned_before": [_clipped_warning(w) for w in warned.get(h.finding_id, [])],
             "similar": h.similar,
             "similar_count": len(h.similar),
         })
     return results
+
+
+def _clipped_warning(w: dict) -> dict:
+    """An earlier warning as a result carries it: its finding's and actions' text clipped."""
+    out = dict(w)
+    if isinstance(w.get("finding"), dict):
+        out["finding"] = {**w["finding"], "text": clip(w["finding"].get("text"))}
+    if isinstance(w.get("actions"), list):
+        out["actions"] = [{**a, "text": clip(a.get("text"))} if isinstance(a, dict) else a
+                          for a in w["actions"][:MAX_LISTED]]
+    return out
 
 
 def _distinct(lib: Library, hits: list[Hit]) -> list[Hit]:

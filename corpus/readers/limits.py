@@ -18,7 +18,10 @@ The policy, one rule per limit:
   not a word: it is dropped from the text that is chunked and indexed, with a note; the longest
   real one measured (a URL in the PFD reports) has 244 characters;
 * reading a file (or extracting one document) for longer than ``file_seconds`` abandons it
-  (reported); see ``index.ingest.reader``.
+  (reported); see ``index.ingest.reader``;
+* the reader process may take ``reader_mb`` megabytes of memory beyond what it had when it
+  started (an address-space limit set in the child): a file whose reading needs more is
+  abandoned (reported) and a new reader goes on with the files after it.
 """
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ class Limits:
     max_text_chars: int = 1_000_000
     max_passages: int = 2000
     file_seconds: float = 120
+    reader_mb: float = 1024
     max_word_chars: int = 500
     max_unzipped_mb: float = 200
     max_zip_ratio: float = 200

@@ -80,12 +80,9 @@ def _themes(lib, doc_ids: list[int]) -> dict:
 
     ensure_schema(lib)
     new = _finding_ids(lib, doc_ids)
-    total = lib.store.count("findings")
-    built = ts.built_findings(lib)
-    if built is None and ts.has_themes(lib):
-        built = total   # themes built before this counter existed: take them as current, assign the rest
+    built, total = themes_built(lib)
     since = total - (built or 0)
-    if built is None or (since >= MIN_NEW_FOR_REBUILD and since >= GROW_FRACTION * total):
+    if rebuilds_themes(built, total):
         if total == 0:
             return {"action": "none", "findings": 0}
         s = ts.rebuild_themes(lib)
@@ -94,6 +91,24 @@ def _themes(lib, doc_ids: list[int]) -> dict:
     out = ts.assign_new_findings(lib, new)
     return {"action": "assigned", "assigned": len(out["assigned"]), "unassigned": len(out["unassigned"]),
             "new_since_last_build": since}
+
+
+def themes_built(lib) -> tuple[int | None, int]:
+    """(the findings the themes were last built over — None if never —, the findings now)."""
+    from index import themes as ts
+
+    total = lib.store.count("findings")
+    built = ts.built_findings(lib)
+    if built is None and ts.has_themes(lib):
+        built = total   # themes built before this counter existed: take them as current, assign the rest
+    return built, total
+
+
+def rebuilds_themes(built: int | None, total: int) -> bool:
+    """Whether the themes step builds (or rebuilds) the themes rather than assigning new findings:
+    none built yet, or the findings new since the last build are ``GROW_FRACTION`` of them all."""
+    since = total - (built or 0)
+    return built is None or (since >= MIN_NEW_FOR_REBUILD and since >= GROW_FRACTION * total)
 
 
 # what runs each step, by name (a test swaps one for a failing function)

@@ -32,8 +32,7 @@ from index.settings import ENV, Settings
 from index.store import dumps
 
 Progress = Callable[..., None]
-PROCESSES_ENV = ENV["ingest_processes"]  # 0: read in this process; 1: a reader process
-SMALL_INPUT = 2_000_000  # bytes: below this, starting a process costs more than it saves
+PROCESSES_ENV = ENV["ingest_processes"]  # 0: read in this process; 1 (the default): a reader process
 FIRST_BATCH = 32  # the first commits are small so keyword search answers within seconds
 
 
@@ -209,23 +208,17 @@ def _store_annotations(lib: Library, annotations, source: str) -> int:
 
 
 def _messages(files: list[Path], columns, known_files: set[str], processes: int | None):
+    """Every file is read in a reader process (its time and memory bounded), however small the
+    input: a 1 KB file can hang a parser as surely as a 100 MB one, and a forked reader costs a
+    few milliseconds. ``processes=0`` (or ``PRECEDENT_INGEST_PROCESSES=0``) reads in this process,
+    unbounded: for debugging."""
     if processes is None:
         processes = Settings.from_env().ingest_processes
         if processes is None:
-            processes = int(_size(files) > SMALL_INPUT)
+            processes = 1
     if processes and files:
         return iter(ReaderProcess(files, columns, known_files))
     return read_files(files, columns, known_files)
-
-
-def _size(files: list[Path]) -> int:
-    total = 0
-    for f in files:
-        try:
-            total += f.stat().st_size
-        except OSError:
-            pass
-    return total
 
 
 def ingest(
@@ -242,10 +235,11 @@ def ingest(
 
     ``columns`` maps roles (finding, action, owner, date, status, reference) to the columns
     of spreadsheets (CSV/XLSX) among the inputs, imported row by row as action plans.
-    ``processes`` 0 reads files in this process, 1 in a reader process; default
-    ($PRECEDENT_INGEST_PROCESSES) a reader process for inputs over ``SMALL_INPUT`` bytes. ``progress(event, **kw)`` hears "files" (total), "file", "skipped",
+    ``processes`` 0 reads files in this process (no time or memory bound), 1 in a reader process;
+    default $PRECEDENT_INGEST_PROCESSES, else 1. ``progress(event, **kw)`` hears "files" (total), "file", "skipped",
     "documents" (count), "counted" (documents, passages: a file read and chunked, reported
-    ahead of the encoder), "document" and "committed" (documents, passages, embedded, texts).
+    ahead of the encoder), "document" (type; present=True for one already held) and "committed"
+    (documents, passages, embedded, texts, findings).
 
     A document's identity is its source (``index.ingest.sources``): a changed document from a
     source the library has replaces its old version (``report.replaced``), and the rows a re-read
@@ -295,7 +289,7 @@ def ingest(
         if flushes % save_every == 0:
             lib.save_indexes()
         progress("committed", documents=len(report.added), passages=report.passages, embedded=embedded,
-                 texts=report.encoded)
+                 texts=report.encoded, findings=report.findings)
 
     messages = _messages(files, columns, known_files, processes)
     while True:
@@ -335,7 +329,7 @@ def ingest(
             p.boilerplate = {i for i, b in enumerate(detector.observe([c.text for c in p.chunks])) if b}
             report.not_embedded += len(p.boilerplate)
             batch.add(p, key, old)
-            progress("document")
+            progress("document", type=p.extraction.type or p.doc.type)
             if batch.size >= min(batch_size, FIRST_BATCH << flushes):
                 flush()
         elif kind == "file_done":  # recorded once its documents are committed (next flush)

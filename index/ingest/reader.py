@@ -3,8 +3,9 @@
 ``read_files`` is a generator of messages (plain tuples, picklable) describing each file:
 what it held, the documents with their chunks and extracted findings, or why it failed.
 ``ReaderProcess`` runs it in a child process (forked where possible) and hands the messages over a bounded queue, so PDF reading, chunking and
-rule extraction overlap with encoding on the other core. With ``processes=0`` the same
-generator runs in the caller (tests, one small file).
+rule extraction overlap with encoding on the other core; every input is read so, however
+small, since a small file can hang a parser too. With ``processes=0`` the same generator runs in
+the caller (debugging), without a time or memory bound.
 
 Messages:
   ("file", number, path)                       a file is about to be read
@@ -24,9 +25,12 @@ Bounds (``corpus.readers.limits``, from ``Settings.limits()``): a file over its 
 and rows that are not records are reported as "failed" (a row with its ``#row=`` / ``#line=``
 source); a document's text and passages are cut with a warning. In a reader process, a file
 read (or a document extracted) for longer than ``file_seconds`` is abandoned: the child says so
-("timeout", number, path, reason — the parent reports it as "failed"), and the parent starts a
-new child with the files after it; so does a child that dies (its file in progress is reported).
-What the parent received before is kept. Read in the caller (``processes=0``), no time is enforced.
+("abandon", number, path, reason — the parent reports it as "failed"), and the parent starts a
+new child with the files after it. The child's memory is capped too (``limits.reader_mb`` beyond
+what it had at its start, an address-space limit: ``cap_memory``): a file whose reading or
+extraction runs out of it is abandoned the same way, with that reason; a child that dies (killed,
+or crashed in C code short of memory) costs its file in progress, reported. What the parent
+received before is kept. Read in the caller (``processes=0``), neither time nor memory is bounded.
 """
 from __future__ import annotations
 
@@ -36,6 +40,7 @@ import multiprocessing as mp
 import os
 import queue
 import re
+import resource
 import signal
 import sys
 import threading
@@ -150,9 +155,11 @@ def bounded(doc: Document, limits: Limits) -> tuple[Document | None, list[Chunk]
 
 
 def _read_raw(files: list[Path], columns: dict | None, known_files: set[str], limits: Limits,
-              numbers: list[int] | None = None) -> Iterator[tuple]:
+              numbers: list[int] | None = None, capped: bool = False) -> Iterator[tuple]:
     """Read and chunk (fast); extraction is left to the consumer, as ("rawdoc", doc, chunks, notes).
-    ``numbers``: each file's number in the whole input (default 1, 2, ...)."""
+    ``numbers``: each file's number in the whole input (default 1, 2, ...). ``capped``: memory is
+    capped (in the reader process), so a ``MemoryError`` is raised for the caller to abandon the
+    file and this process; uncapped, it is reported as the file's failure like any other."""
     for n, path in zip(numbers or range(1, len(files) + 1), files):
         yield ("file", n, str(path))
         try:
@@ -173,6 +180,12 @@ def _read_raw(files: list[Path], columns: dict | None, known_files: set[str], li
         except ReadError as e:
             yield ("counted", str(path), 0, 0)
             yield ("failed", str(path), str(e))
+            continue
+        except MemoryError:
+            if capped:
+                raise
+            yield ("counted", str(path), 0, 0)
+            yield ("failed", str(path), "out of memory reading the file")
             continue
         except Exception as e:  # noqa: BLE001 - a reader bug must not stop the batch
             log.exception("unexpected error reading %s", path)
@@ -233,6 +246,30 @@ def die_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+def cap_memory(mb: float) -> int | None:
+    """Let this process take at most ``mb`` megabytes of address space beyond what it has now
+    (``RLIMIT_AS``; a forked child starts with its parent's mappings, so an absolute cap would be
+    meaningless). Past it an allocation fails: Python raises ``MemoryError``. Returns the limit in
+    bytes, or None where it cannot be set (no ``/proc``, or the platform refuses)."""
+    try:
+        with open("/proc/self/statm") as f:
+            now = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        limit = now + int(mb * 1024 * 1024)
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        return limit
+    except (OSError, ValueError, AttributeError) as e:
+        log.warning("the reader's memory cannot be capped here: %s", e)
+        return None
+
+
+def memory_reason(what: str, limits: Limits) -> str:
+    return (f"abandoned: {what} needed more than {limits.reader_mb:g} MB of memory "
+            "(limit PRECEDENT_READER_MB)")
+
+
 class _Watch:
     """What each thread of the child is busy on and since when; a watchdog thread abandons a file
     read, or a document extracted, for longer than ``seconds``."""
@@ -266,15 +303,18 @@ def _child(q, side, files, numbers, columns, known_files, limits: Limits, at) ->
     shared numbers (the file being read, the file being extracted; 0: none), so a parent whose
     child died knows which file it died on. The process dies with its parent (``die_with_parent``)."""
     die_with_parent()
+    capped = cap_memory(limits.reader_mb) is not None
     work: queue.Queue = queue.Queue()
     failed: list[str] = []
     watch = _Watch(limits.file_seconds)
     q_lock = threading.Lock()  # one writer at a time: the main thread, or the watchdog leaving
 
     def read_ahead() -> None:
+        reading = (0, "")
         try:
-            for msg in _read_raw(files, columns, known_files, limits, numbers):
+            for msg in _read_raw(files, columns, known_files, limits, numbers, capped):
                 if msg[0] == "file":
+                    reading = (msg[1], msg[2])
                     watch.start("read", msg[1], msg[2])
                     at[0] = msg[1]
                 elif msg[0] in ("counted", "failed", "present"):  # this file's reading is over
@@ -284,6 +324,9 @@ def _child(q, side, files, numbers, columns, known_files, limits: Limits, at) ->
                 else:
                     work.put(msg)
             watch.stop("read")
+        except MemoryError:  # over the cap: this file is abandoned, a new reader takes the rest
+            watch.stop("read")
+            work.put(("abandon", *reading, memory_reason("reading the file", limits)))
         except BaseException as e:  # noqa: BLE001 - tell the parent, which raises
             failed.append(f"{type(e).__name__}: {e}")
         finally:
@@ -322,26 +365,29 @@ def _child(q, side, files, numbers, columns, known_files, limits: Limits, at) ->
                       f"abandoned: extracting a document of it took more than {limits.file_seconds:g} s; "
                       "documents read before it were kept") + " (limit PRECEDENT_FILE_SECONDS)"
             if what == "read":  # after every message before it, in order: through the main thread
-                work.put(("timeout", number, path, reason))
+                work.put(("abandon", number, path, reason))
                 watch.stop("read")
                 continue
             with q_lock:  # the main thread is stuck extracting: nothing of it is in flight
                 pass
-            leave([("timeout", number, path, reason)])
+            leave([("abandon", number, path, reason)])
 
     threading.Thread(target=read_ahead, name="read-ahead", daemon=True).start()
     threading.Thread(target=watchdog, name="watchdog", daemon=True).start()
     number, path = 0, ""
     try:
         while (msg := work.get()) is not None:
-            if msg[0] == "timeout":
+            if msg[0] == "abandon":
                 leave([msg])
             if msg[0] == "file":
                 number, path = msg[1], msg[2]
             if msg[0] == "rawdoc":
                 watch.start("extract", number, path)
                 at[1] = number
-                p = prepare(msg[1], msg[2], msg[3])
+                try:
+                    p = prepare(msg[1], msg[2], msg[3])
+                except MemoryError:  # documents of the file sent before stay with the parent
+                    leave([("abandon", number, path, memory_reason("extracting a document of it", limits))])
                 at[1] = 0
                 watch.stop("extract")
                 put(("doc", p))
@@ -409,8 +455,8 @@ class ReaderProcess:
                     return
                 if kind == "error":
                     raise RuntimeError(f"the reader process failed: {msg[1]}")
-                if kind in ("timeout", "died"):
-                    if kind == "timeout":
+                if kind in ("abandon", "died"):
+                    if kind == "abandon":
                         number, reason = msg[1], msg[3]
                     else:
                         suspects = sorted({n for n in (self.at[1], self.at[0]) if n} - self.finished)
@@ -422,7 +468,8 @@ class ReaderProcess:
                             self._start(only=suspects[0])  # the first alone; the rest after it
                             continue
                         number = suspects[0]
-                        reason = f"the reader process stopped while reading this file (exit code {msg[1]})"
+                        reason = (f"the reader process stopped while reading this file (exit code {msg[1]}"
+                                  f"{'; perhaps short of memory, limit PRECEDENT_READER_MB' if msg[1] in (-6, -11) else ''})")
                     path = str(self.files[number - 1])
                     log.warning("%s: %s", path, reason)
                     yield ("counted", path, 0, 0)

@@ -16,6 +16,7 @@ word while linking and themes still run. Files that could not be read are listed
 library, ingesting or not (a CLI ingest in another process shows up there too)."""
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -24,8 +25,8 @@ from typing import Iterable
 
 from corpus.records import source_file_name
 
-from index.ingest.eta import EtaEstimator
-from index.ingest.finish import STEP_LABELS, STEPS
+from index.ingest.eta import EtaEstimator, finishing_work
+from index.ingest.finish import STEP_LABELS, STEPS, rebuilds_themes, themes_built
 from index.library import Library
 
 log = logging.getLogger(__name__)
@@ -44,13 +45,15 @@ class IngestWorker:
                    "files_total": 0, "documents_done": 0, "documents_present": 0, "passages_present": 0,
                    "documents_counted": 0, "passages_counted": 0, "files_counted": 0,
                    "passages_done": 0, "passages_embedded": 0, "texts_encoded": 0, "summary": None,
-                   "failed": [], "steps": {}}
+                   "failed": [], "steps": {}, "candidates": 0, "findings_done": 0}
         names = list(STEPS) + [getattr(f, "__name__", "after") for f in self.after]
         for name in names:
             self._s["steps"][name] = {"name": name, "label": STEP_LABELS.get(name, name.strip("_").replace("_", " ")),
                                       "state": "waiting", "documents": None, "seconds": None, "detail": None}
         self._step_t0: dict[str, float] = {}
         self._eta = EtaEstimator()
+        self._themes_before: tuple[int | None, int] = (None, 0)  # (findings themes were built over, findings)
+        self._documents_before = 0
         self.clock = time.monotonic  # a test sets its own timeline
 
     # ---- running ---------------------------------------------------------------------
@@ -69,6 +72,8 @@ class IngestWorker:
         from index.ingest.pipeline import ingest
 
         try:
+            self._themes_before = themes_built(self.lib)
+            self._documents_before = self.lib.store.count("documents")
             report = ingest(self.lib, self.paths, progress=self._progress, columns=self.columns)
             summary = report.summary()
             with self._lock:
@@ -93,6 +98,17 @@ class IngestWorker:
             with self._lock:
                 self._s.update(running=False, finished=time.time())
 
+    def replay(self) -> "IngestWorker":
+        """Mark the worker running without starting its thread: a benchmark then feeds it recorded
+        events through ``progress`` with its own ``clock`` (``benchmarks.eta_check``)."""
+        with self._lock:
+            self._s.update(running=True, started=time.time())
+        return self
+
+    def progress(self, event: str, **kw) -> None:
+        """The ``progress`` callback ``pipeline.ingest`` and ``finish`` report to."""
+        self._progress(event, **kw)
+
     def _progress(self, event: str, **kw) -> None:
         with self._lock:
             s = self._s
@@ -111,6 +127,8 @@ class IngestWorker:
             elif event == "document" and kw.get("present"):
                 s["documents_present"] += 1
                 s["passages_present"] += kw.get("passages", 0)
+            elif event == "document":
+                s["candidates"] += kw.get("type") in link_candidate_types()
             elif event == "failed":
                 s["failed"].append(failed_file(kw["path"], kw["reason"]))
             elif event == "committed":
@@ -118,6 +136,7 @@ class IngestWorker:
                 s["passages_done"] = kw["passages"]
                 s["passages_embedded"] = kw["embedded"]
                 s["texts_encoded"] = kw["texts"]
+                s["findings_done"] = kw.get("findings", s["findings_done"])
                 self._eta.commit(self.clock(), kw["passages"])
             elif event == "step":
                 name = kw["name"]
@@ -132,6 +151,22 @@ class IngestWorker:
                 else:
                     step["seconds"] = kw.get("seconds")
                     step["detail"] = kw.get("detail")
+
+    def _finishing(self, s: dict, total_docs: int, passages_total: int) -> list:
+        """The steps after the last document with their estimated work (``eta.finishing_work``): the
+        letters and findings seen so far, scaled to the whole input; their state from ``s``."""
+        scale = total_docs / s["documents_done"] if s["documents_done"] else 1.0
+        p_scale = passages_total / s["passages_done"] if s["passages_done"] else 1.0
+        new_findings = s["findings_done"] * p_scale
+        built, before = self._themes_before
+        plan = finishing_work(s["candidates"] * scale, self._documents_before + total_docs, before + new_findings,
+                              new_findings, rebuilds_themes(built, round(before + new_findings)))
+        for step in plan:
+            state = s["steps"].get(step.name, {}).get("state")
+            step.done = state in ("done", "failed")
+            if state == "running":
+                step.started = self._step_t0.get(step.name)
+        return plan
 
     # ---- reporting -------------------------------------------------------------------
     def status(self) -> dict:
@@ -151,8 +186,8 @@ class IngestWorker:
             if st["state"] == "running" and name in self._step_t0:
                 st["seconds"] = round(now - self._step_t0[name], 1)  # so far
             steps.append(st)
-        if s["running"] and done and not counting:
-            eta = self._eta.eta(now, passages_total)  # the documents' part; the steps are listed below
+        if s["running"] and done and not counting:  # the documents left and the steps after them
+            eta = self._eta.eta(now, passages_total, self._finishing(s, total_docs, passages_total))
         running_step = next((st for st in steps if st["state"] == "running"), None)
         if not s["running"]:
             passages_total, eta = s["passages_done"], 0
@@ -166,8 +201,9 @@ class IngestWorker:
             "documents_done": done,
             "documents_total": total_docs,
             "passages_embedded": s["passages_embedded"],
+            "passages_done": s["passages_done"],  # committed
             "passages_total": passages_total,
-            "eta_s": eta,  # None while files are still being counted
+            "eta_s": eta,  # documents left and the steps after them (index/ingest/eta.py); None while counting
             "counting": bool(s["running"] and counting),
             "files_done": s["files_done"] if s["running"] else s["files_total"],
             "files_total": s["files_total"],
@@ -180,6 +216,14 @@ class IngestWorker:
             "step": running_step,
             "failed": s["failed"],  # [{"file": name, "reason"}]
         }
+
+
+@functools.lru_cache(maxsize=1)
+def link_candidate_types() -> frozenset:
+    """The document types the linker checks (a response, or a type a letter may be given)."""
+    from index.responses import MAYBE_RESPONSE, RESPONSE
+
+    return frozenset((RESPONSE, *MAYBE_RESPONSE))
 
 
 def failed_file(path, reason: str) -> dict:

@@ -208,3 +208,63 @@ def test_worker_restarts_its_estimate_when_every_file_is_counted():
         now[0] = 40.0 + k
         w._progress("committed", documents=4 + k, passages=40 + 10 * k, embedded=0, texts=0)
     assert w.status()["eta_s"] == 103  # 1,030 passages left at 10 a second (not 1,030 s)
+
+
+def test_eta_adds_the_steps_after_the_last_document_at_the_runs_own_rate():
+    """The estimator with a fake clock: steps' work (passage-equivalents) converts at the measured
+    rate, a running step counts down from its estimate, a finished one costs nothing."""
+    from index.ingest.eta import MIN_STEP_LEFT, StepWork, finishing_work
+
+    est = EtaEstimator()
+    est.commit(0.0, 0)
+    est.commit(10.0, 100)  # 10 passages a second
+    steps = [StepWork("link", 50.0), StepWork("themes", 200.0)]
+    assert est.eta(10.0, 300, steps) == 20 + 5 + 20
+    est.commit(30.0, 300)  # every document in
+    assert est.eta(30.0, 300, steps) == 25
+    steps[0].started = 30.0
+    assert est.eta(33.0, 300, steps) == 2 + 20  # linking 3 s into its 5
+    assert est.eta(60.0, 300, steps) == MIN_STEP_LEFT + 20  # overdue: still a little, never zero
+    steps[0].done, steps[1].started = True, 40.0
+    assert est.eta(45.0, 300, steps) == 15
+    steps[1].done = True
+    assert est.eta(50.0, 300, steps) == 0
+    # the work: linking grows with letters x library, themes with findings (built) or new ones (assigned)
+    none = finishing_work(0, 1000, 0, 0, rebuild=True)
+    assert [s.units for s in none] == [0.0, 0.0]
+    small, large = finishing_work(10, 100, 500, 500, True), finishing_work(10, 1000, 5000, 500, True)
+    assert small[0].units < large[0].units and small[1].units < large[1].units
+    assert finishing_work(10, 1000, 5000, 500, False)[1].units < large[1].units / 10
+
+
+def test_worker_eta_counts_letters_and_findings_for_the_steps_and_counts_them_down():
+    from index.ingest.eta import finishing_work
+
+    w = IngestWorker(lib=None, paths=[])
+    now = [0.0]
+    w.clock = lambda: now[0]
+    w._s["running"] = True
+    w._progress("files", total=1)
+    w._progress("counted", documents=20, passages=200)
+    for k in range(1, 3):
+        for _ in range(5):
+            w._progress("document", type="pfd_response" if k == 1 else "pfd_report")
+        now[0] = 10.0 * k
+        w._progress("committed", documents=5 * k, passages=50 * k, embedded=50 * k, texts=50 * k, findings=20 * k)
+    # 10 of 20 documents in, 5 of them letters: 10 letters and 80 findings expected in all
+    plan = finishing_work(10, 20, 80, 80, rebuild=True)
+    rate = 5.0  # passages a second over the recent half
+    want = 100 / rate + sum(s.units for s in plan) / rate
+    assert abs(w.status()["eta_s"] - want) <= 1
+    for k in range(3, 5):
+        now[0] = 10.0 * k
+        w._progress("committed", documents=5 * k, passages=50 * k, embedded=50 * k, texts=50 * k, findings=20 * k)
+    w._progress("step", name="link", state="running", documents=20)
+    now[0] = 45.0
+    plan = finishing_work(5, 20, 80, 80, rebuild=True)  # the last ten were reports: five letters in all
+    left = w.status()
+    assert left["phase"] == "steps"
+    assert abs(left["eta_s"] - (max(plan[0].units / rate - 5, 1) + plan[1].units / rate)) <= 1
+    w._progress("step", name="link", state="done", documents=20, seconds=5.0)
+    w._progress("step", name="themes", state="done", documents=20, seconds=5.0)
+    assert w.status()["eta_s"] == 0

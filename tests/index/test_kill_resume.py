@@ -19,6 +19,7 @@ def test_a_twice_killed_ingest_resumes_to_the_vectors_and_top_10_of_a_clean_one(
     assert (got["vectors_only_clean"], got["vectors_only_killed"], got["vectors_differing"]) == (0, 0, 0)
     assert got["max_abs_diff"] == 0.0
     assert got["top10_equal"] == got["queries"] == 5, got["top10_differing"]
+    assert got["links_clean"] >= 10 and got["links_equal"], (got["links_only_clean"], got["links_only_killed"])
 
 
 def test_the_comparison_reports_a_vector_and_a_top_10_that_differ():
@@ -27,11 +28,13 @@ def test_the_comparison_reports_a_vector_and_a_top_10_that_differ():
     from benchmarks.kill_resume import compare
 
     v = {"a": np.ones(4, dtype=np.float32), "b": np.zeros(4, dtype=np.float32)}
-    clean = {"vectors": v, "counts": {"documents": 2}, "top": {"q": ["x", "y"], "r": ["x"]}}
+    clean = {"vectors": v, "counts": {"documents": 2}, "top": {"q": ["x", "y"], "r": ["x"]},
+             "links": [("report", "letter", "link", 0.9)]}
     killed = {"vectors": {**v, "b": np.full(4, 1e-3, dtype=np.float32), "c": v["a"]}, "counts": {"documents": 3},
-              "top": {"q": ["y", "x"], "r": ["x"]}}
+              "top": {"q": ["y", "x"], "r": ["x"]}, "links": [("report", "letter", "link", 0.8)]}
     got = compare(clean, killed)
     assert (got["vectors_differing"], got["vectors_only_killed"], got["vectors_only_clean"]) == (1, 1, 0)
     assert got["max_abs_diff"] == pytest.approx(1e-3)
     assert not got["counts_equal"]
+    assert not got["links_equal"] and (got["links_only_clean"], got["links_only_killed"]) == (1, 1)
     assert got["top10_equal"] == 1 and got["top10_differing"] == {"q": {"jaccard": 1.0, "same_rank": 0}}

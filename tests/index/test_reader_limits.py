@@ -86,6 +86,96 @@ def test_reader_that_dies_costs_its_file_only(library, tmp_path, monkeypatch, ex
     assert list(_failed(report)) == ["b-dies.txt"] and "exit code 9" in _failed(report)["b-dies.txt"]
 
 
+def _folder_with(tmp_path, texts):
+    d = tmp_path / "in"
+    d.mkdir()
+    for name, text in texts.items():
+        (d / name).write_text(text)
+    return d
+
+
+def test_a_small_file_is_read_under_the_time_limit_by_default(library, tmp_path, monkeypatch):
+    """No ``processes`` given and a few hundred bytes of input: still a watched reader process,
+    so a parser that hangs on one small file costs that file only."""
+    monkeypatch.setenv("PRECEDENT_FILE_SECONDS", "1")
+    monkeypatch.delenv("PRECEDENT_INGEST_PROCESSES", raising=False)
+    real = reader_module.readers.read_path
+
+    def hangs_on_some_content(path, limits=None):
+        if "HANGS-THE-PARSER" in path.read_text():
+            time.sleep(600)
+        return real(path, limits)
+
+    monkeypatch.setattr(reader_module.readers, "read_path", hangs_on_some_content)
+    d = _folder_with(tmp_path, {"a.txt": GOOD.format("First."), "b.txt": GOOD.format("HANGS-THE-PARSER"),
+                                "c.txt": GOOD.format("Third.")})
+    assert sum(f.stat().st_size for f in d.iterdir()) < 1000
+    t0 = time.perf_counter()
+    report = ingest(library, [d])
+    assert time.perf_counter() - t0 < 30
+    assert _added(report) == ["a.txt", "c.txt"]
+    assert list(_failed(report)) == ["b.txt"] and "PRECEDENT_FILE_SECONDS" in _failed(report)["b.txt"]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="the memory cap reads /proc")
+@pytest.mark.parametrize("where", ["reading", "extracting"])
+def test_a_file_over_the_reader_memory_cap_is_reported_and_a_new_reader_goes_on(library, tmp_path, monkeypatch,
+                                                                                where):
+    monkeypatch.setenv("PRECEDENT_READER_MB", "300")
+    monkeypatch.delenv("PRECEDENT_INGEST_PROCESSES", raising=False)
+    hog = []
+
+    def bloat(text):
+        if "BLOATS-THE-PARSER" in text:
+            hog.append(bytearray(2 << 30))  # 2 GB: more than the cap allows
+
+    if where == "reading":
+        real = reader_module.readers.read_path
+
+        def greedy(path, limits=None):
+            bloat(path.read_text())
+            return real(path, limits)
+
+        monkeypatch.setattr(reader_module.readers, "read_path", greedy)
+    else:
+        real_prepare = reader_module.prepare
+
+        def greedy(doc, chunks=None, notes=None):
+            bloat(doc.text)
+            return real_prepare(doc, chunks, notes)
+
+        monkeypatch.setattr(reader_module, "prepare", greedy)
+    d = _folder_with(tmp_path, {"a.txt": GOOD.format("First."), "b.txt": GOOD.format("BLOATS-THE-PARSER"),
+                                "c.txt": GOOD.format("Third."), "d.txt": GOOD.format("Fourth.")})
+    report = ingest(library, [d])
+    assert _added(report) == ["a.txt", "c.txt", "d.txt"]
+    assert list(_failed(report)) == ["b.txt"]
+    reason = _failed(report)["b.txt"]
+    assert "memory" in reason and "PRECEDENT_READER_MB" in reason and "300 MB" in reason, reason
+
+
+def test_the_memory_cap_is_relative_to_the_process_and_holds(tmp_path):
+    """``cap_memory`` in a child: a small allocation still works, a large one is refused."""
+    import multiprocessing as mp
+
+    def child(q):
+        reader_module.cap_memory(100)
+        small = bytearray(20 << 20)
+        try:
+            bytearray(400 << 20)
+            q.put(("allowed", len(small)))
+        except MemoryError:
+            q.put(("refused", len(small)))
+
+    ctx = mp.get_context("fork")
+    q = ctx.Queue()
+    p = ctx.Process(target=child, args=(q,))
+    p.start()
+    got = q.get(timeout=30)
+    p.join(10)
+    assert got == ("refused", 20 << 20)
+
+
 @pytest.mark.parametrize("processes", [0, 1])
 def test_text_and_passage_limits_from_the_settings(library, tmp_path, monkeypatch, processes):
     monkeypatch.setenv("PRECEDENT_MAX_TEXT_CHARS", "20000")
@@ -133,11 +223,48 @@ def test_file_limit_settings_from_the_environment():
     from index.settings import ENV, Settings
 
     s = Settings.from_env({})
-    assert (s.max_file_mb, s.max_text_chars, s.max_passages, s.file_seconds) == (200, 1_000_000, 2000, 120)
+    assert (s.max_file_mb, s.max_text_chars, s.max_passages, s.file_seconds, s.reader_mb) == (
+        200, 1_000_000, 2000, 120, 1024)
     s = Settings.from_env({ENV["max_file_mb"]: "1.5", ENV["max_text_chars"]: "1000", ENV["max_passages"]: "7",
-                           ENV["file_seconds"]: "0.5"})
+                           ENV["file_seconds"]: "0.5", ENV["reader_mb"]: "512"})
     lim = s.limits()
-    assert (lim.max_file_mb, lim.max_text_chars, lim.max_passages, lim.file_seconds) == (1.5, 1000, 7, 0.5)
-    for key, bad in (("max_text_chars", "lots"), ("max_passages", "2.5"), ("file_seconds", "-1")):
+    assert (lim.max_file_mb, lim.max_text_chars, lim.max_passages, lim.file_seconds, lim.reader_mb) == (
+        1.5, 1000, 7, 0.5, 512)
+    for key, bad in (("max_text_chars", "lots"), ("max_passages", "2.5"), ("file_seconds", "-1"), ("reader_mb", "0")):
         with pytest.raises(ValueError, match=ENV[key]):
             Settings.from_env({ENV[key]: bad})
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="follows the processes in /proc")
+def test_the_reader_dies_with_an_ingest_killed_by_sigkill(tmp_path):
+    """Issue 28, finding 3: after kill -9 of the ingest, its reader process must not stay alive
+    holding the library's files (it waits on a file that never ends here)."""
+    import signal
+    import subprocess
+    import sys
+
+    from benchmarks.common import process_gone
+
+    (tmp_path / "a.txt").write_text(GOOD.format("waits"))
+    script = (
+        "import sys, time\n"
+        "import index.ingest.reader as r\n"
+        "r.readers.read_path = lambda path, limits=None: time.sleep(600)\n"
+        f"rp = r.ReaderProcess([__import__('pathlib').Path({str(tmp_path / 'a.txt')!r})], None, set())\n"
+        "print(rp.proc.pid, flush=True)\n"
+        "time.sleep(600)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                              cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    try:
+        child = int(parent.stdout.readline())
+        time.sleep(0.5)
+        assert not process_gone(child)
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not process_gone(child):
+            time.sleep(0.1)
+        assert process_gone(child), "the reader outlived its killed parent"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
