@@ -557,9 +557,8 @@ _TYPE_RULES: list[tuple[str, re.Pattern]] = [
     ("prison_probation", re.compile(
         r"\b(?:hmp|hmyoi|yoi|prison|prisons|probation|offender management|community rehabilitation company|"
         r"approved premises|young offender|secure training centre|immigration removal centre)\b", re.I)),
-    ("police", re.compile(
-        r"\b(?:police|constabulary|chief constables?|policing|armed policing|police force|police and crime commissioner|pcc|opcc|"
-        r"national crime agency)\b", re.I)),
+    # an inspectorate or regulator of police or prisons is a regulator, not police ("HM Inspectorate of
+    # Constabulary", "Independent Office for Police Conduct"): its rule is read first
     ("regulator", re.compile(
         r"\b(?:care quality commission|medicines and healthcare products regulatory agency|general medical council|"
         r"nursing and midwifery council|health and safety executive|general pharmaceutical council|"
@@ -569,6 +568,9 @@ _TYPE_RULES: list[tuple[str, re.Pattern]] = [
         r"independent office for police conduct|food standards agency|charity commission|"
         r"professional standards authority|gambling commission|security industry authority|"
         r"environment agency|care inspectorate|healthcare safety investigation|safety investigations)\b", re.I)),
+    ("police", re.compile(
+        r"\b(?:police|constabulary|chief constables?|policing|armed policing|police force|police and crime commissioner|pcc|opcc|"
+        r"national crime agency)\b", re.I)),
     ("nhs_national", re.compile(
         r"^(?:nhs england|nhs improvement|nhs digital|nhs resolution|nhs wales|nhs scotland|nhs blood|"
         r"nhs business services|nhs 111|nhs providers|nhs confederation|nhs employers|nhs supply chain|"

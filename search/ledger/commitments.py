@@ -30,6 +30,7 @@ from index.library import Library
 from index.rows import document_meta
 
 from search.as_of import as_of_date, check_date
+from search.ledger.claims import claim_fields
 
 COLUMNS = ["id", "text", "owner", "due", "due_text", "status", "overdue", "document_id", "finding_id",
            "document_title", "document_type", "kind"]
@@ -108,9 +109,15 @@ def _matches_owner(wanted: str, row_orgs: list[dict], owner_text: str | None) ->
     return False
 
 
+_AIM = re.compile(r"^\W*(?:aims?|objectives?)\s*:\s*[^.]*\.\s+(?=\S)", re.I)
+
+
 def commitment_record(r: dict, as_of: str, finding_text: str | None = None) -> dict[str, Any]:
     due = r["due"] or (parse_due(r["due_text"]) if r.get("due_text") else None)
     dmeta = document_meta(r, "document_meta")
+    before, doc_text = r.pop("before", None), r.pop("doc_text", None)
+    # an action plan's "Aim: To ensure …" line states the purpose, not an action: the action follows it
+    text = _AIM.sub("", r["text"]) if r["document_type"] in ("action_plan", "minutes") else r["text"]
     owner = r["owner"]  # a response's: its respondent's unless its sentence names another (settled when stored)
     resp = normalise_org(dmeta.get("respondent")) if dmeta.get("respondent") else None
     if resp and resp.key and owner and normalise_org(owner).key == resp.key:
@@ -125,14 +132,19 @@ def commitment_record(r: dict, as_of: str, finding_text: str | None = None) -> d
     if not orgs:
         # … or the organisation of the document it comes from
         orgs = owner_orgs(dmeta.get("organisation"))
+    claim = claim_fields({**r, "text": text, "due": due, "before": before}, orgs, dmeta.get("respondent"), as_of,
+                         doc_text)
     return {
         "id": r["id"],
-        "text": r["text"],
+        "text": text,
         "owner": owner,
         "due": due,
         "due_text": r["due_text"],
         "status": r["status"],
-        "overdue": is_overdue(due, r["status"], as_of),
+        "overdue": claim["overdue"],
+        "overdue_reason": claim["overdue_reason"],
+        "claim": claim["claim"],
+        "claim_p": claim["claim_p"],
         "document_id": r["document_id"],
         "finding_id": r["finding_id"],
         "document_title": r["document_title"],
@@ -141,18 +153,22 @@ def commitment_record(r: dict, as_of: str, finding_text: str | None = None) -> d
         "kind": r["kind"],
         "updated": r.get("updated"),
         "page": r.get("page"),
-        "organisations": orgs,
+        "organisations": claim["organisations"],
+        "owner_role": claim["owner_role"],
+        "owner_evidence": claim["owner_evidence"],
         "finding_text": finding_text,
         "link": f"/documents/{r['document_id']}",
     }
 
 
-def all_commitments(lib: Library, as_of: str | None = None) -> list[dict]:
-    """Every action as a ledger record (no filters)."""
+def all_commitments(lib: Library, as_of: str | None = None, include_set_aside: bool = False) -> list[dict]:
+    """Every action as a ledger record (no filters). Rows read as no action at all (claim
+    ``not_action``: quoted wording, an aim) are set aside unless ``include_set_aside``."""
     as_of = as_of_date(as_of)
     rows = list(_rows(lib))
     ftexts = finding_texts(lib, sorted({r["finding_id"] for r in rows if r["finding_id"]}))
-    return without_noise([commitment_record(r, as_of, ftexts.get(r["finding_id"])) for r in rows])
+    recs = without_noise([commitment_record(r, as_of, ftexts.get(r["finding_id"])) for r in rows])
+    return recs if include_set_aside else [r for r in recs if r["claim"] != "not_action"]
 
 
 def without_noise(records: list[dict]) -> list[dict]:
