@@ -16,7 +16,7 @@ from search.as_of import as_of_date
 from search.ledger import is_overdue
 from search.responses import report_tracking, respondent_of
 from search.responses import action_json
-from search.cases.story import approx_date_label, case_action_rows
+from search.cases.story import case_action_rows, dated
 from search.sources import clip, document_card
 
 CASE_REF = re.compile(r"\b[A-Z]{2,8}\s?/\s?\d{4}(?:\s?[-/]\s?\d{2,4})?\s?/\s?\d{1,4}\b")
@@ -103,15 +103,20 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
         a["updated"] = r["updated"]
         a["overdue"] = is_overdue(a["due"], a["status"], as_of)
         actions.append(a)
-    documents = sorted(members.values(), key=lambda d: (d["date"] or "9999", d["id"]))
+    # each date says how exact it is; an undated letter is placed after the report it answers
+    for d in members.values():
+        ex = dated(d["date"], bool(d.get("date_approx")),
+                   centre["date"] if d["role"] == "response" and centre["type"] == "pfd_report" else None)
+        d["date"], d["date_precision"], d["date_label"] = ex["date"], ex["precision"], ex["label"]
+    documents = sorted(members.values(), key=lambda d: (d["date"] or "9999", d["role"] != "case", d["id"]))
     timeline = [{"date": d["date"], "event": d["role"], "document_id": d["id"], "title": d["title"],
-                 "type": d["type"], "date_label": approx_date_label(d["date"]) if d.get("date_approx") else d["date"]}
+                 "type": d["type"], "date_label": d["date_label"], "date_precision": d["date_precision"]}
                 for d in documents]
     for a in actions:
         if a["updated"]:
             timeline.append({"date": a["updated"], "event": "action update", "document_id": a["document_id"],
                              "title": clip(a["text"], 120), "type": "action", "status": a["status"]})
-    timeline.sort(key=lambda t: (t["date"] or "9999", t["document_id"]))
+    timeline.sort(key=lambda t: (t["date"] or "9999", t["event"] != "case", t["document_id"]))
     return {
         "id": centre["id"],
         "requested_id": document_id,

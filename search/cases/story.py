@@ -242,6 +242,30 @@ def concern_details(lib: Library, document_id: int, finding_ids: list[int] | Non
     return concerns, other
 
 
+def dated(iso: str | None, approx: bool = False, after: str | None = None) -> dict:
+    """A date with how exact it is: ``{"date", "precision", "label"}``. ``precision`` is ``day``
+    (a date the document states), ``month`` (only a month is known) or ``published_by`` (a
+    letter with no date of its own, known only to have been published by the end of the month
+    its file was uploaded). A letter is never dated before the report it answers (``after``):
+    its sortable ``date`` is the later of the two, and the label says so."""
+    import calendar
+
+    if not iso:
+        return {"date": None, "precision": None, "label": None}
+    if not approx:
+        precision = "day" if len(iso) >= 10 else "month"
+        label = iso if precision == "day" else approx_date_label(iso)
+        return {"date": iso, "precision": precision, "label": label}
+    m = int(iso[5:7]) if len(iso) >= 7 and iso[5:7].isdigit() and 1 <= int(iso[5:7]) <= 12 else None
+    month = f"{calendar.month_name[m]} {iso[:4]}" if m else iso[:4]
+    label = f"published by the end of {month}"
+    date = iso
+    if after and after > iso:
+        date = after
+        label += f", after the report of {after}"
+    return {"date": date, "precision": "published_by", "label": label}
+
+
 def approx_date_label(iso: str | None) -> str | None:
     """An approximate date (a response's upload month, ``meta.date_approx``) as people read
     it: "2025-06-01" → "about June 2025"."""

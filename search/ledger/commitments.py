@@ -39,8 +39,8 @@ from search.ledger.claims import claim_fields
 COLUMNS = ["id", "claim", "text", "owner", "due", "due_text", "status", "overdue", "overdue_reason", "document_id",
            "finding_id", "document_title", "document_type", "kind"]
 CSV_COLUMNS = COLUMNS + ["claim_p", "organisations", "organisation_keys", "organisation_types", "owner_role",
-                         "owner_evidence_from", "owner_evidence", "finding_text", "document_date", "updated", "page",
-                         "link"]
+                         "owner_evidence_from", "owner_evidence", "finding_text", "document_date",
+                         "document_date_precision", "updated", "page", "link"]
 DONE = {"completed", "complete", "closed", "done"}
 
 
@@ -155,6 +155,10 @@ def commitment_record(r: dict, as_of: str, finding_text: str | None = None) -> d
         "document_title": r["document_title"],
         "document_type": r["document_type"],
         "document_date": r.get("document_date"),
+        # a letter with no date of its own is dated by its file's upload month: published by then
+        "document_date_precision": ("published_by" if dmeta.get("date_approx") else
+                                    "day" if len(r.get("document_date") or "") >= 10 else
+                                    "month" if r.get("document_date") else None),
         "kind": r["kind"],
         "updated": r.get("updated"),
         "page": r.get("page"),
