@@ -90,7 +90,8 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
             mentions.append(did)
     # findings and action rows of every document in the case
     ids = list(members)
-    findings = [{k: v for k, v in f.items() if k != "section"} for f in document_findings(lib, ids)
+    findings = [{**{k: v for k, v in f.items() if k != "section"}, "section_name": f.get("section")}
+                for f in document_findings(lib, ids)
                 # a response letter's concerns are its restatements of the report's: the report's own are shown
                 if not (f["kind"] == "concern" and members[f["document_id"]]["role"] == "response"
                         and centre["type"] == "pfd_report")]
@@ -117,10 +118,15 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
             timeline.append({"date": a["updated"], "event": "action update", "document_id": a["document_id"],
                              "title": clip(a["text"], 120), "type": "action", "status": a["status"]})
     timeline.sort(key=lambda t: (t["date"] or "9999", t["event"] != "case", t["document_id"]))
+    deaths = deaths_in(centre, findings)
+    title = centre["title"]
+    if len(deaths) > 1 and " — " in title:
+        title = " and ".join(d["name"] for d in deaths) + " — " + title.split(" — ", 1)[1]
     return {
         "id": centre["id"],
         "requested_id": document_id,
-        "title": centre["title"],
+        "title": title,
+        "deaths": deaths,
         "type": centre["type"],
         "date": centre["date"],
         "reference": centre["reference"],
@@ -133,3 +139,20 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
         "actions": actions,
         "timeline": timeline,
     }
+
+
+def deaths_in(centre, findings: list[dict]) -> list[dict]:
+    """One entry per death a report is about, each with its own concerns: a report about several
+    deaths heads each one's concerns with the person (``corpus.extract.pfd`` stores the name as the
+    concerns' section). ``[]`` for a report about one death (its concerns are the case's)."""
+    text = centre["text"] if "text" in centre.keys() else ""
+    own = [f for f in findings if f["document_id"] == centre["id"] and f["kind"] == "concern"]
+    names: list[str] = []
+    for f in own:
+        name = f.get("section_name")
+        if name and name not in names:
+            names.append(name)
+    if len(names) < 2:
+        return []
+    return [{"name": n, "concerns": [f["id"] for f in own if f.get("section_name") == n]} for n in names
+            if re.search(r"\b(?:deaths?\s+of|died|deceased)\b[^.]{0,160}?\b" + re.escape(n) + r"\b", text or "")]
