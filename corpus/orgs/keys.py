@@ -577,14 +577,17 @@ _TYPE_RULES: list[tuple[str, re.Pattern]] = [
         r"public health england|public health wales|uk health security agency|health education england|"
         r"national institute for health and care excellence|nhs professionals|nhs counter fraud)\b", re.I)),
     ("local_authority", re.compile(
-        r"\b(?:council|borough|county council|city council|district council|london borough|"
+        # a national council ("Advisory Council on the Misuse of Drugs", "Sentencing Council") is no local authority
+        r"\b(?:(?<!advisory )(?<!research )(?<!sentencing )(?<!chiefs )(?<!chiefs' )council(?! on\b)|borough|"
+        r"county council|city council|district council|london borough|"
         r"metropolitan borough|unitary authority|local authority|combined authority|greater london authority|"
         r"fire and rescue service|fire and rescue authority)\b", re.I)),
     ("government", re.compile(
         r"\b(?:department|ministry|home office|secretary of state|minister|government|cabinet office|"
         r"treasury|chief coroner|national highways|driver and vehicle|disclosure and barring|"
         r"crown prosecution|uk visas|border force|hm courts|dvla|dvsa|parliament|coastguard|"
-        r"maritime and coastguard|youth justice board|office for)\b", re.I)),
+        r"maritime and coastguard|youth justice board|office for|advisory council|advisory committee|"
+        r"research council|sentencing council)\b", re.I)),
     ("nhs_trust", re.compile(
         r"\b(?:nhs|health board|clinical commissioning group|ccg|integrated care board|integrated care system|icb|"
         r"ambulance service|hospitals?|health and care trust|mental health trust|partnership trust|"
@@ -609,6 +612,18 @@ def org_type(name: str | None) -> str:
         if pat.search(text):
             return t
     return "other"
+
+
+def org_type_evidence(name: str | None) -> str:
+    """Why ``org_type`` gives its type: the words of the name the curated rule matched ("the name
+    says 'Constabulary'"), or that no rule matched."""
+    org = normalise_org(name)
+    text = org.name if org.key else _clean(name or "")
+    for t, pat in _TYPE_RULES:
+        m = pat.search(text or "")
+        if m:
+            return f"the name says “{m.group(0)}” ({t.replace('_', ' ')})"
+    return "no word of the name is on the list of organisation types"
 
 
 def org_aliases(name: str | None) -> list[str]:

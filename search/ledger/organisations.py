@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from corpus.orgs import normalise_org, org_type
+from corpus.orgs import normalise_org, org_type, org_type_evidence
 from index.ledger import dated_findings_with_vectors, documents_of_type, ledger_signature, responses_by_report, trackers
 from index.library import Library
 from index.rows import document_meta
@@ -98,6 +98,7 @@ def organisation_index(lib: Library, as_of: str | None = None) -> dict[str, dict
     for key, e in orgs.items():
         e["name"] = names[key].most_common(1)[0][0] if names[key] else key
         e["type"] = org_type(e["name"])
+        e["type_evidence"] = org_type_evidence(e["name"])
         e["spellings"] = [s for s, _ in e["spellings"].most_common()]
         e["reports"].sort(key=lambda r: (r["date"] or "", r["id"]), reverse=True)
         e["responses"].sort(key=lambda r: (r["date"] or "", r["id"]), reverse=True)
@@ -171,6 +172,7 @@ def get_organisation(lib: Library, key: str, as_of: str | None = None, warned_li
         "key": e["key"],
         "name": e["name"],
         "type": e["type"],
+        "type_evidence": e["type_evidence"],
         "as_of": as_of,
         "spellings": e["spellings"],
         "counts": _counts(e),

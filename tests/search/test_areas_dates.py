@@ -33,3 +33,14 @@ def test_dates_say_how_exact_and_letters_follow_their_report():
     assert "published by the end of November 2024" in d["label"] and "after the report of 2024-11-08" in d["label"]
     d = dated("2025-06-01", approx=True, after="2024-11-05")
     assert d["date"] == "2025-06-01" and d["label"] == "published by the end of June 2025"
+
+
+def test_national_councils_are_not_local_authorities_and_types_say_why():
+    from corpus.orgs import org_type, org_type_evidence
+
+    assert org_type("Advisory Council on the Misuse of Drugs") == "government"
+    assert org_type("Sentencing Council") == "government"
+    assert org_type("Wirral Council") == org_type("Birmingham City Council") == "local_authority"
+    assert org_type("HM Inspectorate of Constabulary and Fire & Rescue Services") == "regulator"
+    assert "Constabulary" in org_type_evidence("West Mercia Constabulary") or \
+        "Police" in org_type_evidence("West Mercia Constabulary")
