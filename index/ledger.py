@@ -233,13 +233,14 @@ def action_finding_pairs(lib, document_id: int) -> list[tuple[int, int]]:
 def case_actions(lib, ids: list[int], own: list[int]) -> list[dict]:
     """The actions of documents ``ids`` that answer one of the documents ``own`` or nothing in
     particular (``index.rows.own_actions_only``), in document and reading order: every column,
-    ``document_title``, the document's ``respondent`` and ``respondent_from`` (meta), and
+    ``document_title``, ``document_type``, ``document_date``, the document's ``respondent`` and ``respondent_from`` (meta), and
     ``finding_id``: the first finding of ``own`` it answers."""
     if not ids:
         return []
     q, qo = placeholders(ids), placeholders(own) or "NULL"
     return [dict(r) for r in lib.store.conn.execute(
-        "SELECT a.*, d.title AS document_title, json_extract(d.meta, '$.respondent') AS respondent,"
+        "SELECT a.*, d.title AS document_title, d.type AS document_type, d.date AS document_date,"
+        " json_extract(d.meta, '$.respondent') AS respondent,"
         " json_extract(d.meta, '$.respondent_from') AS respondent_from,"
         " (SELECT MIN(af.finding_id) FROM action_findings af JOIN findings f ON f.id = af.finding_id"
         f"  WHERE af.action_id = a.id AND f.document_id IN ({qo})) AS finding_id"

@@ -13,7 +13,7 @@ from index.library import Library
 from index.rows import document_meta
 
 from search.as_of import as_of_date
-from search.ledger import is_overdue
+from search.ledger import overdue_reason
 from search.responses import report_tracking, respondent_of
 from search.responses import action_json
 from search.cases.story import case_action_rows, dated
@@ -102,8 +102,11 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
         a["owner"], a["text"] = r["owner"], r["text"]
         a["finding_id"] = r["finding_id"]
         a["updated"] = r["updated"]
-        a["overdue"] = is_overdue(a["due"], a["status"], as_of)
-        actions.append(a)
+        a["claim"], a["claim_p"] = r["claim"], r["claim_p"]
+        reason = overdue_reason(r["claim"], a["due"], a["status"], r.get("due_text"), as_of)
+        a["overdue"], a["overdue_reason"] = reason is not None, reason
+        if r["claim"] != "not_action":
+            actions.append(a)
     # each date says how exact it is; an undated letter is placed after the report it answers
     for d in members.values():
         ex = dated(d["date"], bool(d.get("date_approx")),
