@@ -54,6 +54,9 @@ CANON: dict[str, list[str]] = {
                     "nhs england and nhsi", "nhs commissioning board", "nhs england national medical director",
                     "nhs england and nhs improvement england"],
     "NHS Improvement": ["nhsi"],
+    # one trust, written with and without "Hospital" in the same action plan
+    "Birmingham Women's NHS Foundation Trust": ["birmingham women's hospital nhs foundation trust",
+                                                 "birmingham womens hospital nhs foundation trust"],
     "Department of Health and Social Care": ["dhsc", "department of health", "department for health",
                                              "department of health and social care dhsc", "doh",
                                              "department of health and social services"],
