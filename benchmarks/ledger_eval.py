@@ -1,6 +1,6 @@
 """Score the ledger against the hand-labelled sample of issue 26, or fit the claim model.
 
-``python -m benchmarks.ledger_eval --library LIB [--half dev|heldout] [--show]``
+``python -m benchmarks.ledger_eval --library LIB [--half dev|heldout] [--show] [--before]``
     kind right %, owner right %, due right %, invented and merged organisations, over one half.
     The held-out half (benchmarks/heldout/2026-12-08/ledger/) is scored once, at the end.
 ``python -m benchmarks.ledger_eval --library LIB --fit``
@@ -146,6 +146,23 @@ def letter_rows(lib, exclude: list[str]) -> list[tuple[dict, str]]:
     return out
 
 
+def score_before(half: str) -> dict:
+    """The same figures for the ledger as it was when the sample was drawn (``ledger_before``): every
+    row a commitment except a letter's answer (kind ``response``); an owner that named no body
+    counted as its role."""
+    rows = json.loads(HALVES[half].read_text())["rows"]
+    kind_ok = owner_ok = n = 0
+    for g in rows:
+        b = g["ledger_before"]
+        kind_ok += ("answer" if b["kind"] == "response" else "promised") == g["kind"]
+        if g["kind"] != "not_action":
+            n += 1
+            owner_ok += owner_right(g, {"organisations": [{"name": x} for x in b["organisations"]],
+                                        "owner_role": None if b["organisations"] else b["owner"]})[0]
+    return {"half": half, "ledger": "before issue 26", "kind_right_pct": round(100 * kind_ok / len(rows), 1),
+            "owner_right_pct": round(100 * owner_ok / max(1, n), 1)}
+
+
 def fit(lib) -> None:
     from corpus.extract.claims import CLAIM_FEATURES, CLAIMS, claim_features
     from corpus.weak_model import fit_logistic, logistic
@@ -203,11 +220,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--half", choices=sorted(HALVES), default="dev")
     ap.add_argument("--fit", action="store_true")
     ap.add_argument("--show", action="store_true", help="print each row scored wrong")
+    ap.add_argument("--before", action="store_true", help="also score the ledger as it was when sampled")
     a = ap.parse_args(argv)
     lib = open_library(a.library)
     if a.fit:
         fit(lib)
         return
+    if a.before:
+        print(json.dumps(score_before(a.half)))
     print(json.dumps(score(a.half, lib, a.show), indent=1))
 
 
