@@ -20,20 +20,23 @@ from cli.options import ID, cli_settings, json_option, library_option, open_lib,
 @click.option("--due-from", default=None, help="YYYY-MM-DD")
 @click.option("--due-to", default=None, help="YYYY-MM-DD")
 @click.option("--q", "q", default=None, help="Words that must appear in the action, owner or concern.")
+@click.option("--claim", default=None, type=click.Choice(("asked_of", "promised", "answer")),
+              help="Only rows asked of a body, promised by it, or its letters' answers (default: all three).")
+@click.option("--org", default=None, help="An organisation key: exactly the rows its organisation page counts.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @library_option
 @json_option
-def commitments_cmd(owner, status, overdue, as_of, due_from, due_to, q, as_csv, library_path, as_json):
+def commitments_cmd(owner, status, overdue, as_of, due_from, due_to, q, claim, org, as_csv, library_path, as_json):
     """The commitments ledger: actions with owner, due date, status, and what is overdue.
 
     \b
     e.g.  precedent commitments --overdue
-          precedent commitments --owner WMP --status open --csv > wmp.csv"""
+          precedent commitments --claim promised --owner WMP --status open --csv > wmp.csv"""
     from search.ledger import list_commitments, to_csv
 
     try:
         data = list_commitments(open_lib(library_path), owner=owner, status=status, overdue=True if overdue else None,
-                                as_of=as_of, due_from=due_from, due_to=due_to, q=q)
+                                as_of=as_of, due_from=due_from, due_to=due_to, q=q, claim=claim, org=org)
     except ValueError as e:
         raise click.UsageError(str(e)) from e
     if as_csv:
@@ -42,14 +45,16 @@ def commitments_cmd(owner, status, overdue, as_of, due_from, due_to, q, as_csv, 
     if as_json:
         print_json(data)
         return
+    click.echo(data["title"])
     for c in data["commitments"]:
-        flag = "OVERDUE " if c["overdue"] else ""
-        click.echo(f"{flag}[{c['due'] or c['due_text'] or 'no date'}] {c['owner'] or '-'} · "
+        flag = f"OVERDUE ({c['overdue_reason']}) " if c["overdue"] else ""
+        click.echo(f"{c['claim'].replace('_', ' ').upper()} {flag}[{c['due'] or c['due_text'] or 'no date'}] {c['owner'] or '-'} · "
                    f"{(c['status'] or 'not stated')} · #{c['document_id']} {c['document_title'][:60]}")
         click.echo(f"   {' '.join(c['text'].split())[:200]}")
     s = data["summary"]
-    click.echo(f"{data['total']} commitments, {s['with_due_date']} with a due date, {s['overdue']} overdue"
-               f" as of {data['as_of']}")
+    k = s["by_claim"]
+    click.echo(f"{data['total']} rows ({k['asked_of']} asked of, {k['promised']} promised, {k['answer']} answers), "
+               f"{s['with_due_date']} with a due date, {s['overdue']} overdue as of {data['as_of']}")
 
 
 @click.command("organisations")
@@ -71,10 +76,10 @@ def organisations_cmd(q, org_type, as_of, limit, library_path, as_json):
     if as_json:
         print_json(data)
         return
-    click.echo("reports\tresp.\tresp.overdue\tcommit.\tcommit.overdue\ttype\torganisation")
+    click.echo("reports\tresp.\tresp.overdue\tasked\tasked.overdue\tpromised\tprom.overdue\tanswers\ttype\torganisation")
     for o in data["organisations"]:
-        click.echo(f"{o['reports']}\t{o['responses']}\t{o['responses_overdue']}\t{o['commitments']}\t"
-                   f"{o['commitments_overdue']}\t{o['type']}\t{o['name']} ({o['key']})")
+        click.echo(f"{o['reports']}\t{o['responses']}\t{o['responses_overdue']}\t{o['asked_of']}\t{o['asked_of_overdue']}\t"
+                   f"{o['commitments']}\t{o['commitments_overdue']}\t{o['answers']}\t{o['type']}\t{o['name']} ({o['key']})")
     click.echo(f"{data['total']} organisations as of {data['as_of']}")
 
 
@@ -99,7 +104,8 @@ def organisation_cmd(key, as_of, library_path, as_json):
         return
     n = data["counts"]
     click.echo(f"{data['name']} ({data['type']}) as of {data['as_of']}: {n['reports']} reports, {n['responses']} "
-               f"response letters, {n['responses_overdue']} responses overdue, {n['commitments']} commitments")
+               f"response letters, {n['responses_overdue']} responses overdue, {n['asked_of']} asked of it, "
+               f"{n['commitments']} promised ({n['commitments_overdue']} overdue), {n['answers']} answers")
     for r in data["reports"]:
         how = f"letter #{r['response']['document_id']}" if r["response"] else r["status"].replace("_", " ")
         click.echo(f"  report #{r['id']} {r['date'] or ''} {r['title'][:70]} · due {r['response_due'] or '?'} · {how}")

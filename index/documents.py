@@ -31,7 +31,8 @@ def documents_page(lib: Library, type: str | None = None, date_from: str | None 
     """(how many documents match, the page of them newest first, each with ``LIST_COLUMNS``).
 
     ``date_from``/``date_to`` are checked partial dates (YYYY, YYYY-MM or YYYY-MM-DD); a
-    partial ``date_to`` counts whole. ``area`` matches any part of ``meta.area`` and each of
+    partial ``date_to`` counts whole. ``area`` matches any part of ``meta.area`` (a list: exactly one of
+    its spellings) and each of
     ``title_words`` any part of the title, case ignored."""
     where, args = [], []
     if type:
@@ -43,7 +44,11 @@ def documents_page(lib: Library, type: str | None = None, date_from: str | None 
     if date_to:
         where.append("substr(date, 1, ?) <= ?")
         args += [len(date_to), date_to]
-    if area:
+    if isinstance(area, (list, tuple)):  # the spellings of one area, each exactly
+        if area:
+            where.append(f"json_extract(meta, '$.area') IN ({','.join('?' * len(area))})")
+            args += list(area)
+    elif area:
         where.append("lower(COALESCE(json_extract(meta, '$.area'), '')) LIKE ?")
         args.append("%" + area.lower().strip() + "%")
     for w in title_words:
@@ -55,6 +60,13 @@ def documents_page(lib: Library, type: str | None = None, date_from: str | None 
     rows = c.execute(f"SELECT {LIST_COLUMNS} FROM documents{cond}{NEWEST_FIRST} LIMIT ? OFFSET ?",
                      args + [int(limit), int(offset)]).fetchall()
     return total, rows
+
+
+def area_counts(lib: Library) -> dict[str, int]:
+    """{area as stored in ``meta.area``: how many documents}."""
+    return {r[0]: r[1] for r in lib.store.conn.execute(
+        "SELECT json_extract(meta, '$.area') AS a, COUNT(*) FROM documents WHERE a IS NOT NULL AND a != ''"
+        " GROUP BY a")}
 
 
 def area_facets(lib: Library, limit: int = 200) -> list[str]:

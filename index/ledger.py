@@ -204,10 +204,15 @@ def action_rows(lib, document_id: int | None = None) -> list[dict]:
     """Every action (or one document's), in document and reading order, with its document's
     ``document_title, document_type, document_date, document_meta``, ``finding_id`` (the first
     finding it answers) and ``after``: for an action ending with a colon, the document's text
-    that follows it (the list it leads into), else None."""
+    that follows it (the list it leads into), else None; ``before``: for an action plan's,
+    minutes' or inspection's row, the document's text before it (the heading it sits under);
+    ``doc_text``: the whole text of minutes and inspections (the body "the force" is)."""
     q = (
         "SELECT a.id, a.document_id, a.seq, a.kind, a.text, a.owner, a.due, a.due_text, a.updated, a.status, a.page,"
         " CASE WHEN rtrim(a.text) LIKE '%:' AND a.end IS NOT NULL THEN substr(d.text, a.end + 1, 2000) END AS after,"
+        " CASE WHEN d.type IN ('action_plan', 'minutes', 'inspection', 'other') AND a.start IS NOT NULL"
+        "  THEN substr(d.text, max(1, a.start - 11999), min(a.start, 12000)) END AS before,"
+        " CASE WHEN d.type IN ('minutes', 'inspection') THEN d.text END AS doc_text,"
         " d.title AS document_title, d.type AS document_type, d.date AS document_date, d.meta AS document_meta,"
         " (SELECT MIN(af.finding_id) FROM action_findings af WHERE af.action_id = a.id) AS finding_id"
         " FROM actions a JOIN documents d ON d.id = a.document_id"
@@ -228,13 +233,14 @@ def action_finding_pairs(lib, document_id: int) -> list[tuple[int, int]]:
 def case_actions(lib, ids: list[int], own: list[int]) -> list[dict]:
     """The actions of documents ``ids`` that answer one of the documents ``own`` or nothing in
     particular (``index.rows.own_actions_only``), in document and reading order: every column,
-    ``document_title``, the document's ``respondent`` and ``respondent_from`` (meta), and
+    ``document_title``, ``document_type``, ``document_date``, the document's ``respondent`` and ``respondent_from`` (meta), and
     ``finding_id``: the first finding of ``own`` it answers."""
     if not ids:
         return []
     q, qo = placeholders(ids), placeholders(own) or "NULL"
     return [dict(r) for r in lib.store.conn.execute(
-        "SELECT a.*, d.title AS document_title, json_extract(d.meta, '$.respondent') AS respondent,"
+        "SELECT a.*, d.title AS document_title, d.type AS document_type, d.date AS document_date,"
+        " json_extract(d.meta, '$.respondent') AS respondent,"
         " json_extract(d.meta, '$.respondent_from') AS respondent_from,"
         " (SELECT MIN(af.finding_id) FROM action_findings af JOIN findings f ON f.id = af.finding_id"
         f"  WHERE af.action_id = a.id AND f.document_id IN ({qo})) AS finding_id"

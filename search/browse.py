@@ -3,7 +3,9 @@ from) and the document list with type / date / area filters and pages.
 
 ``library_overview(lib, recent=8)`` and ``browse_documents(lib, type=None, date_from=None,
 date_to=None, area=None, q=None, limit=50, offset=0)``. Sources are shown as the original
-URL or a file name (``search.sources.source_display``), never a server path. The rows are
+URL or a file name (``search.sources.source_display``), never a server path. Areas are
+shown one name per coroner area (``area_names``: every stored spelling -> the area's name,
+``corpus.areas``); filtering by an area finds all its spellings. The rows are
 read with ``index.documents``; this module checks the filters and shapes what pages show.
 """
 from __future__ import annotations
@@ -13,8 +15,9 @@ import re
 from typing import Any
 
 from corpus.extract import NOT_REVIEW
+from corpus.areas import group_areas
 from corpus.readers import clean_area
-from index.documents import (area_facets, counts_by_type, documents_page, largest_theme, recent_concern_texts,
+from index.documents import (area_counts, counts_by_type, documents_page, largest_theme, recent_concern_texts,
                              recent_documents)
 from index.library import Library
 from index.rows import document_summary
@@ -58,6 +61,40 @@ def _doc(row) -> dict[str, Any]:
             "url": f"/documents/{row['id']}", "case_url": f"/cases/{row['id']}"}
 
 
+_AREA_CACHE: dict[tuple, dict[str, str]] = {}
+
+
+def area_names(lib: Library) -> dict[str, str]:
+    """{area as stored: the one name shown for its coroner area} (cached per library state).
+    Libraries built before areas were cleaned hold untidy spellings: each is cleaned first."""
+    counts = area_counts(lib)
+    sig = (str(lib.path), tuple(sorted(counts.items())))
+    hit = _AREA_CACHE.get(sig)
+    if hit is not None:
+        return hit
+    cleaned: dict[str, int] = {}
+    for a, n in counts.items():
+        c = clean_area(a)
+        if c:
+            cleaned[c] = cleaned.get(c, 0) + n
+    grouped = group_areas(cleaned)
+    out = {a: grouped[clean_area(a)] for a in counts if clean_area(a) in grouped}
+    if len(_AREA_CACHE) > 8:
+        _AREA_CACHE.clear()
+    _AREA_CACHE[sig] = out
+    return out
+
+
+def area_spellings(names: dict[str, str], area: str | None) -> list[str]:
+    """Every stored spelling of the area ``area`` names (by its name or any spelling, case
+    ignored); [] when it names none (the caller then matches it as a part of a name)."""
+    want = (area or "").strip().lower()
+    if not want:
+        return []
+    target = {n for s, n in names.items() if s.lower() == want or n.lower() == want}
+    return sorted(s for s, n in names.items() if n in target)
+
+
 def browse_documents(lib: Library, type: str | None = None, date_from: str | None = None,
                      date_to: str | None = None, area: str | None = None, q: str | None = None,
                      limit: int = 50, offset: int = 0) -> dict[str, Any]:
@@ -69,9 +106,15 @@ def browse_documents(lib: Library, type: str | None = None, date_from: str | Non
     date_from = check_partial_date(date_from, "date_from")
     date_to = check_partial_date(date_to, "date_to")
     words = re.findall(r"\w+", (q or "").lower())[:10]
-    total, rows = documents_page(lib, type, date_from, date_to, area, words, limit, offset)
-    # libraries built before the clean-up hold untidy areas
-    areas = list(dict.fromkeys(a for a in map(clean_area, area_facets(lib, 200)) if a))
+    names = area_names(lib)
+    spellings = area_spellings(names, area)
+    total, rows = documents_page(lib, type, date_from, date_to, spellings or area, words, limit, offset)
+    sizes: dict[str, int] = {}
+    for spelling, n in area_counts(lib).items():
+        name = names.get(spelling)
+        if name:
+            sizes[name] = sizes.get(name, 0) + n
+    areas = sorted(sizes, key=lambda a: (-sizes[a], a))
     return {"filters": {"type": type, "date_from": date_from, "date_to": date_to, "area": area, "q": q},
             "total": total, "limit": limit, "offset": offset, "documents": [_doc(r) for r in rows],
             "types": list(DOC_TYPES), "areas": areas}

@@ -94,13 +94,15 @@ def _facts(lib: Library, hits: list[Hit]) -> tuple[dict, dict, dict, set]:
     return docs, _statuses(lib, fids), _themes(lib, fids), retrieval.responded_documents(lib.store, set(docs))
 
 
-def _facet_values(h: Hit, doc: dict, statuses: dict, themes: dict, responded: set) -> dict[str, list[str]]:
+def _facet_values(h: Hit, doc: dict, statuses: dict, themes: dict, responded: set,
+                  areas: dict[str, str] | None = None) -> dict[str, list[str]]:
     meta = doc["meta"]
+    area = (areas or {}).get(meta.get("area") or "", meta.get("area"))
     return {
         "strength": [h.strength],
         "type": [doc["type"]],
         "year": [doc["date"][:4]] if doc.get("date") else [],
-        "area": [meta["area"]] if meta.get("area") else [],
+        "area": [area] if area else [],
         "recipient": sorted({n for n in map(_org_name, meta.get("recipients") or []) if n}),
         "theme": [str(themes[h.finding_id]["id"])] if h.finding_id in themes else [],
         "status": sorted(statuses.get(h.finding_id, set())) if h.finding_id else [],
@@ -350,12 +352,21 @@ def _answer_from(lib: Library, query: str, mode: str, filters: dict, per_documen
     if not ranking.hits:
         return empty
     docs, statuses, themes, responded = _facts(lib, ranking.hits)
-    values = {h.key: _facet_values(h, docs[h.document_id], statuses, themes, responded) for h in ranking.hits}
+    from search.browse import area_names  # one name per coroner area, however a report spells it
+
+    areas = area_names(lib)
+    passing = filters
+    if filters.get("area"):  # any spelling of an area filters by the area
+        wanted = filters["area"] if isinstance(filters["area"], (list, tuple, set)) else [filters["area"]]
+        low = {s.lower(): n for s, n in areas.items()} | {n.lower(): n for n in areas.values()}
+        passing = {**filters, "area": [low.get(str(a).strip().lower(), a) for a in wanted]}
+    values = {h.key: _facet_values(h, docs[h.document_id], statuses, themes, responded, areas)
+              for h in ranking.hits}
     # the results are chosen before they are filtered, so a filter only picks among the results
     # the facets counted (filtering first let a document show three "close" hits where the
     # unfiltered page showed one)
     every = _distinct(lib, ranker.diversify(lib, ranking, ranking.hits, docs, per_document))
-    shown = [h for h in every if _passes(values[h.key], docs[h.document_id], filters)]
+    shown = [h for h in every if _passes(values[h.key], docs[h.document_id], passing)]
     facets: dict[str, Counter] = {key: Counter() for key in ("strength", "type", "year", "area", "recipient",
                                                               "theme", "status", "has_response")}
     for h in shown:

@@ -17,7 +17,8 @@ bp = Blueprint("ledger", __name__)
 
 ORG_TYPES = ("police", "nhs_trust", "nhs_national", "local_authority", "government", "regulator",
              "prison_probation", "care_provider", "other")
-ORG_SORTS = ("reports", "responses", "responses_overdue", "commitments", "commitments_overdue", "name")
+ORG_SORTS = ("reports", "responses", "responses_overdue", "commitments", "commitments_overdue", "asked_of",
+             "asked_of_overdue", "answers", "name")
 
 
 # ------------------------------------------------------------------ commitments
@@ -30,7 +31,7 @@ def commitments(fmt: str | None = None):
         data = list_commitments(
             library(), owner=arg("owner"), status=arg("status"), overdue=yes_no_arg("overdue"),
             as_of=arg("as_of"), due_from=arg("due_from"), due_to=arg("due_to"), q=arg("q"), kind=arg("kind"),
-            limit=limit, offset=offset if fmt != "csv" else 0)
+            claim=arg("claim"), org=arg("org"), limit=limit, offset=offset if fmt != "csv" else 0)
     except ValueError as e:
         abort(400, description=str(e))
     if fmt == "csv":

@@ -263,8 +263,37 @@ def _sequence(marks: list[tuple[int, str, int]], top: str, heading_before=None) 
     return chosen
 
 
+# a report about several deaths heads each one's concerns with the person ("Re Jane Marie Clark 1. …
+# Re Isobel Griffin 1. …"): the heading is no concern, and each death's concerns are numbered anew
+_PERSON_HEAD = re.compile(
+    r"(?:^|(?<=[\n.:;]))[ \t\x00]*(?:Re:?|In\s+(?:relation|respect)\s+(?:to|of)|Regarding|Concerning)\s+"
+    r"(?:the\s+deaths?\s+of\s+)?(?:(?:Mr|Mrs|Ms|Miss|Master|Dr)\.?\s+)?"
+    r"(?P<name>[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,3})(?=\s*[:\-–]?\s*(?:\n|\(?1[.)]|[A-Z]))")
+
+
+def _people(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(start, end, name) of each death's part of the concerns when two or more people head
+    parts of them; [] otherwise. A body's name ("Re: Secretary of State for Justice") heads no part."""
+    from corpus.orgs import is_body_name, normalise_org
+
+    heads = []
+    for m in _PERSON_HEAD.finditer(text, start, end):
+        name = m.group("name")
+        if is_body_name(name) or normalise_org(name).key and len(name.split()) > 3:
+            continue
+        # a person whose death the report is about: the report says so ("the death of Jane Marie Clark")
+        if not re.search(r"\b(?:deaths?\s+of|died|deceased)\b[^.]{0,160}?\b" + re.escape(name) + r"\b", text[:start]):
+            continue
+        heads.append((m.start(), m.end("name"), name))
+    if len({n for _, _, n in heads}) < 2:
+        return []
+    return [(e, heads[i + 1][0] if i + 1 < len(heads) else end, n) for i, (_, e, n) in enumerate(heads)]
+
+
 def extract_pfd_concerns(doc: Document, text: str, base: int = 0) -> list[Finding]:
-    """One finding per outermost concern (see module doc); addressed to the recipients."""
+    """One finding per outermost concern (see module doc); addressed to the recipients. A report
+    about several deaths gives each death's concerns apart, numbered anew, with the person's name
+    as their ``section``."""
     region = concerns_region(doc, text)
     if not region:
         return []
@@ -273,6 +302,18 @@ def extract_pfd_concerns(doc: Document, text: str, base: int = 0) -> list[Findin
     later = _MATTERS.search(text, start, end)  # facts first, then the template's own lead-in
     if later and end - later.end() > 40:
         start = _skip_boilerplate(text, later.end(), end)
+    people = _people(text, start, end)
+    if people:
+        out: list[Finding] = []
+        for s, e, name in people:
+            for f in _concerns_in(doc, text, s, e, base + len(out)):
+                f.section = name
+                out.append(f)
+        return out
+    return _concerns_in(doc, text, start, end, base)
+
+
+def _concerns_in(doc: Document, text: str, start: int, end: int, base: int) -> list[Finding]:
     recipients = [r for r in (doc.meta.get("recipients") or []) if r]
     spans = _items(text, start, end)
     if not spans:

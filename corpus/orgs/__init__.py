@@ -19,6 +19,7 @@ from corpus.orgs.keys import (
     normalise_org,
     org_aliases,
     org_type,
+    org_type_evidence,
     split_orgs,
 )
 from corpus.orgs.mentions import acronyms, defined_acronyms, known_org_counts, mentions, short_name
@@ -27,6 +28,7 @@ from corpus.orgs.recipients import part_score, split_comma_list
 __all__ = [
     "ALIAS", "CANON", "ORG_TYPES", "PARTS", "ROLE_ABBREV", "ROLE_WORD", "OrgName",
     "acronyms", "action_owner", "bodies_named_in", "defined_acronyms", "is_body_name", "known_bodies_named_in",
-    "known_org_counts", "mentions", "normalise_org", "org_aliases", "org_type", "part_score", "short_name",
+    "known_org_counts", "mentions", "normalise_org", "org_aliases", "org_type", "org_type_evidence", "part_score",
+    "short_name",
     "split_comma_list", "split_orgs",
 ]

@@ -23,10 +23,21 @@ def _phrase_before(s: str, end: int) -> str:
     Probation Trust"), less leading functions ("Public Protection")."""
     toks = re.findall(r"[\w'&-]+|[^\w\s]", s[:end])
     words: list[str] = [toks[-1]] if toks else []
+    stop = None
     for t in reversed(toks[:-1]):
         if len(words) >= 9 or _HEAD_RE.fullmatch(t) or not (t[:1].isupper() or t.lower() in ("and", "of", "&")):
+            stop = t
             break
         words.insert(0, t)
+    # the words before the first "and" end the body named just before ("National Probation Service
+    # Wales and Staffordshire and West Midlands Community Rehabilitation Company": "Wales" is the
+    # Probation Service's; "Community Safety Partnership, Birmingham and Crime Board"): two bodies,
+    # not one name made of both
+    before = s[:end][: max(0, len(s[:end]) - len(" ".join(words)) - 1)].rstrip()
+    if "and" in words[:-1] and stop is not None and (
+            _HEAD_RE.fullmatch(stop) or (stop == "," and _HEAD_RE.search(before[-40:].rstrip(",").split()[-1]
+                                                                        if before.rstrip(",").split() else ""))):
+        words = words[words.index("and") + 1:]
     cut = max((i + 1 for i, w in enumerate(words[:-1]) if ROLE_WORD.fullmatch(w) or w.lower() in ROLE_ABBREV),
               default=0)
     words = words[cut:]

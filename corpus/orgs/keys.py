@@ -54,6 +54,9 @@ CANON: dict[str, list[str]] = {
                     "nhs england and nhsi", "nhs commissioning board", "nhs england national medical director",
                     "nhs england and nhs improvement england"],
     "NHS Improvement": ["nhsi"],
+    # one trust, written with and without "Hospital" in the same action plan
+    "Birmingham Women's NHS Foundation Trust": ["birmingham women's hospital nhs foundation trust",
+                                                 "birmingham womens hospital nhs foundation trust"],
     "Department of Health and Social Care": ["dhsc", "department of health", "department for health",
                                              "department of health and social care dhsc", "doh",
                                              "department of health and social services"],
@@ -557,9 +560,8 @@ _TYPE_RULES: list[tuple[str, re.Pattern]] = [
     ("prison_probation", re.compile(
         r"\b(?:hmp|hmyoi|yoi|prison|prisons|probation|offender management|community rehabilitation company|"
         r"approved premises|young offender|secure training centre|immigration removal centre)\b", re.I)),
-    ("police", re.compile(
-        r"\b(?:police|constabulary|chief constables?|policing|armed policing|police force|police and crime commissioner|pcc|opcc|"
-        r"national crime agency)\b", re.I)),
+    # an inspectorate or regulator of police or prisons is a regulator, not police ("HM Inspectorate of
+    # Constabulary", "Independent Office for Police Conduct"): its rule is read first
     ("regulator", re.compile(
         r"\b(?:care quality commission|medicines and healthcare products regulatory agency|general medical council|"
         r"nursing and midwifery council|health and safety executive|general pharmaceutical council|"
@@ -569,20 +571,26 @@ _TYPE_RULES: list[tuple[str, re.Pattern]] = [
         r"independent office for police conduct|food standards agency|charity commission|"
         r"professional standards authority|gambling commission|security industry authority|"
         r"environment agency|care inspectorate|healthcare safety investigation|safety investigations)\b", re.I)),
+    ("police", re.compile(
+        r"\b(?:police|constabulary|chief constables?|policing|armed policing|police force|police and crime commissioner|pcc|opcc|"
+        r"national crime agency)\b", re.I)),
     ("nhs_national", re.compile(
         r"^(?:nhs england|nhs improvement|nhs digital|nhs resolution|nhs wales|nhs scotland|nhs blood|"
         r"nhs business services|nhs 111|nhs providers|nhs confederation|nhs employers|nhs supply chain|"
         r"public health england|public health wales|uk health security agency|health education england|"
         r"national institute for health and care excellence|nhs professionals|nhs counter fraud)\b", re.I)),
     ("local_authority", re.compile(
-        r"\b(?:council|borough|county council|city council|district council|london borough|"
+        # a national council ("Advisory Council on the Misuse of Drugs", "Sentencing Council") is no local authority
+        r"\b(?:(?<!advisory )(?<!research )(?<!sentencing )(?<!chiefs )(?<!chiefs' )council(?! on\b)|borough|"
+        r"county council|city council|district council|london borough|"
         r"metropolitan borough|unitary authority|local authority|combined authority|greater london authority|"
         r"fire and rescue service|fire and rescue authority)\b", re.I)),
     ("government", re.compile(
         r"\b(?:department|ministry|home office|secretary of state|minister|government|cabinet office|"
         r"treasury|chief coroner|national highways|driver and vehicle|disclosure and barring|"
         r"crown prosecution|uk visas|border force|hm courts|dvla|dvsa|parliament|coastguard|"
-        r"maritime and coastguard|youth justice board|office for)\b", re.I)),
+        r"maritime and coastguard|youth justice board|office for|advisory council|advisory committee|"
+        r"research council|sentencing council)\b", re.I)),
     ("nhs_trust", re.compile(
         r"\b(?:nhs|health board|clinical commissioning group|ccg|integrated care board|integrated care system|icb|"
         r"ambulance service|hospitals?|health and care trust|mental health trust|partnership trust|"
@@ -607,6 +615,18 @@ def org_type(name: str | None) -> str:
         if pat.search(text):
             return t
     return "other"
+
+
+def org_type_evidence(name: str | None) -> str:
+    """Why ``org_type`` gives its type: the words of the name the curated rule matched ("the name
+    says 'Constabulary'"), or that no rule matched."""
+    org = normalise_org(name)
+    text = org.name if org.key else _clean(name or "")
+    for t, pat in _TYPE_RULES:
+        m = pat.search(text or "")
+        if m:
+            return f"the name says “{m.group(0)}” ({t.replace('_', ' ')})"
+    return "no word of the name is on the list of organisation types"
 
 
 def org_aliases(name: str | None) -> list[str]:

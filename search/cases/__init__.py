@@ -4,12 +4,13 @@ needs without the library: who, when, where, what happened (quoted), each concer
 done, and the outcome so far (``case_story``, ``concern_details``, ``outcome``; learning packs
 use them too). Rows come from ``index.ledger``; response tracking from ``search.responses``."""
 from search.cases.cases import get_case
-from search.cases.story import ACCOUNT_MAX, account, approx_date_label, case_story, concern_details, outcome, outcome_sentence
+from search.cases.story import ACCOUNT_MAX, account, approx_date_label, case_story, dated, concern_details, outcome, outcome_sentence
 
 __all__ = [
     "ACCOUNT_MAX",
     "account",
     "approx_date_label",
+    "dated",
     "case_story",
     "concern_details",
     "get_case",

@@ -13,10 +13,10 @@ from index.library import Library
 from index.rows import document_meta
 
 from search.as_of import as_of_date
-from search.ledger import is_overdue
+from search.ledger import overdue_reason
 from search.responses import report_tracking, respondent_of
 from search.responses import action_json
-from search.cases.story import approx_date_label, case_action_rows
+from search.cases.story import case_action_rows, dated
 from search.sources import clip, document_card
 
 CASE_REF = re.compile(r"\b[A-Z]{2,8}\s?/\s?\d{4}(?:\s?[-/]\s?\d{2,4})?\s?/\s?\d{1,4}\b")
@@ -90,7 +90,8 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
             mentions.append(did)
     # findings and action rows of every document in the case
     ids = list(members)
-    findings = [{k: v for k, v in f.items() if k != "section"} for f in document_findings(lib, ids)
+    findings = [{**{k: v for k, v in f.items() if k != "section"}, "section_name": f.get("section")}
+                for f in document_findings(lib, ids)
                 # a response letter's concerns are its restatements of the report's: the report's own are shown
                 if not (f["kind"] == "concern" and members[f["document_id"]]["role"] == "response"
                         and centre["type"] == "pfd_report")]
@@ -101,21 +102,34 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
         a["owner"], a["text"] = r["owner"], r["text"]
         a["finding_id"] = r["finding_id"]
         a["updated"] = r["updated"]
-        a["overdue"] = is_overdue(a["due"], a["status"], as_of)
-        actions.append(a)
-    documents = sorted(members.values(), key=lambda d: (d["date"] or "9999", d["id"]))
+        a["claim"], a["claim_p"] = r["claim"], r["claim_p"]
+        reason = overdue_reason(r["claim"], a["due"], a["status"], r.get("due_text"), as_of)
+        a["overdue"], a["overdue_reason"] = reason is not None, reason
+        if r["claim"] != "not_action":
+            actions.append(a)
+    # each date says how exact it is; an undated letter is placed after the report it answers
+    for d in members.values():
+        ex = dated(d["date"], bool(d.get("date_approx")),
+                   centre["date"] if d["role"] == "response" and centre["type"] == "pfd_report" else None)
+        d["date"], d["date_precision"], d["date_label"] = ex["date"], ex["precision"], ex["label"]
+    documents = sorted(members.values(), key=lambda d: (d["date"] or "9999", d["role"] != "case", d["id"]))
     timeline = [{"date": d["date"], "event": d["role"], "document_id": d["id"], "title": d["title"],
-                 "type": d["type"], "date_label": approx_date_label(d["date"]) if d.get("date_approx") else d["date"]}
+                 "type": d["type"], "date_label": d["date_label"], "date_precision": d["date_precision"]}
                 for d in documents]
     for a in actions:
         if a["updated"]:
             timeline.append({"date": a["updated"], "event": "action update", "document_id": a["document_id"],
                              "title": clip(a["text"], 120), "type": "action", "status": a["status"]})
-    timeline.sort(key=lambda t: (t["date"] or "9999", t["document_id"]))
+    timeline.sort(key=lambda t: (t["date"] or "9999", t["event"] != "case", t["document_id"]))
+    deaths = deaths_in(centre, findings)
+    title = centre["title"]
+    if len(deaths) > 1 and " — " in title:
+        title = " and ".join(d["name"] for d in deaths) + " — " + title.split(" — ", 1)[1]
     return {
         "id": centre["id"],
         "requested_id": document_id,
-        "title": centre["title"],
+        "title": title,
+        "deaths": deaths,
         "type": centre["type"],
         "date": centre["date"],
         "reference": centre["reference"],
@@ -128,3 +142,20 @@ def get_case(lib: Library, document_id: int, as_of: str | None = None) -> dict[s
         "actions": actions,
         "timeline": timeline,
     }
+
+
+def deaths_in(centre, findings: list[dict]) -> list[dict]:
+    """One entry per death a report is about, each with its own concerns: a report about several
+    deaths heads each one's concerns with the person (``corpus.extract.pfd`` stores the name as the
+    concerns' section). ``[]`` for a report about one death (its concerns are the case's)."""
+    text = centre["text"] if "text" in centre.keys() else ""
+    own = [f for f in findings if f["document_id"] == centre["id"] and f["kind"] == "concern"]
+    names: list[str] = []
+    for f in own:
+        name = f.get("section_name")
+        if name and name not in names:
+            names.append(name)
+    if len(names) < 2:
+        return []
+    return [{"name": n, "concerns": [f["id"] for f in own if f.get("section_name") == n]} for n in names
+            if re.search(r"\b(?:deaths?\s+of|died|deceased)\b[^.]{0,160}?\b" + re.escape(n) + r"\b", text or "")]

@@ -22,7 +22,7 @@ from index.responses import responses_for
 from index.rows import document_meta
 
 from search.as_of import as_of_date
-from search.ledger import DONE, is_overdue
+from search.ledger import DONE
 from search.responses import report_tracking
 from search.sources import source_display
 
@@ -147,30 +147,39 @@ def case_action_rows(lib: Library, ids: list[int], own: list[int]) -> list[dict]
     (``index.ledger.case_actions``). Each row has its owner (settled when stored:
     ``index.responses.answering.settle_owners``), its text without the letter's framing, and
     ``finding_id``: the first concern of this case it answers."""
+    from corpus.extract.claims import claim_of
+
     out = []
     for a in case_actions(lib, ids, own):
         if a["respondent"]:  # an answer without "… our response is detailed below."
             a["text"] = strip_framing(a["text"]) or a["text"]
+        # asked of / promised / answer, as the ledger reads it (search.ledger.claims)
+        a["claim"], a["claim_p"] = claim_of(a["text"], a.get("document_type"), a["kind"], a.get("due"),
+                                            a.get("status"), a.get("owner"), a.get("document_date"))
         out.append(a)
     return out
 
 
 def _case_actions(lib: Library, doc_id: int, response_ids: list[int]) -> list[dict]:
     ids = [doc_id] + response_ids
-    keep = ("id", "document_id", "kind", "text", "owner", "due", "due_text", "status", "updated", "page", "document_title")
-    return [{k: a[k] for k in keep} for a in case_action_rows(lib, ids, ids)]
+    keep = ("id", "document_id", "kind", "claim", "claim_p", "text", "owner", "due", "due_text", "status", "updated",
+            "page", "document_title")
+    return [{k: a[k] for k in keep} for a in case_action_rows(lib, ids, ids) if a["claim"] != "not_action"]
 
 
 def _with_due(a: dict, as_of: str) -> dict:
+    from search.ledger import overdue_reason
+
     due = a.get("due") or (parse_due(a["due_text"]) if a.get("due_text") else None)
-    return {**a, "due": due, "overdue": is_overdue(due, a.get("status"), as_of)}
+    reason = overdue_reason(a.get("claim") or "promised", due, a.get("status"), a.get("due_text"), as_of)
+    return {**a, "due": due, "overdue": reason is not None, "overdue_reason": reason}
 
 
 def outcome(lib: Library, row, tracking: dict | None, as_of: str) -> dict[str, Any]:
     """Responses received (and from whom), recipients overdue, commitments made / done / overdue."""
     responses = responses_for(lib, row["id"])  # the letters linked to it, oldest first
-    acts = [_with_due(a, as_of) for a in _case_actions(lib, row["id"], [r["id"] for r in responses])
-            if a["kind"] != "response"]  # a letter's answer is not an action taken or promised
+    rows = [_with_due(a, as_of) for a in _case_actions(lib, row["id"], [r["id"] for r in responses])]
+    acts = [a for a in rows if a["claim"] == "promised"]  # an answer, or what was asked, is no promise
     out: dict[str, Any] = {
         "as_of": as_of,
         "responses": [{"document_id": r["id"], "title": r["title"], "date": r["date"],
@@ -178,6 +187,8 @@ def outcome(lib: Library, row, tracking: dict | None, as_of: str) -> dict[str, A
         "commitments": len(acts),
         "commitments_done": sum(1 for a in acts if (a["status"] or "").lower() in DONE),
         "commitments_overdue": sum(1 for a in acts if a["overdue"]),
+        "asked_of": sum(1 for a in rows if a["claim"] == "asked_of"),
+        "answers": sum(1 for a in rows if a["claim"] == "answer"),
         "recipients": None, "response_due": None, "overdue_recipients": [], "tracker_status": None,
     }
     if tracking:
@@ -275,6 +286,30 @@ def concern_details(lib: Library, document_id: int, finding_ids: list[int] | Non
         responses = [r["id"] for r in responses_for(lib, document_id)]
         other = [_with_due(a, as_of) for a in _case_actions(lib, document_id, responses) if a["id"] not in used]
     return concerns, other
+
+
+def dated(iso: str | None, approx: bool = False, after: str | None = None) -> dict:
+    """A date with how exact it is: ``{"date", "precision", "label"}``. ``precision`` is ``day``
+    (a date the document states), ``month`` (only a month is known) or ``published_by`` (a
+    letter with no date of its own, known only to have been published by the end of the month
+    its file was uploaded). A letter is never dated before the report it answers (``after``):
+    its sortable ``date`` is the later of the two, and the label says so."""
+    import calendar
+
+    if not iso:
+        return {"date": None, "precision": None, "label": None}
+    if not approx:
+        precision = "day" if len(iso) >= 10 else "month"
+        label = iso if precision == "day" else approx_date_label(iso)
+        return {"date": iso, "precision": precision, "label": label}
+    m = int(iso[5:7]) if len(iso) >= 7 and iso[5:7].isdigit() and 1 <= int(iso[5:7]) <= 12 else None
+    month = f"{calendar.month_name[m]} {iso[:4]}" if m else iso[:4]
+    label = f"published by the end of {month}"
+    date = iso
+    if after and after > iso:
+        date = after
+        label += f", after the report of {after}"
+    return {"date": date, "precision": "published_by", "label": label}
 
 
 def approx_date_label(iso: str | None) -> str | None:

@@ -4,7 +4,11 @@ commitments, updates), with its owner, due date and status, and whether it is ov
 ``list_commitments(lib, owner=None, status=None, overdue=None, as_of=None, due_from=None,
 due_to=None, q=None, kind=None, limit=None, offset=0) -> dict``
 
-* overdue = a due date before ``as_of`` (default today) and a status other than completed.
+* each row's ``claim``: ``asked_of`` (a recommendation addressed to a body), ``promised`` (a
+  commitment or an action it reports) or ``answer`` (a letter's words that commit to nothing),
+  with the owner's evidence (``search.ledger.claims``); rows that are no action are set aside.
+* overdue = a promise whose due date is before ``as_of`` (default today) and not completed, or
+  an asked-of row past a deadline its document set; ``overdue_reason`` says which.
 * due dates are the extractor's; where it kept only the text ("by the end of Q3 2023") the
   date is parsed here with ``corpus.dates.parse_due``. "With immediate effect" stays undated.
 * ``owner`` matches organisations by normalised name (``corpus.orgs.keys``): "WMP" finds
@@ -30,11 +34,13 @@ from index.library import Library
 from index.rows import document_meta
 
 from search.as_of import as_of_date, check_date
+from search.ledger.claims import claim_fields
 
-COLUMNS = ["id", "text", "owner", "due", "due_text", "status", "overdue", "document_id", "finding_id",
-           "document_title", "document_type", "kind"]
-CSV_COLUMNS = COLUMNS + ["organisations", "organisation_types", "finding_text", "document_date", "updated", "page",
-                         "link"]
+COLUMNS = ["id", "claim", "text", "owner", "due", "due_text", "status", "overdue", "overdue_reason", "document_id",
+           "finding_id", "document_title", "document_type", "kind"]
+CSV_COLUMNS = COLUMNS + ["claim_p", "organisations", "organisation_keys", "organisation_types", "owner_role",
+                         "owner_evidence_from", "owner_evidence", "finding_text", "document_date",
+                         "document_date_precision", "updated", "page", "link"]
 DONE = {"completed", "complete", "closed", "done"}
 
 
@@ -108,9 +114,15 @@ def _matches_owner(wanted: str, row_orgs: list[dict], owner_text: str | None) ->
     return False
 
 
+_AIM = re.compile(r"^\W*(?:aims?|objectives?)\s*:\s*[^.]*\.\s+(?=\S)", re.I)
+
+
 def commitment_record(r: dict, as_of: str, finding_text: str | None = None) -> dict[str, Any]:
     due = r["due"] or (parse_due(r["due_text"]) if r.get("due_text") else None)
     dmeta = document_meta(r, "document_meta")
+    before, doc_text = r.pop("before", None), r.pop("doc_text", None)
+    # an action plan's "Aim: To ensure …" line states the purpose, not an action: the action follows it
+    text = _AIM.sub("", r["text"]) if r["document_type"] in ("action_plan", "minutes") else r["text"]
     owner = r["owner"]  # a response's: its respondent's unless its sentence names another (settled when stored)
     resp = normalise_org(dmeta.get("respondent")) if dmeta.get("respondent") else None
     if resp and resp.key and owner and normalise_org(owner).key == resp.key:
@@ -125,34 +137,47 @@ def commitment_record(r: dict, as_of: str, finding_text: str | None = None) -> d
     if not orgs:
         # … or the organisation of the document it comes from
         orgs = owner_orgs(dmeta.get("organisation"))
+    claim = claim_fields({**r, "text": text, "due": due, "before": before}, orgs, dmeta.get("respondent"), as_of,
+                         doc_text)
     return {
         "id": r["id"],
-        "text": r["text"],
+        "text": text,
         "owner": owner,
         "due": due,
         "due_text": r["due_text"],
         "status": r["status"],
-        "overdue": is_overdue(due, r["status"], as_of),
+        "overdue": claim["overdue"],
+        "overdue_reason": claim["overdue_reason"],
+        "claim": claim["claim"],
+        "claim_p": claim["claim_p"],
         "document_id": r["document_id"],
         "finding_id": r["finding_id"],
         "document_title": r["document_title"],
         "document_type": r["document_type"],
         "document_date": r.get("document_date"),
+        # a letter with no date of its own is dated by its file's upload month: published by then
+        "document_date_precision": ("published_by" if dmeta.get("date_approx") else
+                                    "day" if len(r.get("document_date") or "") >= 10 else
+                                    "month" if r.get("document_date") else None),
         "kind": r["kind"],
         "updated": r.get("updated"),
         "page": r.get("page"),
-        "organisations": orgs,
+        "organisations": claim["organisations"],
+        "owner_role": claim["owner_role"],
+        "owner_evidence": claim["owner_evidence"],
         "finding_text": finding_text,
         "link": f"/documents/{r['document_id']}",
     }
 
 
-def all_commitments(lib: Library, as_of: str | None = None) -> list[dict]:
-    """Every action as a ledger record (no filters)."""
+def all_commitments(lib: Library, as_of: str | None = None, include_set_aside: bool = False) -> list[dict]:
+    """Every action as a ledger record (no filters). Rows read as no action at all (claim
+    ``not_action``: quoted wording, an aim) are set aside unless ``include_set_aside``."""
     as_of = as_of_date(as_of)
     rows = list(_rows(lib))
     ftexts = finding_texts(lib, sorted({r["finding_id"] for r in rows if r["finding_id"]}))
-    return without_noise([commitment_record(r, as_of, ftexts.get(r["finding_id"])) for r in rows])
+    recs = without_noise([commitment_record(r, as_of, ftexts.get(r["finding_id"])) for r in rows])
+    return recs if include_set_aside else [r for r in recs if r["claim"] != "not_action"]
 
 
 def without_noise(records: list[dict]) -> list[dict]:
@@ -223,8 +248,12 @@ def list_commitments(
     kind: str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    claim: str | None = None,
+    org: str | None = None,
 ) -> dict[str, Any]:
-    """The ledger, filtered; ``{"as_of", "filters", "commitments", "total", "summary"}``."""
+    """The ledger, filtered; ``{"as_of", "filters", "commitments", "total", "summary", "title"}``.
+    ``claim``: ``asked_of``, ``promised`` or ``answer`` (default: all three, each row labelled);
+    ``org``: an organisation key, the rows its organisation page counts (``row_keys``), exactly."""
     as_of = as_of_date(as_of)
     due_from = check_date(due_from, "due_from")
     due_to = check_date(due_to, "due_to")
@@ -233,6 +262,9 @@ def list_commitments(
     records = all_commitments(lib, as_of)
     _check_choice("status", status_l, STATUSES, {(r["status"] or "").lower() for r in records})
     _check_choice("kind", kind, KINDS, {r["kind"] for r in records})
+    claim = (claim or "").strip().lower().replace("-", "_").replace(" ", "_") or None
+    if claim and claim not in CLAIM_CHOICES:
+        raise ValueError(f"claim must be one of {', '.join(CLAIM_CHOICES)} (not {claim!r})")
     owners = [owner] if owner else []
     if owner and re.fullmatch(r"[A-Z][A-Za-z]{1,9}", owner.strip()) and sum(ch.isupper() for ch in owner) >= 2:
         from index.acronyms import expansions  # "UHCW": also the name the library's letters define it as
@@ -241,6 +273,10 @@ def list_commitments(
     out = []
     for rec in records:
         if kind and rec["kind"] != kind:
+            continue
+        if claim and rec["claim"] != claim:
+            continue
+        if org and org not in row_keys(rec):
             continue
         st = (rec["status"] or "").lower()
         if status_l == "open":
@@ -276,13 +312,37 @@ def list_commitments(
     return {
         "as_of": as_of,
         "filters": {"owner": owner, "status": status, "overdue": overdue, "due_from": due_from, "due_to": due_to,
-                    "q": q, "kind": kind},
+                    "q": q, "kind": kind, "claim": claim, "org": org},
+        "title": ledger_title(claim, org, records),
         "total": total,
         "summary": summary,
         "commitments": page,
         "limit": limit,
         "offset": offset,
     }
+
+
+CLAIM_CHOICES = ("asked_of", "promised", "answer")
+CLAIM_TITLES = {"asked_of": "Asked of", "promised": "Promised by", "answer": "Answers from"}
+
+
+def row_keys(rec: dict) -> list[str]:
+    """The organisation keys a ledger row counts for (its owners); the organisation pages count
+    rows by these, and ``list_commitments(org=…)`` filters by them, so the two always agree."""
+    return [o["key"] for o in rec["organisations"] if o.get("key")]
+
+
+def ledger_title(claim: str | None, org: str | None, records: list[dict]) -> str:
+    """What the page shows: "Promised by West Midlands Police", "Asked of …", or the whole ledger."""
+    name = None
+    if org:
+        name = next((o["name"] for r in records for o in r["organisations"] if o.get("key") == org), org)
+    if claim:
+        return f"{CLAIM_TITLES[claim]} {name}" if name else \
+            {"asked_of": "Asked of organisations", "promised": "Promised by organisations",
+             "answer": "Answers in letters"}[claim]
+    return f"Everything asked of, promised by or answered by {name}" if name else \
+        "Ledger: asked of, promised by and answered by organisations"
 
 
 STATUSES = ("open", "completed", "ongoing", "not_started", "red", "amber", "green", "none")
@@ -309,8 +369,12 @@ def summarise(records: list[dict]) -> dict[str, Any]:
         types = {o["type"] for o in r["organisations"]} or {org_type(r["owner"]) if r["owner"] else "unknown"}
         for t in types:
             by_type[t] = by_type.get(t, 0) + 1
+    by_claim = {c: sum(1 for r in records if r.get("claim") == c) for c in CLAIM_CHOICES}
+    overdue_by_claim = {c: sum(1 for r in records if r.get("claim") == c and r["overdue"]) for c in CLAIM_CHOICES}
     return {
         "total": len(records),
+        "by_claim": by_claim,
+        "overdue_by_claim": overdue_by_claim,
         "with_due_date": sum(1 for r in records if r["due"]),
         "completed": sum(1 for r in records if (r["status"] or "").lower() in DONE),
         "overdue": sum(1 for r in records if r["overdue"]),
@@ -330,6 +394,10 @@ def to_csv(records: list[dict]) -> str:
         for c in CSV_COLUMNS:
             if c == "organisations":
                 v = "; ".join(o["name"] for o in r["organisations"])
+            elif c == "organisation_keys":
+                v = "; ".join(row_keys(r))
+            elif c in ("owner_evidence_from", "owner_evidence"):
+                v = (r.get("owner_evidence") or {}).get("from" if c == "owner_evidence_from" else "text")
             elif c == "organisation_types":
                 v = "; ".join(sorted({o["type"] for o in r["organisations"]}))
             else:

@@ -1,8 +1,11 @@
 """Organisations as the reports name them: reports sent, responses made, commitments.
 
 ``list_organisations`` / ``get_organisation`` — per organisation (by normalised name):
-reports sent to it, responses it made, responses overdue, commitments made and overdue, and
-similar concerns raised with it before."""
+reports sent to it, responses it made, responses overdue, and the ledger's rows kept apart:
+what it was asked (``asked_of``), what it promised (``commitments``) and what its letters
+answered (``answers``), each with its overdue ones, and similar concerns raised with it before.
+Its ledger rows are those ``search.ledger.commitments.row_keys`` gives it, as the ledger's own
+``org=`` filter, so the page, its JSON, the ledger and its CSV count the same rows."""
 from __future__ import annotations
 
 import json
@@ -13,14 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from corpus.orgs import normalise_org, org_type
+from corpus.orgs import normalise_org, org_type, org_type_evidence
 from index.ledger import dated_findings_with_vectors, documents_of_type, ledger_signature, responses_by_report, trackers
 from index.library import Library
 from index.rows import document_meta
 
 from search.as_of import as_of_date
 from search.sources import document_card
-from search.ledger.commitments import all_commitments, summarise
+from search.ledger.commitments import all_commitments, row_keys, summarise
 from search.responses import respondent_of, track_report
 from search.responses import finding_orgs, warning_item
 
@@ -48,7 +51,7 @@ def organisation_index(lib: Library, as_of: str | None = None) -> dict[str, dict
     def entry(key: str) -> dict:
         if key not in orgs:
             orgs[key] = {"key": key, "spellings": Counter(), "reports": [], "responses": [], "commitments": [],
-                          "answers": []}
+                          "answers": [], "asked_of": []}
         return orgs[key]
 
     responses = responses_by_report(lib)
@@ -80,26 +83,22 @@ def organisation_index(lib: Library, as_of: str | None = None) -> dict[str, dict
             e["spellings"][who] += 1
             names[org.key][org.name] += 1
             e["responses"].append({**document_card(row), "respondent": who})
-    # commitments: the owner's organisations, else (responses) the respondent
-    respondents = {row["id"]: respondent_of(row) for row in letters}
+    # ledger rows, by the organisations they name (``row_keys``: the ledger's own filter by
+    # organisation uses the same, so the counts agree), kept apart by claim
     for rec in all_commitments(lib, as_of):
-        keys = [(o["key"], o["name"]) for o in rec["organisations"]]
-        if not keys and respondents.get(rec["document_id"]):
-            org = normalise_org(respondents[rec["document_id"]])
-            if org.key:
-                keys = [(org.key, org.name)]
+        keys = [(o["key"], o["name"]) for o in rec["organisations"] if o["key"] in row_keys(rec)]
         for key, name in keys:
             e = entry(key)
             names[key][name] += 1
             for part in (rec["owner"] or "").split(";"):
                 if part.strip() and normalise_org(part).key == key:
                     e["spellings"][part.strip()] += 1
-            # a letter's answer (kind "response": its paragraphs under a concern, or the sentences kept
-            # when it states no action) is not a commitment made; it is listed apart
-            e["answers" if rec["kind"] == "response" else "commitments"].append(rec)
+            # what it was asked, what it promised and what its letters answered are listed apart
+            e[{"asked_of": "asked_of", "answer": "answers"}.get(rec["claim"], "commitments")].append(rec)
     for key, e in orgs.items():
         e["name"] = names[key].most_common(1)[0][0] if names[key] else key
         e["type"] = org_type(e["name"])
+        e["type_evidence"] = org_type_evidence(e["name"])
         e["spellings"] = [s for s, _ in e["spellings"].most_common()]
         e["reports"].sort(key=lambda r: (r["date"] or "", r["id"]), reverse=True)
         e["responses"].sort(key=lambda r: (r["date"] or "", r["id"]), reverse=True)
@@ -117,6 +116,9 @@ def _counts(e: dict) -> dict[str, int]:
         "responses_overdue": sum(1 for r in e["reports"] if r["overdue"]),
         "commitments": len(e["commitments"]),
         "commitments_overdue": sum(1 for r in e["commitments"] if r["overdue"]),
+        "asked_of": len(e["asked_of"]),
+        "asked_of_overdue": sum(1 for r in e["asked_of"] if r["overdue"]),
+        "answers": len(e["answers"]),
     }
 
 
@@ -135,7 +137,8 @@ def list_organisations(lib: Library, as_of: str | None = None, q: str | None = N
             if not all(w in hay for w in words):
                 continue
         rows.append({"key": e["key"], "name": e["name"], "type": e["type"], **_counts(e)})
-    if sort not in ("reports", "responses", "responses_overdue", "commitments", "commitments_overdue", "name"):
+    if sort not in ("reports", "responses", "responses_overdue", "commitments", "commitments_overdue", "asked_of",
+                    "asked_of_overdue", "answers", "name"):
         sort = "reports"
     if sort == "name":
         rows.sort(key=lambda r: r["name"].lower())
@@ -169,9 +172,10 @@ def get_organisation(lib: Library, key: str, as_of: str | None = None, warned_li
         "key": e["key"],
         "name": e["name"],
         "type": e["type"],
+        "type_evidence": e["type_evidence"],
         "as_of": as_of,
         "spellings": e["spellings"],
-        "counts": {**_counts(e), "answers": len(e["answers"])},
+        "counts": _counts(e),
         "reports": e["reports"],
         "responses": e["responses"],
         "responses_overdue": [r for r in e["reports"] if r["overdue"]],
@@ -179,6 +183,8 @@ def get_organisation(lib: Library, key: str, as_of: str | None = None, warned_li
         "commitments_overdue": [r for r in e["commitments"] if r["overdue"]],
         "commitments_summary": summarise(e["commitments"]),
         "answers": e["answers"],
+        "asked_of": e["asked_of"],
+        "asked_of_overdue": [r for r in e["asked_of"] if r["overdue"]],
         "warned_before": organisation_warnings(lib, e, limit=warned_limit),
     }
 

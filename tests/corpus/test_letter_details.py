@@ -123,7 +123,7 @@ def test_body_word_plurals_and_ft_merge():
 
 # ---------------------------------------------------------------- the case timeline
 
-def test_case_timeline_shows_an_upload_month_as_about(tmp_path, shared):
+def test_case_timeline_shows_an_upload_month_as_published_by(tmp_path, shared):
     import os
 
     os.environ["PRECEDENT_MODEL"] = "fake-hashing-384"
@@ -149,8 +149,9 @@ def test_case_timeline_shows_an_upload_month_as_about(tmp_path, shared):
         rid = lib.store.conn.execute("SELECT id FROM documents WHERE type='pfd_report'").fetchone()[0]
         case = get_case(lib, rid)
         resp = [t for t in case["timeline"] if t["event"] == "response"]
-        assert resp and resp[0]["date"] == "2025-06-01" and resp[0]["date_label"] == "about June 2025"
+        assert resp and resp[0]["date"] == "2025-06-01" and resp[0]["date_label"] == "published by the end of June 2025"
+        assert resp[0]["date_precision"] == "published_by"
         report = [t for t in case["timeline"] if t["event"] == "case"][0]
-        assert report["date_label"] == report["date"]  # an exact date is shown as it is
+        assert report["date_label"] == report["date"] and report["date_precision"] == "day"  # exact, shown as it is
     finally:
         lib.close()

@@ -141,7 +141,7 @@ def test_policy_writer_organisation_commitments_overdue_csv(server, driver, tmp_
     driver.find_element(By.PARTIAL_LINK_TEXT, "West Midlands Police").click()
     _wait(driver, "#counts")
     assert "West Midlands Police" in driver.find_element(By.TAG_NAME, "h2").text
-    driver.find_element(By.LINK_TEXT, "commitments ledger").click()
+    driver.find_element(By.LINK_TEXT, "promised by it").click()
     _wait(driver, "#ledger")
     Select(driver.find_element(By.NAME, "overdue")).select_by_value("yes")
     _click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "form.filters button"))

@@ -165,7 +165,7 @@ def test_an_organisation_page_does_not_call_a_letters_answer_a_commitment(librar
     assert [c["id"] for c in org["answers"]] == [ans]
     assert org["counts"]["commitments"] == 4 and org["counts"]["answers"] == 1
     html = client.get("/organisations/east-riding-of-yorkshire-council").get_data(as_text=True)
-    made = html.split("Commitments made")[1]
+    made = html.split("Promised by it")[1]
     assert "In conclusion, we recognise" in made.split("Answers in its letters")[1]
     assert "In conclusion, we recognise" not in made.split("Answers in its letters")[0]
     listing = client.get("/organisations.json").get_json()["organisations"]
@@ -252,4 +252,4 @@ def test_a_case_page_and_its_outcome_count_the_same_actions(library):
     case = get_case(library, a, as_of="2026-01-01")
     assert any(d["id"] == b and d["role"] == "mentions" for d in case["documents"])
     o = outcome(library, library.store.document(a), None, "2026-01-01")
-    assert len([x for x in case["actions"] if x["kind"] != "response"]) == o["commitments"] == 3
+    assert len([x for x in case["actions"] if x["claim"] == "promised"]) == o["commitments"] == 3

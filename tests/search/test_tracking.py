@@ -40,7 +40,8 @@ def test_organisations_counts(lib):
     assert set(data) >= {"as_of", "total", "organisations", "by_type"}
     assert rows["nhs-england"] == {
         "key": "nhs-england", "name": "NHS England", "type": "nhs_national", "reports": 2, "responses": 1,
-        "responses_overdue": 1, "commitments": 1, "commitments_overdue": 1}
+        "responses_overdue": 1, "commitments": 1, "commitments_overdue": 1, "asked_of": 0, "asked_of_overdue": 0,
+        "answers": 0}
     assert rows["west-midlands-police"]["commitments"] == 2 and rows["west-midlands-police"]["reports"] == 1
     assert rows["stockport-nhs-foundation-trust"]["responses_overdue"] == 1
     assert data["by_type"]["police"]["commitments"] == 3  # WMP 2 + College of Policing 1
