@@ -60,12 +60,12 @@ INNER = {"of", "in", "to", "for", "and", "with", "between", "on", "by", "from", 
 # words that may not start or end a label phrase: they name no failure on their own
 EDGE_STOP = {
     "concern", "concerns", "concerned", "matter", "matters", "evidence", "heard", "inquest", "coroner", "death",
-    "deaths", "died", "deceased", "future", "risk", "report", "action", "taken", "time", "way", "case", "given",
+    "deaths", "died", "deceased", "future", "report", "action", "taken", "time", "way", "case", "given",
     "noted", "appears", "clear", "including", "particular", "regard", "relation", "respect", "number", "ensure",
     "need", "needs", "necessary", "able", "place", "currently", "court", "opinion", "statutory", "duty", "issue",
     "issues", "also", "whether", "however", "therefore", "thus", "although", "despite", "felt", "told", "gave",
     "said", "stated", "made", "make", "used", "use", "lines", "line", "day", "days", "week", "weeks", "year",
-    "years", "month", "months", "hour", "hours", "mr", "mrs", "ms", "dr", "redacted", "unit", "certain",
+    "years", "month", "months", "hour", "hours", "mr", "mrs", "ms", "dr", "redacted", "certain",
     "various", "several", "specific", "specifically", "possible", "likely", "different", "following", "prior",
     "whilst", "within", "without", "upon", "further", "other", "others", "another", "same", "such", "many",
     "much", "well", "still", "even", "yet", "per", "via", "etc", "would", "could", "should", "may", "might",
@@ -118,6 +118,8 @@ def _phrases(text: str, stop: set[str], max_len: int = 4) -> set[str]:
                     continue   # "solely on treating": a gerund waiting for its object
                 if len(set(seg)) < len(seg):
                     continue
+                if "and" in seg:
+                    break      # a name never joins two phrases with "and"
                 out.add(" ".join(seg))
     return out
 
@@ -170,11 +172,28 @@ def _form_ok(p: str) -> bool:
                 or any(len(w) > 5 and w.endswith("ly") and w not in NOT_ADVERB for w in ws))
 
 
+def _stem(w: str) -> str:
+    """A word's plural folded ("points" -> "point", "assessments" -> "assessment"), enough for
+    counting a phrase's variants together."""
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "'s")):
+        return w[:-1]
+    return w
+
+
+def phrase_key(p: str) -> str:
+    """The key a phrase's variants share: each word's plural folded."""
+    return " ".join(_stem(w) for w in p.split())
+
+
 def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequence | None = None,
-                  sample_outside: int = 2000, per_group: int = 30) -> list[str]:
+                  sample_outside: int = 2000, per_group: int = 30, parents: Sequence | None = None) -> list[str]:
     """One label per group of row indexes into ``texts`` (see the module docstring);
     each group is read from its first ``per_group`` members (pass them most central
-    first), against a sample of the rows outside every group."""
+    first), against a sample of the rows outside every group. ``parents`` (one key per
+    group, or None) says which groups are siblings: a sibling's name is never inside
+    another's ("Nursing staff" beside "Nursing staff on night shifts")."""
     stop = _stopwords() - INNER
     docs = list(documents) if documents is not None else list(range(len(texts)))
     groups = [list(g)[:per_group] for g in groups]
@@ -188,8 +207,18 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
     rows = in_group + rest
     names = _proper_nouns([texts[i] for i in rows])
     verb, adj = word_roles([texts[i] for i in rows])
-    phr: dict[int, set[str]] = {i: {p for p in _phrases(texts[i], stop) if not names & set(p.split()) and _form_ok(p)}
-                                for i in rows}
+    surface: dict[str, Counter] = defaultdict(Counter)   # key -> its written forms
+
+    def keys_of(i: int, ps: set[str]) -> set[str]:
+        out = set()
+        for p in ps:
+            k = phrase_key(p)
+            surface[k][p] += 1
+            out.add(k)
+        return out
+
+    phr: dict[int, set[str]] = {i: keys_of(i, {p for p in _phrases(texts[i], stop) if not names & set(p.split())
+                                               and _form_ok(p)}) for i in rows}
     df: Counter = Counter()
     for i in rows:
         df.update(phr[i])
@@ -213,21 +242,36 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
         ws = [w for w in p.split() if w not in INNER]
         f = 1.0 - verb.get(ws[0], 0.0)                     # "Served with ...", "Admitted to ..."
         f *= 1.0 - 0.8 * max((verb.get(w, 0.0) for w in ws[1:]), default=0.0)   # "... to act", "... dies"
-        f *= 1.0 - 0.7 * max(adj.get(ws[-1], 0.0) - 0.5, 0.0) * 2   # "... and local": a modifier waiting for its noun
+        f *= 1.0 - 0.7 * max(adj.get(ws[-1], 0.0) - 0.5, 0.0) * 2   # "... local": a modifier waiting for its noun
         words = p.split()
         if any(a == "to" and verb.get("to " + b) for a, b in zip(words, words[1:])):
             f *= 0.1   # "secondary care to reduce": an infinitive clause, not a name
         return max(f, 0.05)
 
+    def written(k: str) -> str:
+        return surface[k].most_common(1)[0][0] if surface.get(k) else k
+
     out: list[str] = []
     taken: set[str] = set()
-    for g in groups:
+    taken_words: dict = defaultdict(list)   # parent -> content-word sets of its children's names
+
+    def clash(label: str, parent) -> bool:
+        if label.lower() in taken:
+            return True
+        if parent is None:
+            return False
+        ws = _content_words(label)
+        return any(ws <= o or o <= ws for o in taken_words[parent])
+
+    for gi, g in enumerate(groups):
+        parent = parents[gi] if parents is not None else None
         gdocs = defaultdict(set)
         grows: Counter = Counter()
         for i in g:
-            for p in phr.get(i) or {q for q in _phrases(texts[i], stop) if _form_ok(q)}:
+            for p in phr.get(i) or keys_of(i, {q for q in _phrases(texts[i], stop) if _form_ok(q)}):
                 gdocs[p].add(docs[i])
                 grows[p] += 1
+        central = set().union(*(phr.get(i, set()) for i in g[:3])) if g else set()
         ndocs = len({docs[i] for i in g}) or 1
         scored = []
         for need in ((2, 1) if ndocs >= 2 else (1,)):   # a phrase from one document only if nothing recurs
@@ -240,7 +284,9 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
                       - math.log((df[p] + 0.5) / (n - df[p] + 1.0)))
                 if lo <= math.log(2):
                     continue   # no more common in the group than in the library: not what it is about
-                scored.append((share * lo * role_factor(p) * (1 + 0.15 * (len(p.split()) - 2)), p))
+                # the most representative concerns' own phrase, checked against the rest (share)
+                bonus = 1.25 if p in central else 1.0
+                scored.append((share * lo * role_factor(p) * bonus * (1 + 0.15 * (len(p.split()) - 2)), p))
             if scored:
                 break
         scored.sort(reverse=True)
@@ -252,45 +298,28 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
                 continue
             if f" {best[1]} " in f" {p} " and s >= 0.6 * best[0]:
                 best = (s, p)
-        label = ""
-        if best is not None:
-            label = best[1]
-            used = set(label.split())
-            if len(used) <= 3 and "and" not in used:
-                for s, p in scored[:20]:
-                    ws = set(p.split())
-                    if s >= 0.75 * best[0] and not (ws & used) and len(ws) <= 3 and "and" not in ws:
-                        label = f"{label} and {p}"
-                        break
-        if not label:
-            label = key_clause([texts[i] for i in g])
-        if not label:
-            label = " and ".join(_top_words([texts[i] for i in g], stop)) or "Findings without a common phrase"
         acr = _acronyms([texts[i] for i in g])
-        label = tidy_label(" ".join(w.upper() if w.lower() in acr else w for w in label.split()))
-        if label_problems(label):
-            label = tidy_label(" and ".join(_top_words([texts[i] for i in g], stop))) or "Findings without a common phrase"
-        if label.lower() in taken:  # two themes never share a name: add the group's next phrase of its own
+
+        def show(k: str) -> str:
+            return tidy_label(" ".join(w.upper() if w.lower() in acr else w for w in written(k).split()))
+
+        label = show(best[1]) if best is not None else ""
+        if not label:
+            label = tidy_label(key_clause([texts[i] for i in g]))
+        if not label or label_problems(label):
+            label = tidy_label(" ".join(_top_words([texts[i] for i in g], stop))) or "Findings without a common phrase"
+        if clash(label, parent):   # told apart: the group's next best phrase no theme (or sibling) uses
             for _, p in scored[:40]:
-                extra = tidy_label(" ".join(w.upper() if w.lower() in acr else w for w in p.split()))
-                if set(extra.lower().split()) & set(label.lower().split()):
-                    continue
-                alt = tidy_label(f"{label} and {_mid_label(extra)}")
-                if alt.lower() not in taken and not label_problems(alt):
+                alt = show(p)
+                if alt and not clash(alt, parent) and not label_problems(alt):
                     label = alt
                     break
-        if label.lower() in taken:  # another theme has it: the group's best phrase no theme uses yet
-            for _, p in scored[:40]:
-                alt = tidy_label(" ".join(w.upper() if w.lower() in acr else w for w in p.split()))
-                if alt.lower() not in taken and not label_problems(alt):
-                    label = alt
-                    break
-        if label.lower() in taken:  # or the label and the group's commonest word it lacks
+        if clash(label, parent):   # or its name with the group's own commonest word it lacks, after a dash
             own = [w for w in _top_words([texts[i] for i in g], stop, k=6, exact=False)
                    if w not in label.lower().split()]
             for w in own:
-                alt = tidy_label(f"{label} and {w.upper() if w in acr else w}")
-                if alt.lower() not in taken:
+                alt = f"{label} – {w.upper() if w in acr else w}"
+                if not clash(alt, parent):
                     label = alt
                     break
         if label.lower() in taken:  # nothing of its own left: number it, never a shared name
@@ -299,8 +328,36 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
                 k += 1
             label = f"{label} ({k})"
         taken.add(label.lower())
+        if parent is not None:
+            taken_words[parent].append(_content_words(label))
         out.append(label)
     return out
+
+
+def _content_words(label: str) -> set[str]:
+    return {_stem(w) for w in re.findall(r"[a-z]+", label.lower())} - INNER - {"the", "a", "an"}
+
+
+def name_groups(texts: Sequence[str], vectors, groups: list[list[int]], documents: Sequence | None = None,
+                parents: Sequence | None = None) -> list[str]:
+    """The product's names for groups of findings: each group's members ordered most central
+    first (cosine of their vectors to the group's mean) and named by ``phrase_labels``."""
+    import numpy as np
+
+    v = np.asarray(vectors, dtype=np.float32)
+    nv = np.linalg.norm(v, axis=1, keepdims=True)
+    nv[nv == 0] = 1.0
+    v = v / nv
+    ordered = []
+    for g in groups:
+        g = list(g)
+        if not g:
+            ordered.append(g)
+            continue
+        c = v[g].mean(axis=0)
+        s = v[g] @ c
+        ordered.append([i for _, i in sorted(zip(-s, g))])
+    return phrase_labels(texts, ordered, documents, parents=parents)
 
 
 _LEAD_IN = re.compile(

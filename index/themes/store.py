@@ -124,6 +124,8 @@ def _refresh(t: _T, ctx: _Ctx, relabel: bool = True) -> None:
         # label against the whole library's vocabulary would be costlier; the theme's own
         # texts against a sample of the rest is enough to rank its keyphrases
         lab = _label_against_library(ctx, ids, texts, docs)
+        if t.level == 1 and t.auto_label == core.MISC_LABEL:
+            lab = (core.MISC_LABEL, lab[1])   # the bucket keeps its name whatever it holds
         t.auto_label, t.top_terms = lab
         if not t.renamed:
             t.label = t.auto_label
