@@ -447,9 +447,11 @@ def fit_themes(
     max_share: float | None = None,
     context_alpha: float = CONTEXT_ALPHA,
     second_theme: float | None = SECOND_THEME,
+    encode=None,
 ) -> ThemeModel:
     """Themes of ``texts`` (findings) from their unit ``vectors``; ``documents`` gives
-    each finding's document (any hashable) so that a theme must recur across documents."""
+    each finding's document (any hashable) so that a theme must recur across documents;
+    ``encode`` (texts -> vectors, the library's model) lets names be checked against themes."""
     texts = list(texts)
     n = len(texts)
     vectors = np.asarray(vectors, dtype=np.float32).reshape(n, -1) if n else np.zeros((0, 1), np.float32)
@@ -502,14 +504,17 @@ def fit_themes(
     for t in themes:
         t.centroid, s, t.radius = theme_geometry(emb[t.members])
         t.scores = s.astype(float).tolist()
-    # labels read the most central members first; siblings are told apart
-    from index.themes.labels import phrase_labels
+    # labels read the most central members first; siblings are told apart; with the library's
+    # encoder, the best phrases are checked against each theme's meaning
+    from index.themes.labels import COVERAGE, phrase_labels
 
     by_score = [[m for _, m in sorted(zip(t.scores, t.members), key=lambda p: -p[0])] for t in themes]
     spec = [t for t in themes if t.level == 2]
-    names = phrase_labels(texts, [by_score[t.key] for t in spec], docs, parents=[t.parent for t in spec])
+    names = phrase_labels(texts, [by_score[t.key] for t in spec], docs, parents=[t.parent for t in spec],
+                          coverage=COVERAGE, encode=encode, centroids=[t.centroid for t in spec])
     tops = [t for t in themes if t.level == 1 and not t.label]
-    names += phrase_labels(texts, [by_score[t.key] for t in tops], docs, per_group=TOP_READ)
+    names += phrase_labels(texts, [by_score[t.key] for t in tops], docs, per_group=TOP_READ, coverage=COVERAGE,
+                           encode=encode, centroids=[t.centroid for t in tops])
     terms = label_themes(texts, by_score, docs, with_labels=False)
     for t, lab in zip(spec + tops, names):
         t.label = lab

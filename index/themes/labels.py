@@ -27,10 +27,13 @@ share one (the second takes its own next phrase, then its commonest word, then a
 """
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter, defaultdict
 from typing import Sequence
+
+log = logging.getLogger(__name__)
 
 MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
           "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
@@ -56,6 +59,8 @@ def content_text(text: str) -> str:
     return re.sub(r"\s+", " ", t).strip()
 
 
+CHECK_TOP = 8     # phrases per group checked against the group's meaning when an encoder is given
+COVERAGE = 2.0   # a specific theme's name must be used by many of its documents (share ** COVERAGE)
 INNER = {"of", "in", "to", "for", "and", "with", "between", "on", "by", "from", "at"}
 # words that may not start or end a label phrase: they name no failure on their own
 EDGE_STOP = {
@@ -85,6 +90,7 @@ EDGE_STOP = {
     "appropriately", "adequately", "effectively", "inconsistently", "correctly", "regularly", "routinely",
     "urgently", "personally", "directly", "fully", "quickly", "safely", "receive", "received", "unknown",
     "existence", "highlighted", "checked", "installed", "centred", "mistakes", "space",
+    "regarding", "concerning", "speaking", "starting", "subject", "worthy", "global", "thorough", "essence",
 }
 _WORD = re.compile(r"[a-z][a-z'’-]*[a-z]|[a-z]")
 
@@ -100,6 +106,7 @@ def _phrases(text: str, stop: set[str], max_len: int = 4) -> set[str]:
     for sent in re.split(r"[.;:!?()\[\]\n]|,\s", content_text(text[:2000]).lower()):
         words = _WORD.findall(sent.replace("’", "'"))
         words = [w[:-2] if w.endswith("'s") else w for w in words]
+        words = [w if w.count("-") < 2 and len(w) <= 25 else "the" for w in words]   # a URL's slug is no word
         for i, w in enumerate(words):
             if w in stop or w in INNER or w in EDGE_STOP or len(w) < 3:
                 continue
@@ -131,6 +138,7 @@ def word_roles(texts: Sequence[str]) -> tuple[dict[str, float], dict[str, float]
     always followed by another content word modifies it ("local", "potentially")."""
     stop = _stopwords()
     seen, after_aux, before_content, before_of, after_to = Counter(), Counter(), Counter(), Counter(), Counter()
+    after_det = Counter()
     for t in texts:
         words = _WORD.findall((t or "")[:3000].lower().replace("’", "'"))
         for k, w in enumerate(words):
@@ -143,6 +151,8 @@ def word_roles(texts: Sequence[str]) -> tuple[dict[str, float], dict[str, float]
                 before_content[w] += 1
             if k + 1 < len(words) and words[k + 1] in ("of", "to"):
                 before_of[w] += 1
+            if k and words[k - 1] in _NOUN_CUES:
+                after_det[w] += 1
     verb = {w: after_aux[w] / (n + 3) for w, n in seen.items()}
     # "to" + a word mostly written after "to" or a modal: an infinitive ("to reduce"), not
     # "to hospital"; such pairs are keyed "to WORD" in the same dict
@@ -152,9 +162,17 @@ def word_roles(texts: Sequence[str]) -> tuple[dict[str, float], dict[str, float]
             verb.setdefault("to " + w, 1.0)
     # a modifier ("local") or a head needing its complement ("lack" of, "in order" to)
     adj = {w: (before_content[w] + before_of[w]) / (n + 3) for w, n in seen.items()}
+    # an -ing word written after "the", "of", "poor" ... is a noun ("the training", "of planning");
+    # one written straight after a noun is a participle ("a summary stating"), no name's end
+    for w, n in seen.items():
+        if w.endswith("ing") and len(w) > 5:
+            adj["ing:" + w] = after_det[w] / (n + 3)
     return verb, adj
 
 
+# determiners and prepositions: what stands before a noun (or a gerund used as one)
+_NOUN_CUES = {"the", "a", "an", "of", "for", "in", "on", "poor", "any", "no", "this", "their", "his", "her", "its",
+              "inadequate", "lack", "effective", "better", "appropriate", "adequate"}
 # subject pronouns, auxiliaries and modals: what stands before a verb and rarely before a noun
 _VERB_CUES = {"he", "she", "they", "who", "was", "were", "had", "has", "have", "been", "would", "should",
               "could", "will", "must", "may", "might", "cannot", "can", "did", "does", "not", "also"}
@@ -188,12 +206,17 @@ def phrase_key(p: str) -> str:
 
 
 def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequence | None = None,
-                  sample_outside: int = 2000, per_group: int = 30, parents: Sequence | None = None) -> list[str]:
+                  sample_outside: int = 2000, per_group: int = 30, parents: Sequence | None = None,
+                  coverage: float = 1.0, encode=None, centroids=None) -> list[str]:
     """One label per group of row indexes into ``texts`` (see the module docstring);
     each group is read from its first ``per_group`` members (pass them most central
     first), against a sample of the rows outside every group. ``parents`` (one key per
     group, or None) says which groups are siblings: a sibling's name is never inside
-    another's ("Nursing staff" beside "Nursing staff on night shifts")."""
+    another's ("Nursing staff" beside "Nursing staff on night shifts"). ``coverage`` weighs
+    the share of the group's documents using a phrase (a power: 2 for a broad group, whose
+    name must cover much of it rather than be rare elsewhere). With ``encode`` (texts ->
+    vectors, the library's model) and ``centroids`` (one mean vector per group), the
+    ``CHECK_TOP`` best phrases are checked against the whole group: the nearest in meaning wins."""
     stop = _stopwords() - INNER
     docs = list(documents) if documents is not None else list(range(len(texts)))
     groups = [list(g)[:per_group] for g in groups]
@@ -243,6 +266,8 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
         f = 1.0 - verb.get(ws[0], 0.0)                     # "Served with ...", "Admitted to ..."
         f *= 1.0 - 0.8 * max((verb.get(w, 0.0) for w in ws[1:]), default=0.0)   # "... to act", "... dies"
         f *= 1.0 - 0.7 * max(adj.get(ws[-1], 0.0) - 0.5, 0.0) * 2   # "... local": a modifier waiting for its noun
+        if ws[-1].endswith("ing") and len(ws[-1]) > 5:   # "... stating", "... explaining": a participle
+            f *= min(1.0, 0.2 + 4 * adj.get("ing:" + ws[-1], 0.0))
         words = p.split()
         if any(a == "to" and verb.get("to " + b) for a, b in zip(words, words[1:])):
             f *= 0.1   # "secondary care to reduce": an infinitive clause, not a name
@@ -263,8 +288,8 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
         ws = _content_words(label)
         return any(ws <= o or o <= ws for o in taken_words[parent])
 
+    plans = []
     for gi, g in enumerate(groups):
-        parent = parents[gi] if parents is not None else None
         gdocs = defaultdict(set)
         grows: Counter = Counter()
         for i in g:
@@ -286,7 +311,7 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
                     continue   # no more common in the group than in the library: not what it is about
                 # the most representative concerns' own phrase, checked against the rest (share)
                 bonus = 1.25 if p in central else 1.0
-                scored.append((share * lo * role_factor(p) * bonus * (1 + 0.15 * (len(p.split()) - 2)), p))
+                scored.append((share ** coverage * lo * role_factor(p) * bonus * (1 + 0.15 * (len(p.split()) - 2)), p))
             if scored:
                 break
         scored.sort(reverse=True)
@@ -300,18 +325,44 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
                 best = (s, p)
         acr = _acronyms([texts[i] for i in g])
 
-        def show(k: str) -> str:
+        def show(k: str, acr=acr) -> str:
             return tidy_label(" ".join(w.upper() if w.lower() in acr else w for w in written(k).split()))
 
-        label = show(best[1]) if best is not None else ""
+        ranked = ([show(best[1])] if best is not None else []) + [show(p) for _, p in scored[:40]]
+        ranked = [x for x in dict.fromkeys(ranked) if x and not label_problems(x)]
+        plans.append((g, scored, best, acr, ranked))
+    if encode is not None and centroids is not None:
+        # checked against the whole group: of the best phrases, the one whose meaning is nearest
+        # the group's (its vector against the members' mean), the scorer breaking near-ties
+        pool = sorted({x for *_, ranked in plans for x in ranked[:CHECK_TOP]})
+        if pool:
+            import numpy as np
+
+            try:
+                pv = np.asarray(encode(pool), dtype=np.float32)
+            except Exception as e:  # noqa: BLE001 - an encoder that cannot run leaves the scorer's order
+                log.warning("theme names not checked against their groups: %s", e)
+                pool = []
+        if pool:
+            pv /= np.maximum(np.linalg.norm(pv, axis=1, keepdims=True), 1e-9)
+            at = {x: k for k, x in enumerate(pool)}
+            cents = np.asarray(centroids, dtype=np.float32)
+            for k, (g, scored, best, acr, ranked) in enumerate(plans):
+                top = ranked[:CHECK_TOP]
+                if len(top) > 1:
+                    c = cents[k] / max(float(np.linalg.norm(cents[k])), 1e-9)
+                    sims = {x: float(pv[at[x]] @ c) - 0.02 * r for r, x in enumerate(top)}
+                    plans[k] = (g, scored, best, acr, sorted(top, key=lambda x: -sims[x]) + ranked[CHECK_TOP:])
+    for gi, (g, scored, best, acr, ranked) in enumerate(plans):
+        parent = parents[gi] if parents is not None else None
+        label = ranked[0] if ranked else ""
         if not label:
             label = tidy_label(key_clause([texts[i] for i in g]))
         if not label or label_problems(label):
             label = tidy_label(" ".join(_top_words([texts[i] for i in g], stop))) or "Findings without a common phrase"
         if clash(label, parent):   # told apart: the group's next best phrase no theme (or sibling) uses
-            for _, p in scored[:40]:
-                alt = show(p)
-                if alt and not clash(alt, parent) and not label_problems(alt):
+            for alt in ranked[1:]:
+                if not clash(alt, parent):
                     label = alt
                     break
         if clash(label, parent):   # or its name with the group's own commonest word it lacks, after a dash
@@ -339,25 +390,27 @@ def _content_words(label: str) -> set[str]:
 
 
 def name_groups(texts: Sequence[str], vectors, groups: list[list[int]], documents: Sequence | None = None,
-                parents: Sequence | None = None) -> list[str]:
+                parents: Sequence | None = None, encode=None) -> list[str]:
     """The product's names for groups of findings: each group's members ordered most central
-    first (cosine of their vectors to the group's mean) and named by ``phrase_labels``."""
+    first (cosine of their vectors to the group's mean) and named by ``phrase_labels``
+    (with ``encode``, the best phrases checked against the group's mean vector)."""
     import numpy as np
 
     v = np.asarray(vectors, dtype=np.float32)
     nv = np.linalg.norm(v, axis=1, keepdims=True)
     nv[nv == 0] = 1.0
     v = v / nv
-    ordered = []
-    for g in groups:
+    ordered, cents = [], np.zeros((len(groups), v.shape[1] if v.ndim == 2 else 1), np.float32)
+    for k, g in enumerate(groups):
         g = list(g)
         if not g:
             ordered.append(g)
             continue
-        c = v[g].mean(axis=0)
+        c = cents[k] = v[g].mean(axis=0)
         s = v[g] @ c
         ordered.append([i for _, i in sorted(zip(-s, g))])
-    return phrase_labels(texts, ordered, documents, parents=parents)
+    return phrase_labels(texts, ordered, documents, parents=parents, coverage=COVERAGE, encode=encode,
+                         centroids=cents)
 
 
 _LEAD_IN = re.compile(
@@ -452,7 +505,7 @@ def label_problems(label: str, common: set[str] | None = None) -> list[str]:
 
 
 # words that end no name of a matter: prepositions and connectives beyond the stopwords
-TRAILING = {"concerning", "regarding", "including", "following", "involving", "towards", "toward", "despite",
+TRAILING = {"concerning", "regarding", "including", "containing", "surrounding", "affecting", "following", "involving", "towards", "toward", "despite",
             "during", "relating", "regards", "according", "near", "prior", "due", "post", "whereby", "per", "via", "whilst", "amongst", "among", "versus", "re", "than", "whom", "whose"}
 # grammatical narrative verbs (tense and auxiliaries), not phrases of any document
 NARRATIVE = {"is", "was", "were", "are", "be", "been", "being", "had", "has", "have", "did", "does", "dies",
