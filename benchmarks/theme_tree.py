@@ -147,9 +147,9 @@ def main(argv=None) -> None:
     res = {"tree": tree}
     print(f"{tree['documents']} documents ({tree['documents_with_findings']} with findings), {tree['findings']} findings, "
           f"{tree['findings_in_a_theme']} in a theme; {tree['themes']} themes")
+    misc = ", ".join(f"{m['label']} ({m['share']:.1%})" for m in tree["misc"]) or "none"
     print(f"top level: {tree['top_level']} themes, {tree['top_with_subthemes']} with subthemes; largest "
-          f"{tree['max_top_share']:.1%} of documents; misc bucket: "
-          f"{', '.join(f'{m['label']} ({m['share']:.1%})' for m in tree['misc']) or 'none'}; findings in 2+ top-level "
+          f"{tree['max_top_share']:.1%} of documents; misc bucket: {misc}; findings in 2+ top-level "
           f"themes {tree['findings_in_several_top']} (at most {tree['max_top_per_finding']})")
     for r in tree["top"][:45]:
         print(f"   {r['share']:6.1%} {r['documents']:5d} docs {r['findings']:5d} findings {r['subthemes']:3d} sub  {r['label']}")

@@ -368,9 +368,9 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
         if clash(label, parent):   # or its name with the group's own commonest word it lacks, after a dash
             own = [w for w in _top_words([texts[i] for i in g], stop, k=6, exact=False)
                    if w not in label.lower().split()]
-            for w in own:
+            for w in own:   # the qualifier tells it apart from the sibling it would repeat
                 alt = f"{label} – {w.upper() if w in acr else w}"
-                if not clash(alt, parent):
+                if alt.lower() not in taken:
                     label = alt
                     break
         if label.lower() in taken:  # nothing of its own left: number it, never a shared name

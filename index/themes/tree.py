@@ -87,7 +87,7 @@ def top_groups(centroids: np.ndarray, theme_docs: list[set], n_documents: int, *
     lone = [t for g in groups if len(g) < MIN_CHILDREN for t in g]
     real.sort(key=lambda g: -len(set().union(*(theme_docs[t] for t in g))))
     # more groups than a person can scan: the smallest become miscellaneous
-    while len(real) > top_max:
+    while len(real) > top_max - 1:   # the bucket counts as one of the top_max
         lone += real.pop()
     cents = _unit(np.vstack([x[g].mean(axis=0) for g in real])) if real else np.zeros((0, x.shape[1]))
     gdocs = [set().union(*(theme_docs[t] for t in g)) for g in real]
