@@ -97,7 +97,10 @@ def product_names(lib: Path, frozen: list[dict]) -> list[str]:
     own = [[idx[f] for (f,) in con.execute("SELECT finding_id FROM theme_members WHERE theme_id=?", (tid,)) if f in idx]
            for (tid,) in con.execute("SELECT id FROM themes WHERE level=2 ORDER BY id")]
     groups = [[idx[f] for f in t["members"] if f in idx] for t in frozen]
-    names = name_groups(texts, vecs, groups + [g for g in own if g], docs)
+    from index.library import open_library
+
+    encode = open_library(lib).embedder.encode   # the library's own encoder, as a rebuild uses
+    names = name_groups(texts, vecs, groups + [g for g in own if g], docs, encode=encode)
     return names[: len(groups)]
 
 

@@ -217,7 +217,7 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
     name must cover much of it rather than be rare elsewhere). With ``encode`` (texts ->
     vectors, the library's model) and ``centroids`` (one mean vector per group), the
     ``CHECK_TOP`` best phrases are checked against the whole group: the nearest in meaning wins."""
-    stop = _stopwords() - INNER
+    stop = _stopwords() - INNER - {"first"}   # "first aid"
     docs = list(documents) if documents is not None else list(range(len(texts)))
     groups = [list(g)[:per_group] for g in groups]
     in_group = sorted({i for g in groups for i in g})
