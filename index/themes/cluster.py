@@ -13,7 +13,9 @@ BERTopic's ``fit(docs, embeddings)``: it takes findings' texts and their precomp
   names, places, dates or redaction markers, counting only words several documents use.
   A theme must recur (``min_size`` findings, ``min_documents`` documents); a finding close
   to a second theme joins it too (``second_themes``).
-* **broad themes** (level 1): the specific themes' centroids clustered again.
+* **top-level themes** (level 1): the specific themes grouped for browsing by
+  ``index.themes.tree.top_groups`` (15-40 groups, none over 8% of the documents, a
+  "Miscellaneous concerns" bucket for what fits none).
 
 Labels come from ``index.themes.labels.phrase_labels`` (a phrase frequent in the theme, rare
 elsewhere); top terms from class-based TF-IDF; a centroid and radius in embedding space
@@ -407,9 +409,9 @@ def label_themes(texts: Sequence[str], groups: list[list[int]], documents: Seque
         out.append(terms[:n_terms])
     if not with_labels:
         return [("", terms) for terms in out]
-    from index.themes.labels import phrase_labels
+    from index.themes.labels import COVERAGE, phrase_labels
 
-    return list(zip(phrase_labels(texts, groups, docs), out))
+    return list(zip(phrase_labels(texts, groups, docs, coverage=COVERAGE), out))
 
 
 # ---- fitting --------------------------------------------------------------------------------

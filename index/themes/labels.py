@@ -19,11 +19,15 @@ after a pronoun, auxiliary, modal or "to" are verbs ("served with ...", "... to
 reduce"), and a last word mostly followed by another word is a modifier or wants a
 complement ("... and local", "lack"). Template wording is dropped: a phrase that 2% of
 the library's documents use but no group holds at twice the library's rate. Longer phrases win
-over shorter ones they contain when nearly as frequent. The label is the best phrase,
-joined by "and" to a second one that shares no word with it when both are short; when
-no phrase qualifies, the key clause of the most central member. A label never repeats
-a word, is never a single word and never holds a redaction marker; two groups never
-share one (the second takes its own next phrase, then its commonest word, then a number).
+over shorter ones they contain when nearly as frequent. Variants count together (plurals
+folded: ``phrase_key``). The label is the best phrase, never two phrases joined by "and" (a
+candidate holds no "and"); with the library's encoder, the ``CHECK_TOP`` best are checked
+against the whole group and the one nearest the members' mean vector wins. When no phrase
+qualifies, the key clause of the most central member. A label never repeats a word, is never
+a single word and never holds a redaction marker; two groups never share one, and a name is
+never inside a sibling's (the second takes its own next phrase, then its name and its
+commonest word after a dash, then a number). ``name_groups`` orders members most central
+first and names them: the product's one naming path for groups of findings.
 """
 from __future__ import annotations
 
