@@ -371,7 +371,7 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
                     break
         if clash(label, parent):   # or its name with the group's own commonest word it lacks, after a dash
             own = [w for w in _top_words([texts[i] for i in g], stop, k=6, exact=False)
-                   if w not in label.lower().split()]
+                   if _stem(w) not in {_stem(x) for x in label.lower().split()}]   # not "Officers – officer"
             for w in own:   # the qualifier tells it apart from the sibling it would repeat
                 alt = f"{label} – {w.upper() if w in acr else w}"
                 if alt.lower() not in taken:
