@@ -364,6 +364,7 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
             label = tidy_label(key_clause([texts[i] for i in g]))
         if not label or label_problems(label):
             label = tidy_label(" ".join(_top_words([texts[i] for i in g], stop))) or "Findings without a common phrase"
+        label = _what_went_wrong(label, [texts[i] for i in g], [docs[i] for i in g])
         if clash(label, parent):   # told apart: the group's next best phrase no theme (or sibling) uses
             for alt in ranked[1:]:
                 if not clash(alt, parent):
@@ -387,6 +388,38 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
             taken_words[parent].append(_content_words(label))
         out.append(label)
     return out
+
+
+# words the members write before a thing to say what went wrong with it ("lack of a care plan")
+FAILURE_CUES = ("lack of", "absence of", "delays in", "delay in", "poor", "inadequate", "insufficient", "missing",
+                "inaccurate", "incorrect", "unclear", "limited", "no")
+
+
+def _what_went_wrong(label: str, texts: Sequence[str], docs: Sequence) -> str:
+    """``label`` with what went wrong in front when the members say it of that thing: the
+    failure word most of the documents that write one put within two words before the
+    label's first word ("Inadequate record keeping", "Lack of risk management plan"), worded as
+    the commonest of them; the label itself when fewer than two documents, or a fifth of the
+    group's, say one."""
+    words = label.lower().split()
+    if not words or words[0] in {c.split()[0] for c in FAILURE_CUES} or len(words) > 4:
+        return label
+    head = re.escape(_stem(words[0]))
+    ndocs = len(set(docs)) or 1
+    seen: dict[str, set] = defaultdict(set)
+    for t, d in zip(texts, docs):
+        low = " ".join(content_text(t).lower().split())
+        for cue in FAILURE_CUES:
+            if re.search(rf"\b{cue}\s+(?:(?:the|a|an|any|proper|clear|effective|adequate|timely)\s+)?(?:\w+\s+)?{head}", low):
+                seen[cue].add(d)
+    if not seen:
+        return label
+    cue = max(seen.items(), key=lambda kv: (len(kv[1]), -FAILURE_CUES.index(kv[0])))[0]
+    ds = set().union(*seen.values())   # documents saying something went wrong with it, in any words
+    if len(ds) < 2 or len(ds) < 0.2 * ndocs:
+        return label
+    rest = label if (words[0].upper() == label.split()[0] and len(words[0]) > 1) else label[0].lower() + label[1:]
+    return tidy_label(f"{cue} {rest}")
 
 
 def _content_words(label: str) -> set[str]:

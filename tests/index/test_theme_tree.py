@@ -80,3 +80,14 @@ def test_fit_gives_every_specific_theme_a_parent():
     for b in m.broad():
         assert b.label and " and " not in f" {b.label.lower()} "
         assert set(b.members) == {i for k in b.children for i in m.themes[k].members}
+
+
+def test_name_says_what_went_wrong_when_the_members_do():
+    texts = ([f"There was no risk management plan for patient {w}." for w in "abc"]
+             + [f"The lack of a risk management plan for patient {w} left staff unsure." for w in "def"]
+             + [f"Ambulance handover delays at the emergency department, number {i}." for i in range(20)])
+    labels = phrase_labels(texts, [list(range(6))], list(range(len(texts))))
+    assert labels[0].lower().startswith(("lack of ", "no ")) and "management plan" in labels[0].lower(), labels
+    plain = [f"The risk management plan for patient {w} was reviewed weekly." for w in "abcdef"]
+    label = phrase_labels(plain + texts[6:], [list(range(6))], list(range(len(texts))))[0]
+    assert "management plan" in label.lower() and not label.lower().startswith(("lack", "no ")), label
