@@ -197,7 +197,8 @@ def test_labels_skip_template_and_narrative_phrases():
                                      ("observation levels", "night staff"),
                                      ("discharge planning", "community follow-up")]):
         low = lab.lower()
-        assert set(low.split()) <= set(f"{a} {b} and".split()), labels   # only the group's own matter
+        # only the group's own matter, and what the members say went wrong with it ("There was no ...")
+        assert set(low.split()) <= set(f"{a} {b} and".split()) | {"no"}, labels
         assert not {"served", "papers", "concerning", "dies", "subsequently", "treatment"} & set(low.split()), lab
         assert label_form_problems(lab) == [], (lab, label_form_problems(lab))
     assert labels == phrase_labels(texts, groups, docs)            # deterministic
