@@ -31,10 +31,17 @@ def themes(ctx, library_path, as_json, level):
         return
     if not data["themes"]:
         click.echo(data.get("why_empty") or f"no level-{level} themes")
+    ids = {t["id"] for t in data["themes"]}
+    kids: dict = {}
     for t in data["themes"]:
-        indent = "  " if t.get("parent") else ""
-        click.echo(f"{indent}{t['id']}\t{t['label']}\t{t['size']} findings, {t['documents']} documents,"
-                   f" {t['first_seen'] or '?'} – {t['last_seen'] or '?'}")
+        if t.get("parent") in ids:
+            kids.setdefault(t["parent"], []).append(t)
+    for t in data["themes"]:   # the tree: each top-level theme, then its subthemes indented
+        if t.get("parent") in ids:
+            continue
+        for row, indent in [(t, "")] + [(c, "  ") for c in kids.get(t["id"], [])]:
+            click.echo(f"{indent}{row['id']}\t{row['label']}\t{row['size']} findings, {row['documents']} documents,"
+                       f" {row['first_seen'] or '?'} – {row['last_seen'] or '?'}")
 
 
 def _theme_lib(ctx, library_path):

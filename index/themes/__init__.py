@@ -7,7 +7,9 @@ Tables: ``index/schema.py`` (migration 2)."""
 from index.themes.cluster import (
     Theme, ThemeModel, content_vectors, fit_themes, match_themes, second_themes, split_members, theme_geometry,
     unit)
-from index.themes.labels import content_text, key_clause, label_form_problems, label_problems, phrase_labels, tidy_label
+from index.themes.labels import (
+    content_text, key_clause, label_form_problems, label_problems, name_groups, phrase_labels, tidy_label)
+from index.themes.tree import top_groups
 from index.themes.reads import (
     built_findings, edit_log, get_theme, has_themes, list_themes, normalise_recipient, theme_of_finding,
     themes_of_findings, why_no_themes)
@@ -17,7 +19,7 @@ from index.themes.store import (
 __all__ = [
     # clustering and labels (pure)
     "Theme", "ThemeModel", "content_text", "content_vectors", "fit_themes", "key_clause", "label_form_problems",
-    "label_problems", "match_themes", "phrase_labels", "second_themes", "split_members", "theme_geometry",
+    "label_problems", "match_themes", "name_groups", "phrase_labels", "top_groups", "second_themes", "split_members", "theme_geometry",
     "tidy_label", "unit",
     # the store: build, keep current, people's edits
     "MODEL_PARAMS", "assign_new_findings", "merge_themes", "rebuild_themes", "rename_theme", "split_theme",

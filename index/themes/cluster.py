@@ -13,7 +13,9 @@ BERTopic's ``fit(docs, embeddings)``: it takes findings' texts and their precomp
   names, places, dates or redaction markers, counting only words several documents use.
   A theme must recur (``min_size`` findings, ``min_documents`` documents); a finding close
   to a second theme joins it too (``second_themes``).
-* **broad themes** (level 1): the specific themes' centroids clustered again.
+* **top-level themes** (level 1): the specific themes grouped for browsing by
+  ``index.themes.tree.top_groups`` (15-40 groups, none over 8% of the documents, a
+  "Miscellaneous concerns" bucket for what fits none).
 
 Labels come from ``index.themes.labels.phrase_labels`` (a phrase frequent in the theme, rare
 elsewhere); top terms from class-based TF-IDF; a centroid and radius in embedding space
@@ -58,6 +60,8 @@ CONTEXT_ALPHA = 0.5         # share of the other findings of the same document t
 SECOND_THEME = 0.9          # a finding also joins a theme this close (x its own) and within its median
 CENTRE_FROM = 100            # centre vectors on the library's mean from this many findings
 MIX_COS = 0.7               # ... or, left out by the cut, its two nearest themes within this x their radius
+MISC_LABEL = "Miscellaneous concerns"   # the top-level bucket for specific themes that fit no group
+TOP_READ = 200              # a top-level theme's name is read from this many of its most central findings
 KEYWORD_VOCAB = 30000        # most frequent uni/bigrams kept for keyword features
 REPORT_MIN_DF = 2           # keyword features: words used by at least this many documents
 
@@ -336,7 +340,7 @@ def split_members(vectors: np.ndarray, k: int = 2, texts: Sequence[str] | None =
 
 # ---- labels ---------------------------------------------------------------------------------
 def label_themes(texts: Sequence[str], groups: list[list[int]], documents: Sequence | None = None,
-                 n_terms: int = 10) -> list[tuple[str, list[str]]]:
+                 n_terms: int = 10, with_labels: bool = True) -> list[tuple[str, list[str]]]:
     """(label, top terms) per group of row indexes, by class-based TF-IDF: term frequency
     in the group x log(1 + average group length / term frequency overall), boilerplate
     x0.1, and x the share of the group's documents using the term (a term from one
@@ -403,9 +407,11 @@ def label_themes(texts: Sequence[str], groups: list[list[int]], documents: Seque
         ranked.sort(reverse=True)
         terms = [vocab[t] for _, t in ranked]
         out.append(terms[:n_terms])
-    from index.themes.labels import phrase_labels
+    if not with_labels:
+        return [("", terms) for terms in out]
+    from index.themes.labels import COVERAGE, phrase_labels
 
-    return list(zip(phrase_labels(texts, groups, docs), out))
+    return list(zip(phrase_labels(texts, groups, docs, coverage=COVERAGE), out))
 
 
 # ---- fitting --------------------------------------------------------------------------------
@@ -443,9 +449,11 @@ def fit_themes(
     max_share: float | None = None,
     context_alpha: float = CONTEXT_ALPHA,
     second_theme: float | None = SECOND_THEME,
+    encode=None,
 ) -> ThemeModel:
     """Themes of ``texts`` (findings) from their unit ``vectors``; ``documents`` gives
-    each finding's document (any hashable) so that a theme must recur across documents."""
+    each finding's document (any hashable) so that a theme must recur across documents;
+    ``encode`` (texts -> vectors, the library's model) lets names be checked against themes."""
     texts = list(texts)
     n = len(texts)
     vectors = np.asarray(vectors, dtype=np.float32).reshape(n, -1) if n else np.zeros((0, 1), np.float32)
@@ -481,28 +489,39 @@ def fit_themes(
     themes: list[Theme] = []
     for g in groups:
         themes.append(Theme(key=len(themes), level=2, members=g))
-    # broad level: specific themes' centroids in the mixed space
+    # top level: the specific themes grouped for browsing, none over TOP_SHARE of the documents
+    # (index.themes.tree); what fits no group is the miscellaneous bucket, named as such
     if len(themes) >= 2:
+        from index.themes.tree import top_groups
+
         cx = np.vstack([_centroid(xb[t.members]) for t in themes])
-        top = cluster(cx, broad_threshold, dense_limit=10 ** 9,
-                      max_size=max(2 * MIN_CAP, int(BROAD_MAX_SHARE * n)),
-                      weights=np.array([len(t.members) for t in themes]))
-        for c in np.unique(top):
+        top = top_groups(cx, [{docs[i] for i in t.members} for t in themes], len(set(map(str, docs))))
+        for c in sorted(set(top.tolist()), key=lambda c: (c < 0, c)):
             kids = [themes[i].key for i in np.flatnonzero(top == c)]
-            if len(kids) < 2:
-                continue
-            b = Theme(key=len(themes), level=1, members=sorted(m for k in kids for m in themes[k].members),
-                      children=kids)
+            b = Theme(key=len(themes), level=1, members=sorted({m for k in kids for m in themes[k].members}),
+                      children=kids, label=MISC_LABEL if c < 0 else "")
             for k in kids:
                 themes[k].parent = b.key
             themes.append(b)
     for t in themes:
         t.centroid, s, t.radius = theme_geometry(emb[t.members])
         t.scores = s.astype(float).tolist()
-    # labels read the most central members first
+    # labels read the most central members first; siblings are told apart; with the library's
+    # encoder, the best phrases are checked against each theme's meaning
+    from index.themes.labels import COVERAGE, phrase_labels
+
     by_score = [[m for _, m in sorted(zip(t.scores, t.members), key=lambda p: -p[0])] for t in themes]
-    for t, (lab, terms) in zip(themes, label_themes(texts, by_score, docs)):
-        t.label, t.top_terms = lab, terms
+    spec = [t for t in themes if t.level == 2]
+    names = phrase_labels(texts, [by_score[t.key] for t in spec], docs, parents=[t.parent for t in spec],
+                          coverage=COVERAGE, encode=encode, centroids=[t.centroid for t in spec])
+    tops = [t for t in themes if t.level == 1 and not t.label]
+    names += phrase_labels(texts, [by_score[t.key] for t in tops], docs, per_group=TOP_READ, coverage=COVERAGE,
+                           encode=encode, centroids=[t.centroid for t in tops])
+    terms = label_themes(texts, by_score, docs, with_labels=False)
+    for t, lab in zip(spec + tops, names):
+        t.label = lab
+    for t, (_, tt) in zip(themes, terms):
+        t.top_terms = tt
     return ThemeModel(themes, labels, docs, params)
 
 

@@ -19,18 +19,25 @@ after a pronoun, auxiliary, modal or "to" are verbs ("served with ...", "... to
 reduce"), and a last word mostly followed by another word is a modifier or wants a
 complement ("... and local", "lack"). Template wording is dropped: a phrase that 2% of
 the library's documents use but no group holds at twice the library's rate. Longer phrases win
-over shorter ones they contain when nearly as frequent. The label is the best phrase,
-joined by "and" to a second one that shares no word with it when both are short; when
-no phrase qualifies, the key clause of the most central member. A label never repeats
-a word, is never a single word and never holds a redaction marker; two groups never
-share one (the second takes its own next phrase, then its commonest word, then a number).
+over shorter ones they contain when nearly as frequent. Variants count together (plurals
+folded: ``phrase_key``). The label is the best phrase, never two phrases joined by "and" (a
+candidate holds no "and"); with the library's encoder, the ``CHECK_TOP`` best are checked
+against the whole group and the one nearest the members' mean vector wins. When no phrase
+qualifies, the key clause of the most central member. A label never repeats a word, is never
+a single word and never holds a redaction marker; two groups never share one, and a name is
+never inside a sibling's (the second takes its own next phrase, then its name and its
+commonest word after a dash, then a number). ``name_groups`` orders members most central
+first and names them: the product's one naming path for groups of findings.
 """
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter, defaultdict
 from typing import Sequence
+
+log = logging.getLogger(__name__)
 
 MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
           "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
@@ -56,16 +63,18 @@ def content_text(text: str) -> str:
     return re.sub(r"\s+", " ", t).strip()
 
 
+CHECK_TOP = 8     # phrases per group checked against the group's meaning when an encoder is given
+COVERAGE = 2.0   # a specific theme's name must be used by many of its documents (share ** COVERAGE)
 INNER = {"of", "in", "to", "for", "and", "with", "between", "on", "by", "from", "at"}
 # words that may not start or end a label phrase: they name no failure on their own
 EDGE_STOP = {
     "concern", "concerns", "concerned", "matter", "matters", "evidence", "heard", "inquest", "coroner", "death",
-    "deaths", "died", "deceased", "future", "risk", "report", "action", "taken", "time", "way", "case", "given",
+    "deaths", "died", "deceased", "future", "report", "action", "taken", "time", "way", "case", "given",
     "noted", "appears", "clear", "including", "particular", "regard", "relation", "respect", "number", "ensure",
     "need", "needs", "necessary", "able", "place", "currently", "court", "opinion", "statutory", "duty", "issue",
     "issues", "also", "whether", "however", "therefore", "thus", "although", "despite", "felt", "told", "gave",
     "said", "stated", "made", "make", "used", "use", "lines", "line", "day", "days", "week", "weeks", "year",
-    "years", "month", "months", "hour", "hours", "mr", "mrs", "ms", "dr", "redacted", "unit", "certain",
+    "years", "month", "months", "hour", "hours", "mr", "mrs", "ms", "dr", "redacted", "certain",
     "various", "several", "specific", "specifically", "possible", "likely", "different", "following", "prior",
     "whilst", "within", "without", "upon", "further", "other", "others", "another", "same", "such", "many",
     "much", "well", "still", "even", "yet", "per", "via", "etc", "would", "could", "should", "may", "might",
@@ -85,6 +94,7 @@ EDGE_STOP = {
     "appropriately", "adequately", "effectively", "inconsistently", "correctly", "regularly", "routinely",
     "urgently", "personally", "directly", "fully", "quickly", "safely", "receive", "received", "unknown",
     "existence", "highlighted", "checked", "installed", "centred", "mistakes", "space",
+    "regarding", "concerning", "speaking", "starting", "subject", "worthy", "global", "thorough", "essence",
 }
 _WORD = re.compile(r"[a-z][a-z'’-]*[a-z]|[a-z]")
 
@@ -100,6 +110,7 @@ def _phrases(text: str, stop: set[str], max_len: int = 4) -> set[str]:
     for sent in re.split(r"[.;:!?()\[\]\n]|,\s", content_text(text[:2000]).lower()):
         words = _WORD.findall(sent.replace("’", "'"))
         words = [w[:-2] if w.endswith("'s") else w for w in words]
+        words = [w if w.count("-") < 2 and len(w) <= 25 else "the" for w in words]   # a URL's slug is no word
         for i, w in enumerate(words):
             if w in stop or w in INNER or w in EDGE_STOP or len(w) < 3:
                 continue
@@ -118,6 +129,8 @@ def _phrases(text: str, stop: set[str], max_len: int = 4) -> set[str]:
                     continue   # "solely on treating": a gerund waiting for its object
                 if len(set(seg)) < len(seg):
                     continue
+                if "and" in seg:
+                    break      # a name never joins two phrases with "and"
                 out.add(" ".join(seg))
     return out
 
@@ -129,6 +142,7 @@ def word_roles(texts: Sequence[str]) -> tuple[dict[str, float], dict[str, float]
     always followed by another content word modifies it ("local", "potentially")."""
     stop = _stopwords()
     seen, after_aux, before_content, before_of, after_to = Counter(), Counter(), Counter(), Counter(), Counter()
+    after_det = Counter()
     for t in texts:
         words = _WORD.findall((t or "")[:3000].lower().replace("’", "'"))
         for k, w in enumerate(words):
@@ -141,6 +155,8 @@ def word_roles(texts: Sequence[str]) -> tuple[dict[str, float], dict[str, float]
                 before_content[w] += 1
             if k + 1 < len(words) and words[k + 1] in ("of", "to"):
                 before_of[w] += 1
+            if k and words[k - 1] in _NOUN_CUES:
+                after_det[w] += 1
     verb = {w: after_aux[w] / (n + 3) for w, n in seen.items()}
     # "to" + a word mostly written after "to" or a modal: an infinitive ("to reduce"), not
     # "to hospital"; such pairs are keyed "to WORD" in the same dict
@@ -150,9 +166,17 @@ def word_roles(texts: Sequence[str]) -> tuple[dict[str, float], dict[str, float]
             verb.setdefault("to " + w, 1.0)
     # a modifier ("local") or a head needing its complement ("lack" of, "in order" to)
     adj = {w: (before_content[w] + before_of[w]) / (n + 3) for w, n in seen.items()}
+    # an -ing word written after "the", "of", "poor" ... is a noun ("the training", "of planning");
+    # one written straight after a noun is a participle ("a summary stating"), no name's end
+    for w, n in seen.items():
+        if w.endswith("ing") and len(w) > 5:
+            adj["ing:" + w] = after_det[w] / (n + 3)
     return verb, adj
 
 
+# determiners and prepositions: what stands before a noun (or a gerund used as one)
+_NOUN_CUES = {"the", "a", "an", "of", "for", "in", "on", "poor", "any", "no", "this", "their", "his", "her", "its",
+              "inadequate", "lack", "effective", "better", "appropriate", "adequate"}
 # subject pronouns, auxiliaries and modals: what stands before a verb and rarely before a noun
 _VERB_CUES = {"he", "she", "they", "who", "was", "were", "had", "has", "have", "been", "would", "should",
               "could", "will", "must", "may", "might", "cannot", "can", "did", "does", "not", "also"}
@@ -170,12 +194,34 @@ def _form_ok(p: str) -> bool:
                 or any(len(w) > 5 and w.endswith("ly") and w not in NOT_ADVERB for w in ws))
 
 
+def _stem(w: str) -> str:
+    """A word's plural folded ("points" -> "point", "assessments" -> "assessment"), enough for
+    counting a phrase's variants together."""
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "'s")):
+        return w[:-1]
+    return w
+
+
+def phrase_key(p: str) -> str:
+    """The key a phrase's variants share: each word's plural folded."""
+    return " ".join(_stem(w) for w in p.split())
+
+
 def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequence | None = None,
-                  sample_outside: int = 2000, per_group: int = 30) -> list[str]:
+                  sample_outside: int = 2000, per_group: int = 30, parents: Sequence | None = None,
+                  coverage: float = 1.0, encode=None, centroids=None) -> list[str]:
     """One label per group of row indexes into ``texts`` (see the module docstring);
     each group is read from its first ``per_group`` members (pass them most central
-    first), against a sample of the rows outside every group."""
-    stop = _stopwords() - INNER
+    first), against a sample of the rows outside every group. ``parents`` (one key per
+    group, or None) says which groups are siblings: a sibling's name is never inside
+    another's ("Nursing staff" beside "Nursing staff on night shifts"). ``coverage`` weighs
+    the share of the group's documents using a phrase (a power: 2 for a broad group, whose
+    name must cover much of it rather than be rare elsewhere). With ``encode`` (texts ->
+    vectors, the library's model) and ``centroids`` (one mean vector per group), the
+    ``CHECK_TOP`` best phrases are checked against the whole group: the nearest in meaning wins."""
+    stop = _stopwords() - INNER - {"first"}   # "first aid"
     docs = list(documents) if documents is not None else list(range(len(texts)))
     groups = [list(g)[:per_group] for g in groups]
     in_group = sorted({i for g in groups for i in g})
@@ -188,8 +234,18 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
     rows = in_group + rest
     names = _proper_nouns([texts[i] for i in rows])
     verb, adj = word_roles([texts[i] for i in rows])
-    phr: dict[int, set[str]] = {i: {p for p in _phrases(texts[i], stop) if not names & set(p.split()) and _form_ok(p)}
-                                for i in rows}
+    surface: dict[str, Counter] = defaultdict(Counter)   # key -> its written forms
+
+    def keys_of(i: int, ps: set[str]) -> set[str]:
+        out = set()
+        for p in ps:
+            k = phrase_key(p)
+            surface[k][p] += 1
+            out.add(k)
+        return out
+
+    phr: dict[int, set[str]] = {i: keys_of(i, {p for p in _phrases(texts[i], stop) if not names & set(p.split())
+                                               and _form_ok(p)}) for i in rows}
     df: Counter = Counter()
     for i in rows:
         df.update(phr[i])
@@ -213,21 +269,38 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
         ws = [w for w in p.split() if w not in INNER]
         f = 1.0 - verb.get(ws[0], 0.0)                     # "Served with ...", "Admitted to ..."
         f *= 1.0 - 0.8 * max((verb.get(w, 0.0) for w in ws[1:]), default=0.0)   # "... to act", "... dies"
-        f *= 1.0 - 0.7 * max(adj.get(ws[-1], 0.0) - 0.5, 0.0) * 2   # "... and local": a modifier waiting for its noun
+        f *= 1.0 - 0.7 * max(adj.get(ws[-1], 0.0) - 0.5, 0.0) * 2   # "... local": a modifier waiting for its noun
+        if ws[-1].endswith("ing") and len(ws[-1]) > 5:   # "... stating", "... explaining": a participle
+            f *= min(1.0, 0.2 + 4 * adj.get("ing:" + ws[-1], 0.0))
         words = p.split()
         if any(a == "to" and verb.get("to " + b) for a, b in zip(words, words[1:])):
             f *= 0.1   # "secondary care to reduce": an infinitive clause, not a name
         return max(f, 0.05)
 
+    def written(k: str) -> str:
+        return surface[k].most_common(1)[0][0] if surface.get(k) else k
+
     out: list[str] = []
     taken: set[str] = set()
-    for g in groups:
+    taken_words: dict = defaultdict(list)   # parent -> content-word sets of its children's names
+
+    def clash(label: str, parent) -> bool:
+        if label.lower() in taken:
+            return True
+        if parent is None:
+            return False
+        ws = _content_words(label)
+        return any(ws <= o or o <= ws for o in taken_words[parent])
+
+    plans = []
+    for gi, g in enumerate(groups):
         gdocs = defaultdict(set)
         grows: Counter = Counter()
         for i in g:
-            for p in phr.get(i) or {q for q in _phrases(texts[i], stop) if _form_ok(q)}:
+            for p in phr.get(i) or keys_of(i, {q for q in _phrases(texts[i], stop) if _form_ok(q)}):
                 gdocs[p].add(docs[i])
                 grows[p] += 1
+        central = set().union(*(phr.get(i, set()) for i in g[:3])) if g else set()
         ndocs = len({docs[i] for i in g}) or 1
         scored = []
         for need in ((2, 1) if ndocs >= 2 else (1,)):   # a phrase from one document only if nothing recurs
@@ -240,7 +313,9 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
                       - math.log((df[p] + 0.5) / (n - df[p] + 1.0)))
                 if lo <= math.log(2):
                     continue   # no more common in the group than in the library: not what it is about
-                scored.append((share * lo * role_factor(p) * (1 + 0.15 * (len(p.split()) - 2)), p))
+                # the most representative concerns' own phrase, checked against the rest (share)
+                bonus = 1.25 if p in central else 1.0
+                scored.append((share ** coverage * lo * role_factor(p) * bonus * (1 + 0.15 * (len(p.split()) - 2)), p))
             if scored:
                 break
         scored.sort(reverse=True)
@@ -252,44 +327,54 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
                 continue
             if f" {best[1]} " in f" {p} " and s >= 0.6 * best[0]:
                 best = (s, p)
-        label = ""
-        if best is not None:
-            label = best[1]
-            used = set(label.split())
-            if len(used) <= 3 and "and" not in used:
-                for s, p in scored[:20]:
-                    ws = set(p.split())
-                    if s >= 0.75 * best[0] and not (ws & used) and len(ws) <= 3 and "and" not in ws:
-                        label = f"{label} and {p}"
-                        break
-        if not label:
-            label = key_clause([texts[i] for i in g])
-        if not label:
-            label = " and ".join(_top_words([texts[i] for i in g], stop)) or "Findings without a common phrase"
         acr = _acronyms([texts[i] for i in g])
-        label = tidy_label(" ".join(w.upper() if w.lower() in acr else w for w in label.split()))
-        if label_problems(label):
-            label = tidy_label(" and ".join(_top_words([texts[i] for i in g], stop))) or "Findings without a common phrase"
-        if label.lower() in taken:  # two themes never share a name: add the group's next phrase of its own
-            for _, p in scored[:40]:
-                extra = tidy_label(" ".join(w.upper() if w.lower() in acr else w for w in p.split()))
-                if set(extra.lower().split()) & set(label.lower().split()):
-                    continue
-                alt = tidy_label(f"{label} and {_mid_label(extra)}")
-                if alt.lower() not in taken and not label_problems(alt):
+
+        def show(k: str, acr=acr) -> str:
+            return tidy_label(" ".join(w.upper() if w.lower() in acr else w for w in written(k).split()))
+
+        ranked = ([show(best[1])] if best is not None else []) + [show(p) for _, p in scored[:40]]
+        ranked = [x for x in dict.fromkeys(ranked) if x and not label_problems(x)]
+        plans.append((g, scored, best, acr, ranked))
+    if encode is not None and centroids is not None:
+        # checked against the whole group: of the best phrases, the one whose meaning is nearest
+        # the group's (its vector against the members' mean), the scorer breaking near-ties
+        pool = sorted({x for *_, ranked in plans for x in ranked[:CHECK_TOP]})
+        if pool:
+            import numpy as np
+
+            try:
+                pv = np.asarray(encode(pool), dtype=np.float32)
+            except Exception as e:  # noqa: BLE001 - an encoder that cannot run leaves the scorer's order
+                log.warning("theme names not checked against their groups: %s", e)
+                pool = []
+        if pool:
+            pv /= np.maximum(np.linalg.norm(pv, axis=1, keepdims=True), 1e-9)
+            at = {x: k for k, x in enumerate(pool)}
+            cents = np.asarray(centroids, dtype=np.float32)
+            for k, (g, scored, best, acr, ranked) in enumerate(plans):
+                top = ranked[:CHECK_TOP]
+                if len(top) > 1:
+                    c = cents[k] / max(float(np.linalg.norm(cents[k])), 1e-9)
+                    sims = {x: float(pv[at[x]] @ c) - 0.02 * r for r, x in enumerate(top)}
+                    plans[k] = (g, scored, best, acr, sorted(top, key=lambda x: -sims[x]) + ranked[CHECK_TOP:])
+    for gi, (g, scored, best, acr, ranked) in enumerate(plans):
+        parent = parents[gi] if parents is not None else None
+        label = ranked[0] if ranked else ""
+        if not label:
+            label = tidy_label(key_clause([texts[i] for i in g]))
+        if not label or label_problems(label):
+            label = tidy_label(" ".join(_top_words([texts[i] for i in g], stop))) or "Findings without a common phrase"
+        label = _what_went_wrong(label, [texts[i] for i in g], [docs[i] for i in g])
+        if clash(label, parent):   # told apart: the group's next best phrase no theme (or sibling) uses
+            for alt in ranked[1:]:
+                if not clash(alt, parent):
                     label = alt
                     break
-        if label.lower() in taken:  # another theme has it: the group's best phrase no theme uses yet
-            for _, p in scored[:40]:
-                alt = tidy_label(" ".join(w.upper() if w.lower() in acr else w for w in p.split()))
-                if alt.lower() not in taken and not label_problems(alt):
-                    label = alt
-                    break
-        if label.lower() in taken:  # or the label and the group's commonest word it lacks
+        if clash(label, parent):   # or its name with the group's own commonest word it lacks, after a dash
             own = [w for w in _top_words([texts[i] for i in g], stop, k=6, exact=False)
-                   if w not in label.lower().split()]
-            for w in own:
-                alt = tidy_label(f"{label} and {w.upper() if w in acr else w}")
+                   if _stem(w) not in {_stem(x) for x in label.lower().split()}]   # not "Officers – officer"
+            for w in own:   # the qualifier tells it apart from the sibling it would repeat
+                alt = f"{label} – {w.upper() if w in acr else w}"
                 if alt.lower() not in taken:
                     label = alt
                     break
@@ -299,8 +384,70 @@ def phrase_labels(texts: Sequence[str], groups: list[list[int]], documents: Sequ
                 k += 1
             label = f"{label} ({k})"
         taken.add(label.lower())
+        if parent is not None:
+            taken_words[parent].append(_content_words(label))
         out.append(label)
     return out
+
+
+# words the members write before a thing to say what went wrong with it ("lack of a care plan")
+FAILURE_CUES = ("lack of", "absence of", "delays in", "delay in", "poor", "inadequate", "insufficient", "missing",
+                "inaccurate", "incorrect", "unclear", "limited", "no")
+
+
+def _what_went_wrong(label: str, texts: Sequence[str], docs: Sequence) -> str:
+    """``label`` with what went wrong in front when the members say it of that thing: the
+    failure word most of the documents that write one put within two words before the
+    label's first word ("Inadequate record keeping", "Lack of risk management plan"), worded as
+    the commonest of them; the label itself when fewer than two documents, or a fifth of the
+    group's, say one."""
+    words = label.lower().split()
+    if not words or words[0] in {c.split()[0] for c in FAILURE_CUES} or len(words) > 4:
+        return label
+    head = re.escape(_stem(words[0]))
+    ndocs = len(set(docs)) or 1
+    seen: dict[str, set] = defaultdict(set)
+    for t, d in zip(texts, docs):
+        low = " ".join(content_text(t).lower().split())
+        for cue in FAILURE_CUES:
+            if re.search(rf"\b{cue}\s+(?:(?:the|a|an|any|proper|clear|effective|adequate|timely)\s+)?(?:\w+\s+)?{head}", low):
+                seen[cue].add(d)
+    if not seen:
+        return label
+    cue = max(seen.items(), key=lambda kv: (len(kv[1]), -FAILURE_CUES.index(kv[0])))[0]
+    ds = set().union(*seen.values())   # documents saying something went wrong with it, in any words
+    if len(ds) < 2 or len(ds) < 0.2 * ndocs:
+        return label
+    rest = label if (words[0].upper() == label.split()[0] and len(words[0]) > 1) else label[0].lower() + label[1:]
+    return tidy_label(f"{cue} {rest}")
+
+
+def _content_words(label: str) -> set[str]:
+    return {_stem(w) for w in re.findall(r"[a-z]+", label.lower())} - INNER - {"the", "a", "an"}
+
+
+def name_groups(texts: Sequence[str], vectors, groups: list[list[int]], documents: Sequence | None = None,
+                parents: Sequence | None = None, encode=None) -> list[str]:
+    """The product's names for groups of findings: each group's members ordered most central
+    first (cosine of their vectors to the group's mean) and named by ``phrase_labels``
+    (with ``encode``, the best phrases checked against the group's mean vector)."""
+    import numpy as np
+
+    v = np.asarray(vectors, dtype=np.float32)
+    nv = np.linalg.norm(v, axis=1, keepdims=True)
+    nv[nv == 0] = 1.0
+    v = v / nv
+    ordered, cents = [], np.zeros((len(groups), v.shape[1] if v.ndim == 2 else 1), np.float32)
+    for k, g in enumerate(groups):
+        g = list(g)
+        if not g:
+            ordered.append(g)
+            continue
+        c = cents[k] = v[g].mean(axis=0)
+        s = v[g] @ c
+        ordered.append([i for _, i in sorted(zip(-s, g))])
+    return phrase_labels(texts, ordered, documents, parents=parents, coverage=COVERAGE, encode=encode,
+                         centroids=cents)
 
 
 _LEAD_IN = re.compile(
@@ -395,7 +542,7 @@ def label_problems(label: str, common: set[str] | None = None) -> list[str]:
 
 
 # words that end no name of a matter: prepositions and connectives beyond the stopwords
-TRAILING = {"concerning", "regarding", "including", "following", "involving", "towards", "toward", "despite",
+TRAILING = {"concerning", "regarding", "including", "containing", "surrounding", "affecting", "following", "involving", "towards", "toward", "despite",
             "during", "relating", "regards", "according", "near", "prior", "due", "post", "whereby", "per", "via", "whilst", "amongst", "among", "versus", "re", "than", "whom", "whose"}
 # grammatical narrative verbs (tense and auxiliaries), not phrases of any document
 NARRATIVE = {"is", "was", "were", "are", "be", "been", "being", "had", "has", "have", "did", "does", "dies",

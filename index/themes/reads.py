@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 from typing import Iterable
 
 from index.schema import ensure_library_schema as ensure_schema  # the tables: index/schema.py
+from index.themes.cluster import MISC_LABEL
 
 
 # ---- the store's state ------------------------------------------------------------------------
@@ -127,7 +128,7 @@ def _theme_dicts(lib, only: set[int] | None = None, level: int | None = None, de
                     recips[n].add(m[4])
         ex, seen_docs = [], set()   # the most central findings, one per document
         for m in sorted((m for m in ms if m[2] is not None), key=lambda m: (-m[2], m[1])):
-            if m[4] not in seen_docs and len(ex) < 3:
+            if m[4] not in seen_docs and len(ex) < 2:
                 ex.append(m)
                 seen_docs.add(m[4])
         action_rows = {a[1]: a for m in ms for a in acts.get(m[1], [])}
@@ -146,7 +147,8 @@ def _theme_dicts(lib, only: set[int] | None = None, level: int | None = None, de
             "renamed": bool(r[4]),
             "top_terms": json.loads(r[5]),
             "exemplars": [{"finding_id": m[1], "document_id": m[4], "title": m[9], "date": m[7],
-                           "text": _excerpt(m[6]), "score": round(m[2], 3),
+                           "text": _excerpt(m[6]), "quote": _quote(m[6], (r[3] or "") + " " + " ".join(json.loads(r[5])[:5])),
+                           "score": round(m[2], 3),
                            "href": f"/documents/{m[4]}#f{m[1]}"} for m in ex],
             "document_types": dict(Counter(t for _, t in docs.values()).most_common()),
             "top_recipients": [{"name": n, "documents": len(s)} for n, s in
@@ -165,7 +167,8 @@ def _theme_dicts(lib, only: set[int] | None = None, level: int | None = None, de
             d["action_items"] = [{"id": a[1], "document_id": a[2], "kind": a[3], "text": a[4], "owner": a[5],
                                   "due": a[6], "status": a[7]} for _, a in sorted(action_rows.items())]
         out.append(d)
-    out.sort(key=lambda d: (d["level"], -d["size"], d["id"]))
+    # the miscellaneous bucket after the themes it is no part of
+    out.sort(key=lambda d: (d["level"], d["level"] == 1 and d["label"] == MISC_LABEL, -d["size"], d["id"]))
     return out
 
 
@@ -176,6 +179,17 @@ def _fallback_label(theme_id: int, exemplar_texts: list[str]) -> str:
         if len(words) >= 3:
             return " ".join(words[:8]).rstrip(",.;:") + ("…" if len(words) > 8 else "")
     return f"Theme {theme_id}"
+
+
+def _quote(t: str, about: str, n: int = 300) -> str:
+    """The sentence of ``t`` that says most of what the theme is about (its name and top terms):
+    the quote a page shows, cut at ``n`` characters."""
+    words = {w for w in re.findall(r"[a-z]{3,}", about.lower())}
+    sents = [x.strip() for x in re.split(r"(?<=[.;!?])\s+", re.sub(r"\s+", " ", t or "").strip()) if len(x.strip()) > 20]
+    if not sents or not words:
+        return _excerpt(t, n)
+    best = max(sents, key=lambda x: (len(words & set(re.findall(r"[a-z]{3,}", x.lower()))), -sents.index(x)))
+    return _excerpt(best, n)
 
 
 def _excerpt(t: str, n: int = 300) -> str:

@@ -31,6 +31,7 @@ Every function returns JSON-ready dicts/lists.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from typing import Iterable
@@ -40,6 +41,8 @@ import numpy as np
 from index.schema import ensure_library_schema as ensure_schema  # the tables: index/schema.py
 from index.themes import cluster as core
 from index.themes.reads import edit_log, get_theme
+
+log = logging.getLogger(__name__)
 
 MATCH = 0.5  # Jaccard overlap for "the same theme"
 MAX_LABEL = 200  # characters of a theme label a person may give
@@ -124,6 +127,8 @@ def _refresh(t: _T, ctx: _Ctx, relabel: bool = True) -> None:
         # label against the whole library's vocabulary would be costlier; the theme's own
         # texts against a sample of the rest is enough to rank its keyphrases
         lab = _label_against_library(ctx, ids, texts, docs)
+        if t.level == 1 and t.auto_label == core.MISC_LABEL:
+            lab = (core.MISC_LABEL, lab[1])   # the bucket keeps its name whatever it holds
         t.auto_label, t.top_terms = lab
         if not t.renamed:
             t.label = t.auto_label
@@ -384,13 +389,22 @@ def _all_findings(lib):
     return ids, texts, vecs, docs
 
 
+def _encoder(lib):
+    """The library's encoder for checking names against themes (None: names from the scorer alone)."""
+    try:
+        return lib.embedder.encode
+    except Exception as e:  # noqa: BLE001 - a library whose encoder cannot run here still gets themes
+        log.warning("theme names not checked against their themes: %s", e)
+        return None
+
+
 def rebuild_themes(lib, **fit_params) -> dict:
     """Re-cluster every finding; keep ids, re-apply edits. See the module docstring."""
     t0 = time.perf_counter()
     ensure_schema(lib)
     ids, texts, vecs, docs = _all_findings(lib)
     params = {**MODEL_PARAMS.get(getattr(lib, "model", ""), {}), **fit_params}
-    model = core.fit_themes(texts, vecs, documents=docs, **params)
+    model = core.fit_themes(texts, vecs, documents=docs, encode=_encoder(lib), **params)
     ctx = _Ctx(lib)
     ctx.preload(ids, texts, vecs, docs)
     fresh: list[_T] = []

@@ -239,10 +239,10 @@ def test_screen_rows_link_the_case(jlib):
     assert f'href="/cases/{rep}"' in row
 
 
-def test_theme_label_second_phrase_is_not_capitalised():
-    """Theme names such as "Record keeping and Medical records" or "Ambulance service and
-    Availability of resources": when a label took a second phrase to tell it from another
-    theme's, the second phrase kept its own capital letter mid-name (acronyms stay upper case)."""
+def test_theme_label_told_apart_without_joining_phrases():
+    """Two themes whose best phrase is the same ("Discharge letter") are told apart by the second
+    group's own next phrase, never by joining two phrases with "and" ("Record keeping and Medical
+    records" read as two themes in one, issue 27); acronyms stay upper case."""
     from index.themes.labels import phrase_labels
 
     a = [f"the discharge letter was not sent to the practice after case {w}" for w in
@@ -255,10 +255,12 @@ def test_theme_label_second_phrase_is_not_capitalised():
     texts = a + b + other
     labels = phrase_labels(texts, [list(range(6)), list(range(6, 12))], documents=list(range(len(texts))))
     assert labels[0] == "Discharge letter"
-    assert labels[1].startswith("Discharge letter and ") and " and Ward" not in labels[1], labels
+    assert labels[1] == "Ward round", labels
     c = [t.replace("ward round", "MARAC referral") for t in b]
     labels = phrase_labels(a + c + other, [list(range(6)), list(range(6, 12))], documents=list(range(len(texts))))
-    assert "MARAC" in labels[1], labels
+    assert labels[1] == "MARAC referral", labels
+    for lab in labels:
+        assert " and " not in f" {lab.lower()} ", labels
 
 
 def test_theme_edit_on_a_missing_theme_says_it_once(jlib):
