@@ -7,7 +7,8 @@
 ``freeze`` draws ``--n`` specific themes at random (seeded) from a built library, keeps each
 one's members (finding ids and their documents' references) and 10 of them drawn at random
 (seeded) to read, splits the themes into a dev half and a held-out half (seeded), and writes
-``themes.json`` (no product name in it: the person naming them reads ``to_name.md``),
+``themes.json`` (no product name in it, and no text: the members by id; the person naming them reads
+``/tmp/theme-blind-to_name.md``, written with the texts read from the library),
 ``old_labels.json`` (the names the product gave when frozen, kept apart) and an empty
 ``hand_names.json`` for the person's names. Run once, before any change; never again.
 
@@ -36,6 +37,7 @@ import numpy as np
 from benchmarks.common import ROOT
 
 FROZEN = ROOT / "benchmarks" / "heldout" / "2026-12-08" / "themes"
+TO_NAME = Path("/tmp/theme-blind-to_name.md")  # holds concern texts (shared data): never in git
 SHOWN = 10
 
 
@@ -63,7 +65,8 @@ def freeze(lib: Path, out: Path, n: int, seed: int) -> None:
         themes.append({"key": key, "split": "dev" if key in dev else "heldout", "theme_id": tid,
                        "size": len(rows), "documents": len({r[1] for r in rows}),
                        "members": [r[0] for r in rows], "member_references": [r[1] for r in rows],
-                       "shown": [{"finding_id": r[0], "reference": r[1], "text": r[2]} for r in shown]})
+                       # the shown members by id only: their text is shared data, read from the library
+                       "shown": [{"finding_id": r[0], "reference": r[1]} for r in shown]})
         old[key] = label
     out.mkdir(parents=True, exist_ok=True)
     (out / "themes.json").write_text(json.dumps({"library": str(lib), "seed": seed, "themes": themes}, indent=1))
@@ -72,9 +75,15 @@ def freeze(lib: Path, out: Path, n: int, seed: int) -> None:
     lines = ["# Themes to name (read the members, write a name in hand_names.json)", ""]
     for t in themes:
         lines += [f"## {t['key']} ({t['size']} concerns in {t['documents']} documents)", ""]
-        lines += [f"{i + 1}. {_clip(m['text'])}" for i, m in enumerate(t["shown"])] + [""]
-    (out / "to_name.md").write_text("\n".join(lines))
+        lines += [f"{i + 1}. {_clip(_text(con, m))}" for i, m in enumerate(t["shown"])] + [""]
+    (TO_NAME).write_text("\n".join(lines))  # concern texts: outside the repository
     print(f"froze {len(themes)} themes ({len(dev)} dev, {len(themes) - len(dev)} held out) in {out}")
+
+
+def _text(con: sqlite3.Connection, member: dict) -> str:
+    """A shown member's concern text, read from the library (the frozen files hold only its id)."""
+    row = con.execute("SELECT text FROM findings WHERE id=?", (member["finding_id"],)).fetchone()
+    return row[0] if row else f"(finding {member['finding_id']} is not in this library)"
 
 
 def _clip(t: str, n: int = 700) -> str:
@@ -126,7 +135,8 @@ def blind(lib: Path, frozen_dir: Path, split: str, out: Path, seed: int) -> None
         item = f"item-{t['key']}"
         key[item] = {"product": "A" if product_first else "B", "product_name": name, "hand_name": hand[t["key"]]}
         judge[item] = ""
-        lines += [f"## {item}", ""] + [f"{i + 1}. {_clip(m['text'])}" for i, m in enumerate(t["shown"])]
+        con = _connect(lib)
+        lines += [f"## {item}", ""] + [f"{i + 1}. {_clip(_text(con, m))}" for i, m in enumerate(t["shown"])]
         lines += ["", f"- **A**: {a}", f"- **B**: {b}", ""]
     out.mkdir(parents=True, exist_ok=True)
     (out / f"blind-{split}.md").write_text("\n".join(lines))
