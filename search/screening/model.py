@@ -48,7 +48,8 @@ class Knobs:
     pseudo_weight: float = 0.2      # ... at this weight, while fewer than MIN_EACH of either kind are judged
     description_weight: float = 1.0
     folds: int = 5
-    explore: float = 0.2            # share of `next` that is uncertain or random rather than most likely
+    explore: float = 0.0            # share of `next` that is uncertain or random rather than most likely (0: the
+    #                                 likeliest only, as the stopping rule of search.screening.stopping assumes)
     threshold: float = 0.5          # calibrated p at which an unjudged document is included ...
     include_recall: float = 0.9     # ... or lower, until the included set is expected to hold this share
     max_slope: float = 50.0
@@ -58,7 +59,8 @@ class Knobs:
     mixture_min_each: int = 2       # judgements of each kind before the mixture is trusted over Platt
     prior_offset: float = 0.0       # the description's prior as a fixed offset to every score (not learnt)
     meaning: str = "both"           # meaning features: "both" (passages | concerns), "passages", "concerns"
-    sample_share: float = 0.3       # share of all proposals drawn at random to check the unjudged (0: none)
+    sample_share: float = 0.0       # share of all proposals drawn at random to check the unjudged (0: none; the
+    #                                 stopping rule needs no random draws)
     sample_uniform: float = 0.5     # share of each draw's chance spread evenly over the unjudged
     combine: str = "clip"           # the estimate: "clip" (model within the sample's interval), "sample", "model"
     model_estimate: str = "geometric"  # the model's relevant-unjudged: "geometric" mean of the mixture's and Platt's sums, or "mixture"
