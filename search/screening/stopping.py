@@ -138,6 +138,10 @@ def stop_decision(labels: Sequence[int], n_docs: int, remaining_estimate: float 
                "hypergeometric test on the last judged documents (" + CITATION + "): the documents judged most "
                "recently, proposed as the most likely, are treated as a sample of everything not judged before them; "
                "stop when recall below the target is rejected")}
+    if n_docs <= 0:
+        out.update(recommended=False, recall_lower_bound=None, p_value=1.0, upper_remaining=0,
+                   judged_needed_estimate=None, reason="the screen holds no document: there is nothing to judge")
+        return out
     if unseen == 0:
         out.update(recommended=judged > 0, recall_lower_bound=1.0 if judged else None, p_value=0.0,
                    upper_remaining=0, judged_needed_estimate=0,
