@@ -42,12 +42,17 @@ CITATION = ("Callaghan & Müller-Hansen 2020, Statistical stopping criteria for 
 
 
 def _urns(labels: Sequence[int], n_docs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(n, k_n, M_n) of every urn: the last n judged documents plus the unjudged ones."""
+    """(n, k_n, M_n) of the urns that matter: the last n judged documents plus the unjudged ones.
+
+    Of the urns holding the same k relevant documents the widest has the smallest p (one more
+    non-relevant document in the urn and in the sample only lowers P(X <= k)), so only the
+    widest for each k is kept: r + 1 urns instead of one per judgement, the same minimum."""
     y = np.asarray(labels, dtype=np.int64)[::-1]
     n = np.arange(1, len(y) + 1)
     k = np.cumsum(y)
+    widest = np.append(y[1:] == 1, True)  # the next document back is relevant, or there is none
     unseen = n_docs - len(y)
-    return n, k, n + unseen
+    return n[widest], k[widest], n[widest] + unseen
 
 
 def p_value_remaining(labels: Sequence[int], n_docs: int, m: int) -> float:
