@@ -163,3 +163,31 @@ def test_show_reports_the_stop_and_an_honest_recall(screen_lib, runner):
     assert "STOP: you can stop: at 95% confidence you have found at least 95%" in r.output
     r = runner.invoke(cli, ["screen", "show", "stop", "--target-recall", "2", "--library", str(screen_lib.path)])
     assert r.exit_code != 0 and "Traceback" not in r.output
+
+
+def test_a_conjunctive_description_ranks_documents_meeting_every_condition_first(library, tmp_path):
+    """"a child who died by suicide": a child's suicide above adults' suicides and a child's
+    death from sepsis, which each match only half of the description."""
+    from index.ingest.pipeline import ingest
+    from search.screening import screens as S
+    from tests.support.screen_data import report_text
+
+    d = tmp_path / "reports"
+    d.mkdir()
+    texts = {
+        "both": "the child took her own life by suicide after the school did not share the bullying with her parents",
+        "suicide": "the man took his own life by suicide and the crisis team did not call back",
+        "suicide2": "the woman died by suicide after the mental health trust discharged her",
+        "child": "the child died of sepsis because the paediatric ward did not escalate her observations",
+        "child2": "the child was not seen by a health visitor and the school nurse post was vacant",
+    }
+    fillers = ["the junction had poor visibility", "the care home did not weigh the resident",
+               "the railway crossing lights failed", "the fire alarm had been disconnected"]
+    for i, (k, t) in enumerate(list(texts.items()) + [(f"f{j}", f) for j, f in enumerate(fillers * 3)]):
+        (d / f"{k}-{i:02d}.txt").write_text(report_text(i, t))
+    ingest(library, [d])
+    S.create_screen(library, "kids", "a child who died by suicide")
+    first = S.next_documents(library, "kids", n=3)["documents"]
+    text = library.store.document(first[0]["id"])["text"]
+    assert "took her own life" in text and "child" in text
+
