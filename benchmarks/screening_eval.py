@@ -318,7 +318,7 @@ def population_library(lib, shared: Path, population: list[str]) -> None:
 
 
 def simulate_stop(lib, name: str, query: str, relevant: set[int], batch: int, checkpoints=(40, 100),
-                  target: float = 0.95, confidence: float = 0.95, knobs=None) -> dict:
+                  target: float = 0.95, confidence: float = 0.95, knobs=None, max_judged: int | None = None) -> dict:
     """A reviewer judging what ``next`` proposes, ``batch`` at a time, until the screen says it
     may stop (or nothing is left). Returns the run's figures."""
     from search.screening import screens as S
@@ -355,7 +355,7 @@ def simulate_stop(lib, name: str, query: str, relevant: set[int], batch: int, ch
         for cp in checkpoints:
             if cp not in at and judged >= cp:
                 at[cp] = point
-        if state["stop"]["recommended"]:
+        if state["stop"]["recommended"] or (max_judged and judged >= max_judged):
             break
     last = trace[-1] if trace else {}
     # the estimated relevant unjudged between consecutive looks: a jump without evidence is a
@@ -376,7 +376,7 @@ def simulate_stop(lib, name: str, query: str, relevant: set[int], batch: int, ch
 
 
 def stop_eval(lib, tset: dict, runs: int, batch: int, topics: set[str] | None, min_relevant: int,
-              knobs=None, target: float = 0.95, confidence: float = 0.95) -> dict:
+              knobs=None, target: float = 0.95, confidence: float = 0.95, max_judged: int | None = None) -> dict:
     """Every topic of the set, ``runs`` times (each run a new screen: the model's random
     stand-in negatives, seeded by the screen's id, differ), and the summary over runs."""
     keys = documents_by_key(lib)
@@ -393,7 +393,7 @@ def stop_eval(lib, tset: dict, runs: int, batch: int, topics: set[str] | None, m
         for i in range(runs):
             t0 = time.time()
             r = simulate_stop(lib, f"stop-{i}-" + "".join(c if c.isalnum() else "-" for c in tid)[:50], t["query"],
-                              rel, batch, target=target, confidence=confidence, knobs=knobs)
+                              rel, batch, target=target, confidence=confidence, knobs=knobs, max_judged=max_judged)
             r["seconds"] = round(time.time() - t0, 1)
             runs_.append(r)
             print(f"  {tid} run {i + 1}: stop at {r['judged_at_stop']}/{r['documents']} "
@@ -463,7 +463,7 @@ def main_stop(args) -> None:
         k, v = kv.split("=", 1)
         setattr(knobs, k, type(getattr(knobs, k))(v))
     res = stop_eval(lib, tset, args.runs, args.batch, set(args.topics.split(",")) if args.topics else None,
-                    args.min_relevant, knobs, args.target_recall, args.confidence)
+                    args.min_relevant, knobs, args.target_recall, args.confidence, args.max_judged)
     res["model"] = lib.model
     res["load_average"] = [round(x, 1) for x in os.getloadavg()]
     if args.json:
@@ -494,6 +494,8 @@ def main() -> None:
                          " (--stop; default: --set as such a set)")
     ap.add_argument("--write-topics", default=None, help="write the topic set used to this file (--stop)")
     ap.add_argument("--runs", type=int, default=20, help="runs per topic (--stop)")
+    ap.add_argument("--max-judged", type=int, default=None,
+                    help="end each run after this many judgements (--stop; for the estimates only: no stop figures)")
     ap.add_argument("--target-recall", type=float, default=0.95)
     ap.add_argument("--confidence", type=float, default=0.95)
     args = ap.parse_args()
