@@ -407,6 +407,8 @@ def _estimates(lib: Library, screen: dict[str, Any], st: ScreenState, knobs: Kno
             remaining, how = upper, "model, lowered to the stopping test's upper bound"
             stop = _stop(st, in_u, remaining, target, confidence)
         interval, bound_from = [0.0, upper], "stopping test"
+    elif interval is None:  # everything judged: recall of the judging is known exactly
+        interval, bound_from = [0.0, 0.0], "every document judged"
     p = st.ranking.p.copy()
     if len(unjudged):
         if abs(remaining - float(st.ranking.p[unjudged].sum())) > 1e-9:
