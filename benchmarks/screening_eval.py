@@ -26,6 +26,20 @@ HELD_OUT topics are reported separately and were not looked at while tuning.
     python -m benchmarks.screening_eval --set categories --library DIR [--sample 600]
     [--topics a,b] [--json] [--checkpoints 10,20,30,40,50]
     python -m benchmarks.screening_eval --timing --library DIR [--judgements 50]
+    python -m benchmarks.screening_eval --stop --library DIR (--set dev | --topics-file FILE) [--runs 20] [--batch 10]
+
+``--stop`` (issue 25) has a simulated reviewer judge what ``next`` proposes, ``--batch`` at a
+time, until ``show``'s ``stop.recommended`` (search.screening.stopping), ``--runs`` times per
+topic (each run is a new screen, so the model's seeded random stand-in negatives differ; the
+rule itself draws nothing at random). Per topic and over all runs: true recall at the stop and
+the share of runs reaching the target; the share of the library judged at the stop and at the
+first moment recall reached 0.95 (work saved with and without the guarantee); the error of the
+estimated recall after 40, 100 judgements and at the stop (and how often it was "not yet
+estimable"); and how often the stated interval covered the true recall (at 40, at the stop,
+and over every look). ``--topics-file`` reads a topic set {topics: [{id, query}], labels:
+{topic: {reference: 0|1}}, population: [references]}; an empty ``--library`` is built from
+``corpus/pfd/reports.csv`` restricted to the population, with the library's model (the real
+one unless PRECEDENT_MODEL says otherwise).
 
 ``--timing`` measures, on the library as it is (for instance every report of the shared
 corpus), how long the screening features take to build and to load from their cache, and
@@ -268,6 +282,196 @@ def timing(lib, n_judgements: int, query: str = "restraint by police or prison o
             "sampled_check": shown["sampled_check"], "load_average": [round(x, 1) for x in os.getloadavg()]}
 
 
+# ---------------------------------------------------------------------------- the stopping rule (issue 25)
+def load_topic_file(path: str | Path) -> dict:
+    """A topic set: ``{"topics": [{"id", "query"}], "labels": {topic: {reference: 0|1}},
+    "population": [reference]}`` (a reference is a report's PFD id or its URL). Unlabelled
+    documents of the population count as not relevant."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not all(k in data for k in ("topics", "labels", "population")):
+        raise SystemExit(f"{path}: a topic set is {{topics: [{{id, query}}], labels: {{topic: {{reference: 0|1}}}}, "
+                         "population: [references]}")
+    return data
+
+
+def topic_set(which: str, shared: Path, sample: int, seed: int) -> dict:
+    """A development set (``dev`` or ``categories``) in the topic-file format."""
+    from search import evaluate as ev
+
+    topics, rows = topics_for(which, shared, sample, seed)
+    population = [ev.report_key(r) for r in rows]
+    return {"topics": [{"id": t, "query": q} for t, (q, _) in topics.items()],
+            "labels": {t: {k: int(k in rel) for k in population} for t, (_, rel) in topics.items()},
+            "population": population}
+
+
+def population_library(lib, shared: Path, population: list[str]) -> None:
+    """Fill an empty ``lib`` with the population's reports from ``corpus/pfd/reports.csv``."""
+    from search import evaluate as ev
+
+    if lib.store.count("documents"):
+        return
+    labelled = [{"url": r} if r.startswith("http") else {"id": r} for r in population]
+    print(f"building a library of {len(labelled)} reports with {lib.model} …", file=sys.stderr)
+    built = ev.build_theme_library(lib, shared / "corpus/pfd/reports.csv", labelled)
+    print(f"  {built['added']} documents in {built['seconds']:.0f}s", file=sys.stderr)
+
+
+def simulate_stop(lib, name: str, query: str, relevant: set[int], batch: int, checkpoints=(40, 100),
+                  target: float = 0.95, confidence: float = 0.95, knobs=None, max_judged: int | None = None) -> dict:
+    """A reviewer judging what ``next`` proposes, ``batch`` at a time, until the screen says it
+    may stop (or nothing is left). Returns the run's figures."""
+    from search.screening import screens as S
+
+    try:
+        S.delete_screen(lib, name)
+    except S.ScreenError:
+        pass
+    S.create_screen(lib, name, query)
+    n_docs = S.show_screen(lib, name, limit=0, knobs=knobs)["documents_in_screen"]
+    total = len(relevant)
+    found, judged, first95 = 0, 0, None
+    trace, at = [], {}
+    state = None
+    while True:
+        nxt = S.next_documents(lib, name, n=batch, knobs=knobs)["documents"]
+        if not nxt:
+            break
+        items = [(d["id"], "yes" if d["id"] in relevant else "no", "") for d in nxt]
+        state = S.judge_many(lib, name, items)
+        for d in nxt:
+            judged += 1
+            found += d["id"] in relevant
+            if first95 is None and total and found >= target * total:
+                first95 = judged
+        true_recall = found / total if total else 1.0
+        rng_ = state.get("estimated_recall_range")
+        point = {"judged": judged, "true_recall": round(true_recall, 4), "estimated_recall": state.get("estimated_recall"),
+                 "range": rng_, "lower_bound": state["stop"]["recall_lower_bound"],
+                 "estimated_relevant": state.get("estimated_relevant"),
+                 "covered": (rng_ is not None and None not in rng_ and rng_[0] - 1e-9 <= true_recall <= rng_[1] + 1e-9),
+                 "needed": state["stop"]["judged_needed_estimate"]}
+        trace.append(point)
+        for cp in checkpoints:
+            if cp not in at and judged >= cp:
+                at[cp] = point
+        if state["stop"]["recommended"] or (max_judged and judged >= max_judged):
+            break
+    last = trace[-1] if trace else {}
+    # the estimated relevant unjudged between consecutive looks: a jump without evidence is a
+    # relative change of more than 2x while nothing relevant was found
+    jumps = 0
+    for a, b in zip(trace, trace[1:]):
+        ea, eb = a["estimated_relevant"] or 0.0, b["estimated_relevant"] or 0.0
+        if round(a["true_recall"] * total) == round(b["true_recall"] * total) and max(ea, eb) > 5 and \
+                max(ea, eb) > 2 * max(min(ea, eb), 0.5):
+            jumps += 1
+    return {"documents": n_docs, "relevant": total, "stopped": bool(state and state["stop"]["recommended"]),
+            "judged_at_stop": judged, "share_judged_at_stop": round(judged / n_docs, 4) if n_docs else None,
+            "true_recall_at_stop": last.get("true_recall"), "first_recall_95": first95,
+            "share_judged_at_first_95": round(first95 / n_docs, 4) if first95 and n_docs else None,
+            "at": {str(cp): at.get(cp) for cp in checkpoints}, "at_stop": last,
+            "coverage": round(sum(p["covered"] for p in trace) / len(trace), 4) if trace else None,
+            "jumps_without_evidence": jumps}
+
+
+def stop_eval(lib, tset: dict, runs: int, batch: int, topics: set[str] | None, min_relevant: int,
+              knobs=None, target: float = 0.95, confidence: float = 0.95, max_judged: int | None = None) -> dict:
+    """Every topic of the set, ``runs`` times (each run a new screen: the model's random
+    stand-in negatives, seeded by the screen's id, differ), and the summary over runs."""
+    keys = documents_by_key(lib)
+    pop = {keys[r] for r in tset["population"] if r in keys}
+    out = []
+    for t in tset["topics"]:
+        tid = str(t["id"])
+        if topics and tid not in topics:
+            continue
+        rel = {keys[r] for r, y in tset["labels"].get(tid, {}).items() if int(y) == 1 and r in keys}
+        if len(rel) < min_relevant:
+            continue
+        runs_ = []
+        for i in range(runs):
+            t0 = time.time()
+            r = simulate_stop(lib, f"stop-{i}-" + "".join(c if c.isalnum() else "-" for c in tid)[:50], t["query"],
+                              rel, batch, target=target, confidence=confidence, knobs=knobs, max_judged=max_judged)
+            r["seconds"] = round(time.time() - t0, 1)
+            runs_.append(r)
+            print(f"  {tid} run {i + 1}: stop at {r['judged_at_stop']}/{r['documents']} "
+                  f"(true recall {r['true_recall_at_stop']}), recall 0.95 first at {r['first_recall_95']}, "
+                  f"{r['seconds']}s", file=sys.stderr, flush=True)
+        out.append({"topic": tid, "query": t["query"], "relevant": len(rel), "population": len(pop),
+                    "prevalence": round(len(rel) / max(len(pop), 1), 4), "runs": runs_,
+                    "summary": summarise_stop(runs_, target)})
+    return {"topics": out, "overall": summarise_stop([r for t in out for r in t["runs"]], target),
+            "target_recall": target, "confidence": confidence, "runs": runs, "batch": batch}
+
+
+def summarise_stop(runs: list[dict], target: float = 0.95) -> dict:
+    def err(key):
+        v = [abs(r["at"][key]["estimated_recall"] - r["at"][key]["true_recall"]) if key in r["at"] and r["at"][key]
+             and r["at"][key]["estimated_recall"] is not None else None for r in runs] if key != "stop" else \
+            [abs(r["at_stop"]["estimated_recall"] - r["at_stop"]["true_recall"])
+             if r["at_stop"].get("estimated_recall") is not None else None for r in runs]
+        return _mean(v), sum(x is None for x in v)
+
+    def cov(key):
+        pts = [r["at"].get(key) for r in runs] if key != "stop" else [r["at_stop"] for r in runs]
+        pts = [p for p in pts if p]
+        return round(sum(p["covered"] for p in pts) / len(pts), 3) if pts else None
+    out = {"runs": len(runs),
+           "recall_at_stop_mean": _mean([r["true_recall_at_stop"] for r in runs]),
+           "share_runs_recall_ge_target": round(sum((r["true_recall_at_stop"] or 0) >= target - 1e-9 for r in runs)
+                                               / len(runs), 3) if runs else None,
+           "share_judged_at_stop": _mean([r["share_judged_at_stop"] for r in runs]),
+           "share_judged_at_first_95": _mean([r["share_judged_at_first_95"] for r in runs]),
+           "coverage_all_looks": _mean([r["coverage"] for r in runs]),
+           "jumps_without_evidence": sum(r["jumps_without_evidence"] for r in runs)}
+    for key in ("40", "100", "stop"):
+        e, missing = err(key)
+        out[f"recall_error_at_{key}"] = e
+        out[f"not_estimable_at_{key}"] = missing
+        out[f"coverage_at_{key}"] = cov(key)
+    return out
+
+
+def print_stop(res: dict) -> None:
+    print(f"target recall {res['target_recall']}, confidence {res['confidence']}, {res['runs']} run(s) per topic, "
+          f"batch {res['batch']}")
+    head = ("topic", "rel/pop", "rec@stop", ">=tgt", "judged@stop", "judged@first.95", "err@40", "err@100",
+            "err@stop", "cov@40", "cov@stop", "cov.all")
+    print("\t".join(head))
+    for t in res["topics"] + [{"topic": "OVERALL", "relevant": "", "population": "", "summary": res["overall"]}]:
+        s = t["summary"]
+        print("\t".join(str(x) for x in (
+            t["topic"][:40], f"{t['relevant']}/{t['population']}", s["recall_at_stop_mean"], s["share_runs_recall_ge_target"],
+            s["share_judged_at_stop"], s["share_judged_at_first_95"], s["recall_error_at_40"], s["recall_error_at_100"],
+            s["recall_error_at_stop"], s["coverage_at_40"], s["coverage_at_stop"], s["coverage_all_looks"])))
+
+
+def main_stop(args) -> None:
+    from index.library import open_library
+    from search.screening.model import Knobs
+
+    shared = shared_root(args.shared)
+    tset = load_topic_file(args.topics_file) if args.topics_file else topic_set(args.set, shared, args.sample, args.seed)
+    if args.write_topics:
+        Path(args.write_topics).write_text(json.dumps(tset, indent=1), encoding="utf-8")
+    lib = open_library(args.library)
+    population_library(lib, shared, tset["population"])
+    knobs = Knobs()
+    for kv in args.knob:
+        k, v = kv.split("=", 1)
+        setattr(knobs, k, type(getattr(knobs, k))(v))
+    res = stop_eval(lib, tset, args.runs, args.batch, set(args.topics.split(",")) if args.topics else None,
+                    args.min_relevant, knobs, args.target_recall, args.confidence, args.max_judged)
+    res["model"] = lib.model
+    res["load_average"] = [round(x, 1) for x in os.getloadavg()]
+    if args.json:
+        print(json.dumps(res, indent=1))
+    else:
+        print_stop(res)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--set", choices=["dev", "categories"], default="dev")
@@ -283,7 +487,21 @@ def main() -> None:
     ap.add_argument("--knob", action="append", default=[], help="NAME=VALUE: override a model knob (tuning)")
     ap.add_argument("--timing", action="store_true", help="time features and judgements on --library as it is")
     ap.add_argument("--judgements", type=int, default=50, help="judgements timed (--timing)")
+    ap.add_argument("--stop", action="store_true",
+                    help="judge what `next` proposes until the screen may stop (issue 25); see --topics-file")
+    ap.add_argument("--topics-file", default=None,
+                    help="a topic set {topics: [{id, query}], labels: {topic: {reference: 0|1}}, population: [references]}"
+                         " (--stop; default: --set as such a set)")
+    ap.add_argument("--write-topics", default=None, help="write the topic set used to this file (--stop)")
+    ap.add_argument("--runs", type=int, default=20, help="runs per topic (--stop)")
+    ap.add_argument("--max-judged", type=int, default=None,
+                    help="end each run after this many judgements (--stop; for the estimates only: no stop figures)")
+    ap.add_argument("--target-recall", type=float, default=0.95)
+    ap.add_argument("--confidence", type=float, default=0.95)
     args = ap.parse_args()
+    if args.stop:
+        main_stop(args)
+        return
     if args.timing:
         from index.library import open_library as _open
 

@@ -18,11 +18,13 @@ def screen_cmd() -> None:
       precedent screen new restraint --query "a death after restraint by police"
       precedent screen next restraint            # ids to judge, most useful first
       precedent screen judge restraint 106 yes   # or no; many at once with --file
-      precedent screen show restraint            # progress and estimated recall
+      precedent screen show restraint            # may you stop? progress and estimated recall
       precedent screen pack restraint            # the included documents into a learning pack
 
-    "Estimated recall" is the share of all the relevant documents you have found so far by
-    judging; "included" is what the screen would hand over now: the documents judged relevant
+    "You can stop" comes from a stopping rule with a statistical guarantee (Callaghan &
+    Muller-Hansen 2020): at 95% confidence you have found at least 95% of the relevant
+    documents (--target-recall, --confidence on `show`). "Estimated recall" is the share of all
+    the relevant documents you have found so far by judging; "included" is what the screen would hand over now: the documents judged relevant
     plus the unjudged ones the model thinks likely enough to be relevant."""
 
 
@@ -35,12 +37,26 @@ def _screen_call(fn, *args, **kw):
         raise click.ClickException(str(e)) from e
 
 
+def _stop_line(d: dict) -> str:
+    """The stopping rule's verdict in words."""
+    stop = d.get("stop") or {}
+    if not stop:
+        return ""
+    if stop["recommended"]:
+        return (f"STOP: you can stop: at {stop['confidence']:.0%} confidence you have found at least "
+                f"{stop['target_recall']:.0%} of the relevant documents\n")
+    more = ("" if stop.get("judged_needed_estimate") is None else
+            f"; about {stop['judged_needed_estimate']} more judgements expected before it can say so")
+    return (f"KEEP JUDGING: not yet {stop['target_recall']:.0%} at {stop['confidence']:.0%} confidence{more}\n"
+            f"  ({stop['reason']})\n")
+
+
 def _screen_summary(d: dict) -> str:
-    rec = "n/a" if d.get("estimated_recall") is None else f"{d['estimated_recall']:.0%}"
+    rec = "not yet estimable" if d.get("estimated_recall") is None else f"{d['estimated_recall']:.0%}"
     if d.get("estimated_recall_range") and None not in d["estimated_recall_range"]:
         lo, hi = d["estimated_recall_range"]
         rec += f" (range {lo:.0%}-{hi:.0%})"
-    return (f"{d['judged']} judged, {d['relevant_found']} relevant found{_in_cases(d['relevant_found'], d.get('relevant_found_cases'))},"
+    return _stop_line(d) + (f"{d['judged']} judged, {d['relevant_found']} relevant found{_in_cases(d['relevant_found'], d.get('relevant_found_cases'))},"
             f" about {round(d['estimated_relevant'])} more"
             f" relevant estimated among {d['unjudged']} unjudged; estimated recall {rec}; {d['included']} included"
             f"{_in_cases(d['included'], d.get('included_cases'))}"
@@ -101,7 +117,7 @@ def screen_list(library_path, as_json):
 @library_option
 @json_option
 def screen_next(name, n, concerns, library_path, as_json):
-    """The documents to judge next (most likely first, some uncertain or random ones mixed in)."""
+    """The documents to judge next, most likely first, with the age, date, area and what happened."""
     from search.screening import next_documents
 
     data = _screen_call(next_documents, open_lib(library_path), name, n, concerns=concerns)
@@ -113,11 +129,16 @@ def screen_next(name, n, concerns, library_path, as_json):
                    err=True)
     for d in data["documents"]:
         click.echo(f"{d['id']}\tp={d['p']:.2f}\t{d['why']}\t{d['reference'] or ''}\t{d['title']}")
+        facts = [f"aged {d['age_text']}" if d.get("age_text") else "age not stated", d.get("date") or "",
+                 d.get("area") or ""]
+        click.echo("\t\t" + " · ".join(f for f in facts if f))
+        if d.get("what_happened"):
+            click.echo(f"\t\twhat happened: {d['what_happened']}")
         for c in d.get("concerns", []):
             click.echo(f"\t\t- {' '.join(c['text'].split())[:200]}")
     if data["documents"]:
-        click.echo(f"(id, p = the model's chance it is relevant, why proposed: likely / uncertain / sample = a random "
-                   f"draw that checks the estimate, reference, title)\n"
+        click.echo(f"(id, p = the model's chance it is relevant, why proposed: likely (uncertain / sample only when "
+                   f"asked for), reference, title)\n"
                    f"judge with: precedent screen judge {data['screen']} ID yes|no", err=True)
 
 
@@ -168,13 +189,18 @@ def screen_judge(name, doc_id, label, note, file_, library_path, as_json):
 @click.option("--csv", "as_csv", is_flag=True, help="Print the included documents as CSV.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(0, 10**7),
               help="Documents listed in the text view (JSON and CSV list all).")
+@click.option("--target-recall", default=0.95, show_default=True, type=click.FloatRange(0.5, 1.0),
+              help="The recall the stopping rule must guarantee.")
+@click.option("--confidence", default=0.95, show_default=True, type=click.FloatRange(0.5, 0.99),
+              help="The confidence of that guarantee.")
 @library_option
 @json_option
-def screen_show(name, as_csv, limit, library_path, as_json):
-    """Progress, estimated recall and the documents, most likely first."""
+def screen_show(name, as_csv, limit, target_recall, confidence, library_path, as_json):
+    """Whether you may stop, progress, estimated recall and the documents, most likely first."""
     from search.screening import show_screen, to_csv
 
-    data = _screen_call(show_screen, open_lib(library_path), name)
+    data = _screen_call(show_screen, open_lib(library_path), name, target_recall=target_recall,
+                        confidence=confidence)
     if as_json:
         print_json(data)
         return

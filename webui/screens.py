@@ -1,8 +1,9 @@
 """Screen pages: find every document on a topic by judging what the screen proposes.
 
-``/screens`` lists screens and starts one; ``/screens/<name>`` shows progress, the estimated
-recall (and how it was estimated), the documents to judge next with their concerns — each
-judged with one click — and the ranked documents; the included set exports as CSV or goes
+``/screens`` lists screens and starts one; ``/screens/<name>`` shows whether the person may stop
+judging (the stopping rule, ``?target=95&confidence=95`` in per cent), progress, the estimated
+recall (and how it was estimated), the documents to judge next with the deceased's age, what
+happened and their concerns — each judged with one click — and the ranked documents; the included set exports as CSV or goes
 into a learning pack. JSON twins as everywhere, built from the same dict."""
 from __future__ import annotations
 
@@ -83,8 +84,10 @@ def _page_data(name: str) -> dict:
     lib = library()
     limit = number_arg("limit", DEFAULT_LIMIT, 0, MAX_LIMIT)
     n = number_arg("n", NEXT_N, 1, 100)
+    target = number_arg("target", 95, 50, 100)  # the recall to reach, in per cent
+    confidence = number_arg("confidence", 95, 50, 99)
     try:
-        data = show_screen(lib, name, limit=limit or None)
+        data = show_screen(lib, name, limit=limit or None, target_recall=target / 100, confidence=confidence / 100)
         data["next"] = next_documents(lib, name, n, concerns=True)["documents"]
     except ScreenError as e:
         _fail(e)

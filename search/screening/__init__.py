@@ -4,7 +4,10 @@
 next, progress with its estimated recall, the ``included`` set and its CSV / pack exports);
 ``model`` ranks the library's documents from the judgements so far and estimates what is left
 (``rank``, ``estimates``); ``features`` builds and caches the per-library features the model
-reads; ``sample`` is the sampled check of the unjudged documents. The rows (screens,
+reads; ``stopping`` says when the person may stop, with a statistical guarantee on recall
+(Callaghan & Müller-Hansen 2020); ``conditions`` reads a description as a conjunction;
+``proposal`` gives a judge the age and what happened; ``sample`` is the optional sampled check
+of the unjudged documents. The rows (screens,
 judgements, draws) are kept by ``index.screens``."""
 from search.screening.features import features_for, ready, warm
 from search.screening.screens import (

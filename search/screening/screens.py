@@ -28,7 +28,10 @@ from index.library import Library
 
 from search.screening import features as sf
 from search.browse import DOC_TYPES, check_partial_date
+from search.screening import conditions as sc
+from search.screening import proposal as sp_
 from search.screening import sample as ss
+from search.screening import stopping
 from search.screening.model import Design, Knobs, Ranking, estimates, prior_score, propose, rank
 
 log = logging.getLogger(__name__)
@@ -185,6 +188,10 @@ def screen_state(lib: Library, screen: dict[str, Any], knobs: Knobs | None = Non
             universe = _universe(feats, screen["filters"])
             signals = feats.description_signals(lib, screen["query"])
             prior = prior_score(signals, universe, knobs) if len(universe) else np.zeros(feats.n, np.float32)
+            parts = sc.conditions(screen["query"])
+            if len(parts) >= 2 and len(universe):  # each condition must be met: search.screening.conditions
+                prior = sc.combine(prior, [prior_score(feats.description_signals(lib, c), universe, knobs)
+                                           for c in parts], universe)
             qdense = np.concatenate([signals["_vector"], signals["_vector"]]).astype(np.float32)
             qwords = feats.query_words(screen["query"])
             dense, half = feats.dense, feats.dense.shape[1] // 2
@@ -213,8 +220,9 @@ def screen_state(lib: Library, screen: dict[str, Any], knobs: Knobs | None = Non
 # ---------------------------------------------------------------------------- next / judge / show
 def next_documents(lib: Library, name: str, n: int = 10, concerns: bool = False,
                    knobs: Knobs | None = None) -> dict[str, Any]:
-    """``{"documents": [{"id", "reference", "title", "p", "why"}]}``: the unjudged documents
-    to judge next (``why``: likely, uncertain or sample)."""
+    """``{"documents": [{"id", "reference", "title", "p", "why", "type", "date", "area", "age",
+    "age_text", "what_happened", "case_id"}]}``: the unjudged documents to judge next, the likeliest
+    first (``why``: likely; uncertain or sample only when the knobs ask for them)."""
     if not 1 <= int(n) <= 500:
         raise ScreenError("n must be between 1 and 500")
     screen = _screen(lib, name)
@@ -234,11 +242,13 @@ def next_documents(lib: Library, name: str, n: int = 10, concerns: bool = False,
     # the same under "judge next" as in the screen's list; the proposals are chosen on the model's
     _, shown_p = _estimates(lib, screen, st, knobs) if picks else (None, st.ranking.p)
     case_of = _cases(lib, ids)
+    about = sp_.details(lib, ids)  # what a judge needs: age, what happened, area
     docs = []
     for r, why in picks:
         d = st.feats.docs[r]
         item = {"id": d["id"], "reference": d["reference"], "title": d["title"], "p": round(float(shown_p[r]), 4),
-                "why": why, "type": d["type"], "date": d["date"], "case_id": case_of[int(d["id"])]}
+                "why": why, "type": d["type"], "date": d["date"], "area": d.get("area"),
+                "case_id": case_of[int(d["id"])], **about.get(int(d["id"]), {})}
         if concerns:
             item["concerns"] = found.get(d["id"], [])
         docs.append(item)
@@ -335,7 +345,20 @@ def read_judgements_csv(text: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def _estimates(lib: Library, screen: dict[str, Any], st: ScreenState, knobs: Knobs) -> tuple[dict[str, Any], np.ndarray]:
+NOT_ESTIMABLE = ("not yet estimable: the model's probabilities are calibrated only once at least "
+                 f"{2} documents of each kind (relevant, not relevant) are judged")
+
+
+def _stop(st: ScreenState, in_u: np.ndarray, remaining: float, target: float, confidence: float) -> dict[str, Any]:
+    """The stopping rule's verdict (search.screening.stopping) on the screen's judgements in the
+    order they were made, counting only the documents in the screen."""
+    return stopping.stop_decision([int(x) for x in st.labels[in_u]], int(len(st.universe)), remaining,
+                                  target, confidence)
+
+
+def _estimates(lib: Library, screen: dict[str, Any], st: ScreenState, knobs: Knobs,
+               target: float = stopping.TARGET_RECALL,
+               confidence: float = stopping.CONFIDENCE) -> tuple[dict[str, Any], np.ndarray]:
     """The screen's estimates and every row's probability as shown: the model's estimate of
     the relevant documents left unjudged checked against the sampled draws
     (search.screening.sample), the unjudged probabilities shifted to sum to the result, and the
@@ -347,6 +370,8 @@ def _estimates(lib: Library, screen: dict[str, Any], st: ScreenState, knobs: Kno
     est["model_estimated_relevant"] = est["estimated_relevant"]
     est["sampled_check"] = None
     if not len(st.labels):
+        est["stop"] = _stop(st, in_u, 0.0, target, confidence)
+        est["estimated_recall_note"] = "not yet estimable: nothing is judged yet"
         return est, st.ranking.p
     judged = set(st.judged_rows.tolist())
     unjudged = np.array([r for r in st.universe if int(r) not in judged], dtype=np.int64)
@@ -372,6 +397,18 @@ def _estimates(lib: Library, screen: dict[str, Any], st: ScreenState, knobs: Kno
     if sample is not None:  # no more relevant documents can remain than there are unjudged ones
         sample["interval"] = [min(v, float(len(unjudged))) for v in sample["interval"]]
     remaining, interval, how = ss.combine(model_est, sample, knobs.combine)
+    stop = _stop(st, in_u, remaining, target, confidence)
+    bound_from = "sampled check"
+    if interval is None and len(unjudged):
+        # no random sample: the one-sided bound of the stopping test (at the stated confidence,
+        # no more than this many relevant documents are unjudged) is the interval, and caps the model
+        upper = float(stop["upper_remaining"])
+        if remaining > upper:
+            remaining, how = upper, "model, lowered to the stopping test's upper bound"
+            stop = _stop(st, in_u, remaining, target, confidence)
+        interval, bound_from = [0.0, upper], "stopping test"
+    elif interval is None:  # everything judged: recall of the judging is known exactly
+        interval, bound_from = [0.0, 0.0], "every document judged"
     p = st.ranking.p.copy()
     if len(unjudged):
         if abs(remaining - float(st.ranking.p[unjudged].sum())) > 1e-9:
@@ -387,11 +424,27 @@ def _estimates(lib: Library, screen: dict[str, Any], st: ScreenState, knobs: Kno
         "inclusion_p": round(float(cut), 6),
         "estimate_from": how,
     })
+    est["stop"] = stop
     if interval is not None:
         lo, hi = interval
         est["estimated_relevant_range"] = [round(lo, 1), round(hi, 1)]
         est["estimated_recall_range"] = [round(found / (found + hi), 3) if found + hi > 0 else None,
                                          round(found / (found + lo), 3) if found + lo > 0 else None]
+    if bound_from == "stopping test" and interval is not None:
+        est["recall_method"] = (
+            f"point: relevant found ÷ (found + the model's estimate of the relevant unjudged, {remaining:.1f}); "
+            f"range: from the stopping test's one-sided bound — at {confidence:.0%} confidence at most "
+            f"{interval[1]:.0f} relevant documents are unjudged, so recall is at least "
+            f"{est['estimated_recall_range'][0]:.0%}; its upper end is 100% (nothing rules out that all are found)")
+    uncalibrated = "uncalibrated" in st.ranking.method or "description only" in st.ranking.method
+    if found == 0 or (uncalibrated and len(unjudged)):
+        est["estimated_recall"] = None
+        est["estimated_recall_note"] = ("not yet estimable: no relevant document found yet" if found == 0
+                                        else NOT_ESTIMABLE)
+        if found == 0:
+            est["estimated_recall_range"] = None
+    if sample is not None and interval is not None:
+        lo, hi = interval
         est["sampled_check"] = {k_: (round(v, 3) if isinstance(v, float) else v) for k_, v in {
             "draws_judged": sample["draws"], "relevant_drawn": sample["relevant_drawn"],
             "draws_pending": sample["pending"], "difference_estimate": sample["difference"]["estimate"],
@@ -403,16 +456,32 @@ def _estimates(lib: Library, screen: dict[str, Any], st: ScreenState, knobs: Kno
     return est, p
 
 
-def show_screen(lib: Library, name: str, limit: int | None = None, knobs: Knobs | None = None) -> dict[str, Any]:
+def show_screen(lib: Library, name: str, limit: int | None = None, knobs: Knobs | None = None,
+                target_recall: float = stopping.TARGET_RECALL,
+                confidence: float = stopping.CONFIDENCE) -> dict[str, Any]:
     """The screen's progress and documents (best first; ``limit`` None for all, 0 for none):
     ``{"name", "query", "filters", "judged", "relevant_found", "estimated_relevant",
     "estimated_recall", "method", "included", "documents": [{"id", "reference", "title",
     "p", "label", "included"}]}``."""
     screen = _screen(lib, name)
     knobs = knobs or KNOBS
+    if not 0.5 <= float(target_recall) <= 1.0 or not 0.5 <= float(confidence) < 1.0:
+        raise ScreenError("target recall is between 0.5 and 1, confidence between 0.5 and 1 (not 1)")
     st = screen_state(lib, screen, knobs)
-    est, p = _estimates(lib, screen, st, knobs)
+    est, p = _estimates(lib, screen, st, knobs, float(target_recall), float(confidence))
     est.pop("_cut", None)
+    # what judging alone has found, apart from what the screen would hand over ("included")
+    est["found_by_judging"] = {
+        "relevant": est["relevant_found"], "judged": est["judged"], "estimated_recall": est.get("estimated_recall"),
+        "estimated_recall_range": est.get("estimated_recall_range"), "recall_lower_bound": est["stop"]["recall_lower_bound"]}
+    est["included_set"] = {
+        "documents": est["included"], "judged_relevant": est["relevant_found"],
+        "predicted_relevant_unjudged": est["included"] - est["relevant_found"],
+        "estimated_recall": est.get("estimated_included_recall"),
+        "estimated_precision": est.get("estimated_included_precision"),
+        "method": "the judged-relevant documents plus the unjudged ones the model ranks likeliest, until they are "
+                  f"expected to hold {knobs.include_recall:.0%} of the relevant documents (expected recall and "
+                  "precision from the model's probabilities; not covered by the stopping test's guarantee)"}
     n_include = est["included"] - est["relevant_found"]  # the likeliest unjudged documents this many are included
     label_of = {int(r): int(lab) for r, lab in zip(st.judged_rows, st.labels)}
     out = {"name": screen["name"], "query": screen["query"], "filters": screen["filters"],

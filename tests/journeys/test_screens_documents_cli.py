@@ -46,7 +46,7 @@ def test_screen_page_counts_whole_documents_and_explains_its_figures(screen_lib,
     assert not re.search(r"between \d+\.\d and", progress)
     # the page says what recall, included, p and the badges mean
     assert 'id="explain"' in progress
-    for term in ("estimated recall</b>:", "included</b>:", "<b>p</b>:", "<i>sample</i>"):
+    for term in ("estimated recall of your judging</b>:", "you can stop</b>:", "included</b>:", "<b>p</b>:", "<i>sample</i>"):
         assert term in progress
 
 

@@ -111,20 +111,23 @@ def test_next_draws_a_sample_keeps_it_until_judged_and_show_reports_the_check(sc
     from search.screening import screens as S
 
     restraint, _ = ids_by_topic(screen_lib)
+    from search.screening.model import Knobs
+
+    knobs = Knobs(sample_share=0.3, explore=0.2)  # the sampled check is off by default (issue 25): asked for here
     S.create_screen(screen_lib, "chk", "restraint by officers")
-    first = S.next_documents(screen_lib, "chk", n=10)["documents"]
+    first = S.next_documents(screen_lib, "chk", n=10, knobs=knobs)["documents"]
     sampled = [d["id"] for d in first if d["why"] == "sample"]
     assert len(sampled) >= 1 and len(first) == 10
-    again = S.next_documents(screen_lib, "chk", n=10)["documents"]  # a reload draws nothing new
+    again = S.next_documents(screen_lib, "chk", n=10, knobs=knobs)["documents"]  # a reload draws nothing new
     assert [d["id"] for d in again if d["why"] == "sample"] == sampled
     sid = S.screen_by_name(screen_lib, "chk")["id"]
     n_draws = len(screens_store.draws(screen_lib, sid))
     for _ in range(2):
-        for d in S.next_documents(screen_lib, "chk", n=10)["documents"]:
+        for d in S.next_documents(screen_lib, "chk", n=10, knobs=knobs)["documents"]:
             S.judge(screen_lib, "chk", d["id"], "yes" if d["id"] in restraint else "no")
     draws = screens_store.draws(screen_lib, sid)
     assert len(draws) > n_draws and all(0 < d["q"] <= 1 for d in draws)
-    s = S.show_screen(screen_lib, "chk")
+    s = S.show_screen(screen_lib, "chk", knobs=knobs)
     check = s["sampled_check"]
     assert check["draws_judged"] >= 1 and "random sample" in s["method"]
     lo, hi = s["estimated_relevant_range"]

@@ -81,3 +81,82 @@ def test_judge_three_documents_and_see_the_ranking_change(screen_server, tmp_pat
         driver.save_screenshot(str(tmp_path / "screen.png"))
     finally:
         driver.quit()
+
+
+@pytest.fixture
+def stop_server(library, tmp_path):
+    """Forty reports, eight about restraint, each with its circumstances and the deceased's age."""
+    from index.ingest.pipeline import ingest
+    from search.screening.screens import create_screen
+
+    d = tmp_path / "reports"
+    d.mkdir()
+    for i in range(40):
+        concern = TOPICS[0 if i % 5 == 0 else 1 + i % (len(TOPICS) - 1)]
+        (d / f"r{i:02d}.txt").write_text(
+            "Regulation 28 REPORT TO PREVENT FUTURE DEATHS\n\nTHIS REPORT IS BEING SENT TO: the Trust\n\n"
+            f"CIRCUMSTANCES OF THE DEATH\n\nThe deceased, a {15 + i}-year-old, died on the ward in case {i}. "
+            "The inquest heard what had happened over the days before the death in some detail.\n\n"
+            f"CORONER'S CONCERNS\n\nThe MATTERS OF CONCERN are as follows:\n\n1. {concern} (case {i}).\n\n"
+            f"ACTION SHOULD BE TAKEN\n\nDate: {1 + i % 27} March 2020\n")
+    ingest(library, [d])
+    create_screen(library, "restraint", "a death during a physical hold by prison officers")
+    path = str(library.path)
+    library.close()
+    yield from browser_support.serve(path, "/screens.json")
+
+
+def test_judge_until_the_page_says_you_may_stop(stop_server, tmp_path):
+    """Issue 25: judging what the page proposes, one click each, until it says "You can stop"."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    driver = browser_support.chrome(tmp_path)
+
+    def stop_box() -> tuple[str, str]:
+        """(data-recommended, text) of the stop box of a fully loaded page."""
+        def read(d):
+            if d.execute_script("return document.readyState") != "complete":
+                return False
+            try:
+                box = d.find_element(By.ID, "stop")
+                return box.get_attribute("data-recommended"), box.text
+            except StaleElementReferenceException:
+                return False
+        return WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,)).until(read)
+
+    try:
+        driver.get(stop_server + "/screens/restraint")
+        WebDriverWait(driver, 30).until(EC.presence_of_element_located((By.ID, "stop")))
+        first = driver.find_element(By.ID, "stop")
+        assert first.get_attribute("data-recommended") == "no"
+        assert "Keep judging" in first.text
+        assert "not yet estimable" in driver.find_element(By.ID, "recall").text
+        card = driver.find_elements(By.CSS_SELECTOR, "#proposals .proposal")[0]
+        assert "aged" in card.find_element(By.CSS_SELECTOR, ".age").text
+        assert "What happened:" in card.find_element(By.CSS_SELECTOR, ".what-happened").text
+        judged, found, saw_needed = 0, 0, False
+        while True:
+            recommended, text = stop_box()
+            if recommended == "yes":
+                break
+            saw_needed = saw_needed or "more judgement" in text
+            cards = driver.find_elements(By.CSS_SELECTOR, "#proposals .proposal")
+            assert cards, "nothing left to judge and the page never said it may stop"
+            card = cards[0]
+            relevant = "restrain" in card.text
+            card.find_element(By.CSS_SELECTOR, "button.judge-yes" if relevant else "button.judge-no").click()
+            WebDriverWait(driver, 30).until(EC.staleness_of(card))
+            judged += 1
+            found += relevant
+            assert judged <= 40
+        verdict = driver.find_element(By.ID, "stop-verdict").text
+        assert "You can stop: at 95% confidence you have found at least 95% of the relevant documents" in verdict
+        assert saw_needed  # before it could say so, it said how many more judgements it expected
+        assert found == 8  # the truth: every restraint report was found before the page said stop
+        driver.save_screenshot(str(tmp_path / "stop.png"))
+    finally:
+        driver.quit()
