@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 
 GRID = {
+    "passage": ["learned", "hand"],  # the passage signal: the learned document model's scores, or the hand fusion's
     "doc_bm25": [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7],
     "doc_dense": [0.0, 0.1, 0.2, 0.3],
     "doc_fusion": ["score", "rank"],
@@ -66,53 +67,74 @@ def metrics(order: list[int], keys, relevant) -> dict:
 
 
 def collect(lib, queries, depth: int) -> list[dict]:
+    """Per query: the lists' document signals, the learned model's feature rows (to refit it without
+    the held-out set), BM25F for every candidate with each field weighting, and the baselines' orders."""
+    import numpy as np
+
     from search import evaluate as ev
     from search.ranking import learned as lr
     from search.ranking import ranker, whole
 
     keys = ev.document_keys(lib)
-    base = ranker.with_weights(doc_bm25=0.0, doc_dense=0.0)
-    wide = ranker.with_weights(doc_bm25=1.0)  # reads BM25F (the fields are re-read per grid value below)
+    w = ranker.with_weights(doc_bm25=0.0, doc_dense=0.0, learned=False)
     out = []
     for q in queries:
-        lists = ranker.retrieve(lib, q.text, "hybrid", depth, base)
-        hits, documents = ranker.fused_documents(lib, lists, "hybrid", base)
-        if hits:
-            documents = ranker.learned_documents(lib, q.text, lists, documents)
-        # the candidates and signals the product reads (BM25F with the shipped fields, then re-read
-        # for the grid's other field weights over the same documents)
-        every, passage, bm, cosine = ranker.document_signals(lib, q.text, lists, documents, wide)
+        lists = ranker.retrieve(lib, q.text, "hybrid", depth, w)
+        _, documents = ranker.fused_documents(lib, lists, "hybrid", w)
         idf = lr.query_idf(lib, q.text)
-        bms = {f: whole.bm25f(lib, q.text, list(bm), idf, f) for f in GRID["fields"]}
+        ldocs, x = lr.features(lib, q.text, lists.p_dense, lists.p_kw, lists.vector, dict(documents), idf)
+        y = np.array([1.0 if keys.get(d, set()) & q.relevant else 0.0 for d in ldocs])
+        every, _, _, cosine = ranker.document_signals(lib, q.text, lists, documents, w)
+        doc_of = retrieval_documents(lib, [i for i, _ in lists.p_kw])
         out.append({
-            "query": q, "keys": keys, "docs": every, "passage": passage, "cosine": cosine, "bm": bms,
+            "query": q, "keys": keys, "fused": dict(documents), "ldocs": ldocs, "x": x, "y": y, "cosine": cosine,
+            "kw_order": [doc_of[i] for i, _ in lists.p_kw if i in doc_of],
+            "bm": {f: whole.bm25f(lib, q.text, every, idf, f) for f in GRID["fields"]},
             "runs": {
                 "bm25 (whole report)": [d for d, _ in whole.plain_document_bm25(lib, q.text, 1000)],
                 "bm25 (passages)": ev.baseline_documents(lib, q.text, ev.DEPTH),
                 "keyword": ev.rank_documents(lib, q.text, "keyword", depth),
                 "dense": ev.rank_documents(lib, q.text, "dense", depth),
-                "old product": [d for d, _ in documents],
+                "old product (shipped fit: NOT held out)": ev.rank_documents(
+                    lib, q.text, "hybrid", depth, ranker.with_weights(doc_bm25=0.0, doc_dense=0.0)),
             }})
     return out
+
+
+def retrieval_documents(lib, pids):
+    from index import retrieval
+
+    return retrieval.passage_documents(lib.store, pids)
 
 
 def configs():
     from search.ranking import ranker
 
-    seen = set()
-    for b, dn, how, f in itertools.product(*GRID.values()):
-        if b + dn > 1.0 or (b == 0 and f != GRID["fields"][0]):
+    for signal, b, dn, how, f in itertools.product(*GRID.values()):
+        if b + dn > 1.0 or (b == 0 and f != GRID["fields"][0]) or (b == dn == 0 and how != "score"):
             continue
-        key = (b, dn, how, f)
-        if key not in seen:
-            seen.add(key)
-            yield key, ranker.with_weights(doc_bm25=b, doc_dense=dn, doc_fusion=how)
+        yield (signal, b, dn, how, f), ranker.with_weights(doc_bm25=b, doc_dense=dn, doc_fusion=how)
 
 
-def order(g: dict, key, w) -> list[int]:
+def passage_signal(g: dict, kind: str, params) -> dict[int, float]:
+    """The passage signal: the learned model's scores under ``params`` or the hand-weighted fusion's."""
+    from search.ranking import learned as lr
+
+    if kind == "hand" or params is None:
+        return g["fused"]
+    s = lr.score(g["x"], params)
+    return {d: float(v) for d, v in zip(g["ldocs"], s) if d in g["fused"]}
+
+
+def order(g: dict, key, w, params) -> list[int]:
     from search.ranking import ranker
 
-    return [d for d, _ in ranker.fuse_documents(g["docs"], g["passage"], g["bm"][key[3]], g["cosine"], w)]
+    passage = passage_signal(g, key[0], params)
+    by_passage = sorted(passage, key=lambda d: (-passage[d], d))
+    read = ranker.whole_candidates(by_passage, g["kw_order"], w.doc_top)
+    bm = {d: g["bm"][key[4]][d] for d in read if d in g["bm"][key[4]]} if w.doc_bm25 > 0 else {}
+    docs = list(dict.fromkeys(by_passage + read))
+    return [d for d, _ in ranker.fuse_documents(docs, passage, bm, g["cosine"], w)]
 
 
 def mean(rows, m):
@@ -125,13 +147,17 @@ def main() -> None:
     ap.add_argument("--cat-library", required=True)
     ap.add_argument("--cross-library", required=True)
     ap.add_argument("--depth", type=int, default=None, help="candidates per list (default: the product's pool)")
+    ap.add_argument("--l2", type=float, default=None, help="the learned model's regularisation (default: the shipped)")
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
 
     from benchmarks.ranking_cv import category_set, cross_set, dev_set
+    from search.ranking import learned as lr
     from search.ranking import ranker
 
     depth = args.depth or ranker.POOL
+    shipped = json.loads(lr.PARAMS.read_text())
+    l2 = args.l2 if args.l2 is not None else float(shipped.get("l2", 1.0))
     t0 = time.time()
     data = {}
     for name, (lib, queries) in {"dev": dev_set(args.dev_library), "categories": category_set(args.cat_library),
@@ -140,36 +166,55 @@ def main() -> None:
         print(f"{name}: {len(queries)} queries over {lib.store.count('documents')} documents,"
               f" {time.time() - t0:.0f}s", file=sys.stderr)
     names = list(data)
+
+    def fit(among):
+        return lr.fit([(g["x"], g["y"]) for s in among for g in data[s]], l2=l2) if among else None
+
     grid = list(configs())
-    table = {s: [[metrics(order(g, key, w), g["keys"], g["query"].relevant) for g in data[s]] for key, w in grid]
-             for s in names}
     base = {s: {run: [metrics(g["runs"][run], g["keys"], g["query"].relevant) for g in data[s]]
                 for run in data[s][0]["runs"]} for s in names}
 
-    def objective(i, among):
-        out = 0.0
-        for s in among:
-            b = base[s]["bm25 (whole report)"]
-            out += 0.5 * (mean(table[s][i], "nDCG@10") / max(mean(b, "nDCG@10"), 1e-9)
-                          + mean(table[s][i], "AP@20") / max(mean(b, "AP@20"), 1e-9))
-        return out / len(among)
+    def scores(s, i, params):
+        key, w = grid[i]
+        return [metrics(order(g, key, w, params), g["keys"], g["query"].relevant) for g in data[s]]
+
+    def ratio(s, rows):
+        b = base[s]["bm25 (whole report)"]
+        return 0.5 * (mean(rows, "nDCG@10") / max(mean(b, "nDCG@10"), 1e-9)
+                      + mean(rows, "AP@20") / max(mean(b, "AP@20"), 1e-9))
 
     def label(key):
-        return f"doc_bm25={key[0]} doc_dense={key[1]} doc_fusion={key[2]} fields={key[3]}"
+        return (f"passage={key[0]} doc_bm25={key[1]} doc_dense={key[2]} doc_fusion={key[3]} fields={key[4]}")
 
-    result: dict = {"depth": depth, "sets": {}, "chosen": {}}
-    loso_rows: dict[str, list] = {}
+    result: dict = {"depth": depth, "l2": l2, "sets": {}, "chosen": {}}
+    rows_by_set: dict[str, dict] = {}
+    # the weights for every set are chosen on the other two, each scored with a learned model fitted
+    # without it and without the held-out set (so the held-out set's labels choose nothing)
     for s in names:
         others = [o for o in names if o != s]
-        best = max(range(len(grid)), key=lambda i: objective(i, others))
-        loso_rows[s] = table[s][best]
+        table = {o: [scores(o, i, fit([x for x in names if x not in (s, o)])) for i in range(len(grid))]
+                 for o in others}
+        best = max(range(len(grid)), key=lambda i: sum(ratio(o, table[o][i]) for o in others))
+        params = fit(others)
+        rows = dict(base[s])
+        old = next(i for i, (k, _) in enumerate(grid) if k[0] == "learned" and k[1] == k[2] == 0)
+        rows["old product, other sets"] = scores(s, old, params)
+        rows["new, other sets"] = scores(s, best, params)
+        rows_by_set[s] = rows
         result["chosen"][s] = label(grid[best][0])
-    full = max(range(len(grid)), key=lambda i: objective(i, names))
-    result["ships"] = label(grid[full][0])
+        print(f"  {s} held out: {label(grid[best][0])}, {time.time() - t0:.0f}s", file=sys.stderr)
+    # what ships: the weights best on all three sets, each scored with the learned model fitted on
+    # the other two (the learned model itself ships fitted on all three: rank_params.json)
+    loso = {s: fit([o for o in names if o != s]) for s in names}
+    table = {s: [scores(s, i, loso[s]) for i in range(len(grid))] for s in names}
+    ships = max(range(len(grid)), key=lambda i: sum(ratio(s, table[s][i]) for s in names))
+    result["ships"] = label(grid[ships][0])
+    result["ships_objective"] = round(sum(ratio(s, table[s][ships]) for s in names) / len(names), 4)
+    result["per_config"] = [{"config": label(k), **{s: round(ratio(s, table[s][i]), 4) for s in names}}
+                            for i, (k, _) in enumerate(grid)]
     for s in names:
-        rows = {run: v for run, v in base[s].items()}
-        rows["new, other sets"] = loso_rows[s]
-        rows["new, all sets (NOT held out)"] = table[s][full]
+        rows = rows_by_set[s]
+        rows["new, all sets (NOT held out)"] = table[s][ships]
         result["sets"][s] = {run: {m: round(mean(v, m), 4) for m in METRICS} for run, v in rows.items()}
         result["sets"][s]["queries"] = len(data[s])
         result.setdefault("per_query", {})[s] = [
@@ -179,13 +224,13 @@ def main() -> None:
         t = result["sets"][s]
         b = t["bm25 (whole report)"]
         print(f"\n{s} ({t['queries']} queries; new, other sets: {result['chosen'][s]})")
-        print(f"  {'ranking':<32}" + "".join(f"{m:>9}" for m in METRICS) + "  nDCG/bm25  AP20/bm25")
+        print(f"  {'ranking':<42}" + "".join(f"{m:>9}" for m in METRICS) + "  nDCG/bm25  AP20/bm25")
         for run, r in t.items():
             if run == "queries":
                 continue
-            print(f"  {run:<32}" + "".join(f"{r[m]:>9.4f}" for m in METRICS)
+            print(f"  {run:<42}" + "".join(f"{r[m]:>9.4f}" for m in METRICS)
                   + f"{r['nDCG@10'] / max(b['nDCG@10'], 1e-9):>11.3f}{r['AP@20'] / max(b['AP@20'], 1e-9):>11.3f}")
-    print(f"\nships (best on all sets, NOT held out): {result['ships']}  objective {objective(full, names):.3f}")
+    print(f"\nships (best on all sets, NOT held out): {result['ships']}  objective {result['ships_objective']}")
     print(f"{time.time() - t0:.0f}s", file=sys.stderr)
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))

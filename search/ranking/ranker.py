@@ -358,17 +358,22 @@ def document_signals(lib: Library, query: str, lists: Lists, documents: list[tup
         d = doc_of.get(pid)
         if d is not None and d not in cosine:
             cosine[d] = float(s)
-    read = dict.fromkeys(docs[:w.doc_top])
-    for pid, _ in lists.p_kw:
-        if len(read) >= 2 * w.doc_top:
-            break
-        d = doc_of.get(pid)
-        if d is not None:
-            read.setdefault(d)
+    read = whole_candidates(docs, [doc_of[pid] for pid, _ in lists.p_kw if pid in doc_of], w.doc_top)
     idf = learned_rank.query_idf(lib, query)
-    bm = whole.bm25f(lib, query, list(read), idf) if w.doc_bm25 > 0 else {}
-    every = list(dict.fromkeys(docs + list(read)))
-    return every, passage, bm, cosine
+    bm = whole.bm25f(lib, query, read, idf) if w.doc_bm25 > 0 else {}
+    return list(dict.fromkeys(docs + read)), passage, bm, cosine
+
+
+def whole_candidates(order: list[int], keyword_order: list[int], top: int) -> list[int]:
+    """The documents whose whole text is read: the first ``top`` of ``order`` (by the passage
+    signal), then those of their best keyword passage (``keyword_order``, best first, repeats
+    allowed) until there are ``2 top``."""
+    read = dict.fromkeys(order[:top])
+    for d in keyword_order:
+        if len(read) >= 2 * top:
+            break
+        read.setdefault(d)
+    return list(read)
 
 
 def whole_documents(lib: Library, query: str, lists: Lists, documents: list[tuple[int, float]],
