@@ -32,7 +32,7 @@ from index import retrieval
 from search.ranking.text import WORD, stem, term_stems
 
 FIELDS = ("title", "concerns", "body")
-WEIGHTS = (3.0, 2.0, 1.0)  # title, concerns, whole text: a word in the title says more about the report
+WEIGHTS = (3.0, 2.0, 1.0)  # title, concerns, whole text (the ranker passes its own: Weights.doc_fields)
 LENGTH_B = (0.3, 0.5, 0.75)  # how much each field's length normalises (short fields barely)
 K1 = 1.2
 MIN_STEM = 3  # shorter stems ("e" of "e-mail", initials) are left out: found inside nearly every word, slow to count

@@ -42,10 +42,10 @@ def test_bm25f_puts_the_report_about_a_topic_above_one_mentioning_its_words(topi
     lib, ids = topical
     query = "deaths involving restraint in police custody"
     idf = learned.query_idf(lib, query)
-    scores = whole.bm25f(lib, query, list(ids.values()), idf)
+    scores = whole.bm25f(lib, query, list(ids.values()), idf, (3.0, 2.0, 1.0))
     assert scores[ids["about.txt"]] > scores[ids["passing.txt"]] > 0
     assert all(scores[ids[f"other{i}.txt"]] < scores[ids["passing.txt"]] for i in range(6))
-    # the fields are what lifts it: read as one plain text (title and concerns weigh as the rest) the
+    # the fields lift it further: read as one plain text (title and concerns weigh as the rest) the
     # gap is smaller
     flat = whole.bm25f(lib, query, list(ids.values()), idf, (0.0, 0.0, 1.0))
     assert scores[ids["about.txt"]] / scores[ids["passing.txt"]] > flat[ids["about.txt"]] / flat[ids["passing.txt"]]
@@ -73,11 +73,12 @@ def test_fusion_is_a_weighted_sum_of_rescaled_signals():
     passage = {1: 10.0, 2: 5.0, 3: 0.0}
     bm = {1: 0.0, 2: 1.0, 3: 4.0}
     cos = {1: 0.5, 2: 0.4, 3: 0.3}
-    only_passage = ranker.with_weights(doc_bm25=0.0, doc_dense=0.0)
+    only_passage = ranker.with_weights(doc_bm25=0.0, doc_dense=0.0, doc_fusion="score")
     assert [d for d, _ in ranker.fuse_documents(docs, passage, bm, cos, only_passage)] == [1, 2, 3]
-    only_bm = ranker.with_weights(doc_bm25=1.0, doc_dense=0.0)
+    only_bm = ranker.with_weights(doc_bm25=1.0, doc_dense=0.0, doc_fusion="score")
     assert [d for d, _ in ranker.fuse_documents(docs, passage, bm, cos, only_bm)] == [3, 2, 1]
-    half = dict(ranker.fuse_documents(docs, passage, bm, cos, ranker.with_weights(doc_bm25=0.5, doc_dense=0.0)))
+    half = dict(ranker.fuse_documents(docs, passage, bm, cos,
+                                      ranker.with_weights(doc_bm25=0.5, doc_dense=0.0, doc_fusion="score")))
     assert half[1] == pytest.approx(0.5) and half[2] == pytest.approx(0.5 * 0.5 + 0.5 * 0.25) \
         and half[3] == pytest.approx(0.5)
     ranks = dict(ranker.fuse_documents(docs, passage, bm, cos, ranker.with_weights(doc_bm25=0.5, doc_fusion="rank")))
@@ -88,7 +89,19 @@ def test_fusion_is_a_weighted_sum_of_rescaled_signals():
 def test_hybrid_ranking_with_the_document_signal_lists_the_topic_report_first(topical):
     lib, ids = topical
     query = "deaths involving restraint in police custody"
-    w = ranker.with_weights(doc_bm25=1.0, doc_dense=0.0, learned=False)
+    w = ranker.with_weights(doc_bm25=1.0, doc_dense=0.0, learned=False, doc_fields=(3.0, 2.0, 1.0))
     docs = [d for d, _ in ranker.rank(lib, query, "hybrid", w=w, signals=False).documents]
     assert docs[0] == ids["about.txt"] and docs.index(ids["passing.txt"]) == 1
 
+
+
+def test_the_shipped_ranker_reads_the_whole_document_signal(topical, monkeypatch):
+    """Hybrid ranking fuses BM25F in (a share chosen by benchmarks/document_fusion_cv.py): with the
+    signal's scores reversed the order of the documents changes."""
+    lib, ids = topical
+    query = "deaths involving restraint in police custody"
+    assert ranker.WEIGHTS.doc_bm25 > 0
+    shipped = [d for d, _ in ranker.rank(lib, query, "hybrid", signals=False).documents]
+    real = whole.bm25f
+    monkeypatch.setattr(whole, "bm25f", lambda *a, **k: {d: -v for d, v in real(*a, **k).items()})
+    assert [d for d, _ in ranker.rank(lib, query, "hybrid", signals=False).documents] != shipped
