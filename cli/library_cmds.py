@@ -151,7 +151,8 @@ def remove_cmd(sources, yes, library_path, as_json):
 
 @click.command("search")
 @click.argument("query")
-@click.option("--k", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--k", default=10, show_default=True, type=click.IntRange(1, 1000),
+              help="Cases (documents) a page, each shown by its best hits.")
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "keyword"]), default="hybrid", show_default=True)
 @click.option("--type", "doc_type", default=None, help="Document type, e.g. pfd_report, action_plan.")
 @click.option("--date-from", default=None, type=DATE, help="YYYY[-MM[-DD]]")
@@ -163,7 +164,7 @@ def remove_cmd(sources, yes, library_path, as_json):
 @click.option("--has-response", type=click.Choice(["yes", "no"]), default=None)
 @click.option("--strength", type=click.Choice(["close", "related", "weak"]), default=None,
               help="Only hits of this strength.")
-@click.option("--page", default=1, show_default=True, type=click.IntRange(1, 10**6), help="Page of --k results.")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1, 10**6), help="Page of --k cases.")
 @library_option
 @json_option
 def search_cmd(query, k, mode, doc_type, date_from, date_to, area, recipient, theme, status, has_response,
@@ -200,16 +201,22 @@ def search_cmd(query, k, mode, doc_type, date_from, date_to, area, recipient, th
             click.echo("no results" + (f" with {' '.join(used)}; try without some of them" if used else ""))
     else:
         pg = data["paging"]
-        click.echo(f"results {pg['first']}–{pg['last']} of {data['total']}; {data['close']} close"
+        click.echo(f"cases {pg['first']}–{pg['last']} of {data['total']}; {data['close']} close"
                    + (f" (next: --page {pg['next']})" if pg["next"] else ""))
         if not data["close"]:
             click.echo(f"No close precedent among {lib.store.count('documents')} documents;"
                        " the nearest related concerns are below.")
-    for i, r in enumerate(data["results"], data["paging"]["first"] or 1):
+    case = None
+    for r in data["results"]:  # one numbered case (document) each, its hits below it
         d, p, f = r["document"], r["passage"] or {}, r["finding"]
         where = ", ".join(x for x in (d["type"], d["date"], d["reference"], p.get("section"),
                                       f"page {p['page']}" if p.get("page") else None) if x)
-        click.echo(f"{i}. [{r['strength']}] {d['title']} (#{d['id']}; {where})")
+        if r["case"] != case:
+            case = r["case"]
+            click.echo(f"{case}. [{r['strength']}] {d['title']} (#{d['id']}; {where})")
+        else:
+            inside = ", ".join(x for x in (p.get("section"), f"page {p['page']}" if p.get("page") else None) if x)
+            click.echo(f"   also [{r['strength']}]" + (f" ({inside})" if inside else ""))
         text = f["text"] if f else p.get("text", "")
         label = f"{f['label'] or f['kind']}: " if f else ""
         snippet = " ".join(text.split())

@@ -11,7 +11,7 @@ for bounded BM25 are ``index.termstats``'.
   counted them), ``passage_sample`` (texts of every ``step``-th passage).
 * rows by id: ``texts``, ``stored_vectors``, ``passage_spans``, ``finding_spans``,
   ``finding_documents``, ``passage_documents``, ``findings_of_documents``,
-  ``document_texts``, ``passages_with_documents``, ``passages_by_id``, ``findings_by_id``,
+  ``document_texts``, ``document_fields``, ``document_sample``, ``every_document_text``, ``passages_with_documents``, ``passages_by_id``, ``findings_by_id``,
   ``passage_at``.
 * a result's details: ``documents_by_id``, ``responded_documents``, ``finding_statuses``,
   ``response_links``, and the actions answering findings (``actions_of_findings``,
@@ -183,6 +183,32 @@ def document_texts(store: Store, document_ids: list[int]) -> dict[int, str]:
                                           f" WHERE document_id IN ({placeholders(part)}) GROUP BY document_id", part):
             out[d] = text or ""
     return out
+
+
+def document_fields(store: Store, document_ids: list[int]) -> dict[int, tuple[str, str, str]]:
+    """{document id: (title, its findings' text joined by blank lines, its whole text)}."""
+    out: dict[int, tuple[str, str, str]] = {}
+    for i in range(0, len(document_ids), CHUNK):
+        part = [int(d) for d in document_ids[i:i + CHUNK]]
+        concerns: dict[int, list[str]] = {}
+        for d, text in store.conn.execute(f"SELECT document_id, text FROM findings WHERE document_id IN"
+                                          f" ({placeholders(part)}) ORDER BY document_id, seq", part):
+            concerns.setdefault(d, []).append(text or "")
+        for d, title, text in store.conn.execute(f"SELECT id, title, text FROM documents WHERE id IN"
+                                                 f" ({placeholders(part)})", part):
+            out[d] = (title or "", "\n\n".join(concerns.get(d, [])), text or "")
+    return out
+
+
+def document_sample(store: Store, step: int, limit: int = 300) -> list[int]:
+    """Ids of up to ``limit`` documents, every ``step``-th by id."""
+    return [r[0] for r in store.conn.execute("SELECT id FROM documents WHERE id % ? = 0 LIMIT ?", (step, limit))]
+
+
+def every_document_text(store: Store) -> Iterable[tuple[int, str]]:
+    """``(document id, whole text)`` of every document, by id (a whole-library scan: for
+    evaluation baselines, not for answering a query)."""
+    yield from store.conn.execute("SELECT id, text FROM documents ORDER BY id")
 
 
 def passages_with_documents(store: Store, ids: list[int]) -> dict[int, dict]:

@@ -15,7 +15,7 @@ from corpus.readers import sniff as readers
 from corpus.records import Block, Document, ReadError
 from index.library import Library
 
-from search.query import run_search
+from search.query import MAX_PER_PAGE, run_search
 
 log = logging.getLogger(__name__)
 
@@ -55,16 +55,21 @@ def document_from_upload(data: bytes, filename: str) -> Document:
 def precedents(lib: Library, doc: Document, k: int = 5, mode: str = "hybrid",
                filters: dict | None = None) -> dict[str, Any]:
     """``{"title", "concerns": [{"label", "kind", "text", "close", "cases", "results": [...]}]}``:
-    each concern searched like a query on the search page, ``k`` past cases a concern, each
-    shown by its best hit (``close``: how many of the cases are close; ``cases``: how many
-    the search found in all)."""
+    each concern searched like a query on the search page, ``k`` past cases a concern (more when
+    more are close: every close case is listed), close cases first, each shown by its best hit
+    (``close``: how many of the listed cases are close — all the search found, up to 100;
+    ``cases``: how many cases the search found in all)."""
     out = []
     for c in concerns_of(doc):
         query = " ".join(c["text"].split()[:200])  # the model reads ~256 tokens anyway
         # one hit a document: five passages of two reports answered "has this happened before?"
         # with two cases; the case page tells the rest of each
-        res = run_search(lib, query, k=k, mode=mode, filters=filters, per_document=1)
-        out.append({**c, "close": res["close"], "cases": res["total"], "results": res["results"]})
+        res = run_search(lib, query, k=k, mode=mode, filters=filters, per_document=1, close_first=True)
+        if res["close"] > k:  # every close case is listed (close first), however many
+            res = run_search(lib, query, k=min(res["close"], MAX_PER_PAGE), mode=mode, filters=filters,
+                             per_document=1, close_first=True)
+        close = sum(1 for r in res["results"] if r["strength"] == "close")
+        out.append({**c, "close": close, "cases": res["total"], "results": res["results"]})
     return {"title": doc.title, "concerns": out}
 
 

@@ -13,8 +13,9 @@ Two kinds of judgements are read:
   none and a few share one), and :func:`build_theme_library` ingests just those rows.
 
 Documents are ranked by the product's own ranker (:func:`search.ranking.ranker.rank_documents`:
-the order in which the search page lists cases), in each of its modes, beside a plain BM25
-baseline (FTS5's BM25 over passages, a document scoring the sum of its two best). Every
+the order in which the search page lists cases), in each of its modes, beside two plain BM25
+baselines: ``bm25`` (FTS5's BM25 over passages, a document scoring the sum of its two best) and
+``bm25-report`` (BM25 over each document's whole text, document frequencies over documents). Every
 document a judgement names counts once: if one reference matches two documents the
 first one ranked counts and the other is dropped from the ranking, so duplicates can
 neither inflate nor hurt a score.
@@ -33,7 +34,8 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 BASELINE = "bm25"
-MODES = (BASELINE, "keyword", "dense", "hybrid")
+WHOLE_REPORT = "bm25-report"  # plain BM25 over each document's whole text (search.ranking.whole.plain_document_bm25)
+MODES = (BASELINE, WHOLE_REPORT, "keyword", "dense", "hybrid")
 METRICS = ("MAP", "nDCG@10", "P@10", "R@50")
 DEPTH = 1000  # candidates per list: enough to rank every document of a test library
 
@@ -240,6 +242,10 @@ def rank_documents(lib, text: str, mode: str, depth: int = DEPTH, weights=None) 
 
     if mode == BASELINE:
         return baseline_documents(lib, text, depth)
+    if mode == WHOLE_REPORT:
+        from search.ranking.whole import plain_document_bm25
+
+        return [d for d, _ in plain_document_bm25(lib, text, depth)]
     return [d for d, _ in ranker.rank_documents(lib, text, mode, pool=depth, w=weights or ranker.WEIGHTS)]
 
 
@@ -296,10 +302,10 @@ def format_table(result: dict[str, Any], verbose: bool = False) -> str:
     modes = list(result["summary"])
     lines = [f"{result['queries']} queries over {result['documents']} documents", ""]
     base = result["summary"].get(BASELINE, {}).get("MAP")
-    lines.append(f"{'mode':<9}" + "".join(f"{m:>9}" for m in METRICS) + (f"{'MAP/bm25':>10}" if base else ""))
+    lines.append(f"{'mode':<12}" + "".join(f"{m:>9}" for m in METRICS) + (f"{'MAP/bm25':>10}" if base else ""))
     for mode in modes:
         s = result["summary"][mode]
-        lines.append(f"{mode:<9}" + "".join(f"{s[m]:>9.4f}" for m in METRICS) + (f"{s['MAP'] / base:>10.3f}" if base else ""))
+        lines.append(f"{mode:<12}" + "".join(f"{s[m]:>9.4f}" for m in METRICS) + (f"{s['MAP'] / base:>10.3f}" if base else ""))
     if verbose:
         lines += ["", "average precision per query:"]
         width = min(40, max((len(e["query"]) for e in result["per_query"]), default=5))

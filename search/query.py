@@ -312,10 +312,14 @@ def run_search(
     per_document: int = PER_DOCUMENT,
     page: int = 1,
     pool: int | None = None,
+    close_first: bool = False,
 ) -> dict[str, Any]:
     """One page of results for ``query``: ``{"query", "mode", "filters", "total", "close",
-    "paging", "facets", "results": [...]}``; ``k`` results a page (at most 100), page
-    ``page`` (1-based). ``total``, ``close`` and the facets count every result on every page."""
+    "paging", "facets", "results": [...]}``; ``k`` cases (documents) a page (at most 100), page
+    ``page`` (1-based), each case by its best hits (at most ``per_document``; each result
+    carries its case's place, ``case``). ``total``, ``close`` (cases with a close hit) and the
+    facets count cases, over every page. ``close_first``: cases with a close hit before the
+    others (each group in rank order), as query by draft lists them."""
     query = (query or "").strip()
     per_page = max(1, min(int(k), MAX_PER_PAGE))
     page = max(1, int(page))
@@ -329,17 +333,18 @@ def run_search(
     # one thread for FAISS, BLAS and the model while answering one query: their small
     # operations wait far longer for a second, busy core than they save (~30 ms at p95 here)
     with threadpool_limits(1):
-        return _answer(lib, query, mode, filters, per_document, page, per_page, pool, empty)
+        return _answer(lib, query, mode, filters, per_document, page, per_page, pool, empty, close_first)
 
 
 def _answer(lib: Library, query: str, mode: str, filters: dict, per_document: int, page: int, per_page: int,
-            pool: int | None, empty: dict) -> dict[str, Any]:
+            pool: int | None, empty: dict, close_first: bool = False) -> dict[str, Any]:
     # the pool does not grow with the page size: total, close and the facets are the same
     # whether the author reads 10 or 100 a page
-    out = _answer_from(lib, query, mode, filters, per_document, page, per_page, pool or ranker.POOL, empty)
+    out = _answer_from(lib, query, mode, filters, per_document, page, per_page, pool or ranker.POOL, empty,
+                       close_first)
     if filters and not out["total"] and pool is None:
         wide = ranker.POOL * FILTER_WIDEN
-        out = _answer_from(lib, query, mode, filters, per_document, page, per_page, wide, empty)
+        out = _answer_from(lib, query, mode, filters, per_document, page, per_page, wide, empty, close_first)
         if out["total"]:
             out["notice"] = (f"None of the {ranker.POOL} closest candidates passes these filters; these results "
                              f"come from the {wide} closest.")
@@ -347,7 +352,7 @@ def _answer(lib: Library, query: str, mode: str, filters: dict, per_document: in
 
 
 def _answer_from(lib: Library, query: str, mode: str, filters: dict, per_document: int, page: int,
-                 per_page: int, pool: int, empty: dict) -> dict[str, Any]:
+                 per_page: int, pool: int, empty: dict, close_first: bool = False) -> dict[str, Any]:
     ranking = ranker.rank(lib, query, mode, pool)
     if not ranking.hits:
         return empty
@@ -367,19 +372,31 @@ def _answer_from(lib: Library, query: str, mode: str, filters: dict, per_documen
     # unfiltered page showed one)
     every = _distinct(lib, ranker.diversify(lib, ranking, ranking.hits, docs, per_document))
     shown = [h for h in every if _passes(values[h.key], docs[h.document_id], passing)]
+    # results are counted, paged and faceted by case (document): k cases a page, each with its
+    # best hits; a facet counts the cases any of whose hits has the value (what clicking it shows)
+    cases: dict[int, list[Hit]] = {}
+    for h in shown:
+        cases.setdefault(h.document_id, []).append(h)
+    if close_first:
+        cases = dict(sorted(cases.items(), key=lambda kv: not any(h.strength == "close" for h in kv[1])))
     facets: dict[str, Counter] = {key: Counter() for key in ("strength", "type", "year", "area", "recipient",
                                                               "theme", "status", "has_response")}
-    for h in shown:
-        for key, vals in values[h.key].items():
-            facets[key].update(vals)
+    for case_hits in cases.values():
+        for key in facets:
+            facets[key].update({v for h in case_hits for v in values[h.key][key]})
     start = (page - 1) * per_page
+    page_docs = list(cases)[start:start + per_page]
+    results = _shape(lib, [h for d in page_docs for h in cases[d]], docs, themes, query)
+    rank = {d: start + i for i, d in enumerate(page_docs, 1)}
+    for r in results:
+        r["case"] = rank[r["document"]["id"]]  # the case's place in the whole list (1-based)
     return {
         "query": query,
         "mode": mode,
         "filters": filters,
-        "total": len(shown),
+        "total": len(cases),
         "close": facets["strength"]["close"],
-        "paging": page_bounds(len(shown), page, per_page),
+        "paging": page_bounds(len(cases), page, per_page),
         "facets": _facet_lists(facets, themes),
-        "results": _shape(lib, shown[start:start + per_page], docs, themes, query),
+        "results": results,
     }

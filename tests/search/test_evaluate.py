@@ -90,13 +90,13 @@ def test_cli_eval_qrels_prints_all_three_modes(runner, docs_dir, tmp_path, qrels
     lines = r.output.splitlines()
     header = next(line for line in lines if line.startswith("mode"))
     assert header.split() == ["mode", "MAP", "nDCG@10", "P@10", "R@50", "MAP/bm25"]
-    for mode in ("bm25", "keyword", "dense", "hybrid"):
+    for mode in ("bm25", "bm25-report", "keyword", "dense", "hybrid"):
         assert any(line.split()[:1] == [mode] for line in lines), mode
     assert "average precision per query" in r.output and "not in the library: missing.txt" in r.output
 
     r = runner.invoke(cli, ["eval", "--qrels", str(qrels), "--library", lib, "--json"])
     data = json.loads(r.stdout)
-    assert list(data["summary"]) == ["bm25", "keyword", "dense", "hybrid"] and data["queries"] == 3
+    assert list(data["summary"]) == ["bm25", "bm25-report", "keyword", "dense", "hybrid"] and data["queries"] == 3
     assert data["documents"] == 2 and data["missing_documents"] == ["missing.txt"]
     first = data["per_query"][0]["modes"]
     # two documents, the relevant one first by keyword: AP 1; every mode finds it in its two

@@ -110,15 +110,17 @@ def test_the_ranker_orders_documents_by_the_learned_score(reports, monkeypatch):
     only[lr.FEATURES.index("f_cover")] = 1.0
     p = lr.Params("t", lr.FEATURES, np.zeros(len(lr.FEATURES)), np.ones(len(lr.FEATURES)), only)
     monkeypatch.setattr(ranker, "_PARAMS", [p])
-    got = ranker.rank_documents(reports, q)
+    alone = ranker.with_weights(doc_bm25=0.0, doc_dense=0.0)  # the learned model without the document fusion after it
+    got = ranker.rank_documents(reports, q, w=alone)
     lists = ranker.retrieve(reports, q, "hybrid", ranker.POOL)
     _, documents = ranker.fused_documents(reports, lists, "hybrid")
     docs, x = lr.features(reports, q, lists.p_dense, lists.p_kw, lists.vector, dict(documents), lr.query_idf(reports, q))
     s = x[:, lr.FEATURES.index("f_cover")]
     assert [d for d, _ in got] == [docs[i] for i in sorted(range(len(docs)), key=lambda i: -s[i])]
     # eval scores the same order
-    assert ev.rank_documents(reports, q, "hybrid", depth=ranker.POOL) == [d for d, _ in got]
+    assert ev.rank_documents(reports, q, "hybrid", depth=ranker.POOL, weights=alone) == [d for d, _ in got]
+    assert ev.rank_documents(reports, q, "hybrid", depth=ranker.POOL) == [d for d, _ in ranker.rank_documents(reports, q)]
     # without parameters (or with learned off) the hand-weighted order stays
     monkeypatch.setattr(ranker, "_PARAMS", [None])
-    assert ranker.rank_documents(reports, q) == documents
-    assert ranker.rank_documents(reports, q, w=ranker.with_weights(learned=False)) == documents
+    assert ranker.rank_documents(reports, q, w=alone) == documents
+    assert ranker.rank_documents(reports, q, w=ranker.with_weights(learned=False, doc_bm25=0.0)) == documents

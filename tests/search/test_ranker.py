@@ -52,12 +52,20 @@ def test_pages_split_the_whole_result_list(many):
     assert first["paging"] == {"page": 1, "per_page": 5, "pages": -(-first["total"] // 5), "first": 1, "last": 5,
                                "previous": None, "next": 2}
     assert second["paging"]["first"] == 6 and second["paging"]["previous"] == 1
-    keys = lambda d: {(r["document"]["id"], (r["finding"] or {}).get("id")) for r in d["results"]}  # noqa: E731
-    assert len(first["results"]) == len(second["results"]) == 5 and not keys(first) & keys(second)
+    # k counts cases (documents), each shown by its best hits: 5 documents a page, none on both pages
+    docs = lambda d: list(dict.fromkeys(r["document"]["id"] for r in d["results"]))  # noqa: E731
+    assert len(docs(first)) == len(docs(second)) == 5 and not set(docs(first)) & set(docs(second))
+    assert len(first["results"]) > 5  # some case shows more than one hit: k did not count hits
+    assert [r["case"] for r in first["results"]] == sorted(r["case"] for r in first["results"])
+    assert {r["case"] for r in first["results"]} == set(range(1, 6))
+    assert {r["case"] for r in second["results"]} == set(range(6, 11))
     all_at_once = run_search(many, "safeguarding referral family", k=100)
-    assert [r["score"] for r in all_at_once["results"][:10]] == [r["score"] for r in first["results"] + second["results"]]
-    # facets count every result, not the page
+    assert [r["score"] for r in all_at_once["results"] if r["case"] <= 10] == \
+        [r["score"] for r in first["results"] + second["results"]]
+    assert len(docs(all_at_once)) == all_at_once["total"] == first["total"]
+    # facets count every case, not the page; "close" counts the cases with a close hit
     assert sum(f["count"] for f in first["facets"]["type"]) == first["total"]
+    assert all_at_once["close"] == len({r["document"]["id"] for r in all_at_once["results"] if r["strength"] == "close"})
     beyond = run_search(many, "safeguarding referral family", k=5, page=999)
     assert beyond["results"] == [] and beyond["total"] == first["total"] and beyond["paging"]["first"] == 0
 
@@ -74,13 +82,17 @@ def test_search_json_and_page_paging(many):
 
     client = create_app({"TESTING": True, "LIBRARY": many}).test_client()
     data = client.get("/search.json?q=safeguarding+referral&per_page=4&page=2").get_json()
-    assert data["paging"]["page"] == 2 and len(data["results"]) == 4 and data["paging"]["first"] == 5
+    assert data["paging"]["page"] == 2 and data["paging"]["first"] == 5
+    assert len({r["document"]["id"] for r in data["results"]}) == 4  # four cases, each with its hits
     assert all(r["strength"] in ("close", "related", "weak") for r in data["results"])
     assert isinstance(data["close"], int)
     html = client.get("/search?q=safeguarding+referral&per_page=4&page=2").get_data(as_text=True)
     assert f"Results 5–8 of {data['total']}" in html and "page=3" in html and "page=1" in html
+    # the page's counts are its JSON twin's, and count cases
+    assert html.count('<section class="docgroup">') == 4
+    assert f'<span id="close-count">{data["close"]} close</span> of {data["total"]} results' in html
     assert client.get("/search.json?q=x&page=abc").status_code == 400
-    assert len(client.get("/search.json?q=referral&per_page=1000").get_json()["results"]) <= 100
+    assert len({r["document"]["id"] for r in client.get("/search.json?q=referral&per_page=1000").get_json()["results"]}) <= 100
 
 
 def test_cli_search_page(many, runner):
@@ -90,7 +102,8 @@ def test_cli_search_page(many, runner):
     data = json.loads(r.stdout)
     assert data["paging"]["page"] == 2 and data["paging"]["first"] == 4
     r = runner.invoke(cli, ["search", "safeguarding referral", "--k", "3", "--page", "2", "--library", str(many.path)])
-    assert r.exit_code == 0 and "results 4–6 of" in r.output and "\n4. " in r.output
+    assert r.exit_code == 0 and "cases 4–6 of" in r.output and "\n4. " in r.output and "\n6. " in r.output
+    assert "\n7. " not in r.output and "\n3. " not in r.output
 
 
 def test_calibration_function():

@@ -17,7 +17,7 @@ def test_highlight_filter_escapes_everything():
 def test_search_json_shape(client):
     data = client.get("/search.json?q=MARAC+minutes&k=3").get_json()
     assert data["query"] == "MARAC minutes"
-    assert 1 <= len(data["results"]) <= 3
+    assert 1 <= len({r["document"]["id"] for r in data["results"]}) <= 3  # k counts cases
     r = data["results"][0]
     assert isinstance(r["score"], float)
     assert set(r["document"]) >= {"id", "title", "type", "date", "reference", "source"}
