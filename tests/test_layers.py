@@ -402,3 +402,11 @@ def test_every_feature_package_has_a_documented_init_listing_its_api():
             problems = init_problems(init.read_text()) if init.exists() else ["no __init__.py"]
             bad += [f"{d.relative_to(ROOT)}: {x}" for x in problems]
     assert bad == []
+
+
+def test_the_checkout_top_level_holds_only_the_projects_files():
+    """Tests write into temporary folders, never into the checkout (a hostile --out value once left
+    files named '²' and '<script>' at the top level, and they were committed)."""
+    allowed = {"ARCHITECTURE.md", "README.md", "constraints.txt", "precedent.py", "pyproject.toml"}
+    stray = sorted(p.name for p in ROOT.iterdir() if p.is_file() and not p.name.startswith(".") and p.name not in allowed)
+    assert stray == [], stray

@@ -89,7 +89,9 @@ def damaged_libraries(filled_library, tmp_path) -> dict[str, Path]:
     return out
 
 
-def test_every_command_on_a_damaged_library_says_so_in_one_line(runner, damaged_libraries, docs_dir):
+def test_every_command_on_a_damaged_library_says_so_in_one_line(runner, damaged_libraries, docs_dir, tmp_path,
+                                                               monkeypatch):
+    monkeypatch.chdir(tmp_path)
     a_file = docs_dir / "letter.txt"
     for kind, lib in damaged_libraries.items():
         for path, cmd in COMMANDS:
@@ -109,9 +111,10 @@ def test_every_command_on_a_damaged_library_says_so_in_one_line(runner, damaged_
     assert len(r.stderr.strip().splitlines()) == 1
 
 
-def test_every_command_with_hostile_arguments(runner, filled_library, docs_dir):
+def test_every_command_with_hostile_arguments(runner, filled_library, docs_dir, tmp_path, monkeypatch):
     """Each argument and option of every command gets each hostile value (the others valid):
     a usage error or an answer, never a traceback; a bad id or number is refused (exit 2)."""
+    monkeypatch.chdir(tmp_path)  # an --out of "²" or "<script>" writes that file here, not in the checkout
     lib, a_file = filled_library.path, docs_dir / "letter.txt"
     sent = 0
     for path, cmd in COMMANDS:
