@@ -325,6 +325,50 @@ def _strip_person(seg: str) -> str:
     return seg
 
 
+# a personal title before a person's name ("Mr", "Dr", "Rt Hon"), and the letters after one ("MP", "QPM")
+_PERSONAL = re.compile(r"^(?:the\s+)?(?:(?:rt\.?\s*hon\.?(?:ourable)?|right\s+hon(?:ourable|\.)?)\s+)?"
+                       r"(?:(?:mr|mrs|ms|miss|mx|dr|prof(?:essor)?|sir|dame)\b\.?\s+)+|"
+                       r"^(?:the\s+)?(?:rt\.?\s*hon\.?(?:ourable)?|right\s+hon(?:ourable|\.)?)\s+", re.I)
+_PERSON_LETTERS = re.compile(r"\b(?:MP|QPM|KC|QC|OBE|CBE|MBE|DBE|KBE)\b")
+_INITIAL = re.compile(r"[A-Z]\.?(?:[A-Z]\.?)?")
+_NAME_WORD = re.compile(r"[A-Z][a-z'\-]+(?:-[A-Z][a-z'\-]+)?|Mc[A-Z][a-z]+|Mac[A-Z][a-z]+|O'[A-Z][a-z]+")
+_FIRM_AFTER_NAME = re.compile(r"^(?:&\s+|and\s+)?(?:co|company|sons|partners|ltd|limited|plc|llp|solicitors|associates)\.?$",
+                              re.I)
+
+
+def _body_after_person(seg: str) -> str | None:
+    """What follows a person written with a personal title, when ``seg`` (its job title already
+    off) starts with one: "Mr G York Sussex Police" -> "Sussex Police", "Mr John Adler University
+    Hospitals of Leicester NHS Trust" -> "University Hospitals of Leicester NHS Trust", "Ms Jo
+    Farrar" -> "" (a person, no body). None when ``seg`` does not start with a personal title, or
+    when what follows the name is only a firm's ending ("Sir Robert McAlpine Ltd": a firm named
+    after a person, left whole). The name is initials and a surname, or a first name and a
+    surname (or a surname alone, when the body follows it)."""
+    m = _PERSONAL.match(seg)
+    if not m:
+        return None
+    toks = seg[m.end():].split()
+    i = 0
+    while i < len(toks) and _INITIAL.fullmatch(toks[i]):
+        i += 1
+    if i < len(toks) and not _NAME_WORD.fullmatch(toks[i]):
+        return None if i == 0 else " ".join(toks[i:])  # "Dr of ..." : no name after the title
+    ends = [i + 1] if i else [2, 1, 3]  # "G York" | "John Adler", "Smith", "John Paul Smith"
+    rests = [" ".join(toks[e:]) for e in ends if e <= len(toks)]
+    if any(_FIRM_AFTER_NAME.match(r) for r in rests if r):
+        return None
+    for rest in rests:  # a known body first, then anything naming a body
+        if rest and basic_key(rest) in ALIAS:
+            return rest
+    for rest in rests:
+        if rest and not _not_a_body(rest, False) and (
+                (_TOP_ORG.search(rest) or _STRONG_ORG.search(rest)) and len(rest.split()) >= 2
+                or re.fullmatch(r"[A-Z][A-Za-z&]{1,8}", rest) and sum(c.isupper() for c in rest) >= 2
+                and rest.lower() not in ROLE_ABBREV):
+            return rest
+    return ""
+
+
 _MID_TITLE = re.compile(
     r"\s(?:chief executive officer|chief executive|ceo|medical director|chief constable|chief nurse|"
     r"chief medical officer|managing director|chair(?:man|person)?|director of nursing)\b\s*(?:of|at|for|,|-)?\s*(?:the\s+)?",
@@ -469,6 +513,16 @@ def normalise_org(name: str | None) -> OrgName:
         person = _strip_person(seg)
         honorific = person != re.sub(r"\s+", " ", _POSTNOMINALS.sub(" ", seg)).strip(" ,.-")
         stripped = _strip_titles(person)
+        # a person written with a personal title, after a job title or not, then (maybe) their body:
+        # "The Chief Constable Mr G York QPM Sussex Police" -> "Sussex Police"; "CEO Ms Jo Farrar" -> no body
+        plain = re.sub(r"\s+", " ", _POSTNOMINALS.sub(" ", seg)).strip(" ,.-")
+        body = _body_after_person(plain)
+        if body is None:
+            body = _body_after_person(_strip_titles(plain))
+        if body is not None:
+            stripped, honorific = body, True
+        elif _PERSON_LETTERS.search(seg) and PERSONISH.match(stripped) and not _STRONG_ORG.search(stripped):
+            stripped, honorific = "", True  # "Theresa May MP": a person
         tries = [(stripped, False)] if stripped else []
         if seg != stripped:
             tries.append((seg, True))
