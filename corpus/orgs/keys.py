@@ -245,7 +245,7 @@ _TITLE_RE = re.compile(r"^(?:the\s+)?(?:" + "|".join(_TITLES) + r")\b\s*(?:of|at
 _HONORIFIC = re.compile(
     r"^(?:the\s+)?(?:rt\.?\s*hon\.?(?:ourable)?|right\s+hon(?:ourable|\.)?|mr|mrs|ms|miss|mx|dr|prof(?:essor)?|sir|dame|"
     r"lord|lady|baroness|baron|councillor|cllr|rev(?:erend)?|captain|commissioner)\b\.?\s+", re.I)
-_POSTNOMINALS = re.compile(r"\b(?:MP|QPM|KC|QC|OBE|CBE|MBE|DBE|FFPH|FRCP|FRCS|MRCP|PhD|KBE|CB|DL|JP)\b\.?")
+_POSTNOMINALS = re.compile(r"\b(?:MP|QPM|KC|QC|OBE|CBE|MBE|DBE|FFPH|FRCP|FRCS|MRCP|PhD|KBE|CB|DL|JP|TD)\b\.?")
 
 # words that make a segment look like an organisation (rank 2) vs a strong one (rank 3)
 _STRONG_ORG = re.compile(
@@ -357,15 +357,19 @@ def _body_after_person(seg: str) -> str | None:
     rests = [" ".join(toks[e:]) for e in ends if e <= len(toks)]
     if any(_FIRM_AFTER_NAME.match(r) for r in rests if r):
         return None
-    for rest in rests:  # a known body first, then anything naming a body
-        if rest and basic_key(rest) in ALIAS:
+    # a job title may sit between the name and the body ("Mr John Saxby Chief Executive Pennine Care Trust")
+    titled = [r for r in rests if r and _TITLE_RE.match(r) and _strip_titles(r)]
+    if titled:  # the title marks where the name ends: "Ms Heather Bresch Chief Executive Mylan Pharmaceuticals"
+        return _strip_titles(titled[0])
+    for rest in rests:  # a known body (or a minister's department) first, then anything naming a body
+        if rest and (basic_key(rest) in ALIAS or _rank(rest)[1]):
             return rest
     for rest in rests:
         if rest and not _not_a_body(rest, False) and (
                 (_TOP_ORG.search(rest) or _STRONG_ORG.search(rest)) and len(rest.split()) >= 2
                 or re.fullmatch(r"[A-Z][A-Za-z&]{1,8}", rest) and sum(c.isupper() for c in rest) >= 2
-                and rest.lower() not in ROLE_ABBREV):
-            return rest
+                and not _NAME_WORD.fullmatch(rest) and rest.lower() not in ROLE_ABBREV):
+            return rest  # "SaTH", "UNMH": an acronym, not a surname ("McManus")
     return ""
 
 
@@ -505,6 +509,8 @@ def normalise_org(name: str | None) -> OrgName:
         canon = ALIAS[whole_key]
         return OrgName(slug(canon), canon)
     best: tuple[int, int, str, str | None] | None = None
+    # a redacted name leaves no name to read after a personal title ("Dr [REDACTED] Sma Medical Practice")
+    redacted = bool(re.search(r"\[\s*redacted\s*\]", name or "", re.I))
     segs = _candidates(s)
     is_title = [bool(_BARE_TITLE.match(_strip_person(g))) or
                 (bool(ROLE_WORD.search(g)) and _not_a_body(_strip_titles(_strip_person(g)) or g, False)
@@ -516,11 +522,11 @@ def normalise_org(name: str | None) -> OrgName:
         # a person written with a personal title, after a job title or not, then (maybe) their body:
         # "The Chief Constable Mr G York QPM Sussex Police" -> "Sussex Police"; "CEO Ms Jo Farrar" -> no body
         plain = re.sub(r"\s+", " ", _POSTNOMINALS.sub(" ", seg)).strip(" ,.-")
-        body = _body_after_person(plain)
-        if body is None:
+        body = None if redacted else _body_after_person(plain)
+        if body is None and not redacted:
             body = _body_after_person(_strip_titles(plain))
         if body is not None:
-            stripped, honorific = body, True
+            stripped, honorific = body, not body  # the body named after the person, or a person alone
         elif _PERSON_LETTERS.search(seg) and PERSONISH.match(stripped) and not _STRONG_ORG.search(stripped):
             stripped, honorific = "", True  # "Theresa May MP": a person
         tries = [(stripped, False)] if stripped else []

@@ -86,6 +86,11 @@ def test_split_orgs():
     ("The Chief Executive Mr John Adler University Hospitals of Leicester NHS Trust",
      "university-hospital-of-leicester-nhs-trust"),
     ("Mr Smith Sussex Police", "sussex-police"),
+    ("Ms Heather Bresch Chief Executive Mylan Pharmaceuticals", "mylan-pharmaceuticals"),  # the title ends the name
+    ("Mr Mike Parish Chief Executive Care UK", "care-uk"),
+    ("Dr [REDACTED] Newbury Group Practice", "newbury-group-practice"),  # no name to take off
+    ("Sir Robert McAlpine Ltd", "robert-mcalpine-ltd"),  # a firm named after a person
+    ("Mr Steve McManus", None),
     ("CEO Ms Jo Farrar", None),
     ("Chief Executive Ms A Young", None),
     ("Chief Constable Sir Peter Fahy", None),
