@@ -369,7 +369,11 @@ def _body_after_person(seg: str) -> str | None:
                 (_TOP_ORG.search(rest) or _STRONG_ORG.search(rest)) and len(rest.split()) >= 2
                 or re.fullmatch(r"[A-Z][A-Za-z&]{1,8}", rest) and sum(c.isupper() for c in rest) >= 2
                 and not _NAME_WORD.fullmatch(rest) and rest.lower() not in ROLE_ABBREV):
-            return rest  # "SaTH", "UNMH": an acronym, not a surname ("McManus")
+            # only body words left ("Dr Brighton Sussex University NHS Hospital Trust" -> "University NHS
+            # Hospital Trust"): the words taken for a name were the body's own; leave the text as it is
+            generic = all(_STRONG_ORG.fullmatch(w) or _TOP_ORG.fullmatch(w) or w.lower() in FUNCTION_WORDS
+                          for w in basic_key(rest).split())
+            return None if generic else rest  # "SaTH", "UNMH": an acronym, not a surname ("McManus")
     return ""
 
 

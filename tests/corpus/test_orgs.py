@@ -91,6 +91,8 @@ def test_split_orgs():
     ("Dr [REDACTED] Newbury Group Practice", "newbury-group-practice"),  # no name to take off
     ("Sir Robert McAlpine Ltd", "robert-mcalpine-ltd"),  # a firm named after a person
     ("Mr Steve McManus", None),
+    # only body words would be left: the "name" was the body's own words, so the text stays whole
+    ("Dr Brighton Sussex University NHS Hospital Trust", "brighton-sussex-university-nhs-hospital-trust"),
     ("CEO Ms Jo Farrar", None),
     ("Chief Executive Ms A Young", None),
     ("Chief Constable Sir Peter Fahy", None),
