@@ -18,7 +18,10 @@ Rules, not a model: a recipient is cut into segments (commas, dashes, colons), j
 titles, honorifics and "The" are stripped from each, and the segment that looks most like an
 organisation wins (a known name or acronym > a name with an organisation word such as
 "Trust", "Council", "Police" > anything else); ties go to the last segment, because
-recipients are usually written "Person, Title, Organisation".
+recipients are usually written "Person, Title, Organisation". A person written with a personal
+title (Mr, Ms, Dr, Sir, Rt Hon …) or a person's letters (MP, QPM) is never an organisation: the
+body written after their name is ("The Chief Constable Mr G York QPM Sussex Police" -> Sussex
+Police), or none ("CEO Ms Jo Farrar").
 """
 from __future__ import annotations
 
