@@ -33,11 +33,10 @@ def _phrase_before(s: str, end: int) -> str:
     # Wales and Staffordshire and West Midlands Community Rehabilitation Company": "Wales" is the
     # Probation Service's; "Community Safety Partnership, Birmingham and Crime Board"): two bodies,
     # not one name made of both
-    before = s[:end][: max(0, len(s[:end]) - len(" ".join(words)) - 1)].rstrip()
-    if "and" in words[:-1] and stop is not None and (
-            _HEAD_RE.fullmatch(stop) or (stop == "," and _HEAD_RE.search(before[-40:].rstrip(",").split()[-1]
-                                                                        if before.rstrip(",").split() else ""))):
+    if "and" in words[:-1] and stop is not None and _HEAD_RE.fullmatch(stop):
         words = words[words.index("and") + 1:]
+    elif stop == "," and joined_at_and(s[:end], " ".join(words)):
+        return ""  # "…, Birmingham and Crime Board": neither "Crime Board" nor the whole is a body's name
     cut = max((i + 1 for i, w in enumerate(words[:-1]) if ROLE_WORD.fullmatch(w) or w.lower() in ROLE_ABBREV),
               default=0)
     words = words[cut:]
@@ -80,11 +79,43 @@ def bodies_named_in(text: str | None) -> list[OrgName]:
     return list(found.values())
 
 
-def is_body_name(name: str | None) -> bool:
+_AND_JOINED = re.compile(r"([A-Z][\w'-]*)\s+(?:and|&)\s+(\S.*)")
+
+
+def joined_at_and(cell: str | None, name: str | None) -> bool:
+    """``name`` is written in ``cell`` just after a comma that follows a body's name, as one word
+    joined by "and" to what follows ("Community Safety Partnership, Birmingham and Crime Board"):
+    the word is the place of the body before the comma when that body is named by its function
+    only, and "and" joins it to the tail (one or two words) of another body's name, so "Birmingham
+    and Crime Board" names no body (nor does "Crime Board"). A known organisation's own name, or
+    one after a named body ("Birmingham City Council, Brighton & Hove City Council"), is one name."""
+    s, n = to_ascii(cell or ""), to_ascii(name or "").strip()
+    m = _AND_JOINED.fullmatch(n)
+    if not m or basic_key(n) in ALIAS or len(m.group(2).split()) > 2:
+        return False  # "Sandwell and West Birmingham Hospitals NHS Trust": a name of its own after "and"
+    for hit in re.finditer(r",\s*" + re.escape(n) + r"(?![\w'-])", s):
+        before = re.findall(r"[\w'&-]+|[^\w\s]", s[:hit.start()])
+        if not before or not _HEAD_RE.fullmatch(before[-1]):
+            continue
+        # the body before the comma is named by its function only ("Community Safety Partnership"):
+        # the word after the comma is its place, not the start of another body's name
+        words = []
+        for t in reversed(before[:-1]):
+            if not t[:1].isupper():
+                break
+            words.append(t)
+        if words and all(w.lower() in FUNCTION_WORDS for w in words):
+            return True
+    return False
+
+
+def is_body_name(name: str | None, cell: str | None = None) -> bool:
     """One body's name: a known organisation, or a name ending in a body word ("Corporate Parent
-    Board") in which no other name ends ("Warwickshire Police and West Mercia Police" is two)."""
+    Board") in which no other name ends ("Warwickshire Police and West Mercia Police" is two).
+    Given the ``cell`` it was read from, a name that cell joins across a body's end is none
+    (``joined_at_and``)."""
     n = (name or "").strip()
-    if not n:
+    if not n or joined_at_and(cell, n):
         return False
     if basic_key(n) in ALIAS or (re.fullmatch(r"[A-Z&]{2,8}", n) and n.lower() not in ROLE_ABBREV):
         return True  # a known name, or an acronym that is no rank or job ("GP", "IASS")

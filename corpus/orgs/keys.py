@@ -18,7 +18,10 @@ Rules, not a model: a recipient is cut into segments (commas, dashes, colons), j
 titles, honorifics and "The" are stripped from each, and the segment that looks most like an
 organisation wins (a known name or acronym > a name with an organisation word such as
 "Trust", "Council", "Police" > anything else); ties go to the last segment, because
-recipients are usually written "Person, Title, Organisation".
+recipients are usually written "Person, Title, Organisation". A person written with a personal
+title (Mr, Ms, Dr, Sir, Rt Hon …) or a person's letters (MP, QPM) is never an organisation: the
+body written after their name is ("The Chief Constable Mr G York QPM Sussex Police" -> Sussex
+Police), or none ("CEO Ms Jo Farrar").
 """
 from __future__ import annotations
 
@@ -245,7 +248,7 @@ _TITLE_RE = re.compile(r"^(?:the\s+)?(?:" + "|".join(_TITLES) + r")\b\s*(?:of|at
 _HONORIFIC = re.compile(
     r"^(?:the\s+)?(?:rt\.?\s*hon\.?(?:ourable)?|right\s+hon(?:ourable|\.)?|mr|mrs|ms|miss|mx|dr|prof(?:essor)?|sir|dame|"
     r"lord|lady|baroness|baron|councillor|cllr|rev(?:erend)?|captain|commissioner)\b\.?\s+", re.I)
-_POSTNOMINALS = re.compile(r"\b(?:MP|QPM|KC|QC|OBE|CBE|MBE|DBE|FFPH|FRCP|FRCS|MRCP|PhD|KBE|CB|DL|JP)\b\.?")
+_POSTNOMINALS = re.compile(r"\b(?:MP|QPM|KC|QC|OBE|CBE|MBE|DBE|FFPH|FRCP|FRCS|MRCP|PhD|KBE|CB|DL|JP|TD)\b\.?")
 
 # words that make a segment look like an organisation (rank 2) vs a strong one (rank 3)
 _STRONG_ORG = re.compile(
@@ -323,6 +326,58 @@ def _strip_person(seg: str) -> str:
             break
         seg = new
     return seg
+
+
+# a personal title before a person's name ("Mr", "Dr", "Rt Hon"), and the letters after one ("MP", "QPM")
+_PERSONAL = re.compile(r"^(?:the\s+)?(?:(?:rt\.?\s*hon\.?(?:ourable)?|right\s+hon(?:ourable|\.)?)\s+)?"
+                       r"(?:(?:mr|mrs|ms|miss|mx|dr|prof(?:essor)?|sir|dame)\b\.?\s+)+|"
+                       r"^(?:the\s+)?(?:rt\.?\s*hon\.?(?:ourable)?|right\s+hon(?:ourable|\.)?)\s+", re.I)
+_PERSON_LETTERS = re.compile(r"\b(?:MP|QPM|KC|QC|OBE|CBE|MBE|DBE|KBE)\b")
+_INITIAL = re.compile(r"[A-Z]\.?(?:[A-Z]\.?)?")
+_NAME_WORD = re.compile(r"[A-Z][a-z'\-]+(?:-[A-Z][a-z'\-]+)?|Mc[A-Z][a-z]+|Mac[A-Z][a-z]+|O'[A-Z][a-z]+")
+_FIRM_AFTER_NAME = re.compile(r"^(?:&\s+|and\s+)?(?:co|company|sons|partners|ltd|limited|plc|llp|solicitors|associates)\.?$",
+                              re.I)
+
+
+def _body_after_person(seg: str) -> str | None:
+    """What follows a person written with a personal title, when ``seg`` (its job title already
+    off) starts with one: "Mr G York Sussex Police" -> "Sussex Police", "Mr John Adler University
+    Hospitals of Leicester NHS Trust" -> "University Hospitals of Leicester NHS Trust", "Ms Jo
+    Farrar" -> "" (a person, no body). None when ``seg`` does not start with a personal title, or
+    when what follows the name is only a firm's ending ("Sir Robert McAlpine Ltd": a firm named
+    after a person, left whole). The name is initials and a surname, or a first name and a
+    surname (or a surname alone, when the body follows it)."""
+    m = _PERSONAL.match(seg)
+    if not m:
+        return None
+    toks = seg[m.end():].split()
+    i = 0
+    while i < len(toks) and _INITIAL.fullmatch(toks[i]):
+        i += 1
+    if i < len(toks) and not _NAME_WORD.fullmatch(toks[i]):
+        return None if i == 0 else " ".join(toks[i:])  # "Dr of ..." : no name after the title
+    ends = [i + 1] if i else [2, 1, 3]  # "G York" | "John Adler", "Smith", "John Paul Smith"
+    rests = [" ".join(toks[e:]) for e in ends if e <= len(toks)]
+    if any(_FIRM_AFTER_NAME.match(r) for r in rests if r):
+        return None
+    # a job title may sit between the name and the body ("Mr John Saxby Chief Executive Pennine Care Trust")
+    titled = [r for r in rests if r and _TITLE_RE.match(r) and _strip_titles(r)]
+    if titled:  # the title marks where the name ends: "Ms Heather Bresch Chief Executive Mylan Pharmaceuticals"
+        return _strip_titles(titled[0])
+    for rest in rests:  # a known body (or a minister's department) first, then anything naming a body
+        if rest and (basic_key(rest) in ALIAS or _rank(rest)[1]):
+            return rest
+    for rest in rests:
+        if rest and not _not_a_body(rest, False) and (
+                (_TOP_ORG.search(rest) or _STRONG_ORG.search(rest)) and len(rest.split()) >= 2
+                or re.fullmatch(r"[A-Z][A-Za-z&]{1,8}", rest) and sum(c.isupper() for c in rest) >= 2
+                and not _NAME_WORD.fullmatch(rest) and rest.lower() not in ROLE_ABBREV):
+            # only body words left ("Dr Brighton Sussex University NHS Hospital Trust" -> "University NHS
+            # Hospital Trust"): the words taken for a name were the body's own; leave the text as it is
+            generic = all(_STRONG_ORG.fullmatch(w) or _TOP_ORG.fullmatch(w) or w.lower() in FUNCTION_WORDS
+                          for w in basic_key(rest).split())
+            return None if generic else rest  # "SaTH", "UNMH": an acronym, not a surname ("McManus")
+    return ""
 
 
 _MID_TITLE = re.compile(
@@ -461,6 +516,8 @@ def normalise_org(name: str | None) -> OrgName:
         canon = ALIAS[whole_key]
         return OrgName(slug(canon), canon)
     best: tuple[int, int, str, str | None] | None = None
+    # a redacted name leaves no name to read after a personal title ("Dr [REDACTED] Sma Medical Practice")
+    redacted = bool(re.search(r"\[\s*redacted\s*\]", name or "", re.I))
     segs = _candidates(s)
     is_title = [bool(_BARE_TITLE.match(_strip_person(g))) or
                 (bool(ROLE_WORD.search(g)) and _not_a_body(_strip_titles(_strip_person(g)) or g, False)
@@ -469,6 +526,16 @@ def normalise_org(name: str | None) -> OrgName:
         person = _strip_person(seg)
         honorific = person != re.sub(r"\s+", " ", _POSTNOMINALS.sub(" ", seg)).strip(" ,.-")
         stripped = _strip_titles(person)
+        # a person written with a personal title, after a job title or not, then (maybe) their body:
+        # "The Chief Constable Mr G York QPM Sussex Police" -> "Sussex Police"; "CEO Ms Jo Farrar" -> no body
+        plain = re.sub(r"\s+", " ", _POSTNOMINALS.sub(" ", seg)).strip(" ,.-")
+        body = None if redacted else _body_after_person(plain)
+        if body is None and not redacted:
+            body = _body_after_person(_strip_titles(plain))
+        if body is not None:
+            stripped, honorific = body, not body  # the body named after the person, or a person alone
+        elif _PERSON_LETTERS.search(seg) and PERSONISH.match(stripped) and not _STRONG_ORG.search(stripped):
+            stripped, honorific = "", True  # "Theresa May MP": a person
         tries = [(stripped, False)] if stripped else []
         if seg != stripped:
             tries.append((seg, True))

@@ -62,7 +62,7 @@ def _one_body(part: str, org) -> bool:
     Wales Probation Trust", "Wales Probation Trust and SWMPT Senior Management Team")."""
     from corpus.orgs import ROLE_ABBREV, ROLE_WORD
 
-    if not (org.key and is_body_name(org.name)) or _TEAM_END.search(org.name):
+    if not (org.key and is_body_name(org.name, part)) or _TEAM_END.search(org.name):
         return False
     # a role the name reader took off ("The Chief Executive of X" -> "X") is fine; one left inside is not
     return not any(ROLE_WORD.fullmatch(t) or t.lower() in ROLE_ABBREV for t in re.findall(r"[A-Za-z&']+", org.name))

@@ -145,3 +145,21 @@ def test_owner_cells_count_the_bodies_they_name_not_roles_around_them():
     assert names("Police and Crime Commissioner for West Midlands") and names("WMP") == ["West Midlands Police"]
     for cell in ("DCI", "TM1 (Senior Probation Officer)", "Learning and Development", "Head of Safeguarding"):
         assert names(cell) == [], cell
+
+
+def test_an_owner_cell_never_reads_a_name_it_does_not_write_as_one_body():
+    """"Community Safety Partnership, Birmingham and Crime Board": Birmingham is the place of the
+    Partnership before the comma, and "and" joins it to the tail of another body's name: neither
+    "Birmingham and Crime Board" nor "Crime Board" is an organisation. A place-pair body after a
+    named body stays whole."""
+    from corpus.orgs import is_body_name
+    from search.ledger.commitments import owner_orgs
+
+    cell = "Senior Service Manager - Violence Against Women, Community Safety Partnership, Birmingham and Crime Board"
+    assert not any("Crime Board" in o["name"] for o in owner_orgs(cell))
+    assert not is_body_name("Birmingham and Crime Board", cell)
+    assert is_body_name("Birmingham and Crime Board")  # the rule is the cell's, not the name's
+    assert [o["name"] for o in owner_orgs("Birmingham City Council, Brighton & Hove City Council")][-1] == \
+        "Brighton & Hove City Council"
+    cell = "Community Safety Partnership, Sandwell and West Birmingham Hospitals NHS Trust"
+    assert [o["name"] for o in owner_orgs(cell)] == ["Sandwell and West Birmingham Hospitals NHS Trust"]

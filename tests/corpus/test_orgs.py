@@ -79,3 +79,37 @@ def test_split_orgs():
         "Chief Constable of Sussex Police", "CEO Sussex Partnership NHS Foundation Trust"]
     assert split_orgs("NHS England; CQC") == ["NHS England", "CQC"]
     assert split_orgs("") == []
+
+
+@pytest.mark.parametrize("raw, key", [
+    ("The Chief Constable Mr G York QPM Sussex Police", "sussex-police"),
+    ("The Chief Executive Mr John Adler University Hospitals of Leicester NHS Trust",
+     "university-hospital-of-leicester-nhs-trust"),
+    ("Mr Smith Sussex Police", "sussex-police"),
+    ("Ms Heather Bresch Chief Executive Mylan Pharmaceuticals", "mylan-pharmaceuticals"),  # the title ends the name
+    ("Mr Mike Parish Chief Executive Care UK", "care-uk"),
+    ("Dr [REDACTED] Newbury Group Practice", "newbury-group-practice"),  # no name to take off
+    ("Sir Robert McAlpine Ltd", "robert-mcalpine-ltd"),  # a firm named after a person
+    ("Mr Steve McManus", None),
+    # only body words would be left: the "name" was the body's own words, so the text stays whole
+    ("Dr Brighton Sussex University NHS Hospital Trust", "brighton-sussex-university-nhs-hospital-trust"),
+    ("CEO Ms Jo Farrar", None),
+    ("Chief Executive Ms A Young", None),
+    ("Chief Constable Sir Peter Fahy", None),
+    ("Theresa May MP", None),
+])
+def test_a_titled_person_is_their_body_or_no_organisation(raw, key):
+    """A recipient written as a person with a personal title (Mr, Ms, Sir …) is the body written
+    after the name, or no organisation when none is; never "Mr G York Sussex Police"."""
+    org = normalise_org(raw)
+    if key is None:
+        assert org.key is None, org
+    else:
+        assert org.key == key, org
+
+
+def test_a_titled_persons_body_is_never_glued_to_the_name():
+    for raw in ("Chief Executive Officer Mr M Cunningham QPM College of Policing", "Ms Paula Clark SaTH",
+                "Chief Executive Officer Sir H Orde QPM Association of Chief Police Officers (ACPO)"):
+        org = normalise_org(raw)
+        assert org.key and not any(w in org.name for w in ("Mr", "Ms", "Sir", "Cunningham", "Clark", "Orde")), org
