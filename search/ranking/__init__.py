@@ -7,11 +7,12 @@ hit gets its strength (close / related / weak). The reads it makes are index.ret
 here are the scoring, fusion and ordering. Modules: ``ranker`` (the pipeline and every
 weight in ``WEIGHTS``), ``lexical`` (keyword ranking), ``feedback`` (query expansion),
 ``learned`` (the learned document model; parameters in rank_params.json), ``strength``,
+``nomatch`` (whether anything matches at all; parameters in nomatch_params.json),
 ``text`` (the one tokenizer and stemmer) and ``engine`` (a passage-level view).
 
 Settings that tests and tuning change (``ranker.WEIGHTS``, ``ranker.POOL``,
 ``lexical.POSTING_BUDGET``, ...) are read from their modules: change them there."""
-from search.ranking import engine, feedback, learned, lexical, ranker, strength, text
+from search.ranking import engine, feedback, learned, lexical, nomatch, ranker, strength, text
 from search.ranking.engine import keyword_passages, search
 from search.ranking.feedback import expansion
 from search.ranking.learned import Params, query_idf
@@ -23,7 +24,7 @@ from search.ranking.text import highlight_spans, stem
 
 __all__ = [
     # modules (their settings and the learned model's fitting: ranker.WEIGHTS, learned.fit, ...)
-    "engine", "feedback", "learned", "lexical", "ranker", "strength", "text",
+    "engine", "feedback", "learned", "lexical", "nomatch", "ranker", "strength", "text",
     # the ranker
     "Hit", "Lists", "Ranking", "Weights", "diversify", "document_scores", "encode", "fuse",
     "fused_documents", "rank", "rank_documents", "retrieve", "vectors", "with_weights",

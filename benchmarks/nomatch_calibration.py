@@ -1,0 +1,274 @@
+"""Fit "nothing matches" (search/ranking/nomatch.py) and the "close" cut-off
+(search/ranking/strength.py), and write their parameter files.
+
+Rerun after anything that changes the ranker's hits or the encoder (a merged ranker, a tuned
+encoder), on libraries built with the encoder the product will serve:
+
+    python -m benchmarks.nomatch_calibration --library /work/libs/full-base \\
+        [--library DEV_LIBRARY ...] [--close-library DEV_LIBRARY] --write
+
+**All of it is development data**: the figures printed are development figures (the data
+chose the weights, the regularisation and the cut-offs), never held out.
+
+No match. Queries (benchmarks/nomatch_dev/): ``in_field.txt`` (questions of the field,
+written for this fit) plus the eight theme definitions of ../shared/eval; ``out_of_field.txt``
+(everyday life, other professions, sports, technology, medical-ish questions not about
+deaths or reviews); ``mash.txt`` (random letters and keyboard runs, made by
+:func:`mashes` with seed 24). Each query is ranked on each ``--library`` as the product
+ranks it (search.ranking.ranker.rank, hybrid) and its signals read
+(search.ranking.nomatch.signals). Two logistic models (standardised signals, L2 with the
+regularisation chosen by grouped cross-validated log-loss) separate in-field (1) from the
+rest (0): ``full`` (every signal) and ``lexical`` (word signals only). The cut-off on
+P(in field) is the ``--in-field-loss`` quantile of the in-field queries' cross-validated
+probabilities (folds keep a query's rows from all libraries together): at most that share
+of in-field questions is emptied. Printed: cross-validated shares emptied per kind, and the
+out-of-field queries left with a close hit.
+
+Close. On ``--close-library`` (a library holding the 237 reports labelled in
+../shared/eval/themes-dev.csv) the eight theme definitions are ranked, and their first
+``--top`` hits in page order with a labelled document are rows (relevant: the document is
+labelled True for that theme; hits on unlabelled documents are not judged). With the
+strength model's coefficients kept, "close" becomes the lowest probability at which the
+rows at or above it are at least ``--close-precision`` relevant (at least ``--min-close``
+rows), never lower than the built-in cut-off."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent / "nomatch_dev"
+KEYS = "qwertyuiopasdfghjklzxcvbnm"
+ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def mashes(seed: int = 24, n: int = 80) -> list[str]:
+    """Keyboard mash: random letters (half) and runs along the keyboard's rows (half), one to
+    four "words" each."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        words = []
+        for _ in range(rng.randint(1, 4)):
+            k = rng.randint(3, 11)
+            if i % 2:
+                row = rng.choice(ROWS)
+                start = rng.randrange(len(row))
+                words.append("".join(row[(start + j * rng.choice((1, 1, 2, -1))) % len(row)] for j in range(k)))
+            else:
+                words.append("".join(rng.choice(KEYS) for _ in range(k)))
+        out.append(" ".join(words))
+    return out
+
+
+def read_queries(name: str) -> list[str]:
+    return [q.strip() for q in (HERE / name).read_text(encoding="utf-8").splitlines()
+            if q.strip() and not q.startswith("#")]
+
+
+def query_sets(shared) -> dict[str, list[str]]:
+    from search import evaluate as ev
+
+    themes, _ = ev.load_theme_labels(shared / "eval/themes-dev.csv", shared / "eval/themes-dev-labels.json")
+    return {"in_field": read_queries("in_field.txt") + [q.text for q in themes],
+            "out_of_field": read_queries("out_of_field.txt"), "mash": read_queries("mash.txt")}
+
+
+def rows_for(lib, sets: dict[str, list[str]], close: float) -> list[dict]:
+    """One row per query: its kind, signals and how many of its hits are close (probability
+    at or above ``close``: the cut-off just refitted, when it was)."""
+    from search.ranking import nomatch, ranker
+
+    out = []
+    for kind, queries in sets.items():
+        for q in queries:
+            ranking = ranker.rank(lib, q, "hybrid")
+            sig, n, known = nomatch.signals(lib, q, ranking.hits)
+            out.append({"kind": kind, "query": q, "library": str(lib.path), "signals": sig, "hits": len(ranking.hits),
+                        "close": sum(h.probability >= close for h in ranking.hits),
+                        "probabilities": sorted((h.probability for h in ranking.hits), reverse=True)[:20]})
+    return out
+
+
+def matrix(rows: list[dict], feats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    x = np.array([[r["signals"][f] for f in feats] for r in rows], float)
+    y = np.array([int(r["kind"] == "in_field") for r in rows])
+    ids: dict[str, int] = {}
+    g = np.array([ids.setdefault(r["query"], len(ids)) for r in rows])
+    return x, y, g
+
+
+def fit_model(x, y, c: float):
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    m = LogisticRegression(C=c, max_iter=2000).fit((x - mean) / scale, y)
+    return mean, scale, m.coef_[0], float(m.intercept_[0])
+
+
+def predict(params, x) -> np.ndarray:
+    mean, scale, coef, b = params
+    return 1 / (1 + np.exp(-(((x - mean) / scale) @ coef + b)))
+
+
+def cross_validated(x, y, g, c: float, folds: int = 5, seed: int = 0) -> np.ndarray:
+    """Each row's probability from a model fitted without its query (grouped folds)."""
+    from sklearn.model_selection import GroupKFold
+
+    p = np.zeros(len(y))
+    for train, test in GroupKFold(n_splits=folds).split(x, y, g):
+        p[test] = predict(fit_model(x[train], y[train], c), x[test])
+    return p
+
+
+def choose(x, y, g, loss: float) -> dict:
+    """The regularisation by grouped cross-validated log-loss, the fit on everything, and the
+    cut-off: the ``loss`` quantile of the in-field rows' cross-validated probabilities."""
+    best = None
+    for c in (0.03, 0.1, 0.3, 1.0, 3.0, 10.0):
+        p = np.clip(cross_validated(x, y, g, c), 1e-6, 1 - 1e-6)
+        ll = float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+        if best is None or ll < best[0]:
+            best = (ll, c, p)
+    ll, c, p_cv = best
+    threshold = float(np.quantile(p_cv[y == 1], loss, method="lower"))
+    return {"c": c, "log_loss": round(ll, 4), "params": fit_model(x, y, c), "p_cv": p_cv, "threshold": threshold}
+
+
+def shares(rows, p, threshold) -> dict:
+    out = {}
+    for kind in ("in_field", "out_of_field", "mash"):
+        idx = [i for i, r in enumerate(rows) if r["kind"] == kind]
+        if idx:
+            emptied = [i for i in idx if p[i] < threshold]
+            left_close = [i for i in idx if p[i] >= threshold and rows[i]["close"]]
+            out[kind] = {"queries": len(idx), "emptied": len(emptied), "share_emptied": round(len(emptied) / len(idx), 3),
+                         "left_with_close": len(left_close)}
+    return out
+
+
+def close_rows(lib, top: int) -> tuple[list[tuple[float, int]], int]:
+    """[(probability, relevant)] of the theme definitions' judged hits, and the unjudged count."""
+    from benchmarks.common import shared_root
+    from search import evaluate as ev
+    from search.ranking import ranker
+
+    shared = shared_root()
+    queries, _ = ev.load_theme_labels(shared / "eval/themes-dev.csv", shared / "eval/themes-dev-labels.json")
+    labelled = {k for q in queries for k in q.relevant}
+    import csv
+    with open(shared / "eval/themes-dev.csv", newline="", encoding="utf-8-sig") as f:
+        for r in csv.DictReader(f):
+            labelled |= {r["id"], r["url"]}
+    keys = ev.document_keys(lib)
+    out, unjudged = [], 0
+    for q in queries:
+        ranking = ranker.rank(lib, q.text, "hybrid", prune=False)
+        for h in ranking.ordered()[:top]:
+            ks = keys.get(h.document_id, set())
+            if not ks & labelled:
+                unjudged += 1
+                continue
+            out.append((h.probability, int(bool(ks & q.relevant))))
+    return out, unjudged
+
+
+def close_cutoff(rows, precision: float, min_rows: int, floor: float) -> tuple[float, dict]:
+    p = np.array([r[0] for r in rows])
+    y = np.array([r[1] for r in rows])
+    order = np.argsort(-p)
+    hits, n = np.cumsum(y[order]), np.arange(1, len(p) + 1)
+    ok = [i for i in range(len(p)) if n[i] >= min_rows and hits[i] / n[i] >= precision]
+    cut = max(float(p[order][max(ok)]) if ok else 1.0, floor)
+    c = p >= cut
+    before = p >= floor
+    return cut, {"judged_hits": int(len(y)), "relevant": int(y.sum()),
+                 "close": int(c.sum()), "close_precision": round(float(y[c].mean()), 3) if c.any() else None,
+                 "close_recall": round(float(y[c].sum() / max(y.sum(), 1)), 3),
+                 "close_before": int(before.sum()),
+                 "close_precision_before": round(float(y[before].mean()), 3) if before.any() else None}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--library", action="append", required=True, help="a library to read signals on (repeatable)")
+    ap.add_argument("--close-library", default=None, help="a library holding the 237 theme-labelled reports")
+    ap.add_argument("--shared", default=None)
+    ap.add_argument("--in-field-loss", type=float, default=0.01, help="share of in-field questions the cut-off may empty")
+    ap.add_argument("--close-precision", type=float, default=0.9)
+    ap.add_argument("--min-close", type=int, default=10)
+    ap.add_argument("--top", type=int, default=20)
+    ap.add_argument("--write", action="store_true", help="write search/ranking/{nomatch,strength}_params.json")
+    ap.add_argument("--json", default=None, help="also write every row and figure here")
+    args = ap.parse_args()
+
+    from benchmarks.common import shared_root
+    from index.files import atomic_write_bytes
+    from index.library import open_library
+    from search.ranking import nomatch, strength
+
+    today = dt.date.today().isoformat()
+    report: dict = {"date": today, "data": "development (chose weights, regularisation and cut-offs)"}
+    if args.close_library:  # first: the strength cut-off decides which hits are close below
+        lib = open_library(args.close_library, create=False)
+        rows, unjudged = close_rows(lib, args.top)
+        cut, fig = close_cutoff(rows, args.close_precision, args.min_close, strength.FITTED.close)
+        fig["unjudged_hits"] = unjudged
+        report["close"] = {"cutoff": round(cut, 4), "library": args.close_library, **fig}
+        print("close:", json.dumps(report["close"]))
+        if args.write:
+            cal = strength.FITTED
+            body = {"coef": list(cal.coef), "intercept": cal.intercept, "close": round(cut, 4), "related": cal.related,
+                    "fitted": f"{today} by benchmarks/nomatch_calibration.py", "figures_dev": report["close"]}
+            atomic_write_bytes(strength.PARAMS, json.dumps(body, indent=1).encode())
+        strength.CALIBRATION = strength.Calibration(strength.FITTED.coef, strength.FITTED.intercept, cut,
+                                                    strength.FITTED.related)
+        lib.close()
+
+    sets = query_sets(shared_root(args.shared))
+    libs = [open_library(p, create=False) for p in args.library]
+    encoders = [nomatch.encoder_of(lib) for lib in libs]
+    if any(e != encoders[0] for e in encoders):
+        raise SystemExit(f"libraries built with different encoders: {encoders}")
+    from search.ranking import ranker
+
+    rows = [r for lib in libs for r in rows_for(lib, sets, strength.CALIBRATION.close)]
+    models, figures = {}, {}
+    for name, feats in (("full", nomatch.FULL), ("lexical", nomatch.LEXICAL)):
+        x, y, g = matrix(rows, feats)
+        ch = choose(x, y, g, args.in_field_loss)
+        mean, scale, coef, b = ch["params"]
+        models[name] = nomatch.Model(tuple(feats), tuple(map(float, mean)), tuple(map(float, scale)),
+                                     tuple(map(float, coef)), b, ch["threshold"])
+        p_all = predict(ch["params"], x)
+        figures[name] = {"C": ch["c"], "cv_log_loss": ch["log_loss"], "threshold": round(ch["threshold"], 4),
+                         "cross_validated": shares(rows, ch["p_cv"], ch["threshold"]),
+                         "fitted_on_all": shares(rows, p_all, ch["threshold"]),
+                         "coef": dict(zip(feats, np.round(coef, 3).tolist()))}
+        print(name, json.dumps(figures[name]))
+        for r, pc in zip(rows, ch["p_cv"]):
+            r.setdefault("p_cv", {})[name] = round(float(pc), 4)
+    report["nomatch"] = figures
+    report["libraries"] = args.library
+    for kind in ("in_field", "out_of_field"):  # what the cut-off gets wrong, to read
+        wrong = [r for r in rows if r["kind"] == kind and (r["p_cv"]["full"] >= models["full"].threshold) == (kind != "in_field")]
+        print(f"{kind} misjudged (cross-validated, full):", [(r["query"], r["p_cv"]["full"]) for r in wrong])
+    if args.write:
+        body = {"version": f"{today}-nomatch", "encoder": encoders[0],
+                "models": {k: m.to_dict() for k, m in models.items()},
+                "fitted": f"{today} by benchmarks/nomatch_calibration.py on {', '.join(args.library)}",
+                "figures_dev": figures}
+        atomic_write_bytes(nomatch.PARAMS, json.dumps(body, indent=1).encode())
+        print("wrote", nomatch.PARAMS, "and" if args.close_library else "", strength.PARAMS if args.close_library else "")
+    if args.json:
+        report["rows"] = rows
+        Path(args.json).write_text(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()
