@@ -90,10 +90,12 @@ class Verdict:
     model: str  # "full", "lexical" or "none"
     signals: dict = field(default_factory=dict)
     reason: str | None = None
+    threshold: float | None = None  # the model's cut-off on ``probability``
 
     def to_dict(self) -> dict:
         return {"nothing_matches": self.nothing, "model": self.model, "reason": self.reason,
                 "probability": None if self.probability is None else round(self.probability, 4),
+                "threshold": None if self.threshold is None else round(self.threshold, 4),
                 "signals": {k: round(v, 4) for k, v in self.signals.items() if isinstance(v, float)}}
 
 
@@ -154,10 +156,10 @@ def judge(lib, query: str, hits, mode: str = "hybrid", params: Params | None = N
     model = params.full if use_full else params.lexical
     p = model.probability(sig)
     if p >= model.threshold:
-        return Verdict(False, p, "full" if use_full else "lexical", sig)
+        return Verdict(False, p, "full" if use_full else "lexical", sig, None, model.threshold)
     words = ("none of its words occurs" if not known else f"{known} of its {n} words occur") \
         if n else "it has no words the library indexes"
     near = f"; the nearest passage is far from it in meaning (similarity {sig['top_cosine']:.2f})" if use_full else ""
     reason = (f"{words[0].upper()}{words[1:]} in the library's documents{near}. Estimated chance that the "
               f"library holds a match: {p:.0%} (the cut-off is {model.threshold:.0%}).")
-    return Verdict(True, p, "full" if use_full else "lexical", sig, reason)
+    return Verdict(True, p, "full" if use_full else "lexical", sig, reason, model.threshold)
