@@ -24,13 +24,18 @@ probabilities (folds keep a query's rows from all libraries together): at most t
 of in-field questions is emptied. Printed: cross-validated shares emptied per kind, and the
 out-of-field queries left with a close hit.
 
-Close. On ``--close-library`` (a library holding the 237 reports labelled in
-../shared/eval/themes-dev.csv) the eight theme definitions are ranked, and their first
-``--top`` hits in page order with a labelled document are rows (relevant: the document is
-labelled True for that theme; hits on unlabelled documents are not judged). With the
-strength model's coefficients kept, "close" becomes the lowest probability at which the
-rows at or above it are at least ``--close-precision`` relevant (at least ``--min-close``
-rows), never lower than the built-in cut-off."""
+Close. The cut-off is fitted on reader judgements (``--close-judgements``, default
+benchmarks/nomatch_dev/close_judgements.json: hits of in-field dev questions on the whole
+corpus, each read and judged "would a reader agree this case is a precedent for the
+question", made with ``--dump-close``): each judged query is ranked on the first
+``--library`` and its first ``--top`` hits in page order whose document was judged for it
+are rows. With the strength model's coefficients kept, "close" becomes the lowest
+probability at which the rows at or above it are at least ``--close-precision`` relevant (at
+least ``--min-close`` rows), never lower than the built-in cut-off. The theme labels of
+../shared/eval (``--close-library``, a library holding their 237 reports) are reported too,
+but do not choose: on them about 65% of hits are relevant at every probability, so no
+cut-off reaches 90% (they label whole reports for broad themes, not the concern a hit shows).
+"""
 from __future__ import annotations
 
 import argparse
@@ -178,6 +183,63 @@ def close_rows(lib, top: int) -> tuple[list[tuple[float, int]], int]:
     return out, unjudged
 
 
+def doc_key(d: dict) -> str:
+    """A document's name in the judgements: its reference, else its source's file name."""
+    return d.get("reference") or Path(d["source"]).name
+
+
+def judge_candidates(lib, queries: list[str], per_query: int, floor: float) -> list[dict]:
+    """The first ``per_query`` hits at or above probability ``floor`` of each query, in page
+    order, with the text a reader judges (for ``--dump-close``)."""
+    from index import retrieval
+    from search.ranking import ranker
+
+    out = []
+    for q in queries:
+        ranking = ranker.rank(lib, q, "hybrid")
+        hits = [h for h in ranking.ordered() if h.probability >= floor]
+        seen, chosen = set(), []
+        for h in hits:
+            if h.document_id not in seen:
+                seen.add(h.document_id)
+                chosen.append(h)
+            if len(chosen) == per_query:
+                break
+        docs = retrieval.documents_by_id(lib.store, [h.document_id for h in chosen])
+        for h in chosen:
+            table, rid = ("findings", h.finding_id) if h.finding_id else ("passages", h.passage_id)
+            text = retrieval.texts(lib.store, table, [rid]).get(rid, "")
+            d = docs[h.document_id]
+            out.append({"query": q, "document": doc_key(d), "title": d.get("title"),
+                        "probability": round(h.probability, 4), "text": " ".join(text.split())[:700], "relevant": None})
+    return out
+
+
+def judged_rows(lib, judgements: list[dict], top: int) -> tuple[list[tuple[float, int]], int]:
+    """[(probability, relevant)] of each judged query's first ``top`` hits in page order whose
+    document was judged for it (a judgement names the query and the document), and how many
+    hits had no judgement."""
+    from index import retrieval
+    from search.ranking import ranker
+
+    by_query: dict[str, dict[str, int]] = {}
+    for j in judgements:
+        if j.get("relevant") is not None:
+            by_query.setdefault(j["query"], {})[j["document"]] = int(j["relevant"])
+    out, unjudged = [], 0
+    for q, judged in by_query.items():
+        ranking = ranker.rank(lib, q, "hybrid")
+        hits = ranking.ordered()[:top]
+        docs = retrieval.documents_by_id(lib.store, [h.document_id for h in hits])
+        for h in hits:
+            key = doc_key(docs[h.document_id])
+            if key in judged:
+                out.append((h.probability, judged[key]))
+            else:
+                unjudged += 1
+    return out, unjudged
+
+
 def close_cutoff(rows, precision: float, min_rows: int, floor: float) -> tuple[float, dict]:
     p = np.array([r[0] for r in rows])
     y = np.array([r[1] for r in rows])
@@ -191,17 +253,27 @@ def close_cutoff(rows, precision: float, min_rows: int, floor: float) -> tuple[f
                  "close": int(c.sum()), "close_precision": round(float(y[c].mean()), 3) if c.any() else None,
                  "close_recall": round(float(y[c].sum() / max(y.sum(), 1)), 3),
                  "close_before": int(before.sum()),
-                 "close_precision_before": round(float(y[before].mean()), 3) if before.any() else None}
+                 "close_precision_before": round(float(y[before].mean()), 3) if before.any() else None,
+                 # (k, the k-th highest probability, precision of the k highest): where a cut-off could go
+                 "curve": [(k, round(float(p[order][k - 1]), 3), round(float(hits[k - 1] / k), 3))
+                           for k in range(10, len(p) + 1, 10)]}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--library", action="append", required=True, help="a library to read signals on (repeatable)")
-    ap.add_argument("--close-library", default=None, help="a library holding the 237 theme-labelled reports")
+    ap.add_argument("--close-library", default=None, help="a library holding the 237 theme-labelled reports (figures only)")
+    ap.add_argument("--close-judgements", default=str(HERE / "close_judgements.json"),
+                    help="reader judgements of hits (query, document, relevant) that fit the close cut-off")
+    ap.add_argument("--dump-close", default=None, help="write hits to judge here (from the first --library) and stop")
+    ap.add_argument("--dump-queries", type=int, default=30)
+    ap.add_argument("--dump-per-query", type=int, default=3)
     ap.add_argument("--shared", default=None)
     ap.add_argument("--in-field-loss", type=float, default=0.01, help="share of in-field questions the cut-off may empty")
     ap.add_argument("--close-precision", type=float, default=0.9)
     ap.add_argument("--min-close", type=int, default=10)
+    ap.add_argument("--close-unreachable", choices=("keep", "never"), default="keep",
+                    help="when no cut-off reaches --close-precision: keep the built-in one, or make nothing close")
     ap.add_argument("--top", type=int, default=20)
     ap.add_argument("--write", action="store_true", help="write search/ranking/{nomatch,strength}_params.json")
     ap.add_argument("--json", default=None, help="also write every row and figure here")
@@ -214,13 +286,39 @@ def main() -> None:
 
     today = dt.date.today().isoformat()
     report: dict = {"date": today, "data": "development (chose weights, regularisation and cut-offs)"}
-    if args.close_library:  # first: the strength cut-off decides which hits are close below
+    if args.dump_close:  # hits for a reader to judge: the first per query above the built-in cut-off
+        lib = open_library(args.library[0], create=False)
+        qs = read_queries("in_field.txt")
+        qs = random.Random(24).sample(qs, min(args.dump_queries, len(qs)))
+        cands = judge_candidates(lib, qs, args.dump_per_query, strength.FITTED.close)
+        Path(args.dump_close).write_text(json.dumps(cands, indent=1, ensure_ascii=False))
+        print(f"wrote {len(cands)} hits to judge to {args.dump_close}")
+        return
+    cut = strength.FITTED.close
+    if args.close_library:  # the theme labels, reported (they do not separate close from not: see the README)
         lib = open_library(args.close_library, create=False)
         rows, unjudged = close_rows(lib, args.top)
+        _, fig = close_cutoff(rows, args.close_precision, args.min_close, strength.FITTED.close)
+        report["close_theme_labels"] = {"library": args.close_library, "unjudged_hits": unjudged, **fig}
+        print("close on the theme labels:", json.dumps(report["close_theme_labels"]))
+        lib.close()
+    judgements = json.loads(Path(args.close_judgements).read_text(encoding="utf-8")) \
+        if args.close_judgements and Path(args.close_judgements).exists() else []
+    if judgements:  # the cut-off: reader judgements of hits on the first library
+        lib = open_library(args.library[0], create=False)
+        rows, unjudged = judged_rows(lib, judgements, args.top)
         cut, fig = close_cutoff(rows, args.close_precision, args.min_close, strength.FITTED.close)
-        fig["unjudged_hits"] = unjudged
-        report["close"] = {"cutoff": round(cut, 4), "library": args.close_library, **fig}
-        print("close:", json.dumps(report["close"]))
+        reached = cut < 1.0
+        if not reached:
+            print(f"close: no cut-off reaches {args.close_precision:.0%} precision on the reader judgements;",
+                  "keeping the built-in cut-off" if args.close_unreachable == "keep" else "nothing will be close")
+            cut = strength.FITTED.close if args.close_unreachable == "keep" else 1.0
+            c = np.array([r[0] for r in rows]) >= cut
+            fig["close_after"] = int(c.sum())
+            fig["close_precision_after"] = round(float(np.array([r[1] for r in rows])[c].mean()), 3) if c.any() else None
+        report["close"] = {"reached_target": reached, "cutoff": round(cut, 4), "library": args.library[0], "judgements": args.close_judgements,
+                           "unjudged_hits": unjudged, **fig}
+        print("close on the reader judgements:", json.dumps(report["close"]))
         if args.write:
             cal = strength.FITTED
             body = {"coef": list(cal.coef), "intercept": cal.intercept, "close": round(cut, 4), "related": cal.related,
@@ -228,7 +326,6 @@ def main() -> None:
             atomic_write_bytes(strength.PARAMS, json.dumps(body, indent=1).encode())
         strength.CALIBRATION = strength.Calibration(strength.FITTED.coef, strength.FITTED.intercept, cut,
                                                     strength.FITTED.related)
-        lib.close()
 
     sets = query_sets(shared_root(args.shared))
     libs = [open_library(p, create=False) for p in args.library]
@@ -264,7 +361,7 @@ def main() -> None:
                 "fitted": f"{today} by benchmarks/nomatch_calibration.py on {', '.join(args.library)}",
                 "figures_dev": figures}
         atomic_write_bytes(nomatch.PARAMS, json.dumps(body, indent=1).encode())
-        print("wrote", nomatch.PARAMS, "and" if args.close_library else "", strength.PARAMS if args.close_library else "")
+        print("wrote", nomatch.PARAMS, "and" if judgements else "", strength.PARAMS if judgements else "")
     if args.json:
         report["rows"] = rows
         Path(args.json).write_text(json.dumps(report, indent=1))

@@ -53,3 +53,13 @@ def test_a_paraphrase_of_a_seed_concern_finds_it_close(real_library, query, pref
     assert mine, [r["document"]["source"] for r in data["results"]]
     assert mine[0]["strength"] == "close", mine[0]["signals"]
     assert data["close"] >= 1
+
+
+def test_keyboard_mash_and_out_of_field_questions_return_nothing(real_library):
+    from benchmarks.nomatch_calibration import mashes
+
+    for q in mashes(seed=7, n=10) + ["best pizza in Naples", "how to reset my router"]:
+        data = run_search(real_library, q, k=10)
+        assert data["nothing_matches"] and data["total"] == 0 and data["results"] == [], (q, data.get("match"))
+    data = run_search(real_library, "restraint by police officers", k=10)
+    assert not data["nothing_matches"] and data["total"] > 0, data.get("match")
