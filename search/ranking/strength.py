@@ -15,7 +15,9 @@ relevant; two cut-offs on it name the strength. The coefficients and cut-offs ar
 by ``benchmarks/strength_calibration.py`` on labelled queries (the dev theme labels, the
 tracker's report categories and the judged cross-type queries in ``benchmarks/``, with
 random-word and keyboard-mash queries as negatives) and checked there on held-out query
-sets; they are copied here with the run that produced them."""
+sets; they are copied here with the run that produced them. The "close" cut-off is refitted
+by ``benchmarks/nomatch_calibration.py`` on reader judgements and read from
+``strength_params.json`` when that file exists (see :func:`load`)."""
 from __future__ import annotations
 
 import json
