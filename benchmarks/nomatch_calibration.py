@@ -259,6 +259,27 @@ def close_cutoff(rows, precision: float, min_rows: int, floor: float) -> tuple[f
                            for k in range(10, len(p) + 1, 10)]}
 
 
+def measure(lib, sets: dict[str, list[str]]) -> dict:
+    """What the product answers (search.query.run_search, the committed parameters): per kind,
+    the share of queries answered with nothing, and with no close hit."""
+    from search.query import run_search
+
+    out = {}
+    for kind, queries in sets.items():
+        empty = no_close = 0
+        wrong = []
+        for q in queries:
+            data = run_search(lib, q, k=10)
+            empty += data["total"] == 0
+            no_close += data["close"] == 0
+            if (kind == "in_field") == (data["total"] == 0):
+                wrong.append(q)
+        out[kind] = {"queries": len(queries), "nothing": empty, "share_nothing": round(empty / len(queries), 3),
+                     "no_close": no_close, "share_no_close": round(no_close / len(queries), 3),
+                     "misjudged": wrong}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--library", action="append", required=True, help="a library to read signals on (repeatable)")
@@ -277,6 +298,8 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=20)
     ap.add_argument("--write", action="store_true", help="write search/ranking/{nomatch,strength}_params.json")
     ap.add_argument("--json", default=None, help="also write every row and figure here")
+    ap.add_argument("--measure", action="store_true",
+                    help="only measure what the product answers on the first --library with the committed parameters")
     args = ap.parse_args()
 
     from benchmarks.common import shared_root
@@ -286,6 +309,14 @@ def main() -> None:
 
     today = dt.date.today().isoformat()
     report: dict = {"date": today, "data": "development (chose weights, regularisation and cut-offs)"}
+    if args.measure:
+        lib = open_library(args.library[0], create=False)
+        report["product"] = measure(lib, query_sets(shared_root(args.shared)))
+        for kind, fig in report["product"].items():
+            print(kind, json.dumps(fig))
+        if args.json:
+            Path(args.json).write_text(json.dumps(report, indent=1))
+        return
     if args.dump_close:  # hits for a reader to judge: the first per query above the built-in cut-off
         lib = open_library(args.library[0], create=False)
         qs = read_queries("in_field.txt")
