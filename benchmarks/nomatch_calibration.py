@@ -16,9 +16,10 @@ written for this fit) plus the eight theme definitions of ../shared/eval; ``out_
 deaths or reviews); ``mash.txt`` (random letters and keyboard runs, made by
 :func:`mashes` with seed 24). Each query is ranked on each ``--library`` as the product
 ranks it (search.ranking.ranker.rank, hybrid) and its signals read
-(search.ranking.nomatch.signals). Two logistic models (standardised signals, L2 with the
+(search.ranking.nomatch.signals). Three logistic models (standardised signals, L2 with the
 regularisation chosen by grouped cross-validated log-loss) separate in-field (1) from the
-rest (0): ``full`` (every signal) and ``lexical`` (word signals only). The cut-off on
+rest (0): ``full`` (every signal), ``lexical`` (word signals only) and ``dense`` (cosines only,
+for queries without an indexed word). The cut-off on
 P(in field) is the ``--in-field-loss`` quantile of the in-field queries' cross-validated
 probabilities (folds keep a query's rows from all libraries together): at most that share
 of in-field questions is emptied. Printed: cross-validated shares emptied per kind, and the
@@ -367,7 +368,7 @@ def main() -> None:
 
     rows = [r for lib in libs for r in rows_for(lib, sets, strength.CALIBRATION.close)]
     models, figures = {}, {}
-    for name, feats in (("full", nomatch.FULL), ("lexical", nomatch.LEXICAL)):
+    for name, feats in (("full", nomatch.FULL), ("lexical", nomatch.LEXICAL), ("dense", nomatch.DENSE)):
         x, y, g = matrix(rows, feats)
         ch = choose(x, y, g, args.in_field_loss)
         mean, scale, coef, b = ch["params"]

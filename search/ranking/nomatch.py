@@ -17,12 +17,14 @@ same for every query and asks a small fitted model whether the library holds a m
 
 A logistic regression (standardised signals, L2-regularised) turns them into the
 probability that the query belongs to the library's field; below the fitted cut-off the
-answer is empty, with the reason. Two models are fitted by
+answer is empty, with the reason. Three models are fitted by
 ``python -m benchmarks.nomatch_calibration`` and stored in ``nomatch_params.json``:
 ``full`` (every signal) for libraries built with the encoder the fit ran on, and
 ``lexical`` (the word signals only) for keyword-only searches and for libraries built with
 another encoder (a tuned one), whose cosines live on another scale — until the fit is rerun
-on such a library. Without the parameters file nothing is ever emptied."""
+on such a library; and ``dense`` (the cosines only) for a query with no word the library
+indexes ("A&E": single letters are not indexed), which the other two would read as a mash.
+Without the parameters file nothing is ever emptied."""
 from __future__ import annotations
 
 import json
@@ -43,6 +45,7 @@ log = logging.getLogger(__name__)
 PARAMS = Path(__file__).with_name("nomatch_params.json")
 FULL = ("known", "commonness", "best_cover", "top_cosine", "cosine10")
 LEXICAL = ("known", "commonness", "best_cover")
+DENSE = ("top_cosine", "cosine10")  # for a query with no word the library indexes ("A&E")
 TOP = 10  # hits the mean cosine is taken over
 
 
@@ -80,6 +83,7 @@ class Params:
     full: Model
     lexical: Model
     version: str = ""
+    dense: Model | None = None
 
 
 @dataclass
@@ -103,8 +107,9 @@ def load(path: str | Path = PARAMS) -> Params | None:
     """The fitted parameters, or None (missing or unreadable: nothing is ever emptied)."""
     try:
         d = json.loads(Path(path).read_text(encoding="utf-8"))
-        return Params(dict(d["encoder"]), Model.from_dict(d["models"]["full"]), Model.from_dict(d["models"]["lexical"]),
-                      str(d.get("version", "")))
+        models = d["models"]
+        return Params(dict(d["encoder"]), Model.from_dict(models["full"]), Model.from_dict(models["lexical"]),
+                      str(d.get("version", "")), Model.from_dict(models["dense"]) if "dense" in models else None)
     except FileNotFoundError:
         log.warning("no-match parameters missing (%s): no query is ever answered 'nothing matches'", path)
     except (OSError, ValueError, KeyError, TypeError) as e:
@@ -153,13 +158,18 @@ def judge(lib, query: str, hits, mode: str = "hybrid", params: Params | None = N
     if params is None:
         return Verdict(False, None, "none", sig)
     use_full = mode != "keyword" and encoder_of(lib) == params.encoder
-    model = params.full if use_full else params.lexical
+    if n == 0:  # no word to weigh ("A&E", "x"): the cosines alone, when they can be read
+        if not use_full or params.dense is None:
+            return Verdict(False, None, "none", sig)
+        name, model = "dense", params.dense
+    else:
+        name, model = ("full", params.full) if use_full else ("lexical", params.lexical)
     p = model.probability(sig)
     if p >= model.threshold:
-        return Verdict(False, p, "full" if use_full else "lexical", sig, None, model.threshold)
+        return Verdict(False, p, name, sig, None, model.threshold)
     words = ("none of its words occurs" if not known else f"{known} of its {n} words occur") \
-        if n else "it has no words the library indexes"
+        if n else "it has no word the library indexes"
     near = f"; the nearest passage is far from it in meaning (similarity {sig['top_cosine']:.2f})" if use_full else ""
     reason = (f"{words[0].upper()}{words[1:]} in the library's documents{near}. Estimated chance that the "
               f"library holds a match: {p:.0%} (the cut-off is {model.threshold:.0%}).")
-    return Verdict(True, p, "full" if use_full else "lexical", sig, reason, model.threshold)
+    return Verdict(True, p, name, sig, reason, model.threshold)
