@@ -85,3 +85,13 @@ def test_cli_says_nothing_in_the_library_matches(runner, filled_library):
     r = runner.invoke(cli, ["search", MASH, "--json", "--library", lib])
     data = json.loads(r.stdout)
     assert data["results"] == [] and data["nothing_matches"] is True
+
+
+def test_a_query_without_an_indexed_word_is_judged_by_its_cosines(filled_library):
+    # single letters are not indexed: "A&E" has no word to weigh, which is not evidence of a mash
+    v = nomatch.judge(filled_library, "A&E", [], params=_params())
+    assert not v.nothing and v.model == "none"
+    dense = nomatch.Model(("top_cosine",), (0.5,), (0.1,), (3.0,), 0.0, 0.5)
+    same = nomatch.Params(nomatch.encoder_of(filled_library), _params().full, _params().lexical, "test", dense)
+    v = nomatch.judge(filled_library, "A&E", [], params=same)  # no hits: cosine 0
+    assert v.nothing and v.model == "dense" and "no word the library indexes" in v.reason
