@@ -217,9 +217,9 @@ def judge_candidates(lib, queries: list[str], per_query: int, floor: float) -> l
 
 
 def judged_rows(lib, judgements: list[dict], top: int) -> tuple[list[tuple[float, int]], int]:
-    """[(probability, relevant)] of each judged query's first ``top`` hits in page order whose
-    document was judged for it (a judgement names the query and the document), and how many
-    hits had no judgement."""
+    """[(probability, relevant)] of each judged query's cases (documents) among its first
+    ``top`` hits in page order that were judged for it (a judgement names the query and the
+    document), a case as close as its best hit there; and how many cases had no judgement."""
     from index import retrieval
     from search.ranking import ranker
 
@@ -230,12 +230,14 @@ def judged_rows(lib, judgements: list[dict], top: int) -> tuple[list[tuple[float
     out, unjudged = [], 0
     for q, judged in by_query.items():
         ranking = ranker.rank(lib, q, "hybrid")
-        hits = ranking.ordered()[:top]
-        docs = retrieval.documents_by_id(lib.store, [h.document_id for h in hits])
-        for h in hits:
-            key = doc_key(docs[h.document_id])
+        best: dict[int, float] = {}  # a case is as close as its best hit (pages count cases)
+        for h in ranking.ordered()[:top]:
+            best[h.document_id] = max(best.get(h.document_id, 0.0), h.probability)
+        docs = retrieval.documents_by_id(lib.store, list(best))
+        for d, p in best.items():
+            key = doc_key(docs[d])
             if key in judged:
-                out.append((h.probability, judged[key]))
+                out.append((p, judged[key]))
             else:
                 unjudged += 1
     return out, unjudged
