@@ -11,7 +11,9 @@ encoder), on libraries built with the encoder the product will serve:
 chose the weights, the regularisation and the cut-offs), never held out.
 
 No match. Queries (benchmarks/nomatch_dev/): ``in_field.txt`` (questions of the field,
-written for this fit) plus the eight theme definitions of ../shared/eval; ``out_of_field.txt``
+written for this fit) plus the eight theme definitions of ../shared/eval and the cross-type
+queries and seed paraphrases of benchmarks/cross_type_eval.py (concerns phrased without
+the documents' words: the hardest in-field questions); ``out_of_field.txt``
 (everyday life, other professions, sports, technology, medical-ish questions not about
 deaths or reviews); ``mash.txt`` (random letters and keyboard runs, made by
 :func:`mashes` with seed 24). Each query is ranked on each ``--library`` as the product
@@ -77,10 +79,12 @@ def read_queries(name: str) -> list[str]:
 
 
 def query_sets(shared) -> dict[str, list[str]]:
+    from benchmarks import cross_type_eval as cx
     from search import evaluate as ev
 
     themes, _ = ev.load_theme_labels(shared / "eval/themes-dev.csv", shared / "eval/themes-dev-labels.json")
-    return {"in_field": read_queries("in_field.txt") + [q.text for q in themes],
+    hard = [q for q, _ in cx.QUERIES] + [q for q, _ in cx.PARAPHRASES]  # concerns without the documents' words
+    return {"in_field": read_queries("in_field.txt") + [q.text for q in themes] + hard,
             "out_of_field": read_queries("out_of_field.txt"), "mash": read_queries("mash.txt")}
 
 
@@ -293,7 +297,8 @@ def main() -> None:
     ap.add_argument("--dump-queries", type=int, default=30)
     ap.add_argument("--dump-per-query", type=int, default=3)
     ap.add_argument("--shared", default=None)
-    ap.add_argument("--in-field-loss", type=float, default=0.01, help="share of in-field questions the cut-off may empty")
+    ap.add_argument("--in-field-loss", type=float, default=0.0,
+                    help="share of in-field questions the cut-off may empty (0: none of the dev ones, cross-validated)")
     ap.add_argument("--close-precision", type=float, default=0.9)
     ap.add_argument("--min-close", type=int, default=10)
     ap.add_argument("--close-unreachable", choices=("keep", "never"), default="keep",
