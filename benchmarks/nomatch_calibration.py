@@ -136,9 +136,10 @@ def cross_validated(x, y, g, c: float, folds: int = 5, seed: int = 0) -> np.ndar
     return p
 
 
-def choose(x, y, g, loss: float) -> dict:
+def choose(x, y, g, loss: float, counts=None) -> dict:
     """The regularisation by grouped cross-validated log-loss, the fit on everything, and the
-    cut-off: the ``loss`` quantile of the in-field rows' cross-validated probabilities."""
+    cut-off: the ``loss`` quantile of the in-field rows' cross-validated probabilities (of the
+    rows ``counts`` marks, when given)."""
     best = None
     for c in (0.03, 0.1, 0.3, 1.0, 3.0, 10.0):
         p = np.clip(cross_validated(x, y, g, c), 1e-6, 1 - 1e-6)
@@ -146,7 +147,8 @@ def choose(x, y, g, loss: float) -> dict:
         if best is None or ll < best[0]:
             best = (ll, c, p)
     ll, c, p_cv = best
-    threshold = float(np.quantile(p_cv[y == 1], loss, method="lower"))
+    keep = (y == 1) if counts is None else ((y == 1) & counts)
+    threshold = float(np.quantile(p_cv[keep], loss, method="lower"))
     return {"c": c, "log_loss": round(ll, 4), "params": fit_model(x, y, c), "p_cv": p_cv, "threshold": threshold}
 
 
@@ -290,6 +292,8 @@ def measure(lib, sets: dict[str, list[str]]) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--library", action="append", required=True, help="a library to read signals on (repeatable)")
+    ap.add_argument("--lexical-library", action="append", default=[],
+                    help="a small library whose rows only the lexical model learns from (repeatable)")
     ap.add_argument("--close-library", default=None, help="a library holding the 237 theme-labelled reports (figures only)")
     ap.add_argument("--close-judgements", default=str(HERE / "close_judgements.json"),
                     help="reader judgements of hits (query, document, relevant) that fit the close cut-off")
@@ -374,20 +378,28 @@ def main() -> None:
     from search.ranking import ranker
 
     rows = [r for lib in libs for r in rows_for(lib, sets, strength.CALIBRATION.close)]
+    # the word signals of small libraries, where most words of a question of the field are unknown:
+    # the lexical model (which cannot tell whether a match is there) must not read them as a mash
+    small = [r for p in args.lexical_library for r in rows_for(open_library(p, create=False), sets, strength.CALIBRATION.close)]
     models, figures = {}, {}
     for name, feats in (("full", nomatch.FULL), ("lexical", nomatch.LEXICAL), ("dense", nomatch.DENSE)):
-        x, y, g = matrix(rows, feats)
-        ch = choose(x, y, g, args.in_field_loss)
+        rows_all = rows + small if name == "lexical" else rows
+        x, y, g = matrix(rows_all, feats)
+        # a question of the field none of whose words a small library holds has, by words, nothing
+        # there: it does not hold the lexical cut-off down to a mash's level
+        counts = np.array([r["signals"]["known"] > 0 for r in rows_all]) if name == "lexical" else None
+        ch = choose(x, y, g, args.in_field_loss, counts)
         mean, scale, coef, b = ch["params"]
         models[name] = nomatch.Model(tuple(feats), tuple(map(float, mean)), tuple(map(float, scale)),
                                      tuple(map(float, coef)), b, ch["threshold"])
         p_all = predict(ch["params"], x)
+        n = len(rows)  # figures on the main libraries' rows
         figures[name] = {"C": ch["c"], "cv_log_loss": ch["log_loss"], "threshold": round(ch["threshold"], 4),
-                         "cross_validated": shares(rows, ch["p_cv"], ch["threshold"]),
-                         "fitted_on_all": shares(rows, p_all, ch["threshold"]),
+                         "cross_validated": shares(rows, ch["p_cv"][:n], ch["threshold"]),
+                         "fitted_on_all": shares(rows, p_all[:n], ch["threshold"]),
                          "coef": dict(zip(feats, np.round(coef, 3).tolist()))}
         print(name, json.dumps(figures[name]))
-        for r, pc in zip(rows, ch["p_cv"]):
+        for r, pc in zip(rows, ch["p_cv"][:n]):
             r.setdefault("p_cv", {})[name] = round(float(pc), 4)
     report["nomatch"] = figures
     report["libraries"] = args.library

@@ -20,7 +20,7 @@ probability that the query belongs to the library's field; below the fitted cut-
 answer is empty, with the reason. Three models are fitted by
 ``python -m benchmarks.nomatch_calibration`` and stored in ``nomatch_params.json``:
 ``full`` (every signal) for libraries built with the encoder the fit ran on, and
-``lexical`` (the word signals only) for keyword-only searches and for libraries built with
+``lexical`` (``known`` and ``best_cover``) for keyword-only searches and for libraries built with
 another encoder (a tuned one), whose cosines live on another scale — until the fit is rerun
 on such a library; and ``dense`` (the cosines only) for a query with no word the library
 indexes ("A&E": single letters are not indexed), which the other two would read as a mash.
@@ -44,7 +44,8 @@ log = logging.getLogger(__name__)
 
 PARAMS = Path(__file__).with_name("nomatch_params.json")
 FULL = ("known", "commonness", "best_cover", "top_cosine", "cosine10")
-LEXICAL = ("known", "commonness", "best_cover")
+# without the cosines (and without commonness, which in a small library is low for every word)
+LEXICAL = ("known", "best_cover")
 DENSE = ("top_cosine", "cosine10")  # for a query with no word the library indexes ("A&E")
 TOP = 10  # hits the mean cosine is taken over
 
