@@ -4,8 +4,10 @@
 Rerun after anything that changes the ranker's hits or the encoder (a merged ranker, a tuned
 encoder), on libraries built with the encoder the product will serve:
 
-    python -m benchmarks.nomatch_calibration --library /work/libs/full-base \\
-        [--library DEV_LIBRARY ...] [--close-library DEV_LIBRARY] --write
+    python -m benchmarks.nomatch_calibration --library COPY_OF_FULL_BASE \\
+        --lexical-library DEV_LIBRARY --build-small /tmp/small45 [--close-library DEV_LIBRARY] --write
+
+(opening a library writes to it — FAISS files, settled owners — so give copies of shared ones)
 
 **All of it is development data**: the figures printed are development figures (the data
 chose the weights, the regularisation and the cut-offs), never held out.
@@ -24,7 +26,10 @@ rest (0): ``full`` (every signal), ``lexical`` (word signals only) and ``dense``
 for queries without an indexed word). The cut-off on
 P(in field) is the ``--in-field-loss`` quantile of the in-field queries' cross-validated
 probabilities (folds keep a query's rows from all libraries together): at most that share
-of in-field questions is emptied. Printed: cross-validated shares emptied per kind, and the
+of in-field questions is emptied. The lexical model also learns from ``--lexical-library``
+libraries (small ones: most words of a field question are unknown there, and this model
+serves any library whose cosines cannot be read); a field question none of whose words such
+a library holds does not set its cut-off (by words, nothing there matches it). Printed: cross-validated shares emptied per kind, and the
 out-of-field queries left with a close hit.
 
 Close. The cut-off is fitted on reader judgements (``--close-judgements``, default
@@ -71,6 +76,33 @@ def mashes(seed: int = 24, n: int = 80) -> list[str]:
                 words.append("".join(rng.choice(KEYS) for _ in range(k)))
         out.append(" ".join(words))
     return out
+
+
+def small_library(path: Path, shared: Path) -> Path:
+    """A 45-document library (the five seeds and 40 PFD reports, as tests/search/test_strength_real.py
+    builds it) at ``path``, built with the default model unless it is there already."""
+    import csv
+    import shutil
+
+    from index.ingest.pipeline import ingest
+    from index.library import open_library
+
+    lib_dir = Path(path) / "lib"
+    if not (lib_dir / "library.json").exists():
+        docs = Path(path) / "docs"
+        shutil.rmtree(docs, ignore_errors=True)
+        shutil.copytree(shared / "corpus" / "seeds", docs / "seeds")
+        csv.field_size_limit(1 << 30)
+        with open(shared / "corpus" / "pfd" / "reports.csv", encoding="utf-8", newline="") as f:
+            rows = [r for r in csv.DictReader(f) if r["concerns"].strip()][100:140]
+        with open(docs / "reports.csv", "w", encoding="utf-8", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        lib = open_library(lib_dir, model="all-MiniLM-L6-v2")
+        ingest(lib, [docs])
+        lib.close()
+    return lib_dir
 
 
 def read_queries(name: str) -> list[str]:
@@ -294,6 +326,8 @@ def main() -> None:
     ap.add_argument("--library", action="append", required=True, help="a library to read signals on (repeatable)")
     ap.add_argument("--lexical-library", action="append", default=[],
                     help="a small library whose rows only the lexical model learns from (repeatable)")
+    ap.add_argument("--build-small", default=None,
+                    help="a folder for the 45-document library (built there once) the lexical model also learns from")
     ap.add_argument("--close-library", default=None, help="a library holding the 237 theme-labelled reports (figures only)")
     ap.add_argument("--close-judgements", default=str(HERE / "close_judgements.json"),
                     help="reader judgements of hits (query, document, relevant) that fit the close cut-off")
@@ -380,7 +414,9 @@ def main() -> None:
     rows = [r for lib in libs for r in rows_for(lib, sets, strength.CALIBRATION.close)]
     # the word signals of small libraries, where most words of a question of the field are unknown:
     # the lexical model (which cannot tell whether a match is there) must not read them as a mash
-    small = [r for p in args.lexical_library for r in rows_for(open_library(p, create=False), sets, strength.CALIBRATION.close)]
+    smalls = args.lexical_library + ([str(small_library(Path(args.build_small), shared_root(args.shared)))]
+                                     if args.build_small else [])
+    small = [r for p in smalls for r in rows_for(open_library(p, create=False), sets, strength.CALIBRATION.close)]
     models, figures = {}, {}
     for name, feats in (("full", nomatch.FULL), ("lexical", nomatch.LEXICAL), ("dense", nomatch.DENSE)):
         rows_all = rows + small if name == "lexical" else rows

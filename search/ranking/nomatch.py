@@ -22,7 +22,8 @@ answer is empty, with the reason. Three models are fitted by
 ``full`` (every signal) for libraries built with the encoder the fit ran on, and
 ``lexical`` (``known`` and ``best_cover``) for keyword-only searches and for libraries built with
 another encoder (a tuned one), whose cosines live on another scale — until the fit is rerun
-on such a library; and ``dense`` (the cosines only) for a query with no word the library
+on such a library (it also learns from small libraries, where most words of a field question
+are unknown, so it empties little besides a mash); and ``dense`` (the cosines only) for a query with no word the library
 indexes ("A&E": single letters are not indexed), which the other two would read as a mash.
 Without the parameters file nothing is ever emptied."""
 from __future__ import annotations
