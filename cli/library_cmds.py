@@ -193,6 +193,9 @@ def search_cmd(query, k, mode, doc_type, date_from, date_to, area, recipient, th
         return
     if data.get("notice"):  # e.g. a query of punctuation alone
         click.echo(data["notice"], err=True)
+    if data.get("nothing_matches"):  # a mash or a question from another field: no weak "best" hits
+        click.echo(f"Nothing in the library matches “{data['query']}”." + (f" {data['reason']}" if data.get("reason") else ""))
+        return
     if not data["results"]:
         used = [f"--{k.replace('_', '-')} {v}" for k, v in (filters or {}).items() if v not in (None, "", [])]
         if data["total"] and page > 1:

@@ -21,7 +21,7 @@ from corpus.orgs import normalise_org
 from index import retrieval
 from index.library import Library
 
-from search.ranking import ranker
+from search.ranking import nomatch, ranker
 from search.sources import source_display
 from search.ranking import Hit
 from search.ranking import highlight_spans
@@ -325,7 +325,7 @@ def run_search(
     page = max(1, int(page))
     filters = {k_: v for k_, v in (filters or {}).items() if k_ in FILTER_KEYS and v not in (None, "", [])}
     empty = {"query": query, "mode": mode, "filters": filters, "total": 0, "close": 0,
-             "paging": page_bounds(0, page, per_page), "facets": {}, "results": []}
+             "paging": page_bounds(0, page, per_page), "facets": {}, "results": [], "nothing_matches": False}
     if not query:
         return empty
     if not re.search(r"[^\W_]", query):  # punctuation, symbols or emoji alone: the model would still
@@ -342,7 +342,7 @@ def _answer(lib: Library, query: str, mode: str, filters: dict, per_document: in
     # whether the author reads 10 or 100 a page
     out = _answer_from(lib, query, mode, filters, per_document, page, per_page, pool or ranker.POOL, empty,
                        close_first)
-    if filters and not out["total"] and pool is None:
+    if filters and not out["total"] and pool is None and not out["nothing_matches"]:
         wide = ranker.POOL * FILTER_WIDEN
         out = _answer_from(lib, query, mode, filters, per_document, page, per_page, wide, empty, close_first)
         if out["total"]:
@@ -356,6 +356,11 @@ def _answer_from(lib: Library, query: str, mode: str, filters: dict, per_documen
     ranking = ranker.rank(lib, query, mode, pool)
     if not ranking.hits:
         return empty
+    # a keyboard mash or a question from another field still has "best" hits: the fitted
+    # no-match model (search.ranking.nomatch) answers nothing at all, and says why
+    verdict = nomatch.judge(lib, query, ranking.hits, mode)
+    if verdict.nothing:
+        return empty | {"nothing_matches": True, "reason": verdict.reason, "match": verdict.to_dict()}
     docs, statuses, themes, responded = _facts(lib, ranking.hits)
     from search.browse import area_names  # one name per coroner area, however a report spells it
 
@@ -399,4 +404,6 @@ def _answer_from(lib: Library, query: str, mode: str, filters: dict, per_documen
         "paging": page_bounds(len(cases), page, per_page),
         "facets": _facet_lists(facets, themes),
         "results": results,
+        "nothing_matches": False,
+        "match": verdict.to_dict(),
     }

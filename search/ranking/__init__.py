@@ -9,11 +9,12 @@ here are the scoring, fusion and ordering. Modules: ``ranker`` (the pipeline and
 weight in ``WEIGHTS``), ``lexical`` (keyword ranking), ``feedback`` (query expansion),
 ``learned`` (the learned document model; parameters in rank_params.json), ``whole``
 (whole-document BM25F, and the plain whole-report BM25 baseline), ``strength``,
+``nomatch`` (whether anything matches at all; parameters in nomatch_params.json),
 ``text`` (the one tokenizer and stemmer) and ``engine`` (a passage-level view).
 
 Settings that tests and tuning change (``ranker.WEIGHTS``, ``ranker.POOL``,
 ``lexical.POSTING_BUDGET``, ...) are read from their modules: change them there."""
-from search.ranking import engine, feedback, learned, lexical, ranker, strength, text, whole
+from search.ranking import engine, feedback, learned, lexical, nomatch, ranker, strength, text, whole
 from search.ranking.engine import keyword_passages, search
 from search.ranking.feedback import expansion
 from search.ranking.learned import Params, query_idf
@@ -27,7 +28,7 @@ from search.ranking.text import highlight_spans, stem
 
 __all__ = [
     # modules (their settings and the learned model's fitting: ranker.WEIGHTS, learned.fit, ...)
-    "engine", "feedback", "learned", "lexical", "ranker", "strength", "text", "whole",
+    "engine", "feedback", "learned", "lexical", "nomatch", "ranker", "strength", "text", "whole",
     # the ranker
     "Hit", "Lists", "Ranking", "Weights", "diversify", "document_scores", "document_signals", "encode", "fuse",
     "fuse_documents", "fused_documents", "rank", "rank_documents", "retrieve", "vectors", "whole_candidates",

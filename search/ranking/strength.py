@@ -15,11 +15,18 @@ relevant; two cut-offs on it name the strength. The coefficients and cut-offs ar
 by ``benchmarks/strength_calibration.py`` on labelled queries (the dev theme labels, the
 tracker's report categories and the judged cross-type queries in ``benchmarks/``, with
 random-word and keyboard-mash queries as negatives) and checked there on held-out query
-sets; they are copied here with the run that produced them."""
+sets; they are copied here with the run that produced them. The "close" cut-off is refitted
+by ``benchmarks/nomatch_calibration.py`` on reader judgements and read from
+``strength_params.json`` when that file exists (see :func:`load`)."""
 from __future__ import annotations
 
+import json
+import logging
 import math
 from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 FEATURES = ("cosine", "cover", "agree")
 
@@ -42,7 +49,33 @@ class Calibration:
 # ranking's top-20 hits it marks close 62% / 61% / 83% precise (dev / categories / cross-type;
 # not held out), and no hit of 50 nonsense queries per library; a refit held out per set
 # was no more precise (61% / 56% / none reached 70%) — see the issue-11 report.
-CALIBRATION = Calibration(coef=(7.308, 2.01, 1.883), intercept=-4.696, close=0.752, related=0.10)
+FITTED = Calibration(coef=(7.308, 2.01, 1.883), intercept=-4.696, close=0.752, related=0.10)
+# The "close" cut-off is refitted by benchmarks/nomatch_calibration.py (issue 24): the lowest
+# probability at which close hits are at least 90% relevant on the development judgements
+# (the eight theme definitions over their 237 labelled reports, ../shared/eval), written with
+# its figures to strength_params.json beside this module; this module reads it when present.
+PARAMS = Path(__file__).with_name("strength_params.json")
+
+
+def load(path: str | Path = PARAMS, base: Calibration = FITTED) -> Calibration:
+    """``base`` with the values ``path`` holds (coef, intercept, close, related), or ``base``
+    itself when the file is missing or unreadable."""
+    try:
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
+        cal = Calibration(coef=tuple(float(c) for c in d.get("coef", base.coef)),
+                          intercept=float(d.get("intercept", base.intercept)),
+                          close=float(d.get("close", base.close)), related=float(d.get("related", base.related)))
+        if len(cal.coef) != len(FEATURES) or not 0 < cal.related <= cal.close <= 1:
+            raise ValueError("coefficients or cut-offs out of shape")
+        return cal
+    except FileNotFoundError:
+        return base
+    except (OSError, ValueError, TypeError) as e:
+        log.warning("strength parameters unreadable (%s): %s; using the built-in calibration", path, e)
+        return base
+
+
+CALIBRATION = load()
 
 
 def probability(features: dict[str, float], cal: Calibration = CALIBRATION) -> float:

@@ -218,14 +218,16 @@ def test_a_draft_with_no_words_is_refused(client, text):
 def test_no_close_precedent_is_not_claimed_when_a_filter_hid_the_close_ones(client):
     """strength=related (or a type filter) said "No close precedent among N documents" while
     the same search without the filter had close hits."""
-    base = client.get("/search.json?q=MARAC+meeting+not+minuted").get_json()
+    # the concern's own words: "close" is kept for hits a reader would surely agree with (issue 24)
+    q = "Information+shared+at+the+MARAC+meeting+was+not+properly+minuted"
+    base = client.get(f"/search.json?q={q}").get_json()
     assert base["close"] >= 1
-    html = client.get("/search?q=MARAC+meeting+not+minuted&strength=weak").get_data(as_text=True)
+    html = client.get(f"/search?q={q}&strength=weak").get_data(as_text=True)
     assert 'id="no-close"' not in html
     other = next(t for t in ("pfd_report", "pfd_response", "minutes", "other")
-                 if not client.get(f"/search.json?q=MARAC+meeting+not+minuted&type={t}").get_json()["close"]
-                 and client.get(f"/search.json?q=MARAC+meeting+not+minuted&type={t}").get_json()["total"])
-    html = client.get(f"/search?q=MARAC+meeting+not+minuted&type={other}").get_data(as_text=True)
+                 if not client.get(f"/search.json?q={q}&type={t}").get_json()["close"]
+                 and client.get(f"/search.json?q={q}&type={t}").get_json()["total"])
+    html = client.get(f"/search?q={q}&type={other}").get_data(as_text=True)
     assert "No close precedent with these filters" in html and "among" not in html.split('id="no-close"')[1][:120]
 
 

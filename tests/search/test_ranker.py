@@ -133,9 +133,9 @@ def test_page_says_when_nothing_is_close(many):
     from webui import create_app
 
     client = create_app({"TESTING": True, "LIBRARY": many}).test_client()
-    data = client.get("/search.json?q=referral+qwpoeiru+zxmcnv").get_json()
-    html = client.get("/search?q=referral+qwpoeiru+zxmcnv").get_data(as_text=True)
-    assert data["close"] == 0 and data["results"]  # "referral" is found, but nothing close
+    data = client.get("/search.json?q=discharge+checklist+ward").get_json()
+    html = client.get("/search?q=discharge+checklist+ward").get_data(as_text=True)
+    assert data["close"] == 0 and data["results"]  # its words are found, but nothing close (with mash beside a word, nothing matches at all)
     assert "No close precedent among 41 documents" in html and 'class="dimmed"' in html
     html = client.get("/search?q=" + CONCERN.replace(" ", "+")).get_data(as_text=True)
     assert "No close precedent" not in html and "strength-close" in html
