@@ -292,6 +292,17 @@ CREATE TABLE IF NOT EXISTS collection_item_changes (
 );
 """
 
+# ---- 9: a tuned encoder's vectors, staged beside the library's own until the one switch ----
+TUNING = """
+-- vectors from a tuned encoder (index/tuning), written while the library goes on answering with
+-- its own vectors; one transaction moves them into ``vectors`` (index.tuning.swap)
+CREATE TABLE IF NOT EXISTS tuned_vectors (
+    text_hash TEXT PRIMARY KEY,
+    build TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+"""
+
 # (version, what, DDL) in order; append a new entry to change the schema, never edit an old one
 # in a way that is not idempotent.
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
@@ -303,6 +314,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (6, "term statistics", TERM_STATS),
     (7, "screen draws", SCREEN_DRAWS),
     (8, "document sources", SOURCES),
+    (9, "tuned encoder staging", TUNING),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
