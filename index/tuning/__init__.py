@@ -13,14 +13,14 @@ beside the old vectors and swaps them in one transaction (``swap``). A tune kill
 point leaves the library answering with its old encoder; the library never serves a mix."""
 from index.tuning.check import better, slice_scores
 from index.tuning.pairs import HELD_PERCENT, KINDS, Pair, PairSet, build_pairs
-from index.tuning.run import TuneError, TuneOptions, Trained, last_tune, tune, tune_encoder
+from index.tuning.run import TuneError, TuneOptions, Trained, held_back_check, last_tune, tune, tune_encoder
 from index.tuning.swap import ENCODERS, build_name, export, stage_vectors, switch
 from index.tuning.train import TrainOptions, TrainResult, train_model
 
 __all__ = [
     "better", "slice_scores",
     "HELD_PERCENT", "KINDS", "Pair", "PairSet", "build_pairs",
-    "TuneError", "TuneOptions", "Trained", "last_tune", "tune", "tune_encoder",
+    "TuneError", "TuneOptions", "Trained", "held_back_check", "last_tune", "tune", "tune_encoder",
     "ENCODERS", "build_name", "export", "stage_vectors", "switch",
     "TrainOptions", "TrainResult", "train_model",
 ]

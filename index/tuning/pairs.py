@@ -32,7 +32,7 @@ KINDS = ("concern_context", "concern_concern", "inverse_cloze", "concern_action"
 #: share of the pair budget each kind may take (a kind with fewer pairs leaves its share unused)
 QUOTA = {"concern_context": 0.45, "concern_concern": 0.2, "inverse_cloze": 0.3, "concern_action": 0.05}
 HELD_PERCENT = 10
-HELD_MAX = 400  # held-back pairs per kind: enough for recall@10 to move, cheap to encode
+HELD_MAX = 250  # held-back pairs per kind: enough for recall@10 to move, cheap to encode
 TEXT_CHARS = 700  # a passage is cut here (about the 128 tokens training reads)
 MIN_SENTENCE = 40
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")

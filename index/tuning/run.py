@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 ROOM = "tuning"  # <library>/tuning: work in progress and the last summary
 LAST = "last.json"
+CHECK_TOKENS = 128  # the held-back texts are cut to about this (pairs.TEXT_CHARS); both models read the same
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ def _encoder_for_check(lib: Library, model_dir: Path | None) -> Callable:
     from sentence_transformers import SentenceTransformer
 
     m = SentenceTransformer(str(model_dir or _base_dir()), device="cpu")
+    m.max_seq_length = CHECK_TOKENS
     return lambda texts: m.encode(list(texts), batch_size=32, convert_to_numpy=True, normalize_embeddings=True,
                                   show_progress_bar=False)
 
@@ -86,7 +88,7 @@ def _current_model_dir(lib: Library) -> Path | None:
     return folder if lib.model == FAKE_MODEL else folder / TUNED_WEIGHTS
 
 
-def _check(lib: Library, pairs: PairSet, model_dir: Path) -> tuple[dict, dict]:
+def held_back_check(lib: Library, pairs: PairSet, model_dir: Path) -> tuple[dict, dict]:
     base = check.slice_scores(_encoder_for_check(lib, _current_model_dir(lib)), pairs.held)
     return base, check.slice_scores(_encoder_for_check(lib, model_dir), pairs.held)
 
@@ -136,7 +138,7 @@ def tune(lib: Library, options: TuneOptions | None = None, progress: Callable[..
 
     progress("stage", name="check")
     t = time.perf_counter()
-    base_scores, tuned_scores = (checker or _check)(lib, pairs, trained.model_dir)
+    base_scores, tuned_scores = (checker or held_back_check)(lib, pairs, trained.model_dir)
     kept = check.better(tuned_scores, base_scores)
     summary["held_back"] = {"base": base_scores, "tuned": tuned_scores, "kept": kept,
                             "seconds": round(time.perf_counter() - t, 1)}

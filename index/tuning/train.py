@@ -78,7 +78,7 @@ def train_model(pairs: PairSet, base_dir: Path, out_dir: Path, work: Path, optio
     import torch
     from datasets import Dataset, DatasetDict
     from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer
-    from sentence_transformers.losses import MultipleNegativesRankingLoss
+    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
     from sentence_transformers.sentence_transformer.training_args import (
         BatchSamplers, MultiDatasetBatchSamplers, SentenceTransformerTrainingArguments)
     from transformers import TrainerCallback, set_seed
