@@ -81,7 +81,7 @@ def train_model(pairs: PairSet, base_dir: Path, out_dir: Path, work: Path, optio
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
     from sentence_transformers.sentence_transformer.training_args import (
         BatchSamplers, MultiDatasetBatchSamplers, SentenceTransformerTrainingArguments)
-    from transformers import TrainerCallback, set_seed
+    from transformers import PrinterCallback, TrainerCallback, set_seed
 
     progress = progress or (lambda *a, **k: None)
     should_stop = should_stop or (lambda: False)
@@ -152,6 +152,7 @@ def train_model(pairs: PairSet, base_dir: Path, out_dir: Path, work: Path, optio
     trainer = SentenceTransformerTrainer(
         model=model, args=args, train_dataset=DatasetDict(data), loss=MultipleNegativesRankingLoss(model),
         callbacks=[Budget()])
+    trainer.remove_callback(PrinterCallback)  # its log lines would go to stdout (``precedent tune --json``)
     out = trainer.train(resume_from_checkpoint=str(resume) if resume else None)
     seconds = before + time.monotonic() - t0
     out_dir.mkdir(parents=True, exist_ok=True)
