@@ -14,7 +14,7 @@ from cli.options import cli_settings, json_option, library_option, open_lib, pri
               help="Training time budget [$PRECEDENT_TUNE_MINUTES, 25]; a resumed run counts what it spent.")
 @click.option("--pairs", "max_pairs", type=click.IntRange(64, 10**6), default=None,
               help="Training pairs at most [$PRECEDENT_TUNE_PAIRS, 6000].")
-@click.option("--seed", type=int, default=None, help="Seed of the pairs and the training [13].")
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=None, help="Seed of the pairs and the training [13].")
 @click.option("--kinds", default=None, metavar="KIND,...",
               help="Kinds of pair: concern_context, concern_concern, inverse_cloze, concern_action [all].")
 @library_option
