@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from cli import follow_cmds, ledger_cmds, library_cmds, screen_cmds, themes_cmds
+from cli import follow_cmds, ledger_cmds, library_cmds, screen_cmds, themes_cmds, tune_cmds
 from cli import PrecedentGroup
 
 
@@ -36,7 +36,7 @@ def _copy(command, **changes):
     return c
 
 
-for _module in (library_cmds, ledger_cmds, themes_cmds, screen_cmds, follow_cmds):
+for _module in (library_cmds, ledger_cmds, themes_cmds, screen_cmds, follow_cmds, tune_cmds):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
     for _name, _command in getattr(_module, "ALIASES", {}).items():

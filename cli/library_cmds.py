@@ -343,7 +343,12 @@ def serve(paths, host, port, threads, library_path):
         lib.close()
         why = (e.strerror or str(e)) if isinstance(e, OSError) else "the host name does not resolve to an address here"
         raise click.ClickException(f"cannot serve on {host}:{port}: {why}") from e
-    app.config["INGEST_WORKER"] = IngestWorker(lib, paths, after=[_themes_if_missing]).start()
+    after = [_themes_if_missing]
+    if cli_settings().tune == "auto":  # PRECEDENT_TUNE=auto: tune the encoder once the first ingest is in
+        from index.tuning import tune_encoder
+
+        after.append(tune_encoder)
+    app.config["INGEST_WORKER"] = IngestWorker(lib, paths, after=after).start()
     click.echo(f"Precedent: {lib.store.count('documents')} documents at http://{host}:{port}/"
                + (f" (ingesting {len(paths)} path(s) in the background; see /status)" if paths else ""), err=True)
     server.run()

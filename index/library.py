@@ -77,6 +77,7 @@ class Library:
         self._findings = VectorIndex(self.path, "findings", dim)
         self._refresh_lock = threading.Lock()
         self._checked = 0.0
+        self.follow_stored_encoder()
         self._seen = self._store_marks()
         for vi in (self._passages, self._findings):
             if vi.sync(self.store):
@@ -115,8 +116,11 @@ class Library:
         """Loaded on first use: listing documents should not pay for importing torch.
         The library's own encoder, never a substitute."""
         if self._embedder is None:
+            tuned = self.meta.get("tuned")
             try:
-                self._embedder = get_embedder(self.model, self.encoder, fallback=False)
+                self._embedder = get_embedder(self.model, self.encoder, fallback=False,
+                                              tuned=self.path / tuned if tuned else None,
+                                              build=self.meta.get("encoder_build"))
             except RuntimeError as e:  # OnnxUnavailable
                 raise LibraryError(f"library {self.path} was built with encoder {self.encoder!r}, which cannot "
                                    f"run here: {e}") from e
@@ -140,6 +144,27 @@ class Library:
         self.meta["encoder_build"] = build
         atomic_write_bytes(self.path / "library.json", json.dumps(self.meta, indent=2).encode())
 
+    def follow_stored_encoder(self) -> bool:
+        """The store records the build of its vectors once a tune has replaced them
+        (``index.tuning``: the vectors and that record change in one transaction). If
+        ``library.json`` names another build (a tune killed between its commit and rewriting the
+        file, or another process tuned the library), the store wins: the file is rewritten
+        (where it can be) and the embedder is loaded afresh, so queries are encoded as the
+        vectors were. Returns whether anything changed."""
+        record = stored_encoder(self.store.conn)
+        if not record or all(self.meta.get(k) == record.get(k) for k in ENCODER_KEYS):
+            return False
+        self.meta = {**self.meta, **{k: record.get(k) for k in ENCODER_KEYS}}
+        self.meta = {k: v for k, v in self.meta.items() if v is not None}
+        self._embedder = None
+        try:
+            atomic_write_bytes(self.path / "library.json", json.dumps(self.meta, indent=2).encode())
+        except OSError as e:
+            log.warning("library %s: could not record its encoder %s in library.json (%s); the store's record "
+                        "is followed", self.path, record.get("encoder_build"), e)
+        log.info("library %s answers with encoder build %s", self.path, record.get("encoder_build"))
+        return True
+
     # ---- vector indexes that follow the store ------------------------------------------
     @property
     def passages(self):
@@ -156,7 +181,8 @@ class Library:
         return tuple(c.execute(q).fetchone()[0] for q in (
             "SELECT COALESCE(MAX(id), 0) FROM passages", "SELECT COALESCE(MAX(id), 0) FROM findings",
             "SELECT COALESCE(MAX(rowid), 0) FROM vectors", "SELECT COUNT(*) FROM documents",
-            "SELECT COALESCE(MAX(value), '0') FROM settings WHERE key='vectors_removed'"))
+            "SELECT COALESCE(MAX(value), '0') FROM settings WHERE key='vectors_removed'",
+            f"SELECT COALESCE(MAX(value), '') FROM settings WHERE key='{ENCODER_RECORD}'"))
 
     def refresh_vectors(self, force: bool = False) -> int:
         """Add rows committed by any writer since the last look; returns how many were added.
@@ -172,6 +198,7 @@ class Library:
             if marks == self._seen and not force:
                 return 0
             self._seen = marks
+            self.follow_stored_encoder()  # a tune swapped the vectors: encode queries as they were
             return self._passages.sync(self.store) + self._findings.sync(self.store)
 
     def save_indexes(self) -> None:
@@ -264,6 +291,23 @@ def warn_on_other_build(path, meta: dict, embedder) -> None:
     if build and recorded != build:
         log.warning("library %s was built with %s (%s); queries use %s. Re-ingest into a new library for "
                     "vectors from this build.", path, library_encoder(meta), recorded or "an unrecorded export build", build)
+
+
+#: the settings row where a tune records the build of the vectors it swapped in (JSON of ENCODER_KEYS)
+ENCODER_RECORD = "encoder_record"
+ENCODER_KEYS = ("encoder", "encoder_build", "tuned")
+
+
+def stored_encoder(conn) -> dict | None:
+    """The encoder the store's vectors were made with, as a tune recorded it (None: never tuned)."""
+    r = conn.execute("SELECT value FROM settings WHERE key=?", (ENCODER_RECORD,)).fetchone()
+    if not r or not r[0]:
+        return None
+    try:
+        record = json.loads(r[0])
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def library_encoder(meta: dict) -> str:

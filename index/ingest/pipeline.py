@@ -26,7 +26,7 @@ from index import acronyms, rows
 from index.ingest import sources
 from index.ingest.boilerplate import BoilerplateDetector
 from index.ingest.reader import Prepared, ReaderProcess, read_files
-from index.library import Library
+from index.library import Library, LibraryError, stored_encoder
 from index.rows import text_hash
 from index.settings import ENV, Settings
 from index.store import dumps
@@ -119,6 +119,7 @@ class _Batch:
         self.report.encoded += len(todo)
         new_ids: list[int] = []
         with store.transaction() as c:
+            check_vectors_build(c, self.lib)  # a tune may have swapped the vectors since this ingest began
             c.executemany(
                 "INSERT OR IGNORE INTO vectors(text_hash, vector) VALUES (?, ?)",
                 [(h, vecs[i].tobytes()) for i, (h, _) in enumerate(todo)],
@@ -139,6 +140,17 @@ class _Batch:
         self.lib.refresh_vectors(force=True)
         self.report.timings["commit"] += time.perf_counter() - t1
         return new_ids
+
+
+def check_vectors_build(c, lib) -> None:
+    """Under the write lock: refuse to add vectors from an encoder other than the one that made
+    the store's (a tune, ``index.tuning``, replaced them while this ingest ran). The batch is
+    rolled back; the next ingest opens the library with its new encoder and goes on."""
+    record = stored_encoder(c)
+    build = getattr(lib.embedder, "build", None)
+    if record and record.get("encoder_build") != build:
+        raise LibraryError(f"library {lib.path} now answers with encoder {record.get('encoder_build')} (tuned while "
+                           f"this ingest ran with {build}); run the ingest again to go on with the new encoder")
 
 
 def _insert_document(c, p: Prepared, report: IngestReport) -> int:

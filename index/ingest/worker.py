@@ -84,8 +84,12 @@ class IngestWorker:
                 name = getattr(step, "__name__", "after")
                 self._progress("step", name=name, state="running")
                 t = time.perf_counter()
-                step(self.lib)
-                self._progress("step", name=name, state="done", seconds=round(time.perf_counter() - t, 2))
+                kwargs = {}
+                if getattr(step, "reports_progress", False):  # e.g. index.tuning.tune_encoder
+                    kwargs["progress"] = lambda _name=name, **kw: self._progress("step_detail", name=_name, **kw)
+                detail = step(self.lib, **kwargs)
+                self._progress("step", name=name, state="done", seconds=round(time.perf_counter() - t, 2),
+                               detail=detail if isinstance(detail, str) else None)
         except Exception as e:  # noqa: BLE001 - the server goes on; the page says what happened
             log.exception("background ingest failed")
             with self._lock:
@@ -138,6 +142,9 @@ class IngestWorker:
                 s["texts_encoded"] = kw["texts"]
                 s["findings_done"] = kw.get("findings", s["findings_done"])
                 self._eta.commit(self.clock(), kw["passages"])
+            elif event == "step_detail":  # a long step says how far it got
+                if kw["name"] in s["steps"]:
+                    s["steps"][kw["name"]]["detail"] = kw.get("detail")
             elif event == "step":
                 name = kw["name"]
                 step = s["steps"].setdefault(name, {"name": name, "label": STEP_LABELS.get(name, name),
