@@ -319,6 +319,9 @@ CREATE TABLE IF NOT EXISTS follow_items (
     baseline INTEGER NOT NULL DEFAULT 0,
     first_seen TEXT NOT NULL,
     UNIQUE (follow_id, item)
+);
+"""
+
 # ---- 10: a tuned encoder's vectors, staged beside the library's own until the one switch ----
 TUNING = """
 -- vectors from a tuned encoder (index/tuning), written while the library goes on answering with
