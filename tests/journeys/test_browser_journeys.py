@@ -47,7 +47,7 @@ def _click_and_load(driver, element) -> None:
 
     old = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 20).until(EC.staleness_of(old))
+    browser_support.wait_replaced(driver, old, 20)
 
 
 def _add_to_new_pack(driver, scope, name: str) -> None:

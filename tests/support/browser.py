@@ -58,3 +58,21 @@ def chrome(tmp_path):
     for a in CHROMIUM_FLAGS + [f"--user-data-dir={tmp_path / 'profile'}"]:
         opts.add_argument(a)
     return webdriver.Chrome(service=Service(driver_path), options=opts)
+
+
+def wait_replaced(driver, element, timeout: float = 30) -> None:
+    """Wait until ``element``'s page has been replaced (after a click that posts and reloads).
+    Chromium answers for a node of a replaced page with StaleElementReference or, at times, with
+    "Node with given id does not belong to the document" (a plain WebDriverException): both mean
+    the page was replaced. ``EC.staleness_of`` lets the second through as an error."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def gone(_d) -> bool:
+        try:
+            element.is_enabled()
+            return False
+        except (StaleElementReferenceException, WebDriverException):
+            return True
+
+    WebDriverWait(driver, timeout).until(gone)

@@ -67,7 +67,7 @@ def test_judge_three_documents_and_see_the_ranking_change(screen_server, tmp_pat
             relevant = "restrain" in card.text
             button = card.find_element(By.CSS_SELECTOR, "button.judge-yes" if relevant else "button.judge-no")
             button.click()  # one click: the form posts, the page comes back re-ranked
-            WebDriverWait(driver, 20).until(EC.staleness_of(card))
+            browser_support.wait_replaced(driver, card, 20)
             loaded()
             judged.append(doc_id)
             assert doc_id not in [c.get_attribute("data-id")
@@ -112,7 +112,7 @@ def test_judge_until_the_page_says_you_may_stop(stop_server, tmp_path):
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 
     driver = browser_support.chrome(tmp_path)
 
@@ -144,12 +144,20 @@ def test_judge_until_the_page_says_you_may_stop(stop_server, tmp_path):
             if recommended == "yes":
                 break
             saw_needed = saw_needed or "more judgement" in text
-            cards = driver.find_elements(By.CSS_SELECTOR, "#proposals .proposal")
-            assert cards, "nothing left to judge and the page never said it may stop"
-            card = cards[0]
-            relevant = "restrain" in card.text
-            card.find_element(By.CSS_SELECTOR, "button.judge-yes" if relevant else "button.judge-no").click()
-            WebDriverWait(driver, 30).until(EC.staleness_of(card))
+            for attempt in range(5):  # the page may still be swapping in its new document: read it again
+                try:
+                    cards = driver.find_elements(By.CSS_SELECTOR, "#proposals .proposal")
+                    assert cards, "nothing left to judge and the page never said it may stop"
+                    card = cards[0]
+                    relevant = "restrain" in card.text
+                    button = card.find_element(By.CSS_SELECTOR, "button.judge-yes" if relevant else "button.judge-no")
+                    break
+                except (StaleElementReferenceException, WebDriverException):
+                    if attempt == 4:
+                        raise
+                    stop_box()
+            button.click()
+            browser_support.wait_replaced(driver, card)
             judged += 1
             found += relevant
             assert judged <= 40

@@ -35,13 +35,15 @@ def test_paging_through_results_in_headless_chromium(server, tmp_path):
         wait.until(EC.presence_of_element_located((By.ID, "range")))
         assert driver.find_element(By.ID, "range").text.startswith("Results 1–5 of")
         first = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#results .result")]
-        assert len(first) == 5
+        # a page holds 5 cases (documents), each with its best hits
+        assert len(driver.find_elements(By.CSS_SELECTOR, "#results .docgroup")) == 5 and len(first) >= 5
         assert all(e.get_attribute("data-strength") in ("close", "related", "weak")
                    for e in driver.find_elements(By.CSS_SELECTOR, "#results .result"))
         driver.find_element(By.PARTIAL_LINK_TEXT, "next").click()
         wait.until(EC.text_to_be_present_in_element((By.ID, "range"), "Results 6–10 of"))
         second = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#results .result")]
-        assert len(second) == 5 and not set(first) & set(second)
+        assert len(driver.find_elements(By.CSS_SELECTOR, "#results .docgroup")) == 5
+        assert len(second) >= 5 and not set(first) & set(second)
         driver.find_element(By.PARTIAL_LINK_TEXT, "previous").click()
         wait.until(EC.text_to_be_present_in_element((By.ID, "range"), "Results 1–5 of"))
         assert [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#results .result")] == first
