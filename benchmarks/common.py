@@ -306,3 +306,20 @@ def process_gone(pid: int) -> bool:
         return "\nState:\tZ" in Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return True
+
+
+def seeds_and_reports(shared: Path, docs: Path, rows: slice = slice(100, 140)) -> Path:
+    """A small corpus in ``docs``: the five seeds and the PFD reports ``rows`` of those with concerns
+    (by default 40 reports about other things), the one the strength and no-match checks build."""
+    import shutil
+
+    shutil.copytree(shared / "corpus" / "seeds", docs / "seeds")
+    csv.field_size_limit(1 << 30)
+    with open(shared / "corpus" / "pfd" / "reports.csv", encoding="utf-8", newline="") as f:
+        picked = [r for r in csv.DictReader(f) if r["concerns"].strip()][rows]
+    with open(docs / "reports.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(picked[0]))
+        w.writeheader()
+        w.writerows(picked)
+    return docs
+

@@ -81,9 +81,9 @@ def mashes(seed: int = 24, n: int = 80) -> list[str]:
 def small_library(path: Path, shared: Path) -> Path:
     """A 45-document library (the five seeds and 40 PFD reports, as tests/search/test_strength_real.py
     builds it) at ``path``, built with the default model unless it is there already."""
-    import csv
     import shutil
 
+    from benchmarks.common import seeds_and_reports
     from index.ingest.pipeline import ingest
     from index.library import open_library
 
@@ -91,14 +91,7 @@ def small_library(path: Path, shared: Path) -> Path:
     if not (lib_dir / "library.json").exists():
         docs = Path(path) / "docs"
         shutil.rmtree(docs, ignore_errors=True)
-        shutil.copytree(shared / "corpus" / "seeds", docs / "seeds")
-        csv.field_size_limit(1 << 30)
-        with open(shared / "corpus" / "pfd" / "reports.csv", encoding="utf-8", newline="") as f:
-            rows = [r for r in csv.DictReader(f) if r["concerns"].strip()][100:140]
-        with open(docs / "reports.csv", "w", encoding="utf-8", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=list(rows[0]))
-            w.writeheader()
-            w.writerows(rows)
+        seeds_and_reports(shared, docs)
         lib = open_library(lib_dir, model="all-MiniLM-L6-v2")
         ingest(lib, [docs])
         lib.close()

@@ -1,13 +1,12 @@
 """Strength with the real model (marked slow): nonsense is never close (and a keyboard mash or a
 question from another field finds nothing at all); a paraphrase of a seed document's concern finds
 that concern first, as a precedent."""
-import csv
-import shutil
 from pathlib import Path
 
 import pytest
 
 from benchmarks import cross_type_eval, strength_calibration
+from benchmarks.common import seeds_and_reports
 from index.ingest.pipeline import ingest
 from index.library import open_library
 from search.query import run_search
@@ -18,15 +17,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def real_library(tmp_path_factory, shared):
     """The five seeds and 40 PFD reports about other things."""
-    docs = tmp_path_factory.mktemp("docs")
-    shutil.copytree(shared / "corpus" / "seeds", docs / "seeds")
-    csv.field_size_limit(1 << 30)
-    with open(shared / "corpus" / "pfd" / "reports.csv", encoding="utf-8", newline="") as f:
-        rows = [r for r in csv.DictReader(f) if r["concerns"].strip()][100:140]
-    with open(docs / "reports.csv", "w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
+    docs = seeds_and_reports(shared, tmp_path_factory.mktemp("docs"))
     lib = open_library(tmp_path_factory.mktemp("lib"), model="all-MiniLM-L6-v2")
     ingest(lib, [docs])
     yield lib
