@@ -4,10 +4,10 @@ search page's own order, with 95% bootstrap intervals; the no-match sets; close 
 
 The metrics and every choice below were fixed before any score on a held-out set was printed:
 
-* **plain BM25 over the whole report** (``bm25doc``): Okapi BM25, k1 = 1.2, b = 0.75 (Robertson's
-  defaults, not tuned), over each document's whole text; tokens are ``[a-z0-9]+`` lower-cased,
-  scikit-learn's English stop words removed, Porter-stemmed (the stemmer FTS5's ``porter``
-  tokenizer uses). IDF ``log(1 + (N - df + 0.5) / (df + 0.5))``.
+* **plain BM25 over the whole report** (``bm25doc``): ``precedent eval``'s ``bm25-report``
+  (``search.ranking.plain_document_bm25``): Okapi BM25, k1 = 1.2, b = 0.75 (Robertson's defaults,
+  not tuned), over each document's whole text, Porter stems of its words (the stemmer FTS5's
+  ``porter`` tokenizer uses), IDF ``log(1 + (N - df + 0.5) / (df + 0.5))`` over documents.
 * ``bm25``: the older baseline ``precedent eval`` prints (FTS5 BM25 over passages, a document
   the sum of its two best), kept for continuity.
 * ``keyword`` / ``dense`` / ``hybrid``: ``search.evaluate.rank_documents`` (the order the search
@@ -38,7 +38,6 @@ import argparse
 import json
 import math
 import random
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -47,8 +46,6 @@ DEPTH = 30          # the pool depth issue 24 asks for
 SCORED = 20         # the deepest rank a metric reads (AP@20)
 SEED = 20261208
 RESAMPLES = 10_000
-K1, B = 1.2, 0.75
-TOKEN = re.compile(r"[a-z0-9]+")
 
 
 # ----------------------------------------------------------------------------- metrics
@@ -106,47 +103,6 @@ def bootstrap(per_query: dict[str, list[float]], base: str | None, seed: int = S
             row["ratio_ci95"] = interval(ratios[s])
         out[s] = row
     return out
-
-
-# ----------------------------------------------------------------------------- plain BM25
-class WholeReportBM25:
-    """Okapi BM25 over each document's whole text (the parameters above, untuned)."""
-
-    def __init__(self, texts: dict[int, str]):
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-        from search.ranking import stem
-
-        self._stop = ENGLISH_STOP_WORDS
-        self._stem = stem
-        self.ids = list(texts)
-        self.tf: list[Counter] = [Counter(self.tokens(texts[i])) for i in self.ids]
-        self.lengths = [sum(c.values()) for c in self.tf]
-        self.avg = sum(self.lengths) / max(1, len(self.lengths))
-        self.df: Counter = Counter()
-        for c in self.tf:
-            self.df.update(c.keys())
-        self.postings: dict[str, list[int]] = {}
-        for row, c in enumerate(self.tf):
-            for t in c:
-                self.postings.setdefault(t, []).append(row)
-
-    def tokens(self, text: str) -> list[str]:
-        return [self._stem(t) for t in TOKEN.findall(text.lower()) if t not in self._stop]
-
-    def rank(self, query: str, depth: int = 1000) -> list[int]:
-        n = len(self.ids)
-        scores: dict[int, float] = {}
-        for t in set(self.tokens(query)):
-            df = self.df.get(t, 0)
-            if not df:
-                continue
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            for row in self.postings[t]:
-                f = self.tf[row][t]
-                norm = K1 * (1 - B + B * self.lengths[row] / self.avg)
-                scores[row] = scores.get(row, 0.0) + idf * f * (K1 + 1) / (f + norm)
-        best = sorted(scores, key=lambda r: (-scores[r], self.ids[r]))[:depth]
-        return [self.ids[r] for r in best]
 
 
 # ----------------------------------------------------------------------------- running
@@ -207,7 +163,7 @@ def load_set(folder: Path) -> tuple[list[dict], dict[str, dict[str, int]], list[
     return queries, qrels, oof, mash
 
 
-def run_systems(lib, queries: list[dict], bm25: WholeReportBM25 | None, suffix: str = "",
+def run_systems(lib, queries: list[dict], suffix: str = "",
                 systems=("bm25doc", "bm25", "keyword", "dense", "hybrid", "page")) -> dict:
     from search import evaluate as ev
 
@@ -216,7 +172,7 @@ def run_systems(lib, queries: list[dict], bm25: WholeReportBM25 | None, suffix: 
     for q in queries:
         for s in systems:
             if s == "bm25doc":
-                docs = bm25.rank(q["text"], depth=200)
+                docs = ev.rank_documents(lib, q["text"], ev.WHOLE_REPORT, depth=1000)
             elif s == "page":
                 docs, strength, total = page_documents(lib, q["text"])
                 extra[q["id"]] = {"strength": strength, "total": total}
@@ -238,7 +194,6 @@ def main(argv: list[str] | None = None) -> None:
     from benchmarks.heldout_pool import judging_record
     from index.library import LibraryError, open_library
     from search import evaluate as ev
-    from search.documents import get_document
     from search.query import run_search
 
     queries, qrels, oof, mash = load_set(a.set)
@@ -257,9 +212,8 @@ def main(argv: list[str] | None = None) -> None:
             if names and lib_names != names:
                 sys.exit("the tuned library does not hold the same documents under the same ids")
             names = lib_names
-            bm25 = WholeReportBM25({i: get_document(lib, i)["text"] for i in names}) if not suffix else None
             systems = ("bm25doc", "bm25", "keyword", "dense", "hybrid", "page") if not suffix else ("dense", "page")
-            got = run_systems(lib, queries, bm25, suffix, systems)
+            got = run_systems(lib, queries, suffix, systems)
             runs.update(got["runs"])
             page[suffix] = got["page"]
             for kind, strings in (("out_of_field", oof), ("keyboard_mash", mash)):

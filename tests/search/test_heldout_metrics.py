@@ -1,10 +1,11 @@
-"""The held-out scorer's metrics (benchmarks.heldout_score): graded nDCG, AP@20, the paired
-bootstrap and the plain whole-report BM25 baseline, checked on hand-worked cases."""
+"""The held-out scorer's metrics (benchmarks.heldout_score): graded nDCG, AP@20 and the paired
+bootstrap, checked on hand-worked cases (its whole-report BM25 baseline is search.ranking's,
+tested in test_whole_document.py)."""
 import math
 
 import pytest
 
-from benchmarks.heldout_score import WholeReportBM25, ap_at, bootstrap, dedupe, grade_of, ndcg_at
+from benchmarks.heldout_score import ap_at, bootstrap, dedupe, grade_of, ndcg_at
 
 
 def test_ndcg_perfect_and_reversed():
@@ -31,14 +32,6 @@ def test_bootstrap_ratio_and_interval():
     varied = bootstrap({"bm25doc": [0.0, 1.0, 0.5, 0.5]}, None, n=500)
     lo, hi = varied["bm25doc"]["ci95"]
     assert lo < 0.5 < hi
-
-
-def test_whole_report_bm25_prefers_the_document_about_the_words():
-    texts = {1: "The ligature point on the ward was not removed. Ligature risks were known.",
-             2: "A fall at home; the ambulance was delayed.",
-             3: "Ward staff, ligature mention once among many many other words about falls and ambulances and more."}
-    ranked = WholeReportBM25(texts).rank("ligature points on wards")
-    assert ranked[0] == 1 and 2 not in ranked
 
 
 def test_a_document_counts_once_and_takes_its_best_grade():
